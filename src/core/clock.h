@@ -1,0 +1,40 @@
+// Time comes from a Clock passed in; logic never reads the system time itself,
+// so tests and --test-mode can move it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+
+namespace vouch::core {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Seconds = std::chrono::seconds;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+// Starts at a given time (default: the real time at construction) and moves
+// only when told. Thread-safe.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimePoint start = std::chrono::system_clock::now())
+      : ticks_(start.time_since_epoch().count()) {}
+  TimePoint now() const override {
+    return TimePoint(TimePoint::duration(ticks_.load(std::memory_order_acquire)));
+  }
+  void advance(TimePoint::duration d) { ticks_.fetch_add(d.count(), std::memory_order_acq_rel); }
+  void set(TimePoint t) { ticks_.store(t.time_since_epoch().count(), std::memory_order_release); }
+
+ private:
+  std::atomic<TimePoint::rep> ticks_;
+};
+
+}  // namespace vouch::core
