@@ -1,0 +1,176 @@
+// Harness for the JS integration tests: start/stop the real vouch binary on a
+// free loopback port with a temporary data directory.
+//
+//   VOUCH_BIN  path of the binary (default <repo>/build/vouch)
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(here, '..', '..', '..');
+export const VOUCH_BIN = process.env.VOUCH_BIN || path.join(REPO, 'build', 'vouch');
+
+export const ROOT_ACCOUNT_ID = '123456789012';
+export const ROOT_KEY = 'AKIAVOUCHTESTROOT002';
+export const ROOT_SECRET = 'vouchJsRootSecretKey0123456789abcdefghij';
+
+export const RATE_LIMITS_OFF = [
+  '--rate-limit', 'GetIdentityVerificationAttributes=0',
+  '--rate-limit', 'VerifyDomainIdentity=0',
+];
+
+// Keep the SDK away from the developer's own AWS configuration.
+const isolation = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-js-awsconf-'));
+for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_SES', 'AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'HTTP_PROXY', 'HTTPS_PROXY',
+  'http_proxy', 'https_proxy']) {
+  delete process.env[k];
+}
+process.env.AWS_CONFIG_FILE = path.join(isolation, 'no-config');
+process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(isolation, 'no-credentials');
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const live = new Set();
+process.on('exit', () => {
+  for (const s of live) {
+    try { s.proc.kill('SIGKILL'); } catch { /* gone */ }
+    try { fs.rmSync(s.dataDir, { recursive: true, force: true }); } catch { /* ignore */ }
+  }
+  try { fs.rmSync(isolation, { recursive: true, force: true }); } catch { /* ignore */ }
+});
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function readTail(file, limit = 4000) {
+  try {
+    const s = fs.readFileSync(file, 'utf8');
+    return s.slice(-limit);
+  } catch {
+    return '<no output>';
+  }
+}
+
+/**
+ * Start vouch. Options:
+ *   rateLimitsOff (default true), args (extra CLI args), env (extra env),
+ *   rootCreds (default true: VOUCH_ROOT_* set to ROOT_*).
+ * Returns { endpoint, port, dataDir, proc, stderr(), stop(), kill(), accountAdd() }.
+ */
+export async function startVouch({ rateLimitsOff = true, args = [], env = {}, rootCreds = true,
+  timeoutMs = 10_000 } = {}) {
+  if (!fs.existsSync(VOUCH_BIN)) {
+    throw new Error(`vouch binary not found at ${VOUCH_BIN} (set VOUCH_BIN)`);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-js-data-'));
+  const port = await freePort();
+  const outFile = path.join(dataDir, '..', `${path.basename(dataDir)}.stdout`);
+  const errFile = path.join(dataDir, '..', `${path.basename(dataDir)}.stderr`);
+  const out = fs.openSync(outFile, 'w');
+  const err = fs.openSync(errFile, 'w');
+  const childEnv = { ...process.env, ...env };
+  for (const k of Object.keys(childEnv)) if (k.startsWith('VOUCH_ROOT_')) delete childEnv[k];
+  if (rootCreds) {
+    childEnv.VOUCH_ROOT_ACCESS_KEY_ID = ROOT_KEY;
+    childEnv.VOUCH_ROOT_SECRET_ACCESS_KEY = ROOT_SECRET;
+    childEnv.VOUCH_ROOT_ACCOUNT_ID = ROOT_ACCOUNT_ID;
+  }
+  const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir,
+    ...(rateLimitsOff ? RATE_LIMITS_OFF : []), ...args];
+  const proc = spawn(VOUCH_BIN, argv, { stdio: ['ignore', out, err], env: childEnv });
+  fs.closeSync(out);
+  fs.closeSync(err);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); });
+  });
+
+  const server = {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    proc,
+    stderr: () => readTail(errFile),
+    async stop() {
+      if (exited === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        await exitPromise;
+        clearTimeout(t);
+      }
+      live.delete(server);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(outFile, { force: true });
+      fs.rmSync(errFile, { force: true });
+      return exited;
+    },
+    accountAdd(accountId, key, secret) {
+      const r = spawnSync(VOUCH_BIN, ['account', 'add', '--data', dataDir, '--account-id',
+        accountId, '--access-key-id', key, '--secret-access-key', secret],
+      { encoding: 'utf8', env: childEnv, timeout: 30_000 });
+      if (r.status !== 0) {
+        throw new Error(`vouch account add failed (${r.status}): ${r.stderr}`);
+      }
+    },
+  };
+  live.add(server);
+
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      await server.stop();
+      throw new Error(`vouch exited (${JSON.stringify(exited)}) before becoming healthy\n` +
+        `stderr:\n${readTail(errFile)}`);
+    }
+    try {
+      const res = await fetch(`${server.endpoint}/_vouch/health`,
+        { signal: AbortSignal.timeout(1000) });
+      const body = await res.text();
+      if (res.status === 200 && JSON.parse(body).status === 'ok') return server;
+      last = `HTTP ${res.status} ${body.slice(0, 200)}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await sleep(50);
+  }
+  const stderr = readTail(errFile);
+  await server.stop();
+  throw new Error(`vouch not healthy within ${timeoutMs} ms (last: ${last})\nstderr:\n${stderr}`);
+}
+
+export function randomAccessKey() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let s = 'AKIA';
+  for (let i = 0; i < 16; i++) s += alphabet[Math.floor(Math.random() * 32)];
+  return s;
+}
+
+export function randomSecret() {
+  let s = '';
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  for (let i = 0; i < 40; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+let counter = 0;
+export function uniq(prefix = 'js') {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
