@@ -1,0 +1,46 @@
+#include "api/authn.h"
+
+#include "auth/sigv4.h"
+
+namespace vouch::api {
+
+namespace {
+
+std::vector<auth::Header> auth_headers(const http::Request& req) {
+  std::vector<auth::Header> out;
+  out.reserve(req.headers.size());
+  for (const auto& h : req.headers) out.push_back(auth::Header{h.name, h.value});
+  return out;
+}
+
+}  // namespace
+
+std::string scope_service(const http::Request& req) {
+  auto headers = auth_headers(req);
+  auth::RequestView view{req.method, req.target, &headers, req.body};
+  auto scope = auth::peek_scope(view);
+  return scope ? scope->service : std::string();
+}
+
+std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
+    const http::Request& req, Dialect dialect, std::string_view service) {
+  auto headers = auth_headers(req);
+  auth::RequestView view{req.method, req.target, &headers, req.body};
+  auth::VerifyOptions opts;
+  opts.skew_window = dialect == Dialect::kQuery ? std::chrono::minutes(15) : std::chrono::minutes(5);
+  opts.expected_service = service;
+  opts.skip_signature_check = settings_.insecure_any_credentials;
+  auto lookup = [this](std::string_view key) -> std::optional<auth::Credentials> {
+    auto account = accounts_.find(key);
+    if (!account) return std::nullopt;
+    return auth::Credentials{account->account_id, account->secret_access_key};
+  };
+  auto result = auth::verify(view, lookup, clock_.now(), opts);
+  if (auto* err = std::get_if<auth::AuthError>(&result)) {
+    return dialect == Dialect::kQuery ? auth::to_query_error(*err) : auth::to_rest_json_error(*err);
+  }
+  const auto& p = std::get<auth::Principal>(result);
+  return core::Scope{p.account_id, p.region};
+}
+
+}  // namespace vouch::api

@@ -1,0 +1,34 @@
+// The top of the request path: picks the API a request belongs to by its
+// route and, for `POST /`, by the SigV4 scope's service.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "api/ses/ses_api.h"
+#include "http/message.h"
+
+namespace vouch::api {
+
+struct HealthInfo {
+  std::string version;
+  std::string store;
+};
+
+class Router {
+ public:
+  Router(ses::SesApi& ses, HealthInfo health);
+  http::Outcome handle(http::Request& req);
+
+ private:
+  http::Response health(const http::Request& req) const;
+
+  ses::SesApi& ses_;
+  const HealthInfo health_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// restJson1-style error body, for routes outside the awsQuery API.
+http::Response json_error(int status, std::string_view type, std::string_view message);
+
+}  // namespace vouch::api

@@ -1,0 +1,82 @@
+#include "api/ses/form.h"
+
+#include <charconv>
+#include <map>
+
+namespace vouch::api {
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<std::string> url_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+const std::string* FormParams::get(std::string_view name) const {
+  for (const auto& [k, v] : items) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> FormParams::list(std::string_view prefix) const {
+  // Collect by index, then read 1, 2, 3 ... until the first gap.
+  std::map<long, const std::string*> by_index;
+  std::string head = std::string(prefix) + ".member.";
+  for (const auto& [k, v] : items) {
+    if (k.size() <= head.size() || k.compare(0, head.size(), head) != 0) continue;
+    long idx = 0;
+    auto [end, ec] = std::from_chars(k.data() + head.size(), k.data() + k.size(), idx);
+    if (ec == std::errc() && end == k.data() + k.size() && idx > 0) by_index.emplace(idx, &v);
+  }
+  std::vector<std::string> out;
+  for (long i = 1;; ++i) {
+    auto it = by_index.find(i);
+    if (it == by_index.end()) break;
+    out.push_back(*it->second);
+  }
+  return out;
+}
+
+std::optional<FormParams> parse_form(std::string_view body) {
+  FormParams p;
+  size_t start = 0;
+  while (start <= body.size()) {
+    size_t end = body.find('&', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view pair = body.substr(start, end - start);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      auto key = url_decode(pair.substr(0, eq), true);
+      auto value = url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!key || !value) return std::nullopt;
+      p.items.emplace_back(std::move(*key), std::move(*value));
+    }
+    start = end + 1;
+  }
+  return p;
+}
+
+}  // namespace vouch::api

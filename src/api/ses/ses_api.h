@@ -1,0 +1,46 @@
+// SES v1 identity API (awsQuery): decodes the form, authenticates, calls one
+// IdentityService operation, renders XML. No business rules here.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "api/authn.h"
+#include "api/ses/form.h"
+#include "http/message.h"
+#include "service/identity_service.h"
+
+namespace vouch::api::ses {
+
+class SesApi {
+ public:
+  SesApi(service::IdentityService& identities, Authenticator& auth);
+
+  // Handles `POST /` (form body) or `GET /?Action=...`.
+  http::Outcome handle(http::Request& req);
+
+ private:
+  struct Call {
+    core::Scope scope;
+    FormParams params;
+    std::string request_id;
+  };
+  using Action = http::Outcome (SesApi::*)(Call&);
+
+  http::Outcome verify_domain_identity(Call& c);
+  http::Outcome verify_email_identity(Call& c);
+  http::Outcome verify_email_address(Call& c);
+  http::Outcome get_identity_verification_attributes(Call& c);
+  http::Outcome list_identities(Call& c);
+  http::Outcome delete_identity(Call& c);
+  http::Outcome list_verified_email_addresses(Call& c);
+  http::Outcome delete_verified_email_address(Call& c);
+  http::Outcome verify_domain_dkim(Call& c);
+  http::Outcome get_identity_dkim_attributes(Call& c);
+
+  service::IdentityService& identities_;
+  Authenticator& auth_;
+  const std::unordered_map<std::string, Action> actions_;
+};
+
+}  // namespace vouch::api::ses

@@ -1,0 +1,69 @@
+#include "api/ses/ses_wire.h"
+
+#include "api/ses/xml.h"
+
+namespace vouch::api::ses {
+
+http::Response error_response(int status, std::string_view code, std::string_view message,
+                              const std::string& request_id) {
+  XmlWriter x;
+  x.open("ErrorResponse", kXmlns).open("Error");
+  x.leaf("Type", status >= 500 ? "Receiver" : "Sender").leaf("Code", code).leaf("Message", message);
+  x.close("Error").leaf("RequestId", request_id).close("ErrorResponse");
+  return http::Response{status, "text/xml", {}, x.take()};
+}
+
+http::Response error_response(const core::Error& e, const std::string& request_id) {
+  switch (e.code) {
+    case core::ErrorCode::kInvalidArgument:
+    case core::ErrorCode::kConflict:
+    case core::ErrorCode::kNotFound:
+      return error_response(400, "InvalidParameterValue", e.message, request_id);
+    case core::ErrorCode::kThrottled:
+      return error_response(400, "Throttling", e.message, request_id);
+    case core::ErrorCode::kQuotaExceeded:
+      return error_response(400, "LimitExceeded", e.message, request_id);
+    case core::ErrorCode::kUnavailable:
+    case core::ErrorCode::kAborted:
+      return error_response(503, "ServiceUnavailable", "Service is unable to handle request.",
+                            request_id);
+    case core::ErrorCode::kInternal:
+      break;
+  }
+  // Internal details stay in the log, not on the wire.
+  return error_response(500, "InternalFailure",
+                        "The request processing has failed because of an unknown error.",
+                        request_id);
+}
+
+http::Response ok_response(std::string_view op, std::string_view result_xml,
+                           const std::string& request_id, bool with_result) {
+  std::string response_tag = std::string(op) + "Response";
+  std::string result_tag = std::string(op) + "Result";
+  std::string body;
+  body.reserve(result_xml.size() + 256);
+  body.append("<").append(response_tag).append(" xmlns=\"").append(kXmlns).append("\">");
+  if (with_result) {
+    if (result_xml.empty()) {
+      body.append("<").append(result_tag).append("/>");
+    } else {
+      body.append("<").append(result_tag).append(">").append(result_xml);
+      body.append("</").append(result_tag).append(">");
+    }
+  }
+  body.append("<ResponseMetadata><RequestId>").append(request_id);
+  body.append("</RequestId></ResponseMetadata></").append(response_tag).append(">");
+  return http::Response{200, "text/xml", {}, std::move(body)};
+}
+
+std::string_view status_name(core::ClaimStatus s) {
+  switch (s) {
+    case core::ClaimStatus::kPending: return "Pending";
+    case core::ClaimStatus::kVerified: return "Success";
+    case core::ClaimStatus::kUnconfirmed: return "TemporaryFailure";
+    case core::ClaimStatus::kFailed: return "Failed";
+  }
+  return "Pending";
+}
+
+}  // namespace vouch::api::ses

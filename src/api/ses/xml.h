@@ -1,0 +1,25 @@
+// A small XML writer for awsQuery responses: elements and escaped text only.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vouch::api {
+
+std::string xml_escape(std::string_view text);
+
+class XmlWriter {
+ public:
+  XmlWriter& open(std::string_view tag);
+  XmlWriter& open(std::string_view tag, std::string_view xmlns);
+  XmlWriter& close(std::string_view tag);
+  XmlWriter& leaf(std::string_view tag, std::string_view text);  // <tag>escaped</tag>
+  XmlWriter& empty(std::string_view tag);                        // <tag/>
+  XmlWriter& raw(std::string_view xml);                          // already well-formed XML
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace vouch::api

@@ -1,0 +1,135 @@
+#include "cli/data_dir.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "cli/options.h"
+#include "core/encoding.h"
+
+namespace vouch::cli {
+
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes atomically (temp file, fsync, rename) with mode 0600.
+bool write_private(const std::string& path, const std::string& content, std::string* error) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    *error = "cannot write " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::string random_chars(core::Random& r, const char* alphabet, size_t alphabet_size, size_t n) {
+  std::string out;
+  while (out.size() < n) {
+    uint8_t b = 0;
+    r.fill(std::span(&b, 1));
+    // Rejection sampling keeps the choice uniform.
+    if (b < 256 - 256 % alphabet_size) out += alphabet[b % alphabet_size];
+  }
+  return out;
+}
+
+std::string field(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + "=", 0) == 0) return line.substr(name.size() + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ensure_data_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return "cannot create data directory " + dir + ": " + std::strerror(errno);
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return dir + " is not a directory";
+  return "";
+}
+
+std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,
+                                         std::string* error) {
+  const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
+  const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
+  const char* account = std::getenv("VOUCH_ROOT_ACCOUNT_ID");
+  if (key || secret || account) {
+    if (!key || !secret || !account) {
+      *error = "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
+               "VOUCH_ROOT_ACCOUNT_ID, or none";
+      return std::nullopt;
+    }
+    RootCredentials root{{account, key, secret}, false};
+    if (!valid_account_id(root.account.account_id)) {
+      *error = "VOUCH_ROOT_ACCOUNT_ID must be 12 digits";
+      return std::nullopt;
+    }
+    if (!valid_access_key_id(root.account.access_key_id) || root.account.secret_access_key.empty()) {
+      *error = "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty";
+      return std::nullopt;
+    }
+    return root;
+  }
+  const std::string path = dir + "/root-credentials";
+  if (auto text = read_file(path)) {
+    RootCredentials root{{field(*text, "account_id"), field(*text, "access_key_id"),
+                          field(*text, "secret_access_key")},
+                         false};
+    if (valid_account_id(root.account.account_id) && !root.account.secret_access_key.empty()) {
+      return root;
+    }
+    *error = path + " is damaged; remove it to generate new root credentials";
+    return std::nullopt;
+  }
+  static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  static constexpr char kSecret[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kDigits[] = "0123456789";
+  RootCredentials root{{random_chars(random, kDigits, 10, 12),
+                        "AKIA" + random_chars(random, kUpper, 32, 16),
+                        random_chars(random, kSecret, 64, 40)},
+                       true};
+  std::string content = "account_id=" + root.account.account_id +
+                        "\naccess_key_id=" + root.account.access_key_id +
+                        "\nsecret_access_key=" + root.account.secret_access_key + "\n";
+  if (!write_private(path, content, error)) return std::nullopt;
+  return root;
+}
+
+std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
+                                           std::string* error) {
+  const std::string path = dir + "/secret.key";
+  if (auto text = read_file(path); text && text->size() >= 32) return *text;
+  std::string key(32, '\0');
+  random.fill(std::span(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+  if (!write_private(path, key, error)) return std::nullopt;
+  return key;
+}
+
+}  // namespace vouch::cli

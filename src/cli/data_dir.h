@@ -1,0 +1,30 @@
+// Files in the data directory besides the database: the root credentials and
+// the server's own secret key. Both are written with mode 0600.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/random.h"
+#include "core/store.h"
+
+namespace vouch::cli {
+
+// Creates the directory (0700) if needed. Returns an error text or "".
+std::string ensure_data_dir(const std::string& dir);
+
+struct RootCredentials {
+  core::Account account;
+  bool generated = false;  // true the first time: print them once
+};
+
+// The root account: from VOUCH_ROOT_* when set (all three), else the one
+// stored in the data dir, else freshly generated and stored.
+std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,
+                                         std::string* error);
+
+// 32 random bytes kept in the data dir (page tokens, link tokens).
+std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
+                                           std::string* error);
+
+}  // namespace vouch::cli

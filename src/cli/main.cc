@@ -1,0 +1,130 @@
+// vouch's composition root: the only place that names concrete classes.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "api/authn.h"
+#include "api/router.h"
+#include "api/ses/ses_api.h"
+#include "cli/data_dir.h"
+#include "cli/options.h"
+#include "core/clock.h"
+#include "crypto/crypto.h"
+#include "server/http_server.h"
+#include "service/accounts.h"
+#include "service/identity_service.h"
+#include "service/page_token.h"
+#include "service/rate_limiter.h"
+#include "store/sqlite/sqlite_store.h"
+
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0.0.0"
+#endif
+
+namespace vouch::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
+    "              [--insecure-any-credentials] [--max-identities N]\n"
+    "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
+    "  vouch version\n";
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "vouch: %s\n", message.c_str());
+  return 2;
+}
+
+core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir) {
+  if (auto e = ensure_data_dir(dir); !e.empty()) return core::internal_error(e);
+  return store::sqlite::SqliteStore::open(dir + "/vouch.db");
+}
+
+int serve(const std::vector<std::string>& args) {
+  ServeOptions opt;
+  if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto store = open_store(opt.data_dir);
+  if (!store.ok()) return fail(store.error().message);
+  crypto::OsRandom random;
+  std::string error;
+  auto root = load_root(opt.data_dir, random, &error);
+  if (!root) return fail(error);
+  if (auto s = (*store)->put_account(root->account); !s.ok()) return fail(s.error().message);
+  if (root->generated) {
+    std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
+                root->account.access_key_id.c_str(), root->account.secret_access_key.c_str(),
+                root->account.account_id.c_str());
+    std::printf("(stored in %s/root-credentials; shown only this once)\n", opt.data_dir.c_str());
+  }
+  auto secret = load_secret_key(opt.data_dir, random, &error);
+  if (!secret) return fail(error);
+
+  core::SystemClock clock;
+  auto rates = service::RateLimiter::aws_defaults();
+  for (const auto& [op, rate] : opt.rate_limits) rates[op] = rate;
+  service::RateLimiter limiter(clock, rates);
+  service::PageTokens page_tokens(*secret);
+  service::IdentityOptions identity_options;
+  identity_options.max_identities = opt.max_identities;
+  service::IdentityService identities(**store, clock, random, limiter, page_tokens,
+                                      identity_options);
+  service::Accounts accounts(**store);
+  api::Authenticator authenticator(accounts, clock, {opt.insecure_any_credentials});
+  api::ses::SesApi ses(identities, authenticator);
+  api::Router router(ses, {VOUCH_VERSION, (*store)->name()});
+
+  server::ServerOptions server_options;
+  server_options.host = opt.host;
+  server_options.port = opt.port;
+  server_options.io_threads = opt.threads;
+  server::HttpServer server(server_options, [&router](http::Request& r) { return router.handle(r); });
+  if (auto e = server.bind(); !e.empty()) return fail(e);
+  if (opt.insecure_any_credentials) {
+    std::fprintf(stderr,
+                 "vouch: WARNING: --insecure-any-credentials is on: any access key is accepted "
+                 "WITHOUT checking signatures, as account 000000000000. Never use this outside "
+                 "local testing.\n");
+  }
+  std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db)\n", VOUCH_VERSION,
+              opt.host.c_str(), server.port(), opt.data_dir.c_str());
+  std::fflush(stdout);
+  server.run(true);
+  std::printf("vouch stopped\n");
+  return 0;
+}
+
+int account_add(const std::vector<std::string>& args) {
+  AccountAddOptions opt;
+  if (auto e = parse_account_add(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto store = open_store(opt.data_dir);
+  if (!store.ok()) return fail(store.error().message);
+  core::Account account{opt.account_id, opt.access_key_id, opt.secret_access_key};
+  if (auto s = (*store)->put_account(account); !s.ok()) return fail(s.error().message);
+  std::printf("added access key %s for account %s\n", opt.access_key_id.c_str(),
+              opt.account_id.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace vouch::cli
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  using vouch::cli::kUsage;
+  if (args.empty()) return vouch::cli::fail(std::string("no command\n") + kUsage);
+  const std::string cmd = args[0];
+  if (cmd == "serve") return vouch::cli::serve({args.begin() + 1, args.end()});
+  if (cmd == "account" && args.size() >= 2 && args[1] == "add") {
+    return vouch::cli::account_add({args.begin() + 2, args.end()});
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("vouch %s\n", VOUCH_VERSION);
+    return 0;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  return vouch::cli::fail("unknown command '" + cmd + "'\n" + kUsage);
+}

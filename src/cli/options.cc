@@ -1,0 +1,120 @@
+#include "cli/options.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace vouch::cli {
+
+namespace {
+
+// Walks `--flag value` pairs; `flag=value` is accepted too.
+class Args {
+ public:
+  explicit Args(const std::vector<std::string>& a) : a_(a) {}
+  bool next(std::string* flag) {
+    if (i_ >= a_.size()) return false;
+    *flag = a_[i_++];
+    inline_value_.reset();
+    if (auto eq = flag->find('='); flag->rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value_ = flag->substr(eq + 1);
+      flag->resize(eq);
+    }
+    return true;
+  }
+  bool value(std::string* v) {
+    if (inline_value_) {
+      *v = *inline_value_;
+      inline_value_.reset();
+      return true;
+    }
+    if (i_ >= a_.size()) return false;
+    *v = a_[i_++];
+    return true;
+  }
+
+ private:
+  const std::vector<std::string>& a_;
+  size_t i_ = 0;
+  std::optional<std::string> inline_value_;
+};
+
+template <class T>
+bool parse_number(const std::string& s, T* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+bool valid_account_id(const std::string& id) {
+  return id.size() == 12 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool valid_access_key_id(const std::string& key) {
+  return key.size() >= 16 && key.size() <= 128 &&
+         std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+         });
+}
+
+std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, got '" + text + "'";
+  std::string h = text.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned short p = 0;
+  if (!parse_number(text.substr(colon + 1), &p)) return "invalid port in '" + text + "'";
+  *host = h;
+  *port = p;
+  return "";
+}
+
+std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (flag == "--insecure-any-credentials") {
+      out->insecure_any_credentials = true;
+      continue;
+    }
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--listen") {
+      if (auto e = parse_host_port(v, &out->host, &out->port); !e.empty()) return e;
+    } else if (flag == "--data") {
+      out->data_dir = v;
+    } else if (flag == "--threads") {
+      if (!parse_number(v, &out->threads) || out->threads < 1) return "--threads needs a positive number";
+    } else if (flag == "--rate-limit") {
+      auto eq = v.find('=');
+      double rate = 0;
+      if (eq == std::string::npos || eq == 0 || !parse_number(v.substr(eq + 1), &rate) || rate < 0) {
+        return "--rate-limit needs OPERATION=N, got '" + v + "'";
+      }
+      out->rate_limits[v.substr(0, eq)] = rate;
+    } else if (flag == "--max-identities") {
+      if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
+    } else {
+      return "unknown option " + flag;
+    }
+  }
+  return "";
+}
+
+std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--data") out->data_dir = v;
+    else if (flag == "--account-id") out->account_id = v;
+    else if (flag == "--access-key-id") out->access_key_id = v;
+    else if (flag == "--secret-access-key") out->secret_access_key = v;
+    else return "unknown option " + flag;
+  }
+  if (!valid_account_id(out->account_id)) return "--account-id must be 12 digits";
+  if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
+  if (out->secret_access_key.empty()) return "--secret-access-key is required";
+  return "";
+}
+
+}  // namespace vouch::cli

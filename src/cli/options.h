@@ -1,0 +1,35 @@
+// Command-line parsing for `vouch serve` and `vouch account add`.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vouch::cli {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 4566;
+  std::string data_dir = "./vouch-data";
+  int threads = 0;  // 0: cores
+  std::map<std::string, double> rate_limits;  // overrides of AWS's defaults
+  bool insecure_any_credentials = false;
+  size_t max_identities = 10000;
+};
+
+struct AccountAddOptions {
+  std::string data_dir = "./vouch-data";
+  std::string account_id, access_key_id, secret_access_key;
+};
+
+// Each returns an error text on bad input ("" when fine).
+std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out);
+std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out);
+std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port);
+
+bool valid_account_id(const std::string& id);
+bool valid_access_key_id(const std::string& key);
+
+}  // namespace vouch::cli

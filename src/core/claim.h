@@ -1,0 +1,63 @@
+// The ownership claim: one subject (a domain or an email address), one
+// challenge, and the state the status machine moves. SES identities and VPC
+// Lattice domain verifications are two views of this one type.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace vouch::core {
+
+enum class ClaimKind {
+  kSesDomain,      // TXT _amazonses.<domain> = token
+  kSesEmail,       // a signed link mailed to the address
+  kLatticeDomain,  // TXT <label>.<domain> = vpc-lattice:<...>
+};
+
+// One status enum for every view; the API layers map it to wire names.
+enum class ClaimStatus {
+  kPending,      // challenge issued, not yet seen
+  kVerified,     // seen (and, for re-checks, still seen)
+  kUnconfirmed,  // was verified, a re-check could not confirm it (SES TemporaryFailure)
+  kFailed,       // window passed without evidence, or revoked (SES Failed, Lattice VERIFICATION_TIMED_OUT)
+};
+
+// Who a claim belongs to. One account or region never sees another's claims.
+struct Scope {
+  std::string account_id;
+  std::string region;
+  bool operator==(const Scope&) const = default;
+};
+
+using Tags = std::map<std::string, std::string>;
+
+struct Claim {
+  std::string id;  // "dv-<17 hex>" (Lattice) or "id-<20 hex>" (SES)
+  Scope scope;
+  ClaimKind kind = ClaimKind::kSesDomain;
+  std::string subject;      // normalised domain, or email address
+  std::string record_name;  // TXT owner name without trailing dot (domain claims)
+  std::string token;        // the expected TXT value (domain claims)
+  ClaimStatus status = ClaimStatus::kPending;
+  TimePoint created_at{};
+  TimePoint deadline{};  // end of the current pending window
+  std::optional<TimePoint> next_check_at;
+  std::optional<TimePoint> last_verified_at;
+  std::optional<TimePoint> absent_since;  // first re-check that saw the record gone
+  int attempts = 0;                       // checks since the window opened (backoff)
+  std::vector<std::string> dkim_tokens;   // SES: empty until VerifyDomainDkim
+  Tags tags;                              // Lattice
+  int64_t seq = 0;      // store-assigned, increasing: the listing order
+  int64_t version = 0;  // store-assigned, bumped on each update: compare-and-set
+};
+
+// Pending windows, as on AWS (SES: 72 h domains, 24 h email; Lattice: 72 h).
+inline constexpr Seconds kDomainWindow{72 * 3600};
+inline constexpr Seconds kEmailWindow{24 * 3600};
+
+}  // namespace vouch::core

@@ -1,0 +1,66 @@
+// The Store interface core defines and backends implement (store/sqlite,
+// later store/postgres). Every write is durable when the call returns.
+// Implementations are safe for concurrent use from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/claim.h"
+#include "core/error.h"
+
+namespace vouch::core {
+
+struct Account {
+  std::string account_id;  // 12 digits
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+struct ListQuery {
+  Scope scope;
+  std::vector<ClaimKind> kinds;  // which kinds to list; never empty
+  int64_t after_seq = 0;         // the listing resumes after this seq
+  size_t limit = 100;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Short name for /_vouch/health ("sqlite").
+  virtual std::string name() const = 0;
+
+  // Reads. Absent is an empty optional, not an error.
+  virtual Result<std::optional<Claim>> get_claim(const Scope& scope, const std::string& id) = 0;
+  // The SES identity for `subject` (SES subjects are unique per scope).
+  virtual Result<std::optional<Claim>> find_identity(const Scope& scope, const std::string& subject) = 0;
+  // SES identities among `subjects`, in no particular order.
+  virtual Result<std::vector<Claim>> find_identities(const Scope& scope,
+                                                     const std::vector<std::string>& subjects) = 0;
+  // Claims of the given kinds in increasing seq order, after `after_seq`.
+  virtual Result<std::vector<Claim>> list_claims(const ListQuery& q) = 0;
+  virtual Result<size_t> count_claims(const Scope& scope, const std::vector<ClaimKind>& kinds) = 0;
+
+  // Writes. insert_claim sets seq and version; kConflict (with the existing
+  // id in resource_id) if an SES identity with that subject already exists.
+  virtual Result<Claim> insert_claim(Claim claim) = 0;
+  // Compare-and-set: kAborted if the stored version is not claim.version,
+  // kNotFound if the claim is gone. Returns the claim with its new version.
+  virtual Result<Claim> update_claim(Claim claim) = 0;
+  // Returns whether a claim was deleted.
+  virtual Result<bool> delete_claim(const Scope& scope, const std::string& id) = 0;
+
+  // Claims whose next check is due at `now`, oldest due first.
+  virtual Result<std::vector<Claim>> due_claims(TimePoint now, size_t limit) = 0;
+
+  // Accounts. put_account replaces an account with the same access key id.
+  virtual Status put_account(const Account& account) = 0;
+  virtual Result<std::optional<Account>> find_account(const std::string& access_key_id) = 0;
+
+  // Removes every claim (test mode reset). Accounts are kept.
+  virtual Status clear_claims() = 0;
+};
+
+}  // namespace vouch::core

@@ -1,0 +1,26 @@
+// OpenSSL behind plain functions: the CSPRNG and HMAC the service needs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/random.h"
+
+namespace vouch::crypto {
+
+// Bytes from OpenSSL's CSPRNG. Aborts if the CSPRNG fails: handing out a
+// predictable token would be worse than stopping.
+class OsRandom final : public core::Random {
+ public:
+  void fill(std::span<uint8_t> out) override;
+};
+
+using Digest = std::array<uint8_t, 32>;
+Digest hmac_sha256(std::string_view key, std::string_view data);
+Digest sha256(std::string_view data);
+// Constant-time equality.
+bool equal(std::string_view a, std::string_view b);
+
+}  // namespace vouch::crypto

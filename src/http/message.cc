@@ -1,0 +1,34 @@
+#include "http/message.h"
+
+namespace vouch::http {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+const std::string* Request::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (iequals(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+std::string_view Request::path() const {
+  std::string_view t(target);
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view Request::query() const {
+  std::string_view t(target);
+  size_t q = t.find('?');
+  return q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+}
+
+}  // namespace vouch::http

@@ -1,0 +1,263 @@
+#include "server/http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+namespace vouch::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t a = rng(), b = rng();
+  std::string id(36, '-');
+  int bit = 0;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    uint64_t& src = bit < 64 ? a : b;
+    id[i] = kHex[(src >> (bit % 64)) & 15];
+    bit += 4;
+  }
+  id[14] = '4';  // shaped like a version-4 UUID, as AWS request ids are
+  return id;
+}
+
+http::Request to_request(bhttp::request<bhttp::string_body>&& r) {
+  http::Request req;
+  req.method = std::string(r.method_string());
+  req.target = std::string(r.target());
+  req.headers.reserve(16);
+  for (const auto& f : r) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+  req.body = std::move(r.body());
+  req.request_id = new_request_id();
+  return req;
+}
+
+bhttp::response<bhttp::string_body> to_beast(http::Response&& resp, const std::string& request_id,
+                                             unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status), version};
+  res.set("x-amzn-RequestId", request_id);
+  if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);
+  for (auto& h : resp.headers) res.insert(h.name, h.value);
+  res.body() = std::move(resp.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+http::Response plain_error(int status, std::string text) {
+  return http::Response{status, "text/plain", {}, std::move(text) + "\n"};
+}
+
+}  // namespace
+
+// What stop() needs to reach a live session: its strand, and its stream while
+// it is idle. Only touched on the session's strand.
+struct SessionCtl {
+  beast::tcp_stream* stream = nullptr;
+  bool busy = false;
+};
+
+struct HttpServer::Impl {
+  ServerOptions opt;
+  http::Handler handler;
+  net::io_context ioc;
+  net::thread_pool pool;
+  tcp::acceptor acceptor{ioc};
+  net::signal_set signals{ioc};
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> connections{0};
+  std::mutex mu;
+  uint64_t next_id = 0;  // GUARDED_BY(mu)
+  std::unordered_map<uint64_t, std::pair<net::any_io_executor, std::shared_ptr<SessionCtl>>>
+      sessions;  // GUARDED_BY(mu)
+
+  Impl(ServerOptions o, http::Handler h)
+      : opt(std::move(o)), handler(std::move(h)),
+        pool(static_cast<size_t>(std::max(1, opt.blocking_threads))) {}
+
+  net::awaitable<http::Response> respond(http::Request& req) {
+    http::Outcome out;
+    try {
+      out = handler(req);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
+      co_return plain_error(500, "internal error");
+    }
+    if (auto* r = std::get_if<http::Response>(&out)) co_return std::move(*r);
+    auto work = std::move(std::get<http::Deferred>(out));
+    auto [ep, resp] = co_await net::co_spawn(
+        pool.get_executor(),
+        [w = std::move(work)]() -> net::awaitable<http::Response> { co_return w(); }, kTuple);
+    if (ep) {
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
+      }
+      co_return plain_error(500, "internal error");
+    }
+    co_return std::move(resp);
+  }
+
+  net::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    auto ctl = std::make_shared<SessionCtl>();
+    ctl->stream = &stream;
+    uint64_t id;
+    {
+      std::lock_guard lock(mu);
+      id = next_id++;
+      sessions.emplace(id, std::make_pair(net::any_io_executor(stream.get_executor()), ctl));
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      ctl->busy = false;
+      if (stopping) break;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+      parser.body_limit(opt.body_limit);
+      stream.expires_after(opt.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      ctl->busy = true;
+      if (!ec) {
+        stream.expires_after(opt.request_timeout);
+        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      }
+      if (ec) {
+        int status = ec == bhttp::error::body_limit     ? 413
+                     : ec == bhttp::error::header_limit ? 431
+                     : (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+                        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+                        ec == net::error::eof)
+                         ? 0
+                         : 400;
+        if (status) {
+          auto res = to_beast(plain_error(status, status == 413 ? "request body too large"
+                                                  : status == 431 ? "request header too large"
+                                                                  : "bad request"),
+                              new_request_id(), 11, false);
+          stream.expires_after(opt.request_timeout);
+          co_await bhttp::async_write(stream, res, kTuple);
+        }
+        break;
+      }
+      auto raw = parser.release();
+      const bool keep_alive = raw.keep_alive();
+      const unsigned version = raw.version();
+      http::Request req = to_request(std::move(raw));
+      http::Response resp = co_await respond(req);
+      auto res = to_beast(std::move(resp), req.request_id, version, keep_alive && !stopping);
+      stream.expires_after(opt.request_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+      if (wec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    ctl->stream = nullptr;
+    std::lock_guard lock(mu);
+    sessions.erase(id);
+  }
+
+  net::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+      if (stopping) co_return;
+      if (ec) {
+        if (ec == net::error::operation_aborted) co_return;
+        // Out of descriptors or similar: back off briefly instead of spinning.
+        net::steady_timer t(ioc, std::chrono::milliseconds(20));
+        co_await t.async_wait(kTuple);
+        continue;
+      }
+      if (connections.load() >= opt.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      ++connections;
+      auto ex = socket.get_executor();
+      net::co_spawn(ex, session(std::move(socket)), [this](std::exception_ptr) { --connections; });
+    }
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, http::Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() {
+  impl_->pool.join();
+}
+
+std::string HttpServer::bind() {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(impl_->opt.host, ec);
+  if (ec) return "invalid listen address '" + impl_->opt.host + "'";
+  tcp::endpoint ep(addr, impl_->opt.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return "cannot listen on " + impl_->opt.host + ":" + std::to_string(impl_->opt.port) +
+                 ": " + ec.message();
+  return "";
+}
+
+unsigned short HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::run(bool handle_signals) {
+  auto& ioc = impl_->ioc;
+  auto& signals = impl_->signals;
+  if (handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait([this](beast::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
+  net::co_spawn(ioc, impl_->accept_loop(), net::detached);
+  int n = impl_->opt.io_threads > 0 ? impl_->opt.io_threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::stop() {
+  Impl& s = *impl_;
+  net::post(s.ioc, [&s] {
+    if (s.stopping.exchange(true)) return;
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+    s.signals.cancel(ignored);
+    std::lock_guard lock(s.mu);
+    for (auto& [id, entry] : s.sessions) {
+      // Idle sessions are closed now; busy ones finish their request first.
+      net::post(entry.first, [ctl = entry.second] {
+        if (ctl->stream && !ctl->busy) ctl->stream->socket().cancel();
+      });
+    }
+  });
+}
+
+}  // namespace vouch::server

@@ -1,0 +1,252 @@
+#include "service/identity_service.h"
+
+#include <unordered_map>
+
+#include "core/identity.h"
+#include "core/status_machine.h"
+#include "core/tokens.h"
+
+namespace vouch::service {
+
+using core::Claim;
+using core::ClaimKind;
+using core::ClaimStatus;
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using core::Scope;
+
+namespace {
+
+constexpr int kMaxListItems = 1000;
+constexpr int kCasRetries = 8;
+
+Result<std::string> normalize_identity(const std::string& identity) {
+  return core::looks_like_email(identity) ? core::normalize_email(identity)
+                                          : core::normalize_domain(identity);
+}
+
+std::vector<ClaimKind> kinds_for(IdentityType t) {
+  switch (t) {
+    case IdentityType::kDomain: return {ClaimKind::kSesDomain};
+    case IdentityType::kEmailAddress: return {ClaimKind::kSesEmail};
+    case IdentityType::kAny: break;
+  }
+  return {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
+}
+
+const char* listing_name(IdentityType t) {
+  switch (t) {
+    case IdentityType::kDomain: return "ses:Domain";
+    case IdentityType::kEmailAddress: return "ses:EmailAddress";
+    case IdentityType::kAny: break;
+  }
+  return "ses:*";
+}
+
+// Read-modify-write with compare-and-set, re-reading when another writer won.
+template <class Mutate>
+Result<Claim> update_with_retry(core::Store& store, Claim claim, Mutate mutate) {
+  for (int i = 0; i < kCasRetries; ++i) {
+    if (!mutate(claim)) return claim;  // nothing to change
+    auto updated = store.update_claim(claim);
+    if (updated.ok() || updated.error().code != ErrorCode::kAborted) return updated;
+    auto fresh = store.get_claim(claim.scope, claim.id);
+    if (!fresh.ok()) return fresh.error();
+    if (!*fresh) return core::not_found("identity was deleted", claim.id);
+    claim = std::move(**fresh);
+  }
+  return Error{ErrorCode::kUnavailable, "identity is busy, retry", claim.id, {}};
+}
+
+}  // namespace
+
+IdentityService::IdentityService(core::Store& store, const core::Clock& clock,
+                                 core::Random& random, RateLimiter& limiter,
+                                 const PageTokens& tokens, IdentityOptions options)
+    : store_(store), clock_(clock), random_(random), limiter_(limiter), tokens_(tokens),
+      options_(options) {}
+
+core::Status IdentityService::throttle(const Scope& scope, const std::string& operation) {
+  if (limiter_.allow(scope.account_id, operation)) return {};
+  return Error{ErrorCode::kThrottled, "Rate exceeded", {}, {}};
+}
+
+Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
+                                         const std::string& subject) {
+  const auto now = clock_.now();
+  Claim c;
+  c.id = core::new_ses_claim_id(random_);
+  c.scope = scope;
+  c.kind = kind;
+  c.subject = subject;
+  c.created_at = now;
+  if (kind == ClaimKind::kSesDomain) {
+    c.record_name = "_amazonses." + subject;
+    c.token = core::new_ses_token(random_);
+  }
+  c = core::restart(core::policy_for(kind), std::move(c), now);
+  return c;
+}
+
+Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
+                                             const std::string& subject) {
+  for (int i = 0; i < kCasRetries; ++i) {
+    auto found = store_.find_identity(scope, subject);
+    if (!found.ok()) return found.error();
+    if (*found) return std::move(**found);
+    if (options_.max_identities > 0) {
+      auto n = store_.count_claims(scope, kinds_for(IdentityType::kAny));
+      if (!n.ok()) return n.error();
+      if (*n >= options_.max_identities) {
+        return Error{ErrorCode::kQuotaExceeded,
+                     "Maximum number of identities (" + std::to_string(options_.max_identities) +
+                         ") reached.",
+                     {}, {}};
+      }
+    }
+    auto fresh = new_claim(scope, kind, subject);
+    if (!fresh.ok()) return fresh;
+    auto inserted = store_.insert_claim(std::move(*fresh));
+    // A concurrent Verify of the same subject won: read what it wrote.
+    if (!inserted.ok() && inserted.error().code == ErrorCode::kConflict) continue;
+    return inserted;
+  }
+  return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
+}
+
+Result<Claim> IdentityService::reopen_if_failed(Claim claim) {
+  const auto now = clock_.now();
+  const auto policy = core::policy_for(claim.kind);
+  return update_with_retry(store_, std::move(claim), [&](Claim& c) {
+    Claim effective = core::apply_time(policy, c, now);
+    if (effective.status == ClaimStatus::kFailed) {
+      c = core::restart(policy, std::move(c), now);
+      return true;
+    }
+    // A repeat Verify of a pending domain makes it due at once.
+    if (c.kind == ClaimKind::kSesDomain && c.status == ClaimStatus::kPending &&
+        (!c.next_check_at || *c.next_check_at > now)) {
+      c.next_check_at = now;
+      return true;
+    }
+    return false;
+  });
+}
+
+Result<std::string> IdentityService::verify_domain(const Scope& scope, const std::string& domain) {
+  if (auto s = throttle(scope, "VerifyDomainIdentity"); !s.ok()) return s.error();
+  auto subject = core::normalize_domain(domain);
+  if (!subject.ok()) return subject.error();
+  auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
+  if (!claim.ok()) return claim.error();
+  auto reopened = reopen_if_failed(std::move(*claim));
+  if (!reopened.ok()) return reopened.error();
+  return reopened->token;
+}
+
+core::Status IdentityService::verify_email(const Scope& scope, const std::string& email) {
+  auto subject = core::normalize_email(email);
+  if (!subject.ok()) return subject.error();
+  auto claim = get_or_create(scope, ClaimKind::kSesEmail, *subject);
+  if (!claim.ok()) return claim.error();
+  auto reopened = reopen_if_failed(std::move(*claim));
+  if (!reopened.ok()) return reopened.error();
+  return {};
+}
+
+Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
+    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
+  if (auto s = throttle(scope, operation); !s.ok()) return s.error();
+  if (identities.size() > options_.max_per_call) {
+    return core::invalid_argument("Too many identities in the request. The maximum is " +
+                                  std::to_string(options_.max_per_call) + ".");
+  }
+  // Several spellings may name one identity; answer each as it was asked.
+  std::unordered_map<std::string, std::vector<const std::string*>> asked;
+  std::vector<std::string> subjects;
+  for (const auto& identity : identities) {
+    auto subject = normalize_identity(identity);
+    if (!subject.ok()) continue;  // cannot exist, so it is left out like any unknown one
+    auto& names = asked[*subject];
+    if (names.empty()) subjects.push_back(*subject);
+    names.push_back(&identity);
+  }
+  auto found = store_.find_identities(scope, subjects);
+  if (!found.ok()) return found.error();
+  const auto now = clock_.now();
+  std::map<std::string, IdentityView> out;
+  for (auto& claim : *found) {
+    Claim c = core::apply_time(core::policy_for(claim.kind), claim, now);
+    IdentityView view{c.status, c.kind, c.token, c.dkim_tokens};
+    for (const std::string* name : asked[c.subject]) out.emplace(*name, view);
+  }
+  return out;
+}
+
+Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type,
+                                           std::optional<int> max_items,
+                                           const std::optional<std::string>& next_token) {
+  int limit = max_items.value_or(kMaxListItems);
+  if (limit < 1 || limit > kMaxListItems) {
+    return core::invalid_argument("MaxItems must be between 1 and 1000.", "MaxItems");
+  }
+  core::ListQuery q{scope, kinds_for(type), 0, static_cast<size_t>(limit) + 1};
+  if (next_token) {
+    auto after = tokens_.decode(scope, listing_name(type), *next_token);
+    if (!after) return core::invalid_argument("Invalid NextToken.", "NextToken");
+    q.after_seq = *after;
+  }
+  auto rows = store_.list_claims(q);
+  if (!rows.ok()) return rows.error();
+  IdentityPage page;
+  const size_t n = std::min(rows->size(), static_cast<size_t>(limit));
+  for (size_t i = 0; i < n; ++i) page.identities.push_back((*rows)[i].subject);
+  if (rows->size() > n) page.next_token = tokens_.encode(scope, listing_name(type), (*rows)[n - 1].seq);
+  return page;
+}
+
+core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity) {
+  auto subject = normalize_identity(identity);
+  if (!subject.ok()) return {};  // nothing by that name can exist
+  auto found = store_.find_identity(scope, *subject);
+  if (!found.ok()) return found.error();
+  if (!*found) return {};  // deleting an unknown identity succeeds, as on AWS
+  auto deleted = store_.delete_claim(scope, (*found)->id);
+  if (!deleted.ok()) return deleted.error();
+  return {};
+}
+
+Result<std::vector<std::string>> IdentityService::list_verified_emails(const Scope& scope) {
+  std::vector<std::string> out;
+  core::ListQuery q{scope, {ClaimKind::kSesEmail}, 0, 1000};
+  const auto now = clock_.now();
+  for (;;) {
+    auto rows = store_.list_claims(q);
+    if (!rows.ok()) return rows.error();
+    for (const auto& c : *rows) {
+      if (core::apply_time(core::policy_for(c.kind), c, now).status == ClaimStatus::kVerified) {
+        out.push_back(c.subject);
+      }
+    }
+    if (rows->size() < q.limit) return out;
+    q.after_seq = rows->back().seq;
+  }
+}
+
+Result<std::vector<std::string>> IdentityService::verify_domain_dkim(const Scope& scope,
+                                                                     const std::string& domain) {
+  auto subject = core::normalize_domain(domain);
+  if (!subject.ok()) return subject.error();
+  auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
+  if (!claim.ok()) return claim.error();
+  auto updated = update_with_retry(store_, std::move(*claim), [&](Claim& c) {
+    if (!c.dkim_tokens.empty()) return false;
+    c.dkim_tokens = core::new_dkim_tokens(random_);
+    return true;
+  });
+  if (!updated.ok()) return updated.error();
+  return updated->dkim_tokens;
+}
+
+}  // namespace vouch::service

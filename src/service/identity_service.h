@@ -1,0 +1,78 @@
+// The SES identity operations: one entry point per operation, core types in,
+// Result out. The rules live here (repeats, limits, throttles, which claim a
+// request means); api/ses only translates the wire format.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/claim.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/random.h"
+#include "core/store.h"
+#include "service/page_token.h"
+#include "service/rate_limiter.h"
+
+namespace vouch::service {
+
+enum class IdentityType { kAny, kDomain, kEmailAddress };
+
+struct IdentityView {
+  core::ClaimStatus status;
+  core::ClaimKind kind;
+  std::string token;                     // domains only
+  std::vector<std::string> dkim_tokens;  // empty when DKIM was never started
+};
+
+struct IdentityPage {
+  std::vector<std::string> identities;
+  std::optional<std::string> next_token;
+};
+
+struct IdentityOptions {
+  size_t max_identities = 10000;  // per account and region; 0 = unlimited
+  size_t max_per_call = 100;      // identities in one Get*Attributes call
+};
+
+class IdentityService {
+ public:
+  IdentityService(core::Store& store, const core::Clock& clock, core::Random& random,
+                  RateLimiter& limiter, const PageTokens& tokens, IdentityOptions options = {});
+
+  // Returns the domain's verification token, creating the identity if needed.
+  core::Result<std::string> verify_domain(const core::Scope& scope, const std::string& domain);
+  core::Status verify_email(const core::Scope& scope, const std::string& email);
+  // Keyed by identity as requested; unknown identities are left out.
+  core::Result<std::map<std::string, IdentityView>> get_attributes(
+      const core::Scope& scope, const std::vector<std::string>& identities,
+      const std::string& operation);
+  core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
+                                  std::optional<int> max_items,
+                                  const std::optional<std::string>& next_token);
+  core::Status delete_identity(const core::Scope& scope, const std::string& identity);
+  core::Result<std::vector<std::string>> list_verified_emails(const core::Scope& scope);
+  core::Result<std::vector<std::string>> verify_domain_dkim(const core::Scope& scope,
+                                                            const std::string& domain);
+
+ private:
+  core::Status throttle(const core::Scope& scope, const std::string& operation);
+  // The stored identity for a normalised subject, created if absent.
+  core::Result<core::Claim> get_or_create(const core::Scope& scope, core::ClaimKind kind,
+                                          const std::string& subject);
+  core::Result<core::Claim> new_claim(const core::Scope& scope, core::ClaimKind kind,
+                                      const std::string& subject);
+  // Restarts a Failed identity's window; otherwise returns it unchanged.
+  core::Result<core::Claim> reopen_if_failed(core::Claim claim);
+
+  core::Store& store_;
+  const core::Clock& clock_;
+  core::Random& random_;
+  RateLimiter& limiter_;
+  const PageTokens& tokens_;
+  const IdentityOptions options_;
+};
+
+}  // namespace vouch::service

@@ -1,0 +1,72 @@
+#include "store/sqlite/group_commit.h"
+
+namespace vouch::store::sqlite {
+
+GroupCommit::GroupCommit(Conn& conn, size_t max_batch)
+    : conn_(conn), max_batch_(max_batch), thread_([this] { loop(); }) {}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+core::Status GroupCommit::run(Write write) {
+  std::future<core::Status> result;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return core::Error{core::ErrorCode::kUnavailable, "store is closing", {}, {}};
+    queue_.push_back(Pending{std::move(write), {}});
+    result = queue_.back().done.get_future();
+  }
+  cv_.notify_one();
+  return result.get();
+}
+
+void GroupCommit::loop() {
+  for (;;) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+  }
+}
+
+void GroupCommit::commit_batch(std::deque<Pending>& batch) {
+  auto fail_all = [&](const core::Error& e) {
+    for (auto& p : batch) p.done.set_value(e);
+  };
+  if (auto s = conn_.exec("BEGIN IMMEDIATE"); !s.ok()) return fail_all(s.error());
+  std::vector<core::Status> results;
+  results.reserve(batch.size());
+  for (auto& p : batch) {
+    core::Status s = conn_.exec("SAVEPOINT w");
+    if (s.ok()) {
+      s = p.write(conn_);
+      // Undo only this write; a failed rollback poisons the batch.
+      if (!s.ok() && !conn_.exec("ROLLBACK TO w").ok()) {
+        (void)conn_.exec("ROLLBACK");
+        return fail_all(s.error());
+      }
+      if (auto r = conn_.exec("RELEASE w"); !r.ok() && s.ok()) s = r;
+    }
+    results.push_back(std::move(s));
+  }
+  if (auto s = conn_.exec("COMMIT"); !s.ok()) {
+    (void)conn_.exec("ROLLBACK");
+    return fail_all(s.error());
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
+}
+
+}  // namespace vouch::store::sqlite

@@ -1,0 +1,31 @@
+// Claim <-> row mapping: the column list, and the codes stored for enums.
+#pragma once
+
+#include <optional>
+
+#include "core/claim.h"
+#include "store/sqlite/db.h"
+
+namespace vouch::store::sqlite {
+
+// Columns in the order read_claim expects them.
+inline constexpr const char* kClaimColumns =
+    "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, "
+    "deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, tags, version";
+
+// Stored codes. Never renumber: they are on disk.
+int kind_code(core::ClaimKind k);
+std::optional<core::ClaimKind> kind_from_code(int64_t c);
+int status_code(core::ClaimStatus s);
+std::optional<core::ClaimStatus> status_from_code(int64_t c);
+
+int64_t to_nanos(core::TimePoint t);
+core::TimePoint from_nanos(int64_t n);
+
+// Reads the current row (columns as kClaimColumns).
+core::Claim read_claim(const Stmt& s);
+// Binds every column but seq and version, starting at parameter 1, in
+// kClaimColumns order (id .. tags): 16 parameters.
+void bind_claim(Stmt& s, const core::Claim& c);
+
+}  // namespace vouch::store::sqlite

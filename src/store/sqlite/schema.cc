@@ -1,0 +1,71 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+namespace vouch::store::sqlite {
+namespace {
+
+// Append only: never edit a migration that has shipped.
+constexpr const char* kMigrations[] = {
+    // 1: claims and accounts
+    R"sql(
+CREATE TABLE claims (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  record_name TEXT NOT NULL,
+  token TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  next_check_at INTEGER,
+  last_verified_at INTEGER,
+  absent_since INTEGER,
+  attempts INTEGER NOT NULL,
+  dkim_tokens TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX claims_ses_subject ON claims(account_id, region, subject) WHERE kind IN (0, 1);
+CREATE INDEX claims_scope ON claims(account_id, region);
+CREATE INDEX claims_due ON claims(next_check_at) WHERE next_check_at IS NOT NULL;
+CREATE TABLE accounts (
+  access_key_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  secret_access_key TEXT NOT NULL
+);
+)sql",
+};
+
+constexpr int kLatest = static_cast<int>(std::size(kMigrations));
+
+}  // namespace
+
+int latest_schema_version() { return kLatest; }
+
+core::Status migrate(Conn& conn) {
+  int version = 0;
+  {
+    Stmt s = conn.prepare("PRAGMA user_version");
+    if (s.step() == SQLITE_ROW) version = static_cast<int>(s.int_at(0));
+  }
+  if (version > kLatest) {
+    return core::internal_error("database schema version " + std::to_string(version) +
+                                " is newer than this vouch understands (" +
+                                std::to_string(kLatest) + ")");
+  }
+  for (int v = version; v < kLatest; ++v) {
+    std::string sql = std::string("BEGIN IMMEDIATE;") + kMigrations[v] +
+                      "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
+    if (auto s = conn.exec(sql.c_str()); !s.ok()) {
+      (void)conn.exec("ROLLBACK");
+      return s;
+    }
+  }
+  return {};
+}
+
+}  // namespace vouch::store::sqlite

@@ -1,0 +1,237 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
+
+namespace vouch::store::sqlite {
+
+using core::Claim;
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using core::Scope;
+
+namespace {
+
+const std::string kSelect = std::string("SELECT ") + kClaimColumns + " FROM claims ";
+
+std::string kinds_sql(const std::vector<core::ClaimKind>& kinds) {
+  std::string s = "kind IN (";
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(kind_code(kinds[i]));
+  }
+  return s + ")";
+}
+
+Result<std::vector<Claim>> collect(Conn& c, Stmt& s) {
+  std::vector<Claim> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_claim(s));
+  if (rc != SQLITE_DONE) return c.error("read claims");
+  return out;
+}
+
+}  // namespace
+
+// Borrows a pooled reader connection for one call.
+class SqliteStore::Reader {
+ public:
+  explicit Reader(SqliteStore& store) : store_(store), conn_(store.acquire_reader()) {}
+  ~Reader() {
+    if (conn_) store_.release_reader(std::move(conn_));
+  }
+  bool ok() const { return conn_ != nullptr; }
+  Conn& operator*() { return *conn_; }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Conn> conn_;
+};
+
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
+
+SqliteStore::~SqliteStore() {
+  writer_.reset();  // drains queued writes first
+  if (writer_conn_) (void)writer_conn_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int SqliteStore::schema_version() { return latest_schema_version(); }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+  store->writer_conn_ = std::make_unique<Conn>(path, false);
+  if (!store->writer_conn_->ok()) {
+    return core::internal_error("cannot open " + path + ": " + store->writer_conn_->open_error());
+  }
+  if (auto s = migrate(*store->writer_conn_); !s.ok()) return s.error();
+  store->writer_ = std::make_unique<GroupCommit>(*store->writer_conn_);
+  return store;
+}
+
+std::unique_ptr<Conn> SqliteStore::acquire_reader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!readers_.empty()) {
+      auto c = std::move(readers_.back());
+      readers_.pop_back();
+      return c;
+    }
+  }
+  auto c = std::make_unique<Conn>(path_, true);
+  return c->ok() ? std::move(c) : nullptr;
+}
+
+void SqliteStore::release_reader(std::unique_ptr<Conn> conn) {
+  std::lock_guard lock(readers_mu_);
+  readers_.push_back(std::move(conn));
+}
+
+Result<std::optional<Claim>> SqliteStore::get_claim(const Scope& scope, const std::string& id) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(kSelect + "WHERE id = ?1 AND account_id = ?2 AND region = ?3");
+  s.bind(1, id).bind(2, scope.account_id).bind(3, scope.region);
+  auto rows = collect(*r, s);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<Claim>();
+  return std::optional<Claim>(std::move(rows->front()));
+}
+
+Result<std::optional<Claim>> SqliteStore::find_identity(const Scope& scope,
+                                                        const std::string& subject) {
+  auto found = find_identities(scope, {subject});
+  if (!found.ok()) return found.error();
+  if (found->empty()) return std::optional<Claim>();
+  return std::optional<Claim>(std::move(found->front()));
+}
+
+Result<std::vector<Claim>> SqliteStore::find_identities(const Scope& scope,
+                                                        const std::vector<std::string>& subjects) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  std::vector<Claim> out;
+  const std::string sql = kSelect +
+      "WHERE account_id = ?1 AND region = ?2 AND subject = ?3 AND kind IN (0, 1)";
+  for (const auto& subject : subjects) {
+    Stmt s = (*r).prepare(sql);
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, subject);
+    auto rows = collect(*r, s);
+    if (!rows.ok()) return rows.error();
+    for (auto& c : *rows) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<Claim>> SqliteStore::list_claims(const core::ListQuery& q) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(kSelect + "WHERE account_id = ?1 AND region = ?2 AND seq > ?3 AND " +
+                        kinds_sql(q.kinds) + " ORDER BY seq LIMIT ?4");
+  s.bind(1, q.scope.account_id).bind(2, q.scope.region).bind(3, q.after_seq)
+      .bind(4, static_cast<int64_t>(q.limit));
+  return collect(*r, s);
+}
+
+Result<size_t> SqliteStore::count_claims(const Scope& scope,
+                                         const std::vector<core::ClaimKind>& kinds) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
+                        kinds_sql(kinds));
+  s.bind(1, scope.account_id).bind(2, scope.region);
+  if (s.step() != SQLITE_ROW) return (*r).error("count claims");
+  return static_cast<size_t>(s.int_at(0));
+}
+
+Result<Claim> SqliteStore::insert_claim(Claim claim) {
+  claim.version = 1;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("INSERT INTO claims (id, account_id, region, kind, subject, record_name, "
+                       "token, status, created_at, deadline, next_check_at, last_verified_at, "
+                       "absent_since, attempts, dkim_tokens, tags, version) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
+    bind_claim(s, claim);
+    int rc = s.step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, {}, {}};
+    }
+    if (rc != SQLITE_DONE) return c.error("insert claim");
+    claim.seq = sqlite3_last_insert_rowid(c.raw());
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return claim;
+}
+
+Result<Claim> SqliteStore::update_claim(Claim claim) {
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
+                       "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
+                       "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
+                       "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, "
+                       "version = version + 1 WHERE seq = ?17 AND version = ?18");
+    bind_claim(s, claim);
+    s.bind(17, claim.seq).bind(18, claim.version);
+    if (s.step() != SQLITE_DONE) return c.error("update claim");
+    if (sqlite3_changes(c.raw()) == 1) return {};
+    Stmt exists = c.prepare("SELECT 1 FROM claims WHERE seq = ?1");
+    exists.bind(1, claim.seq);
+    if (exists.step() == SQLITE_ROW) {
+      return Error{ErrorCode::kAborted, "claim changed concurrently: " + claim.id, claim.id, {}};
+    }
+    return core::not_found("claim not found: " + claim.id, claim.id);
+  });
+  if (!st.ok()) return st.error();
+  ++claim.version;
+  return claim;
+}
+
+Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id) {
+  bool deleted = false;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("DELETE FROM claims WHERE id = ?1 AND account_id = ?2 AND region = ?3");
+    s.bind(1, id).bind(2, scope.account_id).bind(3, scope.region);
+    if (s.step() != SQLITE_DONE) return c.error("delete claim");
+    deleted = sqlite3_changes(c.raw()) > 0;
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return deleted;
+}
+
+Result<std::vector<Claim>> SqliteStore::due_claims(core::TimePoint now, size_t limit) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2");
+  s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
+  return collect(*r, s);
+}
+
+core::Status SqliteStore::put_account(const core::Account& a) {
+  return writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("INSERT OR REPLACE INTO accounts (access_key_id, account_id, "
+                       "secret_access_key) VALUES (?1, ?2, ?3)");
+    s.bind(1, a.access_key_id).bind(2, a.account_id).bind(3, a.secret_access_key);
+    if (s.step() != SQLITE_DONE) return c.error("put account");
+    return {};
+  });
+}
+
+Result<std::optional<core::Account>> SqliteStore::find_account(const std::string& access_key_id) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(
+      "SELECT account_id, secret_access_key FROM accounts WHERE access_key_id = ?1");
+  s.bind(1, access_key_id);
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<core::Account>();
+  if (rc != SQLITE_ROW) return (*r).error("find account");
+  return std::optional<core::Account>(core::Account{s.text_at(0), access_key_id, s.text_at(1)});
+}
+
+core::Status SqliteStore::clear_claims() {
+  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims"); });
+}
+
+}  // namespace vouch::store::sqlite

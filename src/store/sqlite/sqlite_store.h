@@ -1,0 +1,58 @@
+// The embedded default Store: one SQLite file in WAL mode. Writes go through
+// one group-commit writer; reads use a pool of connections and run in parallel.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/store.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/group_commit.h"
+
+namespace vouch::store::sqlite {
+
+class SqliteStore final : public core::Store {
+ public:
+  // Opens or creates `path` and brings its schema to the current version.
+  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  std::string name() const override { return "sqlite"; }
+  core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
+                                                     const std::string& id) override;
+  core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
+                                                         const std::string& subject) override;
+  core::Result<std::vector<core::Claim>> find_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects) override;
+  core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override;
+  core::Result<size_t> count_claims(const core::Scope& scope,
+                                    const std::vector<core::ClaimKind>& kinds) override;
+  core::Result<core::Claim> insert_claim(core::Claim claim) override;
+  core::Result<core::Claim> update_claim(core::Claim claim) override;
+  core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
+  core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
+  core::Status put_account(const core::Account& account) override;
+  core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override;
+  core::Status clear_claims() override;
+
+  // The schema version this build writes.
+  static int schema_version();
+
+ private:
+  explicit SqliteStore(std::string path);
+
+  // A reader connection for the duration of one call.
+  class Reader;
+  std::unique_ptr<Conn> acquire_reader();
+  void release_reader(std::unique_ptr<Conn> conn);
+
+  const std::string path_;
+  std::unique_ptr<Conn> writer_conn_;
+  std::unique_ptr<GroupCommit> writer_;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Conn>> readers_;  // GUARDED_BY(readers_mu_)
+};
+
+}  // namespace vouch::store::sqlite
