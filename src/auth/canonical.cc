@@ -1,0 +1,220 @@
+#include "auth/canonical.h"
+
+#include <algorithm>
+
+#include "auth/crypto.h"
+
+namespace vouch::auth {
+namespace {
+
+constexpr char kHexUpper[] = "0123456789ABCDEF";
+
+bool unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+// Appends `v` trimmed with whitespace runs collapsed to one space. Like
+// botocore and the JS SDK, this collapses inside quotes too.
+void append_collapsed(std::string_view v, std::string& out) {
+  bool pending_space = false;
+  bool any = false;
+  for (char c : v) {
+    if (is_space(c)) {
+      pending_space = any;
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    any = true;
+    out.push_back(c);
+  }
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+const Header* find_header(const std::vector<Header>* headers, std::string_view name) {
+  if (headers == nullptr) return nullptr;
+  for (const Header& h : *headers) {
+    if (iequals(h.name, name)) return &h;
+  }
+  return nullptr;
+}
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
+  if (size_t scheme = target.find("://"); scheme != std::string_view::npos &&
+                                          target.find_first_of("/?") > scheme) {
+    size_t path = target.find_first_of("/?", scheme + 3);
+    target = path == std::string_view::npos ? std::string_view() : target.substr(path);
+  }
+  target = target.substr(0, target.find('#'));
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+void uri_encode(std::string_view in, bool keep_slash, std::string& out) {
+  for (char ch : in) {
+    auto c = static_cast<unsigned char>(ch);
+    if (unreserved(c) || (keep_slash && c == '/')) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHexUpper[c >> 4]);
+      out.push_back(kHexUpper[c & 0xf]);
+    }
+  }
+}
+
+std::string percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    int hi, lo;
+    if (in[i] == '%' && i + 2 < in.size() && (hi = hex_value(in[i + 1])) >= 0 &&
+        (lo = hex_value(in[i + 2])) >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+// botocore remove_dot_segments / smithy getCanonicalPath semantics: drop
+// empty and "." segments, ".." pops, keep the leading '/', keep a trailing
+// '/' only when something remains.
+std::string canonical_uri(std::string_view raw_path) {
+  std::string out;
+  if (raw_path.empty()) return "/";
+  std::vector<std::string_view> segs;
+  segs.reserve(8);
+  size_t start = 0;
+  while (start <= raw_path.size()) {
+    size_t end = raw_path.find('/', start);
+    if (end == std::string_view::npos) end = raw_path.size();
+    std::string_view seg = raw_path.substr(start, end - start);
+    if (seg == "..") {
+      if (!segs.empty()) segs.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segs.push_back(seg);
+    }
+    start = end + 1;
+  }
+  out.reserve(raw_path.size() + 16);
+  if (raw_path.front() == '/') out.push_back('/');
+  for (size_t i = 0; i < segs.size(); ++i) {
+    if (i > 0) out.push_back('/');
+    uri_encode(segs[i], false, out);
+  }
+  if (raw_path.back() == '/' && !segs.empty()) out.push_back('/');
+  if (out.empty()) out.push_back('/');
+  return out;
+}
+
+std::string canonical_query(std::string_view raw_query, bool presigned) {
+  std::string out;
+  if (raw_query.empty()) return out;
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t start = 0;
+  while (start <= raw_query.size()) {
+    size_t end = raw_query.find('&', start);
+    if (end == std::string_view::npos) end = raw_query.size();
+    std::string_view pair = raw_query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::string enc_name, enc_value;
+    uri_encode(percent_decode(name), false, enc_name);
+    if (presigned && enc_name == "X-Amz-Signature") continue;
+    uri_encode(percent_decode(value), false, enc_value);
+    params.emplace_back(std::move(enc_name), std::move(enc_value));
+  }
+  std::sort(params.begin(), params.end());
+  size_t total = 0;
+  for (const auto& [n, v] : params) total += n.size() + v.size() + 2;
+  out.reserve(total);
+  for (const auto& [n, v] : params) {
+    if (!out.empty()) out.push_back('&');
+    out.append(n).push_back('=');
+    out.append(v);
+  }
+  return out;
+}
+
+void append_canonical_header_value(const std::vector<Header>& headers, std::string_view lower_name,
+                                   std::string& out) {
+  bool first = true;
+  for (const Header& h : headers) {
+    if (!iequals(h.name, lower_name)) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_collapsed(h.value, out);
+  }
+}
+
+std::string canonical_request(const RequestView& req, std::string_view signed_headers,
+                              std::string_view payload_hash, bool presigned) {
+  auto [path, query] = split_target(req.target);
+  std::string uri = canonical_uri(path);
+  std::string cq = canonical_query(query, presigned);
+  std::string out;
+  out.reserve(req.method.size() + uri.size() + cq.size() + 2 * signed_headers.size() + 256);
+  out.append(req.method).push_back('\n');
+  out.append(uri).push_back('\n');
+  out.append(cq).push_back('\n');
+  size_t start = 0;
+  while (start < signed_headers.size()) {
+    size_t end = signed_headers.find(';', start);
+    if (end == std::string_view::npos) end = signed_headers.size();
+    std::string_view name = signed_headers.substr(start, end - start);
+    start = end + 1;
+    if (name.empty()) continue;
+    for (char c : name) out.push_back(lower(c));
+    out.push_back(':');
+    if (req.headers != nullptr) append_canonical_header_value(*req.headers, name, out);
+    out.push_back('\n');
+  }
+  out.push_back('\n');
+  out.append(signed_headers).push_back('\n');
+  out.append(payload_hash);
+  return out;
+}
+
+std::string string_to_sign(std::string_view amz_date, std::string_view credential_scope,
+                           std::string_view canonical_request) {
+  std::string out;
+  out.reserve(17 + amz_date.size() + credential_scope.size() + 64 + 3);
+  out.append("AWS4-HMAC-SHA256\n").append(amz_date).push_back('\n');
+  out.append(credential_scope).push_back('\n');
+  char hex_hash[64];
+  hex_encode(sha256(canonical_request), hex_hash);
+  out.append(hex_hash, sizeof hex_hash);
+  return out;
+}
+
+}  // namespace vouch::auth

@@ -1,0 +1,162 @@
+#include <openssl/crypto.h>
+
+#include <exception>
+
+#include "auth/canonical.h"
+#include "auth/crypto.h"
+#include "auth/parse.h"
+#include "auth/sigv4.h"
+#include "auth/time_format.h"
+
+namespace vouch::auth {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+constexpr std::string_view kMismatchText =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+bool valid_region(std::string_view r) {
+  if (r.empty()) return false;
+  for (char c : r) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool signs_host(std::string_view signed_headers) {
+  size_t start = 0;
+  while (start <= signed_headers.size()) {
+    size_t end = signed_headers.find(';', start);
+    if (end == std::string_view::npos) end = signed_headers.size();
+    if (iequals(signed_headers.substr(start, end - start), "host")) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::optional<AuthError> check_time(const AuthParams& p, vouch::core::TimePoint now,
+                                    seconds window) {
+  auto now_s = std::chrono::floor<seconds>(now);
+  std::string minutes = std::to_string(std::chrono::duration_cast<std::chrono::minutes>(window).count());
+  if (p.time > now_s + window) {
+    return AuthError{Failure::kNotYetCurrent,
+                     "Signature not yet current: " + p.amz_date + " is still later than " +
+                         format_amz_date(now_s + window) + " (" + format_amz_date(now_s) + " + " +
+                         minutes + " min.)"};
+  }
+  if (p.expires) {
+    // A presigned URL is meant to be used later; only its own lifetime counts.
+    if (now_s > p.time + *p.expires) return AuthError{Failure::kExpired, "Request has expired."};
+    return std::nullopt;
+  }
+  if (p.time < now_s - window) {
+    return AuthError{Failure::kExpired,
+                     "Signature expired: " + p.amz_date + " is now earlier than " +
+                         format_amz_date(now_s - window) + " (" + format_amz_date(now_s) + " - " +
+                         minutes + " min.)"};
+  }
+  return std::nullopt;
+}
+
+std::variant<Principal, AuthError> verify_impl(const RequestView& req, const KeyLookup& lookup,
+                                               vouch::core::TimePoint now,
+                                               const VerifyOptions& opts) {
+  auto parsed = parse_auth(req);
+  if (auto* err = std::get_if<AuthError>(&parsed)) return std::move(*err);
+  AuthParams& p = std::get<AuthParams>(parsed);
+
+  if (!signs_host(p.signed_headers)) {
+    return AuthError{Failure::kIncomplete,
+                     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."};
+  }
+  if (!valid_region(p.scope.region)) {
+    return AuthError{Failure::kWrongRegion, "Credential should be scoped to a valid region, not '" +
+                                                p.scope.region + "'. "};
+  }
+  if (!opts.expected_service.empty() && p.scope.service != opts.expected_service) {
+    return AuthError{Failure::kWrongService, "Credential should be scoped to correct service: '" +
+                                                 std::string(opts.expected_service) + "'. "};
+  }
+  Principal principal{p.scope.access_key_id, std::string(kInsecureAccountId), p.scope.region,
+                      p.scope.service};
+  if (opts.skip_signature_check) return principal;
+
+  if (std::string_view(p.amz_date).substr(0, 8) != p.scope.date) {
+    return AuthError{Failure::kMismatch,
+                     "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                     "date from HTTP: '" + p.scope.date + "' != '" + p.amz_date.substr(0, 8) +
+                         "', from '" + p.amz_date + "'."};
+  }
+  if (auto err = check_time(p, now, opts.skew_window)) return std::move(*err);
+  std::optional<Credentials> creds;
+  if (lookup) creds = lookup(p.scope.access_key_id);
+  if (!creds) {
+    return AuthError{Failure::kUnknownKey, "The security token included in the request is invalid."};
+  }
+
+  std::string payload_hash = sha256_hex(req.body);
+  if (const Header* h = find_header(req.headers, "x-amz-content-sha256")) {
+    std::string_view claimed = trim(h->value);
+    if (claimed != kUnsignedPayload && !iequals(claimed, payload_hash)) {
+      return AuthError{Failure::kMismatch,
+                       "The provided 'x-amz-content-sha256' header does not match what was "
+                       "computed."};
+    }
+    payload_hash.assign(claimed);
+  }
+
+  std::string creq = canonical_request(req, p.signed_headers, payload_hash, p.presigned);
+  std::string sts = string_to_sign(p.amz_date, p.credential_scope, creq);
+  Digest key = signing_key(creds->secret_access_key, p.scope.date, p.scope.region,
+                           p.scope.service);
+  char expected[64];
+  hex_encode(hmac_sha256(key.data(), key.size(), sts), expected);
+  if (p.signature.size() != sizeof expected ||
+      CRYPTO_memcmp(expected, p.signature.data(), sizeof expected) != 0) {
+    return AuthError{Failure::kMismatch, std::string(kMismatchText)};
+  }
+  principal.account_id = std::move(creds->account_id);
+  return principal;
+}
+
+}  // namespace
+
+std::variant<Principal, AuthError> verify(const RequestView& req, const KeyLookup& lookup,
+                                          vouch::core::TimePoint now, const VerifyOptions& opts) {
+  try {
+    return verify_impl(req, lookup, now, opts);
+  } catch (const std::exception& e) {
+    // Only the key lookup or allocation can throw; fail closed.
+    return AuthError{Failure::kUnknownKey, std::string("Credential lookup failed: ") + e.what()};
+  } catch (...) {
+    return AuthError{Failure::kUnknownKey, "Credential lookup failed."};
+  }
+}
+
+std::optional<Scope> peek_scope(const RequestView& req) {
+  try {
+    if (const Header* authz = find_header(req.headers, "authorization")) {
+      std::string_view v = authz->value;
+      size_t pos = v.find("Credential=");
+      if (pos == std::string_view::npos) return std::nullopt;
+      v.remove_prefix(pos + 11);
+      return parse_credential(v.substr(0, v.find_first_of(", \t")));
+    }
+    auto cred = query_param(split_target(req.target).second, "X-Amz-Credential");
+    if (!cred) return std::nullopt;
+    return parse_credential(*cred);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace vouch::auth
