@@ -100,19 +100,32 @@ struct HttpServer::Impl {
       co_return plain_error(500, "internal error");
     }
     if (auto* r = std::get_if<http::Response>(&out)) co_return std::move(*r);
-    auto work = std::move(std::get<http::Deferred>(out));
-    auto [ep, resp] = co_await net::co_spawn(
-        pool.get_executor(),
-        [w = std::move(work)]() -> net::awaitable<http::Response> { co_return w(); }, kTuple);
-    if (ep) {
-      try {
-        std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
-      }
-      co_return plain_error(500, "internal error");
-    }
-    co_return std::move(resp);
+    http::Deferred work = std::move(std::get<http::Deferred>(out));
+    http::Response resp = co_await run_blocking(std::move(work));
+    co_return resp;
+  }
+
+  // Runs `work` on the blocking pool and resumes the caller with its result.
+  // (A plain handler, not a capturing coroutine lambda: GCC 12 destroys the
+  // captures of those twice when spawned inside a co_await expression.)
+  net::awaitable<http::Response> run_blocking(http::Deferred work) {
+    co_return co_await net::async_initiate<decltype(net::use_awaitable), void(http::Response)>(
+        [this](auto handler, http::Deferred w) {
+          net::post(pool, [handler = std::move(handler), w = std::move(w)]() mutable {
+            http::Response r;
+            try {
+              r = w();
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
+              r = plain_error(500, "internal error");
+            }
+            auto ex = net::get_associated_executor(handler);
+            net::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+              std::move(handler)(std::move(r));
+            });
+          });
+        },
+        net::use_awaitable, std::move(work));
   }
 
   net::awaitable<void> session(tcp::socket socket) {
