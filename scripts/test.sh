@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds vouch and runs every test: unit tests (ctest), the integration suites
+# against the real binary with real AWS clients, and the unit tests again
+# under ASan+UBSan. Set VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --test
+
+echo "== build"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
+ninja -C build -j2
+
+echo "== unit tests"
+ctest --test-dir build -j2 --output-on-failure --timeout 120
+
+echo "== integration tests"
+VOUCH_BIN="$PWD/build/vouch" tests/integration/run.sh
+
+if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "== unit tests under ASan+UBSan"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVOUCH_SANITIZE=ON -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
+  ninja -C build-asan -j2
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan -j2 --output-on-failure --timeout 300
+fi
+echo "== all tests passed"
