@@ -100,8 +100,10 @@ def test_tokens_differ_between_domains(ses):
 def test_delete_then_reverify_gives_new_token(ses):
     d = uniq_domain()
     t1 = verify_domain(ses, d)
+    assert_ok(ses.verify_domain_dkim(Domain=d))
     assert_ok(ses.delete_identity(Identity=d))
     assert verification_attrs(ses, [d]) == {}
+    assert dkim_attrs(ses, [d]) == {}
     assert d not in list_all_identities(ses, IdentityType="Domain")
     t2 = verify_domain(ses, d)
     assert t2 != t1
@@ -162,6 +164,25 @@ def test_idn_domain_stored_as_punycode(fresh_ses):
         "xn--bcher-kva.example": {"VerificationStatus": "Pending", "VerificationToken": token},
     }
     assert list_all_identities(ses) == ["xn--bcher-kva.example"]
+    # The Unicode spelling names the same identity for deletion too.
+    assert_ok(ses.delete_identity(Identity="bücher.example"))
+    assert list_all_identities(ses) == []
+
+
+def test_concurrent_verify_of_one_domain_yields_one_identity(fresh_server):
+    d = "race.example.com"
+    clients = [ses_client(fresh_server) for _ in range(8)]
+
+    def hammer(client):
+        return [client.verify_domain_identity(Domain=d)["VerificationToken"] for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = [t for ts in pool.map(hammer, clients) for t in ts]
+    assert len(tokens) == 40
+    assert len(set(tokens)) == 1, f"{len(set(tokens))} different tokens for one domain"
+    ses = ses_client(fresh_server)
+    assert list_all_identities(ses) == [d]
+    assert verification_attrs(ses, [d])[d]["VerificationToken"] == tokens[0]
 
 
 def test_email_domain_part_case_insensitive_local_part_case_sensitive(fresh_ses):
@@ -402,6 +423,15 @@ def test_list_identities_paginator_with_type_filter(populated, kind, expected):
     assert sorted(got) == sorted(expected)
     assert len(got) == len(set(got))
     assert "NextToken" not in pages[-1]
+
+
+@pytest.mark.parametrize("max_items", ["0", "1001", "-1"])
+def test_list_identities_max_items_out_of_range(server, max_items):
+    # MaxItems is 1..1000; the error code for other values is not pinned by the
+    # contract, only that it is the caller's fault.
+    res = raw_request(server, {"Action": "ListIdentities", "MaxItems": max_items})
+    assert res.status == 400, res.body
+    assert res.error()["Type"] == "Sender"
 
 
 def test_list_identities_bad_identity_type(ses):
