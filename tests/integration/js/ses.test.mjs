@@ -268,6 +268,99 @@ describe('ListIdentities pagination (fresh server)', () => {
   });
 });
 
+describe('IDN, XML escaping, accounts (fresh server)', () => {
+  let server;
+  let ses;
+
+  before(async () => {
+    server = await startVouch();
+    ses = client(server);
+  });
+  after(async () => {
+    ses?.destroy();
+    await server?.stop();
+  });
+
+  test('bücher.example is stored as xn--bcher-kva.example, keyed as requested', async () => {
+    const t = (await ses.send(new VerifyDomainIdentityCommand({ Domain: 'bücher.example' })))
+      .VerificationToken;
+    const { ids } = await listAll(ses, { IdentityType: 'Domain' }, 1000);
+    assert.deepEqual(ids, ['xn--bcher-kva.example']);
+    const attrs = await ses.send(new GetIdentityVerificationAttributesCommand({
+      Identities: ['bücher.example', 'xn--bcher-kva.example'],
+    }));
+    assert.deepEqual(attrs.VerificationAttributes, {
+      'bücher.example': { VerificationStatus: 'Pending', VerificationToken: t },
+      'xn--bcher-kva.example': { VerificationStatus: 'Pending', VerificationToken: t },
+    });
+    await ses.send(new DeleteIdentityCommand({ Identity: 'bücher.example' }));
+    assert.deepEqual((await listAll(ses, {}, 1000)).ids, []);
+  });
+
+  test("identities with XML-special characters round-trip", async () => {
+    const e = "o'neil+tag&x@example.com";
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: e }));
+    assert.deepEqual((await listAll(ses, {}, 1000)).ids, [e]);
+    const attrs = await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [e] }));
+    assert.deepEqual(attrs.VerificationAttributes, { [e]: { VerificationStatus: 'Pending' } });
+    await ses.send(new DeleteIdentityCommand({ Identity: e }));
+    assert.deepEqual((await listAll(ses, {}, 1000)).ids, []);
+  });
+
+  test('an account added with `vouch account add` works at once and is isolated', async () => {
+    const d = 'root-js.example.com';
+    const rootToken = (await ses.send(new VerifyDomainIdentityCommand({ Domain: d })))
+      .VerificationToken;
+    const key = randomAccessKey();
+    const secret = randomSecret();
+    server.accountAdd('135792468013', key, secret);
+    const other = client(server, { key, secret });
+    let listed;
+    for (let i = 0; ; i++) {
+      try {
+        listed = await other.send(new ListIdentitiesCommand({}));
+        break;
+      } catch (e) {
+        if (i >= 25) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    assert.deepEqual(listed.Identities, []);
+    const otherToken = (await other.send(new VerifyDomainIdentityCommand({ Domain: d })))
+      .VerificationToken;
+    assert.notEqual(otherToken, rootToken);
+    const a = await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [d] }));
+    assert.equal(a.VerificationAttributes[d].VerificationToken, rootToken);
+    other.destroy();
+  });
+});
+
+describe('--insecure-any-credentials', () => {
+  let server;
+
+  before(async () => {
+    server = await startVouch({ args: ['--insecure-any-credentials'] });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('any key and secret work, all as one account', async () => {
+    const a = client(server, { key: randomAccessKey(), secret: randomSecret() });
+    const b = client(server, { key: randomAccessKey(), secret: randomSecret() });
+    const t = (await a.send(new VerifyDomainIdentityCommand({ Domain: 'any.example.com' })))
+      .VerificationToken;
+    const attrs = await b.send(new GetIdentityVerificationAttributesCommand({
+      Identities: ['any.example.com'],
+    }));
+    assert.deepEqual(attrs.VerificationAttributes, {
+      'any.example.com': { VerificationStatus: 'Pending', VerificationToken: t },
+    });
+    a.destroy();
+    b.destroy();
+  });
+});
+
 describe('Throttling with default rate limits', () => {
   let server;
   let ses;

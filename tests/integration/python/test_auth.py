@@ -188,3 +188,104 @@ def test_valid_credentials_work_in_any_region(server):
 def test_health_needs_no_auth(server):
     res = raw_request(server, method="GET", path="/_vouch/health", sign=False)
     assert res.status == 200
+
+
+def test_content_sha256_header_must_match_body(fresh_server):
+    """x-amz-content-sha256 is signed; a body that does not hash to it must be
+    refused even though the signature over the header is valid."""
+    import hashlib
+    signed_body = b"Action=VerifyDomainIdentity&Version=2010-12-01&Domain=signed.example.com"
+    sent_body = b"Action=VerifyDomainIdentity&Version=2010-12-01&Domain=smuggled.example.com"
+    res = raw_request(fresh_server, signed_body,
+                      headers={"X-Amz-Content-SHA256": hashlib.sha256(signed_body).hexdigest()},
+                      body_override=sent_body)
+    assert 400 <= res.status < 500, (res.status, res.body)
+    assert res.error()["Type"] == "Sender"
+    assert ses_client(fresh_server).list_identities()["Identities"] == []
+
+
+def test_content_sha256_header_matching_body_accepted(server):
+    import hashlib
+    body = b"Action=ListIdentities&Version=2010-12-01&MaxItems=1"
+    res = raw_request(server, body,
+                      headers={"X-Amz-Content-SHA256": hashlib.sha256(body).hexdigest()})
+    assert res.status == 200, res.body
+
+
+def test_signed_header_whitespace_is_canonicalised(server):
+    # SigV4 trims header values and collapses inner runs of spaces.
+    res = raw_request(server, LIST, headers={"X-Amz-Meta-Vouch": "  a   b  c "})
+    assert res.status == 200, res.body
+
+
+def test_form_plus_decodes_to_space(server):
+    res = raw_request(server, "Action=VerifyDomainIdentity&Version=2010-12-01&Domain=exa+mple.com")
+    assert res.status == 400, res.body
+    err = res.error()
+    assert err["Code"] == "InvalidParameterValue"
+    assert err["Message"] == "Invalid domain name exa mple.com."
+
+
+# --------------------------------------------------------------------------
+# GET with the parameters in the query string, header-signed or presigned
+
+
+def _query_get(srv, query: str, *, presign: bool, secret: str = None, when=None,
+               expires: int = 60):
+    import http.client
+    import urllib.parse
+    from botocore.auth import SigV4Auth, SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from conftest import ROOT_SECRET
+
+    class _At(SigV4QueryAuth):
+        def add_auth(self, request):
+            request.context["timestamp"] = (when or utcnow()).strftime("%Y%m%dT%H%M%SZ")
+            self._modify_request_before_signing(request)
+            cr = self.canonical_request(request)
+            sts = self.string_to_sign(request, cr)
+            self._inject_signature_to_request(request, self.signature(sts, request))
+
+    creds = Credentials(ROOT_KEY, secret or ROOT_SECRET)
+    req = AWSRequest(method="GET", url=f"{srv.endpoint}/?{query}", headers={})
+    if presign:
+        _At(creds, "ses", "us-east-1", expires=expires).add_auth(req)
+    else:
+        SigV4Auth(creds, "ses", "us-east-1").add_auth(req)
+    u = urllib.parse.urlsplit(req.url)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20)
+    try:
+        headers = {} if presign else dict(req.headers.items())
+        conn.request("GET", f"{u.path}?{u.query}", headers=headers)
+        resp = conn.getresponse()
+        from conftest import RawResponse
+        return RawResponse(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        conn.close()
+
+
+def test_get_with_query_string_signed_in_headers(server):
+    res = _query_get(server, "Action=ListIdentities&Version=2010-12-01&MaxItems=1", presign=False)
+    assert res.status == 200, res.body
+    assert res.xml().tag == f"{{{SES_NS}}}ListIdentitiesResponse"
+
+
+def test_presigned_url_accepted(server):
+    res = _query_get(server, "Action=ListIdentities&Version=2010-12-01", presign=True)
+    assert res.status == 200, res.body
+    assert res.xml().tag == f"{{{SES_NS}}}ListIdentitiesResponse"
+
+
+def test_presigned_url_expired(server):
+    # Signed 5 minutes ago, valid for 60 s: expired (same code as a skewed request).
+    res = _query_get(server, "Action=ListIdentities&Version=2010-12-01", presign=True,
+                     when=utcnow() - dt.timedelta(minutes=5), expires=60)
+    assert_error_response(res, 403, "SignatureDoesNotMatch")
+
+
+def test_presigned_url_wrong_secret(server):
+    res = _query_get(server, "Action=ListIdentities&Version=2010-12-01", presign=True,
+                     secret=random_secret())
+    err = assert_error_response(res, 403, "SignatureDoesNotMatch")
+    assert err["Message"].startswith(SIGNATURE_MISMATCH_MESSAGE_PREFIX)

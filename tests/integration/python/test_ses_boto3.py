@@ -207,6 +207,18 @@ def test_email_domain_part_case_insensitive_local_part_case_sensitive(fresh_ses)
     }
 
 
+def test_xml_special_characters_round_trip(fresh_ses):
+    """Identities with XML-special characters come back intact (escaped on the wire)."""
+    ses = fresh_ses
+    e = "o'neil+tag&x@example.com"
+    assert_ok(ses.verify_email_identity(EmailAddress=e))
+    assert list_all_identities(ses) == [e]
+    assert verification_attrs(ses, [e]) == {e: {"VerificationStatus": "Pending"}}
+    assert list(dkim_attrs(ses, [e])) == [e]
+    assert_ok(ses.delete_identity(Identity=e))
+    assert list_all_identities(ses) == []
+
+
 # --------------------------------------------------------------------------
 # email identities
 
