@@ -6,7 +6,8 @@
 
 namespace vouch::api {
 
-Router::Router(ses::SesApi& ses, HealthInfo health) : ses_(ses), health_(std::move(health)) {}
+Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, HealthInfo health)
+    : ses_(ses), lattice_(lattice), health_(std::move(health)) {}
 
 http::Response json_error(int status, std::string_view type, std::string_view message) {
   nlohmann::json body{{"message", message}};
@@ -36,6 +37,7 @@ http::Outcome Router::handle(http::Request& req) {
     // Any other scope goes to SES too, which names the service it expected.
     if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   }
+  if (lattice::LatticeApi::owns(path)) return lattice_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "api/lattice/lattice_api.h"
 #include "api/ses/ses_api.h"
 #include "http/message.h"
 
@@ -17,13 +18,14 @@ struct HealthInfo {
 
 class Router {
  public:
-  Router(ses::SesApi& ses, HealthInfo health);
+  Router(ses::SesApi& ses, lattice::LatticeApi& lattice, HealthInfo health);
   http::Outcome handle(http::Request& req);
 
  private:
   http::Response health(const http::Request& req) const;
 
   ses::SesApi& ses_;
+  lattice::LatticeApi& lattice_;
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

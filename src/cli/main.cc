@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/authn.h"
+#include "api/lattice/lattice_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
 #include "cli/data_dir.h"
@@ -13,6 +14,7 @@
 #include "server/http_server.h"
 #include "service/accounts.h"
 #include "service/identity_service.h"
+#include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 #include "store/sqlite/sqlite_store.h"
@@ -71,8 +73,10 @@ int serve(const std::vector<std::string>& args) {
                                       identity_options);
   service::Accounts accounts(**store);
   api::Authenticator authenticator(accounts, clock, {opt.insecure_any_credentials});
+  service::LatticeService verifications(**store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
-  api::Router router(ses, {VOUCH_VERSION, (*store)->name()});
+  api::lattice::LatticeApi lattice(verifications, authenticator);
+  api::Router router(ses, lattice, {VOUCH_VERSION, (*store)->name()});
 
   server::ServerOptions server_options;
   server_options.host = opt.host;

@@ -25,6 +25,31 @@ struct ListQuery {
   size_t limit = 100;
 };
 
+// A create that must happen at most once: replayed for a repeated client
+// token, refused for a live duplicate subject or a full quota. All checks and
+// the insert happen in one transaction, so concurrent creates cannot race.
+struct IdempotencyKey {
+  std::string client_token;
+  std::string request_hash;  // what the request asked for; a reuse must match
+  std::string response;      // what the first request answered, replayed verbatim
+};
+
+struct CreateRules {
+  size_t quota = 0;                 // claims of this kind per scope; 0 = unlimited
+  bool one_live_per_subject = true; // refuse while a non-failed claim has the subject
+  Seconds token_window{8 * 3600};   // how long a client token is remembered
+  TimePoint now{};
+};
+
+enum class CreateOutcome { kCreated, kReplayed, kTokenMismatch, kLiveDuplicate, kQuotaExceeded };
+
+struct CreateResult {
+  CreateOutcome outcome = CreateOutcome::kCreated;
+  Claim claim;            // kCreated: the stored claim
+  std::string response;   // kReplayed: the first response
+  std::string existing_id;  // kLiveDuplicate: the claim in the way
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -46,6 +71,9 @@ class Store {
   // Writes. insert_claim sets seq and version; kConflict (with the existing
   // id in resource_id) if an SES identity with that subject already exists.
   virtual Result<Claim> insert_claim(Claim claim) = 0;
+  // See IdempotencyKey. `key` may be absent (no client token).
+  virtual Result<CreateResult> create_claim_once(Claim claim, const std::optional<IdempotencyKey>& key,
+                                                 const CreateRules& rules) = 0;
   // Compare-and-set: kAborted if the stored version is not claim.version,
   // kNotFound if the claim is gone. Returns the claim with its new version.
   virtual Result<Claim> update_claim(Claim claim) = 0;

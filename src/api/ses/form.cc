@@ -60,7 +60,7 @@ std::vector<std::string> FormParams::list(std::string_view prefix) const {
   return out;
 }
 
-std::optional<FormParams> parse_form(std::string_view body) {
+std::optional<FormParams> parse_form(std::string_view body, bool plus_is_space) {
   FormParams p;
   size_t start = 0;
   while (start <= body.size()) {
@@ -69,8 +69,8 @@ std::optional<FormParams> parse_form(std::string_view body) {
     std::string_view pair = body.substr(start, end - start);
     if (!pair.empty()) {
       size_t eq = pair.find('=');
-      auto key = url_decode(pair.substr(0, eq), true);
-      auto value = url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      auto key = url_decode(pair.substr(0, eq), plus_is_space);
+      auto value = url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), plus_is_space);
       if (!key || !value) return std::nullopt;
       p.items.emplace_back(std::move(*key), std::move(*value));
     }

@@ -23,7 +23,9 @@ struct FormParams {
   std::vector<std::string> list(std::string_view prefix) const;
 };
 
-// Decodes `a=1&b=2`. nullopt if any pair is malformed.
-std::optional<FormParams> parse_form(std::string_view body);
+// Decodes `a=1&b=2`. nullopt if any pair is malformed. In a form body '+' is
+// a space; in a restJson1 query string SDKs send a literal '+' as %2B, but a
+// bare '+' is kept as '+' (plus_is_space false).
+std::optional<FormParams> parse_form(std::string_view body, bool plus_is_space = true);
 
 }  // namespace vouch::api

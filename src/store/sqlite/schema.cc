@@ -38,6 +38,19 @@ CREATE TABLE accounts (
   secret_access_key TEXT NOT NULL
 );
 )sql",
+    // 2: client tokens of creates, and subject lookups for non-SES claims
+    R"sql(
+CREATE TABLE idempotency (
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  client_token TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  response TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, region, client_token)
+);
+CREATE INDEX claims_subject ON claims(account_id, region, subject) WHERE kind NOT IN (0, 1);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -144,24 +144,93 @@ Result<size_t> SqliteStore::count_claims(const Scope& scope,
   return static_cast<size_t>(s.int_at(0));
 }
 
-Result<Claim> SqliteStore::insert_claim(Claim claim) {
+namespace {
+
+// Inside a write transaction.
+core::Status insert_row(Conn& c, Claim& claim) {
   claim.version = 1;
-  auto st = writer_->run([&](Conn& c) -> core::Status {
-    Stmt s = c.prepare("INSERT INTO claims (id, account_id, region, kind, subject, record_name, "
-                       "token, status, created_at, deadline, next_check_at, last_verified_at, "
-                       "absent_since, attempts, dkim_tokens, tags, version) VALUES (?1, ?2, ?3, "
-                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
-    bind_claim(s, claim);
-    int rc = s.step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, {}, {}};
+  Stmt s = c.prepare("INSERT INTO claims (id, account_id, region, kind, subject, record_name, "
+                     "token, status, created_at, deadline, next_check_at, last_verified_at, "
+                     "absent_since, attempts, dkim_tokens, tags, version) VALUES (?1, ?2, ?3, "
+                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
+  bind_claim(s, claim);
+  int rc = s.step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, {}, {}};
+  }
+  if (rc != SQLITE_DONE) return c.error("insert claim");
+  claim.seq = sqlite3_last_insert_rowid(c.raw());
+  return {};
+}
+
+// The create rules, checked inside the write transaction.
+core::Status check_create(Conn& c, const Claim& claim, const std::optional<core::IdempotencyKey>& key,
+                          const core::CreateRules& rules, core::CreateResult& out) {
+  const Scope& scope = claim.scope;
+  if (key) {
+    Stmt s = c.prepare("SELECT request_hash, response, created_at FROM idempotency "
+                       "WHERE account_id = ?1 AND region = ?2 AND client_token = ?3");
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, key->client_token);
+    if (s.step() == SQLITE_ROW &&
+        from_nanos(s.int_at(2)) + rules.token_window > rules.now) {
+      out.outcome = s.text_at(0) == key->request_hash ? core::CreateOutcome::kReplayed
+                                                      : core::CreateOutcome::kTokenMismatch;
+      out.response = s.text_at(1);
+      return {};
     }
-    if (rc != SQLITE_DONE) return c.error("insert claim");
-    claim.seq = sqlite3_last_insert_rowid(c.raw());
+  }
+  if (rules.one_live_per_subject) {
+    Stmt s = c.prepare("SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
+                       "subject = ?3 AND kind = ?4 AND status != ?5 ORDER BY seq LIMIT 1");
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, claim.subject)
+        .bind(4, int64_t{kind_code(claim.kind)})
+        .bind(5, int64_t{status_code(core::ClaimStatus::kFailed)});
+    if (s.step() == SQLITE_ROW) {
+      out.outcome = core::CreateOutcome::kLiveDuplicate;
+      out.existing_id = s.text_at(0);
+      return {};
+    }
+  }
+  if (rules.quota > 0) {
+    Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND kind = ?3");
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(claim.kind)});
+    if (s.step() != SQLITE_ROW) return c.error("count claims");
+    if (static_cast<size_t>(s.int_at(0)) >= rules.quota) {
+      out.outcome = core::CreateOutcome::kQuotaExceeded;
+      return {};
+    }
+  }
+  out.outcome = core::CreateOutcome::kCreated;
+  return {};
+}
+
+}  // namespace
+
+Result<Claim> SqliteStore::insert_claim(Claim claim) {
+  auto st = writer_->run([&](Conn& c) { return insert_row(c, claim); });
+  if (!st.ok()) return st.error();
+  return claim;
+}
+
+Result<core::CreateResult> SqliteStore::create_claim_once(
+    Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
+  core::CreateResult out;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    if (auto s = check_create(c, claim, key, rules, out); !s.ok()) return s;
+    if (out.outcome != core::CreateOutcome::kCreated) return {};
+    if (auto s = insert_row(c, claim); !s.ok()) return s;
+    if (key) {
+      Stmt s = c.prepare("INSERT OR REPLACE INTO idempotency (account_id, region, client_token, "
+                         "request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      s.bind(1, claim.scope.account_id).bind(2, claim.scope.region).bind(3, key->client_token)
+          .bind(4, key->request_hash).bind(5, key->response).bind(6, to_nanos(rules.now));
+      if (s.step() != SQLITE_DONE) return c.error("insert idempotency key");
+    }
     return {};
   });
   if (!st.ok()) return st.error();
-  return claim;
+  out.claim = std::move(claim);
+  return out;
 }
 
 Result<Claim> SqliteStore::update_claim(Claim claim) {
@@ -231,7 +300,7 @@ Result<std::optional<core::Account>> SqliteStore::find_account(const std::string
 }
 
 core::Status SqliteStore::clear_claims() {
-  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims"); });
+  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency;"); });
 }
 
 }  // namespace vouch::store::sqlite

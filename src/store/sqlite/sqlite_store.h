@@ -30,6 +30,9 @@ class SqliteStore final : public core::Store {
   core::Result<size_t> count_claims(const core::Scope& scope,
                                     const std::vector<core::ClaimKind>& kinds) override;
   core::Result<core::Claim> insert_claim(core::Claim claim) override;
+  core::Result<core::CreateResult> create_claim_once(
+      core::Claim claim, const std::optional<core::IdempotencyKey>& key,
+      const core::CreateRules& rules) override;
   core::Result<core::Claim> update_claim(core::Claim claim) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
