@@ -156,7 +156,16 @@ core::Status insert_row(Conn& c, Claim& claim) {
   bind_claim(s, claim);
   int rc = s.step();
   if (rc == SQLITE_CONSTRAINT) {
-    return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, {}, {}};
+    // Name the claim in the way: the SES identity with this subject, or the
+    // claim that already has this id.
+    std::string existing = claim.id;
+    if (claim.kind != core::ClaimKind::kLatticeDomain) {
+      Stmt e = c.prepare("SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
+                         "subject = ?3 AND kind IN (0, 1)");
+      e.bind(1, claim.scope.account_id).bind(2, claim.scope.region).bind(3, claim.subject);
+      if (e.step() == SQLITE_ROW) existing = e.text_at(0);
+    }
+    return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
   }
   if (rc != SQLITE_DONE) return c.error("insert claim");
   claim.seq = sqlite3_last_insert_rowid(c.raw());
