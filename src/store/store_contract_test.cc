@@ -1,0 +1,738 @@
+// The Store contract (core/store.h), written once and run against every
+// backend. A backend joins by adding one StoreBackend to the instantiation at
+// the bottom: a name and a factory that opens a fresh, empty store in a
+// scratch directory.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/claim.h"
+#include "core/store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::core {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::nanoseconds;
+
+using StoreFactory = std::function<std::unique_ptr<Store>(const std::string& dir)>;
+
+struct StoreBackend {
+  std::string name;
+  StoreFactory open;
+};
+
+// Test names and failure messages show the backend's name.
+void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
+
+const Scope kScope{"111122223333", "us-east-1"};
+const Scope kOtherRegion{"111122223333", "eu-west-1"};
+const Scope kOtherAccount{"444455556666", "us-east-1"};
+
+// Nanosecond-precise, so a backend that rounds to micro- or milliseconds fails.
+const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
+
+const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
+                                          ClaimKind::kLatticeDomain};
+const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
+const std::vector<ClaimStatus> kAllStatuses = {ClaimStatus::kPending, ClaimStatus::kVerified,
+                                               ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
+
+std::string kind_name(ClaimKind k) {
+  switch (k) {
+    case ClaimKind::kSesDomain: return "SesDomain";
+    case ClaimKind::kSesEmail: return "SesEmail";
+    case ClaimKind::kLatticeDomain: return "LatticeDomain";
+  }
+  return "?";
+}
+
+// A distinct, well-formed id per call ("id-" + 20 hex, or "dv-" + 17 hex).
+std::string next_id(ClaimKind kind) {
+  static int n = 0;
+  char buf[32];
+  if (kind == ClaimKind::kLatticeDomain) {
+    std::snprintf(buf, sizeof buf, "dv-%017x", ++n);
+  } else {
+    std::snprintf(buf, sizeof buf, "id-%020x", ++n);
+  }
+  return buf;
+}
+
+// A minimal claim as the services create them: pending, no optional times.
+Claim make_claim(const Scope& scope, ClaimKind kind, const std::string& subject) {
+  Claim c;
+  c.id = next_id(kind);
+  c.scope = scope;
+  c.kind = kind;
+  c.subject = subject;
+  if (kind != ClaimKind::kSesEmail) {
+    c.record_name = (kind == ClaimKind::kSesDomain ? "_amazonses." : "_label.") + subject;
+    c.token = "token-of-" + subject;
+  }
+  c.created_at = T0;
+  c.deadline = T0 + hours(72);
+  return c;
+}
+
+// Every field set to something a careless mapping would lose.
+Claim make_full_claim(const Scope& scope, ClaimKind kind, ClaimStatus status,
+                      const std::string& subject) {
+  Claim c = make_claim(scope, kind, subject);
+  c.status = status;
+  c.created_at = T0 + nanoseconds(1);
+  c.deadline = T0 + hours(72) + nanoseconds(999'999'999);
+  c.next_check_at = T0 + nanoseconds(17);
+  c.last_verified_at = T0 - hours(5) + nanoseconds(3);
+  c.absent_since = T0 + hours(1) + nanoseconds(123);
+  c.attempts = 7;
+  c.dkim_tokens = {"abcdefghijklmnopqrstuvwxyz234567", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                   "cccccccccccccccccccccccccccccc77"};
+  c.tags = {{"Name", "Bücher – 日本語 🚀"},
+            {"ключ", "значение"},
+            {"quote\"back\\slash", "line\nbreak\ttab"},
+            {"empty", ""}};
+  return c;
+}
+
+void expect_same_claim(const Claim& got, const Claim& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.scope, want.scope);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.subject, want.subject);
+  EXPECT_EQ(got.record_name, want.record_name);
+  EXPECT_EQ(got.token, want.token);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.deadline, want.deadline);
+  EXPECT_EQ(got.next_check_at, want.next_check_at);
+  EXPECT_EQ(got.last_verified_at, want.last_verified_at);
+  EXPECT_EQ(got.absent_since, want.absent_since);
+  EXPECT_EQ(got.attempts, want.attempts);
+  EXPECT_EQ(got.dkim_tokens, want.dkim_tokens);
+  EXPECT_EQ(got.tags, want.tags);
+  EXPECT_EQ(got.seq, want.seq);
+  EXPECT_EQ(got.version, want.version);
+}
+
+std::vector<std::string> ids_of(const std::vector<Claim>& claims) {
+  std::vector<std::string> out;
+  for (const auto& c : claims) out.push_back(c.id);
+  return out;
+}
+
+std::vector<std::string> subjects_of(const std::vector<Claim>& claims) {
+  std::vector<std::string> out;
+  for (const auto& c : claims) out.push_back(c.subject);
+  return out;
+}
+
+class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().open(dir_.path());
+    ASSERT_NE(store_, nullptr);
+  }
+
+  Store& store() { return *store_; }
+
+  // Inserts and returns the stored claim; fails the test on error.
+  Claim insert(Claim c) {
+    auto r = store_->insert_claim(std::move(c));
+    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
+    return r.ok() ? *r : Claim{};
+  }
+
+  std::optional<Claim> get(const Scope& scope, const std::string& id) {
+    auto r = store_->get_claim(scope, id);
+    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
+    return r.ok() ? *r : std::nullopt;
+  }
+
+  std::vector<Claim> list(const Scope& scope, std::vector<ClaimKind> kinds, int64_t after = 0,
+                          size_t limit = 100) {
+    auto r = store_->list_claims(ListQuery{scope, std::move(kinds), after, limit});
+    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
+    return r.ok() ? *r : std::vector<Claim>{};
+  }
+
+  size_t count(const Scope& scope, const std::vector<ClaimKind>& kinds) {
+    auto r = store_->count_claims(scope, kinds);
+    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
+    return r.ok() ? *r : 0;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// --- insert ----------------------------------------------------------------
+
+TEST_P(StoreContractTest, InsertAssignsIncreasingSeqAndVersionOne) {
+  int64_t last_seq = 0;
+  for (int i = 0; i < 5; ++i) {
+    Claim c = make_claim(kScope, kAllKinds[i % 3], "d" + std::to_string(i) + ".example");
+    c.seq = 999;  // whatever the caller passes, the store decides
+    c.version = 42;
+    Claim stored = insert(c);
+    EXPECT_GT(stored.seq, last_seq) << "insert " << i;
+    EXPECT_EQ(stored.version, 1) << "insert " << i;
+    EXPECT_EQ(stored.id, c.id);
+    last_seq = stored.seq;
+    auto read = get(kScope, c.id);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->seq, stored.seq);
+    EXPECT_EQ(read->version, 1);
+  }
+}
+
+TEST_P(StoreContractTest, SeqIsNeverReusedAfterDelete) {
+  Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "a.example"));
+  Claim b = insert(make_claim(kScope, ClaimKind::kSesDomain, "b.example"));
+  auto deleted = store().delete_claim(kScope, b.id);
+  ASSERT_OK(deleted);
+  ASSERT_TRUE(*deleted);
+  // A listing paused after b must still see claims inserted later.
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "c.example"));
+  EXPECT_GT(c.seq, b.seq);
+  EXPECT_EQ(ids_of(list(kScope, kSesKinds, b.seq)), std::vector<std::string>{c.id});
+  EXPECT_EQ(ids_of(list(kScope, kSesKinds)), (std::vector<std::string>{a.id, c.id}));
+}
+
+// --- get_claim -------------------------------------------------------------
+
+TEST_P(StoreContractTest, GetClaimRoundTripsEveryFieldOfEveryKindAndStatus) {
+  int n = 0;
+  for (ClaimKind kind : kAllKinds) {
+    for (ClaimStatus status : kAllStatuses) {
+      SCOPED_TRACE(kind_name(kind) + " status " + std::to_string(static_cast<int>(status)));
+      std::string subject = "s" + std::to_string(n++) + ".example";
+      if (kind == ClaimKind::kSesEmail) subject = "User.Name+" + std::to_string(n) + "@example.com";
+      Claim want = make_full_claim(kScope, kind, status, subject);
+      Claim stored = insert(want);
+      want.seq = stored.seq;
+      want.version = 1;
+      expect_same_claim(stored, want);
+      auto got = get(kScope, want.id);
+      ASSERT_TRUE(got);
+      expect_same_claim(*got, want);
+    }
+  }
+}
+
+TEST_P(StoreContractTest, GetClaimRoundTripsAbsentOptionalsAndEmptyCollections) {
+  for (ClaimKind kind : kAllKinds) {
+    SCOPED_TRACE(kind_name(kind));
+    Claim want = make_claim(kScope, kind, "bare-" + kind_name(kind) + ".example");
+    ASSERT_FALSE(want.next_check_at);
+    ASSERT_FALSE(want.last_verified_at);
+    ASSERT_FALSE(want.absent_since);
+    ASSERT_TRUE(want.dkim_tokens.empty());
+    ASSERT_TRUE(want.tags.empty());
+    Claim stored = insert(want);
+    want.seq = stored.seq;
+    want.version = 1;
+    auto got = get(kScope, want.id);
+    ASSERT_TRUE(got);
+    expect_same_claim(*got, want);
+  }
+}
+
+TEST_P(StoreContractTest, GetClaimRoundTripsTimesAtNanosecondPrecision) {
+  // Pre-epoch, sub-microsecond, and late (near the int64 nanosecond range end).
+  const std::vector<TimePoint> times = {
+      TimePoint(nanoseconds(-1'234'567'891)), TimePoint(nanoseconds(1)),
+      TimePoint(nanoseconds(1'700'000'000'000'000'001)),
+      TimePoint(nanoseconds(9'000'000'000'000'000'007))};
+  int n = 0;
+  for (TimePoint t : times) {
+    Claim want = make_claim(kScope, ClaimKind::kLatticeDomain, "t" + std::to_string(n++) + ".example");
+    want.created_at = t;
+    want.deadline = t + nanoseconds(1);
+    want.next_check_at = t + nanoseconds(2);
+    want.last_verified_at = t + nanoseconds(3);
+    want.absent_since = t + nanoseconds(4);
+    Claim stored = insert(want);
+    auto got = get(kScope, want.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->created_at, t);
+    EXPECT_EQ(got->deadline, t + nanoseconds(1));
+    EXPECT_EQ(got->next_check_at, t + nanoseconds(2));
+    EXPECT_EQ(got->last_verified_at, t + nanoseconds(3));
+    EXPECT_EQ(got->absent_since, t + nanoseconds(4));
+    EXPECT_EQ(got->seq, stored.seq);
+  }
+}
+
+TEST_P(StoreContractTest, GetClaimSeesOnlyItsOwnAccountAndRegion) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  EXPECT_TRUE(get(kScope, c.id));
+  EXPECT_FALSE(get(kOtherRegion, c.id));
+  EXPECT_FALSE(get(kOtherAccount, c.id));
+  EXPECT_FALSE(get(kScope, "id-00000000000000000000"));
+  EXPECT_FALSE(get(kScope, ""));
+}
+
+// --- find_identity / find_identities ---------------------------------------
+
+TEST_P(StoreContractTest, FindIdentityFindsSesDomainsAndEmailsButNotLatticeClaims) {
+  Claim domain = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  Claim email = insert(make_claim(kScope, ClaimKind::kSesEmail, "user@example.com"));
+  insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example.com"));
+
+  auto d = store().find_identity(kScope, "example.com");
+  ASSERT_OK(d);
+  ASSERT_TRUE(*d);
+  EXPECT_EQ((*d)->id, domain.id);
+  EXPECT_EQ((*d)->kind, ClaimKind::kSesDomain);
+  EXPECT_EQ((*d)->seq, domain.seq);
+
+  auto e = store().find_identity(kScope, "user@example.com");
+  ASSERT_OK(e);
+  ASSERT_TRUE(*e);
+  EXPECT_EQ((*e)->id, email.id);
+
+  auto l = store().find_identity(kScope, "lattice.example.com");
+  ASSERT_OK(l);
+  EXPECT_FALSE(*l) << "a Lattice claim is not an SES identity";
+
+  auto unknown = store().find_identity(kScope, "unknown.example.com");
+  ASSERT_OK(unknown);
+  EXPECT_FALSE(*unknown);
+}
+
+TEST_P(StoreContractTest, FindIdentityIsScopedAndExact) {
+  insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  for (const Scope& other : {kOtherRegion, kOtherAccount}) {
+    auto r = store().find_identity(other, "example.com");
+    ASSERT_OK(r);
+    EXPECT_FALSE(*r);
+  }
+  // Subjects are stored normalised; the store matches them exactly.
+  for (const char* s : {"EXAMPLE.COM", "example.com.", "xample.com", "example.co"}) {
+    auto r = store().find_identity(kScope, s);
+    ASSERT_OK(r);
+    EXPECT_FALSE(*r) << s;
+  }
+}
+
+TEST_P(StoreContractTest, FindIdentitiesReturnsTheSesIdentitiesAmongTheSubjects) {
+  Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "a.example"));
+  Claim b = insert(make_claim(kScope, ClaimKind::kSesEmail, "b@example.com"));
+  insert(make_claim(kScope, ClaimKind::kSesDomain, "not-asked.example"));
+  insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
+  insert(make_claim(kOtherRegion, ClaimKind::kSesDomain, "elsewhere.example"));
+
+  auto r = store().find_identities(
+      kScope, {"b@example.com", "unknown.example", "lattice.example", "elsewhere.example", "a.example"});
+  ASSERT_OK(r);
+  auto got = ids_of(*r);
+  std::sort(got.begin(), got.end());
+  auto want = std::vector<std::string>{a.id, b.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  for (const auto& c : *r) {
+    if (c.id == a.id) expect_same_claim(c, a);
+    if (c.id == b.id) expect_same_claim(c, b);
+  }
+
+  auto none = store().find_identities(kScope, {});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
+// --- uniqueness ------------------------------------------------------------
+
+TEST_P(StoreContractTest, DuplicateSesSubjectInOneScopeIsAConflictNamingTheExistingId) {
+  for (ClaimKind kind : kSesKinds) {
+    SCOPED_TRACE(kind_name(kind));
+    const std::string subject =
+        kind == ClaimKind::kSesEmail ? "dup@example.com" : "dup.example.com";
+    Claim first = insert(make_claim(kScope, kind, subject));
+
+    Claim second = make_claim(kScope, kind, subject);
+    second.token = "another-token";
+    auto r = store().insert_claim(second);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kConflict) << testing::describe(r.error());
+    EXPECT_EQ(r.error().resource_id, first.id);
+
+    // Nothing of the loser was written.
+    EXPECT_FALSE(get(kScope, second.id));
+    auto found = store().find_identity(kScope, subject);
+    ASSERT_OK(found);
+    ASSERT_TRUE(*found);
+    expect_same_claim(**found, first);
+  }
+  EXPECT_EQ(count(kScope, kAllKinds), 2u);
+}
+
+TEST_P(StoreContractTest, SameSesSubjectInAnotherRegionOrAccountIsFine) {
+  Claim here = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  Claim region = insert(make_claim(kOtherRegion, ClaimKind::kSesDomain, "example.com"));
+  Claim account = insert(make_claim(kOtherAccount, ClaimKind::kSesDomain, "example.com"));
+  EXPECT_NE(here.id, region.id);
+  for (const auto& [scope, id] : {std::pair{kScope, here.id}, std::pair{kOtherRegion, region.id},
+                                  std::pair{kOtherAccount, account.id}}) {
+    auto r = store().find_identity(scope, "example.com");
+    ASSERT_OK(r);
+    ASSERT_TRUE(*r);
+    EXPECT_EQ((*r)->id, id);
+    EXPECT_EQ(count(scope, kAllKinds), 1u);
+  }
+}
+
+TEST_P(StoreContractTest, LatticeClaimsWithTheSameSubjectDoNotConflict) {
+  Claim l1 = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "example.com"));
+  Claim l2 = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "example.com"));
+  Claim ses = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  EXPECT_EQ(ids_of(list(kScope, kAllKinds)), (std::vector<std::string>{l1.id, l2.id, ses.id}));
+  EXPECT_EQ(count(kScope, {ClaimKind::kLatticeDomain}), 2u);
+  EXPECT_EQ(count(kScope, {ClaimKind::kSesDomain}), 1u);
+}
+
+// --- list_claims / count_claims --------------------------------------------
+
+class StoreListingTest : public StoreContractTest {
+ protected:
+  // Interleaved kinds in one scope, plus noise in the other scopes.
+  void SetUp() override {
+    StoreContractTest::SetUp();
+    for (int i = 0; i < 9; ++i) {
+      ClaimKind kind = kAllKinds[i % 3];
+      std::string subject = kind == ClaimKind::kSesEmail ? "u" + std::to_string(i) + "@example.com"
+                                                         : "d" + std::to_string(i) + ".example";
+      claims_.push_back(insert(make_claim(kScope, kind, subject)));
+      insert(make_claim(kOtherRegion, kind, subject));
+      insert(make_claim(kOtherAccount, kind, subject));
+    }
+  }
+
+  std::vector<std::string> want_ids(const std::vector<ClaimKind>& kinds, int64_t after = 0) {
+    std::vector<std::string> out;
+    for (const auto& c : claims_) {
+      if (c.seq > after && std::find(kinds.begin(), kinds.end(), c.kind) != kinds.end()) {
+        out.push_back(c.id);
+      }
+    }
+    return out;
+  }
+
+  std::vector<Claim> claims_;  // kScope's, in insertion order
+};
+
+TEST_P(StoreListingTest, ListsInIncreasingSeqOrder) {
+  auto got = list(kScope, kAllKinds);
+  EXPECT_EQ(ids_of(got), want_ids(kAllKinds));
+  for (size_t i = 0; i < got.size(); ++i) expect_same_claim(got[i], claims_[i]);
+}
+
+TEST_P(StoreListingTest, FiltersByKind) {
+  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kSesDomain})), want_ids({ClaimKind::kSesDomain}));
+  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kSesEmail})), want_ids({ClaimKind::kSesEmail}));
+  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kLatticeDomain})), want_ids({ClaimKind::kLatticeDomain}));
+  EXPECT_EQ(ids_of(list(kScope, kSesKinds)), want_ids(kSesKinds));
+  EXPECT_EQ(want_ids({ClaimKind::kSesDomain}).size(), 3u);
+  EXPECT_EQ(want_ids(kSesKinds).size(), 6u);
+}
+
+TEST_P(StoreListingTest, ResumesAfterSeq) {
+  EXPECT_EQ(ids_of(list(kScope, kAllKinds, claims_[3].seq)), want_ids(kAllKinds, claims_[3].seq));
+  EXPECT_EQ(list(kScope, kAllKinds, claims_[3].seq).size(), 5u);
+  EXPECT_TRUE(list(kScope, kAllKinds, claims_.back().seq).empty());
+  // after_seq need not be a seq of this listing (e.g. a deleted claim's).
+  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kSesEmail}, claims_[3].seq)),
+            want_ids({ClaimKind::kSesEmail}, claims_[3].seq));
+}
+
+TEST_P(StoreListingTest, StopsAtTheLimit) {
+  EXPECT_EQ(ids_of(list(kScope, kAllKinds, 0, 4)),
+            (std::vector<std::string>{claims_[0].id, claims_[1].id, claims_[2].id, claims_[3].id}));
+  EXPECT_EQ(ids_of(list(kScope, kAllKinds, 0, 1)), std::vector<std::string>{claims_[0].id});
+  EXPECT_EQ(list(kScope, kAllKinds, 0, 9).size(), 9u);
+  EXPECT_EQ(list(kScope, kAllKinds, 0, 1000).size(), 9u);
+  // Paging by limit + after_seq visits every claim once.
+  std::vector<std::string> paged;
+  int64_t after = 0;
+  for (;;) {
+    auto page = list(kScope, kAllKinds, after, 2);
+    if (page.empty()) break;
+    ASSERT_LE(page.size(), 2u);
+    for (const auto& c : page) paged.push_back(c.id);
+    after = page.back().seq;
+  }
+  EXPECT_EQ(paged, want_ids(kAllKinds));
+}
+
+TEST_P(StoreListingTest, SeesOnlyItsOwnScope) {
+  const Scope nobody{"999999999999", "us-east-1"};
+  EXPECT_TRUE(list(nobody, kAllKinds).empty());
+  for (const Scope& s : {kOtherRegion, kOtherAccount}) {
+    auto got = list(s, kAllKinds);
+    ASSERT_EQ(got.size(), 9u);
+    for (const auto& c : got) EXPECT_EQ(c.scope, s);
+  }
+  EXPECT_EQ(subjects_of(list(kOtherRegion, kAllKinds)), subjects_of(claims_));
+}
+
+TEST_P(StoreListingTest, CountsByScopeAndKind) {
+  EXPECT_EQ(count(kScope, kAllKinds), 9u);
+  EXPECT_EQ(count(kScope, kSesKinds), 6u);
+  EXPECT_EQ(count(kScope, {ClaimKind::kSesEmail}), 3u);
+  EXPECT_EQ(count(kScope, {ClaimKind::kLatticeDomain}), 3u);
+  EXPECT_EQ(count(kOtherRegion, kAllKinds), 9u);
+  EXPECT_EQ(count(Scope{"999999999999", "us-east-1"}, kAllKinds), 0u);
+  ASSERT_OK(store().delete_claim(kScope, claims_[0].id));
+  EXPECT_EQ(count(kScope, kAllKinds), 8u);
+  EXPECT_EQ(count(kScope, {ClaimKind::kSesDomain}), 2u);
+  EXPECT_EQ(count(kOtherRegion, kAllKinds), 9u);
+}
+
+// --- update_claim ----------------------------------------------------------
+
+TEST_P(StoreContractTest, UpdateWithTheCurrentVersionStoresTheClaimAndBumpsTheVersion) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  Claim changed = c;
+  changed.status = ClaimStatus::kVerified;
+  changed.last_verified_at = T0 + hours(1) + nanoseconds(5);
+  changed.next_check_at = T0 + hours(25);
+  changed.attempts = 3;
+  changed.dkim_tokens = {"t1t1t1t1t1t1t1t1t1t1t1t1t1t1t1t1", "t2", "t3"};
+  auto r = store().update_claim(changed);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->version, 2);
+  EXPECT_EQ(r->seq, c.seq);
+
+  Claim want = changed;
+  want.version = 2;
+  auto got = get(kScope, c.id);
+  ASSERT_TRUE(got);
+  expect_same_claim(*got, want);
+
+  // And again from the returned claim.
+  Claim again = *r;
+  again.attempts = 4;
+  auto r2 = store().update_claim(again);
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->version, 3);
+  EXPECT_EQ(get(kScope, c.id)->attempts, 4);
+  EXPECT_EQ(get(kScope, c.id)->version, 3);
+  // The listing position does not move.
+  EXPECT_EQ(get(kScope, c.id)->seq, c.seq);
+}
+
+TEST_P(StoreContractTest, UpdateWithAStaleVersionIsAbortedAndChangesNothing) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  Claim winner = c;
+  winner.status = ClaimStatus::kVerified;
+  auto won = store().update_claim(winner);
+  ASSERT_OK(won);
+
+  Claim loser = c;  // still version 1
+  loser.status = ClaimStatus::kFailed;
+  loser.attempts = 99;
+  auto lost = store().update_claim(loser);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kAborted) << testing::describe(lost.error());
+
+  auto got = get(kScope, c.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, ClaimStatus::kVerified);
+  EXPECT_EQ(got->attempts, 0);
+  EXPECT_EQ(got->version, 2);
+
+  Claim future = *won;
+  future.version = 7;  // a version the store never handed out
+  auto r = store().update_claim(future);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kAborted);
+  EXPECT_EQ(get(kScope, c.id)->version, 2);
+}
+
+TEST_P(StoreContractTest, UpdateOfADeletedClaimIsNotFound) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesEmail, "user@example.com"));
+  auto deleted = store().delete_claim(kScope, c.id);
+  ASSERT_OK(deleted);
+  ASSERT_TRUE(*deleted);
+  c.status = ClaimStatus::kVerified;
+  auto r = store().update_claim(c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << testing::describe(r.error());
+  EXPECT_FALSE(get(kScope, c.id));
+  EXPECT_EQ(count(kScope, kAllKinds), 0u);
+}
+
+// --- delete_claim ----------------------------------------------------------
+
+TEST_P(StoreContractTest, DeleteReportsWhetherAClaimWasDeletedAndIsScoped) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  Claim keep = insert(make_claim(kScope, ClaimKind::kSesDomain, "keep.example.com"));
+
+  for (const Scope& other : {kOtherRegion, kOtherAccount}) {
+    auto r = store().delete_claim(other, c.id);
+    ASSERT_OK(r);
+    EXPECT_FALSE(*r) << "another scope must not delete it";
+  }
+  EXPECT_TRUE(get(kScope, c.id));
+
+  auto r = store().delete_claim(kScope, c.id);
+  ASSERT_OK(r);
+  EXPECT_TRUE(*r);
+  EXPECT_FALSE(get(kScope, c.id));
+  auto again = store().delete_claim(kScope, c.id);
+  ASSERT_OK(again);
+  EXPECT_FALSE(*again);
+  auto unknown = store().delete_claim(kScope, "id-ffffffffffffffffffff");
+  ASSERT_OK(unknown);
+  EXPECT_FALSE(*unknown);
+
+  EXPECT_EQ(ids_of(list(kScope, kAllKinds)), std::vector<std::string>{keep.id});
+  // The subject is free again.
+  Claim reborn = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  EXPECT_GT(reborn.seq, keep.seq);
+}
+
+// --- due_claims ------------------------------------------------------------
+
+TEST_P(StoreContractTest, DueClaimsAreOldestDueFirstAcrossScopesUpToTheLimit) {
+  auto with_next = [&](const Scope& scope, const std::string& subject,
+                       std::optional<TimePoint> next) {
+    Claim c = make_claim(scope, ClaimKind::kSesDomain, subject);
+    c.next_check_at = next;
+    return insert(c);
+  };
+  // Inserted out of due order, across scopes.
+  Claim c3 = with_next(kScope, "c3.example", T0 + hours(3));
+  Claim c1 = with_next(kOtherAccount, "c1.example", T0 + hours(1));
+  Claim none = with_next(kScope, "none.example", std::nullopt);
+  Claim c4 = with_next(kOtherRegion, "c4.example", T0 + hours(4));  // due exactly at `now`
+  Claim future = with_next(kScope, "future.example", T0 + hours(4) + nanoseconds(1));
+  Claim c2 = with_next(kScope, "c2.example", T0 + hours(2));
+  Claim c0 = with_next(kScope, "c0.example", T0 - hours(100));
+
+  const TimePoint now = T0 + hours(4);
+  auto all = store().due_claims(now, 100);
+  ASSERT_OK(all);
+  EXPECT_EQ(ids_of(*all), (std::vector<std::string>{c0.id, c1.id, c2.id, c3.id, c4.id}));
+  for (const auto& c : *all) {
+    if (c.id == c1.id) expect_same_claim(c, c1);
+  }
+
+  auto two = store().due_claims(now, 2);
+  ASSERT_OK(two);
+  EXPECT_EQ(ids_of(*two), (std::vector<std::string>{c0.id, c1.id}));
+
+  auto early = store().due_claims(T0 - hours(200), 100);
+  ASSERT_OK(early);
+  EXPECT_TRUE(early->empty());
+
+  auto later = store().due_claims(T0 + hours(1000), 100);
+  ASSERT_OK(later);
+  EXPECT_EQ(ids_of(*later), (std::vector<std::string>{c0.id, c1.id, c2.id, c3.id, c4.id, future.id}));
+
+  // Clearing next_check_at takes a claim off the schedule.
+  Claim off = c2;
+  off.next_check_at.reset();
+  ASSERT_OK(store().update_claim(off));
+  auto after = store().due_claims(now, 100);
+  ASSERT_OK(after);
+  EXPECT_EQ(ids_of(*after), (std::vector<std::string>{c0.id, c1.id, c3.id, c4.id}));
+  (void)none;
+}
+
+// --- accounts --------------------------------------------------------------
+
+TEST_P(StoreContractTest, AccountsArePutFoundAndReplacedByAccessKeyId) {
+  auto missing = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(missing);
+  EXPECT_FALSE(*missing);
+
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret-1"}));
+  ASSERT_OK(store().put_account(Account{"444455556666", "AKIDOTHER", "secret-2"}));
+
+  auto a = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(a);
+  ASSERT_TRUE(*a);
+  EXPECT_EQ((*a)->account_id, "111122223333");
+  EXPECT_EQ((*a)->access_key_id, "AKIDEXAMPLE");
+  EXPECT_EQ((*a)->secret_access_key, "secret-1");
+
+  ASSERT_OK(store().put_account(Account{"777788889999", "AKIDEXAMPLE", "secret-3"}));
+  auto replaced = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(replaced);
+  ASSERT_TRUE(*replaced);
+  EXPECT_EQ((*replaced)->account_id, "777788889999");
+  EXPECT_EQ((*replaced)->secret_access_key, "secret-3");
+
+  auto other = store().find_account("AKIDOTHER");
+  ASSERT_OK(other);
+  ASSERT_TRUE(*other);
+  EXPECT_EQ((*other)->account_id, "444455556666");
+  EXPECT_EQ((*other)->secret_access_key, "secret-2");
+
+  auto case_differs = store().find_account("akidexample");
+  ASSERT_OK(case_differs);
+  EXPECT_FALSE(*case_differs);
+}
+
+TEST_P(StoreContractTest, ClearClaimsRemovesEveryClaimAndKeepsAccounts) {
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret"}));
+  for (const Scope& s : {kScope, kOtherRegion, kOtherAccount}) {
+    for (ClaimKind kind : kAllKinds) {
+      Claim c = make_claim(s, kind, kind == ClaimKind::kSesEmail ? "u@example.com" : "example.com");
+      c.next_check_at = T0;
+      insert(c);
+    }
+  }
+  ASSERT_OK(store().clear_claims());
+  for (const Scope& s : {kScope, kOtherRegion, kOtherAccount}) {
+    EXPECT_EQ(count(s, kAllKinds), 0u);
+    EXPECT_TRUE(list(s, kAllKinds).empty());
+  }
+  auto due = store().due_claims(T0 + hours(1), 100);
+  ASSERT_OK(due);
+  EXPECT_TRUE(due->empty());
+  auto account = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(account);
+  ASSERT_TRUE(*account);
+  EXPECT_EQ((*account)->secret_access_key, "secret");
+  // The store is usable afterwards, and subjects are free again.
+  insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  EXPECT_EQ(count(kScope, kAllKinds), 1u);
+}
+
+// --- backends --------------------------------------------------------------
+
+std::unique_ptr<Store> open_sqlite(const std::string& dir) {
+  auto r = store::sqlite::SqliteStore::open(dir + "/vouch.db");
+  if (!r.ok()) {
+    ADD_FAILURE() << "open sqlite: " << testing::describe(r.error());
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
+const StoreBackend kBackends[] = {
+    {"Sqlite", open_sqlite},
+};
+
+std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(kBackends), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreListingTest, ::testing::ValuesIn(kBackends), backend_name);
+
+}  // namespace
+}  // namespace vouch::core
