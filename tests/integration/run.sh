@@ -14,6 +14,16 @@ if [[ ! -x "$VOUCH_BIN" ]]; then
   exit 2
 fi
 
+# Snapshot the binary so that a rebuild during the run does not pull it away
+# from under the tests (set VOUCH_NO_SNAPSHOT=1 to use it in place).
+if [[ -z "${VOUCH_NO_SNAPSHOT:-}" ]]; then
+  snap_dir="$(mktemp -d "${TMPDIR:-/tmp}/vouch-it-bin.XXXXXX")"
+  trap 'rm -rf "$snap_dir"' EXIT
+  cp "$VOUCH_BIN" "$snap_dir/vouch"
+  echo "run.sh: testing a snapshot of $VOUCH_BIN"
+  export VOUCH_BIN="$snap_dir/vouch"
+fi
+
 py_rc=0
 if ! /usr/bin/python3 -c 'import pytest, boto3' 2>/dev/null; then
   echo "run.sh: /usr/bin/python3 lacks pytest/boto3 (apt-get install python3-pytest python3-boto3 awscli)" >&2
