@@ -352,6 +352,38 @@ def test_unknown_action_is_invalid_action(server):
     assert res.header("x-amzn-RequestId")
 
 
+@pytest.mark.parametrize("body,code", [
+    ("Version=2010-12-01", "MissingAction"),
+    ("Action=VerifyDomainIdentity&Version=2010-12-01", "MissingParameter"),
+    ("Action=GetIdentityVerificationAttributes&Version=2010-12-01", "MissingParameter"),
+], ids=["no-action", "no-domain", "no-identities"])
+def test_missing_action_or_parameter(server, body, code):
+    res = raw_request(server, body)
+    assert res.status == 400, res.body
+    assert res.error()["Code"] == code
+
+
+def test_oversized_body_does_not_hurt_the_server(server):
+    import socket
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        size = 64 * 1024 * 1024
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: %d\r\n\r\n" % size)
+        try:
+            sock.sendall(b"a" * (1024 * 1024))
+        except OSError:
+            pass
+        head = sock.recv(200)
+        assert head.startswith(b"HTTP/1.1 4"), head
+    finally:
+        sock.close()
+    res = raw_request(server, method="GET", path="/_vouch/health", sign=False)
+    assert res.status == 200
+    assert server.proc.poll() is None
+
+
 # --------------------------------------------------------------------------
 # ListIdentities
 
@@ -406,6 +438,31 @@ def test_list_identities_manual_next_token(populated):
     assert sizes == [2, 2, 2, 1]
     assert len(seen) == len(set(seen))
     assert sorted(seen) == sorted(DOMAINS + EMAILS)
+
+
+def test_list_identities_pagination_survives_deletes_and_inserts(fresh_ses):
+    """Identities that exist for the whole walk appear exactly once, even when
+    others are deleted or added between pages."""
+    ses = fresh_ses
+    names = [f"walk{i:02d}.example.com" for i in range(12)]
+    for d in names:
+        verify_domain(ses, d)
+    first = assert_ok(ses.list_identities(MaxItems=4))
+    seen = list(first["Identities"])
+    deleted = seen[0]
+    assert_ok(ses.delete_identity(Identity=deleted))
+    verify_domain(ses, "aaa-added-before.example.com")
+    verify_domain(ses, "zzz-added-after.example.com")
+    token = first["NextToken"]
+    for _ in range(10):
+        page = assert_ok(ses.list_identities(MaxItems=4, NextToken=token))
+        seen.extend(page["Identities"])
+        token = page.get("NextToken")
+        if not token:
+            break
+    stable = [d for d in names if d != deleted]
+    for d in stable:
+        assert seen.count(d) == 1, (d, seen)
 
 
 def test_list_identities_max_items_exact_fit_ends_without_token(populated):
