@@ -1,0 +1,140 @@
+// Token buckets per (account, operation), burst equal to the rate, driven by a
+// ManualClock so every refill is exact.
+#include "service/rate_limiter.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace vouch::service {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const core::TimePoint T0 = core::TimePoint(seconds(1'700'000'000));
+const std::string kAccount = "111122223333";
+const std::string kOther = "444455556666";
+
+// How many of `n` immediate calls are allowed.
+int allowed_of(RateLimiter& l, int n, const std::string& account = kAccount,
+               const std::string& op = "Op") {
+  int ok = 0;
+  for (int i = 0; i < n; ++i) ok += l.allow(account, op) ? 1 : 0;
+  return ok;
+}
+
+TEST(RateLimiterTest, OnePerSecondAllowsOneThenRefillsAfterASecond) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}});
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+  clock.advance(milliseconds(999));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+  clock.advance(milliseconds(1));
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+}
+
+TEST(RateLimiterTest, DeniedCallsDoNotUseUpTokens) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}});
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(milliseconds(50));
+    EXPECT_FALSE(l.allow(kAccount, "Op")) << i;
+  }
+  clock.advance(milliseconds(500));  // 1 s since the allowed call
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+}
+
+TEST(RateLimiterTest, BurstEqualsTheRate) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 5.0}});
+  EXPECT_EQ(allowed_of(l, 20), 5);
+  clock.advance(milliseconds(200));  // one token at 5/s
+  EXPECT_EQ(allowed_of(l, 20), 1);
+  clock.advance(seconds(60));  // refills to the burst, not 300
+  EXPECT_EQ(allowed_of(l, 20), 5);
+}
+
+TEST(RateLimiterTest, FractionalRateHasABurstOfOne) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 0.5}});
+  EXPECT_EQ(allowed_of(l, 5), 1);
+  clock.advance(seconds(1));
+  EXPECT_EQ(allowed_of(l, 5), 0);
+  clock.advance(seconds(1));
+  EXPECT_EQ(allowed_of(l, 5), 1);
+  clock.advance(seconds(100));
+  EXPECT_EQ(allowed_of(l, 5), 1);
+}
+
+TEST(RateLimiterTest, ZeroOrAbsentRateIsUnlimited) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Zero", 0.0}, {"Limited", 1.0}});
+  EXPECT_EQ(allowed_of(l, 1000, kAccount, "Zero"), 1000);
+  EXPECT_EQ(allowed_of(l, 1000, kAccount, "NotListed"), 1000);
+  EXPECT_EQ(allowed_of(l, 1000, kAccount, "Limited"), 1);
+
+  RateLimiter none(clock, {});
+  EXPECT_EQ(allowed_of(none, 1000, kAccount, "VerifyDomainIdentity"), 1000);
+}
+
+TEST(RateLimiterTest, AccountsHaveTheirOwnBuckets) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}});
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+  EXPECT_TRUE(l.allow(kOther, "Op"));
+  EXPECT_FALSE(l.allow(kOther, "Op"));
+}
+
+TEST(RateLimiterTest, OperationsHaveTheirOwnBuckets) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"A", 1.0}, {"B", 2.0}});
+  EXPECT_EQ(allowed_of(l, 10, kAccount, "A"), 1);
+  EXPECT_EQ(allowed_of(l, 10, kAccount, "B"), 2);
+  EXPECT_EQ(allowed_of(l, 10, kOther, "A"), 1);
+}
+
+TEST(RateLimiterTest, AClockMovingBackwardsGrantsNothing) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}});
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+  clock.set(T0 - seconds(30));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+  clock.set(T0 + milliseconds(500));
+  EXPECT_FALSE(l.allow(kAccount, "Op"));
+  clock.set(T0 + seconds(1));
+  EXPECT_TRUE(l.allow(kAccount, "Op"));
+}
+
+TEST(RateLimiterTest, ConcurrentCallersShareOneBucket) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 10.0}});
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) allowed += l.allow(kAccount, "Op") ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 10);
+}
+
+TEST(RateLimiterTest, AwsDefaultsAreOnePerSecondForTheThrottledOperations) {
+  auto d = RateLimiter::aws_defaults();
+  EXPECT_EQ(d.at("VerifyDomainIdentity"), 1.0);
+  EXPECT_EQ(d.at("GetIdentityVerificationAttributes"), 1.0);
+}
+
+}  // namespace
+}  // namespace vouch::service
