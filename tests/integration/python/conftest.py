@@ -81,6 +81,8 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
 def pytest_sessionfinish(session, exitstatus):
+    for srv in list(_LIVE_SERVERS):
+        srv.cleanup()
     shutil.rmtree(_ISOLATION_DIR, ignore_errors=True)
 
 
@@ -127,6 +129,14 @@ def tail(path: Path, limit: int = 6000) -> str:
 
 # --------------------------------------------------------------------------
 # The server under test
+
+
+def _die_with_parent():  # runs in the child between fork and exec
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
 
 _LIVE_SERVERS: list["VouchServer"] = []
 
@@ -197,7 +207,8 @@ class VouchServer:
         args += self.extra_args
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    env=self.server_env(), start_new_session=True)
+                                    env=self.server_env(), start_new_session=True,
+                                    preexec_fn=_die_with_parent)
         self.runs.append(_Run(proc, port, out_path, err_path))
         if self not in _LIVE_SERVERS:
             _LIVE_SERVERS.append(self)
