@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The foundation benchmarks, in one command: builds (Release, -j2, its own
+# build dir), then with wrk against warm servers on loopback measures
+#   - the ceiling: bench/ceiling_server (Beast, fixed 300-byte body);
+#   - GetIdentityVerificationAttributes naming 1 and 100 existing identities;
+#   - VerifyDomainIdentity, every request a new domain (a durable write);
+#   - RSS of vouch serving reads with SEED identities stored;
+# all with rate limits off, and prints a markdown table. See bench/RESULTS.md.
+#
+# Requests are pre-signed by bench/sign_request (vouch's SigV4 signer) and
+# replayed by wrk: a signed request may be replayed within the 15-minute skew
+# window, as on AWS. Reads replay one request (bench/static.lua); writes send
+# distinct pre-signed requests, each once (bench/cycle.lua).
+#
+# Environment (defaults in brackets):
+#   WRK_ARGS   wrk settings, the same for every run  [-t1 -c64 -d10s --latency]
+#   ROUNDS     interleaved rounds of ceiling/1/100 reads; best of each kept  [3]
+#   SEED       identities stored for the RSS measurement  [1000000]
+#   WRITES     VerifyDomainIdentity requests pre-signed for the write run  [150000]
+#   BUILD_DIR  [<repo>/build-bench]     KEEP=1 keeps the work directory
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-bench}
+WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s --latency}
+WARM_ARGS=$(sed -E 's/-d *[0-9]+[smh]?/-d3s/' <<<"$WRK_ARGS")
+ROUNDS=${ROUNDS:-3}
+SEED=${SEED:-1000000}
+WRITES=${WRITES:-150000}
+BENCH=$ROOT/bench
+
+export VOUCH_ROOT_ACCESS_KEY_ID=AKIABENCHROOT0000001
+export VOUCH_ROOT_SECRET_ACCESS_KEY=bench/secret/bench/secret/bench/secret/00
+export VOUCH_ROOT_ACCOUNT_ID=123456789012
+
+log() { echo "[$(date +%T)] $*" >&2; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---- build ------------------------------------------------------------------
+if [[ ! -f $BUILD/build.ninja ]]; then
+  # -Wno-error=restrict: GCC 12 raises a false -Wrestrict at -O3 in src/core/tokens.cc.
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    "-DCMAKE_CXX_FLAGS=-g -Wno-error=restrict" -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_BENCH=ON >&2
+fi
+log "building in $BUILD"
+ninja -C "$BUILD" -j2 vouch ceiling_server sign_request seed_identities >&2
+VOUCH=$BUILD/vouch
+CEILING=$BUILD/bench/ceiling_server
+SIGN=$BUILD/bench/sign_request
+SEEDER=$BUILD/bench/seed_identities
+
+# ---- processes ----------------------------------------------------------------
+WORK=$(mktemp -d "$BUILD/bench-run.XXXXXX")
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [[ -z ${KEEP:-} ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CMD...: starts a server on a free port; sets PID and PORT.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 100); do
+    PORT=$(grep -oE 'listening on (http://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
+    [[ -n $PORT ]] && return 0
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$WORK/$name.log" >&2
+  log "$name did not start"
+  exit 1
+}
+
+stop() {  # PID
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep=() p
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+serve() {  # NAME DATA_DIR
+  start "$1" "$VOUCH" serve --listen 127.0.0.1:0 --data "$2" \
+    --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
+    --max-identities 0
+}
+
+# ---- wrk ----------------------------------------------------------------------
+to_ms() {
+  awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); printf "%.2f", v/1000}
+        else if (v ~ /ms$/) {sub(/ms$/,"",v); printf "%.2f", v}
+        else if (v ~ /m$/) {sub(/m$/,"",v); printf "%.2f", v*60000}
+        else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.2f", v*1000}}'
+}
+
+# bench LABEL SCRIPT PORT REQFILE [warm]: runs wrk; sets RPS, P99, NREQ, BAD.
+bench() {
+  local label=$1 script=$2 port=$3 file=$4 args=$WRK_ARGS out
+  [[ ${5:-} == warm ]] && args=$WARM_ARGS
+  out=$WORK/$label.wrk
+  # shellcheck disable=SC2086
+  wrk $args -s "$BENCH/$script" "http://127.0.0.1:$port/" -- "$file" >"$out" 2>&1
+  RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
+  P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
+  NREQ=$(awk '/requests in/ {print $1}' "$out")
+  BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
+  if [[ $BAD != 0 ]]; then
+    log "$label: errors in wrk output:"; cat "$out" >&2
+  fi
+  [[ ${5:-} == warm ]] || log "$label: $RPS req/s, p99 $P99 ms ($NREQ requests, load $(load))"
+}
+
+sign_get() {  # PORT N PREFIX [STRIDE] > file
+  "$SIGN" --host "127.0.0.1:$1" --get "$2" --prefix "$3" --stride "${4:-1}"
+}
+
+declare -A BEST_RPS BEST_P99
+keep_best() {  # LABEL
+  if [[ -z ${BEST_RPS[$1]:-} || $RPS -gt ${BEST_RPS[$1]} ]]; then
+    BEST_RPS[$1]=$RPS; BEST_P99[$1]=$P99
+  fi
+}
+
+LOAD_START=$(load)
+log "wrk $WRK_ARGS; $ROUNDS rounds; load $LOAD_START"
+
+# ---- reads: ceiling vs GetIdentityVerificationAttributes (1, 100) ------------
+log "seeding 100 identities for the read runs"
+"$SEEDER" --data "$WORK/data" --account "$VOUCH_ROOT_ACCOUNT_ID" --count 100 --prefix r >&2
+start ceiling "$CEILING"; CEIL_PID=$PID; CEIL_PORT=$PORT
+serve vouch "$WORK/data"; VOUCH_PID=$PID; VOUCH_PORT=$PORT
+# The ceiling is sent the very bytes vouch gets for the 1-identity read.
+sign_get "$CEIL_PORT" 1 r >"$WORK/ceiling.req"
+sign_get "$VOUCH_PORT" 1 r >"$WORK/get1.req"
+sign_get "$VOUCH_PORT" 100 r >"$WORK/get100.req"
+
+bench warm-ceiling static.lua "$CEIL_PORT" "$WORK/ceiling.req" warm
+bench warm-get1 static.lua "$VOUCH_PORT" "$WORK/get1.req" warm
+bench warm-get100 static.lua "$VOUCH_PORT" "$WORK/get100.req" warm
+READ_BAD=0
+for round in $(seq "$ROUNDS"); do
+  bench "ceiling-$round" static.lua "$CEIL_PORT" "$WORK/ceiling.req"; keep_best ceiling
+  bench "get1-$round" static.lua "$VOUCH_PORT" "$WORK/get1.req"; keep_best get1
+  READ_BAD=$((READ_BAD + BAD))
+  bench "get100-$round" static.lua "$VOUCH_PORT" "$WORK/get100.req"; keep_best get100
+  READ_BAD=$((READ_BAD + BAD))
+done
+stop "$CEIL_PID"
+
+# ---- writes: VerifyDomainIdentity, a new domain per request --------------------
+log "signing $WRITES VerifyDomainIdentity requests"
+"$SIGN" --host "127.0.0.1:$VOUCH_PORT" --verify-domains 20000 --prefix warm >"$WORK/warm-writes.req"
+"$SIGN" --host "127.0.0.1:$VOUCH_PORT" --verify-domains "$WRITES" --prefix w >"$WORK/writes.req"
+bench warm-writes cycle.lua "$VOUCH_PORT" "$WORK/warm-writes.req" warm
+count() { sqlite3 "file:$WORK/data/vouch.db?mode=ro" "SELECT count(*) FROM claims" 2>/dev/null || echo "?"; }
+BEFORE=$(count)
+bench writes cycle.lua "$VOUCH_PORT" "$WORK/writes.req"
+WRITE_RPS=$RPS WRITE_P99=$P99 WRITE_BAD=$BAD WRITE_N=$NREQ
+stop "$VOUCH_PID"
+AFTER=$(count)
+WRITE_NOTE="$WRITE_N responses, $((AFTER - BEFORE)) identities created"
+if (( WRITE_N > WRITES )); then WRITE_NOTE+="; WARNING: requests cycled, some were reads"; fi
+log "writes: $WRITE_NOTE"
+
+# ---- RSS with SEED identities stored -----------------------------------------------
+log "seeding $SEED identities (IdentityService + SqliteStore group commit)"
+SEED_OUT=$("$SEEDER" --data "$WORK/big" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$SEED" \
+  --prefix m --threads 256)
+log "$SEED_OUT"
+DB_MB=$(du -sm "$WORK/big" | cut -f1)
+serve vouch-big "$WORK/big"; BIG_PID=$PID; BIG_PORT=$PORT
+rss() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$BIG_PID/status"; }
+RSS_IDLE=$(rss VmRSS)
+STRIDE=$((SEED / 100 > 0 ? SEED / 100 : 1))
+"$SIGN" --host "127.0.0.1:$BIG_PORT" --get 1 --prefix m --start "$((SEED / 2))" >"$WORK/big-get1.req"
+sign_get "$BIG_PORT" 100 m "$STRIDE" >"$WORK/big-get100.req"
+bench warm-big static.lua "$BIG_PORT" "$WORK/big-get100.req" warm
+bench big-get1 static.lua "$BIG_PORT" "$WORK/big-get1.req"
+BIG1_RPS=$RPS BIG1_P99=$P99 BIG_BAD=$BAD
+bench big-get100 static.lua "$BIG_PORT" "$WORK/big-get100.req"
+BIG100_RPS=$RPS BIG100_P99=$P99 BIG_BAD=$((BIG_BAD + BAD))
+RSS=$(rss VmRSS) HWM=$(rss VmHWM)
+# Then writes on the big store: every write reads first (is the domain new?)
+# from one of the reader connections, each with its own page cache.
+"$SIGN" --host "127.0.0.1:$BIG_PORT" --verify-domains "$WRITES" --prefix x >"$WORK/big-writes.req"
+bench big-writes cycle.lua "$BIG_PORT" "$WORK/big-writes.req"
+BIGW_RPS=$RPS BIGW_P99=$P99 BIG_BAD=$((BIG_BAD + BAD))
+RSS_W=$(rss VmRSS) HWM_W=$(rss VmHWM)
+stop "$BIG_PID"
+LOAD_END=$(load)
+
+# ---- report -------------------------------------------------------------------
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f%%", 100 * a / b}'; }
+met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 >= b + 0) ? "met" : "**missed**"}'; }
+C=${BEST_RPS[ceiling]}
+R1=$(awk -v a="${BEST_RPS[get1]}" -v b="$C" 'BEGIN {print a / b}')
+R100=$(awk -v a="${BEST_RPS[get100]}" -v b="$C" 'BEGIN {print a / b}')
+cat <<EOF
+
+vouch benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo "+dirty src"), $(nproc) cores
+wrk $WRK_ARGS (reads: best of $ROUNDS interleaved rounds); load average start $LOAD_START, end $LOAD_END
+
+| Run | req/s | p99 (ms) | vs ceiling | Target | |
+|---|---:|---:|---:|---|---|
+| Ceiling (Beast, fixed 300-byte body) | ${BEST_RPS[ceiling]} | ${BEST_P99[ceiling]} | 100% | | |
+| GetIdentityVerificationAttributes, 1 identity | ${BEST_RPS[get1]} | ${BEST_P99[get1]} | $(pct "${BEST_RPS[get1]}" "$C") | ≥ 50% | $(met "$R1" 0.5) |
+| GetIdentityVerificationAttributes, 100 identities | ${BEST_RPS[get100]} | ${BEST_P99[get100]} | $(pct "${BEST_RPS[get100]}" "$C") | ≥ 20% | $(met "$R100" 0.2) |
+| VerifyDomainIdentity, new domain each (durable) | $WRITE_RPS | $WRITE_P99 | | ≥ 5,000/s | $(met "$WRITE_RPS" 5000) |
+| Get…Attributes, 1 identity, $SEED stored | $BIG1_RPS | $BIG1_P99 | | | |
+| Get…Attributes, 100 identities, $SEED stored | $BIG100_RPS | $BIG100_P99 | | | |
+| VerifyDomainIdentity, new domain each, $SEED stored | $BIGW_RPS | $BIGW_P99 | | | |
+
+| Memory with $SEED identities stored | MB | Target | |
+|---|---:|---|---|
+| VmRSS after start, idle | $RSS_IDLE | | |
+| VmRSS after the read runs | $RSS | < 100 MB | $(awk -v a="$RSS" 'BEGIN {print (a < 100) ? "met" : "**missed**"}') |
+| VmHWM (peak) | $HWM | < 100 MB | $(awk -v a="$HWM" 'BEGIN {print (a < 100) ? "met" : "**missed**"}') |
+| VmRSS after a write run on top (not in the target) | $RSS_W | | |
+| VmHWM after that write run | $HWM_W | | |
+| Data directory on disk | $DB_MB | | |
+
+Seeding: $SEED_OUT
+Writes: $WRITE_NOTE
+Errors (non-2xx or socket errors): reads $READ_BAD, writes $WRITE_BAD, reads with $SEED stored $BIG_BAD
+EOF
