@@ -76,7 +76,8 @@ http::Outcome SesApi::handle(http::Request& req) {
   auto params = parse_form(req.query());
   auto body = parse_form(req.method == "POST" ? std::string_view(req.body) : std::string_view());
   if (!params || !body) {
-    return error_response(400, "MalformedQueryString", "The query string is malformed.", rid);
+    // AWS common errors: MalformedQueryString is HTTP 404 (spec §3.4).
+    return error_response(404, "MalformedQueryString", "The query string is malformed.", rid);
   }
   for (auto& kv : body->items) params->items.push_back(std::move(kv));
   const std::string* action = params->get("Action");
