@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace vouch::cli {
 
@@ -21,6 +22,8 @@ class Args {
     }
     return true;
   }
+  // Whether the current flag came as `--flag=value`.
+  bool has_inline_value() const { return inline_value_.has_value(); }
   bool value(std::string* v) {
     if (inline_value_) {
       *v = *inline_value_;
@@ -74,6 +77,8 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
   std::string flag, v;
   while (a.next(&flag)) {
     if (flag == "--insecure-any-credentials") {
+      // A switch: "--insecure-any-credentials=false" must not turn it on.
+      if (a.has_inline_value()) return flag + " takes no value";
       out->insecure_any_credentials = true;
       continue;
     }
@@ -87,7 +92,8 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
     } else if (flag == "--rate-limit") {
       auto eq = v.find('=');
       double rate = 0;
-      if (eq == std::string::npos || eq == 0 || !parse_number(v.substr(eq + 1), &rate) || rate < 0) {
+      if (eq == std::string::npos || eq == 0 || !parse_number(v.substr(eq + 1), &rate) ||
+          !std::isfinite(rate) || rate < 0) {  // from_chars accepts "nan" and "inf"
         return "--rate-limit needs OPERATION=N, got '" + v + "'";
       }
       out->rate_limits[v.substr(0, eq)] = rate;
