@@ -1,0 +1,259 @@
+// Command-line parsing for `vouch serve` and `vouch account add`.
+#include "cli/options.h"
+
+#include <gtest/gtest.h>
+
+namespace vouch::cli {
+namespace {
+
+using Args = std::vector<std::string>;
+using Rates = std::map<std::string, double>;
+
+ServeOptions serve(const Args& args) {
+  ServeOptions o;
+  std::string e = parse_serve(args, &o);
+  EXPECT_EQ(e, "") << "args: " << ::testing::PrintToString(args);
+  return o;
+}
+
+std::string serve_error(const Args& args) {
+  ServeOptions o;
+  return parse_serve(args, &o);
+}
+
+TEST(ParseServe, Defaults) {
+  ServeOptions o = serve({});
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 4566);
+  EXPECT_EQ(o.data_dir, "./vouch-data");
+  EXPECT_EQ(o.threads, 0);
+  EXPECT_EQ(o.rate_limits, Rates{});
+  EXPECT_FALSE(o.insecure_any_credentials);
+  EXPECT_EQ(o.max_identities, 10000u);
+}
+
+TEST(ParseServe, ListenIpv4) {
+  ServeOptions o = serve({"--listen", "0.0.0.0:8080"});
+  EXPECT_EQ(o.host, "0.0.0.0");
+  EXPECT_EQ(o.port, 8080);
+  o = serve({"--listen", "localhost:65535"});
+  EXPECT_EQ(o.host, "localhost");
+  EXPECT_EQ(o.port, 65535);
+  o = serve({"--listen", "127.0.0.1:0"});  // 0: any free port
+  EXPECT_EQ(o.port, 0);
+}
+
+TEST(ParseServe, ListenIpv6) {
+  ServeOptions o = serve({"--listen", "[::1]:4566"});
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 4566);
+  o = serve({"--listen", "[::]:9000"});
+  EXPECT_EQ(o.host, "::");
+  EXPECT_EQ(o.port, 9000);
+  o = serve({"--listen", "[fe80::1%eth0]:1"});
+  EXPECT_EQ(o.host, "fe80::1%eth0");
+  EXPECT_EQ(o.port, 1);
+}
+
+TEST(ParseServe, ListenErrors) {
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1"}), "expected HOST:PORT, got '127.0.0.1'");
+  EXPECT_EQ(serve_error({"--listen", ":4566"}), "expected HOST:PORT, got ':4566'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:65536"}), "invalid port in '127.0.0.1:65536'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:-1"}), "invalid port in '127.0.0.1:-1'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:"}), "invalid port in '127.0.0.1:'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:80x"}), "invalid port in '127.0.0.1:80x'");
+  EXPECT_EQ(serve_error({"--listen", "[::1]:http"}), "invalid port in '[::1]:http'");
+  EXPECT_EQ(serve_error({"--listen"}), "--listen needs a value");
+}
+
+TEST(ParseServe, ListenErrorLeavesOptionsAlone) {
+  ServeOptions o;
+  EXPECT_NE(parse_serve({"--listen", "10.0.0.1:99999"}, &o), "");
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 4566);
+}
+
+TEST(ParseServe, DataAndMaxIdentities) {
+  ServeOptions o = serve({"--data", "/var/lib/vouch", "--max-identities", "0"});
+  EXPECT_EQ(o.data_dir, "/var/lib/vouch");
+  EXPECT_EQ(o.max_identities, 0u);
+  EXPECT_EQ(serve({"--max-identities", "250"}).max_identities, 250u);
+  EXPECT_EQ(serve_error({"--max-identities", "-1"}), "--max-identities needs a number");
+  EXPECT_EQ(serve_error({"--max-identities", "ten"}), "--max-identities needs a number");
+  EXPECT_EQ(serve_error({"--data"}), "--data needs a value");
+}
+
+TEST(ParseServe, Threads) {
+  EXPECT_EQ(serve({"--threads", "4"}).threads, 4);
+  EXPECT_EQ(serve({"--threads", "1"}).threads, 1);
+  EXPECT_EQ(serve_error({"--threads", "0"}), "--threads needs a positive number");
+  EXPECT_EQ(serve_error({"--threads", "-2"}), "--threads needs a positive number");
+  EXPECT_EQ(serve_error({"--threads", "two"}), "--threads needs a positive number");
+  EXPECT_EQ(serve_error({"--threads", "4.5"}), "--threads needs a positive number");
+}
+
+TEST(ParseServe, RateLimits) {
+  ServeOptions o = serve({"--rate-limit", "ListIdentities=0", "--rate-limit",
+                          "VerifyDomainIdentity=2.5", "--rate-limit", "ListIdentities=7"});
+  EXPECT_EQ(o.rate_limits, (Rates{{"ListIdentities", 7.0}, {"VerifyDomainIdentity", 2.5}}));
+  EXPECT_EQ(serve({"--rate-limit", "Op=0"}).rate_limits, (Rates{{"Op", 0.0}}));
+  EXPECT_EQ(serve({"--rate-limit", "Op=2.5"}).rate_limits, (Rates{{"Op", 2.5}}));
+  EXPECT_EQ(serve({"--rate-limit", "Op=1e2"}).rate_limits, (Rates{{"Op", 100.0}}));
+}
+
+TEST(ParseServe, RateLimitErrors) {
+  for (const char* bad : {"Op", "Op=", "=2", "Op=-1", "Op=fast", "Op=2.5x", "Op=nan", "Op=inf",
+                          "Op=1e999"}) {
+    EXPECT_EQ(serve_error({"--rate-limit", bad}),
+              "--rate-limit needs OPERATION=N, got '" + std::string(bad) + "'");
+  }
+  EXPECT_EQ(serve_error({"--rate-limit"}), "--rate-limit needs a value");
+}
+
+TEST(ParseServe, FlagEqualsValueForm) {
+  ServeOptions o = serve({"--listen=[::1]:5000", "--data=/tmp/x=y", "--threads=3",
+                          "--rate-limit=ListIdentities=5", "--max-identities=12"});
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 5000);
+  EXPECT_EQ(o.data_dir, "/tmp/x=y");
+  EXPECT_EQ(o.threads, 3);
+  EXPECT_EQ(o.rate_limits, (Rates{{"ListIdentities", 5.0}}));
+  EXPECT_EQ(o.max_identities, 12u);
+  // An empty inline value is a value, not a missing one.
+  EXPECT_EQ(serve({"--data="}).data_dir, "");
+  EXPECT_EQ(serve_error({"--threads=0"}), "--threads needs a positive number");
+}
+
+TEST(ParseServe, InsecureAnyCredentials) {
+  ServeOptions o = serve({"--insecure-any-credentials", "--threads", "2"});
+  EXPECT_TRUE(o.insecure_any_credentials);
+  EXPECT_EQ(o.threads, 2);
+  EXPECT_TRUE(serve({"--threads", "2", "--insecure-any-credentials"}).insecure_any_credentials);
+  // A switch takes no value: "=false" must not quietly turn it on.
+  ServeOptions off;
+  EXPECT_EQ(parse_serve({"--insecure-any-credentials=false"}, &off),
+            "--insecure-any-credentials takes no value");
+  EXPECT_FALSE(off.insecure_any_credentials);
+}
+
+TEST(ParseServe, UnknownOption) {
+  EXPECT_EQ(serve_error({"--bogus", "1"}), "unknown option --bogus");
+  EXPECT_EQ(serve_error({"--bogus=1"}), "unknown option --bogus");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:1", "-x", "y"}), "unknown option -x");
+  EXPECT_EQ(serve_error({"--LISTEN", "127.0.0.1:1"}), "unknown option --LISTEN");
+}
+
+TEST(ParseHostPort, Direct) {
+  std::string host = "unchanged";
+  unsigned short port = 1;
+  EXPECT_EQ(parse_host_port("example.com:443", &host, &port), "");
+  EXPECT_EQ(host, "example.com");
+  EXPECT_EQ(port, 443);
+  EXPECT_EQ(parse_host_port("nope", &host, &port), "expected HOST:PORT, got 'nope'");
+  EXPECT_EQ(host, "example.com");
+  EXPECT_EQ(port, 443);
+}
+
+TEST(Validators, AccountId) {
+  EXPECT_TRUE(valid_account_id("123456789012"));
+  EXPECT_TRUE(valid_account_id("000000000000"));
+  EXPECT_FALSE(valid_account_id("12345678901"));
+  EXPECT_FALSE(valid_account_id("1234567890123"));
+  EXPECT_FALSE(valid_account_id("12345678901a"));
+  EXPECT_FALSE(valid_account_id("-12345678901"));
+  EXPECT_FALSE(valid_account_id(""));
+}
+
+TEST(Validators, AccessKeyId) {
+  EXPECT_TRUE(valid_access_key_id("AKIAIOSFODNN7EXAMPLE"));
+  EXPECT_TRUE(valid_access_key_id(std::string(16, 'a')));
+  EXPECT_TRUE(valid_access_key_id(std::string(128, 'Z')));
+  EXPECT_TRUE(valid_access_key_id("aB3aB3aB3aB3aB3a"));
+  EXPECT_FALSE(valid_access_key_id(std::string(15, 'a')));
+  EXPECT_FALSE(valid_access_key_id(std::string(129, 'a')));
+  EXPECT_FALSE(valid_access_key_id("AKIA-OSFODNN7EXAMPLE"));
+  EXPECT_FALSE(valid_access_key_id("AKIA_OSFODNN7EXAMPLE"));
+  EXPECT_FALSE(valid_access_key_id("AKIA OSFODNN7EXAMPLE"));
+  EXPECT_FALSE(valid_access_key_id("AKIA\xC3\x89OSFODNN7EXAMPLE"));
+  EXPECT_FALSE(valid_access_key_id(""));
+}
+
+std::string account_error(const Args& args, AccountAddOptions* out = nullptr) {
+  AccountAddOptions o;
+  std::string e = parse_account_add(args, &o);
+  if (out) *out = o;
+  return e;
+}
+
+const Args kGoodAccount = {"--data", "/srv/vouch", "--account-id", "123456789012",
+                           "--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key",
+                           "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+
+TEST(ParseAccountAdd, Valid) {
+  AccountAddOptions o;
+  EXPECT_EQ(account_error(kGoodAccount, &o), "");
+  EXPECT_EQ(o.data_dir, "/srv/vouch");
+  EXPECT_EQ(o.account_id, "123456789012");
+  EXPECT_EQ(o.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+  EXPECT_EQ(o.secret_access_key, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+
+  AccountAddOptions d;
+  EXPECT_EQ(account_error({"--account-id=000000000001", "--access-key-id=abcdefghijklmnop",
+                           "--secret-access-key=s=e=c"},
+                          &d),
+            "");
+  EXPECT_EQ(d.data_dir, "./vouch-data");
+  EXPECT_EQ(d.account_id, "000000000001");
+  EXPECT_EQ(d.access_key_id, "abcdefghijklmnop");
+  EXPECT_EQ(d.secret_access_key, "s=e=c");
+}
+
+Args with(const std::string& flag, const std::string& value) {
+  Args a = kGoodAccount;
+  for (size_t i = 0; i + 1 < a.size(); i += 2) {
+    if (a[i] == flag) a[i + 1] = value;
+  }
+  return a;
+}
+
+TEST(ParseAccountAdd, AccountIdMustBe12Digits) {
+  const std::string msg = "--account-id must be 12 digits";
+  EXPECT_EQ(account_error(with("--account-id", "12345678901")), msg);
+  EXPECT_EQ(account_error(with("--account-id", "1234567890123")), msg);
+  EXPECT_EQ(account_error(with("--account-id", "12345678901x")), msg);
+  EXPECT_EQ(account_error(with("--account-id", "")), msg);
+  EXPECT_EQ(account_error({"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}),
+            msg);
+}
+
+TEST(ParseAccountAdd, AccessKeyCharsetAndLength) {
+  const std::string msg = "--access-key-id must be 16-128 letters and digits";
+  EXPECT_EQ(account_error(with("--access-key-id", "AKIA1234")), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", std::string(15, 'A'))), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", std::string(129, 'A'))), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", "AKIA/OSFODNN7EXAMPLE")), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", "AKIA+OSFODNN7EXAMPLE")), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", "")), msg);
+  EXPECT_EQ(account_error(with("--access-key-id", std::string(16, '7'))), "");
+  EXPECT_EQ(account_error(with("--access-key-id", std::string(128, 'q'))), "");
+}
+
+TEST(ParseAccountAdd, SecretRequired) {
+  EXPECT_EQ(account_error(with("--secret-access-key", "")), "--secret-access-key is required");
+  EXPECT_EQ(account_error({"--account-id", "123456789012", "--access-key-id",
+                           "AKIAIOSFODNN7EXAMPLE"}),
+            "--secret-access-key is required");
+}
+
+TEST(ParseAccountAdd, BadArguments) {
+  Args unknown = kGoodAccount;
+  unknown.push_back("--region");
+  unknown.push_back("us-east-1");
+  EXPECT_EQ(account_error(unknown), "unknown option --region");
+  Args dangling = kGoodAccount;
+  dangling.push_back("--data");
+  EXPECT_EQ(account_error(dangling), "--data needs a value");
+}
+
+}  // namespace
+}  // namespace vouch::cli
