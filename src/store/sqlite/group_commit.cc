@@ -1,5 +1,8 @@
 #include "store/sqlite/group_commit.h"
 
+#include <exception>
+#include <string>
+
 namespace vouch::store::sqlite {
 
 GroupCommit::GroupCommit(Conn& conn, size_t max_batch)
@@ -52,7 +55,15 @@ void GroupCommit::commit_batch(std::deque<Pending>& batch) {
   for (auto& p : batch) {
     core::Status s = conn_.exec("SAVEPOINT w");
     if (s.ok()) {
-      s = p.write(conn_);
+      // A write that throws (e.g. a value the row mapping cannot encode) fails
+      // alone, like any failing write, instead of ending the writer thread.
+      try {
+        s = p.write(conn_);
+      } catch (const std::exception& e) {
+        s = core::internal_error(std::string("write failed: ") + e.what());
+      } catch (...) {
+        s = core::internal_error("write failed");
+      }
       // Undo only this write; a failed rollback poisons the batch.
       if (!s.ok() && !conn_.exec("ROLLBACK TO w").ok()) {
         (void)conn_.exec("ROLLBACK");
