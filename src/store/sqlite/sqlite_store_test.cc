@@ -369,6 +369,45 @@ TEST_F(SqliteStoreTest, AFailingWriteDoesNotLoseTheOtherWritesOfItsBatch) {
   EXPECT_EQ(*n, static_cast<size_t>(kThreads * kUnique + kShared));
 }
 
+// A write the row mapping cannot encode (a tag that is not UTF-8 cannot be
+// written as JSON) fails with an error; it must not end the writer thread or
+// sink the writes batched with it.
+TEST_F(SqliteStoreTest, AWriteThatCannotBeEncodedFailsAloneAndTheStoreGoesOn) {
+  auto store = open_or_die(db_path());
+  ASSERT_NE(store, nullptr);
+  Claim bad = numbered_claim(1);
+  bad.tags = {{"key", "\xff\xfe not utf-8"}};
+  auto r = store->insert_claim(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+  auto got = store->get_claim(kScope, bad.id);
+  ASSERT_OK(got);
+  EXPECT_FALSE(*got);
+
+  std::vector<std::thread> threads;
+  std::atomic<int> good_ok{0}, bad_failed{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 20; ++k) {
+        const int i = 10 + t * 20 + k;
+        Claim c = numbered_claim(i);
+        const bool poison = k % 5 == 0;
+        if (poison) c.tags = {{"\x80", "v"}};
+        auto res = store->insert_claim(c);
+        if (poison) bad_failed += res.ok() ? 0 : 1;
+        else good_ok += res.ok() ? 1 : 0;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(bad_failed.load(), 8 * 4);
+  EXPECT_EQ(good_ok.load(), 8 * 16);
+  auto n = store->count_claims(kScope, kAllKinds);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, static_cast<size_t>(8 * 16));
+  for (const auto& c : list_all(*store, kScope)) expect_intact(c, number_of(c));
+}
+
 // The SIGKILL guarantee: a write acknowledged to its caller survives the
 // process being killed at any moment. A child process inserts from 4 threads
 // and reports each acknowledged id on a pipe; the parent kills it mid-stream,
