@@ -60,7 +60,7 @@ Claim numbered_claim(int i) {
   c.kind = kAllKinds[static_cast<size_t>(i) % 3];
   c.subject = "n" + std::to_string(i) + ".example";
   c.record_name = "_amazonses." + c.subject;
-  c.token = "token-" + std::to_string(i * 7919);
+  c.token = "token-" + std::to_string(int64_t{i} * 7919);
   c.status = static_cast<ClaimStatus>(i % 4);
   c.created_at = T0 + nanoseconds(i);
   c.deadline = T0 + hours(72) + nanoseconds(i);
