@@ -6,8 +6,9 @@
 
 namespace vouch::api {
 
-Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, HealthInfo health)
-    : ses_(ses), lattice_(lattice), health_(std::move(health)) {}
+Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
+               HealthInfo health)
+    : ses_(ses), lattice_(lattice), control_(control), health_(std::move(health)) {}
 
 http::Response json_error(int status, std::string_view type, std::string_view message) {
   nlohmann::json body{{"message", message}};
@@ -38,6 +39,7 @@ http::Outcome Router::handle(http::Request& req) {
     if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   }
   if (lattice::LatticeApi::owns(path)) return lattice_.handle(req);
+  if (control::ControlApi::owns(path)) return control_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "api/ses/ses_api.h"
 #include "http/message.h"
@@ -18,7 +19,8 @@ struct HealthInfo {
 
 class Router {
  public:
-  Router(ses::SesApi& ses, lattice::LatticeApi& lattice, HealthInfo health);
+  Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
+         HealthInfo health);
   http::Outcome handle(http::Request& req);
 
  private:
@@ -26,6 +28,7 @@ class Router {
 
   ses::SesApi& ses_;
   lattice::LatticeApi& lattice_;
+  control::ControlApi& control_;
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

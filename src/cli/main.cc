@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/authn.h"
+#include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
@@ -17,7 +18,9 @@
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
+#include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_store.h"
+#include "verify/dns/cares_resolver.h"
 
 #ifndef VOUCH_VERSION
 #define VOUCH_VERSION "0.0.0"
@@ -29,7 +32,8 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
-    "              [--insecure-any-credentials] [--max-identities N]\n"
+    "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
+    "              [--dns-quorum N] [--recheck-interval DURATION] [--test-mode]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
 
@@ -62,21 +66,37 @@ int serve(const std::vector<std::string>& args) {
   auto secret = load_secret_key(opt.data_dir, random, &error);
   if (!secret) return fail(error);
 
-  core::SystemClock clock;
+  // Signatures and request rates always follow the real time; claims follow
+  // the domain clock, which test mode lets a test suite move.
+  core::SystemClock wall;
+  core::ManualClock test_clock(wall.now());
+  const core::Clock& clock = opt.test_mode ? static_cast<const core::Clock&>(test_clock) : wall;
+
+  verify::dns::ResolverOptions resolver_options;
+  resolver_options.servers = opt.dns_resolvers;
+  auto resolver = verify::dns::CaresResolver::create(resolver_options, &error);
+  if (!resolver) return fail(error);
+  scheduler::SchedulerOptions scheduler_options;
+  scheduler_options.quorum = opt.dns_quorum;
+  scheduler_options.recheck_interval = opt.recheck_interval;
+  scheduler::Scheduler checks(**store, *resolver, clock, scheduler_options);
+
   auto rates = service::RateLimiter::aws_defaults();
   for (const auto& [op, rate] : opt.rate_limits) rates[op] = rate;
-  service::RateLimiter limiter(clock, rates);
+  service::RateLimiter limiter(wall, rates);
   service::PageTokens page_tokens(*secret);
   service::IdentityOptions identity_options;
   identity_options.max_identities = opt.max_identities;
   service::IdentityService identities(**store, clock, random, limiter, page_tokens,
                                       identity_options);
   service::Accounts accounts(**store);
-  api::Authenticator authenticator(accounts, clock, {opt.insecure_any_credentials});
+  api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
   service::LatticeService verifications(**store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
   api::lattice::LatticeApi lattice(verifications, authenticator);
-  api::Router router(ses, lattice, {VOUCH_VERSION, (*store)->name()});
+  api::control::ControlApi control(**store, checks, *resolver, authenticator, clock,
+                                   opt.test_mode ? &test_clock : nullptr);
+  api::Router router(ses, lattice, control, {VOUCH_VERSION, (*store)->name()});
 
   server::ServerOptions server_options;
   server_options.host = opt.host;
@@ -90,8 +110,16 @@ int serve(const std::vector<std::string>& args) {
                  "WITHOUT checking signatures, as account 000000000000. Never use this outside "
                  "local testing.\n");
   }
-  std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db)\n", VOUCH_VERSION,
-              opt.host.c_str(), server.port(), opt.data_dir.c_str());
+  std::string perspectives;
+  for (const auto& r : resolver->servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
+  std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
+              VOUCH_VERSION, opt.host.c_str(), server.port(), opt.data_dir.c_str(),
+              perspectives.c_str(), checks.quorum());
+  if (opt.test_mode) {
+    std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
+  } else {
+    checks.start_background();
+  }
   std::fflush(stdout);
   server.run(true);
   std::printf("vouch stopped\n");

@@ -72,6 +72,17 @@ std::string parse_host_port(const std::string& text, std::string* host, unsigned
   return "";
 }
 
+std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  long long n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n <= 0) return std::nullopt;
+  std::string unit(end, text.data() + text.size());
+  long long mult = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (mult == 0) return std::nullopt;
+  return std::chrono::seconds(n * mult);
+}
+
 std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out) {
   Args a(args);
   std::string flag, v;
@@ -80,6 +91,11 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       // A switch: "--insecure-any-credentials=false" must not turn it on.
       if (a.has_inline_value()) return flag + " takes no value";
       out->insecure_any_credentials = true;
+      continue;
+    }
+    if (flag == "--test-mode") {
+      if (a.has_inline_value()) return flag + " takes no value";
+      out->test_mode = true;
       continue;
     }
     if (!a.value(&v)) return flag + " needs a value";
@@ -97,6 +113,17 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
         return "--rate-limit needs OPERATION=N, got '" + v + "'";
       }
       out->rate_limits[v.substr(0, eq)] = rate;
+    } else if (flag == "--dns-resolver") {
+      std::string host;
+      unsigned short port = 0;
+      if (auto e = parse_host_port(v, &host, &port); !e.empty()) return "--dns-resolver: " + e;
+      out->dns_resolvers.push_back(v);
+    } else if (flag == "--dns-quorum") {
+      if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1) return "--dns-quorum needs a positive number";
+    } else if (flag == "--recheck-interval") {
+      auto d = parse_duration(v);
+      if (!d) return "--recheck-interval needs a duration such as 24h, 30m or 90s";
+      out->recheck_interval = *d;
     } else if (flag == "--max-identities") {
       if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
     } else {

@@ -17,6 +17,10 @@ struct ServeOptions {
   std::map<std::string, double> rate_limits;  // overrides of AWS's defaults
   bool insecure_any_credentials = false;
   size_t max_identities = 10000;
+  std::vector<std::string> dns_resolvers;  // HOST:PORT; empty: the system's
+  size_t dns_quorum = 0;                   // 0: the CA/B table
+  std::chrono::seconds recheck_interval{24 * 3600};
+  bool test_mode = false;
 };
 
 struct AccountAddOptions {
@@ -28,6 +32,9 @@ struct AccountAddOptions {
 std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out);
 std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out);
 std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port);
+
+// "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.
+std::optional<std::chrono::seconds> parse_duration(const std::string& text);
 
 bool valid_account_id(const std::string& id);
 bool valid_access_key_id(const std::string& key);

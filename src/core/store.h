@@ -18,6 +18,13 @@ struct Account {
   std::string secret_access_key;
 };
 
+// One entry of a claim's status history.
+struct StatusChange {
+  TimePoint at{};
+  ClaimStatus from = ClaimStatus::kPending;
+  ClaimStatus to = ClaimStatus::kPending;
+};
+
 struct ListQuery {
   Scope scope;
   std::vector<ClaimKind> kinds;  // which kinds to list; never empty
@@ -77,6 +84,13 @@ class Store {
   // Compare-and-set: kAborted if the stored version is not claim.version,
   // kNotFound if the claim is gone. Returns the claim with its new version.
   virtual Result<Claim> update_claim(Claim claim) = 0;
+  // A check's result: compare-and-set like update_claim, plus the evidence
+  // (opaque text, kept as the claim's last) and, when the status changed, a
+  // history entry, all in one transaction.
+  virtual Result<Claim> record_check(Claim claim, const std::string& evidence,
+                                     std::optional<StatusChange> change) = 0;
+  virtual Result<std::optional<std::string>> last_evidence(const std::string& claim_id) = 0;
+  virtual Result<std::vector<StatusChange>> history(const std::string& claim_id) = 0;
   // Returns whether a claim was deleted.
   virtual Result<bool> delete_claim(const Scope& scope, const std::string& id) = 0;
 

@@ -51,6 +51,20 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX claims_subject ON claims(account_id, region, subject) WHERE kind NOT IN (0, 1);
 )sql",
+    // 3: what checks saw, and how statuses moved
+    R"sql(
+CREATE TABLE evidence (
+  claim_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE history (
+  claim_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  from_status INTEGER NOT NULL,
+  to_status INTEGER NOT NULL
+);
+CREATE INDEX history_claim ON history(claim_id, at);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -242,27 +242,81 @@ Result<core::CreateResult> SqliteStore::create_claim_once(
   return out;
 }
 
+namespace {
+
+// Compare-and-set on version, inside a write transaction.
+core::Status update_row(Conn& c, const Claim& claim) {
+  Stmt s = c.prepare("UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
+                     "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
+                     "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
+                     "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, "
+                     "version = version + 1 WHERE seq = ?17 AND version = ?18");
+  bind_claim(s, claim);
+  s.bind(17, claim.seq).bind(18, claim.version);
+  if (s.step() != SQLITE_DONE) return c.error("update claim");
+  if (sqlite3_changes(c.raw()) == 1) return {};
+  Stmt exists = c.prepare("SELECT 1 FROM claims WHERE seq = ?1");
+  exists.bind(1, claim.seq);
+  if (exists.step() == SQLITE_ROW) {
+    return Error{ErrorCode::kAborted, "claim changed concurrently: " + claim.id, claim.id, {}};
+  }
+  return core::not_found("claim not found: " + claim.id, claim.id);
+}
+
+}  // namespace
+
 Result<Claim> SqliteStore::update_claim(Claim claim) {
+  auto st = writer_->run([&](Conn& c) { return update_row(c, claim); });
+  if (!st.ok()) return st.error();
+  ++claim.version;
+  return claim;
+}
+
+Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence,
+                                        std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
-    Stmt s = c.prepare("UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
-                       "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
-                       "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
-                       "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, "
-                       "version = version + 1 WHERE seq = ?17 AND version = ?18");
-    bind_claim(s, claim);
-    s.bind(17, claim.seq).bind(18, claim.version);
-    if (s.step() != SQLITE_DONE) return c.error("update claim");
-    if (sqlite3_changes(c.raw()) == 1) return {};
-    Stmt exists = c.prepare("SELECT 1 FROM claims WHERE seq = ?1");
-    exists.bind(1, claim.seq);
-    if (exists.step() == SQLITE_ROW) {
-      return Error{ErrorCode::kAborted, "claim changed concurrently: " + claim.id, claim.id, {}};
+    if (auto s = update_row(c, claim); !s.ok()) return s;
+    Stmt e = c.prepare("INSERT OR REPLACE INTO evidence (claim_id, body) VALUES (?1, ?2)");
+    e.bind(1, claim.id).bind(2, evidence);
+    if (e.step() != SQLITE_DONE) return c.error("record evidence");
+    if (change) {
+      Stmt h = c.prepare("INSERT INTO history (claim_id, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
+      h.bind(1, claim.id).bind(2, to_nanos(change->at))
+          .bind(3, int64_t{status_code(change->from)}).bind(4, int64_t{status_code(change->to)});
+      if (h.step() != SQLITE_DONE) return c.error("record history");
     }
-    return core::not_found("claim not found: " + claim.id, claim.id);
+    return {};
   });
   if (!st.ok()) return st.error();
   ++claim.version;
   return claim;
+}
+
+Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string& claim_id) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare("SELECT body FROM evidence WHERE claim_id = ?1");
+  s.bind(1, claim_id);
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return (*r).error("read evidence");
+  return std::optional<std::string>(s.text_at(0));
+}
+
+Result<std::vector<core::StatusChange>> SqliteStore::history(const std::string& claim_id) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare("SELECT at, from_status, to_status FROM history WHERE claim_id = ?1 ORDER BY at, rowid");
+  s.bind(1, claim_id);
+  std::vector<core::StatusChange> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({from_nanos(s.int_at(0)),
+                   status_from_code(s.int_at(1)).value_or(core::ClaimStatus::kPending),
+                   status_from_code(s.int_at(2)).value_or(core::ClaimStatus::kPending)});
+  }
+  if (rc != SQLITE_DONE) return (*r).error("read history");
+  return out;
 }
 
 Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id) {
@@ -272,6 +326,13 @@ Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id
     s.bind(1, id).bind(2, scope.account_id).bind(3, scope.region);
     if (s.step() != SQLITE_DONE) return c.error("delete claim");
     deleted = sqlite3_changes(c.raw()) > 0;
+    if (deleted) {
+      Stmt e = c.prepare("DELETE FROM evidence WHERE claim_id = ?1");
+      e.bind(1, id);
+      Stmt h = c.prepare("DELETE FROM history WHERE claim_id = ?1");
+      h.bind(1, id);
+      if (e.step() != SQLITE_DONE || h.step() != SQLITE_DONE) return c.error("delete evidence");
+    }
     return {};
   });
   if (!st.ok()) return st.error();
@@ -309,7 +370,7 @@ Result<std::optional<core::Account>> SqliteStore::find_account(const std::string
 }
 
 core::Status SqliteStore::clear_claims() {
-  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency;"); });
+  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM evidence; DELETE FROM history;"); });
 }
 
 }  // namespace vouch::store::sqlite

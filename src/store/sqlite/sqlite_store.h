@@ -34,6 +34,10 @@ class SqliteStore final : public core::Store {
       core::Claim claim, const std::optional<core::IdempotencyKey>& key,
       const core::CreateRules& rules) override;
   core::Result<core::Claim> update_claim(core::Claim claim) override;
+  core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
+                                        std::optional<core::StatusChange> change) override;
+  core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
+  core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
   core::Status put_account(const core::Account& account) override;

@@ -1,0 +1,159 @@
+#include "api/control/control_api.h"
+
+#include <charconv>
+#include <future>
+
+#include "api/control/claim_view.h"
+#include "api/lattice/lattice_wire.h"
+#include "api/ses/form.h"
+#include "core/rfc3339.h"
+#include "scheduler/evidence_json.h"
+
+namespace vouch::api::control {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kClaims = "/_vouch/claims";
+constexpr std::string_view kTest = "/_vouch/test/";
+
+http::Response not_found() {
+  return lattice::error_response(404, "UnknownOperationException", {{"message", "Unknown operation"}});
+}
+
+http::Response ok(const json& body) { return lattice::json_response(200, body); }
+
+// TXT values at `names`, asked in parallel; empty on any failure.
+std::vector<std::vector<std::string>> probe(core::TxtResolver& resolver,
+                                            const std::vector<std::string>& names) {
+  std::vector<std::future<std::vector<core::TxtAnswer>>> pending;
+  for (const auto& n : names) {
+    auto p = std::make_shared<std::promise<std::vector<core::TxtAnswer>>>();
+    pending.push_back(p->get_future());
+    resolver.lookup(n, [p](std::vector<core::TxtAnswer> a) { p->set_value(std::move(a)); });
+  }
+  std::vector<std::vector<std::string>> out;
+  for (auto& f : pending) {
+    std::vector<std::string> values;
+    if (f.wait_for(std::chrono::seconds(15)) == std::future_status::ready) {
+      for (const auto& a : f.get()) values.insert(values.end(), a.records.begin(), a.records.end());
+    }
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+Probes probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::optional<std::string>& evidence) {
+  if (c.kind == core::ClaimKind::kSesEmail) return {};
+  // Only worth asking when the last check did not find the record.
+  if (evidence && evidence->find("\"outcome\":\"found\"") != std::string::npos) return {};
+  auto found = probe(resolver, {c.record_name + "." + c.subject, c.subject});
+  return Probes{std::move(found[0]), std::move(found[1])};
+}
+
+}  // namespace
+
+ControlApi::ControlApi(core::Store& store, scheduler::Scheduler& scheduler,
+                       core::TxtResolver& resolver, Authenticator& auth, const core::Clock& clock,
+                       core::ManualClock* test_clock)
+    : store_(store), scheduler_(scheduler), resolver_(resolver), auth_(auth), clock_(clock),
+      test_clock_(test_clock) {}
+
+bool ControlApi::owns(std::string_view path) {
+  return path == kClaims || path.rfind(std::string(kClaims) + "/", 0) == 0 || path.rfind(kTest, 0) == 0;
+}
+
+http::Outcome ControlApi::handle(http::Request& req) {
+  if (req.path().rfind(kTest, 0) == 0) return test_route(req);
+  return admin(req);
+}
+
+http::Outcome ControlApi::test_route(http::Request& req) {
+  if (!test_clock_) return not_found();  // the control routes exist only in test mode
+  const std::string_view path = req.path();
+  if (req.method != "POST") return not_found();
+  if (path == "/_vouch/test/clock") {
+    json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+    auto secs = body.is_object() ? body.find("advance_seconds") : body.end();
+    if (body.is_discarded() || !body.is_object() || secs == body.end() || !secs->is_number() ||
+        secs->get<double>() < 0) {
+      return lattice::validation_error("Body must be {\"advance_seconds\": N} with N >= 0.",
+                                       "fieldValidationFailed", "advance_seconds");
+    }
+    test_clock_->advance(std::chrono::duration_cast<core::TimePoint::duration>(
+        std::chrono::duration<double>(secs->get<double>())));
+    return ok({{"now", core::format_rfc3339(test_clock_->now())}});
+  }
+  if (path == "/_vouch/test/run-due-checks") {
+    return http::Deferred([this] { return ok({{"checked", scheduler_.run_due()}}); });
+  }
+  if (path == "/_vouch/test/reset") {
+    return http::Deferred([this] {
+      auto st = store_.clear_claims();
+      if (!st.ok()) return lattice::error_response(st.error());
+      return ok(json::object());
+    });
+  }
+  return not_found();
+}
+
+http::Outcome ControlApi::admin(http::Request& req) {
+  auto who = auth_.authenticate(req, Dialect::kRestJson, "");
+  if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
+    return lattice::error_response(err->http_status, err->code, {{"message", err->message}});
+  }
+  const core::Scope scope = std::get<core::Scope>(who);
+  std::string_view path = req.path();
+  if (path == kClaims) {
+    if (req.method != "GET") return not_found();
+    auto q = parse_form(req.query(), false);
+    int64_t after = 0;
+    if (q) {
+      if (const std::string* a = q->get("after")) std::from_chars(a->data(), a->data() + a->size(), after);
+    }
+    core::ListQuery lq{scope, {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail, core::ClaimKind::kLatticeDomain}, after, 500};
+    auto rows = store_.list_claims(lq);
+    if (!rows.ok()) return lattice::error_response(rows.error());
+    json items = json::array();
+    for (const auto& c : *rows) items.push_back(claim_summary(c));
+    json body{{"claims", std::move(items)}};
+    if (rows->size() == lq.limit) body["next_after"] = rows->back().seq;
+    return ok(body);
+  }
+  std::string_view rest = path.substr(kClaims.size() + 1);
+  bool check = false;
+  if (rest.size() > 6 && rest.substr(rest.size() - 6) == "/check") {
+    check = true;
+    rest.remove_suffix(6);
+  }
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  std::string id(rest);
+  if (check) {
+    if (req.method != "POST") return not_found();
+    return http::Deferred([this, scope, id] {
+      auto result = scheduler_.check_now(scope, id);
+      if (!result.ok()) return lattice::error_response(result.error());
+      auto history = store_.history(id);
+      std::optional<std::string> ev;
+      if (result->claim.kind != core::ClaimKind::kSesEmail) {
+        ev = scheduler::evidence_to_json(result->evidence).dump();
+      }
+      Probes probes = probes_for(resolver_, result->claim, ev);
+      return ok(claim_detail(result->claim, ev, history.ok() ? *history : std::vector<core::StatusChange>{}, probes));
+    });
+  }
+  if (req.method != "GET") return not_found();
+  return http::Deferred([this, scope, id] {
+    auto claim = store_.get_claim(scope, id);
+    if (!claim.ok()) return lattice::error_response(claim.error());
+    if (!*claim) return lattice::error_response(core::not_found("Claim " + id + " not found.", id));
+    auto ev = store_.last_evidence(id);
+    auto history = store_.history(id);
+    std::optional<std::string> evidence = ev.ok() ? *ev : std::nullopt;
+    Probes probes = probes_for(resolver_, **claim, evidence);
+    return ok(claim_detail(**claim, evidence, history.ok() ? *history : std::vector<core::StatusChange>{}, probes));
+  });
+}
+
+}  // namespace vouch::api::control

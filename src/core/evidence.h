@@ -1,0 +1,63 @@
+// What a DNS check saw, per perspective (resolver), and the verdict the
+// status machine needs. Pure: no I/O.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status_machine.h"
+
+namespace vouch::core {
+
+// One resolver's raw answer to a TXT query.
+struct TxtAnswer {
+  enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError };
+  std::string resolver;             // "127.0.0.1:53"
+  Kind kind = Kind::kError;
+  std::vector<std::string> records;  // each TXT record, its strings already joined
+  std::string error;                 // resolver error text, for kError and friends
+};
+
+// The TXT lookup behind an interface, so the scheduler runs against fakes in
+// unit tests and against real resolvers (verify/dns) in production.
+class TxtResolver {
+ public:
+  virtual ~TxtResolver() = default;
+  // Asks every perspective for TXT at `name`, in parallel; calls `done` once
+  // with one answer per perspective, on a resolver thread.
+  virtual void lookup(const std::string& name, std::function<void(std::vector<TxtAnswer>)> done) = 0;
+  virtual size_t perspectives() const = 0;
+};
+
+// One perspective's reading of its answer against the expected value.
+struct PerspectiveEvidence {
+  enum class Result { kFound, kAbsent, kWrong, kError };
+  std::string resolver;
+  Result result = Result::kError;
+  std::vector<std::string> seen;  // values seen (each cut to 100 characters), for kWrong
+  std::string detail;             // "NXDOMAIN", "no TXT records", "SERVFAIL", "timeout", ...
+};
+
+struct Evidence {
+  TimePoint at{};
+  std::string record_name;
+  std::string expected;
+  size_t quorum = 0;
+  std::vector<PerspectiveEvidence> perspectives;
+  Outcome outcome = Outcome::kResolverError;
+};
+
+// CA/B-style default: all of 1-2 perspectives, all but one of 3-5, all but
+// two of 6 or more.
+size_t default_quorum(size_t perspectives);
+
+// Judges answers for `expected` (exact, case-sensitive match of any one
+// record). Found when >= quorum perspectives saw it; absent when even
+// counting every resolver error as found the quorum could not be met;
+// otherwise a resolver error (no conclusion).
+Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_name,
+               const std::string& expected, size_t quorum, TimePoint now);
+
+}  // namespace vouch::core

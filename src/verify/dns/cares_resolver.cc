@@ -1,0 +1,242 @@
+#include "verify/dns/cares_resolver.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace vouch::verify::dns {
+
+using core::TxtAnswer;
+
+namespace {
+
+// One lookup across every perspective.
+struct Pending {
+  std::string name;
+  std::vector<TxtAnswer> answers;
+  size_t remaining = 0;
+  std::function<void(std::vector<TxtAnswer>)> done;
+};
+
+struct QueryArg {
+  std::shared_ptr<Pending> lookup;
+  size_t index;
+};
+
+TxtAnswer::Kind kind_of(int status) {
+  switch (status) {
+    case ARES_SUCCESS: return TxtAnswer::Kind::kRecords;
+    case ARES_ENOTFOUND: return TxtAnswer::Kind::kNxDomain;
+    case ARES_ENODATA: return TxtAnswer::Kind::kNoData;
+    case ARES_ESERVFAIL: return TxtAnswer::Kind::kServFail;
+    case ARES_EREFUSED: return TxtAnswer::Kind::kRefused;
+    case ARES_ETIMEOUT: return TxtAnswer::Kind::kTimeout;
+    default: return TxtAnswer::Kind::kError;
+  }
+}
+
+void fill_answer(TxtAnswer& out, int status, unsigned char* abuf, int alen) {
+  out.kind = kind_of(status);
+  if (status != ARES_SUCCESS) {
+    if (out.kind == TxtAnswer::Kind::kError) out.error = ares_strerror(status);
+    return;
+  }
+  struct ares_txt_ext* txt = nullptr;
+  int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
+  if (rc == ARES_ENODATA) {
+    out.kind = TxtAnswer::Kind::kNoData;
+    return;
+  }
+  if (rc != ARES_SUCCESS) {
+    out.kind = TxtAnswer::Kind::kError;
+    out.error = ares_strerror(rc);
+    return;
+  }
+  // A record's character-strings are joined; record_start marks a new record.
+  for (auto* t = txt; t; t = t->next) {
+    std::string part(reinterpret_cast<const char*>(t->txt), t->length);
+    if (t->record_start || out.records.empty()) out.records.push_back(std::move(part));
+    else out.records.back() += part;
+  }
+  ares_free_data(txt);
+  if (out.records.empty()) out.kind = TxtAnswer::Kind::kNoData;
+}
+
+std::string server_text(const ares_addr_port_node& n) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(n.family, &n.addr, buf, sizeof buf);
+  int port = n.udp_port ? n.udp_port : 53;
+  return n.family == AF_INET6 ? "[" + std::string(buf) + "]:" + std::to_string(port)
+                              : std::string(buf) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct CaresResolver::Impl {
+  ResolverOptions options;
+  std::vector<std::string> servers;
+  std::vector<ares_channel> channels;  // one per server; touched only by the loop thread
+  int wake_fd = -1;
+  std::mutex mu;
+  std::deque<std::shared_ptr<Pending>> queue;  // GUARDED_BY(mu)
+  std::atomic<bool> stopping{false};
+  std::thread loop_thread;
+
+  ~Impl() {
+    stopping = true;
+    wake();
+    if (loop_thread.joinable()) loop_thread.join();
+    for (auto ch : channels) ares_destroy(ch);  // runs pending callbacks with ARES_EDESTRUCTION
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+
+  void wake() {
+    uint64_t one = 1;
+    if (wake_fd >= 0) (void)!::write(wake_fd, &one, sizeof one);
+  }
+
+  static void on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
+    std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
+    Pending& p = *q->lookup;
+    fill_answer(p.answers[q->index], status, abuf, alen);
+    if (--p.remaining == 0 && p.done) {
+      auto done = std::move(p.done);
+      done(std::move(p.answers));
+    }
+  }
+
+  void start(const std::shared_ptr<Pending>& p) {
+    p->answers.resize(channels.size());
+    p->remaining = channels.size();
+    for (size_t i = 0; i < channels.size(); ++i) {
+      p->answers[i].resolver = servers[i];
+      ares_query(channels[i], p->name.c_str(), ns_c_in, ns_t_txt, &Impl::on_answer,
+                 new QueryArg{p, i});
+    }
+  }
+
+  void loop() {
+    std::vector<pollfd> fds;
+    while (!stopping) {
+      std::deque<std::shared_ptr<Pending>> fresh;
+      {
+        std::lock_guard lock(mu);
+        fresh.swap(queue);
+      }
+      for (auto& p : fresh) start(p);
+
+      fds.clear();
+      fds.push_back({wake_fd, POLLIN, 0});
+      timeval tv{0, 200000};
+      for (auto ch : channels) {
+        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+        int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+        for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+          short events = 0;
+          if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
+          if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
+          if (events) fds.push_back({socks[i], events, 0});
+        }
+        timeval max = tv;
+        ares_timeout(ch, &max, &tv);
+      }
+      int timeout_ms = static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+      ::poll(fds.data(), fds.size(), std::max(1, timeout_ms));
+      if (fds[0].revents & POLLIN) {
+        uint64_t n;
+        (void)!::read(wake_fd, &n, sizeof n);
+      }
+      for (auto ch : channels) {
+        // Sockets of other channels are unknown to this one and ignored;
+        // ARES_SOCKET_BAD pairs still let it process its timeouts.
+        bool any = false;
+        for (size_t i = 1; i < fds.size(); ++i) {
+          if (!fds[i].revents) continue;
+          any = true;
+          ares_process_fd(ch, (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD,
+                          (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD);
+        }
+        if (!any) ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+      }
+    }
+  }
+};
+
+CaresResolver::CaresResolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CaresResolver::~CaresResolver() = default;
+
+std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& options,
+                                                     std::string* error) {
+  static const int init = ares_library_init(ARES_LIB_INIT_ALL);
+  if (init != ARES_SUCCESS) {
+    *error = std::string("c-ares: ") + ares_strerror(init);
+    return nullptr;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  std::vector<std::string> servers = options.servers;
+  if (servers.empty()) {  // the system's resolvers, one perspective each
+    ares_channel probe = nullptr;
+    if (ares_init(&probe) != ARES_SUCCESS) {
+      *error = "c-ares: cannot read the system resolver configuration";
+      return nullptr;
+    }
+    ares_addr_port_node* nodes = nullptr;
+    if (ares_get_servers_ports(probe, &nodes) == ARES_SUCCESS) {
+      for (auto* n = nodes; n; n = n->next) servers.push_back(server_text(*n));
+    }
+    ares_free_data(nodes);
+    ares_destroy(probe);
+    if (servers.empty()) {
+      *error = "no DNS resolvers configured (use --dns-resolver HOST:PORT)";
+      return nullptr;
+    }
+  }
+  for (const auto& s : servers) {
+    ares_options opts{};
+    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+    opts.timeout = static_cast<int>(options.timeout.count());
+    opts.tries = options.tries;
+    ares_channel ch = nullptr;
+    int rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+    if (rc != ARES_SUCCESS) {
+      *error = std::string("c-ares: ") + ares_strerror(rc);
+      return nullptr;
+    }
+    impl->channels.push_back(ch);  // owned by impl from here on
+    if (ares_set_servers_ports_csv(ch, s.c_str()) != ARES_SUCCESS) {
+      *error = "invalid DNS resolver '" + s + "' (expected HOST:PORT)";
+      return nullptr;
+    }
+    impl->servers.push_back(s);
+  }
+  impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  Impl* raw = impl.get();
+  impl->loop_thread = std::thread([raw] { raw->loop(); });
+  return std::unique_ptr<CaresResolver>(new CaresResolver(std::move(impl)));
+}
+
+void CaresResolver::lookup(const std::string& name,
+                           std::function<void(std::vector<TxtAnswer>)> done) {
+  auto p = std::make_shared<Pending>();
+  p->name = name;
+  p->done = std::move(done);
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->queue.push_back(std::move(p));
+  }
+  impl_->wake();
+}
+
+size_t CaresResolver::perspectives() const { return impl_->channels.size(); }
+std::vector<std::string> CaresResolver::servers() const { return impl_->servers; }
+
+}  // namespace vouch::verify::dns

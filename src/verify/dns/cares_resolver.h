@@ -1,0 +1,40 @@
+// TxtResolver on c-ares: one channel per perspective (resolver address), all
+// driven by one event-loop thread, so thousands of lookups run concurrently
+// without a thread each. Retries happen on timeouts only: SERVFAIL, REFUSED
+// and NXDOMAIN are answers, returned as they come. Truncated UDP answers are
+// retried over TCP by c-ares.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/evidence.h"
+
+namespace vouch::verify::dns {
+
+struct ResolverOptions {
+  std::vector<std::string> servers;  // "HOST:PORT"; empty: the system's resolvers
+  std::chrono::milliseconds timeout{2000};  // per try
+  int tries = 2;                            // attempts on timeout
+};
+
+class CaresResolver final : public core::TxtResolver {
+ public:
+  // Returns nullptr and sets `error` if c-ares cannot be set up.
+  static std::unique_ptr<CaresResolver> create(const ResolverOptions& options, std::string* error);
+  ~CaresResolver() override;
+
+  void lookup(const std::string& name, std::function<void(std::vector<core::TxtAnswer>)> done) override;
+  size_t perspectives() const override;
+  // The resolvers in use, as "HOST:PORT".
+  std::vector<std::string> servers() const;
+
+ private:
+  struct Impl;
+  explicit CaresResolver(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vouch::verify::dns
