@@ -1,0 +1,212 @@
+// Router: the health route, unknown routes, and which API `POST /` goes to.
+#include "api/router.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "api/control/control_api.h"
+#include "api/lattice/lattice_api.h"
+#include "auth/sigv4.h"
+#include "scheduler/scheduler.h"
+#include "service/accounts.h"
+#include "service/lattice_service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace vouch::api {
+namespace {
+
+const core::TimePoint kNow{std::chrono::seconds(1767227400)};  // 2026-01-01T00:30:00Z
+constexpr char kKey[] = "AKIAVOUCHROUTERTEST1";
+constexpr char kSecret[] = "router-secret";
+
+// No DNS here: every lookup answers nothing.
+class SilentResolver final : public core::TxtResolver {
+ public:
+  void lookup(const std::string&, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+    done({});
+  }
+  size_t perspectives() const override { return 1; }
+};
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-router-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
+    dir_ = tmpl;
+    auto s = store::sqlite::SqliteStore::open(dir_ + "/vouch.db");
+    if (!s.ok()) std::abort();
+    store_ = std::move(*s);
+    EXPECT_TRUE(store_->put_account({"123456789012", kKey, kSecret}).ok());
+    accounts_ = std::make_unique<service::Accounts>(*store_);
+    auth_ = std::make_unique<Authenticator>(*accounts_, clock_, AuthSettings{});
+    identities_ = std::make_unique<service::IdentityService>(*store_, clock_, random_, limiter_,
+                                                             tokens_);
+    verifications_ = std::make_unique<service::LatticeService>(*store_, clock_, random_, limiter_,
+                                                               tokens_);
+    ses_ = std::make_unique<ses::SesApi>(*identities_, *auth_);
+    lattice_ = std::make_unique<lattice::LatticeApi>(*verifications_, *auth_);
+    scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_,
+                                                        scheduler::SchedulerOptions{});
+    control_ = std::make_unique<control::ControlApi>(*store_, *scheduler_, resolver_, *auth_,
+                                                     clock_, nullptr);
+    router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, HealthInfo{"1.2.3", "sqlite"});
+  }
+  ~RouterTest() override {
+    router_.reset();
+    control_.reset();
+    scheduler_.reset();
+    lattice_.reset();
+    ses_.reset();
+    verifications_.reset();
+    identities_.reset();
+    auth_.reset();
+    accounts_.reset();
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  http::Response run(http::Request req) {
+    req.request_id = "rid-1";
+    http::Outcome o = router_->handle(req);
+    if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
+    return std::get<http::Response>(std::move(o));
+  }
+
+  http::Request signed_post(const std::string& service, const std::string& body) {
+    auth::SignInput in;
+    in.method = "POST";
+    in.target = "/";
+    in.body = body;
+    in.region = "us-east-1";
+    in.service = service;
+    in.access_key_id = kKey;
+    in.secret_access_key = kSecret;
+    in.when = kNow;
+    in.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    http::Request req{"POST", "/", {}, body, ""};
+    for (auto& h : auth::sign(in)) req.headers.push_back({h.name, h.value});
+    return req;
+  }
+
+  static const std::string* header(const http::Response& r, std::string_view name) {
+    for (const auto& h : r.headers) {
+      if (http::iequals(h.name, name)) return &h.value;
+    }
+    return nullptr;
+  }
+
+  void expect_unknown_operation(const http::Response& r) {
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.content_type, "application/json");
+    const std::string* type = header(r, "x-amzn-ErrorType");
+    ASSERT_NE(type, nullptr);
+    EXPECT_EQ(*type, "UnknownOperationException");
+    EXPECT_EQ(r.body, R"({"message":"Unknown operation"})");
+  }
+
+  std::string dir_;
+  core::ManualClock clock_{kNow};
+  core::SeededRandom random_{1};
+  service::RateLimiter limiter_{clock_, {}};
+  service::PageTokens tokens_{std::string(32, 't')};
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<service::Accounts> accounts_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<service::IdentityService> identities_;
+  std::unique_ptr<service::LatticeService> verifications_;
+  std::unique_ptr<ses::SesApi> ses_;
+  std::unique_ptr<lattice::LatticeApi> lattice_;
+  SilentResolver resolver_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<control::ControlApi> control_;
+  std::unique_ptr<Router> router_;
+};
+
+TEST_F(RouterTest, HealthJson) {
+  http::Response r = run({"GET", "/_vouch/health", {{"Host", "localhost"}}, "", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto body = nlohmann::json::parse(r.body);
+  ASSERT_TRUE(body.is_object());
+  EXPECT_EQ(body.size(), 4u) << r.body;
+  EXPECT_EQ(body.at("status"), "ok");
+  EXPECT_EQ(body.at("version"), "1.2.3");
+  EXPECT_EQ(body.at("store"), "sqlite");
+  ASSERT_TRUE(body.at("uptime_seconds").is_number_integer());
+  EXPECT_GE(body.at("uptime_seconds").get<int64_t>(), 0);
+  EXPECT_LT(body.at("uptime_seconds").get<int64_t>(), 60);
+}
+
+TEST_F(RouterTest, HealthNeedsNoAuthAndIgnoresQuery) {
+  http::Response r = run({"GET", "/_vouch/health?verbose=1", {}, "", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body).at("status"), "ok");
+  EXPECT_EQ(run({"HEAD", "/_vouch/health", {}, "", ""}).status, 200);
+}
+
+TEST_F(RouterTest, HealthRejectsOtherMethods) {
+  for (const char* method : {"POST", "PUT", "DELETE"}) {
+    http::Response r = run({method, "/_vouch/health", {}, "", ""});
+    EXPECT_EQ(r.status, 405) << method;
+    EXPECT_EQ(r.content_type, "application/json");
+    ASSERT_NE(header(r, "x-amzn-ErrorType"), nullptr);
+    EXPECT_EQ(*header(r, "x-amzn-ErrorType"), "MethodNotAllowed");
+    EXPECT_EQ(r.body, R"({"message":"Use GET."})");
+  }
+}
+
+TEST_F(RouterTest, UnknownRoutes) {
+  expect_unknown_operation(run({"GET", "/nope", {}, "", ""}));
+  expect_unknown_operation(run({"GET", "/_vouch/healthz", {}, "", ""}));
+  expect_unknown_operation(run({"POST", "/2010-12-01/", {}, "", ""}));
+  expect_unknown_operation(run({"GET", "/_vouch", {}, "", ""}));
+  // Routes are matched on the path only, never on the query.
+  expect_unknown_operation(run({"GET", "/nope?x=/_vouch/health", {}, "", ""}));
+}
+
+TEST_F(RouterTest, LatticeRoutesGoToLattice) {
+  // Unsigned: answered by the Lattice API in its own dialect, not as unknown.
+  http::Response r = run({"GET", "/domainverifications", {}, "", ""});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.content_type, "application/json");
+  ASSERT_NE(header(r, "x-amzn-ErrorType"), nullptr);
+  EXPECT_EQ(*header(r, "x-amzn-ErrorType"), "MissingAuthenticationTokenException");
+}
+
+TEST_F(RouterTest, RootGoesToSesByScope) {
+  http::Response ses = run(signed_post("ses", "Action=ListIdentities&Version=2010-12-01"));
+  EXPECT_EQ(ses.status, 200);
+  EXPECT_EQ(ses.content_type, "text/xml");
+  EXPECT_EQ(ses.body,
+            "<ListIdentitiesResponse xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">"
+            "<ListIdentitiesResult><Identities/></ListIdentitiesResult>"
+            "<ResponseMetadata><RequestId>rid-1</RequestId></ResponseMetadata>"
+            "</ListIdentitiesResponse>");
+
+  // Unsigned requests go to SES too, which says what is missing.
+  http::Response unsigned_req = run({"POST", "/", {}, "Action=ListIdentities", ""});
+  EXPECT_EQ(unsigned_req.status, 403);
+  EXPECT_NE(unsigned_req.body.find("<Code>MissingAuthenticationToken</Code>"), std::string::npos);
+
+  // A VPC Lattice scope on `POST /` is not an SES call.
+  expect_unknown_operation(run(signed_post("vpc-lattice", "Action=ListIdentities")));
+}
+
+TEST(JsonError, Shape) {
+  http::Response r = json_error(418, "Teapot", "short \"and\" stout");
+  EXPECT_EQ(r.status, 418);
+  EXPECT_EQ(r.content_type, "application/json");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].name, "x-amzn-ErrorType");
+  EXPECT_EQ(r.headers[0].value, "Teapot");
+  EXPECT_EQ(r.body, R"({"message":"short \"and\" stout"})");
+}
+
+}  // namespace
+}  // namespace vouch::api
