@@ -40,6 +40,7 @@ http::Outcome Router::handle(http::Request& req) {
   }
   if (lattice::LatticeApi::owns(path)) return lattice_.handle(req);
   if (control::ControlApi::owns(path)) return control_.handle(req);
+  if (mail_ && mail::MailApi::owns(path)) return mail_->handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
 

@@ -7,6 +7,7 @@
 
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
+#include "api/mail/mail_api.h"
 #include "api/ses/ses_api.h"
 #include "http/message.h"
 
@@ -21,6 +22,8 @@ class Router {
  public:
   Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
          HealthInfo health);
+  // The mail routes (verification links, inbox), when mail is wired.
+  void set_mail(mail::MailApi* mail) { mail_ = mail; }
   http::Outcome handle(http::Request& req);
 
  private:
@@ -29,6 +32,7 @@ class Router {
   ses::SesApi& ses_;
   lattice::LatticeApi& lattice_;
   control::ControlApi& control_;
+  mail::MailApi* mail_ = nullptr;
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -6,6 +6,7 @@
 #include "api/authn.h"
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
+#include "api/mail/mail_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
 #include "cli/data_dir.h"
@@ -18,7 +19,10 @@
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
+#include "scheduler/mail_delivery.h"
 #include "scheduler/scheduler.h"
+#include "service/link_token.h"
+#include "verify/mail/smtp_mailer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "verify/dns/cares_resolver.h"
 
@@ -33,7 +37,8 @@ constexpr const char* kUsage =
     "usage:\n"
     "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
-    "              [--dns-quorum N] [--recheck-interval DURATION] [--test-mode]\n"
+    "              [--dns-quorum N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
+    "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
 
@@ -81,6 +86,14 @@ int serve(const std::vector<std::string>& args) {
   scheduler_options.recheck_interval = opt.recheck_interval;
   scheduler::Scheduler checks(**store, *resolver, clock, scheduler_options);
 
+  std::unique_ptr<verify::mail::SmtpMailer> mailer;
+  std::unique_ptr<scheduler::MailDelivery> delivery;
+  if (!opt.smtp_url.empty()) {
+    mailer = std::make_unique<verify::mail::SmtpMailer>(verify::mail::SmtpOptions{opt.smtp_url});
+    delivery = std::make_unique<scheduler::MailDelivery>(**store, *mailer, wall, scheduler::DeliveryOptions{});
+  }
+  service::LinkTokens links(*secret);
+
   auto rates = service::RateLimiter::aws_defaults();
   for (const auto& [op, rate] : opt.rate_limits) rates[op] = rate;
   service::RateLimiter limiter(wall, rates);
@@ -89,6 +102,14 @@ int serve(const std::vector<std::string>& args) {
   identity_options.max_identities = opt.max_identities;
   service::IdentityService identities(**store, clock, random, limiter, page_tokens,
                                       identity_options);
+  identities.enable_mail({opt.mail_from,
+                          opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
+                                                 : opt.public_url,
+                          &links,
+                          [&delivery] {
+                            if (delivery) delivery->wake();
+                          },
+                          &wall});
   service::Accounts accounts(**store);
   api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
   service::LatticeService verifications(**store, clock, random, limiter, page_tokens);
@@ -97,6 +118,8 @@ int serve(const std::vector<std::string>& args) {
   api::control::ControlApi control(**store, checks, *resolver, authenticator, clock,
                                    opt.test_mode ? &test_clock : nullptr);
   api::Router router(ses, lattice, control, {VOUCH_VERSION, (*store)->name()});
+  api::mail::MailApi mail_api(identities, **store, opt.test_mode || opt.inbox);
+  router.set_mail(&mail_api);
 
   server::ServerOptions server_options;
   server_options.host = opt.host;
@@ -115,6 +138,12 @@ int serve(const std::vector<std::string>& args) {
   std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
               VOUCH_VERSION, opt.host.c_str(), server.port(), opt.data_dir.c_str(),
               perspectives.c_str(), checks.quorum());
+  if (delivery) {
+    delivery->start();
+  } else if (auto queued = (*store)->count_queued_mail(); queued.ok() && *queued > 0) {
+    std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
+                 *queued);
+  }
   if (opt.test_mode) {
     std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
   } else {

@@ -93,9 +93,9 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       out->insecure_any_credentials = true;
       continue;
     }
-    if (flag == "--test-mode") {
+    if (flag == "--test-mode" || flag == "--inbox") {
       if (a.has_inline_value()) return flag + " takes no value";
-      out->test_mode = true;
+      (flag == "--inbox" ? out->inbox : out->test_mode) = true;
       continue;
     }
     if (!a.value(&v)) return flag + " needs a value";
@@ -124,6 +124,20 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       auto d = parse_duration(v);
       if (!d) return "--recheck-interval needs a duration such as 24h, 30m or 90s";
       out->recheck_interval = *d;
+    } else if (flag == "--smtp-url") {
+      if (v.rfind("smtp://", 0) != 0 && v.rfind("smtps://", 0) != 0) {
+        return "--smtp-url must start with smtp:// or smtps://";
+      }
+      out->smtp_url = v;
+    } else if (flag == "--mail-from") {
+      if (v.find('@') == std::string::npos) return "--mail-from needs an email address";
+      out->mail_from = v;
+    } else if (flag == "--public-url") {
+      if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+        return "--public-url must start with http:// or https://";
+      }
+      while (!v.empty() && v.back() == '/') v.pop_back();
+      out->public_url = v;
     } else if (flag == "--max-identities") {
       if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
     } else {

@@ -21,6 +21,10 @@ struct ServeOptions {
   size_t dns_quorum = 0;                   // 0: the CA/B table
   std::chrono::seconds recheck_interval{24 * 3600};
   bool test_mode = false;
+  std::string smtp_url;  // empty: mail stays in the outbox
+  std::string mail_from = "no-reply@vouch.localhost";
+  std::string public_url;  // empty: http://<listen>
+  bool inbox = false;
 };
 
 struct AccountAddOptions {

@@ -9,6 +9,7 @@
 
 #include "core/claim.h"
 #include "core/error.h"
+#include "core/mail.h"
 
 namespace vouch::core {
 
@@ -97,11 +98,27 @@ class Store {
   // Claims whose next check is due at `now`, oldest due first.
   virtual Result<std::vector<Claim>> due_claims(TimePoint now, size_t limit) = 0;
 
+  // A claim by id alone (verification links carry no account or region).
+  virtual Result<std::optional<Claim>> get_claim_by_id(const std::string& id) = 0;
+
+  // The outbox. enqueue_mail sets id; update_mail writes the delivery fields
+  // (state, attempts, next_attempt_at, sent_at, last_error).
+  virtual Result<Mail> enqueue_mail(Mail mail) = 0;
+  virtual Status update_mail(const Mail& mail) = 0;
+  // Queued messages whose next attempt is due, oldest first.
+  virtual Result<std::vector<Mail>> due_mail(TimePoint now, size_t limit) = 0;
+  // Every message, oldest first; `to` and `id` filter when set.
+  virtual Result<std::vector<Mail>> list_mail(const std::optional<std::string>& address,
+                                              const std::optional<int64_t>& id) = 0;
+  virtual Result<size_t> count_queued_mail() = 0;
+  virtual Status clear_mail() = 0;
+
   // Accounts. put_account replaces an account with the same access key id.
   virtual Status put_account(const Account& account) = 0;
   virtual Result<std::optional<Account>> find_account(const std::string& access_key_id) = 0;
 
-  // Removes every claim (test mode reset). Accounts are kept.
+  // Removes every claim, its evidence and history, and the outbox (test mode
+  // reset). Accounts are kept.
   virtual Status clear_claims() = 0;
 };
 

@@ -1,10 +1,13 @@
 #include "service/identity_service.h"
 
+#include <array>
 #include <unordered_map>
 
 #include "core/identity.h"
 #include "core/status_machine.h"
+#include "core/encoding.h"
 #include "core/tokens.h"
+#include "service/verification_mail.h"
 
 namespace vouch::service {
 
@@ -20,6 +23,13 @@ namespace {
 
 constexpr int kMaxListItems = 1000;
 constexpr int kCasRetries = 8;
+
+// A fresh link nonce: links carry it, the claim keeps it, a click consumes it.
+std::string new_nonce(core::Random& r) {
+  std::array<uint8_t, 16> bytes{};
+  r.fill(bytes);
+  return core::hex_encode(bytes);
+}
 
 Result<std::string> normalize_identity(const std::string& identity) {
   return core::looks_like_email(identity) ? core::normalize_email(identity)
@@ -84,6 +94,8 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
   if (kind == ClaimKind::kSesDomain) {
     c.record_name = "_amazonses." + subject;
     c.token = core::new_ses_token(random_);
+  } else {
+    c.token = new_nonce(random_);
   }
   c = core::restart(core::policy_for(kind), std::move(c), now);
   return c;
@@ -122,6 +134,7 @@ Result<Claim> IdentityService::reopen_if_failed(Claim claim) {
     Claim effective = core::apply_time(policy, c, now);
     if (effective.status == ClaimStatus::kFailed) {
       c = core::restart(policy, std::move(c), now);
+      if (c.kind == ClaimKind::kSesEmail) c.token = new_nonce(random_);  // old links die
       return true;
     }
     // A repeat Verify of a pending domain makes it due at once.
@@ -152,7 +165,52 @@ core::Status IdentityService::verify_email(const Scope& scope, const std::string
   if (!claim.ok()) return claim.error();
   auto reopened = reopen_if_failed(std::move(*claim));
   if (!reopened.ok()) return reopened.error();
+  // New, pending or just reopened: (re)send. Verified addresses get nothing.
+  if (reopened->status == ClaimStatus::kPending) return queue_mail(*reopened);
   return {};
+}
+
+core::Status IdentityService::queue_mail(const Claim& claim) {
+  if (!mail_ || !mail_->links) return {};
+  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
+      claim.deadline.time_since_epoch()).count();
+  const std::string link = mail_->public_url + "/_vouch/verify-email?token=" +
+                           mail_->links->encode({claim.id, claim.token, expires});
+  const auto now = (mail_->wall ? *mail_->wall : clock_).now();
+  auto queued = store_.enqueue_mail(verification_mail(claim, mail_->from, link, now));
+  if (!queued.ok()) return queued.error();
+  if (mail_->queued) mail_->queued();
+  return {};
+}
+
+Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
+  if (!mail_ || !mail_->links) return ConfirmResult{ConfirmOutcome::kInvalid, {}};
+  auto link = mail_->links->decode(token);
+  if (!link) return ConfirmResult{ConfirmOutcome::kInvalid, {}};
+  for (int i = 0; i < kCasRetries; ++i) {
+    auto found = store_.get_claim_by_id(link->claim_id);
+    if (!found.ok()) return found.error();
+    // Deleted, or a link from an earlier window: it no longer means anything.
+    if (!*found || (*found)->kind != ClaimKind::kSesEmail) {
+      return ConfirmResult{ConfirmOutcome::kInvalid, {}};
+    }
+    Claim c = std::move(**found);
+    const auto now = clock_.now();
+    if (c.status == ClaimStatus::kVerified) return ConfirmResult{ConfirmOutcome::kAlreadyVerified, c.subject};
+    if (c.token != link->nonce) return ConfirmResult{ConfirmOutcome::kInvalid, c.subject};
+    if (core::apply_time(core::policy_for(c.kind), c, now).status == ClaimStatus::kFailed) {
+      return ConfirmResult{ConfirmOutcome::kExpired, c.subject};
+    }
+    const ClaimStatus from = c.status;
+    Claim next = core::apply_check(core::policy_for(c.kind), c, core::Outcome::kFound, now);
+    next.token.clear();         // single use
+    next.next_check_at.reset();  // nothing left to check for an address
+    auto recorded = store_.record_check(std::move(next), "{\"outcome\":\"found\",\"via\":\"link\"}",
+                                        core::StatusChange{now, from, ClaimStatus::kVerified});
+    if (recorded.ok()) return ConfirmResult{ConfirmOutcome::kVerified, c.subject};
+    if (recorded.error().code != ErrorCode::kAborted) return recorded.error();
+  }
+  return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
 }
 
 Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(

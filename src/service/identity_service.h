@@ -3,6 +3,7 @@
 // request means); api/ses only translates the wire format.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "core/store.h"
+#include "service/link_token.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 
@@ -30,6 +32,22 @@ struct IdentityView {
 struct IdentityPage {
   std::vector<std::string> identities;
   std::optional<std::string> next_token;
+};
+
+// Where verification mail comes from and where its links point.
+struct MailSettings {
+  std::string from = "no-reply@vouch.localhost";
+  std::string public_url;              // base of the links, e.g. http://127.0.0.1:4566
+  const LinkTokens* links = nullptr;   // REQUIRED
+  std::function<void()> queued;        // a message was queued (wakes delivery)
+  const core::Clock* wall = nullptr;   // delivery times; default: the claims' clock
+};
+
+// What a click on a verification link came to.
+enum class ConfirmOutcome { kVerified, kAlreadyVerified, kExpired, kInvalid };
+struct ConfirmResult {
+  ConfirmOutcome outcome;
+  std::string address;  // when known
 };
 
 struct IdentityOptions {
@@ -57,6 +75,11 @@ class IdentityService {
   core::Result<std::vector<std::string>> verify_domain_dkim(const core::Scope& scope,
                                                             const std::string& domain);
 
+  // Turns on verification mail for email identities.
+  void enable_mail(MailSettings settings) { mail_ = std::move(settings); }
+  // A click on a verification link.
+  core::Result<ConfirmResult> confirm_email(const std::string& token);
+
  private:
   core::Status throttle(const core::Scope& scope, const std::string& operation);
   // The stored identity for a normalised subject, created if absent.
@@ -66,6 +89,7 @@ class IdentityService {
                                       const std::string& subject);
   // Restarts a Failed identity's window; otherwise returns it unchanged.
   core::Result<core::Claim> reopen_if_failed(core::Claim claim);
+  core::Status queue_mail(const core::Claim& claim);
 
   core::Store& store_;
   const core::Clock& clock_;
@@ -73,6 +97,7 @@ class IdentityService {
   RateLimiter& limiter_;
   const PageTokens& tokens_;
   const IdentityOptions options_;
+  std::optional<MailSettings> mail_;
 };
 
 }  // namespace vouch::service

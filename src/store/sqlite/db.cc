@@ -32,9 +32,12 @@ Stmt Conn::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* s = nullptr;
-    // A prepare failure is a bug in our SQL; it surfaces as a step() error.
-    sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                       &s, nullptr);
+    // A failed prepare is not cached: it yields a null Stmt whose step() fails.
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(s);
+      return Stmt(nullptr);
+    }
     it = cache_.emplace(sql, s).first;
   }
   return Stmt(it->second);

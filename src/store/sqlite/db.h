@@ -17,7 +17,10 @@ namespace vouch::store::sqlite {
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  // A statement whose prepare failed is null: binds do nothing and step()
+  // reports SQLITE_ERROR, so the caller's error path runs.
   ~Stmt() {
+    if (!s_) return;
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
@@ -25,20 +28,21 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Stmt& bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (s_) sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
   Stmt& bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
+    if (s_) sqlite3_bind_int64(s_, i, v);
     return *this;
   }
   Stmt& bind(int i, std::optional<int64_t> v) {
+    if (!s_) return *this;
     if (v) sqlite3_bind_int64(s_, i, *v);
     else sqlite3_bind_null(s_, i);
     return *this;
   }
   // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(s_); }
+  int step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
   int64_t int_at(int col) const { return sqlite3_column_int64(s_, col); }
   bool null_at(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::string text_at(int col) const {

@@ -65,6 +65,27 @@ CREATE TABLE history (
 );
 CREATE INDEX history_claim ON history(claim_id, at);
 )sql",
+    // 4: the outbox of verification mail
+    R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  claim_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  mail_from TEXT NOT NULL,
+  mail_to TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  text_body TEXT NOT NULL,
+  html_body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  last_error TEXT NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -34,20 +34,6 @@ Result<std::vector<Claim>> collect(Conn& c, Stmt& s) {
 
 }  // namespace
 
-// Borrows a pooled reader connection for one call.
-class SqliteStore::Reader {
- public:
-  explicit Reader(SqliteStore& store) : store_(store), conn_(store.acquire_reader()) {}
-  ~Reader() {
-    if (conn_) store_.release_reader(std::move(conn_));
-  }
-  bool ok() const { return conn_ != nullptr; }
-  Conn& operator*() { return *conn_; }
-
- private:
-  SqliteStore& store_;
-  std::unique_ptr<Conn> conn_;
-};
 
 SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
 
@@ -370,7 +356,7 @@ Result<std::optional<core::Account>> SqliteStore::find_account(const std::string
 }
 
 core::Status SqliteStore::clear_claims() {
-  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM evidence; DELETE FROM history;"); });
+  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM evidence; DELETE FROM history; DELETE FROM outbox;"); });
 }
 
 }  // namespace vouch::store::sqlite

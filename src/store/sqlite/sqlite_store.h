@@ -40,6 +40,14 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
+  core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
+  core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
+  core::Status update_mail(const core::Mail& mail) override;
+  core::Result<std::vector<core::Mail>> due_mail(core::TimePoint now, size_t limit) override;
+  core::Result<std::vector<core::Mail>> list_mail(const std::optional<std::string>& address,
+                                                  const std::optional<int64_t>& id) override;
+  core::Result<size_t> count_queued_mail() override;
+  core::Status clear_mail() override;
   core::Status put_account(const core::Account& account) override;
   core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override;
   core::Status clear_claims() override;
@@ -50,8 +58,21 @@ class SqliteStore final : public core::Store {
  private:
   explicit SqliteStore(std::string path);
 
-  // A reader connection for the duration of one call.
-  class Reader;
+  // Borrows a pooled reader connection for the duration of one call.
+  class Reader {
+   public:
+    explicit Reader(SqliteStore& store) : store_(store), conn_(store.acquire_reader()) {}
+    ~Reader() {
+      if (conn_) store_.release_reader(std::move(conn_));
+    }
+    bool ok() const { return conn_ != nullptr; }
+    Conn& operator*() { return *conn_; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<Conn> conn_;
+  };
+
   std::unique_ptr<Conn> acquire_reader();
   void release_reader(std::unique_ptr<Conn> conn);
 

@@ -1,0 +1,115 @@
+#include "scheduler/mail_delivery.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace vouch::scheduler {
+
+MailDelivery::MailDelivery(core::Store& store, core::Mailer& mailer, const core::Clock& clock,
+                           DeliveryOptions options)
+    : store_(store), mailer_(mailer), clock_(clock), options_(options) {}
+
+MailDelivery::~MailDelivery() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    ready_.clear();  // not yet attempted: they stay queued in the store
+  }
+  cv_.notify_all();
+  if (filler_.joinable()) filler_.join();
+  for (auto& t : senders_) t.join();
+}
+
+void MailDelivery::start() {
+  filler_ = std::thread([this] { fill_loop(); });
+  for (size_t i = 0; i < std::max<size_t>(1, options_.senders); ++i) {
+    senders_.emplace_back([this] { send_loop(); });
+  }
+}
+
+void MailDelivery::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+core::Mail MailDelivery::after_attempt(core::Mail m, const core::SendResult& r, core::TimePoint now,
+                                       const DeliveryOptions& o) {
+  ++m.attempts;
+  switch (r.kind) {
+    case core::SendResult::Kind::kAccepted:
+      m.state = core::Mail::State::kSent;
+      m.sent_at = now;
+      m.last_error.clear();
+      return m;
+    case core::SendResult::Kind::kPermanent:
+      m.state = core::Mail::State::kFailed;
+      m.last_error = r.detail;
+      return m;
+    case core::SendResult::Kind::kTransient:
+      break;
+  }
+  m.last_error = r.detail;
+  if (now - m.created_at >= o.give_up_after) {
+    m.state = core::Mail::State::kFailed;
+    m.last_error = "gave up after " + std::to_string(m.attempts) + " attempts: " + r.detail;
+    return m;
+  }
+  double delay = static_cast<double>(o.first_retry.count()) * std::pow(2.0, m.attempts - 1);
+  delay = std::min(delay, static_cast<double>(o.max_retry.count()));
+  m.next_attempt_at = now + core::Seconds(static_cast<core::Seconds::rep>(delay));
+  return m;
+}
+
+void MailDelivery::fill_loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (ready_.empty()) {
+      lock.unlock();
+      auto due = store_.due_mail(clock_.now(), 256);
+      lock.lock();
+      if (due.ok()) {
+        for (auto& m : *due) {
+          if (in_flight_.insert(m.id).second) ready_.push_back(std::move(m));
+        }
+        if (!ready_.empty()) cv_.notify_all();
+      }
+    }
+    woken_ = false;
+    cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
+  }
+}
+
+void MailDelivery::send_loop() {
+  for (;;) {
+    core::Mail m;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
+      if (stopping_) return;
+      m = std::move(ready_.front());
+      ready_.pop_front();
+      if (ready_.empty()) {  // ask the filler for more at once
+        woken_ = true;
+        cv_.notify_all();
+      }
+    }
+    core::SendResult r = mailer_.send(m);
+    core::Mail next = after_attempt(std::move(m), r, clock_.now(), options_);
+    if (auto st = store_.update_mail(next); !st.ok()) {
+      std::fprintf(stderr, "vouch: recording delivery of message %lld failed: %s\n",
+                   static_cast<long long>(next.id), st.error().message.c_str());
+    }
+    if (next.state == core::Mail::State::kFailed) {
+      std::fprintf(stderr, "vouch: message %lld to %s not delivered: %s\n",
+                   static_cast<long long>(next.id), next.to.c_str(), next.last_error.c_str());
+    }
+    std::lock_guard lock(mu_);
+    in_flight_.erase(next.id);
+  }
+}
+
+}  // namespace vouch::scheduler

@@ -1,0 +1,60 @@
+// Drains the durable outbox through a Mailer, off the request path. A message
+// leaves the outbox only once the SMTP server accepted it (kSent) or refused
+// it for good (5xx: kFailed, with the reply kept); 4xx replies and connection
+// failures are retried with backoff. Delivery follows the real time, also in
+// test mode.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/mail.h"
+#include "core/store.h"
+
+namespace vouch::scheduler {
+
+struct DeliveryOptions {
+  size_t senders = 8;  // concurrent SMTP sessions
+  core::Seconds first_retry{5};
+  core::Seconds max_retry{3600};
+  core::Seconds give_up_after{24 * 3600};
+  std::chrono::milliseconds poll_interval{1000};
+};
+
+class MailDelivery {
+ public:
+  MailDelivery(core::Store& store, core::Mailer& mailer, const core::Clock& clock,
+               DeliveryOptions options);
+  ~MailDelivery();  // finishes the messages being sent, then stops
+
+  void start();
+  void wake();  // a message was queued
+
+  // The outcome of one attempt, as written to the outbox (exposed for tests).
+  static core::Mail after_attempt(core::Mail m, const core::SendResult& r, core::TimePoint now,
+                                  const DeliveryOptions& o);
+
+ private:
+  void fill_loop();
+  void send_loop();
+
+  core::Store& store_;
+  core::Mailer& mailer_;
+  const core::Clock& clock_;
+  const DeliveryOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<core::Mail> ready_;            // GUARDED_BY(mu_)
+  std::unordered_set<int64_t> in_flight_;   // GUARDED_BY(mu_): queued in ready_ or being sent
+  bool stopping_ = false;                   // GUARDED_BY(mu_)
+  bool woken_ = false;                      // GUARDED_BY(mu_)
+  std::thread filler_;
+  std::vector<std::thread> senders_;
+};
+
+}  // namespace vouch::scheduler

@@ -1,0 +1,44 @@
+#include "service/link_token.h"
+
+#include <charconv>
+
+#include "core/encoding.h"
+#include "crypto/crypto.h"
+
+namespace vouch::service {
+
+namespace {
+constexpr size_t kMacBytes = 16;
+
+std::string b64(std::string_view s) {
+  return core::base64url_encode(std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+}  // namespace
+
+std::string LinkTokens::encode(const core::LinkToken& t) const {
+  const std::string payload = t.claim_id + "|" + t.nonce + "|" + std::to_string(t.expires_unix);
+  auto mac = crypto::hmac_sha256(key_, "link\n" + payload);
+  return b64(payload) + "." + b64(std::string_view(reinterpret_cast<const char*>(mac.data()), kMacBytes));
+}
+
+std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) const {
+  if (token.size() > 512) return std::nullopt;
+  size_t dot = token.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  auto payload = core::base64url_decode(token.substr(0, dot));
+  auto mac = core::base64url_decode(token.substr(dot + 1));
+  if (!payload || !mac) return std::nullopt;
+  auto expected = crypto::hmac_sha256(key_, "link\n" + *payload);
+  if (!crypto::equal(*mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes))) {
+    return std::nullopt;
+  }
+  size_t a = payload->find('|'), b = payload->rfind('|');
+  if (a == std::string::npos || a == b) return std::nullopt;
+  core::LinkToken t{payload->substr(0, a), payload->substr(a + 1, b - a - 1), 0};
+  const std::string exp = payload->substr(b + 1);
+  auto [end, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), t.expires_unix);
+  if (ec != std::errc() || end != exp.data() + exp.size()) return std::nullopt;
+  return t;
+}
+
+}  // namespace vouch::service

@@ -1,0 +1,14 @@
+// The verification message for an email identity, in plain text and HTML.
+#pragma once
+
+#include <string>
+
+#include "core/mail.h"
+
+namespace vouch::service {
+
+// `link` is the full URL to click; `expires` when it stops working.
+core::Mail verification_mail(const core::Claim& claim, const std::string& from,
+                             const std::string& link, core::TimePoint now);
+
+}  // namespace vouch::service

@@ -1,0 +1,495 @@
+// CaresResolver against a tiny DNS server written here (UDP and TCP on a
+// loopback port, answers scripted per name): how each kind of answer comes
+// back, that SERVFAIL/REFUSED are not retried, that silence times out after
+// the configured tries, that truncated UDP answers are fetched over TCP, and
+// that each perspective answers for itself.
+#include "verify/dns/cares_resolver.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace vouch::verify::dns {
+namespace {
+
+using core::TxtAnswer;
+using Kind = TxtAnswer::Kind;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Reply {
+  int rcode = 0;
+  std::vector<std::vector<std::string>> txt;  // records, each its character-strings
+  std::string cname;                          // answer starts with a CNAME to this name
+  bool truncate_udp = false;                  // over UDP: TC bit and no records
+  bool drop = false;                          // never answer
+};
+
+class TestDns {
+ public:
+  explicit TestDns(std::function<Reply(const std::string&)> handler) : handler_(std::move(handler)) {
+    udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(tcp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // One port for both: bind UDP to an ephemeral port, then TCP to the same.
+    for (int i = 0; i < 50; ++i) {
+      a.sin_port = 0;
+      if (::bind(udp_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) continue;
+      socklen_t len = sizeof a;
+      ::getsockname(udp_, reinterpret_cast<sockaddr*>(&a), &len);
+      if (::bind(tcp_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) break;
+      ::close(udp_);
+      udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    }
+    port_ = ntohs(a.sin_port);
+    ::listen(tcp_, 16);
+    if (::pipe(stop_pipe_) != 0) std::abort();
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TestDns() {
+    char c = 'x';
+    (void)!::write(stop_pipe_[1], &c, 1);
+    thread_.join();
+    for (int fd : conns_) ::close(fd);
+    ::close(udp_);
+    ::close(tcp_);
+    ::close(stop_pipe_[0]);
+    ::close(stop_pipe_[1]);
+  }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int udp_queries(const std::string& name) { return count(udp_seen_, name); }
+  int tcp_queries(const std::string& name) { return count(tcp_seen_, name); }
+
+ private:
+  int count(const std::map<std::string, int>& m, const std::string& name) {
+    std::lock_guard lock(mu_);
+    auto it = m.find(name);
+    return it == m.end() ? 0 : it->second;
+  }
+
+  static std::string encode_name(const std::string& name) {
+    std::string out;
+    size_t start = 0;
+    while (start < name.size()) {
+      size_t dot = name.find('.', start);
+      if (dot == std::string::npos) dot = name.size();
+      out += static_cast<char>(dot - start);
+      out += name.substr(start, dot - start);
+      start = dot + 1;
+    }
+    return out + '\0';
+  }
+
+  // The response to `q`, or empty for no response.
+  std::string respond(const std::string& q, bool tcp) {
+    if (q.size() < 17) return {};
+    std::string name;
+    size_t off = 12;
+    while (off < q.size() && q[off] != 0) {
+      size_t n = static_cast<unsigned char>(q[off]);
+      if (!name.empty()) name += '.';
+      name += q.substr(off + 1, n);
+      off += 1 + n;
+    }
+    const size_t question_end = off + 5;  // zero label, type, class
+    if (question_end > q.size()) return {};
+    {
+      std::lock_guard lock(mu_);
+      ++(tcp ? tcp_seen_ : udp_seen_)[name];
+    }
+    Reply r = handler_(name);
+    if (r.drop) return {};
+    const bool truncated = r.truncate_udp && !tcp;
+    std::string answers;
+    int ancount = 0;
+    auto u16 = [](std::string& s, unsigned v) {
+      s += static_cast<char>(v >> 8);
+      s += static_cast<char>(v & 0xff);
+    };
+    auto rr_head = [&](std::string& s, const std::string& owner_wire, unsigned type, size_t rdlen) {
+      s += owner_wire;
+      u16(s, type);
+      u16(s, 1);
+      u16(s, 0);
+      u16(s, 60);
+      u16(s, static_cast<unsigned>(rdlen));
+    };
+    if (!truncated) {
+      std::string owner = std::string("\xc0\x0c", 2);
+      if (!r.cname.empty()) {
+        std::string target = encode_name(r.cname);
+        rr_head(answers, owner, 5, target.size());
+        answers += target;
+        ++ancount;
+        owner = target;
+      }
+      for (const auto& rec : r.txt) {
+        std::string rdata;
+        for (const auto& s : rec) {
+          rdata += static_cast<char>(s.size());
+          rdata += s;
+        }
+        rr_head(answers, owner, 16, rdata.size());
+        answers += rdata;
+        ++ancount;
+      }
+    }
+    std::string out = q.substr(0, 2);
+    unsigned flags = 0x8000 | 0x0400 | (static_cast<unsigned char>(q[2]) & 0x01) << 8 |
+                     (truncated ? 0x0200 : 0) | (r.rcode & 0xf);
+    u16(out, flags);
+    u16(out, 1);
+    u16(out, static_cast<unsigned>(ancount));
+    u16(out, 0);
+    u16(out, 0);
+    out += q.substr(12, question_end - 12);
+    return out + answers;
+  }
+
+  static bool read_exact(int fd, char* buf, size_t n) {
+    while (n > 0) {
+      ssize_t k = ::read(fd, buf, n);
+      if (k <= 0) return false;
+      buf += k;
+      n -= static_cast<size_t>(k);
+    }
+    return true;
+  }
+
+  void serve() {
+    for (;;) {
+      std::vector<pollfd> fds = {{stop_pipe_[0], POLLIN, 0}, {udp_, POLLIN, 0}, {tcp_, POLLIN, 0}};
+      for (int fd : conns_) fds.push_back({fd, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), 1000) < 0) continue;
+      if (fds[0].revents) return;
+      if (fds[1].revents & POLLIN) {
+        char buf[4096];
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        ssize_t n = ::recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n > 0) {
+          std::string r = respond(std::string(buf, static_cast<size_t>(n)), false);
+          if (!r.empty()) ::sendto(udp_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+        }
+      }
+      if (fds[2].revents & POLLIN) {
+        int c = ::accept(tcp_, nullptr, nullptr);
+        if (c >= 0) conns_.push_back(c);
+      }
+      for (size_t i = 3; i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        int fd = fds[i].fd;
+        unsigned char lenbuf[2];
+        std::string q;
+        bool ok = read_exact(fd, reinterpret_cast<char*>(lenbuf), 2);
+        if (ok) {
+          q.resize(static_cast<size_t>(lenbuf[0]) << 8 | lenbuf[1]);
+          ok = read_exact(fd, q.data(), q.size());
+        }
+        if (ok) {
+          std::string r = respond(q, true);
+          if (!r.empty()) {
+            unsigned char l[2] = {static_cast<unsigned char>(r.size() >> 8), static_cast<unsigned char>(r.size())};
+            std::string framed(reinterpret_cast<char*>(l), 2);
+            framed += r;
+            ok = ::write(fd, framed.data(), framed.size()) == static_cast<ssize_t>(framed.size());
+          }
+        }
+        if (!ok) {
+          ::close(fd);
+          conns_.erase(std::find(conns_.begin(), conns_.end(), fd));
+        }
+      }
+    }
+  }
+
+  std::function<Reply(const std::string&)> handler_;
+  int udp_ = -1, tcp_ = -1, stop_pipe_[2] = {-1, -1};
+  uint16_t port_ = 0;
+  std::vector<int> conns_;  // only the server thread touches it (and the destructor after join)
+  std::mutex mu_;
+  std::map<std::string, int> udp_seen_, tcp_seen_;
+  std::thread thread_;
+};
+
+// A server answering from a fixed table; NXDOMAIN for unknown names.
+std::function<Reply(const std::string&)> table(std::map<std::string, Reply> t) {
+  return [t = std::move(t)](const std::string& name) {
+    auto it = t.find(name);
+    if (it != t.end()) return it->second;
+    Reply r;
+    r.rcode = 3;
+    return r;
+  };
+}
+
+std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, milliseconds timeout = milliseconds(2000),
+                                    int tries = 2) {
+  ResolverOptions o;
+  o.servers = std::move(servers);
+  o.timeout = timeout;
+  o.tries = tries;
+  std::string error;
+  auto r = CaresResolver::create(o, &error);
+  EXPECT_TRUE(r) << error;
+  return r;
+}
+
+std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name) {
+  auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+  auto f = p->get_future();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  r.lookup(name, [p, calls](std::vector<TxtAnswer> a) {
+    if (calls->fetch_add(1) == 0) p->set_value(std::move(a));
+  });
+  if (f.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "no answer for " << name;
+    return {};
+  }
+  auto out = f.get();
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(calls->load(), 1) << "done called more than once";
+  return out;
+}
+
+TxtAnswer ask_one(CaresResolver& r, const std::string& name) {
+  auto a = ask(r, name);
+  EXPECT_EQ(a.size(), 1u);
+  return a.empty() ? TxtAnswer{} : a[0];
+}
+
+TEST(CaresResolver, RecordsAreJoinedPerRecord) {
+  TestDns dns(table({{"_amazonses.example.com", Reply{0, {{"abc"}, {"de", "fg", "h"}, {""}}}}}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->perspectives(), 1u);
+  EXPECT_EQ(r->servers(), std::vector<std::string>{dns.address()});
+  auto a = ask_one(*r, "_amazonses.example.com");
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  EXPECT_EQ(a.resolver, dns.address());
+  EXPECT_EQ(a.records, (std::vector<std::string>{"abc", "defgh", ""}));
+  EXPECT_EQ(dns.udp_queries("_amazonses.example.com"), 1);
+}
+
+TEST(CaresResolver, LongStringsAndBytesSurvive) {
+  std::string s255(255, 'q');
+  std::string bytes("a\0b\xff\"\\", 6);
+  TestDns dns(table({{"long.example.com", Reply{0, {{s255, s255}, {bytes}}}}}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  auto a = ask_one(*r, "long.example.com");
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  ASSERT_EQ(a.records.size(), 2u);
+  EXPECT_EQ(a.records[0], s255 + s255);
+  EXPECT_EQ(a.records[1], bytes);
+}
+
+TEST(CaresResolver, CnameChainInTheAnswer) {
+  Reply r;
+  r.cname = "target.example.net";
+  r.txt = {{"tok"}};
+  TestDns dns(table({{"_amazonses.example.com", r}}));
+  auto res = make({dns.address()});
+  ASSERT_TRUE(res);
+  auto a = ask_one(*res, "_amazonses.example.com");
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  EXPECT_EQ(a.records, std::vector<std::string>{"tok"});
+}
+
+TEST(CaresResolver, NxDomain) {
+  TestDns dns(table({}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  auto a = ask_one(*r, "missing.example.com");
+  EXPECT_EQ(a.kind, Kind::kNxDomain);
+  EXPECT_TRUE(a.records.empty());
+  EXPECT_EQ(dns.udp_queries("missing.example.com"), 1);
+}
+
+TEST(CaresResolver, NoData) {
+  TestDns dns(table({{"empty.example.com", Reply{0, {}}}}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  auto a = ask_one(*r, "empty.example.com");
+  EXPECT_EQ(a.kind, Kind::kNoData);
+  EXPECT_TRUE(a.records.empty());
+}
+
+TEST(CaresResolver, NoDataAfterACname) {
+  Reply r;
+  r.cname = "elsewhere.example.net";  // CNAME, but no TXT at the target
+  TestDns dns(table({{"alias.example.com", r}}));
+  auto res = make({dns.address()});
+  ASSERT_TRUE(res);
+  auto a = ask_one(*res, "alias.example.com");
+  EXPECT_EQ(a.kind, Kind::kNoData);
+  EXPECT_TRUE(a.records.empty());
+}
+
+TEST(CaresResolver, ServFailIsReturnedAtOnceWithoutRetry) {
+  TestDns dns(table({{"broken.example.com", Reply{2, {}}}}));
+  auto r = make({dns.address()}, milliseconds(1500), 3);
+  ASSERT_TRUE(r);
+  const auto start = Clock::now();
+  auto a = ask_one(*r, "broken.example.com");
+  EXPECT_EQ(a.kind, Kind::kServFail);
+  EXPECT_LT(Clock::now() - start, milliseconds(1000));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(dns.udp_queries("broken.example.com"), 1);
+  EXPECT_EQ(dns.tcp_queries("broken.example.com"), 0);
+}
+
+TEST(CaresResolver, RefusedIsReturnedAtOnceWithoutRetry) {
+  TestDns dns(table({{"notmine.example.org", Reply{5, {}}}}));
+  auto r = make({dns.address()}, milliseconds(1500), 3);
+  ASSERT_TRUE(r);
+  const auto start = Clock::now();
+  auto a = ask_one(*r, "notmine.example.org");
+  EXPECT_EQ(a.kind, Kind::kRefused);
+  EXPECT_LT(Clock::now() - start, milliseconds(1000));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(dns.udp_queries("notmine.example.org"), 1);
+}
+
+TEST(CaresResolver, SilenceTimesOutAfterTheTries) {
+  TestDns dns([](const std::string&) {
+    Reply r;
+    r.drop = true;
+    return r;
+  });
+  auto r = make({dns.address()}, milliseconds(200), 3);
+  ASSERT_TRUE(r);
+  const auto start = Clock::now();
+  auto a = ask_one(*r, "silent.example.com");
+  const auto took = Clock::now() - start;
+  EXPECT_EQ(a.kind, Kind::kTimeout);
+  EXPECT_TRUE(a.records.empty());
+  EXPECT_EQ(dns.udp_queries("silent.example.com"), 3);  // one per try
+  EXPECT_GE(took, milliseconds(3 * 200 - 50));
+  EXPECT_LT(took, milliseconds(8000));
+}
+
+TEST(CaresResolver, TruncatedUdpAnswerIsFetchedOverTcp) {
+  std::vector<std::vector<std::string>> many;
+  for (int i = 0; i < 12; ++i) many.push_back({std::string(250, static_cast<char>('a' + i))});
+  many.push_back({"the-token"});
+  Reply r;
+  r.txt = many;
+  r.truncate_udp = true;
+  TestDns dns(table({{"big.example.com", r}}));
+  auto res = make({dns.address()});
+  ASSERT_TRUE(res);
+  auto a = ask_one(*res, "big.example.com");
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  ASSERT_EQ(a.records.size(), 13u);
+  EXPECT_EQ(a.records[12], "the-token");
+  EXPECT_EQ(a.records[3], std::string(250, 'd'));
+  EXPECT_EQ(dns.udp_queries("big.example.com"), 1);
+  EXPECT_EQ(dns.tcp_queries("big.example.com"), 1);
+}
+
+TEST(CaresResolver, EachPerspectiveAnswersForItself) {
+  TestDns found(table({{"_amazonses.x.com", Reply{0, {{"tok"}}}}}));
+  TestDns absent(table({}));
+  TestDns failing(table({{"_amazonses.x.com", Reply{2, {}}}}));
+  TestDns silent([](const std::string&) {
+    Reply r;
+    r.drop = true;
+    return r;
+  });
+  auto r = make({found.address(), absent.address(), failing.address(), silent.address()}, milliseconds(300), 2);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->perspectives(), 4u);
+  auto a = ask(*r, "_amazonses.x.com");
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a[0].resolver, found.address());
+  EXPECT_EQ(a[0].kind, Kind::kRecords);
+  EXPECT_EQ(a[0].records, std::vector<std::string>{"tok"});
+  EXPECT_EQ(a[1].resolver, absent.address());
+  EXPECT_EQ(a[1].kind, Kind::kNxDomain);
+  EXPECT_EQ(a[2].resolver, failing.address());
+  EXPECT_EQ(a[2].kind, Kind::kServFail);
+  EXPECT_EQ(a[3].resolver, silent.address());
+  EXPECT_EQ(a[3].kind, Kind::kTimeout);
+  // Every perspective was asked once (a timeout retries only its own server).
+  EXPECT_EQ(found.udp_queries("_amazonses.x.com"), 1);
+  EXPECT_EQ(absent.udp_queries("_amazonses.x.com"), 1);
+  EXPECT_EQ(failing.udp_queries("_amazonses.x.com"), 1);
+  EXPECT_EQ(silent.udp_queries("_amazonses.x.com"), 2);
+}
+
+TEST(CaresResolver, ManyLookupsInFlightAtOnce) {
+  TestDns dns([](const std::string& name) {
+    Reply r;
+    r.txt = {{"v=" + name}};
+    return r;
+  });
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  constexpr int kN = 300;
+  std::vector<std::future<std::vector<TxtAnswer>>> fs;
+  for (int i = 0; i < kN; ++i) {
+    auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+    fs.push_back(p->get_future());
+    r->lookup("n" + std::to_string(i) + ".example.com", [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
+  }
+  for (int i = 0; i < kN; ++i) {
+    ASSERT_EQ(fs[i].wait_for(std::chrono::seconds(20)), std::future_status::ready) << i;
+    auto a = fs[i].get();
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0].kind, Kind::kRecords);
+    EXPECT_EQ(a[0].records, std::vector<std::string>{"v=n" + std::to_string(i) + ".example.com"});
+  }
+}
+
+TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
+  TestDns dns([](const std::string&) {
+    Reply r;
+    r.drop = true;
+    return r;
+  });
+  auto r = make({dns.address()}, milliseconds(5000), 2);
+  ASSERT_TRUE(r);
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto kind = std::make_shared<std::atomic<int>>(-1);
+  r->lookup("pending.example.com", [calls, kind](std::vector<TxtAnswer> a) {
+    calls->fetch_add(1);
+    if (!a.empty()) kind->store(static_cast<int>(a[0].kind));
+  });
+  std::this_thread::sleep_for(milliseconds(100));
+  const auto start = Clock::now();
+  r.reset();
+  EXPECT_LT(Clock::now() - start, milliseconds(2000));
+  EXPECT_EQ(calls->load(), 1);
+  EXPECT_NE(kind->load(), static_cast<int>(Kind::kRecords));
+}
+
+TEST(CaresResolver, BadServerAddressIsRefused) {
+  ResolverOptions o;
+  o.servers = {"not an address"};
+  std::string error;
+  auto r = CaresResolver::create(o, &error);
+  EXPECT_FALSE(r);
+  EXPECT_NE(error.find("not an address"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace vouch::verify::dns
