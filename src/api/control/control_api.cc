@@ -52,6 +52,26 @@ Probes probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::
   return Probes{std::move(found[0]), std::move(found[1])};
 }
 
+// Verification mail sent for an email claim: what the SMTP server said.
+json mail_of(core::Store& store, const core::Claim& c) {
+  json out = json::array();
+  if (c.kind != core::ClaimKind::kSesEmail) return out;
+  auto mails = store.list_mail(c.subject, std::nullopt);
+  if (!mails.ok()) return out;
+  for (const auto& m : *mails) {
+    if (m.claim_id != c.id) continue;
+    out.push_back({{"id", m.id},
+                   {"state", m.state == core::Mail::State::kSent     ? "sent"
+                             : m.state == core::Mail::State::kFailed ? "failed"
+                                                                     : "queued"},
+                   {"attempts", m.attempts},
+                   {"created_at", core::format_rfc3339(m.created_at)},
+                   {"sent_at", m.sent_at ? json(core::format_rfc3339(*m.sent_at)) : json(nullptr)},
+                   {"last_error", m.last_error}});
+  }
+  return out;
+}
+
 }  // namespace
 
 ControlApi::ControlApi(core::Store& store, scheduler::Scheduler& scheduler,
@@ -140,7 +160,9 @@ http::Outcome ControlApi::admin(http::Request& req) {
         ev = scheduler::evidence_to_json(result->evidence).dump();
       }
       Probes probes = probes_for(resolver_, result->claim, ev);
-      return ok(claim_detail(result->claim, ev, history.ok() ? *history : std::vector<core::StatusChange>{}, probes));
+      json detail = claim_detail(result->claim, ev, history.ok() ? *history : std::vector<core::StatusChange>{}, probes);
+      detail["mail"] = mail_of(store_, result->claim);
+      return ok(detail);
     });
   }
   if (req.method != "GET") return not_found();
@@ -152,7 +174,9 @@ http::Outcome ControlApi::admin(http::Request& req) {
     auto history = store_.history(id);
     std::optional<std::string> evidence = ev.ok() ? *ev : std::nullopt;
     Probes probes = probes_for(resolver_, **claim, evidence);
-    return ok(claim_detail(**claim, evidence, history.ok() ? *history : std::vector<core::StatusChange>{}, probes));
+    json detail = claim_detail(**claim, evidence, history.ok() ? *history : std::vector<core::StatusChange>{}, probes);
+    detail["mail"] = mail_of(store_, **claim);
+    return ok(detail);
   });
 }
 
