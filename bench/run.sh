@@ -18,6 +18,7 @@
 #   SEED       identities stored for the RSS measurement  [1000000]
 #   WRITES     VerifyDomainIdentity requests pre-signed for the write run  [150000]
 #   BUILD_DIR  [<repo>/build-bench]     KEEP=1 keeps the work directory
+#   NO_BUILD=1 uses the binaries already in BUILD_DIR
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,8 +43,14 @@ if [[ ! -f $BUILD/build.ninja ]]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_CXX_FLAGS=-g -Wno-error=restrict" -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_BENCH=ON >&2
 fi
-log "building in $BUILD"
-ninja -C "$BUILD" -j2 vouch ceiling_server sign_request seed_identities >&2
+if [[ -z ${NO_BUILD:-} ]]; then
+  log "building in $BUILD"
+  ninja -C "$BUILD" -j2 vouch ceiling_server sign_request seed_identities >&2
+  # What the binaries were built from (others may edit src/ meanwhile).
+  echo "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null \
+    || echo "+uncommitted src")" >"$BUILD/bench-built-from"
+fi
+BUILT_FROM=$(cat "$BUILD/bench-built-from" 2>/dev/null || echo "unknown")
 VOUCH=$BUILD/vouch
 CEILING=$BUILD/bench/ceiling_server
 SIGN=$BUILD/bench/sign_request
@@ -204,7 +211,7 @@ R1=$(awk -v a="${BEST_RPS[get1]}" -v b="$C" 'BEGIN {print a / b}')
 R100=$(awk -v a="${BEST_RPS[get100]}" -v b="$C" 'BEGIN {print a / b}')
 cat <<EOF
 
-vouch benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo "+dirty src"), $(nproc) cores
+vouch benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
 wrk $WRK_ARGS (reads: best of $ROUNDS interleaved rounds); load average start $LOAD_START, end $LOAD_END
 
 | Run | req/s | p99 (ms) | vs ceiling | Target | |
