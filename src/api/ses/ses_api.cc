@@ -94,6 +94,19 @@ http::Outcome SesApi::handle(http::Request& req) {
   return (this->*(it->second))(call);
 }
 
+http::Outcome SesApi::simple_write(Call& c, std::string_view param, std::string_view op,
+                                   StatusOp fn, bool with_result) {
+  http::Response err;
+  const std::string* value = require(c.params, param, &err, c.request_id);
+  if (!value) return err;
+  return deferred([this, scope = c.scope, value = *value, rid = c.request_id, op = std::string(op),
+                   fn, with_result] {
+    auto st = (identities_.*fn)(scope, value);
+    if (!st.ok()) return error_response(st.error(), rid);
+    return ok_response(op, "", rid, with_result);
+  });
+}
+
 http::Outcome SesApi::verify_domain_identity(Call& c) {
   http::Response err;
   const std::string* domain = require(c.params, "Domain", &err, c.request_id);
@@ -108,25 +121,11 @@ http::Outcome SesApi::verify_domain_identity(Call& c) {
 }
 
 http::Outcome SesApi::verify_email_identity(Call& c) {
-  http::Response err;
-  const std::string* email = require(c.params, "EmailAddress", &err, c.request_id);
-  if (!email) return err;
-  return deferred([this, scope = c.scope, email = *email, rid = c.request_id] {
-    auto st = identities_.verify_email(scope, email);
-    if (!st.ok()) return error_response(st.error(), rid);
-    return ok_response("VerifyEmailIdentity", "", rid);
-  });
+  return simple_write(c, "EmailAddress", "VerifyEmailIdentity", &service::IdentityService::verify_email, true);
 }
 
 http::Outcome SesApi::verify_email_address(Call& c) {
-  http::Response err;
-  const std::string* email = require(c.params, "EmailAddress", &err, c.request_id);
-  if (!email) return err;
-  return deferred([this, scope = c.scope, email = *email, rid = c.request_id] {
-    auto st = identities_.verify_email(scope, email);
-    if (!st.ok()) return error_response(st.error(), rid);
-    return ok_response("VerifyEmailAddress", "", rid, false);
-  });
+  return simple_write(c, "EmailAddress", "VerifyEmailAddress", &service::IdentityService::verify_email, false);
 }
 
 http::Outcome SesApi::get_identity_verification_attributes(Call& c) {
@@ -185,14 +184,7 @@ http::Outcome SesApi::list_identities(Call& c) {
 }
 
 http::Outcome SesApi::delete_identity(Call& c) {
-  http::Response err;
-  const std::string* identity = require(c.params, "Identity", &err, c.request_id);
-  if (!identity) return err;
-  return deferred([this, scope = c.scope, identity = *identity, rid = c.request_id] {
-    auto st = identities_.delete_identity(scope, identity);
-    if (!st.ok()) return error_response(st.error(), rid);
-    return ok_response("DeleteIdentity", "", rid);
-  });
+  return simple_write(c, "Identity", "DeleteIdentity", &service::IdentityService::delete_identity, true);
 }
 
 http::Outcome SesApi::list_verified_email_addresses(Call& c) {
@@ -203,14 +195,7 @@ http::Outcome SesApi::list_verified_email_addresses(Call& c) {
 }
 
 http::Outcome SesApi::delete_verified_email_address(Call& c) {
-  http::Response err;
-  const std::string* email = require(c.params, "EmailAddress", &err, c.request_id);
-  if (!email) return err;
-  return deferred([this, scope = c.scope, email = *email, rid = c.request_id] {
-    auto st = identities_.delete_identity(scope, email);
-    if (!st.ok()) return error_response(st.error(), rid);
-    return ok_response("DeleteVerifiedEmailAddress", "", rid, false);
-  });
+  return simple_write(c, "EmailAddress", "DeleteVerifiedEmailAddress", &service::IdentityService::delete_identity, false);
 }
 
 http::Outcome SesApi::verify_domain_dkim(Call& c) {

@@ -26,6 +26,12 @@ class SesApi {
     std::string request_id;
   };
   using Action = http::Outcome (SesApi::*)(Call&);
+  using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&, const std::string&);
+
+  // A durable write of one required parameter whose result is empty (or,
+  // without `with_result`, absent).
+  http::Outcome simple_write(Call& c, std::string_view param, std::string_view op, StatusOp fn,
+                             bool with_result);
 
   http::Outcome verify_domain_identity(Call& c);
   http::Outcome verify_email_identity(Call& c);
