@@ -1,8 +1,46 @@
 #include "scheduler/evidence_json.h"
 
+#include <cstdint>
+
 #include "core/rfc3339.h"
 
 namespace vouch::scheduler {
+
+namespace {
+
+// TXT records hold arbitrary bytes, and JSON text must be UTF-8: dump() throws
+// on anything else (on a writer thread, that would end the process). Invalid
+// sequences become U+FFFD.
+std::string utf8(const std::string& s) {
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    if (ok && n > 1) {
+      uint32_t cp = c & (0x7Fu >> n);
+      for (size_t k = 1; ok && k < n; ++k) {
+        const auto cc = static_cast<unsigned char>(s[i + k]);
+        ok = (cc & 0xC0) == 0x80;
+        cp = (cp << 6) | (cc & 0x3F);
+      }
+      ok = ok && cp >= kMin[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      out.append(s, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string outcome_name(core::Outcome o) {
   switch (o) {
@@ -26,13 +64,16 @@ std::string result_name(core::PerspectiveEvidence::Result r) {
 nlohmann::json evidence_to_json(const core::Evidence& e) {
   nlohmann::json perspectives = nlohmann::json::array();
   for (const auto& p : e.perspectives) {
-    nlohmann::json j{{"resolver", p.resolver}, {"result", result_name(p.result)}, {"detail", p.detail}};
-    if (!p.seen.empty()) j["seen"] = p.seen;
+    nlohmann::json j{{"resolver", utf8(p.resolver)}, {"result", result_name(p.result)}, {"detail", utf8(p.detail)}};
+    if (!p.seen.empty()) {
+      j["seen"] = nlohmann::json::array();
+      for (const auto& v : p.seen) j["seen"].push_back(utf8(v));
+    }
     perspectives.push_back(std::move(j));
   }
   return {{"at", core::format_rfc3339(e.at)},
-          {"record_name", e.record_name},
-          {"expected", e.expected},
+          {"record_name", utf8(e.record_name)},
+          {"expected", utf8(e.expected)},
           {"quorum", e.quorum},
           {"outcome", outcome_name(e.outcome)},
           {"perspectives", std::move(perspectives)}};
