@@ -70,15 +70,17 @@ function readTail(file, limit = 4000) {
 /**
  * Start vouch. Options:
  *   rateLimitsOff (default true), args (extra CLI args), env (extra env),
- *   rootCreds (default true: VOUCH_ROOT_* set to ROOT_*).
- * Returns { endpoint, port, dataDir, proc, stderr(), stop(), kill(), accountAdd() }.
+ *   rootCreds (default true: VOUCH_ROOT_* set to ROOT_*),
+ *   dataDir (default: a fresh temporary directory; pass a halted server's
+ *   dataDir to restart on its data).
+ * Returns { endpoint, port, dataDir, proc, stderr(), stop(), halt(), accountAdd() }.
  */
 export async function startVouch({ rateLimitsOff = true, args = [], env = {}, rootCreds = true,
-  timeoutMs = 10_000 } = {}) {
+  timeoutMs = 10_000, dataDir: reuseDir = undefined } = {}) {
   if (!fs.existsSync(VOUCH_BIN)) {
     throw new Error(`vouch binary not found at ${VOUCH_BIN} (set VOUCH_BIN)`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-js-data-'));
+  const dataDir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-js-data-'));
   const port = await freePort();
   const outFile = path.join(dataDir, '..', `${path.basename(dataDir)}.stdout`);
   const errFile = path.join(dataDir, '..', `${path.basename(dataDir)}.stderr`);
@@ -116,6 +118,20 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
       }
       live.delete(server);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(outFile, { force: true });
+      fs.rmSync(errFile, { force: true });
+      return exited;
+    },
+    // Sends `signal` and waits for the exit, keeping the data directory (for
+    // a restart with startVouch({ dataDir })). Returns { code, signal }.
+    async halt(signal = 'SIGTERM') {
+      if (exited === null) {
+        proc.kill(signal);
+        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        await exitPromise;
+        clearTimeout(t);
+      }
+      live.delete(server);
       fs.rmSync(outFile, { force: true });
       fs.rmSync(errFile, { force: true });
       return exited;

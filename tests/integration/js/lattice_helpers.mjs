@@ -1,0 +1,69 @@
+// Helpers for lattice.test.mjs: a VPC Lattice client for a vouch server,
+// error assertions and a paginator walk.  Not a test file itself.
+
+import assert from 'node:assert/strict';
+
+import { VPCLatticeClient, paginateListDomainVerifications } from '@aws-sdk/client-vpc-lattice';
+
+import { ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET } from './harness.mjs';
+
+export const ID_RE = /^dv-[0-9a-f]{17}$/;
+export const ARN_RE = /^arn:aws:vpc-lattice:[a-z0-9-]+:\d{12}:domainverification\/dv-[0-9a-f]{17}$/;
+export const TXT_NAME_RE = /^_[a-z2-7]{20}$/;
+export const TXT_VALUE_RE = /^vpc-lattice:[a-z2-7]{32}$/;
+
+/** A region name for one test; vouch accepts any [a-z0-9-]+ region. */
+export function regionName(stem) {
+  return `vt-${stem}-1`.toLowerCase();
+}
+
+export function arnOf(id, region, account = ROOT_ACCOUNT_ID) {
+  return `arn:aws:vpc-lattice:${region}:${account}:domainverification/${id}`;
+}
+
+/** A client that never retries (so 429/5xx surface as they are). */
+export function lattice(server, { region = 'us-east-1', key = ROOT_KEY, secret = ROOT_SECRET,
+  ...rest } = {}) {
+  return new VPCLatticeClient({
+    endpoint: server.endpoint,
+    region,
+    credentials: { accessKeyId: key, secretAccessKey: secret },
+    maxAttempts: 1,
+    ...rest,
+  });
+}
+
+/**
+ * Awaits `promise`, which must reject with an error named `name` and HTTP
+ * status `status`. `fields`: members the error must carry (a RegExp matches a
+ * string member, anything else must be deep-equal). Returns the error.
+ */
+export async function expectError(promise, name, status, fields = {}) {
+  let err;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${name}, but the call succeeded`);
+  assert.equal(err.name, name, `error name: ${err.name}: ${err.message}`);
+  assert.equal(err.$metadata?.httpStatusCode, status, `${name}: ${err.message}`);
+  assert.ok(err.$metadata?.requestId, `${name} lacks a request id`);
+  assert.equal(typeof err.message, 'string');
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof RegExp) assert.match(err[k], v, k);
+    else assert.deepEqual(err[k], v, `${name}.${k}`);
+  }
+  return err;
+}
+
+/** Every item via the SDK paginator; also the pages as returned. */
+export async function listAll(client, pageSize, input = {}) {
+  const items = [];
+  const pages = [];
+  for await (const page of paginateListDomainVerifications({ client, pageSize }, input)) {
+    pages.push(page);
+    items.push(...page.items);
+  }
+  return { items, pages };
+}
