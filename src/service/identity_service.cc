@@ -236,7 +236,9 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
   std::map<std::string, IdentityView> out;
   for (auto& claim : *found) {
     Claim c = core::apply_time(core::policy_for(claim.kind), claim, now);
-    IdentityView view{c.status, c.kind, c.token, c.dkim_tokens};
+    // An email claim's token is its secret link nonce: never part of a view.
+    IdentityView view{c.status, c.kind, c.kind == ClaimKind::kSesDomain ? c.token : std::string(),
+                      c.dkim_tokens};
     for (const std::string* name : asked[c.subject]) out.emplace(*name, view);
   }
   return out;

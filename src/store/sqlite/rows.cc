@@ -106,7 +106,8 @@ core::Claim read_claim(const Stmt& s) {
   c.absent_since = opt_time(s, 13);
   c.attempts = static_cast<int>(s.int_at(14));
   c.dkim_tokens = split_tokens(s.text_at(15));
-  auto tags = nlohmann::json::parse(s.text_at(16), nullptr, false);
+  const std::string tags_text = s.text_at(16);
+  auto tags = tags_text == "{}" ? nlohmann::json() : nlohmann::json::parse(tags_text, nullptr, false);
   if (tags.is_object()) {
     for (auto& [k, v] : tags.items()) {
       if (v.is_string()) c.tags.emplace(k, v.get<std::string>());

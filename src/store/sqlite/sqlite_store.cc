@@ -97,14 +97,23 @@ Result<std::vector<Claim>> SqliteStore::find_identities(const Scope& scope,
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
   std::vector<Claim> out;
-  const std::string sql = kSelect +
-      "WHERE account_id = ?1 AND region = ?2 AND subject = ?3 AND kind IN (0, 1)";
-  for (const auto& subject : subjects) {
+  // One statement per chunk (one read, one plan) rather than one per subject;
+  // chunk sizes are powers of two so only a handful of statements get cached.
+  constexpr size_t kMaxChunk = 128;
+  for (size_t at = 0; at < subjects.size();) {
+    size_t n = 1;
+    while (n < subjects.size() - at && n < kMaxChunk) n *= 2;
+    std::string sql = kSelect + "WHERE account_id = ?1 AND region = ?2 AND kind IN (0, 1) AND subject IN (";
+    for (size_t i = 0; i < n; ++i) sql += (i ? ",?" : "?") + std::to_string(i + 3);
+    sql += ")";
     Stmt s = (*r).prepare(sql);
-    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, subject);
+    s.bind(1, scope.account_id).bind(2, scope.region);
+    // Unused slots repeat the last subject: harmless, keeps the plan shared.
+    for (size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 3), subjects[std::min(at + i, subjects.size() - 1)]);
     auto rows = collect(*r, s);
     if (!rows.ok()) return rows.error();
     for (auto& c : *rows) out.push_back(std::move(c));
+    at += n;
   }
   return out;
 }
