@@ -1,0 +1,580 @@
+// The scheduler against a real SqliteStore (in a temp dir), a ManualClock and
+// a fake TxtResolver that answers by name (and can hold a lookup in flight):
+// which claims run_due checks, what each outcome records (status, next check,
+// history, evidence), that a claim changed or deleted while its check is in
+// flight is never overwritten, and that email claims fail at 24 h.
+#include "scheduler/scheduler.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/status_machine.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::scheduler {
+namespace {
+
+using core::Claim;
+using core::ClaimKind;
+using core::ClaimStatus;
+using core::TxtAnswer;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+const core::Scope kScope{"111122223333", "us-east-1"};
+const core::TimePoint T0 = core::TimePoint(seconds(1'750'000'000));
+
+// Answers by name: the same answer from every perspective unless one was set
+// per perspective; NXDOMAIN for names it does not know. With hold(), lookups
+// wait until release().
+class FakeResolver final : public core::TxtResolver {
+ public:
+  explicit FakeResolver(size_t perspectives = 1) : n_(perspectives) {}
+
+  void set(const std::string& name, std::vector<TxtAnswer> per_perspective) {
+    std::lock_guard lock(mu_);
+    answers_[name] = std::move(per_perspective);
+  }
+  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {}) {
+    TxtAnswer a;
+    a.kind = kind;
+    a.records = std::move(records);
+    set(name, std::vector<TxtAnswer>(n_, a));
+  }
+  void found(const std::string& name, const std::string& value) {
+    set_all(name, TxtAnswer::Kind::kRecords, {value});
+  }
+
+  void hold() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
+  // Answers every held lookup (with the answers current now) and stops holding.
+  void release() {
+    std::vector<std::pair<std::string, std::function<void(std::vector<TxtAnswer>)>>> held;
+    {
+      std::lock_guard lock(mu_);
+      holding_ = false;
+      held.swap(held_);
+    }
+    for (auto& [name, done] : held) done(answer(name));
+  }
+  // Waits until `n` lookups are held.
+  bool wait_held(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(10), [&] { return held_.size() >= n; });
+  }
+  size_t asked(const std::string& name) {
+    std::lock_guard lock(mu_);
+    size_t k = 0;
+    for (const auto& a : asked_) k += a == name;
+    return k;
+  }
+  size_t asked_total() {
+    std::lock_guard lock(mu_);
+    return asked_.size();
+  }
+
+  void lookup(const std::string& name, std::function<void(std::vector<TxtAnswer>)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      asked_.push_back(name);
+      if (holding_) {
+        held_.emplace_back(name, std::move(done));
+        cv_.notify_all();
+        return;
+      }
+    }
+    // Like the real one: on another thread.
+    std::thread([this, name, done = std::move(done)] { done(answer(name)); }).detach();
+  }
+  size_t perspectives() const override { return n_; }
+
+ private:
+  std::vector<TxtAnswer> answer(const std::string& name) {
+    std::lock_guard lock(mu_);
+    std::vector<TxtAnswer> out;
+    auto it = answers_.find(name);
+    for (size_t i = 0; i < n_; ++i) {
+      TxtAnswer a;
+      if (it != answers_.end()) a = it->second[std::min(i, it->second.size() - 1)];
+      else a.kind = TxtAnswer::Kind::kNxDomain;
+      a.resolver = "10.0.0." + std::to_string(i + 1) + ":53";
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  const size_t n_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, std::vector<TxtAnswer>> answers_;
+  std::vector<std::string> asked_;
+  bool holding_ = false;
+  std::vector<std::pair<std::string, std::function<void(std::vector<TxtAnswer>)>>> held_;
+};
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
+    ASSERT_OK(s);
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    // Lookups run on detached threads; the scheduler waits for them.
+    scheduler_.reset();
+  }
+
+  Scheduler& scheduler(size_t perspectives = 1, SchedulerOptions options = {}) {
+    scheduler_.reset();
+    resolver_ = std::make_unique<FakeResolver>(perspectives);
+    scheduler_ = std::make_unique<Scheduler>(*store_, *resolver_, clock_, options);
+    return *scheduler_;
+  }
+
+  Claim add(ClaimKind kind, const std::string& subject) {
+    static int n = 0;
+    char id[32];
+    Claim c;
+    if (kind == ClaimKind::kLatticeDomain) std::snprintf(id, sizeof id, "dv-%017x", ++n);
+    else std::snprintf(id, sizeof id, "id-%020x", ++n);
+    c.id = id;
+    c.scope = kScope;
+    c.kind = kind;
+    c.subject = subject;
+    if (kind == ClaimKind::kSesDomain) c.record_name = "_amazonses." + subject;
+    if (kind == ClaimKind::kLatticeDomain) c.record_name = "_abcdefghijklmnopqrst." + subject;
+    if (kind != ClaimKind::kSesEmail) c.token = "token-for-" + subject;
+    c.created_at = clock_.now();
+    c = core::restart(core::policy_for(kind), std::move(c), clock_.now());
+    auto r = store_->insert_claim(c);
+    EXPECT_OK(r);
+    return r.ok() ? *r : c;
+  }
+
+  Claim get(const Claim& c) {
+    auto r = store_->get_claim(kScope, c.id);
+    EXPECT_OK(r);
+    if (!r.ok() || !*r) {
+      ADD_FAILURE() << "claim " << c.id << " is gone";
+      return c;
+    }
+    return **r;
+  }
+
+  std::vector<core::StatusChange> history(const Claim& c) {
+    auto h = store_->history(c.id);
+    EXPECT_OK(h);
+    return h.ok() ? *h : std::vector<core::StatusChange>{};
+  }
+
+  nlohmann::json evidence(const Claim& c) {
+    auto e = store_->last_evidence(c.id);
+    EXPECT_OK(e);
+    if (!e.ok() || !*e) return nullptr;
+    return nlohmann::json::parse(**e);
+  }
+
+  // Moves the clock to the claim's next check and runs what is due.
+  size_t step_to_next_check(const Claim& c) {
+    Claim now = get(c);
+    if (!now.next_check_at) return 0;
+    if (*now.next_check_at > clock_.now()) clock_.set(*now.next_check_at);
+    return scheduler_->run_due();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  core::ManualClock clock_{T0};
+  std::unique_ptr<FakeResolver> resolver_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+// ---------------------------------------------------------------------------
+
+TEST_F(SchedulerTest, RunDueChecksExactlyTheDueClaims) {
+  auto& s = scheduler();
+  Claim a = add(ClaimKind::kSesDomain, "a.example");
+  Claim b = add(ClaimKind::kSesDomain, "b.example");
+  Claim l = add(ClaimKind::kLatticeDomain, "l.example");
+  Claim later = add(ClaimKind::kSesDomain, "later.example");
+  later.next_check_at = T0 + hours(1);
+  ASSERT_OK(store_->update_claim(later));
+  Claim mail = add(ClaimKind::kSesEmail, "someone@example.com");  // due at its 24 h deadline
+
+  EXPECT_EQ(s.run_due(), 3u);
+  EXPECT_EQ(resolver_->asked("_amazonses.a.example"), 1u);
+  EXPECT_EQ(resolver_->asked("_amazonses.b.example"), 1u);
+  EXPECT_EQ(resolver_->asked(l.record_name), 1u);
+  EXPECT_EQ(resolver_->asked("_amazonses.later.example"), 0u);
+  EXPECT_EQ(resolver_->asked_total(), 3u);
+  // Nothing is due again until the first backoff has passed.
+  EXPECT_EQ(s.run_due(), 0u);
+  const auto first = core::backoff(core::policy_for(ClaimKind::kSesDomain), 0);
+  EXPECT_EQ(*get(a).next_check_at, T0 + first);
+  EXPECT_EQ(get(a).attempts, 1);
+  clock_.advance(first - seconds(1));
+  EXPECT_EQ(s.run_due(), 0u);
+  clock_.advance(seconds(1));
+  EXPECT_EQ(s.run_due(), 3u);
+  clock_.set(T0 + hours(1));
+  EXPECT_EQ(s.run_due(), 4u);  // a, b, l (backing off, due again) and later
+  EXPECT_EQ(get(mail).status, ClaimStatus::kPending);
+  EXPECT_EQ(resolver_->asked_total(), 10u);
+  (void)b;
+}
+
+TEST_F(SchedulerTest, FoundVerifiesWithHistoryAndEvidence) {
+  SchedulerOptions opt;
+  opt.recheck_interval = hours(6);
+  auto& s = scheduler(1, opt);
+  Claim c = add(ClaimKind::kSesDomain, "found.example");
+  resolver_->found(c.record_name, c.token);
+  clock_.advance(seconds(30));
+  EXPECT_EQ(s.run_due(), 1u);
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kVerified);
+  EXPECT_EQ(got.last_verified_at, T0 + seconds(30));
+  EXPECT_EQ(got.next_check_at, T0 + seconds(30) + hours(6));  // --recheck-interval
+  EXPECT_EQ(got.attempts, 0);
+  EXPECT_GT(got.version, c.version);
+  auto h = history(c);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].at, T0 + seconds(30));
+  EXPECT_EQ(h[0].from, ClaimStatus::kPending);
+  EXPECT_EQ(h[0].to, ClaimStatus::kVerified);
+  auto e = evidence(c);
+  ASSERT_TRUE(e.is_object()) << e;
+  EXPECT_EQ(e["outcome"], "found");
+  EXPECT_EQ(e["record_name"], "_amazonses.found.example");
+  EXPECT_EQ(e["expected"], c.token);
+  EXPECT_EQ(e["quorum"], 1);
+  ASSERT_EQ(e["perspectives"].size(), 1u);
+  EXPECT_EQ(e["perspectives"][0]["resolver"], "10.0.0.1:53");
+  EXPECT_EQ(e["perspectives"][0]["result"], "found");
+  // A re-check that finds it again keeps it verified and adds no history.
+  clock_.advance(hours(6));
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(get(c).last_verified_at, T0 + seconds(30) + hours(6));
+  EXPECT_EQ(history(c).size(), 1u);
+}
+
+TEST_F(SchedulerTest, WrongValueIsRecordedAsSeen) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "wrong.example");
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kPending);
+  auto e = evidence(c);
+  EXPECT_EQ(e["outcome"], "absent");
+  EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
+  EXPECT_EQ(e["perspectives"][0]["seen"], (nlohmann::json{"\"" + c.token + "\"", "v=spf1 -all"}));
+  EXPECT_TRUE(history(c).empty());
+}
+
+TEST_F(SchedulerTest, PendingAbsentFailsExactlyAtTheDeadline) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "never.example");
+  int checks = 0;
+  while (get(c).status == ClaimStatus::kPending && checks < 500) {
+    ASSERT_EQ(step_to_next_check(c), 1u) << "at check " << checks;
+    ++checks;
+    ASSERT_LE(clock_.now(), c.deadline);
+  }
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kFailed);
+  EXPECT_EQ(clock_.now(), T0 + hours(72));  // the deciding check ran right at the deadline
+  EXPECT_FALSE(got.next_check_at);
+  EXPECT_GT(checks, 70);   // backoff up to an hour over 72 h
+  EXPECT_LT(checks, 100);
+  auto h = history(c);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].from, ClaimStatus::kPending);
+  EXPECT_EQ(h[0].to, ClaimStatus::kFailed);
+  EXPECT_EQ(h[0].at, T0 + hours(72));
+  clock_.advance(hours(100));
+  EXPECT_EQ(s.run_due(), 0u);  // failed claims are never checked again
+}
+
+TEST_F(SchedulerTest, ResolverErrorsNeverFailAClaim) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "outage.example");
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kTimeout);
+  for (int i = 0; i < 150 && clock_.now() < T0 + hours(100); ++i) ASSERT_EQ(step_to_next_check(c), 1u);
+  EXPECT_GE(clock_.now(), T0 + hours(100));
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kPending);
+  ASSERT_TRUE(got.next_check_at);
+  EXPECT_GT(*got.next_check_at, clock_.now());
+  EXPECT_TRUE(history(c).empty());
+  EXPECT_EQ(evidence(c)["outcome"], "resolver_error");
+  EXPECT_EQ(evidence(c)["perspectives"][0]["detail"], "timeout");
+  // The record shows up after the window: a conclusive answer now verifies.
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  (void)s;
+}
+
+TEST_F(SchedulerTest, VerifiedRecordRemovedGoesUnconfirmedThenBack) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "flaky.example");
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(s.run_due(), 1u);
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNoData);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  const auto gone_at = clock_.now();
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(got.absent_since, gone_at);
+  EXPECT_EQ(got.last_verified_at, T0);
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kVerified);
+  EXPECT_FALSE(got.absent_since);
+  auto h = history(c);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[1].from, ClaimStatus::kVerified);
+  EXPECT_EQ(h[1].to, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(h[1].at, gone_at);
+  EXPECT_EQ(h[2].from, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(h[2].to, ClaimStatus::kVerified);
+}
+
+TEST_F(SchedulerTest, VerifiedRecordAbsent72HoursFails) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "revoked.example");
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(s.run_due(), 1u);
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  int checks = 0;
+  while (get(c).status != ClaimStatus::kFailed && checks < 500) {
+    ASSERT_EQ(step_to_next_check(c), 1u);
+    ++checks;
+  }
+  Claim got = get(c);
+  ASSERT_EQ(got.status, ClaimStatus::kFailed);
+  ASSERT_TRUE(got.absent_since);
+  EXPECT_EQ(clock_.now(), *got.absent_since + hours(72));
+  auto h = history(c);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[2].from, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(h[2].to, ClaimStatus::kFailed);
+}
+
+TEST_F(SchedulerTest, LatticeStaysVerifiedWhenTheRecordGoes) {
+  SchedulerOptions opt;
+  opt.recheck_interval = hours(12);
+  auto& s = scheduler(1, opt);
+  Claim c = add(ClaimKind::kLatticeDomain, "lattice.example");
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(s.run_due(), 1u);
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(step_to_next_check(c), 1u);
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kVerified);
+  EXPECT_EQ(got.last_verified_at, T0);  // unchanged while unconfirmed
+  EXPECT_EQ(got.next_check_at, clock_.now() + hours(12));
+  EXPECT_EQ(history(c).size(), 1u);
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).last_verified_at, clock_.now());  // moves forward on a confirming re-check
+}
+
+TEST_F(SchedulerTest, EmailClaimsFailAt24HoursThroughRunDue) {
+  auto& s = scheduler();
+  Claim m = add(ClaimKind::kSesEmail, "someone@example.com");
+  Claim other = add(ClaimKind::kSesEmail, "later@example.com");
+  ASSERT_EQ(m.next_check_at, T0 + hours(24));
+  clock_.advance(hours(24) - seconds(1));
+  EXPECT_EQ(s.run_due(), 0u);
+  EXPECT_EQ(get(m).status, ClaimStatus::kPending);
+  clock_.advance(seconds(1));
+  EXPECT_EQ(s.run_due(), 2u);
+  Claim got = get(m);
+  EXPECT_EQ(got.status, ClaimStatus::kFailed);
+  EXPECT_FALSE(got.next_check_at);
+  EXPECT_EQ(get(other).status, ClaimStatus::kFailed);
+  auto h = history(m);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].at, T0 + hours(24));
+  EXPECT_EQ(h[0].from, ClaimStatus::kPending);
+  EXPECT_EQ(h[0].to, ClaimStatus::kFailed);
+  EXPECT_EQ(resolver_->asked_total(), 0u);  // nothing to look up for email
+  EXPECT_EQ(s.run_due(), 0u);
+}
+
+TEST_F(SchedulerTest, EmailClaimCheckedEarlyIsNotLost) {
+  // check_now on a pending email claim before its deadline keeps it pending
+  // and due at the deadline (not due again at once, not never).
+  auto& s = scheduler();
+  Claim m = add(ClaimKind::kSesEmail, "early@example.com");
+  clock_.advance(hours(1));
+  auto r = s.check_now(kScope, m.id);
+  ASSERT_OK(r);
+  Claim got = get(m);
+  EXPECT_EQ(got.status, ClaimStatus::kPending);
+  EXPECT_EQ(got.next_check_at, T0 + hours(24));
+  EXPECT_EQ(s.run_due(), 0u);
+}
+
+TEST_F(SchedulerTest, ClaimChangedWhileInFlightIsNotOverwritten) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "race.example");
+  resolver_->hold();
+  core::Result<CheckResult> result = core::Error{core::ErrorCode::kInternal, "not run", {}, {}};
+  std::thread t([&] { result = s.check_now(kScope, c.id); });
+  ASSERT_TRUE(resolver_->wait_held(1));
+  // Meanwhile it is verified by other means (e.g. another check path).
+  Claim changed = get(c);
+  changed.status = ClaimStatus::kVerified;
+  changed.last_verified_at = clock_.now();
+  changed.next_check_at = clock_.now() + hours(24);
+  auto stored = store_->update_claim(changed);
+  ASSERT_OK(stored);
+  clock_.advance(hours(80));  // past the deadline: an absent result would fail it
+  resolver_->release();       // NXDOMAIN
+  t.join();
+  ASSERT_OK(result);
+  EXPECT_FALSE(result->recorded);
+  EXPECT_EQ(result->evidence.outcome, core::Outcome::kAbsent);
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kVerified);
+  EXPECT_EQ(got.version, stored->version);
+  EXPECT_EQ(got.next_check_at, T0 + hours(24));
+  EXPECT_TRUE(history(c).empty());
+  EXPECT_TRUE(evidence(c).is_null());
+}
+
+TEST_F(SchedulerTest, ClaimDeletedWhileInFlightStaysDeleted) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "gone.example");
+  resolver_->found(c.record_name, c.token);
+  resolver_->hold();
+  size_t ran = 0;
+  std::thread t([&] { ran = s.run_due(); });
+  ASSERT_TRUE(resolver_->wait_held(1));
+  auto deleted = store_->delete_claim(kScope, c.id);
+  ASSERT_OK(deleted);
+  EXPECT_TRUE(*deleted);
+  resolver_->release();
+  t.join();
+  EXPECT_EQ(ran, 1u);
+  auto r = store_->get_claim(kScope, c.id);
+  ASSERT_OK(r);
+  EXPECT_FALSE(r->has_value());
+  EXPECT_TRUE(history(c).empty());
+  EXPECT_EQ(s.run_due(), 0u);
+  // A check of the vanished claim is a not-found error, not a crash.
+  auto now = s.check_now(kScope, c.id);
+  ASSERT_FALSE(now.ok());
+  EXPECT_EQ(now.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_F(SchedulerTest, AClaimInFlightIsNotCheckedTwice) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "once.example");
+  Claim d = add(ClaimKind::kSesDomain, "other.example");
+  resolver_->hold();
+  std::thread t([&] { (void)s.check_now(kScope, c.id); });
+  ASSERT_TRUE(resolver_->wait_held(1));
+  // run_due skips the claim in flight and checks only the other one; both
+  // lookups are held now, so it must run on another thread.
+  size_t ran = 0;
+  std::thread u([&] { ran = s.run_due(); });
+  ASSERT_TRUE(resolver_->wait_held(2));
+  resolver_->release();
+  t.join();
+  u.join();
+  EXPECT_EQ(ran, 1u);
+  EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+  EXPECT_EQ(resolver_->asked(d.record_name), 1u);
+}
+
+TEST_F(SchedulerTest, QuorumAcrossPerspectives) {
+  EXPECT_EQ(scheduler(3).quorum(), 2u);
+  EXPECT_EQ(scheduler(5).quorum(), 4u);
+  SchedulerOptions one;
+  one.quorum = 1;
+  EXPECT_EQ(scheduler(3, one).quorum(), 1u);
+
+  auto& s = scheduler(3);
+  Claim two = add(ClaimKind::kSesDomain, "two-of-three.example");
+  Claim one_only = add(ClaimKind::kSesDomain, "one-of-three.example");
+  Claim split = add(ClaimKind::kSesDomain, "split.example");
+  auto rec = [](TxtAnswer::Kind k, std::vector<std::string> r = {}) {
+    TxtAnswer a;
+    a.kind = k;
+    a.records = std::move(r);
+    return a;
+  };
+  resolver_->set(two.record_name, {rec(TxtAnswer::Kind::kRecords, {two.token}),
+                                   rec(TxtAnswer::Kind::kNxDomain),
+                                   rec(TxtAnswer::Kind::kRecords, {two.token})});
+  resolver_->set(one_only.record_name, {rec(TxtAnswer::Kind::kRecords, {one_only.token}),
+                                        rec(TxtAnswer::Kind::kNxDomain), rec(TxtAnswer::Kind::kNoData)});
+  resolver_->set(split.record_name, {rec(TxtAnswer::Kind::kRecords, {split.token}),
+                                     rec(TxtAnswer::Kind::kServFail), rec(TxtAnswer::Kind::kNoData)});
+  EXPECT_EQ(s.run_due(), 3u);
+  EXPECT_EQ(get(two).status, ClaimStatus::kVerified);
+  EXPECT_EQ(evidence(two)["quorum"], 2);
+  EXPECT_EQ(get(one_only).status, ClaimStatus::kPending);
+  EXPECT_EQ(evidence(one_only)["outcome"], "absent");
+  EXPECT_EQ(get(split).status, ClaimStatus::kPending);
+  EXPECT_EQ(evidence(split)["outcome"], "resolver_error");
+  auto p = evidence(split)["perspectives"];
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0]["result"], "found");
+  EXPECT_EQ(p[1]["result"], "error");
+  EXPECT_EQ(p[1]["detail"], "SERVFAIL");
+  EXPECT_EQ(p[2]["result"], "absent");
+  EXPECT_EQ(p[2]["resolver"], "10.0.0.3:53");
+}
+
+TEST_F(SchedulerTest, BytesThatAreNotUtf8AreRecordedNotFatal) {
+  // A TXT record may hold any bytes; the evidence must still be recorded
+  // (and the process must survive it).
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "bytes.example");
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
+  EXPECT_EQ(s.run_due(), 1u);
+  Claim got = get(c);
+  EXPECT_EQ(got.status, ClaimStatus::kPending);
+  EXPECT_EQ(got.attempts, 1);
+  auto e = evidence(c);
+  ASSERT_TRUE(e.is_object());
+  EXPECT_EQ(e["outcome"], "absent");
+  EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
+  ASSERT_EQ(e["perspectives"][0]["seen"].size(), 1u);
+  // Shown with U+FFFD for each byte that is not UTF-8.
+  EXPECT_EQ(e["perspectives"][0]["seen"][0], "\xEF\xBF\xBD\xEF\xBF\xBD ok \xEF\xBF\xBD");
+}
+
+TEST_F(SchedulerTest, ManyClaimsInOneRun) {
+  SchedulerOptions opt;
+  opt.max_in_flight = 7;  // several batches
+  auto& s = scheduler(1, opt);
+  std::vector<Claim> cs;
+  for (int i = 0; i < 40; ++i) {
+    cs.push_back(add(ClaimKind::kSesDomain, "bulk" + std::to_string(i) + ".example"));
+    if (i % 2) resolver_->found(cs.back().record_name, cs.back().token);
+  }
+  EXPECT_EQ(s.run_due(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(get(cs[i]).status, i % 2 ? ClaimStatus::kVerified : ClaimStatus::kPending) << i;
+  }
+  EXPECT_EQ(resolver_->asked_total(), 40u);
+}
+
+}  // namespace
+}  // namespace vouch::scheduler
