@@ -68,6 +68,9 @@ void MailDelivery::fill_loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (ready_.empty()) {
+      // Recorded before this read starts, so the read sees them as attempted.
+      for (int64_t id : finished_) in_flight_.erase(id);
+      finished_.clear();
       lock.unlock();
       auto due = store_.due_mail(clock_.now(), 256);
       lock.lock();
@@ -108,7 +111,7 @@ void MailDelivery::send_loop() {
                    static_cast<long long>(next.id), next.to.c_str(), next.last_error.c_str());
     }
     std::lock_guard lock(mu_);
-    in_flight_.erase(next.id);
+    finished_.push_back(next.id);
   }
 }
 

@@ -51,6 +51,10 @@ class MailDelivery {
   std::condition_variable cv_;
   std::deque<core::Mail> ready_;            // GUARDED_BY(mu_)
   std::unordered_set<int64_t> in_flight_;   // GUARDED_BY(mu_): queued in ready_ or being sent
+  // Attempted and recorded, still in in_flight_: a read of the outbox that
+  // began before the record may yet return them as queued. The filler drops
+  // them from in_flight_ just before its next read.
+  std::vector<int64_t> finished_;           // GUARDED_BY(mu_)
   bool stopping_ = false;                   // GUARDED_BY(mu_)
   bool woken_ = false;                      // GUARDED_BY(mu_)
   std::thread filler_;
