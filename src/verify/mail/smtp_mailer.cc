@@ -2,8 +2,11 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <string_view>
+#include <vector>
 
 namespace vouch::verify::mail {
 
@@ -22,6 +25,19 @@ size_t read_cb(char* buf, size_t size, size_t n, void* user) {
   std::memcpy(buf, u->data->data() + u->offset, len);
   u->offset += len;
   return len;
+}
+
+// Keeps the server's recent reply lines: their text explains a refusal
+// (libcurl's own message names only the code). Called with CURLOPT_VERBOSE.
+int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* replies = static_cast<std::vector<std::string>*>(user);
+  std::string line(data, std::min<size_t>(size, 512));
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.empty()) return 0;
+  if (replies->size() >= 16) replies->erase(replies->begin());
+  replies->push_back(std::move(line));
+  return 0;
 }
 
 std::string rfc5322_date(core::TimePoint t) {
@@ -52,9 +68,7 @@ bool needs_encoding(const std::string& s) {
   return false;
 }
 
-// RFC 2047 encoded-word for a non-ASCII subject.
-std::string header_text(const std::string& s) {
-  if (!needs_encoding(s)) return s;
+std::string b64(std::string_view s) {
   static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string b;
   for (size_t i = 0; i < s.size(); i += 3) {
@@ -66,7 +80,27 @@ std::string header_text(const std::string& s) {
     b += i + 1 < s.size() ? kB64[(v >> 6) & 63] : '=';
     b += i + 2 < s.size() ? kB64[v & 63] : '=';
   }
-  return "=?UTF-8?B?" + b + "?=";
+  return b;
+}
+
+// RFC 2047 encoded-words for a non-ASCII subject. An encoded-word may be at
+// most 75 characters, so the text is cut (between UTF-8 characters) into
+// pieces of at most 42 bytes (56 base64 characters + 12 = 68, so that
+// "Subject: " and the first word fit in 78) and the words go on folded lines.
+std::string header_text(const std::string& s) {
+  if (!needs_encoding(s)) return s;
+  constexpr size_t kMaxBytes = 42;
+  std::string out;
+  size_t at = 0;
+  while (at < s.size()) {
+    size_t end = std::min(s.size(), at + kMaxBytes);
+    // Do not split a UTF-8 sequence: back up to the start of a character.
+    while (end < s.size() && end > at + 1 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + b64(std::string_view(s).substr(at, end - at)) + "?=";
+    at = end;
+  }
+  return out;
 }
 
 }  // namespace
@@ -114,6 +148,10 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  std::vector<std::string> replies;
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &replies);
+  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   // Credentials only travel encrypted: require STARTTLS when the URL has them.
   if (options_.url.find('@') != std::string::npos && options_.url.rfind("smtp://", 0) == 0) {
     curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
@@ -125,7 +163,18 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return {core::SendResult::Kind::kAccepted, std::to_string(code)};
   std::string detail = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
-  if (code > 0) detail = "SMTP " + std::to_string(code) + " (" + detail + ")";
+  if (code > 0) {
+    // The server's own words for the code (the last line with it: a QUIT
+    // reply may follow).
+    std::string reply = std::to_string(code);
+    for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
+      if (it->rfind(reply, 0) == 0) {
+        reply = *it;
+        break;
+      }
+    }
+    detail = "SMTP " + reply + " (" + detail + ")";
+  }
   if (code >= 500 && code < 600) return {core::SendResult::Kind::kPermanent, detail};
   return {core::SendResult::Kind::kTransient, detail};
 }
