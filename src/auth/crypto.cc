@@ -1,5 +1,7 @@
 #include "auth/crypto.h"
 
+#include "crypto/crypto.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -9,18 +11,10 @@
 
 namespace vouch::auth {
 
-Digest sha256(std::string_view data) {
-  Digest d{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
-  return d;
-}
+Digest sha256(std::string_view data) { return crypto::sha256(data); }
 
 Digest hmac_sha256(const void* key, size_t key_len, std::string_view data) {
-  Digest d{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key, static_cast<int>(key_len),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(), &len);
-  return d;
+  return crypto::hmac_sha256(key, key_len, data);
 }
 
 void hex_encode(const Digest& d, char out[64]) {

@@ -7,7 +7,7 @@
 
 namespace vouch::auth {
 
-using Digest = std::array<unsigned char, 32>;
+using Digest = std::array<unsigned char, 32>;  // same as crypto::Digest
 
 Digest sha256(std::string_view data);
 Digest hmac_sha256(const void* key, size_t key_len, std::string_view data);

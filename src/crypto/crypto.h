@@ -19,6 +19,7 @@ class OsRandom final : public core::Random {
 
 using Digest = std::array<uint8_t, 32>;
 Digest hmac_sha256(std::string_view key, std::string_view data);
+Digest hmac_sha256(const void* key, size_t key_len, std::string_view data);
 Digest sha256(std::string_view data);
 // Constant-time equality.
 bool equal(std::string_view a, std::string_view b);
