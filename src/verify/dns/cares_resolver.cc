@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -196,8 +197,11 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
     ares_free_data(nodes);
     ares_destroy(probe);
     if (servers.empty()) {
-      *error = "no DNS resolvers configured (use --dns-resolver HOST:PORT)";
-      return nullptr;
+      // Serve anyway: checks will report resolver errors (never failing a
+      // claim) until a resolver is configured.
+      std::fprintf(stderr, "vouch: WARNING: no system DNS resolvers found; using 127.0.0.1:53 "
+                           "(set --dns-resolver HOST:PORT)\n");
+      servers.push_back("127.0.0.1:53");
     }
   }
   for (const auto& s : servers) {
