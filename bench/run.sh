@@ -96,7 +96,7 @@ stop() {  # PID
 serve() {  # NAME DATA_DIR
   start "$1" "$VOUCH" serve --listen 127.0.0.1:0 --data "$2" \
     --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
-    --max-identities 0
+    --max-identities 0 --dns-resolver 127.0.0.1:9  # checks stay on loopback
 }
 
 # ---- wrk ----------------------------------------------------------------------

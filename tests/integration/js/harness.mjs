@@ -93,8 +93,11 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
     childEnv.VOUCH_ROOT_SECRET_ACCESS_KEY = ROOT_SECRET;
     childEnv.VOUCH_ROOT_ACCOUNT_ID = ROOT_ACCOUNT_ID;
   }
+  // Checks must never leave loopback: unless the test runs its own DNS
+  // server, point vouch at a closed loopback port.
+  const dns = args.includes('--dns-resolver') ? [] : ['--dns-resolver', '127.0.0.1:9'];
   const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir,
-    ...(rateLimitsOff ? RATE_LIMITS_OFF : []), ...args];
+    ...(rateLimitsOff ? RATE_LIMITS_OFF : []), ...dns, ...args];
   const proc = spawn(VOUCH_BIN, argv, { stdio: ['ignore', out, err], env: childEnv });
   fs.closeSync(out);
   fs.closeSync(err);

@@ -49,6 +49,10 @@ ROOT_KEY = "AKIAVOUCHTESTROOT001"  # AKIA + 16 [A-Z0-9]
 ROOT_SECRET = "vouchTestRootSecretKey0123456789abcdefgh"  # 40 chars
 assert len(ROOT_KEY) == 20 and len(ROOT_SECRET) == 40
 
+# A loopback port where nothing answers DNS: the default resolver for servers
+# whose test does not run its own DNS server.
+LOOPBACK_NO_DNS = "127.0.0.1:9"
+
 # Rate limits off for every server unless the test asks for AWS's defaults.
 RATE_LIMITS_OFF = [
     "--rate-limit", "GetIdentityVerificationAttributes=0",
@@ -205,6 +209,10 @@ class VouchServer:
         if self.rate_limits_off:
             args += RATE_LIMITS_OFF
         args += self.extra_args
+        # Checks must never leave loopback: without a resolver of the test's
+        # own, point vouch at a closed loopback port (checks then see errors).
+        if "--dns-resolver" not in self.extra_args:
+            args += ["--dns-resolver", LOOPBACK_NO_DNS]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                     env=self.server_env(), start_new_session=True,
