@@ -77,11 +77,6 @@ IdentityService::IdentityService(core::Store& store, const core::Clock& clock,
     : store_(store), clock_(clock), random_(random), limiter_(limiter), tokens_(tokens),
       options_(options) {}
 
-core::Status IdentityService::throttle(const Scope& scope, const std::string& operation) {
-  if (limiter_.allow(scope.account_id, operation)) return {};
-  return Error{ErrorCode::kThrottled, "Rate exceeded", {}, {}};
-}
-
 Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
                                          const std::string& subject) {
   const auto now = clock_.now();
@@ -148,7 +143,7 @@ Result<Claim> IdentityService::reopen_if_failed(Claim claim) {
 }
 
 Result<std::string> IdentityService::verify_domain(const Scope& scope, const std::string& domain) {
-  if (auto s = throttle(scope, "VerifyDomainIdentity"); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, "VerifyDomainIdentity"); !s.ok()) return s.error();
   auto subject = core::normalize_domain(domain);
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
@@ -215,7 +210,7 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
 
 Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
     const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
-  if (auto s = throttle(scope, operation); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s.error();
   if (identities.size() > options_.max_per_call) {
     return core::invalid_argument("Too many identities in the request. The maximum is " +
                                   std::to_string(options_.max_per_call) + ".");

@@ -81,7 +81,6 @@ class IdentityService {
   core::Result<ConfirmResult> confirm_email(const std::string& token);
 
  private:
-  core::Status throttle(const core::Scope& scope, const std::string& operation);
   // The stored identity for a normalised subject, created if absent.
   core::Result<core::Claim> get_or_create(const core::Scope& scope, core::ClaimKind kind,
                                           const std::string& subject);

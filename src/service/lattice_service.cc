@@ -64,14 +64,9 @@ LatticeService::LatticeService(core::Store& store, const core::Clock& clock, cor
     : store_(store), clock_(clock), random_(random), limiter_(limiter), tokens_(tokens),
       options_(options) {}
 
-core::Status LatticeService::throttle(const Scope& scope, const std::string& operation) {
-  if (limiter_.allow(scope.account_id, operation)) return {};
-  return Error{ErrorCode::kThrottled, "Rate exceeded", {}, {}};
-}
-
 Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
                                           const RenderStart& render) {
-  if (auto s = throttle(scope, "StartDomainVerification"); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, "StartDomainVerification"); !s.ok()) return s.error();
   const long len = core::utf8_length(req.domain_name);
   if (len < 3 || len > 255) {
     return invalid(req.domain_name, "domainName", "Member must have length between 3 and 255");
@@ -160,13 +155,13 @@ Result<Claim> LatticeService::resolve(const Scope& scope, const std::string& ide
 }
 
 Result<Claim> LatticeService::get(const Scope& scope, const std::string& identifier) {
-  if (auto s = throttle(scope, "GetDomainVerification"); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, "GetDomainVerification"); !s.ok()) return s.error();
   return resolve(scope, identifier, false);
 }
 
 Result<VerificationPage> LatticeService::list(const Scope& scope, std::optional<int> max_results,
                                               const std::optional<std::string>& next_token) {
-  if (auto s = throttle(scope, "ListDomainVerifications"); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, "ListDomainVerifications"); !s.ok()) return s.error();
   const int limit = max_results.value_or(options_.default_page_size);
   if (limit < 1 || limit > 100) {
     return invalid(std::to_string(limit), "maxResults",
@@ -190,7 +185,7 @@ Result<VerificationPage> LatticeService::list(const Scope& scope, std::optional<
 }
 
 core::Status LatticeService::remove(const Scope& scope, const std::string& identifier) {
-  if (auto s = throttle(scope, "DeleteDomainVerification"); !s.ok()) return s;
+  if (auto s = limiter_.admit(scope, "DeleteDomainVerification"); !s.ok()) return s;
   auto claim = resolve(scope, identifier, false);
   if (!claim.ok()) return claim.error();
   auto deleted = store_.delete_claim(scope, claim->id);
@@ -214,7 +209,7 @@ Result<Claim> LatticeService::update_tags(const Scope& scope, const std::string&
 }
 
 core::Status LatticeService::tag(const Scope& scope, const std::string& arn, const core::Tags& tags) {
-  if (auto s = throttle(scope, "TagResource"); !s.ok()) return s;
+  if (auto s = limiter_.admit(scope, "TagResource"); !s.ok()) return s;
   if (auto s = core::validate_tags(tags, "tags"); !s.ok()) return s;
   auto r = update_tags(scope, arn, [&](core::Tags& current) -> core::Status {
     core::Tags merged = current;
@@ -233,7 +228,7 @@ core::Status LatticeService::tag(const Scope& scope, const std::string& arn, con
 
 core::Status LatticeService::untag(const Scope& scope, const std::string& arn,
                                    const std::vector<std::string>& keys) {
-  if (auto s = throttle(scope, "UntagResource"); !s.ok()) return s;
+  if (auto s = limiter_.admit(scope, "UntagResource"); !s.ok()) return s;
   if (auto s = core::validate_tag_keys(keys, "tagKeys"); !s.ok()) return s;
   auto r = update_tags(scope, arn, [&](core::Tags& current) -> core::Status {
     for (const auto& k : keys) current.erase(k);
@@ -244,7 +239,7 @@ core::Status LatticeService::untag(const Scope& scope, const std::string& arn,
 }
 
 Result<core::Tags> LatticeService::list_tags(const Scope& scope, const std::string& arn) {
-  if (auto s = throttle(scope, "ListTagsForResource"); !s.ok()) return s.error();
+  if (auto s = limiter_.admit(scope, "ListTagsForResource"); !s.ok()) return s.error();
   auto claim = resolve(scope, arn, true);
   if (!claim.ok()) return claim.error();
   return std::move(claim->tags);

@@ -62,7 +62,6 @@ class LatticeService {
   core::Result<core::Tags> list_tags(const core::Scope& scope, const std::string& arn);
 
  private:
-  core::Status throttle(const core::Scope& scope, const std::string& operation);
   core::Result<core::Claim> resolve(const core::Scope& scope, const std::string& identifier,
                                     bool arn_only);
   core::Result<core::Claim> update_tags(const core::Scope& scope, const std::string& arn,

@@ -11,6 +11,11 @@ std::map<std::string, double> RateLimiter::aws_defaults() {
   return {{"GetIdentityVerificationAttributes", 1.0}, {"VerifyDomainIdentity", 1.0}};
 }
 
+core::Status RateLimiter::admit(const core::Scope& scope, const std::string& operation) {
+  if (allow(scope.account_id + "/" + scope.region, operation)) return {};
+  return core::Error{core::ErrorCode::kThrottled, "Rate exceeded", {}, {}};
+}
+
 bool RateLimiter::allow(const std::string& account, const std::string& operation) {
   auto rate_it = rates_.find(operation);
   if (rate_it == rates_.end() || rate_it->second <= 0) return true;

@@ -7,7 +7,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/claim.h"
 #include "core/clock.h"
+#include "core/error.h"
 
 namespace vouch::service {
 
@@ -18,6 +20,10 @@ class RateLimiter {
 
   // Whether `account` may call `operation` now (and if so, takes one token).
   bool allow(const std::string& account, const std::string& operation);
+
+  // allow() for the scope's account in its Region (AWS applies its API rates
+  // per account and Region): kThrottled "Rate exceeded" when over.
+  core::Status admit(const core::Scope& scope, const std::string& operation);
 
   // AWS's default rates for the operations vouch serves.
   static std::map<std::string, double> aws_defaults();

@@ -26,10 +26,13 @@ std::string null_message(std::string_view field) {
 // The JSON object body, or the error to send. An empty body reads as {}.
 std::variant<json, http::Response> parse_body(const http::Request& req) {
   if (req.body.empty()) return json::object();
-  if (const std::string* ct = req.header("content-type");
-      ct && ct->rfind("application/json", 0) != 0 && ct->rfind("application/x-amz-json", 0) != 0) {
+  std::string ct;
+  if (const std::string* h = req.header("content-type")) {
+    for (char c : *h) ct += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!ct.empty() && ct.rfind("application/json", 0) != 0 && ct.rfind("application/x-amz-json", 0) != 0) {
     return error_response(400, "SerializationException",
-                          {{"message", "Unsupported content type: " + *ct + "; expected application/json"}});
+                          {{"message", "Unsupported content type: " + ct + "; expected application/json"}});
   }
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
