@@ -130,6 +130,21 @@ TEST(RateLimiterTest, ConcurrentCallersShareOneBucket) {
   EXPECT_EQ(allowed.load(), 10);
 }
 
+TEST(RateLimiterTest, AdmitLimitsEachRegionOfAnAccountOnItsOwn) {
+  core::ManualClock clock;
+  RateLimiter l(clock, {{"Op", 1.0}});
+  const core::Scope east{"111122223333", "us-east-1"}, west{"111122223333", "eu-west-1"};
+  EXPECT_TRUE(l.admit(east, "Op").ok());
+  auto second = l.admit(east, "Op");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, core::ErrorCode::kThrottled);
+  EXPECT_EQ(second.error().message, "Rate exceeded");
+  EXPECT_TRUE(l.admit(west, "Op").ok());  // another Region has its own bucket
+  EXPECT_FALSE(l.admit(west, "Op").ok());
+  clock.advance(std::chrono::seconds(1));
+  EXPECT_TRUE(l.admit(east, "Op").ok());
+}
+
 TEST(RateLimiterTest, AwsDefaultsAreOnePerSecondForTheThrottledOperations) {
   auto d = RateLimiter::aws_defaults();
   EXPECT_EQ(d.at("VerifyDomainIdentity"), 1.0);
