@@ -1,4 +1,6 @@
 // vouch's composition root: the only place that names concrete classes.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -48,6 +50,9 @@ int fail(const std::string& message) {
 }
 
 core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir) {
+  // The database holds secret access keys: its files (and WAL) are the
+  // owner's alone, like the data directory itself.
+  ::umask(077);
   if (auto e = ensure_data_dir(dir); !e.empty()) return core::internal_error(e);
   return store::sqlite::SqliteStore::open(dir + "/vouch.db");
 }
