@@ -92,7 +92,8 @@ class Store {
                                      std::optional<StatusChange> change) = 0;
   virtual Result<std::optional<std::string>> last_evidence(const std::string& claim_id) = 0;
   virtual Result<std::vector<StatusChange>> history(const std::string& claim_id) = 0;
-  // Returns whether a claim was deleted.
+  // Returns whether a claim was deleted. Its evidence and history go with it,
+  // and its undelivered mail is marked failed.
   virtual Result<bool> delete_claim(const Scope& scope, const std::string& id) = 0;
 
   // Claims whose next check is due at `now`, oldest due first.

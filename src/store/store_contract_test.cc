@@ -575,6 +575,37 @@ TEST_P(StoreContractTest, UpdateOfADeletedClaimIsNotFound) {
 
 // --- delete_claim ----------------------------------------------------------
 
+TEST_P(StoreContractTest, DeletingAClaimFailsItsUndeliveredMailOnly) {
+  Claim gone = insert(make_claim(kScope, ClaimKind::kSesEmail, "gone@example.com"));
+  Claim kept = insert(make_claim(kScope, ClaimKind::kSesEmail, "kept@example.com"));
+  auto queue = [&](const Claim& c, core::Mail::State state) {
+    core::Mail m;
+    m.claim_id = c.id;
+    m.scope = kScope;
+    m.from = "from@vouch.test";
+    m.to = c.subject;
+    m.state = state;
+    auto r = store().enqueue_mail(m);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->id : 0;
+  };
+  const int64_t queued = queue(gone, core::Mail::State::kQueued);
+  const int64_t sent = queue(gone, core::Mail::State::kSent);
+  const int64_t other = queue(kept, core::Mail::State::kQueued);
+  auto r = store().delete_claim(kScope, gone.id);
+  ASSERT_OK(r);
+  ASSERT_TRUE(*r);
+  auto state_of = [&](int64_t id) {
+    auto m = store().list_mail(std::nullopt, id);
+    EXPECT_TRUE(m.ok() && m->size() == 1);
+    return m.ok() && m->size() == 1 ? m->front() : core::Mail{};
+  };
+  EXPECT_EQ(state_of(queued).state, core::Mail::State::kFailed);
+  EXPECT_EQ(state_of(queued).last_error, "identity deleted before delivery");
+  EXPECT_EQ(state_of(sent).state, core::Mail::State::kSent);
+  EXPECT_EQ(state_of(other).state, core::Mail::State::kQueued);
+}
+
 TEST_P(StoreContractTest, DeleteReportsWhetherAClaimWasDeletedAndIsScoped) {
   Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
   Claim keep = insert(make_claim(kScope, ClaimKind::kSesDomain, "keep.example.com"));

@@ -326,7 +326,13 @@ Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id
       e.bind(1, id);
       Stmt h = c.prepare("DELETE FROM history WHERE claim_id = ?1");
       h.bind(1, id);
-      if (e.step() != SQLITE_DONE || h.step() != SQLITE_DONE) return c.error("delete evidence");
+      // Its links are dead: undelivered mail for it is not sent any more.
+      Stmt m = c.prepare("UPDATE outbox SET state = 2, last_error = 'identity deleted before "
+                         "delivery' WHERE claim_id = ?1 AND state = 0");
+      m.bind(1, id);
+      if (e.step() != SQLITE_DONE || h.step() != SQLITE_DONE || m.step() != SQLITE_DONE) {
+        return c.error("delete evidence");
+      }
     }
     return {};
   });
