@@ -4,10 +4,10 @@
 // writer batches the concurrent inserts into shared transactions.
 //
 //   seed_identities --data DIR --account ID [--region R] --count N
-//                   [--prefix P] [--start I] [--threads T]
+//                   [--prefix P] [--suffix S] [--start I] [--threads T]
 //
-// Domains are P<i>.example.com for i in [I, I+N), as bench/sign_request names
-// them. Run it while no vouch serves DIR.
+// Domains are P<i>S for i in [I, I+N) (S defaults to .example.com), as
+// bench/sign_request names them. Run it while no vouch serves DIR.
 #include <sys/stat.h>
 
 #include <atomic>
@@ -30,14 +30,14 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: seed_identities --data DIR --account ID [--region R] --count N\n"
-               "                       [--prefix P] [--start I] [--threads T]\n");
+               "                       [--prefix P] [--suffix S] [--start I] [--threads T]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir, account, region = "us-east-1", prefix = "bench-";
+  std::string dir, account, region = "us-east-1", prefix = "bench-", suffix = ".example.com";
   long count = 0, start = 0;
   int threads = 64;
   for (int i = 1; i < argc; ++i) {
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     else if (a == "--account") account = v;
     else if (a == "--region") region = v;
     else if (a == "--prefix") prefix = v;
+    else if (a == "--suffix") suffix = v;
     else if (a == "--count") count = std::atol(v.c_str());
     else if (a == "--start") start = std::atol(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       for (long i; (i = next.fetch_add(1)) < count;) {
-        auto r = identities.verify_domain(scope, prefix + std::to_string(start + i) + ".example.com");
+        auto r = identities.verify_domain(scope, prefix + std::to_string(start + i) + suffix);
         if (!r.ok() && failed.fetch_add(1) < 5) {
           std::fprintf(stderr, "seed_identities: %s\n", r.error().message.c_str());
         }

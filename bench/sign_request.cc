@@ -1,18 +1,33 @@
-// Pre-signs SES awsQuery requests for bench/replay.lua with vouch's own SigV4
-// signer (vouch::auth::sign), dated now: a signed request may be replayed
-// within the 15-minute skew window, as on AWS.
+// Pre-signs SES (awsQuery) and VPC Lattice (restJson1) requests for wrk
+// (bench/*.lua) with vouch's own SigV4 signer (vouch::auth::sign), dated now:
+// a signed request may be replayed within the skew window, as on AWS (15
+// minutes for SES, 5 minutes for VPC Lattice).
 //
 //   sign_request --host 127.0.0.1:PORT [--region us-east-1] [--service ses]
-//                (--get N | --verify-domains N) [--prefix P] [--start I] [--stride K]
+//                (--get N | --verify-domains N) [--prefix P] [--suffix S]
+//                [--start I] [--stride K]
+//   sign_request --host 127.0.0.1:PORT [--region R]
+//                (--lattice-get ID | --lattice-start N [--per-region M])
+//                [--prefix P] [--suffix S] [--start I]
 //
 // Credentials come from VOUCH_ROOT_ACCESS_KEY_ID / VOUCH_ROOT_SECRET_ACCESS_KEY.
 // --get N: one GetIdentityVerificationAttributes request naming N domains.
 // --verify-domains N: N VerifyDomainIdentity requests, one distinct domain each.
-// Domains are P<i>.example.com for i = I, I+K, ... (N of them; K defaults to
-// 1), as bench/seed_identities names them.
+// Domains are P<i>S for i = I, I+K, ... (N of them; K defaults to 1; S
+// defaults to .example.com), as bench/seed_identities names them.
+// --lattice-get ID: one VPC Lattice GetDomainVerification (GET
+//   /domainverifications/ID, service vpc-lattice).
+// --lattice-start N: N StartDomainVerification requests (POST
+//   /domainverifications), each a distinct domain P<i>S with tags and its own
+//   clientToken. With --per-region M, request i is signed for Region R<i/M>
+//   (the SigV4 scope's Region is free-form), so that M creates per
+//   account+Region stay within the quota of 5.
 //
-// Output, one request per line: body, then header name/value pairs, all
-// separated by tabs (none of them contains a tab or newline).
+// Output, one request per line, all fields separated by tabs (none of them
+// contains a tab or newline):
+//   SES (awsQuery, POST /):   body, then header name/value pairs
+//   Lattice (restJson1):      method, path, body (may be empty), then header
+//                             name/value pairs
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,20 +41,42 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sign_request --host HOST:PORT [--region R] [--service S]\n"
-               "                    (--get N | --verify-domains N) [--prefix P] [--start I]\n"
-               "                    [--stride K]\n");
+               "                    (--get N | --verify-domains N) [--prefix P] [--suffix S]\n"
+               "                    [--start I] [--stride K]\n"
+               "       sign_request --host HOST:PORT [--region R]\n"
+               "                    (--lattice-get ID | --lattice-start N [--per-region M])\n"
+               "                    [--prefix P] [--suffix S] [--start I]\n");
   return 2;
 }
 
+std::string suffix = ".example.com";
+
 std::string domain(const std::string& prefix, long i) {
-  return prefix + std::to_string(i) + ".example.com";
+  return prefix + std::to_string(i) + suffix;
+}
+
+void flush(std::string& out, bool force) {
+  if (!force && out.size() <= (1 << 20)) return;
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  out.clear();
+}
+
+void append_headers(std::string& out, const std::vector<vouch::auth::Header>& headers) {
+  for (const auto& h : headers) {
+    out += '\t';
+    out += h.name;
+    out += '\t';
+    out += h.value;
+  }
+  out += '\n';
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string host, region = "us-east-1", service = "ses", prefix = "bench-";
-  long get = 0, verify = 0, start = 0, stride = 1;
+  std::string lattice_get;
+  long get = 0, verify = 0, start = 0, stride = 1, lattice_start = 0, per_region = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage();
@@ -52,11 +89,16 @@ int main(int argc, char** argv) {
     else if (a == "--verify-domains") verify = std::atol(v.c_str());
     else if (a == "--start") start = std::atol(v.c_str());
     else if (a == "--stride") stride = std::atol(v.c_str());
+    else if (a == "--suffix") suffix = v;
+    else if (a == "--lattice-get") lattice_get = v;
+    else if (a == "--lattice-start") lattice_start = std::atol(v.c_str());
+    else if (a == "--per-region") per_region = std::atol(v.c_str());
     else return usage();
   }
+  const int modes = (get > 0) + (verify > 0) + !lattice_get.empty() + (lattice_start > 0);
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
-  if (host.empty() || (get > 0) == (verify > 0) || !key || !secret) return usage();
+  if (host.empty() || modes != 1 || !key || !secret) return usage();
 
   vouch::auth::SignInput in;
   in.method = "POST";
@@ -68,6 +110,33 @@ int main(int argc, char** argv) {
   in.when = std::chrono::system_clock::now();
   in.host = host;
   in.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+
+  std::string out;
+  if (!lattice_get.empty() || lattice_start > 0) {  // restJson1
+    in.service = "vpc-lattice";
+    if (!lattice_get.empty()) {
+      in.method = "GET";
+      in.target = "/domainverifications/" + lattice_get;
+      in.headers.clear();
+      out += in.method + '\t' + in.target + '\t';
+      append_headers(out, vouch::auth::sign(in));
+    }
+    in.method = "POST";
+    in.target = "/domainverifications";
+    in.headers = {{"Content-Type", "application/json"}};
+    for (long i = 0; i < lattice_start; ++i) {
+      const long n = start + i;
+      if (per_region > 0) in.region = region + std::to_string(n / per_region);
+      in.body = "{\"domainName\":\"" + domain(prefix, n) + "\",\"clientToken\":\"ct-" + prefix +
+                std::to_string(n) + "\",\"tags\":{\"bench\":\"start\",\"n\":\"" +
+                std::to_string(n) + "\"}}";
+      out += in.method + '\t' + in.target + '\t' + in.body;
+      append_headers(out, vouch::auth::sign(in));
+      flush(out, false);
+    }
+    flush(out, true);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
 
   std::vector<std::string> bodies;
   if (get > 0) {
@@ -84,23 +153,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::string out;
   for (auto& body : bodies) {
     in.body = std::move(body);
     auto headers = vouch::auth::sign(in);
     out += in.body;
-    for (const auto& h : headers) {
-      out += '\t';
-      out += h.name;
-      out += '\t';
-      out += h.value;
-    }
-    out += '\n';
-    if (out.size() > (1 << 20)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    append_headers(out, headers);
+    flush(out, false);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  flush(out, true);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

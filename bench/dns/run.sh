@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# DNS verification benchmarks (issue 4), in one command: builds (Release,
+# -j2, build-bench), then
+#   1. seeds N SES domain identities d<i>.bench.test through IdentityService +
+#      SqliteStore (bench/seed_identities: vouch's write path minus HTTP);
+#   2. reads the tokens vouch issued from the store and writes a zone
+#      bench.test holding N TXT records _amazonses.d<i>.bench.test = token;
+#   3. starts knotd (Debian knot) on a free loopback port serving that zone;
+#   4. the ceiling: dnsperf querying the same N TXT names on the same knotd,
+#      queries/s (the fastest of DNSPERF_RUNS);
+#   5. vouch as in production (no test mode; --dns-resolver 127.0.0.1:PORT):
+#      its background scheduler finds the N due claims and checks them (up to
+#      2000 lookups in flight, results judged and recorded through the
+#      group-commit writer). Timed from vouch's start until every claim has
+#      been checked once (one evidence row each, polled in the store every
+#      0.1 s): checks/s = N / that time. Then, for up to SUCCESS_WAIT s more,
+#      until all N are Success (a lookup that timed out is retried after the
+#      60 s backoff). Kernel UDP receive drops on vouch's and knotd's sockets
+#      are read from /proc/net/udp;
+#   6. the same sweep on a second copy of the store while wrk replays a
+#      pre-signed GetIdentityVerificationAttributes (1 identity,
+#      API_WRK_ARGS) from vouch's start until the last first check (wrk is
+#      stopped with SIGINT, which makes it print its figures); the same wrk
+#      on the swept vouch with nothing due gives the API baseline.
+# and prints markdown tables. See bench/RESULTS.md.
+#
+# Environment (defaults in brackets):
+#   N             identities / TXT records / names  [100000]
+#   DNSPERF_RUNS  dnsperf settings, one run per line  ["-c 1 -q 100 -l 20" (dnsperf's
+#                 default window) and "-c 1 -q 2000 -l 20" (vouch's 2000 in flight)]
+#   API_WRK_ARGS  [-t1 -c8 --latency]
+#   SUCCESS_WAIT  seconds to wait after the first pass for all claims Success  [75]
+#   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+N=${N:-100000}
+DNSPERF_RUNS=${DNSPERF_RUNS:-$'-c 1 -q 100 -l 20\n-c 1 -q 2000 -l 20'}
+SUCCESS_WAIT=${SUCCESS_WAIT:-75}
+API_WRK_ARGS=${API_WRK_ARGS:--t1 -c8 --latency}
+KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
+KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
+
+build_bench
+make_work dns-run
+LOAD_START=$(load)
+log "N=$N; API wrk $API_WRK_ARGS; load $LOAD_START"
+
+# ---- 1. identities -------------------------------------------------------------------
+log "seeding $N identities d<i>.bench.test"
+SEED_OUT=$("$SEEDER" --data "$WORK/data" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" \
+  --prefix d --suffix .bench.test --threads 256)
+log "$SEED_OUT"
+DB=$WORK/data/vouch.db
+q() { sqlite3 "file:$DB?mode=ro" "$1"; }
+
+# ---- 2. zone ------------------------------------------------------------------------------
+mkdir -p "$WORK/knot/zones" "$WORK/knot/db"
+{
+  echo '$ORIGIN bench.test.'
+  echo '$TTL 3600'
+  echo '@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60'
+  echo '@ NS ns'
+  echo 'ns A 127.0.0.1'
+  q "SELECT record_name || '. TXT \"' || token || '\"' FROM claims WHERE kind = 0"
+} >"$WORK/knot/zones/bench.test.zone"
+q "SELECT record_name || ' TXT' FROM claims WHERE kind = 0" >"$WORK/names.txt"
+RECORDS=$(grep -c ' TXT ' "$WORK/knot/zones/bench.test.zone")
+log "zone bench.test: $RECORDS TXT records ($(du -h "$WORK/knot/zones/bench.test.zone" | cut -f1))"
+(( RECORDS == N )) || { log "expected $N TXT records"; exit 1; }
+
+# ---- 3. knotd -------------------------------------------------------------------------------
+KNOT_PORT=$(free_port)
+cat >"$WORK/knot/knot.conf" <<EOF
+server:
+    rundir: "$WORK/knot"
+    pidfile: "$WORK/knot/knot.pid"
+    listen: 127.0.0.1@$KNOT_PORT
+control:
+    listen: "$WORK/knot/knot.sock"
+database:
+    storage: "$WORK/knot/db"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$WORK/knot/zones"
+    file: "%s.zone"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: bench.test
+EOF
+"$KNOTD" -c "$WORK/knot/knot.conf" >"$WORK/knotd.log" 2>&1 &
+KNOT_PID=$!; track "$KNOT_PID"
+SAMPLE=$(head -1 "$WORK/names.txt" | cut -d' ' -f1)
+WANT=$(q "SELECT token FROM claims WHERE record_name = '$SAMPLE'")
+for _ in $(seq 300); do
+  GOT=$(kdig @127.0.0.1 -p "$KNOT_PORT" +short +timeout=1 +retry=0 TXT "$SAMPLE" 2>/dev/null || true)
+  [[ $GOT == "\"$WANT\"" ]] && break
+  kill -0 "$KNOT_PID" 2>/dev/null || { cat "$WORK/knotd.log" >&2; log "knotd exited"; exit 1; }
+  sleep 0.1
+done
+[[ $GOT == "\"$WANT\"" ]] || { cat "$WORK/knotd.log" >&2; log "knotd does not serve $SAMPLE"; exit 1; }
+log "knotd $(knotd --version | head -1 | awk '{print $NF}') serves bench.test on 127.0.0.1:$KNOT_PORT"
+
+# ---- 4. ceiling: dnsperf ---------------------------------------------------------------------
+# Each DNSPERF_RUNS line is one dnsperf run; the fastest is the ceiling.
+DNSPERF_ROWS="" QPS=0 QPS_ARGS=
+i=0
+while IFS= read -r args; do
+  [[ -n $args ]] || continue
+  i=$((i + 1))
+  L0=$(load)
+  out=$WORK/dnsperf-$i.out
+  # shellcheck disable=SC2086
+  dnsperf -s 127.0.0.1 -p "$KNOT_PORT" -d "$WORK/names.txt" $args >"$out" 2>&1
+  qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$out")
+  lost=$(awk '/Queries lost:/ {print $3, $4}' "$out")
+  avg=$(awk '/Average Latency/ {printf "%.2f", $4 * 1000}' "$out")
+  noerr=$(awk '/Response codes:/ {print $4}' "$out")
+  log "dnsperf $args: $qps queries/s, lost $lost, NOERROR $noerr, avg latency $avg ms"
+  DNSPERF_ROWS+="| dnsperf $args | $qps | $lost | $noerr | $avg | $L0 → $(load) |"$'\n'
+  if (( qps > QPS )); then QPS=$qps QPS_ARGS=$args; fi
+done <<<"$DNSPERF_RUNS"
+
+# ---- 5./6. vouch: the background scheduler checks N due claims ---------------------------------
+# Two copies of the store, both with N pending (due) claims: one swept with
+# the API idle, one swept while wrk measures the API.
+cp -a "$WORK/data" "$WORK/data2"
+
+# udp_drops: drops counted by the kernel on vouch's c-ares sockets (connected
+# to knotd's port) and on knotd's listening socket(s), from /proc/net/udp.
+udp_drops() {
+  local kp
+  kp=$(printf ':%04X' "$KNOT_PORT")
+  awk -v kp="$kp" 'NR > 1 { if (substr($3, length($3) - 4) == kp) v += $NF;
+                            else if (substr($2, length($2) - 4) == kp) k += $NF }
+                   END { printf "%d %d\n", v, k }' /proc/net/udp
+}
+
+count_ok() { sqlite3 "file:$1/vouch.db?mode=ro" "SELECT count(*) FROM claims WHERE kind = 0 AND status = 1" 2>/dev/null || echo 0; }
+
+# sweep NAME DATA [with-api]: starts vouch (background scheduler) on DATA,
+# waits until every claim has been checked once (one evidence row each), then
+# (API idle only) up to SUCCESS_WAIT s more until all are Success. Sets FIRST_SECS,
+# FIRST_OK (Success when the last first check landed), ALL_SECS (or "-"),
+# FINAL_OK, DROPS, SWEEP_LOAD.
+sweep() {
+  local name=$1 data=$2 api=${3:-} t0 t1 n ok wrk_pid= l0 d0v d0k dv dk vpid vport
+  l0=$(load)
+  read -r d0v d0k <<<"$(udp_drops)"
+  t0=$(now_s)
+  start "$name" "$VOUCH" serve --listen 127.0.0.1:0 --data "$data" \
+    --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0 \
+    --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0
+  vpid=$PID vport=$PORT
+  if [[ -n $api ]]; then
+    "$SIGN" --host "127.0.0.1:$vport" --get 1 --prefix d --suffix .bench.test --start 4242 >"$WORK/$name.req"
+    # shellcheck disable=SC2086
+    wrk $API_WRK_ARGS -d600s -s "$BENCH/static.lua" "http://127.0.0.1:$vport/" -- "$WORK/$name.req" \
+      >"$WORK/$name.wrk" 2>&1 &
+    wrk_pid=$!; track "$wrk_pid"
+  fi
+  FIRST_SECS= ALL_SECS=-
+  for _ in $(seq 6000); do
+    sleep 0.1
+    n=$(sqlite3 "file:$data/vouch.db?mode=ro" "SELECT count(*) FROM evidence" 2>/dev/null || echo 0)
+    t1=$(now_s)
+    if [[ -z $FIRST_SECS ]] && (( n >= N )); then
+      FIRST_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
+      FIRST_OK=$(count_ok "$data")
+      if [[ -n $wrk_pid ]]; then kill -INT "$wrk_pid"; wait "$wrk_pid" || true; stop "$wrk_pid"; fi
+      read -r dv dk <<<"$(udp_drops)"
+      DROPS="vouch $((dv - d0v)), knotd $((dk - d0k))"
+      SWEEP_LOAD="$l0 → $(load)"
+      log "$name: $N first checks in $FIRST_SECS s, $FIRST_OK Success; UDP receive drops: $DROPS"
+    fi
+    if [[ -n $FIRST_SECS ]]; then
+      ok=$(count_ok "$data")
+      if (( ok >= N )); then
+        ALL_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'); break
+      fi
+      [[ -z $api ]] || break  # with the API: the sweep's first pass is what is measured
+      awk -v a="$t0" -v b="$t1" -v f="$FIRST_SECS" -v w="$SUCCESS_WAIT" 'BEGIN {exit !(b - a > f + w)}' && break
+    fi
+    kill -0 "$vpid" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name: vouch exited"; exit 1; }
+  done
+  [[ -n $FIRST_SECS ]] || { log "$name: not all claims were checked"; exit 1; }
+  stop "$vpid"
+  FINAL_OK=$(count_ok "$data")
+  log "$name: all Success after $ALL_SECS s; $FINAL_OK Success at the end"
+}
+
+sweep sweep-alone "$WORK/data"
+S1_FIRST=$FIRST_SECS S1_FIRST_OK=$FIRST_OK S1_ALL=$ALL_SECS S1_FINAL=$FINAL_OK S1_DROPS=$DROPS S1_LOAD=$SWEEP_LOAD
+CPS1=$(awk -v n="$N" -v s="$S1_FIRST" 'BEGIN {printf "%.0f", n / s}')
+
+# The API baseline: the same wrk on the swept store, nothing due.
+start vouch-idle "$VOUCH" serve --listen 127.0.0.1:0 --data "$WORK/data" \
+  --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0 \
+  --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0
+IDLE_PID=$PID
+"$SIGN" --host "127.0.0.1:$PORT" --get 1 --prefix d --suffix .bench.test --start 4242 >"$WORK/get1-idle.req"
+# shellcheck disable=SC2086
+run_wrk api-warm static.lua "$PORT" "$WORK/get1-idle.req" $API_WRK_ARGS -d3s
+# shellcheck disable=SC2086
+run_wrk api-idle static.lua "$PORT" "$WORK/get1-idle.req" $API_WRK_ARGS -d10s
+IDLE_RPS=$RPS IDLE_P99=$P99 IDLE_P50=$P50 IDLE_BAD=$BAD
+stop "$IDLE_PID"
+
+sweep sweep-api "$WORK/data2" with-api
+S2_FIRST=$FIRST_SECS S2_FIRST_OK=$FIRST_OK S2_ALL=$ALL_SECS S2_FINAL=$FINAL_OK S2_DROPS=$DROPS S2_LOAD=$SWEEP_LOAD
+CPS2=$(awk -v n="$N" -v s="$S2_FIRST" 'BEGIN {printf "%.0f", n / s}')
+out=$WORK/sweep-api.wrk
+SW_RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
+SW_P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
+SW_P50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)
+SW_N=$(awk '/requests in/ {print $1}' "$out")
+SW_SECS=$(awk '/requests in/ {v=$4; sub(/,$/,"",v); if (v ~ /ms$/) {sub(/ms$/,"",v); v/=1000} else if (v ~ /m$/) {sub(/m$/,"",v); v*=60} else sub(/s$/,"",v); print v}' "$out")
+SW_BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
+[[ $SW_BAD == 0 ]] || { log "API during the sweep: errors"; cat "$out" >&2; }
+log "API during the sweep: $SW_RPS req/s, p50 $SW_P50 ms, p99 $SW_P99 ms over $SW_SECS s"
+stop "$KNOT_PID"
+LOAD_END=$(load)
+
+cat <<EOF
+
+vouch DNS verification benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
+knotd $(knotd --version | head -1 | awk '{print $NF}') on loopback, zone of $N TXT records; load average start $LOAD_START, end $LOAD_END
+
+| Run | rate | vs ceiling | Target | | load (1/5/15 min) |
+|---|---:|---:|---|---|---|
+| Ceiling: dnsperf $QPS_ARGS, the same $N TXT names on the same knotd | $QPS queries/s | 100% | | | |
+| vouch, background scheduler: $N due claims, first checks, API idle | $CPS1 checks/s ($N in $S1_FIRST s) | $(pct "$CPS1" "$QPS") | ≥ 50% | $(met_ratio "$CPS1" "$QPS" 0.5) | $S1_LOAD |
+| the same, while wrk measures the API | $CPS2 checks/s ($N in $S2_FIRST s) | $(pct "$CPS2" "$QPS") | | | $S2_LOAD |
+
+| vouch sweep | Success when the last first check landed | all $N Success after (s) | Success at the end | UDP receive drops (kernel) |
+|---|---:|---:|---:|---|
+| API idle | $S1_FIRST_OK | $S1_ALL | $S1_FINAL | $S1_DROPS |
+| with the API under wrk | $S2_FIRST_OK | $S2_ALL | $S2_FINAL | $S2_DROPS |
+
+| API: GetIdentityVerificationAttributes, 1 identity, wrk $API_WRK_ARGS | req/s | p50 (ms) | p99 (ms) | Target | |
+|---|---:|---:|---:|---|---|
+| nothing due (10 s) | $IDLE_RPS | $IDLE_P50 | $IDLE_P99 | | |
+| during the sweep ($SW_N requests over $SW_SECS s) | $SW_RPS | $SW_P50 | $SW_P99 | p99 < 10 ms | $(met_max "$SW_P99" 10) |
+
+| dnsperf run | queries/s | lost | NOERROR | avg latency (ms) | load (1/5/15 min) |
+|---|---:|---|---:|---:|---|
+$DNSPERF_ROWS
+Seeding: $SEED_OUT
+Errors (non-2xx or socket errors): API idle $IDLE_BAD, API during the sweep $SW_BAD
+EOF

@@ -1,0 +1,131 @@
+# Shared by bench/lattice/run.sh and bench/dns/run.sh (sourced, not run):
+# the Release build, a work directory, starting/stopping servers with cleanup
+# on exit, and wrk runs parsed into RPS / P99 / NREQ / BAD. bench/run.sh
+# predates it and keeps its own copy.
+#
+# Environment: BUILD_DIR [<repo>/build-bench], NO_BUILD=1 (use the binaries
+# already there), KEEP=1 (keep the work directory).
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+BUILD=${BUILD_DIR:-$ROOT/build-bench}
+
+export VOUCH_ROOT_ACCESS_KEY_ID=AKIABENCHROOT0000001
+export VOUCH_ROOT_SECRET_ACCESS_KEY=bench/secret/bench/secret/bench/secret/00
+export VOUCH_ROOT_ACCOUNT_ID=123456789012
+
+log() { echo "[$(date +%T)] $*" >&2; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+now_s() { date +%s.%N; }
+
+# ---- build ------------------------------------------------------------------
+build_bench() {
+  if [[ ! -f $BUILD/build.ninja ]]; then
+    # -Wno-error=restrict: GCC 12 raises a false -Wrestrict at -O3 in src/core/tokens.cc.
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      "-DCMAKE_CXX_FLAGS=-g -Wno-error=restrict" -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_BENCH=ON >&2
+  fi
+  if [[ -z ${NO_BUILD:-} ]]; then
+    log "building in $BUILD"
+    ninja -C "$BUILD" -j2 vouch ceiling_server sign_request seed_identities >&2
+    echo "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null \
+      || echo "+uncommitted src")" >"$BUILD/bench-built-from"
+  fi
+  BUILT_FROM=$(cat "$BUILD/bench-built-from" 2>/dev/null || echo "unknown")
+  VOUCH=$BUILD/vouch
+  CEILING=$BUILD/bench/ceiling_server
+  SIGN=$BUILD/bench/sign_request
+  SEEDER=$BUILD/bench/seed_identities
+}
+
+# ---- processes ----------------------------------------------------------------
+WORK=
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  [[ -n $WORK ]] || return 0
+  if [[ -z ${KEEP:-} ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+
+make_work() {  # NAME: creates WORK under BUILD and arranges the cleanup
+  WORK=$(mktemp -d "$BUILD/$1.XXXXXX")
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# start NAME CMD...: starts a server that prints "listening on HOST:PORT"; sets PID and PORT.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 100); do
+    PORT=$(grep -oE 'listening on (http://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
+    [[ -n $PORT ]] && return 0
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$WORK/$name.log" >&2
+  log "$name did not start"
+  exit 1
+}
+
+track() { PIDS+=("$1"); }  # PID: a background process to stop on exit
+
+stop() {  # PID
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep=() p
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+free_port() {  # a loopback port free for both UDP and TCP (for knotd)
+  python3 - <<'EOF'
+import socket
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port); break
+EOF
+}
+
+# ---- wrk ----------------------------------------------------------------------
+to_ms() {
+  awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); printf "%.2f", v/1000}
+        else if (v ~ /ms$/) {sub(/ms$/,"",v); printf "%.2f", v}
+        else if (v ~ /m$/) {sub(/m$/,"",v); printf "%.2f", v*60000}
+        else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.2f", v*1000}}'
+}
+
+# run_wrk LABEL SCRIPT PORT REQFILE WRK_ARGS...: runs wrk with bench/SCRIPT;
+# sets RPS, P99, P50, NREQ, BAD (non-2xx responses + socket error lines).
+run_wrk() {
+  local label=$1 script=$2 port=$3 file=$4 out
+  shift 4
+  out=$WORK/$label.wrk
+  wrk "$@" -s "$BENCH/$script" "http://127.0.0.1:$port/" -- "$file" >"$out" 2>&1
+  RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
+  P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
+  P50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)
+  NREQ=$(awk '/requests in/ {print $1}' "$out")
+  BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
+  if [[ $BAD != 0 ]]; then
+    log "$label: errors in wrk output:"; cat "$out" >&2
+  fi
+  log "$label: $RPS req/s, p99 $P99 ms ($NREQ requests, load $(load))"
+}
+
+# ---- report helpers -----------------------------------------------------------------
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f%%", 100 * a / b}'; }
+met_ratio() {  # A B MIN: "met" when A/B >= MIN
+  awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN {print (b > 0 && a / b >= m) ? "met" : "**missed**"}'
+}
+met_min() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 >= b + 0) ? "met" : "**missed**"}'; }
+met_max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 < b + 0) ? "met" : "**missed**"}'; }
