@@ -27,7 +27,9 @@ struct SchedulerOptions {
   size_t quorum = 0;            // perspectives that must agree; 0: core::default_quorum
   core::Seconds recheck_interval{24 * 3600};
   size_t max_in_flight = 2000;  // lookups outstanding at once
-  size_t writers = 4;           // threads recording results (writes are group-committed)
+  // Threads recording results. Each waits for its commit, so this bounds how
+  // many results share one group-committed transaction (one fsync).
+  size_t writers = 64;
   std::chrono::milliseconds poll_interval{500};
 };
 
