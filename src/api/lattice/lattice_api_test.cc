@@ -25,6 +25,7 @@
 #include "core/status_machine.h"
 #include "service/accounts.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
 
 namespace vouch::api::lattice {
 namespace {
@@ -45,24 +46,7 @@ constexpr char kMismatch[] =
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
 const core::Scope kScope{kAccount, "us-east-1"};
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-lattice-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;  // a scratch directory that removes itself
 
 std::unique_ptr<store::sqlite::SqliteStore> open_sqlite(const std::string& path) {
   auto s = store::sqlite::SqliteStore::open(path);

@@ -19,6 +19,7 @@
 #include "core/status_machine.h"
 #include "service/accounts.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
 
 namespace vouch::api::ses {
 namespace {
@@ -38,24 +39,7 @@ constexpr char kMismatch[] =
 // ---------------------------------------------------------------------------
 // Fixture pieces.
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-ses-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;  // a scratch directory that removes itself
 
 std::unique_ptr<store::sqlite::SqliteStore> open_sqlite(const std::string& path) {
   auto s = store::sqlite::SqliteStore::open(path);
