@@ -1,6 +1,7 @@
 #include "cli/data_dir.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,20 @@ std::string ensure_data_dir(const std::string& dir) {
   }
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return dir + " is not a directory";
+  return "";
+}
+
+std::string lock_data_dir(const std::string& dir) {
+  const std::string path = dir + "/vouch.lock";
+  // Never closed: the lock lasts as long as the process, and dies with it.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot open " + path + ": " + std::strerror(errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return "data directory " + dir + " is in use by another vouch server";
+    return "cannot lock " + path + ": " + std::strerror(err);
+  }
   return "";
 }
 

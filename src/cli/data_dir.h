@@ -18,6 +18,11 @@ struct RootCredentials {
   bool generated = false;  // true the first time: print them once
 };
 
+// Holds an exclusive lock on DIR/vouch.lock for the life of the process, so
+// that two servers never share a data directory (the server keeps state in
+// memory that only it keeps coherent). Returns an error text or "".
+std::string lock_data_dir(const std::string& dir);
+
 // The root account: from VOUCH_ROOT_* when set (all three), else the one
 // stored in the data dir, else freshly generated and stored.
 std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,

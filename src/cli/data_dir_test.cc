@@ -79,6 +79,16 @@ TEST_F(DataDirTest, EnsureCreatesPrivateDirectory) {
   EXPECT_EQ(mode_of(dir_), 0700u);
 }
 
+TEST_F(DataDirTest, OneServerPerDataDirectory) {
+  ASSERT_EQ(ensure_data_dir(dir_), "");
+  EXPECT_EQ(lock_data_dir(dir_), "");
+  EXPECT_EQ(lock_data_dir(dir_), "data directory " + dir_ + " is in use by another vouch server");
+  const std::string other = base_ + "/other";
+  ASSERT_EQ(ensure_data_dir(other), "");
+  EXPECT_EQ(lock_data_dir(other), "");
+  EXPECT_NE(lock_data_dir(base_ + "/missing"), "");
+}
+
 TEST_F(DataDirTest, EnsureErrors) {
   const std::string file = base_ + "/plain-file";
   std::ofstream(file) << "x";

@@ -25,6 +25,7 @@
 #include "scheduler/scheduler.h"
 #include "service/link_token.h"
 #include "verify/mail/smtp_mailer.h"
+#include "store/caching_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "verify/dns/cares_resolver.h"
 
@@ -41,6 +42,7 @@ constexpr const char* kUsage =
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
+    "              [--identity-cache N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
 
@@ -60,13 +62,19 @@ core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::
 int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
-  auto store = open_store(opt.data_dir);
-  if (!store.ok()) return fail(store.error().message);
+  ::umask(077);
+  if (auto e = ensure_data_dir(opt.data_dir); !e.empty()) return fail(e);
+  if (auto e = lock_data_dir(opt.data_dir); !e.empty()) return fail(e);
+  auto sqlite = open_store(opt.data_dir);
+  if (!sqlite.ok()) return fail(sqlite.error().message);
+  // Safe: the lock makes this process the only writer of its claims.
+  store::CachingStore cached(std::move(*sqlite), opt.identity_cache);
+  core::Store* store = &cached;
   crypto::OsRandom random;
   std::string error;
   auto root = load_root(opt.data_dir, random, &error);
   if (!root) return fail(error);
-  if (auto s = (*store)->put_account(root->account); !s.ok()) return fail(s.error().message);
+  if (auto s = store->put_account(root->account); !s.ok()) return fail(s.error().message);
   if (root->generated) {
     std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
                 root->account.access_key_id.c_str(), root->account.secret_access_key.c_str(),
@@ -89,13 +97,13 @@ int serve(const std::vector<std::string>& args) {
   scheduler::SchedulerOptions scheduler_options;
   scheduler_options.quorum = opt.dns_quorum;
   scheduler_options.recheck_interval = opt.recheck_interval;
-  scheduler::Scheduler checks(**store, *resolver, clock, scheduler_options);
+  scheduler::Scheduler checks(*store, *resolver, clock, scheduler_options);
 
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;
   if (!opt.smtp_url.empty()) {
     mailer = std::make_unique<verify::mail::SmtpMailer>(verify::mail::SmtpOptions{opt.smtp_url});
-    delivery = std::make_unique<scheduler::MailDelivery>(**store, *mailer, wall, scheduler::DeliveryOptions{});
+    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
   }
   service::LinkTokens links(*secret);
 
@@ -105,7 +113,7 @@ int serve(const std::vector<std::string>& args) {
   service::PageTokens page_tokens(*secret);
   service::IdentityOptions identity_options;
   identity_options.max_identities = opt.max_identities;
-  service::IdentityService identities(**store, clock, random, limiter, page_tokens,
+  service::IdentityService identities(*store, clock, random, limiter, page_tokens,
                                       identity_options);
   identities.enable_mail({opt.mail_from,
                           opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
@@ -115,15 +123,15 @@ int serve(const std::vector<std::string>& args) {
                             if (delivery) delivery->wake();
                           },
                           &wall});
-  service::Accounts accounts(**store);
+  service::Accounts accounts(*store);
   api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
-  service::LatticeService verifications(**store, clock, random, limiter, page_tokens);
+  service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
   api::lattice::LatticeApi lattice(verifications, authenticator);
-  api::control::ControlApi control(**store, checks, *resolver, authenticator, clock,
+  api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
                                    opt.test_mode ? &test_clock : nullptr);
-  api::Router router(ses, lattice, control, {VOUCH_VERSION, (*store)->name()});
-  api::mail::MailApi mail_api(identities, **store, opt.test_mode || opt.inbox);
+  api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name()});
+  api::mail::MailApi mail_api(identities, *store, opt.test_mode || opt.inbox);
   router.set_mail(&mail_api);
 
   server::ServerOptions server_options;
@@ -145,7 +153,7 @@ int serve(const std::vector<std::string>& args) {
               perspectives.c_str(), checks.quorum());
   if (delivery) {
     delivery->start();
-  } else if (auto queued = (*store)->count_queued_mail(); queued.ok() && *queued > 0) {
+  } else if (auto queued = store->count_queued_mail(); queued.ok() && *queued > 0) {
     std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
                  *queued);
   }

@@ -140,6 +140,8 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       out->public_url = v;
     } else if (flag == "--max-identities") {
       if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
+    } else if (flag == "--identity-cache") {
+      if (!parse_number(v, &out->identity_cache)) return "--identity-cache needs a number";
     } else {
       return "unknown option " + flag;
     }

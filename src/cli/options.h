@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string mail_from = "no-reply@vouch.localhost";
   std::string public_url;  // empty: http://<listen>
   bool inbox = false;
+  size_t identity_cache = 16384;  // SES identities kept in memory (x2 generations); 0: off
 };
 
 struct AccountAddOptions {

@@ -80,6 +80,10 @@ TEST(ParseServe, DataAndMaxIdentities) {
   EXPECT_EQ(serve({"--max-identities", "250"}).max_identities, 250u);
   EXPECT_EQ(serve_error({"--max-identities", "-1"}), "--max-identities needs a number");
   EXPECT_EQ(serve_error({"--max-identities", "ten"}), "--max-identities needs a number");
+  EXPECT_EQ(serve({}).identity_cache, 16384u);
+  EXPECT_EQ(serve({"--identity-cache", "0"}).identity_cache, 0u);
+  EXPECT_EQ(serve({"--identity-cache=500"}).identity_cache, 500u);
+  EXPECT_EQ(serve_error({"--identity-cache", "lots"}), "--identity-cache needs a number");
   EXPECT_EQ(serve_error({"--data"}), "--data needs a value");
 }
 

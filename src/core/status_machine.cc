@@ -106,6 +106,14 @@ Claim apply_time(const Policy& p, Claim c, TimePoint now) {
   return c;
 }
 
+ClaimStatus status_at(const Policy& p, const Claim& c, TimePoint now) {
+  (void)p;
+  if (c.kind == ClaimKind::kSesEmail && c.status == ClaimStatus::kPending && now >= c.deadline) {
+    return ClaimStatus::kFailed;
+  }
+  return c.status;
+}
+
 Claim restart(const Policy& p, Claim c, TimePoint now) {
   c.status = ClaimStatus::kPending;
   c.deadline = now + p.window;

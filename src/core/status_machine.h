@@ -38,6 +38,9 @@ Claim apply_check(const Policy& p, Claim claim, Outcome outcome, TimePoint now);
 // fail them), so they come back unchanged.
 Claim apply_time(const Policy& p, Claim claim, TimePoint now);
 
+// apply_time(p, claim, now).status, without copying the claim (hot reads).
+ClaimStatus status_at(const Policy& p, const Claim& claim, TimePoint now);
+
 // Restart the pending window (SES re-Verify of a Failed identity).
 Claim restart(const Policy& p, Claim claim, TimePoint now);
 

@@ -498,6 +498,23 @@ TEST(StatusMachineTest, FailedIsFinal) {
 // ---------------------------------------------------------------------------
 // Time alone
 
+TEST(StatusMachineTest, StatusAtIsApplyTimesStatus) {
+  for (ClaimKind kind : {ClaimKind::kSesDomain, ClaimKind::kSesEmail, ClaimKind::kLatticeDomain}) {
+    SCOPED_TRACE(show(kind));
+    Policy p = policy_for(kind);
+    Claim pending = new_claim(kind);
+    Claim verified = verified_claim(kind, T0 + hours(1));
+    Claim unconfirmed = apply_check(p, verified, Outcome::kAbsent, T0 + hours(25));
+    Claim failed = apply_check(p, pending, Outcome::kAbsent, T0 + hours(72));
+    for (const Claim& c : {pending, verified, unconfirmed, failed}) {
+      for (TimePoint now : {T0, T0 + hours(24) - Seconds(1), T0 + hours(24), T0 + hours(72),
+                            T0 + hours(1000)}) {
+        EXPECT_EQ(status_at(p, c, now), apply_time(p, c, now).status) << show(now);
+      }
+    }
+  }
+}
+
 TEST(StatusMachineTest, EmailFailsAfter24hByTimeAlone) {
   Policy p = policy_for(ClaimKind::kSesEmail);
   Claim c = new_claim(ClaimKind::kSesEmail);

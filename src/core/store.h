@@ -3,6 +3,7 @@
 // Implementations are safe for concurrent use from any thread.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,19 @@ class Store {
   // SES identities among `subjects`, in no particular order.
   virtual Result<std::vector<Claim>> find_identities(const Scope& scope,
                                                      const std::vector<std::string>& subjects) = 0;
+  // Calls `fn` once with the SES identities among `subjects` (no particular
+  // order); the claims live until `fn` returns. For hot reads: a backend or a
+  // cache may hand out what it holds without copying.
+  virtual Status with_identities(const Scope& scope, const std::vector<std::string>& subjects,
+                                 const std::function<void(const std::vector<const Claim*>&)>& fn) {
+    auto found = find_identities(scope, subjects);
+    if (!found.ok()) return found.error();
+    std::vector<const Claim*> claims;
+    claims.reserve(found->size());
+    for (const auto& c : *found) claims.push_back(&c);
+    fn(claims);
+    return {};
+  }
   // Claims of the given kinds in increasing seq order, after `after_seq`.
   virtual Result<std::vector<Claim>> list_claims(const ListQuery& q) = 0;
   virtual Result<size_t> count_claims(const Scope& scope, const std::vector<ClaimKind>& kinds) = 0;

@@ -1,6 +1,8 @@
 #include "service/identity_service.h"
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/identity.h"
@@ -208,34 +210,58 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
   return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
 }
 
-Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
-    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
-  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s.error();
+core::Status IdentityService::with_attributes(
+    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation,
+    const std::function<void(const std::vector<IdentityAttributes>&)>& fn) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   if (identities.size() > options_.max_per_call) {
     return core::invalid_argument("Too many identities in the request. The maximum is " +
                                   std::to_string(options_.max_per_call) + ".");
   }
   // Several spellings may name one identity; answer each as it was asked.
-  std::unordered_map<std::string, std::vector<const std::string*>> asked;
+  // (subject, index of the asked name), sorted by subject to match claims.
+  std::vector<std::pair<std::string, size_t>> asked;
+  asked.reserve(identities.size());
+  for (size_t i = 0; i < identities.size(); ++i) {
+    auto subject = normalize_identity(identities[i]);
+    if (subject.ok()) asked.emplace_back(std::move(*subject), i);  // else it cannot exist
+  }
+  std::sort(asked.begin(), asked.end());
   std::vector<std::string> subjects;
-  for (const auto& identity : identities) {
-    auto subject = normalize_identity(identity);
-    if (!subject.ok()) continue;  // cannot exist, so it is left out like any unknown one
-    auto& names = asked[*subject];
-    if (names.empty()) subjects.push_back(*subject);
-    names.push_back(&identity);
+  subjects.reserve(asked.size());
+  for (const auto& [subject, i] : asked) {
+    if (subjects.empty() || subjects.back() != subject) subjects.push_back(subject);
   }
-  auto found = store_.find_identities(scope, subjects);
-  if (!found.ok()) return found.error();
   const auto now = clock_.now();
+  return store_.with_identities(scope, subjects, [&](const std::vector<const Claim*>& claims) {
+    std::vector<IdentityAttributes> out;
+    out.reserve(asked.size());
+    for (const Claim* c : claims) {
+      const auto status = core::status_at(core::policy_for(c->kind), *c, now);
+      // An email claim's token is its secret link nonce: never part of a view.
+      const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token : std::string_view();
+      auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
+                                 [](const auto& a, const std::string& s) { return a.first < s; });
+      for (; it != asked.end() && it->first == c->subject; ++it) {
+        out.push_back({identities[it->second], status, c->kind, token, &c->dkim_tokens});
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name == b.name; }),
+              out.end());
+    fn(out);
+  });
+}
+
+Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
+    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
   std::map<std::string, IdentityView> out;
-  for (auto& claim : *found) {
-    Claim c = core::apply_time(core::policy_for(claim.kind), claim, now);
-    // An email claim's token is its secret link nonce: never part of a view.
-    IdentityView view{c.status, c.kind, c.kind == ClaimKind::kSesDomain ? c.token : std::string(),
-                      c.dkim_tokens};
-    for (const std::string* name : asked[c.subject]) out.emplace(*name, view);
-  }
+  auto s = with_attributes(scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
+    for (const auto& a : attrs) {
+      out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.token), *a.dkim_tokens});
+    }
+  });
+  if (!s.ok()) return s.error();
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/claim.h"
@@ -27,6 +28,16 @@ struct IdentityView {
   core::ClaimKind kind;
   std::string token;                     // domains only
   std::vector<std::string> dkim_tokens;  // empty when DKIM was never started
+};
+
+// One identity's attributes as Get*Attributes answer them, viewing the
+// stored claim: valid only inside the with_attributes callback.
+struct IdentityAttributes {
+  std::string_view name;  // the identity as asked
+  core::ClaimStatus status;
+  core::ClaimKind kind;
+  std::string_view token;                       // domains only
+  const std::vector<std::string>* dkim_tokens;  // empty when DKIM was never started
 };
 
 struct IdentityPage {
@@ -67,6 +78,11 @@ class IdentityService {
   core::Result<std::map<std::string, IdentityView>> get_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities,
       const std::string& operation);
+  // The same answers without copies, for the hot read: `fn` is called once,
+  // with the entries sorted by name as asked (each name once).
+  core::Status with_attributes(const core::Scope& scope, const std::vector<std::string>& identities,
+                               const std::string& operation,
+                               const std::function<void(const std::vector<IdentityAttributes>&)>& fn);
   core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
                                   std::optional<int> max_items,
                                   const std::optional<std::string>& next_token);

@@ -17,6 +17,7 @@
 
 #include "core/claim.h"
 #include "core/store.h"
+#include "store/caching_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -350,6 +351,35 @@ TEST_P(StoreContractTest, FindIdentitiesReturnsTheSesIdentitiesAmongTheSubjects)
   auto none = store().find_identities(kScope, {});
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, WithIdentitiesSeesWhatFindIdentitiesReturns) {
+  Claim a = insert(make_full_claim(kScope, ClaimKind::kSesDomain, ClaimStatus::kVerified, "a.example"));
+  Claim b = insert(make_claim(kScope, ClaimKind::kSesEmail, "b@example.com"));
+  insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
+  const std::vector<std::string> asked = {"b@example.com", "unknown.example", "lattice.example",
+                                          "a.example"};
+  for (int round = 0; round < 2; ++round) {  // a cache answers the second from memory
+    SCOPED_TRACE(round);
+    int calls = 0;
+    std::vector<Claim> seen;
+    ASSERT_OK(store().with_identities(kScope, asked, [&](const std::vector<const Claim*>& claims) {
+      ++calls;
+      for (const Claim* c : claims) seen.push_back(*c);
+    }));
+    EXPECT_EQ(calls, 1);
+    ASSERT_EQ(seen.size(), 2u);
+    std::sort(seen.begin(), seen.end(), [](const Claim& x, const Claim& y) { return x.id < y.id; });
+    const bool a_first = a.id < b.id;
+    expect_same_claim(seen[a_first ? 0 : 1], a);
+    expect_same_claim(seen[a_first ? 1 : 0], b);
+  }
+  int calls = 0;
+  ASSERT_OK(store().with_identities(kScope, {}, [&](const std::vector<const Claim*>& claims) {
+    ++calls;
+    EXPECT_TRUE(claims.empty());
+  }));
+  EXPECT_EQ(calls, 1);
 }
 
 // --- uniqueness ------------------------------------------------------------
@@ -754,8 +784,20 @@ std::unique_ptr<Store> open_sqlite(const std::string& dir) {
   return std::move(*r);
 }
 
+// The identity cache must keep every promise of the store it fronts; capacity
+// 1 rotates its generations on nearly every read.
+std::function<std::unique_ptr<Store>(const std::string&)> cached(size_t capacity) {
+  return [capacity](const std::string& dir) -> std::unique_ptr<Store> {
+    auto inner = open_sqlite(dir);
+    if (!inner) return nullptr;
+    return std::make_unique<store::CachingStore>(std::move(inner), capacity);
+  };
+}
+
 const StoreBackend kBackends[] = {
     {"Sqlite", open_sqlite},
+    {"CachedSqlite", cached(4096)},
+    {"CachedSqliteCapacity1", cached(1)},
 };
 
 std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {

@@ -1,7 +1,7 @@
 #include "api/ses/form.h"
 
+#include <algorithm>
 #include <charconv>
-#include <map>
 
 namespace vouch::api {
 
@@ -15,6 +15,10 @@ int hex_value(char c) {
 }  // namespace
 
 std::optional<std::string> url_decode(std::string_view in, bool plus_is_space) {
+  // Most names and values need no decoding: copy them whole.
+  if (std::none_of(in.begin(), in.end(), [&](char c) { return c == '%' || (c == '+' && plus_is_space); })) {
+    return std::string(in);
+  }
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -42,21 +46,21 @@ const std::string* FormParams::get(std::string_view name) const {
 }
 
 std::vector<std::string> FormParams::list(std::string_view prefix) const {
-  // Collect by index, then read 1, 2, 3 ... until the first gap.
-  std::map<long, const std::string*> by_index;
+  // Slot by index, then read 1, 2, 3 ... until the first gap. An index above
+  // the number of items lies past a gap, so it needs no slot.
+  std::vector<const std::string*> by_index(items.size() + 1, nullptr);
   std::string head = std::string(prefix) + ".member.";
   for (const auto& [k, v] : items) {
     if (k.size() <= head.size() || k.compare(0, head.size(), head) != 0) continue;
-    long idx = 0;
+    size_t idx = 0;
     auto [end, ec] = std::from_chars(k.data() + head.size(), k.data() + k.size(), idx);
-    if (ec == std::errc() && end == k.data() + k.size() && idx > 0) by_index.emplace(idx, &v);
+    if (ec == std::errc() && end == k.data() + k.size() && idx > 0 && idx < by_index.size() &&
+        !by_index[idx]) {
+      by_index[idx] = &v;  // the first value wins, as get() does
+    }
   }
   std::vector<std::string> out;
-  for (long i = 1;; ++i) {
-    auto it = by_index.find(i);
-    if (it == by_index.end()) break;
-    out.push_back(*it->second);
-  }
+  for (size_t i = 1; i < by_index.size() && by_index[i]; ++i) out.push_back(*by_index[i]);
   return out;
 }
 

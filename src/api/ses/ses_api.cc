@@ -131,21 +131,25 @@ http::Outcome SesApi::verify_email_address(Call& c) {
 http::Outcome SesApi::get_identity_verification_attributes(Call& c) {
   std::vector<std::string> ids;
   if (!identities_param(c.params, &ids)) return missing_identities(c.request_id);
-  auto attrs = identities_.get_attributes(c.scope, ids, "GetIdentityVerificationAttributes");
-  if (!attrs.ok()) return error_response(attrs.error(), c.request_id);
   XmlWriter x;
-  if (attrs->empty()) {
-    x.empty("VerificationAttributes");
-  } else {
-    x.open("VerificationAttributes");
-    for (const auto& [name, view] : *attrs) {
-      x.open("entry").leaf("key", name).open("value");
-      if (view.kind == core::ClaimKind::kSesDomain) x.leaf("VerificationToken", view.token);
-      x.leaf("VerificationStatus", status_name(view.status));
-      x.close("value").close("entry");
-    }
-    x.close("VerificationAttributes");
-  }
+  auto st = identities_.with_attributes(
+      c.scope, ids, "GetIdentityVerificationAttributes",
+      [&x](const std::vector<service::IdentityAttributes>& attrs) {
+        if (attrs.empty()) {
+          x.empty("VerificationAttributes");
+          return;
+        }
+        x = XmlWriter(attrs.size() * 200);  // one entry is ~190 bytes
+        x.open("VerificationAttributes");
+        for (const auto& a : attrs) {
+          x.open("entry").leaf("key", a.name).open("value");
+          if (a.kind == core::ClaimKind::kSesDomain) x.leaf("VerificationToken", a.token);
+          x.leaf("VerificationStatus", status_name(a.status));
+          x.close("value").close("entry");
+        }
+        x.close("VerificationAttributes");
+      });
+  if (!st.ok()) return error_response(st.error(), c.request_id);
   return ok_response("GetIdentityVerificationAttributes", x.take(), c.request_id);
 }
 

@@ -7,9 +7,13 @@
 namespace vouch::api {
 
 std::string xml_escape(std::string_view text);
+// Appends `text`, escaped, to `out`.
+void append_escaped(std::string& out, std::string_view text);
 
 class XmlWriter {
  public:
+  XmlWriter() = default;
+  explicit XmlWriter(size_t expected_size) { out_.reserve(expected_size); }
   XmlWriter& open(std::string_view tag);
   XmlWriter& open(std::string_view tag, std::string_view xmlns);
   XmlWriter& close(std::string_view tag);

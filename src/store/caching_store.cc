@@ -1,0 +1,177 @@
+#include "store/caching_store.h"
+
+namespace vouch::store {
+
+using core::Claim;
+using core::Result;
+using core::Scope;
+
+namespace {
+
+// Writes the key of (scope, subject) into `out`, reusing its buffer.
+void make_key(const Scope& scope, std::string_view subject, std::string& out) {
+  out.clear();
+  out.append(scope.account_id).push_back('\x1f');
+  out.append(scope.region).push_back('\x1f');
+  out.append(subject);
+}
+
+}  // namespace
+
+CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity)
+    : ForwardingStore(std::move(inner)), capacity_(capacity) {}
+
+std::shared_ptr<const Claim> CachingStore::lookup(std::string_view key) {
+  if (auto it = young_.find(key); it != young_.end()) return it->second;
+  auto it = old_.find(key);
+  if (it == old_.end()) return nullptr;
+  auto claim = it->second;
+  put(std::string(key), claim);  // still in use: keep it past the next rotation
+  return claim;
+}
+
+void CachingStore::put(std::string key, std::shared_ptr<const Claim> claim) {
+  if (capacity_ == 0) return;
+  if (young_.size() >= capacity_) {
+    old_ = std::move(young_);
+    young_ = Map();
+  }
+  young_.insert_or_assign(std::move(key), std::move(claim));
+}
+
+void CachingStore::forget(const Claim& claim) {
+  std::string key;
+  make_key(claim.scope, claim.subject, key);
+  std::lock_guard lock(mu_);
+  ++generation_;
+  young_.erase(key);
+  old_.erase(key);
+}
+
+void CachingStore::forget_all() {
+  std::lock_guard lock(mu_);
+  ++generation_;
+  young_.clear();
+  old_.clear();
+}
+
+Result<std::vector<std::shared_ptr<const Claim>>> CachingStore::collect(
+    const Scope& scope, const std::vector<std::string>& subjects) {
+  std::vector<std::shared_ptr<const Claim>> out;
+  out.reserve(subjects.size());
+  std::vector<std::string> missing;
+  uint64_t generation = 0;
+  {
+    thread_local std::string key;
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    for (const auto& subject : subjects) {
+      make_key(scope, subject, key);
+      if (auto claim = lookup(key)) {
+        out.push_back(std::move(claim));
+      } else {
+        missing.push_back(subject);
+      }
+    }
+    hits_ += out.size();
+    misses_ += missing.size();
+  }
+  if (missing.empty()) return out;
+  auto found = inner().find_identities(scope, missing);
+  if (!found.ok()) return found.error();
+  const size_t first_fresh = out.size();
+  for (auto& claim : *found) out.push_back(std::make_shared<const Claim>(std::move(claim)));
+  std::lock_guard lock(mu_);
+  if (generation == generation_) {  // no write finished meanwhile: the rows are current
+    for (size_t i = first_fresh; i < out.size(); ++i) {
+      std::string key;
+      make_key(scope, out[i]->subject, key);
+      put(std::move(key), out[i]);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Claim>> CachingStore::find_identities(const Scope& scope,
+                                                         const std::vector<std::string>& subjects) {
+  auto found = collect(scope, subjects);
+  if (!found.ok()) return found.error();
+  std::vector<Claim> out;
+  out.reserve(found->size());
+  for (const auto& claim : *found) out.push_back(*claim);
+  return out;
+}
+
+core::Status CachingStore::with_identities(
+    const Scope& scope, const std::vector<std::string>& subjects,
+    const std::function<void(const std::vector<const Claim*>&)>& fn) {
+  auto found = collect(scope, subjects);  // holds the claims until fn returns
+  if (!found.ok()) return found.error();
+  std::vector<const Claim*> claims;
+  claims.reserve(found->size());
+  for (const auto& claim : *found) claims.push_back(claim.get());
+  fn(claims);
+  return {};
+}
+
+Result<std::optional<Claim>> CachingStore::find_identity(const Scope& scope,
+                                                         const std::string& subject) {
+  auto found = find_identities(scope, {subject});
+  if (!found.ok()) return found.error();
+  if (found->empty()) return std::optional<Claim>();
+  return std::optional<Claim>(std::move(found->front()));
+}
+
+CachingStore::Stats CachingStore::stats() const {
+  std::lock_guard lock(mu_);
+  return {hits_, misses_, young_.size() + old_.size()};
+}
+
+// ---- claim writes: write through, then forget the entry ----------------------
+
+Result<Claim> CachingStore::insert_claim(Claim claim) {
+  auto r = inner().insert_claim(claim);
+  forget(claim);
+  return r;
+}
+
+Result<core::CreateResult> CachingStore::create_claim_once(Claim claim,
+                                                           const std::optional<core::IdempotencyKey>& key,
+                                                           const core::CreateRules& rules) {
+  auto r = inner().create_claim_once(claim, key, rules);
+  forget(claim);
+  return r;
+}
+
+Result<Claim> CachingStore::update_claim(Claim claim) {
+  auto r = inner().update_claim(claim);
+  forget(claim);
+  return r;
+}
+
+Result<Claim> CachingStore::record_check(Claim claim, const std::string& evidence,
+                                         std::optional<core::StatusChange> change) {
+  auto r = inner().record_check(claim, evidence, change);
+  forget(claim);
+  return r;
+}
+
+Result<bool> CachingStore::delete_claim(const Scope& scope, const std::string& id) {
+  // The entry is keyed by subject; an id's subject never changes, so read it first.
+  auto before = inner().get_claim(scope, id);
+  auto r = inner().delete_claim(scope, id);
+  if (before.ok() && *before) {
+    forget(**before);
+  } else if (!before.ok()) {
+    forget_all();  // the subject is unknown
+  }
+  return r;
+}
+
+core::Status CachingStore::clear_claims() {
+  auto s = inner().clear_claims();
+  forget_all();
+  return s;
+}
+
+}  // namespace vouch::store

@@ -1,0 +1,83 @@
+// A Store that keeps recently read SES identities in memory, in front of
+// another Store. GetIdentityVerificationAttributes asks for up to 100
+// identities per call, and applications poll it; without the cache each call
+// is 100 index seeks and row decodes.
+//
+// Correct only when every write to the claims goes through this object: one
+// process owning its store (the embedded SQLite default; `serve` locks the
+// data directory). A fleet sharing PostgreSQL must not use it.
+//
+// Coherence: writes erase the identity's entry after the inner write returns,
+// and a read fills the cache only if no write finished while it was reading
+// (a generation counter), so a stale row is never put back.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/store.h"
+#include "store/forwarding_store.h"
+
+namespace vouch::store {
+
+class CachingStore final : public ForwardingStore {
+ public:
+  // Keeps up to about 2 * `capacity` identities (two generations).
+  CachingStore(std::unique_ptr<core::Store> inner, size_t capacity);
+
+  core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
+                                                         const std::string& subject) override;
+  core::Result<std::vector<core::Claim>> find_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects) override;
+  core::Status with_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects,
+      const std::function<void(const std::vector<const core::Claim*>&)>& fn) override;
+  core::Result<core::Claim> insert_claim(core::Claim claim) override;
+  core::Result<core::CreateResult> create_claim_once(core::Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override;
+  core::Result<core::Claim> update_claim(core::Claim claim) override;
+  core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
+                                        std::optional<core::StatusChange> change) override;
+  core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
+  core::Status clear_claims() override;
+
+  struct Stats {
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    size_t entries = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, std::shared_ptr<const core::Claim>, KeyHash,
+                                 std::equal_to<>>;
+
+  // The identities among `subjects`, from memory or else from the store.
+  core::Result<std::vector<std::shared_ptr<const core::Claim>>> collect(
+      const core::Scope& scope, const std::vector<std::string>& subjects);
+  // Forgets the claim's identity entry after a write of it.
+  void forget(const core::Claim& claim);
+  void forget_all();
+  // Under mu_: the entry for `key`, promoted to the young generation.
+  std::shared_ptr<const core::Claim> lookup(std::string_view key);
+  void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_
+
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  Map young_;                 // GUARDED_BY(mu_)
+  Map old_;                   // GUARDED_BY(mu_); dropped whole when young_ fills
+  uint64_t generation_ = 0;   // GUARDED_BY(mu_); bumped by every claim write
+  uint64_t hits_ = 0;         // GUARDED_BY(mu_)
+  uint64_t misses_ = 0;       // GUARDED_BY(mu_)
+};
+
+}  // namespace vouch::store

@@ -1,0 +1,188 @@
+// CachingStore's own promises, beyond the Store contract it also passes (see
+// store_contract_test.cc): repeated reads are served from memory, and a read
+// never leaves a row in the cache that a finished write has replaced.
+#include "store/caching_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::store {
+namespace {
+
+using core::Claim;
+using core::ClaimKind;
+using core::ClaimStatus;
+
+const core::Scope kScope{"111122223333", "us-east-1"};
+const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+
+Claim domain(const std::string& subject, int n) {
+  Claim c;
+  char id[32];
+  std::snprintf(id, sizeof id, "id-%020d", n);
+  c.id = id;
+  c.scope = kScope;
+  c.kind = ClaimKind::kSesDomain;
+  c.subject = subject;
+  c.record_name = "_amazonses." + subject;
+  c.token = "token-" + subject;
+  c.created_at = T0;
+  c.deadline = T0 + core::kDomainWindow;
+  return c;
+}
+
+// The SQLite store with a hook that runs after each find_identities has read
+// its rows and before it returns them: the window where a write can race.
+class HookedStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::function<void()> after_read;
+  core::Result<std::vector<Claim>> find_identities(const core::Scope& scope,
+                                                   const std::vector<std::string>& subjects) override {
+    auto r = ForwardingStore::find_identities(scope, subjects);
+    if (after_read) std::exchange(after_read, nullptr)();
+    return r;
+  }
+};
+
+class CachingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto sqlite = sqlite::SqliteStore::open(dir_.file("vouch.db"));
+    ASSERT_TRUE(sqlite.ok());
+    auto hooked = std::make_unique<HookedStore>(std::move(*sqlite));
+    hooked_ = hooked.get();
+    cache_ = std::make_unique<CachingStore>(std::move(hooked), 1024);
+  }
+
+  Claim add(const std::string& subject) {
+    auto r = cache_->insert_claim(domain(subject, ++n_));
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : Claim{};
+  }
+
+  ClaimStatus status_of(const std::string& subject) {
+    auto r = cache_->find_identity(kScope, subject);
+    EXPECT_TRUE(r.ok() && r->has_value()) << subject;
+    return r.ok() && *r ? (*r)->status : ClaimStatus::kFailed;
+  }
+
+  testing::TempDir dir_;
+  HookedStore* hooked_ = nullptr;
+  std::unique_ptr<CachingStore> cache_;
+  int n_ = 0;
+};
+
+TEST_F(CachingStoreTest, RepeatedReadsAreServedFromMemory) {
+  add("a.example.com");
+  add("b.example.com");
+  auto first = cache_->find_identities(kScope, {"a.example.com", "b.example.com", "none.example.com"});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->size(), 2u);
+  EXPECT_EQ(cache_->stats().hits, 0u);
+  EXPECT_EQ(cache_->stats().entries, 2u);
+  auto second = cache_->find_identities(kScope, {"a.example.com", "b.example.com", "none.example.com"});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->size(), 2u);
+  EXPECT_EQ(cache_->stats().hits, 2u);  // the absent one is asked of the store again
+  EXPECT_EQ(cache_->stats().misses, 4u);
+}
+
+TEST_F(CachingStoreTest, ScopesDoNotShareEntries) {
+  add("a.example.com");
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  for (const core::Scope& other : {core::Scope{"111122223333", "eu-west-1"},
+                                   core::Scope{"444455556666", "us-east-1"}}) {
+    auto r = cache_->find_identity(other, "a.example.com");
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->has_value());
+  }
+}
+
+TEST_F(CachingStoreTest, EveryClaimWriteIsSeenByTheNextRead) {
+  Claim c = add("a.example.com");
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+
+  c.status = ClaimStatus::kVerified;
+  auto updated = cache_->update_claim(c);
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+
+  Claim checked = *updated;
+  checked.status = ClaimStatus::kUnconfirmed;
+  auto recorded = cache_->record_check(checked, "{}", core::StatusChange{T0, ClaimStatus::kVerified,
+                                                                         ClaimStatus::kUnconfirmed});
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kUnconfirmed);
+
+  auto deleted = cache_->delete_claim(kScope, c.id);
+  ASSERT_TRUE(deleted.ok() && *deleted);
+  auto gone = cache_->find_identity(kScope, "a.example.com");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+
+  add("b.example.com");
+  ASSERT_EQ(status_of("b.example.com"), ClaimStatus::kPending);
+  ASSERT_TRUE(cache_->clear_claims().ok());
+  auto cleared = cache_->find_identity(kScope, "b.example.com");
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_FALSE(cleared->has_value());
+  EXPECT_EQ(cache_->stats().entries, 0u);
+}
+
+TEST_F(CachingStoreTest, ARowReadBeforeARacingWriteIsNotCached) {
+  Claim c = add("a.example.com");
+  // The read gets the pending row; before it returns, a write through the
+  // cache verifies the claim. The stale row must not be kept.
+  hooked_->after_read = [&] {
+    Claim v = c;
+    v.status = ClaimStatus::kVerified;
+    ASSERT_TRUE(cache_->update_claim(v).ok());
+  };
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kPending);  // what it read
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+}
+
+TEST_F(CachingStoreTest, ConcurrentReadersEndWithTheLastWrite) {
+  Claim c = add("a.example.com");
+  std::atomic<bool> done{false};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back([&] {
+      while (!done) (void)cache_->find_identity(kScope, "a.example.com");
+    });
+  }
+  for (int i = 0; i < 300; ++i) {
+    c.attempts = i;
+    auto r = cache_->update_claim(c);
+    ASSERT_TRUE(r.ok());
+    c = *r;
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  auto r = cache_->find_identity(kScope, "a.example.com");
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_EQ((*r)->attempts, 299);
+  EXPECT_EQ((*r)->version, c.version);
+}
+
+TEST_F(CachingStoreTest, OldGenerationIsDroppedWhenTheYoungOneFills) {
+  auto sqlite = sqlite::SqliteStore::open(dir_.file("small.db"));
+  ASSERT_TRUE(sqlite.ok());
+  CachingStore small(std::move(*sqlite), 2);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(small.insert_claim(domain("d" + std::to_string(i) + ".example.com", 100 + i)).ok());
+    ASSERT_TRUE(small.find_identity(kScope, "d" + std::to_string(i) + ".example.com").ok());
+  }
+  EXPECT_LE(small.stats().entries, 4u);
+  EXPECT_GE(small.stats().entries, 2u);
+}
+
+}  // namespace
+}  // namespace vouch::store

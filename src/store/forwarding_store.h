@@ -1,0 +1,97 @@
+// A Store that passes every call to another one: the base of decorators
+// (CachingStore, test doubles) that change a few calls and keep the rest.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "core/store.h"
+
+namespace vouch::store {
+
+class ForwardingStore : public core::Store {
+ public:
+  explicit ForwardingStore(std::unique_ptr<core::Store> inner) : inner_(std::move(inner)) {}
+
+  std::string name() const override { return inner_->name(); }
+  core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
+                                                     const std::string& id) override {
+    return inner_->get_claim(scope, id);
+  }
+  core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
+                                                         const std::string& subject) override {
+    return inner_->find_identity(scope, subject);
+  }
+  core::Result<std::vector<core::Claim>> find_identities(const core::Scope& scope,
+                                                         const std::vector<std::string>& subjects) override {
+    return inner_->find_identities(scope, subjects);
+  }
+  core::Status with_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects,
+      const std::function<void(const std::vector<const core::Claim*>&)>& fn) override {
+    return inner_->with_identities(scope, subjects, fn);
+  }
+  core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override {
+    return inner_->list_claims(q);
+  }
+  core::Result<size_t> count_claims(const core::Scope& scope,
+                                    const std::vector<core::ClaimKind>& kinds) override {
+    return inner_->count_claims(scope, kinds);
+  }
+  core::Result<core::Claim> insert_claim(core::Claim claim) override {
+    return inner_->insert_claim(std::move(claim));
+  }
+  core::Result<core::CreateResult> create_claim_once(core::Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override {
+    return inner_->create_claim_once(std::move(claim), key, rules);
+  }
+  core::Result<core::Claim> update_claim(core::Claim claim) override {
+    return inner_->update_claim(std::move(claim));
+  }
+  core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
+                                         std::optional<core::StatusChange> change) override {
+    return inner_->record_check(std::move(claim), evidence, change);
+  }
+  core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override {
+    return inner_->last_evidence(claim_id);
+  }
+  core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override {
+    return inner_->history(claim_id);
+  }
+  core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override {
+    return inner_->delete_claim(scope, id);
+  }
+  core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override {
+    return inner_->due_claims(now, limit);
+  }
+  core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override {
+    return inner_->get_claim_by_id(id);
+  }
+  core::Result<core::Mail> enqueue_mail(core::Mail mail) override {
+    return inner_->enqueue_mail(std::move(mail));
+  }
+  core::Status update_mail(const core::Mail& mail) override { return inner_->update_mail(mail); }
+  core::Result<std::vector<core::Mail>> due_mail(core::TimePoint now, size_t limit) override {
+    return inner_->due_mail(now, limit);
+  }
+  core::Result<std::vector<core::Mail>> list_mail(const std::optional<std::string>& address,
+                                                  const std::optional<int64_t>& id) override {
+    return inner_->list_mail(address, id);
+  }
+  core::Result<size_t> count_queued_mail() override { return inner_->count_queued_mail(); }
+  core::Status clear_mail() override { return inner_->clear_mail(); }
+  core::Status put_account(const core::Account& account) override { return inner_->put_account(account); }
+  core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override {
+    return inner_->find_account(access_key_id);
+  }
+  core::Status clear_claims() override { return inner_->clear_claims(); }
+
+ protected:
+  core::Store& inner() { return *inner_; }
+
+ private:
+  std::unique_ptr<core::Store> inner_;
+};
+
+}  // namespace vouch::store
