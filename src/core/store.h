@@ -59,6 +59,13 @@ struct CreateResult {
   std::string existing_id;  // kLiveDuplicate: the claim in the way
 };
 
+// One check's result for Store::record_checks.
+struct CheckRecord {
+  Claim claim;  // after the check; version = the version the check read
+  std::string evidence;
+  std::optional<StatusChange> change;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -104,6 +111,17 @@ class Store {
   // history entry, all in one transaction.
   virtual Result<Claim> record_check(Claim claim, const std::string& evidence,
                                      std::optional<StatusChange> change) = 0;
+  // Many check results at once (the scheduler's path): each is recorded as
+  // record_check would, with its own compare-and-set, but only the fields a
+  // check moves are written (status, deadline, next_check_at,
+  // last_verified_at, absent_since, attempts). One result per record, in
+  // order. A backend may share one transaction among them.
+  virtual std::vector<Result<Claim>> record_checks(std::vector<CheckRecord> records) {
+    std::vector<Result<Claim>> out;
+    out.reserve(records.size());
+    for (auto& r : records) out.push_back(record_check(std::move(r.claim), r.evidence, r.change));
+    return out;
+  }
   virtual Result<std::optional<std::string>> last_evidence(const std::string& claim_id) = 0;
   virtual Result<std::vector<StatusChange>> history(const std::string& claim_id) = 0;
   // Returns whether a claim was deleted. Its evidence and history go with it,

@@ -39,13 +39,17 @@ void CachingStore::put(std::string key, std::shared_ptr<const Claim> claim) {
   young_.insert_or_assign(std::move(key), std::move(claim));
 }
 
-void CachingStore::forget(const Claim& claim) {
-  std::string key;
-  make_key(claim.scope, claim.subject, key);
-  std::lock_guard lock(mu_);
-  ++generation_;
+void CachingStore::erase(const Scope& scope, std::string_view subject) {
+  thread_local std::string key;
+  make_key(scope, subject, key);
   young_.erase(key);
   old_.erase(key);
+}
+
+void CachingStore::forget(const Claim& claim) {
+  std::lock_guard lock(mu_);
+  ++generation_;
+  erase(claim.scope, claim.subject);
 }
 
 void CachingStore::forget_all() {
@@ -154,6 +158,17 @@ Result<Claim> CachingStore::record_check(Claim claim, const std::string& evidenc
   auto r = inner().record_check(claim, evidence, change);
   forget(claim);
   return r;
+}
+
+std::vector<Result<Claim>> CachingStore::record_checks(std::vector<core::CheckRecord> records) {
+  std::vector<std::pair<Scope, std::string>> subjects;
+  subjects.reserve(records.size());
+  for (const auto& r : records) subjects.emplace_back(r.claim.scope, r.claim.subject);
+  auto out = inner().record_checks(std::move(records));
+  std::lock_guard lock(mu_);
+  ++generation_;
+  for (const auto& [scope, subject] : subjects) erase(scope, subject);
+  return out;
 }
 
 Result<bool> CachingStore::delete_claim(const Scope& scope, const std::string& id) {

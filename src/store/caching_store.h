@@ -43,6 +43,7 @@ class CachingStore final : public ForwardingStore {
   core::Result<core::Claim> update_claim(core::Claim claim) override;
   core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
                                         std::optional<core::StatusChange> change) override;
+  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Status clear_claims() override;
 
@@ -67,6 +68,7 @@ class CachingStore final : public ForwardingStore {
   // Forgets the claim's identity entry after a write of it.
   void forget(const core::Claim& claim);
   void forget_all();
+  void erase(const core::Scope& scope, std::string_view subject);  // under mu_
   // Under mu_: the entry for `key`, promoted to the young generation.
   std::shared_ptr<const core::Claim> lookup(std::string_view key);
   void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_

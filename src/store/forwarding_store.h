@@ -53,6 +53,9 @@ class ForwardingStore : public core::Store {
                                          std::optional<core::StatusChange> change) override {
     return inner_->record_check(std::move(claim), evidence, change);
   }
+  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override {
+    return inner_->record_checks(std::move(records));
+  }
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override {
     return inner_->last_evidence(claim_id);
   }

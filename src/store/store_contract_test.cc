@@ -382,6 +382,82 @@ TEST_P(StoreContractTest, WithIdentitiesSeesWhatFindIdentitiesReturns) {
   EXPECT_EQ(calls, 1);
 }
 
+// --- record_checks -----------------------------------------------------------
+
+TEST_P(StoreContractTest, RecordChecksComparesAndSetsEachRecordOnItsOwn) {
+  Claim fresh = insert(make_claim(kScope, ClaimKind::kSesDomain, "fresh.example"));
+  Claim stale = insert(make_claim(kScope, ClaimKind::kSesDomain, "stale.example"));
+  Claim gone = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "gone.example"));
+  // Someone else updates `stale` and deletes `gone` after the checks read them.
+  Claim moved = stale;
+  moved.attempts = 9;
+  ASSERT_OK(store().update_claim(moved));
+  ASSERT_OK(store().delete_claim(kScope, gone.id));
+
+  auto checked = [](Claim c) {
+    c.status = ClaimStatus::kVerified;
+    c.last_verified_at = T0 + hours(1);
+    c.next_check_at = T0 + hours(25);
+    c.absent_since = T0 + nanoseconds(5);
+    c.attempts = 0;
+    c.deadline = T0 + hours(99);
+    return c;
+  };
+  std::vector<CheckRecord> records;
+  records.push_back({checked(fresh), "{\"e\":1}", StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
+  records.push_back({checked(stale), "{\"e\":2}", StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
+  records.push_back({checked(gone), "{\"e\":3}", std::nullopt});
+  auto out = store().record_checks(records);
+  ASSERT_EQ(out.size(), 3u);
+
+  ASSERT_OK(out[0]);
+  EXPECT_EQ(out[0]->version, fresh.version + 1);
+  auto got = get(kScope, fresh.id);
+  ASSERT_TRUE(got);
+  expect_same_claim(*got, *out[0]);
+  auto evidence = store().last_evidence(fresh.id);
+  ASSERT_OK(evidence);
+  EXPECT_EQ(*evidence, std::optional<std::string>("{\"e\":1}"));
+  auto history = store().history(fresh.id);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().to, ClaimStatus::kVerified);
+
+  ASSERT_FALSE(out[1].ok());
+  EXPECT_EQ(out[1].error().code, ErrorCode::kAborted);
+  got = get(kScope, stale.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->attempts, 9);  // the other writer's update stands
+  EXPECT_EQ(got->status, ClaimStatus::kPending);
+  auto none = store().last_evidence(stale.id);
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+  auto no_history = store().history(stale.id);
+  ASSERT_OK(no_history);
+  EXPECT_TRUE(no_history->empty());
+
+  ASSERT_FALSE(out[2].ok());
+  EXPECT_EQ(out[2].error().code, ErrorCode::kNotFound);
+
+  EXPECT_TRUE(store().record_checks({}).empty());
+}
+
+TEST_P(StoreContractTest, RecordChecksWritesOnlyWhatACheckMoves) {
+  Claim c = insert(make_full_claim(kScope, ClaimKind::kLatticeDomain, ClaimStatus::kPending, "only.example"));
+  Claim sent = c;
+  sent.status = ClaimStatus::kFailed;
+  sent.token = "not-a-check-field";
+  sent.tags = {{"k", "v"}};
+  auto out = store().record_checks({{sent, "{}", std::nullopt}});
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_OK(out[0]);
+  auto got = get(kScope, c.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, ClaimStatus::kFailed);
+  EXPECT_EQ(got->token, c.token);
+  EXPECT_EQ(got->tags, c.tags);
+}
+
 // --- uniqueness ------------------------------------------------------------
 
 TEST_P(StoreContractTest, DuplicateSesSubjectInOneScopeIsAConflictNamingTheExistingId) {

@@ -239,6 +239,8 @@ Result<core::CreateResult> SqliteStore::create_claim_once(
 
 namespace {
 
+core::Status lost_race(Conn& c, const Claim& claim);
+
 // Compare-and-set on version, inside a write transaction.
 core::Status update_row(Conn& c, const Claim& claim) {
   Stmt s = c.prepare("UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
@@ -250,6 +252,11 @@ core::Status update_row(Conn& c, const Claim& claim) {
   s.bind(17, claim.seq).bind(18, claim.version);
   if (s.step() != SQLITE_DONE) return c.error("update claim");
   if (sqlite3_changes(c.raw()) == 1) return {};
+  return lost_race(c, claim);
+}
+
+// Why a compare-and-set changed no row: the claim changed, or is gone.
+core::Status lost_race(Conn& c, const Claim& claim) {
   Stmt exists = c.prepare("SELECT 1 FROM claims WHERE seq = ?1");
   exists.bind(1, claim.seq);
   if (exists.step() == SQLITE_ROW) {
@@ -267,24 +274,76 @@ Result<Claim> SqliteStore::update_claim(Claim claim) {
   return claim;
 }
 
+namespace {
+
+// The evidence and history rows of a recorded check.
+core::Status write_check_rows(Conn& c, const std::string& claim_id, const std::string& evidence,
+                              const std::optional<core::StatusChange>& change) {
+  Stmt e = c.prepare("INSERT OR REPLACE INTO evidence (claim_id, body) VALUES (?1, ?2)");
+  e.bind(1, claim_id).bind(2, evidence);
+  if (e.step() != SQLITE_DONE) return c.error("record evidence");
+  if (change) {
+    Stmt h = c.prepare("INSERT INTO history (claim_id, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
+    h.bind(1, claim_id).bind(2, to_nanos(change->at))
+        .bind(3, int64_t{status_code(change->from)}).bind(4, int64_t{status_code(change->to)});
+    if (h.step() != SQLITE_DONE) return c.error("record history");
+  }
+  return {};
+}
+
+// Compare-and-set of the fields a check moves. Setting only these keeps
+// SQLite from rewriting the entries of indexes on the other columns.
+core::Status update_check_fields(Conn& c, const Claim& claim) {
+  Stmt s = c.prepare("UPDATE claims SET status = ?1, deadline = ?2, next_check_at = ?3, "
+                     "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
+                     "version = version + 1 WHERE seq = ?7 AND version = ?8");
+  s.bind(1, int64_t{status_code(claim.status)}).bind(2, to_nanos(claim.deadline))
+      .bind(3, claim.next_check_at ? std::optional(to_nanos(*claim.next_check_at)) : std::nullopt)
+      .bind(4, claim.last_verified_at ? std::optional(to_nanos(*claim.last_verified_at)) : std::nullopt)
+      .bind(5, claim.absent_since ? std::optional(to_nanos(*claim.absent_since)) : std::nullopt)
+      .bind(6, int64_t{claim.attempts}).bind(7, claim.seq).bind(8, claim.version);
+  if (s.step() != SQLITE_DONE) return c.error("record check");
+  if (sqlite3_changes(c.raw()) == 1) return {};
+  return lost_race(c, claim);
+}
+
+}  // namespace
+
 Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence,
                                         std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
     if (auto s = update_row(c, claim); !s.ok()) return s;
-    Stmt e = c.prepare("INSERT OR REPLACE INTO evidence (claim_id, body) VALUES (?1, ?2)");
-    e.bind(1, claim.id).bind(2, evidence);
-    if (e.step() != SQLITE_DONE) return c.error("record evidence");
-    if (change) {
-      Stmt h = c.prepare("INSERT INTO history (claim_id, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
-      h.bind(1, claim.id).bind(2, to_nanos(change->at))
-          .bind(3, int64_t{status_code(change->from)}).bind(4, int64_t{status_code(change->to)});
-      if (h.step() != SQLITE_DONE) return c.error("record history");
-    }
-    return {};
+    return write_check_rows(c, claim.id, evidence, change);
   });
   if (!st.ok()) return st.error();
   ++claim.version;
   return claim;
+}
+
+std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRecord> records) {
+  // One write for the lot: one savepoint, one place in a group commit.
+  std::vector<core::Status> each(records.size());
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    for (size_t i = 0; i < records.size(); ++i) {
+      const auto& r = records[i];
+      each[i] = update_check_fields(c, r.claim);
+      if (each[i].ok()) {
+        if (auto s = write_check_rows(c, r.claim.id, r.evidence, r.change); !s.ok()) return s;
+      } else if (each[i].error().code != ErrorCode::kAborted &&
+                 each[i].error().code != ErrorCode::kNotFound) {
+        return each[i];  // a database error: undo the whole batch
+      }
+    }
+    return {};
+  });
+  std::vector<Result<Claim>> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const core::Status& s = st.ok() ? each[i] : st;
+    if (s.ok()) ++records[i].claim.version;
+    out.push_back(s.ok() ? Result<Claim>(std::move(records[i].claim)) : Result<Claim>(s.error()));
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string& claim_id) {

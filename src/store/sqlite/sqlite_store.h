@@ -36,6 +36,7 @@ class SqliteStore final : public core::Store {
   core::Result<core::Claim> update_claim(core::Claim claim) override;
   core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
                                         std::optional<core::StatusChange> change) override;
+  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override;
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
