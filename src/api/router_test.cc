@@ -26,7 +26,8 @@ constexpr char kSecret[] = "router-secret";
 // No DNS here: every lookup answers nothing.
 class SilentResolver final : public core::TxtResolver {
  public:
-  void lookup(const std::string&, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+  void lookup(const std::string&, core::RecordType,
+              std::function<void(std::vector<core::TxtAnswer>)> done) override {
     done({});
   }
   size_t perspectives() const override { return 1; }

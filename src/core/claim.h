@@ -17,6 +17,7 @@ enum class ClaimKind {
   kSesDomain,      // TXT _amazonses.<domain> = token
   kSesEmail,       // a signed link mailed to the address
   kLatticeDomain,  // TXT <label>.<domain> = vpc-lattice:<...>
+  kSesDkim,        // CNAME <t>._domainkey.<domain> = <t>.dkim.amazonses.com, one per token
 };
 
 // One status enum for every view; the API layers map it to wire names.
@@ -41,8 +42,8 @@ struct Claim {
   Scope scope;
   ClaimKind kind = ClaimKind::kSesDomain;
   std::string subject;      // normalised domain, or email address
-  std::string record_name;  // TXT owner name without trailing dot (domain claims)
-  std::string token;        // the expected TXT value (domain claims)
+  std::string record_name;  // owner name without trailing dot (domain and DKIM claims)
+  std::string token;        // the expected TXT value, or CNAME target (DKIM)
   ClaimStatus status = ClaimStatus::kPending;
   TimePoint created_at{};
   TimePoint deadline{};  // end of the current pending window
@@ -55,6 +56,12 @@ struct Claim {
   int64_t seq = 0;      // store-assigned, increasing: the listing order
   int64_t version = 0;  // store-assigned, bumped on each update: compare-and-set
 };
+
+// Where DKIM token `t` of `domain` is published, and what it must point to.
+inline std::string dkim_record_name(const std::string& t, const std::string& domain) {
+  return t + "._domainkey." + domain;
+}
+inline std::string dkim_target(const std::string& t) { return t + ".dkim.amazonses.com"; }
 
 // Pending windows, as on AWS (SES: 72 h domains, 24 h email; Lattice: 72 h).
 inline constexpr Seconds kDomainWindow{72 * 3600};

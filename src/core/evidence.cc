@@ -1,6 +1,8 @@
 #include "core/evidence.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 namespace vouch::core {
 
@@ -8,11 +10,12 @@ namespace {
 
 constexpr size_t kMaxSeenChars = 100;
 
-const char* kind_text(TxtAnswer::Kind k) {
+const char* kind_text(TxtAnswer::Kind k, RecordType type) {
+  const bool cname = type == RecordType::kCname;
   switch (k) {
-    case TxtAnswer::Kind::kRecords: return "TXT records";
+    case TxtAnswer::Kind::kRecords: return cname ? "CNAME records" : "TXT records";
     case TxtAnswer::Kind::kNxDomain: return "NXDOMAIN";
-    case TxtAnswer::Kind::kNoData: return "no TXT records";
+    case TxtAnswer::Kind::kNoData: return cname ? "no CNAME records" : "no TXT records";
     case TxtAnswer::Kind::kServFail: return "SERVFAIL";
     case TxtAnswer::Kind::kRefused: return "REFUSED";
     case TxtAnswer::Kind::kTimeout: return "timeout";
@@ -21,19 +24,38 @@ const char* kind_text(TxtAnswer::Kind k) {
   return "error";
 }
 
-PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected) {
+// DNS names compare without case and without the root's trailing dot.
+bool same_name(std::string_view a, std::string_view b) {
+  if (!a.empty() && a.back() == '.') a.remove_suffix(1);
+  if (!b.empty() && b.back() == '.') b.remove_suffix(1);
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type) {
+  if (type == RecordType::kTxt) {
+    return std::find(records.begin(), records.end(), expected) != records.end();
+  }
+  return std::any_of(records.begin(), records.end(),
+                     [&](const std::string& r) { return same_name(r, expected); });
+}
+
+PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected, RecordType type) {
   PerspectiveEvidence p;
   p.resolver = a.resolver;
-  p.detail = kind_text(a.kind);
+  p.detail = kind_text(a.kind, type);
   switch (a.kind) {
     case TxtAnswer::Kind::kRecords:
-      if (std::find(a.records.begin(), a.records.end(), expected) != a.records.end()) {
+      if (matches(a.records, expected, type)) {
         p.result = PerspectiveEvidence::Result::kFound;
         return p;
       }
       if (a.records.empty()) {
         p.result = PerspectiveEvidence::Result::kAbsent;
-        p.detail = kind_text(TxtAnswer::Kind::kNoData);
+        p.detail = kind_text(TxtAnswer::Kind::kNoData, type);
         return p;
       }
       p.result = PerspectiveEvidence::Result::kWrong;
@@ -56,6 +78,10 @@ PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected)
 
 }  // namespace
 
+RecordType record_type(ClaimKind kind) {
+  return kind == ClaimKind::kSesDkim ? RecordType::kCname : RecordType::kTxt;
+}
+
 size_t default_quorum(size_t n) {
   if (n <= 2) return n;
   if (n <= 5) return n - 1;
@@ -63,7 +89,7 @@ size_t default_quorum(size_t n) {
 }
 
 Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_name,
-               const std::string& expected, size_t quorum, TimePoint now) {
+               const std::string& expected, size_t quorum, TimePoint now, RecordType type) {
   Evidence e;
   e.at = now;
   e.record_name = record_name;
@@ -71,7 +97,7 @@ Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_
   e.quorum = std::clamp<size_t>(quorum, 1, std::max<size_t>(1, answers.size()));
   size_t found = 0, errors = 0;
   for (const auto& a : answers) {
-    e.perspectives.push_back(read_answer(a, expected));
+    e.perspectives.push_back(read_answer(a, expected, type));
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
   }

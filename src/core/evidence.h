@@ -11,23 +11,29 @@
 
 namespace vouch::core {
 
-// One resolver's raw answer to a TXT query.
+enum class RecordType { kTxt, kCname };
+
+// What a claim of `kind` is checked against: CNAME for DKIM, TXT otherwise.
+RecordType record_type(ClaimKind kind);
+
+// One resolver's raw answer to a TXT (or CNAME) query.
 struct TxtAnswer {
   enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError };
   std::string resolver;             // "127.0.0.1:53"
   Kind kind = Kind::kError;
-  std::vector<std::string> records;  // each TXT record, its strings already joined
+  std::vector<std::string> records;  // each TXT record, its strings joined; or CNAME targets
   std::string error;                 // resolver error text, for kError and friends
 };
 
-// The TXT lookup behind an interface, so the scheduler runs against fakes in
+// The DNS lookup behind an interface, so the scheduler runs against fakes in
 // unit tests and against real resolvers (verify/dns) in production.
 class TxtResolver {
  public:
   virtual ~TxtResolver() = default;
-  // Asks every perspective for TXT at `name`, in parallel; calls `done` once
-  // with one answer per perspective, on a resolver thread.
-  virtual void lookup(const std::string& name, std::function<void(std::vector<TxtAnswer>)> done) = 0;
+  // Asks every perspective for `type` records at `name`, in parallel; calls
+  // `done` once with one answer per perspective, on a resolver thread.
+  virtual void lookup(const std::string& name, RecordType type,
+                      std::function<void(std::vector<TxtAnswer>)> done) = 0;
   virtual size_t perspectives() const = 0;
 };
 
@@ -53,11 +59,13 @@ struct Evidence {
 // two of 6 or more.
 size_t default_quorum(size_t perspectives);
 
-// Judges answers for `expected` (exact, case-sensitive match of any one
-// record). Found when >= quorum perspectives saw it; absent when even
-// counting every resolver error as found the quorum could not be met;
-// otherwise a resolver error (no conclusion).
+// Judges answers for `expected`: for TXT an exact, case-sensitive match of
+// any one record; for CNAME a DNS name match (any case, trailing dot or not).
+// Found when >= quorum perspectives saw it; absent when even counting every
+// resolver error as found the quorum could not be met; otherwise a resolver
+// error (no conclusion).
 Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_name,
-               const std::string& expected, size_t quorum, TimePoint now);
+               const std::string& expected, size_t quorum, TimePoint now,
+               RecordType type = RecordType::kTxt);
 
 }  // namespace vouch::core

@@ -9,6 +9,7 @@ Policy policy_for(ClaimKind kind) {
   Policy p;
   switch (kind) {
     case ClaimKind::kSesDomain:
+    case ClaimKind::kSesDkim:
       break;
     case ClaimKind::kSesEmail:
       p.window = kEmailWindow;

@@ -45,6 +45,7 @@ std::string show(ClaimKind k) {
     case ClaimKind::kSesDomain: return "SesDomain";
     case ClaimKind::kSesEmail: return "SesEmail";
     case ClaimKind::kLatticeDomain: return "LatticeDomain";
+    case ClaimKind::kSesDkim: return "SesDkim";
   }
   return "?";
 }
@@ -123,6 +124,13 @@ TEST(PolicyTest, PoliciesPerKind) {
   EXPECT_EQ(l.window, hours(72));
   EXPECT_FALSE(l.revocable);
   EXPECT_EQ(l.recheck_interval, hours(24));
+
+  // A DKIM record lives like a domain's TXT: 72 h window, revocable, daily re-check.
+  Policy k = policy_for(ClaimKind::kSesDkim);
+  EXPECT_EQ(k.window, hours(72));
+  EXPECT_EQ(k.revoke_after, hours(72));
+  EXPECT_TRUE(k.revocable);
+  EXPECT_EQ(k.recheck_interval, hours(24));
 }
 
 TEST(StatusMachineTest, BackoffGrowsByOneAndAHalfUpToAnHour) {

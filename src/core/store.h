@@ -93,12 +93,16 @@ class Store {
     fn(claims);
     return {};
   }
+  // Claims of `kind` whose subject is one of `subjects`, in increasing seq order.
+  virtual Result<std::vector<Claim>> find_claims(const Scope& scope, ClaimKind kind,
+                                                 const std::vector<std::string>& subjects) = 0;
   // Claims of the given kinds in increasing seq order, after `after_seq`.
   virtual Result<std::vector<Claim>> list_claims(const ListQuery& q) = 0;
   virtual Result<size_t> count_claims(const Scope& scope, const std::vector<ClaimKind>& kinds) = 0;
 
   // Writes. insert_claim sets seq and version; kConflict (with the existing
-  // id in resource_id) if an SES identity with that subject already exists.
+  // id in resource_id) if an SES identity with that subject already exists,
+  // or a DKIM claim with that record name.
   virtual Result<Claim> insert_claim(Claim claim) = 0;
   // See IdempotencyKey. `key` may be absent (no client token).
   virtual Result<CreateResult> create_claim_once(Claim claim, const std::optional<IdempotencyKey>& key,

@@ -76,9 +76,10 @@ std::future<CheckResult> Scheduler::launch(Claim claim) {
     return result;
   }
   const std::string name = claim.record_name;
-  resolver_.lookup(name, [this, claim = std::move(claim), done](std::vector<core::TxtAnswer> answers) mutable {
+  const core::RecordType type = core::record_type(claim.kind);
+  resolver_.lookup(name, type, [this, type, claim = std::move(claim), done](std::vector<core::TxtAnswer> answers) mutable {
     // On the resolver's thread: judge here (cheap), record on a writer.
-    core::Evidence e = core::judge(answers, claim.record_name, claim.token, quorum(), clock_.now());
+    core::Evidence e = core::judge(answers, claim.record_name, claim.token, quorum(), clock_.now(), type);
     post([this, claim = std::move(claim), e = std::move(e), done]() mutable {
       record(std::move(claim), std::move(e), std::move(*done));
     });

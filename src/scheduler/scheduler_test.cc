@@ -25,6 +25,7 @@ namespace {
 using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
+using core::RecordType;
 using core::TxtAnswer;
 using std::chrono::hours;
 using std::chrono::seconds;
@@ -32,22 +33,23 @@ using std::chrono::seconds;
 const core::Scope kScope{"111122223333", "us-east-1"};
 const core::TimePoint T0 = core::TimePoint(seconds(1'750'000'000));
 
-// Answers by name: the same answer from every perspective unless one was set
-// per perspective; NXDOMAIN for names it does not know. With hold(), lookups
-// wait until release().
+// Answers by name and record type: the same answer from every perspective
+// unless one was set per perspective; NXDOMAIN for what it does not know.
+// With hold(), lookups wait until release().
 class FakeResolver final : public core::TxtResolver {
  public:
   explicit FakeResolver(size_t perspectives = 1) : n_(perspectives) {}
 
-  void set(const std::string& name, std::vector<TxtAnswer> per_perspective) {
+  void set(const std::string& name, std::vector<TxtAnswer> per_perspective, RecordType type = RecordType::kTxt) {
     std::lock_guard lock(mu_);
-    answers_[name] = std::move(per_perspective);
+    answers_[{type, name}] = std::move(per_perspective);
   }
-  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {}) {
+  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {},
+               RecordType type = RecordType::kTxt) {
     TxtAnswer a;
     a.kind = kind;
     a.records = std::move(records);
-    set(name, std::vector<TxtAnswer>(n_, a));
+    set(name, std::vector<TxtAnswer>(n_, a), type);
   }
   void found(const std::string& name, const std::string& value) {
     set_all(name, TxtAnswer::Kind::kRecords, {value});
@@ -59,13 +61,13 @@ class FakeResolver final : public core::TxtResolver {
   }
   // Answers every held lookup (with the answers current now) and stops holding.
   void release() {
-    std::vector<std::pair<std::string, std::function<void(std::vector<TxtAnswer>)>>> held;
+    std::vector<Held> held;
     {
       std::lock_guard lock(mu_);
       holding_ = false;
       held.swap(held_);
     }
-    for (auto& [name, done] : held) done(answer(name));
+    for (auto& h : held) h.done(answer(h.name, h.type));
   }
   // Waits until `n` lookups are held.
   bool wait_held(size_t n) {
@@ -83,26 +85,41 @@ class FakeResolver final : public core::TxtResolver {
     return asked_.size();
   }
 
-  void lookup(const std::string& name, std::function<void(std::vector<TxtAnswer>)> done) override {
+  size_t asked_as(const std::string& name, RecordType type) {
+    std::lock_guard lock(mu_);
+    size_t k = 0;
+    for (size_t i = 0; i < asked_.size(); ++i) k += asked_[i] == name && asked_types_[i] == type;
+    return k;
+  }
+
+  void lookup(const std::string& name, RecordType type,
+              std::function<void(std::vector<TxtAnswer>)> done) override {
     {
       std::lock_guard lock(mu_);
       asked_.push_back(name);
+      asked_types_.push_back(type);
       if (holding_) {
-        held_.emplace_back(name, std::move(done));
+        held_.push_back({name, type, std::move(done)});
         cv_.notify_all();
         return;
       }
     }
     // Like the real one: on another thread.
-    std::thread([this, name, done = std::move(done)] { done(answer(name)); }).detach();
+    std::thread([this, name, type, done = std::move(done)] { done(answer(name, type)); }).detach();
   }
   size_t perspectives() const override { return n_; }
 
  private:
-  std::vector<TxtAnswer> answer(const std::string& name) {
+  struct Held {
+    std::string name;
+    RecordType type;
+    std::function<void(std::vector<TxtAnswer>)> done;
+  };
+
+  std::vector<TxtAnswer> answer(const std::string& name, RecordType type) {
     std::lock_guard lock(mu_);
     std::vector<TxtAnswer> out;
-    auto it = answers_.find(name);
+    auto it = answers_.find({type, name});
     for (size_t i = 0; i < n_; ++i) {
       TxtAnswer a;
       if (it != answers_.end()) a = it->second[std::min(i, it->second.size() - 1)];
@@ -116,10 +133,11 @@ class FakeResolver final : public core::TxtResolver {
   const size_t n_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<std::string, std::vector<TxtAnswer>> answers_;
+  std::map<std::pair<RecordType, std::string>, std::vector<TxtAnswer>> answers_;
   std::vector<std::string> asked_;
+  std::vector<RecordType> asked_types_;
   bool holding_ = false;
-  std::vector<std::pair<std::string, std::function<void(std::vector<TxtAnswer>)>>> held_;
+  std::vector<Held> held_;
 };
 
 class SchedulerTest : public ::testing::Test {
@@ -154,6 +172,10 @@ class SchedulerTest : public ::testing::Test {
     if (kind == ClaimKind::kSesDomain) c.record_name = "_amazonses." + subject;
     if (kind == ClaimKind::kLatticeDomain) c.record_name = "_abcdefghijklmnopqrst." + subject;
     if (kind != ClaimKind::kSesEmail) c.token = "token-for-" + subject;
+    if (kind == ClaimKind::kSesDkim) {
+      c.record_name = core::dkim_record_name("dkimtok", subject);
+      c.token = core::dkim_target("dkimtok");
+    }
     c.created_at = clock_.now();
     c = core::restart(core::policy_for(kind), std::move(c), clock_.now());
     auto r = store_->insert_claim(c);
@@ -266,6 +288,60 @@ TEST_F(SchedulerTest, FoundVerifiesWithHistoryAndEvidence) {
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).last_verified_at, T0 + seconds(30) + hours(6));
   EXPECT_EQ(history(c).size(), 1u);
+}
+
+TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDkim, "dkim.example");
+  ASSERT_EQ(c.record_name, "dkimtok._domainkey.dkim.example");
+  // The target as TXT at the name does not count: a DKIM record is a CNAME.
+  resolver_->found(c.record_name, c.token);
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(resolver_->asked_as(c.record_name, RecordType::kCname), 1u);
+  EXPECT_EQ(resolver_->asked_as(c.record_name, RecordType::kTxt), 0u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kPending);
+  EXPECT_EQ(evidence(c)["perspectives"][0]["detail"], "NXDOMAIN");
+
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
+                     RecordType::kCname);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kPending);
+  auto e = evidence(c);
+  EXPECT_EQ(e["outcome"], "absent");
+  EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
+  EXPECT_EQ(e["perspectives"][0]["detail"], "CNAME records");
+
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  EXPECT_EQ(evidence(c)["outcome"], "found");
+  EXPECT_EQ(evidence(c)["expected"], "dkimtok.dkim.amazonses.com");
+  ASSERT_EQ(history(c).size(), 1u);
+}
+
+TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
+  auto& s = scheduler(3);
+  Claim c = add(ClaimKind::kSesDkim, "recheck.example");
+  TxtAnswer found, gone;
+  found.kind = TxtAnswer::Kind::kRecords;
+  found.records = {c.token};
+  gone.kind = TxtAnswer::Kind::kNxDomain;
+  resolver_->set(c.record_name, {found, found, gone}, RecordType::kCname);  // 2 of 3: the default quorum
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  EXPECT_EQ(*get(c).next_check_at, T0 + hours(24));
+
+  resolver_->set(c.record_name, {found, gone, gone}, RecordType::kCname);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kUnconfirmed);
+
+  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {c.token}, RecordType::kCname);
+  EXPECT_EQ(step_to_next_check(c), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  auto h = history(c);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[1].to, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(h[2].to, ClaimStatus::kVerified);
 }
 
 TEST_F(SchedulerTest, WrongValueIsRecordedAsSeen) {

@@ -9,6 +9,7 @@
 #include "core/status_machine.h"
 #include "core/encoding.h"
 #include "core/tokens.h"
+#include "service/update_with_retry.h"
 #include "service/verification_mail.h"
 
 namespace vouch::service {
@@ -24,7 +25,6 @@ using core::Scope;
 namespace {
 
 constexpr int kMaxListItems = 1000;
-constexpr int kCasRetries = 8;
 
 // A fresh link nonce: links carry it, the claim keeps it, a click consumes it.
 std::string new_nonce(core::Random& r) {
@@ -54,21 +54,6 @@ const char* listing_name(IdentityType t) {
     case IdentityType::kAny: break;
   }
   return "ses:*";
-}
-
-// Read-modify-write with compare-and-set, re-reading when another writer won.
-template <class Mutate>
-Result<Claim> update_with_retry(core::Store& store, Claim claim, Mutate mutate) {
-  for (int i = 0; i < kCasRetries; ++i) {
-    if (!mutate(claim)) return claim;  // nothing to change
-    auto updated = store.update_claim(claim);
-    if (updated.ok() || updated.error().code != ErrorCode::kAborted) return updated;
-    auto fresh = store.get_claim(claim.scope, claim.id);
-    if (!fresh.ok()) return fresh.error();
-    if (!*fresh) return core::not_found("identity was deleted", claim.id);
-    claim = std::move(**fresh);
-  }
-  return Error{ErrorCode::kUnavailable, "identity is busy, retry", claim.id, {}};
 }
 
 }  // namespace
@@ -290,6 +275,10 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
 core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity) {
   auto subject = normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
+  // DKIM records first: a crash in between leaves a domain a retry cleans up.
+  if (!core::looks_like_email(*subject)) {
+    if (auto s = delete_dkim_claims(scope, *subject); !s.ok()) return s;
+  }
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
   if (!*found) return {};  // deleting an unknown identity succeeds, as on AWS
@@ -313,21 +302,6 @@ Result<std::vector<std::string>> IdentityService::list_verified_emails(const Sco
     if (rows->size() < q.limit) return out;
     q.after_seq = rows->back().seq;
   }
-}
-
-Result<std::vector<std::string>> IdentityService::verify_domain_dkim(const Scope& scope,
-                                                                     const std::string& domain) {
-  auto subject = core::normalize_domain(domain);
-  if (!subject.ok()) return subject.error();
-  auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
-  if (!claim.ok()) return claim.error();
-  auto updated = update_with_retry(store_, std::move(*claim), [&](Claim& c) {
-    if (!c.dkim_tokens.empty()) return false;
-    c.dkim_tokens = core::new_dkim_tokens(random_);
-    return true;
-  });
-  if (!updated.ok()) return updated.error();
-  return updated->dkim_tokens;
 }
 
 }  // namespace vouch::service

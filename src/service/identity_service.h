@@ -40,6 +40,18 @@ struct IdentityAttributes {
   const std::vector<std::string>* dkim_tokens;  // empty when DKIM was never started
 };
 
+// DkimVerificationStatus. One DKIM claim per token: all verified is kSuccess,
+// any failed kFailed, any unconfirmed kTemporaryFailure, otherwise kPending.
+enum class DkimStatus { kNotStarted, kPending, kSuccess, kFailed, kTemporaryFailure };
+
+struct DkimView {
+  DkimStatus status = DkimStatus::kNotStarted;
+  std::vector<std::string> tokens;  // empty when DKIM was never started
+};
+
+// The aggregate over a domain's DKIM records; an empty list is kNotStarted.
+DkimStatus dkim_status(const std::vector<core::ClaimStatus>& records);
+
 struct IdentityPage {
   std::vector<std::string> identities;
   std::optional<std::string> next_token;
@@ -88,8 +100,13 @@ class IdentityService {
                                   const std::optional<std::string>& next_token);
   core::Status delete_identity(const core::Scope& scope, const std::string& identity);
   core::Result<std::vector<std::string>> list_verified_emails(const core::Scope& scope);
+  // Returns the domain's 3 DKIM tokens, creating the identity, the tokens and
+  // a claim per token's CNAME as needed; restarts failed DKIM claims.
   core::Result<std::vector<std::string>> verify_domain_dkim(const core::Scope& scope,
                                                             const std::string& domain);
+  // Keyed by identity as requested; unknown identities are left out.
+  core::Result<std::map<std::string, DkimView>> get_dkim_attributes(
+      const core::Scope& scope, const std::vector<std::string>& identities);
 
   // Turns on verification mail for email identities.
   void enable_mail(MailSettings settings) { mail_ = std::move(settings); }
@@ -105,6 +122,10 @@ class IdentityService {
   // Restarts a Failed identity's window; otherwise returns it unchanged.
   core::Result<core::Claim> reopen_if_failed(core::Claim claim);
   core::Status queue_mail(const core::Claim& claim);
+  // DKIM (identity_service_dkim.cc): a claim per token of `domain`, created
+  // if missing (tokens from before DKIM claims existed get theirs here).
+  core::Status ensure_dkim_claims(const core::Claim& domain);
+  core::Status delete_dkim_claims(const core::Scope& scope, const std::string& domain);
 
   core::Store& store_;
   const core::Clock& clock_;

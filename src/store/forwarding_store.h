@@ -31,6 +31,10 @@ class ForwardingStore : public core::Store {
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override {
     return inner_->with_identities(scope, subjects, fn);
   }
+  core::Result<std::vector<core::Claim>> find_claims(const core::Scope& scope, core::ClaimKind kind,
+                                                     const std::vector<std::string>& subjects) override {
+    return inner_->find_claims(scope, kind, subjects);
+  }
   core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override {
     return inner_->list_claims(q);
   }

@@ -45,7 +45,7 @@ const Scope kOtherAccount{"444455556666", "us-east-1"};
 const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
 
 const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                          ClaimKind::kLatticeDomain};
+                                          ClaimKind::kLatticeDomain, ClaimKind::kSesDkim};
 const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
 const std::vector<ClaimStatus> kAllStatuses = {ClaimStatus::kPending, ClaimStatus::kVerified,
                                                ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
@@ -55,6 +55,7 @@ std::string kind_name(ClaimKind k) {
     case ClaimKind::kSesDomain: return "SesDomain";
     case ClaimKind::kSesEmail: return "SesEmail";
     case ClaimKind::kLatticeDomain: return "LatticeDomain";
+    case ClaimKind::kSesDkim: return "SesDkim";
   }
   return "?";
 }
@@ -81,6 +82,10 @@ Claim make_claim(const Scope& scope, ClaimKind kind, const std::string& subject)
   if (kind != ClaimKind::kSesEmail) {
     c.record_name = (kind == ClaimKind::kSesDomain ? "_amazonses." : "_label.") + subject;
     c.token = "token-of-" + subject;
+  }
+  if (kind == ClaimKind::kSesDkim) {  // one of the domain's three records
+    c.record_name = core::dkim_record_name(c.id, subject);
+    c.token = core::dkim_target(c.id);
   }
   c.created_at = T0;
   c.deadline = T0 + hours(72);
@@ -506,6 +511,69 @@ TEST_P(StoreContractTest, LatticeClaimsWithTheSameSubjectDoNotConflict) {
   EXPECT_EQ(ids_of(list(kScope, kAllKinds)), (std::vector<std::string>{l1.id, l2.id, ses.id}));
   EXPECT_EQ(count(kScope, {ClaimKind::kLatticeDomain}), 2u);
   EXPECT_EQ(count(kScope, {ClaimKind::kSesDomain}), 1u);
+}
+
+// --- DKIM claims -----------------------------------------------------------
+
+TEST_P(StoreContractTest, DkimClaimsAreFoundBySubjectButAreNoIdentities) {
+  Claim domain = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  std::vector<std::string> want;
+  for (int i = 0; i < 3; ++i) want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, "example.com")).id);
+  insert(make_claim(kScope, ClaimKind::kSesDkim, "other.example"));
+  insert(make_claim(kOtherRegion, ClaimKind::kSesDkim, "example.com"));
+  insert(make_claim(kScope, ClaimKind::kLatticeDomain, "example.com"));
+
+  auto found = store().find_claims(kScope, ClaimKind::kSesDkim, {"example.com", "unknown.example"});
+  ASSERT_OK(found);
+  EXPECT_EQ(ids_of(*found), want);  // in seq order
+  EXPECT_EQ((*found)[1].record_name, core::dkim_record_name(want[1], "example.com"));
+  auto both = store().find_claims(kScope, ClaimKind::kSesDkim, {"other.example", "example.com"});
+  ASSERT_OK(both);
+  EXPECT_EQ(both->size(), 4u);
+  auto none = store().find_claims(kScope, ClaimKind::kSesDkim, {});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+  auto ses = store().find_claims(kScope, ClaimKind::kSesDomain, {"example.com"});
+  ASSERT_OK(ses);
+  EXPECT_EQ(ids_of(*ses), std::vector<std::string>{domain.id});
+
+  // Identity reads, listings and quotas see the domain alone.
+  auto id = store().find_identity(kScope, "example.com");
+  ASSERT_OK(id);
+  ASSERT_TRUE(*id);
+  EXPECT_EQ((*id)->id, domain.id);
+  auto ids = store().find_identities(kScope, {"example.com", "other.example"});
+  ASSERT_OK(ids);
+  EXPECT_EQ(ids_of(*ids), std::vector<std::string>{domain.id});
+  EXPECT_EQ(ids_of(list(kScope, kSesKinds)), std::vector<std::string>{domain.id});
+  EXPECT_EQ(count(kScope, kSesKinds), 1u);
+  EXPECT_EQ(count(kScope, {ClaimKind::kSesDkim}), 4u);
+}
+
+TEST_P(StoreContractTest, FindClaimsTakesManySubjects) {
+  std::vector<std::string> subjects, want;
+  for (int i = 0; i < 250; ++i) {
+    subjects.push_back("d" + std::to_string(i) + ".example");
+    if (i % 2 == 0) want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, subjects.back())).id);
+  }
+  auto found = store().find_claims(kScope, ClaimKind::kSesDkim, subjects);
+  ASSERT_OK(found);
+  EXPECT_EQ(ids_of(*found), want);
+}
+
+TEST_P(StoreContractTest, ASecondDkimClaimForOneRecordIsAConflict) {
+  Claim first = insert(make_claim(kScope, ClaimKind::kSesDkim, "example.com"));
+  Claim second = make_claim(kScope, ClaimKind::kSesDkim, "example.com");
+  second.record_name = first.record_name;
+  auto r = store().insert_claim(second);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict) << testing::describe(r.error());
+  EXPECT_EQ(r.error().resource_id, first.id);
+  EXPECT_FALSE(get(kScope, second.id));
+  // The same record in another region is another claim.
+  Claim elsewhere = make_claim(kOtherRegion, ClaimKind::kSesDkim, "example.com");
+  elsewhere.record_name = first.record_name;
+  EXPECT_TRUE(store().insert_claim(elsewhere).ok());
 }
 
 // --- list_claims / count_claims --------------------------------------------

@@ -14,14 +14,14 @@
 
 namespace vouch::api::control {
 
-std::string kind_name(core::ClaimKind k);     // "ses_domain", "ses_email", "lattice_domain"
+std::string kind_name(core::ClaimKind k);     // "ses_domain", "ses_email", "lattice_domain", "ses_dkim"
 std::string status_key(core::ClaimStatus s);  // "pending", "verified", "unconfirmed", "failed"
 
 // Short form, for listings.
 nlohmann::json claim_summary(const core::Claim& c);
 
-// What the extra probes found: TXT at the name with the zone appended twice,
-// and at the bare domain.
+// What the extra probes found, in the claim's record type: at the name with
+// the zone appended twice, and (TXT only) at the bare domain.
 struct Probes {
   std::vector<std::string> doubled_zone;
   std::vector<std::string> bare_domain;

@@ -24,14 +24,14 @@ http::Response not_found() {
 
 http::Response ok(const json& body) { return lattice::json_response(200, body); }
 
-// TXT values at `names`, asked in parallel; empty on any failure.
-std::vector<std::vector<std::string>> probe(core::TxtResolver& resolver,
+// Values of `type` at `names`, asked in parallel; empty on any failure.
+std::vector<std::vector<std::string>> probe(core::TxtResolver& resolver, core::RecordType type,
                                             const std::vector<std::string>& names) {
   std::vector<std::future<std::vector<core::TxtAnswer>>> pending;
   for (const auto& n : names) {
     auto p = std::make_shared<std::promise<std::vector<core::TxtAnswer>>>();
     pending.push_back(p->get_future());
-    resolver.lookup(n, [p](std::vector<core::TxtAnswer> a) { p->set_value(std::move(a)); });
+    resolver.lookup(n, type, [p](std::vector<core::TxtAnswer> a) { p->set_value(std::move(a)); });
   }
   std::vector<std::vector<std::string>> out;
   for (auto& f : pending) {
@@ -48,7 +48,11 @@ Probes probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::
   if (c.kind == core::ClaimKind::kSesEmail) return {};
   // Only worth asking when the last check did not find the record.
   if (evidence && evidence->find("\"outcome\":\"found\"") != std::string::npos) return {};
-  auto found = probe(resolver, {c.record_name + "." + c.subject, c.subject});
+  if (c.kind == core::ClaimKind::kSesDkim) {  // a CNAME cannot sit at the bare domain
+    auto found = probe(resolver, core::RecordType::kCname, {c.record_name + "." + c.subject});
+    return Probes{std::move(found[0]), {}};
+  }
+  auto found = probe(resolver, core::RecordType::kTxt, {c.record_name + "." + c.subject, c.subject});
   return Probes{std::move(found[0]), std::move(found[1])};
 }
 
@@ -132,7 +136,8 @@ http::Outcome ControlApi::admin(http::Request& req) {
     if (q) {
       if (const std::string* a = q->get("after")) std::from_chars(a->data(), a->data() + a->size(), after);
     }
-    core::ListQuery lq{scope, {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail, core::ClaimKind::kLatticeDomain}, after, 500};
+    core::ListQuery lq{scope, {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail, core::ClaimKind::kLatticeDomain,
+                               core::ClaimKind::kSesDkim}, after, 500};
     auto rows = store_.list_claims(lq);
     if (!rows.ok()) return lattice::error_response(rows.error());
     json items = json::array();

@@ -43,6 +43,17 @@ std::string member_list(std::string_view tag, const std::vector<std::string>& it
   return x.take();
 }
 
+std::string_view dkim_status_name(service::DkimStatus s) {
+  switch (s) {
+    case service::DkimStatus::kNotStarted: return "NotStarted";
+    case service::DkimStatus::kPending: return "Pending";
+    case service::DkimStatus::kSuccess: return "Success";
+    case service::DkimStatus::kFailed: return "Failed";
+    case service::DkimStatus::kTemporaryFailure: return "TemporaryFailure";
+  }
+  return "Pending";
+}
+
 // Runs a durable write off the I/O threads and renders its result.
 template <class Work>
 http::Outcome deferred(Work work) {
@@ -216,7 +227,7 @@ http::Outcome SesApi::verify_domain_dkim(Call& c) {
 http::Outcome SesApi::get_identity_dkim_attributes(Call& c) {
   std::vector<std::string> ids;
   if (!identities_param(c.params, &ids)) return missing_identities(c.request_id);
-  auto attrs = identities_.get_attributes(c.scope, ids, "GetIdentityDkimAttributes");
+  auto attrs = identities_.get_dkim_attributes(c.scope, ids);
   if (!attrs.ok()) return error_response(attrs.error(), c.request_id);
   XmlWriter x;
   if (attrs->empty()) {
@@ -224,11 +235,11 @@ http::Outcome SesApi::get_identity_dkim_attributes(Call& c) {
   } else {
     x.open("DkimAttributes");
     for (const auto& [name, view] : *attrs) {
-      const bool enabled = !view.dkim_tokens.empty();
+      const bool enabled = !view.tokens.empty();
       x.open("entry").leaf("key", name).open("value");
       x.leaf("DkimEnabled", enabled ? "true" : "false");
-      x.leaf("DkimVerificationStatus", enabled ? "Pending" : "NotStarted");
-      if (enabled) x.raw(member_list("DkimTokens", view.dkim_tokens));
+      x.leaf("DkimVerificationStatus", dkim_status_name(view.status));
+      if (enabled) x.raw(member_list("DkimTokens", view.tokens));
       x.close("value").close("entry");
     }
     x.close("DkimAttributes");

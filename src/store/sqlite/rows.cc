@@ -12,6 +12,7 @@ int kind_code(ClaimKind k) {
     case ClaimKind::kSesDomain: return 0;
     case ClaimKind::kSesEmail: return 1;
     case ClaimKind::kLatticeDomain: return 2;
+    case ClaimKind::kSesDkim: return 3;
   }
   return -1;
 }
@@ -21,6 +22,7 @@ std::optional<ClaimKind> kind_from_code(int64_t c) {
     case 0: return ClaimKind::kSesDomain;
     case 1: return ClaimKind::kSesEmail;
     case 2: return ClaimKind::kLatticeDomain;
+    case 3: return ClaimKind::kSesDkim;
   }
   return std::nullopt;
 }

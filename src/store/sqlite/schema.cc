@@ -86,6 +86,10 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;
 )sql",
+    // 5: one DKIM claim per published record (kind 3), so concurrent creates cannot double up
+    R"sql(
+CREATE UNIQUE INDEX claims_dkim_record ON claims(account_id, region, record_name) WHERE kind = 3;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

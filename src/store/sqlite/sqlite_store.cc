@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 
@@ -118,6 +120,27 @@ Result<std::vector<Claim>> SqliteStore::find_identities(const Scope& scope,
   return out;
 }
 
+Result<std::vector<Claim>> SqliteStore::find_claims(const Scope& scope, core::ClaimKind kind,
+                                                    const std::vector<std::string>& subjects) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  std::vector<Claim> out;
+  constexpr size_t kChunk = 100;  // well under SQLite's limit on bound parameters
+  for (size_t at = 0; at < subjects.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, subjects.size() - at);
+    std::string sql = kSelect + "WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND subject IN (";
+    for (size_t i = 0; i < n; ++i) sql += (i ? ",?" : "?") + std::to_string(i + 4);
+    Stmt s = (*r).prepare(sql + ")");
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(kind)});
+    for (size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 4), subjects[at + i]);
+    auto rows = collect(*r, s);
+    if (!rows.ok()) return rows.error();
+    for (auto& c : *rows) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const Claim& a, const Claim& b) { return a.seq < b.seq; });
+  return out;
+}
+
 Result<std::vector<Claim>> SqliteStore::list_claims(const core::ListQuery& q) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
@@ -151,13 +174,17 @@ core::Status insert_row(Conn& c, Claim& claim) {
   bind_claim(s, claim);
   int rc = s.step();
   if (rc == SQLITE_CONSTRAINT) {
-    // Name the claim in the way: the SES identity with this subject, or the
-    // claim that already has this id.
+    // Name the claim in the way: the SES identity with this subject, the DKIM
+    // claim for this record, or the claim that already has this id.
     std::string existing = claim.id;
+    const bool dkim = claim.kind == core::ClaimKind::kSesDkim;
     if (claim.kind != core::ClaimKind::kLatticeDomain) {
-      Stmt e = c.prepare("SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
-                         "subject = ?3 AND kind IN (0, 1)");
-      e.bind(1, claim.scope.account_id).bind(2, claim.scope.region).bind(3, claim.subject);
+      Stmt e = c.prepare(dkim ? "SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
+                                "record_name = ?3 AND kind = 3"
+                              : "SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
+                                "subject = ?3 AND kind IN (0, 1)");
+      e.bind(1, claim.scope.account_id).bind(2, claim.scope.region)
+          .bind(3, dkim ? claim.record_name : claim.subject);
       if (e.step() == SQLITE_ROW) existing = e.text_at(0);
     }
     return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};

@@ -26,6 +26,8 @@ class SqliteStore final : public core::Store {
                                                          const std::string& subject) override;
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
+  core::Result<std::vector<core::Claim>> find_claims(const core::Scope& scope, core::ClaimKind kind,
+                                                     const std::vector<std::string>& subjects) override;
   core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override;
   core::Result<size_t> count_claims(const core::Scope& scope,
                                     const std::vector<core::ClaimKind>& kinds) override;

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "verify/dns/cname_reply.h"
+
 namespace vouch::verify::dns {
 
 using core::TxtAnswer;
@@ -22,6 +24,7 @@ namespace {
 // One lookup across every perspective.
 struct Pending {
   std::string name;
+  core::RecordType type = core::RecordType::kTxt;
   std::vector<TxtAnswer> answers;
   size_t remaining = 0;
   std::function<void(std::vector<TxtAnswer>)> done;
@@ -44,12 +47,24 @@ TxtAnswer::Kind kind_of(int status) {
   }
 }
 
-void fill_answer(TxtAnswer& out, int status, unsigned char* abuf, int alen) {
+void fill_cname(TxtAnswer& out, unsigned char* abuf, int alen) {
+  switch (parse_cname_reply(abuf, alen, &out.records)) {
+    case CnameReply::kRecords: return;
+    case CnameReply::kNoData: out.kind = TxtAnswer::Kind::kNoData; return;
+    case CnameReply::kMalformed:
+      out.kind = TxtAnswer::Kind::kError;
+      out.error = ares_strerror(ARES_EBADRESP);
+      return;
+  }
+}
+
+void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
     if (out.kind == TxtAnswer::Kind::kError) out.error = ares_strerror(status);
     return;
   }
+  if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);
   struct ares_txt_ext* txt = nullptr;
   int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
   if (rc == ARES_ENODATA) {
@@ -107,7 +122,7 @@ struct CaresResolver::Impl {
   static void on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
     std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
     Pending& p = *q->lookup;
-    fill_answer(p.answers[q->index], status, abuf, alen);
+    fill_answer(p.answers[q->index], p.type, status, abuf, alen);
     if (--p.remaining == 0 && p.done) {
       auto done = std::move(p.done);
       done(std::move(p.answers));
@@ -117,9 +132,10 @@ struct CaresResolver::Impl {
   void start(const std::shared_ptr<Pending>& p) {
     p->answers.resize(channels.size());
     p->remaining = channels.size();
+    const int type = p->type == core::RecordType::kCname ? ns_t_cname : ns_t_txt;
     for (size_t i = 0; i < channels.size(); ++i) {
       p->answers[i].resolver = servers[i];
-      ares_query(channels[i], p->name.c_str(), ns_c_in, ns_t_txt, &Impl::on_answer,
+      ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
                  new QueryArg{p, i});
     }
   }
@@ -232,10 +248,11 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
   return std::unique_ptr<CaresResolver>(new CaresResolver(std::move(impl)));
 }
 
-void CaresResolver::lookup(const std::string& name,
+void CaresResolver::lookup(const std::string& name, core::RecordType type,
                            std::function<void(std::vector<TxtAnswer>)> done) {
   auto p = std::make_shared<Pending>();
   p->name = name;
+  p->type = type;
   p->done = std::move(done);
   {
     std::lock_guard lock(impl_->mu);

@@ -1,4 +1,4 @@
-// TxtResolver on c-ares: one channel per perspective (resolver address), all
+// TxtResolver (TXT and CNAME) on c-ares: one channel per perspective (resolver address), all
 // driven by one event-loop thread, so thousands of lookups run concurrently
 // without a thread each. Retries happen on timeouts only: SERVFAIL, REFUSED
 // and NXDOMAIN are answers, returned as they come. Truncated UDP answers are
@@ -26,7 +26,8 @@ class CaresResolver final : public core::TxtResolver {
   static std::unique_ptr<CaresResolver> create(const ResolverOptions& options, std::string* error);
   ~CaresResolver() override;
 
-  void lookup(const std::string& name, std::function<void(std::vector<core::TxtAnswer>)> done) override;
+  void lookup(const std::string& name, core::RecordType type,
+              std::function<void(std::vector<core::TxtAnswer>)> done) override;
   size_t perspectives() const override;
   // The resolvers in use, as "HOST:PORT".
   std::vector<std::string> servers() const;

@@ -256,11 +256,12 @@ std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, millisecon
   return r;
 }
 
-std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name) {
+std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name,
+                           core::RecordType type = core::RecordType::kTxt) {
   auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
   auto f = p->get_future();
   auto calls = std::make_shared<std::atomic<int>>(0);
-  r.lookup(name, [p, calls](std::vector<TxtAnswer> a) {
+  r.lookup(name, type, [p, calls](std::vector<TxtAnswer> a) {
     if (calls->fetch_add(1) == 0) p->set_value(std::move(a));
   });
   if (f.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
@@ -273,8 +274,9 @@ std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name) {
   return out;
 }
 
-TxtAnswer ask_one(CaresResolver& r, const std::string& name) {
-  auto a = ask(r, name);
+TxtAnswer ask_one(CaresResolver& r, const std::string& name,
+                  core::RecordType type = core::RecordType::kTxt) {
+  auto a = ask(r, name, type);
   EXPECT_EQ(a.size(), 1u);
   return a.empty() ? TxtAnswer{} : a[0];
 }
@@ -315,6 +317,24 @@ TEST(CaresResolver, CnameChainInTheAnswer) {
   auto a = ask_one(*res, "_amazonses.example.com");
   EXPECT_EQ(a.kind, Kind::kRecords);
   EXPECT_EQ(a.records, std::vector<std::string>{"tok"});
+}
+
+TEST(CaresResolver, CnameLookupReturnsTheTarget) {
+  Reply alias;
+  alias.cname = "Tok.DKIM.amazonses.com";
+  Reply txt_only;
+  txt_only.txt = {{"v=DKIM1"}};
+  TestDns dns(table({{"tok._domainkey.example.com", alias}, {"txt._domainkey.example.com", txt_only}}));
+  auto res = make({dns.address()});
+  ASSERT_TRUE(res);
+  auto a = ask_one(*res, "tok._domainkey.example.com", core::RecordType::kCname);
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  EXPECT_EQ(a.records, std::vector<std::string>{"Tok.DKIM.amazonses.com"});
+  // Records of another type at the name are no CNAME.
+  auto b = ask_one(*res, "txt._domainkey.example.com", core::RecordType::kCname);
+  EXPECT_EQ(b.kind, Kind::kNoData);
+  EXPECT_TRUE(b.records.empty());
+  EXPECT_EQ(ask_one(*res, "gone._domainkey.example.com", core::RecordType::kCname).kind, Kind::kNxDomain);
 }
 
 TEST(CaresResolver, NxDomain) {
@@ -455,7 +475,7 @@ TEST(CaresResolver, ManyLookupsInFlightAtOnce) {
   for (int i = 0; i < kN; ++i) {
     auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
     fs.push_back(p->get_future());
-    r->lookup("n" + std::to_string(i) + ".example.com", [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
+    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt, [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
   }
   for (int i = 0; i < kN; ++i) {
     ASSERT_EQ(fs[i].wait_for(std::chrono::seconds(20)), std::future_status::ready) << i;
@@ -478,7 +498,7 @@ TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
   ASSERT_TRUE(r);
   auto calls = std::make_shared<std::atomic<int>>(0);
   auto kind = std::make_shared<std::atomic<int>>(-1);
-  r->lookup("pending.example.com", [calls, kind](std::vector<TxtAnswer> a) {
+  r->lookup("pending.example.com", core::RecordType::kTxt, [calls, kind](std::vector<TxtAnswer> a) {
     calls->fetch_add(1);
     if (!a.empty()) kind->store(static_cast<int>(a[0].kind));
   });

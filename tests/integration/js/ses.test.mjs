@@ -27,6 +27,7 @@ import {
   startVouch,
   uniq,
 } from './harness.mjs';
+import { startCnameDns } from './cname_dns.mjs';
 
 const TOKEN_RE = /^[A-Za-z0-9+/]{43}=$/;
 const DKIM_TOKEN_RE = /^[a-z2-7]{32}$/;
@@ -213,6 +214,53 @@ describe('SES via AWS SDK for JavaScript v3', () => {
     await expectError(bad.send(new ListIdentitiesCommand({})), 'SignatureDoesNotMatch', 403,
       /^The request signature we calculated does not match the signature you provided\./);
     bad.destroy();
+  });
+});
+
+describe('DKIM verification (test mode, a CNAME server of its own)', () => {
+  let server;
+  let ses;
+  let dns;
+
+  before(async () => {
+    dns = await startCnameDns();
+    server = await startVouch({ args: ['--test-mode', '--dns-resolver', dns.address] });
+    ses = client(server);
+  });
+  after(async () => {
+    ses?.destroy();
+    await server?.stop();
+    await dns?.close();
+  });
+
+  const runDueChecks = async () => {
+    const res = await fetch(`${server.endpoint}/_vouch/test/run-due-checks`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    return (await res.json()).checked;
+  };
+  const dkimStatus = async (domain) => {
+    const r = await ses.send(new GetIdentityDkimAttributesCommand({ Identities: [domain] }));
+    return r.DkimAttributes[domain].DkimVerificationStatus;
+  };
+
+  test('Pending until all three CNAMEs are published, then Success', async () => {
+    const d = `${uniq('dkim')}.example.com`;
+    const { DkimTokens: tokens } = await ses.send(new VerifyDomainDkimCommand({ Domain: d }));
+    assert.equal(await dkimStatus(d), 'Pending');
+    for (const t of tokens.slice(0, 2)) dns.set(`${t}._domainkey.${d}`, `${t}.dkim.amazonses.com`);
+    assert.ok(await runDueChecks() >= 3);
+    assert.equal(await dkimStatus(d), 'Pending');  // two of three
+    dns.set(`${tokens[2]}._domainkey.${d}`, `${tokens[2]}.DKIM.AmazonSES.com`);
+    const adv = await fetch(`${server.endpoint}/_vouch/test/clock`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advance_seconds: 60 }),
+    });
+    assert.equal(adv.status, 200);
+    assert.ok(await runDueChecks() >= 1);
+    const attrs = (await ses.send(new GetIdentityDkimAttributesCommand({ Identities: [d] }))).DkimAttributes[d];
+    assert.equal(attrs.DkimEnabled, true);
+    assert.equal(attrs.DkimVerificationStatus, 'Success');
+    assert.deepEqual(attrs.DkimTokens, tokens);
   });
 });
 

@@ -1,0 +1,130 @@
+// The DKIM half of IdentityService: a domain's 3 tokens live on its identity,
+// and each token's CNAME is a claim of its own (kind kSesDkim, subject the
+// domain), so the scheduler checks, re-checks and revokes each record like
+// any TXT challenge.
+#include "service/identity_service.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/identity.h"
+#include "core/status_machine.h"
+#include "core/tokens.h"
+#include "service/update_with_retry.h"
+
+namespace vouch::service {
+
+using core::Claim;
+using core::ClaimKind;
+using core::ClaimStatus;
+using core::ErrorCode;
+using core::Result;
+using core::Scope;
+
+DkimStatus dkim_status(const std::vector<ClaimStatus>& records) {
+  if (records.empty()) return DkimStatus::kNotStarted;
+  auto any = [&](ClaimStatus s) { return std::find(records.begin(), records.end(), s) != records.end(); };
+  if (any(ClaimStatus::kFailed)) return DkimStatus::kFailed;
+  if (any(ClaimStatus::kUnconfirmed)) return DkimStatus::kTemporaryFailure;
+  if (any(ClaimStatus::kPending)) return DkimStatus::kPending;
+  return DkimStatus::kSuccess;
+}
+
+Result<std::vector<std::string>> IdentityService::verify_domain_dkim(const Scope& scope,
+                                                                     const std::string& domain) {
+  auto subject = core::normalize_domain(domain);
+  if (!subject.ok()) return subject.error();
+  auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
+  if (!claim.ok()) return claim.error();
+  auto updated = update_with_retry(store_, std::move(*claim), [&](Claim& c) {
+    if (!c.dkim_tokens.empty()) return false;
+    c.dkim_tokens = core::new_dkim_tokens(random_);
+    return true;
+  });
+  if (!updated.ok()) return updated.error();
+  if (auto s = ensure_dkim_claims(*updated); !s.ok()) return s.error();
+  return updated->dkim_tokens;
+}
+
+core::Status IdentityService::ensure_dkim_claims(const Claim& domain) {
+  auto existing = store_.find_claims(domain.scope, ClaimKind::kSesDkim, {domain.subject});
+  if (!existing.ok()) return existing.error();
+  const auto now = clock_.now();
+  const auto policy = core::policy_for(ClaimKind::kSesDkim);
+  for (const auto& token : domain.dkim_tokens) {
+    const std::string name = core::dkim_record_name(token, domain.subject);
+    auto it = std::find_if(existing->begin(), existing->end(),
+                           [&](const Claim& c) { return c.record_name == name; });
+    if (it != existing->end()) {
+      // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
+      auto reopened = update_with_retry(store_, *it, [&](Claim& c) {
+        if (c.status == ClaimStatus::kFailed) c = core::restart(policy, std::move(c), now);
+        else if (c.status == ClaimStatus::kPending && (!c.next_check_at || *c.next_check_at > now)) c.next_check_at = now;
+        else return false;
+        return true;
+      });
+      if (!reopened.ok()) return reopened.error();
+      continue;
+    }
+    Claim c;
+    c.id = core::new_ses_claim_id(random_);
+    c.scope = domain.scope;
+    c.kind = ClaimKind::kSesDkim;
+    c.subject = domain.subject;
+    c.record_name = name;
+    c.token = core::dkim_target(token);
+    c.created_at = now;
+    auto inserted = store_.insert_claim(core::restart(policy, std::move(c), now));
+    // kConflict: a concurrent VerifyDomainDkim created this record's claim.
+    if (!inserted.ok() && inserted.error().code != ErrorCode::kConflict) return inserted.error();
+  }
+  return {};
+}
+
+core::Status IdentityService::delete_dkim_claims(const Scope& scope, const std::string& domain) {
+  auto claims = store_.find_claims(scope, ClaimKind::kSesDkim, {domain});
+  if (!claims.ok()) return claims.error();
+  for (const auto& c : *claims) {
+    if (auto d = store_.delete_claim(scope, c.id); !d.ok()) return d.error();
+  }
+  return {};
+}
+
+Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
+    const Scope& scope, const std::vector<std::string>& identities) {
+  // Throttle, size limit, spellings and unknown identities as for verification.
+  auto views = get_attributes(scope, identities, "GetIdentityDkimAttributes");
+  if (!views.ok()) return views.error();
+  std::vector<std::string> domains;
+  std::unordered_map<std::string, std::string> domain_of;  // identity as asked -> subject
+  for (const auto& [name, view] : *views) {
+    if (view.kind != ClaimKind::kSesDomain || view.dkim_tokens.empty()) continue;
+    auto subject = core::normalize_domain(name);
+    if (!subject.ok()) continue;
+    if (std::find(domains.begin(), domains.end(), *subject) == domains.end()) domains.push_back(*subject);
+    domain_of.emplace(name, *subject);
+  }
+  std::unordered_map<std::string, ClaimStatus> record_status;
+  if (!domains.empty()) {
+    auto claims = store_.find_claims(scope, ClaimKind::kSesDkim, domains);
+    if (!claims.ok()) return claims.error();
+    for (const auto& c : *claims) record_status.emplace(c.record_name, c.status);
+  }
+  std::map<std::string, DkimView> out;
+  for (const auto& [name, view] : *views) {
+    DkimView& dkim = out[name];
+    auto domain = domain_of.find(name);
+    if (domain == domain_of.end()) continue;  // NotStarted
+    dkim.tokens = view.dkim_tokens;
+    std::vector<ClaimStatus> records;
+    for (const auto& t : view.dkim_tokens) {
+      // No claim yet (tokens from before DKIM checks): not looked for, so pending.
+      auto it = record_status.find(core::dkim_record_name(t, domain->second));
+      records.push_back(it == record_status.end() ? ClaimStatus::kPending : it->second);
+    }
+    dkim.status = dkim_status(records);
+  }
+  return out;
+}
+
+}  // namespace vouch::service
