@@ -134,6 +134,14 @@ class Store {
 
   // Claims whose next check is due at `now`, oldest due first.
   virtual Result<std::vector<Claim>> due_claims(TimePoint now, size_t limit) = 0;
+  // The same, in (next_check_at, seq) order after `after`'s position: a
+  // sweep reads a large backlog page by page instead of from the top again.
+  struct DueCursor {
+    TimePoint next_check_at{};
+    int64_t seq = 0;
+  };
+  virtual Result<std::vector<Claim>> due_claims_after(TimePoint now, const DueCursor& after,
+                                                      size_t limit) = 0;
 
   // A claim by id alone (verification links carry no account or region).
   virtual Result<std::optional<Claim>> get_claim_by_id(const std::string& id) = 0;

@@ -40,7 +40,73 @@ std::string utf8(const std::string& s) {
   return out;
 }
 
+// Appends `s` as a JSON string the way nlohmann's dump() writes it: UTF-8
+// kept, '"' and backslash escaped, control characters as \b \f \n \r \t or \u00XX.
+void append_json_string(std::string& out, const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
 }  // namespace
+
+std::string evidence_text(const core::Evidence& e) {
+  // Keys in the order dump() sorts them.
+  std::string out;
+  out.reserve(256 + 160 * e.perspectives.size());
+  out += "{\"at\":";
+  append_json_string(out, core::format_rfc3339(e.at));
+  out += ",\"expected\":";
+  append_json_string(out, utf8(e.expected));
+  out += ",\"outcome\":";
+  append_json_string(out, outcome_name(e.outcome));
+  out += ",\"perspectives\":[";
+  for (size_t i = 0; i < e.perspectives.size(); ++i) {
+    const auto& p = e.perspectives[i];
+    if (i) out += ',';
+    out += "{\"detail\":";
+    append_json_string(out, utf8(p.detail));
+    out += ",\"resolver\":";
+    append_json_string(out, utf8(p.resolver));
+    out += ",\"result\":";
+    append_json_string(out, result_name(p.result));
+    if (!p.seen.empty()) {
+      out += ",\"seen\":[";
+      for (size_t k = 0; k < p.seen.size(); ++k) {
+        if (k) out += ',';
+        append_json_string(out, utf8(p.seen[k]));
+      }
+      out += ']';
+    }
+    out += '}';
+  }
+  out += "],\"quorum\":";
+  out += std::to_string(e.quorum);
+  out += ",\"record_name\":";
+  append_json_string(out, utf8(e.record_name));
+  out += '}';
+  return out;
+}
 
 std::string outcome_name(core::Outcome o) {
   switch (o) {

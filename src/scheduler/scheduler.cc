@@ -1,5 +1,7 @@
 #include "scheduler/scheduler.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 
 #include "core/status_machine.h"
@@ -22,17 +24,17 @@ Scheduler::~Scheduler() {
     std::unique_lock lock(mu_);
     stopping_ = true;
     cv_.notify_all();
-    // In-flight lookups still post their results; let them land first.
-    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return in_flight_.empty(); });
   }
-  cv_.notify_all();
   if (background_.joinable()) background_.join();
   {
-    std::lock_guard lock(mu_);
-    work_.emplace_back(nullptr);  // one stop marker per writer, after the queued work
-    for (size_t i = 1; i < writers_.size(); ++i) work_.emplace_back(nullptr);
+    std::unique_lock lock(mu_);
+    for (const auto& c : queued_) in_flight_.erase(c.id);  // never started
+    queued_.clear();
+    // Started checks still post their results; let them land first.
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return in_flight_.empty(); });
+    writers_stop_ = true;
   }
-  cv_.notify_all();
+  cv_records_.notify_all();
   for (auto& t : writers_) t.join();
 }
 
@@ -40,84 +42,115 @@ size_t Scheduler::quorum() const {
   return options_.quorum ? options_.quorum : core::default_quorum(resolver_.perspectives());
 }
 
-void Scheduler::post(std::function<void()> work) {
-  {
-    std::lock_guard lock(mu_);
-    work_.push_back(std::move(work));
+void Scheduler::writer_loop() {
+  pthread_setname_np(pthread_self(), "vouch-record");
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_records_.wait(lock, [this] { return !finished_.empty() || writers_stop_; });
+    if (finished_.empty()) return;
+    std::vector<Finished> batch;
+    if (finished_.size() <= options_.max_record_batch) {
+      batch.swap(finished_);
+    } else {
+      auto from = finished_.end() - static_cast<std::ptrdiff_t>(options_.max_record_batch);
+      batch.assign(std::make_move_iterator(from), std::make_move_iterator(finished_.end()));
+      finished_.erase(from, finished_.end());
+    }
+    lock.unlock();
+    record_batch(std::move(batch));
+    lock.lock();
   }
-  cv_.notify_all();
 }
 
-void Scheduler::writer_loop() {
-  for (;;) {
-    std::function<void()> work;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return !work_.empty(); });
-      work = std::move(work_.front());
-      work_.pop_front();
-    }
-    if (!work) return;
-    work();
+void Scheduler::finish(Finished f) {
+  {
+    std::lock_guard lock(mu_);
+    finished_.push_back(std::move(f));
   }
+  cv_records_.notify_one();
 }
 
 std::future<CheckResult> Scheduler::launch(Claim claim) {
-  auto done = std::make_shared<std::promise<CheckResult>>();
-  auto result = done->get_future();
+  std::promise<CheckResult> done;
+  auto result = done.get_future();
   {
     std::lock_guard lock(mu_);
     in_flight_.insert(claim.id);
   }
-  if (claim.kind == core::ClaimKind::kSesEmail) {  // nothing to look up: time alone moves it
-    post([this, claim = std::move(claim), done]() mutable {
-      record(std::move(claim), core::Evidence{}, std::move(*done));
-    });
-    return result;
-  }
-  const std::string name = claim.record_name;
-  const core::RecordType type = core::record_type(claim.kind);
-  resolver_.lookup(name, type, [this, type, claim = std::move(claim), done](std::vector<core::TxtAnswer> answers) mutable {
-    // On the resolver's thread: judge here (cheap), record on a writer.
-    core::Evidence e = core::judge(answers, claim.record_name, claim.token, quorum(), clock_.now(), type);
-    post([this, claim = std::move(claim), e = std::move(e), done]() mutable {
-      record(std::move(claim), std::move(e), std::move(*done));
-    });
-  });
+  start(std::move(claim), std::move(done));
   return result;
 }
 
-void Scheduler::record(Claim claim, core::Evidence evidence, std::promise<CheckResult> done) {
-  const auto now = clock_.now();
-  core::Policy policy = core::policy_for(claim.kind);
-  policy.recheck_interval = options_.recheck_interval;
-  Claim next = claim.kind == core::ClaimKind::kSesEmail
-                   ? core::apply_time(policy, claim, now)
-                   : core::apply_check(policy, claim, evidence.outcome, now);
-  if (claim.kind == core::ClaimKind::kSesEmail && next.status == claim.status &&
-      next.next_check_at && *next.next_check_at <= now) {
-    next.next_check_at = next.deadline > now ? std::optional(next.deadline) : std::nullopt;
+void Scheduler::start(Claim claim, std::promise<CheckResult> done, bool counted) {
+  if (claim.kind == core::ClaimKind::kSesEmail) {  // nothing to look up: time alone moves it
+    finish({std::move(claim), core::Evidence{}, std::move(done)});
+    return;
   }
-  std::optional<core::StatusChange> change;
-  if (next.status != claim.status) change = core::StatusChange{now, claim.status, next.status};
-  const std::string body = claim.kind == core::ClaimKind::kSesEmail ? std::string("{}")
-                                                                     : evidence_to_json(evidence).dump();
-  CheckResult out{claim, std::move(evidence), false};
-  auto recorded = store_.record_check(std::move(next), body, change);
-  if (recorded.ok()) {
-    out.claim = std::move(*recorded);
-    out.recorded = true;
-  } else if (recorded.error().code != core::ErrorCode::kAborted &&
-             recorded.error().code != core::ErrorCode::kNotFound) {
-    std::fprintf(stderr, "vouch: recording a check of %s failed: %s\n", claim.id.c_str(),
-                 recorded.error().message.c_str());
+  if (!counted) {
+    std::lock_guard lock(mu_);
+    ++lookups_;
+  }
+  const std::string name = claim.record_name;
+  const core::RecordType type = core::record_type(claim.kind);
+  auto state = std::make_shared<Finished>(Finished{std::move(claim), {}, std::move(done)});
+  resolver_.lookup(name, type, [this, type, state](std::vector<core::TxtAnswer> answers) {
+    // On the resolver's thread: judge here (cheap), record on a writer.
+    state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
+                                  clock_.now(), type);
+    bool refill;
+    {
+      std::lock_guard lock(mu_);
+      // Slots are handed back in steps: one wake-up starts a step's worth of
+      // lookups, not one per answer.
+      refill = --lookups_ + refill_step() == options_.max_in_flight;
+    }
+    if (refill) cv_.notify_all();
+    finish(std::move(*state));
+  });
+}
+
+void Scheduler::record_batch(std::vector<Finished> batch) {
+  const auto now = clock_.now();
+  std::vector<core::CheckRecord> records;
+  records.reserve(batch.size());
+  for (auto& f : batch) {
+    const Claim& claim = f.claim;
+    core::Policy policy = core::policy_for(claim.kind);
+    policy.recheck_interval = options_.recheck_interval;
+    Claim next = claim.kind == core::ClaimKind::kSesEmail
+                     ? core::apply_time(policy, claim, now)
+                     : core::apply_check(policy, claim, f.evidence.outcome, now);
+    if (claim.kind == core::ClaimKind::kSesEmail && next.status == claim.status &&
+        next.next_check_at && *next.next_check_at <= now) {
+      next.next_check_at = next.deadline > now ? std::optional(next.deadline) : std::nullopt;
+    }
+    std::optional<core::StatusChange> change;
+    if (next.status != claim.status) change = core::StatusChange{now, claim.status, next.status};
+    std::string body = claim.kind == core::ClaimKind::kSesEmail ? std::string("{}")
+                                                               : evidence_text(f.evidence);
+    records.push_back({std::move(next), std::move(body), change});
+  }
+  auto recorded = store_.record_checks(std::move(records));
+  std::vector<CheckResult> results;
+  results.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    CheckResult out{std::move(batch[i].claim), std::move(batch[i].evidence), false};
+    if (i < recorded.size() && recorded[i].ok()) {
+      out.claim = std::move(*recorded[i]);
+      out.recorded = true;
+    } else if (i < recorded.size() && recorded[i].error().code != core::ErrorCode::kAborted &&
+               recorded[i].error().code != core::ErrorCode::kNotFound) {
+      std::fprintf(stderr, "vouch: recording a check of %s failed: %s\n", out.claim.id.c_str(),
+                   recorded[i].error().message.c_str());
+    }
+    results.push_back(std::move(out));
   }
   {
     std::lock_guard lock(mu_);
-    in_flight_.erase(claim.id);
+    for (const auto& r : results) in_flight_.erase(r.claim.id);
   }
   cv_.notify_all();
-  done.set_value(std::move(out));
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
 }
 
 size_t Scheduler::run_due() {
@@ -172,35 +205,57 @@ void Scheduler::start_background() {
   background_ = std::thread([this] { background_loop(); });
 }
 
+void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
+  // Read ahead a few windows, so the window never waits on the store.
+  const size_t want = 4 * options_.max_in_flight;
+  const auto after = cursor_.value_or(core::Store::DueCursor{});
+  lock.unlock();
+  auto due = store_.due_claims_after(clock_.now(), after, want);
+  lock.lock();
+  if (!due.ok() || due->size() < want) {
+    cursor_.reset();  // the end of what is due: start from the top next time
+  } else {
+    cursor_ = core::Store::DueCursor{*due->back().next_check_at, due->back().seq};
+  }
+  if (!due.ok()) return;
+  for (auto& c : *due) {
+    if (in_flight_.insert(c.id).second) queued_.push_back(std::move(c));
+  }
+}
+
 void Scheduler::background_loop() {
+  pthread_setname_np(pthread_self(), "vouch-checks");
   std::unique_lock lock(mu_);
-  bool backlog = false;  // the last read of due claims filled its limit
+  auto next_poll = std::chrono::steady_clock::now();
   while (!stopping_) {
-    // Refill only when half the slots are free, so a large backlog is read
-    // from the store in batches rather than once per finished check.
-    if (in_flight_.size() <= options_.max_in_flight / 2) {
-      const size_t limit = options_.max_in_flight + in_flight_.size();
+    // Start queued checks while the window has room.
+    while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
+      Claim c = std::move(queued_.front());
+      queued_.pop_front();
+      const bool looks_up = c.kind != core::ClaimKind::kSesEmail;
+      if (looks_up) ++lookups_;  // counted now, so this loop cannot overfill
       lock.unlock();
-      auto due = store_.due_claims(clock_.now(), limit);
-      backlog = due.ok() && due->size() >= limit;
-      if (due.ok()) {
-        for (auto& c : *due) {
-          {
-            std::lock_guard guard(mu_);
-            if (in_flight_.count(c.id)) continue;
-            if (in_flight_.size() >= options_.max_in_flight) break;
-          }
-          launch(std::move(c));
-        }
-      }
+      start(std::move(c), std::promise<CheckResult>(), looks_up);
       lock.lock();
     }
-    woken_ = false;
-    if (backlog) {
-      cv_.wait(lock, [this] { return stopping_ || in_flight_.size() <= options_.max_in_flight / 2; });
-    } else {
-      cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
+    if (stopping_) break;
+    // Read more when the queue runs low: at once while a sweep is under way
+    // (a cursor is set), else on the poll interval or when woken.
+    const bool low = queued_.size() < options_.max_in_flight &&
+                     in_flight_.size() < 8 * options_.max_in_flight;
+    const auto now = std::chrono::steady_clock::now();
+    if (low && (cursor_ || woken_ || now >= next_poll)) {
+      woken_ = false;
+      if (!cursor_) next_poll = now + options_.poll_interval;
+      refill(lock);
+      continue;
     }
+    cv_.wait_until(lock, low ? next_poll : now + options_.poll_interval, [this] {
+      return stopping_ || woken_ ||
+             (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
+             (cursor_ && queued_.size() < options_.max_in_flight &&
+              in_flight_.size() < 8 * options_.max_in_flight);
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 // mode checks run only when asked (run_due, check_now).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -13,6 +14,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -26,10 +28,14 @@ namespace vouch::scheduler {
 struct SchedulerOptions {
   size_t quorum = 0;            // perspectives that must agree; 0: core::default_quorum
   core::Seconds recheck_interval{24 * 3600};
-  size_t max_in_flight = 2000;  // lookups outstanding at once
-  // Threads recording results. Each waits for its commit, so this bounds how
-  // many results share one group-committed transaction (one fsync).
-  size_t writers = 64;
+  // Lookups outstanding at once. The background loop keeps this window full,
+  // one new lookup per answer, rather than refilling in bursts: a burst larger
+  // than a resolver's socket buffer is dropped, and each drop costs a timeout.
+  size_t max_in_flight = 256;
+  // Threads recording results. Each takes every result waiting (up to
+  // max_record_batch) into one Store::record_checks: one transaction.
+  size_t writers = 2;
+  size_t max_record_batch = 1024;
   std::chrono::milliseconds poll_interval{500};
 };
 
@@ -56,12 +62,23 @@ class Scheduler {
   size_t quorum() const;
 
  private:
+  struct Finished {  // a check waiting to be recorded
+    core::Claim claim;
+    core::Evidence evidence;
+    std::promise<CheckResult> done;
+  };
+  // Reserves the claim (in_flight_) and starts its check.
   std::future<CheckResult> launch(core::Claim claim);
-  void complete(core::Claim claim, core::Evidence evidence, std::promise<CheckResult> done);
-  void record(core::Claim claim, core::Evidence evidence, std::promise<CheckResult> done);
+  // Starts the check of a reserved claim; `counted`: its lookup is already
+  // in lookups_.
+  void start(core::Claim claim, std::promise<CheckResult> done, bool counted = false);
+  void finish(Finished f);
+  void record_batch(std::vector<Finished> batch);
+  // Background: reads the next page of due claims into queued_.
+  void refill(std::unique_lock<std::mutex>& lock);
   void background_loop();
   void writer_loop();
-  void post(std::function<void()> work);
+  size_t refill_step() const { return std::max<size_t>(1, options_.max_in_flight / 8); }
 
   core::Store& store_;
   core::TxtResolver& resolver_;
@@ -69,10 +86,16 @@ class Scheduler {
   const SchedulerOptions options_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;          // the background loop, and waits for in_flight_
+  std::condition_variable cv_records_;  // writers: finished_ has results
+  // Every claim with a check queued, looking up, or being recorded.
   std::unordered_set<std::string> in_flight_;  // GUARDED_BY(mu_)
-  std::deque<std::function<void()>> work_;     // GUARDED_BY(mu_)
+  std::deque<core::Claim> queued_;             // GUARDED_BY(mu_); reserved, not started
+  size_t lookups_ = 0;                         // GUARDED_BY(mu_); outstanding
+  std::vector<Finished> finished_;             // GUARDED_BY(mu_); to record
+  std::optional<core::Store::DueCursor> cursor_;  // GUARDED_BY(mu_); the sweep's position
   bool stopping_ = false;                      // GUARDED_BY(mu_)
+  bool writers_stop_ = false;                  // GUARDED_BY(mu_)
   bool woken_ = false;                         // GUARDED_BY(mu_)
   std::vector<std::thread> writers_;
   std::thread background_;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "core/status_machine.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -104,8 +106,25 @@ class FakeResolver final : public core::TxtResolver {
         return;
       }
     }
-    // Like the real one: on another thread.
-    std::thread([this, name, type, done = std::move(done)] { done(answer(name, type)); }).detach();
+    {
+      std::lock_guard lock(mu_);
+      max_outstanding_ = std::max(max_outstanding_, ++outstanding_);
+    }
+    // Like the real one: on another thread, a moment later.
+    std::thread([this, name, type, done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      auto a = answer(name, type);
+      {
+        std::lock_guard lock(mu_);
+        --outstanding_;
+      }
+      done(std::move(a));
+    }).detach();
+  }
+  // The most lookups ever outstanding at once (held ones excluded).
+  size_t max_outstanding() {
+    std::lock_guard lock(mu_);
+    return max_outstanding_;
   }
   size_t perspectives() const override { return n_; }
 
@@ -138,6 +157,50 @@ class FakeResolver final : public core::TxtResolver {
   std::vector<RecordType> asked_types_;
   bool holding_ = false;
   std::vector<Held> held_;
+  size_t outstanding_ = 0;
+  size_t max_outstanding_ = 0;
+};
+
+// Counts Store::record_checks calls; with close_gate(), the next call waits
+// until open_gate(), so results pile up behind it.
+class CountingStore final : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::vector<core::Result<Claim>> record_checks(std::vector<core::CheckRecord> records) override {
+    {
+      std::unique_lock lock(mu_);
+      ++calls_;
+      recorded_ += records.size();
+      cv_.wait(lock, [&] { return !gate_closed_; });
+    }
+    return ForwardingStore::record_checks(std::move(records));
+  }
+  void close_gate() {
+    std::lock_guard lock(mu_);
+    gate_closed_ = true;
+  }
+  void open_gate() {
+    {
+      std::lock_guard lock(mu_);
+      gate_closed_ = false;
+    }
+    cv_.notify_all();
+  }
+  size_t calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  size_t recorded() {
+    std::lock_guard lock(mu_);
+    return recorded_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool gate_closed_ = false;
+  size_t calls_ = 0;
+  size_t recorded_ = 0;
 };
 
 class SchedulerTest : public ::testing::Test {
@@ -650,6 +713,78 @@ TEST_F(SchedulerTest, ManyClaimsInOneRun) {
     EXPECT_EQ(get(cs[i]).status, i % 2 ? ClaimStatus::kVerified : ClaimStatus::kPending) << i;
   }
   EXPECT_EQ(resolver_->asked_total(), 40u);
+}
+
+TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
+  SchedulerOptions opt;
+  opt.max_in_flight = 4;  // pages of 16 due claims, read ahead
+  opt.poll_interval = std::chrono::milliseconds(20);
+  auto& s = scheduler(1, opt);
+  std::vector<Claim> cs;
+  for (int i = 0; i < 90; ++i) {
+    cs.push_back(add(ClaimKind::kSesDomain, "sweep" + std::to_string(i) + ".example"));
+    if (i % 3) resolver_->found(cs.back().record_name, cs.back().token);
+  }
+  s.start_background();
+  const auto until = std::chrono::steady_clock::now() + seconds(20);
+  auto checked = [&] {
+    size_t n = 0;
+    for (const auto& c : cs) n += !evidence(c).is_null();
+    return n;
+  };
+  while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(checked(), cs.size());
+  for (size_t i = 0; i < cs.size(); ++i) {
+    EXPECT_EQ(resolver_->asked(cs[i].record_name), 1u) << i;  // not due again: the clock stands
+    EXPECT_EQ(get(cs[i]).status, i % 3 ? ClaimStatus::kVerified : ClaimStatus::kPending) << i;
+  }
+  EXPECT_LE(resolver_->max_outstanding(), 4u);
+  EXPECT_GE(resolver_->max_outstanding(), 2u);  // and it does run several at once
+}
+
+TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
+  auto sqlite = store::sqlite::SqliteStore::open(dir_.file("counted.db"));
+  ASSERT_OK(sqlite);
+  CountingStore counted(std::move(*sqlite));
+  FakeResolver resolver;
+  SchedulerOptions opt;
+  opt.writers = 1;
+  std::vector<Claim> cs;
+  for (int i = 0; i < 20; ++i) {
+    Claim c;
+    char id[32];
+    std::snprintf(id, sizeof id, "id-%020d", 500 + i);
+    c.id = id;
+    c.scope = kScope;
+    c.subject = "together" + std::to_string(i) + ".example";
+    c.record_name = "_amazonses." + c.subject;
+    c.token = "t" + std::to_string(i);
+    c = core::restart(core::policy_for(c.kind), std::move(c), clock_.now());
+    auto r = counted.insert_claim(c);
+    ASSERT_OK(r);
+    cs.push_back(*r);
+    resolver.found(c.record_name, c.token);
+  }
+  {
+    Scheduler s(counted, resolver, clock_, opt);
+    resolver.hold();
+    counted.close_gate();
+    std::thread run([&] { EXPECT_EQ(s.run_due(), 20u); });
+    ASSERT_TRUE(resolver.wait_held(20));
+    resolver.release();  // 20 answers at once: the writer takes one, the rest wait
+    counted.open_gate();
+    run.join();
+  }
+  EXPECT_EQ(counted.recorded(), 20u);
+  EXPECT_LE(counted.calls(), 3u);
+  for (const auto& c : cs) {
+    auto got = counted.get_claim(kScope, c.id);
+    ASSERT_OK(got);
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ((*got)->status, ClaimStatus::kVerified);
+  }
 }
 
 }  // namespace

@@ -72,6 +72,10 @@ class ForwardingStore : public core::Store {
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override {
     return inner_->due_claims(now, limit);
   }
+  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now, const DueCursor& after,
+                                                          size_t limit) override {
+    return inner_->due_claims_after(now, after, limit);
+  }
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override {
     return inner_->get_claim_by_id(id);
   }

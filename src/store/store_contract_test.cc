@@ -810,6 +810,43 @@ TEST_P(StoreContractTest, DeleteReportsWhetherAClaimWasDeletedAndIsScoped) {
 
 // --- due_claims ------------------------------------------------------------
 
+TEST_P(StoreContractTest, DueClaimsAfterPagesInDueThenSeqOrder) {
+  // Five claims due at the same time (a sweep's backlog) and two around them.
+  std::vector<Claim> same;
+  Claim early = make_claim(kScope, ClaimKind::kSesDomain, "early.example");
+  early.next_check_at = T0 - hours(1);
+  early = insert(early);
+  for (int i = 0; i < 5; ++i) {
+    Claim c = make_claim(i % 2 ? kOtherRegion : kScope, ClaimKind::kSesDomain,
+                         "same" + std::to_string(i) + ".example");
+    c.next_check_at = T0;
+    same.push_back(insert(c));
+  }
+  Claim late = make_claim(kScope, ClaimKind::kLatticeDomain, "late.example");
+  late.next_check_at = T0 + hours(1);
+  late = insert(late);
+  Claim future = make_claim(kScope, ClaimKind::kSesDomain, "future.example");
+  future.next_check_at = T0 + hours(5);
+  future = insert(future);
+
+  const TimePoint now = T0 + hours(2);
+  std::vector<std::string> paged;
+  Store::DueCursor cursor{};
+  for (int page = 0; page < 10; ++page) {
+    auto r = store().due_claims_after(now, cursor, 3);
+    ASSERT_OK(r);
+    if (r->empty()) break;
+    EXPECT_LE(r->size(), 3u);
+    for (const auto& c : *r) paged.push_back(c.id);
+    cursor = {*r->back().next_check_at, r->back().seq};
+  }
+  EXPECT_EQ(paged, (std::vector<std::string>{early.id, same[0].id, same[1].id, same[2].id, same[3].id,
+                                             same[4].id, late.id}));
+  auto all = store().due_claims(now, 100);
+  ASSERT_OK(all);
+  EXPECT_EQ(ids_of(*all), paged);  // due_claims is the first page of the same order
+}
+
 TEST_P(StoreContractTest, DueClaimsAreOldestDueFirstAcrossScopesUpToTheLimit) {
   auto with_next = [&](const Scope& scope, const std::string& subject,
                        std::optional<TimePoint> next) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/group_commit.h"
 
+#include <pthread.h>
+
 #include <exception>
 #include <string>
 
@@ -30,6 +32,7 @@ core::Status GroupCommit::run(Write write) {
 }
 
 void GroupCommit::loop() {
+  pthread_setname_np(pthread_self(), "vouch-commit");  // named for top -H
   for (;;) {
     std::deque<Pending> batch;
     {

@@ -303,12 +303,9 @@ Result<Claim> SqliteStore::update_claim(Claim claim) {
 
 namespace {
 
-// The evidence and history rows of a recorded check.
-core::Status write_check_rows(Conn& c, const std::string& claim_id, const std::string& evidence,
-                              const std::optional<core::StatusChange>& change) {
-  Stmt e = c.prepare("INSERT OR REPLACE INTO evidence (claim_id, body) VALUES (?1, ?2)");
-  e.bind(1, claim_id).bind(2, evidence);
-  if (e.step() != SQLITE_DONE) return c.error("record evidence");
+// The history row of a recorded check whose status changed.
+core::Status write_history(Conn& c, const std::string& claim_id,
+                           const std::optional<core::StatusChange>& change) {
   if (change) {
     Stmt h = c.prepare("INSERT INTO history (claim_id, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
     h.bind(1, claim_id).bind(2, to_nanos(change->at))
@@ -318,12 +315,13 @@ core::Status write_check_rows(Conn& c, const std::string& claim_id, const std::s
   return {};
 }
 
-// Compare-and-set of the fields a check moves. Setting only these keeps
-// SQLite from rewriting the entries of indexes on the other columns.
-core::Status update_check_fields(Conn& c, const Claim& claim) {
+// Compare-and-set of the fields a check moves, and its evidence. Setting only
+// these keeps SQLite from rewriting the entries of indexes on the others.
+core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence) {
   Stmt s = c.prepare("UPDATE claims SET status = ?1, deadline = ?2, next_check_at = ?3, "
-                     "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
+                     "last_verified_at = ?4, absent_since = ?5, attempts = ?6, evidence = ?9, "
                      "version = version + 1 WHERE seq = ?7 AND version = ?8");
+  s.bind(9, evidence);
   s.bind(1, int64_t{status_code(claim.status)}).bind(2, to_nanos(claim.deadline))
       .bind(3, claim.next_check_at ? std::optional(to_nanos(*claim.next_check_at)) : std::nullopt)
       .bind(4, claim.last_verified_at ? std::optional(to_nanos(*claim.last_verified_at)) : std::nullopt)
@@ -340,7 +338,10 @@ Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence
                                         std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
     if (auto s = update_row(c, claim); !s.ok()) return s;
-    return write_check_rows(c, claim.id, evidence, change);
+    Stmt e = c.prepare("UPDATE claims SET evidence = ?1 WHERE seq = ?2");
+    e.bind(1, evidence).bind(2, claim.seq);
+    if (e.step() != SQLITE_DONE) return c.error("record evidence");
+    return write_history(c, claim.id, change);
   });
   if (!st.ok()) return st.error();
   ++claim.version;
@@ -353,9 +354,9 @@ std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRec
   auto st = writer_->run([&](Conn& c) -> core::Status {
     for (size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
-      each[i] = update_check_fields(c, r.claim);
+      each[i] = update_check_fields(c, r.claim, r.evidence);
       if (each[i].ok()) {
-        if (auto s = write_check_rows(c, r.claim.id, r.evidence, r.change); !s.ok()) return s;
+        if (auto s = write_history(c, r.claim.id, r.change); !s.ok()) return s;
       } else if (each[i].error().code != ErrorCode::kAborted &&
                  each[i].error().code != ErrorCode::kNotFound) {
         return each[i];  // a database error: undo the whole batch
@@ -376,10 +377,10 @@ std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRec
 Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string& claim_id) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare("SELECT body FROM evidence WHERE claim_id = ?1");
+  Stmt s = (*r).prepare("SELECT evidence FROM claims WHERE id = ?1");
   s.bind(1, claim_id);
   int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc == SQLITE_DONE || (rc == SQLITE_ROW && s.null_at(0))) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return (*r).error("read evidence");
   return std::optional<std::string>(s.text_at(0));
 }
@@ -407,17 +408,15 @@ Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id
     s.bind(1, id).bind(2, scope.account_id).bind(3, scope.region);
     if (s.step() != SQLITE_DONE) return c.error("delete claim");
     deleted = sqlite3_changes(c.raw()) > 0;
-    if (deleted) {
-      Stmt e = c.prepare("DELETE FROM evidence WHERE claim_id = ?1");
-      e.bind(1, id);
+    if (deleted) {  // its evidence went with its row
       Stmt h = c.prepare("DELETE FROM history WHERE claim_id = ?1");
       h.bind(1, id);
       // Its links are dead: undelivered mail for it is not sent any more.
       Stmt m = c.prepare("UPDATE outbox SET state = 2, last_error = 'identity deleted before "
                          "delivery' WHERE claim_id = ?1 AND state = 0");
       m.bind(1, id);
-      if (e.step() != SQLITE_DONE || h.step() != SQLITE_DONE || m.step() != SQLITE_DONE) {
-        return c.error("delete evidence");
+      if (h.step() != SQLITE_DONE || m.step() != SQLITE_DONE) {
+        return c.error("delete history");
       }
     }
     return {};
@@ -429,8 +428,21 @@ Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id
 Result<std::vector<Claim>> SqliteStore::due_claims(core::TimePoint now, size_t limit) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2");
+  Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 ORDER BY next_check_at, seq LIMIT ?2");
   s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
+  return collect(*r, s);
+}
+
+Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now, const DueCursor& after,
+                                                         size_t limit) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  // The claims_due index holds (next_check_at, seq): the row-value
+  // comparison seeks straight to the cursor.
+  Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 AND (next_check_at, seq) > (?2, ?3) "
+                                  "ORDER BY next_check_at, seq LIMIT ?4");
+  s.bind(1, to_nanos(now)).bind(2, to_nanos(after.next_check_at)).bind(3, after.seq)
+      .bind(4, static_cast<int64_t>(limit));
   return collect(*r, s);
 }
 
@@ -457,7 +469,7 @@ Result<std::optional<core::Account>> SqliteStore::find_account(const std::string
 }
 
 core::Status SqliteStore::clear_claims() {
-  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM evidence; DELETE FROM history; DELETE FROM outbox;"); });
+  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;"); });
 }
 
 }  // namespace vouch::store::sqlite

@@ -43,6 +43,8 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
+  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now, const DueCursor& after,
+                                                          size_t limit) override;
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
   core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
   core::Status update_mail(const core::Mail& mail) override;

@@ -22,6 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/db.h"
+#include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::store::sqlite {
@@ -186,6 +189,32 @@ TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
   auto dup = store->insert_claim(numbered_claim(0));
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
+  Claim kept = numbered_claim(1);
+  {
+    Conn conn(db_path(), false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_OK(migrate_to(conn, 5));
+    Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
+                          ") VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                          "?15, ?16, 1)");
+    bind_claim(s, kept);
+    ASSERT_EQ(s.step(), SQLITE_DONE);
+    ASSERT_OK(conn.exec(("INSERT INTO evidence (claim_id, body) VALUES ('" + kept.id +
+                         "', '{\"outcome\":\"found\"}'), ('id-orphan', '{}')").c_str()));
+  }
+  auto store = open_or_die(db_path());
+  ASSERT_NE(store, nullptr);
+  auto evidence = store->last_evidence(kept.id);
+  ASSERT_OK(evidence);
+  EXPECT_EQ(*evidence, std::optional<std::string>("{\"outcome\":\"found\"}"));
+  auto got = store->get_claim(kScope, kept.id);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  expect_intact(**got, 1);
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'"), "0");
 }
 
 TEST_F(SqliteStoreTest, StampsTheSchemaVersion) {

@@ -1,5 +1,7 @@
 #include "verify/dns/cares_resolver.h"
 
+#include <pthread.h>
+
 #include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -141,6 +143,7 @@ struct CaresResolver::Impl {
   }
 
   void loop() {
+    pthread_setname_np(pthread_self(), "vouch-dns");
     std::vector<pollfd> fds;
     while (!stopping) {
       std::deque<std::shared_ptr<Pending>> fresh;
