@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/claim.h"
@@ -83,9 +84,9 @@ class Store {
   // Calls `fn` once with the SES identities among `subjects` (no particular
   // order); the claims live until `fn` returns. For hot reads: a backend or a
   // cache may hand out what it holds without copying.
-  virtual Status with_identities(const Scope& scope, const std::vector<std::string>& subjects,
+  virtual Status with_identities(const Scope& scope, const std::vector<std::string_view>& subjects,
                                  const std::function<void(const std::vector<const Claim*>&)>& fn) {
-    auto found = find_identities(scope, subjects);
+    auto found = find_identities(scope, std::vector<std::string>(subjects.begin(), subjects.end()));
     if (!found.ok()) return found.error();
     std::vector<const Claim*> claims;
     claims.reserve(found->size());

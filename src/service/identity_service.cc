@@ -212,7 +212,7 @@ core::Status IdentityService::with_attributes(
     if (subject.ok()) asked.emplace_back(std::move(*subject), i);  // else it cannot exist
   }
   std::sort(asked.begin(), asked.end());
-  std::vector<std::string> subjects;
+  std::vector<std::string_view> subjects;
   subjects.reserve(asked.size());
   for (const auto& [subject, i] : asked) {
     if (subjects.empty() || subjects.back() != subject) subjects.push_back(subject);

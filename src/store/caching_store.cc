@@ -59,8 +59,9 @@ void CachingStore::forget_all() {
   old_.clear();
 }
 
-Result<std::vector<std::shared_ptr<const Claim>>> CachingStore::collect(
-    const Scope& scope, const std::vector<std::string>& subjects) {
+template <typename Subjects>
+Result<std::vector<std::shared_ptr<const Claim>>> CachingStore::collect(const Scope& scope,
+                                                                        const Subjects& subjects) {
   std::vector<std::shared_ptr<const Claim>> out;
   out.reserve(subjects.size());
   std::vector<std::string> missing;
@@ -74,7 +75,7 @@ Result<std::vector<std::shared_ptr<const Claim>>> CachingStore::collect(
       if (auto claim = lookup(key)) {
         out.push_back(std::move(claim));
       } else {
-        missing.push_back(subject);
+        missing.emplace_back(subject);
       }
     }
     hits_ += out.size();
@@ -107,7 +108,7 @@ Result<std::vector<Claim>> CachingStore::find_identities(const Scope& scope,
 }
 
 core::Status CachingStore::with_identities(
-    const Scope& scope, const std::vector<std::string>& subjects,
+    const Scope& scope, const std::vector<std::string_view>& subjects,
     const std::function<void(const std::vector<const Claim*>&)>& fn) {
   auto found = collect(scope, subjects);  // holds the claims until fn returns
   if (!found.ok()) return found.error();

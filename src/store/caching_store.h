@@ -34,7 +34,7 @@ class CachingStore final : public ForwardingStore {
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
   core::Status with_identities(
-      const core::Scope& scope, const std::vector<std::string>& subjects,
+      const core::Scope& scope, const std::vector<std::string_view>& subjects,
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override;
   core::Result<core::Claim> insert_claim(core::Claim claim) override;
   core::Result<core::CreateResult> create_claim_once(core::Claim claim,
@@ -63,8 +63,9 @@ class CachingStore final : public ForwardingStore {
                                  std::equal_to<>>;
 
   // The identities among `subjects`, from memory or else from the store.
-  core::Result<std::vector<std::shared_ptr<const core::Claim>>> collect(
-      const core::Scope& scope, const std::vector<std::string>& subjects);
+  template <typename Subjects>
+  core::Result<std::vector<std::shared_ptr<const core::Claim>>> collect(const core::Scope& scope,
+                                                                        const Subjects& subjects);
   // Forgets the claim's identity entry after a write of it.
   void forget(const core::Claim& claim);
   void forget_all();

@@ -27,7 +27,7 @@ class ForwardingStore : public core::Store {
     return inner_->find_identities(scope, subjects);
   }
   core::Status with_identities(
-      const core::Scope& scope, const std::vector<std::string>& subjects,
+      const core::Scope& scope, const std::vector<std::string_view>& subjects,
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override {
     return inner_->with_identities(scope, subjects, fn);
   }

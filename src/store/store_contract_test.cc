@@ -362,7 +362,7 @@ TEST_P(StoreContractTest, WithIdentitiesSeesWhatFindIdentitiesReturns) {
   Claim a = insert(make_full_claim(kScope, ClaimKind::kSesDomain, ClaimStatus::kVerified, "a.example"));
   Claim b = insert(make_claim(kScope, ClaimKind::kSesEmail, "b@example.com"));
   insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
-  const std::vector<std::string> asked = {"b@example.com", "unknown.example", "lattice.example",
+  const std::vector<std::string_view> asked = {"b@example.com", "unknown.example", "lattice.example",
                                           "a.example"};
   for (int round = 0; round < 2; ++round) {  // a cache answers the second from memory
     SCOPED_TRACE(round);
