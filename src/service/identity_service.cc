@@ -218,11 +218,18 @@ core::Status IdentityService::with_attributes(
     if (subjects.empty() || subjects.back() != subject) subjects.push_back(subject);
   }
   const auto now = clock_.now();
-  return store_.with_identities(scope, subjects, [&](const std::vector<const Claim*>& claims) {
+  core::Status dkim_error;
+  auto st = store_.with_identities(scope, subjects, [&](const std::vector<const Claim*>& claims) {
+    auto by_dkim = verified_by_dkim(scope, claims);
+    if (!by_dkim.ok()) {
+      dkim_error = by_dkim.error();
+      return;
+    }
     std::vector<IdentityAttributes> out;
     out.reserve(asked.size());
     for (const Claim* c : claims) {
-      const auto status = core::status_at(core::policy_for(c->kind), *c, now);
+      auto status = core::status_at(core::policy_for(c->kind), *c, now);
+      if (by_dkim->count(c->subject)) status = ClaimStatus::kVerified;
       // An email claim's token is its secret link nonce: never part of a view.
       const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token : std::string_view();
       auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
@@ -236,6 +243,8 @@ core::Status IdentityService::with_attributes(
               out.end());
     fn(out);
   });
+  if (!st.ok()) return st;
+  return dkim_error;
 }
 
 Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(

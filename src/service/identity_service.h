@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/claim.h"
@@ -105,6 +106,10 @@ class IdentityService {
   core::Result<std::vector<std::string>> verify_domain_dkim(const core::Scope& scope,
                                                             const std::string& domain);
   // Keyed by identity as requested; unknown identities are left out.
+  // Subjects of the domains among `claims`, not verified on their own, whose
+  // DKIM records are all verified: AWS counts those domains as verified too.
+  core::Result<std::unordered_set<std::string>> verified_by_dkim(
+      const core::Scope& scope, const std::vector<const core::Claim*>& claims);
   core::Result<std::map<std::string, DkimView>> get_dkim_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities);
 

@@ -90,6 +90,33 @@ core::Status IdentityService::delete_dkim_claims(const Scope& scope, const std::
   return {};
 }
 
+Result<std::unordered_set<std::string>> IdentityService::verified_by_dkim(
+    const Scope& scope, const std::vector<const Claim*>& claims) {
+  std::unordered_set<std::string> out;
+  std::vector<std::string> domains;
+  for (const Claim* c : claims) {
+    if (c->kind == ClaimKind::kSesDomain && c->status != ClaimStatus::kVerified && !c->dkim_tokens.empty()) {
+      domains.push_back(c->subject);
+    }
+  }
+  if (domains.empty()) return out;  // the usual case: no extra read
+  auto records = store_.find_claims(scope, ClaimKind::kSesDkim, domains);
+  if (!records.ok()) return records.error();
+  std::unordered_set<std::string> verified;
+  for (const auto& r : *records) {
+    if (r.status == ClaimStatus::kVerified) verified.insert(r.record_name);
+  }
+  for (const Claim* c : claims) {
+    if (c->kind != ClaimKind::kSesDomain || c->dkim_tokens.empty()) continue;
+    if (std::all_of(c->dkim_tokens.begin(), c->dkim_tokens.end(), [&](const std::string& t) {
+          return verified.count(core::dkim_record_name(t, c->subject)) > 0;
+        })) {
+      out.insert(c->subject);
+    }
+  }
+  return out;
+}
+
 Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
     const Scope& scope, const std::vector<std::string>& identities) {
   // Throttle, size limit, spellings and unknown identities as for verification.

@@ -150,6 +150,28 @@ TEST_F(DkimServiceTest, StatusFollowsTheRecords) {
   EXPECT_EQ(ses->at("example.com").status, ClaimStatus::kPending);
 }
 
+TEST_F(DkimServiceTest, ADomainWhoseDkimRecordsAreAllVerifiedIsVerified) {
+  verify_dkim("example.com");  // the TXT record is never published
+  auto domain_status = [&] {
+    auto r = service_->get_attributes(kScope, {"example.com", "Example.COM"}, "GetIdentityVerificationAttributes");
+    EXPECT_OK(r);
+    if (!r.ok() || r->size() != 2) {
+      ADD_FAILURE() << "want both spellings answered";
+      return ClaimStatus::kFailed;
+    }
+    EXPECT_EQ(r->at("example.com").status, r->at("Example.COM").status);
+    return r->at("example.com").status;
+  };
+  EXPECT_EQ(domain_status(), ClaimStatus::kPending);
+  set_record("example.com", 0, ClaimStatus::kVerified);
+  set_record("example.com", 1, ClaimStatus::kVerified);
+  EXPECT_EQ(domain_status(), ClaimStatus::kPending);  // all three are needed
+  set_record("example.com", 2, ClaimStatus::kVerified);
+  EXPECT_EQ(domain_status(), ClaimStatus::kVerified);
+  set_record("example.com", 2, ClaimStatus::kUnconfirmed);
+  EXPECT_EQ(domain_status(), ClaimStatus::kPending);  // back to the domain's own status
+}
+
 TEST_F(DkimServiceTest, VerifyingAgainRestartsFailedRecordsOnly) {
   auto tokens = verify_dkim("example.com");
   set_record("example.com", 0, ClaimStatus::kFailed);
