@@ -1,7 +1,6 @@
-# Shared by bench/lattice/run.sh and bench/dns/run.sh (sourced, not run):
+# Shared by bench/run.sh, bench/lattice/run.sh and bench/dns/run.sh (sourced):
 # the Release build, a work directory, starting/stopping servers with cleanup
-# on exit, and wrk runs parsed into RPS / P99 / NREQ / BAD. bench/run.sh
-# predates it and keeps its own copy.
+# on exit, and wrk runs parsed into RPS / P99 / NREQ / BAD.
 #
 # Environment: BUILD_DIR [<repo>/build-bench], NO_BUILD=1 (use the binaries
 # already there), KEEP=1 (keep the work directory).

@@ -20,82 +20,20 @@
 #   BUILD_DIR  [<repo>/build-bench]     KEEP=1 keeps the work directory
 #   NO_BUILD=1 uses the binaries already in BUILD_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build-bench}
 WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s --latency}
 WARM_ARGS=$(sed -E 's/-d *[0-9]+[smh]?/-d3s/' <<<"$WRK_ARGS")
 ROUNDS=${ROUNDS:-3}
 SEED=${SEED:-1000000}
 WRITES=${WRITES:-150000}
-BENCH=$ROOT/bench
 
-export VOUCH_ROOT_ACCESS_KEY_ID=AKIABENCHROOT0000001
-export VOUCH_ROOT_SECRET_ACCESS_KEY=bench/secret/bench/secret/bench/secret/00
-export VOUCH_ROOT_ACCOUNT_ID=123456789012
-
-log() { echo "[$(date +%T)] $*" >&2; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# ---- build ------------------------------------------------------------------
-if [[ ! -f $BUILD/build.ninja ]]; then
-  # -Wno-error=restrict: GCC 12 raises a false -Wrestrict at -O3 in src/core/tokens.cc.
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS=-g -Wno-error=restrict" -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_BENCH=ON >&2
-fi
-if [[ -z ${NO_BUILD:-} ]]; then
-  log "building in $BUILD"
-  ninja -C "$BUILD" -j2 vouch ceiling_server sign_request seed_identities >&2
-  # What the binaries were built from (others may edit src/ meanwhile).
-  echo "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null \
-    || echo "+uncommitted src")" >"$BUILD/bench-built-from"
-fi
-BUILT_FROM=$(cat "$BUILD/bench-built-from" 2>/dev/null || echo "unknown")
-VOUCH=$BUILD/vouch
-CEILING=$BUILD/bench/ceiling_server
-SIGN=$BUILD/bench/sign_request
-SEEDER=$BUILD/bench/seed_identities
-
-# ---- processes ----------------------------------------------------------------
-WORK=$(mktemp -d "$BUILD/bench-run.XXXXXX")
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [[ -z ${KEEP:-} ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start NAME CMD...: starts a server on a free port; sets PID and PORT.
-start() {
-  local name=$1; shift
-  "$@" >"$WORK/$name.log" 2>&1 &
-  PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 100); do
-    PORT=$(grep -oE 'listening on (http://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
-    [[ -n $PORT ]] && return 0
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$WORK/$name.log" >&2
-  log "$name did not start"
-  exit 1
-}
-
-stop() {  # PID
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
+build_bench
+make_work bench-run
 
 # --test-mode: no background DNS checks. Since issue 4 vouch checks due claims
 # in the background, and every seeded identity is due at once: the scheduler
-# would look up to 2000 names at a time (failing fast against 127.0.0.1:9)
+# would look up hundreds of names at a time (failing fast against 127.0.0.1:9)
 # and record each result with a write, while the API is measured. Only the
 # API is measured here, as when these figures were first taken; checks are
 # benchmarked by bench/dns/run.sh. Test mode changes nothing else on these
@@ -106,29 +44,13 @@ serve() {  # NAME DATA_DIR
     --max-identities 0 --dns-resolver 127.0.0.1:9  # checks stay on loopback
 }
 
-# ---- wrk ----------------------------------------------------------------------
-to_ms() {
-  awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); printf "%.2f", v/1000}
-        else if (v ~ /ms$/) {sub(/ms$/,"",v); printf "%.2f", v}
-        else if (v ~ /m$/) {sub(/m$/,"",v); printf "%.2f", v*60000}
-        else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.2f", v*1000}}'
-}
-
-# bench LABEL SCRIPT PORT REQFILE [warm]: runs wrk; sets RPS, P99, NREQ, BAD.
+# bench LABEL SCRIPT PORT REQFILE [warm]: runs wrk (lib.sh's run_wrk); sets
+# RPS, P99, NREQ, BAD. Warm-up runs are shorter.
 bench() {
-  local label=$1 script=$2 port=$3 file=$4 args=$WRK_ARGS out
+  local args=$WRK_ARGS
   [[ ${5:-} == warm ]] && args=$WARM_ARGS
-  out=$WORK/$label.wrk
   # shellcheck disable=SC2086
-  wrk $args -s "$BENCH/$script" "http://127.0.0.1:$port/" -- "$file" >"$out" 2>&1
-  RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
-  P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
-  NREQ=$(awk '/requests in/ {print $1}' "$out")
-  BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
-  if [[ $BAD != 0 ]]; then
-    log "$label: errors in wrk output:"; cat "$out" >&2
-  fi
-  [[ ${5:-} == warm ]] || log "$label: $RPS req/s, p99 $P99 ms ($NREQ requests, load $(load))"
+  run_wrk "$1" "$2" "$3" "$4" $args
 }
 
 sign_get() {  # PORT N PREFIX [STRIDE] > file
