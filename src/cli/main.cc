@@ -52,11 +52,16 @@ int fail(const std::string& message) {
   return 2;
 }
 
-core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir) {
+// `exclusive`: the server's open, which holds the data directory's lock.
+core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir,
+                                                                     bool exclusive) {
   // The database holds secret access keys: its files (and WAL) are the
   // owner's alone, like the data directory itself.
   ::umask(077);
   if (auto e = ensure_data_dir(dir); !e.empty()) return core::internal_error(e);
+  if (exclusive) {
+    if (auto e = lock_data_dir(dir); !e.empty()) return core::internal_error(e);
+  }
   return store::sqlite::SqliteStore::open(dir + "/vouch.db");
 }
 
@@ -67,10 +72,7 @@ int serve(const std::vector<std::string>& args) {
   // a server freeing and re-growing response buffers then page-faults on
   // every request (+30% on 100-identity reads when kept, bench/RESULTS.md).
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
-  ::umask(077);
-  if (auto e = ensure_data_dir(opt.data_dir); !e.empty()) return fail(e);
-  if (auto e = lock_data_dir(opt.data_dir); !e.empty()) return fail(e);
-  auto sqlite = open_store(opt.data_dir);
+  auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
   // Safe: the lock makes this process the only writer of its claims.
   store::CachingStore cached(std::move(*sqlite), opt.identity_cache);
@@ -176,7 +178,7 @@ int serve(const std::vector<std::string>& args) {
 int account_add(const std::vector<std::string>& args) {
   AccountAddOptions opt;
   if (auto e = parse_account_add(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
-  auto store = open_store(opt.data_dir);
+  auto store = open_store(opt.data_dir, false);  // beside a running server
   if (!store.ok()) return fail(store.error().message);
   core::Account account{opt.account_id, opt.access_key_id, opt.secret_access_key};
   if (auto s = (*store)->put_account(account); !s.ok()) return fail(s.error().message);

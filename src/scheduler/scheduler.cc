@@ -241,8 +241,7 @@ void Scheduler::background_loop() {
     if (stopping_) break;
     // Read more when the queue runs low: at once while a sweep is under way
     // (a cursor is set), else on the poll interval or when woken.
-    const bool low = queued_.size() < options_.max_in_flight &&
-                     in_flight_.size() < 8 * options_.max_in_flight;
+    const bool low = queue_low();
     const auto now = std::chrono::steady_clock::now();
     if (low && (cursor_ || woken_ || now >= next_poll)) {
       woken_ = false;
@@ -253,8 +252,7 @@ void Scheduler::background_loop() {
     cv_.wait_until(lock, low ? next_poll : now + options_.poll_interval, [this] {
       return stopping_ || woken_ ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
-             (cursor_ && queued_.size() < options_.max_in_flight &&
-              in_flight_.size() < 8 * options_.max_in_flight);
+             (cursor_ && queue_low());
     });
   }
 }

@@ -79,6 +79,10 @@ class Scheduler {
   void background_loop();
   void writer_loop();
   size_t refill_step() const { return std::max<size_t>(1, options_.max_in_flight / 8); }
+  // Under mu_: fewer than a window queued, and not too many claims held.
+  bool queue_low() const {
+    return queued_.size() < options_.max_in_flight && in_flight_.size() < 8 * options_.max_in_flight;
+  }
 
   core::Store& store_;
   core::TxtResolver& resolver_;

@@ -268,15 +268,21 @@ namespace {
 
 core::Status lost_race(Conn& c, const Claim& claim);
 
-// Compare-and-set on version, inside a write transaction.
-core::Status update_row(Conn& c, const Claim& claim) {
-  Stmt s = c.prepare("UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
-                     "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
-                     "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
-                     "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, "
-                     "version = version + 1 WHERE seq = ?17 AND version = ?18");
+// Compare-and-set on version, inside a write transaction; with `evidence`,
+// the claim's last evidence is written in the same statement.
+core::Status update_row(Conn& c, const Claim& claim, const std::string* evidence = nullptr) {
+  static const std::string kSet =
+      "UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
+      "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
+      "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
+      "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, version = version + 1";
+  static const std::string kWhere = " WHERE seq = ?17 AND version = ?18";
+  static const std::string kPlain = kSet + kWhere;
+  static const std::string kWithEvidence = kSet + ", evidence = ?19" + kWhere;
+  Stmt s = c.prepare(evidence ? kWithEvidence : kPlain);
   bind_claim(s, claim);
   s.bind(17, claim.seq).bind(18, claim.version);
+  if (evidence) s.bind(19, *evidence);
   if (s.step() != SQLITE_DONE) return c.error("update claim");
   if (sqlite3_changes(c.raw()) == 1) return {};
   return lost_race(c, claim);
@@ -337,10 +343,7 @@ core::Status update_check_fields(Conn& c, const Claim& claim, const std::string&
 Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence,
                                         std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
-    if (auto s = update_row(c, claim); !s.ok()) return s;
-    Stmt e = c.prepare("UPDATE claims SET evidence = ?1 WHERE seq = ?2");
-    e.bind(1, evidence).bind(2, claim.seq);
-    if (e.step() != SQLITE_DONE) return c.error("record evidence");
+    if (auto s = update_row(c, claim, &evidence); !s.ok()) return s;
     return write_history(c, claim.id, change);
   });
   if (!st.ok()) return st.error();
