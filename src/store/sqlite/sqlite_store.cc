@@ -310,11 +310,11 @@ Result<Claim> SqliteStore::update_claim(Claim claim) {
 namespace {
 
 // The history row of a recorded check whose status changed.
-core::Status write_history(Conn& c, const std::string& claim_id,
+core::Status write_history(Conn& c, int64_t claim_seq,
                            const std::optional<core::StatusChange>& change) {
   if (change) {
-    Stmt h = c.prepare("INSERT INTO history (claim_id, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
-    h.bind(1, claim_id).bind(2, to_nanos(change->at))
+    Stmt h = c.prepare("INSERT INTO history (claim_seq, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
+    h.bind(1, claim_seq).bind(2, to_nanos(change->at))
         .bind(3, int64_t{status_code(change->from)}).bind(4, int64_t{status_code(change->to)});
     if (h.step() != SQLITE_DONE) return c.error("record history");
   }
@@ -344,7 +344,7 @@ Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence
                                         std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
     if (auto s = update_row(c, claim, &evidence); !s.ok()) return s;
-    return write_history(c, claim.id, change);
+    return write_history(c, claim.seq, change);
   });
   if (!st.ok()) return st.error();
   ++claim.version;
@@ -359,7 +359,7 @@ std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRec
       const auto& r = records[i];
       each[i] = update_check_fields(c, r.claim, r.evidence);
       if (each[i].ok()) {
-        if (auto s = write_history(c, r.claim.id, r.change); !s.ok()) return s;
+        if (auto s = write_history(c, r.claim.seq, r.change); !s.ok()) return s;
       } else if (each[i].error().code != ErrorCode::kAborted &&
                  each[i].error().code != ErrorCode::kNotFound) {
         return each[i];  // a database error: undo the whole batch
@@ -391,7 +391,8 @@ Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string&
 Result<std::vector<core::StatusChange>> SqliteStore::history(const std::string& claim_id) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare("SELECT at, from_status, to_status FROM history WHERE claim_id = ?1 ORDER BY at, rowid");
+  Stmt s = (*r).prepare("SELECT at, from_status, to_status FROM history "
+                        "WHERE claim_seq = (SELECT seq FROM claims WHERE id = ?1) ORDER BY at, rowid");
   s.bind(1, claim_id);
   std::vector<core::StatusChange> out;
   int rc;
@@ -407,21 +408,23 @@ Result<std::vector<core::StatusChange>> SqliteStore::history(const std::string& 
 Result<bool> SqliteStore::delete_claim(const Scope& scope, const std::string& id) {
   bool deleted = false;
   auto st = writer_->run([&](Conn& c) -> core::Status {
-    Stmt s = c.prepare("DELETE FROM claims WHERE id = ?1 AND account_id = ?2 AND region = ?3");
+    Stmt s = c.prepare("DELETE FROM claims WHERE id = ?1 AND account_id = ?2 AND region = ?3 "
+                       "RETURNING seq");
     s.bind(1, id).bind(2, scope.account_id).bind(3, scope.region);
+    int rc = s.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return c.error("delete claim");
+    deleted = rc == SQLITE_ROW;
+    if (!deleted) return {};
+    const int64_t seq = s.int_at(0);
     if (s.step() != SQLITE_DONE) return c.error("delete claim");
-    deleted = sqlite3_changes(c.raw()) > 0;
-    if (deleted) {  // its evidence went with its row
-      Stmt h = c.prepare("DELETE FROM history WHERE claim_id = ?1");
-      h.bind(1, id);
-      // Its links are dead: undelivered mail for it is not sent any more.
-      Stmt m = c.prepare("UPDATE outbox SET state = 2, last_error = 'identity deleted before "
-                         "delivery' WHERE claim_id = ?1 AND state = 0");
-      m.bind(1, id);
-      if (h.step() != SQLITE_DONE || m.step() != SQLITE_DONE) {
-        return c.error("delete history");
-      }
-    }
+    // Its evidence went with its row; its history and undelivered mail (whose
+    // links are dead now) go too.
+    Stmt h = c.prepare("DELETE FROM history WHERE claim_seq = ?1");
+    h.bind(1, seq);
+    Stmt m = c.prepare("UPDATE outbox SET state = 2, last_error = 'identity deleted before "
+                       "delivery' WHERE claim_id = ?1 AND state = 0");
+    m.bind(1, id);
+    if (h.step() != SQLITE_DONE || m.step() != SQLITE_DONE) return c.error("delete history");
     return {};
   });
   if (!st.ok()) return st.error();

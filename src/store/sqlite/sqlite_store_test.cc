@@ -217,6 +217,38 @@ TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
   EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'"), "0");
 }
 
+TEST_F(SqliteStoreTest, Migration7KeysHistoryByClaimSeqAndKeepsItsOrder) {
+  Claim kept = numbered_claim(1);
+  {
+    Conn conn(db_path(), false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_OK(migrate_to(conn, 6));
+    Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
+                          ") VALUES (7, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                          "?15, ?16, 1)");
+    bind_claim(s, kept);
+    ASSERT_EQ(s.step(), SQLITE_DONE);
+    // Two changes at the same instant keep their insertion order; a row of a
+    // claim that is gone is dropped.
+    ASSERT_OK(conn.exec(("INSERT INTO history (claim_id, at, from_status, to_status) VALUES "
+                         "('" + kept.id + "', 5, 0, 1), ('id-orphan', 1, 0, 1), ('" + kept.id +
+                         "', 5, 1, 2), ('" + kept.id + "', 3, 2, 1)").c_str()));
+  }
+  auto store = open_or_die(db_path());
+  ASSERT_NE(store, nullptr);
+  auto history = store->history(kept.id);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].to, ClaimStatus::kVerified);   // at 3: 2 -> 1
+  EXPECT_EQ((*history)[1].to, ClaimStatus::kVerified);   // at 5: 0 -> 1
+  EXPECT_EQ((*history)[2].from, ClaimStatus::kVerified); // at 5: 1 -> 2
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM history"), "3");
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(claim_seq) FROM history"), "7,7,7");
+  // Deleting the claim takes its history along.
+  ASSERT_OK(store->delete_claim(kScope, kept.id));
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM history"), "0");
+}
+
 TEST_F(SqliteStoreTest, StampsTheSchemaVersion) {
   ASSERT_GE(SqliteStore::schema_version(), 1);
   {
