@@ -257,11 +257,15 @@ void CaresResolver::lookup(const std::string& name, core::RecordType type,
   p->name = name;
   p->type = type;
   p->done = std::move(done);
+  bool was_empty;
   {
     std::lock_guard lock(impl_->mu);
+    was_empty = impl_->queue.empty();
     impl_->queue.push_back(std::move(p));
   }
-  impl_->wake();
+  // The loop empties the whole queue on each wake: a queue that already held
+  // lookups has a wake pending, and one write per lookup would be a syscall each.
+  if (was_empty) impl_->wake();
 }
 
 size_t CaresResolver::perspectives() const { return impl_->channels.size(); }
