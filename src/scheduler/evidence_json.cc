@@ -1,6 +1,7 @@
 #include "scheduler/evidence_json.h"
 
 #include <cstdint>
+#include <string_view>
 
 #include "core/rfc3339.h"
 
@@ -42,11 +43,15 @@ std::string utf8(const std::string& s) {
 
 // Appends `s` as a JSON string the way nlohmann's dump() writes it: UTF-8
 // kept, '"' and backslash escaped, control characters as \b \f \n \r \t or \u00XX.
-void append_json_string(std::string& out, const std::string& s) {
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  size_t plain = 0;  // start of the run not yet appended
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -56,16 +61,26 @@ void append_json_string(std::string& out, const std::string& s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
     }
   }
+  out.append(s, plain, s.size() - plain);
   out += '"';
+}
+
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// Any bytes as a JSON string: ASCII (nearly always) as it is, else through utf8().
+void append_json_text(std::string& out, const std::string& s) {
+  if (is_ascii(s)) append_json_string(out, s);
+  else append_json_string(out, utf8(s));
 }
 
 }  // namespace
@@ -77,7 +92,7 @@ std::string evidence_text(const core::Evidence& e) {
   out += "{\"at\":";
   append_json_string(out, core::format_rfc3339(e.at));
   out += ",\"expected\":";
-  append_json_string(out, utf8(e.expected));
+  append_json_text(out, e.expected);
   out += ",\"outcome\":";
   append_json_string(out, outcome_name(e.outcome));
   out += ",\"perspectives\":[";
@@ -85,16 +100,16 @@ std::string evidence_text(const core::Evidence& e) {
     const auto& p = e.perspectives[i];
     if (i) out += ',';
     out += "{\"detail\":";
-    append_json_string(out, utf8(p.detail));
+    append_json_text(out, p.detail);
     out += ",\"resolver\":";
-    append_json_string(out, utf8(p.resolver));
+    append_json_text(out, p.resolver);
     out += ",\"result\":";
     append_json_string(out, result_name(p.result));
     if (!p.seen.empty()) {
       out += ",\"seen\":[";
       for (size_t k = 0; k < p.seen.size(); ++k) {
         if (k) out += ',';
-        append_json_string(out, utf8(p.seen[k]));
+        append_json_text(out, p.seen[k]);
       }
       out += ']';
     }
@@ -103,7 +118,7 @@ std::string evidence_text(const core::Evidence& e) {
   out += "],\"quorum\":";
   out += std::to_string(e.quorum);
   out += ",\"record_name\":";
-  append_json_string(out, utf8(e.record_name));
+  append_json_text(out, e.record_name);
   out += '}';
   return out;
 }
