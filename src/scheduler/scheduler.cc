@@ -28,7 +28,7 @@ Scheduler::~Scheduler() {
   if (background_.joinable()) background_.join();
   {
     std::unique_lock lock(mu_);
-    for (const auto& c : queued_) in_flight_.erase(c.id);  // never started
+    for (const auto& c : queued_) in_flight_.erase(c.seq);  // never started
     queued_.clear();
     // Started checks still post their results; let them land first.
     cv_.wait_for(lock, std::chrono::seconds(10), [this] { return in_flight_.empty(); });
@@ -75,13 +75,13 @@ std::future<CheckResult> Scheduler::launch(Claim claim) {
   auto result = done.get_future();
   {
     std::lock_guard lock(mu_);
-    in_flight_.insert(claim.id);
+    in_flight_.insert(claim.seq);
   }
   start(std::move(claim), std::move(done));
   return result;
 }
 
-void Scheduler::start(Claim claim, std::promise<CheckResult> done, bool counted) {
+void Scheduler::start(Claim claim, Waiter done, bool counted) {
   if (claim.kind == core::ClaimKind::kSesEmail) {  // nothing to look up: time alone moves it
     finish({std::move(claim), core::Evidence{}, std::move(done)});
     return;
@@ -113,44 +113,58 @@ void Scheduler::record_batch(std::vector<Finished> batch) {
   const auto now = clock_.now();
   std::vector<core::CheckRecord> records;
   records.reserve(batch.size());
+  std::vector<int64_t> seqs;
+  seqs.reserve(batch.size());
   for (auto& f : batch) {
-    const Claim& claim = f.claim;
-    core::Policy policy = core::policy_for(claim.kind);
+    const auto kind = f.claim.kind;
+    const auto was = f.claim.status;
+    seqs.push_back(f.claim.seq);
+    core::Policy policy = core::policy_for(kind);
     policy.recheck_interval = options_.recheck_interval;
-    Claim next = claim.kind == core::ClaimKind::kSesEmail
-                     ? core::apply_time(policy, claim, now)
-                     : core::apply_check(policy, claim, f.evidence.outcome, now);
-    if (claim.kind == core::ClaimKind::kSesEmail && next.status == claim.status &&
-        next.next_check_at && *next.next_check_at <= now) {
+    // A waiter gets the claim as found when recording loses a race: keep a
+    // copy only then.
+    Claim claim = f.done ? f.claim : std::move(f.claim);
+    Claim next = kind == core::ClaimKind::kSesEmail
+                     ? core::apply_time(policy, std::move(claim), now)
+                     : core::apply_check(policy, std::move(claim), f.evidence.outcome, now);
+    if (kind == core::ClaimKind::kSesEmail && next.status == was && next.next_check_at &&
+        *next.next_check_at <= now) {
       next.next_check_at = next.deadline > now ? std::optional(next.deadline) : std::nullopt;
     }
     std::optional<core::StatusChange> change;
-    if (next.status != claim.status) change = core::StatusChange{now, claim.status, next.status};
-    std::string body = claim.kind == core::ClaimKind::kSesEmail ? std::string("{}")
-                                                               : evidence_text(f.evidence);
+    if (next.status != was) change = core::StatusChange{now, was, next.status};
+    std::string body = kind == core::ClaimKind::kSesEmail ? std::string("{}")
+                                                         : evidence_text(f.evidence);
     records.push_back({std::move(next), std::move(body), change});
   }
   auto recorded = store_.record_checks(std::move(records));
-  std::vector<CheckResult> results;
-  results.reserve(batch.size());
+  size_t failed = 0;
+  std::string why;
+  for (const auto& r : recorded) {
+    if (!r.ok() && r.error().code != core::ErrorCode::kAborted &&
+        r.error().code != core::ErrorCode::kNotFound) {
+      ++failed;
+      why = r.error().message;
+    }
+  }
+  if (failed) {
+    std::fprintf(stderr, "vouch: recording %zu of %zu checks failed: %s\n", failed,
+                 batch.size(), why.c_str());
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (int64_t seq : seqs) in_flight_.erase(seq);
+  }
+  cv_.notify_all();
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
     CheckResult out{std::move(batch[i].claim), std::move(batch[i].evidence), false};
     if (i < recorded.size() && recorded[i].ok()) {
       out.claim = std::move(*recorded[i]);
       out.recorded = true;
-    } else if (i < recorded.size() && recorded[i].error().code != core::ErrorCode::kAborted &&
-               recorded[i].error().code != core::ErrorCode::kNotFound) {
-      std::fprintf(stderr, "vouch: recording a check of %s failed: %s\n", out.claim.id.c_str(),
-                   recorded[i].error().message.c_str());
     }
-    results.push_back(std::move(out));
+    batch[i].done->set_value(std::move(out));
   }
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& r : results) in_flight_.erase(r.claim.id);
-  }
-  cv_.notify_all();
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
 }
 
 size_t Scheduler::run_due() {
@@ -164,7 +178,7 @@ size_t Scheduler::run_due() {
       if (ran.count(c.id)) continue;
       {
         std::lock_guard lock(mu_);
-        if (in_flight_.count(c.id)) continue;
+        if (in_flight_.count(c.seq)) continue;
       }
       ran.insert(c.id);
       batch.push_back(launch(std::move(c)));
@@ -183,7 +197,7 @@ core::Result<CheckResult> Scheduler::check_now(const core::Scope& scope, const s
     bool busy;
     {
       std::lock_guard lock(mu_);
-      busy = in_flight_.count(id) > 0;
+      busy = in_flight_.count((*claim)->seq) > 0;
     }
     if (!busy) return launch(std::move(**claim)).get();
     if (attempt > 100) {
@@ -219,7 +233,7 @@ void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   }
   if (!due.ok()) return;
   for (auto& c : *due) {
-    if (in_flight_.insert(c.id).second) queued_.push_back(std::move(c));
+    if (in_flight_.insert(c.seq).second) queued_.push_back(std::move(c));
   }
 }
 
@@ -235,7 +249,7 @@ void Scheduler::background_loop() {
       const bool looks_up = c.kind != core::ClaimKind::kSesEmail;
       if (looks_up) ++lookups_;  // counted now, so this loop cannot overfill
       lock.unlock();
-      start(std::move(c), std::promise<CheckResult>(), looks_up);
+      start(std::move(c), std::nullopt, looks_up);
       lock.lock();
     }
     if (stopping_) break;

@@ -31,7 +31,10 @@ struct SchedulerOptions {
   // Lookups outstanding at once. The background loop keeps this window full,
   // one new lookup per answer, rather than refilling in bursts: a burst larger
   // than a resolver's socket buffer is dropped, and each drop costs a timeout.
-  size_t max_in_flight = 256;
+  // 128: a loopback knotd under full load dropped queries at 256 (its
+  // default 208 KiB receive buffer holds ~250 queued queries), never at 128,
+  // which checked as fast (bench/RESULTS.md).
+  size_t max_in_flight = 128;
   // Threads recording results. Each takes every result waiting (up to
   // max_record_batch) into one Store::record_checks: one transaction.
   size_t writers = 2;
@@ -62,16 +65,19 @@ class Scheduler {
   size_t quorum() const;
 
  private:
+  // Who waits for a check: run_due and check_now do; the background sweep
+  // does not, and skips the promise's allocation and hand-over.
+  using Waiter = std::optional<std::promise<CheckResult>>;
   struct Finished {  // a check waiting to be recorded
     core::Claim claim;
     core::Evidence evidence;
-    std::promise<CheckResult> done;
+    Waiter done;
   };
   // Reserves the claim (in_flight_) and starts its check.
   std::future<CheckResult> launch(core::Claim claim);
   // Starts the check of a reserved claim; `counted`: its lookup is already
   // in lookups_.
-  void start(core::Claim claim, std::promise<CheckResult> done, bool counted = false);
+  void start(core::Claim claim, Waiter done, bool counted = false);
   void finish(Finished f);
   void record_batch(std::vector<Finished> batch);
   // Background: reads the next page of due claims into queued_.
@@ -92,8 +98,8 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;          // the background loop, and waits for in_flight_
   std::condition_variable cv_records_;  // writers: finished_ has results
-  // Every claim with a check queued, looking up, or being recorded.
-  std::unordered_set<std::string> in_flight_;  // GUARDED_BY(mu_)
+  // Every claim (by seq) with a check queued, looking up, or being recorded.
+  std::unordered_set<int64_t> in_flight_;      // GUARDED_BY(mu_)
   std::deque<core::Claim> queued_;             // GUARDED_BY(mu_); reserved, not started
   size_t lookups_ = 0;                         // GUARDED_BY(mu_); outstanding
   std::vector<Finished> finished_;             // GUARDED_BY(mu_); to record
