@@ -10,10 +10,10 @@
 #      queries/s (the fastest of DNSPERF_RUNS);
 #   5. vouch as in production (no test mode; --dns-resolver 127.0.0.1:PORT):
 #      its background scheduler finds the N due claims and checks them (up to
-#      256 lookups in flight, results judged and recorded in batches through the
+#      128 lookups in flight (--dns-concurrency), results judged and recorded in batches through the
 #      group-commit writer). Timed from vouch's start until every claim has
 #      been checked once (next_check_at moved past the start, polled in the store every
-#      0.1 s): checks/s = N / that time. Then, for up to SUCCESS_WAIT s more,
+#      20 ms over one connection by dns/wait_checked.py): checks/s = N / that time. Then, for up to SUCCESS_WAIT s more,
 #      until all N are Success (a lookup that timed out is retried after the
 #      60 s backoff). Kernel UDP receive drops on vouch's and knotd's sockets
 #      are read from /proc/net/udp;
@@ -27,7 +27,7 @@
 # Environment (defaults in brackets):
 #   N             identities / TXT records / names  [100000]
 #   DNSPERF_RUNS  dnsperf settings, one run per line  ["-c 1 -q 100 -l 20" (dnsperf's
-#                 default window) and "-c 1 -q 256 -l 20" (vouch's 256 in flight)]
+#                 default window) and "-c 1 -q 128 -l 20" (vouch's 128 in flight)]
 #   API_WRK_ARGS  [-t1 -c8 --latency]
 #   SUCCESS_WAIT  seconds to wait after the first pass for all claims Success  [75]
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
@@ -35,7 +35,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 N=${N:-100000}
-DNSPERF_RUNS=${DNSPERF_RUNS:-$'-c 1 -q 100 -l 20\n-c 1 -q 256 -l 20'}
+DNSPERF_RUNS=${DNSPERF_RUNS:-$'-c 1 -q 100 -l 20\n-c 1 -q 128 -l 20'}
 SUCCESS_WAIT=${SUCCESS_WAIT:-75}
 API_WRK_ARGS=${API_WRK_ARGS:--t1 -c8 --latency}
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
@@ -150,7 +150,7 @@ count_ok() { sqlite3 "file:$1/vouch.db?mode=ro" "SELECT count(*) FROM claims WHE
 # FIRST_OK (Success when the last first check landed), ALL_SECS (or "-"),
 # FINAL_OK, DROPS, SWEEP_LOAD.
 sweep() {
-  local name=$1 data=$2 api=${3:-} t0 t0_ns t1 n ok wrk_pid= l0 d0v d0k dv dk vpid vport
+  local name=$1 data=$2 api=${3:-} t0 t0_ns t1 ok wrk_pid= l0 d0v d0k dv dk vpid vport
   l0=$(load)
   read -r d0v d0k <<<"$(udp_drops)"
   t0=$(now_s)
@@ -167,31 +167,26 @@ sweep() {
     wrk_pid=$!; track "$wrk_pid"
   fi
   FIRST_SECS= ALL_SECS=-
-  for _ in $(seq 6000); do
-    sleep 0.1
-    # A checked claim's next check is at least a backoff away, after t0: an
-    # index range count (scanning every row's evidence each poll would take
-    # CPU from the run being measured).
-    n=$(sqlite3 "file:$data/vouch.db?mode=ro" "SELECT count(*) FROM claims WHERE next_check_at > $t0_ns" 2>/dev/null || echo 0)
+  # A checked claim's next check is at least a backoff away, after t0: an
+  # index range count, polled over one connection (see wait_checked.py).
+  FIRST_SECS=$(python3 "$BENCH/dns/wait_checked.py" "$data/vouch.db" "$t0_ns" "$N" "$t0" "$vpid" 600) \
+    || { cat "$WORK/$name.log" >&2; log "$name: not all claims were checked"; exit 1; }
+  FIRST_OK=$(count_ok "$data")
+  if [[ -n $wrk_pid ]]; then kill -INT "$wrk_pid"; wait "$wrk_pid" || true; stop "$wrk_pid"; fi
+  read -r dv dk <<<"$(udp_drops)"
+  DROPS="vouch $((dv - d0v)), knotd $((dk - d0k))"
+  SWEEP_LOAD="$l0 → $(load)"
+  log "$name: $N first checks in $FIRST_SECS s, $FIRST_OK Success; UDP receive drops: $DROPS"
+  # API idle: then wait (up to SUCCESS_WAIT s) until all are Success.
+  while [[ -z $api ]]; do
     t1=$(now_s)
-    if [[ -z $FIRST_SECS ]] && (( n >= N )); then
-      FIRST_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
-      FIRST_OK=$(count_ok "$data")
-      if [[ -n $wrk_pid ]]; then kill -INT "$wrk_pid"; wait "$wrk_pid" || true; stop "$wrk_pid"; fi
-      read -r dv dk <<<"$(udp_drops)"
-      DROPS="vouch $((dv - d0v)), knotd $((dk - d0k))"
-      SWEEP_LOAD="$l0 → $(load)"
-      log "$name: $N first checks in $FIRST_SECS s, $FIRST_OK Success; UDP receive drops: $DROPS"
+    ok=$(count_ok "$data")
+    if (( ok >= N )); then
+      ALL_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'); break
     fi
-    if [[ -n $FIRST_SECS ]]; then
-      ok=$(count_ok "$data")
-      if (( ok >= N )); then
-        ALL_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'); break
-      fi
-      [[ -z $api ]] || break  # with the API: the sweep's first pass is what is measured
-      awk -v a="$t0" -v b="$t1" -v f="$FIRST_SECS" -v w="$SUCCESS_WAIT" 'BEGIN {exit !(b - a > f + w)}' && break
-    fi
+    awk -v a="$t0" -v b="$t1" -v f="$FIRST_SECS" -v w="$SUCCESS_WAIT" 'BEGIN {exit !(b - a > f + w)}' && break
     kill -0 "$vpid" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name: vouch exited"; exit 1; }
+    sleep 0.5
   done
   [[ -n $FIRST_SECS ]] || { log "$name: not all claims were checked"; exit 1; }
   stop "$vpid"

@@ -41,7 +41,7 @@ constexpr const char* kUsage =
     "usage:\n"
     "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
-    "              [--dns-quorum N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
+    "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
@@ -103,6 +103,7 @@ int serve(const std::vector<std::string>& args) {
   if (!resolver) return fail(error);
   scheduler::SchedulerOptions scheduler_options;
   scheduler_options.quorum = opt.dns_quorum;
+  scheduler_options.max_in_flight = opt.dns_concurrency;
   scheduler_options.recheck_interval = opt.recheck_interval;
   scheduler::Scheduler checks(*store, *resolver, clock, scheduler_options);
 

@@ -120,6 +120,10 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       out->dns_resolvers.push_back(v);
     } else if (flag == "--dns-quorum") {
       if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1) return "--dns-quorum needs a positive number";
+    } else if (flag == "--dns-concurrency") {
+      if (!parse_number(v, &out->dns_concurrency) || out->dns_concurrency < 1) {
+        return "--dns-concurrency needs a positive number";
+      }
     } else if (flag == "--recheck-interval") {
       auto d = parse_duration(v);
       if (!d) return "--recheck-interval needs a duration such as 24h, 30m or 90s";

@@ -19,6 +19,7 @@ struct ServeOptions {
   size_t max_identities = 10000;
   std::vector<std::string> dns_resolvers;  // HOST:PORT; empty: the system's
   size_t dns_quorum = 0;                   // 0: the CA/B table
+  size_t dns_concurrency = 128;            // lookups in flight at once
   std::chrono::seconds recheck_interval{24 * 3600};
   bool test_mode = false;
   std::string smtp_url;  // empty: mail stays in the outbox

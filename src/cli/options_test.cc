@@ -80,6 +80,9 @@ TEST(ParseServe, DataAndMaxIdentities) {
   EXPECT_EQ(serve({"--max-identities", "250"}).max_identities, 250u);
   EXPECT_EQ(serve_error({"--max-identities", "-1"}), "--max-identities needs a number");
   EXPECT_EQ(serve_error({"--max-identities", "ten"}), "--max-identities needs a number");
+  EXPECT_EQ(serve({}).dns_concurrency, 128u);
+  EXPECT_EQ(serve({"--dns-concurrency", "64"}).dns_concurrency, 64u);
+  EXPECT_EQ(serve_error({"--dns-concurrency", "0"}), "--dns-concurrency needs a positive number");
   EXPECT_EQ(serve({}).identity_cache, 16384u);
   EXPECT_EQ(serve({"--identity-cache", "0"}).identity_cache, 0u);
   EXPECT_EQ(serve({"--identity-cache=500"}).identity_cache, 500u);
