@@ -3,6 +3,11 @@
 namespace vouch::store::sqlite {
 
 Conn::Conn(const std::string& path, bool read_only) {
+  // Memory statistics take a global mutex on every allocation SQLite makes;
+  // vouch never reads them. Must precede SQLite's initialisation (a later
+  // call is refused, harmlessly).
+  static const int kNoMemStats = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemStats;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     open_error_ = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -28,7 +33,15 @@ Conn::~Conn() {
   if (db_) sqlite3_close(db_);
 }
 
-Stmt Conn::prepare(const std::string& sql) {
+Stmt Conn::prepare_literal(const char* sql) {
+  sqlite3_stmt* s = cached(sql);
+  if (s) by_literal_.emplace(sql, s);
+  return Stmt(s);
+}
+
+Stmt Conn::prepare(const std::string& sql) { return Stmt(cached(sql)); }
+
+sqlite3_stmt* Conn::cached(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* s = nullptr;
@@ -36,11 +49,11 @@ Stmt Conn::prepare(const std::string& sql) {
     if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                            SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
       sqlite3_finalize(s);
-      return Stmt(nullptr);
+      return nullptr;
     }
     it = cache_.emplace(sql, s).first;
   }
-  return Stmt(it->second);
+  return it->second;
 }
 
 core::Status Conn::exec(const char* sql) {

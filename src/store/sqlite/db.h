@@ -68,6 +68,15 @@ class Conn {
 
   // A cached prepared statement for `sql`; reset when the Stmt goes away.
   Stmt prepare(const std::string& sql);
+  // The same for a string literal, found by its address: hot paths prepare
+  // per row, and hashing the text (and building a std::string of it) each
+  // time cost more than the statement's own step.
+  template <size_t N>
+  Stmt prepare(const char (&sql)[N]) {
+    auto it = by_literal_.find(sql);
+    if (it != by_literal_.end()) return Stmt(it->second);
+    return prepare_literal(sql);
+  }
   // Runs one or more statements with no results.
   core::Status exec(const char* sql);
   core::Error error(std::string_view what) const;
@@ -75,7 +84,10 @@ class Conn {
  private:
   sqlite3* db_ = nullptr;
   std::string open_error_;
+  Stmt prepare_literal(const char* sql);
+  sqlite3_stmt* cached(const std::string& sql);  // null when the prepare fails
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<const char*, sqlite3_stmt*> by_literal_;  // the same statements
 };
 
 }  // namespace vouch::store::sqlite
