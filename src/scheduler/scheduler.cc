@@ -97,15 +97,29 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
     // On the resolver's thread: judge here (cheap), record on a writer.
     state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
                                   clock_.now(), type);
-    bool refill;
+    std::optional<Claim> next;
+    bool notify_loop;
     {
       std::lock_guard lock(mu_);
-      // Slots are handed back in steps: one wake-up starts a step's worth of
-      // lookups, not one per answer.
-      refill = --lookups_ + refill_step() == options_.max_in_flight;
+      --lookups_;
+      finished_.push_back(std::move(*state));
+      // Keep the window full from here: the answer's slot goes straight to
+      // the next queued claim, on this thread. Handing slots to the
+      // background loop cost a thread hop each, most of a lookup's round trip.
+      if (!queued_.empty() && !stopping_) {
+        next = std::move(queued_.front());
+        queued_.pop_front();
+        if (next->kind != core::ClaimKind::kSesEmail) ++lookups_;
+        notify_loop = queued_.size() + 1 == options_.max_in_flight;  // just ran low: read more
+      } else {
+        // Nothing queued: hand slots back in steps, so one wake-up of the
+        // background loop starts a step's worth of lookups.
+        notify_loop = lookups_ + refill_step() == options_.max_in_flight;
+      }
     }
-    if (refill) cv_.notify_all();
-    finish(std::move(*state));
+    cv_records_.notify_one();
+    if (notify_loop) cv_.notify_all();
+    if (next) start(std::move(*next), std::nullopt, true);
   });
 }
 
