@@ -45,10 +45,13 @@ size_t Scheduler::quorum() const {
 void Scheduler::writer_loop() {
   pthread_setname_np(pthread_self(), "vouch-record");
   std::unique_lock lock(mu_);
+  // Swapped with finished_ each round, so both keep their capacity: growing
+  // a vector of Finished from empty moved every check several times.
+  std::vector<Finished> batch;
   for (;;) {
     cv_records_.wait(lock, [this] { return !finished_.empty() || writers_stop_; });
     if (finished_.empty()) return;
-    std::vector<Finished> batch;
+    batch.clear();
     if (finished_.size() <= options_.max_record_batch) {
       batch.swap(finished_);
     } else {
@@ -57,7 +60,7 @@ void Scheduler::writer_loop() {
       finished_.erase(from, finished_.end());
     }
     lock.unlock();
-    record_batch(std::move(batch));
+    record_batch(batch);
     lock.lock();
   }
 }
@@ -92,7 +95,9 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
   }
   const std::string name = claim.record_name;
   const core::RecordType type = core::record_type(claim.kind);
-  auto state = std::make_shared<Finished>(Finished{std::move(claim), {}, std::move(done)});
+  auto state = std::make_shared<Finished>();
+  state->claim = std::move(claim);
+  state->done = std::move(done);
   resolver_.lookup(name, type, [this, type, state](std::vector<core::TxtAnswer> answers) {
     // On the resolver's thread: judge here (cheap), record on a writer.
     state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
@@ -123,7 +128,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
   });
 }
 
-void Scheduler::record_batch(std::vector<Finished> batch) {
+void Scheduler::record_batch(std::vector<Finished>& batch) {
   const auto now = clock_.now();
   std::vector<core::CheckRecord> records;
   records.reserve(batch.size());

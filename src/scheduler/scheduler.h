@@ -79,7 +79,7 @@ class Scheduler {
   // in lookups_.
   void start(core::Claim claim, Waiter done, bool counted = false);
   void finish(Finished f);
-  void record_batch(std::vector<Finished> batch);
+  void record_batch(std::vector<Finished>& batch);  // leaves the entries moved from
   // Background: reads the next page of due claims into queued_.
   void refill(std::unique_lock<std::mutex>& lock);
   void background_loop();
