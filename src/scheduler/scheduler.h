@@ -86,8 +86,12 @@ class Scheduler {
   void writer_loop();
   size_t refill_step() const { return std::max<size_t>(1, options_.max_in_flight / 8); }
   // Under mu_: fewer than a window queued, and not too many claims held.
+  // Held counts claims waiting to be recorded too: a commit waiting on the
+  // disk must not drain the window (at 8 windows it did, and the sweep
+  // stalled on each slow fdatasync), but memory stays bounded.
   bool queue_low() const {
-    return queued_.size() < options_.max_in_flight && in_flight_.size() < 8 * options_.max_in_flight;
+    return queued_.size() < options_.max_in_flight &&
+           in_flight_.size() < 32 * options_.max_in_flight;
   }
 
   core::Store& store_;

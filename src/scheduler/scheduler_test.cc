@@ -787,5 +787,61 @@ TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
   }
 }
 
+TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
+  auto sqlite = store::sqlite::SqliteStore::open(dir_.file("stalled.db"));
+  ASSERT_OK(sqlite);
+  CountingStore counted(std::move(*sqlite));
+  FakeResolver resolver;
+  SchedulerOptions opt;
+  opt.max_in_flight = 2;  // holds up to 32 windows (64 claims), reads 8 ahead
+  opt.poll_interval = std::chrono::milliseconds(10);
+  std::vector<Claim> cs;
+  for (int i = 0; i < 200; ++i) {
+    Claim c;
+    char id[32];
+    std::snprintf(id, sizeof id, "id-%020d", 900 + i);
+    c.id = id;
+    c.scope = kScope;
+    c.subject = "stalled" + std::to_string(i) + ".example";
+    c.record_name = "_amazonses." + c.subject;
+    c.token = "t" + std::to_string(i);
+    c = core::restart(core::policy_for(c.kind), std::move(c), clock_.now());
+    auto r = counted.insert_claim(c);
+    ASSERT_OK(r);
+    cs.push_back(*r);
+    resolver.found(c.record_name, c.token);
+  }
+  auto asked = [&] {
+    size_t n = 0;
+    for (const auto& c : cs) n += resolver.asked(c.record_name);
+    return n;
+  };
+  {
+    Scheduler s(counted, resolver, clock_, opt);
+    counted.close_gate();  // the first batch to record waits: as on a slow disk
+    s.start_background();
+    // Lookups go on while results wait to be recorded, up to the bound...
+    const auto until = std::chrono::steady_clock::now() + seconds(10);
+    while (asked() < 64 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_GE(asked(), 64u);
+    EXPECT_LE(asked(), 64u + 8u);  // ...and stop there
+    counted.open_gate();
+    const auto done = std::chrono::steady_clock::now() + seconds(20);
+    while (counted.recorded() < cs.size() && std::chrono::steady_clock::now() < done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  EXPECT_EQ(asked(), cs.size());  // each once
+  for (const auto& c : cs) {
+    auto got = counted.get_claim(kScope, c.id);
+    ASSERT_OK(got);
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ((*got)->status, ClaimStatus::kVerified) << c.id;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::scheduler
