@@ -246,6 +246,37 @@ class SchedulerTest : public ::testing::Test {
     return r.ok() ? *r : c;
   }
 
+  // A fresh SQLite store in `file`, behind a CountingStore; null on failure.
+  std::unique_ptr<CountingStore> counting_store(const std::string& file) {
+    auto sqlite = store::sqlite::SqliteStore::open(dir_.file(file));
+    EXPECT_OK(sqlite);
+    return sqlite.ok() ? std::make_unique<CountingStore>(std::move(*sqlite)) : nullptr;
+  }
+
+  // `n` pending SES domains <prefix><i>.example in `store`, ids from `first`
+  // on, each with its record published in `resolver`.
+  std::vector<Claim> published_domains(core::Store& store, FakeResolver& resolver, int first,
+                                       int n, const std::string& prefix) {
+    std::vector<Claim> out;
+    for (int i = 0; i < n; ++i) {
+      Claim c;
+      char id[32];
+      std::snprintf(id, sizeof id, "id-%020d", first + i);
+      c.id = id;
+      c.scope = kScope;
+      c.subject = prefix + std::to_string(i) + ".example";
+      c.record_name = "_amazonses." + c.subject;
+      c.token = "t" + std::to_string(i);
+      c = core::restart(core::policy_for(c.kind), std::move(c), clock_.now());
+      auto r = store.insert_claim(c);
+      EXPECT_OK(r);
+      if (!r.ok()) return out;
+      out.push_back(*r);
+      resolver.found(c.record_name, c.token);
+    }
+    return out;
+  }
+
   Claim get(const Claim& c) {
     auto r = store_->get_claim(kScope, c.id);
     EXPECT_OK(r);
@@ -745,28 +776,14 @@ TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
 }
 
 TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
-  auto sqlite = store::sqlite::SqliteStore::open(dir_.file("counted.db"));
-  ASSERT_OK(sqlite);
-  CountingStore counted(std::move(*sqlite));
+  auto store = counting_store("counted.db");
+  ASSERT_NE(store, nullptr);
+  CountingStore& counted = *store;
   FakeResolver resolver;
   SchedulerOptions opt;
   opt.writers = 1;
-  std::vector<Claim> cs;
-  for (int i = 0; i < 20; ++i) {
-    Claim c;
-    char id[32];
-    std::snprintf(id, sizeof id, "id-%020d", 500 + i);
-    c.id = id;
-    c.scope = kScope;
-    c.subject = "together" + std::to_string(i) + ".example";
-    c.record_name = "_amazonses." + c.subject;
-    c.token = "t" + std::to_string(i);
-    c = core::restart(core::policy_for(c.kind), std::move(c), clock_.now());
-    auto r = counted.insert_claim(c);
-    ASSERT_OK(r);
-    cs.push_back(*r);
-    resolver.found(c.record_name, c.token);
-  }
+  std::vector<Claim> cs = published_domains(counted, resolver, 500, 20, "together");
+  ASSERT_EQ(cs.size(), 20u);
   {
     Scheduler s(counted, resolver, clock_, opt);
     resolver.hold();
@@ -788,29 +805,15 @@ TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
 }
 
 TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
-  auto sqlite = store::sqlite::SqliteStore::open(dir_.file("stalled.db"));
-  ASSERT_OK(sqlite);
-  CountingStore counted(std::move(*sqlite));
+  auto store = counting_store("stalled.db");
+  ASSERT_NE(store, nullptr);
+  CountingStore& counted = *store;
   FakeResolver resolver;
   SchedulerOptions opt;
   opt.max_in_flight = 2;  // holds up to 32 windows (64 claims), reads 8 ahead
   opt.poll_interval = std::chrono::milliseconds(10);
-  std::vector<Claim> cs;
-  for (int i = 0; i < 200; ++i) {
-    Claim c;
-    char id[32];
-    std::snprintf(id, sizeof id, "id-%020d", 900 + i);
-    c.id = id;
-    c.scope = kScope;
-    c.subject = "stalled" + std::to_string(i) + ".example";
-    c.record_name = "_amazonses." + c.subject;
-    c.token = "t" + std::to_string(i);
-    c = core::restart(core::policy_for(c.kind), std::move(c), clock_.now());
-    auto r = counted.insert_claim(c);
-    ASSERT_OK(r);
-    cs.push_back(*r);
-    resolver.found(c.record_name, c.token);
-  }
+  std::vector<Claim> cs = published_domains(counted, resolver, 900, 200, "stalled");
+  ASSERT_EQ(cs.size(), 200u);
   auto asked = [&] {
     size_t n = 0;
     for (const auto& c : cs) n += resolver.asked(c.record_name);

@@ -191,17 +191,24 @@ TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
 }
 
+// Writes `c` as row `seq` straight into the claims table, as an older vouch
+// would have (migration tests start from an older schema).
+void insert_raw(Conn& conn, const Claim& c, int64_t seq) {
+  Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
+                        ") VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                        "?14, ?15, ?16, 1)");
+  bind_claim(s, c);
+  s.bind(17, seq);
+  EXPECT_EQ(s.step(), SQLITE_DONE);
+}
+
 TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
   Claim kept = numbered_claim(1);
   {
     Conn conn(db_path(), false);
     ASSERT_TRUE(conn.ok());
     ASSERT_OK(migrate_to(conn, 5));
-    Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
-                          ") VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                          "?15, ?16, 1)");
-    bind_claim(s, kept);
-    ASSERT_EQ(s.step(), SQLITE_DONE);
+    insert_raw(conn, kept, 1);
     ASSERT_OK(conn.exec(("INSERT INTO evidence (claim_id, body) VALUES ('" + kept.id +
                          "', '{\"outcome\":\"found\"}'), ('id-orphan', '{}')").c_str()));
   }
@@ -223,11 +230,7 @@ TEST_F(SqliteStoreTest, Migration7KeysHistoryByClaimSeqAndKeepsItsOrder) {
     Conn conn(db_path(), false);
     ASSERT_TRUE(conn.ok());
     ASSERT_OK(migrate_to(conn, 6));
-    Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
-                          ") VALUES (7, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                          "?15, ?16, 1)");
-    bind_claim(s, kept);
-    ASSERT_EQ(s.step(), SQLITE_DONE);
+    insert_raw(conn, kept, 7);
     // Two changes at the same instant keep their insertion order; a row of a
     // claim that is gone is dropped.
     ASSERT_OK(conn.exec(("INSERT INTO history (claim_id, at, from_status, to_status) VALUES "
