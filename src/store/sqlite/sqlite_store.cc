@@ -251,6 +251,13 @@ Result<core::CreateResult> SqliteStore::create_claim_once(
     if (out.outcome != core::CreateOutcome::kCreated) return {};
     if (auto s = insert_row(c, claim); !s.ok()) return s;
     if (key) {
+      // Tokens past their window answer nothing any more: drop this scope's
+      // on each new one, so the table holds about one window of tokens.
+      Stmt old = c.prepare("DELETE FROM idempotency WHERE account_id = ?1 AND region = ?2 AND "
+                           "created_at <= ?3");
+      old.bind(1, claim.scope.account_id).bind(2, claim.scope.region)
+          .bind(3, to_nanos(rules.now - rules.token_window));
+      if (old.step() != SQLITE_DONE) return c.error("prune idempotency keys");
       Stmt s = c.prepare("INSERT OR REPLACE INTO idempotency (account_id, region, client_token, "
                          "request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
       s.bind(1, claim.scope.account_id).bind(2, claim.scope.region).bind(3, key->client_token)

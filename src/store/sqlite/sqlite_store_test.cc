@@ -252,6 +252,56 @@ TEST_F(SqliteStoreTest, Migration7KeysHistoryByClaimSeqAndKeepsItsOrder) {
   EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM history"), "0");
 }
 
+TEST_F(SqliteStoreTest, ClientTokensReplayWithinTheirWindowAndArePrunedAfterIt) {
+  auto store = open_or_die(db_path());
+  ASSERT_NE(store, nullptr);
+  core::CreateRules rules;
+  rules.token_window = hours(8);
+  rules.now = T0;
+  auto create = [&](int i, const std::string& token, const std::string& hash) {
+    Claim c = numbered_claim(i);
+    c.kind = ClaimKind::kLatticeDomain;
+    c.id = "dv-" + std::to_string(100000 + i);
+    return store->create_claim_once(c, core::IdempotencyKey{token, hash, "response-" + token}, rules);
+  };
+  auto first = create(1, "tok-a", "h1");
+  ASSERT_OK(first);
+  EXPECT_EQ(first->outcome, core::CreateOutcome::kCreated);
+  auto again = create(2, "tok-a", "h1");
+  ASSERT_OK(again);
+  EXPECT_EQ(again->outcome, core::CreateOutcome::kReplayed);
+  EXPECT_EQ(again->response, "response-tok-a");
+  auto other = create(3, "tok-a", "h2");
+  ASSERT_OK(other);
+  EXPECT_EQ(other->outcome, core::CreateOutcome::kTokenMismatch);
+  // Another scope's token, also old by then.
+  {
+    Claim c = numbered_claim(4);
+    c.kind = ClaimKind::kLatticeDomain;
+    c.id = "dv-elsewhere";
+    c.scope.region = "eu-west-1";
+    ASSERT_OK(store->create_claim_once(c, core::IdempotencyKey{"tok-x", "h", "r"}, rules));
+  }
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM idempotency"), "2");
+  // Past the window: the token is free again, and the expired row of this
+  // scope is gone once a new token is written (the other scope's stays until
+  // that scope writes one).
+  rules.now = T0 + hours(8);
+  auto reused = create(5, "tok-a", "h2");
+  ASSERT_OK(reused);
+  EXPECT_EQ(reused->outcome, core::CreateOutcome::kCreated);
+  rules.now = T0 + hours(9);
+  ASSERT_OK(create(6, "tok-b", "h3"));
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(client_token) FROM "
+                                      "(SELECT client_token FROM idempotency ORDER BY client_token)"),
+            "tok-a,tok-b,tok-x");
+  rules.now = T0 + hours(16) + std::chrono::minutes(30);  // tok-a's window is over, tok-b's not
+  ASSERT_OK(create(7, "tok-c", "h4"));
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(client_token) FROM "
+                                      "(SELECT client_token FROM idempotency ORDER BY client_token)"),
+            "tok-b,tok-c,tok-x");
+}
+
 TEST_F(SqliteStoreTest, StampsTheSchemaVersion) {
   ASSERT_GE(SqliteStore::schema_version(), 1);
   {
