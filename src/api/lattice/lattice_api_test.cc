@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "api/api_test_util.h"
 #include "api/lattice/lattice_wire.h"
 #include "auth/sigv4.h"
 #include "core/arn.h"
@@ -41,21 +42,11 @@ constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYLATTICEKEY";
 constexpr char kOtherAccount[] = "210987654321";
 constexpr char kOtherKey[] = "AKIAVOUCHLATTICE0002";
 constexpr char kOtherSecret[] = "other-account-secret-key-0123456789abcd";
-constexpr char kMismatch[] =
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr const char* kMismatch = test_util::kSignatureMismatch;
 const core::Scope kScope{kAccount, "us-east-1"};
 
+using test_util::open_sqlite;
 using testing::TempDir;  // a scratch directory that removes itself
-
-std::unique_ptr<store::sqlite::SqliteStore> open_sqlite(const std::string& path) {
-  auto s = store::sqlite::SqliteStore::open(path);
-  if (!s.ok()) {
-    ADD_FAILURE() << "cannot open store: " << s.error().message;
-    std::abort();
-  }
-  return std::move(*s);
-}
 
 // Percent-encodes everything but A-Za-z0-9-._~, as SDKs encode path labels.
 std::string enc(std::string_view s) {
@@ -99,23 +90,10 @@ struct Env {
   http::Request request(const std::string& method, const std::string& target,
                         const std::string& body = "", const Signer& signer = {},
                         std::optional<core::TimePoint> when = {}) const {
-    auth::SignInput in;
-    in.method = method;
-    in.target = target;
-    in.body = body;
-    in.region = signer.region;
-    in.service = signer.service;
-    in.access_key_id = signer.key;
-    in.secret_access_key = signer.secret;
-    in.when = when.value_or(clock.now());
-    in.add_content_sha256 = signer.content_sha256;
-    if (!body.empty()) in.headers.push_back({"Content-Type", "application/json"});
-    http::Request req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    for (auto& h : auth::sign(in)) req.headers.push_back({h.name, h.value});
-    return req;
+    return test_util::signed_request(
+        method, target, body,
+        {signer.key, signer.secret, signer.region, signer.service, signer.content_sha256},
+        when.value_or(clock.now()), body.empty() ? "" : "application/json");
   }
 
   http::Outcome outcome(http::Request req) {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/api_test_util.h"
 #include "api/ses/ses_wire.h"
 #include "api/ses/xml.h"
 #include "auth/sigv4.h"
@@ -32,23 +33,13 @@ constexpr char kKey[] = "AKIAVOUCHTESTKEY0001";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 constexpr char kRequestId[] = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
 constexpr char kFormType[] = "application/x-www-form-urlencoded; charset=utf-8";
-constexpr char kMismatch[] =
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr const char* kMismatch = test_util::kSignatureMismatch;
 
 // ---------------------------------------------------------------------------
 // Fixture pieces.
 
+using test_util::open_sqlite;
 using testing::TempDir;  // a scratch directory that removes itself
-
-std::unique_ptr<store::sqlite::SqliteStore> open_sqlite(const std::string& path) {
-  auto s = store::sqlite::SqliteStore::open(path);
-  if (!s.ok()) {
-    ADD_FAILURE() << "cannot open store: " << s.error().message;
-    std::abort();
-  }
-  return std::move(*s);
-}
 
 // Runs SQL on the store's database file behind its back (fault injection).
 void sql(const std::string& db_path, const char* statement) {
@@ -85,22 +76,9 @@ struct Env {
   http::Request request(const std::string& method, const std::string& target,
                         const std::string& body, std::optional<core::TimePoint> when = {},
                         const Signer& signer = {}) const {
-    auth::SignInput in;
-    in.method = method;
-    in.target = target;
-    in.body = body;
-    in.region = signer.region;
-    in.service = signer.service;
-    in.access_key_id = signer.key;
-    in.secret_access_key = signer.secret;
-    in.when = when.value_or(clock.now());
-    if (method == "POST") in.headers.push_back({"Content-Type", kFormType});
-    http::Request req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    for (auto& h : auth::sign(in)) req.headers.push_back({h.name, h.value});
-    return req;
+    return test_util::signed_request(method, target, body,
+                                     {signer.key, signer.secret, signer.region, signer.service},
+                                     when.value_or(clock.now()), method == "POST" ? kFormType : "");
   }
   http::Request post(const std::string& body) const { return request("POST", "/", body); }
 
