@@ -11,13 +11,12 @@
 * query(): a minimal DNS client (UDP or TCP) to check what the servers really
   answer (rcode, TC bit, TXT strings), so the tests can assert that a setup
   produces what it claims to (e.g. that an answer is really truncated).
-* Admin/test-mode helpers for vouch: SigV4-signed JSON requests to
-  /_vouch/claims and the unauthenticated /_vouch/test/* routes.
+* Admin/test-mode helpers for vouch (from vouch_client.py): SigV4-signed
+  JSON requests to /_vouch/claims and the unauthenticated /_vouch/test/* routes.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
@@ -31,9 +30,11 @@ import threading
 import time
 from pathlib import Path
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+from vouch_client import advance_clock as advance  # noqa: F401  (the tests' names)
+from vouch_client import ok as _ok
+from vouch_client import reset, vouch_request  # noqa: F401
+from vouch_client import run_due_checks as run_due  # noqa: F401
+
 
 KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 KNOTC = shutil.which("knotc") or "/usr/sbin/knotc"
@@ -455,47 +456,6 @@ zone:
 # vouch: admin API (signed) and test mode (unsigned)
 
 
-def vouch_request(srv, method: str, path: str, body=None, *, sign: bool = True,
-                  key: str | None = None, secret: str | None = None,
-                  service: str = "vouch", region: str = "us-east-1", timeout: float = 60):
-    """JSON request to vouch; returns (status, parsed body or raw bytes)."""
-    from conftest import ROOT_KEY, ROOT_SECRET  # the server's root account
-    data = b"" if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    url = f"http://127.0.0.1:{srv.port}{path}"
-    if sign:
-        req = AWSRequest(method=method, url=url, data=data, headers=headers)
-        SigV4Auth(Credentials(key or ROOT_KEY, secret or ROOT_SECRET), service, region).add_auth(req)
-        headers = dict(req.headers.items())
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout)
-    try:
-        conn.request(method, path, body=data if data else None, headers=headers)
-        resp = conn.getresponse()
-        raw = resp.read()
-    finally:
-        conn.close()
-    try:
-        return resp.status, json.loads(raw) if raw else None
-    except ValueError:
-        return resp.status, raw
-
-
-def _ok(srv, method, path, body=None, **kw):
-    status, doc = vouch_request(srv, method, path, body, **kw)
-    assert status == 200, f"{method} {path} -> {status}: {doc!r}"
-    return doc
-
-
-def advance(srv, seconds: float) -> str:
-    return _ok(srv, "POST", "/_vouch/test/clock", {"advance_seconds": seconds}, sign=False)["now"]
-
-
-def run_due(srv) -> int:
-    return _ok(srv, "POST", "/_vouch/test/run-due-checks", {}, sign=False)["checked"]
-
-
-def reset(srv) -> None:
-    _ok(srv, "POST", "/_vouch/test/reset", {}, sign=False)
 
 
 def claims(srv, **kw) -> list[dict]:
