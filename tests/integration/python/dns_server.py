@@ -182,11 +182,16 @@ def _recv_exact(s: socket.socket, n: int) -> bytes:
 class StubDns:
     """Answers every query with `rcode` (header + question only), or, with
     rcode=None, reads queries and never answers (a resolver that times out).
+    With `delay`, UDP answers leave that many seconds after their query, and
+    max_outstanding tells how many queries were ever waiting at once.
     Listens on UDP and TCP at the same loopback port."""
 
-    def __init__(self, rcode: int | None):
+    def __init__(self, rcode: int | None, delay: float = 0.0):
         self.rcode = rcode
+        self.delay = delay
         self.queries: list[str] = []  # names asked, in order
+        self.outstanding = 0       # UDP queries read and not yet answered
+        self.max_outstanding = 0
         self._lock = threading.Lock()
         self.port = free_udp_tcp_port()
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -231,11 +236,24 @@ class StubDns:
             except OSError:
                 return
             r = self._reply(q)
-            if r is not None:
-                try:
-                    self.udp.sendto(r, addr)
-                except OSError:
-                    pass
+            if r is None:
+                continue
+            if self.delay <= 0:
+                self._send(r, addr)
+                continue
+            with self._lock:
+                self.outstanding += 1
+                self.max_outstanding = max(self.max_outstanding, self.outstanding)
+            threading.Timer(self.delay, self._send, args=(r, addr, True)).start()
+
+    def _send(self, r: bytes, addr, counted: bool = False):
+        if counted:
+            with self._lock:
+                self.outstanding -= 1
+        try:
+            self.udp.sendto(r, addr)
+        except OSError:
+            pass
 
     def _serve_tcp(self):
         while not self._stop:

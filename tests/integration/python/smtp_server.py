@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-from vouch_client import advance_clock, run_due_checks  # noqa: F401  (the tests' names)
+from vouch_client import advance_clock, run_due_checks, wait_until  # noqa: F401  (the tests' names)
 from vouch_client import ok as _ok
 from vouch_client import vouch_request as vouch_json  # noqa: F401
 
@@ -256,19 +256,6 @@ def claim_of(srv, subject: str, service: str = "vouch", region: str = "us-east-1
     found = [c for c in claims if c["subject"] == subject]
     assert len(found) == 1, f"expected one claim for {subject}, got {found}"
     return _ok(srv, "GET", f"/_vouch/claims/{found[0]['id']}", service=service, region=region)
-
-
-def wait_until(pred, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = pred()
-        if last:
-            return last
-        time.sleep(interval)
-    last = pred()
-    assert last, f"timed out after {timeout}s waiting for {what}"
-    return last
 
 
 def inbox(srv, query: str = "") -> tuple[int, object]:

@@ -22,6 +22,7 @@ from dns_server import (
     shared_stub,
     start_vouch,
 )
+from vouch_client import wait_until
 
 
 @pytest.fixture
@@ -238,6 +239,22 @@ def test_servfail_is_not_retried(vouch_factory):
     p = only_perspective(d)
     assert (p["result"], p["detail"], p["resolver"]) == ("error", "SERVFAIL", stub.address)
     assert d["status"] == "pending"
+
+
+def test_dns_concurrency_bounds_the_lookups_in_flight(vouch_factory):
+    """The background scheduler (no test mode) never has more lookups
+    waiting than --dns-concurrency, and still gets to every due claim."""
+    stub = dns.StubDns(dns.RCODE_SERVFAIL, delay=0.3)
+    try:
+        srv = vouch_factory.start(extra_args=["--dns-resolver", stub.address,
+                                              "--dns-concurrency", "2"])
+        domains = [new_identity(srv)[0] for _ in range(6)]  # each makes a check due at once
+        names = [f"_amazonses.{d}" for d in domains]
+        wait_until(lambda: all(stub.count(n) >= 1 for n in names), timeout=20,
+                       what="every claim looked up")
+        assert stub.max_outstanding == 2, stub.max_outstanding
+    finally:
+        stub.close()
 
 
 def test_refused_by_a_server_not_authoritative_for_the_zone(vouch_factory, knot):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 
 
 def vouch_request(srv, method: str, path: str, body=None, *, sign: bool = True,
@@ -58,3 +59,17 @@ def run_due_checks(srv) -> int:
 def reset(srv) -> None:
     """Test mode: empties every store."""
     ok(srv, "POST", "/_vouch/test/reset", {}, sign=False)
+
+
+def wait_until(pred, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
+    """pred()'s first truthy value, polled until `timeout`; fails the test after."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(interval)
+    last = pred()
+    assert last, f"timed out after {timeout}s waiting for {what}"
+    return last
