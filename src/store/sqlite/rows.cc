@@ -55,12 +55,12 @@ core::TimePoint from_nanos(int64_t n) {
   return core::TimePoint(std::chrono::duration_cast<core::TimePoint::duration>(std::chrono::nanoseconds(n)));
 }
 
-namespace {
-
 std::optional<int64_t> opt_nanos(const std::optional<core::TimePoint>& t) {
   if (!t) return std::nullopt;
   return to_nanos(*t);
 }
+
+namespace {
 
 std::optional<core::TimePoint> opt_time(const Stmt& s, int col) {
   if (s.null_at(col)) return std::nullopt;

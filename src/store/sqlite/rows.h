@@ -21,6 +21,7 @@ std::optional<core::ClaimStatus> status_from_code(int64_t c);
 
 int64_t to_nanos(core::TimePoint t);
 core::TimePoint from_nanos(int64_t n);
+std::optional<int64_t> opt_nanos(const std::optional<core::TimePoint>& t);  // NULL when absent
 
 // Reads the current row (columns as kClaimColumns).
 core::Claim read_claim(const Stmt& s);

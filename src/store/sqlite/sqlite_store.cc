@@ -336,9 +336,9 @@ core::Status update_check_fields(Conn& c, const Claim& claim, const std::string&
                      "version = version + 1 WHERE seq = ?7 AND version = ?8");
   s.bind(9, evidence);
   s.bind(1, int64_t{status_code(claim.status)}).bind(2, to_nanos(claim.deadline))
-      .bind(3, claim.next_check_at ? std::optional(to_nanos(*claim.next_check_at)) : std::nullopt)
-      .bind(4, claim.last_verified_at ? std::optional(to_nanos(*claim.last_verified_at)) : std::nullopt)
-      .bind(5, claim.absent_since ? std::optional(to_nanos(*claim.absent_since)) : std::nullopt)
+      .bind(3, opt_nanos(claim.next_check_at))
+      .bind(4, opt_nanos(claim.last_verified_at))
+      .bind(5, opt_nanos(claim.absent_since))
       .bind(6, int64_t{claim.attempts}).bind(7, claim.seq).bind(8, claim.version);
   if (s.step() != SQLITE_DONE) return c.error("record check");
   if (sqlite3_changes(c.raw()) == 1) return {};
