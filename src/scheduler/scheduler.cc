@@ -112,9 +112,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
       // the next queued claim, on this thread. Handing slots to the
       // background loop cost a thread hop each, most of a lookup's round trip.
       if (!queued_.empty() && !stopping_) {
-        next = std::move(queued_.front());
-        queued_.pop_front();
-        if (next->kind != core::ClaimKind::kSesEmail) ++lookups_;
+        next = take_queued();
         notify_loop = queued_.size() + 1 == options_.max_in_flight;  // just ran low: read more
       } else {
         // Nothing queued: hand slots back in steps, so one wake-up of the
@@ -238,6 +236,14 @@ void Scheduler::start_background() {
   background_ = std::thread([this] { background_loop(); });
 }
 
+Claim Scheduler::take_queued() {
+  Claim c = std::move(queued_.front());
+  queued_.pop_front();
+  // Counted now, before it starts, so no one else overfills the window.
+  if (c.kind != core::ClaimKind::kSesEmail) ++lookups_;
+  return c;
+}
+
 void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   // Read ahead a few windows, so the window never waits on the store.
   const size_t want = 4 * options_.max_in_flight;
@@ -263,12 +269,9 @@ void Scheduler::background_loop() {
   while (!stopping_) {
     // Start queued checks while the window has room.
     while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
-      Claim c = std::move(queued_.front());
-      queued_.pop_front();
-      const bool looks_up = c.kind != core::ClaimKind::kSesEmail;
-      if (looks_up) ++lookups_;  // counted now, so this loop cannot overfill
+      Claim c = take_queued();
       lock.unlock();
-      start(std::move(c), std::nullopt, looks_up);
+      start(std::move(c), std::nullopt, true);
       lock.lock();
     }
     if (stopping_) break;

@@ -80,6 +80,8 @@ class Scheduler {
   void start(core::Claim claim, Waiter done, bool counted = false);
   void finish(Finished f);
   void record_batch(std::vector<Finished>& batch);  // leaves the entries moved from
+  // Under mu_: the next queued claim, its lookup counted in lookups_.
+  core::Claim take_queued();
   // Background: reads the next page of due claims into queued_.
   void refill(std::unique_lock<std::mutex>& lock);
   void background_loop();
