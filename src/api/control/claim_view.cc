@@ -110,16 +110,17 @@ std::vector<std::string> diagnose(const core::Claim& c, const json& evidence, co
                   ". instead of at " + record + ".");
   }
   if (!evidence.is_object() || !evidence.contains("perspectives")) return out;
+  const json& perspectives = evidence["perspectives"];
+  const bool all_errors = !perspectives.empty() &&
+                          std::all_of(perspectives.begin(), perspectives.end(),
+                                      [](const json& p) { return p.value("result", "") == "error"; });
   if (c.kind == core::ClaimKind::kSesDkim) {
-    const bool all_errors = std::all_of(evidence["perspectives"].begin(), evidence["perspectives"].end(),
-                                        [](const json& p) { return p.value("result", "") == "error"; });
-    if (all_errors && !evidence["perspectives"].empty()) out.push_back(kNoAnswers);
+    if (all_errors) out.push_back(kNoAnswers);
     else diagnose_cname(c, evidence, out);
     return out;
   }
-  bool quoted = false, wrong_case = false, all_errors = !evidence["perspectives"].empty();
-  for (const auto& p : evidence["perspectives"]) {
-    if (p.value("result", "") != "error") all_errors = false;
+  bool quoted = false, wrong_case = false;
+  for (const auto& p : perspectives) {
     for (const auto& v : p.value("seen", std::vector<std::string>{})) {
       if (v == "\"" + c.token + "\"") quoted = true;
       if (v != c.token && same_text(v, c.token, true)) wrong_case = true;
