@@ -235,7 +235,7 @@ core::Status IdentityService::with_attributes(
       auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
                                  [](const auto& a, const std::string& s) { return a.first < s; });
       for (; it != asked.end() && it->first == c->subject; ++it) {
-        out.push_back({identities[it->second], status, c->kind, token, &c->dkim_tokens});
+        out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens});
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -252,7 +252,8 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
   std::map<std::string, IdentityView> out;
   auto s = with_attributes(scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
     for (const auto& a : attrs) {
-      out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.token), *a.dkim_tokens});
+      out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.subject),
+                                                    std::string(a.token), *a.dkim_tokens});
     }
   });
   if (!s.ok()) return s.error();

@@ -27,6 +27,7 @@ enum class IdentityType { kAny, kDomain, kEmailAddress };
 struct IdentityView {
   core::ClaimStatus status;
   core::ClaimKind kind;
+  std::string subject;                   // the identity normalized, as stored
   std::string token;                     // domains only
   std::vector<std::string> dkim_tokens;  // empty when DKIM was never started
 };
@@ -37,6 +38,7 @@ struct IdentityAttributes {
   std::string_view name;  // the identity as asked
   core::ClaimStatus status;
   core::ClaimKind kind;
+  std::string_view subject;                     // the identity normalized, as stored
   std::string_view token;                       // domains only
   const std::vector<std::string>* dkim_tokens;  // empty when DKIM was never started
 };
@@ -105,11 +107,11 @@ class IdentityService {
   // a claim per token's CNAME as needed; restarts failed DKIM claims.
   core::Result<std::vector<std::string>> verify_domain_dkim(const core::Scope& scope,
                                                             const std::string& domain);
-  // Keyed by identity as requested; unknown identities are left out.
   // Subjects of the domains among `claims`, not verified on their own, whose
   // DKIM records are all verified: AWS counts those domains as verified too.
   core::Result<std::unordered_set<std::string>> verified_by_dkim(
       const core::Scope& scope, const std::vector<const core::Claim*>& claims);
+  // Keyed by identity as requested; unknown identities are left out.
   core::Result<std::map<std::string, DkimView>> get_dkim_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities);
 

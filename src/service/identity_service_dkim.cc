@@ -123,13 +123,11 @@ Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
   auto views = get_attributes(scope, identities, "GetIdentityDkimAttributes");
   if (!views.ok()) return views.error();
   std::vector<std::string> domains;
-  std::unordered_map<std::string, std::string> domain_of;  // identity as asked -> subject
   for (const auto& [name, view] : *views) {
     if (view.kind != ClaimKind::kSesDomain || view.dkim_tokens.empty()) continue;
-    auto subject = core::normalize_domain(name);
-    if (!subject.ok()) continue;
-    if (std::find(domains.begin(), domains.end(), *subject) == domains.end()) domains.push_back(*subject);
-    domain_of.emplace(name, *subject);
+    if (std::find(domains.begin(), domains.end(), view.subject) == domains.end()) {
+      domains.push_back(view.subject);
+    }
   }
   std::unordered_map<std::string, ClaimStatus> record_status;
   if (!domains.empty()) {
@@ -140,13 +138,12 @@ Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
   std::map<std::string, DkimView> out;
   for (const auto& [name, view] : *views) {
     DkimView& dkim = out[name];
-    auto domain = domain_of.find(name);
-    if (domain == domain_of.end()) continue;  // NotStarted
+    if (view.kind != ClaimKind::kSesDomain || view.dkim_tokens.empty()) continue;  // NotStarted
     dkim.tokens = view.dkim_tokens;
     std::vector<ClaimStatus> records;
     for (const auto& t : view.dkim_tokens) {
       // No claim yet (tokens from before DKIM checks): not looked for, so pending.
-      auto it = record_status.find(core::dkim_record_name(t, domain->second));
+      auto it = record_status.find(core::dkim_record_name(t, view.subject));
       records.push_back(it == record_status.end() ? ClaimStatus::kPending : it->second);
     }
     dkim.status = dkim_status(records);
