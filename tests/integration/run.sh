@@ -38,7 +38,7 @@ fi
 js_rc=0
 if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ]]; then
   echo "== npm ci (AWS SDK for JavaScript v3)"
-  (cd "$repo" && npm ci --no-audit --no-fund) || js_rc=2
+  "$repo/scripts/npm_ci.sh" || js_rc=2
 fi
 if [[ $js_rc -eq 0 ]]; then
   echo "== node --test: tests/integration/js"
