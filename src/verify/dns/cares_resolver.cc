@@ -9,12 +9,14 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
 
+#include "verify/dns/batched_udp.h"
 #include "verify/dns/cname_reply.h"
 
 namespace vouch::verify::dns {
@@ -102,6 +104,7 @@ struct CaresResolver::Impl {
   ResolverOptions options;
   std::vector<std::string> servers;
   std::vector<ares_channel> channels;  // one per server; touched only by the loop thread
+  BatchedUdp udp;                      // the channels' sockets; loop thread only
   int wake_fd = -1;
   std::mutex mu;
   std::deque<std::shared_ptr<Pending>> queue;  // GUARDED_BY(mu)
@@ -142,8 +145,13 @@ struct CaresResolver::Impl {
     }
   }
 
+  // Lookups made from the loop thread itself (an answer's callback starting
+  // the next check) need no wake: the loop takes the queue before it polls.
+  static inline thread_local bool on_loop_thread = false;
+
   void loop() {
     pthread_setname_np(pthread_self(), "vouch-dns");
+    on_loop_thread = true;
     std::vector<pollfd> fds;
     while (!stopping) {
       std::deque<std::shared_ptr<Pending>> fresh;
@@ -152,6 +160,7 @@ struct CaresResolver::Impl {
         fresh.swap(queue);
       }
       for (auto& p : fresh) start(p);
+      udp.flush();  // this turn's queries, one sendmmsg per socket
 
       fds.clear();
       fds.push_back({wake_fd, POLLIN, 0});
@@ -168,8 +177,18 @@ struct CaresResolver::Impl {
         timeval max = tv;
         ares_timeout(ch, &max, &tv);
       }
+      for (ares_socket_t fd : udp.backlogged()) {
+        auto it = std::find_if(fds.begin() + 1, fds.end(), [&](const pollfd& p) { return p.fd == fd; });
+        if (it == fds.end()) fds.push_back({fd, POLLOUT, 0});
+        else it->events |= POLLOUT;
+      }
       int timeout_ms = static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
       ::poll(fds.data(), fds.size(), std::max(1, timeout_ms));
+      // A send error kept by the last flush reaches c-ares when it reads.
+      for (ares_socket_t fd : udp.failed()) {
+        auto it = std::find_if(fds.begin() + 1, fds.end(), [&](const pollfd& p) { return p.fd == fd; });
+        if (it != fds.end()) it->revents |= POLLIN;
+      }
       if (fds[0].revents & POLLIN) {
         uint64_t n;
         (void)!::read(wake_fd, &n, sizeof n);
@@ -239,6 +258,7 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
       return nullptr;
     }
     impl->channels.push_back(ch);  // owned by impl from here on
+    impl->udp.install(ch);
     if (ares_set_servers_ports_csv(ch, s.c_str()) != ARES_SUCCESS) {
       *error = "invalid DNS resolver '" + s + "' (expected HOST:PORT)";
       return nullptr;
@@ -265,7 +285,7 @@ void CaresResolver::lookup(const std::string& name, core::RecordType type,
   }
   // The loop empties the whole queue on each wake: a queue that already held
   // lookups has a wake pending, and one write per lookup would be a syscall each.
-  if (was_empty) impl_->wake();
+  if (was_empty && !Impl::on_loop_thread) impl_->wake();
 }
 
 size_t CaresResolver::perspectives() const { return impl_->channels.size(); }
