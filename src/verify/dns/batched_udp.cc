@@ -15,7 +15,7 @@ struct BatchedUdp::Udp {
   std::string out;
   std::vector<size_t> out_len;
   // Received by the last recvmmsg: `got` of them, `next` is handed out next.
-  std::vector<char> in = std::vector<char>(kBatch * kMaxDatagram);
+  std::unique_ptr<char[]> in{new char[kBatch * kMaxDatagram]};  // not zeroed: only read as filled
   mmsghdr msgs[kBatch] = {};
   iovec iovs[kBatch] = {};
   sockaddr_storage from[kBatch] = {};
@@ -28,7 +28,7 @@ struct BatchedUdp::Udp {
 
   Udp() {
     for (size_t i = 0; i < kBatch; ++i) {
-      iovs[i] = {in.data() + i * kMaxDatagram, kMaxDatagram};
+      iovs[i] = {in.get() + i * kMaxDatagram, kMaxDatagram};
     }
   }
 

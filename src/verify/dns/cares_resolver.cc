@@ -244,7 +244,10 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
   }
   for (const auto& s : servers) {
     ares_options opts{};
-    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+    // STAYOPEN: without it c-ares closes its sockets whenever no query is
+    // outstanding, and a sweep paused for a moment paid a new socket each time.
+    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+                 ARES_FLAG_STAYOPEN;
     opts.timeout = static_cast<int>(options.timeout.count());
     opts.tries = options.tries;
     // Thousands of answers can arrive at once; the default buffer drops

@@ -20,6 +20,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace vouch::verify::dns {
@@ -80,6 +81,11 @@ class TestDns {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int udp_queries(const std::string& name) { return count(udp_seen_, name); }
   int tcp_queries(const std::string& name) { return count(tcp_seen_, name); }
+  // The distinct UDP source ports queries came from.
+  size_t udp_source_ports() {
+    std::lock_guard lock(mu_);
+    return udp_ports_.size();
+  }
 
  private:
   int count(const std::map<std::string, int>& m, const std::string& name) {
@@ -189,6 +195,10 @@ class TestDns {
         socklen_t len = sizeof from;
         ssize_t n = ::recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n > 0) {
+          {
+            std::lock_guard lock(mu_);
+            udp_ports_.insert(from.sin_port);
+          }
           std::string r = respond(std::string(buf, static_cast<size_t>(n)), false);
           if (!r.empty()) ::sendto(udp_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
         }
@@ -230,6 +240,7 @@ class TestDns {
   std::vector<int> conns_;  // only the server thread touches it (and the destructor after join)
   std::mutex mu_;
   std::map<std::string, int> udp_seen_, tcp_seen_;
+  std::set<uint16_t> udp_ports_;
   std::thread thread_;
 };
 
@@ -345,6 +356,19 @@ TEST(CaresResolver, NxDomain) {
   EXPECT_EQ(a.kind, Kind::kNxDomain);
   EXPECT_TRUE(a.records.empty());
   EXPECT_EQ(dns.udp_queries("missing.example.com"), 1);
+}
+
+// c-ares closes its sockets whenever nothing is outstanding unless told to
+// stay open; a sweep that pauses for a moment then paid a new socket (and
+// its buffers) each time.
+TEST(CaresResolver, OneSocketServesLookupsOneAfterAnother) {
+  TestDns dns(table({}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ask_one(*r, "n" + std::to_string(i) + ".example.com").kind, Kind::kNxDomain);
+  }
+  EXPECT_EQ(dns.udp_source_ports(), 1u);
 }
 
 TEST(CaresResolver, NoData) {
