@@ -71,7 +71,12 @@ int serve(const std::vector<std::string>& args) {
   // glibc hands freed heap tops back to the kernel past 128 KiB by default;
   // a server freeing and re-growing response buffers then page-faults on
   // every request (+30% on 100-identity reads when kept, bench/RESULTS.md).
+  // Setting the trim threshold also freezes the mmap threshold at 128 KiB,
+  // so every larger block (a page of due claims, a batch of results) was
+  // mapped and unmapped each time: page faults and TLB shootdowns that cost
+  // a DNS sweep ~20% (bench/RESULTS.md). Blocks up to 32 MiB come from the heap.
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
   // Safe: the lock makes this process the only writer of its claims.
