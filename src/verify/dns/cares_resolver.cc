@@ -103,8 +103,11 @@ std::string server_text(const ares_addr_port_node& n) {
 struct CaresResolver::Impl {
   ResolverOptions options;
   std::vector<std::string> servers;
-  std::vector<ares_channel> channels;  // one per server; touched only by the loop thread
-  BatchedUdp udp;                      // the channels' sockets; loop thread only
+  // One per server; new queries go here. Loop thread only, like the rest.
+  std::vector<ares_channel> channels;
+  std::vector<size_t> started;         // queries started on each of channels
+  std::vector<ares_channel> retiring;  // replaced, answering what they were asked
+  BatchedUdp udp;                      // every channel's sockets
   int wake_fd = -1;
   std::mutex mu;
   std::deque<std::shared_ptr<Pending>> queue;  // GUARDED_BY(mu)
@@ -115,13 +118,66 @@ struct CaresResolver::Impl {
     stopping = true;
     wake();
     if (loop_thread.joinable()) loop_thread.join();
-    for (auto ch : channels) ares_destroy(ch);  // runs pending callbacks with ARES_EDESTRUCTION
+    // Runs pending callbacks with ARES_EDESTRUCTION.
+    for (auto ch : channels) ares_destroy(ch);
+    for (auto ch : retiring) ares_destroy(ch);
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
   void wake() {
     uint64_t one = 1;
     if (wake_fd >= 0) (void)!::write(wake_fd, &one, sizeof one);
+  }
+
+  // A channel asking `server` alone, or nullptr with `error` set.
+  ares_channel open_channel(const std::string& server, std::string* error) {
+    ares_options opts{};
+    // STAYOPEN: without it c-ares closes its sockets whenever no query is
+    // outstanding, and a sweep paused for a moment paid a new socket each time.
+    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+                 ARES_FLAG_STAYOPEN;
+    opts.timeout = static_cast<int>(options.timeout.count());
+    opts.tries = options.tries;
+    // Thousands of answers can arrive at once; the default buffer drops
+    // datagrams, and each drop costs a full timeout.
+    opts.socket_receive_buffer_size = 4 << 20;
+    ares_channel ch = nullptr;
+    int rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+                                               ARES_OPT_SOCK_RCVBUF);
+    if (rc != ARES_SUCCESS) {
+      *error = std::string("c-ares: ") + ares_strerror(rc);
+      return nullptr;
+    }
+    udp.install(ch);
+    if (ares_set_servers_ports_csv(ch, server.c_str()) != ARES_SUCCESS) {
+      ares_destroy(ch);
+      *error = "invalid DNS resolver '" + server + "' (expected HOST:PORT)";
+      return nullptr;
+    }
+    return ch;
+  }
+
+  // A socket answering many queries keeps one source port, which an off-path
+  // attacker spoofing answers would then only need to learn once: after
+  // queries_per_socket queries a perspective moves to a new channel (and so
+  // a new socket and port); the old one finishes its queries and goes.
+  void count_query(size_t i) {
+    if (++started[i] < options.queries_per_socket) return;
+    std::string error;
+    if (ares_channel fresh = open_channel(servers[i], &error)) {
+      retiring.push_back(channels[i]);
+      channels[i] = fresh;
+      started[i] = 0;
+    }
+  }
+
+  void reap_retired() {
+    std::erase_if(retiring, [](ares_channel ch) {
+      timeval tv;
+      if (ares_timeout(ch, nullptr, &tv)) return false;  // queries still pending
+      ares_destroy(ch);
+      return true;
+    });
   }
 
   static void on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
@@ -142,6 +198,7 @@ struct CaresResolver::Impl {
       p->answers[i].resolver = servers[i];
       ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
                  new QueryArg{p, i});
+      count_query(i);
     }
   }
 
@@ -153,6 +210,7 @@ struct CaresResolver::Impl {
     pthread_setname_np(pthread_self(), "vouch-dns");
     on_loop_thread = true;
     std::vector<pollfd> fds;
+    std::vector<ares_channel> all;
     while (!stopping) {
       std::deque<std::shared_ptr<Pending>> fresh;
       {
@@ -161,11 +219,13 @@ struct CaresResolver::Impl {
       }
       for (auto& p : fresh) start(p);
       udp.flush();  // this turn's queries, one sendmmsg per socket
+      all = channels;
+      all.insert(all.end(), retiring.begin(), retiring.end());
 
       fds.clear();
       fds.push_back({wake_fd, POLLIN, 0});
       timeval tv{0, 200000};
-      for (auto ch : channels) {
+      for (auto ch : all) {
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
@@ -193,7 +253,7 @@ struct CaresResolver::Impl {
         uint64_t n;
         (void)!::read(wake_fd, &n, sizeof n);
       }
-      for (auto ch : channels) {
+      for (auto ch : all) {
         // Sockets of other channels are unknown to this one and ignored;
         // ARES_SOCKET_BAD pairs still let it process its timeouts.
         bool any = false;
@@ -205,6 +265,7 @@ struct CaresResolver::Impl {
         }
         if (!any) ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
       }
+      reap_retired();
     }
   }
 };
@@ -243,29 +304,10 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
     }
   }
   for (const auto& s : servers) {
-    ares_options opts{};
-    // STAYOPEN: without it c-ares closes its sockets whenever no query is
-    // outstanding, and a sweep paused for a moment paid a new socket each time.
-    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
-                 ARES_FLAG_STAYOPEN;
-    opts.timeout = static_cast<int>(options.timeout.count());
-    opts.tries = options.tries;
-    // Thousands of answers can arrive at once; the default buffer drops
-    // datagrams, and each drop costs a full timeout.
-    opts.socket_receive_buffer_size = 4 << 20;
-    ares_channel ch = nullptr;
-    int rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-                                               ARES_OPT_SOCK_RCVBUF);
-    if (rc != ARES_SUCCESS) {
-      *error = std::string("c-ares: ") + ares_strerror(rc);
-      return nullptr;
-    }
+    ares_channel ch = impl->open_channel(s, error);
+    if (!ch) return nullptr;
     impl->channels.push_back(ch);  // owned by impl from here on
-    impl->udp.install(ch);
-    if (ares_set_servers_ports_csv(ch, s.c_str()) != ARES_SUCCESS) {
-      *error = "invalid DNS resolver '" + s + "' (expected HOST:PORT)";
-      return nullptr;
-    }
+    impl->started.push_back(0);
     impl->servers.push_back(s);
   }
   impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -256,11 +256,12 @@ std::function<Reply(const std::string&)> table(std::map<std::string, Reply> t) {
 }
 
 std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, milliseconds timeout = milliseconds(2000),
-                                    int tries = 2) {
+                                    int tries = 2, size_t queries_per_socket = 1000) {
   ResolverOptions o;
   o.servers = std::move(servers);
   o.timeout = timeout;
   o.tries = tries;
+  o.queries_per_socket = queries_per_socket;
   std::string error;
   auto r = CaresResolver::create(o, &error);
   EXPECT_TRUE(r) << error;
@@ -369,6 +370,16 @@ TEST(CaresResolver, OneSocketServesLookupsOneAfterAnother) {
     EXPECT_EQ(ask_one(*r, "n" + std::to_string(i) + ".example.com").kind, Kind::kNxDomain);
   }
   EXPECT_EQ(dns.udp_source_ports(), 1u);
+}
+
+TEST(CaresResolver, ANewSocketTakesOverAfterQueriesPerSocket) {
+  TestDns dns(table({}));
+  auto r = make({dns.address()}, milliseconds(2000), 2, 5);
+  ASSERT_TRUE(r);
+  for (int i = 0; i < 12; ++i) {  // 5 + 5 + 2
+    EXPECT_EQ(ask_one(*r, "n" + std::to_string(i) + ".example.com").kind, Kind::kNxDomain);
+  }
+  EXPECT_EQ(dns.udp_source_ports(), 3u);
 }
 
 TEST(CaresResolver, NoData) {
@@ -483,7 +494,8 @@ TEST(CaresResolver, EachPerspectiveAnswersForItself) {
   EXPECT_EQ(silent.udp_queries("_amazonses.x.com"), 2);
 }
 
-TEST(CaresResolver, ManyLookupsInFlightAtOnce) {
+// Lookups all started at once, each answered with its own name.
+void many_lookups_in_flight(size_t queries_per_socket) {
   TestDns dns([](const std::string& name) {
     Reply r;
     r.txt = {{"v=" + name}};
@@ -491,7 +503,7 @@ TEST(CaresResolver, ManyLookupsInFlightAtOnce) {
   });
   // A long per-try timeout: any lost query or answer would show as a run
   // longer than it.
-  auto r = make({dns.address()}, milliseconds(5000), 2);
+  auto r = make({dns.address()}, milliseconds(5000), 2, queries_per_socket);
   ASSERT_TRUE(r);
   constexpr int kN = 200;
   const auto start = Clock::now();
@@ -511,6 +523,11 @@ TEST(CaresResolver, ManyLookupsInFlightAtOnce) {
   }
   EXPECT_LT(Clock::now() - start, milliseconds(4500));
 }
+
+TEST(CaresResolver, ManyLookupsInFlightAtOnce) { many_lookups_in_flight(1000); }
+
+// Channels replaced while their queries are out still answer every one.
+TEST(CaresResolver, ManyLookupsInFlightAcrossSocketChanges) { many_lookups_in_flight(7); }
 
 TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
   TestDns dns([](const std::string&) {
