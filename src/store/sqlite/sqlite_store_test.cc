@@ -202,6 +202,20 @@ void insert_raw(Conn& conn, const Claim& c, int64_t seq) {
   EXPECT_EQ(s.step(), SQLITE_DONE);
 }
 
+// The group commit wraps each write in a savepoint; its journal must stay in
+// memory rather than spill page by page to a temporary file.
+TEST_F(SqliteStoreTest, TheWriterKeepsSavepointJournalsInMemory) {
+  auto pragma = [this](bool read_only) {
+    Conn conn(db_path(), read_only);
+    EXPECT_TRUE(conn.ok());
+    Stmt s = conn.prepare("PRAGMA temp_store");
+    EXPECT_EQ(s.step(), SQLITE_ROW);
+    return s.int_at(0);
+  };
+  EXPECT_EQ(pragma(false), 2);  // MEMORY
+  EXPECT_EQ(pragma(true), 0);   // readers write nothing: the default
+}
+
 TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
   Claim kept = numbered_claim(1);
   {
