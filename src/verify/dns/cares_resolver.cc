@@ -161,13 +161,15 @@ struct CaresResolver::Impl {
   // attacker spoofing answers would then only need to learn once: after
   // queries_per_socket queries a perspective moves to a new channel (and so
   // a new socket and port); the old one finishes its queries and goes.
+  // If no new channel can be had, the old one serves another round rather
+  // than failing the attempt again on every query.
   void count_query(size_t i) {
     if (++started[i] < options.queries_per_socket) return;
+    started[i] = 0;
     std::string error;
     if (ares_channel fresh = open_channel(servers[i], &error)) {
       retiring.push_back(channels[i]);
       channels[i] = fresh;
-      started[i] = 0;
     }
   }
 
