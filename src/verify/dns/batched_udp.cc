@@ -164,20 +164,21 @@ void BatchedUdp::flush() {
   }
 }
 
-std::vector<ares_socket_t> BatchedUdp::backlogged() const {
+template <typename Pred>
+std::vector<ares_socket_t> BatchedUdp::sockets_where(Pred pred) const {
   std::vector<ares_socket_t> out;
   for (const auto& [fd, u] : sockets_) {
-    if (!u->out_len.empty()) out.push_back(fd);
+    if (pred(*u)) out.push_back(fd);
   }
   return out;
 }
 
+std::vector<ares_socket_t> BatchedUdp::backlogged() const {
+  return sockets_where([](const Udp& u) { return !u.out_len.empty(); });
+}
+
 std::vector<ares_socket_t> BatchedUdp::failed() const {
-  std::vector<ares_socket_t> out;
-  for (const auto& [fd, u] : sockets_) {
-    if (u->error) out.push_back(fd);
-  }
-  return out;
+  return sockets_where([](const Udp& u) { return u.error != 0; });
 }
 
 }  // namespace vouch::verify::dns

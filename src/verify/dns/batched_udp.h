@@ -57,6 +57,8 @@ class BatchedUdp {
  private:
   struct Udp;
   Udp* udp(ares_socket_t fd);
+  template <typename Pred>
+  std::vector<ares_socket_t> sockets_where(Pred pred) const;  // UDP sockets whose Udp matches
   std::unordered_map<ares_socket_t, std::unique_ptr<Udp>> sockets_;
 };
 

@@ -19,11 +19,10 @@
 namespace vouch::verify::dns {
 namespace {
 
-sockaddr_in loopback(uint16_t port = 0) {
+sockaddr_in loopback() {  // any free port
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
   return a;
 }
 

@@ -213,6 +213,9 @@ struct CaresResolver::Impl {
     on_loop_thread = true;
     std::vector<pollfd> fds;
     std::vector<ares_channel> all;
+    auto socket_entry = [&fds](ares_socket_t fd) {  // fds[0] is the wake fd
+      return std::find_if(fds.begin() + 1, fds.end(), [fd](const pollfd& p) { return p.fd == fd; });
+    };
     while (!stopping) {
       std::deque<std::shared_ptr<Pending>> fresh;
       {
@@ -240,7 +243,7 @@ struct CaresResolver::Impl {
         ares_timeout(ch, &max, &tv);
       }
       for (ares_socket_t fd : udp.backlogged()) {
-        auto it = std::find_if(fds.begin() + 1, fds.end(), [&](const pollfd& p) { return p.fd == fd; });
+        auto it = socket_entry(fd);
         if (it == fds.end()) fds.push_back({fd, POLLOUT, 0});
         else it->events |= POLLOUT;
       }
@@ -248,7 +251,7 @@ struct CaresResolver::Impl {
       ::poll(fds.data(), fds.size(), std::max(1, timeout_ms));
       // A send error kept by the last flush reaches c-ares when it reads.
       for (ares_socket_t fd : udp.failed()) {
-        auto it = std::find_if(fds.begin() + 1, fds.end(), [&](const pollfd& p) { return p.fd == fd; });
+        auto it = socket_entry(fd);
         if (it != fds.end()) it->revents |= POLLIN;
       }
       if (fds[0].revents & POLLIN) {
