@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
-  libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev libpq-dev)
+  libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev libpq-dev
+  libjemalloc-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev awscli python3-boto3 python3-pytest
   python3-aiosmtpd knot knot-dnsutils dnsperf curl wrk)
 

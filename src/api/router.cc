@@ -22,6 +22,7 @@ http::Response Router::health(const http::Request&) const {
   nlohmann::json body{{"status", "ok"},
                       {"version", health_.version},
                       {"store", health_.store},
+                      {"allocator", health_.allocator},
                       {"uptime_seconds", uptime.count()}};
   return http::Response{200, "application/json", {}, body.dump()};
 }

@@ -16,6 +16,7 @@ namespace vouch::api {
 struct HealthInfo {
   std::string version;
   std::string store;
+  std::string allocator;  // "jemalloc <version>" or "glibc"
 };
 
 class Router {

@@ -55,7 +55,7 @@ class RouterTest : public ::testing::Test {
                                                         scheduler::SchedulerOptions{});
     control_ = std::make_unique<control::ControlApi>(*store_, *scheduler_, resolver_, *auth_,
                                                      clock_, nullptr);
-    router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, HealthInfo{"1.2.3", "sqlite"});
+    router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, HealthInfo{"1.2.3", "sqlite", "jemalloc 5.3.0"});
   }
   ~RouterTest() override {
     router_.reset();
@@ -135,10 +135,11 @@ TEST_F(RouterTest, HealthJson) {
   EXPECT_EQ(r.content_type, "application/json");
   auto body = nlohmann::json::parse(r.body);
   ASSERT_TRUE(body.is_object());
-  EXPECT_EQ(body.size(), 4u) << r.body;
+  EXPECT_EQ(body.size(), 5u) << r.body;
   EXPECT_EQ(body.at("status"), "ok");
   EXPECT_EQ(body.at("version"), "1.2.3");
   EXPECT_EQ(body.at("store"), "sqlite");
+  EXPECT_EQ(body.at("allocator"), "jemalloc 5.3.0");
   ASSERT_TRUE(body.at("uptime_seconds").is_number_integer());
   EXPECT_GE(body.at("uptime_seconds").get<int64_t>(), 0);
   EXPECT_LT(body.at("uptime_seconds").get<int64_t>(), 60);

@@ -1,5 +1,8 @@
 // vouch's composition root: the only place that names concrete classes.
 #include <malloc.h>
+#ifdef VOUCH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -65,18 +68,35 @@ core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::
   return store::sqlite::SqliteStore::open(dir + "/vouch.db");
 }
 
+// Which malloc serves the process, for /_vouch/health: a build that lost
+// jemalloc runs, but measurably slower.
+std::string allocator_name() {
+#ifdef VOUCH_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) {
+    return std::string("jemalloc ") + version;
+  }
+  return "jemalloc";
+#else
+  return "glibc";
+#endif
+}
+
 int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
-  // glibc hands freed heap tops back to the kernel past 128 KiB by default;
+  // With glibc's malloc (jemalloc off): glibc hands freed heap tops back to the kernel past 128 KiB by default;
   // a server freeing and re-growing response buffers then page-faults on
   // every request (+30% on 100-identity reads when kept, bench/RESULTS.md).
   // Setting the trim threshold also freezes the mmap threshold at 128 KiB,
   // so every larger block (a page of due claims, a batch of results) was
   // mapped and unmapped each time: page faults and TLB shootdowns that cost
   // a DNS sweep ~20% (bench/RESULTS.md). Blocks up to 32 MiB come from the heap.
+#ifndef VOUCH_JEMALLOC
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
   auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
   // Safe: the lock makes this process the only writer of its claims.
@@ -143,7 +163,7 @@ int serve(const std::vector<std::string>& args) {
   api::lattice::LatticeApi lattice(verifications, authenticator);
   api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
                                    opt.test_mode ? &test_clock : nullptr);
-  api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name()});
+  api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
   api::mail::MailApi mail_api(identities, *store, opt.test_mode || opt.inbox);
   router.set_mail(&mail_api);
 

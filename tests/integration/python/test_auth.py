@@ -190,6 +190,14 @@ def test_health_needs_no_auth(server):
     assert res.status == 200
 
 
+def test_health_names_the_allocator(server):
+    """The server is built with jemalloc (CMake option VOUCH_JEMALLOC, on by
+    default): a build that silently fell back to glibc's malloc would be slower."""
+    import json
+    res = raw_request(server, method="GET", path="/_vouch/health", sign=False)
+    assert json.loads(res.body)["allocator"].startswith("jemalloc ")
+
+
 def test_content_sha256_header_must_match_body(fresh_server):
     """x-amz-content-sha256 is signed; a body that does not hash to it must be
     refused even though the signature over the header is valid."""
