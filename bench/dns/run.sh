@@ -15,7 +15,9 @@
 #      128 lookups in flight (--dns-concurrency), results judged and recorded in batches through the
 #      group-commit writer). Timed from vouch's start until every claim has
 #      been checked once (next_check_at moved past the start, polled in the store every
-#      20 ms over one connection by dns/wait_checked.py): checks/s = N / that time. Then, for up to SUCCESS_WAIT s more,
+#      10 ms over one connection by dns/wait_checked.py): checks/s = N / that time;
+#      also N / (last - first recorded check), from the status history, which
+#      leaves out vouch's start (exec, store, first read). Then, for up to SUCCESS_WAIT s more,
 #      until all N are Success (a lookup that timed out is retried after the
 #      60 s backoff). Kernel UDP receive drops on vouch's and knotd's sockets
 #      are read from /proc/net/udp;
@@ -179,6 +181,14 @@ sweep() {
   FIRST_SECS=$(python3 "$BENCH/dns/wait_checked.py" "$data/vouch.db" "$t0_ns" "$N" "$t0" "$vpid" 600) \
     || { cat "$WORK/$name.log" >&2; log "$name: not all claims were checked"; exit 1; }
   FIRST_OK=$(count_ok "$data")
+  # The checking itself, without vouch's start (~0.1 s: exec, opening the
+  # store, the first read): from the first recorded check to the last, read
+  # off the status history (each first check moved Pending -> Success).
+  WINDOW_SECS=-
+  if (( FIRST_OK >= N )); then
+    WINDOW_SECS=$(sqlite3 "file:$data/vouch.db?mode=ro" \
+      "SELECT printf('%.3f', (max(at) - min(at)) / 1e9) FROM history WHERE at >= $t0_ns")
+  fi
   if [[ -n $wrk_pid ]]; then kill -INT "$wrk_pid"; wait "$wrk_pid" || true; stop "$wrk_pid"; fi
   read -r dv dk <<<"$(udp_drops)"
   DROPS="vouch $((dv - d0v)), knotd $((dk - d0k))"
@@ -212,8 +222,10 @@ for r in $(seq "$ROUNDS"); do
   rm -rf "$WORK/data"; cp -a "$WORK/pristine" "$WORK/data"
   sweep "sweep-$r" "$WORK/data"
   rc=$(awk -v n="$N" -v s="$FIRST_SECS" 'BEGIN {printf "%.0f", n / s}')
+  rw=-
+  [[ $WINDOW_SECS == - ]] || rw=$(awk -v n="$N" -v s="$WINDOW_SECS" 'BEGIN {printf "%.0f", n / s}')
   RATIOS+=("$(awk -v a="$rc" -v b="$rq" 'BEGIN {printf "%.1f", 100 * a / b}') $r")
-  ROUND_ROWS+="| $r | $rq | $rc ($N in $FIRST_SECS s) | $(pct "$rc" "$rq") | $FIRST_OK | $ALL_SECS | $DROPS | $SWEEP_LOAD |"$'\n'
+  ROUND_ROWS+="| $r | $rq | $rc ($N in $FIRST_SECS s) | $(pct "$rc" "$rq") | $rw ($WINDOW_SECS s) | $([[ $rw == - ]] && echo - || pct "$rw" "$rq") | $FIRST_OK | $ALL_SECS | $DROPS | $SWEEP_LOAD |"$'\n'
   log "round $r: dnsperf $rq queries/s, vouch $rc checks/s ($(pct "$rc" "$rq"))"
 done
 MEDIAN_ROUND=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$2} END {print a[int((NR + 1) / 2)]}')
@@ -222,6 +234,7 @@ S1_ROW=$(printf '%s' "$ROUND_ROWS" | sed -n "${MEDIAN_ROUND}p")
 CPS1=$(awk -F'|' '{print $4}' <<<"$S1_ROW" | awk '{print $1}')
 S1_FIRST=$(awk -F'|' '{print $4}' <<<"$S1_ROW" | sed 's/.* in \([0-9.]*\) s.*/\1/')
 MEDIAN_QPS=$(awk -F'|' '{print $3 + 0}' <<<"$S1_ROW")
+CPSW1=$(awk -F'|' '{print $6}' <<<"$S1_ROW" | awk '{print $1}')
 
 # The API baseline: the same wrk on the swept store, nothing due.
 start vouch-idle "$VOUCH" serve --listen 127.0.0.1:0 --data "$WORK/data" \
@@ -262,10 +275,11 @@ knotd $(knotd --version | head -1 | awk '{print $NF}') on loopback, zone of $N T
 | Ceiling: dnsperf $QPS_ARGS, the same $N TXT names on the same knotd | $QPS queries/s | 100% | | | |
 | vouch, background scheduler: $N due claims, first checks, API idle (median of $ROUNDS rounds, round $MEDIAN_ROUND) | $CPS1 checks/s ($N in $S1_FIRST s) | $(pct "$CPS1" "$QPS") | ≥ 50% | $(met_ratio "$CPS1" "$QPS" 0.5) | |
 | the same round against its own dnsperf run ($ROUND_DNSPERF: $MEDIAN_QPS queries/s) | | $MEDIAN_PCT% | ≥ 50% | $(met_ratio "$CPS1" "$MEDIAN_QPS" 0.5) | |
+| the same round from its first check to its last (vouch's start left out) | $CPSW1 checks/s | $([[ $CPSW1 == - ]] && echo - || pct "$CPSW1" "$QPS") | | | |
 | the same, while wrk measures the API | $CPS2 checks/s ($N in $S2_FIRST s) | $(pct "$CPS2" "$QPS") | | | $S2_LOAD |
 
-| Round (API idle) | dnsperf $ROUND_DNSPERF (queries/s) | vouch first checks | vs that dnsperf | Success when the last first check landed | all $N Success after (s) | UDP receive drops (kernel) | load (1/5/15 min) |
-|---|---:|---:|---:|---:|---:|---|---|
+| Round (API idle) | dnsperf $ROUND_DNSPERF (queries/s) | vouch first checks, from its start | vs that dnsperf | vouch checks/s from its first check to its last | vs that dnsperf | Success when the last first check landed | all $N Success after (s) | UDP receive drops (kernel) | load (1/5/15 min) |
+|---|---:|---:|---:|---:|---:|---:|---:|---|---|
 $ROUND_ROWS
 | vouch sweep with the API under wrk | Success when the last first check landed | all $N Success after (s) | Success at the end | UDP receive drops (kernel) |
 |---|---:|---:|---:|---|
