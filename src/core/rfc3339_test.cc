@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <regex>
 
 namespace vouch::core {
@@ -47,6 +49,26 @@ TEST(Rfc3339Test, AlwaysTheSameShape) {
     EXPECT_TRUE(std::regex_match(format_rfc3339(at_ms(ms)), shape)) << ms;
   }
   EXPECT_EQ(format_rfc3339(at_ms(7258118399999)), "2199-12-31T23:59:59.999Z");
+}
+
+// The formatter writes its digits itself; gmtime_r and printf are the reference.
+TEST(Rfc3339Test, AgreesWithGmtimeAcrossTheClocksRange) {
+  uint64_t x = 88172645463325252ull;  // xorshift: the same spread of times every run
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // 1685-2255: most of what a nanosecond TimePoint holds, both sides of 1970.
+    const int64_t ms = static_cast<int64_t>(x % 18000000000000ull) - 9000000000000;
+    std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    const long millis = static_cast<long>(ms - int64_t{secs} * 1000);
+    std::tm tm{};
+    ASSERT_NE(gmtime_r(&secs, &tm), nullptr);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    ASSERT_EQ(format_rfc3339(at_ms(ms)), want) << ms;
+  }
 }
 
 }  // namespace
