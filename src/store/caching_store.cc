@@ -162,13 +162,14 @@ Result<Claim> CachingStore::record_check(Claim claim, const std::string& evidenc
 }
 
 std::vector<Result<Claim>> CachingStore::record_checks(std::vector<core::CheckRecord> records) {
-  std::vector<std::pair<Scope, std::string>> subjects;
-  subjects.reserve(records.size());
-  for (const auto& r : records) subjects.emplace_back(r.claim.scope, r.claim.subject);
   auto out = inner().record_checks(std::move(records));
+  // Only recorded claims changed: one that lost a race or was deleted was
+  // forgotten by whoever changed it.
   std::lock_guard lock(mu_);
   ++generation_;
-  for (const auto& [scope, subject] : subjects) erase(scope, subject);
+  for (const auto& r : out) {
+    if (r.ok()) erase(r->scope, r->subject);
+  }
   return out;
 }
 

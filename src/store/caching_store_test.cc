@@ -136,6 +136,33 @@ TEST_F(CachingStoreTest, EveryClaimWriteIsSeenByTheNextRead) {
   EXPECT_EQ(cache_->stats().entries, 0u);
 }
 
+// A batch of check results: each recorded claim's next read sees it; one
+// that lost its compare-and-set changed nothing, and stays served as it was.
+TEST_F(CachingStoreTest, RecordedChecksAreSeenByTheNextRead) {
+  Claim a = add("a.example.com");
+  Claim b = add("b.example.com");
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  ASSERT_EQ(status_of("b.example.com"), ClaimStatus::kPending);
+  const auto reads = cache_->stats().misses;
+
+  Claim a_checked = a;
+  a_checked.status = ClaimStatus::kVerified;
+  Claim b_stale = b;
+  b_stale.version -= 1;  // lost a race: the store refuses it
+  b_stale.status = ClaimStatus::kVerified;
+  std::vector<core::CheckRecord> batch;
+  batch.push_back({a_checked, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  batch.push_back({b_stale, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  auto out = cache_->record_checks(std::move(batch));
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_TRUE(out[0].ok());
+  ASSERT_FALSE(out[1].ok());
+
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+  EXPECT_EQ(status_of("b.example.com"), ClaimStatus::kPending);
+  EXPECT_EQ(cache_->stats().misses, reads + 1) << "only the recorded claim was read again";
+}
+
 TEST_F(CachingStoreTest, ARowReadBeforeARacingWriteIsNotCached) {
   Claim c = add("a.example.com");
   // The read gets the pending row; before it returns, a write through the
