@@ -45,9 +45,8 @@ size_t Scheduler::quorum() const {
 void Scheduler::writer_loop() {
   pthread_setname_np(pthread_self(), "vouch-record");
   std::unique_lock lock(mu_);
-  // Swapped with finished_ each round, so both keep their capacity: growing
-  // a vector of Finished from empty moved every check several times.
-  std::vector<Finished> batch;
+  // Swapped with finished_ each round, so both keep their capacity.
+  std::vector<FinishedPtr> batch;
   for (;;) {
     cv_records_.wait(lock, [this] { return !finished_.empty() || writers_stop_; });
     if (finished_.empty()) return;
@@ -68,7 +67,7 @@ void Scheduler::writer_loop() {
 void Scheduler::finish(Finished f) {
   {
     std::lock_guard lock(mu_);
-    finished_.push_back(std::move(f));
+    finished_.push_back(std::make_shared<Finished>(std::move(f)));
   }
   cv_records_.notify_one();
 }
@@ -107,7 +106,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
     {
       std::lock_guard lock(mu_);
       --lookups_;
-      finished_.push_back(std::move(*state));
+      finished_.push_back(state);
       // Keep the window full from here: the answer's slot goes straight to
       // the next queued claim, on this thread. Handing slots to the
       // background loop cost a thread hop each, most of a lookup's round trip.
@@ -126,13 +125,14 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
   });
 }
 
-void Scheduler::record_batch(std::vector<Finished>& batch) {
+void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
   const auto now = clock_.now();
   std::vector<core::CheckRecord> records;
   records.reserve(batch.size());
   std::vector<int64_t> seqs;
   seqs.reserve(batch.size());
-  for (auto& f : batch) {
+  for (auto& fp : batch) {
+    Finished& f = *fp;
     const auto kind = f.claim.kind;
     const auto was = f.claim.status;
     seqs.push_back(f.claim.seq);
@@ -174,13 +174,14 @@ void Scheduler::record_batch(std::vector<Finished>& batch) {
   }
   cv_.notify_all();
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (!batch[i].done) continue;
-    CheckResult out{std::move(batch[i].claim), std::move(batch[i].evidence), false};
+    Finished& f = *batch[i];
+    if (!f.done) continue;
+    CheckResult out{std::move(f.claim), std::move(f.evidence), false};
     if (i < recorded.size() && recorded[i].ok()) {
       out.claim = std::move(*recorded[i]);
       out.recorded = true;
     }
-    batch[i].done->set_value(std::move(out));
+    f.done->set_value(std::move(out));
   }
 }
 

@@ -73,13 +73,16 @@ class Scheduler {
     core::Evidence evidence;
     Waiter done;
   };
+  // Shared with the lookup's callback, and handed on by pointer: a Finished
+  // (a claim, its evidence) moved whole at each hand-over cost ~1% of a sweep.
+  using FinishedPtr = std::shared_ptr<Finished>;
   // Reserves the claim (in_flight_) and starts its check.
   std::future<CheckResult> launch(core::Claim claim);
   // Starts the check of a reserved claim; `counted`: its lookup is already
   // in lookups_.
   void start(core::Claim claim, Waiter done, bool counted = false);
   void finish(Finished f);
-  void record_batch(std::vector<Finished>& batch);  // leaves the entries moved from
+  void record_batch(std::vector<FinishedPtr>& batch);  // leaves the entries moved from
   // Under mu_: the next queued claim, its lookup counted in lookups_.
   core::Claim take_queued();
   // Background: reads the next page of due claims into queued_.
@@ -108,7 +111,7 @@ class Scheduler {
   std::unordered_set<int64_t> in_flight_;      // GUARDED_BY(mu_)
   std::deque<core::Claim> queued_;             // GUARDED_BY(mu_); reserved, not started
   size_t lookups_ = 0;                         // GUARDED_BY(mu_); outstanding
-  std::vector<Finished> finished_;             // GUARDED_BY(mu_); to record
+  std::vector<FinishedPtr> finished_;          // GUARDED_BY(mu_); to record
   std::optional<core::Store::DueCursor> cursor_;  // GUARDED_BY(mu_); the sweep's position
   bool stopping_ = false;                      // GUARDED_BY(mu_)
   bool writers_stop_ = false;                  // GUARDED_BY(mu_)

@@ -26,8 +26,11 @@ std::string kinds_sql(const std::vector<core::ClaimKind>& kinds) {
   return s + ")";
 }
 
-Result<std::vector<Claim>> collect(Conn& c, Stmt& s) {
+// `expect`: rows likely (a page's LIMIT), reserved up front so that growing
+// the vector does not move every claim read so far.
+Result<std::vector<Claim>> collect(Conn& c, Stmt& s, size_t expect = 0) {
   std::vector<Claim> out;
+  out.reserve(std::min<size_t>(expect, 4096));
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_claim(s));
   if (rc != SQLITE_DONE) return c.error("read claims");
@@ -443,7 +446,7 @@ Result<std::vector<Claim>> SqliteStore::due_claims(core::TimePoint now, size_t l
   if (!r.ok()) return core::internal_error("cannot open a reader");
   Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 ORDER BY next_check_at, seq LIMIT ?2");
   s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
-  return collect(*r, s);
+  return collect(*r, s, limit);
 }
 
 Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now, const DueCursor& after,
@@ -456,7 +459,7 @@ Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now, co
                                   "ORDER BY next_check_at, seq LIMIT ?4");
   s.bind(1, to_nanos(now)).bind(2, to_nanos(after.next_check_at)).bind(3, after.seq)
       .bind(4, static_cast<int64_t>(limit));
-  return collect(*r, s);
+  return collect(*r, s, limit);
 }
 
 core::Status SqliteStore::put_account(const core::Account& a) {
