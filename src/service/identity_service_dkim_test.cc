@@ -15,6 +15,7 @@
 #include "core/status_machine.h"
 #include "service/identity_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "service/service_test_base.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::service {
@@ -44,12 +45,13 @@ TEST(DkimStatus, Aggregate) {
   EXPECT_EQ(dkim_status({U, F, P}), DkimStatus::kFailed);  // failed outranks the rest
 }
 
-class DkimServiceTest : public ::testing::Test {
+class DkimServiceTest : public ServiceTestBase {
  protected:
+  DkimServiceTest() : ServiceTestBase(T0, 7, "dkim-test-key") {}
+
   void SetUp() override {
-    auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
-    ASSERT_OK(opened);
-    store_ = std::move(*opened);
+    ServiceTestBase::SetUp();
+    if (HasFatalFailure()) return;
     service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
   }
 
@@ -84,12 +86,6 @@ class DkimServiceTest : public ::testing::Test {
     ASSERT_OK(store_->update_claim(claims[i]));
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  core::ManualClock clock_{T0};
-  core::SeededRandom random_{7};
-  RateLimiter unlimited_{clock_, {}};
-  PageTokens tokens_{"dkim-test-key"};
   std::unique_ptr<IdentityService> service_;
 };
 

@@ -18,6 +18,7 @@
 
 #include "core/status_machine.h"
 #include "store/sqlite/sqlite_store.h"
+#include "service/service_test_base.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::service {
@@ -36,12 +37,13 @@ const Scope kOtherRegion{"111122223333", "eu-west-1"};
 const Scope kOtherAccount{"444455556666", "us-east-1"};
 const std::string kGetAttrs = "GetIdentityVerificationAttributes";
 
-class IdentityServiceTest : public ::testing::Test {
+class IdentityServiceTest : public ServiceTestBase {
  protected:
+  IdentityServiceTest() : ServiceTestBase(T0, 42, "page-token-test-key") {}
+
   void SetUp() override {
-    auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
-    ASSERT_OK(opened);
-    store_ = std::move(*opened);
+    ServiceTestBase::SetUp();
+    if (HasFatalFailure()) return;
     service_ = make_service();
   }
 
@@ -111,12 +113,6 @@ class IdentityServiceTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  core::ManualClock clock_{T0};
-  core::SeededRandom random_{42};
-  RateLimiter unlimited_{clock_, {}};
-  PageTokens tokens_{"page-token-test-key"};
   std::unique_ptr<IdentityService> service_;
 };
 

@@ -16,6 +16,7 @@
 #include "core/encoding.h"
 #include "core/status_machine.h"
 #include "store/sqlite/sqlite_store.h"
+#include "service/service_test_base.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::service {
@@ -43,12 +44,13 @@ std::string render(const Claim& c) {
   return s + "}";
 }
 
-class LatticeServiceTest : public ::testing::Test {
+class LatticeServiceTest : public ServiceTestBase {
  protected:
+  LatticeServiceTest() : ServiceTestBase(T0, 20260101, std::string(32, 'k')) {}
+
   void SetUp() override {
-    auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
-    ASSERT_OK(opened);
-    store_ = std::move(*opened);
+    ServiceTestBase::SetUp();
+    if (HasFatalFailure()) return;
     service_ = make_service();
   }
 
@@ -129,12 +131,6 @@ class LatticeServiceTest : public ::testing::Test {
     }
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  core::ManualClock clock_{T0};
-  core::SeededRandom random_{20260101};
-  RateLimiter unlimited_{clock_, {}};
-  PageTokens tokens_{std::string(32, 'k')};
   std::unique_ptr<LatticeService> service_;
 };
 

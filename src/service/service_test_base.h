@@ -1,0 +1,42 @@
+// What a service test runs against: a real SQLite store in a temp dir, a
+// manual clock, a seeded random source, no rate limits, and page tokens.
+// Each suite derives, names its start time, seed and page-token key, and
+// makes its service in SetUp.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "service/page_token.h"
+#include "service/rate_limiter.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::service {
+
+class ServiceTestBase : public ::testing::Test {
+ protected:
+  ServiceTestBase(core::TimePoint start, uint64_t seed, std::string page_token_key)
+      : clock_(start), random_(seed), tokens_(std::move(page_token_key)) {}
+
+  void SetUp() override {
+    auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
+    ASSERT_OK(opened);
+    store_ = std::move(*opened);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  core::ManualClock clock_;
+  core::SeededRandom random_;
+  RateLimiter unlimited_{clock_, {}};
+  PageTokens tokens_;
+};
+
+}  // namespace vouch::service
