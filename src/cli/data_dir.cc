@@ -147,4 +147,33 @@ std::optional<std::string> load_secret_key(const std::string& dir, core::Random&
   return key;
 }
 
+// One line: the clock's nanoseconds since the epoch.
+std::optional<core::TimePoint> load_test_clock(const std::string& dir, std::string* error) {
+  const std::string path = dir + "/test-clock";
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) *error = "cannot read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  auto text = read_file(path);
+  if (!text) {
+    *error = "cannot read " + path;
+    return std::nullopt;
+  }
+  errno = 0;
+  char* end = nullptr;
+  const long long ns = std::strtoll(text->c_str(), &end, 10);
+  if (errno != 0 || end == text->c_str() || (*end != '\n' && *end != '\0')) {
+    *error = path + " is damaged: expected the test clock in nanoseconds; remove it to restart "
+             "the clock at the real time";
+    return std::nullopt;
+  }
+  return core::TimePoint(core::TimePoint::duration(ns));
+}
+
+bool save_test_clock(const std::string& dir, core::TimePoint now, std::string* error) {
+  return write_private(dir + "/test-clock", std::to_string(now.time_since_epoch().count()) + "\n",
+                       error);
+}
+
 }  // namespace vouch::cli

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/random.h"
 #include "core/store.h"
 
@@ -31,5 +32,10 @@ std::optional<RootCredentials> load_root(const std::string& dir, core::Random& r
 // 32 random bytes kept in the data dir (page tokens, link tokens).
 std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
                                            std::string* error);
+
+// Test mode's clock, kept in the data dir so that a restart goes on from the
+// time the tests had moved it to. nullopt and no error: none saved yet.
+std::optional<core::TimePoint> load_test_clock(const std::string& dir, std::string* error);
+bool save_test_clock(const std::string& dir, core::TimePoint now, std::string* error);
 
 }  // namespace vouch::cli

@@ -305,5 +305,35 @@ TEST_F(DataDirTest, WriteFailureIsReported) {
             "cannot write " + missing + "/root-credentials.tmp: No such file or directory");
 }
 
+TEST_F(DataDirTest, TestClockIsKeptAcrossLoads) {
+  ASSERT_EQ(ensure_data_dir(dir_), "");
+  std::string error;
+  EXPECT_FALSE(load_test_clock(dir_, &error));  // none saved yet: no error either
+  EXPECT_EQ(error, "");
+  // A time a test suite could have moved to: past 2038, to the nanosecond.
+  const core::TimePoint t(core::TimePoint::duration(4'102'444'800'123'456'789LL));
+  ASSERT_TRUE(save_test_clock(dir_, t, &error)) << error;
+  EXPECT_EQ(std::filesystem::status(dir_ + "/test-clock").permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto loaded = load_test_clock(dir_, &error);
+  ASSERT_TRUE(loaded) << error;
+  EXPECT_EQ(*loaded, t);
+  ASSERT_TRUE(save_test_clock(dir_, t + std::chrono::hours(72), &error)) << error;
+  EXPECT_EQ(load_test_clock(dir_, &error), t + std::chrono::hours(72));
+}
+
+TEST_F(DataDirTest, DamagedTestClockIsAnError) {
+  ASSERT_EQ(ensure_data_dir(dir_), "");
+  for (const char* text : {"", "soon\n", "12x\n", "99999999999999999999999\n"}) {
+    std::ofstream(dir_ + "/test-clock") << text;
+    std::string error;
+    EXPECT_FALSE(load_test_clock(dir_, &error)) << text;
+    EXPECT_EQ(error, dir_ + "/test-clock is damaged: expected the test clock in nanoseconds; "
+                            "remove it to restart the clock at the real time")
+        << text;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::cli

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,7 +121,18 @@ int serve(const std::vector<std::string>& args) {
   // Signatures and request rates always follow the real time; claims follow
   // the domain clock, which test mode lets a test suite move.
   core::SystemClock wall;
-  core::ManualClock test_clock(wall.now());
+  // Test mode's clock goes on across restarts from where the tests left it.
+  std::optional<core::TimePoint> saved_clock;
+  if (opt.test_mode) {
+    std::string clock_error;
+    saved_clock = load_test_clock(opt.data_dir, &clock_error);
+    if (!clock_error.empty()) return fail(clock_error);
+    if (!saved_clock) {  // first start: the clock stands here until a test moves it
+      saved_clock = wall.now();
+      if (!save_test_clock(opt.data_dir, *saved_clock, &clock_error)) return fail(clock_error);
+    }
+  }
+  core::ManualClock test_clock(saved_clock.value_or(wall.now()));
   const core::Clock& clock = opt.test_mode ? static_cast<const core::Clock&>(test_clock) : wall;
 
   verify::dns::ResolverOptions resolver_options;
@@ -166,6 +179,14 @@ int serve(const std::vector<std::string>& args) {
   api::lattice::LatticeApi lattice(verifications, authenticator);
   api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
                                    opt.test_mode ? &test_clock : nullptr);
+  std::mutex clock_file;
+  control.on_clock_moved([&] {
+    std::lock_guard lock(clock_file);  // the last writer writes the latest time
+    std::string why;
+    if (!save_test_clock(opt.data_dir, test_clock.now(), &why)) {
+      std::fprintf(stderr, "vouch: the test clock will restart at the real time: %s\n", why.c_str());
+    }
+  });
   api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
   api::mail::MailApi mail_api(identities, *store, opt.test_mode || opt.inbox);
   router.set_mail(&mail_api);

@@ -17,6 +17,11 @@ namespace {
 
 constexpr std::string_view kClaims = "/_vouch/claims";
 constexpr std::string_view kTest = "/_vouch/test/";
+// Bounds on moving the test clock: one step of at most 100 years, and never
+// within 62 years of the end of a nanosecond TimePoint (deadlines and next
+// checks are computed from it).
+constexpr double kMaxAdvanceSeconds = 3155760000.0;
+constexpr auto kClockHeadroom = std::chrono::seconds(62LL * 31557600);
 
 http::Response not_found() {
   return lattice::error_response(404, "UnknownOperationException", {{"message", "Unknown operation"}});
@@ -101,12 +106,20 @@ http::Outcome ControlApi::test_route(http::Request& req) {
     json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
     auto secs = body.is_object() ? body.find("advance_seconds") : body.end();
     if (body.is_discarded() || !body.is_object() || secs == body.end() || !secs->is_number() ||
-        secs->get<double>() < 0) {
-      return lattice::validation_error("Body must be {\"advance_seconds\": N} with N >= 0.",
+        secs->get<double>() < 0 || secs->get<double>() > kMaxAdvanceSeconds) {
+      return lattice::validation_error(
+          "Body must be {\"advance_seconds\": N} with 0 <= N <= 3155760000 (100 years).",
+          "fieldValidationFailed", "advance_seconds");
+    }
+    const auto step = std::chrono::duration_cast<core::TimePoint::duration>(
+        std::chrono::duration<double>(secs->get<double>()));
+    // A TimePoint counts nanoseconds in 64 bits: it ends in April 2262.
+    if (test_clock_->now() > core::TimePoint::max() - step - kClockHeadroom) {
+      return lattice::validation_error("The test clock cannot move past the year 2200.",
                                        "fieldValidationFailed", "advance_seconds");
     }
-    test_clock_->advance(std::chrono::duration_cast<core::TimePoint::duration>(
-        std::chrono::duration<double>(secs->get<double>())));
+    test_clock_->advance(step);
+    if (clock_moved_) clock_moved_();
     return ok({{"now", core::format_rfc3339(test_clock_->now())}});
   }
   if (path == "/_vouch/test/run-due-checks") {

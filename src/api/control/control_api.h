@@ -3,6 +3,7 @@
 // now", and in test mode the clock and scheduler controls (no signature).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/authn.h"
@@ -21,6 +22,8 @@ class ControlApi {
 
   static bool owns(std::string_view path);
   http::Outcome handle(http::Request& req);
+  // Called after each move of the test clock, e.g. to keep it across restarts.
+  void on_clock_moved(std::function<void()> f) { clock_moved_ = std::move(f); }
 
  private:
   http::Outcome admin(http::Request& req);
@@ -32,6 +35,7 @@ class ControlApi {
   Authenticator& auth_;
   const core::Clock& clock_;
   core::ManualClock* const test_clock_;
+  std::function<void()> clock_moved_;
 };
 
 }  // namespace vouch::api::control

@@ -209,9 +209,13 @@ def test_restart_keeps_every_next_check(vouch_factory, knot):
     statuses = {before[i]["status"] for i in (pending_id, verified_id, unconfirmed_id, failed_id)}
     assert statuses == {"pending", "verified", "unconfirmed", "failed"}, before
     details_before = {i: claim_detail(srv, i) for i in before}
+    clock_before = advance(srv, 0)
 
     assert srv.stop() == 0
     srv.start()
+    # The test clock goes on from where the tests moved it (73 h ahead of
+    # the real time), not from the real time.
+    assert advance(srv, 0) == clock_before
     after = {c["id"]: c for c in claims(srv)}
     assert after == before
     for i, d in details_before.items():
@@ -220,12 +224,35 @@ def test_restart_keeps_every_next_check(vouch_factory, knot):
                   "history", "evidence"):
             assert d2[k] == d[k], (i, k)
 
-    # The timeline goes on after the restart (the test clock restarted at the
-    # real time, so move it to the pending claim's next check).
+    # The timeline goes on after the restart.
     knot.set_txt(f"_amazonses.{pending}", pending_token)
     d = check_now(srv, pending_id)
     assert d["status"] == "verified"
     assert ses_status(srv, pending) == "Success"
+
+
+def test_the_test_clock_moves_forward_within_bounds(vouch_factory, knot):
+    srv = start_vouch(vouch_factory, knot.address)
+    start = advance(srv, 0)
+    for bad in (-1, "60", None, 3155760001, 1e300):
+        status, doc = vouch_request(srv, "POST", "/_vouch/test/clock", {"advance_seconds": bad},
+                                    sign=False)
+        assert status == 400, (bad, status, doc)
+        assert doc["fieldList"][0]["name"] == "advance_seconds", doc
+    assert advance(srv, 0) == start  # refused moves move nothing
+    # 100 years at a time, until the next step would come within 62 years of
+    # the clock's end (2262): refused, and the clock stays where it was.
+    now = start
+    for _ in range(3):
+        status, doc = vouch_request(srv, "POST", "/_vouch/test/clock",
+                                    {"advance_seconds": 3155760000}, sign=False)
+        if status != 200:
+            break
+        now = doc["now"]
+    assert status == 400, doc
+    assert "2200" in doc["message"], doc
+    assert advance(srv, 0) == now
+    assert now.startswith("21"), now  # one step taken: about 2126
 
 
 def test_reset_clears_claims(vouch_factory, knot):
