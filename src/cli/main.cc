@@ -88,7 +88,8 @@ std::string allocator_name() {
 int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
-  // With glibc's malloc (jemalloc off): glibc hands freed heap tops back to the kernel past 128 KiB by default;
+  // Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
+  // tops back to the kernel past 128 KiB by default;
   // a server freeing and re-growing response buffers then page-faults on
   // every request (+30% on 100-identity reads when kept, bench/RESULTS.md).
   // Setting the trim threshold also freezes the mmap threshold at 128 KiB,
@@ -184,7 +185,7 @@ int serve(const std::vector<std::string>& args) {
     std::lock_guard lock(clock_file);  // the last writer writes the latest time
     std::string why;
     if (!save_test_clock(opt.data_dir, test_clock.now(), &why)) {
-      std::fprintf(stderr, "vouch: the test clock will restart at the real time: %s\n", why.c_str());
+      std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n", why.c_str());
     }
   });
   api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
