@@ -89,9 +89,9 @@ int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
   // Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
-  // tops back to the kernel past 128 KiB by default;
-  // a server freeing and re-growing response buffers then page-faults on
-  // every request (+30% on 100-identity reads when kept, bench/RESULTS.md).
+  // tops back to the kernel past 128 KiB by default; a server freeing and
+  // re-growing response buffers then page-faults on every request (+30% on
+  // 100-identity reads when kept, bench/RESULTS.md).
   // Setting the trim threshold also freezes the mmap threshold at 128 KiB,
   // so every larger block (a page of due claims, a batch of results) was
   // mapped and unmapped each time: page faults and TLB shootdowns that cost
