@@ -2,6 +2,9 @@
 -- given after "--") on every connection. wrk builds the request once, as for
 -- a plain URL, so the client does no per-request Lua work.
 -- File format (bench/sign_request): body, then header name/value pairs, tab-separated.
+-- An optional second argument paces each connection: it waits that many ms
+-- after each response before its next request (a steady load, not the most
+-- the server can take).
 function init(args)
   local f = assert(io.open(args[1], "r"))
   local line = f:read("*l")
@@ -12,4 +15,8 @@ function init(args)
   wrk.path = "/"
   wrk.body = fields[1]
   for i = 2, #fields - 1, 2 do wrk.headers[fields[i]] = fields[i + 1] end
+  local pause = tonumber(args[2] or "0")
+  if pause > 0 then
+    delay = function() return pause end
+  end
 end

@@ -22,11 +22,14 @@
 #      until all N are Success (a lookup that timed out is retried after the
 #      60 s backoff). Kernel UDP receive drops on vouch's and knotd's sockets
 #      are read from /proc/net/udp;
-#   6. the same sweep on a second copy of the store while wrk replays a
+#   6. the same sweep on fresh copies of the store while wrk replays a
 #      pre-signed GetIdentityVerificationAttributes (1 identity,
 #      API_WRK_ARGS) from vouch's start until the last first check (wrk is
-#      stopped with SIGINT, which makes it print its figures); the same wrk
-#      on the swept vouch with nothing due gives the API baseline.
+#      stopped with SIGINT, which makes it print its figures): once paced
+#      (each connection waits API_PACE_MS after each response: a steady
+#      load of ~1,000 requests/s), once as fast as wrk can go (the API and
+#      the checks then split the 2 CPUs); the same wrk on the swept vouch
+#      with nothing due gives the API baseline.
 # and prints markdown tables. See bench/RESULTS.md.
 #
 # Environment (defaults in brackets):
@@ -34,6 +37,7 @@
 #   DNSPERF_RUNS  dnsperf settings, one run per line  ["-c 1 -q 100 -l 20" (dnsperf's
 #                 default window) and "-c 1 -q 128 -l 20" (vouch's 128 in flight)]
 #   API_WRK_ARGS  [-t1 -c8 --latency]
+#   API_PACE_MS   pause per connection after each response, paced API sweep  [8]
 #   SUCCESS_WAIT  seconds to wait after the first pass for all claims Success  [75]
 #   ROUNDS        idle sweeps, each on a fresh copy of the store and paired with a
 #                 dnsperf run (ROUND_DNSPERF) just before it; the median is reported  [3]
@@ -48,6 +52,7 @@ SUCCESS_WAIT=${SUCCESS_WAIT:-75}
 ROUNDS=${ROUNDS:-3}
 ROUND_DNSPERF=${ROUND_DNSPERF:--c 1 -q 100 -l 10}
 API_WRK_ARGS=${API_WRK_ARGS:--t1 -c8 --latency}
+API_PACE_MS=${API_PACE_MS:-8}
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
 
@@ -154,8 +159,9 @@ udp_drops() {
 
 count_ok() { sqlite3 "file:$1/vouch.db?mode=ro" "SELECT count(*) FROM claims WHERE kind = 0 AND status = 1" 2>/dev/null || echo 0; }
 
-# sweep NAME DATA [with-api]: starts vouch (background scheduler) on DATA,
-# waits until every claim has been checked once (its next check moved past the start), then
+# sweep NAME DATA [PACE_MS]: starts vouch (background scheduler) on DATA
+# (with PACE_MS: and wrk on the API, each connection pausing PACE_MS ms after
+# each response, 0 = not at all), waits until every claim has been checked once (its next check moved past the start), then
 # (API idle only) up to SUCCESS_WAIT s more until all are Success. Sets FIRST_SECS,
 # FIRST_OK (Success when the last first check landed), ALL_SECS (or "-"),
 # FINAL_OK, DROPS, SWEEP_LOAD.
@@ -183,7 +189,7 @@ sweep() {
   if [[ -n $api ]]; then
     "$SIGN" --host "127.0.0.1:$vport" --get 1 --prefix d --suffix .bench.test --start 4242 >"$WORK/$name.req"
     # shellcheck disable=SC2086
-    wrk $API_WRK_ARGS -d600s -s "$BENCH/static.lua" "http://127.0.0.1:$vport/" -- "$WORK/$name.req" \
+    wrk $API_WRK_ARGS -d600s -s "$BENCH/static.lua" "http://127.0.0.1:$vport/" -- "$WORK/$name.req" "$api" \
       >"$WORK/$name.wrk" 2>&1 &
     wrk_pid=$!; track "$wrk_pid"
   fi
@@ -259,19 +265,31 @@ run_wrk api-idle static.lua "$PORT" "$WORK/get1-idle.req" $API_WRK_ARGS -d10s
 IDLE_RPS=$RPS IDLE_P99=$P99 IDLE_P50=$P50 IDLE_BAD=$BAD
 stop "$IDLE_PID"
 
-rm -rf "$WORK/data2"; cp -a "$WORK/pristine" "$WORK/data2"
-sweep sweep-api "$WORK/data2" with-api
-S2_FIRST=$FIRST_SECS S2_FIRST_OK=$FIRST_OK S2_ALL=$ALL_SECS S2_FINAL=$FINAL_OK S2_DROPS=$DROPS S2_LOAD=$SWEEP_LOAD
-CPS2=$(awk -v n="$N" -v s="$S2_FIRST" 'BEGIN {printf "%.0f", n / s}')
-out=$WORK/sweep-api.wrk
-SW_RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
-SW_P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
-SW_P50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)
-SW_N=$(awk '/requests in/ {print $1}' "$out")
-SW_SECS=$(awk '/requests in/ {v=$4; sub(/,$/,"",v); if (v ~ /ms$/) {sub(/ms$/,"",v); v/=1000} else if (v ~ /m$/) {sub(/m$/,"",v); v*=60} else sub(/s$/,"",v); print v}' "$out")
-SW_BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
-[[ $SW_BAD == 0 ]] || { log "API during the sweep: errors"; cat "$out" >&2; }
-log "API during the sweep: $SW_RPS req/s, p50 $SW_P50 ms, p99 $SW_P99 ms over $SW_SECS s"
+# api_sweep NAME PACE_MS: a sweep of a fresh copy of the store with wrk on the
+# API; sets CPS (checks/s), FIRST_OK_ALL ("Success at the last first check",
+# "at the end", drops) and API ("req/s | p50 | p99" row cells, requests, seconds, errors).
+api_sweep() {
+  local name=$1 out=$WORK/$1.wrk rps p50 p99 n secs bad
+  rm -rf "$WORK/$name.data"; cp -a "$WORK/pristine" "$WORK/$name.data"
+  sweep "$name" "$WORK/$name.data" "$2"
+  CPS=$(awk -v n="$N" -v s="$FIRST_SECS" 'BEGIN {printf "%.0f", n / s}')
+  SWEPT="$CPS checks/s ($N in $FIRST_SECS s) | $(pct "$CPS" "$QPS")"
+  FIRST_OK_ALL="$FIRST_OK | $FINAL_OK | $DROPS | $SWEEP_LOAD"
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
+  p50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)
+  n=$(awk '/requests in/ {print $1}' "$out")
+  secs=$(awk '/requests in/ {v=$4; sub(/,$/,"",v); if (v ~ /ms$/) {sub(/ms$/,"",v); v/=1000} else if (v ~ /m$/) {sub(/m$/,"",v); v*=60} else sub(/s$/,"",v); print v}' "$out")
+  bad=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$out")
+  [[ $bad == 0 ]] || { log "$name: API errors"; cat "$out" >&2; }
+  API="$n requests over $secs s) | $rps | $p50 | $p99 | p99 < 10 ms | $(met_max "$p99" 10) |"
+  API_BAD=$bad
+  log "$name: API $rps req/s, p50 $p50 ms, p99 $p99 ms over $secs s; $CPS checks/s"
+}
+api_sweep sweep-paced "$API_PACE_MS"
+PACED_SWEPT=$SWEPT PACED_CPS=$CPS PACED_OK=$FIRST_OK_ALL PACED_API=$API PACED_BAD=$API_BAD
+api_sweep sweep-api 0
+SAT_SWEPT=$SWEPT SAT_OK=$FIRST_OK_ALL SAT_API=$API SAT_BAD=$API_BAD
 stop "$KNOT_PID"
 LOAD_END=$(load)
 
@@ -286,23 +304,26 @@ knotd $(knotd --version | head -1 | awk '{print $NF}') on loopback, zone of $N T
 | vouch, background scheduler: $N due claims, first checks, API idle (median of $ROUNDS rounds, round $MEDIAN_ROUND) | $CPS1 checks/s ($N in $S1_FIRST s) | $(pct "$CPS1" "$QPS") | ≥ 50% | $(met_ratio "$CPS1" "$QPS" 0.5) | |
 | the same round against its own dnsperf run ($ROUND_DNSPERF: $MEDIAN_QPS queries/s) | | $MEDIAN_PCT% | ≥ 50% | $(met_ratio "$CPS1" "$MEDIAN_QPS" 0.5) | |
 | the same round from its first check to its last (vouch's start left out) | $CPSW1 checks/s | $([[ $CPSW1 == - ]] && echo - || pct "$CPSW1" "$QPS") | | | |
-| the same, while wrk measures the API | $CPS2 checks/s ($N in $S2_FIRST s) | $(pct "$CPS2" "$QPS") | | | $S2_LOAD |
+| the same, while the API answers a steady load (wrk, each connection pausing $API_PACE_MS ms after each response; API p99 below) | $PACED_SWEPT | ≥ 50% | $(met_ratio "$PACED_CPS" "$QPS" 0.5) | |
+| the same, while wrk sends API requests as fast as it can (the two share the 2 CPUs) | $SAT_SWEPT | | | |
 
 | Round (API idle) | dnsperf $ROUND_DNSPERF (queries/s) | vouch first checks, from its start | vs that dnsperf | vouch checks/s from its first check to its last | vs that dnsperf | Success when the last first check landed | all $N Success after (s) | UDP receive drops (kernel) | load (1/5/15 min) |
 |---|---:|---:|---:|---:|---:|---:|---:|---|---|
 $ROUND_ROWS
-| vouch sweep with the API under wrk | Success when the last first check landed | all $N Success after (s) | Success at the end | UDP receive drops (kernel) |
-|---|---:|---:|---:|---|
-| | $S2_FIRST_OK | $S2_ALL | $S2_FINAL | $S2_DROPS |
+| vouch sweep with the API under wrk | Success when the last first check landed | Success at the end | UDP receive drops (kernel) | load (1/5/15 min) |
+|---|---:|---:|---|---|
+| paced | $PACED_OK |
+| as fast as wrk can go | $SAT_OK |
 
 | API: GetIdentityVerificationAttributes, 1 identity, wrk $API_WRK_ARGS | req/s | p50 (ms) | p99 (ms) | Target | |
 |---|---:|---:|---:|---|---|
 | nothing due (10 s) | $IDLE_RPS | $IDLE_P50 | $IDLE_P99 | | |
-| during the sweep ($SW_N requests over $SW_SECS s) | $SW_RPS | $SW_P50 | $SW_P99 | p99 < 10 ms | $(met_max "$SW_P99" 10) |
+| during the sweep, paced ($PACED_API
+| during the sweep, as fast as wrk can go ($SAT_API
 
 | dnsperf run | queries/s | lost | NOERROR | avg latency (ms) | load (1/5/15 min) |
 |---|---:|---|---:|---:|---|
 $DNSPERF_ROWS
 Seeding: $SEED_OUT
-Errors (non-2xx or socket errors): API idle $IDLE_BAD, API during the sweep $SW_BAD
+Errors (non-2xx or socket errors): API idle $IDLE_BAD, API during the sweeps $PACED_BAD (paced), $SAT_BAD (as fast as wrk can go)
 EOF
