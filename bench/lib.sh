@@ -76,6 +76,14 @@ track() { PIDS+=("$1"); }  # PID: a background process to stop on exit
 stop() {  # PID
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  # Not this shell's child (dns/sweep.py starts vouch): wait until it has gone,
+  # so that its shutdown does not run beside what is measured next.
+  local i
+  for i in $(seq 600); do
+    kill -0 "$1" 2>/dev/null || break
+    (( i < 600 )) || kill -KILL "$1" 2>/dev/null || true
+    sleep 0.05
+  done
   local keep=() p
   for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
   PIDS=("${keep[@]}")
