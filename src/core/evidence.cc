@@ -35,6 +35,25 @@ bool same_name(std::string_view a, std::string_view b) {
          });
 }
 
+// The first `max` characters of UTF-8 text, never ending inside a character:
+// a cut counted in bytes split a multi-byte character, which then showed as
+// U+FFFD. Bytes that are not UTF-8 count one each.
+std::string first_chars(const std::string& s, size_t max) {
+  size_t chars = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF8 ? 4 : 1;
+    size_t k = 1;  // continuation bytes that really follow
+    while (k < n && i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80) ++k;
+    if (k < n) n = 1;  // a broken sequence: its lead byte counts alone
+    if (chars == max) break;
+    ++chars;
+    i += n;
+  }
+  return s.substr(0, i);
+}
+
 bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type) {
   if (type == RecordType::kTxt) {
     return std::find(records.begin(), records.end(), expected) != records.end();
@@ -59,7 +78,7 @@ PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected,
         return p;
       }
       p.result = PerspectiveEvidence::Result::kWrong;
-      for (const auto& r : a.records) p.seen.push_back(r.substr(0, kMaxSeenChars));
+      for (const auto& r : a.records) p.seen.push_back(first_chars(r, kMaxSeenChars));
       return p;
     case TxtAnswer::Kind::kNxDomain:
     case TxtAnswer::Kind::kNoData:

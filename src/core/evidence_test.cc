@@ -84,6 +84,24 @@ TEST(EvidenceRead, SeenValuesAreCutTo100Characters) {
   EXPECT_EQ(p.seen[3], "short");
 }
 
+TEST(EvidenceRead, TheCutCountsCharactersNotBytes) {
+  std::string accents;
+  for (int i = 0; i < 150; ++i) accents += "\xC3\xA9";  // é, 2 bytes
+  const std::string euro_at_100 = std::string(99, 'a') + "\xE2\x82\xAC" + "tail";  // € is 3 bytes
+  const std::string emoji = std::string(99, 'b') + "\xF0\x9F\x98\x80\xF0\x9F\x98\x80";
+  const std::string broken = std::string(99, 'c') + "\xE2\x82" + "dd";  // € without its last byte
+  const std::string latin1 = std::string(110, '\xE9');  // é in Latin-1: not UTF-8
+  auto p = read_one(answer(Kind::kRecords, {accents, euro_at_100, emoji, broken, latin1}));
+  ASSERT_EQ(p.seen.size(), 5u);
+  std::string hundred_accents;
+  for (int i = 0; i < 100; ++i) hundred_accents += "\xC3\xA9";
+  EXPECT_EQ(p.seen[0], hundred_accents);
+  EXPECT_EQ(p.seen[1], std::string(99, 'a') + "\xE2\x82\xAC");
+  EXPECT_EQ(p.seen[2], std::string(99, 'b') + "\xF0\x9F\x98\x80");
+  EXPECT_EQ(p.seen[3], std::string(99, 'c') + "\xE2");
+  EXPECT_EQ(p.seen[4], std::string(100, '\xE9'));
+}
+
 TEST(EvidenceRead, LongExpectedValueIsMatchedInFull) {
   // The cut applies to what is shown, never to the comparison.
   const std::string expected = std::string(150, 'a');
