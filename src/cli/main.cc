@@ -32,6 +32,7 @@
 #include "service/link_token.h"
 #include "verify/mail/smtp_mailer.h"
 #include "store/caching_store.h"
+#include "store/due_notifying_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "verify/dns/cares_resolver.h"
 
@@ -102,9 +103,10 @@ int serve(const std::vector<std::string>& args) {
 #endif
   auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
-  // Safe: the lock makes this process the only writer of its claims.
-  store::CachingStore cached(std::move(*sqlite), opt.identity_cache);
-  core::Store* store = &cached;
+  // The lock makes this process the only writer of its claims, so caching is safe.
+  store::DueNotifyingStore due_store(
+      std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache));
+  core::Store* store = &due_store;
   crypto::OsRandom random;
   std::string error;
   auto root = load_root(opt.data_dir, random, &error);
@@ -147,7 +149,11 @@ int serve(const std::vector<std::string>& args) {
   scheduler::Scheduler checks(*store, *resolver, clock, scheduler_options);
   // Due checks need only the store and the resolver: start them now, beside
   // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
-  if (!opt.test_mode) checks.start_background();
+  if (!opt.test_mode) {
+    checks.start_background();
+    // A new claim's first check is due at once: start it now, not at the next poll.
+    due_store.on_due(clock, [&checks] { checks.wake(); });
+  }
 
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;

@@ -775,6 +775,24 @@ TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
   EXPECT_GE(resolver_->max_outstanding(), 2u);  // and it does run several at once
 }
 
+TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
+  SchedulerOptions opt;
+  opt.poll_interval = std::chrono::hours(1);  // nothing would be found by polling
+  auto& s = scheduler(1, opt);
+  s.start_background();
+  // The first poll runs at once and finds nothing; wait until it has.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Claim c = add(ClaimKind::kSesDomain, "woken.example");
+  resolver_->found(c.record_name, c.token);
+  s.wake();  // without it, the claim would wait the hour
+  const auto until = std::chrono::steady_clock::now() + seconds(20);
+  while (get(c).status != ClaimStatus::kVerified && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+}
+
 TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
   auto store = counting_store("counted.db");
   ASSERT_NE(store, nullptr);
