@@ -27,7 +27,7 @@ import {
   startVouch,
   uniq,
 } from './harness.mjs';
-import { startCnameDns } from './cname_dns.mjs';
+import { startStubDns } from './stub_dns.mjs';
 
 const TOKEN_RE = /^[A-Za-z0-9+/]{43}=$/;
 const DKIM_TOKEN_RE = /^[a-z2-7]{32}$/;
@@ -217,13 +217,13 @@ describe('SES via AWS SDK for JavaScript v3', () => {
   });
 });
 
-describe('DKIM verification (test mode, a CNAME server of its own)', () => {
+describe('DNS verification (test mode, a DNS server of its own)', () => {
   let server;
   let ses;
   let dns;
 
   before(async () => {
-    dns = await startCnameDns();
+    dns = await startStubDns();
     server = await startVouch({ args: ['--test-mode', '--dns-resolver', dns.address] });
     ses = client(server);
   });
@@ -238,10 +238,36 @@ describe('DKIM verification (test mode, a CNAME server of its own)', () => {
     assert.equal(res.status, 200);
     return (await res.json()).checked;
   };
+  const advanceClock = async (seconds) => {
+    const res = await fetch(`${server.endpoint}/_vouch/test/clock`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advance_seconds: seconds }),
+    });
+    assert.equal(res.status, 200);
+  };
   const dkimStatus = async (domain) => {
     const r = await ses.send(new GetIdentityDkimAttributesCommand({ Identities: [domain] }));
     return r.DkimAttributes[domain].DkimVerificationStatus;
   };
+  const verificationAttrs = async (domain) => {
+    const r = await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] }));
+    return r.VerificationAttributes[domain];
+  };
+
+  test('Pending until _amazonses.<domain> TXT holds the token, then Success', async () => {
+    const d = `${uniq('txt')}.example.com`;
+    const { VerificationToken: token } = await ses.send(new VerifyDomainIdentityCommand({ Domain: d }));
+    assert.match(token, TOKEN_RE);
+    assert.deepEqual(await verificationAttrs(d), { VerificationStatus: 'Pending', VerificationToken: token });
+    assert.ok(await runDueChecks() >= 1);  // due at once; nothing published yet
+    assert.equal((await verificationAttrs(d)).VerificationStatus, 'Pending');
+
+    // Beside an unrelated TXT record, as a real zone would have.
+    dns.setTxt(`_amazonses.${d}`, ['v=spf1 -all', token]);
+    await advanceClock(60);  // past the first backoff
+    assert.ok(await runDueChecks() >= 1);
+    assert.deepEqual(await verificationAttrs(d), { VerificationStatus: 'Success', VerificationToken: token });
+  });
 
   test('Pending until all three CNAMEs are published, then Success', async () => {
     const d = `${uniq('dkim')}.example.com`;
@@ -251,11 +277,7 @@ describe('DKIM verification (test mode, a CNAME server of its own)', () => {
     assert.ok(await runDueChecks() >= 3);
     assert.equal(await dkimStatus(d), 'Pending');  // two of three
     dns.set(`${tokens[2]}._domainkey.${d}`, `${tokens[2]}.DKIM.AmazonSES.com`);
-    const adv = await fetch(`${server.endpoint}/_vouch/test/clock`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ advance_seconds: 60 }),
-    });
-    assert.equal(adv.status, 200);
+    await advanceClock(60);
     assert.ok(await runDueChecks() >= 1);
     const attrs = (await ses.send(new GetIdentityDkimAttributesCommand({ Identities: [d] }))).DkimAttributes[d];
     assert.equal(attrs.DkimEnabled, true);

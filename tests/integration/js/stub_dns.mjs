@@ -1,6 +1,7 @@
 // A tiny authoritative DNS server on a loopback UDP port for the JS tests:
-// answers CNAME queries from a table it is given (set/clear), NXDOMAIN for
-// names it does not know, NODATA for other types. Loopback only.
+// answers CNAME queries from a table it is given (set/clear) and TXT queries
+// from another (setTxt/clearTxt), NXDOMAIN for names in neither, NODATA for
+// other types. Loopback only.
 
 import dgram from 'node:dgram';
 
@@ -12,6 +13,28 @@ function encodeName(name) {
   }
   parts.push(Buffer.from([0]));
   return Buffer.concat(parts);
+}
+
+// One TXT record's RDATA: each value as character-strings of at most 255
+// bytes (a longer value is split, as zone files do).
+function encodeTxt(value) {
+  const b = Buffer.from(value, 'utf8');
+  const parts = [];
+  for (let off = 0; off === 0 || off < b.length; off += 255) {
+    const chunk = b.subarray(off, off + 255);
+    parts.push(Buffer.from([chunk.length]), chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+function resourceRecord(type, rdata) {
+  const rr = Buffer.alloc(12);
+  rr.writeUInt16BE(0xc00c, 0);  // owner: the question's name
+  rr.writeUInt16BE(type, 2);
+  rr.writeUInt16BE(1, 4);
+  rr.writeUInt32BE(60, 6);
+  rr.writeUInt16BE(rdata.length, 10);
+  return [rr, rdata];
 }
 
 // The question's name and where the question ends, or null if malformed.
@@ -28,31 +51,27 @@ function readQuestion(msg) {
   return { name: labels.join('.').toLowerCase(), type: msg.readUInt16BE(off + 1), end: off + 5 };
 }
 
-export async function startCnameDns() {
-  const table = new Map();  // lower-case name -> target
+export async function startStubDns() {
+  const table = new Map();  // lower-case name -> CNAME target
+  const txt = new Map();  // lower-case name -> [value, ...], one TXT record each
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, from) => {
     if (msg.length < 12) return;
     const q = readQuestion(msg);
     if (!q) return;
     const target = table.get(q.name);
+    const values = txt.get(q.name);
+    const known = target !== undefined || values !== undefined;
+    const rdatas = [];
+    if (target !== undefined && q.type === 5) rdatas.push([5, encodeName(target)]);
+    if (values !== undefined && q.type === 16) for (const v of values) rdatas.push([16, encodeTxt(v)]);
     const header = Buffer.alloc(12);
     msg.copy(header, 0, 0, 2);  // id
-    header.writeUInt16BE(0x8400 | (msg[2] & 0x01) << 8 | (target === undefined ? 3 : 0), 2);
+    header.writeUInt16BE(0x8400 | (msg[2] & 0x01) << 8 | (known ? 0 : 3), 2);
     header.writeUInt16BE(1, 4);
-    const answer = target !== undefined && q.type === 5;
-    header.writeUInt16BE(answer ? 1 : 0, 6);
+    header.writeUInt16BE(rdatas.length, 6);
     const parts = [header, msg.subarray(12, q.end)];
-    if (answer) {
-      const rdata = encodeName(target);
-      const rr = Buffer.alloc(12);
-      rr.writeUInt16BE(0xc00c, 0);  // owner: the question's name
-      rr.writeUInt16BE(5, 2);
-      rr.writeUInt16BE(1, 4);
-      rr.writeUInt32BE(60, 6);
-      rr.writeUInt16BE(rdata.length, 10);
-      parts.push(rr, rdata);
-    }
+    for (const [type, rdata] of rdatas) parts.push(...resourceRecord(type, rdata));
     sock.send(Buffer.concat(parts), from.port, from.address);
   });
   await new Promise((resolve) => sock.bind(0, '127.0.0.1', resolve));
@@ -60,6 +79,9 @@ export async function startCnameDns() {
     address: `127.0.0.1:${sock.address().port}`,
     set(name, target) { table.set(name.toLowerCase(), target); },
     clear(name) { table.delete(name.toLowerCase()); },
+    // TXT records at `name`, one per value (replacing any there).
+    setTxt(name, values) { txt.set(name.toLowerCase(), [...values]); },
+    clearTxt(name) { txt.delete(name.toLowerCase()); },
     close() { return new Promise((resolve) => sock.close(resolve)); },
   };
 }

@@ -159,6 +159,29 @@ def test_any_one_of_several_txt_records_matches(vouch_factory, knot):
     assert only_perspective(d)["result"] == "found"
 
 
+def test_names_match_without_regard_to_case(vouch_factory, knot):
+    # DNS names are case-insensitive (RFC 4343): a domain given in capitals,
+    # and a record whose owner is written in capitals, still meet.
+    srv = start_vouch(vouch_factory, knot.address)
+    lower = uniq_domain()
+    mixed = "".join(c.upper() if i % 2 else c for i, c in enumerate(lower))
+    token = ses_client(srv).verify_domain_identity(Domain=mixed)["VerificationToken"]
+    cid = claim_by_subject(srv, lower)["id"]
+    knot.set_txt(f"_AMAZONSES.{lower.upper()}", token)
+    d = checked(srv, cid, 1)
+    assert d["wire_status"] == "Success", d
+    assert only_perspective(d)["result"] == "found"
+    assert d["record"]["name"] == f"_amazonses.{lower}."
+    assert ses_status(srv, lower) == "Success"
+    # The value is not a name: the token in other letter case is a wrong value.
+    other = uniq_domain()
+    token2 = ses_client(srv).verify_domain_identity(Domain=other)["VerificationToken"]
+    knot.set_txt(f"_amazonses.{other}", token2.swapcase())
+    d = checked(srv, claim_by_subject(srv, other)["id"], 1)
+    assert only_perspective(d)["result"] == "wrong", d
+    assert ses_status(srv, other) == "Pending"
+
+
 def test_cname_is_followed(vouch_factory, knot):
     srv = start_vouch(vouch_factory, knot.address)
     domain, token, cid = new_identity(srv)

@@ -73,6 +73,28 @@ def test_pending_to_success_through_boto3(vouch_factory, knot):
     assert transitions(d) == [("pending", "verified")]
 
 
+def test_verify_again_makes_a_pending_domain_due_now(vouch_factory, knot):
+    """A user who has just published the record calls VerifyDomainIdentity
+    again: the check runs now, not at the end of the backoff."""
+    srv = start_vouch(vouch_factory, knot.address)
+    ses = ses_client(srv)
+    domain, token, cid = new_identity(srv)
+    other, _, _ = new_identity(srv)
+    assert run_due(srv) == 2  # both due at once; nothing published
+    advance(srv, 30)
+    assert run_due(srv) == 0  # both backing off (60 s)
+    knot.set_txt(f"_amazonses.{domain}", token)
+    assert ses.verify_domain_identity(Domain=domain)["VerificationToken"] == token
+    assert run_due(srv) == 1  # this one only; the other still waits
+    assert ses_status(srv, domain) == "Success"
+    assert ses_status(srv, other) == "Pending"
+    assert transitions(claim_detail(srv, cid)) == [("pending", "verified")]
+    # Verify on a verified domain changes nothing and schedules nothing new.
+    assert ses.verify_domain_identity(Domain=domain)["VerificationToken"] == token
+    assert run_due(srv) == 0
+    assert ses_status(srv, domain) == "Success"
+
+
 def test_pending_fails_at_72_hours(vouch_factory, knot):
     srv = start_vouch(vouch_factory, knot.address)
     domain, token, cid = new_identity(srv)

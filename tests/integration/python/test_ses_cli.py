@@ -18,6 +18,7 @@ from conftest import (
     uniq_domain,
     uniq_email,
 )
+from dns_server import advance, run_due, shared_knot, start_vouch
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9+/]{43}=$")
 DKIM_TOKEN_RE = re.compile(r"^[a-z2-7]{32}$")
@@ -74,6 +75,30 @@ def test_cli_email_identities(fresh_server):
     assert res.rc == 0, res.stderr
     from conftest import ses_client
     assert ses_client(fresh_server).list_identities()["Identities"] == [e1]
+
+
+def cli_verification_status(srv, domain: str) -> str:
+    out = ok(run_cli(srv, "ses", "get-identity-verification-attributes", "--identities", domain))
+    return out["VerificationAttributes"][domain]["VerificationStatus"]
+
+
+def test_cli_domain_pending_to_success_with_txt(vouch_factory):
+    # A real authoritative server (knot) and vouch's test-mode clock, as
+    # test_dns_timeline.py does through boto3.
+    knot = shared_knot("a")
+    srv = start_vouch(vouch_factory, knot.address)
+    d = uniq_domain("clitxt")
+    token = ok(run_cli(srv, "ses", "verify-domain-identity", "--domain", d))["VerificationToken"]
+    assert cli_verification_status(srv, d) == "Pending"
+    assert run_due(srv) == 1  # due at once; nothing published yet
+    assert cli_verification_status(srv, d) == "Pending"
+
+    knot.set_txt(f"_amazonses.{d}", token)
+    advance(srv, 60)  # past the first backoff
+    assert run_due(srv) == 1
+    out = ok(run_cli(srv, "ses", "get-identity-verification-attributes", "--identities", d))
+    assert out == {"VerificationAttributes": {
+        d: {"VerificationStatus": "Success", "VerificationToken": token}}}
 
 
 def test_cli_dkim(server):

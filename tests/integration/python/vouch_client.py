@@ -13,8 +13,10 @@ import time
 
 def vouch_request(srv, method: str, path: str, body=None, *, sign: bool = True,
                   key: str | None = None, secret: str | None = None,
-                  service: str = "vouch", region: str = "us-east-1", timeout: float = 60):
-    """JSON request to vouch; returns (status, parsed body or raw bytes)."""
+                  service: str = "vouch", region: str = "us-east-1", timeout: float = 60,
+                  with_headers: bool = False):
+    """JSON request to vouch; returns (status, parsed body or raw bytes), and
+    the response's headers (lower-case names) after them if with_headers."""
     data = b"" if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"} if body is not None else {}
     if sign:
@@ -34,9 +36,12 @@ def vouch_request(srv, method: str, path: str, body=None, *, sign: bool = True,
     finally:
         conn.close()
     try:
-        return resp.status, (json.loads(raw) if raw else None)
+        doc = json.loads(raw) if raw else None
     except ValueError:
-        return resp.status, raw
+        doc = raw
+    if with_headers:
+        return resp.status, doc, {k.lower(): v for k, v in resp.getheaders()}
+    return resp.status, doc
 
 
 def ok(srv, method, path, body=None, **kw):
