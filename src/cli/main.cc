@@ -142,6 +142,12 @@ int serve(const std::vector<std::string>& args) {
   resolver_options.servers = opt.dns_resolvers;
   auto resolver = verify::dns::CaresResolver::create(resolver_options, &error);
   if (!resolver) return fail(error);
+  // A quorum the perspectives cannot reach would be lowered to all of them
+  // without a word: weaker than what was asked for.
+  if (opt.dns_quorum > resolver->perspectives()) {
+    return fail("--dns-quorum " + std::to_string(opt.dns_quorum) + " is more than the " +
+                std::to_string(resolver->perspectives()) + " DNS resolver(s) to ask");
+  }
   scheduler::SchedulerOptions scheduler_options;
   scheduler_options.quorum = opt.dns_quorum;
   scheduler_options.max_in_flight = opt.dns_concurrency;

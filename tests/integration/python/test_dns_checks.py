@@ -10,10 +10,12 @@ and the result is read back through SES (boto3) and the admin API."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 import dns_server as dns
-from conftest import ses_client, uniq_domain
+from conftest import VOUCH_BIN, ses_client, uniq_domain
 from dns_server import (
     claim_by_subject,
     claim_detail,
@@ -350,6 +352,24 @@ def test_quorum_of_three(vouch_factory, knot, knot2, knot3):
     assert d["evidence"]["quorum"] == 3
     assert d["evidence"]["outcome"] == "absent"
     assert d["status"] == "pending"
+
+
+def test_a_quorum_above_the_resolvers_is_refused(vouch_factory, knot, knot2):
+    # Lowering it to what the resolvers can give would weaken the check
+    # without a word: vouch refuses to start instead.
+    srv = vouch_factory.create()  # a data directory and the server's environment, not started
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                          "--test-mode", "--dns-resolver", knot.address,
+                          "--dns-resolver", knot2.address, "--dns-quorum", "3"],
+                         capture_output=True, text=True, timeout=30, env=srv.server_env())
+    assert res.returncode != 0
+    assert "--dns-quorum 3 is more than the 2 DNS resolver(s)" in res.stderr, res.stderr
+    # Quorum 2 of the same two starts.
+    ok_srv = start_vouch(vouch_factory, knot.address, knot2.address, quorum=2)
+    domain, token, cid = new_identity(ok_srv)
+    knot.set_txt(f"_amazonses.{domain}", token)
+    knot2.set_txt(f"_amazonses.{domain}", token)
+    assert checked(ok_srv, cid, 1)["evidence"]["quorum"] == 2
 
 
 def test_quorum_unreachable_only_because_of_errors_is_no_conclusion(vouch_factory, knot, knot2):
