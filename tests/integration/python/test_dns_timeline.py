@@ -205,6 +205,31 @@ def test_resolver_timeouts_never_fail_a_claim(vouch_factory):
     assert (p["result"], p["detail"]) == ("error", "timeout")
 
 
+def test_resolver_errors_never_fail_a_verified_claim(vouch_factory, knot):
+    srv = start_vouch(vouch_factory, knot.address)
+    domain, token, cid = new_identity(srv)
+    knot.set_txt(f"_amazonses.{domain}", token)
+    assert run_due(srv) == 1
+    assert ses_status(srv, domain) == "Success"
+    srv.stop()
+    # The same store, now asking a server that answers only SERVFAIL.
+    srv = start_vouch(vouch_factory, shared_stub("servfail").address, data_dir=srv.data_dir)
+    advance(srv, 24 * H)  # the daily re-check
+    assert run_due(srv) == 1
+    assert ses_status(srv, domain) == "TemporaryFailure"
+    d = claim_detail(srv, cid)
+    assert d["evidence"]["outcome"] == "resolver_error", d["evidence"]
+    # Errors for days, well past the 72 h that an absent record is given.
+    for _ in range(5):
+        advance(srv, 24 * H)
+        assert run_due(srv) == 1
+    assert ses_status(srv, domain) == "TemporaryFailure"
+    d = claim_detail(srv, cid)
+    assert d["wire_status"] == "TemporaryFailure" and d["next_check_at"] is not None, d
+    assert transitions(d)[0] == ("pending", "verified")
+    assert all(to != "failed" for _, to in transitions(d)), transitions(d)
+
+
 def test_restart_keeps_every_next_check(vouch_factory, knot):
     srv = start_vouch(vouch_factory, knot.address)
     pending, pending_token, pending_id = new_identity(srv)
