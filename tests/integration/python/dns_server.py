@@ -506,7 +506,11 @@ def shared_knot(name: str) -> KnotServer:
     configured for an unloadable zone broken.test (SERVFAIL)."""
     import pytest
     if not knot_available():
-        pytest.skip("knotd/knotc not installed (apt-get install knot knot-dnsutils)")
+        why = "knotd/knotc not installed (apt-get install knot knot-dnsutils)"
+        # scripts/test.sh installs knot: there, a skip would hide missing tests.
+        if os.environ.get("VOUCH_REQUIRE_KNOT") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
     key = "knot:" + name
     if key not in _SHARED:
         _SHARED[key] = KnotServer(zones=["example.com"], broken=["broken.test"]).start()
