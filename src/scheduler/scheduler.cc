@@ -286,8 +286,11 @@ void Scheduler::background_loop() {
       refill(lock);
       continue;
     }
+    // A wake counts once there is room to read into: counted while the queue
+    // is full, it ended the wait at once, again and again, and the loop spun
+    // on mu_ and starved the answers. It stays set until then.
     cv_.wait_until(lock, low ? next_poll : now + options_.poll_interval, [this] {
-      return stopping_ || woken_ ||
+      return stopping_ || (woken_ && queue_low()) ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
              (cursor_ && queue_low());
     });

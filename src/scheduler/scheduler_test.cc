@@ -6,6 +6,7 @@
 #include "scheduler/scheduler.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -791,6 +792,43 @@ TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
   }
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+}
+
+TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
+  // A wake with the window full and enough queued used to make the loop's
+  // wait return at once, again and again: a busy loop on the scheduler's
+  // mutex that starved the answers (an API call waking it hung for 20 s).
+  SchedulerOptions opt;
+  opt.max_in_flight = 2;
+  opt.poll_interval = std::chrono::hours(1);
+  auto& s = scheduler(1, opt);
+  std::vector<Claim> cs;
+  for (int i = 0; i < 12; ++i) cs.push_back(add(ClaimKind::kSesDomain, "full" + std::to_string(i) + ".example"));
+  resolver_->hold();
+  s.start_background();
+  ASSERT_TRUE(resolver_->wait_held(2));  // the window is full, the rest queued
+  auto cpu = [] {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  };
+  const auto before = cpu();
+  s.wake();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto used = cpu() - before;
+  EXPECT_LT(used, std::chrono::milliseconds(100)) << "the scheduler busy-waits";
+  resolver_->release();  // from here on, lookups answer by themselves
+  const auto until = std::chrono::steady_clock::now() + seconds(20);
+  auto checked = [&] {
+    size_t n = 0;
+    for (const auto& c : cs) n += !evidence(c).is_null();
+    return n;
+  };
+  while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(checked(), cs.size());
 }
 
 TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
