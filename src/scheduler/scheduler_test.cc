@@ -309,6 +309,21 @@ class SchedulerTest : public ::testing::Test {
     return scheduler_->run_due();
   }
 
+  // Waits (up to 20 s) until each of `cs` has been checked (has evidence);
+  // returns how many have.
+  size_t wait_checked(const std::vector<Claim>& cs) {
+    auto checked = [&] {
+      size_t n = 0;
+      for (const auto& c : cs) n += !evidence(c).is_null();
+      return n;
+    };
+    const auto until = std::chrono::steady_clock::now() + seconds(20);
+    while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return checked();
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   core::ManualClock clock_{T0};
@@ -758,16 +773,7 @@ TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
     if (i % 3) resolver_->found(cs.back().record_name, cs.back().token);
   }
   s.start_background();
-  const auto until = std::chrono::steady_clock::now() + seconds(20);
-  auto checked = [&] {
-    size_t n = 0;
-    for (const auto& c : cs) n += !evidence(c).is_null();
-    return n;
-  };
-  while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_EQ(checked(), cs.size());
+  ASSERT_EQ(wait_checked(cs), cs.size());
   for (size_t i = 0; i < cs.size(); ++i) {
     EXPECT_EQ(resolver_->asked(cs[i].record_name), 1u) << i;  // not due again: the clock stands
     EXPECT_EQ(get(cs[i]).status, i % 3 ? ClaimStatus::kVerified : ClaimStatus::kPending) << i;
@@ -786,10 +792,7 @@ TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
   Claim c = add(ClaimKind::kSesDomain, "woken.example");
   resolver_->found(c.record_name, c.token);
   s.wake();  // without it, the claim would wait the hour
-  const auto until = std::chrono::steady_clock::now() + seconds(20);
-  while (get(c).status != ClaimStatus::kVerified && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_EQ(wait_checked({c}), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(resolver_->asked(c.record_name), 1u);
 }
@@ -819,16 +822,7 @@ TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
   const auto used = cpu() - before;
   EXPECT_LT(used, std::chrono::milliseconds(100)) << "the scheduler busy-waits";
   resolver_->release();  // from here on, lookups answer by themselves
-  const auto until = std::chrono::steady_clock::now() + seconds(20);
-  auto checked = [&] {
-    size_t n = 0;
-    for (const auto& c : cs) n += !evidence(c).is_null();
-    return n;
-  };
-  while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(checked(), cs.size());
+  EXPECT_EQ(wait_checked(cs), cs.size());
 }
 
 TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
