@@ -156,9 +156,9 @@ int serve(const std::vector<std::string>& args) {
   // Due checks need only the store and the resolver: start them now, beside
   // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
   if (!opt.test_mode) {
-    checks.start_background();
     // A new claim's first check is due at once: start it now, not at the next poll.
     due_store.on_due(clock, [&checks] { checks.wake(); });
+    checks.start_background();
   }
 
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
