@@ -177,31 +177,51 @@ void append_canonical_header_value(const std::vector<Header>& headers, std::stri
   }
 }
 
-std::string canonical_request(const RequestView& req, std::string_view signed_headers,
-                              std::string_view payload_hash, bool presigned) {
+std::optional<std::string> canonical_request(const RequestView& req,
+                                             std::string_view signed_headers,
+                                             std::string_view payload_hash, bool presigned,
+                                             size_t max_size) {
   auto [path, query] = split_target(req.target);
-  std::string uri = canonical_uri(path);
-  std::string cq = canonical_query(query, presigned);
   std::string out;
-  out.reserve(req.method.size() + uri.size() + cq.size() + 2 * signed_headers.size() + 256);
+  out.reserve(std::min<size_t>(max_size, req.method.size() + path.size() + query.size() +
+                                             2 * signed_headers.size() + 256));
   out.append(req.method).push_back('\n');
-  out.append(uri).push_back('\n');
-  out.append(cq).push_back('\n');
+  out.append(canonical_uri(path)).push_back('\n');
+  out.append(canonical_query(query, presigned)).push_back('\n');
+  // Every header once, by lowercased name, in arrival order within a name.
+  std::vector<std::pair<std::string, const Header*>> by_name;
+  if (req.headers != nullptr) {
+    by_name.reserve(req.headers->size());
+    for (const Header& h : *req.headers) {
+      std::string name(h.name);
+      for (char& c : name) c = lower(c);
+      by_name.emplace_back(std::move(name), &h);
+    }
+    std::stable_sort(by_name.begin(), by_name.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
   size_t start = 0;
-  while (start < signed_headers.size()) {
+  std::string name;
+  while (start < signed_headers.size() && out.size() <= max_size) {
     size_t end = signed_headers.find(';', start);
     if (end == std::string_view::npos) end = signed_headers.size();
-    std::string_view name = signed_headers.substr(start, end - start);
+    name.clear();
+    for (char c : signed_headers.substr(start, end - start)) name.push_back(lower(c));
     start = end + 1;
     if (name.empty()) continue;
-    for (char c : name) out.push_back(lower(c));
-    out.push_back(':');
-    if (req.headers != nullptr) append_canonical_header_value(*req.headers, name, out);
+    out.append(name).push_back(':');
+    auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
+                               [](const auto& a, const std::string& n) { return a.first < n; });
+    for (bool first = true; it != by_name.end() && it->first == name; ++it, first = false) {
+      if (!first) out.push_back(',');
+      append_collapsed(it->second->value, out);
+    }
     out.push_back('\n');
   }
   out.push_back('\n');
   out.append(signed_headers).push_back('\n');
   out.append(payload_hash);
+  if (out.size() > max_size) return std::nullopt;
   return out;
 }
 

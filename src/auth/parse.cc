@@ -111,6 +111,7 @@ std::variant<AuthParams, AuthError> parse_query_form(std::string_view query) {
   require(signature, "X-Amz-Signature");
   require(signed_headers, "X-Amz-SignedHeaders");
   require(date, "X-Amz-Date");
+  require(expires, "X-Amz-Expires");  // else a leaked URL would work like a fresh request
   if (!msg.empty()) return incomplete(msg + "Re-examine the query-string parameters.");
   if (*alg != kAlgorithm) return incomplete("Unsupported AWS 'algorithm': '" + *alg + "'. ");
   if (!set_scope(*credential, p)) return incomplete(scope_error(*credential));
@@ -119,12 +120,10 @@ std::variant<AuthParams, AuthError> parse_query_form(std::string_view query) {
     return incomplete("Date must be in ISO-8601 'basic format'. Got '" + *date +
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
-  if (expires) {
-    p.expires = parse_seconds(*expires);
-    if (!p.expires || *p.expires > std::chrono::seconds(604800)) {
-      return incomplete("X-Amz-Expires must be an integer number of seconds from 0 to 604800 "
-                        "(one week), not '" + *expires + "'.");
-    }
+  p.expires = parse_seconds(*expires);
+  if (!p.expires || *p.expires > std::chrono::seconds(604800)) {
+    return incomplete("X-Amz-Expires must be an integer number of seconds from 0 to 604800 "
+                      "(one week), not '" + *expires + "'.");
   }
   p.signed_headers = std::move(*signed_headers);
   p.signature = std::move(*signature);

@@ -67,8 +67,9 @@ TEST(Presign, MissingParamsAreIncomplete) {
   EXPECT_EQ(e.kind, Failure::kIncomplete);
   EXPECT_EQ(e.message, "AWS query-string parameters must include 'X-Amz-Credential'. AWS "
                        "query-string parameters must include 'X-Amz-Signature'. AWS query-string "
-                       "parameters must include 'X-Amz-SignedHeaders'. Re-examine the "
-                       "query-string parameters.");
+                       "parameters must include 'X-Amz-SignedHeaders'. AWS query-string "
+                       "parameters must include 'X-Amz-Expires'. Re-examine the query-string "
+                       "parameters.");
 }
 
 TEST(Canonical, QueryString) {

@@ -77,7 +77,7 @@ std::vector<Header> sign(const SignInput& in) {
   std::string signed_headers = signed_header_list(headers);
   RequestView view{in.method, in.target, &headers, in.body};
   std::string scope = credential_scope(in, amz_date);
-  std::string creq = canonical_request(view, signed_headers, payload_hash);
+  std::string creq = *canonical_request(view, signed_headers, payload_hash);
   headers.push_back({"Authorization", "AWS4-HMAC-SHA256 Credential=" + in.access_key_id + "/" +
                                           scope + ", SignedHeaders=" + signed_headers +
                                           ", Signature=" + signature(in, amz_date, scope, creq)});
@@ -99,7 +99,7 @@ std::string presign(const SignInput& in, std::chrono::seconds expires) {
   target.append("&X-Amz-SignedHeaders=");
   uri_encode(signed_headers, false, target);
   RequestView view{in.method, target, &headers, in.body};
-  std::string creq = canonical_request(view, signed_headers, sha256_hex(in.body), true);
+  std::string creq = *canonical_request(view, signed_headers, sha256_hex(in.body), true);
   target.append("&X-Amz-Signature=").append(signature(in, amz_date, scope, creq));
   return target;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/regions.h"
 
 namespace vouch::auth {
 
@@ -37,13 +38,14 @@ std::optional<Scope> peek_scope(const RequestView& req);
 
 enum class Failure {
   kMissing,        // no Authorization header and no X-Amz-Algorithm/X-Amz-Signature query
-  kIncomplete,     // malformed auth, missing parts or date, bad scope, host not signed
+  kIncomplete,     // malformed auth, missing parts or date, bad scope, host not signed,
+                   // SignedHeaders not lowercase, sorted and unique, or too many
   kUnknownKey,     // access key not found
   kMismatch,       // signature or payload hash differs; scope date != request date
   kExpired,        // request older than now - window, or presigned URL past X-Amz-Expires
   kNotYetCurrent,  // request later than now + window
   kWrongService,   // scope service != expected service
-  kWrongRegion,    // region empty or not [a-z0-9-]+
+  kWrongRegion,    // region not in VerifyOptions::regions
 };
 
 struct AuthError {
@@ -72,7 +74,19 @@ struct VerifyOptions {
   // skip lookup, time, payload and signature checks. Account is always
   // kInsecureAccountId.
   bool skip_signature_check = false;
+  // Regions the scope may name; nullptr: AWS's public partition.
+  const vouch::core::RegionList* regions = nullptr;
+  // S3 honours x-amz-content-sha256: UNSIGNED-PAYLOAD; SES and VPC Lattice
+  // have no unsigned-payload operation, so their SDKs always hash the body.
+  bool allow_unsigned_payload = false;
 };
+
+// Most names a SignedHeaders list may carry (SDKs sign about ten).
+inline constexpr size_t kMaxSignedHeaders = 64;
+// Bigger canonical requests are refused unhashed. A request that fits the
+// server's 16 KiB header block stays under it even with every byte of its
+// target percent-encoded.
+inline constexpr size_t kMaxCanonicalRequest = 128 * 1024;
 
 std::variant<Principal, AuthError> verify(const RequestView& req, const KeyLookup& lookup,
                                           vouch::core::TimePoint now, const VerifyOptions& opts);

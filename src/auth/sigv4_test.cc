@@ -210,10 +210,17 @@ TEST(Verify, ContentSha256) {
   r.body = "{}";
   EXPECT_EQ(error_of(check(r)).kind, Failure::kMismatch);
 
+  // UNSIGNED-PAYLOAD only where the service allows it (S3); SES and Lattice hash the body.
   in.headers = {{"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"}};
   r = signed_req(in);
   r.body = "anything";
-  EXPECT_TRUE(std::holds_alternative<Principal>(check(r)));
+  e = error_of(check(r));
+  EXPECT_EQ(e.kind, Failure::kMismatch);
+  EXPECT_EQ(e.message,
+            "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  VerifyOptions s3;
+  s3.allow_unsigned_payload = true;
+  EXPECT_TRUE(std::holds_alternative<Principal>(check(r, s3)));
 }
 
 TEST(Verify, ArnPathRoundTripAndDoubleEncoding) {

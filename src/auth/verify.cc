@@ -1,5 +1,6 @@
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "auth/canonical.h"
@@ -18,12 +19,9 @@ constexpr std::string_view kMismatchText =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-bool valid_region(std::string_view r) {
-  if (r.empty()) return false;
-  for (char c : r) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
+const vouch::core::RegionList& aws_regions() {
+  static const vouch::core::RegionList list;
+  return list;
 }
 
 std::string_view trim(std::string_view s) {
@@ -32,15 +30,39 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool signs_host(std::string_view signed_headers) {
-  size_t start = 0;
-  while (start <= signed_headers.size()) {
-    size_t end = signed_headers.find(';', start);
-    if (end == std::string_view::npos) end = signed_headers.size();
-    if (iequals(signed_headers.substr(start, end - start), "host")) return true;
+// Clients send SignedHeaders lowercase, sorted and unique (spec §4.2). Anything
+// else is refused here, before any canonicalisation, so a list naming one
+// big header thousands of times costs a scan, not a megabyte-sized hash.
+std::optional<AuthError> check_signed_headers(std::string_view list) {
+  std::string_view prev;
+  size_t count = 0, start = 0;
+  bool host = false;
+  while (start <= list.size()) {
+    size_t end = list.find(';', start);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view name = list.substr(start, end - start);
     start = end + 1;
+    if (++count > kMaxSignedHeaders) {
+      return AuthError{Failure::kIncomplete, "SignedHeaders may name at most " +
+                                                 std::to_string(kMaxSignedHeaders) +
+                                                 " headers. "};
+    }
+    bool lower = !name.empty() && std::none_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || c == ' ' || c == '\t' || c == ',';
+    });
+    if (!lower || (count > 1 && name <= prev)) {
+      return AuthError{Failure::kIncomplete,
+                       "SignedHeaders must list lowercase header names in sorted order, each "
+                       "once. "};
+    }
+    host = host || name == "host";
+    prev = name;
   }
-  return false;
+  if (!host) {
+    return AuthError{Failure::kIncomplete,
+                     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."};
+  }
+  return std::nullopt;
 }
 
 std::optional<AuthError> check_time(const AuthParams& p, vouch::core::TimePoint now,
@@ -74,11 +96,8 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
   if (auto* err = std::get_if<AuthError>(&parsed)) return std::move(*err);
   AuthParams& p = std::get<AuthParams>(parsed);
 
-  if (!signs_host(p.signed_headers)) {
-    return AuthError{Failure::kIncomplete,
-                     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."};
-  }
-  if (!valid_region(p.scope.region)) {
+  if (auto err = check_signed_headers(p.signed_headers)) return std::move(*err);
+  if (!(opts.regions != nullptr ? *opts.regions : aws_regions()).contains(p.scope.region)) {
     return AuthError{Failure::kWrongRegion, "Credential should be scoped to a valid region, not '" +
                                                 p.scope.region + "'. "};
   }
@@ -106,7 +125,8 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
   std::string payload_hash = sha256_hex(req.body);
   if (const Header* h = find_header(req.headers, "x-amz-content-sha256")) {
     std::string_view claimed = trim(h->value);
-    if (claimed != kUnsignedPayload && !iequals(claimed, payload_hash)) {
+    bool unsigned_ok = opts.allow_unsigned_payload && claimed == kUnsignedPayload;
+    if (!unsigned_ok && !iequals(claimed, payload_hash)) {
       return AuthError{Failure::kMismatch,
                        "The provided 'x-amz-content-sha256' header does not match what was "
                        "computed."};
@@ -114,8 +134,10 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
     payload_hash.assign(claimed);
   }
 
-  std::string creq = canonical_request(req, p.signed_headers, payload_hash, p.presigned);
-  std::string sts = string_to_sign(p.amz_date, p.credential_scope, creq);
+  auto creq = canonical_request(req, p.signed_headers, payload_hash, p.presigned,
+                                kMaxCanonicalRequest);
+  if (!creq) return AuthError{Failure::kMismatch, std::string(kMismatchText)};
+  std::string sts = string_to_sign(p.amz_date, p.credential_scope, *creq);
   Digest key = signing_key(creds->secret_access_key, p.scope.date, p.scope.region,
                            p.scope.service);
   char expected[64];
