@@ -30,6 +30,7 @@ std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
   opts.skew_window = dialect == Dialect::kQuery ? std::chrono::minutes(15) : std::chrono::minutes(5);
   opts.expected_service = service;
   opts.skip_signature_check = settings_.insecure_any_credentials;
+  opts.regions = &settings_.regions;
   auto lookup = [this](std::string_view key) -> std::optional<auth::Credentials> {
     auto account = accounts_.find(key);
     if (!account) return std::nullopt;

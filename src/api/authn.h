@@ -3,11 +3,13 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "auth/auth_errors.h"
 #include "core/claim.h"
 #include "core/clock.h"
+#include "core/regions.h"
 #include "http/message.h"
 #include "service/accounts.h"
 
@@ -17,12 +19,13 @@ enum class Dialect { kQuery, kRestJson };
 
 struct AuthSettings {
   bool insecure_any_credentials = false;  // accept any key, account 000000000000
+  core::RegionList regions;               // the scope's Region must be one of these
 };
 
 class Authenticator {
  public:
   Authenticator(service::Accounts& accounts, const core::Clock& clock, AuthSettings settings)
-      : accounts_(accounts), clock_(clock), settings_(settings) {}
+      : accounts_(accounts), clock_(clock), settings_(std::move(settings)) {}
 
   // The scope service is checked against `service` ("ses", "vpc-lattice").
   std::variant<core::Scope, auth::WireAuthError> authenticate(const http::Request& req,

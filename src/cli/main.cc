@@ -186,7 +186,10 @@ int serve(const std::vector<std::string>& args) {
                           },
                           &wall});
   service::Accounts accounts(*store);
-  api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
+  api::AuthSettings auth_settings{opt.insecure_any_credentials};
+  if (!opt.regions.empty()) auth_settings.regions = core::RegionList(opt.regions);
+  for (const auto& r : opt.extra_regions) auth_settings.regions.add(r);
+  api::Authenticator authenticator(accounts, wall, std::move(auth_settings));
   service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
   api::lattice::LatticeApi lattice(verifications, authenticator);

@@ -27,6 +27,8 @@ struct ServeOptions {
   std::string public_url;  // empty: http://<listen>
   bool inbox = false;
   size_t identity_cache = 16384;  // SES identities kept in memory (x2 generations); 0: off
+  std::vector<std::string> regions;  // --regions: replaces AWS's Regions; empty: AWS's
+  std::vector<std::string> extra_regions;  // --region, added to either
 };
 
 struct AccountAddOptions {

@@ -143,6 +143,25 @@ TEST(ParseServe, InsecureAnyCredentials) {
   EXPECT_FALSE(off.insecure_any_credentials);
 }
 
+TEST(ParseServe, Regions) {
+  ServeOptions o = serve({});
+  EXPECT_TRUE(o.regions.empty());
+  EXPECT_TRUE(o.extra_regions.empty());
+  o = serve({"--region", "zz-fake-9", "--region=local", "--regions", "eu-west-1,zz-fake-9"});
+  EXPECT_EQ(o.extra_regions, (Args{"zz-fake-9", "local"}));
+  EXPECT_EQ(o.regions, (Args{"eu-west-1", "zz-fake-9"}));
+  EXPECT_EQ(serve_error({"--region", "US-EAST-1"}),
+            "--region: 'US-EAST-1' is not a Region name (lowercase letters, digits and '-', at most 64)");
+  EXPECT_EQ(serve_error({"--region", "a,b"}),
+            "--region: 'a,b' is not a Region name (lowercase letters, digits and '-', at most 64)");
+  EXPECT_EQ(serve_error({"--region", std::string(65, 'a')}).substr(0, 10), "--region: ");
+  EXPECT_EQ(serve_error({"--regions", "eu-west-1,"}),
+            "--regions: '' is not a Region name (lowercase letters, digits and '-', at most 64)");
+  EXPECT_EQ(serve_error({"--regions", ""}),
+            "--regions: '' is not a Region name (lowercase letters, digits and '-', at most 64)");
+  EXPECT_EQ(serve_error({"--region"}), "--region needs a value");
+}
+
 TEST(ParseServe, UnknownOption) {
   EXPECT_EQ(serve_error({"--bogus", "1"}), "unknown option --bogus");
   EXPECT_EQ(serve_error({"--bogus=1"}), "unknown option --bogus");
