@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import subprocess
+import urllib.parse
 
 import pytest
+from botocore.auth import SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from conftest import (
     INVALID_TOKEN_MESSAGE,
     ROOT_KEY,
+    ROOT_SECRET,
     SES_NS,
     SIGNATURE_MISMATCH_MESSAGE_PREFIX,
+    VOUCH_BIN,
     assert_ok,
     expect_error,
+    form_body,
     random_access_key,
     random_secret,
     raw_request,
@@ -21,6 +30,7 @@ from conftest import (
     uniq_domain,
     utcnow,
 )
+from vouch_client import vouch_request
 
 LIST = {"Action": "ListIdentities", "Version": "2010-12-01"}
 
@@ -297,3 +307,138 @@ def test_presigned_url_wrong_secret(server):
                      secret=random_secret())
     err = assert_error_response(res, 403, "SignatureDoesNotMatch")
     assert err["Message"].startswith(SIGNATURE_MISMATCH_MESSAGE_PREFIX)
+
+
+# -- Regions: AWS's public partition plus the operator's (issue 12) ----------
+
+FAKE = "zz-fake-9"
+
+
+def region_message(region: str) -> str:
+    return f"Credential should be scoped to a valid region, not '{region}'. "
+
+
+def ses_status(srv, region: str):
+    res = raw_request(srv, LIST, region=region)
+    if res.status == 200:
+        return 200, None
+    err = assert_error_response(res, 403, "SignatureDoesNotMatch")
+    return res.status, err["Message"]
+
+
+def lattice_status(srv, region: str):
+    """(status, x-amzn-ErrorType, message) of ListDomainVerifications."""
+    status, doc, headers = vouch_request(srv, "GET", "/domainverifications",
+                                         service="vpc-lattice", region=region, with_headers=True)
+    code = headers.get("x-amzn-errortype", "").split(":")[0]
+    return status, code, doc.get("message") if isinstance(doc, dict) and status != 200 else None
+
+
+def test_unknown_region_is_refused_in_each_dialect(server):
+    assert ses_status(server, FAKE) == (403, region_message(FAKE))
+    assert lattice_status(server, FAKE) == (403, "InvalidSignatureException", region_message(FAKE))
+    # A 15 KB region name of allowed characters is no region either.
+    assert raw_request(server, LIST, region="a" * 15000).status == 403
+    # Positive control: real regions, in both dialects.
+    for region in ("us-east-1", "ap-southeast-7", "mx-central-1"):
+        assert ses_status(server, region) == (200, None), region
+        assert lattice_status(server, region)[0] == 200, region
+
+
+def test_region_flag_adds_a_region(vouch_factory):
+    srv = vouch_factory.start(extra_args=["--region", FAKE, "--region", "local-1"])
+    for region in (FAKE, "local-1", "us-east-1"):
+        assert ses_status(srv, region) == (200, None), region
+        assert lattice_status(srv, region)[0] == 200, region
+    assert ses_status(srv, "zz-fake-8") == (403, region_message("zz-fake-8"))
+
+
+def test_regions_flag_replaces_the_list(vouch_factory):
+    srv = vouch_factory.start(extra_args=["--regions", f"{FAKE},eu-west-1"])
+    for region in (FAKE, "eu-west-1"):
+        assert ses_status(srv, region) == (200, None), region
+    assert ses_status(srv, "us-east-1") == (403, region_message("us-east-1"))
+    assert lattice_status(srv, "us-east-1")[:2] == (403, "InvalidSignatureException")
+
+
+def test_insecure_any_credentials_checks_the_region(vouch_factory):
+    srv = vouch_factory.start(extra_args=["--insecure-any-credentials"])
+    anyone = dict(key=random_access_key(), secret=random_secret())
+    assert raw_request(srv, LIST, region="eu-west-1", **anyone).status == 200
+    res = raw_request(srv, LIST, region=FAKE, **anyone)
+    assert assert_error_response(res, 403, "SignatureDoesNotMatch")["Message"] == region_message(FAKE)
+
+
+@pytest.mark.parametrize("flag", [["--region", "US-EAST-1"], ["--regions", "eu-west-1,"],
+                                  ["--region", "a" * 65]])
+def test_bad_region_names_are_refused_at_start(vouch_factory, flag):
+    srv = vouch_factory.create()
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                          *flag], capture_output=True, text=True, timeout=30, env=srv.server_env())
+    assert res.returncode != 0
+    assert "is not a Region name" in res.stderr, res.stderr
+
+
+# -- SignedHeaders, UNSIGNED-PAYLOAD, presigned URLs (issue 12) --------------
+
+def forged(server, signed_headers: str, extra: dict | None = None):
+    """A request with a valid key id, the given SignedHeaders and a fake signature."""
+    signed = raw_request(server, LIST, headers=extra)
+    hdrs = dict(signed.request_headers)
+    authz = hdrs["Authorization"]
+    hdrs["Authorization"] = (authz[:authz.index("SignedHeaders=")] +
+                             f"SignedHeaders={signed_headers}, Signature={'0' * 64}")
+    return raw_request(server, LIST, sign=False, headers=hdrs)
+
+
+def test_signed_headers_must_be_sorted_unique_and_few(server):
+    msg = "SignedHeaders must list lowercase header names in sorted order, each once. "
+    big = {"a": "v" * 8000}
+    for bad in ("a;" * 3500 + "host;x-amz-date", "x-amz-date;host", "host;host;x-amz-date"):
+        res = forged(server, bad, big)
+        assert assert_error_response(res, 400, "IncompleteSignature")["Message"] == msg
+    many = ";".join(["host"] + [f"x-h{i:03}" for i in range(64)])
+    res = forged(server, many)
+    assert assert_error_response(res, 400, "IncompleteSignature")["Message"] == \
+        "SignedHeaders may name at most 64 headers. "
+    # Positive control: a sorted list with a fake signature reaches the signature check.
+    res = forged(server, "a;content-type;host;x-amz-date", big)
+    assert assert_error_response(res, 403, "SignatureDoesNotMatch")["Message"].startswith(
+        SIGNATURE_MISMATCH_MESSAGE_PREFIX)
+
+
+def test_unsigned_payload_is_refused(server):
+    res = raw_request(server, LIST, headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    err = assert_error_response(res, 403, "SignatureDoesNotMatch")
+    assert err["Message"] == \
+        "The provided 'x-amz-content-sha256' header does not match what was computed."
+    # Positive control: the body's own hash in the same header is fine.
+    res = raw_request(server, LIST, headers={
+        "X-Amz-Content-SHA256": hashlib.sha256(form_body(LIST | {"Version": "2010-12-01"})).hexdigest()})
+    assert res.status == 200, res.body
+
+
+def presigned_list(server, expires: int | None):
+    url = f"{server.endpoint}/?Action=ListIdentities&Version=2010-12-01"
+    req = AWSRequest(method="GET", url=url, headers={})
+    SigV4QueryAuth(Credentials(ROOT_KEY, ROOT_SECRET), "ses", "us-east-1",
+                   expires=expires or 60).add_auth(req)
+    target = req.url[len(server.endpoint):]
+    if expires is None:
+        # Re-sign without X-Amz-Expires, as a client that leaves it out would.
+        query = [kv for kv in urllib.parse.urlsplit(target).query.split("&")
+                 if not kv.startswith(("X-Amz-Expires=", "X-Amz-Signature="))]
+        req = AWSRequest(method="GET", url=f"{server.endpoint}/?" + "&".join(query), headers={})
+        auth = SigV4QueryAuth(Credentials(ROOT_KEY, ROOT_SECRET), "ses", "us-east-1")
+        req.context["timestamp"] = dict(kv.split("=", 1) for kv in query)["X-Amz-Date"]
+        sig = auth.signature(auth.string_to_sign(req, auth.canonical_request(req)), req)
+        target = "/?" + "&".join(query) + "&X-Amz-Signature=" + sig
+    return raw_request(server, method="GET", path=target, sign=False)
+
+
+def test_presigned_url_needs_x_amz_expires(server):
+    assert presigned_list(server, 60).status == 200
+    res = presigned_list(server, None)
+    err = assert_error_response(res, 400, "IncompleteSignature")
+    assert err["Message"] == ("AWS query-string parameters must include 'X-Amz-Expires'. "
+                              "Re-examine the query-string parameters.")
