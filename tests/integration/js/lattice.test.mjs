@@ -31,6 +31,7 @@ import {
   expectError,
   lattice,
   listAll,
+  REGION_ARGS,
   regionName,
 } from './lattice_helpers.mjs';
 
@@ -44,7 +45,7 @@ describe('VPC Lattice via AWS SDK for JavaScript v3', () => {
   };
 
   before(async () => {
-    server = await startVouch();
+    server = await startVouch({ args: REGION_ARGS });
   });
   after(async () => {
     for (const c of clients) c.destroy();
@@ -432,6 +433,10 @@ describe('VPC Lattice via AWS SDK for JavaScript v3', () => {
     const skewed = client({ region, systemClockOffset: -10 * 60 * 1000 });
     await expectError(skewed.send(new ListDomainVerificationsCommand({})), 'InvalidSignatureException', 403,
       { message: /^Signature expired: / });
+    // A region neither AWS's nor named with --region.
+    const nowhere = client({ region: 'zz-fake-9' });
+    await expectError(nowhere.send(new ListDomainVerificationsCommand({})), 'InvalidSignatureException', 403,
+      { message: "Credential should be scoped to a valid region, not 'zz-fake-9'. " });
     assert.deepEqual((await good.send(new ListDomainVerificationsCommand({}))).items, []);
   });
 
@@ -451,7 +456,7 @@ describe('VPC Lattice throttling (--rate-limit StartDomainVerification=1)', () =
   let server;
   let vl;
   before(async () => {
-    server = await startVouch({ args: ['--rate-limit', 'StartDomainVerification=1'] });
+    server = await startVouch({ args: ['--rate-limit', 'StartDomainVerification=1', ...REGION_ARGS] });
     vl = lattice(server, { region: regionName('throttle') });
   });
   after(async () => {
@@ -474,7 +479,7 @@ describe('VPC Lattice throttling (--rate-limit StartDomainVerification=1)', () =
 
 describe('VPC Lattice restart and crash durability', () => {
   test('SIGTERM + restart on the same data keeps verifications, tags, createdAt, tokens, accounts', async () => {
-    let server = await startVouch();
+    let server = await startVouch({ args: REGION_ARGS });
     const region = regionName('restart');
     const key = randomAccessKey();
     const secret = randomSecret();
@@ -495,7 +500,7 @@ describe('VPC Lattice restart and crash durability', () => {
       assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}`);
       vl.destroy();
       other.destroy();
-      server = await startVouch({ dataDir: server.dataDir });
+      server = await startVouch({ dataDir: server.dataDir, args: REGION_ARGS });
       vl = lattice(server, { region });
       other = lattice(server, { region, key, secret });
 
@@ -525,7 +530,7 @@ describe('VPC Lattice restart and crash durability', () => {
   test('SIGKILL during a burst of starts: every acknowledged start survives; retries replay', async (t) => {
     const REGIONS = 40;
     const PER_REGION = 5;
-    let server = await startVouch();
+    let server = await startVouch({ args: REGION_ARGS });
     const regions = Array.from({ length: REGIONS }, (_, i) => regionName(`burst${i}`));
     let clients = new Map(regions.map((r) => [r, lattice(server, { region: r })]));
     const requests = [];
@@ -575,7 +580,7 @@ describe('VPC Lattice restart and crash durability', () => {
       assert.equal(acked.length + cutOff.length, requests.length);
 
       for (const c of clients.values()) c.destroy();
-      server = await startVouch({ dataDir: server.dataDir });
+      server = await startVouch({ dataDir: server.dataDir, args: REGION_ARGS });
       clients = new Map(regions.map((r) => [r, lattice(server, { region: r })]));
 
       const countBefore = new Map();

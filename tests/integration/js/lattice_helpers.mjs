@@ -12,9 +12,19 @@ export const ARN_RE = /^arn:aws:vpc-lattice:[a-z0-9-]+:\d{12}:domainverification
 export const TXT_NAME_RE = /^_[a-z2-7]{20}$/;
 export const TXT_VALUE_RE = /^vpc-lattice:[a-z2-7]{32}$/;
 
-/** A region name for one test; vouch accepts any [a-z0-9-]+ region. */
+// Each test has a region of its own (its own quota, isolation from the others).
+// vouch accepts only AWS's regions plus those named with --region, so the
+// servers these tests start get REGION_ARGS.
+const STEMS = ['start', 'idn', 'get', 'page', 'del', 'tags', 'taglim', 'idem', 'conflict',
+  'conflict2', 'race', 'quota', 'valid', 'valid-other', 'nf', 'nf-elsewhere', 'acct', 'iso-a',
+  'iso-b', 'auth', 'throttle', 'restart', ...Array.from({ length: 40 }, (_, i) => `burst${i}`)];
+
+export const REGION_ARGS = STEMS.flatMap((stem) => ['--region', `vt-${stem}-1`]);
+
+/** The region of one test; the stem must be in STEMS. */
 export function regionName(stem) {
-  return `vt-${stem}-1`.toLowerCase();
+  if (!STEMS.includes(stem)) throw new Error(`regionName('${stem}'): add the stem to STEMS`);
+  return `vt-${stem}-1`;
 }
 
 export function arnOf(id, region, account = ROOT_ACCOUNT_ID) {
