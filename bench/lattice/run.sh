@@ -10,10 +10,10 @@
 #     creates are counted in the store before and after.
 # and prints a markdown table. See bench/RESULTS.md.
 #
-# The quota is 5 verifications per account and Region; the SigV4 scope's
-# Region is free-form, so request i is signed for Region "r<i/5>"
-# (sign_request --per-region 5). Lattice allows a 5-minute clock skew, so
-# requests are signed just before each run.
+# The quota is 5 verifications per account and Region, so request i is signed
+# for Region "r<i/5>" (sign_request --per-region 5), each named to vouch with
+# --region (vouch accepts only AWS's Regions and the operator's). Lattice
+# allows a 5-minute clock skew, so requests are signed just before each run.
 #
 # vouch runs with --test-mode so that no background DNS check of the new
 # verifications runs during the measurement (checks are measured separately,
@@ -37,9 +37,14 @@ make_work lattice-run
 LOAD_START=$(load)
 log "wrk $WRK_ARGS; $ROUNDS rounds; load $LOAD_START"
 
+WARM_STARTS=20000
+REGION_ARGS=()  # the Regions of the signed starts below: rw<i/5> and r<i/5>
+for ((i = 0; i < WARM_STARTS / 5; i++)); do REGION_ARGS+=(--region "rw$i"); done
+for ((i = 0; i < (STARTS + 4) / 5; i++)); do REGION_ARGS+=(--region "r$i"); done
+
 start ceiling "$CEILING"; CEIL_PID=$PID; CEIL_PORT=$PORT
 start vouch "$VOUCH" serve --listen 127.0.0.1:0 --data "$WORK/data" --test-mode --dns-resolver 127.0.0.1:9 \
-  --rate-limit StartDomainVerification=0 --rate-limit GetDomainVerification=0
+  --rate-limit StartDomainVerification=0 --rate-limit GetDomainVerification=0 "${REGION_ARGS[@]}"
 VOUCH_PID=$PID; VOUCH_PORT=$PORT
 
 # send PORT FILE: sends the first request of FILE once; prints "STATUS BODY".
@@ -94,8 +99,8 @@ count() {
   sqlite3 "file:$WORK/data/vouch.db?mode=ro" \
     "SELECT (SELECT count(*) FROM claims WHERE kind = 2) || ' ' || (SELECT count(*) FROM idempotency)"
 }
-log "signing 20000 + $STARTS StartDomainVerification requests (5 per Region)"
-"$SIGN" --host "127.0.0.1:$VOUCH_PORT" --lattice-start 20000 --per-region 5 --region rw \
+log "signing $WARM_STARTS + $STARTS StartDomainVerification requests (5 per Region)"
+"$SIGN" --host "127.0.0.1:$VOUCH_PORT" --lattice-start "$WARM_STARTS" --per-region 5 --region rw \
   --prefix sw --suffix .bench.test >"$WORK/warm-starts.req"
 # shellcheck disable=SC2086
 run_wrk warm-starts rest_cycle.lua "$VOUCH_PORT" "$WORK/warm-starts.req" $WARM_ARGS
