@@ -147,18 +147,17 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
     } else if (flag == "--max-identities") {
       if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
     } else if (flag == "--region" || flag == "--regions") {
-      auto& list = flag == "--region" ? out->extra_regions : out->regions;
-      size_t start = 0;
-      do {  // --region takes one name, --regions a comma-separated list
-        size_t comma = flag == "--region" ? std::string::npos : v.find(',', start);
-        std::string name = v.substr(start, comma == std::string::npos ? comma : comma - start);
+      bool one = flag == "--region";  // --regions: a comma-separated list
+      auto& list = one ? out->extra_regions : out->regions;
+      for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
+        end = one ? std::string::npos : v.find(',', start);
+        std::string name = v.substr(start, end - start);
         if (!core::valid_region_name(name)) {
-          return flag + ": '" + name + "' is not a Region name (lowercase letters, digits and '-', at most " +
-                 std::to_string(core::kMaxRegionName) + ")";
+          return flag + ": '" + name + "' is not a Region name (lowercase letters, digits and " +
+                 "'-', at most " + std::to_string(core::kMaxRegionName) + ")";
         }
         list.push_back(std::move(name));
-        start = comma == std::string::npos ? v.size() + 1 : comma + 1;
-      } while (start <= v.size());
+      }
     } else if (flag == "--identity-cache") {
       if (!parse_number(v, &out->identity_cache)) return "--identity-cache needs a number";
     } else {
