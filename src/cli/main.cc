@@ -185,7 +185,7 @@ int serve(const std::vector<std::string>& args) {
                             if (delivery) delivery->wake();
                           },
                           &wall});
-  service::Accounts accounts(*store);
+  service::Accounts accounts(*store, wall);  // a changed or removed key counts within 2 s
   api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
   service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
