@@ -19,6 +19,7 @@
 #include "api/ses/ses_api.h"
 #include "cli/data_dir.h"
 #include "cli/options.h"
+#include "cli/root_keys.h"
 #include "core/clock.h"
 #include "crypto/crypto.h"
 #include "server/http_server.h"
@@ -51,6 +52,8 @@ constexpr const char* kUsage =
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
+    "  vouch account remove --data DIR --access-key-id K\n"
+    "  vouch account list --data DIR\n"
     "  vouch version\n";
 
 int fail(const std::string& message) {
@@ -112,6 +115,12 @@ int serve(const std::vector<std::string>& args) {
   auto root = load_root(opt.data_dir, random, &error);
   if (!root) return fail(error);
   if (auto s = store->put_account(root->account); !s.ok()) return fail(s.error().message);
+  auto retired = retire_replaced_roots(opt.data_dir, *root, *store, &error);
+  if (!retired) return fail(error);
+  for (const auto& key : *retired) {
+    std::printf("vouch: the previous root access key %s no longer works: removed, as VOUCH_ROOT_* "
+                "now name %s\n", key.c_str(), root->account.access_key_id.c_str());
+  }
   if (root->generated) {
     std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
                 root->account.access_key_id.c_str(), root->account.secret_access_key.c_str(),
@@ -248,6 +257,45 @@ int account_add(const std::vector<std::string>& args) {
   return 0;
 }
 
+int account_remove(const std::vector<std::string>& args) {
+  AccountKeyOptions opt;
+  if (auto e = parse_account_remove(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  // The server puts its root back at every start: removing it would not last.
+  if (is_root_key(opt.data_dir, opt.access_key_id)) {
+    return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
+                "restart the server, which removes this one");
+  }
+  auto store = open_store(opt.data_dir, false);  // beside a running server
+  if (!store.ok()) return fail(store.error().message);
+  auto deleted = (*store)->delete_account(opt.access_key_id);
+  if (!deleted.ok()) return fail(deleted.error().message);
+  if (!*deleted) return fail("no access key " + opt.access_key_id + " in " + opt.data_dir);
+  std::printf("removed access key %s (a running server refuses it within seconds)\n",
+              opt.access_key_id.c_str());
+  return 0;
+}
+
+// A few characters, so that an operator can tell secrets apart, never enough to use.
+std::string mask(const std::string& secret) {
+  return (secret.size() >= 16 ? secret.substr(0, 4) : std::string()) + "****";
+}
+
+int account_list(const std::vector<std::string>& args) {
+  AccountKeyOptions opt;
+  if (auto e = parse_account_list(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto store = open_store(opt.data_dir, false);
+  if (!store.ok()) return fail(store.error().message);
+  auto accounts = (*store)->list_accounts();
+  if (!accounts.ok()) return fail(accounts.error().message);
+  std::printf("%-24s %-12s %s\n", "ACCESS KEY ID", "ACCOUNT ID", "SECRET");
+  for (const auto& a : *accounts) {
+    std::printf("%-24s %-12s %s%s\n", a.access_key_id.c_str(), a.account_id.c_str(),
+                mask(a.secret_access_key).c_str(),
+                is_root_key(opt.data_dir, a.access_key_id) ? "  (root)" : "");
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace vouch::cli
 
@@ -259,6 +307,12 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return vouch::cli::serve({args.begin() + 1, args.end()});
   if (cmd == "account" && args.size() >= 2 && args[1] == "add") {
     return vouch::cli::account_add({args.begin() + 2, args.end()});
+  }
+  if (cmd == "account" && args.size() >= 2 && args[1] == "remove") {
+    return vouch::cli::account_remove({args.begin() + 2, args.end()});
+  }
+  if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
+    return vouch::cli::account_list({args.begin() + 2, args.end()});
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);

@@ -170,4 +170,28 @@ std::string parse_account_add(const std::vector<std::string>& args, AccountAddOp
   return "";
 }
 
+std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--data") out->data_dir = v;
+    else if (flag == "--access-key-id") out->access_key_id = v;
+    else return "unknown option " + flag;
+  }
+  if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
+  return "";
+}
+
+std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--data") out->data_dir = v;
+    else return "unknown option " + flag;
+  }
+  return "";
+}
+
 }  // namespace vouch::cli

@@ -34,9 +34,17 @@ struct AccountAddOptions {
   std::string account_id, access_key_id, secret_access_key;
 };
 
+// `vouch account remove` (access_key_id required) and `vouch account list`.
+struct AccountKeyOptions {
+  std::string data_dir = "./vouch-data";
+  std::string access_key_id;
+};
+
 // Each returns an error text on bad input ("" when fine).
 std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out);
 std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out);
+std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out);
+std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out);
 std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port);
 
 // "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.
