@@ -50,7 +50,7 @@ constexpr const char* kUsage =
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
-    "              [--identity-cache N]\n"
+    "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch account remove --data DIR --access-key-id K\n"
     "  vouch account list --data DIR\n"
@@ -217,6 +217,22 @@ int serve(const std::vector<std::string>& args) {
   server_options.host = opt.host;
   server_options.port = opt.port;
   server_options.io_threads = opt.threads;
+  // Connections get what the open-file limit leaves once the store, DNS
+  // (a socket per lookup and resolver at worst) and SMTP have theirs.
+  const size_t fd_limit = server::raise_fd_limit();
+  const size_t budget = server::connection_budget(
+      fd_limit, 256 + opt.dns_concurrency * resolver->perspectives(),
+      server_options.reserve_connections);
+  if (opt.max_connections > budget || budget == 0) {
+    return fail("the open-file limit (" + std::to_string(fd_limit) + ") leaves room for " +
+                std::to_string(budget) + " connections: raise it (ulimit -n), or lower " +
+                (opt.max_connections > budget ? "--max-connections or " : "") + "--dns-concurrency");
+  }
+  server_options.max_connections = opt.max_connections ? opt.max_connections : std::min<size_t>(budget, 10000);
+  server_options.max_connections_per_client = opt.max_connections_per_client;
+  server_options.body_limit = api::Router::max_body_limit();
+  server_options.route_body_limit = &api::Router::body_limit;
+  server_options.reserve_route = &api::Router::is_health;
   server::HttpServer server(server_options, [&router](http::Request& r) { return router.handle(r); });
   if (auto e = server.bind(); !e.empty()) return fail(e);
   if (opt.insecure_any_credentials) {
@@ -236,6 +252,10 @@ int serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
                  *queued);
   }
+  std::printf("vouch: up to %zu connections, %s per client (open-file limit %zu)\n",
+              server_options.max_connections,
+              opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str() : "any",
+              fd_limit);
   if (opt.test_mode) {
     std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
   }

@@ -146,6 +146,14 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
     } else if (flag == "--identity-cache") {
       if (!parse_number(v, &out->identity_cache)) return "--identity-cache needs a number";
+    } else if (flag == "--max-connections") {
+      if (!parse_number(v, &out->max_connections) || out->max_connections < 1) {
+        return "--max-connections needs a positive number";
+      }
+    } else if (flag == "--max-connections-per-client") {
+      if (!parse_number(v, &out->max_connections_per_client)) {
+        return "--max-connections-per-client needs a number";
+      }
     } else {
       return "unknown option " + flag;
     }

@@ -262,6 +262,19 @@ TEST(ParseAccountAdd, BadArguments) {
   EXPECT_EQ(account_error(dangling), "--data needs a value");
 }
 
+TEST(ParseServe, ConnectionCaps) {
+  ServeOptions d = serve({});
+  EXPECT_EQ(d.max_connections, 0u);  // from the open-file limit
+  EXPECT_EQ(d.max_connections_per_client, 128u);
+  ServeOptions o = serve({"--max-connections", "500", "--max-connections-per-client=0"});
+  EXPECT_EQ(o.max_connections, 500u);
+  EXPECT_EQ(o.max_connections_per_client, 0u);
+  EXPECT_EQ(serve_error({"--max-connections", "0"}), "--max-connections needs a positive number");
+  EXPECT_EQ(serve_error({"--max-connections", "-1"}), "--max-connections needs a positive number");
+  EXPECT_EQ(serve_error({"--max-connections-per-client", "x"}),
+            "--max-connections-per-client needs a number");
+}
+
 TEST(ParseAccountRemove, NeedsAValidAccessKeyId) {
   AccountKeyOptions o;
   EXPECT_EQ(parse_account_remove({"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}, &o), "");
