@@ -118,8 +118,8 @@ int serve(const std::vector<std::string>& args) {
   auto retired = retire_replaced_roots(opt.data_dir, *root, *store, &error);
   if (!retired) return fail(error);
   for (const auto& key : *retired) {
-    std::printf("vouch: the previous root access key %s no longer works: removed, as VOUCH_ROOT_* "
-                "now name %s\n", key.c_str(), root->account.access_key_id.c_str());
+    std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
+                "key is now %s\n", key.c_str(), root->account.access_key_id.c_str());
   }
   if (root->generated) {
     std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
