@@ -28,7 +28,7 @@ struct ServeOptions {
   bool inbox = false;
   size_t identity_cache = 16384;  // SES identities kept in memory (x2 generations); 0: off
   size_t max_connections = 0;               // 0: from the open-file limit, at most 10000
-  size_t max_connections_per_client = 128;  // per IPv4 address or IPv6 /64; 0: no cap
+  size_t max_connections_per_client = 256;  // per IPv4 address or IPv6 /64; 0: no cap
 };
 
 struct AccountAddOptions {

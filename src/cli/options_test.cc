@@ -265,7 +265,7 @@ TEST(ParseAccountAdd, BadArguments) {
 TEST(ParseServe, ConnectionCaps) {
   ServeOptions d = serve({});
   EXPECT_EQ(d.max_connections, 0u);  // from the open-file limit
-  EXPECT_EQ(d.max_connections_per_client, 128u);
+  EXPECT_EQ(d.max_connections_per_client, 256u);
   ServeOptions o = serve({"--max-connections", "500", "--max-connections-per-client=0"});
   EXPECT_EQ(o.max_connections, 500u);
   EXPECT_EQ(o.max_connections_per_client, 0u);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string_view>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -122,6 +123,9 @@ struct HttpServer::Impl {
   // Open connections per client_key(); an entry goes at 0, so at most
   // max_connections + reserve_connections entries.
   std::unordered_map<std::string, size_t> per_client;  // GUARDED_BY(clients_mu)
+  // Touched by the accept loop only.
+  size_t refused_over_client = 0, refused_full = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_report;
   std::mutex mu;
   uint64_t next_id = 0;  // GUARDED_BY(mu)
   std::unordered_map<uint64_t, std::pair<net::any_io_executor, std::shared_ptr<SessionCtl>>>
@@ -168,14 +172,15 @@ struct HttpServer::Impl {
         net::use_awaitable, std::move(work));
   }
 
-  enum class Slot { kNone, kServed, kReserve };
+  // kOverClient and kFull: turned away.
+  enum class Slot { kServed, kReserve, kOverClient, kFull };
 
   Slot admit(const std::string& client) {
     std::lock_guard lock(clients_mu);
     auto [it, fresh] = per_client.try_emplace(client, 0);
-    Slot slot = Slot::kNone;
+    Slot slot = Slot::kFull;
     if (opt.max_connections_per_client && it->second >= opt.max_connections_per_client) {
-      slot = Slot::kNone;
+      slot = Slot::kOverClient;
     } else if (connections < opt.max_connections) {
       ++connections;
       slot = Slot::kServed;
@@ -183,12 +188,28 @@ struct HttpServer::Impl {
       ++reserved;
       slot = Slot::kReserve;
     }
-    if (slot != Slot::kNone) {
+    if (slot == Slot::kServed || slot == Slot::kReserve) {
       ++it->second;
     } else if (it->second == 0) {
       per_client.erase(it);
     }
     return slot;
+  }
+
+  // Says on stderr that connections are being turned away: at the first, then
+  // at most once a minute, so that a flood cannot flood the log too.
+  void report_refusal(Slot why) {
+    ++(why == Slot::kOverClient ? refused_over_client : refused_full);
+    const auto now = std::chrono::steady_clock::now();
+    if (last_report && now - *last_report < std::chrono::minutes(1)) return;
+    last_report = now;
+    std::fprintf(stderr,
+                 "vouch: turned away %zu connection(s) from a client at its cap "
+                 "(--max-connections-per-client %zu) and %zu with every connection in use "
+                 "(--max-connections %zu)\n",
+                 refused_over_client, opt.max_connections_per_client, refused_full,
+                 opt.max_connections);
+    refused_over_client = refused_full = 0;
   }
 
   void release(const std::string& client, Slot slot) {
@@ -313,7 +334,8 @@ struct HttpServer::Impl {
       if (rec) continue;  // already gone; the socket closes here
       std::string client = client_key(remote.address());
       const Slot slot = admit(client);
-      if (slot == Slot::kNone) {
+      if (slot == Slot::kOverClient || slot == Slot::kFull) {
+        report_refusal(slot);
         turn_away(socket);
         continue;
       }

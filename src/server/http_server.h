@@ -28,7 +28,7 @@ struct ServerOptions {
   size_t reserve_connections = 16;
   // Per client address (IPv4, or IPv6 /64), reserve included; more get 503.
   // 0: no cap.
-  size_t max_connections_per_client = 128;
+  size_t max_connections_per_client = 256;
   size_t header_limit = 16 * 1024;    // bytes; more is 431
   size_t body_limit = 1024 * 1024;    // bytes, for any request; more is 413
   // The body a request's route can need, asked once its header is read: a
