@@ -268,8 +268,8 @@ struct HttpServer::Impl {
         }
       }
       if (ec || refuse) {
-        int status = refuse                                 ? refuse
-                     : ec == bhttp::error::body_limit     ? 413
+        int status = refuse                             ? refuse
+                     : ec == bhttp::error::body_limit   ? 413
                      : ec == bhttp::error::header_limit ? 431
                      : (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
                         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
