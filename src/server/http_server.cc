@@ -81,9 +81,8 @@ constexpr std::string_view kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n"
     "Retry-After: 1\r\n\r\n";
 
-// Whose connection this is, for the per-client cap: an IPv4 address, or an
-// IPv6 /64 (one host's usual share, which it can fill with addresses).
-std::string client_key(const net::ip::address& a) {
+// An IPv6 /64 is one host's usual share, which it can fill with addresses.
+std::string client_key_of(const net::ip::address& a) {
   if (a.is_v4()) return a.to_string();
   auto v6 = a.to_v6();
   if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
@@ -101,6 +100,12 @@ bool starts_head(const beast::flat_buffer& buffer) {
 }
 
 }  // namespace
+
+std::string client_key(const std::string& address) {
+  beast::error_code ec;
+  auto a = net::ip::make_address(address, ec);
+  return ec ? address : client_key_of(a);
+}
 
 // What stop() needs to reach a live session: its strand, and its stream while
 // it is idle. Only touched on the session's strand.
@@ -332,7 +337,7 @@ struct HttpServer::Impl {
       beast::error_code rec;
       auto remote = socket.remote_endpoint(rec);
       if (rec) continue;  // already gone; the socket closes here
-      std::string client = client_key(remote.address());
+      std::string client = client_key_of(remote.address());
       const Slot slot = admit(client);
       if (slot == Slot::kOverClient || slot == Slot::kFull) {
         report_refusal(slot);

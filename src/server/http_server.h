@@ -41,6 +41,10 @@ struct ServerOptions {
   std::chrono::seconds reserve_timeout{5};   // a reserve connection's whole request
 };
 
+// Whose connection an address's is, for the per-client cap: an IPv4
+// address, or an IPv6 /64 (an IPv4-mapped one counts as its IPv4).
+std::string client_key(const std::string& address);
+
 // Raises the soft limit on open files to the hard one (what the kernel
 // allows) and returns the soft limit in effect.
 size_t raise_fd_limit();

@@ -302,6 +302,16 @@ TEST_F(HttpServerTest, PastTheReserveConnectionsAreTurnedAway) {
   EXPECT_EQ(a.get("/hello").status, 200);
 }
 
+TEST(ClientKey, IPv4AddressOrIPv6Slash64) {
+  EXPECT_EQ(client_key("192.0.2.7"), "192.0.2.7");
+  EXPECT_NE(client_key("192.0.2.7"), client_key("192.0.2.8"));
+  EXPECT_EQ(client_key("::ffff:192.0.2.7"), "192.0.2.7");
+  // One /64, whatever the interface id; the next /64 is another client.
+  EXPECT_EQ(client_key("2001:db8:0:1::1"), client_key("2001:db8:0:1:ffff:ffff:ffff:ffff"));
+  EXPECT_EQ(client_key("2001:db8:0:1::1"), "2001:db8:0:1::/64");
+  EXPECT_NE(client_key("2001:db8:0:1::1"), client_key("2001:db8:0:2::1"));
+}
+
 TEST(ConnectionBudget, KeepsTheReservedDescriptors) {
   EXPECT_EQ(connection_budget(1024, 384, 16), 624u);
   EXPECT_EQ(connection_budget(400, 384, 16), 0u);
