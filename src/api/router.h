@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
@@ -26,6 +28,13 @@ class Router {
   // The mail routes (verification links, inbox), when mail is wired.
   void set_mail(mail::MailApi* mail) { mail_ = mail; }
   http::Outcome handle(http::Request& req);
+
+  // The most body a request to `target` can need, for the server to refuse a
+  // larger one before reading it (before its signature can be checked).
+  static size_t body_limit(std::string_view method, std::string_view target);
+  static size_t max_body_limit();  // the largest of them
+  // The health check, which the server answers even when out of connections.
+  static bool is_health(std::string_view method, std::string_view target);
 
  private:
   http::Response health(const http::Request& req) const;

@@ -11,6 +11,8 @@
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "auth/sigv4.h"
+#include "core/tags.h"
+#include "testing/temp_dir.h"
 #include "scheduler/scheduler.h"
 #include "service/accounts.h"
 #include "service/lattice_service.h"
@@ -198,6 +200,65 @@ TEST_F(RouterTest, RootGoesToSesByScope) {
 
   // A VPC Lattice scope on `POST /` is not an SES call.
   expect_unknown_operation(run(signed_post("vpc-lattice", "Action=ListIdentities")));
+}
+
+// The body limits hold the largest request each API can legitimately send.
+TEST_F(RouterTest, LargestSesRequestFitsItsBodyLimit) {
+  // 100 identities of 320 octets, every octet percent-encoded.
+  std::string body = "Action=GetIdentityVerificationAttributes&Version=2010-12-01";
+  for (int i = 1; i <= 100; ++i) {
+    body += "&Identities.member." + std::to_string(i) + "=";
+    for (int k = 0; k < 320; ++k) body += k == 100 ? "%40" : "%61";
+  }
+  EXPECT_LE(body.size(), Router::body_limit("POST", "/"));
+  http::Response r = run(signed_post("ses", body));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_GT(body.size(), Router::body_limit("POST", "/") / 2);  // and not much more
+}
+
+TEST_F(RouterTest, LargestLatticeRequestFitsItsBodyLimit) {
+  // 50 tags of 128 + 256 characters, each escaped as a surrogate pair
+  // (U+1D400, a letter).
+  const std::string letter = "\\ud835\\udc00";
+  auto chars = [&](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += letter;
+    return s;
+  };
+  std::string body = R"({"domainName":"example.com","clientToken":")" + std::string(64, 'c') +
+                     R"(","tags":{)";
+  for (int i = 0; i < 50; ++i) {
+    const std::string n = std::to_string(100 + i);  // keys differ in their first 3 characters
+    body += (i ? "," : "") + std::string("\"") + n + chars(125) + "\":\"" + chars(256) + "\"";
+  }
+  body += "}}";
+  auto parsed = nlohmann::json::parse(body);
+  core::Tags tags = parsed.at("tags").get<core::Tags>();
+  ASSERT_EQ(tags.size(), 50u);
+  EXPECT_OK(core::validate_tags(tags, "tags"));
+  for (const char* target : {"/domainverifications", "/tags/arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/dv-1"}) {
+    EXPECT_LE(body.size(), Router::body_limit("POST", target)) << target;
+  }
+}
+
+TEST(RouterLimits, ReadsNeedNoBodyAndOtherWritesLittle) {
+  for (const char* method : {"GET", "HEAD", "DELETE"}) {
+    EXPECT_LE(Router::body_limit(method, "/domainverifications"), 1024u) << method;
+    EXPECT_LE(Router::body_limit(method, "/"), 1024u) << method;
+  }
+  EXPECT_LE(Router::body_limit("POST", "/_vouch/test/clock"), 16u * 1024);
+  EXPECT_LE(Router::body_limit("POST", "/_vouch/verify-email?token=x"), 16u * 1024);
+  EXPECT_EQ(Router::body_limit("POST", "/?a=b"), Router::body_limit("POST", "/"));
+  for (const char* target : {"/", "/domainverifications", "/tags/x", "/_vouch/test/clock"}) {
+    EXPECT_LE(Router::body_limit("POST", target), Router::max_body_limit()) << target;
+  }
+}
+
+TEST(RouterLimits, HealthIsTheReserveRoute) {
+  EXPECT_TRUE(Router::is_health("GET", "/_vouch/health"));
+  EXPECT_TRUE(Router::is_health("HEAD", "/_vouch/health?x=1"));
+  EXPECT_FALSE(Router::is_health("GET", "/_vouch/healthz"));
+  EXPECT_FALSE(Router::is_health("POST", "/"));
 }
 
 TEST(JsonError, Shape) {

@@ -100,7 +100,7 @@ std::optional<RootCredentials> load_root(const std::string& dir, core::Random& r
                "VOUCH_ROOT_ACCOUNT_ID, or none";
       return std::nullopt;
     }
-    RootCredentials root{{account, key, secret}, false};
+    RootCredentials root{{account, key, secret}, false, true};
     if (!valid_account_id(root.account.account_id)) {
       *error = "VOUCH_ROOT_ACCOUNT_ID must be 12 digits";
       return std::nullopt;

@@ -17,6 +17,7 @@ std::string ensure_data_dir(const std::string& dir);
 struct RootCredentials {
   core::Account account;
   bool generated = false;  // true the first time: print them once
+  bool from_env = false;   // VOUCH_ROOT_* named it
 };
 
 // Holds an exclusive lock on DIR/vouch.lock for the life of the process, so

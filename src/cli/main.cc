@@ -19,6 +19,7 @@
 #include "api/ses/ses_api.h"
 #include "cli/data_dir.h"
 #include "cli/options.h"
+#include "cli/root_keys.h"
 #include "core/clock.h"
 #include "crypto/crypto.h"
 #include "server/http_server.h"
@@ -49,8 +50,10 @@ constexpr const char* kUsage =
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
-    "              [--identity-cache N]\n"
+    "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
+    "  vouch account remove --data DIR --access-key-id K\n"
+    "  vouch account list --data DIR\n"
     "  vouch version\n";
 
 int fail(const std::string& message) {
@@ -112,6 +115,12 @@ int serve(const std::vector<std::string>& args) {
   auto root = load_root(opt.data_dir, random, &error);
   if (!root) return fail(error);
   if (auto s = store->put_account(root->account); !s.ok()) return fail(s.error().message);
+  auto retired = retire_replaced_roots(opt.data_dir, *root, *store, &error);
+  if (!retired) return fail(error);
+  for (const auto& key : *retired) {
+    std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
+                "key is now %s\n", key.c_str(), root->account.access_key_id.c_str());
+  }
   if (root->generated) {
     std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
                 root->account.access_key_id.c_str(), root->account.secret_access_key.c_str(),
@@ -185,7 +194,7 @@ int serve(const std::vector<std::string>& args) {
                             if (delivery) delivery->wake();
                           },
                           &wall});
-  service::Accounts accounts(*store);
+  service::Accounts accounts(*store, wall);  // a changed or removed key counts within 2 s
   api::AuthSettings auth_settings{opt.insecure_any_credentials};
   if (!opt.regions.empty()) auth_settings.regions = core::RegionList(opt.regions);
   for (const auto& r : opt.extra_regions) auth_settings.regions.add(r);
@@ -211,6 +220,22 @@ int serve(const std::vector<std::string>& args) {
   server_options.host = opt.host;
   server_options.port = opt.port;
   server_options.io_threads = opt.threads;
+  // Connections get what the open-file limit leaves once the store, DNS
+  // (a socket per lookup and resolver at worst) and SMTP have theirs.
+  const size_t fd_limit = server::raise_fd_limit();
+  const size_t budget = server::connection_budget(
+      fd_limit, 256 + opt.dns_concurrency * resolver->perspectives(),
+      server_options.reserve_connections);
+  if (opt.max_connections > budget || budget == 0) {
+    return fail("the open-file limit (" + std::to_string(fd_limit) + ") leaves room for " +
+                std::to_string(budget) + " connections: raise it (ulimit -n), or lower " +
+                (opt.max_connections > budget ? "--max-connections or " : "") + "--dns-concurrency");
+  }
+  server_options.max_connections = opt.max_connections ? opt.max_connections : std::min<size_t>(budget, 10000);
+  server_options.max_connections_per_client = opt.max_connections_per_client;
+  server_options.body_limit = api::Router::max_body_limit();
+  server_options.route_body_limit = &api::Router::body_limit;
+  server_options.reserve_route = &api::Router::is_health;
   server::HttpServer server(server_options, [&router](http::Request& r) { return router.handle(r); });
   if (auto e = server.bind(); !e.empty()) return fail(e);
   if (opt.insecure_any_credentials) {
@@ -230,6 +255,10 @@ int serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
                  *queued);
   }
+  std::printf("vouch: up to %zu connections, %s per client (open-file limit %zu)\n",
+              server_options.max_connections,
+              opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str() : "any",
+              fd_limit);
   if (opt.test_mode) {
     std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
   }
@@ -251,6 +280,45 @@ int account_add(const std::vector<std::string>& args) {
   return 0;
 }
 
+int account_remove(const std::vector<std::string>& args) {
+  AccountKeyOptions opt;
+  if (auto e = parse_account_remove(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  // The server puts its root back at every start: removing it would not last.
+  if (is_root_key(opt.data_dir, opt.access_key_id)) {
+    return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
+                "restart the server, which removes this one");
+  }
+  auto store = open_store(opt.data_dir, false);  // beside a running server
+  if (!store.ok()) return fail(store.error().message);
+  auto deleted = (*store)->delete_account(opt.access_key_id);
+  if (!deleted.ok()) return fail(deleted.error().message);
+  if (!*deleted) return fail("no access key " + opt.access_key_id + " in " + opt.data_dir);
+  std::printf("removed access key %s (a running server refuses it within seconds)\n",
+              opt.access_key_id.c_str());
+  return 0;
+}
+
+// A few characters, so that an operator can tell secrets apart, never enough to use.
+std::string mask(const std::string& secret) {
+  return (secret.size() >= 16 ? secret.substr(0, 4) : std::string()) + "****";
+}
+
+int account_list(const std::vector<std::string>& args) {
+  AccountKeyOptions opt;
+  if (auto e = parse_account_list(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto store = open_store(opt.data_dir, false);
+  if (!store.ok()) return fail(store.error().message);
+  auto accounts = (*store)->list_accounts();
+  if (!accounts.ok()) return fail(accounts.error().message);
+  std::printf("%-24s %-12s %s\n", "ACCESS KEY ID", "ACCOUNT ID", "SECRET");
+  for (const auto& a : *accounts) {
+    std::printf("%-24s %-12s %s%s\n", a.access_key_id.c_str(), a.account_id.c_str(),
+                mask(a.secret_access_key).c_str(),
+                is_root_key(opt.data_dir, a.access_key_id) ? "  (root)" : "");
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace vouch::cli
 
@@ -262,6 +330,12 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return vouch::cli::serve({args.begin() + 1, args.end()});
   if (cmd == "account" && args.size() >= 2 && args[1] == "add") {
     return vouch::cli::account_add({args.begin() + 2, args.end()});
+  }
+  if (cmd == "account" && args.size() >= 2 && args[1] == "remove") {
+    return vouch::cli::account_remove({args.begin() + 2, args.end()});
+  }
+  if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
+    return vouch::cli::account_list({args.begin() + 2, args.end()});
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);

@@ -160,6 +160,14 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       }
     } else if (flag == "--identity-cache") {
       if (!parse_number(v, &out->identity_cache)) return "--identity-cache needs a number";
+    } else if (flag == "--max-connections") {
+      if (!parse_number(v, &out->max_connections) || out->max_connections < 1) {
+        return "--max-connections needs a positive number";
+      }
+    } else if (flag == "--max-connections-per-client") {
+      if (!parse_number(v, &out->max_connections_per_client)) {
+        return "--max-connections-per-client needs a number";
+      }
     } else {
       return "unknown option " + flag;
     }
@@ -181,6 +189,30 @@ std::string parse_account_add(const std::vector<std::string>& args, AccountAddOp
   if (!valid_account_id(out->account_id)) return "--account-id must be 12 digits";
   if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
   if (out->secret_access_key.empty()) return "--secret-access-key is required";
+  return "";
+}
+
+std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--data") out->data_dir = v;
+    else if (flag == "--access-key-id") out->access_key_id = v;
+    else return "unknown option " + flag;
+  }
+  if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
+  return "";
+}
+
+std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out) {
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return flag + " needs a value";
+    if (flag == "--data") out->data_dir = v;
+    else return "unknown option " + flag;
+  }
   return "";
 }
 

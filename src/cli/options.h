@@ -29,6 +29,8 @@ struct ServeOptions {
   size_t identity_cache = 16384;  // SES identities kept in memory (x2 generations); 0: off
   std::vector<std::string> regions;  // --regions: replaces AWS's Regions; empty: AWS's
   std::vector<std::string> extra_regions;  // --region, added to either
+  size_t max_connections = 0;               // 0: from the open-file limit, at most 10000
+  size_t max_connections_per_client = 256;  // per IPv4 address or IPv6 /64; 0: no cap
 };
 
 struct AccountAddOptions {
@@ -36,9 +38,17 @@ struct AccountAddOptions {
   std::string account_id, access_key_id, secret_access_key;
 };
 
+// `vouch account remove` (access_key_id required) and `vouch account list`.
+struct AccountKeyOptions {
+  std::string data_dir = "./vouch-data";
+  std::string access_key_id;
+};
+
 // Each returns an error text on bad input ("" when fine).
 std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out);
 std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out);
+std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out);
+std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out);
 std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port);
 
 // "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.

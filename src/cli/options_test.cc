@@ -281,5 +281,44 @@ TEST(ParseAccountAdd, BadArguments) {
   EXPECT_EQ(account_error(dangling), "--data needs a value");
 }
 
+TEST(ParseServe, ConnectionCaps) {
+  ServeOptions d = serve({});
+  EXPECT_EQ(d.max_connections, 0u);  // from the open-file limit
+  EXPECT_EQ(d.max_connections_per_client, 256u);
+  ServeOptions o = serve({"--max-connections", "500", "--max-connections-per-client=0"});
+  EXPECT_EQ(o.max_connections, 500u);
+  EXPECT_EQ(o.max_connections_per_client, 0u);
+  EXPECT_EQ(serve_error({"--max-connections", "0"}), "--max-connections needs a positive number");
+  EXPECT_EQ(serve_error({"--max-connections", "-1"}), "--max-connections needs a positive number");
+  EXPECT_EQ(serve_error({"--max-connections-per-client", "x"}),
+            "--max-connections-per-client needs a number");
+}
+
+TEST(ParseAccountRemove, NeedsAValidAccessKeyId) {
+  AccountKeyOptions o;
+  EXPECT_EQ(parse_account_remove({"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}, &o), "");
+  EXPECT_EQ(o.data_dir, "/srv/vouch");
+  EXPECT_EQ(o.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+  AccountKeyOptions none;
+  EXPECT_EQ(parse_account_remove({"--data", "/srv/vouch"}, &none),
+            "--access-key-id must be 16-128 letters and digits");
+  AccountKeyOptions bad;
+  EXPECT_EQ(parse_account_remove({"--access-key-id", "AKIA-BAD"}, &bad),
+            "--access-key-id must be 16-128 letters and digits");
+  EXPECT_EQ(parse_account_remove({"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}, &bad),
+            "unknown option --secret-access-key");
+}
+
+TEST(ParseAccountList, TakesOnlyTheDataDirectory) {
+  AccountKeyOptions o;
+  EXPECT_EQ(parse_account_list({}, &o), "");
+  EXPECT_EQ(o.data_dir, "./vouch-data");
+  EXPECT_EQ(parse_account_list({"--data=/srv/vouch"}, &o), "");
+  EXPECT_EQ(o.data_dir, "/srv/vouch");
+  EXPECT_EQ(parse_account_list({"--access-key-id", "AKIAIOSFODNN7EXAMPLE"}, &o),
+            "unknown option --access-key-id");
+  EXPECT_EQ(parse_account_list({"--data"}, &o), "--data needs a value");
+}
+
 }  // namespace
 }  // namespace vouch::cli

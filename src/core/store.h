@@ -162,6 +162,10 @@ class Store {
   // Accounts. put_account replaces an account with the same access key id.
   virtual Status put_account(const Account& account) = 0;
   virtual Result<std::optional<Account>> find_account(const std::string& access_key_id) = 0;
+  // Returns whether an account had that access key id.
+  virtual Result<bool> delete_account(const std::string& access_key_id) = 0;
+  // Every account, by access key id (operator-made, so few).
+  virtual Result<std::vector<Account>> list_accounts() = 0;
 
   // Removes every claim, its evidence and history, and the outbox (test mode
   // reset). Accounts are kept.

@@ -4,9 +4,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <string_view>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -48,8 +51,11 @@ http::Request to_request(bhttp::request<bhttp::string_body>&& r) {
   return req;
 }
 
+// `head`: the answer to a HEAD request, which never has a body (RFC 9110
+// 9.3.2): its Content-Length is the one GET would send, and nothing follows
+// the header, so a keep-alive client reads the next response where it starts.
 bhttp::response<bhttp::string_body> to_beast(http::Response&& resp, const std::string& request_id,
-                                             unsigned version, bool keep_alive) {
+                                             unsigned version, bool keep_alive, bool head) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status), version};
   res.set("x-amzn-RequestId", request_id);
   if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);
@@ -57,6 +63,11 @@ bhttp::response<bhttp::string_body> to_beast(http::Response&& resp, const std::s
   res.body() = std::move(resp.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  if (head) {
+    const size_t n = res.body().size();
+    res.body().clear();
+    res.content_length(n);
+  }
   return res;
 }
 
@@ -64,7 +75,37 @@ http::Response plain_error(int status, std::string text) {
   return http::Response{status, "text/plain", {}, std::move(text) + "\n"};
 }
 
+// For connections refused at accept: no request read, so no body (which
+// a HEAD would forbid), and the connection closes.
+constexpr std::string_view kBusy =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n"
+    "Retry-After: 1\r\n\r\n";
+
+// An IPv6 /64 is one host's usual share, which it can fill with addresses.
+std::string client_key_of(const net::ip::address& a) {
+  if (a.is_v4()) return a.to_string();
+  auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
+// Whether the request whose start is in `buffer` (header not parsed, e.g. too
+// large) is a HEAD.
+bool starts_head(const beast::flat_buffer& buffer) {
+  auto data = buffer.data();
+  std::string_view text(static_cast<const char*>(data.data()), data.size());
+  return text.starts_with("HEAD ");
+}
+
 }  // namespace
+
+std::string client_key(const std::string& address) {
+  beast::error_code ec;
+  auto a = net::ip::make_address(address, ec);
+  return ec ? address : client_key_of(a);
+}
 
 // What stop() needs to reach a live session: its strand, and its stream while
 // it is idle. Only touched on the session's strand.
@@ -81,7 +122,15 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{ioc};
   net::signal_set signals{ioc};
   std::atomic<bool> stopping{false};
-  std::atomic<size_t> connections{0};
+  std::mutex clients_mu;
+  size_t connections = 0;  // GUARDED_BY(clients_mu)
+  size_t reserved = 0;     // GUARDED_BY(clients_mu); reserve slots in use
+  // Open connections per client_key(); an entry goes at 0, so at most
+  // max_connections + reserve_connections entries.
+  std::unordered_map<std::string, size_t> per_client;  // GUARDED_BY(clients_mu)
+  // Touched by the accept loop only.
+  size_t refused_over_client = 0, refused_full = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_report;
   std::mutex mu;
   uint64_t next_id = 0;  // GUARDED_BY(mu)
   std::unordered_map<uint64_t, std::pair<net::any_io_executor, std::shared_ptr<SessionCtl>>>
@@ -128,7 +177,63 @@ struct HttpServer::Impl {
         net::use_awaitable, std::move(work));
   }
 
-  net::awaitable<void> session(tcp::socket socket) {
+  // kOverClient and kFull: turned away.
+  enum class Slot { kServed, kReserve, kOverClient, kFull };
+
+  Slot admit(const std::string& client) {
+    std::lock_guard lock(clients_mu);
+    auto [it, fresh] = per_client.try_emplace(client, 0);
+    Slot slot = Slot::kFull;
+    if (opt.max_connections_per_client && it->second >= opt.max_connections_per_client) {
+      slot = Slot::kOverClient;
+    } else if (connections < opt.max_connections) {
+      ++connections;
+      slot = Slot::kServed;
+    } else if (reserved < opt.reserve_connections) {
+      ++reserved;
+      slot = Slot::kReserve;
+    }
+    if (slot == Slot::kServed || slot == Slot::kReserve) {
+      ++it->second;
+    } else if (it->second == 0) {
+      per_client.erase(it);
+    }
+    return slot;
+  }
+
+  // Says on stderr that connections are being turned away: at the first, then
+  // at most once a minute, so that a flood cannot flood the log too.
+  void report_refusal(Slot why) {
+    ++(why == Slot::kOverClient ? refused_over_client : refused_full);
+    const auto now = std::chrono::steady_clock::now();
+    if (last_report && now - *last_report < std::chrono::minutes(1)) return;
+    last_report = now;
+    std::fprintf(stderr,
+                 "vouch: turned away %zu connection(s) from a client at its cap "
+                 "(--max-connections-per-client %zu) and %zu with every connection in use "
+                 "(--max-connections %zu)\n",
+                 refused_over_client, opt.max_connections_per_client, refused_full,
+                 opt.max_connections);
+    refused_over_client = refused_full = 0;
+  }
+
+  void release(const std::string& client, Slot slot) {
+    std::lock_guard lock(clients_mu);
+    --(slot == Slot::kReserve ? reserved : connections);
+    if (auto it = per_client.find(client); it != per_client.end() && --it->second == 0) {
+      per_client.erase(it);
+    }
+  }
+
+  // What a request's route may carry, at most body_limit.
+  size_t body_limit_for(const bhttp::request<bhttp::string_body>& h) const {
+    if (!opt.route_body_limit) return opt.body_limit;
+    return std::min(opt.body_limit, opt.route_body_limit(h.method_string(), h.target()));
+  }
+
+  // `reserve`: a connection past max_connections, which gets one answer:
+  // the reserve route's, or 503.
+  net::awaitable<void> session(tcp::socket socket, bool reserve) {
     beast::tcp_stream stream(std::move(socket));
     auto ctl = std::make_shared<SessionCtl>();
     ctl->stream = &stream;
@@ -145,15 +250,31 @@ struct HttpServer::Impl {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
       parser.body_limit(opt.body_limit);
-      stream.expires_after(opt.idle_timeout);
+      stream.expires_after(reserve ? opt.reserve_timeout : opt.idle_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       ctl->busy = true;
+      int refuse = 0;  // answered without reading the body
       if (!ec) {
-        stream.expires_after(opt.request_timeout);
-        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        const auto& h = parser.get();
+        const size_t limit = body_limit_for(h);
+        if (reserve && !(opt.reserve_route && opt.reserve_route(h.method_string(), h.target()))) {
+          refuse = 503;
+        } else if (parser.content_length() && *parser.content_length() > limit) {
+          refuse = 413;
+        } else {
+          parser.body_limit(limit);  // a chunked body stops when it passes it
+          if (!reserve) stream.expires_after(opt.request_timeout);
+          if (parser.content_length().value_or(parser.chunked() ? 1 : 0) > 0 &&
+              bhttp::token_list(h[bhttp::field::expect]).exists("100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
+            std::tie(ec, n) = co_await bhttp::async_write(stream, cont, kTuple);
+          }
+          if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        }
       }
-      if (ec) {
-        int status = ec == bhttp::error::body_limit     ? 413
+      if (ec || refuse) {
+        int status = refuse                             ? refuse
+                     : ec == bhttp::error::body_limit   ? 413
                      : ec == bhttp::error::header_limit ? 431
                      : (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
                         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
@@ -161,21 +282,26 @@ struct HttpServer::Impl {
                          ? 0
                          : 400;
         if (status) {
-          auto res = to_beast(plain_error(status, status == 413 ? "request body too large"
+          const bool head = parser.is_header_done() ? parser.get().method() == bhttp::verb::head
+                                                    : starts_head(buffer);
+          auto res = to_beast(plain_error(status, status == 413   ? "request body too large"
                                                   : status == 431 ? "request header too large"
+                                                  : status == 503 ? "too many connections"
                                                                   : "bad request"),
-                              new_request_id(), 11, false);
+                              new_request_id(), 11, false, head);
+          if (status == 503) res.set(bhttp::field::retry_after, "1");
           stream.expires_after(opt.request_timeout);
           co_await bhttp::async_write(stream, res, kTuple);
         }
         break;
       }
       auto raw = parser.release();
-      const bool keep_alive = raw.keep_alive();
+      const bool keep_alive = raw.keep_alive() && !reserve;
       const unsigned version = raw.version();
+      const bool head = raw.method() == bhttp::verb::head;
       http::Request req = to_request(std::move(raw));
       http::Response resp = co_await respond(req);
-      auto res = to_beast(std::move(resp), req.request_id, version, keep_alive && !stopping);
+      auto res = to_beast(std::move(resp), req.request_id, version, keep_alive && !stopping, head);
       stream.expires_after(opt.request_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
       if (wec || !res.keep_alive()) break;
@@ -185,6 +311,16 @@ struct HttpServer::Impl {
     ctl->stream = nullptr;
     std::lock_guard lock(mu);
     sessions.erase(id);
+  }
+
+  // Refused at accept: a 503 if the socket takes it at once, then closed.
+  template <typename Socket>
+  static void turn_away(Socket& socket) {
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
   net::awaitable<void> accept_loop() {
@@ -198,14 +334,21 @@ struct HttpServer::Impl {
         co_await t.async_wait(kTuple);
         continue;
       }
-      if (connections.load() >= opt.max_connections) {
-        beast::error_code ignored;
-        socket.close(ignored);
+      beast::error_code rec;
+      auto remote = socket.remote_endpoint(rec);
+      if (rec) continue;  // already gone; the socket closes here
+      std::string client = client_key_of(remote.address());
+      const Slot slot = admit(client);
+      if (slot == Slot::kOverClient || slot == Slot::kFull) {
+        report_refusal(slot);
+        turn_away(socket);
         continue;
       }
-      ++connections;
       auto ex = socket.get_executor();
-      net::co_spawn(ex, session(std::move(socket)), [this](std::exception_ptr) { --connections; });
+      net::co_spawn(ex, session(std::move(socket), slot == Slot::kReserve),
+                    [this, client = std::move(client), slot](std::exception_ptr) {
+                      release(client, slot);
+                    });
     }
   }
 };

@@ -96,6 +96,10 @@ class ForwardingStore : public core::Store {
   core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override {
     return inner_->find_account(access_key_id);
   }
+  core::Result<bool> delete_account(const std::string& access_key_id) override {
+    return inner_->delete_account(access_key_id);
+  }
+  core::Result<std::vector<core::Account>> list_accounts() override { return inner_->list_accounts(); }
   core::Status clear_claims() override { return inner_->clear_claims(); }
 
  protected:

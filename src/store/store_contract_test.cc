@@ -928,6 +928,56 @@ TEST_P(StoreContractTest, AccountsArePutFoundAndReplacedByAccessKeyId) {
   EXPECT_FALSE(*case_differs);
 }
 
+TEST_P(StoreContractTest, AccountsAreDeletedByAccessKeyId) {
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret-1"}));
+  ASSERT_OK(store().put_account(Account{"444455556666", "AKIDOTHER", "secret-2"}));
+
+  auto deleted = store().delete_account("AKIDEXAMPLE");
+  ASSERT_OK(deleted);
+  EXPECT_TRUE(*deleted);
+  auto gone = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(gone);
+  EXPECT_FALSE(*gone);
+  // The other key is untouched, and deleting again says there was none.
+  auto other = store().find_account("AKIDOTHER");
+  ASSERT_OK(other);
+  EXPECT_TRUE(*other);
+  auto again = store().delete_account("AKIDEXAMPLE");
+  ASSERT_OK(again);
+  EXPECT_FALSE(*again);
+  auto case_differs = store().delete_account("akidother");
+  ASSERT_OK(case_differs);
+  EXPECT_FALSE(*case_differs);
+  // A deleted key can be added again.
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret-3"}));
+  auto back = store().find_account("AKIDEXAMPLE");
+  ASSERT_OK(back);
+  ASSERT_TRUE(*back);
+  EXPECT_EQ((*back)->secret_access_key, "secret-3");
+}
+
+TEST_P(StoreContractTest, AccountsAreListedByAccessKeyId) {
+  auto none = store().list_accounts();
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+  ASSERT_OK(store().put_account(Account{"444455556666", "AKIDZULU", "secret-z"}));
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDALPHA", "secret-a"}));
+  ASSERT_OK(store().put_account(Account{"777788889999", "AKIDALPHA", "secret-b"}));  // replaces
+  auto all = store().list_accounts();
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].access_key_id, "AKIDALPHA");
+  EXPECT_EQ((*all)[0].account_id, "777788889999");
+  EXPECT_EQ((*all)[0].secret_access_key, "secret-b");
+  EXPECT_EQ((*all)[1].access_key_id, "AKIDZULU");
+  EXPECT_EQ((*all)[1].account_id, "444455556666");
+  ASSERT_OK(store().delete_account("AKIDZULU"));
+  auto after = store().list_accounts();
+  ASSERT_OK(after);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].access_key_id, "AKIDALPHA");
+}
+
 TEST_P(StoreContractTest, ClearClaimsRemovesEveryClaimAndKeepsAccounts) {
   ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret"}));
   for (const Scope& s : {kScope, kOtherRegion, kOtherAccount}) {

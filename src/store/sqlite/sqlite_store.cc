@@ -484,6 +484,31 @@ Result<std::optional<core::Account>> SqliteStore::find_account(const std::string
   return std::optional<core::Account>(core::Account{s.text_at(0), access_key_id, s.text_at(1)});
 }
 
+Result<bool> SqliteStore::delete_account(const std::string& access_key_id) {
+  bool deleted = false;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("DELETE FROM accounts WHERE access_key_id = ?1");
+    s.bind(1, access_key_id);
+    if (s.step() != SQLITE_DONE) return c.error("delete account");
+    deleted = sqlite3_changes(c.raw()) > 0;
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return deleted;
+}
+
+Result<std::vector<core::Account>> SqliteStore::list_accounts() {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(
+      "SELECT account_id, access_key_id, secret_access_key FROM accounts ORDER BY access_key_id");
+  std::vector<core::Account> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text_at(0), s.text_at(1), s.text_at(2)});
+  if (rc != SQLITE_DONE) return (*r).error("list accounts");
+  return out;
+}
+
 core::Status SqliteStore::clear_claims() {
   return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;"); });
 }

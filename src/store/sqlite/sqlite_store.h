@@ -55,6 +55,8 @@ class SqliteStore final : public core::Store {
   core::Status clear_mail() override;
   core::Status put_account(const core::Account& account) override;
   core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override;
+  core::Result<bool> delete_account(const std::string& access_key_id) override;
+  core::Result<std::vector<core::Account>> list_accounts() override;
   core::Status clear_claims() override;
 
   // The schema version this build writes.
