@@ -103,6 +103,8 @@ int serve(const std::vector<std::string>& args) {
 #endif
   auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
+  auto has_claims = (*sqlite)->has_claims();  // then a new secret key would void their links
+  if (!has_claims.ok()) return fail(has_claims.error().message);
   // The lock makes this process the only writer of its claims, so caching is safe.
   store::DueNotifyingStore due_store(
       std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache));
@@ -118,7 +120,7 @@ int serve(const std::vector<std::string>& args) {
                 root->account.account_id.c_str());
     std::printf("(stored in %s/root-credentials; shown only this once)\n", opt.data_dir.c_str());
   }
-  auto secret = load_secret_key(opt.data_dir, random, &error);
+  auto secret = load_secret_key(opt.data_dir, random, !*has_claims, &error);
   if (!secret) return fail(error);
 
   // Signatures and request rates always follow the real time; claims follow
