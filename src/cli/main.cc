@@ -48,7 +48,8 @@ constexpr const char* kUsage =
     "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
-    "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
+    "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
+    "              [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
@@ -166,7 +167,9 @@ int serve(const std::vector<std::string>& args) {
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;
   if (!opt.smtp_url.empty()) {
-    mailer = std::make_unique<verify::mail::SmtpMailer>(verify::mail::SmtpOptions{opt.smtp_url});
+    verify::mail::SmtpOptions smtp{opt.smtp_url};
+    smtp.starttls = opt.smtp_starttls;
+    mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
     delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
   }
   service::LinkTokens links(*secret);
