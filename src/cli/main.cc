@@ -4,8 +4,11 @@
 #include <jemalloc/jemalloc.h>
 #endif
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,7 +52,7 @@ constexpr const char* kUsage =
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
-    "              [--mail-from ADDRESS] [--public-url URL]\n"
+    "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
@@ -167,8 +170,13 @@ int serve(const std::vector<std::string>& args) {
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;
   if (!opt.smtp_url.empty()) {
+    // Else every send would fail on it, retried without end.
+    if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
+      return fail("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " + std::strerror(errno));
+    }
     verify::mail::SmtpOptions smtp{opt.smtp_url};
     smtp.starttls = opt.smtp_starttls;
+    smtp.ca_file = opt.smtp_ca_file;
     mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
     delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
   }

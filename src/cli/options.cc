@@ -143,6 +143,9 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       out->smtp_starttls = v == "required" ? StartTls::kRequired
                            : v == "off"    ? StartTls::kOff
                                            : StartTls::kOpportunistic;
+    } else if (flag == "--smtp-ca-file") {
+      if (v.empty()) return "--smtp-ca-file needs a file";
+      out->smtp_ca_file = v;
     } else if (flag == "--mail-from") {
       if (v.find('@') == std::string::npos) return "--mail-from needs an email address";
       out->mail_from = v;

@@ -28,6 +28,7 @@ struct ServeOptions {
   // --smtp-starttls; when not given: required for a URL with credentials,
   // else opportunistic. off or opportunistic with credentials is refused.
   verify::mail::StartTls smtp_starttls = verify::mail::StartTls::kOpportunistic;
+  std::string smtp_ca_file;  // empty: the system's CAs verify the SMTP server
   std::string mail_from = "no-reply@vouch.localhost";
   std::string public_url;  // empty: http://<listen>
   bool inbox = false;

@@ -162,6 +162,9 @@ TEST(ParseServe, SmtpStartTls) {
               std::string("--smtp-starttls ") + mode + " would let the password in --smtp-url travel in "
               "clear; credentials need --smtp-starttls required (or smtps://)");
   }
+  EXPECT_EQ(serve({}).smtp_ca_file, "");
+  EXPECT_EQ(serve({"--smtp-ca-file", "/etc/relay-ca.pem"}).smtp_ca_file, "/etc/relay-ca.pem");
+  EXPECT_EQ(serve_error({"--smtp-ca-file="}), "--smtp-ca-file needs a file");
   // smtps:// is TLS from the start: the option does not apply.
   EXPECT_EQ(serve({"--smtp-url", "smtps://u:p@relay:465", "--smtp-starttls", "off"}).smtp_starttls,
             StartTls::kOff);

@@ -152,6 +152,7 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.url.rfind("smtp://", 0) == 0) {
     const StartTls mode =
         smtp_url_has_credentials(options_.url) ? StartTls::kRequired : options_.starttls;

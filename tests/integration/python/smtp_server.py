@@ -211,11 +211,13 @@ SUBJECT_PREFIX = "Amazon Web Services \u2013 Email Address Verification Request 
 
 
 def self_signed_tls_context(directory) -> ssl.SSLContext:
-    """A server context with a fresh self-signed certificate for 127.0.0.1."""
+    """A server context with a fresh self-signed certificate for 127.0.0.1
+    (kept as DIRECTORY/smtp-cert.pem, for a client to trust)."""
     cert, key = os.path.join(directory, "smtp-cert.pem"), os.path.join(directory, "smtp-key.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     return ctx

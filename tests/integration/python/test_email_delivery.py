@@ -216,6 +216,28 @@ def test_required_starttls_without_the_offer_sends_nothing_and_retries(vouch_fac
         smtp.stop()
 
 
+def test_required_starttls_verifies_the_certificate(vouch_factory, tmp_path):
+    smtp = SmtpServer(tls_context=self_signed_tls_context(tmp_path)).start()
+    try:
+        # Not signed by a CA the system trusts: nothing is sent.
+        srv = vouch_factory.start(extra_args=mail_args(smtp.url, extra=["--smtp-starttls", "required"]))
+        email = uniq_email("untrusted")
+        ses_client(srv).verify_email_identity(EmailAddress=email)
+        mail = wait_until(lambda: first_attempt_failed(srv, email), timeout=5, what="first attempt")
+        assert mail[0]["state"] == "queued", mail
+        assert "certificate" in mail[0]["last_error"].lower(), mail
+        assert smtp.rcpt_attempts == [] and smtp.received() == []
+        srv.stop()
+        # Trusted through --smtp-ca-file: delivered over TLS.
+        trusted = vouch_factory.start(extra_args=mail_args(smtp.url, extra=[
+            "--smtp-starttls", "required", "--smtp-ca-file", str(tmp_path / "smtp-cert.pem")]))
+        other = uniq_email("trusted")
+        ses_client(trusted).verify_email_identity(EmailAddress=other)
+        assert smtp.wait_for(to=other, timeout=8).tls is True
+    finally:
+        smtp.stop()
+
+
 def test_credentials_without_required_starttls_are_refused_at_start(vouch_factory):
     srv = vouch_factory.create()
     res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
@@ -223,4 +245,9 @@ def test_credentials_without_required_starttls_are_refused_at_start(vouch_factor
                          capture_output=True, text=True, timeout=20, env=srv.server_env())
     assert res.returncode != 0
     assert "--smtp-starttls off would let the password in --smtp-url travel in clear" in res.stderr
-
+    # An unreadable CA file is refused at start too (every send would fail on it).
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                          "--smtp-url", "smtp://127.0.0.1:25", "--smtp-ca-file", "/nonexistent/ca.pem"],
+                         capture_output=True, text=True, timeout=20, env=srv.server_env())
+    assert res.returncode != 0
+    assert "cannot read --smtp-ca-file /nonexistent/ca.pem" in res.stderr, res.stderr
