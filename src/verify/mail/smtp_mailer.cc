@@ -174,9 +174,9 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return {core::SendResult::Kind::kAccepted, std::to_string(code)};
   std::string detail = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
-  if (code > 0) {
+  if (code >= 400) {
     // The server's own words for the code (the last line with it: a QUIT
-    // reply may follow).
+    // reply may follow). A 2xx or 3xx is no refusal (a TLS failure after EHLO).
     std::string reply = std::to_string(code);
     for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
       if (it->rfind(reply, 0) == 0) {

@@ -589,6 +589,7 @@ TEST(SmtpStartTls, RequiredSendsNothingWithoutIt) {
     auto r = send_to(server.url(), StartTls::kRequired);
     EXPECT_EQ(r.kind, Kind::kTransient) << r.detail;
     EXPECT_NE(r.detail.find("STARTTLS"), std::string::npos) << r.detail;
+    EXPECT_EQ(r.detail.rfind("SMTP 2", 0), std::string::npos) << "not a refusal: " << r.detail;
     EXPECT_EQ(asked_for(server, "STARTTLS"), offered);
     EXPECT_FALSE(asked_for(server, "MAIL FROM")) << "offered: " << offered;
   }
