@@ -154,7 +154,7 @@ std::optional<std::string> load_secret_key(const std::string& dir, core::Random&
   const std::string path = dir + "/secret.key";
   const std::string remedy = ": every verification link already mailed depends on it. Restore it "
                              "from a backup; or, to void those links, write a new key with "
-                             "`head -c 32 /dev/urandom > " + path + "`";
+                             "`(umask 077; head -c 32 /dev/urandom > " + path + ")`";
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     auto text = S_ISREG(st.st_mode) ? read_file(path) : std::nullopt;

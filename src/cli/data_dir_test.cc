@@ -281,7 +281,7 @@ TEST_F(DataDirTest, SecretKeyIsStableAndPrivate) {
 
 std::string remedy(const std::string& path) {
   return ": every verification link already mailed depends on it. Restore it from a backup; or, "
-         "to void those links, write a new key with `head -c 32 /dev/urandom > " + path + "`";
+         "to void those links, write a new key with `(umask 077; head -c 32 /dev/urandom > " + path + ")`";
 }
 
 // A store that holds claims has mailed links signed with the key: a missing
