@@ -41,6 +41,18 @@ bool write_private(const std::string& path, const std::string& content, std::str
     *error = "cannot write " + path + ": " + std::strerror(errno);
     return false;
   }
+  // The rename is durable only once the directory is: a secret key lost to a
+  // crash after the store used it would stop the next start.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ok = dfd >= 0 && ::fsync(dfd) == 0;
+  const int err = errno;
+  if (dfd >= 0) ::close(dfd);
+  if (!ok) {
+    *error = "cannot sync " + dir + ": " + std::strerror(err);
+    return false;
+  }
   return true;
 }
 
@@ -138,9 +150,33 @@ std::optional<RootCredentials> load_root(const std::string& dir, core::Random& r
 }
 
 std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
-                                           std::string* error) {
+                                           bool may_generate, std::string* error) {
   const std::string path = dir + "/secret.key";
-  if (auto text = read_file(path); text && text->size() >= 32) return *text;
+  const std::string remedy = ": every verification link already mailed depends on it. Restore it "
+                             "from a backup; or, to void those links, write a new key with "
+                             "`(umask 077; head -c 32 /dev/urandom > " + path + ")`";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    auto text = S_ISREG(st.st_mode) ? read_file(path) : std::nullopt;
+    if (!text) {
+      *error = "cannot read " + path;
+      return std::nullopt;
+    }
+    if (text->size() < 32) {
+      *error = path + " is damaged (" + std::to_string(text->size()) + " bytes, at least 32 "
+               "expected)" + remedy;
+      return std::nullopt;
+    }
+    return *text;
+  }
+  if (errno != ENOENT) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!may_generate) {
+    *error = path + " is missing, but " + dir + "/vouch.db holds claims" + remedy;
+    return std::nullopt;
+  }
   std::string key(32, '\0');
   random.fill(std::span(reinterpret_cast<uint8_t*>(key.data()), key.size()));
   if (!write_private(path, key, error)) return std::nullopt;

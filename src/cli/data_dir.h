@@ -30,9 +30,13 @@ std::string lock_data_dir(const std::string& dir);
 std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,
                                          std::string* error);
 
-// 32 random bytes kept in the data dir (page tokens, link tokens).
+// The server's secret (at least 32 bytes; link and page token keys derive
+// from it), kept in DIR/secret.key. Generated only when the file is missing
+// and `may_generate` (nothing signed with a key is stored yet): a new key
+// would void every mailed link, so a missing key otherwise, or a short or
+// unreadable file, is an error and never replaced.
 std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
-                                           std::string* error);
+                                           bool may_generate, std::string* error);
 
 // Test mode's clock, kept in the data dir so that a restart goes on from the
 // time the tests had moved it to. nullopt and no error: none saved yet.

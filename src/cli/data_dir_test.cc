@@ -258,14 +258,14 @@ TEST_F(DataDirTest, SecretKeyIsStableAndPrivate) {
   ASSERT_EQ(ensure_data_dir(dir_), "");
   core::SeededRandom r1(5), r2(6);
   std::string error;
-  auto first = load_secret_key(dir_, r1, &error);
+  auto first = load_secret_key(dir_, r1, true, &error);
   ASSERT_TRUE(first) << error;
   EXPECT_EQ(first->size(), 32u);
   const std::string path = dir_ + "/secret.key";
   EXPECT_EQ(mode_of(path), 0600u);
   EXPECT_EQ(slurp(path), *first);
 
-  auto second = load_secret_key(dir_, r2, &error);
+  auto second = load_secret_key(dir_, r2, false, &error);
   ASSERT_TRUE(second) << error;
   EXPECT_EQ(*second, *first);
   EXPECT_EQ(mode_of(path), 0600u);
@@ -274,30 +274,75 @@ TEST_F(DataDirTest, SecretKeyIsStableAndPrivate) {
   const std::string other = base_ + "/other";
   ASSERT_EQ(ensure_data_dir(other), "");
   core::SeededRandom r3(6);
-  auto third = load_secret_key(other, r3, &error);
+  auto third = load_secret_key(other, r3, true, &error);
   ASSERT_TRUE(third) << error;
   EXPECT_NE(*third, *first);
 }
 
-TEST_F(DataDirTest, ShortSecretKeyIsReplaced) {
+std::string remedy(const std::string& path) {
+  return ": every verification link already mailed depends on it. Restore it from a backup; or, "
+         "to void those links, write a new key with `(umask 077; head -c 32 /dev/urandom > " + path + ")`";
+}
+
+// A store that holds claims has mailed links signed with the key: a missing
+// key is an error, not a new key.
+TEST_F(DataDirTest, MissingSecretKeyIsGeneratedOnlyWhenAllowed) {
   ASSERT_EQ(ensure_data_dir(dir_), "");
   const std::string path = dir_ + "/secret.key";
-  std::ofstream(path) << "too short";
   core::SeededRandom random(5);
   std::string error;
-  auto key = load_secret_key(dir_, random, &error);
+  EXPECT_FALSE(load_secret_key(dir_, random, false, &error));
+  EXPECT_EQ(error, path + " is missing, but " + dir_ + "/vouch.db holds claims" + remedy(path));
+  EXPECT_FALSE(std::filesystem::exists(path));
+
+  error.clear();
+  auto key = load_secret_key(dir_, random, true, &error);
   ASSERT_TRUE(key) << error;
-  EXPECT_EQ(key->size(), 32u);
-  EXPECT_NE(*key, "too short");
   EXPECT_EQ(slurp(path), *key);
-  EXPECT_EQ(mode_of(path), 0600u);
+}
+
+// A short or empty file is damage: never replaced, whatever the store holds.
+TEST_F(DataDirTest, ShortSecretKeyIsAnError) {
+  ASSERT_EQ(ensure_data_dir(dir_), "");
+  const std::string path = dir_ + "/secret.key";
+  for (const std::string& damaged : {std::string("too short"), std::string(), std::string(31, 'k')}) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << damaged;
+    for (bool may_generate : {true, false}) {
+      core::SeededRandom random(5);
+      std::string error;
+      EXPECT_FALSE(load_secret_key(dir_, random, may_generate, &error));
+      EXPECT_EQ(error, path + " is damaged (" + std::to_string(damaged.size()) +
+                           " bytes, at least 32 expected)" + remedy(path));
+      EXPECT_EQ(slurp(path), damaged);
+    }
+  }
+  // 32 bytes or more are a key, taken as they are.
+  for (const std::string& good : {std::string(32, 'k'), std::string(40, 'l')}) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << good;
+    core::SeededRandom random(5);
+    std::string error;
+    auto key = load_secret_key(dir_, random, false, &error);
+    ASSERT_TRUE(key) << error;
+    EXPECT_EQ(*key, good);
+  }
+}
+
+TEST_F(DataDirTest, UnreadableSecretKeyIsAnError) {
+  ASSERT_EQ(ensure_data_dir(dir_), "");
+  const std::string path = dir_ + "/secret.key";
+  ASSERT_TRUE(std::filesystem::create_directory(path));
+  core::SeededRandom random(5);
+  std::string error;
+  EXPECT_FALSE(load_secret_key(dir_, random, true, &error));
+  EXPECT_EQ(error, "cannot read " + path);
+  EXPECT_TRUE(std::filesystem::is_directory(path));
 }
 
 TEST_F(DataDirTest, WriteFailureIsReported) {
   const std::string missing = base_ + "/does-not-exist";
   core::SeededRandom random(5);
   std::string error;
-  EXPECT_FALSE(load_secret_key(missing, random, &error));
+  EXPECT_FALSE(load_secret_key(missing, random, true, &error));
   EXPECT_EQ(error, "cannot write " + missing + "/secret.key.tmp: No such file or directory");
   error.clear();
   EXPECT_FALSE(load_root(missing, random, &error));

@@ -4,8 +4,11 @@
 #include <jemalloc/jemalloc.h>
 #endif
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,7 +52,8 @@ constexpr const char* kUsage =
     "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
-    "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
+    "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
+    "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch account remove --data DIR --access-key-id K\n"
@@ -106,6 +110,8 @@ int serve(const std::vector<std::string>& args) {
 #endif
   auto sqlite = open_store(opt.data_dir, true);
   if (!sqlite.ok()) return fail(sqlite.error().message);
+  auto has_claims = (*sqlite)->has_claims();  // then a new secret key would void their links
+  if (!has_claims.ok()) return fail(has_claims.error().message);
   // The lock makes this process the only writer of its claims, so caching is safe.
   store::DueNotifyingStore due_store(
       std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache));
@@ -127,7 +133,7 @@ int serve(const std::vector<std::string>& args) {
                 root->account.account_id.c_str());
     std::printf("(stored in %s/root-credentials; shown only this once)\n", opt.data_dir.c_str());
   }
-  auto secret = load_secret_key(opt.data_dir, random, &error);
+  auto secret = load_secret_key(opt.data_dir, random, !*has_claims, &error);
   if (!secret) return fail(error);
 
   // Signatures and request rates always follow the real time; claims follow
@@ -173,7 +179,14 @@ int serve(const std::vector<std::string>& args) {
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;
   if (!opt.smtp_url.empty()) {
-    mailer = std::make_unique<verify::mail::SmtpMailer>(verify::mail::SmtpOptions{opt.smtp_url});
+    // Else every send would fail on it, retried without end.
+    if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
+      return fail("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " + std::strerror(errno));
+    }
+    verify::mail::SmtpOptions smtp{opt.smtp_url};
+    smtp.starttls = opt.smtp_starttls;
+    smtp.ca_file = opt.smtp_ca_file;
+    mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
     delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
   }
   service::LinkTokens links(*secret);

@@ -88,6 +88,7 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
 std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out) {
   Args a(args);
   std::string flag, v;
+  std::string starttls;  // as given
   while (a.next(&flag)) {
     if (flag == "--insecure-any-credentials") {
       // A switch: "--insecure-any-credentials=false" must not turn it on.
@@ -135,6 +136,18 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
         return "--smtp-url must start with smtp:// or smtps://";
       }
       out->smtp_url = v;
+    } else if (flag == "--smtp-starttls") {
+      using verify::mail::StartTls;
+      if (v != "required" && v != "opportunistic" && v != "off") {
+        return "--smtp-starttls must be required, opportunistic or off";
+      }
+      starttls = v;
+      out->smtp_starttls = v == "required" ? StartTls::kRequired
+                           : v == "off"    ? StartTls::kOff
+                                           : StartTls::kOpportunistic;
+    } else if (flag == "--smtp-ca-file") {
+      if (v.empty()) return "--smtp-ca-file needs a file";
+      out->smtp_ca_file = v;
     } else if (flag == "--mail-from") {
       if (v.find('@') == std::string::npos) return "--mail-from needs an email address";
       out->mail_from = v;
@@ -171,6 +184,14 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
     } else {
       return "unknown option " + flag;
     }
+  }
+  if (out->smtp_url.rfind("smtp://", 0) == 0 && verify::mail::smtp_url_has_credentials(out->smtp_url)) {
+    // Without STARTTLS (not offered, or stripped on the way) AUTH would go in clear.
+    if (!starttls.empty() && starttls != "required") {
+      return "--smtp-starttls " + starttls + " would let the password in --smtp-url travel in "
+             "clear; credentials need --smtp-starttls required (or smtps://)";
+    }
+    out->smtp_starttls = verify::mail::StartTls::kRequired;
   }
   return "";
 }

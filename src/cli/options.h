@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "verify/mail/smtp_mailer.h"
+
 namespace vouch::cli {
 
 struct ServeOptions {
@@ -23,6 +25,10 @@ struct ServeOptions {
   std::chrono::seconds recheck_interval{24 * 3600};
   bool test_mode = false;
   std::string smtp_url;  // empty: mail stays in the outbox
+  // --smtp-starttls; when not given: required for a URL with credentials,
+  // else opportunistic. off or opportunistic with credentials is refused.
+  verify::mail::StartTls smtp_starttls = verify::mail::StartTls::kOpportunistic;
+  std::string smtp_ca_file;  // empty: the system's CAs verify the SMTP server
   std::string mail_from = "no-reply@vouch.localhost";
   std::string public_url;  // empty: http://<listen>
   bool inbox = false;

@@ -162,6 +162,33 @@ TEST(ParseServe, Regions) {
   EXPECT_EQ(serve_error({"--region"}), "--region needs a value");
 }
 
+TEST(ParseServe, SmtpStartTls) {
+  using verify::mail::StartTls;
+  EXPECT_EQ(serve({}).smtp_starttls, StartTls::kOpportunistic);
+  EXPECT_EQ(serve({"--smtp-url", "smtp://relay:25"}).smtp_starttls, StartTls::kOpportunistic);
+  EXPECT_EQ(serve({"--smtp-starttls", "required"}).smtp_starttls, StartTls::kRequired);
+  EXPECT_EQ(serve({"--smtp-starttls=off", "--smtp-url", "smtp://relay:25"}).smtp_starttls, StartTls::kOff);
+  EXPECT_EQ(serve({"--smtp-starttls", "opportunistic"}).smtp_starttls, StartTls::kOpportunistic);
+  for (const char* bad : {"", "on", "REQUIRED", "try"}) {
+    EXPECT_EQ(serve_error({"--smtp-starttls", bad}), "--smtp-starttls must be required, opportunistic or off");
+  }
+  // Credentials: required unless said otherwise, and nothing else is accepted.
+  EXPECT_EQ(serve({"--smtp-url", "smtp://u:p@relay:587"}).smtp_starttls, StartTls::kRequired);
+  EXPECT_EQ(serve({"--smtp-url", "smtp://u:p@relay:587", "--smtp-starttls", "required"}).smtp_starttls,
+            StartTls::kRequired);
+  for (const char* mode : {"off", "opportunistic"}) {
+    EXPECT_EQ(serve_error({"--smtp-starttls", mode, "--smtp-url", "smtp://u:p@relay:587"}),
+              std::string("--smtp-starttls ") + mode + " would let the password in --smtp-url travel in "
+              "clear; credentials need --smtp-starttls required (or smtps://)");
+  }
+  EXPECT_EQ(serve({}).smtp_ca_file, "");
+  EXPECT_EQ(serve({"--smtp-ca-file", "/etc/relay-ca.pem"}).smtp_ca_file, "/etc/relay-ca.pem");
+  EXPECT_EQ(serve_error({"--smtp-ca-file="}), "--smtp-ca-file needs a file");
+  // smtps:// is TLS from the start: the option does not apply.
+  EXPECT_EQ(serve({"--smtp-url", "smtps://u:p@relay:465", "--smtp-starttls", "off"}).smtp_starttls,
+            StartTls::kOff);
+}
+
 TEST(ParseServe, UnknownOption) {
   EXPECT_EQ(serve_error({"--bogus", "1"}), "unknown option --bogus");
   EXPECT_EQ(serve_error({"--bogus=1"}), "unknown option --bogus");

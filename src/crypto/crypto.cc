@@ -68,6 +68,12 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   return hmac_sha256(key.data(), key.size(), data);
 }
 
+std::string derive_key(std::string_view secret, std::string_view label) {
+  // One block of HKDF-Expand: T(1) = HMAC(PRK, info || 0x01).
+  auto d = hmac_sha256(secret, std::string(label) + '\x01');
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
 Digest sha256(std::string_view data) {
   Digest d{};
   ThreadContexts& c = contexts();

@@ -43,11 +43,30 @@ bool valid_client_token(const std::string& t) {
   return false;
 }
 
+// What a client token's request asked for. The first form, domain then
+// "\nkey=value" per tag, is ambiguous once a key holds '=' ({"a": "b=c"} and
+// {"a=b": "c"} read the same). It is kept where it is unambiguous, so tokens
+// stored before the change still replay; anything else is length-prefixed
+// behind a NUL, which no domain starts with.
 std::string request_hash(const std::string& domain, const core::Tags& tags) {
-  std::string canonical = domain;
-  for (const auto& [k, v] : tags) canonical += '\n' + k + '=' + v;  // std::map: sorted keys
-  auto d = crypto::sha256(canonical);
-  return core::hex_encode(d);
+  bool plain = domain.find('\n') == std::string::npos;
+  for (const auto& [k, v] : tags) {
+    plain = plain && k.find_first_of("=\n") == std::string::npos && v.find('\n') == std::string::npos;
+  }
+  std::string canonical;
+  if (plain) {
+    canonical = domain;
+    for (const auto& [k, v] : tags) canonical += '\n' + k + '=' + v;  // std::map: sorted keys
+  } else {
+    canonical.push_back('\0');
+    auto field = [&canonical](const std::string& s) { canonical += std::to_string(s.size()) + ':' + s; };
+    field(domain);
+    for (const auto& [k, v] : tags) {
+      field(k);
+      field(v);
+    }
+  }
+  return core::hex_encode(crypto::sha256(canonical));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "core/arn.h"
 #include "core/encoding.h"
 #include "core/status_machine.h"
+#include "crypto/crypto.h"
 #include "store/sqlite/sqlite_store.h"
 #include "service/service_test_base.h"
 #include "testing/temp_dir.h"
@@ -274,6 +275,41 @@ TEST_F(LatticeServiceTest, SameTokenWithDifferentParametersIsAConflict) {
     expect_error(r.error(), ErrorCode::kConflict);
   }
   EXPECT_EQ(count(), 1u);
+}
+
+// '=' is a legal tag character: the hash of the parameters must still tell
+// which side of the first '=' is the key.
+TEST_F(LatticeServiceTest, TagsThatOnlyMoveAnEqualsSignAreDifferentParameters) {
+  start("example.com", "token-1", {{"a", "b=c"}});
+  auto same = try_start("example.com", "token-1", {{"a", "b=c"}});
+  ASSERT_OK(same);
+  EXPECT_FALSE(same->created.has_value()) << "the same parameters replay";
+  for (const Tags& tags : {Tags{{"a=b", "c"}}, Tags{{"a=b=c", ""}}}) {
+    auto r = try_start("example.com", "token-1", tags);
+    ASSERT_FALSE(r.ok()) << tags.begin()->first;
+    expect_error(r.error(), ErrorCode::kConflict);
+  }
+  EXPECT_EQ(count(), 1u);
+}
+
+// Tokens stored before the hash changed replay across the upgrade wherever
+// the old form was unambiguous (no '=' in a key).
+TEST_F(LatticeServiceTest, TokensStoredWithTheOldHashStillReplay) {
+  Claim c = start("example.com");
+  ASSERT_OK(svc().remove(kScope, c.id));
+  const std::string old_hash = core::hex_encode(crypto::sha256("example.com\na=1\nb=x=y"));
+  Claim other = c;
+  other.id = "dv-0123456789abcdefa";
+  core::CreateRules rules{0, false, hours(8), clock_.now()};
+  ASSERT_OK(store_->create_claim_once(other, core::IdempotencyKey{"old-token", old_hash, "first"},
+                                      rules));
+  auto replay = try_start("example.com", "old-token", {{"a", "1"}, {"b", "x=y"}});
+  ASSERT_OK(replay);
+  EXPECT_FALSE(replay->created.has_value());
+  EXPECT_EQ(replay->replayed_response, "first");
+  auto mismatch = try_start("example.com", "old-token", {{"a", "1"}});
+  ASSERT_FALSE(mismatch.ok());
+  expect_error(mismatch.error(), ErrorCode::kConflict);
 }
 
 TEST_F(LatticeServiceTest, TokensAreScopedToAccountAndRegion) {

@@ -15,6 +15,9 @@ std::string b64(std::string_view s) {
 }
 }  // namespace
 
+LinkTokens::LinkTokens(const std::string& secret)
+    : key_(crypto::derive_key(secret, kKeyLabel)), legacy_key_(secret) {}
+
 std::string LinkTokens::encode(const core::LinkToken& t) const {
   const std::string payload = t.claim_id + "|" + t.nonce + "|" + std::to_string(t.expires_unix);
   auto mac = crypto::hmac_sha256(key_, "link\n" + payload);
@@ -28,10 +31,11 @@ std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) cons
   auto payload = core::base64url_decode(token.substr(0, dot));
   auto mac = core::base64url_decode(token.substr(dot + 1));
   if (!payload || !mac) return std::nullopt;
-  auto expected = crypto::hmac_sha256(key_, "link\n" + *payload);
-  if (!crypto::equal(*mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes))) {
-    return std::nullopt;
-  }
+  auto macd_with = [&](const std::string& key) {
+    auto expected = crypto::hmac_sha256(key, "link\n" + *payload);
+    return crypto::equal(*mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes));
+  };
+  if (!macd_with(key_) && !macd_with(legacy_key_)) return std::nullopt;
   size_t a = payload->find('|'), b = payload->rfind('|');
   if (a == std::string::npos || a == b) return std::nullopt;
   core::LinkToken t{payload->substr(0, a), payload->substr(a + 1, b - a - 1), 0};

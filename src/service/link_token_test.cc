@@ -7,6 +7,10 @@
 #include <cctype>
 #include <string>
 
+#include "core/encoding.h"
+#include "crypto/crypto.h"
+#include "service/page_token.h"
+
 namespace vouch::service {
 namespace {
 
@@ -152,6 +156,39 @@ TEST(LinkTokens, OverlongTokenIsRejectedEvenIfSigned) {
   const std::string t = links.encode(big);
   ASSERT_GT(t.size(), 512u);
   EXPECT_FALSE(links.decode(t).has_value());
+}
+
+// A link carrying the claim id, nonce and expiry of kToken, MACed by hand.
+std::string link_macd_with(std::string_view key) {
+  const std::string payload = kToken.claim_id + "|" + kToken.nonce + "|" +
+                              std::to_string(kToken.expires_unix);
+  auto mac = crypto::hmac_sha256(key, "link\n" + payload);
+  auto b64 = [](std::string_view s) {
+    return core::base64url_encode(std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  };
+  return b64(payload) + "." + b64(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));
+}
+
+// Links have a key of their own, derived from the server's secret: what page
+// tokens are MACed with never makes a link.
+TEST(LinkTokens, KeyIsDerivedForLinksAlone) {
+  LinkTokens links(kKey);
+  const std::string link_key = crypto::derive_key(kKey, LinkTokens::kKeyLabel);
+  const std::string page_key = crypto::derive_key(kKey, PageTokens::kKeyLabel);
+  ASSERT_NE(link_key, page_key);
+  EXPECT_EQ(links.encode(kToken), link_macd_with(link_key));
+  EXPECT_TRUE(links.decode(link_macd_with(link_key)).has_value());
+  EXPECT_FALSE(links.decode(link_macd_with(page_key)).has_value());
+}
+
+// Links mailed before the keys were derived were MACed with the secret itself;
+// they stay good for the rest of their 24 h.
+TEST(LinkTokens, LinksMacdWithTheSecretItselfStillDecode) {
+  LinkTokens links(kKey);
+  auto back = links.decode(link_macd_with(kKey));
+  ASSERT_TRUE(back.has_value());
+  expect_same(*back, kToken);
+  EXPECT_FALSE(LinkTokens("another secret key of the same length!!").decode(link_macd_with(kKey)));
 }
 
 }  // namespace

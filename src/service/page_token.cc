@@ -11,6 +11,8 @@ namespace {
 constexpr size_t kMacBytes = 16;
 }
 
+PageTokens::PageTokens(const std::string& secret) : key_(crypto::derive_key(secret, kKeyLabel)) {}
+
 std::string PageTokens::mac(const core::Scope& scope, const std::string& listing,
                             int64_t seq) const {
   auto d = crypto::hmac_sha256(key_, scope.account_id + '\n' + scope.region + '\n' + listing +

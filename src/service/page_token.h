@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/claim.h"
 
@@ -13,7 +14,11 @@ namespace vouch::service {
 
 class PageTokens {
  public:
-  explicit PageTokens(std::string key) : key_(std::move(key)) {}
+  // Names the key derived from the server's secret for this purpose alone.
+  static constexpr std::string_view kKeyLabel = "vouch page-token v1";
+  // `secret`: the server's secret key; tokens are MACed with a key derived
+  // from it for page tokens alone.
+  explicit PageTokens(const std::string& secret);
 
   // `listing` names what is being paged (e.g. "ses:Domain") so a token from
   // one listing cannot be replayed against another.

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "crypto/crypto.h"
+#include "service/link_token.h"
 
 namespace vouch::service {
 namespace {
@@ -134,6 +136,27 @@ TEST(PageTokensTest, RejectsGarbageWithoutCrashing) {
     for (auto& c : u) c = kUrlAlphabet[rng() % 64];
     EXPECT_EQ(tokens.decode(kScope, kListing, u), std::nullopt) << u;
   }
+}
+
+// A page token for `seq` in kScope and kListing, MACed by hand.
+std::string page_macd_with(std::string_view key, int64_t seq) {
+  auto mac = crypto::hmac_sha256(key, kScope.account_id + '\n' + kScope.region + '\n' + kListing +
+                                          '\n' + std::to_string(seq));
+  return encode_raw(std::to_string(seq) + '.' +
+                    std::string(reinterpret_cast<const char*>(mac.data()), 16));
+}
+
+// Page tokens have a key of their own, derived from the server's secret:
+// neither the secret itself nor the links' key makes one.
+TEST(PageTokensTest, KeyIsDerivedForPageTokensAlone) {
+  const std::string secret(32, 's');
+  PageTokens tokens(secret);
+  const std::string page_key = crypto::derive_key(secret, PageTokens::kKeyLabel);
+  EXPECT_EQ(tokens.encode(kScope, kListing, 7), page_macd_with(page_key, 7));
+  EXPECT_EQ(tokens.decode(kScope, kListing, page_macd_with(page_key, 7)), 7);
+  EXPECT_FALSE(tokens.decode(kScope, kListing,
+                             page_macd_with(crypto::derive_key(secret, LinkTokens::kKeyLabel), 7)));
+  EXPECT_FALSE(tokens.decode(kScope, kListing, page_macd_with(secret, 7)));
 }
 
 }  // namespace

@@ -165,6 +165,14 @@ Result<size_t> SqliteStore::count_claims(const Scope& scope,
   return static_cast<size_t>(s.int_at(0));
 }
 
+Result<bool> SqliteStore::has_claims() {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare("SELECT EXISTS (SELECT 1 FROM claims)");
+  if (s.step() != SQLITE_ROW) return (*r).error("look for claims");
+  return s.int_at(0) != 0;
+}
+
 namespace {
 
 // Inside a write transaction.

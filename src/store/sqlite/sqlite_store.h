@@ -59,6 +59,10 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::Account>> list_accounts() override;
   core::Status clear_claims() override;
 
+  // Whether any claim is stored (the server's start: a new secret key would
+  // void what was signed for them).
+  core::Result<bool> has_claims();
+
   // The schema version this build writes.
   static int schema_version();
 

@@ -152,9 +152,20 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
-  // Credentials only travel encrypted: require STARTTLS when the URL has them.
-  if (options_.url.find('@') != std::string::npos && options_.url.rfind("smtp://", 0) == 0) {
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (options_.url.rfind("smtp://", 0) == 0) {
+    const StartTls mode =
+        smtp_url_has_credentials(options_.url) ? StartTls::kRequired : options_.starttls;
+    if (mode == StartTls::kRequired) {
+      curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    } else if (mode == StartTls::kOpportunistic) {
+      // libcurl fails a send whose handshake fails rather than fall back to
+      // plain text, so an unverifiable certificate (a relay's self-signed
+      // default) would stop mail that kOff delivers: encrypt, do not verify.
+      curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
   }
   CURLcode rc = curl_easy_perform(curl);
   long code = 0;
@@ -163,9 +174,9 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return {core::SendResult::Kind::kAccepted, std::to_string(code)};
   std::string detail = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
-  if (code > 0) {
+  if (code >= 400) {
     // The server's own words for the code (the last line with it: a QUIT
-    // reply may follow).
+    // reply may follow). A 2xx or 3xx is no refusal (a TLS failure after EHLO).
     std::string reply = std::to_string(code);
     for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
       if (it->rfind(reply, 0) == 0) {

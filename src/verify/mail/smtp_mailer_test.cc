@@ -255,6 +255,8 @@ class TinySmtp {
     std::string rcpt = "250 2.1.5 OK";
     std::string data_end = "250 2.0.0 Ok: queued as 1";
     bool silent = false;  // accept the connection and never say anything
+    bool offer_starttls = false;  // in the EHLO reply; the STARTTLS command gets `starttls`
+    std::string starttls = "454 4.7.0 TLS not available due to temporary reason";
   };
 
   explicit TinySmtp(Replies replies) : replies_(std::move(replies)) {
@@ -354,7 +356,9 @@ class TinySmtp {
       if (verb == "EHLO" || verb == "HELO") {
         std::lock_guard lock(mu_);
         current().helo = line;
-        say(c, "250 tiny");
+        say(c, replies_.offer_starttls ? "250-tiny\r\n250 STARTTLS" : "250 tiny");
+      } else if (verb == "STARTTLS") {
+        say(c, replies_.starttls);
       } else if (verb == "MAIL") {
         std::lock_guard lock(mu_);
         current().mail_from = line;
@@ -404,9 +408,21 @@ class TinySmtp {
   std::vector<std::string> commands_;
 };
 
-core::SendResult send_to(const std::string& url, const core::Mail& m = sample_mail(), int timeout = 5) {
-  SmtpMailer mailer({url, seconds(timeout)});
+core::SendResult send_to(const std::string& url, const core::Mail& m = sample_mail(), int timeout = 5,
+                         StartTls starttls = StartTls::kOpportunistic) {
+  SmtpMailer mailer({url, seconds(timeout), starttls});
   return mailer.send(m);
+}
+
+core::SendResult send_to(const std::string& url, StartTls starttls) {
+  return send_to(url, sample_mail(), 5, starttls);
+}
+
+bool asked_for(TinySmtp& server, std::string_view verb) {
+  for (const auto& c : server.commands()) {
+    if (c.rfind(verb, 0) == 0) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- send()
@@ -538,6 +554,64 @@ TEST(SmtpSend, OneSessionPerSend) {
     EXPECT_EQ(parse(sessions[i].data).header("Message-ID"),
               "<outbox-" + std::to_string(100 + i) + ".id-0123456789abcdef0123@vouch>");
   }
+}
+
+// ---------------------------------------------------------------- STARTTLS
+// The TLS session itself is covered against a real server in
+// tests/integration/python/test_email_delivery.py; here, what is asked and when.
+
+TEST(SmtpStartTls, OpportunisticAsksWhenOfferedAndGoesOnWhenRefused) {
+  TinySmtp server({.offer_starttls = true});
+  auto r = send_to(server.url(), StartTls::kOpportunistic);
+  EXPECT_EQ(r.kind, Kind::kAccepted) << r.detail;
+  EXPECT_TRUE(asked_for(server, "STARTTLS"));
+  EXPECT_TRUE(asked_for(server, "MAIL FROM"));
+}
+
+TEST(SmtpStartTls, OpportunisticWithoutTheOfferSendsPlainText) {
+  TinySmtp server({});
+  auto r = send_to(server.url(), StartTls::kOpportunistic);
+  EXPECT_EQ(r.kind, Kind::kAccepted) << r.detail;
+  EXPECT_FALSE(asked_for(server, "STARTTLS"));
+}
+
+TEST(SmtpStartTls, OffNeverAsks) {
+  TinySmtp server({.offer_starttls = true});
+  auto r = send_to(server.url(), StartTls::kOff);
+  EXPECT_EQ(r.kind, Kind::kAccepted) << r.detail;
+  EXPECT_FALSE(asked_for(server, "STARTTLS"));
+  EXPECT_TRUE(asked_for(server, "MAIL FROM"));
+}
+
+TEST(SmtpStartTls, RequiredSendsNothingWithoutIt) {
+  for (bool offered : {false, true}) {  // not offered; offered and refused (454)
+    TinySmtp server({.offer_starttls = offered});
+    auto r = send_to(server.url(), StartTls::kRequired);
+    EXPECT_EQ(r.kind, Kind::kTransient) << r.detail;
+    EXPECT_NE(r.detail.find("STARTTLS"), std::string::npos) << r.detail;
+    EXPECT_EQ(r.detail.rfind("SMTP 2", 0), std::string::npos) << "not a refusal: " << r.detail;
+    EXPECT_EQ(asked_for(server, "STARTTLS"), offered);
+    EXPECT_FALSE(asked_for(server, "MAIL FROM")) << "offered: " << offered;
+  }
+}
+
+// A password never goes in clear, whatever the mode says.
+TEST(SmtpStartTls, CredentialsRequireIt) {
+  for (StartTls mode : {StartTls::kOpportunistic, StartTls::kOff}) {
+    TinySmtp server({});
+    const std::string url = "smtp://user:secret@" + server.url().substr(std::string("smtp://").size());
+    auto r = send_to(url, mode);
+    EXPECT_EQ(r.kind, Kind::kTransient) << r.detail;
+    EXPECT_FALSE(asked_for(server, "AUTH"));
+    EXPECT_FALSE(asked_for(server, "MAIL FROM"));
+  }
+}
+
+TEST(SmtpStartTls, CredentialsInTheUrl) {
+  EXPECT_TRUE(smtp_url_has_credentials("smtp://u:p@host:25"));
+  EXPECT_TRUE(smtp_url_has_credentials("smtp://u@host"));
+  EXPECT_FALSE(smtp_url_has_credentials("smtp://host:25"));
+  EXPECT_FALSE(smtp_url_has_credentials("smtp:host@x"));
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ import os
 import re
 import signal
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -61,6 +63,7 @@ class Received:
     arrived: float  # time.time()
     arrived_mono: float  # time.monotonic()
     peer: object = None
+    tls: bool = False  # came over a STARTTLS session
     message: email.message.EmailMessage = field(init=False)
 
     def __post_init__(self):
@@ -109,13 +112,14 @@ class _Handler:
 class SmtpServer:
     def __init__(self, port: int | None = None, host: str = "127.0.0.1",
                  rcpt_reply: str | None = None, data_reply: str | None = None,
-                 refuse_only=None, on_message=None):
+                 refuse_only=None, on_message=None, tls_context=None):
         self.host = host
         self.port = port or free_port()
         self.rcpt_reply = rcpt_reply
         self.data_reply = data_reply
         self.refuse_only = refuse_only  # None: refuse everyone (when a reply is set)
         self.on_message = on_message
+        self.tls_context = tls_context  # an ssl.SSLContext: STARTTLS offered (not required)
         self.messages: list[Received] = []
         self.rcpt_attempts: list[str] = []
         self.data_attempts = 0
@@ -137,7 +141,8 @@ class SmtpServer:
         with self._cond:
             r = Received(len(self.messages) + 1, envelope.mail_from, list(envelope.rcpt_tos),
                          bytes(envelope.original_content or envelope.content), time.time(),
-                         time.monotonic(), getattr(session, "peer", None))
+                         time.monotonic(), getattr(session, "peer", None),
+                         getattr(session, "ssl", None) is not None)
             self.messages.append(r)
             self._cond.notify_all()
         if self.on_message:
@@ -147,9 +152,10 @@ class SmtpServer:
     def start(self) -> "SmtpServer":
         # decode_data=False keeps the bytes as sent; the size limit is off so a
         # big message is never refused by the harness itself.
+        tls = {"tls_context": self.tls_context} if self.tls_context else {}
         self._controller = Controller(_Handler(self), hostname=self.host, port=self.port,
                                       decode_data=False, data_size_limit=None,
-                                      ready_timeout=10)
+                                      ready_timeout=10, **tls)
         self._controller.start()
         return self
 
@@ -202,6 +208,19 @@ class SmtpServer:
 MAIL_FROM = "verify@vouch.test"
 LINK_RE = re.compile(r"https?://[^\s\"<>]+/_vouch/verify-email\?token=[A-Za-z0-9_.%-]+")
 SUBJECT_PREFIX = "Amazon Web Services \u2013 Email Address Verification Request in region "
+
+
+def self_signed_tls_context(directory) -> ssl.SSLContext:
+    """A server context with a fresh self-signed certificate for 127.0.0.1
+    (kept as DIRECTORY/smtp-cert.pem, for a client to trust)."""
+    cert, key = os.path.join(directory, "smtp-cert.pem"), os.path.join(directory, "smtp-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
 
 
 def mail_args(smtp_url: str | None, test_mode: bool = True, inbox: bool = False,

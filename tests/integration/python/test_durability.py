@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conftest import (
+    VOUCH_BIN,
     assert_ok,
     expect_error,
     list_all_identities,
@@ -22,6 +24,7 @@ from conftest import (
     random_secret,
     ses_client,
 )
+from smtp_server import click, inbox, rebase
 
 KEY_RE = re.compile(r"\bAKIA[A-Z0-9]{16}\b")
 SECRET_LINE_RE = re.compile(r"secret[^:\n]*:\s*(\S{40})\s*$", re.IGNORECASE | re.MULTILINE)
@@ -256,3 +259,56 @@ def test_account_add_without_restart(vouch_factory):
     assert ses_client(srv).get_identity_verification_attributes(
         Identities=["shared-name.example.com"])["VerificationAttributes"][
         "shared-name.example.com"]["VerificationToken"] == root_token
+
+
+def _serve_refused(srv) -> subprocess.CompletedProcess:
+    """Runs `vouch serve` on srv's data directory, expecting it to refuse to start."""
+    try:
+        res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                              "--test-mode", "--dns-resolver", "127.0.0.1:9"],
+                             capture_output=True, text=True, timeout=20, env=srv.server_env())
+    except subprocess.TimeoutExpired:
+        pytest.fail("vouch started instead of refusing to")
+    assert res.returncode != 0, res.stdout + res.stderr
+    return res
+
+
+def test_secret_key_is_never_silently_regenerated(vouch_factory):
+    # Every mailed link is signed with a key derived from secret.key: a new
+    # key would void them all, so vouch refuses to start instead.
+    srv = vouch_factory.start(extra_args=["--test-mode"])
+    email = "keep-key@example.com"
+    ses_client(srv).verify_email_identity(EmailAddress=email)
+    body = inbox(srv)[1]["messages"][0]["Body"]["text_part"]
+    link = re.search(r"http://\S+/_vouch/verify-email\?token=\S+", body).group(0)
+    assert srv.stop() == 0
+    key_path = srv.data_dir / "secret.key"
+    key = key_path.read_bytes()
+
+    key_path.unlink()
+    res = _serve_refused(srv)
+    assert f"{key_path} is missing" in res.stderr, res.stderr
+    assert not key_path.exists()
+    for damaged in (b"", key[:31]):
+        key_path.write_bytes(damaged)
+        res = _serve_refused(srv)
+        assert f"{key_path} is damaged" in res.stderr, res.stderr
+        assert key_path.read_bytes() == damaged
+
+    # The key restored, the link mailed before works.
+    key_path.write_bytes(key)
+    srv.start()
+    assert click(rebase(link, srv.endpoint))[0] == 200
+    assert ses_client(srv).get_identity_verification_attributes(Identities=[email])[
+        "VerificationAttributes"][email]["VerificationStatus"] == "Success"
+
+
+def test_secret_key_is_generated_while_the_store_holds_no_claims(vouch_factory):
+    # A data directory prepared with `vouch account add` has a vouch.db but
+    # nothing signed yet: the first serve makes the key.
+    srv = vouch_factory.create()
+    srv.account_add("444455556666", random_access_key(), random_secret())
+    assert (srv.data_dir / "vouch.db").exists()
+    assert not (srv.data_dir / "secret.key").exists()
+    srv.start()
+    assert len((srv.data_dir / "secret.key").read_bytes()) == 32

@@ -10,11 +10,12 @@ that need one wait at most ~12 s.
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
 
-from conftest import ses_client, uniq_email
+from conftest import VOUCH_BIN, ses_client, uniq_email
 from smtp_server import (
     SmtpServer,
     claim_of,
@@ -23,6 +24,7 @@ from smtp_server import (
     link_of,
     mail_args,
     rebase,
+    self_signed_tls_context,
     wait_until,
 )
 
@@ -171,3 +173,81 @@ def test_no_smtp_url_keeps_mail_queued_and_says_so(vouch_factory):
     assert [(m["state"], m["attempts"]) for m in mail] == [("queued", 0)], mail
     srv.restart()
     assert "cannot be delivered" in srv.stderr_text(), srv.stderr_text()
+
+
+# --------------------------------------------------------------------------
+# STARTTLS (--smtp-starttls)
+
+
+@pytest.mark.parametrize("mode", [None, "opportunistic", "off"])
+def test_starttls_is_used_when_offered_unless_off(vouch_factory, tmp_path, mode):
+    # The server's certificate is self-signed: opportunistic TLS encrypts
+    # without verifying it (a relay's default certificate must not stop mail).
+    smtp = SmtpServer(tls_context=self_signed_tls_context(tmp_path)).start()
+    try:
+        extra = ["--smtp-starttls", mode] if mode else []
+        srv = vouch_factory.start(extra_args=mail_args(smtp.url, extra=extra))
+        email = uniq_email("tls")
+        ses_client(srv).verify_email_identity(EmailAddress=email)
+        msg = smtp.wait_for(to=email, timeout=8)
+        assert msg.tls == (mode != "off"), mode
+        assert click(link_of(msg))[0] == 200
+    finally:
+        smtp.stop()
+
+
+def test_required_starttls_without_the_offer_sends_nothing_and_retries(vouch_factory):
+    smtp = SmtpServer().start()  # no STARTTLS
+    try:
+        srv = vouch_factory.start(extra_args=mail_args(smtp.url, extra=["--smtp-starttls", "required"]))
+        email = uniq_email("notls")
+        ses_client(srv).verify_email_identity(EmailAddress=email)
+        mail = wait_until(lambda: first_attempt_failed(srv, email), timeout=5, what="first attempt")
+        assert mail[0]["state"] == "queued", mail  # transient: retried
+        assert "STARTTLS" in mail[0]["last_error"], mail
+        assert smtp.rcpt_attempts == [] and smtp.received() == []
+        # The same server, opportunistic: delivered in plain text.
+        srv.stop()
+        plain = vouch_factory.start(extra_args=mail_args(smtp.url))
+        other = uniq_email("plain")
+        ses_client(plain).verify_email_identity(EmailAddress=other)
+        assert smtp.wait_for(to=other, timeout=8).tls is False
+    finally:
+        smtp.stop()
+
+
+def test_required_starttls_verifies_the_certificate(vouch_factory, tmp_path):
+    smtp = SmtpServer(tls_context=self_signed_tls_context(tmp_path)).start()
+    try:
+        # Not signed by a CA the system trusts: nothing is sent.
+        srv = vouch_factory.start(extra_args=mail_args(smtp.url, extra=["--smtp-starttls", "required"]))
+        email = uniq_email("untrusted")
+        ses_client(srv).verify_email_identity(EmailAddress=email)
+        mail = wait_until(lambda: first_attempt_failed(srv, email), timeout=5, what="first attempt")
+        assert mail[0]["state"] == "queued", mail
+        assert "certificate" in mail[0]["last_error"].lower(), mail
+        assert smtp.rcpt_attempts == [] and smtp.received() == []
+        srv.stop()
+        # Trusted through --smtp-ca-file: delivered over TLS.
+        trusted = vouch_factory.start(extra_args=mail_args(smtp.url, extra=[
+            "--smtp-starttls", "required", "--smtp-ca-file", str(tmp_path / "smtp-cert.pem")]))
+        other = uniq_email("trusted")
+        ses_client(trusted).verify_email_identity(EmailAddress=other)
+        assert smtp.wait_for(to=other, timeout=8).tls is True
+    finally:
+        smtp.stop()
+
+
+def test_credentials_without_required_starttls_are_refused_at_start(vouch_factory):
+    srv = vouch_factory.create()
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                          "--smtp-url", "smtp://user:pw@127.0.0.1:25", "--smtp-starttls", "off"],
+                         capture_output=True, text=True, timeout=20, env=srv.server_env())
+    assert res.returncode != 0
+    assert "--smtp-starttls off would let the password in --smtp-url travel in clear" in res.stderr
+    # An unreadable CA file is refused at start too (every send would fail on it).
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(srv.data_dir),
+                          "--smtp-url", "smtp://127.0.0.1:25", "--smtp-ca-file", "/nonexistent/ca.pem"],
+                         capture_output=True, text=True, timeout=20, env=srv.server_env())
+    assert res.returncode != 0
+    assert "cannot read --smtp-ca-file /nonexistent/ca.pem" in res.stderr, res.stderr
