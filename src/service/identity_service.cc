@@ -140,7 +140,9 @@ Result<std::string> IdentityService::verify_domain(const Scope& scope, const std
   return reopened->token;
 }
 
-core::Status IdentityService::verify_email(const Scope& scope, const std::string& email) {
+core::Status IdentityService::verify_email(const Scope& scope, const std::string& email,
+                                          const std::string& operation) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = core::normalize_email(email);
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesEmail, *subject);
@@ -263,6 +265,7 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
 Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type,
                                            std::optional<int> max_items,
                                            const std::optional<std::string>& next_token) {
+  if (auto s = limiter_.admit(scope, "ListIdentities"); !s.ok()) return s.error();
   int limit = max_items.value_or(kMaxListItems);
   if (limit < 1 || limit > kMaxListItems) {
     return core::invalid_argument("MaxItems must be between 1 and 1000.", "MaxItems");
@@ -282,7 +285,9 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
   return page;
 }
 
-core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity) {
+core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity,
+                                             const std::string& operation) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
   // DKIM records first: a crash in between leaves a domain a retry cleans up.
@@ -298,6 +303,7 @@ core::Status IdentityService::delete_identity(const Scope& scope, const std::str
 }
 
 Result<std::vector<std::string>> IdentityService::list_verified_emails(const Scope& scope) {
+  if (auto s = limiter_.admit(scope, "ListVerifiedEmailAddresses"); !s.ok()) return s.error();
   std::vector<std::string> out;
   core::ListQuery q{scope, {ClaimKind::kSesEmail}, 0, 1000};
   const auto now = clock_.now();

@@ -88,7 +88,9 @@ class IdentityService {
 
   // Returns the domain's verification token, creating the identity if needed.
   core::Result<std::string> verify_domain(const core::Scope& scope, const std::string& domain);
-  core::Status verify_email(const core::Scope& scope, const std::string& email);
+  // `operation`: VerifyEmailIdentity or VerifyEmailAddress (each has its own rate).
+  core::Status verify_email(const core::Scope& scope, const std::string& email,
+                            const std::string& operation = "VerifyEmailIdentity");
   // Keyed by identity as requested; unknown identities are left out.
   core::Result<std::map<std::string, IdentityView>> get_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities,
@@ -101,7 +103,9 @@ class IdentityService {
   core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
                                   std::optional<int> max_items,
                                   const std::optional<std::string>& next_token);
-  core::Status delete_identity(const core::Scope& scope, const std::string& identity);
+  // `operation`: DeleteIdentity or DeleteVerifiedEmailAddress.
+  core::Status delete_identity(const core::Scope& scope, const std::string& identity,
+                               const std::string& operation = "DeleteIdentity");
   core::Result<std::vector<std::string>> list_verified_emails(const core::Scope& scope);
   // Returns the domain's 3 DKIM tokens, creating the identity, the tokens and
   // a claim per token's CNAME as needed; restarts failed DKIM claims.
