@@ -49,7 +49,8 @@ constexpr const char* kUsage =
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--mail-from ADDRESS] [--public-url URL]\n"
-    "              [--identity-cache N]\n"
+    "              [--identity-cache N] [--mail-cooldown DURATION] [--mail-retention DURATION]\n"
+    "              [--i-know-this-is-public]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch version\n";
 
@@ -89,6 +90,10 @@ std::string allocator_name() {
 int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  if (auto e = check_rate_limits(opt, service::RateLimiter::operations()); !e.empty()) return fail(e);
+  std::string public_warning;
+  if (auto e = check_public_listener(opt, &public_warning); !e.empty()) return fail(e);
+  if (!public_warning.empty()) std::fprintf(stderr, "vouch: %s\n", public_warning.c_str());
   // Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
   // tops back to the kernel past 128 KiB by default; a server freeing and
   // re-growing response buffers then page-faults on every request (+30% on
