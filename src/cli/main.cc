@@ -170,7 +170,9 @@ int serve(const std::vector<std::string>& args) {
   std::unique_ptr<scheduler::MailDelivery> delivery;
   if (!opt.smtp_url.empty()) {
     mailer = std::make_unique<verify::mail::SmtpMailer>(verify::mail::SmtpOptions{opt.smtp_url});
-    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
+    scheduler::DeliveryOptions delivery_options;
+    delivery_options.retention = opt.mail_retention;
+    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, delivery_options);
   }
   service::LinkTokens links(*secret);
 
@@ -182,14 +184,13 @@ int serve(const std::vector<std::string>& args) {
   identity_options.max_identities = opt.max_identities;
   service::IdentityService identities(*store, clock, random, limiter, page_tokens,
                                       identity_options);
-  identities.enable_mail({opt.mail_from,
-                          opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
-                                                 : opt.public_url,
-                          &links,
+  const std::string public_url =
+      opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port) : opt.public_url;
+  identities.enable_mail({opt.mail_from, public_url, &links,
                           [&delivery] {
                             if (delivery) delivery->wake();
                           },
-                          &wall});
+                          &wall, opt.mail_cooldown});
   service::Accounts accounts(*store);
   api::Authenticator authenticator(accounts, wall, {opt.insecure_any_credentials});
   service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
@@ -206,7 +207,11 @@ int serve(const std::vector<std::string>& args) {
     }
   });
   api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
-  api::mail::MailApi mail_api(identities, *store, opt.test_mode || opt.inbox);
+  api::mail::MailApi mail_api(identities, *store, authenticator,
+                              {opt.test_mode ? api::mail::InboxAccess::kOpen
+                               : opt.inbox   ? api::mail::InboxAccess::kSigned
+                                             : api::mail::InboxAccess::kOff,
+                               public_url});
   router.set_mail(&mail_api);
 
   server::ServerOptions server_options;

@@ -67,10 +67,14 @@ struct MailSettings {
   const LinkTokens* links = nullptr;   // REQUIRED
   std::function<void()> queued;        // a message was queued (wakes delivery)
   const core::Clock* wall = nullptr;   // delivery times; default: the claims' clock
+  // At most one message per address and scope within this (0: off), read
+  // from the outbox; a repeat inside it succeeds and sends nothing.
+  core::Seconds cooldown{300};
 };
 
-// What a click on a verification link came to.
-enum class ConfirmOutcome { kVerified, kAlreadyVerified, kExpired, kInvalid };
+// What a verification link came to: kConfirmable when opening it (a POST
+// would verify), kVerified when confirming it.
+enum class ConfirmOutcome { kVerified, kConfirmable, kAlreadyVerified, kExpired, kInvalid };
 struct ConfirmResult {
   ConfirmOutcome outcome;
   std::string address;  // when known
@@ -121,8 +125,11 @@ class IdentityService {
 
   // Turns on verification mail for email identities.
   void enable_mail(MailSettings settings) { mail_ = std::move(settings); }
-  // A click on a verification link.
+  // A person's confirmation of a verification link (POST): verifies.
   core::Result<ConfirmResult> confirm_email(const std::string& token);
+  // What confirming `token` would do, changing nothing (GET, HEAD, scanners):
+  // kConfirmable where confirm_email would verify.
+  core::Result<ConfirmResult> inspect_email_link(const std::string& token);
 
  private:
   // The stored identity for a normalised subject, created if absent.
@@ -132,7 +139,12 @@ class IdentityService {
                                       const std::string& subject);
   // Restarts a Failed identity's window; otherwise returns it unchanged.
   core::Result<core::Claim> reopen_if_failed(core::Claim claim);
-  core::Status queue_mail(const core::Claim& claim);
+  // `cooldown`: whether the per-recipient cooldown applies (not to a new link
+  // that replaces dead ones).
+  core::Status queue_mail(const core::Claim& claim, bool cooldown);
+  // A link's claim and what confirming it would come to; `claim` is set when
+  // the outcome is kConfirmable.
+  core::Result<ConfirmResult> link_state(const std::string& token, core::Claim* claim);
   // DKIM (identity_service_dkim.cc): a claim per token of `domain`, created
   // if missing (tokens from before DKIM claims existed get theirs here).
   core::Status ensure_dkim_claims(const core::Claim& domain);
