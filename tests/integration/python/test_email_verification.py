@@ -367,6 +367,7 @@ def test_verified_link_of_one_account_does_not_touch_another(vouch, smtp):
     mine, theirs = ses_client(vouch), ses_client(vouch, key=other_key, secret=other_secret)
     email = uniq_email()
     mine.verify_email_identity(EmailAddress=email)
+    smtp.wait_for(to=email)  # one at a time: concurrent deliveries may arrive in any order
     theirs.verify_email_identity(EmailAddress=email)
     msgs = smtp.wait_for(to=email, count=2)
     links = [link_of(m) for m in msgs]
