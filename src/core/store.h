@@ -158,9 +158,10 @@ class Store {
                                               const std::optional<int64_t>& id) = 0;
   virtual Result<size_t> count_queued_mail() = 0;
   virtual Status clear_mail() = 0;
-  // When mail to `to` in `scope` was last queued, of the messages queued or
-  // sent (hidden too; failed ones reached nobody): the per-recipient
-  // cooldown. nullopt when none (or pruned).
+  // When mail to `to` in `scope` was last queued (hidden too), leaving out
+  // mail the SMTP server refused (failed after an attempt: it reached nobody);
+  // mail failed unattempted (its identity deleted) still counts. The
+  // per-recipient cooldown. nullopt when none (or pruned).
   virtual Result<std::optional<TimePoint>> last_mail_to(const Scope& scope, const std::string& to) = 0;
   // A page of the inbox: visible messages in id order after `after_id`,
   // filtered by whichever of scope, address (to or from) and id are set.

@@ -159,6 +159,7 @@ core::Status IdentityService::verify_email(const Scope& scope, const std::string
 
 core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
   if (!mail_ || !mail_->links) return {};
+  std::lock_guard lock(mail_mu_);
   const auto now = (mail_->wall ? *mail_->wall : clock_).now();
   if (cooldown && mail_->cooldown.count() > 0) {
     auto last = store_.last_mail_to(claim.scope, claim.subject);

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -157,6 +158,8 @@ class IdentityService {
   const PageTokens& tokens_;
   const IdentityOptions options_;
   std::optional<MailSettings> mail_;
+  // Makes the cooldown's look-then-queue one step for concurrent repeats.
+  std::mutex mail_mu_;
 };
 
 }  // namespace vouch::service

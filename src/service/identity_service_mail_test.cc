@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "service/identity_service.h"
@@ -79,6 +80,17 @@ TEST_F(IdentityMailTest, ARepeatWithinTheCooldownSucceedsAndSendsNothing) {
   wall_.advance(seconds(50));
   ASSERT_OK(service_->verify_email(kScope, kAddress));
   EXPECT_EQ(outbox().size(), 2u);
+}
+
+TEST_F(IdentityMailTest, ConcurrentRepeatsQueueOneMessage) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) EXPECT_OK(service_->verify_email(kScope, kAddress));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(outbox().size(), 1u);
 }
 
 TEST_F(IdentityMailTest, DeletingAndVerifyingAgainDoesNotEscapeTheCooldown) {

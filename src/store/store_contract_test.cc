@@ -809,9 +809,14 @@ TEST_P(StoreContractTest, LastMailToIsTheNewestMessageToThatAddressInThatScope) 
   EXPECT_EQ(last(kOtherRegion, "a@example.com"), t0 + std::chrono::seconds(9));
   EXPECT_EQ(last(kOtherAccount, "a@example.com"), std::nullopt);
   EXPECT_EQ(last(kScope, "b@example.com"), std::nullopt);
-  // Failed mail reached nobody: it does not count.
-  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(60))));
+  // Mail the SMTP server refused reached nobody: it does not count...
+  core::Mail refused = mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(60));
+  refused.attempts = 1;
+  ASSERT_OK(store().enqueue_mail(refused));
   EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(5));
+  // ...but mail failed before any attempt (its identity deleted) does.
+  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(70))));
+  EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(70));
   // Hidden mail still counts: clearing the inbox does not end a cooldown.
   ASSERT_OK(store().hide_mail(std::nullopt));
   EXPECT_EQ(last(kOtherRegion, "a@example.com"), t0 + std::chrono::seconds(9));

@@ -116,7 +116,7 @@ Result<std::optional<core::TimePoint>> SqliteStore::last_mail_to(const core::Sco
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
   Stmt s = (*r).prepare("SELECT max(created_at) FROM outbox WHERE mail_to = ?1 AND account_id = ?2 "
-                        "AND region = ?3 AND state != 2");
+                        "AND region = ?3 AND NOT (state = 2 AND attempts > 0)");
   s.bind(1, to).bind(2, scope.account_id).bind(3, scope.region);
   if (s.step() != SQLITE_ROW) return (*r).error("read outbox");
   if (s.null_at(0)) return std::optional<core::TimePoint>();
