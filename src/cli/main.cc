@@ -55,6 +55,8 @@ constexpr const char* kUsage =
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
+    "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
+    "              [--region NAME]... [--regions A,B,...]\n"
     "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
     "  vouch account remove --data DIR --access-key-id K\n"
     "  vouch account list --data DIR\n"
@@ -96,6 +98,10 @@ std::string allocator_name() {
 int serve(const std::vector<std::string>& args) {
   ServeOptions opt;
   if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  if (auto e = check_rate_limits(opt, service::RateLimiter::operations()); !e.empty()) return fail(e);
+  std::string public_warning;
+  if (auto e = check_public_listener(opt, &public_warning); !e.empty()) return fail(e);
+  if (!public_warning.empty()) std::fprintf(stderr, "vouch: %s\n", public_warning.c_str());
   // Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
   // tops back to the kernel past 128 KiB by default; a server freeing and
   // re-growing response buffers then page-faults on every request (+30% on
@@ -187,7 +193,9 @@ int serve(const std::vector<std::string>& args) {
     smtp.starttls = opt.smtp_starttls;
     smtp.ca_file = opt.smtp_ca_file;
     mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
-    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, scheduler::DeliveryOptions{});
+    scheduler::DeliveryOptions delivery_options;
+    delivery_options.retention = opt.mail_retention;
+    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, delivery_options);
   }
   service::LinkTokens links(*secret);
 
@@ -199,14 +207,13 @@ int serve(const std::vector<std::string>& args) {
   identity_options.max_identities = opt.max_identities;
   service::IdentityService identities(*store, clock, random, limiter, page_tokens,
                                       identity_options);
-  identities.enable_mail({opt.mail_from,
-                          opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
-                                                 : opt.public_url,
-                          &links,
+  const std::string public_url =
+      opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port) : opt.public_url;
+  identities.enable_mail({opt.mail_from, public_url, &links,
                           [&delivery] {
                             if (delivery) delivery->wake();
                           },
-                          &wall});
+                          &wall, opt.mail_cooldown});
   service::Accounts accounts(*store, wall);  // a changed or removed key counts within 2 s
   api::AuthSettings auth_settings{opt.insecure_any_credentials};
   if (!opt.regions.empty()) auth_settings.regions = core::RegionList(opt.regions);
@@ -226,7 +233,11 @@ int serve(const std::vector<std::string>& args) {
     }
   });
   api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
-  api::mail::MailApi mail_api(identities, *store, opt.test_mode || opt.inbox);
+  api::mail::MailApi mail_api(identities, *store, authenticator,
+                              {opt.test_mode ? api::mail::InboxAccess::kOpen
+                               : opt.inbox   ? api::mail::InboxAccess::kSigned
+                                             : api::mail::InboxAccess::kOff,
+                               public_url});
   router.set_mail(&mail_api);
 
   server::ServerOptions server_options;

@@ -96,6 +96,11 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       out->insecure_any_credentials = true;
       continue;
     }
+    if (flag == "--i-know-this-is-public") {
+      if (a.has_inline_value()) return flag + " takes no value";
+      out->public_ack = true;
+      continue;
+    }
     if (flag == "--test-mode" || flag == "--inbox") {
       if (a.has_inline_value()) return flag + " takes no value";
       (flag == "--inbox" ? out->inbox : out->test_mode) = true;
@@ -181,6 +186,14 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
       if (!parse_number(v, &out->max_connections_per_client)) {
         return "--max-connections-per-client needs a number";
       }
+    } else if (flag == "--mail-cooldown") {
+      auto d = v == "0" ? std::optional<std::chrono::seconds>(0) : parse_duration(v);
+      if (!d) return "--mail-cooldown needs a duration such as 5m or 90s (0: off)";
+      out->mail_cooldown = *d;
+    } else if (flag == "--mail-retention") {
+      auto d = parse_duration(v);
+      if (!d) return "--mail-retention needs a duration such as 7d or 12h";
+      out->mail_retention = *d;
     } else {
       return "unknown option " + flag;
     }
@@ -193,6 +206,48 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
     }
     out->smtp_starttls = verify::mail::StartTls::kRequired;
   }
+  // The cooldown is answered from the outbox: pruning sooner would end it early.
+  if (out->mail_retention < out->mail_cooldown) return "--mail-retention must be at least --mail-cooldown";
+  return "";
+}
+
+std::string check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served) {
+  for (const auto& [op, rate] : opt.rate_limits) {
+    if (std::find(served.begin(), served.end(), op) != served.end()) continue;
+    std::string names;
+    for (const auto& s : served) names += (names.empty() ? "" : ", ") + s;
+    return "--rate-limit: vouch serves no operation '" + op + "' (operations: " + names + ")";
+  }
+  return "";
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  return dots == 3;
+}
+
+std::string check_public_listener(const ServeOptions& opt, std::string* warning) {
+  std::string risky;
+  auto add = [&](bool on, const char* name) {
+    if (on) risky += (risky.empty() ? "" : ", ") + std::string(name);
+  };
+  add(opt.test_mode, "--test-mode");
+  add(opt.inbox, "--inbox");
+  add(opt.insecure_any_credentials, "--insecure-any-credentials");
+  if (risky.empty() || is_loopback_host(opt.host)) return "";
+  if (!opt.public_ack) {
+    return risky + " on a listener others can reach (" + opt.host +
+           ") needs --i-know-this-is-public";
+  }
+  *warning = "WARNING: " + risky + " on " + opt.host +
+             ", which others can reach: anyone who can connect may use what these options open";
   return "";
 }
 

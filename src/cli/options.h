@@ -37,6 +37,9 @@ struct ServeOptions {
   std::vector<std::string> extra_regions;  // --region, added to either
   size_t max_connections = 0;               // 0: from the open-file limit, at most 10000
   size_t max_connections_per_client = 256;  // per IPv4 address or IPv6 /64; 0: no cap
+  std::chrono::seconds mail_cooldown{300};           // per recipient and identity scope; 0: off
+  std::chrono::seconds mail_retention{7 * 86400};    // sent/failed mail kept this long
+  bool public_ack = false;                           // --i-know-this-is-public
 };
 
 struct AccountAddOptions {
@@ -59,6 +62,14 @@ std::string parse_host_port(const std::string& text, std::string* host, unsigned
 
 // "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.
 std::optional<std::chrono::seconds> parse_duration(const std::string& text);
+
+// Checks after parsing: "" when fine, else why vouch must not start.
+// Every --rate-limit names one of `served` (the operations vouch throttles).
+std::string check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served);
+// Test mode, the open inbox and any-credentials on a non-loopback listener
+// need --i-know-this-is-public; `warning` gets the text to print when allowed.
+std::string check_public_listener(const ServeOptions& opt, std::string* warning);
+bool is_loopback_host(const std::string& host);
 
 bool valid_account_id(const std::string& id);
 bool valid_access_key_id(const std::string& key);

@@ -347,5 +347,61 @@ TEST(ParseAccountList, TakesOnlyTheDataDirectory) {
   EXPECT_EQ(parse_account_list({"--data"}, &o), "--data needs a value");
 }
 
+TEST(ParseServe, MailCooldownAndRetention) {
+  ServeOptions o = serve({});
+  EXPECT_EQ(o.mail_cooldown, std::chrono::seconds(300));
+  EXPECT_EQ(o.mail_retention, std::chrono::seconds(7 * 86400));
+  o = serve({"--mail-cooldown", "90s", "--mail-retention", "12h"});
+  EXPECT_EQ(o.mail_cooldown, std::chrono::seconds(90));
+  EXPECT_EQ(o.mail_retention, std::chrono::seconds(12 * 3600));
+  EXPECT_EQ(serve({"--mail-cooldown", "0"}).mail_cooldown, std::chrono::seconds(0));
+  EXPECT_EQ(serve_error({"--mail-cooldown", "soon"}),
+            "--mail-cooldown needs a duration such as 5m or 90s (0: off)");
+  EXPECT_EQ(serve_error({"--mail-retention", "0"}),
+            "--mail-retention needs a duration such as 7d or 12h");
+  EXPECT_EQ(serve_error({"--mail-cooldown", "2h", "--mail-retention", "1h"}),
+            "--mail-retention must be at least --mail-cooldown");
+}
+
+TEST(CheckRateLimits, RefusesOperationsVouchDoesNotServe) {
+  const std::vector<std::string> served = {"VerifyEmailIdentity", "ListIdentities"};
+  EXPECT_EQ(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served), "");
+  EXPECT_EQ(check_rate_limits(serve({}), served), "");
+  EXPECT_EQ(check_rate_limits(serve({"--rate-limit", "ListIdentities=1", "--rate-limit", "SendEmail=1"}), served),
+            "--rate-limit: vouch serves no operation 'SendEmail' (operations: VerifyEmailIdentity, "
+            "ListIdentities)");
+}
+
+TEST(CheckPublicListener, LoopbackNeedsNoAcknowledgement) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
+    EXPECT_TRUE(is_loopback_host(host)) << host;
+    std::string warning;
+    ServeOptions o = serve({"--listen", std::string(host) + ":1", "--test-mode", "--inbox",
+                            "--insecure-any-credentials"});
+    EXPECT_EQ(check_public_listener(o, &warning), "") << host;
+    EXPECT_EQ(warning, "") << host;
+  }
+  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "127.0.0.1.example.com", "128.0.0.1", "example.com"}) {
+    EXPECT_FALSE(is_loopback_host(host)) << host;
+  }
+}
+
+TEST(CheckPublicListener, RiskyOptionsOnAPublicListenerNeedTheAcknowledgement) {
+  for (const char* flag : {"--test-mode", "--inbox", "--insecure-any-credentials"}) {
+    std::string warning;
+    ServeOptions o = serve({"--listen", "0.0.0.0:4566", flag});
+    EXPECT_EQ(check_public_listener(o, &warning),
+              std::string(flag) + " on a listener others can reach (0.0.0.0) needs --i-know-this-is-public");
+    o = serve({"--listen", "0.0.0.0:4566", flag, "--i-know-this-is-public"});
+    EXPECT_EQ(check_public_listener(o, &warning), "");
+    EXPECT_NE(warning.find("WARNING: " + std::string(flag)), std::string::npos) << warning;
+  }
+  // Positive control: a public listener without them starts quietly.
+  std::string warning;
+  EXPECT_EQ(check_public_listener(serve({"--listen", "0.0.0.0:4566"}), &warning), "");
+  EXPECT_EQ(warning, "");
+  EXPECT_EQ(serve_error({"--i-know-this-is-public=yes"}), "--i-know-this-is-public takes no value");
+}
+
 }  // namespace
 }  // namespace vouch::cli

@@ -158,6 +158,27 @@ class Store {
                                               const std::optional<int64_t>& id) = 0;
   virtual Result<size_t> count_queued_mail() = 0;
   virtual Status clear_mail() = 0;
+  // When mail to `to` in `scope` was last queued (hidden too), leaving out
+  // mail the SMTP server refused (failed after an attempt: it reached nobody);
+  // mail failed unattempted (its identity deleted) still counts. The
+  // per-recipient cooldown. nullopt when none (or pruned).
+  virtual Result<std::optional<TimePoint>> last_mail_to(const Scope& scope, const std::string& to) = 0;
+  // A page of the inbox: visible messages in id order after `after_id`,
+  // filtered by whichever of scope, address (to or from) and id are set.
+  struct MailQuery {
+    std::optional<Scope> scope;
+    std::optional<std::string> address;
+    std::optional<int64_t> id;
+    int64_t after_id = 0;
+    size_t limit = 100;
+  };
+  virtual Result<std::vector<Mail>> list_mail_page(const MailQuery& query) = 0;
+  // Hides delivered and failed mail (of `scope`, or all) from the inbox;
+  // queued mail stays. Hidden mail still counts for the cooldown until pruned.
+  virtual Result<size_t> hide_mail(const std::optional<Scope>& scope) = 0;
+  // Deletes up to `limit` delivered or failed messages queued before `before`
+  // (never queued ones); returns how many.
+  virtual Result<size_t> prune_mail(TimePoint before, size_t limit) = 0;
 
   // Accounts. put_account replaces an account with the same access key id.
   virtual Status put_account(const Account& account) = 0;

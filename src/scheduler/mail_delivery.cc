@@ -64,9 +64,33 @@ core::Mail MailDelivery::after_attempt(core::Mail m, const core::SendResult& r, 
   return m;
 }
 
+size_t MailDelivery::prune() {
+  if (options_.retention.count() <= 0) return 0;
+  constexpr size_t kBatch = 1000;
+  const auto before = clock_.now() - options_.retention;
+  size_t total = 0;
+  // A few batches per call, so a large backlog never holds the writer long.
+  for (int i = 0; i < 10; ++i) {
+    auto n = store_.prune_mail(before, kBatch);
+    if (!n.ok()) {
+      std::fprintf(stderr, "vouch: pruning old mail failed: %s\n", n.error().message.c_str());
+      break;
+    }
+    total += *n;
+    if (*n < kBatch) break;
+  }
+  return total;
+}
+
 void MailDelivery::fill_loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    if (const auto now = clock_.now(); now >= next_prune_) {
+      next_prune_ = now + options_.prune_interval;
+      lock.unlock();
+      prune();
+      lock.lock();
+    }
     if (ready_.empty()) {
       // Recorded before this read starts, so the read sees them as attempted.
       for (int64_t id : finished_) in_flight_.erase(id);

@@ -24,6 +24,10 @@ struct DeliveryOptions {
   core::Seconds max_retry{3600};
   core::Seconds give_up_after{24 * 3600};
   std::chrono::milliseconds poll_interval{1000};
+  // Sent and failed mail older than this is deleted (queued mail never is);
+  // 0 keeps everything. Checked at most every prune_interval.
+  core::Seconds retention{7 * 24 * 3600};
+  core::Seconds prune_interval{60};
 };
 
 class MailDelivery {
@@ -34,6 +38,10 @@ class MailDelivery {
 
   void start();
   void wake();  // a message was queued
+
+  // Deletes sent and failed mail past the retention, in bounded batches;
+  // returns how many (the filler calls it; exposed for tests).
+  size_t prune();
 
   // The outcome of one attempt, as written to the outbox (exposed for tests).
   static core::Mail after_attempt(core::Mail m, const core::SendResult& r, core::TimePoint now,
@@ -57,6 +65,7 @@ class MailDelivery {
   std::vector<int64_t> finished_;           // GUARDED_BY(mu_)
   bool stopping_ = false;                   // GUARDED_BY(mu_)
   bool woken_ = false;                      // GUARDED_BY(mu_)
+  core::TimePoint next_prune_{};            // filler thread only
   std::thread filler_;
   std::vector<std::thread> senders_;
 };

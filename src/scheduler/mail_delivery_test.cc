@@ -381,5 +381,64 @@ TEST_F(DeliveryWorkerTest, StopsPromptlyAndLeavesUnsentMailQueued) {
   EXPECT_EQ(mailer_.calls(m.id), 2);
 }
 
+TEST_F(DeliveryWorkerTest, PrunesOldSentAndFailedMailButNeverQueuedMail) {
+  options_.retention = seconds(3600);
+  auto put = [&](Mail::State state, core::TimePoint created) {
+    Mail m = queued_mail("old@example.com", created);
+    m.id = 0;
+    m.state = state;
+    m.next_attempt_at = created + hours(1000);  // not due: stays queued
+    auto r = store_->enqueue_mail(m);
+    EXPECT_OK(r);
+    return r.ok() ? r->id : 0;
+  };
+  const int64_t old_sent = put(Mail::State::kSent, T0);
+  const int64_t old_failed = put(Mail::State::kFailed, T0);
+  const int64_t old_queued = put(Mail::State::kQueued, T0);
+  const int64_t fresh_sent = put(Mail::State::kSent, T0 + seconds(1800));
+  auto ids = [&] {
+    std::vector<int64_t> out;
+    auto r = store_->list_mail(std::nullopt, std::nullopt);
+    EXPECT_OK(r);
+    if (r.ok()) for (const auto& m : *r) out.push_back(m.id);
+    return out;
+  };
+  delivery_ = std::make_unique<MailDelivery>(*store_, mailer_, clock_, options_);
+  clock_.set(T0 + seconds(3599));
+  EXPECT_EQ(delivery_->prune(), 0u);  // not yet past the retention
+  clock_.set(T0 + seconds(3601));
+  EXPECT_EQ(delivery_->prune(), 2u);
+  EXPECT_EQ(ids(), (std::vector<int64_t>{old_queued, fresh_sent}));
+  (void)old_sent;
+  (void)old_failed;
+}
+
+TEST_F(DeliveryWorkerTest, TheWorkerPrunesOnItsOwn) {
+  options_.retention = seconds(60);
+  Mail m = queued_mail("gone@example.com", T0 - seconds(120));
+  m.id = 0;
+  m.state = Mail::State::kSent;
+  auto r = store_->enqueue_mail(m);
+  ASSERT_OK(r);
+  start();
+  ASSERT_TRUE(eventually([&] {
+    auto left = store_->list_mail(std::nullopt, std::nullopt);
+    return left.ok() && left->empty();
+  }));
+}
+
+TEST_F(DeliveryWorkerTest, ZeroRetentionKeepsEverything) {
+  options_.retention = seconds(0);
+  Mail m = queued_mail("kept@example.com", T0 - hours(1000));
+  m.id = 0;
+  m.state = Mail::State::kSent;
+  ASSERT_OK(store_->enqueue_mail(m));
+  delivery_ = std::make_unique<MailDelivery>(*store_, mailer_, clock_, options_);
+  EXPECT_EQ(delivery_->prune(), 0u);
+  auto left = store_->list_mail(std::nullopt, std::nullopt);
+  ASSERT_OK(left);
+  EXPECT_EQ(left->size(), 1u);
+}
+
 }  // namespace
 }  // namespace vouch::scheduler

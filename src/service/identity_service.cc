@@ -140,49 +140,74 @@ Result<std::string> IdentityService::verify_domain(const Scope& scope, const std
   return reopened->token;
 }
 
-core::Status IdentityService::verify_email(const Scope& scope, const std::string& email) {
+core::Status IdentityService::verify_email(const Scope& scope, const std::string& email,
+                                          const std::string& operation) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = core::normalize_email(email);
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesEmail, *subject);
   if (!claim.ok()) return claim.error();
+  const std::string nonce = claim->token;
   auto reopened = reopen_if_failed(std::move(*claim));
   if (!reopened.ok()) return reopened.error();
   // New, pending or just reopened: (re)send. Verified addresses get nothing.
-  if (reopened->status == ClaimStatus::kPending) return queue_mail(*reopened);
+  // A reopened identity's new nonce killed every link already sent, so its
+  // mail skips the cooldown (at most once per 24 h window per identity).
+  if (reopened->status == ClaimStatus::kPending) return queue_mail(*reopened, reopened->token == nonce);
   return {};
 }
 
-core::Status IdentityService::queue_mail(const Claim& claim) {
+core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
   if (!mail_ || !mail_->links) return {};
+  std::lock_guard lock(mail_mu_);
+  const auto now = (mail_->wall ? *mail_->wall : clock_).now();
+  if (cooldown && mail_->cooldown.count() > 0) {
+    auto last = store_.last_mail_to(claim.scope, claim.subject);
+    if (!last.ok()) return last.error();
+    // Within the cooldown a repeat answers as AWS does but sends nothing new.
+    if (*last && now < **last + mail_->cooldown) return {};
+  }
   const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
       claim.deadline.time_since_epoch()).count();
   const std::string link = mail_->public_url + "/_vouch/verify-email?token=" +
                            mail_->links->encode({claim.id, claim.token, expires});
-  const auto now = (mail_->wall ? *mail_->wall : clock_).now();
   auto queued = store_.enqueue_mail(verification_mail(claim, mail_->from, link, now));
   if (!queued.ok()) return queued.error();
   if (mail_->queued) mail_->queued();
   return {};
 }
 
-Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
+Result<ConfirmResult> IdentityService::link_state(const std::string& token, Claim* claim) {
   if (!mail_ || !mail_->links) return ConfirmResult{ConfirmOutcome::kInvalid, {}};
   auto link = mail_->links->decode(token);
   if (!link) return ConfirmResult{ConfirmOutcome::kInvalid, {}};
+  auto found = store_.get_claim_by_id(link->claim_id);
+  if (!found.ok()) return found.error();
+  // Deleted, or a link from an earlier window: it no longer means anything.
+  if (!*found || (*found)->kind != ClaimKind::kSesEmail) {
+    return ConfirmResult{ConfirmOutcome::kInvalid, {}};
+  }
+  Claim& c = **found;
+  if (c.status == ClaimStatus::kVerified) return ConfirmResult{ConfirmOutcome::kAlreadyVerified, c.subject};
+  if (c.token != link->nonce) return ConfirmResult{ConfirmOutcome::kInvalid, c.subject};
+  if (core::apply_time(core::policy_for(c.kind), c, clock_.now()).status == ClaimStatus::kFailed) {
+    return ConfirmResult{ConfirmOutcome::kExpired, c.subject};
+  }
+  std::string address = c.subject;
+  if (claim) *claim = std::move(c);
+  return ConfirmResult{ConfirmOutcome::kConfirmable, std::move(address)};
+}
+
+Result<ConfirmResult> IdentityService::inspect_email_link(const std::string& token) {
+  return link_state(token, nullptr);
+}
+
+Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
   for (int i = 0; i < kCasRetries; ++i) {
-    auto found = store_.get_claim_by_id(link->claim_id);
-    if (!found.ok()) return found.error();
-    // Deleted, or a link from an earlier window: it no longer means anything.
-    if (!*found || (*found)->kind != ClaimKind::kSesEmail) {
-      return ConfirmResult{ConfirmOutcome::kInvalid, {}};
-    }
-    Claim c = std::move(**found);
+    Claim c;
+    auto state = link_state(token, &c);
+    if (!state.ok() || state->outcome != ConfirmOutcome::kConfirmable) return state;
     const auto now = clock_.now();
-    if (c.status == ClaimStatus::kVerified) return ConfirmResult{ConfirmOutcome::kAlreadyVerified, c.subject};
-    if (c.token != link->nonce) return ConfirmResult{ConfirmOutcome::kInvalid, c.subject};
-    if (core::apply_time(core::policy_for(c.kind), c, now).status == ClaimStatus::kFailed) {
-      return ConfirmResult{ConfirmOutcome::kExpired, c.subject};
-    }
     const ClaimStatus from = c.status;
     Claim next = core::apply_check(core::policy_for(c.kind), c, core::Outcome::kFound, now);
     next.token.clear();         // single use
@@ -263,6 +288,7 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
 Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type,
                                            std::optional<int> max_items,
                                            const std::optional<std::string>& next_token) {
+  if (auto s = limiter_.admit(scope, "ListIdentities"); !s.ok()) return s.error();
   int limit = max_items.value_or(kMaxListItems);
   if (limit < 1 || limit > kMaxListItems) {
     return core::invalid_argument("MaxItems must be between 1 and 1000.", "MaxItems");
@@ -282,7 +308,9 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
   return page;
 }
 
-core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity) {
+core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity,
+                                             const std::string& operation) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
   // DKIM records first: a crash in between leaves a domain a retry cleans up.
@@ -298,6 +326,7 @@ core::Status IdentityService::delete_identity(const Scope& scope, const std::str
 }
 
 Result<std::vector<std::string>> IdentityService::list_verified_emails(const Scope& scope) {
+  if (auto s = limiter_.admit(scope, "ListVerifiedEmailAddresses"); !s.ok()) return s.error();
   std::vector<std::string> out;
   core::ListQuery q{scope, {ClaimKind::kSesEmail}, 0, 1000};
   const auto now = clock_.now();

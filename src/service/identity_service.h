@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,10 +68,14 @@ struct MailSettings {
   const LinkTokens* links = nullptr;   // REQUIRED
   std::function<void()> queued;        // a message was queued (wakes delivery)
   const core::Clock* wall = nullptr;   // delivery times; default: the claims' clock
+  // At most one message per address and scope within this (0: off), read
+  // from the outbox; a repeat inside it succeeds and sends nothing.
+  core::Seconds cooldown{300};
 };
 
-// What a click on a verification link came to.
-enum class ConfirmOutcome { kVerified, kAlreadyVerified, kExpired, kInvalid };
+// What a verification link came to: kConfirmable when opening it (a POST
+// would verify), kVerified when confirming it.
+enum class ConfirmOutcome { kVerified, kConfirmable, kAlreadyVerified, kExpired, kInvalid };
 struct ConfirmResult {
   ConfirmOutcome outcome;
   std::string address;  // when known
@@ -88,7 +93,9 @@ class IdentityService {
 
   // Returns the domain's verification token, creating the identity if needed.
   core::Result<std::string> verify_domain(const core::Scope& scope, const std::string& domain);
-  core::Status verify_email(const core::Scope& scope, const std::string& email);
+  // `operation`: VerifyEmailIdentity or VerifyEmailAddress (each has its own rate).
+  core::Status verify_email(const core::Scope& scope, const std::string& email,
+                            const std::string& operation = "VerifyEmailIdentity");
   // Keyed by identity as requested; unknown identities are left out.
   core::Result<std::map<std::string, IdentityView>> get_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities,
@@ -101,7 +108,9 @@ class IdentityService {
   core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
                                   std::optional<int> max_items,
                                   const std::optional<std::string>& next_token);
-  core::Status delete_identity(const core::Scope& scope, const std::string& identity);
+  // `operation`: DeleteIdentity or DeleteVerifiedEmailAddress.
+  core::Status delete_identity(const core::Scope& scope, const std::string& identity,
+                               const std::string& operation = "DeleteIdentity");
   core::Result<std::vector<std::string>> list_verified_emails(const core::Scope& scope);
   // Returns the domain's 3 DKIM tokens, creating the identity, the tokens and
   // a claim per token's CNAME as needed; restarts failed DKIM claims.
@@ -117,8 +126,11 @@ class IdentityService {
 
   // Turns on verification mail for email identities.
   void enable_mail(MailSettings settings) { mail_ = std::move(settings); }
-  // A click on a verification link.
+  // A person's confirmation of a verification link (POST): verifies.
   core::Result<ConfirmResult> confirm_email(const std::string& token);
+  // What confirming `token` would do, changing nothing (GET, HEAD, scanners):
+  // kConfirmable where confirm_email would verify.
+  core::Result<ConfirmResult> inspect_email_link(const std::string& token);
 
  private:
   // The stored identity for a normalised subject, created if absent.
@@ -128,7 +140,12 @@ class IdentityService {
                                       const std::string& subject);
   // Restarts a Failed identity's window; otherwise returns it unchanged.
   core::Result<core::Claim> reopen_if_failed(core::Claim claim);
-  core::Status queue_mail(const core::Claim& claim);
+  // `cooldown`: whether the per-recipient cooldown applies (not to a new link
+  // that replaces dead ones).
+  core::Status queue_mail(const core::Claim& claim, bool cooldown);
+  // A link's claim and what confirming it would come to; `claim` is set when
+  // the outcome is kConfirmable.
+  core::Result<ConfirmResult> link_state(const std::string& token, core::Claim* claim);
   // DKIM (identity_service_dkim.cc): a claim per token of `domain`, created
   // if missing (tokens from before DKIM claims existed get theirs here).
   core::Status ensure_dkim_claims(const core::Claim& domain);
@@ -141,6 +158,8 @@ class IdentityService {
   const PageTokens& tokens_;
   const IdentityOptions options_;
   std::optional<MailSettings> mail_;
+  // Makes the cooldown's look-then-queue one step for concurrent repeats.
+  std::mutex mail_mu_;
 };
 
 }  // namespace vouch::service

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -573,6 +574,43 @@ TEST_F(IdentityServiceTest, GetAttributesIsThrottledByTheOperationNamed) {
   EXPECT_OK(service().get_attributes(kScope, {"example.com"}, "GetIdentityDkimAttributes"));
   clock_.advance(seconds(1));
   EXPECT_OK(service().get_attributes(kScope, {"example.com"}, kGetAttrs));
+}
+
+TEST_F(IdentityServiceTest, EverySesOperationIsThrottledByItsOwnName) {
+  // Each operation, called twice in the same instant: with its own name at
+  // 1/s the first call passes (positive control) and the second is throttled.
+  using Call = std::function<core::Status(IdentityService&)>;
+  auto status = [](const auto& r) -> core::Status {
+    if (r.ok()) return {};
+    return r.error();
+  };
+  const std::vector<std::pair<std::string, Call>> ops = {
+      {"VerifyDomainIdentity", [&](IdentityService& s) { return status(s.verify_domain(kScope, "a.example")); }},
+      {"VerifyEmailIdentity", [&](IdentityService& s) { return s.verify_email(kScope, "a@example.com"); }},
+      {"VerifyEmailAddress",
+       [&](IdentityService& s) { return s.verify_email(kScope, "a@example.com", "VerifyEmailAddress"); }},
+      {kGetAttrs, [&](IdentityService& s) { return status(s.get_attributes(kScope, {"a.example"}, kGetAttrs)); }},
+      {"GetIdentityDkimAttributes",
+       [&](IdentityService& s) { return status(s.get_dkim_attributes(kScope, {"a.example"})); }},
+      {"ListIdentities",
+       [&](IdentityService& s) { return status(s.list(kScope, IdentityType::kAny, std::nullopt, std::nullopt)); }},
+      {"ListVerifiedEmailAddresses", [&](IdentityService& s) { return status(s.list_verified_emails(kScope)); }},
+      {"DeleteIdentity", [&](IdentityService& s) { return s.delete_identity(kScope, "gone.example"); }},
+      {"DeleteVerifiedEmailAddress",
+       [&](IdentityService& s) { return s.delete_identity(kScope, "gone@example.com", "DeleteVerifiedEmailAddress"); }},
+      {"VerifyDomainDkim", [&](IdentityService& s) { return status(s.verify_domain_dkim(kScope, "a.example")); }},
+  };
+  for (const auto& [name, call] : ops) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(RateLimiter::known_operation(name));
+    RateLimiter limiter(clock_, {{name, 1.0}});
+    auto s = make_service({}, &limiter);
+    EXPECT_OK(call(*s));
+    auto second = call(*s);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.error().code, ErrorCode::kThrottled);
+    EXPECT_EQ(second.error().message, "Rate exceeded");
+  }
 }
 
 // --- concurrency -----------------------------------------------------------

@@ -4,11 +4,47 @@
 
 namespace vouch::service {
 
-RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, double> rates)
-    : clock_(clock), rates_(std::move(rates)) {}
+namespace {
+
+double burst_of(double rate) { return std::max(1.0, rate); }
+
+}  // namespace
+
+RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, double> rates,
+                         size_t max_buckets)
+    : clock_(clock), rates_(std::move(rates)), max_buckets_(std::max<size_t>(1, max_buckets)),
+      sweep_at_(std::min<size_t>(1024, max_buckets_)) {}
 
 std::map<std::string, double> RateLimiter::aws_defaults() {
-  return {{"GetIdentityVerificationAttributes", 1.0}, {"VerifyDomainIdentity", 1.0}};
+  // SES: 1 request/s for its non-send actions. The others stay unlimited by
+  // default (as before); --rate-limit can limit any of them.
+  return {{"GetIdentityVerificationAttributes", 1.0},
+          {"VerifyDomainIdentity", 1.0},
+          {"VerifyEmailIdentity", 1.0},
+          {"VerifyEmailAddress", 1.0}};
+}
+
+const std::vector<std::string>& RateLimiter::operations() {
+  static const std::vector<std::string> ops = {
+      // SES v1
+      "VerifyDomainIdentity", "VerifyEmailIdentity", "VerifyEmailAddress",
+      "GetIdentityVerificationAttributes", "ListIdentities", "DeleteIdentity",
+      "ListVerifiedEmailAddresses", "DeleteVerifiedEmailAddress", "VerifyDomainDkim",
+      "GetIdentityDkimAttributes",
+      // VPC Lattice
+      "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
+      "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource"};
+  return ops;
+}
+
+bool RateLimiter::known_operation(const std::string& operation) {
+  const auto& ops = operations();
+  return std::find(ops.begin(), ops.end(), operation) != ops.end();
+}
+
+size_t RateLimiter::buckets() const {
+  std::lock_guard lock(mu_);
+  return buckets_.size();
 }
 
 core::Status RateLimiter::admit(const core::Scope& scope, const std::string& operation) {
@@ -16,19 +52,46 @@ core::Status RateLimiter::admit(const core::Scope& scope, const std::string& ope
   return core::Error{core::ErrorCode::kThrottled, "Rate exceeded", {}, {}};
 }
 
+void RateLimiter::sweep(core::TimePoint now) {
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    const Bucket& b = it->second;
+    const double elapsed = now > b.last ? std::chrono::duration<double>(now - b.last).count() : 0;
+    if (b.tokens + elapsed * b.rate >= burst_of(b.rate)) {
+      it = buckets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 bool RateLimiter::allow(const std::string& account, const std::string& operation) {
   auto rate_it = rates_.find(operation);
   if (rate_it == rates_.end() || rate_it->second <= 0) return true;
   const double rate = rate_it->second;
-  const double burst = std::max(1.0, rate);
+  const double burst = burst_of(rate);
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
-  auto [it, fresh] = buckets_.try_emplace(account + '\n' + operation, Bucket{burst, now});
-  Bucket& b = it->second;
-  if (!fresh && now > b.last) {
-    double elapsed = std::chrono::duration<double>(now - b.last).count();
-    b.tokens = std::min(burst, b.tokens + elapsed * rate);
+  std::string key = account + '\n' + operation;
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    // A full table of busy buckets is swept at most once a second, not on
+    // every new caller.
+    if (buckets_.size() >= sweep_at_ &&
+        (buckets_.size() < max_buckets_ || now >= last_sweep_ + std::chrono::seconds(1))) {
+      sweep(now);
+      last_sweep_ = now;
+      // Amortised: the next sweep waits until the table has doubled again.
+      sweep_at_ = std::min(max_buckets_, std::max<size_t>(1024, buckets_.size() * 2));
+    }
+    // Still full of busy buckets: refuse rather than grow (or forget a busy
+    // caller's debt, which would let it past its rate).
+    if (buckets_.size() >= max_buckets_) return false;
+    it = buckets_.emplace(std::move(key), Bucket{burst, now, rate}).first;
+  } else if (now > it->second.last) {
+    double elapsed = std::chrono::duration<double>(now - it->second.last).count();
+    it->second.tokens = std::min(burst, it->second.tokens + elapsed * rate);
   }
+  Bucket& b = it->second;
   b.last = std::max(b.last, now);
   if (b.tokens < 1.0) return false;
   b.tokens -= 1.0;

@@ -151,5 +151,57 @@ TEST(RateLimiterTest, AwsDefaultsAreOnePerSecondForTheThrottledOperations) {
   EXPECT_EQ(d.at("GetIdentityVerificationAttributes"), 1.0);
 }
 
+TEST(RateLimiterTest, AwsDefaultsThrottleEmailVerificationAtOnePerSecond) {
+  auto d = RateLimiter::aws_defaults();
+  EXPECT_EQ(d.at("VerifyEmailIdentity"), 1.0);
+  EXPECT_EQ(d.at("VerifyEmailAddress"), 1.0);
+  EXPECT_EQ(d.count("ListIdentities"), 0u);  // unchanged: unlimited unless asked
+}
+
+TEST(RateLimiterTest, EveryDefaultIsAServedOperation) {
+  for (const auto& [op, rate] : RateLimiter::aws_defaults()) {
+    EXPECT_TRUE(RateLimiter::known_operation(op)) << op;
+  }
+  EXPECT_TRUE(RateLimiter::known_operation("StartDomainVerification"));
+  EXPECT_FALSE(RateLimiter::known_operation("VerifyEmailIdentities"));
+  EXPECT_FALSE(RateLimiter::known_operation(""));
+}
+
+TEST(RateLimiterTest, IdleBucketsAreDroppedWithoutChangingAnswers) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}}, 4000);
+  for (int i = 0; i < 4000; ++i) ASSERT_TRUE(l.allow("acct" + std::to_string(i), "Op"));
+  EXPECT_EQ(l.buckets(), 4000u);
+  clock.advance(seconds(1));  // every bucket has refilled to its burst
+  EXPECT_TRUE(l.allow("fresh", "Op"));
+  EXPECT_EQ(l.buckets(), 1u);  // a sweep ran and dropped the idle ones
+  // A caller whose bucket was dropped gets exactly what it would have got.
+  EXPECT_TRUE(l.allow("acct1", "Op"));
+  EXPECT_FALSE(l.allow("acct1", "Op"));
+}
+
+TEST(RateLimiterTest, BusyBucketsSurviveASweep) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}}, 2048);
+  ASSERT_TRUE(l.allow("busy", "Op"));
+  for (int i = 0; i < 1100; ++i) l.allow("acct" + std::to_string(i), "Op");
+  // "busy" spent its token less than a second ago: it is still owed.
+  EXPECT_FALSE(l.allow("busy", "Op"));
+}
+
+TEST(RateLimiterTest, TheTableNeverGrowsPastItsCap) {
+  core::ManualClock clock(T0);
+  RateLimiter l(clock, {{"Op", 1.0}}, 100);
+  int allowed = 0;
+  for (int i = 0; i < 500; ++i) allowed += l.allow("acct" + std::to_string(i), "Op") ? 1 : 0;
+  EXPECT_EQ(l.buckets(), 100u);
+  EXPECT_EQ(allowed, 100);  // full of busy buckets: new callers wait
+  clock.advance(seconds(1));  // all idle now: room again
+  EXPECT_TRUE(l.allow("late", "Op"));
+  EXPECT_LE(l.buckets(), 100u);
+  // Positive control for an existing busy bucket at the cap.
+  EXPECT_TRUE(l.allow("acct0", "Op"));
+}
+
 }  // namespace
 }  // namespace vouch::service

@@ -92,6 +92,19 @@ class ForwardingStore : public core::Store {
   }
   core::Result<size_t> count_queued_mail() override { return inner_->count_queued_mail(); }
   core::Status clear_mail() override { return inner_->clear_mail(); }
+  core::Result<std::optional<core::TimePoint>> last_mail_to(const core::Scope& scope,
+                                                            const std::string& to) override {
+    return inner_->last_mail_to(scope, to);
+  }
+  core::Result<std::vector<core::Mail>> list_mail_page(const MailQuery& query) override {
+    return inner_->list_mail_page(query);
+  }
+  core::Result<size_t> hide_mail(const std::optional<core::Scope>& scope) override {
+    return inner_->hide_mail(scope);
+  }
+  core::Result<size_t> prune_mail(core::TimePoint before, size_t limit) override {
+    return inner_->prune_mail(before, limit);
+  }
   core::Status put_account(const core::Account& account) override { return inner_->put_account(account); }
   core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override {
     return inner_->find_account(access_key_id);

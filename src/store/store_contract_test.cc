@@ -780,6 +780,133 @@ TEST_P(StoreContractTest, DeletingAClaimFailsItsUndeliveredMailOnly) {
   EXPECT_EQ(state_of(other).state, core::Mail::State::kQueued);
 }
 
+// --- outbox: cooldown, inbox pages, hiding, retention ------------------------
+
+core::Mail mail_to(const Scope& scope, const std::string& to, core::Mail::State state, core::TimePoint at) {
+  core::Mail m;
+  m.claim_id = "c-" + to;
+  m.scope = scope;
+  m.from = "from@vouch.test";
+  m.to = to;
+  m.state = state;
+  m.created_at = at;
+  m.next_attempt_at = at;
+  return m;
+}
+
+TEST_P(StoreContractTest, LastMailToIsTheNewestMessageToThatAddressInThatScope) {
+  const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+  auto last = [&](const Scope& s, const std::string& to) {
+    auto r = store().last_mail_to(s, to);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::nullopt;
+  };
+  EXPECT_EQ(last(kScope, "a@example.com"), std::nullopt);
+  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kSent, t0)));
+  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kQueued, t0 + std::chrono::seconds(5))));
+  ASSERT_OK(store().enqueue_mail(mail_to(kOtherRegion, "a@example.com", core::Mail::State::kSent, t0 + std::chrono::seconds(9))));
+  EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(5));
+  EXPECT_EQ(last(kOtherRegion, "a@example.com"), t0 + std::chrono::seconds(9));
+  EXPECT_EQ(last(kOtherAccount, "a@example.com"), std::nullopt);
+  EXPECT_EQ(last(kScope, "b@example.com"), std::nullopt);
+  // Mail the SMTP server refused reached nobody: it does not count...
+  core::Mail refused = mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(60));
+  refused.attempts = 1;
+  ASSERT_OK(store().enqueue_mail(refused));
+  EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(5));
+  // ...but mail failed before any attempt (its identity deleted) does.
+  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(70))));
+  EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(70));
+  // Hidden mail still counts: clearing the inbox does not end a cooldown.
+  ASSERT_OK(store().hide_mail(std::nullopt));
+  EXPECT_EQ(last(kOtherRegion, "a@example.com"), t0 + std::chrono::seconds(9));
+}
+
+TEST_P(StoreContractTest, InboxPagesAreScopedFilteredAndBounded) {
+  const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+  std::vector<int64_t> mine;
+  for (int i = 0; i < 5; ++i) {
+    auto m = store().enqueue_mail(mail_to(kScope, "u" + std::to_string(i % 2) + "@example.com",
+                                          core::Mail::State::kSent, t0));
+    ASSERT_OK(m);
+    mine.push_back(m->id);
+  }
+  ASSERT_OK(store().enqueue_mail(mail_to(kOtherAccount, "u0@example.com", core::Mail::State::kSent, t0)));
+  auto ids = [&](const core::Store::MailQuery& q) {
+    std::vector<int64_t> out;
+    auto r = store().list_mail_page(q);
+    EXPECT_TRUE(r.ok());
+    if (r.ok()) for (const auto& m : *r) out.push_back(m.id);
+    return out;
+  };
+  core::Store::MailQuery q;
+  EXPECT_EQ(ids(q).size(), 6u);  // no scope: every account's
+  q.scope = kScope;
+  EXPECT_EQ(ids(q), mine);
+  q.limit = 2;
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{mine[0], mine[1]}));
+  q.after_id = mine[1];
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{mine[2], mine[3]}));
+  q = {};
+  q.scope = kScope;
+  q.address = "u0@example.com";
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{mine[0], mine[2], mine[4]}));
+  q.address.reset();
+  q.id = mine[3];
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{mine[3]}));
+  q.scope = kOtherRegion;
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{}));
+}
+
+TEST_P(StoreContractTest, HidingMailKeepsQueuedMailAndOtherScopes) {
+  const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+  auto queued = store().enqueue_mail(mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
+  auto sent = store().enqueue_mail(mail_to(kScope, "s@example.com", core::Mail::State::kSent, t0));
+  auto failed = store().enqueue_mail(mail_to(kScope, "f@example.com", core::Mail::State::kFailed, t0));
+  auto other = store().enqueue_mail(mail_to(kOtherRegion, "o@example.com", core::Mail::State::kSent, t0));
+  ASSERT_OK(queued);
+  ASSERT_OK(sent);
+  ASSERT_OK(failed);
+  ASSERT_OK(other);
+  auto hidden = store().hide_mail(kScope);
+  ASSERT_OK(hidden);
+  EXPECT_EQ(*hidden, 2u);
+  auto page = store().list_mail_page({});
+  ASSERT_OK(page);
+  std::vector<int64_t> left;
+  for (const auto& m : *page) left.push_back(m.id);
+  EXPECT_EQ(left, (std::vector<int64_t>{queued->id, other->id}));
+  // Queued mail is still delivered.
+  auto due = store().due_mail(t0, 10);
+  ASSERT_OK(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().id, queued->id);
+}
+
+TEST_P(StoreContractTest, PruningDeletesOnlyOldDeliveredOrFailedMail) {
+  const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+  const auto later = t0 + std::chrono::hours(1);
+  auto old_queued = store().enqueue_mail(mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
+  auto old_sent = store().enqueue_mail(mail_to(kScope, "s@example.com", core::Mail::State::kSent, t0));
+  auto old_failed = store().enqueue_mail(mail_to(kOtherAccount, "f@example.com", core::Mail::State::kFailed, t0));
+  auto new_sent = store().enqueue_mail(mail_to(kScope, "n@example.com", core::Mail::State::kSent, later));
+  ASSERT_OK(old_queued);
+  ASSERT_OK(old_sent);
+  ASSERT_OK(old_failed);
+  ASSERT_OK(new_sent);
+  auto one = store().prune_mail(later, 1);  // bounded
+  ASSERT_OK(one);
+  EXPECT_EQ(*one, 1u);
+  auto rest = store().prune_mail(later, 100);
+  ASSERT_OK(rest);
+  EXPECT_EQ(*rest, 1u);
+  auto left = store().list_mail(std::nullopt, std::nullopt);
+  ASSERT_OK(left);
+  std::vector<int64_t> ids;
+  for (const auto& m : *left) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{old_queued->id, new_sent->id}));
+}
+
 TEST_P(StoreContractTest, DeleteReportsWhetherAClaimWasDeletedAndIsScoped) {
   Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
   Claim keep = insert(make_claim(kScope, ClaimKind::kSesDomain, "keep.example.com"));

@@ -18,11 +18,45 @@ namespace {
 constexpr std::string_view kVerify = "/_vouch/verify-email";
 constexpr std::string_view kInbox = "/_aws/ses";
 
-http::Response page(int status, const std::string& title, const std::string& text) {
+// Pages about a link are never cached, framed, or leaked through Referer.
+std::vector<http::Header> page_headers() {
+  return {{"Cache-Control", "no-store"},
+          {"Referrer-Policy", "no-referrer"},
+          {"X-Frame-Options", "DENY"},
+          {"X-Content-Type-Options", "nosniff"},
+          {"Content-Security-Policy",
+           "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"}};
+}
+
+http::Response page(int status, const std::string& title, const std::string& text,
+                    const std::string& extra_html = "") {
   std::string body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
                      "</title></head><body><h1>" + xml_escape(title) + "</h1><p>" + xml_escape(text) +
-                     "</p></body></html>\n";
-  return http::Response{status, "text/html; charset=utf-8", {{"Cache-Control", "no-store"}}, std::move(body)};
+                     "</p>" + extra_html + "</body></html>\n";
+  return http::Response{status, "text/html; charset=utf-8", page_headers(), std::move(body)};
+}
+
+// The pages for a link that cannot (or can no longer) be confirmed.
+http::Response refusal(const service::ConfirmResult& r) {
+  switch (r.outcome) {
+    case service::ConfirmOutcome::kAlreadyVerified:
+      return page(410, "Link already used", r.address + " is already verified; this link cannot be used again.");
+    case service::ConfirmOutcome::kExpired:
+      return page(410, "Link expired",
+                  "This link has expired (links work for 24 hours). Request verification of " + r.address +
+                      " again to get a new one.");
+    case service::ConfirmOutcome::kVerified:
+    case service::ConfirmOutcome::kConfirmable:
+    case service::ConfirmOutcome::kInvalid:
+      break;
+  }
+  return page(400, "Invalid link",
+              "This verification link is not valid: it was changed, replaced by a newer one, or "
+              "the address is no longer being verified.");
+}
+
+http::Response try_again() {
+  return page(503, "Try again", "The verification could not be recorded just now. Reload this page in a moment.");
 }
 
 json message_json(const core::Mail& m) {
@@ -40,81 +74,135 @@ json message_json(const core::Mail& m) {
           {"LastError", m.last_error}};
 }
 
+template <class T>
+bool parse_int(const std::string& s, T* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+http::Response bad_parameter(const std::string& message) {
+  return lattice::error_response(400, "ValidationException", {{"message", message}});
+}
+
 }  // namespace
 
-MailApi::MailApi(service::IdentityService& identities, core::Store& store, bool inbox_enabled)
-    : identities_(identities), store_(store), inbox_enabled_(inbox_enabled) {}
+std::string origin_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto slash = url.find('/', scheme + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+MailApi::MailApi(service::IdentityService& identities, core::Store& store, Authenticator& auth,
+                 MailApiOptions options)
+    : identities_(identities), store_(store), auth_(auth), options_(std::move(options)),
+      origin_(origin_of(options_.public_url)) {}
 
 bool MailApi::owns(std::string_view path) { return path == kVerify || path == kInbox; }
 
 http::Outcome MailApi::handle(http::Request& req) {
-  return req.path() == kVerify ? verify_link(req) : inbox(req);
+  if (req.path() != kVerify) return inbox(req);
+  if (req.method == "GET" || req.method == "HEAD") return open_link(req);
+  if (req.method == "POST") return confirm_link(req);
+  return page(405, "Method not allowed", "Open the link from the message in a browser.");
 }
 
-http::Outcome MailApi::verify_link(const http::Request& req) {
-  if (req.method != "GET" && req.method != "HEAD") {
-    return page(405, "Method not allowed", "Open the link from the message in a browser.");
-  }
+// GET and HEAD change nothing: mail scanners and link previews fetch every
+// link they see. A valid link shows a form whose POST confirms.
+http::Outcome MailApi::open_link(const http::Request& req) {
   auto q = parse_form(req.query(), false);
   const std::string* token = q ? q->get("token") : nullptr;
   if (!token || token->empty()) {
     return page(400, "Invalid link", "This verification link is incomplete. Copy the whole link from the message.");
   }
+  auto r = identities_.inspect_email_link(*token);
+  if (!r.ok()) return try_again();
+  if (r->outcome != service::ConfirmOutcome::kConfirmable) return refusal(*r);
+  // A relative action: the form posts back to this same path, also behind a
+  // proxy that serves vouch under a prefix.
+  const std::string form = "<form method=\"post\" action=\"verify-email\">"
+                           "<input type=\"hidden\" name=\"token\" value=\"" + xml_escape(*token) +
+                           "\"><button type=\"submit\">Confirm</button></form>";
+  return page(200, "Confirm your email address",
+              "Press Confirm to verify " + r->address + ". If you did not ask for this, close this page.", form);
+}
+
+http::Outcome MailApi::confirm_link(const http::Request& req) {
+  // Only the confirmation page may post here: refuse other sites' forms.
+  const std::string* site = req.header("Sec-Fetch-Site");
+  const std::string* origin = req.header("Origin");
+  if ((site && http::iequals(*site, "cross-site")) || (origin && *origin != origin_)) {
+    return page(403, "Not confirmed", "Confirm the address from the page the link in the message opens.");
+  }
+  auto form = parse_form(req.body, false);
+  const std::string* token = form ? form->get("token") : nullptr;
+  if (!token || token->empty()) {
+    return page(400, "Invalid link", "This verification link is incomplete. Copy the whole link from the message.");
+  }
   return http::Deferred([this, token = *token] {
     auto r = identities_.confirm_email(token);
-    if (!r.ok()) return page(503, "Try again", "The verification could not be recorded just now. Reload this page in a moment.");
-    switch (r->outcome) {
-      case service::ConfirmOutcome::kVerified:
-        return page(200, "Email address verified",
-                    "You have successfully verified " + r->address + ". You can close this page.");
-      case service::ConfirmOutcome::kAlreadyVerified:
-        return page(410, "Link already used",
-                    r->address + " is already verified; this link cannot be used again.");
-      case service::ConfirmOutcome::kExpired:
-        return page(410, "Link expired",
-                    "This link has expired (links work for 24 hours). Request verification of " +
-                        r->address + " again to get a new one.");
-      case service::ConfirmOutcome::kInvalid:
-        break;
+    if (!r.ok()) return try_again();
+    if (r->outcome == service::ConfirmOutcome::kVerified) {
+      return page(200, "Email address verified",
+                  "You have successfully verified " + r->address + ". You can close this page.");
     }
-    return page(400, "Invalid link",
-                "This verification link is not valid: it was changed, replaced by a newer one, or "
-                "the address is no longer being verified.");
+    return refusal(*r);
   });
 }
 
 http::Outcome MailApi::inbox(const http::Request& req) {
-  if (!inbox_enabled_) {
+  if (options_.inbox == InboxAccess::kOff) {
     return lattice::error_response(404, "UnknownOperationException",
                                    {{"message", "The inbox is available in test mode or with --inbox."}});
   }
-  auto q = parse_form(req.query(), false);
-  std::optional<std::string> email;
-  std::optional<int64_t> id;
-  if (q) {
-    if (const std::string* e = q->get("email"); e && !e->empty()) email = *e;
-    if (const std::string* i = q->get("id"); i && !i->empty()) {
-      int64_t v = 0;
-      auto [end, ec] = std::from_chars(i->data(), i->data() + i->size(), v);
-      if (ec != std::errc() || end != i->data() + i->size()) return lattice::json_response(200, {{"messages", json::array()}});
-      id = v;
+  if (req.method != "GET" && req.method != "DELETE") {
+    return lattice::error_response(405, "MethodNotAllowed", {{"message", "Use GET or DELETE."}});
+  }
+  // Outside test mode the inbox holds live verification links: only the
+  // signed caller's own account and Region.
+  std::optional<core::Scope> scope;
+  if (options_.inbox == InboxAccess::kSigned) {
+    auto who = auth_.authenticate(req, Dialect::kRestJson, "ses");
+    if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
+      return lattice::error_response(err->http_status, err->code, {{"message", err->message}});
     }
+    scope = std::get<core::Scope>(who);
   }
   if (req.method == "DELETE") {
-    return http::Deferred([this] {
-      auto st = store_.clear_mail();
+    // Hides delivered and failed mail; queued mail is still delivered.
+    return http::Deferred([this, scope] {
+      auto st = store_.hide_mail(scope);
       if (!st.ok()) return lattice::error_response(st.error());
       return http::Response{204, "", {}, ""};
     });
   }
-  if (req.method != "GET") {
-    return lattice::error_response(405, "MethodNotAllowed", {{"message", "Use GET or DELETE."}});
+  core::Store::MailQuery query;
+  query.scope = scope;
+  size_t limit = kInboxPage;
+  if (auto q = parse_form(req.query(), false)) {
+    if (const std::string* e = q->get("email"); e && !e->empty()) query.address = *e;
+    if (const std::string* i = q->get("id"); i && !i->empty()) {
+      int64_t v = 0;
+      if (!parse_int(*i, &v)) return lattice::json_response(200, {{"messages", json::array()}});
+      query.id = v;
+    }
+    if (const std::string* l = q->get("limit"); l && !l->empty()) {
+      if (!parse_int(*l, &limit) || limit < 1 || limit > kInboxMaxPage) {
+        return bad_parameter("limit must be between 1 and " + std::to_string(kInboxMaxPage) + ".");
+      }
+    }
+    if (const std::string* n = q->get("nextToken"); n && !n->empty()) {
+      if (!parse_int(*n, &query.after_id) || query.after_id < 0) return bad_parameter("Invalid nextToken.");
+    }
   }
-  auto mails = store_.list_mail(email, id);
+  query.limit = limit + 1;  // one more tells whether there is a next page
+  auto mails = store_.list_mail_page(query);
   if (!mails.ok()) return lattice::error_response(mails.error());
   json messages = json::array();
-  for (const auto& m : *mails) messages.push_back(message_json(m));
-  return lattice::json_response(200, {{"messages", std::move(messages)}});
+  for (size_t i = 0; i < mails->size() && i < limit; ++i) messages.push_back(message_json((*mails)[i]));
+  json body = {{"messages", std::move(messages)}};
+  if (mails->size() > limit) body["nextToken"] = std::to_string((*mails)[limit - 1].id);
+  return lattice::json_response(200, body);
 }
 
 }  // namespace vouch::api::mail

@@ -1,28 +1,56 @@
-// The mail routes on the listener: GET /_vouch/verify-email?token=... (the
-// link in verification mail; answers a small HTML page) and the sent-mail
-// inbox GET/DELETE /_aws/ses in LocalStack's shape (test mode or --inbox).
+// The mail routes on the listener: the verification link
+// /_vouch/verify-email (GET/HEAD show a page with a Confirm button and change
+// nothing, so mail scanners and prefetchers cannot verify; POST from that
+// page confirms) and the sent-mail inbox GET/DELETE /_aws/ses in
+// LocalStack's shape.
 #pragma once
 
+#include <string>
+
+#include "api/authn.h"
 #include "core/store.h"
 #include "http/message.h"
 #include "service/identity_service.h"
 
 namespace vouch::api::mail {
 
+// Who may read the inbox.
+enum class InboxAccess {
+  kOff,     // 404
+  kOpen,    // test mode: anyone, every account's mail (LocalStack's behaviour)
+  kSigned,  // --inbox outside test mode: SigV4 (ses), the caller's account and Region only
+};
+
+struct MailApiOptions {
+  InboxAccess inbox = InboxAccess::kOff;
+  // The links' base (--public-url): only its origin may POST a confirmation.
+  std::string public_url;
+};
+
 class MailApi {
  public:
-  MailApi(service::IdentityService& identities, core::Store& store, bool inbox_enabled);
+  MailApi(service::IdentityService& identities, core::Store& store, Authenticator& auth,
+          MailApiOptions options);
 
   static bool owns(std::string_view path);
   http::Outcome handle(http::Request& req);
 
+  static constexpr size_t kInboxPage = 100;      // messages per inbox page by default
+  static constexpr size_t kInboxMaxPage = 1000;  // ?limit= at most
+
  private:
-  http::Outcome verify_link(const http::Request& req);
+  http::Outcome open_link(const http::Request& req);
+  http::Outcome confirm_link(const http::Request& req);
   http::Outcome inbox(const http::Request& req);
 
   service::IdentityService& identities_;
   core::Store& store_;
-  const bool inbox_enabled_;
+  Authenticator& auth_;
+  const MailApiOptions options_;
+  const std::string origin_;  // scheme://host[:port] of public_url
 };
+
+// "https://h:8443/base" -> "https://h:8443" (the Origin a browser sends).
+std::string origin_of(const std::string& url);
 
 }  // namespace vouch::api::mail

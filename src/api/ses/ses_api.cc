@@ -112,7 +112,7 @@ http::Outcome SesApi::simple_write(Call& c, std::string_view param, std::string_
   if (!value) return err;
   return deferred([this, scope = c.scope, value = *value, rid = c.request_id, op = std::string(op),
                    fn, with_result] {
-    auto st = (identities_.*fn)(scope, value);
+    auto st = (identities_.*fn)(scope, value, op);
     if (!st.ok()) return error_response(st.error(), rid);
     return ok_response(op, "", rid, with_result);
   });

@@ -26,7 +26,9 @@ class SesApi {
     std::string request_id;
   };
   using Action = http::Outcome (SesApi::*)(Call&);
-  using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&, const std::string&);
+  // (scope, value, operation name): the service throttles by the operation.
+  using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&, const std::string&,
+                                                              const std::string&);
 
   // A durable write of one required parameter whose result is empty (or,
   // without `with_result`, absent).

@@ -111,6 +111,60 @@ core::Status SqliteStore::clear_mail() {
   return writer_->run([](Conn& c) { return c.exec("DELETE FROM outbox"); });
 }
 
+Result<std::optional<core::TimePoint>> SqliteStore::last_mail_to(const core::Scope& scope,
+                                                                  const std::string& to) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare("SELECT max(created_at) FROM outbox WHERE mail_to = ?1 AND account_id = ?2 "
+                        "AND region = ?3 AND NOT (state = 2 AND attempts > 0)");
+  s.bind(1, to).bind(2, scope.account_id).bind(3, scope.region);
+  if (s.step() != SQLITE_ROW) return (*r).error("read outbox");
+  if (s.null_at(0)) return std::optional<core::TimePoint>();
+  return std::optional<core::TimePoint>(from_nanos(s.int_at(0)));
+}
+
+Result<std::vector<Mail>> SqliteStore::list_mail_page(const MailQuery& q) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  Stmt s = (*r).prepare(std::string(kMailColumns) +
+                        "WHERE hidden = 0 AND id > ?1 AND (?2 IS NULL OR (account_id = ?2 AND region = ?3)) "
+                        "AND (?4 IS NULL OR mail_to = ?4 OR mail_from = ?4) AND (?5 IS NULL OR id = ?5) "
+                        "ORDER BY id LIMIT ?6");
+  s.bind(1, q.after_id);
+  if (q.scope) s.bind(2, q.scope->account_id).bind(3, q.scope->region);
+  if (q.address) s.bind(4, *q.address);
+  s.bind(5, q.id).bind(6, static_cast<int64_t>(q.limit));
+  return collect_mail(*r, s);
+}
+
+Result<size_t> SqliteStore::hide_mail(const std::optional<core::Scope>& scope) {
+  size_t n = 0;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("UPDATE outbox SET hidden = 1 WHERE state != 0 AND hidden = 0 AND "
+                       "(?1 IS NULL OR (account_id = ?1 AND region = ?2))");
+    if (scope) s.bind(1, scope->account_id).bind(2, scope->region);
+    if (s.step() != SQLITE_DONE) return c.error("hide mail");
+    n = static_cast<size_t>(sqlite3_changes(c.raw()));
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return n;
+}
+
+Result<size_t> SqliteStore::prune_mail(core::TimePoint before, size_t limit) {
+  size_t n = 0;
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state != 0 "
+                       "AND created_at < ?1 LIMIT ?2)");
+    s.bind(1, to_nanos(before)).bind(2, static_cast<int64_t>(limit));
+    if (s.step() != SQLITE_DONE) return c.error("prune mail");
+    n = static_cast<size_t>(sqlite3_changes(c.raw()));
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return n;
+}
+
 Result<std::optional<core::Claim>> SqliteStore::get_claim_by_id(const std::string& id) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");

@@ -115,6 +115,13 @@ DROP TABLE history;
 ALTER TABLE history_by_seq RENAME TO history;
 CREATE INDEX history_claim ON history(claim_seq, at);
 )sql",
+    // 8: the inbox can hide mail without forgetting it (the per-recipient
+    // cooldown still sees it); the cooldown and retention find mail by index.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX outbox_to ON outbox(mail_to, account_id, region, created_at);
+CREATE INDEX outbox_done ON outbox(created_at) WHERE state != 0;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -53,6 +53,11 @@ class SqliteStore final : public core::Store {
                                                   const std::optional<int64_t>& id) override;
   core::Result<size_t> count_queued_mail() override;
   core::Status clear_mail() override;
+  core::Result<std::optional<core::TimePoint>> last_mail_to(const core::Scope& scope,
+                                                            const std::string& to) override;
+  core::Result<std::vector<core::Mail>> list_mail_page(const MailQuery& query) override;
+  core::Result<size_t> hide_mail(const std::optional<core::Scope>& scope) override;
+  core::Result<size_t> prune_mail(core::TimePoint before, size_t limit) override;
   core::Status put_account(const core::Account& account) override;
   core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override;
   core::Result<bool> delete_account(const std::string& access_key_id) override;

@@ -2,7 +2,9 @@
 // JavaScript v3) with a real SMTP server on loopback (issue #5): the message
 // arrives at aiosmtpd (tests/integration/python/smtp_server.py, run as a
 // child process that spools each message to a directory), the link in it is
-// clicked with fetch(), and the SDK sees Success.  Run: node --test tests/integration/js/
+// clicked with fetch() as a person does (GET shows a Confirm button and
+// changes nothing; its POST verifies), and the SDK sees Success.
+// Run: node --test tests/integration/js/
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -24,6 +26,24 @@ import { REPO, ROOT_KEY, ROOT_SECRET, freePort, startVouch, uniq } from './harne
 const MAIL_FROM = 'verify@vouch.test';
 const SUBJECT = 'Amazon Web Services \u2013 Email Address Verification Request in region ';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Presses Confirm on the link's page: the form's POST, from the page's origin.
+async function confirm(link) {
+  const url = new URL(link);
+  return fetch(new URL('verify-email', url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: url.origin },
+    body: new URLSearchParams({ token: url.searchParams.get('token') }).toString(),
+  });
+}
+
+// Opens the link (GET) and, when the page offers it, presses Confirm.
+async function click(link) {
+  const page = await fetch(link);
+  if (page.status !== 200) return page;
+  assert.match(await page.text(), /<form method="post" action="verify-email">/);
+  return confirm(link);
+}
 
 async function startSmtp() {
   const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-js-smtp-'));
@@ -140,7 +160,15 @@ describe('email verification with a real SMTP server (JS SDK)', () => {
     assert.ok(link.startsWith(`${server.endpoint}/_vouch/verify-email?token=`), link);
 
     assert.equal(await status(email), 'Pending');
-    const res = await fetch(link);
+    // Opening the link (as a mail scanner does, HEAD or GET) verifies nothing.
+    assert.equal((await fetch(link, { method: 'HEAD' })).status, 200);
+    const opened = await fetch(link);
+    assert.equal(opened.status, 200);
+    const page = await opened.text();
+    assert.match(page, new RegExp(email.replace(/[.]/g, '\\.')));
+    assert.match(page, />Confirm<\/button>/);
+    assert.equal(await status(email), 'Pending');
+    const res = await confirm(link);
     assert.equal(res.status, 200);
     assert.match(await res.text(), new RegExp(email.replace(/[.]/g, '\\.')));
     assert.equal(await status(email), 'Success');
@@ -161,7 +189,8 @@ describe('email verification with a real SMTP server (JS SDK)', () => {
     const forged = link.slice(0, i) + (link[i] === 'A' ? 'B' : 'A') + link.slice(i + 1);
     assert.equal((await fetch(forged)).status, 400);
     assert.equal(await status(email), 'Pending');
-    assert.equal((await fetch(link)).status, 200);
+    assert.equal((await click(link)).status, 200);
+    assert.equal(await status(email), 'Success');
   });
 
   test('an expired link is refused (410) and the identity is Failed', async () => {
@@ -185,7 +214,7 @@ describe('email verification with a real SMTP server (JS SDK)', () => {
     assert.notEqual(fresh, link);
     assert.equal((await fetch(link)).status, 400);
     assert.equal(await status(email), 'Pending');
-    assert.equal((await fetch(fresh)).status, 200);
+    assert.equal((await click(fresh)).status, 200);
     assert.equal(await status(email), 'Success');
 
     // Deleting the identity kills its links.

@@ -255,8 +255,9 @@ def rebase(link: str, endpoint: str) -> str:
     return endpoint.rstrip("/") + parts.path + "?" + parts.query
 
 
-def click(link: str, method: str = "GET", timeout: float = 10) -> tuple[int, str]:
-    """A real HTTP request for the link; returns (status, body text)."""
+def open_link(link: str, method: str = "GET", timeout: float = 10) -> tuple[int, str]:
+    """A real HTTP request for the link as written (what a mail scanner or a
+    browser opening it does); returns (status, body text)."""
     parts = urllib.parse.urlsplit(link)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
@@ -266,6 +267,37 @@ def click(link: str, method: str = "GET", timeout: float = 10) -> tuple[int, str
         return resp.status, body
     finally:
         conn.close()
+
+
+def confirm(link: str, token: str | None = None, headers: dict | None = None,
+            timeout: float = 10) -> tuple[int, str]:
+    """Presses Confirm on the link's page: POSTs the token to the link's path
+    as the page's form does, from the page's origin (as a browser sends it)."""
+    parts = urllib.parse.urlsplit(link)
+    if token is None:
+        token = token_of(link)
+    body = urllib.parse.urlencode({"token": token})
+    hdrs = {"Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"{parts.scheme}://{parts.netloc}", "Sec-Fetch-Site": "same-origin"}
+    hdrs.update(headers or {})
+    hdrs = {k: v for k, v in hdrs.items() if v is not None}
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("POST", parts.path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def click(link: str, timeout: float = 10) -> tuple[int, str]:
+    """What a person does: opens the link (GET) and, when the page offers it,
+    presses Confirm (POST). Returns the last response's (status, body)."""
+    status, page = open_link(link, timeout=timeout)
+    if status != 200:
+        return status, page
+    assert '<form method="post" action="verify-email">' in page and ">Confirm</button>" in page, page
+    return confirm(link, timeout=timeout)
 
 
 def claim_of(srv, subject: str, service: str = "vouch", region: str = "us-east-1") -> dict:

@@ -1,6 +1,7 @@
 """Email identity verification end to end (issue #5): vouch sends the message
 to a real SMTP server on loopback (aiosmtpd), the test reads it there, and
-clicks the link with a real HTTP GET.
+clicks the link as a person does: GET shows a page with a Confirm button
+(and changes nothing: mail scanners fetch every link), POST confirms.
 
 The message: From = --mail-from, To, the AWS Subject RFC 2047-encoded,
 multipart/alternative text + HTML, a Message-ID, and one link in both parts.
@@ -11,7 +12,9 @@ the identity is deleted (400).
 
 from __future__ import annotations
 
+import http.client
 import re
+import urllib.parse
 
 import pytest
 
@@ -23,7 +26,9 @@ from smtp_server import (
     advance_clock,
     claim_of,
     click,
+    confirm,
     link_of,
+    open_link,
     mail_args,
     run_due_checks,
     token_of,
@@ -175,9 +180,85 @@ def test_link_refuses_other_methods(vouch, smtp):
     email = uniq_email()
     ses_client(vouch).verify_email_identity(EmailAddress=email)
     link = link_of(smtp.wait_for(to=email))
-    assert click(link, method="POST")[0] == 405
+    for method in ("PUT", "DELETE", "PATCH"):
+        assert open_link(link, method=method)[0] == 405, method
+    assert confirm(link, token="")[0] == 400  # a POST without the token
     assert status_of(ses_client(vouch), email) == "Pending"
     assert click(link)[0] == 200
+
+
+def test_opening_the_link_never_verifies(vouch, smtp):
+    """Mail scanners and link previews send HEAD and GET to every link: only
+    the POST of the page's Confirm button verifies."""
+    ses = ses_client(vouch)
+    email = uniq_email("scanned")
+    ses.verify_email_identity(EmailAddress=email)
+    link = link_of(smtp.wait_for(to=email))
+    for _ in range(3):
+        assert open_link(link, method="HEAD")[0] == 200
+        status, page = open_link(link)
+        assert status == 200, page
+        assert email in page
+        assert '<form method="post" action="verify-email">' in page
+        assert ">Confirm</button>" in page
+    assert status_of(ses, email) == "Pending"
+    assert not [h for h in claim_of(vouch, email)["history"] if h["to"] == VERIFIED]
+    # The page cannot be framed, cached or leak the link through Referer.
+    parts = urllib.parse.urlsplit(link)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", parts.path + "?" + parts.query)
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    assert resp.getheader("X-Frame-Options") == "DENY"
+    assert "frame-ancestors 'none'" in resp.getheader("Content-Security-Policy")
+    assert resp.getheader("Cache-Control") == "no-store"
+    assert resp.getheader("Referrer-Policy") == "no-referrer"
+    # Positive control: pressing Confirm verifies.
+    status, page = confirm(link)
+    assert status == 200, page
+    assert "successfully verified" in page
+    assert status_of(ses, email) == "Success"
+    # Opening it again afterwards still changes nothing and says it was used.
+    assert open_link(link)[0] == 410
+    assert open_link(link, method="HEAD")[0] == 410
+
+
+def test_cross_site_confirmation_is_refused(vouch, smtp):
+    ses = ses_client(vouch)
+    email = uniq_email("csrf")
+    ses.verify_email_identity(EmailAddress=email)
+    link = link_of(smtp.wait_for(to=email))
+    for headers in ({"Origin": "https://evil.example"},
+                    {"Origin": "null"},
+                    {"Sec-Fetch-Site": "cross-site", "Origin": None},
+                    {"Sec-Fetch-Site": "cross-site"}):
+        status, page = confirm(link, headers=headers)
+        assert status == 403, (headers, status, page)
+    assert status_of(ses, email) == "Pending"
+    # A client that sends no Origin (not a browser) holds the token itself: fine.
+    assert confirm(link, headers={"Origin": None, "Sec-Fetch-Site": None})[0] == 200
+    assert status_of(ses, email) == "Success"
+
+
+def test_repeats_within_the_cooldown_send_one_message(vouch, smtp):
+    """No mail cannon: repeated Verify* calls for one address within the
+    cooldown (default 5 minutes) succeed and send nothing new."""
+    ses = ses_client(vouch)
+    email, other = uniq_email("cannon"), uniq_email("control")
+    for i in range(20):
+        if i % 2:
+            ses.verify_email_address(EmailAddress=email)
+        else:
+            ses.verify_email_identity(EmailAddress=email)
+    ses.delete_identity(Identity=email)  # deleting and verifying again is no way around it
+    ses.verify_email_identity(EmailAddress=email)
+    ses.verify_email_identity(EmailAddress=other)  # positive control: another address
+    smtp.wait_for(to=other)
+    with pytest.raises(AssertionError):
+        smtp.wait_for(to=email, count=2, timeout=1.5)
+    assert len(smtp.received(email)) == 1
+    assert status_of(ses, email) == "Pending"
 
 
 def test_expired_link_is_refused_and_identity_failed(vouch, smtp):
@@ -214,7 +295,9 @@ def test_link_just_before_expiry_works(vouch, smtp):
     assert click(link)[0] == 410
 
 
-def test_repeated_verify_resends(vouch, smtp):
+def test_repeated_verify_resends(vouch_factory, smtp):
+    # Without the per-recipient cooldown a repeat sends again at once.
+    vouch = vouch_factory.start(extra_args=mail_args(smtp.url, extra=["--mail-cooldown", "0"]))
     ses = ses_client(vouch)
     email = uniq_email()
     ses.verify_email_identity(EmailAddress=email)
@@ -257,7 +340,9 @@ def test_reverify_of_failed_address_sends_a_new_link(vouch, smtp):
     assert click(old_link)[0] in (400, 410)
 
 
-def test_deleting_the_identity_invalidates_its_link(vouch, smtp):
+def test_deleting_the_identity_invalidates_its_link(vouch_factory, smtp):
+    # No cooldown, so that verifying again sends the new link at once.
+    vouch = vouch_factory.start(extra_args=mail_args(smtp.url, extra=["--mail-cooldown", "0"]))
     ses = ses_client(vouch)
     email = uniq_email()
     ses.verify_email_identity(EmailAddress=email)
@@ -282,6 +367,7 @@ def test_verified_link_of_one_account_does_not_touch_another(vouch, smtp):
     mine, theirs = ses_client(vouch), ses_client(vouch, key=other_key, secret=other_secret)
     email = uniq_email()
     mine.verify_email_identity(EmailAddress=email)
+    smtp.wait_for(to=email)  # one at a time: concurrent deliveries may arrive in any order
     theirs.verify_email_identity(EmailAddress=email)
     msgs = smtp.wait_for(to=email, count=2)
     links = [link_of(m) for m in msgs]

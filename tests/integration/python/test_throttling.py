@@ -15,6 +15,9 @@ from conftest import (
     raw_request,
     ses_client,
     uniq_domain,
+    uniq_email,
+    VOUCH_BIN,
+    free_port,
 )
 
 
@@ -161,3 +164,44 @@ def test_rate_limit_option_raises_the_limit(vouch_factory):
     ses = ses_client(srv)
     for _ in range(10):
         assert_ok(ses.verify_domain_identity(Domain=uniq_domain("fast")))
+
+
+def test_verify_email_identity_and_address_are_limited(default_server):
+    """AWS's 1/s for VerifyEmailIdentity and VerifyEmailAddress, each on its own."""
+    ses = ses_client(default_server)
+    time.sleep(1.05)
+    for call in (lambda: ses.verify_email_identity(EmailAddress=uniq_email("thr")),
+                 lambda: ses.verify_email_address(EmailAddress=uniq_email("thr"))):
+        results = burst(call, 4)
+        assert results[0][0] == "ok", results[0]  # each operation has its own bucket
+        assert_throttled(results)
+
+
+def test_rate_limit_is_honoured_for_every_operation_it_names(vouch_factory):
+    srv = vouch_factory.start(rate_limits_off=False, extra_args=[
+        "--rate-limit", "ListIdentities=1", "--rate-limit", "VerifyEmailIdentity=0",
+        "--rate-limit", "DeleteIdentity=1"])
+    ses = ses_client(srv)
+    for _ in range(10):  # 0 turns the default 1/s off
+        assert_ok(ses.verify_email_identity(EmailAddress=uniq_email("many")))
+    results = burst(lambda: ses.list_identities(), 4)
+    assert results[0][0] == "ok"
+    assert_throttled(results)
+    results = burst(lambda: ses.delete_identity(Identity=uniq_domain("gone")), 4)
+    assert results[0][0] == "ok"
+    assert_throttled(results)
+    # Positive control: an operation not named keeps its default (none).
+    for _ in range(5):
+        assert_ok(ses.list_verified_email_addresses())
+
+
+@pytest.mark.parametrize("bad", ["SendEmail=1", "verifyemailidentity=1", "Nothing=0"])
+def test_rate_limit_for_an_operation_vouch_does_not_serve_is_refused_at_start(tmp_path, bad):
+    import subprocess
+    res = subprocess.run([VOUCH_BIN, "serve", "--listen", f"127.0.0.1:{free_port()}",
+                          "--data", str(tmp_path), "--rate-limit", bad],
+                         capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    op = bad.split("=")[0]
+    assert f"--rate-limit: vouch serves no operation '{op}'" in res.stderr, res.stderr
+    assert "VerifyEmailIdentity" in res.stderr  # the message lists what is served
