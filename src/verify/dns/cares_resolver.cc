@@ -47,6 +47,7 @@ TxtAnswer::Kind kind_of(int status) {
     case ARES_ESERVFAIL: return TxtAnswer::Kind::kServFail;
     case ARES_EREFUSED: return TxtAnswer::Kind::kRefused;
     case ARES_ETIMEOUT: return TxtAnswer::Kind::kTimeout;
+    case ARES_EBADNAME: return TxtAnswer::Kind::kBadName;
     default: return TxtAnswer::Kind::kError;
   }
 }
@@ -65,7 +66,9 @@ void fill_cname(TxtAnswer& out, unsigned char* abuf, int alen) {
 void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
-    if (out.kind == TxtAnswer::Kind::kError) out.error = ares_strerror(status);
+    if (out.kind == TxtAnswer::Kind::kError || out.kind == TxtAnswer::Kind::kBadName) {
+      out.error = ares_strerror(status);
+    }
     return;
   }
   if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);

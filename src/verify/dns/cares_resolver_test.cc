@@ -382,6 +382,38 @@ TEST(CaresResolver, ANewSocketTakesOverAfterQueriesPerSocket) {
   EXPECT_EQ(dns.udp_source_ports(), 3u);
 }
 
+// A name of `n` characters: labels of up to 63 'a's before "com".
+std::string name_of_length(size_t n) {
+  std::string out;
+  size_t rem = n - 3;
+  while (rem > 0) {
+    size_t l = std::min<size_t>(63, rem - 1);
+    if (rem - (l + 1) == 1) --l;
+    out += std::string(l, 'a') + ".";
+    rem -= l + 1;
+  }
+  return out + "com";
+}
+
+// A name that cannot be a DNS name is never asked, and reads as a bad name
+// (absent), not as a resolver error that would keep a claim pending forever.
+TEST(CaresResolver, ANameTooLongForDnsIsABadName) {
+  TestDns dns(table({}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  const std::string longest = name_of_length(253);  // 255 octets on the wire
+  EXPECT_EQ(ask_one(*r, longest).kind, Kind::kNxDomain);
+  EXPECT_EQ(dns.udp_queries(longest), 1);
+  const std::string over = "_amazonses." + name_of_length(247);
+  auto a = ask_one(*r, over);
+  EXPECT_EQ(a.kind, Kind::kBadName);
+  EXPECT_FALSE(a.error.empty());
+  EXPECT_EQ(dns.udp_queries(over), 0);
+  const std::string long_label = std::string(64, 'a') + ".example.com";
+  EXPECT_EQ(ask_one(*r, long_label).kind, Kind::kBadName);
+  EXPECT_EQ(dns.udp_queries(long_label), 0);
+}
+
 TEST(CaresResolver, NoData) {
   TestDns dns(table({{"empty.example.com", Reply{0, {}}}}));
   auto r = make({dns.address()});
