@@ -8,7 +8,9 @@ RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, double>
     : clock_(clock), rates_(std::move(rates)) {}
 
 std::map<std::string, double> RateLimiter::aws_defaults() {
-  return {{"GetIdentityVerificationAttributes", 1.0}, {"VerifyDomainIdentity", 1.0}};
+  return {{"GetIdentityVerificationAttributes", 1.0}, {"VerifyDomainIdentity", 1.0},
+          // vouch's own admin routes that look up DNS live (api/control).
+          {"vouch:GetClaim", 5.0}, {"vouch:CheckClaim", 5.0}};
 }
 
 core::Status RateLimiter::admit(const core::Scope& scope, const std::string& operation) {

@@ -21,6 +21,8 @@ export const ROOT_SECRET = 'vouchJsRootSecretKey0123456789abcdefghij';
 export const RATE_LIMITS_OFF = [
   '--rate-limit', 'GetIdentityVerificationAttributes=0',
   '--rate-limit', 'VerifyDomainIdentity=0',
+  '--rate-limit', 'vouch:GetClaim=0',
+  '--rate-limit', 'vouch:CheckClaim=0',
 ];
 
 // Keep the SDK away from the developer's own AWS configuration.

@@ -57,6 +57,8 @@ LOOPBACK_NO_DNS = "127.0.0.1:9"
 RATE_LIMITS_OFF = [
     "--rate-limit", "GetIdentityVerificationAttributes=0",
     "--rate-limit", "VerifyDomainIdentity=0",
+    "--rate-limit", "vouch:GetClaim=0",
+    "--rate-limit", "vouch:CheckClaim=0",
 ]
 
 SIGNATURE_MISMATCH_MESSAGE_PREFIX = (
