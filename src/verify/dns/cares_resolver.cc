@@ -274,8 +274,10 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  // A port's answers are awaited as long as c-ares waits for them.
-  impl->udp = std::make_unique<BatchedUdp>(options.queries_per_port, options.timeout * std::max(1, options.tries));
+  // A port's answers are awaited as long as c-ares may wait for them (each
+  // retry of one server doubles its timeout).
+  const int tries = std::clamp(options.tries, 1, 8);
+  impl->udp = std::make_unique<BatchedUdp>(options.queries_per_port, options.timeout * ((1 << tries) - 1));
   std::vector<std::string> servers = options.servers;
   if (servers.empty()) {  // the system's resolvers, one perspective each
     ares_channel probe = nullptr;
