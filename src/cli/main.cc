@@ -223,7 +223,8 @@ int serve(const std::vector<std::string>& args) {
   api::ses::SesApi ses(identities, authenticator);
   api::lattice::LatticeApi lattice(verifications, authenticator);
   api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
-                                   opt.test_mode ? &test_clock : nullptr);
+                                   opt.test_mode ? &test_clock : nullptr,
+                                   {&limiter, opt.dns_concurrency});
   std::mutex clock_file;
   control.on_clock_moved([&] {
     std::lock_guard lock(clock_file);  // the last writer writes the latest time

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -62,6 +63,12 @@ inline std::string dkim_record_name(const std::string& t, const std::string& dom
   return t + "._domainkey." + domain;
 }
 inline std::string dkim_target(const std::string& t) { return t + ".dkim.amazonses.com"; }
+
+// Characters (dot included) each kind of record puts before the domain: a
+// domain is refused when its record's name could never be looked up.
+inline constexpr std::string_view kSesTxtPrefix = "_amazonses.";
+inline constexpr size_t kDkimRecordPrefix = 32 + std::string_view("._domainkey.").size();
+inline constexpr size_t kLatticeRecordPrefix = 1 + 20 + 1;  // "_" + 20 chars + "."
 
 // Pending windows, as on AWS (SES: 72 h domains, 24 h email; Lattice: 72 h).
 inline constexpr Seconds kDomainWindow{72 * 3600};

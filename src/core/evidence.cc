@@ -20,6 +20,7 @@ const char* kind_text(TxtAnswer::Kind k, RecordType type) {
     case TxtAnswer::Kind::kRefused: return "REFUSED";
     case TxtAnswer::Kind::kTimeout: return "timeout";
     case TxtAnswer::Kind::kError: return "error";
+    case TxtAnswer::Kind::kBadName: return "not a valid DNS name";
   }
   return "error";
 }
@@ -82,6 +83,7 @@ PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected,
       return p;
     case TxtAnswer::Kind::kNxDomain:
     case TxtAnswer::Kind::kNoData:
+    case TxtAnswer::Kind::kBadName:
       p.result = PerspectiveEvidence::Result::kAbsent;
       return p;
     case TxtAnswer::Kind::kServFail:

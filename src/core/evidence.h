@@ -18,7 +18,9 @@ RecordType record_type(ClaimKind kind);
 
 // One resolver's raw answer to a TXT (or CNAME) query.
 struct TxtAnswer {
-  enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError };
+  // kBadName: the resolver says the name cannot be a DNS name (too long,
+  // malformed), so no answer will ever hold it: absent, not an error.
+  enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError, kBadName };
   std::string resolver;             // "127.0.0.1:53"
   Kind kind = Kind::kError;
   std::vector<std::string> records;  // each TXT record, its strings joined; or CNAME targets

@@ -124,6 +124,13 @@ TEST(EvidenceRead, AbsentKinds) {
   EXPECT_EQ(empty.result, R::kAbsent);
   EXPECT_EQ(empty.detail, "no TXT records");
   EXPECT_TRUE(empty.seen.empty());
+  // A name the resolver will never look up (too long for DNS): no answer can
+  // ever hold the record, so it is absent and the claim fails in time.
+  auto bad = read_one(answer(Kind::kBadName, {}, "Misformatted domain name"));
+  EXPECT_EQ(bad.result, R::kAbsent);
+  EXPECT_EQ(bad.detail, "not a valid DNS name");
+  Evidence e = judge({answer(Kind::kBadName), answer(Kind::kBadName)}, kName, kToken, 2, kNow);
+  EXPECT_EQ(e.outcome, Outcome::kAbsent);
 }
 
 TEST(EvidenceRead, ErrorKindsAreNoConclusion) {

@@ -13,7 +13,7 @@ bool is_ldh(char c) {
 }
 
 bool valid_ascii_host(std::string_view h) {
-  if (h.empty() || h.size() > 253) return false;
+  if (h.empty() || h.size() > kMaxDnsNameText) return false;
   size_t labels = 0;
   size_t start = 0;
   while (start <= h.size()) {
@@ -65,9 +65,11 @@ bool valid_local_part(std::string_view l) {
 
 }  // namespace
 
-Result<std::string> normalize_domain(std::string_view input) {
+Result<std::string> normalize_domain(std::string_view input, size_t record_prefix) {
   auto host = to_ascii_host(input);
-  if (!host.ok()) return invalid_argument("Invalid domain name " + std::string(input) + ".");
+  if (!host.ok() || host->size() > kMaxDnsNameText - std::min(record_prefix, kMaxDnsNameText)) {
+    return invalid_argument("Invalid domain name " + std::string(input) + ".");
+  }
   return host;
 }
 

@@ -1,6 +1,7 @@
 // Normalisation and validation of the subjects a claim can be about.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,15 @@ namespace vouch::core {
 // to punycode (IDNA 2008 / UTS #46), 2+ labels of letters, digits and inner
 // hyphens, 1-63 characters each, 253 in all, no trailing dot.
 // kInvalidArgument with "Invalid domain name <input>." otherwise.
-Result<std::string> normalize_domain(std::string_view input);
+// `record_prefix`: characters (its dot included) that the record vouch asks
+// for puts before the domain; the domain is refused when that record's name
+// would not fit a DNS name (255 octets on the wire: 253 characters as text),
+// since no resolver could ever be asked for it.
+Result<std::string> normalize_domain(std::string_view input, size_t record_prefix = 0);
+
+// The longest name text whose wire form (a length octet per label, a root
+// octet) fits in 255 octets.
+inline constexpr size_t kMaxDnsNameText = 253;
 
 // local@domain with the domain part normalised as above; the local part is
 // kept as given (it is case-sensitive) and must be a dot-atom of 1-64

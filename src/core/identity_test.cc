@@ -1,5 +1,7 @@
 #include "core/identity.h"
 
+#include "core/claim.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -104,6 +106,51 @@ TEST(NormalizeDomainTest, LengthLimits) {
   std::string upper253 = n253;
   upper253[0] = 'A';
   expect_domain(upper253, n253);
+}
+
+// A valid name of exactly `n` characters (n >= 5): labels of up to 63 'a's
+// before "com".
+std::string domain_of_length(size_t n) {
+  std::string out;
+  size_t rem = n - 3;  // each label costs its length and a dot
+  while (rem > 0) {
+    size_t l = std::min<size_t>(63, rem - 1);
+    if (rem - (l + 1) == 1) --l;  // never leave room for a dot alone
+    out += std::string(l, 'a') + ".";
+    rem -= l + 1;
+  }
+  return out + "com";
+}
+
+void expect_record_fits(size_t prefix, size_t longest) {
+  SCOPED_TRACE("prefix " + std::to_string(prefix));
+  const std::string fits = domain_of_length(longest);
+  ASSERT_EQ(fits.size(), longest);
+  auto r = normalize_domain(fits, prefix);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  const std::string over = domain_of_length(longest + 1);
+  ASSERT_EQ(over.size(), longest + 1);
+  if (prefix > 0) {
+    EXPECT_TRUE(normalize_domain(over).ok());  // only its record is too long
+  }
+  auto bad = normalize_domain(over, prefix);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().message, "Invalid domain name " + over + ".");
+}
+
+// A record name <prefix><domain> must fit 253 characters (255 wire octets).
+TEST(NormalizeDomainTest, TheRecordNameMustFitADnsName) {
+  expect_record_fits(0, 253);
+  expect_record_fits(kSesTxtPrefix.size(), 242);  // "_amazonses."
+  expect_record_fits(kDkimRecordPrefix, 209);     // 32-char token + "._domainkey."
+  expect_record_fits(kLatticeRecordPrefix, 231);  // "_" + 20 chars + "."
+  // Counted on the punycode form: "ü." and 235 characters become 243.
+  const std::string idn = "\xc3\xbc." + domain_of_length(235);
+  auto ascii = normalize_domain(idn);
+  ASSERT_TRUE(ascii.ok());
+  ASSERT_EQ(ascii->size(), 243u) << *ascii;
+  EXPECT_FALSE(normalize_domain(idn, kSesTxtPrefix.size()).ok());
 }
 
 TEST(NormalizeDomainTest, Rejections) {

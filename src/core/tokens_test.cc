@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/claim.h"
 #include "core/encoding.h"
 #include "core/random.h"
 
@@ -78,6 +79,16 @@ TEST(TokensTest, DkimTokens) {
     EXPECT_NE(tokens[1], tokens[2]);
     EXPECT_NE(tokens[0], tokens[2]);
   }
+}
+
+// The prefix lengths that domain validation counts on.
+TEST(TokensTest, RecordPrefixesMatchTheNamesMade) {
+  SeededRandom r(5);
+  const std::string d = "example.com";
+  for (const auto& t : new_dkim_tokens(r)) {
+    EXPECT_EQ(dkim_record_name(t, d).size(), kDkimRecordPrefix + d.size());
+  }
+  EXPECT_EQ(new_lattice_txt_label(r).size() + 1, kLatticeRecordPrefix);
 }
 
 TEST(TokensTest, SesClaimId) {

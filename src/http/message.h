@@ -40,7 +40,18 @@ struct Response {
 // A handler answers at once, or hands back work that may block (a durable
 // write) for the server to run off its I/O threads.
 using Deferred = std::function<Response()>;
-using Outcome = std::variant<Response, Deferred>;
+
+// Work that waits without holding a thread (live DNS lookups). The server
+// runs `start` on its blocking pool, where it may read the store briefly and
+// then hand `done` on to whatever finishes the work; the response is what
+// `done` is called with, once, from any thread. A `done` dropped uncalled
+// answers 500.
+using Done = std::function<void(Response)>;
+struct Async {
+  std::function<void(Done done)> start;
+};
+
+using Outcome = std::variant<Response, Deferred, Async>;
 using Handler = std::function<Outcome(Request&)>;
 
 }  // namespace vouch::http

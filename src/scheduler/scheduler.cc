@@ -36,6 +36,15 @@ Scheduler::~Scheduler() {
   }
   cv_records_.notify_all();
   for (auto& t : writers_) t.join();
+  // Checks still waiting for one in flight: each now finds the scheduler stopping.
+  std::unordered_map<int64_t, std::vector<std::function<void()>>> again;
+  {
+    std::lock_guard lock(mu_);
+    again.swap(again_);
+  }
+  for (auto& [seq, fs] : again) {
+    for (auto& f : fs) f();
+  }
 }
 
 size_t Scheduler::quorum() const {
@@ -73,14 +82,18 @@ void Scheduler::finish(Finished f) {
 }
 
 std::future<CheckResult> Scheduler::launch(Claim claim) {
-  std::promise<CheckResult> done;
-  auto result = done.get_future();
+  auto done = std::make_shared<std::promise<CheckResult>>();
+  auto result = done->get_future();
+  launch(std::move(claim), [done](CheckResult r) { done->set_value(std::move(r)); });
+  return result;
+}
+
+void Scheduler::launch(Claim claim, Waiter done) {
   {
     std::lock_guard lock(mu_);
     in_flight_.insert(claim.seq);
   }
   start(std::move(claim), std::move(done));
-  return result;
 }
 
 void Scheduler::start(Claim claim, Waiter done, bool counted) {
@@ -121,7 +134,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
     }
     cv_records_.notify_one();
     if (notify_loop) cv_.notify_all();
-    if (next) start(std::move(*next), std::nullopt, true);
+    if (next) start(std::move(*next), Waiter{}, true);
   });
 }
 
@@ -168,9 +181,16 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     std::fprintf(stderr, "vouch: recording %zu of %zu checks failed: %s\n", failed,
                  batch.size(), why.c_str());
   }
+  std::vector<std::function<void()>> again;
   {
     std::lock_guard lock(mu_);
-    for (int64_t seq : seqs) in_flight_.erase(seq);
+    for (int64_t seq : seqs) {
+      in_flight_.erase(seq);
+      if (auto it = again_.find(seq); it != again_.end()) {
+        for (auto& f : it->second) again.push_back(std::move(f));
+        again_.erase(it);
+      }
+    }
   }
   cv_.notify_all();
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -181,8 +201,9 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
       out.claim = std::move(*recorded[i]);
       out.recorded = true;
     }
-    f.done->set_value(std::move(out));
+    f.done(std::move(out));
   }
+  for (auto& f : again) f();
 }
 
 size_t Scheduler::run_due() {
@@ -223,6 +244,26 @@ core::Result<CheckResult> Scheduler::check_now(const core::Scope& scope, const s
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+void Scheduler::check_now_async(const core::Scope& scope, const std::string& id, CheckDone done) {
+  auto claim = store_.get_claim(scope, id);
+  if (!claim.ok()) return done(claim.error());
+  if (!*claim) return done(core::not_found("Claim " + id + " not found.", id));
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      return done(core::Error{core::ErrorCode::kUnavailable, "the scheduler is stopping", id, {}});
+    }
+    if (in_flight_.count((*claim)->seq)) {
+      again_[(*claim)->seq].push_back([this, scope, id, done = std::move(done)]() mutable {
+        check_now_async(scope, id, std::move(done));
+      });
+      return;
+    }
+    in_flight_.insert((*claim)->seq);
+  }
+  start(std::move(**claim), [done = std::move(done)](CheckResult r) { done(std::move(r)); });
 }
 
 void Scheduler::wake() {
@@ -272,7 +313,7 @@ void Scheduler::background_loop() {
     while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
       Claim c = take_queued();
       lock.unlock();
-      start(std::move(c), std::nullopt, true);
+      start(std::move(c), Waiter{}, true);
       lock.lock();
     }
     if (stopping_) break;

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -59,6 +60,11 @@ class Scheduler {
   size_t run_due();
   // Checks one claim now, whatever its next_check_at, and waits.
   core::Result<CheckResult> check_now(const core::Scope& scope, const std::string& id);
+  // The same without waiting: `done` is called once, on a resolver or
+  // recording thread (or on this one for an error found at once). A claim
+  // already being checked is checked again once that check is recorded.
+  using CheckDone = std::function<void(core::Result<CheckResult>)>;
+  void check_now_async(const core::Scope& scope, const std::string& id, CheckDone done);
   // A claim became due (e.g. just created): look soon.
   void wake();
 
@@ -66,8 +72,8 @@ class Scheduler {
 
  private:
   // Who waits for a check: run_due and check_now do; the background sweep
-  // does not, and skips the promise's allocation and hand-over.
-  using Waiter = std::optional<std::promise<CheckResult>>;
+  // does not, and skips the callback's allocation and hand-over.
+  using Waiter = std::function<void(CheckResult)>;
   struct Finished {  // a check waiting to be recorded
     core::Claim claim;
     core::Evidence evidence;
@@ -78,6 +84,7 @@ class Scheduler {
   using FinishedPtr = std::shared_ptr<Finished>;
   // Reserves the claim (in_flight_) and starts its check.
   std::future<CheckResult> launch(core::Claim claim);
+  void launch(core::Claim claim, Waiter done);
   // Starts the check of a reserved claim; `counted`: its lookup is already
   // in lookups_.
   void start(core::Claim claim, Waiter done, bool counted = false);
@@ -116,6 +123,9 @@ class Scheduler {
   bool stopping_ = false;                      // GUARDED_BY(mu_)
   bool writers_stop_ = false;                  // GUARDED_BY(mu_)
   bool woken_ = false;                         // GUARDED_BY(mu_)
+  // check_now_async calls that found their claim in flight: run when it is
+  // recorded (or at stop). One per call, and calls are rate-limited upstream.
+  std::unordered_map<int64_t, std::vector<std::function<void()>>> again_;  // GUARDED_BY(mu_)
   std::vector<std::thread> writers_;
   std::thread background_;
 };

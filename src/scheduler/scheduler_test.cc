@@ -687,6 +687,42 @@ TEST_F(SchedulerTest, AClaimInFlightIsNotCheckedTwice) {
   EXPECT_EQ(resolver_->asked(d.record_name), 1u);
 }
 
+// check_now_async waits on no thread: it returns with the lookup out, and a
+// check asked for while another of the same claim is in flight runs (a second
+// lookup) once that one is recorded.
+TEST_F(SchedulerTest, CheckNowAsyncRunsAfterACheckInFlight) {
+  auto& s = scheduler();
+  Claim c = add(ClaimKind::kSesDomain, "async.example");
+  resolver_->hold();
+  std::thread t([&] { (void)s.check_now(kScope, c.id); });
+  ASSERT_TRUE(resolver_->wait_held(1));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<core::Result<CheckResult>> got;
+  s.check_now_async(kScope, c.id, [&](core::Result<CheckResult> r) {
+    std::lock_guard lock(mu);
+    got = std::move(r);
+    cv.notify_all();
+  });
+  EXPECT_EQ(resolver_->asked(c.record_name), 1u);  // waits for the one in flight
+  resolver_->found(c.record_name, c.token);
+  resolver_->release();  // the first check, then the second starts (not held)
+  t.join();
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, seconds(10), [&] { return got.has_value(); }));
+  ASSERT_OK(*got);
+  EXPECT_TRUE((*got)->recorded);
+  EXPECT_EQ((*got)->claim.status, ClaimStatus::kVerified);
+  EXPECT_EQ(resolver_->asked(c.record_name), 2u);
+  // An unknown claim is an error at once.
+  std::optional<core::Result<CheckResult>> missing;
+  s.check_now_async(kScope, "id-00000000000000000000",
+                    [&](core::Result<CheckResult> r) { missing = std::move(r); });
+  ASSERT_TRUE(missing.has_value());
+  ASSERT_FALSE(missing->ok());
+  EXPECT_EQ(missing->error().code, core::ErrorCode::kNotFound);
+}
+
 TEST_F(SchedulerTest, QuorumAcrossPerspectives) {
   EXPECT_EQ(scheduler(3).quorum(), 2u);
   EXPECT_EQ(scheduler(5).quorum(), 4u);

@@ -107,6 +107,24 @@ std::string client_key(const std::string& address) {
   return ec ? address : client_key_of(a);
 }
 
+// Resumes an Async request's coroutine once: with the first response given,
+// or with a 500 when every copy of its completion is dropped uncalled.
+template <typename Handler>
+class AsyncCompletion {
+ public:
+  explicit AsyncCompletion(Handler h) : handler_(std::move(h)) {}
+  ~AsyncCompletion() { complete(plain_error(500, "internal error")); }
+  void complete(http::Response r) {
+    if (done_.exchange(true)) return;
+    auto ex = net::get_associated_executor(handler_);
+    net::dispatch(ex, [h = std::move(handler_), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+  }
+
+ private:
+  Handler handler_;
+  std::atomic<bool> done_{false};
+};
+
 // What stop() needs to reach a live session: its strand, and its stream while
 // it is idle. Only touched on the session's strand.
 struct SessionCtl {
@@ -149,9 +167,32 @@ struct HttpServer::Impl {
       co_return plain_error(500, "internal error");
     }
     if (auto* r = std::get_if<http::Response>(&out)) co_return std::move(*r);
+    if (auto* a = std::get_if<http::Async>(&out)) {
+      http::Response resp = co_await run_async(std::move(a->start));
+      co_return resp;
+    }
     http::Deferred work = std::move(std::get<http::Deferred>(out));
     http::Response resp = co_await run_blocking(std::move(work));
     co_return resp;
+  }
+
+  // Starts `start` on the blocking pool and resumes the caller when its
+  // completion is called (from any thread), not when `start` returns.
+  net::awaitable<http::Response> run_async(std::function<void(http::Done)> start) {
+    co_return co_await net::async_initiate<decltype(net::use_awaitable), void(http::Response)>(
+        [this](auto handler, std::function<void(http::Done)> s) {
+          auto state = std::make_shared<AsyncCompletion<decltype(handler)>>(std::move(handler));
+          net::post(pool, [state, s = std::move(s)]() mutable {
+            http::Done done = [state](http::Response r) { state->complete(std::move(r)); };
+            try {
+              s(std::move(done));
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
+              state->complete(plain_error(500, "internal error"));
+            }
+          });
+        },
+        net::use_awaitable, std::move(start));
   }
 
   // Runs `work` on the blocking pool and resumes the caller with its result.

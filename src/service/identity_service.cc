@@ -74,7 +74,7 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
   c.subject = subject;
   c.created_at = now;
   if (kind == ClaimKind::kSesDomain) {
-    c.record_name = "_amazonses." + subject;
+    c.record_name = std::string(core::kSesTxtPrefix) + subject;
     c.token = core::new_ses_token(random_);
   } else {
     c.token = new_nonce(random_);
@@ -131,7 +131,7 @@ Result<Claim> IdentityService::reopen_if_failed(Claim claim) {
 
 Result<std::string> IdentityService::verify_domain(const Scope& scope, const std::string& domain) {
   if (auto s = limiter_.admit(scope, "VerifyDomainIdentity"); !s.ok()) return s.error();
-  auto subject = core::normalize_domain(domain);
+  auto subject = core::normalize_domain(domain, core::kSesTxtPrefix.size());
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
   if (!claim.ok()) return claim.error();

@@ -33,7 +33,7 @@ DkimStatus dkim_status(const std::vector<ClaimStatus>& records) {
 Result<std::vector<std::string>> IdentityService::verify_domain_dkim(const Scope& scope,
                                                                      const std::string& domain) {
   if (auto s = limiter_.admit(scope, "VerifyDomainDkim"); !s.ok()) return s.error();
-  auto subject = core::normalize_domain(domain);
+  auto subject = core::normalize_domain(domain, core::kDkimRecordPrefix);
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesDomain, *subject);
   if (!claim.ok()) return claim.error();

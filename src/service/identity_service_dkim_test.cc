@@ -111,6 +111,21 @@ TEST_F(DkimServiceTest, VerifyDomainDkimMakesOneDueClaimPerTokenOnce) {
   EXPECT_TRUE(dkim_claims("example.com", kOtherRegion).empty());
 }
 
+// <token>._domainkey.<domain> must fit a DNS name: 209 characters is the
+// longest domain, though VerifyDomainIdentity takes up to 242.
+TEST_F(DkimServiceTest, VerifyDomainDkimRefusesADomainWhoseRecordsCannotBeLookedUp) {
+  const std::string longest = domain_of_length(209);
+  EXPECT_EQ(verify_dkim(longest).size(), 3u);
+  EXPECT_EQ(dkim_claims(longest).size(), 3u);
+  const std::string over = domain_of_length(210);
+  ASSERT_TRUE(service_->verify_domain(kScope, over).ok());
+  auto r = service_->verify_domain_dkim(kScope, over);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, "Invalid domain name " + over + ".");
+  EXPECT_TRUE(dkim_claims(over).empty());
+}
+
 TEST_F(DkimServiceTest, ConcurrentVerifyDomainDkimMakesThreeClaims) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) threads.emplace_back([&] { verify_dkim("race.example"); });

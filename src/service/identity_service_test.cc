@@ -195,6 +195,18 @@ TEST_F(IdentityServiceTest, VerifyDomainRejectsMalformedNames) {
   EXPECT_EQ(identity_count(), 0u);
 }
 
+// _amazonses.<domain> must fit a DNS name: 242 characters is the longest.
+TEST_F(IdentityServiceTest, VerifyDomainRefusesADomainWhoseRecordCannotBeLookedUp) {
+  const std::string longest = domain_of_length(242);
+  ASSERT_TRUE(service().verify_domain(kScope, longest).ok());
+  const std::string over = domain_of_length(243);
+  auto r = service().verify_domain(kScope, over);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, "Invalid domain name " + over + ".");
+  EXPECT_EQ(identity_count(), 1u);
+}
+
 TEST_F(IdentityServiceTest, AFailedDomainReverifiedIsPendingAgainWithAFresh72HourWindow) {
   std::string token = verify_domain("example.com");
   // 72 h pass and the record is conclusively absent: the scheduler fails it.

@@ -90,7 +90,7 @@ Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
   if (len < 3 || len > 255) {
     return invalid(req.domain_name, "domainName", "Member must have length between 3 and 255");
   }
-  auto domain = core::normalize_domain(req.domain_name);
+  auto domain = core::normalize_domain(req.domain_name, core::kLatticeRecordPrefix);
   if (!domain.ok()) return invalid(req.domain_name, "domainName", "Member must be a valid domain name");
   if (req.client_token && !valid_client_token(*req.client_token)) {
     return invalid(*req.client_token, "clientToken",

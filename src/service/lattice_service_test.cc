@@ -190,6 +190,18 @@ TEST_F(LatticeServiceTest, DomainNameValidation) {
   start(std::string(63, 'a') + ".com");
 }
 
+// _<20 chars>.<domain> must fit a DNS name: 231 characters is the longest.
+TEST_F(LatticeServiceTest, ADomainWhoseRecordCannotBeLookedUpIsRefused) {
+  const std::string longest = domain_of_length(231);
+  EXPECT_EQ(start(longest).record_name.size(), 253u);
+  auto r = try_start(domain_of_length(232));
+  ASSERT_FALSE(r.ok());
+  expect_error(r.error(), ErrorCode::kInvalidArgument, "domainName");
+  EXPECT_NE(r.error().message.find("Member must be a valid domain name"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(count(), 1u);
+}
+
 TEST_F(LatticeServiceTest, ClientTokenValidation) {
   for (std::string bad : {std::string(), std::string(65, 't'), std::string("   "),
                           std::string("\t\n")}) {

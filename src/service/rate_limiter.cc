@@ -21,7 +21,10 @@ std::map<std::string, double> RateLimiter::aws_defaults() {
   return {{"GetIdentityVerificationAttributes", 1.0},
           {"VerifyDomainIdentity", 1.0},
           {"VerifyEmailIdentity", 1.0},
-          {"VerifyEmailAddress", 1.0}};
+          {"VerifyEmailAddress", 1.0},
+          // vouch's own admin routes that look up DNS live (api/control).
+          {"vouch:GetClaim", 5.0},
+          {"vouch:CheckClaim", 5.0}};
 }
 
 const std::vector<std::string>& RateLimiter::operations() {
@@ -33,7 +36,9 @@ const std::vector<std::string>& RateLimiter::operations() {
       "GetIdentityDkimAttributes",
       // VPC Lattice
       "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
-      "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource"};
+      "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource",
+      // vouch's admin routes
+      "vouch:GetClaim", "vouch:CheckClaim"};
   return ops;
 }
 

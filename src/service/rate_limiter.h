@@ -29,7 +29,8 @@ class RateLimiter {
   // per account and Region): kThrottled "Rate exceeded" when over.
   core::Status admit(const core::Scope& scope, const std::string& operation);
 
-  // AWS's default rates for the operations vouch serves.
+  // AWS's default rates for the operations vouch serves, and vouch's own for
+  // its admin routes that look up DNS live ("vouch:GetClaim", "vouch:CheckClaim").
   static std::map<std::string, double> aws_defaults();
   // Every operation name vouch passes to admit(): the names --rate-limit may use.
   static const std::vector<std::string>& operations();

@@ -1,7 +1,7 @@
 #include "api/control/control_api.h"
 
 #include <charconv>
-#include <future>
+#include <mutex>
 
 #include "api/control/claim_view.h"
 #include "api/lattice/lattice_wire.h"
@@ -29,36 +29,47 @@ http::Response not_found() {
 
 http::Response ok(const json& body) { return lattice::json_response(200, body); }
 
-// Values of `type` at `names`, asked in parallel; empty on any failure.
-std::vector<std::vector<std::string>> probe(core::TxtResolver& resolver, core::RecordType type,
-                                            const std::vector<std::string>& names) {
-  std::vector<std::future<std::vector<core::TxtAnswer>>> pending;
-  for (const auto& n : names) {
-    auto p = std::make_shared<std::promise<std::vector<core::TxtAnswer>>>();
-    pending.push_back(p->get_future());
-    resolver.lookup(n, type, [p](std::vector<core::TxtAnswer> a) { p->set_value(std::move(a)); });
+// Values of `type` at each of `names`, asked in parallel: `done` gets them in
+// order (empty where a lookup failed), on a resolver thread. No thread waits.
+void probe(core::TxtResolver& resolver, core::RecordType type, const std::vector<std::string>& names,
+           std::function<void(std::vector<std::vector<std::string>>)> done) {
+  struct State {
+    std::mutex mu;
+    std::vector<std::vector<std::string>> values;  // GUARDED_BY(mu)
+    size_t left;                                   // GUARDED_BY(mu)
+    std::function<void(std::vector<std::vector<std::string>>)> done;
+  };
+  auto st = std::make_shared<State>();
+  st->values.resize(names.size());
+  st->left = names.size();
+  st->done = std::move(done);
+  for (size_t i = 0; i < names.size(); ++i) {
+    resolver.lookup(names[i], type, [st, i](std::vector<core::TxtAnswer> answers) {
+      std::vector<std::string> values;
+      for (const auto& a : answers) values.insert(values.end(), a.records.begin(), a.records.end());
+      std::vector<std::vector<std::string>> all;
+      {
+        std::lock_guard lock(st->mu);
+        st->values[i] = std::move(values);
+        if (--st->left > 0) return;
+        all = std::move(st->values);
+      }
+      st->done(std::move(all));
+    });
   }
-  std::vector<std::vector<std::string>> out;
-  for (auto& f : pending) {
-    std::vector<std::string> values;
-    if (f.wait_for(std::chrono::seconds(15)) == std::future_status::ready) {
-      for (const auto& a : f.get()) values.insert(values.end(), a.records.begin(), a.records.end());
-    }
-    out.push_back(std::move(values));
-  }
-  return out;
 }
 
-Probes probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::optional<std::string>& evidence) {
-  if (c.kind == core::ClaimKind::kSesEmail) return {};
+void probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::optional<std::string>& evidence,
+                std::function<void(Probes)> done) {
+  if (c.kind == core::ClaimKind::kSesEmail) return done({});
   // Only worth asking when the last check did not find the record.
-  if (evidence && evidence->find("\"outcome\":\"found\"") != std::string::npos) return {};
+  if (evidence && evidence->find("\"outcome\":\"found\"") != std::string::npos) return done({});
   if (c.kind == core::ClaimKind::kSesDkim) {  // a CNAME cannot sit at the bare domain
-    auto found = probe(resolver, core::RecordType::kCname, {c.record_name + "." + c.subject});
-    return Probes{std::move(found[0]), {}};
+    return probe(resolver, core::RecordType::kCname, {c.record_name + "." + c.subject},
+                 [done](auto found) { done(Probes{std::move(found[0]), {}}); });
   }
-  auto found = probe(resolver, core::RecordType::kTxt, {c.record_name + "." + c.subject, c.subject});
-  return Probes{std::move(found[0]), std::move(found[1])};
+  probe(resolver, core::RecordType::kTxt, {c.record_name + "." + c.subject, c.subject},
+        [done](auto found) { done(Probes{std::move(found[0]), std::move(found[1])}); });
 }
 
 // Verification mail sent for an email claim: what the SMTP server said.
@@ -81,13 +92,57 @@ json mail_of(core::Store& store, const core::Claim& c) {
   return out;
 }
 
+// The claim's detail with its history and mail (read now) and the probes
+// (when they are in), to `done`.
+void render_detail(core::TxtResolver& resolver, core::Store& store, core::Claim claim,
+                   std::optional<std::string> evidence, http::Done done) {
+  auto history = store.history(claim.id);
+  auto c = std::make_shared<const core::Claim>(std::move(claim));
+  auto changes = std::make_shared<const std::vector<core::StatusChange>>(
+      history.ok() ? std::move(*history) : std::vector<core::StatusChange>{});
+  auto mail = std::make_shared<const json>(mail_of(store, *c));
+  probes_for(resolver, *c, evidence, [c, evidence, changes, mail, done](Probes probes) {
+    json detail = claim_detail(*c, evidence, *changes, probes);
+    detail["mail"] = *mail;
+    done(ok(detail));
+  });
+}
+
 }  // namespace
 
 ControlApi::ControlApi(core::Store& store, scheduler::Scheduler& scheduler,
                        core::TxtResolver& resolver, Authenticator& auth, const core::Clock& clock,
-                       core::ManualClock* test_clock)
+                       core::ManualClock* test_clock, AdminLimits limits)
     : store_(store), scheduler_(scheduler), resolver_(resolver), auth_(auth), clock_(clock),
-      test_clock_(test_clock) {}
+      test_clock_(test_clock), limits_(limits) {}
+
+std::shared_ptr<void> ControlApi::live_slot() {
+  if (live_.fetch_add(1) >= limits_.max_live) {
+    live_.fetch_sub(1);
+    return nullptr;
+  }
+  return std::shared_ptr<void>(&live_, [](void* n) { static_cast<std::atomic<size_t>*>(n)->fetch_sub(1); });
+}
+
+void ControlApi::get_claim(const core::Scope& scope, const std::string& id, http::Done done) {
+  auto claim = store_.get_claim(scope, id);
+  if (!claim.ok()) return done(lattice::error_response(claim.error()));
+  if (!*claim) return done(lattice::error_response(core::not_found("Claim " + id + " not found.", id)));
+  auto ev = store_.last_evidence(id);
+  render_detail(resolver_, store_, std::move(**claim), ev.ok() ? *ev : std::nullopt, std::move(done));
+}
+
+void ControlApi::check_claim(const core::Scope& scope, const std::string& id, http::Done done) {
+  scheduler_.check_now_async(scope, id, [this, done](core::Result<scheduler::CheckResult> result) {
+    // On a recording thread: the reads are short, the probes do not wait here.
+    if (!result.ok()) return done(lattice::error_response(result.error()));
+    std::optional<std::string> ev;
+    if (result->claim.kind != core::ClaimKind::kSesEmail) {
+      ev = scheduler::evidence_to_json(result->evidence).dump();
+    }
+    render_detail(resolver_, store_, std::move(result->claim), std::move(ev), done);
+  });
+}
 
 bool ControlApi::owns(std::string_view path) {
   return path == kClaims || path.rfind(std::string(kClaims) + "/", 0) == 0 || path.rfind(kTest, 0) == 0;
@@ -167,35 +222,24 @@ http::Outcome ControlApi::admin(http::Request& req) {
   }
   if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
   std::string id(rest);
-  if (check) {
-    if (req.method != "POST") return not_found();
-    return http::Deferred([this, scope, id] {
-      auto result = scheduler_.check_now(scope, id);
-      if (!result.ok()) return lattice::error_response(result.error());
-      auto history = store_.history(id);
-      std::optional<std::string> ev;
-      if (result->claim.kind != core::ClaimKind::kSesEmail) {
-        ev = scheduler::evidence_to_json(result->evidence).dump();
-      }
-      Probes probes = probes_for(resolver_, result->claim, ev);
-      json detail = claim_detail(result->claim, ev, history.ok() ? *history : std::vector<core::StatusChange>{}, probes);
-      detail["mail"] = mail_of(store_, result->claim);
-      return ok(detail);
-    });
+  if (check ? req.method != "POST" : req.method != "GET") return not_found();
+  // These may look up DNS live: per-account rates, and a bound on how many
+  // wait at once (none of them holds a thread while it waits).
+  if (limits_.limiter) {
+    auto admitted = limits_.limiter->admit(scope, check ? kCheckClaimOperation : kGetClaimOperation);
+    if (!admitted.ok()) return lattice::error_response(admitted.error());
   }
-  if (req.method != "GET") return not_found();
-  return http::Deferred([this, scope, id] {
-    auto claim = store_.get_claim(scope, id);
-    if (!claim.ok()) return lattice::error_response(claim.error());
-    if (!*claim) return lattice::error_response(core::not_found("Claim " + id + " not found.", id));
-    auto ev = store_.last_evidence(id);
-    auto history = store_.history(id);
-    std::optional<std::string> evidence = ev.ok() ? *ev : std::nullopt;
-    Probes probes = probes_for(resolver_, **claim, evidence);
-    json detail = claim_detail(**claim, evidence, history.ok() ? *history : std::vector<core::StatusChange>{}, probes);
-    detail["mail"] = mail_of(store_, **claim);
-    return ok(detail);
-  });
+  auto slot = live_slot();
+  if (!slot) {
+    return lattice::error_response(core::Error{core::ErrorCode::kThrottled,
+                                               "Too many admin DNS lookups in flight; retry.", id, {}});
+  }
+  return http::Async{[this, scope, id, check, slot](http::Done done) {
+    // The slot is held until the response is given.
+    http::Done release = [slot, done](http::Response r) { done(std::move(r)); };
+    if (check) check_claim(scope, id, std::move(release));
+    else get_claim(scope, id, std::move(release));
+  }};
 }
 
 }  // namespace vouch::api::control

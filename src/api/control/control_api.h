@@ -3,7 +3,9 @@
 // now", and in test mode the clock and scheduler controls (no signature).
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "api/authn.h"
@@ -11,14 +13,27 @@
 #include "core/store.h"
 #include "http/message.h"
 #include "scheduler/scheduler.h"
+#include "service/rate_limiter.h"
 
 namespace vouch::api::control {
+
+// The admin routes that may look up DNS live (GET /_vouch/claims/{id},
+// POST .../check): each is rate-limited per account and Region under these
+// operation names, and at most `max_live` run at once.
+inline constexpr const char* kGetClaimOperation = "vouch:GetClaim";
+inline constexpr const char* kCheckClaimOperation = "vouch:CheckClaim";
+
+struct AdminLimits {
+  service::RateLimiter* limiter = nullptr;  // nullptr: no rate limit
+  size_t max_live = 128;                    // --dns-concurrency
+};
 
 class ControlApi {
  public:
   // `test_clock` is set only in test mode; then the test routes exist.
   ControlApi(core::Store& store, scheduler::Scheduler& scheduler, core::TxtResolver& resolver,
-             Authenticator& auth, const core::Clock& clock, core::ManualClock* test_clock);
+             Authenticator& auth, const core::Clock& clock, core::ManualClock* test_clock,
+             AdminLimits limits = {});
 
   static bool owns(std::string_view path);
   http::Outcome handle(http::Request& req);
@@ -28,6 +43,10 @@ class ControlApi {
  private:
   http::Outcome admin(http::Request& req);
   http::Outcome test_route(http::Request& req);
+  // A slot among the max_live admin requests, or nullptr when all are taken.
+  std::shared_ptr<void> live_slot();
+  void get_claim(const core::Scope& scope, const std::string& id, http::Done done);
+  void check_claim(const core::Scope& scope, const std::string& id, http::Done done);
 
   core::Store& store_;
   scheduler::Scheduler& scheduler_;
@@ -36,6 +55,8 @@ class ControlApi {
   const core::Clock& clock_;
   core::ManualClock* const test_clock_;
   std::function<void()> clock_moved_;
+  AdminLimits limits_;
+  std::atomic<size_t> live_{0};
 };
 
 }  // namespace vouch::api::control

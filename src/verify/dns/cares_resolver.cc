@@ -47,6 +47,7 @@ TxtAnswer::Kind kind_of(int status) {
     case ARES_ESERVFAIL: return TxtAnswer::Kind::kServFail;
     case ARES_EREFUSED: return TxtAnswer::Kind::kRefused;
     case ARES_ETIMEOUT: return TxtAnswer::Kind::kTimeout;
+    case ARES_EBADNAME: return TxtAnswer::Kind::kBadName;
     default: return TxtAnswer::Kind::kError;
   }
 }
@@ -65,7 +66,9 @@ void fill_cname(TxtAnswer& out, unsigned char* abuf, int alen) {
 void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
-    if (out.kind == TxtAnswer::Kind::kError) out.error = ares_strerror(status);
+    if (out.kind == TxtAnswer::Kind::kError || out.kind == TxtAnswer::Kind::kBadName) {
+      out.error = ares_strerror(status);
+    }
     return;
   }
   if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);
@@ -103,11 +106,9 @@ std::string server_text(const ares_addr_port_node& n) {
 struct CaresResolver::Impl {
   ResolverOptions options;
   std::vector<std::string> servers;
-  // One per server; new queries go here. Loop thread only, like the rest.
+  // One per server. Loop thread only, like the rest.
   std::vector<ares_channel> channels;
-  std::vector<size_t> started;         // queries started on each of channels
-  std::vector<ares_channel> retiring;  // replaced, answering what they were asked
-  BatchedUdp udp;                      // every channel's sockets
+  std::unique_ptr<BatchedUdp> udp;  // every channel's sockets
   int wake_fd = -1;
   std::mutex mu;
   std::deque<std::shared_ptr<Pending>> queue;  // GUARDED_BY(mu)
@@ -120,7 +121,6 @@ struct CaresResolver::Impl {
     if (loop_thread.joinable()) loop_thread.join();
     // Runs pending callbacks with ARES_EDESTRUCTION.
     for (auto ch : channels) ares_destroy(ch);
-    for (auto ch : retiring) ares_destroy(ch);
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
@@ -148,38 +148,13 @@ struct CaresResolver::Impl {
       *error = std::string("c-ares: ") + ares_strerror(rc);
       return nullptr;
     }
-    udp.install(ch);
+    udp->install(ch);
     if (ares_set_servers_ports_csv(ch, server.c_str()) != ARES_SUCCESS) {
       ares_destroy(ch);
       *error = "invalid DNS resolver '" + server + "' (expected HOST:PORT)";
       return nullptr;
     }
     return ch;
-  }
-
-  // A socket answering many queries keeps one source port, which an off-path
-  // attacker spoofing answers would then only need to learn once: after
-  // queries_per_socket queries a perspective moves to a new channel (and so
-  // a new socket and port); the old one finishes its queries and goes.
-  // If no new channel can be had, the old one serves another round rather
-  // than failing the attempt again on every query.
-  void count_query(size_t i) {
-    if (++started[i] < options.queries_per_socket) return;
-    started[i] = 0;
-    std::string error;
-    if (ares_channel fresh = open_channel(servers[i], &error)) {
-      retiring.push_back(channels[i]);
-      channels[i] = fresh;
-    }
-  }
-
-  void reap_retired() {
-    std::erase_if(retiring, [](ares_channel ch) {
-      timeval tv;
-      if (ares_timeout(ch, nullptr, &tv)) return false;  // queries still pending
-      ares_destroy(ch);
-      return true;
-    });
   }
 
   static void on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
@@ -200,7 +175,6 @@ struct CaresResolver::Impl {
       p->answers[i].resolver = servers[i];
       ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
                  new QueryArg{p, i});
-      count_query(i);
     }
   }
 
@@ -212,7 +186,6 @@ struct CaresResolver::Impl {
     pthread_setname_np(pthread_self(), "vouch-dns");
     on_loop_thread = true;
     std::vector<pollfd> fds;
-    std::vector<ares_channel> all;
     auto socket_entry = [&fds](ares_socket_t fd) {  // fds[0] is the wake fd
       return std::find_if(fds.begin() + 1, fds.end(), [fd](const pollfd& p) { return p.fd == fd; });
     };
@@ -223,9 +196,8 @@ struct CaresResolver::Impl {
         fresh.swap(queue);
       }
       for (auto& p : fresh) start(p);
-      udp.flush();  // this turn's queries, one sendmmsg per socket
-      all = channels;
-      all.insert(all.end(), retiring.begin(), retiring.end());
+      udp->flush();  // this turn's queries, one sendmmsg per socket and port
+      const auto& all = channels;
 
       fds.clear();
       fds.push_back({wake_fd, POLLIN, 0});
@@ -242,15 +214,31 @@ struct CaresResolver::Impl {
         timeval max = tv;
         ares_timeout(ch, &max, &tv);
       }
-      for (ares_socket_t fd : udp.backlogged()) {
+      for (ares_socket_t fd : udp->backlogged()) {
         auto it = socket_entry(fd);
         if (it == fds.end()) fds.push_back({fd, POLLOUT, 0});
         else it->events |= POLLOUT;
       }
+      // Ports done sending still take answers: polled after c-ares's own.
+      const size_t own = fds.size();
+      const auto lingering = udp->lingering();
+      for (const auto& [port, fd] : lingering) fds.push_back({port, POLLIN, 0});
       int timeout_ms = static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
       ::poll(fds.data(), fds.size(), std::max(1, timeout_ms));
+      // An answer on a lingering port is read through the socket c-ares knows.
+      for (size_t i = own; i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        const ares_socket_t fd = lingering[i - own].second;
+        udp->mark_readable(fd, fds[i].fd);
+        auto it = std::find_if(fds.begin() + 1, fds.begin() + static_cast<std::ptrdiff_t>(own),
+                               [fd](const pollfd& p) { return p.fd == fd; });
+        if (it != fds.begin() + static_cast<std::ptrdiff_t>(own)) it->revents |= POLLIN;
+        else fds.push_back({fd, POLLIN, POLLIN});
+      }
+      fds.erase(fds.begin() + static_cast<std::ptrdiff_t>(own),
+                fds.begin() + static_cast<std::ptrdiff_t>(own + lingering.size()));
       // A send error kept by the last flush reaches c-ares when it reads.
-      for (ares_socket_t fd : udp.failed()) {
+      for (ares_socket_t fd : udp->failed()) {
         auto it = socket_entry(fd);
         if (it != fds.end()) it->revents |= POLLIN;
       }
@@ -270,7 +258,6 @@ struct CaresResolver::Impl {
         }
         if (!any) ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
       }
-      reap_retired();
     }
   }
 };
@@ -287,6 +274,10 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  // A port's answers are awaited as long as c-ares may wait for them (each
+  // retry of one server doubles its timeout).
+  const int tries = std::clamp(options.tries, 1, 8);
+  impl->udp = std::make_unique<BatchedUdp>(options.queries_per_port, options.timeout * ((1 << tries) - 1));
   std::vector<std::string> servers = options.servers;
   if (servers.empty()) {  // the system's resolvers, one perspective each
     ares_channel probe = nullptr;
@@ -312,7 +303,6 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
     ares_channel ch = impl->open_channel(s, error);
     if (!ch) return nullptr;
     impl->channels.push_back(ch);  // owned by impl from here on
-    impl->started.push_back(0);
     impl->servers.push_back(s);
   }
   impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -37,6 +37,11 @@ struct Reply {
   std::string cname;                          // answer starts with a CNAME to this name
   bool truncate_udp = false;                  // over UDP: TC bit and no records
   bool drop = false;                          // never answer
+  // A decoy sent first: same id, TXT "spoofed", but this question (an empty
+  // name, type 0 or class 0 keep the query's).
+  bool decoy = false;
+  std::string decoy_name;
+  unsigned decoy_type = 0, decoy_class = 0;
 };
 
 class TestDns {
@@ -107,9 +112,34 @@ class TestDns {
     return out + '\0';
   }
 
-  // The response to `q`, or empty for no response.
-  std::string respond(const std::string& q, bool tcp) {
-    if (q.size() < 17) return {};
+  // The responses to `q`, in order: none, the answer, or a decoy and the answer.
+  std::vector<std::string> responses(const std::string& q, bool tcp) {
+    std::string name;
+    Reply r = parse(q, tcp, &name);
+    std::vector<std::string> out;
+    if (r.decoy && !tcp) {
+      Reply d;
+      d.txt = {{"spoofed"}};
+      const size_t end = 12 + encode_name(name).size();
+      std::string question = r.decoy_name.empty() ? q.substr(12, end - 12) : encode_name(r.decoy_name);
+      auto u16 = [&question](unsigned v) {
+        question += static_cast<char>(v >> 8);
+        question += static_cast<char>(v & 0xff);
+      };
+      u16(r.decoy_type ? r.decoy_type : static_cast<unsigned char>(q[end]) << 8 | static_cast<unsigned char>(q[end + 1]));
+      u16(r.decoy_class ? r.decoy_class : static_cast<unsigned char>(q[end + 2]) << 8 | static_cast<unsigned char>(q[end + 3]));
+      std::string fake = q.substr(0, 12) + question;
+      out.push_back(respond(fake, false, d));
+    }
+    if (!r.drop && !name.empty()) out.push_back(respond(q, tcp, r));
+    return out;
+  }
+
+  // The query's name (counted) and the scripted reply; drop for a short query.
+  Reply parse(const std::string& q, bool tcp, std::string* name_out) {
+    Reply none;
+    none.drop = true;
+    if (q.size() < 17) return none;
     std::string name;
     size_t off = 12;
     while (off < q.size() && q[off] != 0) {
@@ -118,14 +148,20 @@ class TestDns {
       name += q.substr(off + 1, n);
       off += 1 + n;
     }
-    const size_t question_end = off + 5;  // zero label, type, class
-    if (question_end > q.size()) return {};
+    if (off + 5 > q.size()) return none;
     {
       std::lock_guard lock(mu_);
       ++(tcp ? tcp_seen_ : udp_seen_)[name];
     }
-    Reply r = handler_(name);
-    if (r.drop) return {};
+    *name_out = name;
+    return handler_(name);
+  }
+
+  // The response to `q` (whose question is echoed) carrying `r`.
+  std::string respond(const std::string& q, bool tcp, const Reply& r) {
+    size_t off = 12;
+    while (off < q.size() && q[off] != 0) off += 1 + static_cast<unsigned char>(q[off]);
+    const size_t question_end = off + 5;  // zero label, type, class
     const bool truncated = r.truncate_udp && !tcp;
     std::string answers;
     int ancount = 0;
@@ -199,8 +235,9 @@ class TestDns {
             std::lock_guard lock(mu_);
             udp_ports_.insert(from.sin_port);
           }
-          std::string r = respond(std::string(buf, static_cast<size_t>(n)), false);
-          if (!r.empty()) ::sendto(udp_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+          for (const auto& r : responses(std::string(buf, static_cast<size_t>(n)), false)) {
+            ::sendto(udp_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+          }
         }
       }
       if (fds[2].revents & POLLIN) {
@@ -218,8 +255,9 @@ class TestDns {
           ok = read_exact(fd, q.data(), q.size());
         }
         if (ok) {
-          std::string r = respond(q, true);
-          if (!r.empty()) {
+          auto all = responses(q, true);
+          if (!all.empty()) {
+            const std::string& r = all.back();
             unsigned char l[2] = {static_cast<unsigned char>(r.size() >> 8), static_cast<unsigned char>(r.size())};
             std::string framed(reinterpret_cast<char*>(l), 2);
             framed += r;
@@ -256,12 +294,12 @@ std::function<Reply(const std::string&)> table(std::map<std::string, Reply> t) {
 }
 
 std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, milliseconds timeout = milliseconds(2000),
-                                    int tries = 2, size_t queries_per_socket = 1000) {
+                                    int tries = 2, size_t queries_per_port = 1) {
   ResolverOptions o;
   o.servers = std::move(servers);
   o.timeout = timeout;
   o.tries = tries;
-  o.queries_per_socket = queries_per_socket;
+  o.queries_per_port = queries_per_port;
   std::string error;
   auto r = CaresResolver::create(o, &error);
   EXPECT_TRUE(r) << error;
@@ -359,27 +397,81 @@ TEST(CaresResolver, NxDomain) {
   EXPECT_EQ(dns.udp_queries("missing.example.com"), 1);
 }
 
-// c-ares closes its sockets whenever nothing is outstanding unless told to
-// stay open; a sweep that pauses for a moment then paid a new socket (and
-// its buffers) each time.
-TEST(CaresResolver, OneSocketServesLookupsOneAfterAnother) {
+// Each lookup leaves from a fresh source port (c-ares alone would keep one
+// port for as long as the channel lives), and its answer is still read.
+TEST(CaresResolver, EachLookupLeavesFromAFreshPort) {
   TestDns dns(table({}));
   auto r = make({dns.address()});
   ASSERT_TRUE(r);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(ask_one(*r, "n" + std::to_string(i) + ".example.com").kind, Kind::kNxDomain);
   }
-  EXPECT_EQ(dns.udp_source_ports(), 1u);
+  EXPECT_EQ(dns.udp_source_ports(), 5u);
 }
 
-TEST(CaresResolver, ANewSocketTakesOverAfterQueriesPerSocket) {
+// Queries sent together share a port, queries_per_port at most.
+TEST(CaresResolver, APortSendsAtMostQueriesPerPort) {
   TestDns dns(table({}));
-  auto r = make({dns.address()}, milliseconds(2000), 2, 5);
+  auto r = make({dns.address()}, milliseconds(5000), 2, 7);
   ASSERT_TRUE(r);
-  for (int i = 0; i < 12; ++i) {  // 5 + 5 + 2
-    EXPECT_EQ(ask_one(*r, "n" + std::to_string(i) + ".example.com").kind, Kind::kNxDomain);
+  std::vector<std::future<std::vector<TxtAnswer>>> fs;
+  for (int i = 0; i < 70; ++i) {
+    auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+    fs.push_back(p->get_future());
+    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt,
+              [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
   }
-  EXPECT_EQ(dns.udp_source_ports(), 3u);
+  for (auto& f : fs) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    EXPECT_EQ(f.get()[0].kind, Kind::kNxDomain);
+  }
+  EXPECT_GE(dns.udp_source_ports(), 10u);
+}
+
+// An answer whose question is not the query's (another name, type or class)
+// is dropped as if never received: the real answer after it is taken, and
+// without one the query times out. The same question in other case is an
+// answer (the positive control: decoys do arrive and are read).
+TEST(CaresResolver, AnAnswerToAnotherQuestionIsIgnored) {
+  struct Case {
+    std::string label;
+    std::string decoy_name;
+    unsigned decoy_type = 0, decoy_class = 0;
+  } cases[] = {
+      {"name", "_amazonses.evil.example", 0, 0},
+      {"type", "", 1, 0},   // A instead of TXT
+      {"class", "", 0, 3},  // CH instead of IN
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    for (bool real_follows : {true, false}) {
+      Reply r;
+      r.txt = {{"real"}};
+      r.decoy = true;
+      r.decoy_name = c.decoy_name;
+      r.decoy_type = c.decoy_type;
+      r.decoy_class = c.decoy_class;
+      r.drop = !real_follows;
+      TestDns dns(table({{"_amazonses.example.com", r}}));
+      auto res = make({dns.address()}, milliseconds(300), 1);
+      ASSERT_TRUE(res);
+      auto a = ask_one(*res, "_amazonses.example.com");
+      if (real_follows) {
+        EXPECT_EQ(a.kind, Kind::kRecords);
+        EXPECT_EQ(a.records, std::vector<std::string>{"real"});
+      } else {
+        EXPECT_EQ(a.kind, Kind::kTimeout);
+      }
+    }
+  }
+  Reply same;
+  same.txt = {{"real"}};
+  same.decoy = true;
+  same.decoy_name = "_AMAZONSES.Example.COM";
+  TestDns dns(table({{"_amazonses.example.com", same}}));
+  auto res = make({dns.address()}, milliseconds(300), 1);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(ask_one(*res, "_amazonses.example.com").records, std::vector<std::string>{"spoofed"});
 }
 
 TEST(CaresResolver, NoData) {
@@ -495,7 +587,7 @@ TEST(CaresResolver, EachPerspectiveAnswersForItself) {
 }
 
 // Lookups all started at once, each answered with its own name.
-void many_lookups_in_flight(size_t queries_per_socket) {
+void many_lookups_in_flight(size_t queries_per_port) {
   TestDns dns([](const std::string& name) {
     Reply r;
     r.txt = {{"v=" + name}};
@@ -503,7 +595,7 @@ void many_lookups_in_flight(size_t queries_per_socket) {
   });
   // A long per-try timeout: any lost query or answer would show as a run
   // longer than it.
-  auto r = make({dns.address()}, milliseconds(5000), 2, queries_per_socket);
+  auto r = make({dns.address()}, milliseconds(5000), 2, queries_per_port);
   ASSERT_TRUE(r);
   constexpr int kN = 200;
   const auto start = Clock::now();
@@ -524,10 +616,12 @@ void many_lookups_in_flight(size_t queries_per_socket) {
   EXPECT_LT(Clock::now() - start, milliseconds(4500));
 }
 
-TEST(CaresResolver, ManyLookupsInFlightAtOnce) { many_lookups_in_flight(1000); }
+// A port per query: every answer found on its lingering port.
+TEST(CaresResolver, ManyLookupsInFlightAtOnce) { many_lookups_in_flight(1); }
 
-// Channels replaced while their queries are out still answer every one.
-TEST(CaresResolver, ManyLookupsInFlightAcrossSocketChanges) { many_lookups_in_flight(7); }
+TEST(CaresResolver, ManyLookupsInFlightSharingPorts) { many_lookups_in_flight(7); }
+
+TEST(CaresResolver, ManyLookupsInFlightOnOnePort) { many_lookups_in_flight(1000); }
 
 TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
   TestDns dns([](const std::string&) {

@@ -23,6 +23,8 @@ export const RATE_LIMITS_OFF = [
   '--rate-limit', 'VerifyDomainIdentity=0',
   '--rate-limit', 'VerifyEmailIdentity=0',
   '--rate-limit', 'VerifyEmailAddress=0',
+  '--rate-limit', 'vouch:GetClaim=0',
+  '--rate-limit', 'vouch:CheckClaim=0',
 ];
 
 // Keep the SDK away from the developer's own AWS configuration.

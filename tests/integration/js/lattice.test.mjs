@@ -314,6 +314,25 @@ describe('VPC Lattice via AWS SDK for JavaScript v3', () => {
       assert.deepEqual(err.fieldList?.map((f) => f.name), ['domainName'], domainName);
       assert.match(err.message, /^1 validation error detected: /);
     }
+    // _<20 chars>.<domain> must fit a DNS name (253 characters): 231 is the longest.
+    const ofLength = (n) => {
+      const head = `${uniq('len')}.`;
+      let rest = n - head.length - 3;
+      let out = head;
+      while (rest > 0) {
+        let size = Math.min(63, rest - 1);
+        if (rest - (size + 1) === 1) size -= 1;
+        out += `${'a'.repeat(size)}.`;
+        rest -= size + 1;
+      }
+      assert.equal(`${out}com`.length, n);
+      return `${out}com`;
+    };
+    const longest = await vl.send(new StartDomainVerificationCommand({ domainName: ofLength(231) }));
+    assert.equal(longest.txtMethodConfig.name.length + 1 + 231, 253);
+    const tooLong = await expectError(vl.send(new StartDomainVerificationCommand({ domainName: ofLength(232) })),
+      'ValidationException', 400, { reason: 'fieldValidationFailed' });
+    assert.deepEqual(tooLong.fieldList?.map((f) => f.name), ['domainName']);
     for (const clientToken of ['', 'x'.repeat(65), '   ']) {
       const err = await expectError(vl.send(new StartDomainVerificationCommand({ domainName: `${uniq('ct')}.example.com`, clientToken })),
         'ValidationException', 400);

@@ -59,6 +59,8 @@ RATE_LIMITS_OFF = [
     "--rate-limit", "VerifyDomainIdentity=0",
     "--rate-limit", "VerifyEmailIdentity=0",
     "--rate-limit", "VerifyEmailAddress=0",
+    "--rate-limit", "vouch:GetClaim=0",
+    "--rate-limit", "vouch:CheckClaim=0",
 ]
 
 SIGNATURE_MISMATCH_MESSAGE_PREFIX = (

@@ -303,6 +303,40 @@ def test_label_of_63_chars_accepted(ses):
     verify_domain(ses, d)
 
 
+def domain_of_length(n: int) -> str:
+    """A unique valid domain of exactly n characters."""
+    head = uniq("")[1:] + "."  # 13 characters, unique
+    rest, labels = n - len(head) - len("com"), []
+    while rest > 0:
+        size = min(63, rest - 1)
+        if rest - (size + 1) == 1:
+            size -= 1
+        labels.append("a" * size)
+        rest -= size + 1
+    d = head + "".join(l + "." for l in labels) + "com"
+    assert len(d) == n
+    return d
+
+
+def test_domain_whose_record_name_cannot_fit_dns_is_refused(ses):
+    # _amazonses.<domain> must fit 253 characters: 242 is the longest domain.
+    verify_domain(ses, domain_of_length(242))
+    over = domain_of_length(243)
+    expect_error(ses.verify_domain_identity, "InvalidParameterValue", 400,
+                 message=f"Invalid domain name {over}.", Domain=over)
+    assert over not in ses.list_identities(IdentityType="Domain", MaxItems=1000)["Identities"]
+
+
+def test_verify_domain_dkim_refuses_a_domain_too_long_for_its_records(ses):
+    # <32-char token>._domainkey.<domain>: 209 is the longest; 210 is a fine
+    # SES domain whose DKIM records could never be looked up.
+    assert len(assert_ok(ses.verify_domain_dkim(Domain=domain_of_length(209)))["DkimTokens"]) == 3
+    over = domain_of_length(210)
+    verify_domain(ses, over)
+    expect_error(ses.verify_domain_dkim, "InvalidParameterValue", 400,
+                 message=f"Invalid domain name {over}.", Domain=over)
+
+
 def test_malformed_domain_rejected_by_verify_domain_dkim(ses):
     expect_error(ses.verify_domain_dkim, "InvalidParameterValue", 400,
                  message="Invalid domain name exa mple.com.", Domain="exa mple.com")

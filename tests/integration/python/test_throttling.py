@@ -205,3 +205,30 @@ def test_rate_limit_for_an_operation_vouch_does_not_serve_is_refused_at_start(tm
     op = bad.split("=")[0]
     assert f"--rate-limit: vouch serves no operation '{op}'" in res.stderr, res.stderr
     assert "VerifyEmailIdentity" in res.stderr  # the message lists what is served
+
+
+def test_admin_routes_that_look_up_dns_are_rate_limited_per_account(default_server):
+    """GET /_vouch/claims/{id} and POST .../check run live DNS: 5/s per account
+    and Region by default, each route its own bucket."""
+    from dns_server import claim_by_subject
+    from vouch_client import vouch_request
+    domain = uniq_domain("admin-rate")
+    assert_ok(ses_client(default_server, region="eu-west-1").verify_domain_identity(Domain=domain))
+    cid = claim_by_subject(default_server, domain, region="eu-west-1")["id"]
+    assert_ok(ses_client(default_server, region="ap-south-1").verify_domain_identity(Domain=domain))
+    oid = claim_by_subject(default_server, domain, region="ap-south-1")["id"]
+    for method, path in (("GET", f"/_vouch/claims/{cid}"), ("POST", f"/_vouch/claims/{cid}/check")):
+        statuses, throttled = [], None
+        for _ in range(12):
+            status, doc, headers = vouch_request(default_server, method, path, region="eu-west-1",
+                                                 with_headers=True)
+            statuses.append(status)
+            if status == 429:
+                throttled = (doc, headers)
+        assert statuses.count(200) >= 5, statuses  # the burst
+        assert throttled, f"{method} {path}: never throttled: {statuses}"
+        assert throttled[0]["message"] == "Rate exceeded"
+        assert throttled[1].get("x-amzn-errortype", "").startswith("ThrottlingException")
+        # Another Region of the same account has its own bucket.
+        other_path = path.replace(cid, oid)
+        assert vouch_request(default_server, method, other_path, region="ap-south-1")[0] == 200
