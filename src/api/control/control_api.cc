@@ -116,12 +116,12 @@ ControlApi::ControlApi(core::Store& store, scheduler::Scheduler& scheduler,
     : store_(store), scheduler_(scheduler), resolver_(resolver), auth_(auth), clock_(clock),
       test_clock_(test_clock), limits_(limits) {}
 
-std::shared_ptr<void> ControlApi::live_slot() {
-  if (live_.fetch_add(1) >= limits_.max_live) {
-    live_.fetch_sub(1);
+std::shared_ptr<ControlApi::LiveSlot> ControlApi::live_slot() {
+  if (live_->fetch_add(1) >= limits_.max_live) {
+    live_->fetch_sub(1);
     return nullptr;
   }
-  return std::shared_ptr<void>(&live_, [](void* n) { static_cast<std::atomic<size_t>*>(n)->fetch_sub(1); });
+  return std::make_shared<LiveSlot>(live_);
 }
 
 void ControlApi::get_claim(const core::Scope& scope, const std::string& id, http::Done done) {
@@ -235,8 +235,12 @@ http::Outcome ControlApi::admin(http::Request& req) {
                                                "Too many admin DNS lookups in flight; retry.", id, {}});
   }
   return http::Async{[this, scope, id, check, slot](http::Done done) {
-    // The slot is held until the response is given.
-    http::Done release = [slot, done](http::Response r) { done(std::move(r)); };
+    // The slot is given back with the response, not when the last copy of
+    // this completion is destroyed (which may be much later).
+    http::Done release = [slot, done](http::Response r) {
+      done(std::move(r));
+      slot->give_back();
+    };
     if (check) check_claim(scope, id, std::move(release));
     else get_claim(scope, id, std::move(release));
   }};

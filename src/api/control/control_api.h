@@ -44,7 +44,20 @@ class ControlApi {
   http::Outcome admin(http::Request& req);
   http::Outcome test_route(http::Request& req);
   // A slot among the max_live admin requests, or nullptr when all are taken.
-  std::shared_ptr<void> live_slot();
+  // One admin lookup in flight, counted in live_ until given back (once).
+  class LiveSlot {
+   public:
+    explicit LiveSlot(std::shared_ptr<std::atomic<size_t>> live) : live_(std::move(live)) {}
+    ~LiveSlot() { give_back(); }
+    void give_back() {
+      if (!given_.exchange(true)) live_->fetch_sub(1);
+    }
+
+   private:
+    std::shared_ptr<std::atomic<size_t>> live_;
+    std::atomic<bool> given_{false};
+  };
+  std::shared_ptr<LiveSlot> live_slot();
   void get_claim(const core::Scope& scope, const std::string& id, http::Done done);
   void check_claim(const core::Scope& scope, const std::string& id, http::Done done);
 
@@ -56,7 +69,9 @@ class ControlApi {
   core::ManualClock* const test_clock_;
   std::function<void()> clock_moved_;
   AdminLimits limits_;
-  std::atomic<size_t> live_{0};
+  // Shared with the slots: a completion may be destroyed after this object
+  // (the scheduler keeps finished checks' callbacks until it frees them).
+  std::shared_ptr<std::atomic<size_t>> live_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace vouch::api::control
