@@ -262,7 +262,7 @@ int serve(const std::vector<std::string>& args) {
   server_options.route_body_limit = &api::Router::body_limit;
   server_options.reserve_route = &api::Router::is_health;
   server::HttpServer server(server_options, [&router](http::Request& r) { return router.handle(r); });
-  if (auto e = server.bind(); !e.empty()) return fail(e);
+  if (auto s = server.bind(); !s.ok()) return fail(s.error().message);
   if (opt.insecure_any_credentials) {
     std::fprintf(stderr,
                  "vouch: WARNING: --insecure-any-credentials is on: any access key is accepted "
