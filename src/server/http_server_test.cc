@@ -121,6 +121,11 @@ http::Outcome handle(http::Request& req) {
     r.cause = "store: disk I/O error\nsecond line";
     return r;
   }
+  if (req.path() == "/long") {  // a cause as long as a client could make one
+    http::Response r{500, "text/plain", {}, "internal error"};
+    r.cause = std::string(100000, 'x');
+    return r;
+  }
   if (req.path() == "/throws") {
     return http::Deferred([]() -> http::Response { throw std::runtime_error("out of tea"); });
   }
@@ -179,6 +184,18 @@ TEST_F(HttpServerTest, InternalErrorIsLoggedOnceWithItsRequestIdAndNotSent) {
                      ": handler failed: out of tea\n"),
             std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;
+}
+
+TEST_F(HttpServerTest, LoggedCauseIsBounded) {
+  start();
+  Client c(port());
+  ::testing::internal::CaptureStderr();
+  Reply r = c.get("/long");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log.size();
+  EXPECT_NE(log.find(std::string(1024, 'x') + "...\n"), std::string::npos);
+  EXPECT_LT(log.size(), 1200u);
 }
 
 TEST_F(HttpServerTest, BindReportsWhyItCannotListen) {
