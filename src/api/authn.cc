@@ -31,13 +31,20 @@ std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
   opts.expected_service = service;
   opts.skip_signature_check = settings_.insecure_any_credentials;
   opts.regions = &settings_.regions;
-  auto lookup = [this](std::string_view key) -> std::optional<auth::Credentials> {
+  auto lookup = [this](std::string_view key) -> core::Result<std::optional<auth::Credentials>> {
     auto account = accounts_.find(key);
-    if (!account) return std::nullopt;
-    return auth::Credentials{account->account_id, account->secret_access_key};
+    if (!account.ok()) return account.error();
+    if (!*account) return std::optional<auth::Credentials>();
+    return std::optional<auth::Credentials>(
+        auth::Credentials{(*account)->account_id, (*account)->secret_access_key});
   };
   auto result = auth::verify(view, lookup, clock_.now(), opts);
   if (auto* err = std::get_if<auth::AuthError>(&result)) {
+    // The store failed: a 5xx whose cause only the log sees. Logged here,
+    // since every API that authenticates answers with the wire error alone.
+    if (err->kind == auth::Failure::kLookupUnavailable || err->kind == auth::Failure::kLookupFailed) {
+      http::log_internal_error(req.request_id, err->message);
+    }
     return dialect == Dialect::kQuery ? auth::to_query_error(*err) : auth::to_rest_json_error(*err);
   }
   const auto& p = std::get<auth::Principal>(result);

@@ -10,6 +10,12 @@ WireAuthError to_query_error(const AuthError& e) {
       return {"IncompleteSignature", 400, e.message};
     case Failure::kUnknownKey:
       return {"InvalidClientTokenId", 403, e.message};
+    // As SES answers any other 5xx; the cause stays in the log.
+    case Failure::kLookupUnavailable:
+      return {"ServiceUnavailable", 503, "Service is unable to handle request."};
+    case Failure::kLookupFailed:
+      return {"InternalFailure", 500,
+              "The request processing has failed because of an unknown error."};
     case Failure::kMismatch:
     case Failure::kExpired:
     case Failure::kNotYetCurrent:
@@ -28,6 +34,9 @@ WireAuthError to_rest_json_error(const AuthError& e) {
       return {"IncompleteSignatureException", 403, e.message};
     case Failure::kUnknownKey:
       return {"UnrecognizedClientException", 403, e.message};
+    case Failure::kLookupUnavailable:
+    case Failure::kLookupFailed:
+      return {"InternalServerException", 500, "An internal error occurred."};
     case Failure::kMismatch:
     case Failure::kExpired:
     case Failure::kNotYetCurrent:

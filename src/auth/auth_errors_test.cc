@@ -42,5 +42,27 @@ TEST(AuthErrors, DialectMapping) {
   EXPECT_EQ(to_rest_json_error({Failure::kMissing, "x"}).message, "Missing Authentication Token");
 }
 
+// A key store that cannot answer is the server's fault: a 5xx with each
+// dialect's internal-error code, and the cause never on the wire.
+TEST(AuthErrors, LookupFailureIsAServerError) {
+  const Row rows[] = {
+      {Failure::kLookupUnavailable, "ServiceUnavailable", 503, "InternalServerException", 500},
+      {Failure::kLookupFailed, "InternalFailure", 500, "InternalServerException", 500},
+      {Failure::kUnknownKey, "InvalidClientTokenId", 403, "UnrecognizedClientException", 403},
+  };
+  for (const Row& r : rows) {
+    AuthError e{r.kind, "store: disk I/O error"};
+    WireAuthError q = to_query_error(e);
+    WireAuthError j = to_rest_json_error(e);
+    EXPECT_EQ(q.code, r.query_code);
+    EXPECT_EQ(q.http_status, r.query_status);
+    EXPECT_EQ(j.code, r.json_code);
+    EXPECT_EQ(j.http_status, r.json_status);
+    const bool internal = r.kind != Failure::kUnknownKey;
+    EXPECT_EQ(q.message.find("disk I/O") == std::string::npos, internal) << q.message;
+    EXPECT_EQ(j.message.find("disk I/O") == std::string::npos, internal) << j.message;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::auth

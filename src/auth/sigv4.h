@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/regions.h"
 
 namespace vouch::auth {
@@ -46,11 +47,15 @@ enum class Failure {
   kNotYetCurrent,  // request later than now + window
   kWrongService,   // scope service != expected service
   kWrongRegion,    // region not in VerifyOptions::regions
+  // The key lookup could not answer (a store outage, not a verdict on the
+  // key): a 5xx, never a 403, so a client retries rather than drops its key.
+  kLookupUnavailable,  // transient (store busy): retry the same call
+  kLookupFailed,       // anything else, or the lookup threw
 };
 
 struct AuthError {
   Failure kind;
-  std::string message;  // the AWS text
+  std::string message;  // the AWS text; for kLookup*: the cause, for the log only
 };
 
 struct Credentials {
@@ -58,7 +63,9 @@ struct Credentials {
   std::string secret_access_key;
 };
 
-using KeyLookup = std::function<std::optional<Credentials>(std::string_view access_key_id)>;
+// nullopt: no such key (a 403). An Error: the lookup failed (a 5xx).
+using KeyLookup =
+    std::function<vouch::core::Result<std::optional<Credentials>>(std::string_view access_key_id)>;
 
 struct Principal {
   std::string access_key_id, account_id, region, service;

@@ -274,6 +274,31 @@ TEST(Verify, LookupThatThrowsDoesNotEscape) {
   Req r = signed_req(input());
   auto v = verify(r.view(), throwing, kNow, {});
   ASSERT_TRUE(std::holds_alternative<AuthError>(v));
+  // Refused, as a server error rather than a verdict on the key.
+  EXPECT_EQ(std::get<AuthError>(v).kind, Failure::kLookupFailed);
+}
+
+TEST(Verify, LookupFailureIsNotAnUnknownKey) {
+  Req r = signed_req(input());
+  KeyLookup busy = [](std::string_view) -> core::Result<std::optional<Credentials>> {
+    return core::Error{core::ErrorCode::kUnavailable, "database is locked", {}, {}};
+  };
+  KeyLookup broken = [](std::string_view) -> core::Result<std::optional<Credentials>> {
+    return core::internal_error("disk I/O error");
+  };
+  KeyLookup missing = [](std::string_view) -> core::Result<std::optional<Credentials>> {
+    return std::optional<Credentials>();
+  };
+  auto v = verify(r.view(), busy, kNow, {});
+  ASSERT_TRUE(std::holds_alternative<AuthError>(v));
+  EXPECT_EQ(std::get<AuthError>(v).kind, Failure::kLookupUnavailable);
+  EXPECT_NE(std::get<AuthError>(v).message.find("database is locked"), std::string::npos);
+  v = verify(r.view(), broken, kNow, {});
+  ASSERT_TRUE(std::holds_alternative<AuthError>(v));
+  EXPECT_EQ(std::get<AuthError>(v).kind, Failure::kLookupFailed);
+  // Positive control: a key the store does not hold is still unknown.
+  v = verify(r.view(), missing, kNow, {});
+  ASSERT_TRUE(std::holds_alternative<AuthError>(v));
   EXPECT_EQ(std::get<AuthError>(v).kind, Failure::kUnknownKey);
 }
 

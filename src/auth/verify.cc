@@ -117,7 +117,16 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
   }
   if (auto err = check_time(p, now, opts.skew_window)) return std::move(*err);
   std::optional<Credentials> creds;
-  if (lookup) creds = lookup(p.scope.access_key_id);
+  if (lookup) {
+    auto found = lookup(p.scope.access_key_id);
+    if (!found.ok()) {
+      const auto& e = found.error();
+      return AuthError{e.code == vouch::core::ErrorCode::kUnavailable ? Failure::kLookupUnavailable
+                                                                       : Failure::kLookupFailed,
+                       "credential lookup failed: " + e.message};
+    }
+    creds = std::move(*found);
+  }
   if (!creds) {
     return AuthError{Failure::kUnknownKey, "The security token included in the request is invalid."};
   }
@@ -157,10 +166,10 @@ std::variant<Principal, AuthError> verify(const RequestView& req, const KeyLooku
   try {
     return verify_impl(req, lookup, now, opts);
   } catch (const std::exception& e) {
-    // Only the key lookup or allocation can throw; fail closed.
-    return AuthError{Failure::kUnknownKey, std::string("Credential lookup failed: ") + e.what()};
+    // Only the key lookup or allocation can throw; fail closed, as a 5xx.
+    return AuthError{Failure::kLookupFailed, std::string("credential lookup threw: ") + e.what()};
   } catch (...) {
-    return AuthError{Failure::kUnknownKey, "Credential lookup failed."};
+    return AuthError{Failure::kLookupFailed, "credential lookup threw"};
   }
 }
 

@@ -27,19 +27,15 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 // Writes atomically (temp file, fsync, rename) with mode 0600.
-bool write_private(const std::string& path, const std::string& content, std::string* error) {
+core::Status write_private(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) {
-    *error = "cannot write " + tmp + ": " + std::strerror(errno);
-    return false;
-  }
+  if (fd < 0) return core::internal_error("cannot write " + tmp + ": " + std::strerror(errno));
   bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
             ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
+    return core::internal_error("cannot write " + path + ": " + std::strerror(errno));
   }
   // The rename is durable only once the directory is: a secret key lost to a
   // crash after the store used it would stop the next start.
@@ -49,11 +45,8 @@ bool write_private(const std::string& path, const std::string& content, std::str
   ok = dfd >= 0 && ::fsync(dfd) == 0;
   const int err = errno;
   if (dfd >= 0) ::close(dfd);
-  if (!ok) {
-    *error = "cannot sync " + dir + ": " + std::strerror(err);
-    return false;
-  }
-  return true;
+  if (!ok) return core::internal_error("cannot sync " + dir + ": " + std::strerror(err));
+  return {};
 }
 
 std::string random_chars(core::Random& r, const char* alphabet, size_t alphabet_size, size_t n) {
@@ -78,48 +71,51 @@ std::string field(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-std::string ensure_data_dir(const std::string& dir) {
+core::Status ensure_data_dir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return "cannot create data directory " + dir + ": " + std::strerror(errno);
+    return core::internal_error("cannot create data directory " + dir + ": " + std::strerror(errno));
   }
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return dir + " is not a directory";
-  return "";
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return core::invalid_argument(dir + " is not a directory");
+  }
+  return {};
 }
 
-std::string lock_data_dir(const std::string& dir) {
+core::Status lock_data_dir(const std::string& dir) {
   const std::string path = dir + "/vouch.lock";
   // Never closed: the lock lasts as long as the process, and dies with it.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot open " + path + ": " + std::strerror(errno);
+  if (fd < 0) return core::internal_error("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);
-    if (err == EWOULDBLOCK) return "data directory " + dir + " is in use by another vouch server";
-    return "cannot lock " + path + ": " + std::strerror(err);
+    if (err == EWOULDBLOCK) {
+      return core::Error{core::ErrorCode::kConflict,
+                         "data directory " + dir + " is in use by another vouch server", dir, {}};
+    }
+    return core::internal_error("cannot lock " + path + ": " + std::strerror(err));
   }
-  return "";
+  return {};
 }
 
-std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,
-                                         std::string* error) {
+core::Result<RootCredentials> load_root(const std::string& dir, core::Random& random) {
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
   const char* account = std::getenv("VOUCH_ROOT_ACCOUNT_ID");
   if (key || secret || account) {
     if (!key || !secret || !account) {
-      *error = "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
-               "VOUCH_ROOT_ACCOUNT_ID, or none";
-      return std::nullopt;
+      return core::invalid_argument(
+          "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
+          "VOUCH_ROOT_ACCOUNT_ID, or none");
     }
     RootCredentials root{{account, key, secret}, false, true};
     if (!valid_account_id(root.account.account_id)) {
-      *error = "VOUCH_ROOT_ACCOUNT_ID must be 12 digits";
-      return std::nullopt;
+      return core::invalid_argument("VOUCH_ROOT_ACCOUNT_ID must be 12 digits");
     }
     if (!valid_access_key_id(root.account.access_key_id) || root.account.secret_access_key.empty()) {
-      *error = "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty";
-      return std::nullopt;
+      return core::invalid_argument(
+          "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty");
     }
     return root;
   }
@@ -131,8 +127,7 @@ std::optional<RootCredentials> load_root(const std::string& dir, core::Random& r
     if (valid_account_id(root.account.account_id) && !root.account.secret_access_key.empty()) {
       return root;
     }
-    *error = path + " is damaged; remove it to generate new root credentials";
-    return std::nullopt;
+    return core::invalid_argument(path + " is damaged; remove it to generate new root credentials");
   }
   static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   static constexpr char kSecret[] =
@@ -145,12 +140,12 @@ std::optional<RootCredentials> load_root(const std::string& dir, core::Random& r
   std::string content = "account_id=" + root.account.account_id +
                         "\naccess_key_id=" + root.account.access_key_id +
                         "\nsecret_access_key=" + root.account.secret_access_key + "\n";
-  if (!write_private(path, content, error)) return std::nullopt;
+  if (auto s = write_private(path, content); !s.ok()) return s.error();
   return root;
 }
 
-std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
-                                           bool may_generate, std::string* error) {
+core::Result<std::string> load_secret_key(const std::string& dir, core::Random& random,
+                                          bool may_generate) {
   const std::string path = dir + "/secret.key";
   const std::string remedy = ": every verification link already mailed depends on it. Restore it "
                              "from a backup; or, to void those links, write a new key with "
@@ -158,58 +153,45 @@ std::optional<std::string> load_secret_key(const std::string& dir, core::Random&
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     auto text = S_ISREG(st.st_mode) ? read_file(path) : std::nullopt;
-    if (!text) {
-      *error = "cannot read " + path;
-      return std::nullopt;
-    }
+    if (!text) return core::internal_error("cannot read " + path);
     if (text->size() < 32) {
-      *error = path + " is damaged (" + std::to_string(text->size()) + " bytes, at least 32 "
-               "expected)" + remedy;
-      return std::nullopt;
+      return core::invalid_argument(path + " is damaged (" + std::to_string(text->size()) +
+                                    " bytes, at least 32 expected)" + remedy);
     }
     return *text;
   }
-  if (errno != ENOENT) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
+  if (errno != ENOENT) return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
   if (!may_generate) {
-    *error = path + " is missing, but " + dir + "/vouch.db holds claims" + remedy;
-    return std::nullopt;
+    return core::not_found(path + " is missing, but " + dir + "/vouch.db holds claims" + remedy);
   }
   std::string key(32, '\0');
   random.fill(std::span(reinterpret_cast<uint8_t*>(key.data()), key.size()));
-  if (!write_private(path, key, error)) return std::nullopt;
+  if (auto s = write_private(path, key); !s.ok()) return s.error();
   return key;
 }
 
 // One line: the clock's nanoseconds since the epoch.
-std::optional<core::TimePoint> load_test_clock(const std::string& dir, std::string* error) {
+core::Result<std::optional<core::TimePoint>> load_test_clock(const std::string& dir) {
   const std::string path = dir + "/test-clock";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) *error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
+    if (errno != ENOENT) return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
+    return std::optional<core::TimePoint>();
   }
   auto text = read_file(path);
-  if (!text) {
-    *error = "cannot read " + path;
-    return std::nullopt;
-  }
+  if (!text) return core::internal_error("cannot read " + path);
   errno = 0;
   char* end = nullptr;
   const long long ns = std::strtoll(text->c_str(), &end, 10);
   if (errno != 0 || end == text->c_str() || (*end != '\n' && *end != '\0')) {
-    *error = path + " is damaged: expected the test clock in nanoseconds; remove it to restart "
-             "the clock at the real time";
-    return std::nullopt;
+    return core::invalid_argument(path + " is damaged: expected the test clock in nanoseconds; "
+                                  "remove it to restart the clock at the real time");
   }
-  return core::TimePoint(core::TimePoint::duration(ns));
+  return std::optional<core::TimePoint>(core::TimePoint(core::TimePoint::duration(ns)));
 }
 
-bool save_test_clock(const std::string& dir, core::TimePoint now, std::string* error) {
-  return write_private(dir + "/test-clock", std::to_string(now.time_since_epoch().count()) + "\n",
-                       error);
+core::Status save_test_clock(const std::string& dir, core::TimePoint now) {
+  return write_private(dir + "/test-clock", std::to_string(now.time_since_epoch().count()) + "\n");
 }
 
 }  // namespace vouch::cli

@@ -6,13 +6,14 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/random.h"
 #include "core/store.h"
 
 namespace vouch::cli {
 
-// Creates the directory (0700) if needed. Returns an error text or "".
-std::string ensure_data_dir(const std::string& dir);
+// Creates the directory (0700) if needed.
+core::Status ensure_data_dir(const std::string& dir);
 
 struct RootCredentials {
   core::Account account;
@@ -22,25 +23,24 @@ struct RootCredentials {
 
 // Holds an exclusive lock on DIR/vouch.lock for the life of the process, so
 // that two servers never share a data directory (the server keeps state in
-// memory that only it keeps coherent). Returns an error text or "".
-std::string lock_data_dir(const std::string& dir);
+// memory that only it keeps coherent). kConflict when another holds it.
+core::Status lock_data_dir(const std::string& dir);
 
 // The root account: from VOUCH_ROOT_* when set (all three), else the one
 // stored in the data dir, else freshly generated and stored.
-std::optional<RootCredentials> load_root(const std::string& dir, core::Random& random,
-                                         std::string* error);
+core::Result<RootCredentials> load_root(const std::string& dir, core::Random& random);
 
 // The server's secret (at least 32 bytes; link and page token keys derive
 // from it), kept in DIR/secret.key. Generated only when the file is missing
 // and `may_generate` (nothing signed with a key is stored yet): a new key
 // would void every mailed link, so a missing key otherwise, or a short or
 // unreadable file, is an error and never replaced.
-std::optional<std::string> load_secret_key(const std::string& dir, core::Random& random,
-                                           bool may_generate, std::string* error);
+core::Result<std::string> load_secret_key(const std::string& dir, core::Random& random,
+                                          bool may_generate);
 
 // Test mode's clock, kept in the data dir so that a restart goes on from the
-// time the tests had moved it to. nullopt and no error: none saved yet.
-std::optional<core::TimePoint> load_test_clock(const std::string& dir, std::string* error);
-bool save_test_clock(const std::string& dir, core::TimePoint now, std::string* error);
+// time the tests had moved it to. nullopt: none saved yet.
+core::Result<std::optional<core::TimePoint>> load_test_clock(const std::string& dir);
+core::Status save_test_clock(const std::string& dir, core::TimePoint now);
 
 }  // namespace vouch::cli

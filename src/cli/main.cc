@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -73,9 +75,9 @@ core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::
   // The database holds secret access keys: its files (and WAL) are the
   // owner's alone, like the data directory itself.
   ::umask(077);
-  if (auto e = ensure_data_dir(dir); !e.empty()) return core::internal_error(e);
+  if (auto s = ensure_data_dir(dir); !s.ok()) return s.error();
   if (exclusive) {
-    if (auto e = lock_data_dir(dir); !e.empty()) return core::internal_error(e);
+    if (auto s = lock_data_dir(dir); !s.ok()) return s.error();
   }
   return store::sqlite::SqliteStore::open(dir + "/vouch.db");
 }
@@ -95,40 +97,64 @@ std::string allocator_name() {
 #endif
 }
 
-int serve(const std::vector<std::string>& args) {
-  ServeOptions opt;
-  if (auto e = parse_serve(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
-  if (auto e = check_rate_limits(opt, service::RateLimiter::operations()); !e.empty()) return fail(e);
-  std::string public_warning;
-  if (auto e = check_public_listener(opt, &public_warning); !e.empty()) return fail(e);
-  if (!public_warning.empty()) std::fprintf(stderr, "vouch: %s\n", public_warning.c_str());
-  // Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
-  // tops back to the kernel past 128 KiB by default; a server freeing and
-  // re-growing response buffers then page-faults on every request (+30% on
-  // 100-identity reads when kept, bench/RESULTS.md).
-  // Setting the trim threshold also freezes the mmap threshold at 128 KiB,
-  // so every larger block (a page of due claims, a batch of results) was
-  // mapped and unmapped each time: page faults and TLB shootdowns that cost
-  // a DNS sweep ~20% (bench/RESULTS.md). Blocks up to 32 MiB come from the heap.
+// --- serve(), step by step ------------------------------------------------
+
+// The options, checked; the warning an acknowledged public listener earns is printed.
+core::Result<ServeOptions> serve_options(const std::vector<std::string>& args) {
+  auto opt = parse_serve(args);
+  if (!opt.ok()) {
+    core::Error e = opt.error();
+    e.message += std::string("\n") + kUsage;
+    return e;
+  }
+  if (auto s = check_rate_limits(*opt, service::RateLimiter::operations()); !s.ok()) return s.error();
+  auto warning = check_public_listener(*opt);
+  if (!warning.ok()) return warning.error();
+  if (!warning->empty()) std::fprintf(stderr, "vouch: %s\n", warning->c_str());
+  return opt;
+}
+
+// Only with glibc's malloc (VOUCH_JEMALLOC off): glibc hands freed heap
+// tops back to the kernel past 128 KiB by default; a server freeing and
+// re-growing response buffers then page-faults on every request (+30% on
+// 100-identity reads when kept, bench/RESULTS.md).
+// Setting the trim threshold also freezes the mmap threshold at 128 KiB,
+// so every larger block (a page of due claims, a batch of results) was
+// mapped and unmapped each time: page faults and TLB shootdowns that cost
+// a DNS sweep ~20% (bench/RESULTS.md). Blocks up to 32 MiB come from the heap.
+void tune_malloc() {
 #ifndef VOUCH_JEMALLOC
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
+}
+
+struct Storage {
+  std::unique_ptr<store::DueNotifyingStore> store;
+  bool has_claims = false;  // then a new secret key would void their links
+};
+
+// The data directory's store, locked to this process, behind its caches.
+core::Result<Storage> open_storage(const ServeOptions& opt) {
   auto sqlite = open_store(opt.data_dir, true);
-  if (!sqlite.ok()) return fail(sqlite.error().message);
-  auto has_claims = (*sqlite)->has_claims();  // then a new secret key would void their links
-  if (!has_claims.ok()) return fail(has_claims.error().message);
+  if (!sqlite.ok()) return sqlite.error();
+  auto has_claims = (*sqlite)->has_claims();
+  if (!has_claims.ok()) return has_claims.error();
   // The lock makes this process the only writer of its claims, so caching is safe.
-  store::DueNotifyingStore due_store(
-      std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache));
-  core::Store* store = &due_store;
-  crypto::OsRandom random;
-  std::string error;
-  auto root = load_root(opt.data_dir, random, &error);
-  if (!root) return fail(error);
-  if (auto s = store->put_account(root->account); !s.ok()) return fail(s.error().message);
-  auto retired = retire_replaced_roots(opt.data_dir, *root, *store, &error);
-  if (!retired) return fail(error);
+  return Storage{std::make_unique<store::DueNotifyingStore>(
+                     std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache)),
+                 *has_claims};
+}
+
+// Puts the root account in the store (retiring the keys it replaced, showing
+// a new one once) and returns the server's secret key.
+core::Result<std::string> load_secrets(const ServeOptions& opt, core::Store& store,
+                                       core::Random& random, bool has_claims) {
+  auto root = load_root(opt.data_dir, random);
+  if (!root.ok()) return root.error();
+  if (auto s = store.put_account(root->account); !s.ok()) return s.error();
+  auto retired = retire_replaced_roots(opt.data_dir, *root, store);
+  if (!retired.ok()) return retired.error();
   for (const auto& key : *retired) {
     std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
                 "key is now %s\n", key.c_str(), root->account.access_key_id.c_str());
@@ -139,130 +165,205 @@ int serve(const std::vector<std::string>& args) {
                 root->account.account_id.c_str());
     std::printf("(stored in %s/root-credentials; shown only this once)\n", opt.data_dir.c_str());
   }
-  auto secret = load_secret_key(opt.data_dir, random, !*has_claims, &error);
-  if (!secret) return fail(error);
+  return load_secret_key(opt.data_dir, random, !has_claims);
+}
 
-  // Signatures and request rates always follow the real time; claims follow
-  // the domain clock, which test mode lets a test suite move.
+// Signatures and request rates always follow the real time; claims follow
+// the domain clock, which test mode lets a test suite move.
+struct Clocks {
+  explicit Clocks(core::TimePoint test_start, bool test_mode)
+      : test(test_start), test_mode(test_mode) {}
+  const core::Clock& domain() const {
+    return test_mode ? static_cast<const core::Clock&>(test) : wall;
+  }
   core::SystemClock wall;
-  // Test mode's clock goes on across restarts from where the tests left it.
-  std::optional<core::TimePoint> saved_clock;
+  core::ManualClock test;
+  const bool test_mode;
+};
+
+core::Result<std::unique_ptr<Clocks>> make_clocks(const ServeOptions& opt) {
+  core::TimePoint start = core::SystemClock().now();
   if (opt.test_mode) {
-    std::string clock_error;
-    saved_clock = load_test_clock(opt.data_dir, &clock_error);
-    if (!clock_error.empty()) return fail(clock_error);
-    if (!saved_clock) {  // first start: the clock stands here until a test moves it
-      saved_clock = wall.now();
-      if (!save_test_clock(opt.data_dir, *saved_clock, &clock_error)) return fail(clock_error);
+    // Test mode's clock goes on across restarts from where the tests left it.
+    auto saved = load_test_clock(opt.data_dir);
+    if (!saved.ok()) return saved.error();
+    if (*saved) {
+      start = **saved;
+    } else if (auto s = save_test_clock(opt.data_dir, start); !s.ok()) {
+      return s.error();  // first start: the clock stands here until a test moves it
     }
   }
-  core::ManualClock test_clock(saved_clock.value_or(wall.now()));
-  const core::Clock& clock = opt.test_mode ? static_cast<const core::Clock&>(test_clock) : wall;
+  return std::make_unique<Clocks>(start, opt.test_mode);
+}
 
-  verify::dns::ResolverOptions resolver_options;
-  resolver_options.servers = opt.dns_resolvers;
-  auto resolver = verify::dns::CaresResolver::create(resolver_options, &error);
-  if (!resolver) return fail(error);
+core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const ServeOptions& opt) {
+  verify::dns::ResolverOptions options;
+  options.servers = opt.dns_resolvers;
+  auto resolver = verify::dns::CaresResolver::create(options);
+  if (!resolver.ok()) return resolver.error();
   // A quorum the perspectives cannot reach would be lowered to all of them
   // without a word: weaker than what was asked for.
-  if (opt.dns_quorum > resolver->perspectives()) {
-    return fail("--dns-quorum " + std::to_string(opt.dns_quorum) + " is more than the " +
-                std::to_string(resolver->perspectives()) + " DNS resolver(s) to ask");
+  if (opt.dns_quorum > (*resolver)->perspectives()) {
+    return core::invalid_argument("--dns-quorum " + std::to_string(opt.dns_quorum) +
+                                  " is more than the " +
+                                  std::to_string((*resolver)->perspectives()) +
+                                  " DNS resolver(s) to ask");
   }
-  scheduler::SchedulerOptions scheduler_options;
-  scheduler_options.quorum = opt.dns_quorum;
-  scheduler_options.max_in_flight = opt.dns_concurrency;
-  scheduler_options.recheck_interval = opt.recheck_interval;
-  scheduler::Scheduler checks(*store, *resolver, clock, scheduler_options);
-  // Due checks need only the store and the resolver: start them now, beside
-  // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
+  return resolver;
+}
+
+// Due checks need only the store and the resolver: they start now, beside
+// the ~20 ms of making the HTTP server's threads (test mode runs them on request).
+std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
+                                                   store::DueNotifyingStore& store,
+                                                   core::TxtResolver& resolver,
+                                                   const Clocks& clocks) {
+  scheduler::SchedulerOptions options;
+  options.quorum = opt.dns_quorum;
+  options.max_in_flight = opt.dns_concurrency;
+  options.recheck_interval = opt.recheck_interval;
+  auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
   if (!opt.test_mode) {
     // A new claim's first check is due at once: start it now, not at the next poll.
-    due_store.on_due(clock, [&checks] { checks.wake(); });
-    checks.start_background();
+    store.on_due(clocks.domain(), [c = checks.get()] { c->wake(); });
+    checks->start_background();
   }
+  return checks;
+}
 
+// Without --smtp-url, no delivery: mail stays in the outbox.
+struct Mail {
   std::unique_ptr<verify::mail::SmtpMailer> mailer;
   std::unique_ptr<scheduler::MailDelivery> delivery;
-  if (!opt.smtp_url.empty()) {
-    // Else every send would fail on it, retried without end.
-    if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
-      return fail("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " + std::strerror(errno));
-    }
-    verify::mail::SmtpOptions smtp{opt.smtp_url};
-    smtp.starttls = opt.smtp_starttls;
-    smtp.ca_file = opt.smtp_ca_file;
-    mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
-    scheduler::DeliveryOptions delivery_options;
-    delivery_options.retention = opt.mail_retention;
-    delivery = std::make_unique<scheduler::MailDelivery>(*store, *mailer, wall, delivery_options);
-  }
-  service::LinkTokens links(*secret);
+};
 
+core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const core::Clock& wall) {
+  Mail mail;
+  if (opt.smtp_url.empty()) return mail;
+  // Else every send would fail on it, retried without end.
+  if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
+    return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
+                                  std::strerror(errno));
+  }
+  verify::mail::SmtpOptions smtp{opt.smtp_url};
+  smtp.starttls = opt.smtp_starttls;
+  smtp.ca_file = opt.smtp_ca_file;
+  mail.mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
+  scheduler::DeliveryOptions options;
+  options.retention = opt.mail_retention;
+  mail.delivery = std::make_unique<scheduler::MailDelivery>(store, *mail.mailer, wall, options);
+  return mail;
+}
+
+std::map<std::string, double> rates_of(const ServeOptions& opt) {
   auto rates = service::RateLimiter::aws_defaults();
   for (const auto& [op, rate] : opt.rate_limits) rates[op] = rate;
-  service::RateLimiter limiter(wall, rates);
-  service::PageTokens page_tokens(*secret);
-  service::IdentityOptions identity_options;
-  identity_options.max_identities = opt.max_identities;
-  service::IdentityService identities(*store, clock, random, limiter, page_tokens,
-                                      identity_options);
-  const std::string public_url =
-      opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port) : opt.public_url;
-  identities.enable_mail({opt.mail_from, public_url, &links,
-                          [&delivery] {
-                            if (delivery) delivery->wake();
-                          },
-                          &wall, opt.mail_cooldown});
-  service::Accounts accounts(*store, wall);  // a changed or removed key counts within 2 s
-  api::AuthSettings auth_settings{opt.insecure_any_credentials};
-  if (!opt.regions.empty()) auth_settings.regions = core::RegionList(opt.regions);
-  for (const auto& r : opt.extra_regions) auth_settings.regions.add(r);
-  api::Authenticator authenticator(accounts, wall, std::move(auth_settings));
-  service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
-  api::ses::SesApi ses(identities, authenticator);
-  api::lattice::LatticeApi lattice(verifications, authenticator);
-  api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
-                                   opt.test_mode ? &test_clock : nullptr,
-                                   {&limiter, opt.dns_concurrency});
-  std::mutex clock_file;
-  control.on_clock_moved([&] {
-    std::lock_guard lock(clock_file);  // the last writer writes the latest time
-    std::string why;
-    if (!save_test_clock(opt.data_dir, test_clock.now(), &why)) {
-      std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n", why.c_str());
-    }
-  });
-  api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
-  api::mail::MailApi mail_api(identities, *store, authenticator,
-                              {opt.test_mode ? api::mail::InboxAccess::kOpen
-                               : opt.inbox   ? api::mail::InboxAccess::kSigned
-                                             : api::mail::InboxAccess::kOff,
-                               public_url});
-  router.set_mail(&mail_api);
+  return rates;
+}
 
-  server::ServerOptions server_options;
-  server_options.host = opt.host;
-  server_options.port = opt.port;
-  server_options.io_threads = opt.threads;
-  // Connections get what the open-file limit leaves once the store, DNS
-  // (a socket per lookup and resolver at worst) and SMTP have theirs.
+api::AuthSettings auth_settings_of(const ServeOptions& opt) {
+  api::AuthSettings settings{opt.insecure_any_credentials};
+  if (!opt.regions.empty()) settings.regions = core::RegionList(opt.regions);
+  for (const auto& r : opt.extra_regions) settings.regions.add(r);
+  return settings;
+}
+
+std::string public_url_of(const ServeOptions& opt) {
+  return opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
+                                : opt.public_url;
+}
+
+// The services and the APIs over them, each member built on those above it.
+struct Services {
+  Services(const ServeOptions& opt, core::Store& store, Clocks& clocks, core::Random& random,
+           const std::string& secret, scheduler::Scheduler& checks, core::TxtResolver& resolver,
+           Mail& mail)
+      : links(secret),
+        limiter(clocks.wall, rates_of(opt)),
+        page_tokens(secret),
+        identities(store, clocks.domain(), random, limiter, page_tokens,
+                   service::IdentityOptions{opt.max_identities}),
+        accounts(store, clocks.wall),  // a changed or removed key counts within 2 s
+        authenticator(accounts, clocks.wall, auth_settings_of(opt)),
+        verifications(store, clocks.domain(), random, limiter, page_tokens),
+        ses(identities, authenticator),
+        lattice(verifications, authenticator),
+        control(store, checks, resolver, authenticator, clocks.domain(),
+                opt.test_mode ? &clocks.test : nullptr, {&limiter, opt.dns_concurrency}),
+        router(ses, lattice, control, {VOUCH_VERSION, store.name(), allocator_name()}),
+        mail_api(identities, store, authenticator,
+                 {opt.test_mode ? api::mail::InboxAccess::kOpen
+                  : opt.inbox   ? api::mail::InboxAccess::kSigned
+                                : api::mail::InboxAccess::kOff,
+                  public_url_of(opt)}) {
+    identities.enable_mail({opt.mail_from, public_url_of(opt), &links,
+                            [&mail] {
+                              if (mail.delivery) mail.delivery->wake();
+                            },
+                            &clocks.wall, opt.mail_cooldown});
+    control.on_clock_moved([this, dir = opt.data_dir, &clocks] {
+      std::lock_guard lock(clock_file);  // the last writer writes the latest time
+      if (auto s = save_test_clock(dir, clocks.test.now()); !s.ok()) {
+        std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n",
+                     s.error().message.c_str());
+      }
+    });
+    router.set_mail(&mail_api);
+  }
+
+  service::LinkTokens links;
+  service::RateLimiter limiter;
+  service::PageTokens page_tokens;
+  service::IdentityService identities;
+  service::Accounts accounts;
+  api::Authenticator authenticator;
+  service::LatticeService verifications;
+  api::ses::SesApi ses;
+  api::lattice::LatticeApi lattice;
+  api::control::ControlApi control;
+  api::Router router;
+  api::mail::MailApi mail_api;
+  std::mutex clock_file;
+};
+
+struct Listener {
+  std::unique_ptr<server::HttpServer> server;
+  size_t max_connections = 0;
+  size_t fd_limit = 0;
+};
+
+// The HTTP server, bound. Connections get what the open-file limit leaves
+// once the store, DNS (a socket per lookup and resolver at worst) and SMTP
+// have theirs.
+core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& router,
+                                     size_t perspectives) {
+  server::ServerOptions options;
+  options.host = opt.host;
+  options.port = opt.port;
+  options.io_threads = opt.threads;
   const size_t fd_limit = server::raise_fd_limit();
   const size_t budget = server::connection_budget(
-      fd_limit, 256 + opt.dns_concurrency * resolver->perspectives(),
-      server_options.reserve_connections);
+      fd_limit, 256 + opt.dns_concurrency * perspectives, options.reserve_connections);
   if (opt.max_connections > budget || budget == 0) {
-    return fail("the open-file limit (" + std::to_string(fd_limit) + ") leaves room for " +
-                std::to_string(budget) + " connections: raise it (ulimit -n), or lower " +
-                (opt.max_connections > budget ? "--max-connections or " : "") + "--dns-concurrency");
+    return core::invalid_argument(
+        "the open-file limit (" + std::to_string(fd_limit) + ") leaves room for " +
+        std::to_string(budget) + " connections: raise it (ulimit -n), or lower " +
+        (opt.max_connections > budget ? "--max-connections or " : "") + "--dns-concurrency");
   }
-  server_options.max_connections = opt.max_connections ? opt.max_connections : std::min<size_t>(budget, 10000);
-  server_options.max_connections_per_client = opt.max_connections_per_client;
-  server_options.body_limit = api::Router::max_body_limit();
-  server_options.route_body_limit = &api::Router::body_limit;
-  server_options.reserve_route = &api::Router::is_health;
-  server::HttpServer server(server_options, [&router](http::Request& r) { return router.handle(r); });
-  if (auto e = server.bind(); !e.empty()) return fail(e);
+  options.max_connections = opt.max_connections ? opt.max_connections : std::min<size_t>(budget, 10000);
+  options.max_connections_per_client = opt.max_connections_per_client;
+  options.body_limit = api::Router::max_body_limit();
+  options.route_body_limit = &api::Router::body_limit;
+  options.reserve_route = &api::Router::is_health;
+  Listener l{nullptr, options.max_connections, fd_limit};
+  l.server = std::make_unique<server::HttpServer>(
+      options, [&router](http::Request& r) { return router.handle(r); });
+  if (auto s = l.server->bind(); !s.ok()) return s.error();
+  return l;
+}
+
+void announce(const ServeOptions& opt, const Listener& l,
+              const verify::dns::CaresResolver& resolver, const scheduler::Scheduler& checks) {
   if (opt.insecure_any_credentials) {
     std::fprintf(stderr,
                  "vouch: WARNING: --insecure-any-credentials is on: any access key is accepted "
@@ -270,32 +371,64 @@ int serve(const std::vector<std::string>& args) {
                  "local testing.\n");
   }
   std::string perspectives;
-  for (const auto& r : resolver->servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
+  for (const auto& r : resolver.servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
   std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
-              VOUCH_VERSION, opt.host.c_str(), server.port(), opt.data_dir.c_str(),
+              VOUCH_VERSION, opt.host.c_str(), l.server->port(), opt.data_dir.c_str(),
               perspectives.c_str(), checks.quorum());
-  if (delivery) {
-    delivery->start();
-  } else if (auto queued = store->count_queued_mail(); queued.ok() && *queued > 0) {
+}
+
+void start_delivery(Mail& mail, core::Store& store) {
+  if (mail.delivery) {
+    mail.delivery->start();
+  } else if (auto queued = store.count_queued_mail(); queued.ok() && *queued > 0) {
     std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
                  *queued);
   }
+}
+
+void announce_limits(const ServeOptions& opt, const Listener& l) {
   std::printf("vouch: up to %zu connections, %s per client (open-file limit %zu)\n",
-              server_options.max_connections,
+              l.max_connections,
               opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str() : "any",
-              fd_limit);
+              l.fd_limit);
   if (opt.test_mode) {
     std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
   }
   std::fflush(stdout);
-  server.run(true);
+}
+
+int serve(const std::vector<std::string>& args) {
+  auto opt = serve_options(args);
+  if (!opt.ok()) return fail(opt.error().message);
+  tune_malloc();
+  auto storage = open_storage(*opt);
+  if (!storage.ok()) return fail(storage.error().message);
+  store::DueNotifyingStore& store = *storage->store;
+  crypto::OsRandom random;
+  auto secret = load_secrets(*opt, store, random, storage->has_claims);
+  if (!secret.ok()) return fail(secret.error().message);
+  auto clocks = make_clocks(*opt);
+  if (!clocks.ok()) return fail(clocks.error().message);
+  auto resolver = make_resolver(*opt);
+  if (!resolver.ok()) return fail(resolver.error().message);
+  auto checks = start_checks(*opt, store, **resolver, **clocks);
+  auto mail = make_mail(*opt, store, (*clocks)->wall);
+  if (!mail.ok()) return fail(mail.error().message);
+  Services services(*opt, store, **clocks, random, *secret, *checks, **resolver, *mail);
+  auto listener = make_listener(*opt, services.router, (*resolver)->perspectives());
+  if (!listener.ok()) return fail(listener.error().message);
+  announce(*opt, *listener, **resolver, *checks);
+  start_delivery(*mail, store);
+  announce_limits(*opt, *listener);
+  listener->server->run(true);
   std::printf("vouch stopped\n");
   return 0;
 }
 
 int account_add(const std::vector<std::string>& args) {
-  AccountAddOptions opt;
-  if (auto e = parse_account_add(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto parsed = parse_account_add(args);
+  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
+  const AccountAddOptions& opt = *parsed;
   auto store = open_store(opt.data_dir, false);  // beside a running server
   if (!store.ok()) return fail(store.error().message);
   core::Account account{opt.account_id, opt.access_key_id, opt.secret_access_key};
@@ -306,8 +439,9 @@ int account_add(const std::vector<std::string>& args) {
 }
 
 int account_remove(const std::vector<std::string>& args) {
-  AccountKeyOptions opt;
-  if (auto e = parse_account_remove(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto parsed = parse_account_remove(args);
+  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
+  const AccountKeyOptions& opt = *parsed;
   // The server puts its root back at every start: removing it would not last.
   if (is_root_key(opt.data_dir, opt.access_key_id)) {
     return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
@@ -329,8 +463,9 @@ std::string mask(const std::string& secret) {
 }
 
 int account_list(const std::vector<std::string>& args) {
-  AccountKeyOptions opt;
-  if (auto e = parse_account_list(args, &opt); !e.empty()) return fail(e + "\n" + kUsage);
+  auto parsed = parse_account_list(args);
+  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
+  const AccountKeyOptions& opt = *parsed;
   auto store = open_store(opt.data_dir, false);
   if (!store.ok()) return fail(store.error().message);
   auto accounts = (*store)->list_accounts();

@@ -10,6 +10,8 @@ namespace vouch::cli {
 
 namespace {
 
+core::Error bad(std::string text) { return core::invalid_argument(std::move(text)); }
+
 // Walks `--flag value` pairs; `flag=value` is accepted too.
 class Args {
  public:
@@ -62,16 +64,14 @@ bool valid_access_key_id(const std::string& key) {
          });
 }
 
-std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port) {
+core::Result<HostPort> parse_host_port(const std::string& text) {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, got '" + text + "'";
+  if (colon == std::string::npos || colon == 0) return bad("expected HOST:PORT, got '" + text + "'");
   std::string h = text.substr(0, colon);
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   unsigned short p = 0;
-  if (!parse_number(text.substr(colon + 1), &p)) return "invalid port in '" + text + "'";
-  *host = h;
-  *port = p;
-  return "";
+  if (!parse_number(text.substr(colon + 1), &p)) return bad("invalid port in '" + text + "'");
+  return HostPort{h, p};
 }
 
 std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
@@ -85,85 +85,88 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   return std::chrono::seconds(n * mult);
 }
 
-std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out) {
+core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
+  ServeOptions options;
+  ServeOptions* out = &options;
   Args a(args);
   std::string flag, v;
   std::string starttls;  // as given
   while (a.next(&flag)) {
     if (flag == "--insecure-any-credentials") {
       // A switch: "--insecure-any-credentials=false" must not turn it on.
-      if (a.has_inline_value()) return flag + " takes no value";
+      if (a.has_inline_value()) return bad(flag + " takes no value");
       out->insecure_any_credentials = true;
       continue;
     }
     if (flag == "--i-know-this-is-public") {
-      if (a.has_inline_value()) return flag + " takes no value";
+      if (a.has_inline_value()) return bad(flag + " takes no value");
       out->public_ack = true;
       continue;
     }
     if (flag == "--test-mode" || flag == "--inbox") {
-      if (a.has_inline_value()) return flag + " takes no value";
+      if (a.has_inline_value()) return bad(flag + " takes no value");
       (flag == "--inbox" ? out->inbox : out->test_mode) = true;
       continue;
     }
-    if (!a.value(&v)) return flag + " needs a value";
+    if (!a.value(&v)) return bad(flag + " needs a value");
     if (flag == "--listen") {
-      if (auto e = parse_host_port(v, &out->host, &out->port); !e.empty()) return e;
+      auto hp = parse_host_port(v);
+      if (!hp.ok()) return hp.error();
+      out->host = hp->host;
+      out->port = hp->port;
     } else if (flag == "--data") {
       out->data_dir = v;
     } else if (flag == "--threads") {
-      if (!parse_number(v, &out->threads) || out->threads < 1) return "--threads needs a positive number";
+      if (!parse_number(v, &out->threads) || out->threads < 1) return bad("--threads needs a positive number");
     } else if (flag == "--rate-limit") {
       auto eq = v.find('=');
       double rate = 0;
       if (eq == std::string::npos || eq == 0 || !parse_number(v.substr(eq + 1), &rate) ||
           !std::isfinite(rate) || rate < 0) {  // from_chars accepts "nan" and "inf"
-        return "--rate-limit needs OPERATION=N, got '" + v + "'";
+        return bad("--rate-limit needs OPERATION=N, got '" + v + "'");
       }
       out->rate_limits[v.substr(0, eq)] = rate;
     } else if (flag == "--dns-resolver") {
-      std::string host;
-      unsigned short port = 0;
-      if (auto e = parse_host_port(v, &host, &port); !e.empty()) return "--dns-resolver: " + e;
+      if (auto hp = parse_host_port(v); !hp.ok()) return bad("--dns-resolver: " + hp.error().message);
       out->dns_resolvers.push_back(v);
     } else if (flag == "--dns-quorum") {
-      if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1) return "--dns-quorum needs a positive number";
+      if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1) return bad("--dns-quorum needs a positive number");
     } else if (flag == "--dns-concurrency") {
       if (!parse_number(v, &out->dns_concurrency) || out->dns_concurrency < 1) {
-        return "--dns-concurrency needs a positive number";
+        return bad("--dns-concurrency needs a positive number");
       }
     } else if (flag == "--recheck-interval") {
       auto d = parse_duration(v);
-      if (!d) return "--recheck-interval needs a duration such as 24h, 30m or 90s";
+      if (!d) return bad("--recheck-interval needs a duration such as 24h, 30m or 90s");
       out->recheck_interval = *d;
     } else if (flag == "--smtp-url") {
       if (v.rfind("smtp://", 0) != 0 && v.rfind("smtps://", 0) != 0) {
-        return "--smtp-url must start with smtp:// or smtps://";
+        return bad("--smtp-url must start with smtp:// or smtps://");
       }
       out->smtp_url = v;
     } else if (flag == "--smtp-starttls") {
       using verify::mail::StartTls;
       if (v != "required" && v != "opportunistic" && v != "off") {
-        return "--smtp-starttls must be required, opportunistic or off";
+        return bad("--smtp-starttls must be required, opportunistic or off");
       }
       starttls = v;
       out->smtp_starttls = v == "required" ? StartTls::kRequired
                            : v == "off"    ? StartTls::kOff
                                            : StartTls::kOpportunistic;
     } else if (flag == "--smtp-ca-file") {
-      if (v.empty()) return "--smtp-ca-file needs a file";
+      if (v.empty()) return bad("--smtp-ca-file needs a file");
       out->smtp_ca_file = v;
     } else if (flag == "--mail-from") {
-      if (v.find('@') == std::string::npos) return "--mail-from needs an email address";
+      if (v.find('@') == std::string::npos) return bad("--mail-from needs an email address");
       out->mail_from = v;
     } else if (flag == "--public-url") {
       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
-        return "--public-url must start with http:// or https://";
+        return bad("--public-url must start with http:// or https://");
       }
       while (!v.empty() && v.back() == '/') v.pop_back();
       out->public_url = v;
     } else if (flag == "--max-identities") {
-      if (!parse_number(v, &out->max_identities)) return "--max-identities needs a number";
+      if (!parse_number(v, &out->max_identities)) return bad("--max-identities needs a number");
     } else if (flag == "--region" || flag == "--regions") {
       bool one = flag == "--region";  // --regions: a comma-separated list
       auto& list = one ? out->extra_regions : out->regions;
@@ -171,54 +174,54 @@ std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out)
         end = one ? std::string::npos : v.find(',', start);
         std::string name = v.substr(start, end - start);
         if (!core::valid_region_name(name)) {
-          return flag + ": '" + name + "' is not a Region name (lowercase letters, digits and " +
-                 "'-', at most " + std::to_string(core::kMaxRegionName) + ")";
+          return bad(flag + ": '" + name + "' is not a Region name (lowercase letters, digits and " +
+                 "'-', at most " + std::to_string(core::kMaxRegionName) + ")");
         }
         list.push_back(std::move(name));
       }
     } else if (flag == "--identity-cache") {
-      if (!parse_number(v, &out->identity_cache)) return "--identity-cache needs a number";
+      if (!parse_number(v, &out->identity_cache)) return bad("--identity-cache needs a number");
     } else if (flag == "--max-connections") {
       if (!parse_number(v, &out->max_connections) || out->max_connections < 1) {
-        return "--max-connections needs a positive number";
+        return bad("--max-connections needs a positive number");
       }
     } else if (flag == "--max-connections-per-client") {
       if (!parse_number(v, &out->max_connections_per_client)) {
-        return "--max-connections-per-client needs a number";
+        return bad("--max-connections-per-client needs a number");
       }
     } else if (flag == "--mail-cooldown") {
       auto d = v == "0" ? std::optional<std::chrono::seconds>(0) : parse_duration(v);
-      if (!d) return "--mail-cooldown needs a duration such as 5m or 90s (0: off)";
+      if (!d) return bad("--mail-cooldown needs a duration such as 5m or 90s (0: off)");
       out->mail_cooldown = *d;
     } else if (flag == "--mail-retention") {
       auto d = parse_duration(v);
-      if (!d) return "--mail-retention needs a duration such as 7d or 12h";
+      if (!d) return bad("--mail-retention needs a duration such as 7d or 12h");
       out->mail_retention = *d;
     } else {
-      return "unknown option " + flag;
+      return bad("unknown option " + flag);
     }
   }
   if (out->smtp_url.rfind("smtp://", 0) == 0 && verify::mail::smtp_url_has_credentials(out->smtp_url)) {
     // Without STARTTLS (not offered, or stripped on the way) AUTH would go in clear.
     if (!starttls.empty() && starttls != "required") {
-      return "--smtp-starttls " + starttls + " would let the password in --smtp-url travel in "
-             "clear; credentials need --smtp-starttls required (or smtps://)";
+      return bad("--smtp-starttls " + starttls + " would let the password in --smtp-url travel in "
+             "clear; credentials need --smtp-starttls required (or smtps://)");
     }
     out->smtp_starttls = verify::mail::StartTls::kRequired;
   }
   // The cooldown is answered from the outbox: pruning sooner would end it early.
-  if (out->mail_retention < out->mail_cooldown) return "--mail-retention must be at least --mail-cooldown";
-  return "";
+  if (out->mail_retention < out->mail_cooldown) return bad("--mail-retention must be at least --mail-cooldown");
+  return options;
 }
 
-std::string check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served) {
+core::Status check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served) {
   for (const auto& [op, rate] : opt.rate_limits) {
     if (std::find(served.begin(), served.end(), op) != served.end()) continue;
     std::string names;
     for (const auto& s : served) names += (names.empty() ? "" : ", ") + s;
-    return "--rate-limit: vouch serves no operation '" + op + "' (operations: " + names + ")";
+    return bad("--rate-limit: vouch serves no operation '" + op + "' (operations: " + names + ")");
   }
-  return "";
+  return {};
 }
 
 bool is_loopback_host(const std::string& host) {
@@ -233,7 +236,7 @@ bool is_loopback_host(const std::string& host) {
   return dots == 3;
 }
 
-std::string check_public_listener(const ServeOptions& opt, std::string* warning) {
+core::Result<std::string> check_public_listener(const ServeOptions& opt) {
   std::string risky;
   auto add = [&](bool on, const char* name) {
     if (on) risky += (risky.empty() ? "" : ", ") + std::string(name);
@@ -241,55 +244,61 @@ std::string check_public_listener(const ServeOptions& opt, std::string* warning)
   add(opt.test_mode, "--test-mode");
   add(opt.inbox, "--inbox");
   add(opt.insecure_any_credentials, "--insecure-any-credentials");
-  if (risky.empty() || is_loopback_host(opt.host)) return "";
+  if (risky.empty() || is_loopback_host(opt.host)) return std::string();
   if (!opt.public_ack) {
-    return risky + " on a listener others can reach (" + opt.host +
-           ") needs --i-know-this-is-public";
+    return bad(risky + " on a listener others can reach (" + opt.host +
+           ") needs --i-know-this-is-public");
   }
-  *warning = "WARNING: " + risky + " on " + opt.host +
-             ", which others can reach: anyone who can connect may use what these options open";
-  return "";
+  return std::string("WARNING: " + risky + " on " + opt.host +
+                     ", which others can reach: anyone who can connect may use what these "
+                     "options open");
 }
 
-std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out) {
+core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>& args) {
+  AccountAddOptions options;
+  AccountAddOptions* out = &options;
   Args a(args);
   std::string flag, v;
   while (a.next(&flag)) {
-    if (!a.value(&v)) return flag + " needs a value";
+    if (!a.value(&v)) return bad(flag + " needs a value");
     if (flag == "--data") out->data_dir = v;
     else if (flag == "--account-id") out->account_id = v;
     else if (flag == "--access-key-id") out->access_key_id = v;
     else if (flag == "--secret-access-key") out->secret_access_key = v;
-    else return "unknown option " + flag;
+    else return bad("unknown option " + flag);
   }
-  if (!valid_account_id(out->account_id)) return "--account-id must be 12 digits";
-  if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
-  if (out->secret_access_key.empty()) return "--secret-access-key is required";
-  return "";
+  if (!valid_account_id(out->account_id)) return bad("--account-id must be 12 digits");
+  if (!valid_access_key_id(out->access_key_id)) return bad("--access-key-id must be 16-128 letters and digits");
+  if (out->secret_access_key.empty()) return bad("--secret-access-key is required");
+  return options;
 }
 
-std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out) {
+core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args) {
+  AccountKeyOptions options;
+  AccountKeyOptions* out = &options;
   Args a(args);
   std::string flag, v;
   while (a.next(&flag)) {
-    if (!a.value(&v)) return flag + " needs a value";
+    if (!a.value(&v)) return bad(flag + " needs a value");
     if (flag == "--data") out->data_dir = v;
     else if (flag == "--access-key-id") out->access_key_id = v;
-    else return "unknown option " + flag;
+    else return bad("unknown option " + flag);
   }
-  if (!valid_access_key_id(out->access_key_id)) return "--access-key-id must be 16-128 letters and digits";
-  return "";
+  if (!valid_access_key_id(out->access_key_id)) return bad("--access-key-id must be 16-128 letters and digits");
+  return options;
 }
 
-std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out) {
+core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args) {
+  AccountKeyOptions options;
+  AccountKeyOptions* out = &options;
   Args a(args);
   std::string flag, v;
   while (a.next(&flag)) {
-    if (!a.value(&v)) return flag + " needs a value";
+    if (!a.value(&v)) return bad(flag + " needs a value");
     if (flag == "--data") out->data_dir = v;
-    else return "unknown option " + flag;
+    else return bad("unknown option " + flag);
   }
-  return "";
+  return options;
 }
 
 }  // namespace vouch::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "verify/mail/smtp_mailer.h"
 
 namespace vouch::cli {
@@ -53,22 +54,27 @@ struct AccountKeyOptions {
   std::string access_key_id;
 };
 
-// Each returns an error text on bad input ("" when fine).
-std::string parse_serve(const std::vector<std::string>& args, ServeOptions* out);
-std::string parse_account_add(const std::vector<std::string>& args, AccountAddOptions* out);
-std::string parse_account_remove(const std::vector<std::string>& args, AccountKeyOptions* out);
-std::string parse_account_list(const std::vector<std::string>& args, AccountKeyOptions* out);
-std::string parse_host_port(const std::string& text, std::string* host, unsigned short* port);
+// Bad input is kInvalidArgument, its message the text to show.
+core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args);
+core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>& args);
+core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args);
+core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args);
+
+struct HostPort {
+  std::string host;  // without IPv6 brackets
+  unsigned short port = 0;
+};
+core::Result<HostPort> parse_host_port(const std::string& text);
 
 // "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.
 std::optional<std::chrono::seconds> parse_duration(const std::string& text);
 
-// Checks after parsing: "" when fine, else why vouch must not start.
+// Checks after parsing: an error says why vouch must not start.
 // Every --rate-limit names one of `served` (the operations vouch throttles).
-std::string check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served);
+core::Status check_rate_limits(const ServeOptions& opt, const std::vector<std::string>& served);
 // Test mode, the open inbox and any-credentials on a non-loopback listener
-// need --i-know-this-is-public; `warning` gets the text to print when allowed.
-std::string check_public_listener(const ServeOptions& opt, std::string* warning);
+// need --i-know-this-is-public; when allowed, returns the warning to print ("" if none).
+core::Result<std::string> check_public_listener(const ServeOptions& opt);
 bool is_loopback_host(const std::string& host);
 
 bool valid_account_id(const std::string& id);

@@ -1,4 +1,5 @@
 // Command-line parsing for `vouch serve` and `vouch account add`.
+#include "cli/cli_test_util.h"
 #include "cli/options.h"
 
 #include <gtest/gtest.h>
@@ -6,19 +7,21 @@
 namespace vouch::cli {
 namespace {
 
+using namespace test;  // NOLINT: the Result adapters
+
 using Args = std::vector<std::string>;
 using Rates = std::map<std::string, double>;
 
 ServeOptions serve(const Args& args) {
   ServeOptions o;
-  std::string e = parse_serve(args, &o);
+  std::string e = parse_into(parse_serve(args), &o);
   EXPECT_EQ(e, "") << "args: " << ::testing::PrintToString(args);
   return o;
 }
 
 std::string serve_error(const Args& args) {
   ServeOptions o;
-  return parse_serve(args, &o);
+  return parse_into(parse_serve(args), &o);
 }
 
 TEST(ParseServe, Defaults) {
@@ -68,7 +71,7 @@ TEST(ParseServe, ListenErrors) {
 
 TEST(ParseServe, ListenErrorLeavesOptionsAlone) {
   ServeOptions o;
-  EXPECT_NE(parse_serve({"--listen", "10.0.0.1:99999"}, &o), "");
+  EXPECT_NE(parse_into(parse_serve({"--listen", "10.0.0.1:99999"}), &o), "");
   EXPECT_EQ(o.host, "127.0.0.1");
   EXPECT_EQ(o.port, 4566);
 }
@@ -138,7 +141,7 @@ TEST(ParseServe, InsecureAnyCredentials) {
   EXPECT_TRUE(serve({"--threads", "2", "--insecure-any-credentials"}).insecure_any_credentials);
   // A switch takes no value: "=false" must not quietly turn it on.
   ServeOptions off;
-  EXPECT_EQ(parse_serve({"--insecure-any-credentials=false"}, &off),
+  EXPECT_EQ(parse_into(parse_serve({"--insecure-any-credentials=false"}), &off),
             "--insecure-any-credentials takes no value");
   EXPECT_FALSE(off.insecure_any_credentials);
 }
@@ -197,14 +200,13 @@ TEST(ParseServe, UnknownOption) {
 }
 
 TEST(ParseHostPort, Direct) {
-  std::string host = "unchanged";
-  unsigned short port = 1;
-  EXPECT_EQ(parse_host_port("example.com:443", &host, &port), "");
-  EXPECT_EQ(host, "example.com");
-  EXPECT_EQ(port, 443);
-  EXPECT_EQ(parse_host_port("nope", &host, &port), "expected HOST:PORT, got 'nope'");
-  EXPECT_EQ(host, "example.com");
-  EXPECT_EQ(port, 443);
+  HostPort hp{"unchanged", 1};
+  EXPECT_EQ(parse_into(parse_host_port("example.com:443"), &hp), "");
+  EXPECT_EQ(hp.host, "example.com");
+  EXPECT_EQ(hp.port, 443);
+  EXPECT_EQ(parse_into(parse_host_port("nope"), &hp), "expected HOST:PORT, got 'nope'");
+  EXPECT_EQ(hp.host, "example.com");
+  EXPECT_EQ(hp.port, 443);
 }
 
 TEST(Validators, AccountId) {
@@ -233,7 +235,7 @@ TEST(Validators, AccessKeyId) {
 
 std::string account_error(const Args& args, AccountAddOptions* out = nullptr) {
   AccountAddOptions o;
-  std::string e = parse_account_add(args, &o);
+  std::string e = parse_into(parse_account_add(args), &o);
   if (out) *out = o;
   return e;
 }
@@ -323,28 +325,28 @@ TEST(ParseServe, ConnectionCaps) {
 
 TEST(ParseAccountRemove, NeedsAValidAccessKeyId) {
   AccountKeyOptions o;
-  EXPECT_EQ(parse_account_remove({"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}, &o), "");
+  EXPECT_EQ(parse_into(parse_account_remove({"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}), &o), "");
   EXPECT_EQ(o.data_dir, "/srv/vouch");
   EXPECT_EQ(o.access_key_id, "AKIAIOSFODNN7EXAMPLE");
   AccountKeyOptions none;
-  EXPECT_EQ(parse_account_remove({"--data", "/srv/vouch"}, &none),
+  EXPECT_EQ(parse_into(parse_account_remove({"--data", "/srv/vouch"}), &none),
             "--access-key-id must be 16-128 letters and digits");
   AccountKeyOptions bad;
-  EXPECT_EQ(parse_account_remove({"--access-key-id", "AKIA-BAD"}, &bad),
+  EXPECT_EQ(parse_into(parse_account_remove({"--access-key-id", "AKIA-BAD"}), &bad),
             "--access-key-id must be 16-128 letters and digits");
-  EXPECT_EQ(parse_account_remove({"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}, &bad),
+  EXPECT_EQ(parse_into(parse_account_remove({"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}), &bad),
             "unknown option --secret-access-key");
 }
 
 TEST(ParseAccountList, TakesOnlyTheDataDirectory) {
   AccountKeyOptions o;
-  EXPECT_EQ(parse_account_list({}, &o), "");
+  EXPECT_EQ(parse_into(parse_account_list({}), &o), "");
   EXPECT_EQ(o.data_dir, "./vouch-data");
-  EXPECT_EQ(parse_account_list({"--data=/srv/vouch"}, &o), "");
+  EXPECT_EQ(parse_into(parse_account_list({"--data=/srv/vouch"}), &o), "");
   EXPECT_EQ(o.data_dir, "/srv/vouch");
-  EXPECT_EQ(parse_account_list({"--access-key-id", "AKIAIOSFODNN7EXAMPLE"}, &o),
+  EXPECT_EQ(parse_into(parse_account_list({"--access-key-id", "AKIAIOSFODNN7EXAMPLE"}), &o),
             "unknown option --access-key-id");
-  EXPECT_EQ(parse_account_list({"--data"}, &o), "--data needs a value");
+  EXPECT_EQ(parse_into(parse_account_list({"--data"}), &o), "--data needs a value");
 }
 
 TEST(ParseServe, MailCooldownAndRetention) {
@@ -365,9 +367,9 @@ TEST(ParseServe, MailCooldownAndRetention) {
 
 TEST(CheckRateLimits, RefusesOperationsVouchDoesNotServe) {
   const std::vector<std::string> served = {"VerifyEmailIdentity", "ListIdentities"};
-  EXPECT_EQ(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served), "");
-  EXPECT_EQ(check_rate_limits(serve({}), served), "");
-  EXPECT_EQ(check_rate_limits(serve({"--rate-limit", "ListIdentities=1", "--rate-limit", "SendEmail=1"}), served),
+  EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served)), "");
+  EXPECT_EQ(error_text(check_rate_limits(serve({}), served)), "");
+  EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "ListIdentities=1", "--rate-limit", "SendEmail=1"}), served)),
             "--rate-limit: vouch serves no operation 'SendEmail' (operations: VerifyEmailIdentity, "
             "ListIdentities)");
 }
@@ -378,7 +380,7 @@ TEST(CheckPublicListener, LoopbackNeedsNoAcknowledgement) {
     std::string warning;
     ServeOptions o = serve({"--listen", std::string(host) + ":1", "--test-mode", "--inbox",
                             "--insecure-any-credentials"});
-    EXPECT_EQ(check_public_listener(o, &warning), "") << host;
+    EXPECT_EQ(parse_into(check_public_listener(o), &warning), "") << host;
     EXPECT_EQ(warning, "") << host;
   }
   for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "127.0.0.1.example.com", "128.0.0.1", "example.com"}) {
@@ -390,15 +392,15 @@ TEST(CheckPublicListener, RiskyOptionsOnAPublicListenerNeedTheAcknowledgement) {
   for (const char* flag : {"--test-mode", "--inbox", "--insecure-any-credentials"}) {
     std::string warning;
     ServeOptions o = serve({"--listen", "0.0.0.0:4566", flag});
-    EXPECT_EQ(check_public_listener(o, &warning),
+    EXPECT_EQ(parse_into(check_public_listener(o), &warning),
               std::string(flag) + " on a listener others can reach (0.0.0.0) needs --i-know-this-is-public");
     o = serve({"--listen", "0.0.0.0:4566", flag, "--i-know-this-is-public"});
-    EXPECT_EQ(check_public_listener(o, &warning), "");
+    EXPECT_EQ(parse_into(check_public_listener(o), &warning), "");
     EXPECT_NE(warning.find("WARNING: " + std::string(flag)), std::string::npos) << warning;
   }
   // Positive control: a public listener without them starts quietly.
   std::string warning;
-  EXPECT_EQ(check_public_listener(serve({"--listen", "0.0.0.0:4566"}), &warning), "");
+  EXPECT_EQ(parse_into(check_public_listener(serve({"--listen", "0.0.0.0:4566"})), &warning), "");
   EXPECT_EQ(warning, "");
   EXPECT_EQ(serve_error({"--i-know-this-is-public=yes"}), "--i-know-this-is-public takes no value");
 }

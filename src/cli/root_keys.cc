@@ -32,7 +32,7 @@ std::string generated_key(const std::string& dir) {
   return line_value(dir + kGenerated, "access_key_id=");
 }
 
-bool write_record(const std::string& dir, const std::string& key, std::string* error) {
+core::Status write_record(const std::string& dir, const std::string& key) {
   const std::string path = dir + kRecord, tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const std::string text = key + "\n";
@@ -40,18 +40,16 @@ bool write_record(const std::string& dir, const std::string& key, std::string* e
             ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
+    return core::internal_error("cannot write " + path + ": " + std::strerror(errno));
   }
-  return true;
+  return {};
 }
 
 }  // namespace
 
-std::optional<std::vector<std::string>> retire_replaced_roots(const std::string& dir,
-                                                              const RootCredentials& root,
-                                                              core::Store& store,
-                                                              std::string* error) {
+core::Result<std::vector<std::string>> retire_replaced_roots(const std::string& dir,
+                                                            const RootCredentials& root,
+                                                            core::Store& store) {
   const std::string& current = root.account.access_key_id;
   std::vector<std::string> retired;
   std::vector<std::string> old{recorded_key(dir)};
@@ -62,17 +60,19 @@ std::optional<std::vector<std::string>> retire_replaced_roots(const std::string&
     }
     auto deleted = store.delete_account(key);
     if (!deleted.ok()) {
-      *error = "cannot remove the replaced root key " + key + ": " + deleted.error().message;
-      return std::nullopt;
+      core::Error e = deleted.error();
+      e.message = "cannot remove the replaced root key " + key + ": " + e.message;
+      return e;
     }
     retired.push_back(key);
   }
   // Its key is gone: the file must not bring it back once VOUCH_ROOT_* are unset.
   if (root.from_env && ::unlink((dir + kGenerated).c_str()) != 0 && errno != ENOENT) {
-    *error = "cannot remove " + dir + kGenerated + ": " + std::strerror(errno);
-    return std::nullopt;
+    return core::internal_error("cannot remove " + dir + kGenerated + ": " + std::strerror(errno));
   }
-  if (recorded_key(dir) != current && !write_record(dir, current, error)) return std::nullopt;
+  if (recorded_key(dir) != current) {
+    if (auto s = write_record(dir, current); !s.ok()) return s.error();
+  }
   return retired;
 }
 

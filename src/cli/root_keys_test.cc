@@ -1,4 +1,5 @@
 // Replacing the root key retires the old one.
+#include "cli/cli_test_util.h"
 #include "cli/root_keys.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 
 namespace vouch::cli {
 namespace {
+
+using namespace test;  // NOLINT: the Result adapters
 
 constexpr std::array<const char*, 3> kRootEnv = {
     "VOUCH_ROOT_ACCESS_KEY_ID", "VOUCH_ROOT_SECRET_ACCESS_KEY", "VOUCH_ROOT_ACCOUNT_ID"};
@@ -50,12 +53,12 @@ class RootKeysTest : public ::testing::Test {
       for (const char* name : kRootEnv) ::unsetenv(name);
     }
     std::string error;
-    auto root = load_root(dir_.path(), random_, &error);
+    auto root = value(load_root(dir_.path(), random_), &error);
     EXPECT_TRUE(root) << error;
     if (!root) return {};
     root_key_ = root->account.access_key_id;
     EXPECT_OK(store_->put_account(root->account));
-    auto retired = retire_replaced_roots(dir_.path(), *root, *store_, &error);
+    auto retired = value(retire_replaced_roots(dir_.path(), *root, *store_), &error);
     EXPECT_TRUE(retired) << error;
     return retired.value_or(std::vector<std::string>{});
   }

@@ -1,6 +1,20 @@
 #include "http/message.h"
 
+#include <cstdio>
+
 namespace vouch::http {
+
+void log_internal_error(std::string_view request_id, std::string_view cause) {
+  constexpr size_t kMaxCause = 1024;
+  std::string line = "vouch: internal error, request ";
+  line.append(request_id.empty() ? "-" : request_id).append(": ");
+  for (char c : cause.substr(0, kMaxCause)) {
+    line.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  }
+  if (cause.size() > kMaxCause) line.append("...");
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stderr);  // one write: lines do not interleave
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -35,7 +35,14 @@ struct Response {
   std::string content_type;  // empty: no body type
   std::vector<Header> headers;
   std::string body;
+  // An internal error's cause: never sent; the server logs it once, with the
+  // request id (log_internal_error).
+  std::string cause = {};
 };
+
+// One line on stderr: "vouch: internal error, request <id>: <cause>" (the
+// cause cut at 1 KiB, control characters as '?', so one error is one line).
+void log_internal_error(std::string_view request_id, std::string_view cause);
 
 // A handler answers at once, or hands back work that may block (a durable
 // write) for the server to run off its I/O threads.

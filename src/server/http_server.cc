@@ -75,6 +75,13 @@ http::Response plain_error(int status, std::string text) {
   return http::Response{status, "text/plain", {}, std::move(text) + "\n"};
 }
 
+// A 500 whose cause goes to the log (by respond()), not to the client.
+http::Response internal_error(std::string cause) {
+  http::Response r = plain_error(500, "internal error");
+  r.cause = std::move(cause);
+  return r;
+}
+
 // For connections refused at accept: no request read, so no body (which
 // a HEAD would forbid), and the connection closes.
 constexpr std::string_view kBusy =
@@ -113,7 +120,7 @@ template <typename Handler>
 class AsyncCompletion {
  public:
   explicit AsyncCompletion(Handler h) : handler_(std::move(h)) {}
-  ~AsyncCompletion() { complete(plain_error(500, "internal error")); }
+  ~AsyncCompletion() { complete(internal_error("the handler dropped its completion uncalled")); }
   void complete(http::Response r) {
     if (done_.exchange(true)) return;
     auto ex = net::get_associated_executor(handler_);
@@ -158,13 +165,19 @@ struct HttpServer::Impl {
       : opt(std::move(o)), handler(std::move(h)),
         pool(static_cast<size_t>(std::max(1, opt.blocking_threads))) {}
 
+  // The handler's response; an internal error's cause is logged here, once.
   net::awaitable<http::Response> respond(http::Request& req) {
+    http::Response resp = co_await answer(req);
+    if (!resp.cause.empty()) http::log_internal_error(req.request_id, resp.cause);
+    co_return resp;
+  }
+
+  net::awaitable<http::Response> answer(http::Request& req) {
     http::Outcome out;
     try {
       out = handler(req);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
-      co_return plain_error(500, "internal error");
+      co_return internal_error(std::string("handler failed: ") + e.what());
     }
     if (auto* r = std::get_if<http::Response>(&out)) co_return std::move(*r);
     if (auto* a = std::get_if<http::Async>(&out)) {
@@ -187,8 +200,7 @@ struct HttpServer::Impl {
             try {
               s(std::move(done));
             } catch (const std::exception& e) {
-              std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
-              state->complete(plain_error(500, "internal error"));
+              state->complete(internal_error(std::string("handler failed: ") + e.what()));
             }
           });
         },
@@ -206,8 +218,7 @@ struct HttpServer::Impl {
             try {
               r = w();
             } catch (const std::exception& e) {
-              std::fprintf(stderr, "vouch: handler failed: %s\n", e.what());
-              r = plain_error(500, "internal error");
+              r = internal_error(std::string("handler failed: ") + e.what());
             }
             auto ex = net::get_associated_executor(handler);
             net::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
@@ -401,19 +412,23 @@ HttpServer::~HttpServer() {
   impl_->pool.join();
 }
 
-std::string HttpServer::bind() {
+core::Status HttpServer::bind() {
   beast::error_code ec;
   auto addr = net::ip::make_address(impl_->opt.host, ec);
-  if (ec) return "invalid listen address '" + impl_->opt.host + "'";
+  if (ec) return core::invalid_argument("invalid listen address '" + impl_->opt.host + "'");
   tcp::endpoint ep(addr, impl_->opt.port);
   auto& a = impl_->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return "cannot listen on " + impl_->opt.host + ":" + std::to_string(impl_->opt.port) +
-                 ": " + ec.message();
-  return "";
+  if (ec) {
+    return core::Error{core::ErrorCode::kUnavailable,
+                       "cannot listen on " + impl_->opt.host + ":" +
+                           std::to_string(impl_->opt.port) + ": " + ec.message(),
+                       {}, {}};
+  }
+  return {};
 }
 
 unsigned short HttpServer::port() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.h"
 #include "http/message.h"
 
 namespace vouch::server {
@@ -61,8 +62,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listener. Returns an error text, or "" on success.
-  std::string bind();
+  // Binds the listener: kInvalidArgument for an address that is not one,
+  // kUnavailable when the port cannot be had (in use, not permitted).
+  core::Status bind();
   unsigned short port() const;  // the bound port
   // Serves until stop() (or SIGTERM/SIGINT, when handle_signals was set).
   // Returns once in-flight requests have finished.

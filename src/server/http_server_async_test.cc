@@ -66,7 +66,8 @@ class AsyncServerTest : public ::testing::Test {
     o.io_threads = 1;
     o.blocking_threads = 1;
     server_ = std::make_unique<HttpServer>(o, [this](http::Request& r) { return handle(r); });
-    ASSERT_EQ(server_->bind(), "");
+    auto bound = server_->bind();
+    ASSERT_TRUE(bound.ok()) << bound.error().message;
     thread_ = std::thread([this] { server_->run(false); });
   }
   void TearDown() override {

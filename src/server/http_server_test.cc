@@ -10,7 +10,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <map>
 #include <memory>
 #include <string>
@@ -114,6 +116,19 @@ http::Outcome handle(http::Request& req) {
   if (req.path() == "/hello" || req.path() == "/health") {
     return http::Response{200, "text/plain", {}, "hello world"};
   }
+  if (req.path() == "/broken") {  // an internal error: its cause is for the log only
+    http::Response r{500, "text/plain", {}, "internal error"};
+    r.cause = "store: disk I/O error\nsecond line";
+    return r;
+  }
+  if (req.path() == "/long") {  // a cause as long as a client could make one
+    http::Response r{500, "text/plain", {}, "internal error"};
+    r.cause = std::string(100000, 'x');
+    return r;
+  }
+  if (req.path() == "/throws") {
+    return http::Deferred([]() -> http::Response { throw std::runtime_error("out of tea"); });
+  }
   if (req.path() == "/small" || req.path() == "/echo") {
     return http::Response{200, "text/plain", {}, "got " + req.body};
   }
@@ -131,7 +146,8 @@ class HttpServerTest : public ::testing::Test {
     };
     o.reserve_route = [](std::string_view, std::string_view target) { return target == "/health"; };
     server_ = std::make_unique<HttpServer>(o, handle);
-    ASSERT_EQ(server_->bind(), "");
+    auto bound = server_->bind();
+    ASSERT_TRUE(bound.ok()) << bound.error().message;
     thread_ = std::thread([this] { server_->run(false); });
   }
   void TearDown() override {
@@ -144,6 +160,61 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
+
+// --- internal errors -----------------------------------------------------
+
+TEST_F(HttpServerTest, InternalErrorIsLoggedOnceWithItsRequestIdAndNotSent) {
+  start();
+  Client c(port());
+  ::testing::internal::CaptureStderr();
+  Reply ok = c.get("/hello");
+  Reply broken = c.get("/broken");
+  Reply threw = c.get("/throws");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(log.find(ok.headers["x-amzn-requestid"]), std::string::npos) << log;  // control
+  EXPECT_EQ(broken.status, 500);
+  EXPECT_EQ(broken.body, "internal error");
+  EXPECT_EQ(threw.status, 500);
+  EXPECT_EQ(threw.body.find("tea"), std::string::npos) << threw.body;
+  EXPECT_NE(log.find("vouch: internal error, request " + broken.headers["x-amzn-requestid"] +
+                     ": store: disk I/O error?second line\n"),
+            std::string::npos) << log;
+  EXPECT_NE(log.find("vouch: internal error, request " + threw.headers["x-amzn-requestid"] +
+                     ": handler failed: out of tea\n"),
+            std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;
+}
+
+TEST_F(HttpServerTest, LoggedCauseIsBounded) {
+  start();
+  Client c(port());
+  ::testing::internal::CaptureStderr();
+  Reply r = c.get("/long");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log.size();
+  EXPECT_NE(log.find(std::string(1024, 'x') + "...\n"), std::string::npos);
+  EXPECT_LT(log.size(), 1200u);
+}
+
+TEST_F(HttpServerTest, BindReportsWhyItCannotListen) {
+  ServerOptions o;
+  o.host = "not-an-address";
+  HttpServer bad(o, handle);
+  auto s = bad.bind();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, core::ErrorCode::kInvalidArgument);
+  start();  // positive control, then the same port again
+  ServerOptions same;
+  same.port = port();
+  HttpServer taken(same, handle);
+  s = taken.bind();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_NE(s.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(port())),
+            std::string::npos) << s.error().message;
+}
 
 // --- HEAD ----------------------------------------------------------------
 

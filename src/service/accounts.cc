@@ -13,7 +13,7 @@ Accounts::Accounts(core::Store& store) : Accounts(store, kSystemClock) {}
 Accounts::Accounts(core::Store& store, const core::Clock& clock, AccountsOptions options)
     : store_(store), clock_(clock), options_(options) {}
 
-std::optional<core::Account> Accounts::find(std::string_view access_key_id) {
+core::Result<std::optional<core::Account>> Accounts::find(std::string_view access_key_id) {
   std::string key(access_key_id);
   const core::TimePoint now = clock_.now();
   {
@@ -23,7 +23,7 @@ std::optional<core::Account> Accounts::find(std::string_view access_key_id) {
     }
   }
   auto found = store_.find_account(key);
-  if (!found.ok()) return std::nullopt;  // not remembered: the next request asks again
+  if (!found.ok()) return found.error();  // not remembered: the next request asks again
   std::unique_lock lock(mu_);
   if (cache_.size() >= options_.capacity && !cache_.contains(key)) {
     std::erase_if(cache_, [now](const auto& kv) { return !(now < kv.second.expires); });

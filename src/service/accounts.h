@@ -29,8 +29,10 @@ class Accounts {
   explicit Accounts(core::Store& store);
   Accounts(core::Store& store, const core::Clock& clock, AccountsOptions options = {});
 
-  // The account for an access key, or nullopt if unknown (or the store failed).
-  std::optional<core::Account> find(std::string_view access_key_id);
+  // The account for an access key, nullopt if unknown, or the store's error
+  // (not remembered: the next request asks again). A failure is never an
+  // unknown key: that would answer a 403 during a database outage.
+  core::Result<std::optional<core::Account>> find(std::string_view access_key_id);
 
   size_t size() const;  // entries held
 

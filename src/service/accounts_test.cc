@@ -29,6 +29,19 @@ class CountingStore final : public store::ForwardingStore {
   int reads = 0;
 };
 
+// A store whose account reads fail, as during a database outage, until healed.
+class FailingStore final : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  core::Result<std::optional<core::Account>> find_account(const std::string& key) override {
+    ++reads;
+    if (failure) return *failure;
+    return ForwardingStore::find_account(key);
+  }
+  std::optional<core::Error> failure;
+  int reads = 0;
+};
+
 class AccountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -41,7 +54,14 @@ class AccountsTest : public ::testing::Test {
   }
   std::string secret_of(Accounts& a, const std::string& key) {
     auto found = a.find(key);
-    return found ? found->secret_access_key : "<none>";
+    if (!found.ok()) return "<error: " + found.error().message + ">";
+    return *found ? (*found)->secret_access_key : "<none>";
+  }
+  // Whether the store holds `key`; false also when the store failed.
+  static bool known(Accounts& a, const std::string& key) {
+    auto found = a.find(key);
+    EXPECT_TRUE(found.ok()) << found.error().message;
+    return found.ok() && found->has_value();
   }
 
   testing::TempDir dir_;
@@ -68,15 +88,15 @@ TEST_F(AccountsTest, RemovedKeyStopsWorkingOnceTheEntryExpires) {
   EXPECT_EQ(secret_of(accounts, "AKIDOTHER"), "other");
   ASSERT_OK(store_->delete_account("AKIDEXAMPLE"));
   clock_.advance(seconds(2));
-  EXPECT_FALSE(accounts.find("AKIDEXAMPLE"));
+  EXPECT_FALSE(known(accounts, "AKIDEXAMPLE"));
   EXPECT_EQ(secret_of(accounts, "AKIDOTHER"), "other");  // positive control
 }
 
 TEST_F(AccountsTest, UnknownKeyIsRememberedForTheTtlThenAskedAgain) {
   Accounts accounts(*store_, clock_, {seconds(2), 100});
-  EXPECT_FALSE(accounts.find("AKIDUNKNOWN"));
+  EXPECT_FALSE(known(accounts, "AKIDUNKNOWN"));
   EXPECT_EQ(store_->reads, 1);
-  for (int i = 0; i < 50; ++i) EXPECT_FALSE(accounts.find("AKIDUNKNOWN"));
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(known(accounts, "AKIDUNKNOWN"));
   EXPECT_EQ(store_->reads, 1);  // retries do not reach the store
   // Added meanwhile: seen once the miss expires.
   put("AKIDUNKNOWN", "secret");
@@ -99,7 +119,7 @@ TEST_F(AccountsTest, ManyMadeUpKeysStayWithinTheBound) {
   put("AKIDEXAMPLE", "secret");
   Accounts accounts(*store_, clock_, {seconds(2), 64});
   for (int i = 0; i < 1000; ++i) {
-    EXPECT_FALSE(accounts.find("AKIDMADEUP" + std::to_string(i)));
+    EXPECT_FALSE(known(accounts, "AKIDMADEUP" + std::to_string(i)));
     ASSERT_LE(accounts.size(), 64u);
   }
   EXPECT_EQ(secret_of(accounts, "AKIDEXAMPLE"), "secret");  // still served
@@ -108,16 +128,36 @@ TEST_F(AccountsTest, ManyMadeUpKeysStayWithinTheBound) {
 TEST_F(AccountsTest, ExpiredEntriesMakeRoomFirst) {
   put("AKIDEXAMPLE", "secret");
   Accounts accounts(*store_, clock_, {seconds(2), 64});
-  for (int i = 0; i < 63; ++i) EXPECT_FALSE(accounts.find("AKIDMADEUP" + std::to_string(i)));
+  for (int i = 0; i < 63; ++i) EXPECT_FALSE(known(accounts, "AKIDMADEUP" + std::to_string(i)));
   clock_.advance(seconds(1));
   EXPECT_EQ(secret_of(accounts, "AKIDEXAMPLE"), "secret");
   ASSERT_EQ(accounts.size(), 64u);
   clock_.advance(seconds(1));  // the made-up keys expire; AKIDEXAMPLE does not
-  EXPECT_FALSE(accounts.find("AKIDNEW"));
+  EXPECT_FALSE(known(accounts, "AKIDNEW"));
   EXPECT_EQ(accounts.size(), 2u);
   const int reads = store_->reads;
   EXPECT_EQ(secret_of(accounts, "AKIDEXAMPLE"), "secret");
   EXPECT_EQ(store_->reads, reads);  // kept, not dropped with the rest
+}
+
+TEST_F(AccountsTest, StoreFailureIsAnErrorNotAnUnknownKey) {
+  put("AKIDEXAMPLE", "secret");
+  auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
+  ASSERT_OK(opened);
+  FailingStore failing(std::move(*opened));
+  failing.failure = core::internal_error("disk I/O error");
+  Accounts accounts(failing, clock_, {seconds(2), 100});
+  auto found = accounts.find("AKIDEXAMPLE");
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.error().code, core::ErrorCode::kInternal);
+  EXPECT_EQ(found.error().message, "disk I/O error");
+  EXPECT_FALSE(accounts.find("AKIDUNKNOWN").ok());
+  EXPECT_EQ(accounts.size(), 0u);  // failures are not remembered
+  // Healed: the next request asks the store again, at once.
+  failing.failure.reset();
+  EXPECT_EQ(secret_of(accounts, "AKIDEXAMPLE"), "secret");
+  EXPECT_FALSE(known(accounts, "AKIDUNKNOWN"));  // positive control: a missing key is unknown
+  EXPECT_EQ(failing.reads, 4);
 }
 
 }  // namespace

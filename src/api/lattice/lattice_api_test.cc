@@ -6,8 +6,10 @@
 #include "api/lattice/lattice_api.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -776,6 +778,33 @@ TEST(LatticeApiTest, UnknownKeyIsUnrecognizedClient) {
   bad.key = "AKIAUNKNOWNKEY000000";
   expect_error(env.call("GET", "/domainverifications", "", bad), 403, "UnrecognizedClientException",
                {{"message", "The security token included in the request is invalid."}});
+}
+
+// A key store that cannot answer: a 500 InternalServerException (never a
+// 403), its cause logged once with the request id and kept off the wire.
+TEST(LatticeApiTest, StoreFailureIsInternalServerExceptionNotUnknownKey) {
+  Env env;
+  Signer unknown;
+  unknown.key = "AKIAUNKNOWNKEY000000";
+  // Positive control: with the store up, an unknown key is a 403.
+  expect_error(env.call("GET", "/domainverifications", "", unknown), 403,
+               "UnrecognizedClientException",
+               {{"message", "The security token included in the request is invalid."}});
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((env.dir.path() + "/vouch.db").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "DROP TABLE accounts", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ::testing::internal::CaptureStderr();
+  http::Response r = env.call("GET", "/domainverifications");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  expect_error(r, 500, "InternalServerException", {{"message", "An internal error occurred."}});
+  EXPECT_NE(log.find("request 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9: credential lookup failed: "),
+            std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  Signer other;
+  other.key = "AKIAUNKNOWNKEY000001";
+  EXPECT_EQ(env.call("GET", "/domainverifications", "", other).status, 500);
 }
 
 TEST(LatticeApiTest, MalformedAuthorizationIsIncompleteSignature) {

@@ -83,13 +83,17 @@ http::Response error_response(const core::Error& e) {
       auto r = error_response(500, "InternalServerException",
                               {{"message", "The service is busy; retry the request."}});
       r.headers.push_back({"Retry-After", "1"});
+      r.cause = e.message;
       return r;
     }
     case core::ErrorCode::kInternal:
       break;
   }
-  return error_response(500, "InternalServerException",
-                        {{"message", "An internal error occurred."}});
+  // Internal details stay in the log (the server writes `cause`), not on the wire.
+  auto r = error_response(500, "InternalServerException",
+                          {{"message", "An internal error occurred."}});
+  r.cause = e.message;
+  return r;
 }
 
 }  // namespace vouch::api::lattice

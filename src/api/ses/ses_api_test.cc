@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -638,6 +639,37 @@ TEST(SesApiAuth, UnknownAccessKey) {
   http::Request req = env.request("POST", "/", "Action=ListIdentities&Version=2010-12-01", {}, s);
   expect_sender_error(env.run(req), 403, "InvalidClientTokenId",
                       "The security token included in the request is invalid.");
+}
+
+// A key store that cannot answer is the server's fault, not the caller's
+// key: a 5xx InternalFailure (never a 403), its cause logged once with the
+// request id and kept off the wire.
+TEST(SesApiAuth, StoreFailureIsInternalFailureNotUnknownKey) {
+  Env env;
+  Signer unknown;
+  unknown.key = "AKIAUNKNOWNKEY000000";
+  // Positive control: with the store up, an unknown key is a 403.
+  expect_sender_error(
+      env.run(env.request("POST", "/", "Action=ListIdentities&Version=2010-12-01", {}, unknown)),
+      403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+
+  sql(env.dir.path() + "/vouch.db", "DROP TABLE accounts");
+  ::testing::internal::CaptureStderr();
+  http::Response r = env.call("ListIdentities");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, error_xml("Receiver", "InternalFailure",
+                              "The request processing has failed because of an unknown error."));
+  EXPECT_EQ(r.body.find("accounts"), std::string::npos);
+  EXPECT_NE(log.find(std::string("request ") + kRequestId + ": credential lookup failed: "),
+            std::string::npos) << log;
+  EXPECT_NE(log.find("accounts"), std::string::npos) << log;  // the store's own words
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;  // once, on one line
+
+  Signer other;
+  other.key = "AKIAUNKNOWNKEY000001";  // not in the negative cache
+  r = env.run(env.request("POST", "/", "Action=ListIdentities&Version=2010-12-01", {}, other));
+  EXPECT_EQ(r.status, 500) << r.body;
 }
 
 TEST(SesApiAuth, WrongSecret) {

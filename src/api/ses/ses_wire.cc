@@ -24,16 +24,21 @@ http::Response error_response(const core::Error& e, const std::string& request_i
     case core::ErrorCode::kQuotaExceeded:
       return error_response(400, "LimitExceeded", e.message, request_id);
     case core::ErrorCode::kUnavailable:
-    case core::ErrorCode::kAborted:
-      return error_response(503, "ServiceUnavailable", "Service is unable to handle request.",
-                            request_id);
+    case core::ErrorCode::kAborted: {
+      auto r = error_response(503, "ServiceUnavailable", "Service is unable to handle request.",
+                              request_id);
+      r.cause = e.message;
+      return r;
+    }
     case core::ErrorCode::kInternal:
       break;
   }
-  // Internal details stay in the log, not on the wire.
-  return error_response(500, "InternalFailure",
-                        "The request processing has failed because of an unknown error.",
-                        request_id);
+  // Internal details stay in the log (the server writes `cause`), not on the wire.
+  auto r = error_response(500, "InternalFailure",
+                          "The request processing has failed because of an unknown error.",
+                          request_id);
+  r.cause = e.message;
+  return r;
 }
 
 http::Response ok_response(std::string_view op, std::string_view result_xml,

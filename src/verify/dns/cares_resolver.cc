@@ -129,8 +129,8 @@ struct CaresResolver::Impl {
     if (wake_fd >= 0) (void)!::write(wake_fd, &one, sizeof one);
   }
 
-  // A channel asking `server` alone, or nullptr with `error` set.
-  ares_channel open_channel(const std::string& server, std::string* error) {
+  // A channel asking `server` alone.
+  core::Result<ares_channel> open_channel(const std::string& server) {
     ares_options opts{};
     // STAYOPEN: without it c-ares closes its sockets whenever no query is
     // outstanding, and a sweep paused for a moment paid a new socket each time.
@@ -144,15 +144,11 @@ struct CaresResolver::Impl {
     ares_channel ch = nullptr;
     int rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
                                                ARES_OPT_SOCK_RCVBUF);
-    if (rc != ARES_SUCCESS) {
-      *error = std::string("c-ares: ") + ares_strerror(rc);
-      return nullptr;
-    }
+    if (rc != ARES_SUCCESS) return core::internal_error(std::string("c-ares: ") + ares_strerror(rc));
     udp->install(ch);
     if (ares_set_servers_ports_csv(ch, server.c_str()) != ARES_SUCCESS) {
       ares_destroy(ch);
-      *error = "invalid DNS resolver '" + server + "' (expected HOST:PORT)";
-      return nullptr;
+      return core::invalid_argument("invalid DNS resolver '" + server + "' (expected HOST:PORT)");
     }
     return ch;
   }
@@ -265,13 +261,9 @@ struct CaresResolver::Impl {
 CaresResolver::CaresResolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CaresResolver::~CaresResolver() = default;
 
-std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& options,
-                                                     std::string* error) {
+core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(const ResolverOptions& options) {
   static const int init = ares_library_init(ARES_LIB_INIT_ALL);
-  if (init != ARES_SUCCESS) {
-    *error = std::string("c-ares: ") + ares_strerror(init);
-    return nullptr;
-  }
+  if (init != ARES_SUCCESS) return core::internal_error(std::string("c-ares: ") + ares_strerror(init));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   // A port's answers are awaited as long as c-ares may wait for them (each
@@ -282,8 +274,7 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
   if (servers.empty()) {  // the system's resolvers, one perspective each
     ares_channel probe = nullptr;
     if (ares_init(&probe) != ARES_SUCCESS) {
-      *error = "c-ares: cannot read the system resolver configuration";
-      return nullptr;
+      return core::internal_error("c-ares: cannot read the system resolver configuration");
     }
     ares_addr_port_node* nodes = nullptr;
     if (ares_get_servers_ports(probe, &nodes) == ARES_SUCCESS) {
@@ -300,9 +291,9 @@ std::unique_ptr<CaresResolver> CaresResolver::create(const ResolverOptions& opti
     }
   }
   for (const auto& s : servers) {
-    ares_channel ch = impl->open_channel(s, error);
-    if (!ch) return nullptr;
-    impl->channels.push_back(ch);  // owned by impl from here on
+    auto ch = impl->open_channel(s);
+    if (!ch.ok()) return ch.error();
+    impl->channels.push_back(*ch);  // owned by impl from here on
     impl->servers.push_back(s);
   }
   impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

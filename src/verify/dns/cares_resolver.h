@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/evidence.h"
 
 namespace vouch::verify::dns {
@@ -28,8 +29,9 @@ struct ResolverOptions {
 
 class CaresResolver final : public core::TxtResolver {
  public:
-  // Returns nullptr and sets `error` if c-ares cannot be set up.
-  static std::unique_ptr<CaresResolver> create(const ResolverOptions& options, std::string* error);
+  // kInvalidArgument for a server that is not HOST:PORT; kInternal if
+  // c-ares cannot be set up.
+  static core::Result<std::unique_ptr<CaresResolver>> create(const ResolverOptions& options);
   ~CaresResolver() override;
 
   void lookup(const std::string& name, core::RecordType type,

@@ -300,10 +300,9 @@ std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, millisecon
   o.timeout = timeout;
   o.tries = tries;
   o.queries_per_port = queries_per_port;
-  std::string error;
-  auto r = CaresResolver::create(o, &error);
-  EXPECT_TRUE(r) << error;
-  return r;
+  auto r = CaresResolver::create(o);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? std::move(*r) : nullptr;
 }
 
 std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name,
@@ -648,10 +647,10 @@ TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
 TEST(CaresResolver, BadServerAddressIsRefused) {
   ResolverOptions o;
   o.servers = {"not an address"};
-  std::string error;
-  auto r = CaresResolver::create(o, &error);
-  EXPECT_FALSE(r);
-  EXPECT_NE(error.find("not an address"), std::string::npos) << error;
+  auto r = CaresResolver::create(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("not an address"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

@@ -4,7 +4,9 @@ root retires the generated key."""
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import subprocess
 import time
 
@@ -16,6 +18,7 @@ from conftest import (
     VOUCH_BIN,
     expect_error,
     random_access_key,
+    raw_request,
     random_secret,
     ses_client,
 )
@@ -149,3 +152,50 @@ def test_environment_root_retires_the_generated_root(vouch_factory):
     generated = ses_client(srv, key=gen_key, secret=gen_secret)
     expect_error(generated.list_identities, "InvalidClientTokenId", 403)
     expect_error(ses_client(srv).list_identities, "InvalidClientTokenId", 403)
+
+
+def _sql(srv, statement):
+    """Runs SQL on the server's database behind its back (fault injection)."""
+    db = sqlite3.connect(str(srv.data_dir / "vouch.db"), isolation_level=None, timeout=10)
+    try:
+        db.execute(statement)
+    finally:
+        db.close()
+
+
+def test_account_store_failure_is_a_5xx_not_a_403(vouch_factory):
+    """A key store that cannot answer is the server's fault: each dialect's
+    internal error (never the 403 of an unknown key), the cause in the log
+    with the request id and off the wire; once healed, unknown keys are 403
+    again (a failure is not remembered as an unknown key)."""
+    srv = vouch_factory.start()
+    params = {"Action": "ListIdentities"}
+    # Positive control: an unknown key while the store answers.
+    r = raw_request(srv, params, key=random_access_key())
+    assert r.status == 403 and r.error()["Code"] == "InvalidClientTokenId", r.body
+
+    _sql(srv, "ALTER TABLE accounts RENAME TO accounts_away")
+    try:
+        ses = raw_request(srv, params, key=random_access_key())  # not in any cache
+        lattice = raw_request(srv, method="GET", path="/domainverifications",
+                              key=random_access_key(), service="vpc-lattice", params=b"")
+    finally:
+        _sql(srv, "ALTER TABLE accounts_away RENAME TO accounts")
+
+    assert ses.status == 500, ses.body
+    err = ses.error()
+    assert (err["Type"], err["Code"]) == ("Receiver", "InternalFailure"), err
+    assert b"accounts" not in ses.body
+    assert lattice.status == 500, lattice.body
+    assert lattice.header("x-amzn-ErrorType") == "InternalServerException"
+    assert json.loads(lattice.body) == {"message": "An internal error occurred."}
+
+    log = srv.stderr_text()
+    for rid in (ses.header("x-amzn-RequestId"), lattice.header("x-amzn-RequestId")):
+        lines = [l for l in log.splitlines() if f"request {rid}:" in l]
+        assert len(lines) == 1, log
+        assert "internal error" in lines[0] and "accounts" in lines[0], lines[0]
+
+    r = raw_request(srv, params, key=random_access_key())
+    assert r.status == 403 and r.error()["Code"] == "InvalidClientTokenId", r.body
+    assert raw_request(srv, params).status == 200  # and the root key works
