@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "api/common/json.h"
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "auth/sigv4.h"
@@ -55,8 +56,8 @@ class RouterTest : public ::testing::Test {
     lattice_ = std::make_unique<lattice::LatticeApi>(*verifications_, *auth_);
     scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_,
                                                         scheduler::SchedulerOptions{});
-    control_ = std::make_unique<control::ControlApi>(*store_, *scheduler_, resolver_, *auth_,
-                                                     clock_, nullptr);
+    claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
+    control_ = std::make_unique<control::ControlApi>(*claims_, *auth_, nullptr);
     router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, HealthInfo{"1.2.3", "sqlite", "jemalloc 5.3.0"});
   }
   ~RouterTest() override {
@@ -127,6 +128,7 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<lattice::LatticeApi> lattice_;
   SilentResolver resolver_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<service::ClaimAdmin> claims_;
   std::unique_ptr<control::ControlApi> control_;
   std::unique_ptr<Router> router_;
 };

@@ -27,7 +27,9 @@
 #include "crypto/crypto.h"
 #include "server/http_server.h"
 #include "service/accounts.h"
+#include "service/claim_admin.h"
 #include "service/identity_service.h"
+#include "service/inbox.h"
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
@@ -222,8 +224,8 @@ int serve(const std::vector<std::string>& args) {
   service::LatticeService verifications(*store, clock, random, limiter, page_tokens);
   api::ses::SesApi ses(identities, authenticator);
   api::lattice::LatticeApi lattice(verifications, authenticator);
-  api::control::ControlApi control(*store, checks, *resolver, authenticator, clock,
-                                   opt.test_mode ? &test_clock : nullptr,
+  service::ClaimAdmin claim_admin(*store, checks, *resolver);
+  api::control::ControlApi control(claim_admin, authenticator, opt.test_mode ? &test_clock : nullptr,
                                    {&limiter, opt.dns_concurrency});
   std::mutex clock_file;
   control.on_clock_moved([&] {
@@ -234,7 +236,8 @@ int serve(const std::vector<std::string>& args) {
     }
   });
   api::Router router(ses, lattice, control, {VOUCH_VERSION, store->name(), allocator_name()});
-  api::mail::MailApi mail_api(identities, *store, authenticator,
+  service::Inbox inbox(*store);
+  api::mail::MailApi mail_api(identities, inbox, authenticator,
                               {opt.test_mode ? api::mail::InboxAccess::kOpen
                                : opt.inbox   ? api::mail::InboxAccess::kSigned
                                              : api::mail::InboxAccess::kOff,

@@ -26,7 +26,8 @@ struct Env {
         identities(store, clock, random, limiter, tokens),
         accounts(store),
         auth(accounts, clock, {}),
-        api(identities, store, auth, {inbox, kPublic}) {
+        inbox_service(store),
+        api(identities, inbox_service, auth, {inbox, kPublic}) {
     EXPECT_TRUE(store.put_account(core::Account{kAccount, kKey, kSecret}).ok());
     identities.enable_mail({"from@vouch.test", kPublic, &links, nullptr, &clock, core::Seconds(0)});
   }
@@ -64,6 +65,7 @@ struct Env {
   service::IdentityService identities;
   service::Accounts accounts;
   Authenticator auth;
+  service::Inbox inbox_service;
   MailApi api;
 };
 
