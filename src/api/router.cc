@@ -1,8 +1,11 @@
 #include "api/router.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/authn.h"
+#include "api/common/json.h"
 
 namespace vouch::api {
 
@@ -20,35 +23,69 @@ constexpr size_t kSmallBody = 16 * 1024;
 // GET, HEAD and DELETE carry nothing; a few bytes are tolerated.
 constexpr size_t kNoBody = 1024;
 
+constexpr std::string_view kHealth = "/_vouch/health";
+
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+using Auth = Router::Auth;
+
+bool starts(std::string_view p, std::string_view prefix) { return p.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
+// clang-format off
+const Router::Route Router::kRoutes[] = {
+  // what                                     matcher                                                                      auth                    body limit    handler
+  {"GET|HEAD /_vouch/health",                 [](std::string_view p) { return p == kHealth; },                             Auth::kNone,            kNoBody,      &Router::health},
+  {"POST / (SES awsQuery)",                   [](std::string_view p) { return p == "/"; },                                 Auth::kSigV4,           kSesBody,     &Router::root},
+  {"/domainverifications[/{id}], /tags/{arn}", &lattice::LatticeApi::owns,                                                 Auth::kSigV4,           kLatticeBody, &Router::lattice},
+  {"/_vouch/claims[/{id}[/check]] (admin)",   [](std::string_view p) { return p == "/_vouch/claims" || starts(p, "/_vouch/claims/"); },
+                                                                                                                           Auth::kSigV4,           kSmallBody,   &Router::control},
+  {"POST /_vouch/test/{clock,run-due-checks,reset}", [](std::string_view p) { return starts(p, "/_vouch/test/"); },        Auth::kTestMode,        kSmallBody,   &Router::control},
+  {"GET|HEAD|POST /_vouch/verify-email",      [](std::string_view p) { return p == "/_vouch/verify-email"; },              Auth::kLinkToken,       kSmallBody,   &Router::mail},
+  {"GET|DELETE /_aws/ses (sent-mail inbox)",  [](std::string_view p) { return p == "/_aws/ses"; },                         Auth::kSigV4OrTestMode, kSmallBody,   &Router::mail},
+};
+// clang-format on
+
+namespace {
+
+const Router::Route* route_of(std::string_view path) {
+  for (const auto& r : Router::routes()) {
+    if (r.matches(path)) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const Router::Route> Router::routes() { return kRoutes; }
+
 size_t Router::body_limit(std::string_view method, std::string_view target) {
   if (method == "GET" || method == "HEAD" || method == "DELETE") return kNoBody;
-  const std::string_view path = path_of(target);
-  if (path == "/") return kSesBody;
-  if (lattice::LatticeApi::owns(path)) return kLatticeBody;
-  return kSmallBody;
+  const Route* r = route_of(path_of(target));
+  return r ? r->body_limit : kSmallBody;
 }
 
-size_t Router::max_body_limit() { return kLatticeBody; }
-
-bool Router::is_health(std::string_view, std::string_view target) {
-  return path_of(target) == "/_vouch/health";
+size_t Router::max_body_limit() {
+  size_t most = kSmallBody;
+  for (const auto& r : routes()) most = std::max(most, r.body_limit);
+  return most;
 }
+
+bool Router::is_health(std::string_view, std::string_view target) { return path_of(target) == kHealth; }
 
 Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
                HealthInfo health)
     : ses_(ses), lattice_(lattice), control_(control), health_(std::move(health)) {}
 
-http::Response json_error(int status, std::string_view type, std::string_view message) {
-  nlohmann::json body{{"message", message}};
-  return http::Response{status, "application/json", {{"x-amzn-ErrorType", std::string(type)}},
-                        body.dump()};
+http::Outcome Router::handle(http::Request& req) {
+  const Route* r = route_of(req.path());
+  if (!r) return json_error(404, "UnknownOperationException", "Unknown operation");
+  return (this->*(r->handler))(req);
 }
 
-http::Response Router::health(const http::Request&) const {
+http::Outcome Router::health(http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return json_error(405, "MethodNotAllowed", "Use GET.");
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::steady_clock::now() - started_);
   nlohmann::json body{{"status", "ok"},
@@ -59,22 +96,19 @@ http::Response Router::health(const http::Request&) const {
   return http::Response{200, "application/json", {}, body.dump()};
 }
 
-http::Outcome Router::handle(http::Request& req) {
-  const std::string_view path = req.path();
-  if (path == "/_vouch/health") {
-    if (req.method != "GET" && req.method != "HEAD") {
-      return json_error(405, "MethodNotAllowed", "Use GET.");
-    }
-    return health(req);
-  }
-  if (path == "/") {
-    // Any other scope goes to SES too, which names the service it expected.
-    if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
-  }
-  if (lattice::LatticeApi::owns(path)) return lattice_.handle(req);
-  if (control::ControlApi::owns(path)) return control_.handle(req);
-  if (mail_ && mail::MailApi::owns(path)) return mail_->handle(req);
+http::Outcome Router::root(http::Request& req) {
+  // Any other scope goes to SES too, which names the service it expected.
+  if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
+}
+
+http::Outcome Router::lattice(http::Request& req) { return lattice_.handle(req); }
+
+http::Outcome Router::control(http::Request& req) { return control_.handle(req); }
+
+http::Outcome Router::mail(http::Request& req) {
+  if (!mail_) return json_error(404, "UnknownOperationException", "Unknown operation");
+  return mail_->handle(req);
 }
 
 }  // namespace vouch::api

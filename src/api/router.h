@@ -1,9 +1,11 @@
-// The top of the request path: picks the API a request belongs to by its
-// route and, for `POST /`, by the SigV4 scope's service.
+// The top of the request path: one route table (router.cc) lists every
+// route with its auth, its body limit and its handler. `POST /` goes to SES,
+// or to nothing for a VPC Lattice scope, by the SigV4 scope's service.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,24 @@ struct HealthInfo {
 
 class Router {
  public:
+  // Who may call a route. The handler checks it; the table says it.
+  enum class Auth {
+    kNone,           // anyone
+    kSigV4,          // a SigV4 signature of a known account (the handler's service)
+    kTestMode,       // exists only in test mode, unsigned
+    kSigV4OrTestMode,  // unsigned in test mode, SigV4 outside it (the inbox)
+    kLinkToken,      // the signed token in a verification link
+  };
+  struct Route {
+    std::string_view paths;                // for the reader: what the matcher takes
+    bool (*matches)(std::string_view path);
+    Auth auth;
+    size_t body_limit;                     // bytes a write (not GET/HEAD/DELETE) may carry
+    http::Outcome (Router::*handler)(http::Request&);
+  };
+  // Every route, in the order they are tried.
+  static std::span<const Route> routes();
+
   Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
          HealthInfo health);
   // The mail routes (verification links, inbox), when mail is wired.
@@ -37,7 +57,13 @@ class Router {
   static bool is_health(std::string_view method, std::string_view target);
 
  private:
-  http::Response health(const http::Request& req) const;
+  static const Route kRoutes[];
+
+  http::Outcome health(http::Request& req);
+  http::Outcome root(http::Request& req);
+  http::Outcome lattice(http::Request& req);
+  http::Outcome control(http::Request& req);
+  http::Outcome mail(http::Request& req);
 
   ses::SesApi& ses_;
   lattice::LatticeApi& lattice_;
@@ -46,8 +72,5 @@ class Router {
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
-
-// restJson1-style error body, for routes outside the awsQuery API.
-http::Response json_error(int status, std::string_view type, std::string_view message);
 
 }  // namespace vouch::api

@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <nlohmann/json.hpp>
 
+#include "api/common/json.h"
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "auth/sigv4.h"
@@ -55,8 +57,8 @@ class RouterTest : public ::testing::Test {
     lattice_ = std::make_unique<lattice::LatticeApi>(*verifications_, *auth_);
     scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_,
                                                         scheduler::SchedulerOptions{});
-    control_ = std::make_unique<control::ControlApi>(*store_, *scheduler_, resolver_, *auth_,
-                                                     clock_, nullptr);
+    claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
+    control_ = std::make_unique<control::ControlApi>(*claims_, *auth_, nullptr);
     router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, HealthInfo{"1.2.3", "sqlite", "jemalloc 5.3.0"});
   }
   ~RouterTest() override {
@@ -127,6 +129,7 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<lattice::LatticeApi> lattice_;
   SilentResolver resolver_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<service::ClaimAdmin> claims_;
   std::unique_ptr<control::ControlApi> control_;
   std::unique_ptr<Router> router_;
 };
@@ -269,6 +272,44 @@ TEST(JsonError, Shape) {
   EXPECT_EQ(r.headers[0].name, "x-amzn-ErrorType");
   EXPECT_EQ(r.headers[0].value, "Teapot");
   EXPECT_EQ(r.body, R"({"message":"short \"and\" stout"})");
+}
+
+// The table's auth column is what the routes do: each signed route refuses
+// an unsigned request; the others answer it their own way. Every row is
+// reached by one of these paths, so a new row needs a line here.
+TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
+  struct Case {
+    const char* method;
+    const char* target;
+    int unsigned_status;
+  };
+  const Case cases[] = {
+      {"GET", "/_vouch/health", 200},                 // kNone
+      {"POST", "/", 403},                             // kSigV4
+      {"GET", "/domainverifications", 403},           // kSigV4
+      {"GET", "/_vouch/claims/id-1", 403},            // kSigV4
+      {"POST", "/_vouch/test/reset", 404},            // kTestMode: not in test mode here
+      {"GET", "/_vouch/verify-email", 404},           // kLinkToken: no mail wired here
+      {"GET", "/_aws/ses", 404},                      // kSigV4OrTestMode: no mail wired here
+  };
+  std::set<const Router::Route*> reached;
+  for (const auto& c : cases) {
+    const Router::Route* row = nullptr;
+    for (const auto& r : Router::routes()) {
+      if (r.matches(c.target)) {
+        row = &r;
+        break;
+      }
+    }
+    ASSERT_NE(row, nullptr) << c.target;
+    reached.insert(row);
+    http::Response r = run({c.method, c.target, {}, "", ""});
+    EXPECT_EQ(r.status, c.unsigned_status) << c.target << ": " << r.body;
+    if (row->auth == Router::Auth::kSigV4) {
+      EXPECT_EQ(r.status, 403) << c.target;
+    }
+  }
+  EXPECT_EQ(reached.size(), Router::routes().size());
 }
 
 }  // namespace

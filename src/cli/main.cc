@@ -29,7 +29,9 @@
 #include "crypto/crypto.h"
 #include "server/http_server.h"
 #include "service/accounts.h"
+#include "service/claim_admin.h"
 #include "service/identity_service.h"
+#include "service/inbox.h"
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
@@ -288,10 +290,12 @@ struct Services {
         verifications(store, clocks.domain(), random, limiter, page_tokens),
         ses(identities, authenticator),
         lattice(verifications, authenticator),
-        control(store, checks, resolver, authenticator, clocks.domain(),
-                opt.test_mode ? &clocks.test : nullptr, {&limiter, opt.dns_concurrency}),
+        claim_admin(store, checks, resolver),
+        control(claim_admin, authenticator, opt.test_mode ? &clocks.test : nullptr,
+                {&limiter, opt.dns_concurrency}),
         router(ses, lattice, control, {VOUCH_VERSION, store.name(), allocator_name()}),
-        mail_api(identities, store, authenticator,
+        inbox(store),
+        mail_api(identities, inbox, authenticator,
                  {opt.test_mode ? api::mail::InboxAccess::kOpen
                   : opt.inbox   ? api::mail::InboxAccess::kSigned
                                 : api::mail::InboxAccess::kOff,
@@ -320,8 +324,10 @@ struct Services {
   service::LatticeService verifications;
   api::ses::SesApi ses;
   api::lattice::LatticeApi lattice;
+  service::ClaimAdmin claim_admin;
   api::control::ControlApi control;
   api::Router router;
+  service::Inbox inbox;
   api::mail::MailApi mail_api;
   std::mutex clock_file;
 };

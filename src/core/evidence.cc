@@ -55,14 +55,6 @@ std::string first_chars(const std::string& s, size_t max) {
   return s.substr(0, i);
 }
 
-bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type) {
-  if (type == RecordType::kTxt) {
-    return std::find(records.begin(), records.end(), expected) != records.end();
-  }
-  return std::any_of(records.begin(), records.end(),
-                     [&](const std::string& r) { return same_name(r, expected); });
-}
-
 PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected, RecordType type) {
   PerspectiveEvidence p;
   p.resolver = a.resolver;
@@ -98,6 +90,14 @@ PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected,
 }
 
 }  // namespace
+
+bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type) {
+  if (type == RecordType::kTxt) {
+    return std::find(records.begin(), records.end(), expected) != records.end();
+  }
+  return std::any_of(records.begin(), records.end(),
+                     [&](const std::string& r) { return same_name(r, expected); });
+}
 
 RecordType record_type(ClaimKind kind) {
   return kind == ClaimKind::kSesDkim ? RecordType::kCname : RecordType::kTxt;

@@ -57,6 +57,10 @@ struct Evidence {
   Outcome outcome = Outcome::kResolverError;
 };
 
+// Whether any of `records` holds `expected`: for TXT an exact, case-sensitive
+// match; for CNAME a DNS name match (any case, trailing dot or not).
+bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type);
+
 // CA/B-style default: all of 1-2 perspectives, all but one of 3-5, all but
 // two of 6 or more.
 size_t default_quorum(size_t perspectives);

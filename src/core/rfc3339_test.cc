@@ -71,5 +71,27 @@ TEST(Rfc3339Test, AgreesWithGmtimeAcrossTheClocksRange) {
   }
 }
 
+TEST(Rfc3339Test, ParseReadsBackWhatFormatWrites) {
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const int64_t ms = static_cast<int64_t>(x % 18000000000000ull) - 9000000000000;
+    auto back = parse_rfc3339(format_rfc3339(at_ms(ms)));
+    ASSERT_TRUE(back.has_value()) << ms;
+    ASSERT_EQ(*back, at_ms(ms)) << ms;
+  }
+}
+
+TEST(Rfc3339Test, ParseRefusesOtherText) {
+  EXPECT_TRUE(parse_rfc3339("2026-11-22T10:41:03.123Z").has_value());  // positive control
+  for (const char* bad : {"", "2026-11-22T10:41:03Z", "2026-11-22T10:41:03.123+00:00",
+                          "2026-13-22T10:41:03.123Z", "2026-02-30T10:41:03.123Z", "2026-11-22T24:00:00.000Z",
+                          "2026-11-22T10:60:03.123Z", "2026-11-22T10:41:03.12xZ", "9999-11-22T10:41:03.123Z"}) {
+    EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::core

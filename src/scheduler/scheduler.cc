@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
+#include "core/evidence_json.h"
 #include "core/status_machine.h"
-#include "scheduler/evidence_json.h"
 
 namespace vouch::scheduler {
 
@@ -164,7 +164,7 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     std::optional<core::StatusChange> change;
     if (next.status != was) change = core::StatusChange{now, was, next.status};
     std::string body = kind == core::ClaimKind::kSesEmail ? std::string("{}")
-                                                         : evidence_text(f.evidence);
+                                                         : core::evidence_text(f.evidence);
     records.push_back({std::move(next), std::move(body), change});
   }
   auto recorded = store_.record_checks(std::move(records));

@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/check_runner.h"
 #include "core/clock.h"
 #include "core/evidence.h"
 #include "core/store.h"
@@ -43,28 +44,23 @@ struct SchedulerOptions {
   std::chrono::milliseconds poll_interval{500};
 };
 
-struct CheckResult {
-  core::Claim claim;        // as recorded (or as found, when the record lost a race)
-  core::Evidence evidence;  // empty perspectives for email claims
-  bool recorded = false;    // false: the claim changed or vanished meanwhile
-};
+using CheckResult = core::CheckResult;
 
-class Scheduler {
+class Scheduler final : public core::CheckRunner {
  public:
   Scheduler(core::Store& store, core::TxtResolver& resolver, const core::Clock& clock,
             SchedulerOptions options);
-  ~Scheduler();  // stops the background thread and waits for in-flight checks
+  ~Scheduler() override;  // stops the background thread and waits for in-flight checks
 
   void start_background();
   // Runs every check due now and waits for them; returns how many ran.
-  size_t run_due();
+  size_t run_due() override;
   // Checks one claim now, whatever its next_check_at, and waits.
   core::Result<CheckResult> check_now(const core::Scope& scope, const std::string& id);
   // The same without waiting: `done` is called once, on a resolver or
   // recording thread (or on this one for an error found at once). A claim
   // already being checked is checked again once that check is recorded.
-  using CheckDone = std::function<void(core::Result<CheckResult>)>;
-  void check_now_async(const core::Scope& scope, const std::string& id, CheckDone done);
+  void check_now_async(const core::Scope& scope, const std::string& id, CheckDone done) override;
   // A claim became due (e.g. just created): look soon.
   void wake();
 

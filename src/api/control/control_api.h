@@ -10,9 +10,8 @@
 
 #include "api/authn.h"
 #include "core/clock.h"
-#include "core/store.h"
 #include "http/message.h"
-#include "scheduler/scheduler.h"
+#include "service/claim_admin.h"
 #include "service/rate_limiter.h"
 
 namespace vouch::api::control {
@@ -31,11 +30,9 @@ struct AdminLimits {
 class ControlApi {
  public:
   // `test_clock` is set only in test mode; then the test routes exist.
-  ControlApi(core::Store& store, scheduler::Scheduler& scheduler, core::TxtResolver& resolver,
-             Authenticator& auth, const core::Clock& clock, core::ManualClock* test_clock,
+  ControlApi(service::ClaimAdmin& claims, Authenticator& auth, core::ManualClock* test_clock,
              AdminLimits limits = {});
 
-  static bool owns(std::string_view path);
   http::Outcome handle(http::Request& req);
   // Called after each move of the test clock, e.g. to keep it across restarts.
   void on_clock_moved(std::function<void()> f) { clock_moved_ = std::move(f); }
@@ -58,14 +55,9 @@ class ControlApi {
     std::atomic<bool> given_{false};
   };
   std::shared_ptr<LiveSlot> live_slot();
-  void get_claim(const core::Scope& scope, const std::string& id, http::Done done);
-  void check_claim(const core::Scope& scope, const std::string& id, http::Done done);
 
-  core::Store& store_;
-  scheduler::Scheduler& scheduler_;
-  core::TxtResolver& resolver_;
+  service::ClaimAdmin& claims_;
   Authenticator& auth_;
-  const core::Clock& clock_;
   core::ManualClock* const test_clock_;
   std::function<void()> clock_moved_;
   AdminLimits limits_;

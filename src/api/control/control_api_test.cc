@@ -16,6 +16,7 @@
 #include "service/accounts.h"
 #include "service/identity_service.h"
 #include "service/page_token.h"
+#include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -110,7 +111,8 @@ class ControlApiTest : public ::testing::Test {
   }
 
   ControlApi& control(AdminLimits limits) {
-    control_ = std::make_unique<ControlApi>(*store_, *scheduler_, resolver_, *auth_, clock_, nullptr, limits);
+    claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
+    control_ = std::make_unique<ControlApi>(*claims_, *auth_, nullptr, limits);
     return *control_;
   }
 
@@ -167,6 +169,7 @@ class ControlApiTest : public ::testing::Test {
   std::unique_ptr<service::IdentityService> identities_;
   HeldResolver resolver_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<service::ClaimAdmin> claims_;
   std::unique_ptr<ControlApi> control_;
 };
 

@@ -2,8 +2,9 @@
 
 #include <charconv>
 
+#include "api/common/form.h"
+#include "api/common/json.h"
 #include "api/lattice/lattice_wire.h"
-#include "api/ses/form.h"
 
 namespace vouch::api::lattice {
 

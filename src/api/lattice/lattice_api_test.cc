@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "api/api_test_util.h"
+#include "api/common/json.h"
 #include "api/lattice/lattice_wire.h"
 #include "auth/sigv4.h"
 #include "core/arn.h"

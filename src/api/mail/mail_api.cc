@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/lattice/lattice_wire.h"
-#include "api/ses/form.h"
-#include "api/ses/xml.h"
+#include "api/common/escape.h"
+#include "api/common/form.h"
+#include "api/common/json.h"
 #include "core/rfc3339.h"
 
 namespace vouch::api::mail {
@@ -16,7 +16,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kVerify = "/_vouch/verify-email";
-constexpr std::string_view kInbox = "/_aws/ses";
 
 // Pages about a link are never cached, framed, or leaked through Referer.
 std::vector<http::Header> page_headers() {
@@ -67,9 +66,7 @@ json message_json(const core::Mail& m) {
           {"Subject", m.subject},
           {"Body", {{"text_part", m.text_body}, {"html_part", m.html_body}}},
           {"Timestamp", core::format_rfc3339(m.created_at)},
-          {"Status", m.state == core::Mail::State::kSent     ? "sent"
-                     : m.state == core::Mail::State::kFailed ? "failed"
-                                                             : "queued"},
+          {"Status", mail_state_name(m.state)},
           {"Attempts", m.attempts},
           {"LastError", m.last_error}};
 }
@@ -81,7 +78,7 @@ bool parse_int(const std::string& s, T* out) {
 }
 
 http::Response bad_parameter(const std::string& message) {
-  return lattice::error_response(400, "ValidationException", {{"message", message}});
+  return error_response(400, "ValidationException", {{"message", message}});
 }
 
 }  // namespace
@@ -93,12 +90,10 @@ std::string origin_of(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
-MailApi::MailApi(service::IdentityService& identities, core::Store& store, Authenticator& auth,
+MailApi::MailApi(service::IdentityService& identities, service::Inbox& inbox, Authenticator& auth,
                  MailApiOptions options)
-    : identities_(identities), store_(store), auth_(auth), options_(std::move(options)),
+    : identities_(identities), inbox_(inbox), auth_(auth), options_(std::move(options)),
       origin_(origin_of(options_.public_url)) {}
-
-bool MailApi::owns(std::string_view path) { return path == kVerify || path == kInbox; }
 
 http::Outcome MailApi::handle(http::Request& req) {
   if (req.path() != kVerify) return inbox(req);
@@ -152,11 +147,11 @@ http::Outcome MailApi::confirm_link(const http::Request& req) {
 
 http::Outcome MailApi::inbox(const http::Request& req) {
   if (options_.inbox == InboxAccess::kOff) {
-    return lattice::error_response(404, "UnknownOperationException",
+    return error_response(404, "UnknownOperationException",
                                    {{"message", "The inbox is available in test mode or with --inbox."}});
   }
   if (req.method != "GET" && req.method != "DELETE") {
-    return lattice::error_response(405, "MethodNotAllowed", {{"message", "Use GET or DELETE."}});
+    return error_response(405, "MethodNotAllowed", {{"message", "Use GET or DELETE."}});
   }
   // Outside test mode the inbox holds live verification links: only the
   // signed caller's own account and Region.
@@ -164,26 +159,26 @@ http::Outcome MailApi::inbox(const http::Request& req) {
   if (options_.inbox == InboxAccess::kSigned) {
     auto who = auth_.authenticate(req, Dialect::kRestJson, "ses");
     if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
-      return lattice::error_response(err->http_status, err->code, {{"message", err->message}});
+      return error_response(err->http_status, err->code, {{"message", err->message}});
     }
     scope = std::get<core::Scope>(who);
   }
   if (req.method == "DELETE") {
     // Hides delivered and failed mail; queued mail is still delivered.
     return http::Deferred([this, scope] {
-      auto st = store_.hide_mail(scope);
-      if (!st.ok()) return lattice::error_response(st.error());
+      auto st = inbox_.clear(scope);
+      if (!st.ok()) return error_response(st.error());
       return http::Response{204, "", {}, ""};
     });
   }
-  core::Store::MailQuery query;
+  service::Inbox::Query query;
   query.scope = scope;
   size_t limit = kInboxPage;
   if (auto q = parse_form(req.query(), false)) {
     if (const std::string* e = q->get("email"); e && !e->empty()) query.address = *e;
     if (const std::string* i = q->get("id"); i && !i->empty()) {
       int64_t v = 0;
-      if (!parse_int(*i, &v)) return lattice::json_response(200, {{"messages", json::array()}});
+      if (!parse_int(*i, &v)) return json_response(200, {{"messages", json::array()}});
       query.id = v;
     }
     if (const std::string* l = q->get("limit"); l && !l->empty()) {
@@ -195,14 +190,14 @@ http::Outcome MailApi::inbox(const http::Request& req) {
       if (!parse_int(*n, &query.after_id) || query.after_id < 0) return bad_parameter("Invalid nextToken.");
     }
   }
-  query.limit = limit + 1;  // one more tells whether there is a next page
-  auto mails = store_.list_mail_page(query);
-  if (!mails.ok()) return lattice::error_response(mails.error());
+  query.limit = limit;
+  auto page = inbox_.page(query);
+  if (!page.ok()) return error_response(page.error());
   json messages = json::array();
-  for (size_t i = 0; i < mails->size() && i < limit; ++i) messages.push_back(message_json((*mails)[i]));
+  for (const auto& m : page->messages) messages.push_back(message_json(m));
   json body = {{"messages", std::move(messages)}};
-  if (mails->size() > limit) body["nextToken"] = std::to_string((*mails)[limit - 1].id);
-  return lattice::json_response(200, body);
+  if (page->next_after) body["nextToken"] = std::to_string(*page->next_after);
+  return json_response(200, body);
 }
 
 }  // namespace vouch::api::mail

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "api/authn.h"
-#include "core/store.h"
 #include "http/message.h"
 #include "service/identity_service.h"
+#include "service/inbox.h"
 
 namespace vouch::api::mail {
 
@@ -29,10 +29,9 @@ struct MailApiOptions {
 
 class MailApi {
  public:
-  MailApi(service::IdentityService& identities, core::Store& store, Authenticator& auth,
+  MailApi(service::IdentityService& identities, service::Inbox& inbox, Authenticator& auth,
           MailApiOptions options);
 
-  static bool owns(std::string_view path);
   http::Outcome handle(http::Request& req);
 
   static constexpr size_t kInboxPage = 100;      // messages per inbox page by default
@@ -44,7 +43,7 @@ class MailApi {
   http::Outcome inbox(const http::Request& req);
 
   service::IdentityService& identities_;
-  core::Store& store_;
+  service::Inbox& inbox_;
   Authenticator& auth_;
   const MailApiOptions options_;
   const std::string origin_;  // scheme://host[:port] of public_url

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "api/api_test_util.h"
 #include "service/accounts.h"
 #include "service/link_token.h"
@@ -26,7 +28,8 @@ struct Env {
         identities(store, clock, random, limiter, tokens),
         accounts(store),
         auth(accounts, clock, {}),
-        api(identities, store, auth, {inbox, kPublic}) {
+        inbox_service(store),
+        api(identities, inbox_service, auth, {inbox, kPublic}) {
     EXPECT_TRUE(store.put_account(core::Account{kAccount, kKey, kSecret}).ok());
     identities.enable_mail({"from@vouch.test", kPublic, &links, nullptr, &clock, core::Seconds(0)});
   }
@@ -64,6 +67,7 @@ struct Env {
   service::IdentityService identities;
   service::Accounts accounts;
   Authenticator auth;
+  service::Inbox inbox_service;
   MailApi api;
 };
 
@@ -164,6 +168,47 @@ TEST(Inbox, OpenInboxInTestModeShowsEveryAccount) {
   EXPECT_NE(r.body.find("mine@example.com"), std::string::npos);
   EXPECT_NE(r.body.find("theirs@example.com"), std::string::npos);
   EXPECT_EQ(Env(InboxAccess::kOff).run(request("GET", "/_aws/ses")).status, 404);
+}
+
+// Pages come from service::Inbox: `limit` per page and a nextToken while
+// there is more; bad parameters are 400s; DELETE hides what was delivered.
+TEST(Inbox, PagesWithLimitAndNextToken) {
+  Env env(InboxAccess::kOpen);
+  for (const char* to : {"a@example.com", "b@example.com", "c@example.com"}) {
+    ASSERT_TRUE(env.identities.verify_email(kScope, to).ok());
+  }
+  auto first = env.run(request("GET", "/_aws/ses?limit=2"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto body = nlohmann::json::parse(first.body);
+  ASSERT_EQ(body.at("messages").size(), 2u);
+  EXPECT_EQ(body.at("messages")[0].at("Status"), "queued");
+  ASSERT_TRUE(body.contains("nextToken"));
+  EXPECT_EQ(body.at("nextToken"), body.at("messages")[1].at("Id"));
+  auto second = env.run(request("GET", "/_aws/ses?limit=2&nextToken=" + body.at("nextToken").get<std::string>()));
+  auto rest = nlohmann::json::parse(second.body);
+  ASSERT_EQ(rest.at("messages").size(), 1u);
+  EXPECT_EQ(rest.at("messages")[0].at("Destination").at("ToAddresses")[0], "c@example.com");
+  EXPECT_FALSE(rest.contains("nextToken"));
+  EXPECT_EQ(env.run(request("GET", "/_aws/ses?limit=0")).status, 400);
+  EXPECT_EQ(env.run(request("GET", "/_aws/ses?limit=1001")).status, 400);
+  EXPECT_EQ(env.run(request("GET", "/_aws/ses?nextToken=x")).status, 400);
+  EXPECT_EQ(env.run(request("GET", "/_aws/ses?limit=1000")).status, 200);  // positive control
+  EXPECT_EQ(env.run(request("POST", "/_aws/ses")).status, 405);
+}
+
+TEST(Inbox, DeleteHidesDeliveredMailOnly) {
+  Env env(InboxAccess::kOpen);
+  ASSERT_TRUE(env.identities.verify_email(kScope, "sent@example.com").ok());
+  auto mails = env.store.list_mail("sent@example.com", std::nullopt);
+  ASSERT_TRUE(mails.ok() && mails->size() == 1);
+  core::Mail m = mails->front();
+  m.state = core::Mail::State::kSent;
+  ASSERT_TRUE(env.store.update_mail(m).ok());
+  ASSERT_TRUE(env.identities.verify_email(kScope, "queued@example.com").ok());
+  EXPECT_EQ(env.run(request("DELETE", "/_aws/ses")).status, 204);
+  auto body = nlohmann::json::parse(env.run(request("GET", "/_aws/ses")).body);
+  ASSERT_EQ(body.at("messages").size(), 1u);
+  EXPECT_EQ(body.at("messages")[0].at("Destination").at("ToAddresses")[0], "queued@example.com");
 }
 
 }  // namespace

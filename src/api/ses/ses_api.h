@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "api/authn.h"
-#include "api/ses/form.h"
+#include "api/common/form.h"
 #include "http/message.h"
 #include "service/identity_service.h"
 

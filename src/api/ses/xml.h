@@ -4,11 +4,9 @@
 #include <string>
 #include <string_view>
 
-namespace vouch::api {
+#include "api/common/escape.h"
 
-std::string xml_escape(std::string_view text);
-// Appends `text`, escaped, to `out`.
-void append_escaped(std::string& out, std::string_view text);
+namespace vouch::api {
 
 class XmlWriter {
  public:

@@ -1,5 +1,5 @@
 // url_decode, parse_form and FormParams: how awsQuery parameters are read.
-#include "api/ses/form.h"
+#include "api/common/form.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "api/ses/form.h"
+#include "api/common/form.h"
 
 #include <algorithm>
 #include <charconv>

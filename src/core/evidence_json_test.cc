@@ -1,12 +1,12 @@
 // evidence_text must be exactly what evidence_to_json(e).dump() writes: the
 // admin API and stored rows from before it was written by hand hold that text.
-#include "scheduler/evidence_json.h"
+#include "core/evidence_json.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-namespace vouch::scheduler {
+namespace vouch::core {
 namespace {
 
 using core::Evidence;
@@ -58,5 +58,39 @@ TEST(EvidenceTextTest, EscapesLikeTheJsonLibraryForEveryByte) {
   }
 }
 
+// The admin view reads stored evidence back once, as typed data.
+TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
+  const Evidence e = sample();
+  auto back = evidence_from_text(evidence_text(e));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->at, std::chrono::floor<std::chrono::milliseconds>(e.at));  // stored to the millisecond
+  EXPECT_EQ(back->record_name, e.record_name);
+  EXPECT_EQ(back->expected, e.expected);
+  EXPECT_EQ(back->quorum, e.quorum);
+  EXPECT_EQ(back->outcome, core::Outcome::kAbsent);
+  ASSERT_EQ(back->perspectives.size(), e.perspectives.size());
+  for (size_t i = 0; i < e.perspectives.size(); ++i) {
+    EXPECT_EQ(back->perspectives[i].resolver, e.perspectives[i].resolver);
+    EXPECT_EQ(back->perspectives[i].result, e.perspectives[i].result);
+    EXPECT_EQ(back->perspectives[i].seen, e.perspectives[i].seen);
+    EXPECT_EQ(back->perspectives[i].detail, e.perspectives[i].detail);
+  }
+  EXPECT_EQ(evidence_text(*back), evidence_text(e));  // the same text again
+  for (auto o : {core::Outcome::kFound, core::Outcome::kResolverError}) {
+    Evidence f = sample();
+    f.outcome = o;
+    EXPECT_EQ(evidence_from_text(evidence_text(f))->outcome, o);
+  }
+}
+
+TEST(EvidenceFromTextTest, RefusesWhatIsNotEvidence) {
+  EXPECT_TRUE(evidence_from_text(evidence_text(sample())).has_value());  // positive control
+  EXPECT_FALSE(evidence_from_text("{}").has_value());  // what email claims store
+  EXPECT_FALSE(evidence_from_text("not json").has_value());
+  EXPECT_FALSE(evidence_from_text("[1,2]").has_value());
+  EXPECT_FALSE(evidence_from_text(R"({"at":"yesterday","perspectives":[]})").has_value());
+  EXPECT_FALSE(evidence_from_text(R"({"at":"2026-01-01T00:00:00.000Z","perspectives":[7]})").has_value());
+}
+
 }  // namespace
-}  // namespace vouch::scheduler
+}  // namespace vouch::core

@@ -1,11 +1,11 @@
-#include "scheduler/evidence_json.h"
+#include "core/evidence_json.h"
 
 #include <cstdint>
 #include <string_view>
 
 #include "core/rfc3339.h"
 
-namespace vouch::scheduler {
+namespace vouch::core {
 
 namespace {
 
@@ -85,12 +85,12 @@ void append_json_text(std::string& out, const std::string& s) {
 
 }  // namespace
 
-std::string evidence_text(const core::Evidence& e) {
+std::string evidence_text(const Evidence& e) {
   // Keys in the order dump() sorts them.
   std::string out;
   out.reserve(256 + 160 * e.perspectives.size());
   out += "{\"at\":";
-  append_json_string(out, core::format_rfc3339(e.at));
+  append_json_string(out, format_rfc3339(e.at));
   out += ",\"expected\":";
   append_json_text(out, e.expected);
   out += ",\"outcome\":";
@@ -123,26 +123,26 @@ std::string evidence_text(const core::Evidence& e) {
   return out;
 }
 
-std::string outcome_name(core::Outcome o) {
+std::string outcome_name(Outcome o) {
   switch (o) {
-    case core::Outcome::kFound: return "found";
-    case core::Outcome::kAbsent: return "absent";
-    case core::Outcome::kResolverError: return "resolver_error";
+    case Outcome::kFound: return "found";
+    case Outcome::kAbsent: return "absent";
+    case Outcome::kResolverError: return "resolver_error";
   }
   return "resolver_error";
 }
 
-std::string result_name(core::PerspectiveEvidence::Result r) {
+std::string result_name(PerspectiveEvidence::Result r) {
   switch (r) {
-    case core::PerspectiveEvidence::Result::kFound: return "found";
-    case core::PerspectiveEvidence::Result::kAbsent: return "absent";
-    case core::PerspectiveEvidence::Result::kWrong: return "wrong";
-    case core::PerspectiveEvidence::Result::kError: return "error";
+    case PerspectiveEvidence::Result::kFound: return "found";
+    case PerspectiveEvidence::Result::kAbsent: return "absent";
+    case PerspectiveEvidence::Result::kWrong: return "wrong";
+    case PerspectiveEvidence::Result::kError: return "error";
   }
   return "error";
 }
 
-nlohmann::json evidence_to_json(const core::Evidence& e) {
+nlohmann::json evidence_to_json(const Evidence& e) {
   nlohmann::json perspectives = nlohmann::json::array();
   for (const auto& p : e.perspectives) {
     nlohmann::json j{{"resolver", utf8(p.resolver)}, {"result", result_name(p.result)}, {"detail", utf8(p.detail)}};
@@ -152,7 +152,7 @@ nlohmann::json evidence_to_json(const core::Evidence& e) {
     }
     perspectives.push_back(std::move(j));
   }
-  return {{"at", core::format_rfc3339(e.at)},
+  return {{"at", format_rfc3339(e.at)},
           {"record_name", utf8(e.record_name)},
           {"expected", utf8(e.expected)},
           {"quorum", e.quorum},
@@ -160,4 +160,58 @@ nlohmann::json evidence_to_json(const core::Evidence& e) {
           {"perspectives", std::move(perspectives)}};
 }
 
-}  // namespace vouch::scheduler
+namespace {
+
+Outcome outcome_of(const std::string& name) {
+  if (name == "found") return Outcome::kFound;
+  if (name == "absent") return Outcome::kAbsent;
+  return Outcome::kResolverError;
+}
+
+PerspectiveEvidence::Result result_of(const std::string& name) {
+  if (name == "found") return PerspectiveEvidence::Result::kFound;
+  if (name == "absent") return PerspectiveEvidence::Result::kAbsent;
+  if (name == "wrong") return PerspectiveEvidence::Result::kWrong;
+  return PerspectiveEvidence::Result::kError;
+}
+
+}  // namespace
+
+std::optional<Evidence> evidence_from_text(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  auto at = j.find("at");
+  auto perspectives = j.find("perspectives");
+  if (at == j.end() || !at->is_string() || perspectives == j.end() || !perspectives->is_array()) {
+    return std::nullopt;
+  }
+  auto when = parse_rfc3339(at->get<std::string>());
+  if (!when) return std::nullopt;
+  auto text_of = [](const nlohmann::json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  Evidence e;
+  e.at = *when;
+  e.record_name = text_of(j, "record_name");
+  e.expected = text_of(j, "expected");
+  auto quorum = j.find("quorum");
+  e.quorum = quorum != j.end() && quorum->is_number_unsigned() ? quorum->get<size_t>() : 0;
+  e.outcome = outcome_of(text_of(j, "outcome"));
+  for (const auto& p : *perspectives) {
+    if (!p.is_object()) return std::nullopt;
+    PerspectiveEvidence pe;
+    pe.resolver = text_of(p, "resolver");
+    pe.result = result_of(text_of(p, "result"));
+    pe.detail = text_of(p, "detail");
+    if (auto seen = p.find("seen"); seen != p.end() && seen->is_array()) {
+      for (const auto& v : *seen) {
+        if (v.is_string()) pe.seen.push_back(v.get<std::string>());
+      }
+    }
+    e.perspectives.push_back(std::move(pe));
+  }
+  return e;
+}
+
+}  // namespace vouch::core

@@ -1,0 +1,63 @@
+// The admin operations on claims (vouch's own API under /_vouch/): list a
+// page, show one claim with its evidence, history, mail and a diagnosis,
+// "check now", and in test mode run due checks and reset. The rules live
+// here; api/control only translates.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/check_runner.h"
+#include "core/claim.h"
+#include "core/evidence.h"
+#include "core/mail.h"
+#include "core/store.h"
+
+namespace vouch::service {
+
+struct ClaimDetail {
+  core::Claim claim;
+  std::optional<core::Evidence> evidence;  // the last check's (none for email claims)
+  std::vector<core::StatusChange> history;
+  std::vector<core::Mail> mail;            // the verification mail of an email claim
+  std::vector<std::string> diagnosis;
+};
+
+struct ClaimPage {
+  std::vector<core::Claim> claims;
+  std::optional<int64_t> next_after;  // seq to ask after for the next page
+};
+
+class ClaimAdmin {
+ public:
+  static constexpr size_t kPage = 500;  // claims per listing page
+
+  ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::TxtResolver& resolver);
+
+  // Every kind of claim in `scope`, by seq, after `after`.
+  core::Result<ClaimPage> list(const core::Scope& scope, int64_t after);
+
+  // `done` is called once, on this thread or a resolver or recording thread;
+  // no thread waits for DNS meanwhile.
+  using DetailDone = std::function<void(core::Result<ClaimDetail>)>;
+  // The claim as last checked, with probes when its record was not found.
+  void get(const core::Scope& scope, const std::string& id, DetailDone done);
+  // Checks the claim now, then the same as get.
+  void check(const core::Scope& scope, const std::string& id, DetailDone done);
+
+  // Test mode: runs the checks due now (returns how many); clears every claim.
+  size_t run_due();
+  core::Status reset();
+
+ private:
+  void detail(core::Claim claim, std::optional<core::Evidence> evidence, DetailDone done);
+
+  core::Store& store_;
+  core::CheckRunner& checks_;
+  core::TxtResolver& resolver_;
+};
+
+}  // namespace vouch::service

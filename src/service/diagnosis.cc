@@ -1,0 +1,93 @@
+#include "service/diagnosis.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace vouch::service {
+
+namespace {
+
+using Result = core::PerspectiveEvidence::Result;
+
+constexpr const char* kNoAnswers =
+    "No resolver gave an answer (see each perspective's detail). This is not counted against "
+    "the claim; it will be checked again.";
+
+// TXT values that differ only in letter case (the match itself is exact).
+bool same_but_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// CNAME (DKIM) claims: where the record points instead, if anywhere.
+void diagnose_cname(const core::Claim& c, const core::Evidence& e, std::vector<std::string>& out) {
+  const std::string record = c.record_name + ".";
+  std::vector<std::string> seen;
+  for (const auto& p : e.perspectives) {
+    for (const auto& v : p.seen) {
+      if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
+    }
+  }
+  for (const auto& v : seen) {
+    out.push_back("The CNAME at " + record + " points to " + v + " instead of " + c.token + ".");
+  }
+  if (out.empty() && e.outcome == core::Outcome::kAbsent) {
+    out.push_back("No CNAME record at " + record + " pointing to " + c.token + ". yet.");
+  }
+}
+
+}  // namespace
+
+bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence) {
+  return c.kind != core::ClaimKind::kSesEmail && !(evidence && evidence->outcome == core::Outcome::kFound);
+}
+
+std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core::Evidence>& evidence,
+                                  const Probes& probes) {
+  std::vector<std::string> out;
+  if (c.kind == core::ClaimKind::kSesEmail) return out;
+  const core::RecordType type = core::record_type(c.kind);
+  const std::string record = c.record_name + ".";
+  if (core::matches(probes.doubled_zone, c.token, type)) {
+    out.push_back("The record was published at " + c.record_name + "." + c.subject +
+                  ". : the zone name was appended twice. Most DNS consoles add the zone "
+                  "themselves: enter only the part before ." + c.subject + ".");
+  }
+  if (core::matches(probes.bare_domain, c.token, type)) {
+    out.push_back("The value was published at the bare domain " + c.subject +
+                  ". instead of at " + record + ".");
+  }
+  if (!evidence) return out;
+  const auto& perspectives = evidence->perspectives;
+  const bool all_errors = !perspectives.empty() &&
+                          std::all_of(perspectives.begin(), perspectives.end(),
+                                      [](const auto& p) { return p.result == Result::kError; });
+  if (type == core::RecordType::kCname) {
+    if (all_errors) out.push_back(kNoAnswers);
+    else diagnose_cname(c, *evidence, out);
+    return out;
+  }
+  bool quoted = false, wrong_case = false;
+  for (const auto& p : perspectives) {
+    for (const auto& v : p.seen) {
+      if (v == "\"" + c.token + "\"") quoted = true;
+      if (v != c.token && same_but_case(v, c.token)) wrong_case = true;
+    }
+  }
+  if (quoted) {
+    out.push_back("The value is published with quotation marks inside it. Enter the token "
+                  "without quotes (some DNS consoles add them for you).");
+  }
+  if (wrong_case) {
+    out.push_back("The value differs from the token only in letter case; the match is "
+                  "case-sensitive. Check that your DNS provider does not change the case.");
+  }
+  if (all_errors) out.push_back(kNoAnswers);
+  if (out.empty() && evidence->outcome == core::Outcome::kAbsent) {
+    out.push_back("No TXT record with the expected value at " + record + " yet.");
+  }
+  return out;
+}
+
+}  // namespace vouch::service
