@@ -40,7 +40,11 @@ bool Router::is_health(std::string_view, std::string_view target) {
 
 Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
                HealthInfo health)
-    : ses_(ses), lattice_(lattice), control_(control), health_(std::move(health)) {}
+    : ses_(ses),
+      lattice_(lattice),
+      control_(control),
+      health_(std::move(health)),
+      started_(health_.steady_now()) {}
 
 http::Response json_error(int status, std::string_view type, std::string_view message) {
   nlohmann::json body{{"message", message}};
@@ -50,7 +54,7 @@ http::Response json_error(int status, std::string_view type, std::string_view me
 
 http::Response Router::health(const http::Request&) const {
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - started_);
+      health_.steady_now() - started_);
   nlohmann::json body{{"status", "ok"},
                       {"version", health_.version},
                       {"store", health_.store},
