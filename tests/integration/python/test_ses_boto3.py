@@ -659,6 +659,9 @@ def test_region_isolation(fresh_server):
     assert_ok(east.verify_email_identity(EmailAddress=e))
     assert_ok(east.verify_domain_dkim(Domain=d))
 
+    # The control: the owning region sees all three.
+    assert sorted(verification_attrs(east, [d, e])) == sorted([d, e])
+    assert d in dkim_attrs(east, [d])
     assert list_all_identities(west) == []
     assert verification_attrs(west, [d, e]) == {}
     assert dkim_attrs(west, [d, e]) == {}
@@ -683,6 +686,9 @@ def test_account_isolation(fresh_server):
     other = ses_client(fresh_server, key=key, secret=secret)
     _wait_until_accepted(other)
 
+    # The control: the owning account sees both.
+    assert sorted(verification_attrs(root, [root_domain, "root@example.com"])) == sorted(
+        [root_domain, "root@example.com"])
     assert list_all_identities(other) == []
     assert verification_attrs(other, [root_domain, "root@example.com"]) == {}
     assert dkim_attrs(other, [root_domain]) == {}
