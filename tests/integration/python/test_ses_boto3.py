@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,8 +57,20 @@ def test_health_endpoint(server):
     assert doc["status"] == "ok"
     assert isinstance(doc["version"], str) and doc["version"]
     assert "store" in doc
-    assert isinstance(doc["uptime_seconds"], (int, float)) and doc["uptime_seconds"] >= 0
+    assert isinstance(doc["uptime_seconds"], int)
+    # The process's own age, from the kernel: uptime counts from vouch's start.
+    age = _process_age_seconds(server.proc.pid)
+    assert age - 2 <= doc["uptime_seconds"] <= age + 1, (doc["uptime_seconds"], age)
     assert res.header("x-amzn-RequestId")
+
+
+def _process_age_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    started_ticks = int(fields[19])  # field 22, starttime, after pid and (comm)
+    with open("/proc/uptime") as f:
+        boot_uptime = float(f.read().split()[0])
+    return boot_uptime - started_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def test_request_ids_are_unique_per_response(ses):
