@@ -53,6 +53,24 @@ const char* to_string(core::CreateOutcome o) {
   return "?";
 }
 
+const char* to_string(core::Mail::State s) {
+  switch (s) {
+    case core::Mail::State::kQueued: return "Queued";
+    case core::Mail::State::kSent: return "Sent";
+    case core::Mail::State::kFailed: return "Failed";
+  }
+  return "?";
+}
+
+const char* to_string(core::SendResult::Kind k) {
+  switch (k) {
+    case core::SendResult::Kind::kAccepted: return "Accepted";
+    case core::SendResult::Kind::kTransient: return "Transient";
+    case core::SendResult::Kind::kPermanent: return "Permanent";
+  }
+  return "?";
+}
+
 std::string to_string(core::TimePoint t) {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   const long long s = ns / 1'000'000'000, frac = ns % 1'000'000'000;
@@ -137,6 +155,8 @@ void PrintTo(ClaimStatus s, std::ostream* os) { *os << testing::to_string(s); }
 void PrintTo(Outcome o, std::ostream* os) { *os << testing::to_string(o); }
 void PrintTo(RecordType t, std::ostream* os) { *os << testing::to_string(t); }
 void PrintTo(CreateOutcome o, std::ostream* os) { *os << testing::to_string(o); }
+void PrintTo(Mail::State s, std::ostream* os) { *os << testing::to_string(s); }
+void PrintTo(SendResult::Kind k, std::ostream* os) { *os << testing::to_string(k); }
 void PrintTo(const Scope& s, std::ostream* os) { *os << s.account_id << "/" << s.region; }
 void PrintTo(const Claim& c, std::ostream* os) { *os << testing::to_string(c); }
 }  // namespace vouch::core

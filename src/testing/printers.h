@@ -12,6 +12,7 @@
 
 #include "core/claim.h"
 #include "core/evidence.h"
+#include "core/mail.h"
 #include "core/status_machine.h"
 #include "core/store.h"
 
@@ -22,6 +23,8 @@ const char* to_string(core::ClaimStatus s);
 const char* to_string(core::Outcome o);
 const char* to_string(core::RecordType t);
 const char* to_string(core::CreateOutcome o);
+const char* to_string(core::Mail::State s);
+const char* to_string(core::SendResult::Kind k);
 // Seconds since the epoch, with nanoseconds when there are any; "none".
 std::string to_string(core::TimePoint t);
 std::string to_string(const std::optional<core::TimePoint>& t);
@@ -41,6 +44,8 @@ void PrintTo(ClaimStatus s, std::ostream* os);
 void PrintTo(Outcome o, std::ostream* os);
 void PrintTo(RecordType t, std::ostream* os);
 void PrintTo(CreateOutcome o, std::ostream* os);
+void PrintTo(Mail::State s, std::ostream* os);
+void PrintTo(SendResult::Kind k, std::ostream* os);
 void PrintTo(const Scope& s, std::ostream* os);
 void PrintTo(const Claim& c, std::ostream* os);
 }  // namespace vouch::core

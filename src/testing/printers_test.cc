@@ -30,6 +30,8 @@ TEST(PrintersTest, EnumsPrintTheirNames) {
   EXPECT_EQ(::testing::PrintToString(core::Outcome::kResolverError), "ResolverError");
   EXPECT_EQ(::testing::PrintToString(core::RecordType::kCname), "CNAME");
   EXPECT_EQ(::testing::PrintToString(core::CreateOutcome::kLiveDuplicate), "LiveDuplicate");
+  EXPECT_EQ(::testing::PrintToString(core::Mail::State::kSent), "Sent");
+  EXPECT_EQ(::testing::PrintToString(core::SendResult::Kind::kPermanent), "Permanent");
   EXPECT_EQ(::testing::PrintToString(core::Scope{"111122223333", "eu-west-1"}),
             "111122223333/eu-west-1");
 }
