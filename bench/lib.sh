@@ -19,6 +19,7 @@ now_s() { date +%s.%N; }
 
 # ---- build ------------------------------------------------------------------
 build_bench() {
+  "$ROOT/scripts/deps.sh" --bench >&2  # wrk, dnsperf, knot: a no-op once installed
   if [[ ! -f $BUILD/build.ninja ]]; then
     # -Wno-error=restrict: GCC 12 raises a false -Wrestrict at -O3 in src/core/tokens.cc.
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
-# Installs what vouch needs to build, run and test on Debian 12 (as root).
+# Installs what vouch needs on Debian 12 (as root), and only that:
+#   scripts/deps.sh           to build and run
+#   scripts/deps.sh --test    and to run the unit and integration tests
+#   scripts/deps.sh --bench   and to run the benchmarks (bench/README.md)
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=${1:-}
+case $mode in
+  "" | --test | --bench) ;;
+  *) echo "usage: scripts/deps.sh [--test | --bench]" >&2; exit 2 ;;
+esac
+
+# The libraries of CMakeLists.txt (pkg-config finds libidn2 and jemalloc).
 build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
-  libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev libpq-dev
+  libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev
   libjemalloc-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev awscli python3-boto3 python3-pytest
-  python3-aiosmtpd knot knot-dnsutils dnsperf curl wrk)
+# GoogleTest; the AWS clients the integration tests drive (boto3, the AWS CLI);
+# knot for the DNS and DKIM tests; aiosmtpd for the email tests.
+test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd knot)
+# Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
+# Benchmark for bench/auth_cost; the email bench signs with botocore and
+# receives with aiosmtpd.
+bench_pkgs=(wrk dnsperf knot knot-dnsutils libbenchmark-dev python3-botocore python3-aiosmtpd)
 
 want=("${build_pkgs[@]}")
-[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+[ "$mode" = "--test" ] && want+=("${test_pkgs[@]}")
+[ "$mode" = "--bench" ] && want+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do
@@ -19,7 +35,7 @@ for p in "${want[@]}"; do
 done
 # Node.js may come from the machine image rather than Debian: only ask apt
 # for it when there is none at all.
-if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null 2>&1; then
+if [ "$mode" = "--test" ] && ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -29,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get -o Acquire::Retries=5 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--test" ] && [ -f package-lock.json ]; then
+if [ "$mode" = "--test" ] && [ -f package-lock.json ]; then
   if [ ! -d node_modules/@aws-sdk/client-ses ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     scripts/npm_ci.sh
   fi

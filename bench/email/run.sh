@@ -24,6 +24,8 @@ ROUNDS=${ROUNDS:-3}
 
 log() { echo "[$(date +%T)] $*" >&2; }
 
+"$ROOT/scripts/deps.sh" --bench >&2  # aiosmtpd, botocore: a no-op once installed
+
 if [[ -z "${NO_BUILD:-}" ]]; then
   log "building vouch (Release) in $BUILD"
   # -Wno-error=restrict: GCC 12 at -O3 reports a false -Wrestrict in

@@ -76,7 +76,11 @@ bool Router::is_health(std::string_view, std::string_view target) { return path_
 
 Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
                HealthInfo health)
-    : ses_(ses), lattice_(lattice), control_(control), health_(std::move(health)) {}
+    : ses_(ses),
+      lattice_(lattice),
+      control_(control),
+      health_(std::move(health)),
+      started_(health_.steady_now()) {}
 
 http::Outcome Router::handle(http::Request& req) {
   const Route* r = route_of(req.path());
@@ -87,7 +91,7 @@ http::Outcome Router::handle(http::Request& req) {
 http::Outcome Router::health(http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return json_error(405, "MethodNotAllowed", "Use GET.");
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - started_);
+      health_.steady_now() - started_);
   nlohmann::json body{{"status", "ok"},
                       {"version", health_.version},
                       {"store", health_.store},

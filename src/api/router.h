@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ struct HealthInfo {
   std::string version;
   std::string store;
   std::string allocator;  // "jemalloc <version>" or "glibc"
+  // Where uptime is read from: tests pass a fake to see it count.
+  std::function<std::chrono::steady_clock::time_point()> steady_now = std::chrono::steady_clock::now;
 };
 
 class Router {
@@ -70,7 +73,7 @@ class Router {
   control::ControlApi& control_;
   mail::MailApi* mail_ = nullptr;
   const HealthInfo health_;
-  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace vouch::api

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "testing/printers.h"
 
 namespace vouch::core {
 namespace {
@@ -30,34 +31,10 @@ std::string show(std::optional<TimePoint> t) {
   return "T0" + std::string(d < 0 ? "" : "+") + std::to_string(d) + "s";
 }
 
-std::string show(ClaimStatus s) {
-  switch (s) {
-    case ClaimStatus::kPending: return "Pending";
-    case ClaimStatus::kVerified: return "Verified";
-    case ClaimStatus::kUnconfirmed: return "Unconfirmed";
-    case ClaimStatus::kFailed: return "Failed";
-  }
-  return "?";
-}
-
-std::string show(ClaimKind k) {
-  switch (k) {
-    case ClaimKind::kSesDomain: return "SesDomain";
-    case ClaimKind::kSesEmail: return "SesEmail";
-    case ClaimKind::kLatticeDomain: return "LatticeDomain";
-    case ClaimKind::kSesDkim: return "SesDkim";
-  }
-  return "?";
-}
-
-std::string show(Outcome o) {
-  switch (o) {
-    case Outcome::kFound: return "Found";
-    case Outcome::kAbsent: return "Absent";
-    case Outcome::kResolverError: return "ResolverError";
-  }
-  return "?";
-}
+// Core's enums by name.
+std::string show(ClaimStatus s) { return testing::to_string(s); }
+std::string show(ClaimKind k) { return testing::to_string(k); }
+std::string show(Outcome o) { return testing::to_string(o); }
 
 Seconds window_of(ClaimKind k) { return k == ClaimKind::kSesEmail ? Seconds(24 * 3600) : Seconds(72 * 3600); }
 

@@ -104,6 +104,7 @@ void MailDelivery::fill_loop() {
         }
         if (!ready_.empty()) cv_.notify_all();
       }
+      reads_.fetch_add(1, std::memory_order_release);
     }
     woken_ = false;
     cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });

@@ -42,6 +42,9 @@ class MailDelivery {
   // Deletes sent and failed mail past the retention, in bounded batches;
   // returns how many (the filler calls it; exposed for tests).
   size_t prune();
+  // Reads of the outbox so far: a test waits for the worker to have looked
+  // again, instead of sleeping.
+  uint64_t outbox_reads() const { return reads_.load(std::memory_order_acquire); }
 
   // The outcome of one attempt, as written to the outbox (exposed for tests).
   static core::Mail after_attempt(core::Mail m, const core::SendResult& r, core::TimePoint now,
@@ -66,6 +69,7 @@ class MailDelivery {
   bool stopping_ = false;                   // GUARDED_BY(mu_)
   bool woken_ = false;                      // GUARDED_BY(mu_)
   core::TimePoint next_prune_{};            // filler thread only
+  std::atomic<uint64_t> reads_{0};
   std::thread filler_;
   std::vector<std::thread> senders_;
 };

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
+#include "testing/eventually.h"
+#include "testing/printers.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::scheduler {
@@ -28,6 +30,7 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Kind = core::SendResult::Kind;
+using vouch::testing::eventually;
 
 const core::TimePoint T0 = core::TimePoint(seconds(1'700'000'000));
 
@@ -224,14 +227,11 @@ class DeliveryWorkerTest : public ::testing::Test {
     return (*r)[0];
   }
 
-  // Polls until pred holds (real time; the worker runs on its own threads).
-  bool eventually(const std::function<bool()>& pred, milliseconds limit = milliseconds(10000)) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    return pred();
+  // Waits until the worker has read the outbox `n` more times: whatever it
+  // would (wrongly) send, it has taken by then.
+  void let_it_look(uint64_t n = 3) {
+    const uint64_t from = delivery_->outbox_reads();
+    ASSERT_TRUE(eventually([&] { return delivery_->outbox_reads() >= from + n; }));
   }
 
   vouch::testing::TempDir dir_;
@@ -246,8 +246,7 @@ TEST_F(DeliveryWorkerTest, DeliversOnceAndRecordsIt) {
   start();
   Mail m = enqueue("a@example.com");
   ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kSent; }));
-  // Give the worker a few more polls to (wrongly) send it again.
-  std::this_thread::sleep_for(milliseconds(150));
+  let_it_look();  // a few more polls to (wrongly) send it again
   EXPECT_EQ(mailer_.calls(m.id), 1);
   Mail s = stored(m.id);
   EXPECT_EQ(s.attempts, 1);
@@ -291,7 +290,7 @@ TEST_F(DeliveryWorkerTest, ManyMessagesEachDeliveredExactlyOnce) {
     auto q = store_->count_queued_mail();
     return q.ok() && *q == 0;
   }, milliseconds(30000)));
-  std::this_thread::sleep_for(milliseconds(100));
+  let_it_look();
   auto accepted = mailer_.accepted();
   int dup = 0;
   for (int64_t id : ids) {
@@ -312,7 +311,7 @@ TEST_F(DeliveryWorkerTest, TransientFailureIsRetriedAfterBackoff) {
   EXPECT_EQ(s.last_error, "Couldn't connect to server");
   EXPECT_EQ(s.next_attempt_at, T0 + seconds(5));
   // Not due yet: nothing happens however often it polls.
-  std::this_thread::sleep_for(milliseconds(150));
+  let_it_look();
   EXPECT_EQ(mailer_.calls(m.id), 1);
 
   clock_.advance(seconds(5));
@@ -323,7 +322,7 @@ TEST_F(DeliveryWorkerTest, TransientFailureIsRetriedAfterBackoff) {
   EXPECT_EQ(s.next_attempt_at, T0 + seconds(5) + seconds(10));
 
   clock_.advance(seconds(9));
-  std::this_thread::sleep_for(milliseconds(150));
+  let_it_look();
   EXPECT_EQ(mailer_.calls(m.id), 2) << "retried before the backoff was over";
   clock_.advance(seconds(1));
   ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kSent; }));
@@ -342,7 +341,7 @@ TEST_F(DeliveryWorkerTest, PermanentFailureIsRecordedAndNotRetried) {
   ASSERT_TRUE(eventually([&] { return stored(good.id).state == Mail::State::kSent; }));
   clock_.advance(hours(2));
   delivery_->wake();
-  std::this_thread::sleep_for(milliseconds(150));
+  let_it_look();
   Mail s = stored(bad.id);
   EXPECT_EQ(s.attempts, 1);
   EXPECT_EQ(s.last_error, "SMTP 550 5.1.1 no such user");

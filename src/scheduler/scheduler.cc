@@ -330,6 +330,7 @@ void Scheduler::background_loop() {
     // A wake counts once there is room to read into: counted while the queue
     // is full, it ended the wait at once, again and again, and the loop spun
     // on mu_ and starved the answers. It stays set until then.
+    waits_.fetch_add(1, std::memory_order_relaxed);
     cv_.wait_until(lock, low ? next_poll : now + options_.poll_interval, [this] {
       return stopping_ || (woken_ && queue_low()) ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||

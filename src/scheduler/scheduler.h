@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
@@ -65,6 +66,9 @@ class Scheduler final : public core::CheckRunner {
   void wake();
 
   size_t quorum() const;
+  // Times the background loop has gone to wait (or found it need not): a
+  // test sees a loop that spins, or that has run its first poll, by counting.
+  uint64_t background_waits() const { return waits_.load(std::memory_order_relaxed); }
 
  private:
   // Who waits for a check: run_due and check_now do; the background sweep
@@ -122,6 +126,7 @@ class Scheduler final : public core::CheckRunner {
   // check_now_async calls that found their claim in flight: run when it is
   // recorded (or at stop). One per call, and calls are rate-limited upstream.
   std::unordered_map<int64_t, std::vector<std::function<void()>>> again_;  // GUARDED_BY(mu_)
+  std::atomic<uint64_t> waits_{0};
   std::vector<std::thread> writers_;
   std::thread background_;
 };

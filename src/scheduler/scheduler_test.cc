@@ -6,7 +6,6 @@
 #include "scheduler/scheduler.h"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -20,6 +19,9 @@
 #include "core/status_machine.h"
 #include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/eventually.h"
+#include "testing/fake_resolver.h"
+#include "testing/printers.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::scheduler {
@@ -30,137 +32,13 @@ using core::ClaimKind;
 using core::ClaimStatus;
 using core::RecordType;
 using core::TxtAnswer;
+using testing::FakeResolver;
 using std::chrono::hours;
 using std::chrono::seconds;
 
 const core::Scope kScope{"111122223333", "us-east-1"};
 const core::TimePoint T0 = core::TimePoint(seconds(1'750'000'000));
 
-// Answers by name and record type: the same answer from every perspective
-// unless one was set per perspective; NXDOMAIN for what it does not know.
-// With hold(), lookups wait until release().
-class FakeResolver final : public core::TxtResolver {
- public:
-  explicit FakeResolver(size_t perspectives = 1) : n_(perspectives) {}
-
-  void set(const std::string& name, std::vector<TxtAnswer> per_perspective, RecordType type = RecordType::kTxt) {
-    std::lock_guard lock(mu_);
-    answers_[{type, name}] = std::move(per_perspective);
-  }
-  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {},
-               RecordType type = RecordType::kTxt) {
-    TxtAnswer a;
-    a.kind = kind;
-    a.records = std::move(records);
-    set(name, std::vector<TxtAnswer>(n_, a), type);
-  }
-  void found(const std::string& name, const std::string& value) {
-    set_all(name, TxtAnswer::Kind::kRecords, {value});
-  }
-
-  void hold() {
-    std::lock_guard lock(mu_);
-    holding_ = true;
-  }
-  // Answers every held lookup (with the answers current now) and stops holding.
-  void release() {
-    std::vector<Held> held;
-    {
-      std::lock_guard lock(mu_);
-      holding_ = false;
-      held.swap(held_);
-    }
-    for (auto& h : held) h.done(answer(h.name, h.type));
-  }
-  // Waits until `n` lookups are held.
-  bool wait_held(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, seconds(10), [&] { return held_.size() >= n; });
-  }
-  size_t asked(const std::string& name) {
-    std::lock_guard lock(mu_);
-    size_t k = 0;
-    for (const auto& a : asked_) k += a == name;
-    return k;
-  }
-  size_t asked_total() {
-    std::lock_guard lock(mu_);
-    return asked_.size();
-  }
-
-  size_t asked_as(const std::string& name, RecordType type) {
-    std::lock_guard lock(mu_);
-    size_t k = 0;
-    for (size_t i = 0; i < asked_.size(); ++i) k += asked_[i] == name && asked_types_[i] == type;
-    return k;
-  }
-
-  void lookup(const std::string& name, RecordType type,
-              std::function<void(std::vector<TxtAnswer>)> done) override {
-    {
-      std::lock_guard lock(mu_);
-      asked_.push_back(name);
-      asked_types_.push_back(type);
-      if (holding_) {
-        held_.push_back({name, type, std::move(done)});
-        cv_.notify_all();
-        return;
-      }
-    }
-    {
-      std::lock_guard lock(mu_);
-      max_outstanding_ = std::max(max_outstanding_, ++outstanding_);
-    }
-    // Like the real one: on another thread, a moment later.
-    std::thread([this, name, type, done = std::move(done)] {
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
-      auto a = answer(name, type);
-      {
-        std::lock_guard lock(mu_);
-        --outstanding_;
-      }
-      done(std::move(a));
-    }).detach();
-  }
-  // The most lookups ever outstanding at once (held ones excluded).
-  size_t max_outstanding() {
-    std::lock_guard lock(mu_);
-    return max_outstanding_;
-  }
-  size_t perspectives() const override { return n_; }
-
- private:
-  struct Held {
-    std::string name;
-    RecordType type;
-    std::function<void(std::vector<TxtAnswer>)> done;
-  };
-
-  std::vector<TxtAnswer> answer(const std::string& name, RecordType type) {
-    std::lock_guard lock(mu_);
-    std::vector<TxtAnswer> out;
-    auto it = answers_.find({type, name});
-    for (size_t i = 0; i < n_; ++i) {
-      TxtAnswer a;
-      if (it != answers_.end()) a = it->second[std::min(i, it->second.size() - 1)];
-      else a.kind = TxtAnswer::Kind::kNxDomain;
-      a.resolver = "10.0.0." + std::to_string(i + 1) + ":53";
-      out.push_back(std::move(a));
-    }
-    return out;
-  }
-
-  const size_t n_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::pair<RecordType, std::string>, std::vector<TxtAnswer>> answers_;
-  std::vector<std::string> asked_;
-  std::vector<RecordType> asked_types_;
-  bool holding_ = false;
-  std::vector<Held> held_;
-  size_t outstanding_ = 0;
-  size_t max_outstanding_ = 0;
-};
 
 // Counts Store::record_checks calls; with close_gate(), the next call waits
 // until open_gate(), so results pile up behind it.
@@ -317,10 +195,7 @@ class SchedulerTest : public ::testing::Test {
       for (const auto& c : cs) n += !evidence(c).is_null();
       return n;
     };
-    const auto until = std::chrono::steady_clock::now() + seconds(20);
-    while (checked() < cs.size() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    testing::eventually([&] { return checked() >= cs.size(); }, seconds(20));
     return checked();
   }
 
@@ -823,8 +698,9 @@ TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
   opt.poll_interval = std::chrono::hours(1);  // nothing would be found by polling
   auto& s = scheduler(1, opt);
   s.start_background();
-  // The first poll runs at once and finds nothing; wait until it has.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The first poll runs at once and finds nothing; wait until it has (the
+  // loop then goes to wait for the hour).
+  ASSERT_TRUE(testing::eventually([&] { return s.background_waits() >= 1; }));
   Claim c = add(ClaimKind::kSesDomain, "woken.example");
   resolver_->found(c.record_name, c.token);
   s.wake();  // without it, the claim would wait the hour
@@ -846,17 +722,13 @@ TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
   resolver_->hold();
   s.start_background();
   ASSERT_TRUE(resolver_->wait_held(2));  // the window is full, the rest queued
-  auto cpu = [] {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-  };
-  const auto before = cpu();
+  // With no room to read into, the wake does not end the loop's wait: it goes
+  // to wait a bounded number of times however long it is given (a spinning
+  // loop passed thousands of times in these 50 ms).
+  const uint64_t before = s.background_waits();
   s.wake();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto used = cpu() - before;
-  EXPECT_LT(used, std::chrono::milliseconds(100)) << "the scheduler busy-waits";
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_LE(s.background_waits() - before, 3u) << "the scheduler busy-waits";
   resolver_->release();  // from here on, lookups answer by themselves
   EXPECT_EQ(wait_checked(cs), cs.size());
 }
@@ -910,18 +782,12 @@ TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
     counted.close_gate();  // the first batch to record waits: as on a slow disk
     s.start_background();
     // Lookups go on while results wait to be recorded, up to the bound...
-    const auto until = std::chrono::steady_clock::now() + seconds(10);
-    while (asked() < 64 && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    testing::eventually([&] { return asked() >= 64; });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_GE(asked(), 64u);
     EXPECT_LE(asked(), 64u + 8u);  // ...and stop there
     counted.open_gate();
-    const auto done = std::chrono::steady_clock::now() + seconds(20);
-    while (counted.recorded() < cs.size() && std::chrono::steady_clock::now() < done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    testing::eventually([&] { return counted.recorded() >= cs.size(); }, seconds(20));
   }
   EXPECT_EQ(asked(), cs.size());  // each once
   for (const auto& c : cs) {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace vouch::server {
 namespace {
@@ -131,6 +132,14 @@ http::Outcome handle(http::Request& req) {
   }
   if (req.path() == "/small" || req.path() == "/echo") {
     return http::Response{200, "text/plain", {}, "got " + req.body};
+  }
+  if (req.path() == "/target") {  // what the handler was given
+    const std::string* h = req.header("X-Test");
+    return http::Response{200, "text/plain", {{"X-Seen", h ? *h : "-"}},
+                          req.method + " " + req.target + " " + req.request_id};
+  }
+  if (req.path() == "/deferred") {
+    return http::Deferred([] { return http::Response{201, "application/json", {}, "{}"}; });
   }
   return http::Response{404, "text/plain", {}, "no such route"};
 }
@@ -400,6 +409,86 @@ TEST(RaiseFdLimit, ReachesTheHardLimit) {
   if (before.rlim_max != RLIM_INFINITY) {
     EXPECT_EQ(after.rlim_cur, before.rlim_max);
   }
+}
+
+// --- requests and responses ----------------------------------------------
+
+TEST_F(HttpServerTest, KeepAliveAnswersEachRequestInOrderWithItsOwnId) {
+  start();
+  Client c(port());
+  std::vector<std::string> ids;
+  for (const char* target : {"/target?a=1&b=%2F", "/target", "/hello"}) {
+    c.send(std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\nX-Test: v\r\n\r\n");
+    Reply r = c.read();
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.headers["content-type"], "text/plain");
+    EXPECT_EQ(r.headers["content-length"], std::to_string(r.body.size()));
+    ASSERT_EQ(r.headers.count("x-amzn-requestid"), 1u);
+    ids.push_back(r.headers["x-amzn-requestid"]);
+    if (std::string(target) != "/hello") {
+      // The raw target, query and all, and the request's id reach the handler.
+      EXPECT_EQ(r.body, "GET " + std::string(target) + " " + ids.back());
+      EXPECT_EQ(r.headers["x-seen"], "v");
+    }
+  }
+  EXPECT_FALSE(ids[0].empty());
+  EXPECT_NE(ids[0], ids[1]);
+  EXPECT_NE(ids[1], ids[2]);
+}
+
+TEST_F(HttpServerTest, DeferredWorkIsAnswered) {
+  start();
+  Client c(port());
+  Reply r = c.get("/deferred");
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_EQ(r.body, "{}");
+  EXPECT_EQ(c.get("/hello").status, 200);  // and the connection goes on
+}
+
+TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
+  start();
+  Client c(port());
+  c.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(c.closed_cleanly());
+}
+
+TEST_F(HttpServerTest, HeaderOverTheLimitIs431AndCloses) {
+  ServerOptions o;
+  o.header_limit = 1024;
+  start(o);
+  Client ok(port());  // the control: a header within the limit
+  ok.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Pad: " + std::string(800, 'p') + "\r\n\r\n");
+  EXPECT_EQ(ok.read().status, 200);
+  Client c(port());
+  c.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Pad: " + std::string(2000, 'p') + "\r\n\r\n");
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(r.body, "request header too large\n");
+  EXPECT_TRUE(c.closed_cleanly());
+}
+
+TEST_F(HttpServerTest, GarbageIs400AndCloses) {
+  start();
+  Client c(port());
+  c.send("NOT HTTP AT ALL\r\n\r\n");
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "bad request\n");
+  EXPECT_TRUE(c.closed_cleanly());
+}
+
+TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnections) {
+  start();
+  Client c(port());
+  EXPECT_EQ(c.get("/hello").status, 200);  // open and idle now
+  server_->stop();
+  thread_.join();  // run() returns although a client is still connected
+  server_.reset();
+  EXPECT_TRUE(c.closed_cleanly());
 }
 
 }  // namespace

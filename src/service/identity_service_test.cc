@@ -303,6 +303,7 @@ TEST_F(IdentityServiceTest, AttributesAreKeyedAsRequested) {
 
 TEST_F(IdentityServiceTest, AttributesAreScoped) {
   verify_domain("example.com");
+  EXPECT_EQ(attributes({"example.com"}, kScope).count("example.com"), 1u);  // the control
   EXPECT_TRUE(attributes({"example.com"}, kOtherRegion).empty());
   EXPECT_TRUE(attributes({"example.com"}, kOtherAccount).empty());
 }

@@ -331,6 +331,10 @@ TEST_F(LatticeServiceTest, TokensAreScopedToAccountAndRegion) {
   EXPECT_NE(a.id, b.id);
   EXPECT_NE(a.id, c.id);
   EXPECT_NE(b.id, c.id);
+  // The control: in its own scope, the token replays the first verification.
+  auto same = try_start("example.com", "token-1");
+  ASSERT_OK(same);
+  EXPECT_FALSE(same->created.has_value());
 }
 
 TEST_F(LatticeServiceTest, ClientTokensAreForgottenAfterEightHours) {
@@ -505,6 +509,7 @@ TEST_F(LatticeServiceTest, OtherScopesAreNotFound) {
     expect_error(tag.error(), ErrorCode::kNotFound);
   }
   ASSERT_OK(svc().get(kScope, c.id));  // untouched
+  ASSERT_OK(svc().get(kScope, core::domain_verification_arn(kScope, c.id)));
   EXPECT_TRUE(svc().list_tags(kScope, core::domain_verification_arn(kScope, c.id))->empty());
 }
 

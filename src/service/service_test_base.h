@@ -18,6 +18,7 @@
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/printers.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::service {

@@ -103,6 +103,7 @@ TEST_F(CachingStoreTest, ScopesDoNotShareEntries) {
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r->has_value());
   }
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kPending);  // still cached for its own scope
 }
 
 TEST_F(CachingStoreTest, EveryClaimWriteIsSeenByTheNextRead) {

@@ -19,6 +19,7 @@
 #include "core/store.h"
 #include "store/caching_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/printers.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::core {
@@ -49,16 +50,6 @@ const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSes
 const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
 const std::vector<ClaimStatus> kAllStatuses = {ClaimStatus::kPending, ClaimStatus::kVerified,
                                                ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
-
-std::string kind_name(ClaimKind k) {
-  switch (k) {
-    case ClaimKind::kSesDomain: return "SesDomain";
-    case ClaimKind::kSesEmail: return "SesEmail";
-    case ClaimKind::kLatticeDomain: return "LatticeDomain";
-    case ClaimKind::kSesDkim: return "SesDkim";
-  }
-  return "?";
-}
 
 // A distinct, well-formed id per call ("id-" + 20 hex, or "dv-" + 17 hex).
 std::string next_id(ClaimKind kind) {
@@ -110,26 +101,6 @@ Claim make_full_claim(const Scope& scope, ClaimKind kind, ClaimStatus status,
             {"quote\"back\\slash", "line\nbreak\ttab"},
             {"empty", ""}};
   return c;
-}
-
-void expect_same_claim(const Claim& got, const Claim& want) {
-  EXPECT_EQ(got.id, want.id);
-  EXPECT_EQ(got.scope, want.scope);
-  EXPECT_EQ(got.kind, want.kind);
-  EXPECT_EQ(got.subject, want.subject);
-  EXPECT_EQ(got.record_name, want.record_name);
-  EXPECT_EQ(got.token, want.token);
-  EXPECT_EQ(got.status, want.status);
-  EXPECT_EQ(got.created_at, want.created_at);
-  EXPECT_EQ(got.deadline, want.deadline);
-  EXPECT_EQ(got.next_check_at, want.next_check_at);
-  EXPECT_EQ(got.last_verified_at, want.last_verified_at);
-  EXPECT_EQ(got.absent_since, want.absent_since);
-  EXPECT_EQ(got.attempts, want.attempts);
-  EXPECT_EQ(got.dkim_tokens, want.dkim_tokens);
-  EXPECT_EQ(got.tags, want.tags);
-  EXPECT_EQ(got.seq, want.seq);
-  EXPECT_EQ(got.version, want.version);
 }
 
 std::vector<std::string> ids_of(const std::vector<Claim>& claims) {
@@ -222,25 +193,25 @@ TEST_P(StoreContractTest, GetClaimRoundTripsEveryFieldOfEveryKindAndStatus) {
   int n = 0;
   for (ClaimKind kind : kAllKinds) {
     for (ClaimStatus status : kAllStatuses) {
-      SCOPED_TRACE(kind_name(kind) + " status " + std::to_string(static_cast<int>(status)));
+      SCOPED_TRACE(std::string(testing::to_string(kind)) + " status " + testing::to_string(status));
       std::string subject = "s" + std::to_string(n++) + ".example";
       if (kind == ClaimKind::kSesEmail) subject = "User.Name+" + std::to_string(n) + "@example.com";
       Claim want = make_full_claim(kScope, kind, status, subject);
       Claim stored = insert(want);
       want.seq = stored.seq;
       want.version = 1;
-      expect_same_claim(stored, want);
+      EXPECT_CLAIM_EQ(stored, want);
       auto got = get(kScope, want.id);
       ASSERT_TRUE(got);
-      expect_same_claim(*got, want);
+      EXPECT_CLAIM_EQ(*got, want);
     }
   }
 }
 
 TEST_P(StoreContractTest, GetClaimRoundTripsAbsentOptionalsAndEmptyCollections) {
   for (ClaimKind kind : kAllKinds) {
-    SCOPED_TRACE(kind_name(kind));
-    Claim want = make_claim(kScope, kind, "bare-" + kind_name(kind) + ".example");
+    SCOPED_TRACE(std::string(testing::to_string(kind)));
+    Claim want = make_claim(kScope, kind, "bare-" + std::string(testing::to_string(kind)) + ".example");
     ASSERT_FALSE(want.next_check_at);
     ASSERT_FALSE(want.last_verified_at);
     ASSERT_FALSE(want.absent_since);
@@ -251,7 +222,7 @@ TEST_P(StoreContractTest, GetClaimRoundTripsAbsentOptionalsAndEmptyCollections) 
     want.version = 1;
     auto got = get(kScope, want.id);
     ASSERT_TRUE(got);
-    expect_same_claim(*got, want);
+    EXPECT_CLAIM_EQ(*got, want);
   }
 }
 
@@ -320,6 +291,9 @@ TEST_P(StoreContractTest, FindIdentityFindsSesDomainsAndEmailsButNotLatticeClaim
 
 TEST_P(StoreContractTest, FindIdentityIsScopedAndExact) {
   insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
+  auto own = store().find_identity(kScope, "example.com");  // the control
+  ASSERT_OK(own);
+  EXPECT_TRUE(*own);
   for (const Scope& other : {kOtherRegion, kOtherAccount}) {
     auto r = store().find_identity(other, "example.com");
     ASSERT_OK(r);
@@ -349,8 +323,12 @@ TEST_P(StoreContractTest, FindIdentitiesReturnsTheSesIdentitiesAmongTheSubjects)
   std::sort(want.begin(), want.end());
   EXPECT_EQ(got, want);
   for (const auto& c : *r) {
-    if (c.id == a.id) expect_same_claim(c, a);
-    if (c.id == b.id) expect_same_claim(c, b);
+    if (c.id == a.id) {
+      EXPECT_CLAIM_EQ(c, a);
+    }
+    if (c.id == b.id) {
+      EXPECT_CLAIM_EQ(c, b);
+    }
   }
 
   auto none = store().find_identities(kScope, {});
@@ -376,8 +354,8 @@ TEST_P(StoreContractTest, WithIdentitiesSeesWhatFindIdentitiesReturns) {
     ASSERT_EQ(seen.size(), 2u);
     std::sort(seen.begin(), seen.end(), [](const Claim& x, const Claim& y) { return x.id < y.id; });
     const bool a_first = a.id < b.id;
-    expect_same_claim(seen[a_first ? 0 : 1], a);
-    expect_same_claim(seen[a_first ? 1 : 0], b);
+    EXPECT_CLAIM_EQ(seen[a_first ? 0 : 1], a);
+    EXPECT_CLAIM_EQ(seen[a_first ? 1 : 0], b);
   }
   int calls = 0;
   ASSERT_OK(store().with_identities(kScope, {}, [&](const std::vector<const Claim*>& claims) {
@@ -419,7 +397,7 @@ TEST_P(StoreContractTest, RecordChecksComparesAndSetsEachRecordOnItsOwn) {
   EXPECT_EQ(out[0]->version, fresh.version + 1);
   auto got = get(kScope, fresh.id);
   ASSERT_TRUE(got);
-  expect_same_claim(*got, *out[0]);
+  EXPECT_CLAIM_EQ(*got, *out[0]);
   auto evidence = store().last_evidence(fresh.id);
   ASSERT_OK(evidence);
   EXPECT_EQ(*evidence, std::optional<std::string>("{\"e\":1}"));
@@ -467,7 +445,7 @@ TEST_P(StoreContractTest, RecordChecksWritesOnlyWhatACheckMoves) {
 
 TEST_P(StoreContractTest, DuplicateSesSubjectInOneScopeIsAConflictNamingTheExistingId) {
   for (ClaimKind kind : kSesKinds) {
-    SCOPED_TRACE(kind_name(kind));
+    SCOPED_TRACE(std::string(testing::to_string(kind)));
     const std::string subject =
         kind == ClaimKind::kSesEmail ? "dup@example.com" : "dup.example.com";
     Claim first = insert(make_claim(kScope, kind, subject));
@@ -484,7 +462,7 @@ TEST_P(StoreContractTest, DuplicateSesSubjectInOneScopeIsAConflictNamingTheExist
     auto found = store().find_identity(kScope, subject);
     ASSERT_OK(found);
     ASSERT_TRUE(*found);
-    expect_same_claim(**found, first);
+    EXPECT_CLAIM_EQ(**found, first);
   }
   EXPECT_EQ(count(kScope, kAllKinds), 2u);
 }
@@ -609,7 +587,7 @@ class StoreListingTest : public StoreContractTest {
 TEST_P(StoreListingTest, ListsInIncreasingSeqOrder) {
   auto got = list(kScope, kAllKinds);
   EXPECT_EQ(ids_of(got), want_ids(kAllKinds));
-  for (size_t i = 0; i < got.size(); ++i) expect_same_claim(got[i], claims_[i]);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_CLAIM_EQ(got[i], claims_[i]);
 }
 
 TEST_P(StoreListingTest, FiltersByKind) {
@@ -692,7 +670,7 @@ TEST_P(StoreContractTest, UpdateWithTheCurrentVersionStoresTheClaimAndBumpsTheVe
   want.version = 2;
   auto got = get(kScope, c.id);
   ASSERT_TRUE(got);
-  expect_same_claim(*got, want);
+  EXPECT_CLAIM_EQ(*got, want);
 
   // And again from the returned claim.
   Claim again = *r;
@@ -995,7 +973,9 @@ TEST_P(StoreContractTest, DueClaimsAreOldestDueFirstAcrossScopesUpToTheLimit) {
   ASSERT_OK(all);
   EXPECT_EQ(ids_of(*all), (std::vector<std::string>{c0.id, c1.id, c2.id, c3.id, c4.id}));
   for (const auto& c : *all) {
-    if (c.id == c1.id) expect_same_claim(c, c1);
+    if (c.id == c1.id) {
+      EXPECT_CLAIM_EQ(c, c1);
+    }
   }
 
   auto two = store().due_claims(now, 2);

@@ -363,6 +363,9 @@ describe('VPC Lattice via AWS SDK for JavaScript v3', () => {
     const foreign = (await other.send(new ListDomainVerificationsCommand({ maxResults: 1 }))).nextToken;
     assert.ok(foreign);
     await expectError(vl.send(new ListDomainVerificationsCommand({ nextToken: foreign })), 'ValidationException', 400);
+    // The control: each token is a key where it was issued.
+    await other.send(new ListDomainVerificationsCommand({ nextToken: foreign }));
+    await vl.send(new ListDomainVerificationsCommand({ nextToken: real }));
     // Identifiers that are neither an id nor an ARN.
     await expectError(vl.send(new GetDomainVerificationCommand({ domainVerificationIdentifier: 'nope' })),
       'ValidationException', 400);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,8 +57,20 @@ def test_health_endpoint(server):
     assert doc["status"] == "ok"
     assert isinstance(doc["version"], str) and doc["version"]
     assert "store" in doc
-    assert isinstance(doc["uptime_seconds"], (int, float)) and doc["uptime_seconds"] >= 0
+    assert isinstance(doc["uptime_seconds"], int)
+    # The process's own age, from the kernel: uptime counts from vouch's start.
+    age = _process_age_seconds(server.proc.pid)
+    assert age - 2 <= doc["uptime_seconds"] <= age + 1, (doc["uptime_seconds"], age)
     assert res.header("x-amzn-RequestId")
+
+
+def _process_age_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    started_ticks = int(fields[19])  # field 22, starttime, after pid and (comm)
+    with open("/proc/uptime") as f:
+        boot_uptime = float(f.read().split()[0])
+    return boot_uptime - started_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def test_request_ids_are_unique_per_response(ses):
@@ -659,6 +672,9 @@ def test_region_isolation(fresh_server):
     assert_ok(east.verify_email_identity(EmailAddress=e))
     assert_ok(east.verify_domain_dkim(Domain=d))
 
+    # The control: the owning region sees all three.
+    assert sorted(verification_attrs(east, [d, e])) == sorted([d, e])
+    assert d in dkim_attrs(east, [d])
     assert list_all_identities(west) == []
     assert verification_attrs(west, [d, e]) == {}
     assert dkim_attrs(west, [d, e]) == {}
@@ -683,6 +699,9 @@ def test_account_isolation(fresh_server):
     other = ses_client(fresh_server, key=key, secret=secret)
     _wait_until_accepted(other)
 
+    # The control: the owning account sees both.
+    assert sorted(verification_attrs(root, [root_domain, "root@example.com"])) == sorted(
+        [root_domain, "root@example.com"])
     assert list_all_identities(other) == []
     assert verification_attrs(other, [root_domain, "root@example.com"]) == {}
     assert dkim_attrs(other, [root_domain]) == {}
