@@ -273,32 +273,34 @@ core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>
   return options;
 }
 
-core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args) {
+namespace {
+
+// `vouch account remove` names a key; `vouch account list` takes only --data.
+core::Result<AccountKeyOptions> parse_account_key(const std::vector<std::string>& args,
+                                                  bool names_a_key) {
   AccountKeyOptions options;
-  AccountKeyOptions* out = &options;
   Args a(args);
   std::string flag, v;
   while (a.next(&flag)) {
     if (!a.value(&v)) return bad(flag + " needs a value");
-    if (flag == "--data") out->data_dir = v;
-    else if (flag == "--access-key-id") out->access_key_id = v;
+    if (flag == "--data") options.data_dir = v;
+    else if (names_a_key && flag == "--access-key-id") options.access_key_id = v;
     else return bad("unknown option " + flag);
   }
-  if (!valid_access_key_id(out->access_key_id)) return bad("--access-key-id must be 16-128 letters and digits");
+  if (names_a_key && !valid_access_key_id(options.access_key_id)) {
+    return bad("--access-key-id must be 16-128 letters and digits");
+  }
   return options;
 }
 
+}  // namespace
+
+core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args) {
+  return parse_account_key(args, true);
+}
+
 core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args) {
-  AccountKeyOptions options;
-  AccountKeyOptions* out = &options;
-  Args a(args);
-  std::string flag, v;
-  while (a.next(&flag)) {
-    if (!a.value(&v)) return bad(flag + " needs a value");
-    if (flag == "--data") out->data_dir = v;
-    else return bad("unknown option " + flag);
-  }
-  return options;
+  return parse_account_key(args, false);
 }
 
 }  // namespace vouch::cli
