@@ -173,7 +173,7 @@ std::variant<Principal, AuthError> verify(const RequestView& req, const KeyLooku
   }
 }
 
-std::optional<Scope> peek_scope(const RequestView& req) {
+std::optional<CredentialScope> peek_scope(const RequestView& req) {
   try {
     if (const Header* authz = find_header(req.headers, "authorization")) {
       std::string_view v = authz->value;
