@@ -78,13 +78,13 @@ Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlA
                HealthInfo health)
     : ses_(ses), lattice_(lattice), control_(control), health_(std::move(health)) {}
 
-http::Outcome Router::handle(http::Request& req) {
+http::HandlerResult Router::handle(http::Request& req) {
   const Route* r = route_of(req.path());
   if (!r) return json_error(404, "UnknownOperationException", "Unknown operation");
   return (this->*(r->handler))(req);
 }
 
-http::Outcome Router::health(http::Request& req) {
+http::HandlerResult Router::health(http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return json_error(405, "MethodNotAllowed", "Use GET.");
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::steady_clock::now() - started_);
@@ -96,17 +96,17 @@ http::Outcome Router::health(http::Request& req) {
   return http::Response{200, "application/json", {}, body.dump()};
 }
 
-http::Outcome Router::root(http::Request& req) {
+http::HandlerResult Router::root(http::Request& req) {
   // Any other scope goes to SES too, which names the service it expected.
   if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
 
-http::Outcome Router::lattice(http::Request& req) { return lattice_.handle(req); }
+http::HandlerResult Router::lattice(http::Request& req) { return lattice_.handle(req); }
 
-http::Outcome Router::control(http::Request& req) { return control_.handle(req); }
+http::HandlerResult Router::control(http::Request& req) { return control_.handle(req); }
 
-http::Outcome Router::mail(http::Request& req) {
+http::HandlerResult Router::mail(http::Request& req) {
   if (!mail_) return json_error(404, "UnknownOperationException", "Unknown operation");
   return mail_->handle(req);
 }

@@ -78,7 +78,7 @@ class RouterTest : public ::testing::Test {
 
   http::Response run(http::Request req) {
     req.request_id = "rid-1";
-    http::Outcome o = router_->handle(req);
+    http::HandlerResult o = router_->handle(req);
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     return std::get<http::Response>(std::move(o));
   }

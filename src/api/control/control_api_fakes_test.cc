@@ -97,7 +97,7 @@ class ControlApiFakesTest : public ::testing::Test {
                                                   clock_.now(), "");
     return finish(api.handle(req));
   }
-  static http::Response finish(http::Outcome o) {
+  static http::Response finish(http::HandlerResult o) {
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     if (auto* a = std::get_if<http::Async>(&o)) {
       std::optional<http::Response> out;
