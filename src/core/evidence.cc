@@ -122,10 +122,10 @@ Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
   }
-  if (answers.empty()) e.outcome = Outcome::kResolverError;
-  else if (found >= e.quorum) e.outcome = Outcome::kFound;
-  else if (found + errors < e.quorum) e.outcome = Outcome::kAbsent;
-  else e.outcome = Outcome::kResolverError;
+  if (answers.empty()) e.outcome = CheckOutcome::kResolverError;
+  else if (found >= e.quorum) e.outcome = CheckOutcome::kFound;
+  else if (found + errors < e.quorum) e.outcome = CheckOutcome::kAbsent;
+  else e.outcome = CheckOutcome::kResolverError;
   return e;
 }
 

@@ -54,7 +54,7 @@ struct Evidence {
   std::string expected;
   size_t quorum = 0;
   std::vector<PerspectiveEvidence> perspectives;
-  Outcome outcome = Outcome::kResolverError;
+  CheckOutcome outcome = CheckOutcome::kResolverError;
 };
 
 // Whether any of `records` holds `expected`: for TXT an exact, case-sensitive

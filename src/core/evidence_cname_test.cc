@@ -51,7 +51,7 @@ TEST(EvidenceCname, TargetMatchesInAnyCaseWithOrWithoutTheTrailingDot) {
   }
   // The expected value may carry the dot too.
   Evidence e = judge({cname(Kind::kRecords, {kTarget})}, kName, kTarget + ".", 1, kNow, RecordType::kCname);
-  EXPECT_EQ(e.outcome, Outcome::kFound);
+  EXPECT_EQ(e.outcome, CheckOutcome::kFound);
 }
 
 TEST(EvidenceCname, OtherTargetsAreWrong) {
@@ -69,7 +69,7 @@ TEST(EvidenceCname, OtherTargetsAreWrong) {
 TEST(EvidenceCname, TxtMatchingStaysExact) {
   // The same answer judged as TXT: the case and the dot matter there.
   Evidence e = judge({cname(Kind::kRecords, {kTarget + "."})}, kName, kTarget, 1, kNow);
-  EXPECT_EQ(e.outcome, Outcome::kAbsent);
+  EXPECT_EQ(e.outcome, CheckOutcome::kAbsent);
   EXPECT_EQ(e.perspectives[0].detail, "TXT records");
 }
 
@@ -99,12 +99,12 @@ TEST(EvidenceCname, Quorum) {
   auto verdict = [](std::vector<TxtAnswer> as, size_t q) {
     return judge(as, kName, kTarget, q, kNow, RecordType::kCname).outcome;
   };
-  EXPECT_EQ(verdict({found, found, gone}, 2), Outcome::kFound);
-  EXPECT_EQ(verdict({found, gone, gone}, 2), Outcome::kAbsent);
-  EXPECT_EQ(verdict({found, error, gone}, 2), Outcome::kResolverError);
-  EXPECT_EQ(verdict({found, found, found}, 3), Outcome::kFound);
-  EXPECT_EQ(verdict({found, found, error}, 3), Outcome::kResolverError);
-  EXPECT_EQ(verdict({error, error, error}, 1), Outcome::kResolverError);
+  EXPECT_EQ(verdict({found, found, gone}, 2), CheckOutcome::kFound);
+  EXPECT_EQ(verdict({found, gone, gone}, 2), CheckOutcome::kAbsent);
+  EXPECT_EQ(verdict({found, error, gone}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(verdict({found, found, found}, 3), CheckOutcome::kFound);
+  EXPECT_EQ(verdict({found, found, error}, 3), CheckOutcome::kResolverError);
+  EXPECT_EQ(verdict({error, error, error}, 1), CheckOutcome::kResolverError);
 }
 
 }  // namespace

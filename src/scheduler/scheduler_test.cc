@@ -633,7 +633,7 @@ TEST_F(SchedulerTest, ClaimChangedWhileInFlightIsNotOverwritten) {
   t.join();
   ASSERT_OK(result);
   EXPECT_FALSE(result->recorded);
-  EXPECT_EQ(result->evidence.outcome, core::Outcome::kAbsent);
+  EXPECT_EQ(result->evidence.outcome, core::CheckOutcome::kAbsent);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kVerified);
   EXPECT_EQ(got.version, stored->version);

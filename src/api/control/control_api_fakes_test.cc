@@ -86,7 +86,7 @@ class ControlApiFakesTest : public ::testing::Test {
     e.record_name = c.record_name;
     e.expected = c.token;
     e.quorum = 1;
-    e.outcome = core::Outcome::kAbsent;
+    e.outcome = core::CheckOutcome::kAbsent;
     e.perspectives = {{"127.0.0.1:53", core::PerspectiveEvidence::Result::kWrong, {"\"TOKEN=\""}, "TXT records"}};
     return e;
   }

@@ -130,7 +130,7 @@ struct Env {
     ASSERT_TRUE(found.ok() && found->has_value()) << id;
     core::Claim c = **found;
     if (status == core::ClaimStatus::kVerified) {
-      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::Outcome::kFound,
+      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::CheckOutcome::kFound,
                             clock.now());
     } else {
       c.status = status;

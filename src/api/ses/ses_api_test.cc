@@ -105,7 +105,7 @@ struct Env {
     auto found = store.find_identity(core::Scope{kAccount, "us-east-1"}, subject);
     ASSERT_TRUE(found.ok() && found->has_value()) << subject;
     core::Claim c = **found;
-    c = core::apply_check(core::policy_for(c.kind), std::move(c), core::Outcome::kFound,
+    c = core::apply_check(core::policy_for(c.kind), std::move(c), core::CheckOutcome::kFound,
                           clock.now());
     auto updated = store.update_claim(std::move(c));
     ASSERT_TRUE(updated.ok()) << updated.error().message;
