@@ -28,10 +28,10 @@ constexpr char kKey[] = "AKIAVOUCHROUTERTEST1";
 constexpr char kSecret[] = "router-secret";
 
 // No DNS here: every lookup answers nothing.
-class SilentResolver final : public core::TxtResolver {
+class SilentResolver final : public core::DnsResolver {
  public:
   void lookup(const std::string&, core::RecordType,
-              std::function<void(std::vector<core::TxtAnswer>)> done) override {
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     done({});
   }
   size_t perspectives() const override { return 1; }

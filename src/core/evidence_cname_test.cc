@@ -11,15 +11,15 @@
 namespace vouch::core {
 namespace {
 
-using Kind = TxtAnswer::Kind;
+using Kind = DnsAnswer::Kind;
 using R = PerspectiveEvidence::Result;
 
 const TimePoint kNow = TimePoint(std::chrono::seconds(1'750'000'000));
 const std::string kName = "abcdefghijklmnopqrstuvwxyz234567._domainkey.example.com";
 const std::string kTarget = "abcdefghijklmnopqrstuvwxyz234567.dkim.amazonses.com";
 
-TxtAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string error = {}) {
-  TxtAnswer a;
+DnsAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string error = {}) {
+  DnsAnswer a;
   a.resolver = "127.0.0.1:53";
   a.kind = kind;
   a.records = std::move(records);
@@ -27,7 +27,7 @@ TxtAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string er
   return a;
 }
 
-PerspectiveEvidence read_one(const TxtAnswer& a) {
+PerspectiveEvidence read_one(const DnsAnswer& a) {
   Evidence e = judge({a}, kName, kTarget, 1, kNow, RecordType::kCname);
   EXPECT_EQ(e.perspectives.size(), 1u);
   return e.perspectives.empty() ? PerspectiveEvidence{} : e.perspectives[0];
@@ -96,7 +96,7 @@ TEST(EvidenceCname, Quorum) {
   const auto found = cname(Kind::kRecords, {kTarget + "."});
   const auto gone = cname(Kind::kNxDomain);
   const auto error = cname(Kind::kTimeout);
-  auto verdict = [](std::vector<TxtAnswer> as, size_t q) {
+  auto verdict = [](std::vector<DnsAnswer> as, size_t q) {
     return judge(as, kName, kTarget, q, kNow, RecordType::kCname).outcome;
   };
   EXPECT_EQ(verdict({found, found, gone}, 2), CheckOutcome::kFound);

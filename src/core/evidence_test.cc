@@ -14,16 +14,16 @@
 namespace vouch::core {
 namespace {
 
-using Kind = TxtAnswer::Kind;
+using Kind = DnsAnswer::Kind;
 using R = PerspectiveEvidence::Result;
 
 const TimePoint kNow = TimePoint(std::chrono::seconds(1'750'000'000));
 const std::string kName = "_amazonses.example.com";
 const std::string kToken = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
 
-TxtAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string error = {},
+DnsAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string error = {},
                  std::string resolver = "127.0.0.1:53") {
-  TxtAnswer a;
+  DnsAnswer a;
   a.resolver = std::move(resolver);
   a.kind = kind;
   a.records = std::move(records);
@@ -31,7 +31,7 @@ TxtAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string e
   return a;
 }
 
-PerspectiveEvidence read_one(const TxtAnswer& a, const std::string& expected = kToken) {
+PerspectiveEvidence read_one(const DnsAnswer& a, const std::string& expected = kToken) {
   Evidence e = judge({a}, kName, expected, 1, kNow);
   EXPECT_EQ(e.perspectives.size(), 1u);
   return e.perspectives.empty() ? PerspectiveEvidence{} : e.perspectives[0];
@@ -176,7 +176,7 @@ TEST(EvidenceJudge, NoAnswersIsNoConclusion) {
 }
 
 TEST(EvidenceJudge, QuorumIsClampedToThePerspectives) {
-  std::vector<TxtAnswer> three(3, answer(Kind::kRecords, {kToken}));
+  std::vector<DnsAnswer> three(3, answer(Kind::kRecords, {kToken}));
   EXPECT_EQ(judge(three, kName, kToken, 0, kNow).quorum, 1u);
   EXPECT_EQ(judge(three, kName, kToken, 3, kNow).quorum, 3u);
   EXPECT_EQ(judge(three, kName, kToken, 7, kNow).quorum, 3u);
@@ -201,7 +201,7 @@ TEST(EvidenceJudge, HandPickedVerdicts) {
   auto a = answer(Kind::kNxDomain);
   auto w = answer(Kind::kRecords, {"nope"});
   auto e = answer(Kind::kTimeout);
-  auto v = [&](std::vector<TxtAnswer> as, size_t q) { return judge(as, kName, kToken, q, kNow).outcome; };
+  auto v = [&](std::vector<DnsAnswer> as, size_t q) { return judge(as, kName, kToken, q, kNow).outcome; };
   // One resolver.
   EXPECT_EQ(v({f}, 1), CheckOutcome::kFound);
   EXPECT_EQ(v({a}, 1), CheckOutcome::kAbsent);
@@ -230,7 +230,7 @@ TEST(EvidenceJudge, HandPickedVerdicts) {
 // Every combination of readings for 1..7 perspectives (4^n of them), with the
 // default quorum and every explicit quorum 0..n+1.
 TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
-  const TxtAnswer kinds[4] = {
+  const DnsAnswer kinds[4] = {
       answer(Kind::kRecords, {"unrelated", kToken}),  // found
       answer(Kind::kNoData),                          // absent
       answer(Kind::kRecords, {"wrong value"}),        // wrong
@@ -242,7 +242,7 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
     size_t combos = 1;
     for (size_t i = 0; i < n; ++i) combos *= 4;
     for (size_t code = 0; code < combos; ++code) {
-      std::vector<TxtAnswer> answers;
+      std::vector<DnsAnswer> answers;
       std::vector<R> want;
       size_t found = 0, errors = 0;
       for (size_t i = 0, c = code; i < n; ++i, c /= 4) {
@@ -278,14 +278,14 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
 // Monotonic: turning one non-found perspective into found never makes the
 // verdict worse; turning an error into absent never makes it "found".
 TEST(EvidenceJudge, MoreAgreementNeverHurts) {
-  const TxtAnswer f = answer(Kind::kRecords, {kToken});
-  const TxtAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}), answer(Kind::kTimeout)};
+  const DnsAnswer f = answer(Kind::kRecords, {kToken});
+  const DnsAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}), answer(Kind::kTimeout)};
   auto rank = [](CheckOutcome o) { return o == CheckOutcome::kAbsent ? 0 : o == CheckOutcome::kResolverError ? 1 : 2; };
   for (size_t n = 1; n <= 5; ++n) {
     size_t combos = 1;
     for (size_t i = 0; i < n; ++i) combos *= 4;
     for (size_t code = 0; code < combos; ++code) {
-      std::vector<TxtAnswer> as;
+      std::vector<DnsAnswer> as;
       for (size_t i = 0, c = code; i < n; ++i, c /= 4) as.push_back(c % 4 == 0 ? f : others[c % 4 - 1]);
       const auto base = judge(as, kName, kToken, default_quorum(n), kNow).outcome;
       for (size_t i = 0; i < n; ++i) {

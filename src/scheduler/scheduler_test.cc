@@ -1,5 +1,5 @@
 // The scheduler against a real SqliteStore (in a temp dir), a ManualClock and
-// a fake TxtResolver that answers by name (and can hold a lookup in flight):
+// a fake DnsResolver that answers by name (and can hold a lookup in flight):
 // which claims run_due checks, what each outcome records (status, next check,
 // history, evidence), that a claim changed or deleted while its check is in
 // flight is never overwritten, and that email claims fail at 24 h.
@@ -29,7 +29,7 @@ using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
 using core::RecordType;
-using core::TxtAnswer;
+using core::DnsAnswer;
 using std::chrono::hours;
 using std::chrono::seconds;
 
@@ -39,23 +39,23 @@ const core::TimePoint T0 = core::TimePoint(seconds(1'750'000'000));
 // Answers by name and record type: the same answer from every perspective
 // unless one was set per perspective; NXDOMAIN for what it does not know.
 // With hold(), lookups wait until release().
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
   explicit FakeResolver(size_t perspectives = 1) : n_(perspectives) {}
 
-  void set(const std::string& name, std::vector<TxtAnswer> per_perspective, RecordType type = RecordType::kTxt) {
+  void set(const std::string& name, std::vector<DnsAnswer> per_perspective, RecordType type = RecordType::kTxt) {
     std::lock_guard lock(mu_);
     answers_[{type, name}] = std::move(per_perspective);
   }
-  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {},
+  void set_all(const std::string& name, DnsAnswer::Kind kind, std::vector<std::string> records = {},
                RecordType type = RecordType::kTxt) {
-    TxtAnswer a;
+    DnsAnswer a;
     a.kind = kind;
     a.records = std::move(records);
-    set(name, std::vector<TxtAnswer>(n_, a), type);
+    set(name, std::vector<DnsAnswer>(n_, a), type);
   }
   void found(const std::string& name, const std::string& value) {
-    set_all(name, TxtAnswer::Kind::kRecords, {value});
+    set_all(name, DnsAnswer::Kind::kRecords, {value});
   }
 
   void hold() {
@@ -96,7 +96,7 @@ class FakeResolver final : public core::TxtResolver {
   }
 
   void lookup(const std::string& name, RecordType type,
-              std::function<void(std::vector<TxtAnswer>)> done) override {
+              std::function<void(std::vector<DnsAnswer>)> done) override {
     {
       std::lock_guard lock(mu_);
       asked_.push_back(name);
@@ -133,17 +133,17 @@ class FakeResolver final : public core::TxtResolver {
   struct Held {
     std::string name;
     RecordType type;
-    std::function<void(std::vector<TxtAnswer>)> done;
+    std::function<void(std::vector<DnsAnswer>)> done;
   };
 
-  std::vector<TxtAnswer> answer(const std::string& name, RecordType type) {
+  std::vector<DnsAnswer> answer(const std::string& name, RecordType type) {
     std::lock_guard lock(mu_);
-    std::vector<TxtAnswer> out;
+    std::vector<DnsAnswer> out;
     auto it = answers_.find({type, name});
     for (size_t i = 0; i < n_; ++i) {
-      TxtAnswer a;
+      DnsAnswer a;
       if (it != answers_.end()) a = it->second[std::min(i, it->second.size() - 1)];
-      else a.kind = TxtAnswer::Kind::kNxDomain;
+      else a.kind = DnsAnswer::Kind::kNxDomain;
       a.resolver = "10.0.0." + std::to_string(i + 1) + ":53";
       out.push_back(std::move(a));
     }
@@ -153,7 +153,7 @@ class FakeResolver final : public core::TxtResolver {
   const size_t n_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<std::pair<RecordType, std::string>, std::vector<TxtAnswer>> answers_;
+  std::map<std::pair<RecordType, std::string>, std::vector<DnsAnswer>> answers_;
   std::vector<std::string> asked_;
   std::vector<RecordType> asked_types_;
   bool holding_ = false;
@@ -412,7 +412,7 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   EXPECT_EQ(evidence(c)["perspectives"][0]["detail"], "NXDOMAIN");
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
                      RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
@@ -421,7 +421,7 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
   EXPECT_EQ(e["perspectives"][0]["detail"], "CNAME records");
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(c)["outcome"], "found");
@@ -432,10 +432,10 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
 TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
   auto& s = scheduler(3);
   Claim c = add(ClaimKind::kSesDkim, "recheck.example");
-  TxtAnswer found, gone;
-  found.kind = TxtAnswer::Kind::kRecords;
+  DnsAnswer found, gone;
+  found.kind = DnsAnswer::Kind::kRecords;
   found.records = {c.token};
-  gone.kind = TxtAnswer::Kind::kNxDomain;
+  gone.kind = DnsAnswer::Kind::kNxDomain;
   resolver_->set(c.record_name, {found, found, gone}, RecordType::kCname);  // 2 of 3: the default quorum
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
@@ -445,7 +445,7 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kUnconfirmed);
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {c.token}, RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {c.token}, RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   auto h = history(c);
@@ -457,7 +457,7 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
 TEST_F(SchedulerTest, WrongValueIsRecordedAsSeen) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "wrong.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   auto e = evidence(c);
@@ -494,7 +494,7 @@ TEST_F(SchedulerTest, PendingAbsentFailsExactlyAtTheDeadline) {
 TEST_F(SchedulerTest, ResolverErrorsNeverFailAClaim) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "outage.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kTimeout);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kTimeout);
   for (int i = 0; i < 150 && clock_.now() < T0 + hours(100); ++i) ASSERT_EQ(step_to_next_check(c), 1u);
   EXPECT_GE(clock_.now(), T0 + hours(100));
   Claim got = get(c);
@@ -516,7 +516,7 @@ TEST_F(SchedulerTest, VerifiedRecordRemovedGoesUnconfirmedThenBack) {
   Claim c = add(ClaimKind::kSesDomain, "flaky.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNoData);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNoData);
   EXPECT_EQ(step_to_next_check(c), 1u);
   const auto gone_at = clock_.now();
   Claim got = get(c);
@@ -542,7 +542,7 @@ TEST_F(SchedulerTest, VerifiedRecordAbsent72HoursFails) {
   Claim c = add(ClaimKind::kSesDomain, "revoked.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNxDomain);
   int checks = 0;
   while (get(c).status != ClaimStatus::kFailed && checks < 500) {
     ASSERT_EQ(step_to_next_check(c), 1u);
@@ -565,7 +565,7 @@ TEST_F(SchedulerTest, LatticeStaysVerifiedWhenTheRecordGoes) {
   Claim c = add(ClaimKind::kLatticeDomain, "lattice.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNxDomain);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(step_to_next_check(c), 1u);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kVerified);
@@ -734,19 +734,19 @@ TEST_F(SchedulerTest, QuorumAcrossPerspectives) {
   Claim two = add(ClaimKind::kSesDomain, "two-of-three.example");
   Claim one_only = add(ClaimKind::kSesDomain, "one-of-three.example");
   Claim split = add(ClaimKind::kSesDomain, "split.example");
-  auto rec = [](TxtAnswer::Kind k, std::vector<std::string> r = {}) {
-    TxtAnswer a;
+  auto rec = [](DnsAnswer::Kind k, std::vector<std::string> r = {}) {
+    DnsAnswer a;
     a.kind = k;
     a.records = std::move(r);
     return a;
   };
-  resolver_->set(two.record_name, {rec(TxtAnswer::Kind::kRecords, {two.token}),
-                                   rec(TxtAnswer::Kind::kNxDomain),
-                                   rec(TxtAnswer::Kind::kRecords, {two.token})});
-  resolver_->set(one_only.record_name, {rec(TxtAnswer::Kind::kRecords, {one_only.token}),
-                                        rec(TxtAnswer::Kind::kNxDomain), rec(TxtAnswer::Kind::kNoData)});
-  resolver_->set(split.record_name, {rec(TxtAnswer::Kind::kRecords, {split.token}),
-                                     rec(TxtAnswer::Kind::kServFail), rec(TxtAnswer::Kind::kNoData)});
+  resolver_->set(two.record_name, {rec(DnsAnswer::Kind::kRecords, {two.token}),
+                                   rec(DnsAnswer::Kind::kNxDomain),
+                                   rec(DnsAnswer::Kind::kRecords, {two.token})});
+  resolver_->set(one_only.record_name, {rec(DnsAnswer::Kind::kRecords, {one_only.token}),
+                                        rec(DnsAnswer::Kind::kNxDomain), rec(DnsAnswer::Kind::kNoData)});
+  resolver_->set(split.record_name, {rec(DnsAnswer::Kind::kRecords, {split.token}),
+                                     rec(DnsAnswer::Kind::kServFail), rec(DnsAnswer::Kind::kNoData)});
   EXPECT_EQ(s.run_due(), 3u);
   EXPECT_EQ(get(two).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(two)["quorum"], 2);
@@ -768,7 +768,7 @@ TEST_F(SchedulerTest, BytesThatAreNotUtf8AreRecordedNotFatal) {
   // (and the process must survive it).
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "bytes.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
   EXPECT_EQ(s.run_due(), 1u);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kPending);

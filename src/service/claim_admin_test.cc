@@ -17,13 +17,13 @@ const core::TimePoint kStart{std::chrono::seconds(1767225600)};  // 2026-01-01
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Answers at once, from a table by name; remembers what was asked.
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
-    core::TxtAnswer a;
+    core::DnsAnswer a;
     a.resolver = "fake";
-    a.kind = core::TxtAnswer::Kind::kRecords;
+    a.kind = core::DnsAnswer::Kind::kRecords;
     if (auto it = records.find(name); it != records.end()) a.records = it->second;
     done({a});
   }

@@ -24,12 +24,12 @@ constexpr char kSecret[] = "control-fake-secret";
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Every lookup answers at once with `records`.
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
-    core::TxtAnswer a;
-    a.kind = core::TxtAnswer::Kind::kRecords;
+    core::DnsAnswer a;
+    a.kind = core::DnsAnswer::Kind::kRecords;
     a.records = records;
     done({a});
   }

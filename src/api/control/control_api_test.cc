@@ -29,10 +29,10 @@ constexpr char kSecret[] = "control-secret";
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Holds every lookup until released: DNS that is slow to answer.
-class HeldResolver final : public core::TxtResolver {
+class HeldResolver final : public core::DnsResolver {
  public:
   void lookup(const std::string& name, core::RecordType,
-              std::function<void(std::vector<core::TxtAnswer>)> done) override {
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     std::lock_guard lock(mu_);
     held_.emplace_back(name, std::move(done));
     cv_.notify_all();
@@ -50,15 +50,15 @@ class HeldResolver final : public core::TxtResolver {
   }
   // Answers every held lookup with `value` as its one TXT record.
   void release(const std::string& value) {
-    std::vector<std::pair<std::string, std::function<void(std::vector<core::TxtAnswer>)>>> now;
+    std::vector<std::pair<std::string, std::function<void(std::vector<core::DnsAnswer>)>>> now;
     {
       std::lock_guard lock(mu_);
       now.swap(held_);
     }
     for (auto& [name, done] : now) {
-      core::TxtAnswer a;
+      core::DnsAnswer a;
       a.resolver = "127.0.0.1:53";
-      a.kind = core::TxtAnswer::Kind::kRecords;
+      a.kind = core::DnsAnswer::Kind::kRecords;
       a.records = {value};
       done({a});
     }
@@ -67,7 +67,7 @@ class HeldResolver final : public core::TxtResolver {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::pair<std::string, std::function<void(std::vector<core::TxtAnswer>)>>> held_;
+  std::vector<std::pair<std::string, std::function<void(std::vector<core::DnsAnswer>)>>> held_;
 };
 
 // What an Async outcome answered, once it has.
