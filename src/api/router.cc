@@ -82,13 +82,13 @@ Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlA
       health_(std::move(health)),
       started_(health_.steady_now()) {}
 
-http::Outcome Router::handle(http::Request& req) {
+http::HandlerResult Router::handle(http::Request& req) {
   const Route* r = route_of(req.path());
   if (!r) return json_error(404, "UnknownOperationException", "Unknown operation");
   return (this->*(r->handler))(req);
 }
 
-http::Outcome Router::health(http::Request& req) {
+http::HandlerResult Router::health(http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return json_error(405, "MethodNotAllowed", "Use GET.");
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
       health_.steady_now() - started_);
@@ -100,17 +100,17 @@ http::Outcome Router::health(http::Request& req) {
   return http::Response{200, "application/json", {}, body.dump()};
 }
 
-http::Outcome Router::root(http::Request& req) {
+http::HandlerResult Router::root(http::Request& req) {
   // Any other scope goes to SES too, which names the service it expected.
   if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
 
-http::Outcome Router::lattice(http::Request& req) { return lattice_.handle(req); }
+http::HandlerResult Router::lattice(http::Request& req) { return lattice_.handle(req); }
 
-http::Outcome Router::control(http::Request& req) { return control_.handle(req); }
+http::HandlerResult Router::control(http::Request& req) { return control_.handle(req); }
 
-http::Outcome Router::mail(http::Request& req) {
+http::HandlerResult Router::mail(http::Request& req) {
   if (!mail_) return json_error(404, "UnknownOperationException", "Unknown operation");
   return mail_->handle(req);
 }

@@ -41,7 +41,7 @@ class Router {
     bool (*matches)(std::string_view path);
     Auth auth;
     size_t body_limit;                     // bytes a write (not GET/HEAD/DELETE) may carry
-    http::Outcome (Router::*handler)(http::Request&);
+    http::HandlerResult (Router::*handler)(http::Request&);
   };
   // Every route, in the order they are tried.
   static std::span<const Route> routes();
@@ -50,7 +50,7 @@ class Router {
          HealthInfo health);
   // The mail routes (verification links, inbox), when mail is wired.
   void set_mail(mail::MailApi* mail) { mail_ = mail; }
-  http::Outcome handle(http::Request& req);
+  http::HandlerResult handle(http::Request& req);
 
   // The most body a request to `target` can need, for the server to refuse a
   // larger one before reading it (before its signature can be checked).
@@ -62,11 +62,11 @@ class Router {
  private:
   static const Route kRoutes[];
 
-  http::Outcome health(http::Request& req);
-  http::Outcome root(http::Request& req);
-  http::Outcome lattice(http::Request& req);
-  http::Outcome control(http::Request& req);
-  http::Outcome mail(http::Request& req);
+  http::HandlerResult health(http::Request& req);
+  http::HandlerResult root(http::Request& req);
+  http::HandlerResult lattice(http::Request& req);
+  http::HandlerResult control(http::Request& req);
+  http::HandlerResult mail(http::Request& req);
 
   ses::SesApi& ses_;
   lattice::LatticeApi& lattice_;

@@ -28,10 +28,10 @@ constexpr char kKey[] = "AKIAVOUCHROUTERTEST1";
 constexpr char kSecret[] = "router-secret";
 
 // No DNS here: every lookup answers nothing.
-class SilentResolver final : public core::TxtResolver {
+class SilentResolver final : public core::DnsResolver {
  public:
   void lookup(const std::string&, core::RecordType,
-              std::function<void(std::vector<core::TxtAnswer>)> done) override {
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     done({});
   }
   size_t perspectives() const override { return 1; }
@@ -80,7 +80,7 @@ class RouterTest : public ::testing::Test {
 
   http::Response run(http::Request req) {
     req.request_id = "rid-1";
-    http::Outcome o = router_->handle(req);
+    http::HandlerResult o = router_->handle(req);
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     return std::get<http::Response>(std::move(o));
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 
 namespace vouch::auth {
 namespace {

@@ -134,7 +134,7 @@ std::variant<AuthParams, AuthError> parse_query_form(std::string_view query) {
 
 }  // namespace
 
-std::optional<Scope> parse_credential(std::string_view credential) {
+std::optional<CredentialScope> parse_credential(std::string_view credential) {
   std::string_view parts[5];
   size_t n = 0, start = 0;
   while (true) {
@@ -145,7 +145,7 @@ std::optional<Scope> parse_credential(std::string_view credential) {
     start = slash + 1;
   }
   if (n != 5 || parts[0].empty() || parts[4] != "aws4_request") return std::nullopt;
-  return Scope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
+  return CredentialScope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
                std::string(parts[3])};
 }
 

@@ -14,7 +14,7 @@ namespace vouch::auth {
 
 struct AuthParams {
   bool presigned = false;
-  Scope scope;
+  CredentialScope scope;
   std::string credential_scope;  // "<date>/<region>/<service>/aws4_request"
   std::string signed_headers;
   std::string signature;
@@ -23,9 +23,9 @@ struct AuthParams {
   std::optional<std::chrono::seconds> expires;  // presigned only
 };
 
-// "AKID/20150830/us-east-1/service/aws4_request" → Scope; nullopt if not five
+// "AKID/20150830/us-east-1/service/aws4_request" → CredentialScope; nullopt if not five
 // parts ending in aws4_request or the key id is empty.
-std::optional<Scope> parse_credential(std::string_view credential);
+std::optional<CredentialScope> parse_credential(std::string_view credential);
 
 std::variant<AuthParams, AuthError> parse_auth(const RequestView& req);
 

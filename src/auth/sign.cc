@@ -4,7 +4,7 @@
 #include <array>
 
 #include "auth/canonical.h"
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 #include "auth/sigv4.h"
 #include "auth/time_format.h"
 

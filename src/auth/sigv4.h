@@ -29,13 +29,13 @@ struct RequestView {
   std::string_view body;
 };
 
-struct Scope {
+struct CredentialScope {
   std::string access_key_id, date /*YYYYMMDD*/, region, service;
 };
 
 // Credential scope from the Authorization header or X-Amz-Credential query
 // param, unverified (for routing). nullopt if absent or unparseable.
-std::optional<Scope> peek_scope(const RequestView& req);
+std::optional<CredentialScope> peek_scope(const RequestView& req);
 
 enum class Failure {
   kMissing,        // no Authorization header and no X-Amz-Algorithm/X-Amz-Signature query

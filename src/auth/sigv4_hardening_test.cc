@@ -7,7 +7,7 @@
 
 #include "auth/auth_errors.h"
 #include "auth/canonical.h"
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 #include "auth/sigv4.h"
 #include "auth/test_util.h"
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/canonical.h"
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 #include "auth/parse.h"
 #include "auth/sigv4.h"
 #include "auth/test_util.h"

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "auth/canonical.h"
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 #include "auth/parse.h"
 #include "auth/sigv4.h"
 #include "auth/time_format.h"
@@ -173,7 +173,7 @@ std::variant<Principal, AuthError> verify(const RequestView& req, const KeyLooku
   }
 }
 
-std::optional<Scope> peek_scope(const RequestView& req) {
+std::optional<CredentialScope> peek_scope(const RequestView& req) {
   try {
     if (const Header* authz = find_header(req.headers, "authorization")) {
       std::string_view v = authz->value;

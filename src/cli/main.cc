@@ -218,7 +218,7 @@ core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const Se
 // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
 std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
                                                    store::DueNotifyingStore& store,
-                                                   core::TxtResolver& resolver,
+                                                   core::DnsResolver& resolver,
                                                    const Clocks& clocks) {
   scheduler::SchedulerOptions options;
   options.quorum = opt.dns_quorum;
@@ -278,7 +278,7 @@ std::string public_url_of(const ServeOptions& opt) {
 // The services and the APIs over them, each member built on those above it.
 struct Services {
   Services(const ServeOptions& opt, core::Store& store, Clocks& clocks, core::Random& random,
-           const std::string& secret, scheduler::Scheduler& checks, core::TxtResolver& resolver,
+           const std::string& secret, scheduler::Scheduler& checks, core::DnsResolver& resolver,
            Mail& mail)
       : links(secret),
         limiter(clocks.wall, rates_of(opt)),

@@ -10,17 +10,17 @@ namespace {
 
 constexpr size_t kMaxSeenChars = 100;
 
-const char* kind_text(TxtAnswer::Kind k, RecordType type) {
+const char* kind_text(DnsAnswer::Kind k, RecordType type) {
   const bool cname = type == RecordType::kCname;
   switch (k) {
-    case TxtAnswer::Kind::kRecords: return cname ? "CNAME records" : "TXT records";
-    case TxtAnswer::Kind::kNxDomain: return "NXDOMAIN";
-    case TxtAnswer::Kind::kNoData: return cname ? "no CNAME records" : "no TXT records";
-    case TxtAnswer::Kind::kServFail: return "SERVFAIL";
-    case TxtAnswer::Kind::kRefused: return "REFUSED";
-    case TxtAnswer::Kind::kTimeout: return "timeout";
-    case TxtAnswer::Kind::kError: return "error";
-    case TxtAnswer::Kind::kBadName: return "not a valid DNS name";
+    case DnsAnswer::Kind::kRecords: return cname ? "CNAME records" : "TXT records";
+    case DnsAnswer::Kind::kNxDomain: return "NXDOMAIN";
+    case DnsAnswer::Kind::kNoData: return cname ? "no CNAME records" : "no TXT records";
+    case DnsAnswer::Kind::kServFail: return "SERVFAIL";
+    case DnsAnswer::Kind::kRefused: return "REFUSED";
+    case DnsAnswer::Kind::kTimeout: return "timeout";
+    case DnsAnswer::Kind::kError: return "error";
+    case DnsAnswer::Kind::kBadName: return "not a valid DNS name";
   }
   return "error";
 }
@@ -55,33 +55,33 @@ std::string first_chars(const std::string& s, size_t max) {
   return s.substr(0, i);
 }
 
-PerspectiveEvidence read_answer(const TxtAnswer& a, const std::string& expected, RecordType type) {
+PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected, RecordType type) {
   PerspectiveEvidence p;
   p.resolver = a.resolver;
   p.detail = kind_text(a.kind, type);
   switch (a.kind) {
-    case TxtAnswer::Kind::kRecords:
+    case DnsAnswer::Kind::kRecords:
       if (matches(a.records, expected, type)) {
         p.result = PerspectiveEvidence::Result::kFound;
         return p;
       }
       if (a.records.empty()) {
         p.result = PerspectiveEvidence::Result::kAbsent;
-        p.detail = kind_text(TxtAnswer::Kind::kNoData, type);
+        p.detail = kind_text(DnsAnswer::Kind::kNoData, type);
         return p;
       }
       p.result = PerspectiveEvidence::Result::kWrong;
       for (const auto& r : a.records) p.seen.push_back(first_chars(r, kMaxSeenChars));
       return p;
-    case TxtAnswer::Kind::kNxDomain:
-    case TxtAnswer::Kind::kNoData:
-    case TxtAnswer::Kind::kBadName:
+    case DnsAnswer::Kind::kNxDomain:
+    case DnsAnswer::Kind::kNoData:
+    case DnsAnswer::Kind::kBadName:
       p.result = PerspectiveEvidence::Result::kAbsent;
       return p;
-    case TxtAnswer::Kind::kServFail:
-    case TxtAnswer::Kind::kRefused:
-    case TxtAnswer::Kind::kTimeout:
-    case TxtAnswer::Kind::kError:
+    case DnsAnswer::Kind::kServFail:
+    case DnsAnswer::Kind::kRefused:
+    case DnsAnswer::Kind::kTimeout:
+    case DnsAnswer::Kind::kError:
       p.result = PerspectiveEvidence::Result::kError;
       if (!a.error.empty()) p.detail += ": " + a.error;
       return p;
@@ -109,7 +109,7 @@ size_t default_quorum(size_t n) {
   return n - 2;
 }
 
-Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_name,
+Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
                const std::string& expected, size_t quorum, TimePoint now, RecordType type) {
   Evidence e;
   e.at = now;
@@ -122,10 +122,10 @@ Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
   }
-  if (answers.empty()) e.outcome = Outcome::kResolverError;
-  else if (found >= e.quorum) e.outcome = Outcome::kFound;
-  else if (found + errors < e.quorum) e.outcome = Outcome::kAbsent;
-  else e.outcome = Outcome::kResolverError;
+  if (answers.empty()) e.outcome = CheckOutcome::kResolverError;
+  else if (found >= e.quorum) e.outcome = CheckOutcome::kFound;
+  else if (found + errors < e.quorum) e.outcome = CheckOutcome::kAbsent;
+  else e.outcome = CheckOutcome::kResolverError;
   return e;
 }
 

@@ -17,7 +17,7 @@ enum class RecordType { kTxt, kCname };
 RecordType record_type(ClaimKind kind);
 
 // One resolver's raw answer to a TXT (or CNAME) query.
-struct TxtAnswer {
+struct DnsAnswer {
   // kBadName: the resolver says the name cannot be a DNS name (too long,
   // malformed), so no answer will ever hold it: absent, not an error.
   enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError, kBadName };
@@ -29,13 +29,13 @@ struct TxtAnswer {
 
 // The DNS lookup behind an interface, so the scheduler runs against fakes in
 // unit tests and against real resolvers (verify/dns) in production.
-class TxtResolver {
+class DnsResolver {
  public:
-  virtual ~TxtResolver() = default;
+  virtual ~DnsResolver() = default;
   // Asks every perspective for `type` records at `name`, in parallel; calls
   // `done` once with one answer per perspective, on a resolver thread.
   virtual void lookup(const std::string& name, RecordType type,
-                      std::function<void(std::vector<TxtAnswer>)> done) = 0;
+                      std::function<void(std::vector<DnsAnswer>)> done) = 0;
   virtual size_t perspectives() const = 0;
 };
 
@@ -54,7 +54,7 @@ struct Evidence {
   std::string expected;
   size_t quorum = 0;
   std::vector<PerspectiveEvidence> perspectives;
-  Outcome outcome = Outcome::kResolverError;
+  CheckOutcome outcome = CheckOutcome::kResolverError;
 };
 
 // Whether any of `records` holds `expected`: for TXT an exact, case-sensitive
@@ -70,7 +70,7 @@ size_t default_quorum(size_t perspectives);
 // Found when >= quorum perspectives saw it; absent when even counting every
 // resolver error as found the quorum could not be met; otherwise a resolver
 // error (no conclusion).
-Evidence judge(const std::vector<TxtAnswer>& answers, const std::string& record_name,
+Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
                const std::string& expected, size_t quorum, TimePoint now,
                RecordType type = RecordType::kTxt);
 

@@ -11,15 +11,15 @@
 namespace vouch::core {
 namespace {
 
-using Kind = TxtAnswer::Kind;
+using Kind = DnsAnswer::Kind;
 using R = PerspectiveEvidence::Result;
 
 const TimePoint kNow = TimePoint(std::chrono::seconds(1'750'000'000));
 const std::string kName = "abcdefghijklmnopqrstuvwxyz234567._domainkey.example.com";
 const std::string kTarget = "abcdefghijklmnopqrstuvwxyz234567.dkim.amazonses.com";
 
-TxtAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string error = {}) {
-  TxtAnswer a;
+DnsAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string error = {}) {
+  DnsAnswer a;
   a.resolver = "127.0.0.1:53";
   a.kind = kind;
   a.records = std::move(records);
@@ -27,7 +27,7 @@ TxtAnswer cname(Kind kind, std::vector<std::string> records = {}, std::string er
   return a;
 }
 
-PerspectiveEvidence read_one(const TxtAnswer& a) {
+PerspectiveEvidence read_one(const DnsAnswer& a) {
   Evidence e = judge({a}, kName, kTarget, 1, kNow, RecordType::kCname);
   EXPECT_EQ(e.perspectives.size(), 1u);
   return e.perspectives.empty() ? PerspectiveEvidence{} : e.perspectives[0];
@@ -51,7 +51,7 @@ TEST(EvidenceCname, TargetMatchesInAnyCaseWithOrWithoutTheTrailingDot) {
   }
   // The expected value may carry the dot too.
   Evidence e = judge({cname(Kind::kRecords, {kTarget})}, kName, kTarget + ".", 1, kNow, RecordType::kCname);
-  EXPECT_EQ(e.outcome, Outcome::kFound);
+  EXPECT_EQ(e.outcome, CheckOutcome::kFound);
 }
 
 TEST(EvidenceCname, OtherTargetsAreWrong) {
@@ -69,7 +69,7 @@ TEST(EvidenceCname, OtherTargetsAreWrong) {
 TEST(EvidenceCname, TxtMatchingStaysExact) {
   // The same answer judged as TXT: the case and the dot matter there.
   Evidence e = judge({cname(Kind::kRecords, {kTarget + "."})}, kName, kTarget, 1, kNow);
-  EXPECT_EQ(e.outcome, Outcome::kAbsent);
+  EXPECT_EQ(e.outcome, CheckOutcome::kAbsent);
   EXPECT_EQ(e.perspectives[0].detail, "TXT records");
 }
 
@@ -96,15 +96,15 @@ TEST(EvidenceCname, Quorum) {
   const auto found = cname(Kind::kRecords, {kTarget + "."});
   const auto gone = cname(Kind::kNxDomain);
   const auto error = cname(Kind::kTimeout);
-  auto verdict = [](std::vector<TxtAnswer> as, size_t q) {
+  auto verdict = [](std::vector<DnsAnswer> as, size_t q) {
     return judge(as, kName, kTarget, q, kNow, RecordType::kCname).outcome;
   };
-  EXPECT_EQ(verdict({found, found, gone}, 2), Outcome::kFound);
-  EXPECT_EQ(verdict({found, gone, gone}, 2), Outcome::kAbsent);
-  EXPECT_EQ(verdict({found, error, gone}, 2), Outcome::kResolverError);
-  EXPECT_EQ(verdict({found, found, found}, 3), Outcome::kFound);
-  EXPECT_EQ(verdict({found, found, error}, 3), Outcome::kResolverError);
-  EXPECT_EQ(verdict({error, error, error}, 1), Outcome::kResolverError);
+  EXPECT_EQ(verdict({found, found, gone}, 2), CheckOutcome::kFound);
+  EXPECT_EQ(verdict({found, gone, gone}, 2), CheckOutcome::kAbsent);
+  EXPECT_EQ(verdict({found, error, gone}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(verdict({found, found, found}, 3), CheckOutcome::kFound);
+  EXPECT_EQ(verdict({found, found, error}, 3), CheckOutcome::kResolverError);
+  EXPECT_EQ(verdict({error, error, error}, 1), CheckOutcome::kResolverError);
 }
 
 }  // namespace

@@ -123,11 +123,11 @@ std::string evidence_text(const Evidence& e) {
   return out;
 }
 
-std::string outcome_name(Outcome o) {
+std::string outcome_name(CheckOutcome o) {
   switch (o) {
-    case Outcome::kFound: return "found";
-    case Outcome::kAbsent: return "absent";
-    case Outcome::kResolverError: return "resolver_error";
+    case CheckOutcome::kFound: return "found";
+    case CheckOutcome::kAbsent: return "absent";
+    case CheckOutcome::kResolverError: return "resolver_error";
   }
   return "resolver_error";
 }
@@ -162,10 +162,10 @@ nlohmann::json evidence_to_json(const Evidence& e) {
 
 namespace {
 
-Outcome outcome_of(const std::string& name) {
-  if (name == "found") return Outcome::kFound;
-  if (name == "absent") return Outcome::kAbsent;
-  return Outcome::kResolverError;
+CheckOutcome outcome_of(const std::string& name) {
+  if (name == "found") return CheckOutcome::kFound;
+  if (name == "absent") return CheckOutcome::kAbsent;
+  return CheckOutcome::kResolverError;
 }
 
 PerspectiveEvidence::Result result_of(const std::string& name) {

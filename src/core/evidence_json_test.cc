@@ -18,7 +18,7 @@ Evidence sample() {
   e.record_name = "_amazonses.example.com";
   e.expected = "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0=";
   e.quorum = 2;
-  e.outcome = core::Outcome::kAbsent;
+  e.outcome = core::CheckOutcome::kAbsent;
   e.perspectives = {
       {"127.0.0.1:53", PerspectiveEvidence::Result::kFound, {}, ""},
       {"127.0.0.2:53", PerspectiveEvidence::Result::kWrong, {"\"quoted\"", "v=spf1 -all"}, "other values"},
@@ -31,7 +31,7 @@ Evidence sample() {
 TEST(EvidenceTextTest, MatchesTheJsonLibrarysDump) {
   Evidence e = sample();
   EXPECT_EQ(evidence_text(e), evidence_to_json(e).dump());
-  for (auto o : {core::Outcome::kFound, core::Outcome::kResolverError}) {
+  for (auto o : {core::CheckOutcome::kFound, core::CheckOutcome::kResolverError}) {
     e.outcome = o;
     EXPECT_EQ(evidence_text(e), evidence_to_json(e).dump());
   }
@@ -67,7 +67,7 @@ TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
   EXPECT_EQ(back->record_name, e.record_name);
   EXPECT_EQ(back->expected, e.expected);
   EXPECT_EQ(back->quorum, e.quorum);
-  EXPECT_EQ(back->outcome, core::Outcome::kAbsent);
+  EXPECT_EQ(back->outcome, core::CheckOutcome::kAbsent);
   ASSERT_EQ(back->perspectives.size(), e.perspectives.size());
   for (size_t i = 0; i < e.perspectives.size(); ++i) {
     EXPECT_EQ(back->perspectives[i].resolver, e.perspectives[i].resolver);
@@ -76,7 +76,7 @@ TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
     EXPECT_EQ(back->perspectives[i].detail, e.perspectives[i].detail);
   }
   EXPECT_EQ(evidence_text(*back), evidence_text(e));  // the same text again
-  for (auto o : {core::Outcome::kFound, core::Outcome::kResolverError}) {
+  for (auto o : {core::CheckOutcome::kFound, core::CheckOutcome::kResolverError}) {
     Evidence f = sample();
     f.outcome = o;
     EXPECT_EQ(evidence_from_text(evidence_text(f))->outcome, o);

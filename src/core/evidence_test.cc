@@ -14,16 +14,16 @@
 namespace vouch::core {
 namespace {
 
-using Kind = TxtAnswer::Kind;
+using Kind = DnsAnswer::Kind;
 using R = PerspectiveEvidence::Result;
 
 const TimePoint kNow = TimePoint(std::chrono::seconds(1'750'000'000));
 const std::string kName = "_amazonses.example.com";
 const std::string kToken = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
 
-TxtAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string error = {},
+DnsAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string error = {},
                  std::string resolver = "127.0.0.1:53") {
-  TxtAnswer a;
+  DnsAnswer a;
   a.resolver = std::move(resolver);
   a.kind = kind;
   a.records = std::move(records);
@@ -31,7 +31,7 @@ TxtAnswer answer(Kind kind, std::vector<std::string> records = {}, std::string e
   return a;
 }
 
-PerspectiveEvidence read_one(const TxtAnswer& a, const std::string& expected = kToken) {
+PerspectiveEvidence read_one(const DnsAnswer& a, const std::string& expected = kToken) {
   Evidence e = judge({a}, kName, expected, 1, kNow);
   EXPECT_EQ(e.perspectives.size(), 1u);
   return e.perspectives.empty() ? PerspectiveEvidence{} : e.perspectives[0];
@@ -130,7 +130,7 @@ TEST(EvidenceRead, AbsentKinds) {
   EXPECT_EQ(bad.result, R::kAbsent);
   EXPECT_EQ(bad.detail, "not a valid DNS name");
   Evidence e = judge({answer(Kind::kBadName), answer(Kind::kBadName)}, kName, kToken, 2, kNow);
-  EXPECT_EQ(e.outcome, Outcome::kAbsent);
+  EXPECT_EQ(e.outcome, CheckOutcome::kAbsent);
 }
 
 TEST(EvidenceRead, ErrorKindsAreNoConclusion) {
@@ -165,22 +165,22 @@ TEST(EvidenceJudge, CarriesItsContext) {
   ASSERT_EQ(e.perspectives.size(), 2u);
   EXPECT_EQ(e.perspectives[0].resolver, "a:1");  // in the order of the answers
   EXPECT_EQ(e.perspectives[1].resolver, "b:2");
-  EXPECT_EQ(e.outcome, Outcome::kFound);
+  EXPECT_EQ(e.outcome, CheckOutcome::kFound);
 }
 
 TEST(EvidenceJudge, NoAnswersIsNoConclusion) {
   Evidence e = judge({}, kName, kToken, 1, kNow);
-  EXPECT_EQ(e.outcome, Outcome::kResolverError);
+  EXPECT_EQ(e.outcome, CheckOutcome::kResolverError);
   EXPECT_TRUE(e.perspectives.empty());
   EXPECT_EQ(e.quorum, 1u);
 }
 
 TEST(EvidenceJudge, QuorumIsClampedToThePerspectives) {
-  std::vector<TxtAnswer> three(3, answer(Kind::kRecords, {kToken}));
+  std::vector<DnsAnswer> three(3, answer(Kind::kRecords, {kToken}));
   EXPECT_EQ(judge(three, kName, kToken, 0, kNow).quorum, 1u);
   EXPECT_EQ(judge(three, kName, kToken, 3, kNow).quorum, 3u);
   EXPECT_EQ(judge(three, kName, kToken, 7, kNow).quorum, 3u);
-  EXPECT_EQ(judge(three, kName, kToken, 7, kNow).outcome, Outcome::kFound);
+  EXPECT_EQ(judge(three, kName, kToken, 7, kNow).outcome, CheckOutcome::kFound);
 }
 
 TEST(EvidenceQuorum, DefaultQuorum) {
@@ -201,36 +201,36 @@ TEST(EvidenceJudge, HandPickedVerdicts) {
   auto a = answer(Kind::kNxDomain);
   auto w = answer(Kind::kRecords, {"nope"});
   auto e = answer(Kind::kTimeout);
-  auto v = [&](std::vector<TxtAnswer> as, size_t q) { return judge(as, kName, kToken, q, kNow).outcome; };
+  auto v = [&](std::vector<DnsAnswer> as, size_t q) { return judge(as, kName, kToken, q, kNow).outcome; };
   // One resolver.
-  EXPECT_EQ(v({f}, 1), Outcome::kFound);
-  EXPECT_EQ(v({a}, 1), Outcome::kAbsent);
-  EXPECT_EQ(v({w}, 1), Outcome::kAbsent);
-  EXPECT_EQ(v({e}, 1), Outcome::kResolverError);
+  EXPECT_EQ(v({f}, 1), CheckOutcome::kFound);
+  EXPECT_EQ(v({a}, 1), CheckOutcome::kAbsent);
+  EXPECT_EQ(v({w}, 1), CheckOutcome::kAbsent);
+  EXPECT_EQ(v({e}, 1), CheckOutcome::kResolverError);
   // Two resolvers, default quorum 2: they must agree.
-  EXPECT_EQ(v({f, f}, 2), Outcome::kFound);
-  EXPECT_EQ(v({f, a}, 2), Outcome::kAbsent);
-  EXPECT_EQ(v({f, e}, 2), Outcome::kResolverError);
-  EXPECT_EQ(v({a, e}, 2), Outcome::kAbsent);  // even if the error had found it: 1 < 2
-  EXPECT_EQ(v({f, a}, 1), Outcome::kFound);
-  EXPECT_EQ(v({e, a}, 1), Outcome::kResolverError);
+  EXPECT_EQ(v({f, f}, 2), CheckOutcome::kFound);
+  EXPECT_EQ(v({f, a}, 2), CheckOutcome::kAbsent);
+  EXPECT_EQ(v({f, e}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(v({a, e}, 2), CheckOutcome::kAbsent);  // even if the error had found it: 1 < 2
+  EXPECT_EQ(v({f, a}, 1), CheckOutcome::kFound);
+  EXPECT_EQ(v({e, a}, 1), CheckOutcome::kResolverError);
   // Three, default quorum 2.
-  EXPECT_EQ(v({f, f, a}, 2), Outcome::kFound);
-  EXPECT_EQ(v({f, e, a}, 2), Outcome::kResolverError);
-  EXPECT_EQ(v({f, w, a}, 2), Outcome::kAbsent);
-  EXPECT_EQ(v({e, e, e}, 2), Outcome::kResolverError);
-  EXPECT_EQ(v({e, e, a}, 2), Outcome::kResolverError);
-  EXPECT_EQ(v({e, a, a}, 2), Outcome::kAbsent);
+  EXPECT_EQ(v({f, f, a}, 2), CheckOutcome::kFound);
+  EXPECT_EQ(v({f, e, a}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(v({f, w, a}, 2), CheckOutcome::kAbsent);
+  EXPECT_EQ(v({e, e, e}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(v({e, e, a}, 2), CheckOutcome::kResolverError);
+  EXPECT_EQ(v({e, a, a}, 2), CheckOutcome::kAbsent);
   // Seven, default quorum 5.
-  EXPECT_EQ(v({f, f, f, f, f, a, a}, 5), Outcome::kFound);
-  EXPECT_EQ(v({f, f, f, f, e, a, a}, 5), Outcome::kResolverError);
-  EXPECT_EQ(v({f, f, f, e, w, a, a}, 5), Outcome::kAbsent);
+  EXPECT_EQ(v({f, f, f, f, f, a, a}, 5), CheckOutcome::kFound);
+  EXPECT_EQ(v({f, f, f, f, e, a, a}, 5), CheckOutcome::kResolverError);
+  EXPECT_EQ(v({f, f, f, e, w, a, a}, 5), CheckOutcome::kAbsent);
 }
 
 // Every combination of readings for 1..7 perspectives (4^n of them), with the
 // default quorum and every explicit quorum 0..n+1.
 TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
-  const TxtAnswer kinds[4] = {
+  const DnsAnswer kinds[4] = {
       answer(Kind::kRecords, {"unrelated", kToken}),  // found
       answer(Kind::kNoData),                          // absent
       answer(Kind::kRecords, {"wrong value"}),        // wrong
@@ -242,7 +242,7 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
     size_t combos = 1;
     for (size_t i = 0; i < n; ++i) combos *= 4;
     for (size_t code = 0; code < combos; ++code) {
-      std::vector<TxtAnswer> answers;
+      std::vector<DnsAnswer> answers;
       std::vector<R> want;
       size_t found = 0, errors = 0;
       for (size_t i = 0, c = code; i < n; ++i, c /= 4) {
@@ -256,9 +256,9 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
       for (size_t q = 0; q <= n + 1; ++q) quorums.push_back(q);
       for (size_t q : quorums) {
         const size_t effective = std::min(std::max<size_t>(q, 1), n);
-        Outcome expected = found >= effective            ? Outcome::kFound
-                           : found + errors < effective  ? Outcome::kAbsent
-                                                         : Outcome::kResolverError;
+        CheckOutcome expected = found >= effective            ? CheckOutcome::kFound
+                           : found + errors < effective  ? CheckOutcome::kAbsent
+                                                         : CheckOutcome::kResolverError;
         Evidence e = judge(answers, kName, kToken, q, kNow);
         ASSERT_EQ(e.outcome, expected) << "n=" << n << " code=" << code << " q=" << q
                                        << " found=" << found << " errors=" << errors;
@@ -278,14 +278,14 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
 // Monotonic: turning one non-found perspective into found never makes the
 // verdict worse; turning an error into absent never makes it "found".
 TEST(EvidenceJudge, MoreAgreementNeverHurts) {
-  const TxtAnswer f = answer(Kind::kRecords, {kToken});
-  const TxtAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}), answer(Kind::kTimeout)};
-  auto rank = [](Outcome o) { return o == Outcome::kAbsent ? 0 : o == Outcome::kResolverError ? 1 : 2; };
+  const DnsAnswer f = answer(Kind::kRecords, {kToken});
+  const DnsAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}), answer(Kind::kTimeout)};
+  auto rank = [](CheckOutcome o) { return o == CheckOutcome::kAbsent ? 0 : o == CheckOutcome::kResolverError ? 1 : 2; };
   for (size_t n = 1; n <= 5; ++n) {
     size_t combos = 1;
     for (size_t i = 0; i < n; ++i) combos *= 4;
     for (size_t code = 0; code < combos; ++code) {
-      std::vector<TxtAnswer> as;
+      std::vector<DnsAnswer> as;
       for (size_t i = 0, c = code; i < n; ++i, c /= 4) as.push_back(c % 4 == 0 ? f : others[c % 4 - 1]);
       const auto base = judge(as, kName, kToken, default_quorum(n), kNow).outcome;
       for (size_t i = 0; i < n; ++i) {

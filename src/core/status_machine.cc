@@ -51,23 +51,23 @@ Claim retry_later(const Policy& p, Claim c, TimePoint now) {
   return c;
 }
 
-Claim check_pending(const Policy& p, Claim c, Outcome o, TimePoint now) {
-  if (o == Outcome::kFound) return verified(p, std::move(c), now);
+Claim check_pending(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
+  if (o == CheckOutcome::kFound) return verified(p, std::move(c), now);
   // Only conclusive absence fails a claim; errors past the deadline retry.
-  if (o == Outcome::kAbsent && now >= c.deadline) return failed(std::move(c));
+  if (o == CheckOutcome::kAbsent && now >= c.deadline) return failed(std::move(c));
   c = retry_later(p, std::move(c), now);
   // Never sleep past the deadline: the deciding check runs right at it.
-  if (o == Outcome::kAbsent && *c.next_check_at > c.deadline) c.next_check_at = c.deadline;
+  if (o == CheckOutcome::kAbsent && *c.next_check_at > c.deadline) c.next_check_at = c.deadline;
   return c;
 }
 
-Claim check_verified(const Policy& p, Claim c, Outcome o, TimePoint now) {
-  if (o == Outcome::kFound) return verified(p, std::move(c), now);
+Claim check_verified(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
+  if (o == CheckOutcome::kFound) return verified(p, std::move(c), now);
   if (!p.revocable) {  // stays verified; keep re-checking on the normal cadence
     c.next_check_at = now + p.recheck_interval;
     return c;
   }
-  if (o == Outcome::kAbsent) {
+  if (o == CheckOutcome::kAbsent) {
     if (!c.absent_since) c.absent_since = now;
     if (now - *c.absent_since >= p.revoke_after) return failed(std::move(c));
   }
@@ -86,7 +86,7 @@ Claim check_verified(const Policy& p, Claim c, Outcome o, TimePoint now) {
 
 }  // namespace
 
-Claim apply_check(const Policy& p, Claim c, Outcome o, TimePoint now) {
+Claim apply_check(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
   switch (c.status) {
     case ClaimStatus::kPending:
       return check_pending(p, std::move(c), o, now);

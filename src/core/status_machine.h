@@ -8,7 +8,7 @@ namespace vouch::core {
 
 // What one check found, reduced to what the rules need. The full per-resolver
 // evidence is kept elsewhere for diagnostics.
-enum class Outcome {
+enum class CheckOutcome {
   kFound,          // quorum saw the expected value (or the link was clicked)
   kAbsent,         // conclusively absent or wrong (NXDOMAIN, no TXT, other values)
   kResolverError,  // no conclusion: SERVFAIL, REFUSED, timeouts
@@ -31,7 +31,7 @@ Seconds backoff(const Policy& p, int attempts);
 
 // The claim after a check at `now` produced `outcome`. Failed claims are final
 // and come back unchanged.
-Claim apply_check(const Policy& p, Claim claim, Outcome outcome, TimePoint now);
+Claim apply_check(const Policy& p, Claim claim, CheckOutcome outcome, TimePoint now);
 
 // The claim after time alone has passed: a pending email claim whose window has
 // closed fails. Domain claims move only on evidence (a resolver outage must not

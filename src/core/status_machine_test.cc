@@ -34,7 +34,7 @@ std::string show(std::optional<TimePoint> t) {
 // Core's enums by name.
 std::string show(ClaimStatus s) { return testing::to_string(s); }
 std::string show(ClaimKind k) { return testing::to_string(k); }
-std::string show(Outcome o) { return testing::to_string(o); }
+std::string show(CheckOutcome o) { return testing::to_string(o); }
 
 Seconds window_of(ClaimKind k) { return k == ClaimKind::kSesEmail ? Seconds(24 * 3600) : Seconds(72 * 3600); }
 
@@ -137,7 +137,7 @@ TEST(StatusMachineTest, BackoffGrowsByOneAndAHalfUpToAnHour) {
   std::vector<Seconds> gaps;
   TimePoint now = T0;
   for (int i = 0; i < 14; ++i) {
-    c = apply_check(p, c, Outcome::kAbsent, now);
+    c = apply_check(p, c, CheckOutcome::kAbsent, now);
     ASSERT_EQ(c.status, ClaimStatus::kPending);
     gaps.push_back(std::chrono::duration_cast<Seconds>(*c.next_check_at - now));
     now = *c.next_check_at;
@@ -170,7 +170,7 @@ TEST(StatusMachineTest, PendingBecomesVerifiedWhenFound) {
     Claim c = new_claim(kind);
     c.attempts = 7;
     TimePoint now = T0 + minutes(5);
-    Claim r = apply_check(p, c, Outcome::kFound, now);
+    Claim r = apply_check(p, c, CheckOutcome::kFound, now);
     EXPECT_EQ(r.status, ClaimStatus::kVerified);
     EXPECT_EQ(r.last_verified_at, now);
     EXPECT_EQ(r.next_check_at, now + hours(24));
@@ -184,7 +184,7 @@ TEST(StatusMachineTest, PendingBecomesVerifiedWhenFound) {
 TEST(StatusMachineTest, PendingStaysPendingWhenAbsentBeforeDeadline) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   Claim c = new_claim(ClaimKind::kSesDomain);
-  Claim r = apply_check(p, c, Outcome::kAbsent, T0);
+  Claim r = apply_check(p, c, CheckOutcome::kAbsent, T0);
   EXPECT_EQ(r.status, ClaimStatus::kPending);
   EXPECT_EQ(r.next_check_at, T0 + backoff(p, 0));
   EXPECT_EQ(r.next_check_at, T0 + Seconds(60));
@@ -193,13 +193,13 @@ TEST(StatusMachineTest, PendingStaysPendingWhenAbsentBeforeDeadline) {
   EXPECT_EQ(r.last_verified_at, std::nullopt);
 
   TimePoint now = T0 + Seconds(60);
-  Claim r2 = apply_check(p, r, Outcome::kAbsent, now);
+  Claim r2 = apply_check(p, r, CheckOutcome::kAbsent, now);
   EXPECT_EQ(r2.status, ClaimStatus::kPending);
   EXPECT_EQ(r2.next_check_at, now + Seconds(90));
   EXPECT_EQ(r2.attempts, 2);
 
   // One second before the deadline: still pending, deciding check at the deadline.
-  Claim r3 = apply_check(p, r2, Outcome::kAbsent, c.deadline - Seconds(1));
+  Claim r3 = apply_check(p, r2, CheckOutcome::kAbsent, c.deadline - Seconds(1));
   EXPECT_EQ(r3.status, ClaimStatus::kPending);
   EXPECT_EQ(r3.next_check_at, c.deadline);
 }
@@ -209,7 +209,7 @@ TEST(StatusMachineTest, PendingBecomesFailedWhenAbsentAtDeadline) {
   Claim c = new_claim(ClaimKind::kSesDomain);
   ASSERT_EQ(c.deadline, T0 + hours(72));
   c.attempts = 20;
-  Claim r = apply_check(p, c, Outcome::kAbsent, T0 + hours(72));
+  Claim r = apply_check(p, c, CheckOutcome::kAbsent, T0 + hours(72));
   EXPECT_EQ(r.status, ClaimStatus::kFailed);
   EXPECT_EQ(r.next_check_at, std::nullopt);
   EXPECT_EQ(r.last_verified_at, std::nullopt);
@@ -219,9 +219,9 @@ TEST(StatusMachineTest, PendingBecomesFailedWhenAbsentAtDeadline) {
   // Lattice too (VERIFICATION_TIMED_OUT), and any time after the deadline.
   Policy lp = policy_for(ClaimKind::kLatticeDomain);
   Claim l = new_claim(ClaimKind::kLatticeDomain);
-  EXPECT_EQ(apply_check(lp, l, Outcome::kAbsent, T0 + hours(72)).status, ClaimStatus::kFailed);
-  EXPECT_EQ(apply_check(lp, l, Outcome::kAbsent, T0 + hours(100)).status, ClaimStatus::kFailed);
-  EXPECT_EQ(apply_check(lp, l, Outcome::kAbsent, T0 + hours(72) - Seconds(1)).status,
+  EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(72)).status, ClaimStatus::kFailed);
+  EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(100)).status, ClaimStatus::kFailed);
+  EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(72) - Seconds(1)).status,
             ClaimStatus::kPending);
 }
 
@@ -230,7 +230,7 @@ TEST(StatusMachineTest, PendingFoundAfterDeadlineIsStillVerified) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   Claim c = new_claim(ClaimKind::kSesDomain);
   TimePoint now = T0 + hours(73);
-  Claim r = apply_check(p, c, Outcome::kFound, now);
+  Claim r = apply_check(p, c, CheckOutcome::kFound, now);
   EXPECT_EQ(r.status, ClaimStatus::kVerified);
   EXPECT_EQ(r.last_verified_at, now);
 }
@@ -243,7 +243,7 @@ TEST(StatusMachineTest, ResolverErrorNeverFailsAPendingClaim) {
     for (TimePoint now : {T0, c.deadline - Seconds(1), c.deadline, c.deadline + Seconds(1),
                           c.deadline + hours(1000)}) {
       SCOPED_TRACE(show(now));
-      Claim r = apply_check(p, c, Outcome::kResolverError, now);
+      Claim r = apply_check(p, c, CheckOutcome::kResolverError, now);
       EXPECT_EQ(r.status, ClaimStatus::kPending);
       ASSERT_TRUE(r.next_check_at.has_value());
       EXPECT_EQ(r.next_check_at, now + backoff(p, c.attempts));
@@ -254,13 +254,13 @@ TEST(StatusMachineTest, ResolverErrorNeverFailsAPendingClaim) {
     Claim r = c;
     TimePoint now = c.deadline;
     for (int i = 0; i < 50; ++i) {
-      r = apply_check(p, r, Outcome::kResolverError, now);
+      r = apply_check(p, r, CheckOutcome::kResolverError, now);
       ASSERT_EQ(r.status, ClaimStatus::kPending);
       now = *r.next_check_at;
     }
-    EXPECT_EQ(apply_check(p, r, Outcome::kResolverError, now).next_check_at, now + hours(1));
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kResolverError, now).next_check_at, now + hours(1));
     // ...and the first conclusive absence then fails it.
-    EXPECT_EQ(apply_check(p, r, Outcome::kAbsent, now).status, ClaimStatus::kFailed);
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now).status, ClaimStatus::kFailed);
   }
 }
 
@@ -270,15 +270,15 @@ TEST(StatusMachineTest, NextCheckNeverSleepsPastTheDeadline) {
   c.attempts = 30;  // backoff is a full hour
   for (Seconds before : {Seconds(1), Seconds(59), Seconds(60), Seconds(1800), Seconds(3599)}) {
     TimePoint now = c.deadline - before;
-    Claim r = apply_check(p, c, Outcome::kAbsent, now);
+    Claim r = apply_check(p, c, CheckOutcome::kAbsent, now);
     EXPECT_EQ(r.status, ClaimStatus::kPending);
     EXPECT_EQ(r.next_check_at, c.deadline) << before.count();
     EXPECT_EQ(r.attempts, 31);
   }
   // Exactly an hour before: backoff lands on the deadline itself.
-  EXPECT_EQ(apply_check(p, c, Outcome::kAbsent, c.deadline - hours(1)).next_check_at, c.deadline);
+  EXPECT_EQ(apply_check(p, c, CheckOutcome::kAbsent, c.deadline - hours(1)).next_check_at, c.deadline);
   // Further away the plain backoff applies.
-  EXPECT_EQ(apply_check(p, c, Outcome::kAbsent, c.deadline - hours(2)).next_check_at,
+  EXPECT_EQ(apply_check(p, c, CheckOutcome::kAbsent, c.deadline - hours(2)).next_check_at,
             c.deadline - hours(1));
 
   // Walking an always-absent claim: the last pending check is exactly at the
@@ -289,7 +289,7 @@ TEST(StatusMachineTest, NextCheckNeverSleepsPastTheDeadline) {
   while (w.status == ClaimStatus::kPending) {
     ASSERT_LE(*w.next_check_at, w.deadline);
     now = *w.next_check_at;
-    w = apply_check(p, w, Outcome::kAbsent, now);
+    w = apply_check(p, w, CheckOutcome::kAbsent, now);
     ++checks;
     ASSERT_LT(checks, 1000);
   }
@@ -305,7 +305,7 @@ TEST(StatusMachineTest, NextCheckNeverSleepsPastTheDeadline) {
 
 Claim verified_claim(ClaimKind kind, TimePoint at) {
   Policy p = policy_for(kind);
-  return apply_check(p, new_claim(kind), Outcome::kFound, at);
+  return apply_check(p, new_claim(kind), CheckOutcome::kFound, at);
 }
 
 TEST(StatusMachineTest, VerifiedRecheckedAfter24h) {
@@ -317,7 +317,7 @@ TEST(StatusMachineTest, VerifiedRecheckedAfter24h) {
   EXPECT_TRUE(is_due(v, t1 + hours(24)));
 
   TimePoint t2 = t1 + hours(24);
-  Claim r = apply_check(p, v, Outcome::kFound, t2);
+  Claim r = apply_check(p, v, CheckOutcome::kFound, t2);
   EXPECT_EQ(r.status, ClaimStatus::kVerified);
   EXPECT_EQ(r.last_verified_at, t2);  // moves when a re-check confirms
   EXPECT_EQ(r.next_check_at, t2 + hours(24));
@@ -331,7 +331,7 @@ TEST(StatusMachineTest, VerifiedBecomesUnconfirmedWhenAbsent) {
     TimePoint t1 = T0 + minutes(10);
     Claim v = verified_claim(kind, t1);
     TimePoint t2 = t1 + hours(24);
-    Claim r = apply_check(p, v, Outcome::kAbsent, t2);
+    Claim r = apply_check(p, v, CheckOutcome::kAbsent, t2);
     EXPECT_EQ(r.status, ClaimStatus::kUnconfirmed);
     EXPECT_EQ(r.absent_since, t2);
     EXPECT_EQ(r.last_verified_at, t1);  // unchanged
@@ -340,7 +340,7 @@ TEST(StatusMachineTest, VerifiedBecomesUnconfirmedWhenAbsent) {
 
     // A second absent check keeps the first absence time.
     TimePoint t3 = *r.next_check_at;
-    Claim r2 = apply_check(p, r, Outcome::kAbsent, t3);
+    Claim r2 = apply_check(p, r, CheckOutcome::kAbsent, t3);
     EXPECT_EQ(r2.status, ClaimStatus::kUnconfirmed);
     EXPECT_EQ(r2.absent_since, t2);
     EXPECT_EQ(r2.next_check_at, t3 + Seconds(90));
@@ -351,12 +351,12 @@ TEST(StatusMachineTest, VerifiedBecomesUnconfirmedWhenAbsent) {
 TEST(StatusMachineTest, UnconfirmedBackToVerifiedWhenFound) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   TimePoint t1 = T0 + minutes(10);
-  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), Outcome::kAbsent, t1 + hours(24));
-  u = apply_check(p, u, Outcome::kAbsent, *u.next_check_at);
+  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), CheckOutcome::kAbsent, t1 + hours(24));
+  u = apply_check(p, u, CheckOutcome::kAbsent, *u.next_check_at);
   ASSERT_EQ(u.status, ClaimStatus::kUnconfirmed);
   ASSERT_EQ(u.attempts, 2);
   TimePoint t3 = t1 + hours(30);
-  Claim r = apply_check(p, u, Outcome::kFound, t3);
+  Claim r = apply_check(p, u, CheckOutcome::kFound, t3);
   EXPECT_EQ(r.status, ClaimStatus::kVerified);
   EXPECT_EQ(r.last_verified_at, t3);
   EXPECT_EQ(r.absent_since, std::nullopt);
@@ -368,18 +368,18 @@ TEST(StatusMachineTest, UnconfirmedBecomesFailedAfter72hAbsent) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   TimePoint t1 = T0 + minutes(10);
   TimePoint gone = t1 + hours(24);
-  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), Outcome::kAbsent, gone);
+  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), CheckOutcome::kAbsent, gone);
   ASSERT_EQ(u.absent_since, gone);
 
   // Just before 72 h of absence: still unconfirmed, next check exactly at 72 h.
   u.attempts = 30;
-  Claim r = apply_check(p, u, Outcome::kAbsent, gone + hours(72) - Seconds(10));
+  Claim r = apply_check(p, u, CheckOutcome::kAbsent, gone + hours(72) - Seconds(10));
   EXPECT_EQ(r.status, ClaimStatus::kUnconfirmed);
   EXPECT_EQ(r.next_check_at, gone + hours(72));
 
   // At 72 h: failed. After: failed.
   for (TimePoint now : {gone + hours(72), gone + hours(72) + Seconds(1), gone + hours(500)}) {
-    Claim f = apply_check(p, u, Outcome::kAbsent, now);
+    Claim f = apply_check(p, u, CheckOutcome::kAbsent, now);
     EXPECT_EQ(f.status, ClaimStatus::kFailed) << show(now);
     EXPECT_EQ(f.next_check_at, std::nullopt);
     EXPECT_EQ(f.last_verified_at, t1);
@@ -392,7 +392,7 @@ TEST(StatusMachineTest, ResolverErrorsMakeVerifiedUnconfirmedButNeverFailed) {
   TimePoint t1 = T0 + minutes(10);
   Claim v = verified_claim(ClaimKind::kSesDomain, t1);
   TimePoint now = t1 + hours(24);
-  Claim r = apply_check(p, v, Outcome::kResolverError, now);
+  Claim r = apply_check(p, v, CheckOutcome::kResolverError, now);
   EXPECT_EQ(r.status, ClaimStatus::kUnconfirmed);
   EXPECT_EQ(r.absent_since, std::nullopt);  // an error is not evidence of absence
   EXPECT_EQ(r.last_verified_at, t1);
@@ -404,7 +404,7 @@ TEST(StatusMachineTest, ResolverErrorsMakeVerifiedUnconfirmedButNeverFailed) {
   int checks = 0;
   while (now < end) {
     now = *r.next_check_at;
-    r = apply_check(p, r, Outcome::kResolverError, now);
+    r = apply_check(p, r, CheckOutcome::kResolverError, now);
     ASSERT_EQ(r.status, ClaimStatus::kUnconfirmed);
     ASSERT_GT(*r.next_check_at, now);
     ++checks;
@@ -415,29 +415,29 @@ TEST(StatusMachineTest, ResolverErrorsMakeVerifiedUnconfirmedButNeverFailed) {
   // window: still not failed (only absence fails), and the next check is
   // always in the future (no re-check storm while resolvers are down).
   TimePoint gone = t1 + hours(24);
-  Claim u = apply_check(p, v, Outcome::kAbsent, gone);
+  Claim u = apply_check(p, v, CheckOutcome::kAbsent, gone);
   now = gone;
   while (now < gone + hours(24 * 10)) {
     now = *u.next_check_at;
-    u = apply_check(p, u, Outcome::kResolverError, now);
+    u = apply_check(p, u, CheckOutcome::kResolverError, now);
     ASSERT_EQ(u.status, ClaimStatus::kUnconfirmed) << show(now);
     ASSERT_EQ(u.absent_since, gone);
     ASSERT_GT(*u.next_check_at, now) << show(now);
   }
   // ...and the next conclusive absence fails it.
-  EXPECT_EQ(apply_check(p, u, Outcome::kAbsent, now).status, ClaimStatus::kFailed);
+  EXPECT_EQ(apply_check(p, u, CheckOutcome::kAbsent, now).status, ClaimStatus::kFailed);
 }
 
 TEST(StatusMachineTest, ResolverErrorBeforeRevokeWindowEndsChecksAtItsEnd) {
   Policy p = policy_for(ClaimKind::kSesDomain);
-  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, T0), Outcome::kAbsent, T0 + hours(24));
+  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, T0), CheckOutcome::kAbsent, T0 + hours(24));
   u.attempts = 30;
   TimePoint limit = T0 + hours(24 + 72);
-  Claim r = apply_check(p, u, Outcome::kResolverError, limit - minutes(5));
+  Claim r = apply_check(p, u, CheckOutcome::kResolverError, limit - minutes(5));
   EXPECT_EQ(r.status, ClaimStatus::kUnconfirmed);
   EXPECT_EQ(r.next_check_at, limit);
   // At the end of the window a resolver error does not decide: retry later.
-  Claim r2 = apply_check(p, u, Outcome::kResolverError, limit);
+  Claim r2 = apply_check(p, u, CheckOutcome::kResolverError, limit);
   EXPECT_EQ(r2.status, ClaimStatus::kUnconfirmed);
   EXPECT_EQ(r2.next_check_at, limit + hours(1));
 }
@@ -451,14 +451,14 @@ TEST(StatusMachineTest, LatticeVerifiedStaysVerifiedWhenAbsent) {
   for (int day = 1; day <= 30; ++day) {
     now = *v.next_check_at;
     ASSERT_EQ(now, t1 + hours(24 * day));
-    v = apply_check(p, v, day % 2 ? Outcome::kAbsent : Outcome::kResolverError, now);
+    v = apply_check(p, v, day % 2 ? CheckOutcome::kAbsent : CheckOutcome::kResolverError, now);
     ASSERT_EQ(v.status, ClaimStatus::kVerified);
     ASSERT_EQ(v.last_verified_at, t1);  // lastVerifiedTime moves only on confirmation
     ASSERT_EQ(v.absent_since, std::nullopt);
     ASSERT_EQ(v.next_check_at, now + hours(24));
     ASSERT_EQ(v.attempts, 0);
   }
-  Claim r = apply_check(p, v, Outcome::kFound, now + hours(24));
+  Claim r = apply_check(p, v, CheckOutcome::kFound, now + hours(24));
   EXPECT_EQ(r.status, ClaimStatus::kVerified);
   EXPECT_EQ(r.last_verified_at, now + hours(24));
 }
@@ -467,9 +467,9 @@ TEST(StatusMachineTest, FailedIsFinal) {
   for (ClaimKind kind : {ClaimKind::kSesDomain, ClaimKind::kSesEmail, ClaimKind::kLatticeDomain}) {
     SCOPED_TRACE(show(kind));
     Policy p = policy_for(kind);
-    Claim f = apply_check(p, new_claim(kind), Outcome::kAbsent, T0 + hours(72));
+    Claim f = apply_check(p, new_claim(kind), CheckOutcome::kAbsent, T0 + hours(72));
     ASSERT_EQ(f.status, ClaimStatus::kFailed);
-    for (Outcome o : {Outcome::kFound, Outcome::kAbsent, Outcome::kResolverError}) {
+    for (CheckOutcome o : {CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError}) {
       for (TimePoint now : {T0, T0 + hours(72), T0 + hours(1000)}) {
         Claim r = apply_check(p, f, o, now);
         expect_claim_eq(f, r);
@@ -489,8 +489,8 @@ TEST(StatusMachineTest, StatusAtIsApplyTimesStatus) {
     Policy p = policy_for(kind);
     Claim pending = new_claim(kind);
     Claim verified = verified_claim(kind, T0 + hours(1));
-    Claim unconfirmed = apply_check(p, verified, Outcome::kAbsent, T0 + hours(25));
-    Claim failed = apply_check(p, pending, Outcome::kAbsent, T0 + hours(72));
+    Claim unconfirmed = apply_check(p, verified, CheckOutcome::kAbsent, T0 + hours(25));
+    Claim failed = apply_check(p, pending, CheckOutcome::kAbsent, T0 + hours(72));
     for (const Claim& c : {pending, verified, unconfirmed, failed}) {
       for (TimePoint now : {T0, T0 + hours(24) - Seconds(1), T0 + hours(24), T0 + hours(72),
                             T0 + hours(1000)}) {
@@ -517,7 +517,7 @@ TEST(StatusMachineTest, EmailFailsAfter24hByTimeAlone) {
   // A verified (or unconfirmed) email is not touched by time.
   Claim v = verified_claim(ClaimKind::kSesEmail, T0 + hours(1));
   expect_claim_eq(v, apply_time(p, v, T0 + hours(1000)));
-  Claim u = apply_check(p, v, Outcome::kAbsent, T0 + hours(25));
+  Claim u = apply_check(p, v, CheckOutcome::kAbsent, T0 + hours(25));
   expect_claim_eq(u, apply_time(p, u, T0 + hours(1000)));
 }
 
@@ -544,8 +544,8 @@ TEST(StatusMachineTest, RestartOpensAFreshWindow) {
     Policy p = policy_for(ClaimKind::kSesDomain);
     TimePoint t1 = T0 + hours(1);
     Claim v = verified_claim(ClaimKind::kSesDomain, t1);
-    Claim u = apply_check(p, v, Outcome::kAbsent, t1 + hours(24));
-    Claim f = apply_check(p, u, Outcome::kAbsent, t1 + hours(24 + 72));
+    Claim u = apply_check(p, v, CheckOutcome::kAbsent, t1 + hours(24));
+    Claim f = apply_check(p, u, CheckOutcome::kAbsent, t1 + hours(24 + 72));
     ASSERT_EQ(f.status, ClaimStatus::kFailed);
     TimePoint now = T0 + hours(200);
     Claim r = restart(p, f, now);
@@ -559,8 +559,8 @@ TEST(StatusMachineTest, RestartOpensAFreshWindow) {
     EXPECT_EQ(r.last_verified_at, t1);  // history is kept
     EXPECT_TRUE(is_due(r, now));
     // The fresh window behaves like the first one.
-    EXPECT_EQ(apply_check(p, r, Outcome::kAbsent, now + hours(71)).status, ClaimStatus::kPending);
-    EXPECT_EQ(apply_check(p, r, Outcome::kAbsent, now + hours(72)).status, ClaimStatus::kFailed);
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(71)).status, ClaimStatus::kPending);
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(72)).status, ClaimStatus::kFailed);
   }
   // Email: pending for 24 h, woken at the deadline so time can fail it.
   {
@@ -606,8 +606,8 @@ TEST(StatusMachineTest, IsDue) {
 TEST(StatusMachineTest, InputIsNotModifiedAndFunctionsArePure) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   const Claim c = new_claim(ClaimKind::kSesDomain);
-  Claim a = apply_check(p, c, Outcome::kAbsent, T0 + hours(1));
-  Claim b = apply_check(p, c, Outcome::kAbsent, T0 + hours(1));
+  Claim a = apply_check(p, c, CheckOutcome::kAbsent, T0 + hours(1));
+  Claim b = apply_check(p, c, CheckOutcome::kAbsent, T0 + hours(1));
   expect_claim_eq(a, b);
   EXPECT_EQ(c.status, ClaimStatus::kPending);
   EXPECT_EQ(c.attempts, 0);
@@ -626,9 +626,9 @@ TEST(StatusMachineTest, FullTimelineWithManualClock) {
   std::vector<std::pair<TimePoint, TimePoint>> published;
   auto record = [&](TimePoint t) {
     for (auto& [from, to] : published) {
-      if (t >= from && t < to) return Outcome::kFound;
+      if (t >= from && t < to) return CheckOutcome::kFound;
     }
-    return Outcome::kAbsent;
+    return CheckOutcome::kAbsent;
   };
   // Run due checks until `until`, returning how many ran.
   auto run_until = [&](TimePoint until) {
@@ -812,7 +812,7 @@ constexpr Seconds kBackoff4{303};
 
 // The expected claim, written from the rules (spec §7 rows 2 and 4), one case
 // at a time.
-Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
+Claim expected(ClaimKind kind, Start s, CheckOutcome o, Pos pos) {
   const Claim c = start_claim(kind, s);
   const TimePoint now = now_for(kind, s, pos);
   const bool revocable = kind != ClaimKind::kLatticeDomain;
@@ -829,15 +829,15 @@ Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
     e.next_check_at.reset();
   };
   if (s == Start::kFailed) return e;  // final
-  if (o == Outcome::kFound) {
+  if (o == CheckOutcome::kFound) {
     make_verified();
     return e;
   }
   switch (s) {
     case Start::kPending:
-      if (o == Outcome::kAbsent && (pos == Pos::kAt || pos == Pos::kAfter)) {
+      if (o == CheckOutcome::kAbsent && (pos == Pos::kAt || pos == Pos::kAfter)) {
         make_failed();
-      } else if (o == Outcome::kAbsent && pos == Pos::kJustBefore) {
+      } else if (o == CheckOutcome::kAbsent && pos == Pos::kJustBefore) {
         e.next_check_at = c.deadline;  // capped at the deadline
         e.attempts = 4;
       } else {
@@ -851,7 +851,7 @@ Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
         return e;
       }
       e.status = ClaimStatus::kUnconfirmed;
-      if (o == Outcome::kAbsent) e.absent_since = now;
+      if (o == CheckOutcome::kAbsent) e.absent_since = now;
       e.attempts = 1;
       e.next_check_at = now + kBackoff0;
       return e;
@@ -860,7 +860,7 @@ Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
         e.next_check_at = now + hours(24);
         return e;
       }
-      if (o == Outcome::kAbsent && (pos == Pos::kAt || pos == Pos::kAfter)) {
+      if (o == CheckOutcome::kAbsent && (pos == Pos::kAt || pos == Pos::kAfter)) {
         make_failed();
         return e;
       }
@@ -874,7 +874,7 @@ Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
         e.next_check_at = now + hours(24);
         return e;
       }
-      if (o == Outcome::kAbsent) e.absent_since = now;
+      if (o == CheckOutcome::kAbsent) e.absent_since = now;
       e.attempts = 5;
       e.next_check_at = now + kBackoff4;
       return e;
@@ -884,7 +884,7 @@ Claim expected(ClaimKind kind, Start s, Outcome o, Pos pos) {
   return e;
 }
 
-using Combo = std::tuple<ClaimKind, Start, Outcome, Pos>;
+using Combo = std::tuple<ClaimKind, Start, CheckOutcome, Pos>;
 
 class TransitionTable : public ::testing::TestWithParam<Combo> {};
 
@@ -904,13 +904,13 @@ TEST_P(TransitionTable, ApplyCheck) {
     ASSERT_TRUE(got.next_check_at.has_value());
     EXPECT_GT(*got.next_check_at, now) << "a live claim must not be due again at once";
   }
-  if (o == Outcome::kResolverError && s != Start::kFailed) {
+  if (o == CheckOutcome::kResolverError && s != Start::kFailed) {
     EXPECT_NE(got.status, ClaimStatus::kFailed) << "resolver errors never fail a claim";
   }
   if (!p.revocable && s == Start::kVerified) {
     EXPECT_EQ(got.status, ClaimStatus::kVerified);
   }
-  if (o != Outcome::kFound) {
+  if (o != CheckOutcome::kFound) {
     EXPECT_EQ(got.last_verified_at, c.last_verified_at);
   }
   EXPECT_EQ(got.deadline, c.deadline);
@@ -922,7 +922,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          ClaimKind::kLatticeDomain),
                        ::testing::Values(Start::kPending, Start::kVerified, Start::kUnconfirmedAbsent,
                                          Start::kUnconfirmedErrors, Start::kFailed),
-                       ::testing::Values(Outcome::kFound, Outcome::kAbsent, Outcome::kResolverError),
+                       ::testing::Values(CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError),
                        ::testing::Values(Pos::kBefore, Pos::kJustBefore, Pos::kAt, Pos::kAfter)),
     [](const ::testing::TestParamInfo<Combo>& info) {
       const Combo& c = info.param;

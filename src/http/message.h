@@ -58,7 +58,7 @@ struct Async {
   std::function<void(Done done)> start;
 };
 
-using Outcome = std::variant<Response, Deferred, Async>;
-using Handler = std::function<Outcome(Request&)>;
+using HandlerResult = std::variant<Response, Deferred, Async>;
+using Handler = std::function<HandlerResult(Request&)>;
 
 }  // namespace vouch::http

@@ -11,7 +11,7 @@ namespace vouch::scheduler {
 
 using core::Claim;
 
-Scheduler::Scheduler(core::Store& store, core::TxtResolver& resolver, const core::Clock& clock,
+Scheduler::Scheduler(core::Store& store, core::DnsResolver& resolver, const core::Clock& clock,
                      SchedulerOptions options)
     : store_(store), resolver_(resolver), clock_(clock), options_(options) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.writers); ++i) {
@@ -110,7 +110,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
   auto state = std::make_shared<Finished>();
   state->claim = std::move(claim);
   state->done = std::move(done);
-  resolver_.lookup(name, type, [this, type, state](std::vector<core::TxtAnswer> answers) {
+  resolver_.lookup(name, type, [this, type, state](std::vector<core::DnsAnswer> answers) {
     // On the resolver's thread: judge here (cheap), record on a writer.
     state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
                                   clock_.now(), type);

@@ -1,5 +1,5 @@
 // Runs due checks: takes claims whose next_check_at has come, asks the
-// TxtResolver (many lookups in flight at once, no thread per check), judges
+// DnsResolver (many lookups in flight at once, no thread per check), judges
 // the answers, applies the status machine and records the result with
 // compare-and-set, so a claim changed meanwhile (re-verified, deleted) is
 // never overwritten. In production a background thread drives it; in test
@@ -49,7 +49,7 @@ using CheckResult = core::CheckResult;
 
 class Scheduler final : public core::CheckRunner {
  public:
-  Scheduler(core::Store& store, core::TxtResolver& resolver, const core::Clock& clock,
+  Scheduler(core::Store& store, core::DnsResolver& resolver, const core::Clock& clock,
             SchedulerOptions options);
   ~Scheduler() override;  // stops the background thread and waits for in-flight checks
 
@@ -107,7 +107,7 @@ class Scheduler final : public core::CheckRunner {
   }
 
   core::Store& store_;
-  core::TxtResolver& resolver_;
+  core::DnsResolver& resolver_;
   const core::Clock& clock_;
   const SchedulerOptions options_;
 

@@ -1,5 +1,5 @@
 // The scheduler against a real SqliteStore (in a temp dir), a ManualClock and
-// a fake TxtResolver that answers by name (and can hold a lookup in flight):
+// a fake DnsResolver that answers by name (and can hold a lookup in flight):
 // which claims run_due checks, what each outcome records (status, next check,
 // history, evidence), that a claim changed or deleted while its check is in
 // flight is never overwritten, and that email claims fail at 24 h.
@@ -31,7 +31,7 @@ using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
 using core::RecordType;
-using core::TxtAnswer;
+using core::DnsAnswer;
 using testing::FakeResolver;
 using std::chrono::hours;
 using std::chrono::seconds;
@@ -287,7 +287,7 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   EXPECT_EQ(evidence(c)["perspectives"][0]["detail"], "NXDOMAIN");
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
                      RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
@@ -296,7 +296,7 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
   EXPECT_EQ(e["perspectives"][0]["detail"], "CNAME records");
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(c)["outcome"], "found");
@@ -307,10 +307,10 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
 TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
   auto& s = scheduler(3);
   Claim c = add(ClaimKind::kSesDkim, "recheck.example");
-  TxtAnswer found, gone;
-  found.kind = TxtAnswer::Kind::kRecords;
+  DnsAnswer found, gone;
+  found.kind = DnsAnswer::Kind::kRecords;
   found.records = {c.token};
-  gone.kind = TxtAnswer::Kind::kNxDomain;
+  gone.kind = DnsAnswer::Kind::kNxDomain;
   resolver_->set(c.record_name, {found, found, gone}, RecordType::kCname);  // 2 of 3: the default quorum
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
@@ -320,7 +320,7 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kUnconfirmed);
 
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {c.token}, RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {c.token}, RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   auto h = history(c);
@@ -332,7 +332,7 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
 TEST_F(SchedulerTest, WrongValueIsRecordedAsSeen) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "wrong.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   auto e = evidence(c);
@@ -369,7 +369,7 @@ TEST_F(SchedulerTest, PendingAbsentFailsExactlyAtTheDeadline) {
 TEST_F(SchedulerTest, ResolverErrorsNeverFailAClaim) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "outage.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kTimeout);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kTimeout);
   for (int i = 0; i < 150 && clock_.now() < T0 + hours(100); ++i) ASSERT_EQ(step_to_next_check(c), 1u);
   EXPECT_GE(clock_.now(), T0 + hours(100));
   Claim got = get(c);
@@ -391,7 +391,7 @@ TEST_F(SchedulerTest, VerifiedRecordRemovedGoesUnconfirmedThenBack) {
   Claim c = add(ClaimKind::kSesDomain, "flaky.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNoData);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNoData);
   EXPECT_EQ(step_to_next_check(c), 1u);
   const auto gone_at = clock_.now();
   Claim got = get(c);
@@ -417,7 +417,7 @@ TEST_F(SchedulerTest, VerifiedRecordAbsent72HoursFails) {
   Claim c = add(ClaimKind::kSesDomain, "revoked.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNxDomain);
   int checks = 0;
   while (get(c).status != ClaimStatus::kFailed && checks < 500) {
     ASSERT_EQ(step_to_next_check(c), 1u);
@@ -440,7 +440,7 @@ TEST_F(SchedulerTest, LatticeStaysVerifiedWhenTheRecordGoes) {
   Claim c = add(ClaimKind::kLatticeDomain, "lattice.example");
   resolver_->found(c.record_name, c.token);
   EXPECT_EQ(s.run_due(), 1u);
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kNxDomain);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kNxDomain);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(step_to_next_check(c), 1u);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kVerified);
@@ -508,7 +508,7 @@ TEST_F(SchedulerTest, ClaimChangedWhileInFlightIsNotOverwritten) {
   t.join();
   ASSERT_OK(result);
   EXPECT_FALSE(result->recorded);
-  EXPECT_EQ(result->evidence.outcome, core::Outcome::kAbsent);
+  EXPECT_EQ(result->evidence.outcome, core::CheckOutcome::kAbsent);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kVerified);
   EXPECT_EQ(got.version, stored->version);
@@ -609,19 +609,19 @@ TEST_F(SchedulerTest, QuorumAcrossPerspectives) {
   Claim two = add(ClaimKind::kSesDomain, "two-of-three.example");
   Claim one_only = add(ClaimKind::kSesDomain, "one-of-three.example");
   Claim split = add(ClaimKind::kSesDomain, "split.example");
-  auto rec = [](TxtAnswer::Kind k, std::vector<std::string> r = {}) {
-    TxtAnswer a;
+  auto rec = [](DnsAnswer::Kind k, std::vector<std::string> r = {}) {
+    DnsAnswer a;
     a.kind = k;
     a.records = std::move(r);
     return a;
   };
-  resolver_->set(two.record_name, {rec(TxtAnswer::Kind::kRecords, {two.token}),
-                                   rec(TxtAnswer::Kind::kNxDomain),
-                                   rec(TxtAnswer::Kind::kRecords, {two.token})});
-  resolver_->set(one_only.record_name, {rec(TxtAnswer::Kind::kRecords, {one_only.token}),
-                                        rec(TxtAnswer::Kind::kNxDomain), rec(TxtAnswer::Kind::kNoData)});
-  resolver_->set(split.record_name, {rec(TxtAnswer::Kind::kRecords, {split.token}),
-                                     rec(TxtAnswer::Kind::kServFail), rec(TxtAnswer::Kind::kNoData)});
+  resolver_->set(two.record_name, {rec(DnsAnswer::Kind::kRecords, {two.token}),
+                                   rec(DnsAnswer::Kind::kNxDomain),
+                                   rec(DnsAnswer::Kind::kRecords, {two.token})});
+  resolver_->set(one_only.record_name, {rec(DnsAnswer::Kind::kRecords, {one_only.token}),
+                                        rec(DnsAnswer::Kind::kNxDomain), rec(DnsAnswer::Kind::kNoData)});
+  resolver_->set(split.record_name, {rec(DnsAnswer::Kind::kRecords, {split.token}),
+                                     rec(DnsAnswer::Kind::kServFail), rec(DnsAnswer::Kind::kNoData)});
   EXPECT_EQ(s.run_due(), 3u);
   EXPECT_EQ(get(two).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(two)["quorum"], 2);
@@ -643,7 +643,7 @@ TEST_F(SchedulerTest, BytesThatAreNotUtf8AreRecordedNotFatal) {
   // (and the process must survive it).
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "bytes.example");
-  resolver_->set_all(c.record_name, TxtAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
   EXPECT_EQ(s.run_due(), 1u);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kPending);

@@ -173,7 +173,7 @@ struct HttpServer::Impl {
   }
 
   net::awaitable<http::Response> answer(http::Request& req) {
-    http::Outcome out;
+    http::HandlerResult out;
     try {
       out = handler(req);
     } catch (const std::exception& e) {

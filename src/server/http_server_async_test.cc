@@ -75,7 +75,7 @@ class AsyncServerTest : public ::testing::Test {
     thread_.join();
   }
 
-  http::Outcome handle(http::Request& r) {
+  http::HandlerResult handle(http::Request& r) {
     if (r.path() == "/slow") {
       return http::Async{[this](http::Done done) {  // keeps `done` for later, returns
         std::lock_guard lock(mu_);

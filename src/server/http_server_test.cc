@@ -113,7 +113,7 @@ class Client {
   std::string buf_;
 };
 
-http::Outcome handle(http::Request& req) {
+http::HandlerResult handle(http::Request& req) {
   if (req.path() == "/hello" || req.path() == "/health") {
     return http::Response{200, "text/plain", {}, "hello world"};
   }

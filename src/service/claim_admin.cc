@@ -14,7 +14,7 @@ using Values = std::vector<std::vector<std::string>>;
 
 // Values of `type` at each of `names`, asked in parallel: `done` gets them in
 // order (empty where a lookup failed), on a resolver thread. No thread waits.
-void probe(core::TxtResolver& resolver, core::RecordType type, const std::vector<std::string>& names,
+void probe(core::DnsResolver& resolver, core::RecordType type, const std::vector<std::string>& names,
            std::function<void(Values)> done) {
   struct State {
     std::mutex mu;
@@ -27,7 +27,7 @@ void probe(core::TxtResolver& resolver, core::RecordType type, const std::vector
   st->left = names.size();
   st->done = std::move(done);
   for (size_t i = 0; i < names.size(); ++i) {
-    resolver.lookup(names[i], type, [st, i](std::vector<core::TxtAnswer> answers) {
+    resolver.lookup(names[i], type, [st, i](std::vector<core::DnsAnswer> answers) {
       std::vector<std::string> values;
       for (const auto& a : answers) values.insert(values.end(), a.records.begin(), a.records.end());
       Values all;
@@ -42,7 +42,7 @@ void probe(core::TxtResolver& resolver, core::RecordType type, const std::vector
   }
 }
 
-void probes_for(core::TxtResolver& resolver, const core::Claim& c, const std::optional<core::Evidence>& evidence,
+void probes_for(core::DnsResolver& resolver, const core::Claim& c, const std::optional<core::Evidence>& evidence,
                 std::function<void(Probes)> done) {
   if (!needs_probes(c, evidence)) return done({});
   const std::string doubled = c.record_name + "." + c.subject;
@@ -69,7 +69,7 @@ std::vector<core::Mail> mail_of(core::Store& store, const core::Claim& c) {
 
 }  // namespace
 
-ClaimAdmin::ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::TxtResolver& resolver)
+ClaimAdmin::ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::DnsResolver& resolver)
     : store_(store), checks_(checks), resolver_(resolver) {}
 
 core::Result<ClaimPage> ClaimAdmin::list(const core::Scope& scope, int64_t after) {

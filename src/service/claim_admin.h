@@ -35,7 +35,7 @@ class ClaimAdmin {
  public:
   static constexpr size_t kPage = 500;  // claims per listing page
 
-  ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::TxtResolver& resolver);
+  ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::DnsResolver& resolver);
 
   // Every kind of claim in `scope`, by seq, after `after`.
   core::Result<ClaimPage> list(const core::Scope& scope, int64_t after);
@@ -57,7 +57,7 @@ class ClaimAdmin {
 
   core::Store& store_;
   core::CheckRunner& checks_;
-  core::TxtResolver& resolver_;
+  core::DnsResolver& resolver_;
 };
 
 }  // namespace vouch::service

@@ -17,13 +17,13 @@ const core::TimePoint kStart{std::chrono::seconds(1767225600)};  // 2026-01-01
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Answers at once, from a table by name; remembers what was asked.
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
-    core::TxtAnswer a;
+    core::DnsAnswer a;
     a.resolver = "fake";
-    a.kind = core::TxtAnswer::Kind::kRecords;
+    a.kind = core::DnsAnswer::Kind::kRecords;
     if (auto it = records.find(name); it != records.end()) a.records = it->second;
     done({a});
   }
@@ -74,14 +74,14 @@ class ClaimAdminTest : public ServiceTestBase {
     return in.ok() ? *in : c;
   }
 
-  core::Evidence evidence(core::Outcome o, const core::Claim& c) {
+  core::Evidence evidence(core::CheckOutcome o, const core::Claim& c) {
     core::Evidence e;
     e.at = clock_.now();
     e.record_name = c.record_name;
     e.expected = c.token;
     e.quorum = 1;
     e.outcome = o;
-    e.perspectives = {{"fake", o == core::Outcome::kFound ? core::PerspectiveEvidence::Result::kFound
+    e.perspectives = {{"fake", o == core::CheckOutcome::kFound ? core::PerspectiveEvidence::Result::kFound
                                                            : core::PerspectiveEvidence::Result::kAbsent,
                        {}, "x"}};
     return e;
@@ -101,12 +101,12 @@ class ClaimAdminTest : public ServiceTestBase {
 
 TEST_F(ClaimAdminTest, GetDecodesTheStoredEvidenceAndDiagnosesWithProbes) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "example.com");
-  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::Outcome::kAbsent, c)), std::nullopt));
+  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kAbsent, c)), std::nullopt));
   resolver_.records["example.com"] = {"TOKEN="};  // published at the bare domain
   auto d = get(c.id);
   ASSERT_OK(d);
   ASSERT_TRUE(d->evidence.has_value());
-  EXPECT_EQ(d->evidence->outcome, core::Outcome::kAbsent);
+  EXPECT_EQ(d->evidence->outcome, core::CheckOutcome::kAbsent);
   EXPECT_EQ(d->evidence->record_name, "_amazonses.example.com");
   EXPECT_EQ(resolver_.asked, (std::vector<std::string>{"_amazonses.example.com.example.com", "example.com"}));
   ASSERT_EQ(d->diagnosis.size(), 1u);
@@ -115,7 +115,7 @@ TEST_F(ClaimAdminTest, GetDecodesTheStoredEvidenceAndDiagnosesWithProbes) {
 
 TEST_F(ClaimAdminTest, AFoundRecordIsNotProbed) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "found.example");
-  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::Outcome::kFound, c)), std::nullopt));
+  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kFound, c)), std::nullopt));
   auto d = get(c.id);
   ASSERT_OK(d);
   EXPECT_TRUE(resolver_.asked.empty());
@@ -145,14 +145,14 @@ TEST_F(ClaimAdminTest, OtherScopesClaimsAreNotFound) {
 
 TEST_F(ClaimAdminTest, CheckGoesThroughTheCheckRunner) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "check.example");
-  checks_.evidence = evidence(core::Outcome::kFound, c);
+  checks_.evidence = evidence(core::CheckOutcome::kFound, c);
   std::optional<core::Result<ClaimDetail>> out;
   admin_->check(kScope, c.id, [&](core::Result<ClaimDetail> r) { out.emplace(std::move(r)); });
   ASSERT_TRUE(out.has_value());
   ASSERT_OK(*out);
   EXPECT_EQ(checks_.checked, std::vector<std::string>{c.id});
   ASSERT_TRUE((*out)->evidence.has_value());
-  EXPECT_EQ((*out)->evidence->outcome, core::Outcome::kFound);
+  EXPECT_EQ((*out)->evidence->outcome, core::CheckOutcome::kFound);
   EXPECT_TRUE(resolver_.asked.empty());
 
   checks_.error = core::Error{core::ErrorCode::kThrottled, "busy", c.id, {}};

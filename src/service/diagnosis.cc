@@ -32,7 +32,7 @@ void diagnose_cname(const core::Claim& c, const core::Evidence& e, std::vector<s
   for (const auto& v : seen) {
     out.push_back("The CNAME at " + record + " points to " + v + " instead of " + c.token + ".");
   }
-  if (out.empty() && e.outcome == core::Outcome::kAbsent) {
+  if (out.empty() && e.outcome == core::CheckOutcome::kAbsent) {
     out.push_back("No CNAME record at " + record + " pointing to " + c.token + ". yet.");
   }
 }
@@ -40,7 +40,7 @@ void diagnose_cname(const core::Claim& c, const core::Evidence& e, std::vector<s
 }  // namespace
 
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence) {
-  return c.kind != core::ClaimKind::kSesEmail && !(evidence && evidence->outcome == core::Outcome::kFound);
+  return c.kind != core::ClaimKind::kSesEmail && !(evidence && evidence->outcome == core::CheckOutcome::kFound);
 }
 
 std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core::Evidence>& evidence,
@@ -84,7 +84,7 @@ std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core
                   "case-sensitive. Check that your DNS provider does not change the case.");
   }
   if (all_errors) out.push_back(kNoAnswers);
-  if (out.empty() && evidence->outcome == core::Outcome::kAbsent) {
+  if (out.empty() && evidence->outcome == core::CheckOutcome::kAbsent) {
     out.push_back("No TXT record with the expected value at " + record + " yet.");
   }
   return out;

@@ -7,7 +7,7 @@
 namespace vouch::service {
 namespace {
 
-using core::Outcome;
+using core::CheckOutcome;
 using Result = core::PerspectiveEvidence::Result;
 
 core::Claim txt_claim() {
@@ -28,7 +28,7 @@ core::Claim dkim_claim() {
   return c;
 }
 
-core::Evidence evidence(Outcome o, std::vector<core::PerspectiveEvidence> ps) {
+core::Evidence evidence(CheckOutcome o, std::vector<core::PerspectiveEvidence> ps) {
   core::Evidence e;
   e.outcome = o;
   e.perspectives = std::move(ps);
@@ -48,36 +48,36 @@ bool mentions(const std::vector<std::string>& out, const std::string& part) {
 }
 
 TEST(DiagnosisTest, AbsentRecordSaysSo) {
-  auto out = diagnose(txt_claim(), evidence(Outcome::kAbsent, {}), {});
+  auto out = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), {});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0], "No TXT record with the expected value at _amazonses.example.com. yet.");
 }
 
 TEST(DiagnosisTest, FoundRecordNamesNothing) {
-  EXPECT_TRUE(diagnose(txt_claim(), evidence(Outcome::kFound, {}), {}).empty());
+  EXPECT_TRUE(diagnose(txt_claim(), evidence(CheckOutcome::kFound, {}), {}).empty());
   EXPECT_TRUE(diagnose(txt_claim(), std::nullopt, {}).empty());
 }
 
 TEST(DiagnosisTest, QuotedAndWrongCaseValues) {
-  auto quoted = diagnose(txt_claim(), evidence(Outcome::kAbsent, {wrong({"\"AbC123=\""})}), {});
+  auto quoted = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"\"AbC123=\""})}), {});
   ASSERT_EQ(quoted.size(), 1u);
   EXPECT_TRUE(mentions(quoted, "quotation marks"));
-  auto cased = diagnose(txt_claim(), evidence(Outcome::kAbsent, {wrong({"abc123="})}), {});
+  auto cased = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"abc123="})}), {});
   ASSERT_EQ(cased.size(), 1u);
   EXPECT_TRUE(mentions(cased, "letter case"));
   // Another value altogether is neither.
-  auto other = diagnose(txt_claim(), evidence(Outcome::kAbsent, {wrong({"v=spf1 -all"})}), {});
+  auto other = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"v=spf1 -all"})}), {});
   EXPECT_FALSE(mentions(other, "quotation marks") || mentions(other, "letter case"));
   EXPECT_TRUE(mentions(other, "No TXT record"));
 }
 
 TEST(DiagnosisTest, ProbesNameTheDoubledZoneAndTheBareDomain) {
   Probes doubled{{"AbC123="}, {}};
-  auto out = diagnose(txt_claim(), evidence(Outcome::kAbsent, {}), doubled);
+  auto out = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), doubled);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(mentions(out, "_amazonses.example.com.example.com. : the zone name was appended twice"));
   Probes bare{{}, {"other", "AbC123="}};
-  out = diagnose(txt_claim(), evidence(Outcome::kAbsent, {}), bare);
+  out = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), bare);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(mentions(out, "bare domain example.com."));
   // A TXT match is exact: another case at the probe is not the value.
@@ -85,22 +85,22 @@ TEST(DiagnosisTest, ProbesNameTheDoubledZoneAndTheBareDomain) {
 }
 
 TEST(DiagnosisTest, AllResolverErrorsAreNotCountedAgainstTheClaim) {
-  auto out = diagnose(txt_claim(), evidence(Outcome::kResolverError, {error(), error()}), {});
+  auto out = diagnose(txt_claim(), evidence(CheckOutcome::kResolverError, {error(), error()}), {});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(mentions(out, "No resolver gave an answer"));
   // One answer among the errors: not all errors.
-  out = diagnose(txt_claim(), evidence(Outcome::kResolverError, {error(), wrong({"x"})}), {});
+  out = diagnose(txt_claim(), evidence(CheckOutcome::kResolverError, {error(), wrong({"x"})}), {});
   EXPECT_FALSE(mentions(out, "No resolver gave an answer"));
 }
 
 TEST(DiagnosisTest, DkimNamesWhereTheCnamePoints) {
   core::PerspectiveEvidence a{"r1", Result::kWrong, {"elsewhere.example."}, "CNAME records"};
   core::PerspectiveEvidence b{"r2", Result::kWrong, {"elsewhere.example."}, "CNAME records"};
-  auto out = diagnose(dkim_claim(), evidence(Outcome::kAbsent, {a, b}), {});
+  auto out = diagnose(dkim_claim(), evidence(CheckOutcome::kAbsent, {a, b}), {});
   ASSERT_EQ(out.size(), 1u);  // once, though two perspectives saw it
   EXPECT_EQ(out[0], "The CNAME at t1._domainkey.example.com. points to elsewhere.example. instead of "
                     "t1.dkim.amazonses.com.");
-  out = diagnose(dkim_claim(), evidence(Outcome::kAbsent, {}), {});
+  out = diagnose(dkim_claim(), evidence(CheckOutcome::kAbsent, {}), {});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(mentions(out, "No CNAME record at t1._domainkey.example.com."));
   // A CNAME probe matches as a DNS name: any case, trailing dot or not.
@@ -111,15 +111,15 @@ TEST(DiagnosisTest, DkimNamesWhereTheCnamePoints) {
 TEST(DiagnosisTest, EmailClaimsHaveNone) {
   core::Claim c = txt_claim();
   c.kind = core::ClaimKind::kSesEmail;
-  EXPECT_TRUE(diagnose(c, evidence(Outcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
-  EXPECT_FALSE(diagnose(txt_claim(), evidence(Outcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
+  EXPECT_TRUE(diagnose(c, evidence(CheckOutcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
+  EXPECT_FALSE(diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
 }
 
 TEST(DiagnosisTest, ProbesOnlyWhenTheRecordWasNotFound) {
   EXPECT_TRUE(needs_probes(txt_claim(), std::nullopt));
-  EXPECT_TRUE(needs_probes(txt_claim(), evidence(Outcome::kAbsent, {})));
-  EXPECT_TRUE(needs_probes(txt_claim(), evidence(Outcome::kResolverError, {})));
-  EXPECT_FALSE(needs_probes(txt_claim(), evidence(Outcome::kFound, {})));
+  EXPECT_TRUE(needs_probes(txt_claim(), evidence(CheckOutcome::kAbsent, {})));
+  EXPECT_TRUE(needs_probes(txt_claim(), evidence(CheckOutcome::kResolverError, {})));
+  EXPECT_FALSE(needs_probes(txt_claim(), evidence(CheckOutcome::kFound, {})));
   core::Claim email = txt_claim();
   email.kind = core::ClaimKind::kSesEmail;
   EXPECT_FALSE(needs_probes(email, std::nullopt));

@@ -209,7 +209,7 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
     if (!state.ok() || state->outcome != ConfirmOutcome::kConfirmable) return state;
     const auto now = clock_.now();
     const ClaimStatus from = c.status;
-    Claim next = core::apply_check(core::policy_for(c.kind), c, core::Outcome::kFound, now);
+    Claim next = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kFound, now);
     next.token.clear();         // single use
     next.next_check_at.reset();  // nothing left to check for an address
     auto recorded = store_.record_check(std::move(next), "{\"outcome\":\"found\",\"via\":\"link\"}",

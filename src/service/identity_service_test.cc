@@ -150,7 +150,7 @@ TEST_F(IdentityServiceTest, RepeatVerifyDomainReturnsTheSameToken) {
   EXPECT_EQ(c.deadline, T0 + hours(72)) << "a pending window is not extended";
   EXPECT_TRUE(core::is_due(c, clock_.now()));
   // A repeat while the next check is backed off makes it due now.
-  c = core::apply_check(core::policy_for(c.kind), c, core::Outcome::kAbsent, clock_.now());
+  c = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kAbsent, clock_.now());
   ASSERT_GT(*c.next_check_at, clock_.now());
   ASSERT_OK(store_->update_claim(c));
   clock_.advance(seconds(1));
@@ -212,7 +212,7 @@ TEST_F(IdentityServiceTest, AFailedDomainReverifiedIsPendingAgainWithAFresh72Hou
   // 72 h pass and the record is conclusively absent: the scheduler fails it.
   clock_.advance(hours(72));
   core::Claim c = stored("example.com");
-  c = core::apply_check(core::policy_for(c.kind), c, core::Outcome::kAbsent, clock_.now());
+  c = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kAbsent, clock_.now());
   ASSERT_EQ(c.status, ClaimStatus::kFailed);
   ASSERT_OK(store_->update_claim(c));
   EXPECT_EQ(attributes({"example.com"}).at("example.com").status, ClaimStatus::kFailed);

@@ -86,7 +86,7 @@ class LatticeServiceTest : public ServiceTestBase {
     ASSERT_TRUE(found->has_value()) << id;
     Claim c = **found;
     if (status == ClaimStatus::kVerified) {
-      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::Outcome::kFound,
+      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::CheckOutcome::kFound,
                             clock_.now());
       ASSERT_EQ(c.status, ClaimStatus::kVerified);
     } else {

@@ -1,4 +1,4 @@
-// A fake core::TxtResolver for tests of what runs DNS checks (the scheduler,
+// A fake core::DnsResolver for tests of what runs DNS checks (the scheduler,
 // the API that triggers them).
 #pragma once
 
@@ -18,13 +18,13 @@
 namespace vouch::testing {
 
 using core::RecordType;
-using core::TxtAnswer;
+using core::DnsAnswer;
 
 // Answers by name and record type: the same answer from every perspective
 // unless one was set per perspective; NXDOMAIN for what it does not know.
 // Answers come on another thread a moment later, as from the real one; with
 // hold(), lookups wait until release(). Counts what it was asked.
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
   explicit FakeResolver(size_t perspectives = 1) : n_(perspectives) {}
   // Waits for the answers still on their way: they use this object.
@@ -35,19 +35,19 @@ class FakeResolver final : public core::TxtResolver {
   FakeResolver(const FakeResolver&) = delete;
   FakeResolver& operator=(const FakeResolver&) = delete;
 
-  void set(const std::string& name, std::vector<TxtAnswer> per_perspective, RecordType type = RecordType::kTxt) {
+  void set(const std::string& name, std::vector<DnsAnswer> per_perspective, RecordType type = RecordType::kTxt) {
     std::lock_guard lock(mu_);
     answers_[{type, name}] = std::move(per_perspective);
   }
-  void set_all(const std::string& name, TxtAnswer::Kind kind, std::vector<std::string> records = {},
+  void set_all(const std::string& name, DnsAnswer::Kind kind, std::vector<std::string> records = {},
                RecordType type = RecordType::kTxt) {
-    TxtAnswer a;
+    DnsAnswer a;
     a.kind = kind;
     a.records = std::move(records);
-    set(name, std::vector<TxtAnswer>(n_, a), type);
+    set(name, std::vector<DnsAnswer>(n_, a), type);
   }
   void found(const std::string& name, const std::string& value) {
-    set_all(name, TxtAnswer::Kind::kRecords, {value});
+    set_all(name, DnsAnswer::Kind::kRecords, {value});
   }
 
   void hold() {
@@ -88,7 +88,7 @@ class FakeResolver final : public core::TxtResolver {
   }
 
   void lookup(const std::string& name, RecordType type,
-              std::function<void(std::vector<TxtAnswer>)> done) override {
+              std::function<void(std::vector<DnsAnswer>)> done) override {
     {
       std::lock_guard lock(mu_);
       asked_.push_back(name);
@@ -126,17 +126,17 @@ class FakeResolver final : public core::TxtResolver {
   struct Held {
     std::string name;
     RecordType type;
-    std::function<void(std::vector<TxtAnswer>)> done;
+    std::function<void(std::vector<DnsAnswer>)> done;
   };
 
-  std::vector<TxtAnswer> answer(const std::string& name, RecordType type) {
+  std::vector<DnsAnswer> answer(const std::string& name, RecordType type) {
     std::lock_guard lock(mu_);
-    std::vector<TxtAnswer> out;
+    std::vector<DnsAnswer> out;
     auto it = answers_.find({type, name});
     for (size_t i = 0; i < n_; ++i) {
-      TxtAnswer a;
+      DnsAnswer a;
       if (it != answers_.end()) a = it->second[std::min(i, it->second.size() - 1)];
-      else a.kind = TxtAnswer::Kind::kNxDomain;
+      else a.kind = DnsAnswer::Kind::kNxDomain;
       a.resolver = "10.0.0." + std::to_string(i + 1) + ":53";
       out.push_back(std::move(a));
     }
@@ -146,7 +146,7 @@ class FakeResolver final : public core::TxtResolver {
   const size_t n_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<std::pair<RecordType, std::string>, std::vector<TxtAnswer>> answers_;
+  std::map<std::pair<RecordType, std::string>, std::vector<DnsAnswer>> answers_;
   std::vector<std::string> asked_;
   std::vector<RecordType> asked_types_;
   bool holding_ = false;

@@ -25,11 +25,11 @@ const char* to_string(core::ClaimStatus s) {
   return "?";
 }
 
-const char* to_string(core::Outcome o) {
+const char* to_string(core::CheckOutcome o) {
   switch (o) {
-    case core::Outcome::kFound: return "Found";
-    case core::Outcome::kAbsent: return "Absent";
-    case core::Outcome::kResolverError: return "ResolverError";
+    case core::CheckOutcome::kFound: return "Found";
+    case core::CheckOutcome::kAbsent: return "Absent";
+    case core::CheckOutcome::kResolverError: return "ResolverError";
   }
   return "?";
 }
@@ -152,7 +152,7 @@ std::string to_string(const core::Claim& c) {
 namespace vouch::core {
 void PrintTo(ClaimKind k, std::ostream* os) { *os << testing::to_string(k); }
 void PrintTo(ClaimStatus s, std::ostream* os) { *os << testing::to_string(s); }
-void PrintTo(Outcome o, std::ostream* os) { *os << testing::to_string(o); }
+void PrintTo(CheckOutcome o, std::ostream* os) { *os << testing::to_string(o); }
 void PrintTo(RecordType t, std::ostream* os) { *os << testing::to_string(t); }
 void PrintTo(CreateOutcome o, std::ostream* os) { *os << testing::to_string(o); }
 void PrintTo(Mail::State s, std::ostream* os) { *os << testing::to_string(s); }

@@ -20,7 +20,7 @@ namespace vouch::testing {
 
 const char* to_string(core::ClaimKind k);
 const char* to_string(core::ClaimStatus s);
-const char* to_string(core::Outcome o);
+const char* to_string(core::CheckOutcome o);
 const char* to_string(core::RecordType t);
 const char* to_string(core::CreateOutcome o);
 const char* to_string(core::Mail::State s);
@@ -41,7 +41,7 @@ std::string to_string(const core::Claim& c);
 namespace vouch::core {
 void PrintTo(ClaimKind k, std::ostream* os);
 void PrintTo(ClaimStatus s, std::ostream* os);
-void PrintTo(Outcome o, std::ostream* os);
+void PrintTo(CheckOutcome o, std::ostream* os);
 void PrintTo(RecordType t, std::ostream* os);
 void PrintTo(CreateOutcome o, std::ostream* os);
 void PrintTo(Mail::State s, std::ostream* os);

@@ -27,7 +27,7 @@ Claim claim() {
 TEST(PrintersTest, EnumsPrintTheirNames) {
   EXPECT_EQ(::testing::PrintToString(ClaimStatus::kVerified), "Verified");
   EXPECT_EQ(::testing::PrintToString(ClaimKind::kSesDkim), "SesDkim");
-  EXPECT_EQ(::testing::PrintToString(core::Outcome::kResolverError), "ResolverError");
+  EXPECT_EQ(::testing::PrintToString(core::CheckOutcome::kResolverError), "ResolverError");
   EXPECT_EQ(::testing::PrintToString(core::RecordType::kCname), "CNAME");
   EXPECT_EQ(::testing::PrintToString(core::CreateOutcome::kLiveDuplicate), "LiveDuplicate");
   EXPECT_EQ(::testing::PrintToString(core::Mail::State::kSent), "Sent");

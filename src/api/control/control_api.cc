@@ -48,12 +48,12 @@ std::shared_ptr<ControlApi::LiveSlot> ControlApi::live_slot() {
   return std::make_shared<LiveSlot>(live_);
 }
 
-http::Outcome ControlApi::handle(http::Request& req) {
+http::HandlerResult ControlApi::handle(http::Request& req) {
   if (req.path().rfind(kTest, 0) == 0) return test_route(req);
   return admin(req);
 }
 
-http::Outcome ControlApi::test_route(http::Request& req) {
+http::HandlerResult ControlApi::test_route(http::Request& req) {
   if (!test_clock_) return not_found();  // the control routes exist only in test mode
   const std::string_view path = req.path();
   if (req.method != "POST") return not_found();
@@ -90,7 +90,7 @@ http::Outcome ControlApi::test_route(http::Request& req) {
   return not_found();
 }
 
-http::Outcome ControlApi::admin(http::Request& req) {
+http::HandlerResult ControlApi::admin(http::Request& req) {
   auto who = auth_.authenticate(req, Dialect::kRestJson, "");
   if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
     return error_response(err->http_status, err->code, {{"message", err->message}});

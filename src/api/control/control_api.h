@@ -33,13 +33,13 @@ class ControlApi {
   ControlApi(service::ClaimAdmin& claims, Authenticator& auth, core::ManualClock* test_clock,
              AdminLimits limits = {});
 
-  http::Outcome handle(http::Request& req);
+  http::HandlerResult handle(http::Request& req);
   // Called after each move of the test clock, e.g. to keep it across restarts.
   void on_clock_moved(std::function<void()> f) { clock_moved_ = std::move(f); }
 
  private:
-  http::Outcome admin(http::Request& req);
-  http::Outcome test_route(http::Request& req);
+  http::HandlerResult admin(http::Request& req);
+  http::HandlerResult test_route(http::Request& req);
   // A slot among the max_live admin requests, or nullptr when all are taken.
   // One admin lookup in flight, counted in live_ until given back (once).
   class LiveSlot {

@@ -24,12 +24,12 @@ constexpr char kSecret[] = "control-fake-secret";
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Every lookup answers at once with `records`.
-class FakeResolver final : public core::TxtResolver {
+class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::TxtAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
-    core::TxtAnswer a;
-    a.kind = core::TxtAnswer::Kind::kRecords;
+    core::DnsAnswer a;
+    a.kind = core::DnsAnswer::Kind::kRecords;
     a.records = records;
     done({a});
   }
@@ -86,7 +86,7 @@ class ControlApiFakesTest : public ::testing::Test {
     e.record_name = c.record_name;
     e.expected = c.token;
     e.quorum = 1;
-    e.outcome = core::Outcome::kAbsent;
+    e.outcome = core::CheckOutcome::kAbsent;
     e.perspectives = {{"127.0.0.1:53", core::PerspectiveEvidence::Result::kWrong, {"\"TOKEN=\""}, "TXT records"}};
     return e;
   }
@@ -97,7 +97,7 @@ class ControlApiFakesTest : public ::testing::Test {
                                                   clock_.now(), "");
     return finish(api.handle(req));
   }
-  static http::Response finish(http::Outcome o) {
+  static http::Response finish(http::HandlerResult o) {
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     if (auto* a = std::get_if<http::Async>(&o)) {
       std::optional<http::Response> out;

@@ -29,10 +29,10 @@ constexpr char kSecret[] = "control-secret";
 const core::Scope kScope{"123456789012", "us-east-1"};
 
 // Holds every lookup until released: DNS that is slow to answer.
-class HeldResolver final : public core::TxtResolver {
+class HeldResolver final : public core::DnsResolver {
  public:
   void lookup(const std::string& name, core::RecordType,
-              std::function<void(std::vector<core::TxtAnswer>)> done) override {
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     std::lock_guard lock(mu_);
     held_.emplace_back(name, std::move(done));
     cv_.notify_all();
@@ -50,15 +50,15 @@ class HeldResolver final : public core::TxtResolver {
   }
   // Answers every held lookup with `value` as its one TXT record.
   void release(const std::string& value) {
-    std::vector<std::pair<std::string, std::function<void(std::vector<core::TxtAnswer>)>>> now;
+    std::vector<std::pair<std::string, std::function<void(std::vector<core::DnsAnswer>)>>> now;
     {
       std::lock_guard lock(mu_);
       now.swap(held_);
     }
     for (auto& [name, done] : now) {
-      core::TxtAnswer a;
+      core::DnsAnswer a;
       a.resolver = "127.0.0.1:53";
-      a.kind = core::TxtAnswer::Kind::kRecords;
+      a.kind = core::DnsAnswer::Kind::kRecords;
       a.records = {value};
       done({a});
     }
@@ -67,7 +67,7 @@ class HeldResolver final : public core::TxtResolver {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::pair<std::string, std::function<void(std::vector<core::TxtAnswer>)>>> held_;
+  std::vector<std::pair<std::string, std::function<void(std::vector<core::DnsAnswer>)>>> held_;
 };
 
 // What an Async outcome answered, once it has.
@@ -138,14 +138,14 @@ class ControlApiTest : public ::testing::Test {
     return req;
   }
 
-  http::Outcome outcome(ControlApi& api, const std::string& method, const std::string& target,
+  http::HandlerResult outcome(ControlApi& api, const std::string& method, const std::string& target,
                         const std::string& region = kScope.region) {
     http::Request req = signed_request(method, target, region);
     return api.handle(req);
   }
 
   // Starts an Async outcome on this thread, as the server's pool would.
-  static void start(http::Outcome o, Answer& a) {
+  static void start(http::HandlerResult o, Answer& a) {
     auto* async = std::get_if<http::Async>(&o);
     ASSERT_NE(async, nullptr) << "not an Async outcome";
     async->start(a.done());
@@ -215,9 +215,9 @@ TEST_F(ControlApiTest, EachRouteIsRateLimitedPerAccountAndRegion) {
   auto& api = control({&limiter, 128});
   const std::string id = new_claim("rate.example");
   const std::string other = new_claim("rate.example", "eu-west-1");
-  auto is_async = [](const http::Outcome& o) { return std::holds_alternative<http::Async>(o); };
+  auto is_async = [](const http::HandlerResult& o) { return std::holds_alternative<http::Async>(o); };
   EXPECT_TRUE(is_async(outcome(api, "GET", "/_vouch/claims/" + id)));
-  http::Outcome second = outcome(api, "GET", "/_vouch/claims/" + id);
+  http::HandlerResult second = outcome(api, "GET", "/_vouch/claims/" + id);
   ASSERT_TRUE(std::holds_alternative<http::Response>(second));
   const auto& r = std::get<http::Response>(second);
   EXPECT_EQ(r.status, 429);
@@ -237,7 +237,7 @@ TEST_F(ControlApiTest, AtMostMaxLiveRunAtOnce) {
   Answer first, second;
   start(outcome(api, "GET", "/_vouch/claims/" + id), first);
   start(outcome(api, "GET", "/_vouch/claims/" + id), second);
-  http::Outcome third = outcome(api, "GET", "/_vouch/claims/" + id);
+  http::HandlerResult third = outcome(api, "GET", "/_vouch/claims/" + id);
   ASSERT_TRUE(std::holds_alternative<http::Response>(third));
   EXPECT_EQ(std::get<http::Response>(third).status, 429);
   EXPECT_EQ(error_type(std::get<http::Response>(third)), "ThrottlingException");

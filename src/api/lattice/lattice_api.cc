@@ -74,7 +74,7 @@ bool LatticeApi::owns(std::string_view path) {
          path.rfind(kTags, 0) == 0;
 }
 
-http::Outcome LatticeApi::handle(http::Request& req) {
+http::HandlerResult LatticeApi::handle(http::Request& req) {
   auto who = auth_.authenticate(req, Dialect::kRestJson, "vpc-lattice");
   if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
     return error_response(err->http_status, err->code, {{"message", err->message}});
@@ -104,7 +104,7 @@ http::Outcome LatticeApi::handle(http::Request& req) {
   return unknown_operation();
 }
 
-http::Outcome LatticeApi::start(const core::Scope& scope, const http::Request& req) {
+http::HandlerResult LatticeApi::start(const core::Scope& scope, const http::Request& req) {
   auto parsed = parse_body(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const json& body = std::get<json>(parsed);
@@ -137,7 +137,7 @@ http::Outcome LatticeApi::start(const core::Scope& scope, const http::Request& r
   });
 }
 
-http::Outcome LatticeApi::list(const core::Scope& scope, const http::Request& req) {
+http::HandlerResult LatticeApi::list(const core::Scope& scope, const http::Request& req) {
   auto q = query_params(req);
   if (!q) return validation_error("The query string could not be parsed.", "cannotParse");
   std::optional<int> max_results;
@@ -162,13 +162,13 @@ http::Outcome LatticeApi::list(const core::Scope& scope, const http::Request& re
   return json_response(200, body);
 }
 
-http::Outcome LatticeApi::get(const core::Scope& scope, const std::string& id) {
+http::HandlerResult LatticeApi::get(const core::Scope& scope, const std::string& id) {
   auto claim = service_.get(scope, id);
   if (!claim.ok()) return error_response(claim.error());
   return json_response(200, claim_json(*claim));
 }
 
-http::Outcome LatticeApi::remove(const core::Scope& scope, const std::string& id) {
+http::HandlerResult LatticeApi::remove(const core::Scope& scope, const std::string& id) {
   return http::Deferred([this, scope, id] {
     auto st = service_.remove(scope, id);
     if (!st.ok()) return error_response(st.error());
@@ -176,7 +176,7 @@ http::Outcome LatticeApi::remove(const core::Scope& scope, const std::string& id
   });
 }
 
-http::Outcome LatticeApi::tag(const core::Scope& scope, const std::string& arn,
+http::HandlerResult LatticeApi::tag(const core::Scope& scope, const std::string& arn,
                               const http::Request& req) {
   auto parsed = parse_body(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
@@ -194,7 +194,7 @@ http::Outcome LatticeApi::tag(const core::Scope& scope, const std::string& arn,
   });
 }
 
-http::Outcome LatticeApi::untag(const core::Scope& scope, const std::string& arn,
+http::HandlerResult LatticeApi::untag(const core::Scope& scope, const std::string& arn,
                                 const http::Request& req) {
   auto q = query_params(req);
   if (!q) return validation_error("The query string could not be parsed.", "cannotParse");
@@ -214,7 +214,7 @@ http::Outcome LatticeApi::untag(const core::Scope& scope, const std::string& arn
   });
 }
 
-http::Outcome LatticeApi::list_tags(const core::Scope& scope, const std::string& arn) {
+http::HandlerResult LatticeApi::list_tags(const core::Scope& scope, const std::string& arn) {
   auto tags = service_.list_tags(scope, arn);
   if (!tags.ok()) return error_response(tags.error());
   return json_response(200, json{{"tags", json(*tags)}});

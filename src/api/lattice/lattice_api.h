@@ -16,16 +16,16 @@ class LatticeApi {
 
   // Whether `path` is one of this API's routes (any method).
   static bool owns(std::string_view path);
-  http::Outcome handle(http::Request& req);
+  http::HandlerResult handle(http::Request& req);
 
  private:
-  http::Outcome start(const core::Scope& scope, const http::Request& req);
-  http::Outcome list(const core::Scope& scope, const http::Request& req);
-  http::Outcome get(const core::Scope& scope, const std::string& id);
-  http::Outcome remove(const core::Scope& scope, const std::string& id);
-  http::Outcome tag(const core::Scope& scope, const std::string& arn, const http::Request& req);
-  http::Outcome untag(const core::Scope& scope, const std::string& arn, const http::Request& req);
-  http::Outcome list_tags(const core::Scope& scope, const std::string& arn);
+  http::HandlerResult start(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult get(const core::Scope& scope, const std::string& id);
+  http::HandlerResult remove(const core::Scope& scope, const std::string& id);
+  http::HandlerResult tag(const core::Scope& scope, const std::string& arn, const http::Request& req);
+  http::HandlerResult untag(const core::Scope& scope, const std::string& arn, const http::Request& req);
+  http::HandlerResult list_tags(const core::Scope& scope, const std::string& arn);
 
   service::LatticeService& service_;
   Authenticator& auth_;

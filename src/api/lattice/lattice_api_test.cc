@@ -99,12 +99,12 @@ struct Env {
         when.value_or(clock.now()), body.empty() ? "" : "application/json");
   }
 
-  http::Outcome outcome(http::Request req) {
+  http::HandlerResult outcome(http::Request req) {
     req.request_id = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
     return api.handle(req);
   }
   http::Response run(http::Request req) {
-    http::Outcome o = outcome(std::move(req));
+    http::HandlerResult o = outcome(std::move(req));
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     return std::get<http::Response>(std::move(o));
   }
@@ -130,7 +130,7 @@ struct Env {
     ASSERT_TRUE(found.ok() && found->has_value()) << id;
     core::Claim c = **found;
     if (status == core::ClaimStatus::kVerified) {
-      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::Outcome::kFound,
+      c = core::apply_check(core::policy_for(c.kind), std::move(c), core::CheckOutcome::kFound,
                             clock.now());
     } else {
       c.status = status;
@@ -209,7 +209,7 @@ std::string null_message(const std::string& field) {
 
 TEST(LatticeApiTest, StartAnswers201WithTheStartShape) {
   Env env;
-  http::Outcome o = env.outcome(env.request(
+  http::HandlerResult o = env.outcome(env.request(
       "POST", "/domainverifications",
       R"({"domainName":"Example.COM","clientToken":"t-1","tags":{"env":"prod"}})"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o)) << "a durable write runs deferred";
@@ -589,7 +589,7 @@ TEST(LatticeApiTest, DeleteByIdAndArn) {
   Env env;
   const std::string a = env.started("a.example.com")["id"];
   const std::string b = env.started("b.example.com")["id"];
-  http::Outcome o = env.outcome(env.request("DELETE", "/domainverifications/" + a));
+  http::HandlerResult o = env.outcome(env.request("DELETE", "/domainverifications/" + a));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o));
   expect_ok(std::get<http::Deferred>(o)(), 200, "{}");
   expect_ok(env.call("DELETE", "/domainverifications/" + enc(arn_of(b))), 200, "{}");

@@ -95,7 +95,7 @@ MailApi::MailApi(service::IdentityService& identities, service::Inbox& inbox, Au
     : identities_(identities), inbox_(inbox), auth_(auth), options_(std::move(options)),
       origin_(origin_of(options_.public_url)) {}
 
-http::Outcome MailApi::handle(http::Request& req) {
+http::HandlerResult MailApi::handle(http::Request& req) {
   if (req.path() != kVerify) return inbox(req);
   if (req.method == "GET" || req.method == "HEAD") return open_link(req);
   if (req.method == "POST") return confirm_link(req);
@@ -104,7 +104,7 @@ http::Outcome MailApi::handle(http::Request& req) {
 
 // GET and HEAD change nothing: mail scanners and link previews fetch every
 // link they see. A valid link shows a form whose POST confirms.
-http::Outcome MailApi::open_link(const http::Request& req) {
+http::HandlerResult MailApi::open_link(const http::Request& req) {
   auto q = parse_form(req.query(), false);
   const std::string* token = q ? q->get("token") : nullptr;
   if (!token || token->empty()) {
@@ -122,7 +122,7 @@ http::Outcome MailApi::open_link(const http::Request& req) {
               "Press Confirm to verify " + r->address + ". If you did not ask for this, close this page.", form);
 }
 
-http::Outcome MailApi::confirm_link(const http::Request& req) {
+http::HandlerResult MailApi::confirm_link(const http::Request& req) {
   // Only the confirmation page may post here: refuse other sites' forms.
   const std::string* site = req.header("Sec-Fetch-Site");
   const std::string* origin = req.header("Origin");
@@ -145,7 +145,7 @@ http::Outcome MailApi::confirm_link(const http::Request& req) {
   });
 }
 
-http::Outcome MailApi::inbox(const http::Request& req) {
+http::HandlerResult MailApi::inbox(const http::Request& req) {
   if (options_.inbox == InboxAccess::kOff) {
     return error_response(404, "UnknownOperationException",
                                    {{"message", "The inbox is available in test mode or with --inbox."}});

@@ -32,15 +32,15 @@ class MailApi {
   MailApi(service::IdentityService& identities, service::Inbox& inbox, Authenticator& auth,
           MailApiOptions options);
 
-  http::Outcome handle(http::Request& req);
+  http::HandlerResult handle(http::Request& req);
 
   static constexpr size_t kInboxPage = 100;      // messages per inbox page by default
   static constexpr size_t kInboxMaxPage = 1000;  // ?limit= at most
 
  private:
-  http::Outcome open_link(const http::Request& req);
-  http::Outcome confirm_link(const http::Request& req);
-  http::Outcome inbox(const http::Request& req);
+  http::HandlerResult open_link(const http::Request& req);
+  http::HandlerResult confirm_link(const http::Request& req);
+  http::HandlerResult inbox(const http::Request& req);
 
   service::IdentityService& identities_;
   service::Inbox& inbox_;

@@ -35,7 +35,7 @@ struct Env {
   }
 
   http::Response run(http::Request req) {
-    http::Outcome o = api.handle(req);
+    http::HandlerResult o = api.handle(req);
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     return std::get<http::Response>(std::move(o));
   }

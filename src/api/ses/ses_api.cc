@@ -56,7 +56,7 @@ std::string_view dkim_status_name(service::DkimStatus s) {
 
 // Runs a durable write off the I/O threads and renders its result.
 template <class Work>
-http::Outcome deferred(Work work) {
+http::HandlerResult deferred(Work work) {
   return http::Deferred(std::move(work));
 }
 
@@ -77,7 +77,7 @@ SesApi::SesApi(service::IdentityService& identities, Authenticator& auth)
           {"GetIdentityDkimAttributes", &SesApi::get_identity_dkim_attributes},
       } {}
 
-http::Outcome SesApi::handle(http::Request& req) {
+http::HandlerResult SesApi::handle(http::Request& req) {
   const std::string& rid = req.request_id;
   auto scope = auth_.authenticate(req, Dialect::kQuery, "ses");
   if (auto* err = std::get_if<auth::WireAuthError>(&scope)) {
@@ -105,7 +105,7 @@ http::Outcome SesApi::handle(http::Request& req) {
   return (this->*(it->second))(call);
 }
 
-http::Outcome SesApi::simple_write(Call& c, std::string_view param, std::string_view op,
+http::HandlerResult SesApi::simple_write(Call& c, std::string_view param, std::string_view op,
                                    StatusOp fn, bool with_result) {
   http::Response err;
   const std::string* value = require(c.params, param, &err, c.request_id);
@@ -118,7 +118,7 @@ http::Outcome SesApi::simple_write(Call& c, std::string_view param, std::string_
   });
 }
 
-http::Outcome SesApi::verify_domain_identity(Call& c) {
+http::HandlerResult SesApi::verify_domain_identity(Call& c) {
   http::Response err;
   const std::string* domain = require(c.params, "Domain", &err, c.request_id);
   if (!domain) return err;
@@ -131,15 +131,15 @@ http::Outcome SesApi::verify_domain_identity(Call& c) {
   });
 }
 
-http::Outcome SesApi::verify_email_identity(Call& c) {
+http::HandlerResult SesApi::verify_email_identity(Call& c) {
   return simple_write(c, "EmailAddress", "VerifyEmailIdentity", &service::IdentityService::verify_email, true);
 }
 
-http::Outcome SesApi::verify_email_address(Call& c) {
+http::HandlerResult SesApi::verify_email_address(Call& c) {
   return simple_write(c, "EmailAddress", "VerifyEmailAddress", &service::IdentityService::verify_email, false);
 }
 
-http::Outcome SesApi::get_identity_verification_attributes(Call& c) {
+http::HandlerResult SesApi::get_identity_verification_attributes(Call& c) {
   std::vector<std::string> ids;
   if (!identities_param(c.params, &ids)) return missing_identities(c.request_id);
   XmlWriter x;
@@ -164,7 +164,7 @@ http::Outcome SesApi::get_identity_verification_attributes(Call& c) {
   return ok_response("GetIdentityVerificationAttributes", x.take(), c.request_id);
 }
 
-http::Outcome SesApi::list_identities(Call& c) {
+http::HandlerResult SesApi::list_identities(Call& c) {
   auto type = service::IdentityType::kAny;
   if (const std::string* t = c.params.get("IdentityType")) {
     if (*t == "Domain") {
@@ -198,22 +198,22 @@ http::Outcome SesApi::list_identities(Call& c) {
   return ok_response("ListIdentities", xml, c.request_id);
 }
 
-http::Outcome SesApi::delete_identity(Call& c) {
+http::HandlerResult SesApi::delete_identity(Call& c) {
   return simple_write(c, "Identity", "DeleteIdentity", &service::IdentityService::delete_identity, true);
 }
 
-http::Outcome SesApi::list_verified_email_addresses(Call& c) {
+http::HandlerResult SesApi::list_verified_email_addresses(Call& c) {
   auto emails = identities_.list_verified_emails(c.scope);
   if (!emails.ok()) return error_response(emails.error(), c.request_id);
   return ok_response("ListVerifiedEmailAddresses", member_list("VerifiedEmailAddresses", *emails),
                      c.request_id);
 }
 
-http::Outcome SesApi::delete_verified_email_address(Call& c) {
+http::HandlerResult SesApi::delete_verified_email_address(Call& c) {
   return simple_write(c, "EmailAddress", "DeleteVerifiedEmailAddress", &service::IdentityService::delete_identity, false);
 }
 
-http::Outcome SesApi::verify_domain_dkim(Call& c) {
+http::HandlerResult SesApi::verify_domain_dkim(Call& c) {
   http::Response err;
   const std::string* domain = require(c.params, "Domain", &err, c.request_id);
   if (!domain) return err;
@@ -224,7 +224,7 @@ http::Outcome SesApi::verify_domain_dkim(Call& c) {
   });
 }
 
-http::Outcome SesApi::get_identity_dkim_attributes(Call& c) {
+http::HandlerResult SesApi::get_identity_dkim_attributes(Call& c) {
   std::vector<std::string> ids;
   if (!identities_param(c.params, &ids)) return missing_identities(c.request_id);
   auto attrs = identities_.get_dkim_attributes(c.scope, ids);

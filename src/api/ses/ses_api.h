@@ -17,7 +17,7 @@ class SesApi {
   SesApi(service::IdentityService& identities, Authenticator& auth);
 
   // Handles `POST /` (form body) or `GET /?Action=...`.
-  http::Outcome handle(http::Request& req);
+  http::HandlerResult handle(http::Request& req);
 
  private:
   struct Call {
@@ -25,26 +25,26 @@ class SesApi {
     FormParams params;
     std::string request_id;
   };
-  using Action = http::Outcome (SesApi::*)(Call&);
+  using Action = http::HandlerResult (SesApi::*)(Call&);
   // (scope, value, operation name): the service throttles by the operation.
   using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&, const std::string&,
                                                               const std::string&);
 
   // A durable write of one required parameter whose result is empty (or,
   // without `with_result`, absent).
-  http::Outcome simple_write(Call& c, std::string_view param, std::string_view op, StatusOp fn,
+  http::HandlerResult simple_write(Call& c, std::string_view param, std::string_view op, StatusOp fn,
                              bool with_result);
 
-  http::Outcome verify_domain_identity(Call& c);
-  http::Outcome verify_email_identity(Call& c);
-  http::Outcome verify_email_address(Call& c);
-  http::Outcome get_identity_verification_attributes(Call& c);
-  http::Outcome list_identities(Call& c);
-  http::Outcome delete_identity(Call& c);
-  http::Outcome list_verified_email_addresses(Call& c);
-  http::Outcome delete_verified_email_address(Call& c);
-  http::Outcome verify_domain_dkim(Call& c);
-  http::Outcome get_identity_dkim_attributes(Call& c);
+  http::HandlerResult verify_domain_identity(Call& c);
+  http::HandlerResult verify_email_identity(Call& c);
+  http::HandlerResult verify_email_address(Call& c);
+  http::HandlerResult get_identity_verification_attributes(Call& c);
+  http::HandlerResult list_identities(Call& c);
+  http::HandlerResult delete_identity(Call& c);
+  http::HandlerResult list_verified_email_addresses(Call& c);
+  http::HandlerResult delete_verified_email_address(Call& c);
+  http::HandlerResult verify_domain_dkim(Call& c);
+  http::HandlerResult get_identity_dkim_attributes(Call& c);
 
   service::IdentityService& identities_;
   Authenticator& auth_;

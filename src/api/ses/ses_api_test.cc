@@ -83,13 +83,13 @@ struct Env {
   }
   http::Request post(const std::string& body) const { return request("POST", "/", body); }
 
-  http::Outcome outcome(http::Request req) {
+  http::HandlerResult outcome(http::Request req) {
     req.request_id = kRequestId;
     return api.handle(req);
   }
   // Runs deferred work the way the server would, on this thread.
   http::Response run(http::Request req) {
-    http::Outcome o = outcome(std::move(req));
+    http::HandlerResult o = outcome(std::move(req));
     if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
     return std::get<http::Response>(std::move(o));
   }
@@ -105,7 +105,7 @@ struct Env {
     auto found = store.find_identity(core::Scope{kAccount, "us-east-1"}, subject);
     ASSERT_TRUE(found.ok() && found->has_value()) << subject;
     core::Claim c = **found;
-    c = core::apply_check(core::policy_for(c.kind), std::move(c), core::Outcome::kFound,
+    c = core::apply_check(core::policy_for(c.kind), std::move(c), core::CheckOutcome::kFound,
                           clock.now());
     auto updated = store.update_claim(std::move(c));
     ASSERT_TRUE(updated.ok()) << updated.error().message;
@@ -191,7 +191,7 @@ std::string element(const std::string& xml, const std::string& tag) {
 
 TEST(SesApi, VerifyDomainIdentity) {
   Env env;
-  http::Outcome o = env.outcome(env.post(
+  http::HandlerResult o = env.outcome(env.post(
       "Action=VerifyDomainIdentity&Version=2010-12-01&Domain=Example.COM"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o)) << "a write must run off the I/O thread";
   http::Response r = std::get<http::Deferred>(o)();
@@ -207,7 +207,7 @@ TEST(SesApi, VerifyDomainIdentity) {
 
 TEST(SesApi, VerifyEmailIdentityHasEmptyResult) {
   Env env;
-  http::Outcome o = env.outcome(
+  http::HandlerResult o = env.outcome(
       env.post("Action=VerifyEmailIdentity&Version=2010-12-01&EmailAddress=user%40example.com"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o));
   expect_golden(std::get<http::Deferred>(o)(), "verify_email_identity.xml");
@@ -252,7 +252,7 @@ TEST(SesApi, GetIdentityVerificationAttributes) {
   env.call("VerifyEmailIdentity", "EmailAddress=ok%40example.com");  // restarts ok@
   env.mark_verified("seen.example.org");
 
-  http::Outcome o = env.outcome(env.post(
+  http::HandlerResult o = env.outcome(env.post(
       "Action=GetIdentityVerificationAttributes&Version=2010-12-01"
       "&Identities.member.1=example.com&Identities.member.2=ok%40example.com"
       "&Identities.member.3=late%40example.com&Identities.member.4=unknown.example.com"
@@ -340,7 +340,7 @@ TEST(SesApi, VerifyDomainDkimAndAttributes) {
   Env env;
   env.call("VerifyDomainIdentity", "Domain=plain.example.com");
   env.call("VerifyEmailIdentity", "EmailAddress=user%40example.com");
-  http::Outcome o = env.outcome(
+  http::HandlerResult o = env.outcome(
       env.post("Action=VerifyDomainDkim&Version=2010-12-01&Domain=dkim.example.com"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o));
   http::Response dkim = std::get<http::Deferred>(o)();

@@ -21,7 +21,7 @@
 
 namespace vouch::verify::dns {
 
-using core::TxtAnswer;
+using core::DnsAnswer;
 
 namespace {
 
@@ -29,9 +29,9 @@ namespace {
 struct Pending {
   std::string name;
   core::RecordType type = core::RecordType::kTxt;
-  std::vector<TxtAnswer> answers;
+  std::vector<DnsAnswer> answers;
   size_t remaining = 0;
-  std::function<void(std::vector<TxtAnswer>)> done;
+  std::function<void(std::vector<DnsAnswer>)> done;
 };
 
 struct QueryArg {
@@ -39,34 +39,34 @@ struct QueryArg {
   size_t index;
 };
 
-TxtAnswer::Kind kind_of(int status) {
+DnsAnswer::Kind kind_of(int status) {
   switch (status) {
-    case ARES_SUCCESS: return TxtAnswer::Kind::kRecords;
-    case ARES_ENOTFOUND: return TxtAnswer::Kind::kNxDomain;
-    case ARES_ENODATA: return TxtAnswer::Kind::kNoData;
-    case ARES_ESERVFAIL: return TxtAnswer::Kind::kServFail;
-    case ARES_EREFUSED: return TxtAnswer::Kind::kRefused;
-    case ARES_ETIMEOUT: return TxtAnswer::Kind::kTimeout;
-    case ARES_EBADNAME: return TxtAnswer::Kind::kBadName;
-    default: return TxtAnswer::Kind::kError;
+    case ARES_SUCCESS: return DnsAnswer::Kind::kRecords;
+    case ARES_ENOTFOUND: return DnsAnswer::Kind::kNxDomain;
+    case ARES_ENODATA: return DnsAnswer::Kind::kNoData;
+    case ARES_ESERVFAIL: return DnsAnswer::Kind::kServFail;
+    case ARES_EREFUSED: return DnsAnswer::Kind::kRefused;
+    case ARES_ETIMEOUT: return DnsAnswer::Kind::kTimeout;
+    case ARES_EBADNAME: return DnsAnswer::Kind::kBadName;
+    default: return DnsAnswer::Kind::kError;
   }
 }
 
-void fill_cname(TxtAnswer& out, unsigned char* abuf, int alen) {
+void fill_cname(DnsAnswer& out, unsigned char* abuf, int alen) {
   switch (parse_cname_reply(abuf, alen, &out.records)) {
     case CnameReply::kRecords: return;
-    case CnameReply::kNoData: out.kind = TxtAnswer::Kind::kNoData; return;
+    case CnameReply::kNoData: out.kind = DnsAnswer::Kind::kNoData; return;
     case CnameReply::kMalformed:
-      out.kind = TxtAnswer::Kind::kError;
+      out.kind = DnsAnswer::Kind::kError;
       out.error = ares_strerror(ARES_EBADRESP);
       return;
   }
 }
 
-void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
+void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
-    if (out.kind == TxtAnswer::Kind::kError || out.kind == TxtAnswer::Kind::kBadName) {
+    if (out.kind == DnsAnswer::Kind::kError || out.kind == DnsAnswer::Kind::kBadName) {
       out.error = ares_strerror(status);
     }
     return;
@@ -75,11 +75,11 @@ void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned cha
   struct ares_txt_ext* txt = nullptr;
   int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
   if (rc == ARES_ENODATA) {
-    out.kind = TxtAnswer::Kind::kNoData;
+    out.kind = DnsAnswer::Kind::kNoData;
     return;
   }
   if (rc != ARES_SUCCESS) {
-    out.kind = TxtAnswer::Kind::kError;
+    out.kind = DnsAnswer::Kind::kError;
     out.error = ares_strerror(rc);
     return;
   }
@@ -90,7 +90,7 @@ void fill_answer(TxtAnswer& out, core::RecordType type, int status, unsigned cha
     else out.records.back() += part;
   }
   ares_free_data(txt);
-  if (out.records.empty()) out.kind = TxtAnswer::Kind::kNoData;
+  if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
 }
 
 std::string server_text(const ares_addr_port_node& n) {
@@ -303,7 +303,7 @@ core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(const Resolve
 }
 
 void CaresResolver::lookup(const std::string& name, core::RecordType type,
-                           std::function<void(std::vector<TxtAnswer>)> done) {
+                           std::function<void(std::vector<DnsAnswer>)> done) {
   auto p = std::make_shared<Pending>();
   p->name = name;
   p->type = type;

@@ -1,4 +1,4 @@
-// TxtResolver (TXT and CNAME) on c-ares: one channel per perspective (resolver address), all
+// DnsResolver (TXT and CNAME) on c-ares: one channel per perspective (resolver address), all
 // driven by one event-loop thread, so thousands of lookups run concurrently
 // without a thread each. Retries happen on timeouts only: SERVFAIL, REFUSED
 // and NXDOMAIN are answers, returned as they come. Truncated UDP answers are
@@ -27,7 +27,7 @@ struct ResolverOptions {
   size_t queries_per_port = 16;
 };
 
-class CaresResolver final : public core::TxtResolver {
+class CaresResolver final : public core::DnsResolver {
  public:
   // kInvalidArgument for a server that is not HOST:PORT; kInternal if
   // c-ares cannot be set up.
@@ -35,7 +35,7 @@ class CaresResolver final : public core::TxtResolver {
   ~CaresResolver() override;
 
   void lookup(const std::string& name, core::RecordType type,
-              std::function<void(std::vector<core::TxtAnswer>)> done) override;
+              std::function<void(std::vector<core::DnsAnswer>)> done) override;
   size_t perspectives() const override;
   // The resolvers in use, as "HOST:PORT".
   std::vector<std::string> servers() const;

@@ -26,8 +26,8 @@
 namespace vouch::verify::dns {
 namespace {
 
-using core::TxtAnswer;
-using Kind = TxtAnswer::Kind;
+using core::DnsAnswer;
+using Kind = DnsAnswer::Kind;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -305,12 +305,12 @@ std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, millisecon
   return r.ok() ? std::move(*r) : nullptr;
 }
 
-std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name,
+std::vector<DnsAnswer> ask(CaresResolver& r, const std::string& name,
                            core::RecordType type = core::RecordType::kTxt) {
-  auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+  auto p = std::make_shared<std::promise<std::vector<DnsAnswer>>>();
   auto f = p->get_future();
   auto calls = std::make_shared<std::atomic<int>>(0);
-  r.lookup(name, type, [p, calls](std::vector<TxtAnswer> a) {
+  r.lookup(name, type, [p, calls](std::vector<DnsAnswer> a) {
     if (calls->fetch_add(1) == 0) p->set_value(std::move(a));
   });
   if (f.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
@@ -323,11 +323,11 @@ std::vector<TxtAnswer> ask(CaresResolver& r, const std::string& name,
   return out;
 }
 
-TxtAnswer ask_one(CaresResolver& r, const std::string& name,
+DnsAnswer ask_one(CaresResolver& r, const std::string& name,
                   core::RecordType type = core::RecordType::kTxt) {
   auto a = ask(r, name, type);
   EXPECT_EQ(a.size(), 1u);
-  return a.empty() ? TxtAnswer{} : a[0];
+  return a.empty() ? DnsAnswer{} : a[0];
 }
 
 TEST(CaresResolver, RecordsAreJoinedPerRecord) {
@@ -413,12 +413,12 @@ TEST(CaresResolver, APortSendsAtMostQueriesPerPort) {
   TestDns dns(table({}));
   auto r = make({dns.address()}, milliseconds(5000), 2, 7);
   ASSERT_TRUE(r);
-  std::vector<std::future<std::vector<TxtAnswer>>> fs;
+  std::vector<std::future<std::vector<DnsAnswer>>> fs;
   for (int i = 0; i < 70; ++i) {
-    auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+    auto p = std::make_shared<std::promise<std::vector<DnsAnswer>>>();
     fs.push_back(p->get_future());
     r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt,
-              [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
+              [p](std::vector<DnsAnswer> a) { p->set_value(std::move(a)); });
   }
   for (auto& f : fs) {
     ASSERT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
@@ -598,11 +598,11 @@ void many_lookups_in_flight(size_t queries_per_port) {
   ASSERT_TRUE(r);
   constexpr int kN = 200;
   const auto start = Clock::now();
-  std::vector<std::future<std::vector<TxtAnswer>>> fs;
+  std::vector<std::future<std::vector<DnsAnswer>>> fs;
   for (int i = 0; i < kN; ++i) {
-    auto p = std::make_shared<std::promise<std::vector<TxtAnswer>>>();
+    auto p = std::make_shared<std::promise<std::vector<DnsAnswer>>>();
     fs.push_back(p->get_future());
-    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt, [p](std::vector<TxtAnswer> a) { p->set_value(std::move(a)); });
+    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt, [p](std::vector<DnsAnswer> a) { p->set_value(std::move(a)); });
   }
   for (int i = 0; i < kN; ++i) {
     ASSERT_EQ(fs[i].wait_for(std::chrono::seconds(20)), std::future_status::ready) << i;
@@ -632,7 +632,7 @@ TEST(CaresResolver, DestroyingWithLookupsInFlightAnswersThemOnce) {
   ASSERT_TRUE(r);
   auto calls = std::make_shared<std::atomic<int>>(0);
   auto kind = std::make_shared<std::atomic<int>>(-1);
-  r->lookup("pending.example.com", core::RecordType::kTxt, [calls, kind](std::vector<TxtAnswer> a) {
+  r->lookup("pending.example.com", core::RecordType::kTxt, [calls, kind](std::vector<DnsAnswer> a) {
     calls->fetch_add(1);
     if (!a.empty()) kind->store(static_cast<int>(a[0].kind));
   });

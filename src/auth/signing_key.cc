@@ -1,4 +1,4 @@
-#include "auth/crypto.h"
+#include "auth/signing_key.h"
 
 #include "crypto/crypto.h"
 

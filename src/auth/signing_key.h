@@ -1,4 +1,4 @@
-// SHA-256 / HMAC helpers and the derived-signing-key cache.
+// SigV4 digests: hex SHA-256, HMAC and the derived-signing-key cache, over crypto/.
 #pragma once
 
 #include <array>
