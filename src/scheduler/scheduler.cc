@@ -186,6 +186,7 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     std::lock_guard lock(mu_);
     for (int64_t seq : seqs) {
       in_flight_.erase(seq);
+      if (refilling_) recorded_while_refilling_.insert(seq);
       if (auto it = again_.find(seq); it != again_.end()) {
         for (auto& f : it->second) again.push_back(std::move(f));
         again_.erase(it);
@@ -290,9 +291,13 @@ void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   // Read ahead a few windows, so the window never waits on the store.
   const size_t want = 4 * options_.max_in_flight;
   const auto after = cursor_.value_or(core::Store::DueCursor{});
+  refilling_ = true;
   lock.unlock();
   auto due = store_.due_claims_after(clock_.now(), after, want);
   lock.lock();
+  refilling_ = false;
+  std::unordered_set<int64_t> just_recorded;
+  just_recorded.swap(recorded_while_refilling_);
   if (!due.ok() || due->size() < want) {
     cursor_.reset();  // the end of what is due: start from the top next time
   } else {
@@ -300,6 +305,7 @@ void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   }
   if (!due.ok()) return;
   for (auto& c : *due) {
+    if (just_recorded.count(c.seq)) continue;  // read before its check was recorded
     if (in_flight_.insert(c.seq).second) queued_.push_back(std::move(c));
   }
 }

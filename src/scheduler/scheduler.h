@@ -120,6 +120,10 @@ class Scheduler final : public core::CheckRunner {
   size_t lookups_ = 0;                         // GUARDED_BY(mu_); outstanding
   std::vector<FinishedPtr> finished_;          // GUARDED_BY(mu_); to record
   std::optional<core::Store::DueCursor> cursor_;  // GUARDED_BY(mu_); the sweep's position
+  // While refill() reads the store without mu_, checks recorded meanwhile may
+  // come back in its (older) page: they must not start again.
+  bool refilling_ = false;                               // GUARDED_BY(mu_)
+  std::unordered_set<int64_t> recorded_while_refilling_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                      // GUARDED_BY(mu_)
   bool writers_stop_ = false;                  // GUARDED_BY(mu_)
   bool woken_ = false;                         // GUARDED_BY(mu_)
