@@ -86,8 +86,7 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& t : pool) t.join();
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("seeded %ld identities in %.1f s (%.0f/s), %ld failed\n", count, secs, count / secs,
               failed.load());
   return failed.load() == 0 ? 0 : 1;

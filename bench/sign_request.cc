@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
   if (get > 0) {
     std::string body = "Action=GetIdentityVerificationAttributes&Version=2010-12-01";
     for (long i = 0; i < get; ++i) {
-      body += "&Identities.member." + std::to_string(i + 1) + "=" + domain(prefix, start + i * stride);
+      body += "&Identities.member." + std::to_string(i + 1) + "=" +
+              domain(prefix, start + i * stride);
     }
     bodies.push_back(std::move(body));
   } else {

@@ -27,7 +27,8 @@ std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
   auto headers = auth_headers(req);
   auth::RequestView view{req.method, req.target, &headers, req.body};
   auth::VerifyOptions opts;
-  opts.skew_window = dialect == Dialect::kQuery ? std::chrono::minutes(15) : std::chrono::minutes(5);
+  opts.skew_window = dialect == Dialect::kQuery ? std::chrono::minutes(15)
+                                                : std::chrono::minutes(5);
   opts.expected_service = service;
   opts.skip_signature_check = settings_.insecure_any_credentials;
   opts.regions = &settings_.regions;
@@ -42,7 +43,8 @@ std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
   if (auto* err = std::get_if<auth::AuthError>(&result)) {
     // The store failed: a 5xx whose cause only the log sees. Logged here,
     // since every API that authenticates answers with the wire error alone.
-    if (err->kind == auth::Failure::kLookupUnavailable || err->kind == auth::Failure::kLookupFailed) {
+    if (err->kind == auth::Failure::kLookupUnavailable ||
+        err->kind == auth::Failure::kLookupFailed) {
       http::log_internal_error(req.request_id, err->message);
     }
     return dialect == Dialect::kQuery ? auth::to_query_error(*err) : auth::to_rest_json_error(*err);

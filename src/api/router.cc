@@ -29,7 +29,9 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 
 using Auth = Router::Auth;
 
-bool starts(std::string_view p, std::string_view prefix) { return p.substr(0, prefix.size()) == prefix; }
+bool starts(std::string_view p, std::string_view prefix) {
+  return p.substr(0, prefix.size()) == prefix;
+}
 
 }  // namespace
 
@@ -72,7 +74,9 @@ size_t Router::max_body_limit() {
   return most;
 }
 
-bool Router::is_health(std::string_view, std::string_view target) { return path_of(target) == kHealth; }
+bool Router::is_health(std::string_view, std::string_view target) {
+  return path_of(target) == kHealth;
+}
 
 Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
                HealthInfo health)
@@ -89,9 +93,9 @@ http::HandlerResult Router::handle(http::Request& req) {
 }
 
 http::HandlerResult Router::health(http::Request& req) {
-  if (req.method != "GET" && req.method != "HEAD") return json_error(405, "MethodNotAllowed", "Use GET.");
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      health_.steady_now() - started_);
+  if (req.method != "GET" && req.method != "HEAD")
+    return json_error(405, "MethodNotAllowed", "Use GET.");
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(health_.steady_now() - started_);
   nlohmann::json body{{"status", "ok"},
                       {"version", health_.version},
                       {"store", health_.store},

@@ -23,24 +23,25 @@ struct HealthInfo {
   std::string store;
   std::string allocator;  // "jemalloc <version>" or "glibc"
   // Where uptime is read from: tests pass a fake to see it count.
-  std::function<std::chrono::steady_clock::time_point()> steady_now = std::chrono::steady_clock::now;
+  std::function<std::chrono::steady_clock::time_point()> steady_now =
+      std::chrono::steady_clock::now;
 };
 
 class Router {
  public:
   // Who may call a route. The handler checks it; the table says it.
   enum class Auth {
-    kNone,           // anyone
-    kSigV4,          // a SigV4 signature of a known account (the handler's service)
-    kTestMode,       // exists only in test mode, unsigned
+    kNone,             // anyone
+    kSigV4,            // a SigV4 signature of a known account (the handler's service)
+    kTestMode,         // exists only in test mode, unsigned
     kSigV4OrTestMode,  // unsigned in test mode, SigV4 outside it (the inbox)
-    kLinkToken,      // the signed token in a verification link
+    kLinkToken,        // the signed token in a verification link
   };
   struct Route {
-    std::string_view paths;                // for the reader: what the matcher takes
+    std::string_view paths;  // for the reader: what the matcher takes
     bool (*matches)(std::string_view path);
     Auth auth;
-    size_t body_limit;                     // bytes a write (not GET/HEAD/DELETE) may carry
+    size_t body_limit;  // bytes a write (not GET/HEAD/DELETE) may carry
     http::HandlerResult (Router::*handler)(http::Request&);
   };
   // Every route, in the order they are tried.

@@ -208,11 +208,10 @@ TEST_F(RouterTest, RootGoesToSesByScope) {
   http::Response ses = run(signed_post("ses", "Action=ListIdentities&Version=2010-12-01"));
   EXPECT_EQ(ses.status, 200);
   EXPECT_EQ(ses.content_type, "text/xml");
-  EXPECT_EQ(ses.body,
-            "<ListIdentitiesResponse xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">"
-            "<ListIdentitiesResult><Identities/></ListIdentitiesResult>"
-            "<ResponseMetadata><RequestId>rid-1</RequestId></ResponseMetadata>"
-            "</ListIdentitiesResponse>");
+  EXPECT_EQ(ses.body, "<ListIdentitiesResponse xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">"
+                      "<ListIdentitiesResult><Identities/></ListIdentitiesResult>"
+                      "<ResponseMetadata><RequestId>rid-1</RequestId></ResponseMetadata>"
+                      "</ListIdentitiesResponse>");
 
   // Unsigned requests go to SES too, which says what is missing.
   http::Response unsigned_req = run({"POST", "/", {}, "Action=ListIdentities", ""});
@@ -257,7 +256,9 @@ TEST_F(RouterTest, LargestLatticeRequestFitsItsBodyLimit) {
   core::Tags tags = parsed.at("tags").get<core::Tags>();
   ASSERT_EQ(tags.size(), 50u);
   EXPECT_OK(core::validate_tags(tags, "tags"));
-  for (const char* target : {"/domainverifications", "/tags/arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/dv-1"}) {
+  for (const char* target :
+       {"/domainverifications",
+        "/tags/arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/dv-1"}) {
     EXPECT_LE(body.size(), Router::body_limit("POST", target)) << target;
   }
 }
@@ -302,13 +303,13 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
     int unsigned_status;
   };
   const Case cases[] = {
-      {"GET", "/_vouch/health", 200},                 // kNone
-      {"POST", "/", 403},                             // kSigV4
-      {"GET", "/domainverifications", 403},           // kSigV4
-      {"GET", "/_vouch/claims/id-1", 403},            // kSigV4
-      {"POST", "/_vouch/test/reset", 404},            // kTestMode: not in test mode here
-      {"GET", "/_vouch/verify-email", 404},           // kLinkToken: no mail wired here
-      {"GET", "/_aws/ses", 404},                      // kSigV4OrTestMode: no mail wired here
+      {"GET", "/_vouch/health", 200},        // kNone
+      {"POST", "/", 403},                    // kSigV4
+      {"GET", "/domainverifications", 403},  // kSigV4
+      {"GET", "/_vouch/claims/id-1", 403},   // kSigV4
+      {"POST", "/_vouch/test/reset", 404},   // kTestMode: not in test mode here
+      {"GET", "/_vouch/verify-email", 404},  // kLinkToken: no mail wired here
+      {"GET", "/_aws/ses", 404},             // kSigV4OrTestMode: no mail wired here
   };
   std::set<const Router::Route*> reached;
   for (const auto& c : cases) {

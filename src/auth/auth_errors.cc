@@ -6,10 +6,8 @@ WireAuthError to_query_error(const AuthError& e) {
   switch (e.kind) {
     case Failure::kMissing:
       return {"MissingAuthenticationToken", 403, "Request is missing Authentication Token"};
-    case Failure::kIncomplete:
-      return {"IncompleteSignature", 400, e.message};
-    case Failure::kUnknownKey:
-      return {"InvalidClientTokenId", 403, e.message};
+    case Failure::kIncomplete: return {"IncompleteSignature", 400, e.message};
+    case Failure::kUnknownKey: return {"InvalidClientTokenId", 403, e.message};
     // As SES answers any other 5xx; the cause stays in the log.
     case Failure::kLookupUnavailable:
       return {"ServiceUnavailable", 503, "Service is unable to handle request."};
@@ -20,8 +18,7 @@ WireAuthError to_query_error(const AuthError& e) {
     case Failure::kExpired:
     case Failure::kNotYetCurrent:
     case Failure::kWrongService:
-    case Failure::kWrongRegion:
-      break;
+    case Failure::kWrongRegion: break;
   }
   return {"SignatureDoesNotMatch", 403, e.message};
 }
@@ -30,10 +27,8 @@ WireAuthError to_rest_json_error(const AuthError& e) {
   switch (e.kind) {
     case Failure::kMissing:
       return {"MissingAuthenticationTokenException", 403, "Missing Authentication Token"};
-    case Failure::kIncomplete:
-      return {"IncompleteSignatureException", 403, e.message};
-    case Failure::kUnknownKey:
-      return {"UnrecognizedClientException", 403, e.message};
+    case Failure::kIncomplete: return {"IncompleteSignatureException", 403, e.message};
+    case Failure::kUnknownKey: return {"UnrecognizedClientException", 403, e.message};
     case Failure::kLookupUnavailable:
     case Failure::kLookupFailed:
       return {"InternalServerException", 500, "An internal error occurred."};
@@ -41,8 +36,7 @@ WireAuthError to_rest_json_error(const AuthError& e) {
     case Failure::kExpired:
     case Failure::kNotYetCurrent:
     case Failure::kWrongService:
-    case Failure::kWrongRegion:
-      break;
+    case Failure::kWrongRegion: break;
   }
   return {"InvalidSignatureException", 403, e.message};
 }

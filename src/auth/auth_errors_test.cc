@@ -15,7 +15,8 @@ struct Row {
 
 TEST(AuthErrors, DialectMapping) {
   const Row rows[] = {
-      {Failure::kMissing, "MissingAuthenticationToken", 403, "MissingAuthenticationTokenException", 403},
+      {Failure::kMissing, "MissingAuthenticationToken", 403, "MissingAuthenticationTokenException",
+       403},
       {Failure::kIncomplete, "IncompleteSignature", 400, "IncompleteSignatureException", 403},
       {Failure::kUnknownKey, "InvalidClientTokenId", 403, "UnrecognizedClientException", 403},
       {Failure::kMismatch, "SignatureDoesNotMatch", 403, "InvalidSignatureException", 403},

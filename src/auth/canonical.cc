@@ -62,8 +62,8 @@ const Header* find_header(const std::vector<Header>* headers, std::string_view n
 }
 
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
-  if (size_t scheme = target.find("://"); scheme != std::string_view::npos &&
-                                          target.find_first_of("/?") > scheme) {
+  if (size_t scheme = target.find("://");
+      scheme != std::string_view::npos && target.find_first_of("/?") > scheme) {
     size_t path = target.find_first_of("/?", scheme + 3);
     target = path == std::string_view::npos ? std::string_view() : target.substr(path);
   }
@@ -146,7 +146,8 @@ std::string canonical_query(std::string_view raw_query, bool presigned) {
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::string_view value = eq == std::string_view::npos ? std::string_view()
+                                                          : pair.substr(eq + 1);
     std::string enc_name, enc_value;
     uri_encode(percent_decode(name), false, enc_name);
     if (presigned && enc_name == "X-Amz-Signature") continue;
@@ -182,8 +183,8 @@ std::optional<std::string> canonical_request(const RequestView& req,
                                              size_t max_size) {
   auto [path, query] = split_target(req.target);
   std::string out;
-  out.reserve(std::min<size_t>(max_size, req.method.size() + path.size() + query.size() +
-                                             2 * signed_headers.size() + 256));
+  out.reserve(std::min<size_t>(
+      max_size, req.method.size() + path.size() + query.size() + 2 * signed_headers.size() + 256));
   out.append(req.method).push_back('\n');
   out.append(canonical_uri(path)).push_back('\n');
   out.append(canonical_query(query, presigned)).push_back('\n');

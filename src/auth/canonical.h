@@ -34,9 +34,10 @@ void append_canonical_header_value(const std::vector<Header>& headers, std::stri
 
 // nullopt when it would exceed max_size bytes. Each header is looked up once
 // however the SignedHeaders list names it.
-std::optional<std::string> canonical_request(
-    const RequestView& req, std::string_view signed_headers, std::string_view payload_hash,
-    bool presigned = false, size_t max_size = std::numeric_limits<size_t>::max());
+std::optional<std::string> canonical_request(const RequestView& req,
+                                             std::string_view signed_headers,
+                                             std::string_view payload_hash, bool presigned = false,
+                                             size_t max_size = std::numeric_limits<size_t>::max());
 // credential_scope: "<date>/<region>/<service>/aws4_request".
 std::string string_to_sign(std::string_view amz_date, std::string_view credential_scope,
                            std::string_view canonical_request);

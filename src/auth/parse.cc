@@ -24,7 +24,8 @@ std::string scope_error(std::string_view credential) {
            std::string(last) + "'. ";
   }
   return "Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request, "
-         "not '" + std::string(credential) + "'. ";
+         "not '" +
+         std::string(credential) + "'. ";
 }
 
 // Fills the scope fields of `p` from a credential string; false if malformed.
@@ -123,7 +124,8 @@ std::variant<AuthParams, AuthError> parse_query_form(std::string_view query) {
   p.expires = parse_seconds(*expires);
   if (!p.expires || *p.expires > std::chrono::seconds(604800)) {
     return incomplete("X-Amz-Expires must be an integer number of seconds from 0 to 604800 "
-                      "(one week), not '" + *expires + "'.");
+                      "(one week), not '" +
+                      *expires + "'.");
   }
   p.signed_headers = std::move(*signed_headers);
   p.signature = std::move(*signature);
@@ -146,7 +148,7 @@ std::optional<CredentialScope> parse_credential(std::string_view credential) {
   }
   if (n != 5 || parts[0].empty() || parts[4] != "aws4_request") return std::nullopt;
   return CredentialScope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
-               std::string(parts[3])};
+                         std::string(parts[3])};
 }
 
 std::optional<std::string> query_param(std::string_view raw_query, std::string_view name) {

@@ -18,7 +18,7 @@ struct AuthParams {
   std::string credential_scope;  // "<date>/<region>/<service>/aws4_request"
   std::string signed_headers;
   std::string signature;
-  std::string amz_date;          // basic ISO 8601, normalized even if sent as a Date header
+  std::string amz_date;  // basic ISO 8601, normalized even if sent as a Date header
   vouch::core::TimePoint time;
   std::optional<std::chrono::seconds> expires;  // presigned only
 };

@@ -61,7 +61,9 @@ TEST(Presign, ValidExpiredAndTampered) {
 }
 
 TEST(Presign, MissingParamsAreIncomplete) {
-  Req r{"GET", "/x?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T003000Z", "",
+  Req r{"GET",
+        "/x?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T003000Z",
+        "",
         {{"Host", "h"}}};
   AuthError e = error_of(check(r));
   EXPECT_EQ(e.kind, Failure::kIncomplete);

@@ -12,11 +12,22 @@ namespace vouch::auth {
 namespace {
 
 // Union of botocore's and the JS SDK's never-signed headers.
-constexpr std::array<std::string_view, 16> kUnsignable = {
-    "authorization", "cache-control", "connection", "expect",  "from",
-    "keep-alive",    "max-forwards",  "pragma",     "referer", "te",
-    "trailer",       "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
-    "proxy-authorization"};
+constexpr std::array<std::string_view, 16> kUnsignable = {"authorization",
+                                                          "cache-control",
+                                                          "connection",
+                                                          "expect",
+                                                          "from",
+                                                          "keep-alive",
+                                                          "max-forwards",
+                                                          "pragma",
+                                                          "referer",
+                                                          "te",
+                                                          "trailer",
+                                                          "transfer-encoding",
+                                                          "upgrade",
+                                                          "user-agent",
+                                                          "x-amzn-trace-id",
+                                                          "proxy-authorization"};
 
 std::string to_lower(std::string_view s) {
   std::string out(s);

@@ -18,13 +18,13 @@
 namespace vouch::auth {
 
 struct Header {
-  std::string name;   // as received (any case)
+  std::string name;  // as received (any case)
   std::string value;
 };
 
 struct RequestView {
-  std::string_view method;              // "GET", "POST", ...
-  std::string_view target;              // raw request-target: "/path%3Aenc?query=..."
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view target;  // raw request-target: "/path%3Aenc?query=..."
   const std::vector<Header>* headers = nullptr;
   std::string_view body;
 };

@@ -51,7 +51,8 @@ TEST(Regions, UnknownRegionIsRefusedInEachDialect) {
 }
 
 TEST(Regions, AwsRegionsAreAccepted) {
-  for (const char* r : {"us-east-1", "us-west-2", "eu-central-2", "ap-southeast-7", "mx-central-1"}) {
+  for (const char* r :
+       {"us-east-1", "us-west-2", "eu-central-2", "ap-southeast-7", "mx-central-1"}) {
     auto v = check(for_region(r));
     ASSERT_TRUE(ok(v)) << r;
     EXPECT_EQ(std::get<Principal>(v).region, r);
@@ -105,9 +106,10 @@ struct Forged {
 TEST(SignedHeaders, BadListsAreRefusedBeforeCanonicalisation) {
   const std::string order_msg =
       "SignedHeaders must list lowercase header names in sorted order, each once. ";
-  for (const std::string& list : {std::string("host;host;x-amz-date"), std::string("x-amz-date;host"),
-                                  std::string("Host;x-amz-date"), std::string("host;;x-amz-date"),
-                                  std::string("host;x-amz-date;"), std::string(";host")}) {
+  for (const std::string& list :
+       {std::string("host;host;x-amz-date"), std::string("x-amz-date;host"),
+        std::string("Host;x-amz-date"), std::string("host;;x-amz-date"),
+        std::string("host;x-amz-date;"), std::string(";host")}) {
     Forged f;
     AuthError e = f.refuse(list);
     EXPECT_EQ(e.kind, Failure::kIncomplete) << list;
@@ -174,8 +176,8 @@ std::string presign_without_expires(const SignInput& in) {
   RequestView view{in.method, target, &headers, ""};
   std::string date = "20260101";
   std::string creq = *canonical_request(view, "host", sha256_hex(""), true);
-  std::string sts = string_to_sign("20260101T003000Z",
-                                   date + "/" + in.region + "/" + in.service + "/aws4_request", creq);
+  std::string sts = string_to_sign(
+      "20260101T003000Z", date + "/" + in.region + "/" + in.service + "/aws4_request", creq);
   Digest key = signing_key(in.secret_access_key, date, in.region, in.service);
   return target + "&X-Amz-Signature=" + hex(hmac_sha256(key.data(), key.size(), sts));
 }

@@ -16,15 +16,35 @@ using testing::parse_http;
 using testing::read_file;
 
 const char* const kCases[] = {
-    "get-header-key-duplicate", "get-header-value-order", "get-header-value-trim",
-    "get-relative", "get-relative-relative", "get-slash", "get-slash-dot-slash",
-    "get-slash-pointless-dot", "get-slashes", "get-space", "get-unreserved", "get-utf8",
-    "get-vanilla", "get-vanilla-empty-query-key", "get-vanilla-query",
-    "get-vanilla-query-order-key", "get-vanilla-query-order-key-case",
-    "get-vanilla-query-order-value", "get-vanilla-query-unreserved", "get-vanilla-utf8-query",
-    "post-header-key-case", "post-header-key-sort", "post-header-value-case",
-    "post-sts-header-after", "post-sts-header-before", "post-vanilla",
-    "post-vanilla-empty-query-value", "post-vanilla-query", "post-x-www-form-urlencoded",
+    "get-header-key-duplicate",
+    "get-header-value-order",
+    "get-header-value-trim",
+    "get-relative",
+    "get-relative-relative",
+    "get-slash",
+    "get-slash-dot-slash",
+    "get-slash-pointless-dot",
+    "get-slashes",
+    "get-space",
+    "get-unreserved",
+    "get-utf8",
+    "get-vanilla",
+    "get-vanilla-empty-query-key",
+    "get-vanilla-query",
+    "get-vanilla-query-order-key",
+    "get-vanilla-query-order-key-case",
+    "get-vanilla-query-order-value",
+    "get-vanilla-query-unreserved",
+    "get-vanilla-utf8-query",
+    "post-header-key-case",
+    "post-header-key-sort",
+    "post-header-value-case",
+    "post-sts-header-after",
+    "post-sts-header-before",
+    "post-vanilla",
+    "post-vanilla-empty-query-value",
+    "post-vanilla-query",
+    "post-x-www-form-urlencoded",
     "post-x-www-form-urlencoded-parameters",
 };
 
@@ -57,8 +77,7 @@ TEST_P(AwsSuite, CanonicalRequestStringToSignAndVerify) {
 
   vouch::core::TimePoint now = at(sts_expected.substr(17, 16));
   auto ok = verify(sreq.view(), example_key, now, VerifyOptions{});
-  ASSERT_TRUE(std::holds_alternative<Principal>(ok))
-      << std::get<AuthError>(ok).message;
+  ASSERT_TRUE(std::holds_alternative<Principal>(ok)) << std::get<AuthError>(ok).message;
   EXPECT_EQ(std::get<Principal>(ok).account_id, "111122223333");
   EXPECT_EQ(std::get<Principal>(ok).region, "us-east-1");
 

@@ -30,7 +30,7 @@ std::string header_value(const OwnedRequest& r, std::string_view name);
 // Fixtures for the unit tests: one known key, a fixed "now", a signer input.
 using Req = OwnedRequest;
 inline const vouch::core::TimePoint kNow{std::chrono::seconds(1767227400)};  // 20260101T003000Z
-std::optional<Credentials> test_lookup(std::string_view akid);  // AKIDTEST only
+std::optional<Credentials> test_lookup(std::string_view akid);               // AKIDTEST only
 SignInput input(vouch::core::TimePoint when = kNow);
 Req signed_req(const SignInput& in);
 std::variant<Principal, AuthError> check(const Req& r, VerifyOptions opts = {});

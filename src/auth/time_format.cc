@@ -23,12 +23,13 @@ bool digits(std::string_view s, size_t pos, size_t n, int* out) {
 }
 
 std::optional<vouch::core::TimePoint> make_time(int y, int mo, int d, int h, int mi, int s) {
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+  std::chrono::year_month_day ymd{std::chrono::year(y),
+                                  std::chrono::month(static_cast<unsigned>(mo)),
                                   std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
   auto t = sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + seconds(s);
-  return vouch::core::TimePoint(std::chrono::duration_cast<vouch::core::TimePoint::duration>(
-      t.time_since_epoch()));
+  return vouch::core::TimePoint(
+      std::chrono::duration_cast<vouch::core::TimePoint::duration>(t.time_since_epoch()));
 }
 
 void put(std::string& out, unsigned v, int width) {
@@ -76,8 +77,8 @@ std::optional<vouch::core::TimePoint> parse_http_date(std::string_view s) {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
   }
   int d, y, h, mi, sec;

@@ -44,8 +44,7 @@ std::optional<AuthError> check_signed_headers(std::string_view list) {
     start = end + 1;
     if (++count > kMaxSignedHeaders) {
       return AuthError{Failure::kIncomplete, "SignedHeaders may name at most " +
-                                                 std::to_string(kMaxSignedHeaders) +
-                                                 " headers. "};
+                                                 std::to_string(kMaxSignedHeaders) + " headers. "};
     }
     bool lower = !name.empty() && std::none_of(name.begin(), name.end(), [](char c) {
       return (c >= 'A' && c <= 'Z') || c == ' ' || c == '\t' || c == ',';
@@ -68,7 +67,8 @@ std::optional<AuthError> check_signed_headers(std::string_view list) {
 std::optional<AuthError> check_time(const AuthParams& p, vouch::core::TimePoint now,
                                     seconds window) {
   auto now_s = std::chrono::floor<seconds>(now);
-  std::string minutes = std::to_string(std::chrono::duration_cast<std::chrono::minutes>(window).count());
+  std::string minutes = std::to_string(
+      std::chrono::duration_cast<std::chrono::minutes>(window).count());
   if (p.time > now_s + window) {
     return AuthError{Failure::kNotYetCurrent,
                      "Signature not yet current: " + p.amz_date + " is still later than " +
@@ -81,10 +81,10 @@ std::optional<AuthError> check_time(const AuthParams& p, vouch::core::TimePoint 
     return std::nullopt;
   }
   if (p.time < now_s - window) {
-    return AuthError{Failure::kExpired,
-                     "Signature expired: " + p.amz_date + " is now earlier than " +
-                         format_amz_date(now_s - window) + " (" + format_amz_date(now_s) + " - " +
-                         minutes + " min.)"};
+    return AuthError{Failure::kExpired, "Signature expired: " + p.amz_date +
+                                            " is now earlier than " +
+                                            format_amz_date(now_s - window) + " (" +
+                                            format_amz_date(now_s) + " - " + minutes + " min.)"};
   }
   return std::nullopt;
 }
@@ -112,8 +112,9 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
   if (std::string_view(p.amz_date).substr(0, 8) != p.scope.date) {
     return AuthError{Failure::kMismatch,
                      "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                     "date from HTTP: '" + p.scope.date + "' != '" + p.amz_date.substr(0, 8) +
-                         "', from '" + p.amz_date + "'."};
+                     "date from HTTP: '" +
+                         p.scope.date + "' != '" + p.amz_date.substr(0, 8) + "', from '" +
+                         p.amz_date + "'."};
   }
   if (auto err = check_time(p, now, opts.skew_window)) return std::move(*err);
   std::optional<Credentials> creds;
@@ -122,13 +123,14 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
     if (!found.ok()) {
       const auto& e = found.error();
       return AuthError{e.code == vouch::core::ErrorCode::kUnavailable ? Failure::kLookupUnavailable
-                                                                       : Failure::kLookupFailed,
+                                                                      : Failure::kLookupFailed,
                        "credential lookup failed: " + e.message};
     }
     creds = std::move(*found);
   }
   if (!creds) {
-    return AuthError{Failure::kUnknownKey, "The security token included in the request is invalid."};
+    return AuthError{Failure::kUnknownKey,
+                     "The security token included in the request is invalid."};
   }
 
   std::string payload_hash = sha256_hex(req.body);
@@ -147,8 +149,7 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
                                 kMaxCanonicalRequest);
   if (!creq) return AuthError{Failure::kMismatch, std::string(kMismatchText)};
   std::string sts = string_to_sign(p.amz_date, p.credential_scope, *creq);
-  Digest key = signing_key(creds->secret_access_key, p.scope.date, p.scope.region,
-                           p.scope.service);
+  Digest key = signing_key(creds->secret_access_key, p.scope.date, p.scope.region, p.scope.service);
   char expected[64];
   hex_encode(hmac_sha256(key.data(), key.size(), sts), expected);
   if (p.signature.size() != sizeof expected ||

@@ -40,7 +40,9 @@ core::Status write_private(const std::string& path, const std::string& content) 
   // The rename is durable only once the directory is: a secret key lost to a
   // crash after the store used it would stop the next start.
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ok = dfd >= 0 && ::fsync(dfd) == 0;
   const int err = errno;
@@ -73,7 +75,8 @@ std::string field(const std::string& text, const std::string& name) {
 
 core::Status ensure_data_dir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return core::internal_error("cannot create data directory " + dir + ": " + std::strerror(errno));
+    return core::internal_error("cannot create data directory " + dir + ": " +
+                                std::strerror(errno));
   }
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -92,7 +95,9 @@ core::Status lock_data_dir(const std::string& dir) {
     ::close(fd);
     if (err == EWOULDBLOCK) {
       return core::Error{core::ErrorCode::kConflict,
-                         "data directory " + dir + " is in use by another vouch server", dir, {}};
+                         "data directory " + dir + " is in use by another vouch server",
+                         dir,
+                         {}};
     }
     return core::internal_error("cannot lock " + path + ": " + std::strerror(err));
   }
@@ -113,7 +118,8 @@ core::Result<RootCredentials> load_root(const std::string& dir, core::Random& ra
     if (!valid_account_id(root.account.account_id)) {
       return core::invalid_argument("VOUCH_ROOT_ACCOUNT_ID must be 12 digits");
     }
-    if (!valid_access_key_id(root.account.access_key_id) || root.account.secret_access_key.empty()) {
+    if (!valid_access_key_id(root.account.access_key_id) ||
+        root.account.secret_access_key.empty()) {
       return core::invalid_argument(
           "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty");
     }
@@ -133,10 +139,10 @@ core::Result<RootCredentials> load_root(const std::string& dir, core::Random& ra
   static constexpr char kSecret[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   static constexpr char kDigits[] = "0123456789";
-  RootCredentials root{{random_chars(random, kDigits, 10, 12),
-                        "AKIA" + random_chars(random, kUpper, 32, 16),
-                        random_chars(random, kSecret, 64, 40)},
-                       true};
+  RootCredentials root{
+      {random_chars(random, kDigits, 10, 12), "AKIA" + random_chars(random, kUpper, 32, 16),
+       random_chars(random, kSecret, 64, 40)},
+      true};
   std::string content = "account_id=" + root.account.account_id +
                         "\naccess_key_id=" + root.account.access_key_id +
                         "\nsecret_access_key=" + root.account.secret_access_key + "\n";
@@ -149,7 +155,8 @@ core::Result<std::string> load_secret_key(const std::string& dir, core::Random& 
   const std::string path = dir + "/secret.key";
   const std::string remedy = ": every verification link already mailed depends on it. Restore it "
                              "from a backup; or, to void those links, write a new key with "
-                             "`(umask 077; head -c 32 /dev/urandom > " + path + ")`";
+                             "`(umask 077; head -c 32 /dev/urandom > " +
+                             path + ")`";
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     auto text = S_ISREG(st.st_mode) ? read_file(path) : std::nullopt;
@@ -160,7 +167,8 @@ core::Result<std::string> load_secret_key(const std::string& dir, core::Random& 
     }
     return *text;
   }
-  if (errno != ENOENT) return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
+  if (errno != ENOENT)
+    return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
   if (!may_generate) {
     return core::not_found(path + " is missing, but " + dir + "/vouch.db holds claims" + remedy);
   }
@@ -175,7 +183,8 @@ core::Result<std::optional<core::TimePoint>> load_test_clock(const std::string& 
   const std::string path = dir + "/test-clock";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
+    if (errno != ENOENT)
+      return core::internal_error("cannot read " + path + ": " + std::strerror(errno));
     return std::optional<core::TimePoint>();
   }
   auto text = read_file(path);
@@ -185,7 +194,7 @@ core::Result<std::optional<core::TimePoint>> load_test_clock(const std::string& 
   const long long ns = std::strtoll(text->c_str(), &end, 10);
   if (errno != 0 || end == text->c_str() || (*end != '\n' && *end != '\0')) {
     return core::invalid_argument(path + " is damaged: expected the test clock in nanoseconds; "
-                                  "remove it to restart the clock at the real time");
+                                         "remove it to restart the clock at the real time");
   }
   return std::optional<core::TimePoint>(core::TimePoint(core::TimePoint::duration(ns)));
 }

@@ -85,7 +85,8 @@ TEST_F(DataDirTest, EnsureCreatesPrivateDirectory) {
 TEST_F(DataDirTest, OneServerPerDataDirectory) {
   ASSERT_EQ(error_text(ensure_data_dir(dir_)), "");
   EXPECT_EQ(error_text(lock_data_dir(dir_)), "");
-  EXPECT_EQ(error_text(lock_data_dir(dir_)), "data directory " + dir_ + " is in use by another vouch server");
+  EXPECT_EQ(error_text(lock_data_dir(dir_)),
+            "data directory " + dir_ + " is in use by another vouch server");
   const std::string other = base_ + "/other";
   ASSERT_EQ(error_text(ensure_data_dir(other)), "");
   EXPECT_EQ(error_text(lock_data_dir(other)), "");
@@ -130,9 +131,8 @@ TEST_F(DataDirTest, RootFromEnvironmentBeatsStoredFile) {
 
 TEST_F(DataDirTest, RootFromPartialEnvironmentIsAnError) {
   ASSERT_EQ(error_text(ensure_data_dir(dir_)), "");
-  const std::string msg =
-      "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
-      "VOUCH_ROOT_ACCOUNT_ID, or none";
+  const std::string msg = "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
+                          "VOUCH_ROOT_ACCOUNT_ID, or none";
   struct Case {
     const char *key, *secret, *account;
   } cases[] = {{"AKIAENVIRONMENT00001", nullptr, nullptr},
@@ -284,7 +284,8 @@ TEST_F(DataDirTest, SecretKeyIsStableAndPrivate) {
 
 std::string remedy(const std::string& path) {
   return ": every verification link already mailed depends on it. Restore it from a backup; or, "
-         "to void those links, write a new key with `(umask 077; head -c 32 /dev/urandom > " + path + ")`";
+         "to void those links, write a new key with `(umask 077; head -c 32 /dev/urandom > " +
+         path + ")`";
 }
 
 // A store that holds claims has mailed links signed with the key: a missing
@@ -308,7 +309,8 @@ TEST_F(DataDirTest, MissingSecretKeyIsGeneratedOnlyWhenAllowed) {
 TEST_F(DataDirTest, ShortSecretKeyIsAnError) {
   ASSERT_EQ(error_text(ensure_data_dir(dir_)), "");
   const std::string path = dir_ + "/secret.key";
-  for (const std::string& damaged : {std::string("too short"), std::string(), std::string(31, 'k')}) {
+  for (const std::string& damaged :
+       {std::string("too short"), std::string(), std::string(31, 'k')}) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << damaged;
     for (bool may_generate : {true, false}) {
       core::SeededRandom random(5);
@@ -349,8 +351,7 @@ TEST_F(DataDirTest, WriteFailureIsReported) {
   EXPECT_EQ(error, "cannot write " + missing + "/secret.key.tmp: No such file or directory");
   error.clear();
   EXPECT_FALSE(value(load_root(missing, random), &error));
-  EXPECT_EQ(error,
-            "cannot write " + missing + "/root-credentials.tmp: No such file or directory");
+  EXPECT_EQ(error, "cannot write " + missing + "/root-credentials.tmp: No such file or directory");
 }
 
 TEST_F(DataDirTest, TestClockIsKeptAcrossLoads) {
@@ -361,9 +362,9 @@ TEST_F(DataDirTest, TestClockIsKeptAcrossLoads) {
   // A time a test suite could have moved to: past 2038, to the nanosecond.
   const core::TimePoint t(core::TimePoint::duration(4'102'444'800'123'456'789LL));
   ASSERT_TRUE(done(save_test_clock(dir_, t), &error)) << error;
-  EXPECT_EQ(std::filesystem::status(dir_ + "/test-clock").permissions() &
-                std::filesystem::perms::all,
-            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(
+      std::filesystem::status(dir_ + "/test-clock").permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   auto loaded = value(load_test_clock(dir_), &error);
   ASSERT_TRUE(loaded) << error;
   EXPECT_EQ(*loaded, t);

@@ -109,7 +109,8 @@ core::Result<ServeOptions> serve_options(const std::vector<std::string>& args) {
     e.message += std::string("\n") + kUsage;
     return e;
   }
-  if (auto s = check_rate_limits(*opt, service::RateLimiter::operations()); !s.ok()) return s.error();
+  if (auto s = check_rate_limits(*opt, service::RateLimiter::operations()); !s.ok())
+    return s.error();
   auto warning = check_public_listener(*opt);
   if (!warning.ok()) return warning.error();
   if (!warning->empty()) std::fprintf(stderr, "vouch: %s\n", warning->c_str());
@@ -159,7 +160,8 @@ core::Result<std::string> load_secrets(const ServeOptions& opt, core::Store& sto
   if (!retired.ok()) return retired.error();
   for (const auto& key : *retired) {
     std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
-                "key is now %s\n", key.c_str(), root->account.access_key_id.c_str());
+                "key is now %s\n",
+                key.c_str(), root->account.access_key_id.c_str());
   }
   if (root->generated) {
     std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
@@ -206,10 +208,9 @@ core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const Se
   // A quorum the perspectives cannot reach would be lowered to all of them
   // without a word: weaker than what was asked for.
   if (opt.dns_quorum > (*resolver)->perspectives()) {
-    return core::invalid_argument("--dns-quorum " + std::to_string(opt.dns_quorum) +
-                                  " is more than the " +
-                                  std::to_string((*resolver)->perspectives()) +
-                                  " DNS resolver(s) to ask");
+    return core::invalid_argument(
+        "--dns-quorum " + std::to_string(opt.dns_quorum) + " is more than the " +
+        std::to_string((*resolver)->perspectives()) + " DNS resolver(s) to ask");
   }
   return resolver;
 }
@@ -356,7 +357,8 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
         std::to_string(budget) + " connections: raise it (ulimit -n), or lower " +
         (opt.max_connections > budget ? "--max-connections or " : "") + "--dns-concurrency");
   }
-  options.max_connections = opt.max_connections ? opt.max_connections : std::min<size_t>(budget, 10000);
+  options.max_connections = opt.max_connections ? opt.max_connections
+                                                : std::min<size_t>(budget, 10000);
   options.max_connections_per_client = opt.max_connections_per_client;
   options.body_limit = api::Router::max_body_limit();
   options.route_body_limit = &api::Router::body_limit;
@@ -378,27 +380,32 @@ void announce(const ServeOptions& opt, const Listener& l,
   }
   std::string perspectives;
   for (const auto& r : resolver.servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
-  std::printf("vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
-              VOUCH_VERSION, opt.host.c_str(), l.server->port(), opt.data_dir.c_str(),
-              perspectives.c_str(), checks.quorum());
+  std::printf(
+      "vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
+      VOUCH_VERSION, opt.host.c_str(), l.server->port(), opt.data_dir.c_str(), perspectives.c_str(),
+      checks.quorum());
 }
 
 void start_delivery(Mail& mail, core::Store& store) {
   if (mail.delivery) {
     mail.delivery->start();
   } else if (auto queued = store.count_queued_mail(); queued.ok() && *queued > 0) {
-    std::fprintf(stderr, "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
-                 *queued);
+    std::fprintf(
+        stderr,
+        "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
+        *queued);
   }
 }
 
 void announce_limits(const ServeOptions& opt, const Listener& l) {
-  std::printf("vouch: up to %zu connections, %s per client (open-file limit %zu)\n",
-              l.max_connections,
-              opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str() : "any",
-              l.fd_limit);
+  std::printf(
+      "vouch: up to %zu connections, %s per client (open-file limit %zu)\n", l.max_connections,
+      opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str()
+                                     : "any",
+      l.fd_limit);
   if (opt.test_mode) {
-    std::printf("vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
+    std::printf(
+        "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
   }
   std::fflush(stdout);
 }
@@ -451,7 +458,7 @@ int account_remove(const std::vector<std::string>& args) {
   // The server puts its root back at every start: removing it would not last.
   if (is_root_key(opt.data_dir, opt.access_key_id)) {
     return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
-                "restart the server, which removes this one");
+                                    "restart the server, which removes this one");
   }
   auto store = open_store(opt.data_dir, false);  // beside a running server
   if (!store.ok()) return fail(store.error().message);

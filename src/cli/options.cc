@@ -54,19 +54,20 @@ bool parse_number(const std::string& s, T* out) {
 }  // namespace
 
 bool valid_account_id(const std::string& id) {
-  return id.size() == 12 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return id.size() == 12 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool valid_access_key_id(const std::string& key) {
-  return key.size() >= 16 && key.size() <= 128 &&
-         std::all_of(key.begin(), key.end(), [](char c) {
+  return key.size() >= 16 && key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
          });
 }
 
 core::Result<HostPort> parse_host_port(const std::string& text) {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return bad("expected HOST:PORT, got '" + text + "'");
+  if (colon == std::string::npos || colon == 0)
+    return bad("expected HOST:PORT, got '" + text + "'");
   std::string h = text.substr(0, colon);
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   unsigned short p = 0;
@@ -80,7 +81,11 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || n <= 0) return std::nullopt;
   std::string unit(end, text.data() + text.size());
-  long long mult = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  long long mult = unit.empty() || unit == "s" ? 1
+                   : unit == "m"               ? 60
+                   : unit == "h"               ? 3600
+                   : unit == "d"               ? 86400
+                                               : 0;
   if (mult == 0) return std::nullopt;
   return std::chrono::seconds(n * mult);
 }
@@ -117,7 +122,8 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
     } else if (flag == "--data") {
       out->data_dir = v;
     } else if (flag == "--threads") {
-      if (!parse_number(v, &out->threads) || out->threads < 1) return bad("--threads needs a positive number");
+      if (!parse_number(v, &out->threads) || out->threads < 1)
+        return bad("--threads needs a positive number");
     } else if (flag == "--rate-limit") {
       auto eq = v.find('=');
       double rate = 0;
@@ -127,10 +133,12 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       }
       out->rate_limits[v.substr(0, eq)] = rate;
     } else if (flag == "--dns-resolver") {
-      if (auto hp = parse_host_port(v); !hp.ok()) return bad("--dns-resolver: " + hp.error().message);
+      if (auto hp = parse_host_port(v); !hp.ok())
+        return bad("--dns-resolver: " + hp.error().message);
       out->dns_resolvers.push_back(v);
     } else if (flag == "--dns-quorum") {
-      if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1) return bad("--dns-quorum needs a positive number");
+      if (!parse_number(v, &out->dns_quorum) || out->dns_quorum < 1)
+        return bad("--dns-quorum needs a positive number");
     } else if (flag == "--dns-concurrency") {
       if (!parse_number(v, &out->dns_concurrency) || out->dns_concurrency < 1) {
         return bad("--dns-concurrency needs a positive number");
@@ -174,8 +182,9 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
         end = one ? std::string::npos : v.find(',', start);
         std::string name = v.substr(start, end - start);
         if (!core::valid_region_name(name)) {
-          return bad(flag + ": '" + name + "' is not a Region name (lowercase letters, digits and " +
-                 "'-', at most " + std::to_string(core::kMaxRegionName) + ")");
+          return bad(flag + ": '" + name +
+                     "' is not a Region name (lowercase letters, digits and " + "'-', at most " +
+                     std::to_string(core::kMaxRegionName) + ")");
         }
         list.push_back(std::move(name));
       }
@@ -201,16 +210,19 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       return bad("unknown option " + flag);
     }
   }
-  if (out->smtp_url.rfind("smtp://", 0) == 0 && verify::mail::smtp_url_has_credentials(out->smtp_url)) {
+  if (out->smtp_url.rfind("smtp://", 0) == 0 &&
+      verify::mail::smtp_url_has_credentials(out->smtp_url)) {
     // Without STARTTLS (not offered, or stripped on the way) AUTH would go in clear.
     if (!starttls.empty() && starttls != "required") {
-      return bad("--smtp-starttls " + starttls + " would let the password in --smtp-url travel in "
-             "clear; credentials need --smtp-starttls required (or smtps://)");
+      return bad("--smtp-starttls " + starttls +
+                 " would let the password in --smtp-url travel in "
+                 "clear; credentials need --smtp-starttls required (or smtps://)");
     }
     out->smtp_starttls = verify::mail::StartTls::kRequired;
   }
   // The cooldown is answered from the outbox: pruning sooner would end it early.
-  if (out->mail_retention < out->mail_cooldown) return bad("--mail-retention must be at least --mail-cooldown");
+  if (out->mail_retention < out->mail_cooldown)
+    return bad("--mail-retention must be at least --mail-cooldown");
   return options;
 }
 
@@ -247,7 +259,7 @@ core::Result<std::string> check_public_listener(const ServeOptions& opt) {
   if (risky.empty() || is_loopback_host(opt.host)) return std::string();
   if (!opt.public_ack) {
     return bad(risky + " on a listener others can reach (" + opt.host +
-           ") needs --i-know-this-is-public");
+               ") needs --i-know-this-is-public");
   }
   return std::string("WARNING: " + risky + " on " + opt.host +
                      ", which others can reach: anyone who can connect may use what these "
@@ -268,7 +280,8 @@ core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>
     else return bad("unknown option " + flag);
   }
   if (!valid_account_id(out->account_id)) return bad("--account-id must be 12 digits");
-  if (!valid_access_key_id(out->access_key_id)) return bad("--access-key-id must be 16-128 letters and digits");
+  if (!valid_access_key_id(out->access_key_id))
+    return bad("--access-key-id must be 16-128 letters and digits");
   if (out->secret_access_key.empty()) return bad("--secret-access-key is required");
   return options;
 }

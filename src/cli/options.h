@@ -16,7 +16,7 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 4566;
   std::string data_dir = "./vouch-data";
-  int threads = 0;  // 0: cores
+  int threads = 0;                            // 0: cores
   std::map<std::string, double> rate_limits;  // overrides of AWS's defaults
   bool insecure_any_credentials = false;
   size_t max_identities = 10000;
@@ -33,14 +33,14 @@ struct ServeOptions {
   std::string mail_from = "no-reply@vouch.localhost";
   std::string public_url;  // empty: http://<listen>
   bool inbox = false;
-  size_t identity_cache = 16384;  // SES identities kept in memory (x2 generations); 0: off
-  std::vector<std::string> regions;  // --regions: replaces AWS's Regions; empty: AWS's
+  size_t identity_cache = 16384;           // SES identities kept in memory (x2 generations); 0: off
+  std::vector<std::string> regions;        // --regions: replaces AWS's Regions; empty: AWS's
   std::vector<std::string> extra_regions;  // --region, added to either
-  size_t max_connections = 0;               // 0: from the open-file limit, at most 10000
-  size_t max_connections_per_client = 256;  // per IPv4 address or IPv6 /64; 0: no cap
-  std::chrono::seconds mail_cooldown{300};           // per recipient and identity scope; 0: off
-  std::chrono::seconds mail_retention{7 * 86400};    // sent/failed mail kept this long
-  bool public_ack = false;                           // --i-know-this-is-public
+  size_t max_connections = 0;              // 0: from the open-file limit, at most 10000
+  size_t max_connections_per_client = 256;         // per IPv4 address or IPv6 /64; 0: no cap
+  std::chrono::seconds mail_cooldown{300};         // per recipient and identity scope; 0: off
+  std::chrono::seconds mail_retention{7 * 86400};  // sent/failed mail kept this long
+  bool public_ack = false;                         // --i-know-this-is-public
 };
 
 struct AccountAddOptions {

@@ -112,8 +112,8 @@ TEST(ParseServe, RateLimits) {
 }
 
 TEST(ParseServe, RateLimitErrors) {
-  for (const char* bad : {"Op", "Op=", "=2", "Op=-1", "Op=fast", "Op=2.5x", "Op=nan", "Op=inf",
-                          "Op=1e999"}) {
+  for (const char* bad :
+       {"Op", "Op=", "=2", "Op=-1", "Op=fast", "Op=2.5x", "Op=nan", "Op=inf", "Op=1e999"}) {
     EXPECT_EQ(serve_error({"--rate-limit", bad}),
               "--rate-limit needs OPERATION=N, got '" + std::string(bad) + "'");
   }
@@ -153,8 +153,9 @@ TEST(ParseServe, Regions) {
   o = serve({"--region", "zz-fake-9", "--region=local", "--regions", "eu-west-1,zz-fake-9"});
   EXPECT_EQ(o.extra_regions, (Args{"zz-fake-9", "local"}));
   EXPECT_EQ(o.regions, (Args{"eu-west-1", "zz-fake-9"}));
-  EXPECT_EQ(serve_error({"--region", "US-EAST-1"}),
-            "--region: 'US-EAST-1' is not a Region name (lowercase letters, digits and '-', at most 64)");
+  EXPECT_EQ(
+      serve_error({"--region", "US-EAST-1"}),
+      "--region: 'US-EAST-1' is not a Region name (lowercase letters, digits and '-', at most 64)");
   EXPECT_EQ(serve_error({"--region", "a,b"}),
             "--region: 'a,b' is not a Region name (lowercase letters, digits and '-', at most 64)");
   EXPECT_EQ(serve_error({"--region", std::string(65, 'a')}).substr(0, 10), "--region: ");
@@ -170,19 +171,23 @@ TEST(ParseServe, SmtpStartTls) {
   EXPECT_EQ(serve({}).smtp_starttls, StartTls::kOpportunistic);
   EXPECT_EQ(serve({"--smtp-url", "smtp://relay:25"}).smtp_starttls, StartTls::kOpportunistic);
   EXPECT_EQ(serve({"--smtp-starttls", "required"}).smtp_starttls, StartTls::kRequired);
-  EXPECT_EQ(serve({"--smtp-starttls=off", "--smtp-url", "smtp://relay:25"}).smtp_starttls, StartTls::kOff);
+  EXPECT_EQ(serve({"--smtp-starttls=off", "--smtp-url", "smtp://relay:25"}).smtp_starttls,
+            StartTls::kOff);
   EXPECT_EQ(serve({"--smtp-starttls", "opportunistic"}).smtp_starttls, StartTls::kOpportunistic);
   for (const char* bad : {"", "on", "REQUIRED", "try"}) {
-    EXPECT_EQ(serve_error({"--smtp-starttls", bad}), "--smtp-starttls must be required, opportunistic or off");
+    EXPECT_EQ(serve_error({"--smtp-starttls", bad}),
+              "--smtp-starttls must be required, opportunistic or off");
   }
   // Credentials: required unless said otherwise, and nothing else is accepted.
   EXPECT_EQ(serve({"--smtp-url", "smtp://u:p@relay:587"}).smtp_starttls, StartTls::kRequired);
-  EXPECT_EQ(serve({"--smtp-url", "smtp://u:p@relay:587", "--smtp-starttls", "required"}).smtp_starttls,
-            StartTls::kRequired);
+  EXPECT_EQ(
+      serve({"--smtp-url", "smtp://u:p@relay:587", "--smtp-starttls", "required"}).smtp_starttls,
+      StartTls::kRequired);
   for (const char* mode : {"off", "opportunistic"}) {
     EXPECT_EQ(serve_error({"--smtp-starttls", mode, "--smtp-url", "smtp://u:p@relay:587"}),
-              std::string("--smtp-starttls ") + mode + " would let the password in --smtp-url travel in "
-              "clear; credentials need --smtp-starttls required (or smtps://)");
+              std::string("--smtp-starttls ") + mode +
+                  " would let the password in --smtp-url travel in "
+                  "clear; credentials need --smtp-starttls required (or smtps://)");
   }
   EXPECT_EQ(serve({}).smtp_ca_file, "");
   EXPECT_EQ(serve({"--smtp-ca-file", "/etc/relay-ca.pem"}).smtp_ca_file, "/etc/relay-ca.pem");
@@ -240,8 +245,13 @@ std::string account_error(const Args& args, AccountAddOptions* out = nullptr) {
   return e;
 }
 
-const Args kGoodAccount = {"--data", "/srv/vouch", "--account-id", "123456789012",
-                           "--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key",
+const Args kGoodAccount = {"--data",
+                           "/srv/vouch",
+                           "--account-id",
+                           "123456789012",
+                           "--access-key-id",
+                           "AKIAIOSFODNN7EXAMPLE",
+                           "--secret-access-key",
                            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
 
 TEST(ParseAccountAdd, Valid) {
@@ -295,9 +305,9 @@ TEST(ParseAccountAdd, AccessKeyCharsetAndLength) {
 
 TEST(ParseAccountAdd, SecretRequired) {
   EXPECT_EQ(account_error(with("--secret-access-key", "")), "--secret-access-key is required");
-  EXPECT_EQ(account_error({"--account-id", "123456789012", "--access-key-id",
-                           "AKIAIOSFODNN7EXAMPLE"}),
-            "--secret-access-key is required");
+  EXPECT_EQ(
+      account_error({"--account-id", "123456789012", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}),
+      "--secret-access-key is required");
 }
 
 TEST(ParseAccountAdd, BadArguments) {
@@ -325,7 +335,10 @@ TEST(ParseServe, ConnectionCaps) {
 
 TEST(ParseAccountRemove, NeedsAValidAccessKeyId) {
   AccountKeyOptions o;
-  EXPECT_EQ(parse_into(parse_account_remove({"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}), &o), "");
+  EXPECT_EQ(parse_into(parse_account_remove(
+                           {"--data", "/srv/vouch", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"}),
+                       &o),
+            "");
   EXPECT_EQ(o.data_dir, "/srv/vouch");
   EXPECT_EQ(o.access_key_id, "AKIAIOSFODNN7EXAMPLE");
   AccountKeyOptions none;
@@ -334,7 +347,9 @@ TEST(ParseAccountRemove, NeedsAValidAccessKeyId) {
   AccountKeyOptions bad;
   EXPECT_EQ(parse_into(parse_account_remove({"--access-key-id", "AKIA-BAD"}), &bad),
             "--access-key-id must be 16-128 letters and digits");
-  EXPECT_EQ(parse_into(parse_account_remove({"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}), &bad),
+  EXPECT_EQ(parse_into(parse_account_remove(
+                           {"--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-access-key", "s"}),
+                       &bad),
             "unknown option --secret-access-key");
 }
 
@@ -367,11 +382,14 @@ TEST(ParseServe, MailCooldownAndRetention) {
 
 TEST(CheckRateLimits, RefusesOperationsVouchDoesNotServe) {
   const std::vector<std::string> served = {"VerifyEmailIdentity", "ListIdentities"};
-  EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served)), "");
+  EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served)),
+            "");
   EXPECT_EQ(error_text(check_rate_limits(serve({}), served)), "");
-  EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "ListIdentities=1", "--rate-limit", "SendEmail=1"}), served)),
-            "--rate-limit: vouch serves no operation 'SendEmail' (operations: VerifyEmailIdentity, "
-            "ListIdentities)");
+  EXPECT_EQ(
+      error_text(check_rate_limits(
+          serve({"--rate-limit", "ListIdentities=1", "--rate-limit", "SendEmail=1"}), served)),
+      "--rate-limit: vouch serves no operation 'SendEmail' (operations: VerifyEmailIdentity, "
+      "ListIdentities)");
 }
 
 TEST(CheckPublicListener, LoopbackNeedsNoAcknowledgement) {
@@ -383,7 +401,8 @@ TEST(CheckPublicListener, LoopbackNeedsNoAcknowledgement) {
     EXPECT_EQ(parse_into(check_public_listener(o), &warning), "") << host;
     EXPECT_EQ(warning, "") << host;
   }
-  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "127.0.0.1.example.com", "128.0.0.1", "example.com"}) {
+  for (const char* host :
+       {"0.0.0.0", "::", "10.0.0.1", "127.0.0.1.example.com", "128.0.0.1", "example.com"}) {
     EXPECT_FALSE(is_loopback_host(host)) << host;
   }
 }
@@ -393,7 +412,8 @@ TEST(CheckPublicListener, RiskyOptionsOnAPublicListenerNeedTheAcknowledgement) {
     std::string warning;
     ServeOptions o = serve({"--listen", "0.0.0.0:4566", flag});
     EXPECT_EQ(parse_into(check_public_listener(o), &warning),
-              std::string(flag) + " on a listener others can reach (0.0.0.0) needs --i-know-this-is-public");
+              std::string(flag) +
+                  " on a listener others can reach (0.0.0.0) needs --i-know-this-is-public");
     o = serve({"--listen", "0.0.0.0:4566", flag, "--i-know-this-is-public"});
     EXPECT_EQ(parse_into(check_public_listener(o), &warning), "");
     EXPECT_NE(warning.find("WARNING: " + std::string(flag)), std::string::npos) << warning;

@@ -48,14 +48,15 @@ core::Status write_record(const std::string& dir, const std::string& key) {
 }  // namespace
 
 core::Result<std::vector<std::string>> retire_replaced_roots(const std::string& dir,
-                                                            const RootCredentials& root,
-                                                            core::Store& store) {
+                                                             const RootCredentials& root,
+                                                             core::Store& store) {
   const std::string& current = root.account.access_key_id;
   std::vector<std::string> retired;
   std::vector<std::string> old{recorded_key(dir)};
   if (root.from_env) old.push_back(generated_key(dir));  // VOUCH_ROOT_* over a generated root
   for (const auto& key : old) {
-    if (key.empty() || key == current || std::find(retired.begin(), retired.end(), key) != retired.end()) {
+    if (key.empty() || key == current ||
+        std::find(retired.begin(), retired.end(), key) != retired.end()) {
       continue;
     }
     auto deleted = store.delete_account(key);

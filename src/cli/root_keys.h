@@ -17,8 +17,8 @@ namespace vouch::cli {
 // Retires the root keys `root` replaces and records `root` for the next
 // start. Returns the retired access key ids.
 core::Result<std::vector<std::string>> retire_replaced_roots(const std::string& dir,
-                                                            const RootCredentials& root,
-                                                            core::Store& store);
+                                                             const RootCredentials& root,
+                                                             core::Store& store);
 
 // Whether `key` is the root's: as the server last recorded it, as generated
 // in DIR/root-credentials, or as VOUCH_ROOT_ACCESS_KEY_ID names it.

@@ -5,7 +5,8 @@
 namespace vouch::core {
 
 std::string domain_verification_arn(const Scope& scope, const std::string& id) {
-  return "arn:aws:vpc-lattice:" + scope.region + ":" + scope.account_id + ":domainverification/" + id;
+  return "arn:aws:vpc-lattice:" + scope.region + ":" + scope.account_id + ":domainverification/" +
+         id;
 }
 
 std::optional<ParsedArn> parse_arn(std::string_view arn) {

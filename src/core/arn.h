@@ -13,7 +13,8 @@ namespace vouch::core {
 std::string domain_verification_arn(const Scope& scope, const std::string& id);
 
 struct ParsedArn {
-  std::string partition, service, region, account_id, resource;  // resource: "domainverification/dv-..."
+  std::string partition, service, region, account_id,
+      resource;  // resource: "domainverification/dv-..."
 };
 
 // Splits any ARN into its parts; nullopt if it does not have six parts.

@@ -20,7 +20,8 @@ const std::regex kIdPattern("dv-[a-fA-F0-9]{17}");
 TEST(ArnTest, BuildsTheDomainVerificationArn) {
   const Scope scope{"111122223333", "us-west-2"};
   const std::string arn = domain_verification_arn(scope, "dv-aaaa0000000111111");
-  EXPECT_EQ(arn, "arn:aws:vpc-lattice:us-west-2:111122223333:domainverification/dv-aaaa0000000111111");
+  EXPECT_EQ(arn,
+            "arn:aws:vpc-lattice:us-west-2:111122223333:domainverification/dv-aaaa0000000111111");
   EXPECT_TRUE(std::regex_match(arn, kArnPattern)) << arn;
 }
 
@@ -52,8 +53,9 @@ TEST(ArnTest, ParseKeepsColonsAndSlashesInTheResource) {
 TEST(ArnTest, ParseRejectsMalformedArns) {
   EXPECT_FALSE(parse_arn("").has_value());
   EXPECT_FALSE(parse_arn("arn").has_value());
-  EXPECT_FALSE(parse_arn("arn:aws:vpc-lattice:us-east-1:123456789012").has_value());   // 5 parts
-  EXPECT_FALSE(parse_arn("arn:aws:vpc-lattice:us-east-1:123456789012:").has_value());  // empty resource
+  EXPECT_FALSE(parse_arn("arn:aws:vpc-lattice:us-east-1:123456789012").has_value());  // 5 parts
+  EXPECT_FALSE(
+      parse_arn("arn:aws:vpc-lattice:us-east-1:123456789012:").has_value());  // empty resource
   EXPECT_FALSE(parse_arn("urn:aws:vpc-lattice:us-east-1:123456789012:x").has_value());
   EXPECT_FALSE(parse_arn("ARN:aws:vpc-lattice:us-east-1:123456789012:x").has_value());
   EXPECT_FALSE(parse_arn("dv-0123456789abcdef0").has_value());

@@ -26,7 +26,7 @@ enum class ClaimStatus {
   kPending,      // challenge issued, not yet seen
   kVerified,     // seen (and, for re-checks, still seen)
   kUnconfirmed,  // was verified, a re-check could not confirm it (SES TemporaryFailure)
-  kFailed,       // window passed without evidence, or revoked (SES Failed, Lattice VERIFICATION_TIMED_OUT)
+  kFailed,  // window passed without evidence, or revoked (SES Failed, Lattice VERIFICATION_TIMED_OUT)
 };
 
 // Who a claim belongs to. One account or region never sees another's claims.
@@ -54,8 +54,8 @@ struct Claim {
   int attempts = 0;                       // checks since the window opened (backoff)
   std::vector<std::string> dkim_tokens;   // SES: empty until VerifyDomainDkim
   Tags tags;                              // Lattice
-  int64_t seq = 0;      // store-assigned, increasing: the listing order
-  int64_t version = 0;  // store-assigned, bumped on each update: compare-and-set
+  int64_t seq = 0;                        // store-assigned, increasing: the listing order
+  int64_t version = 0;                    // store-assigned, bumped on each update: compare-and-set
 };
 
 // Where DKIM token `t` of `domain` is published, and what it must point to.

@@ -9,7 +9,7 @@
 
 namespace vouch::core {
 
-std::string base64_encode(std::span<const uint8_t> bytes);  // standard alphabet, padded
+std::string base64_encode(std::span<const uint8_t> bytes);     // standard alphabet, padded
 std::string base64url_encode(std::span<const uint8_t> bytes);  // URL-safe, unpadded
 std::optional<std::string> base64url_decode(std::string_view text);
 std::string hex_encode(std::span<const uint8_t> bytes);  // lower-case

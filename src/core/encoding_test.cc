@@ -85,9 +85,9 @@ TEST(Base64UrlTest, RoundTripsEveryLengthUpTo64) {
     }
     std::string enc = base64url_encode(in);
     EXPECT_EQ(enc.size(), (n * 8 + 5) / 6) << n;  // unpadded
-    EXPECT_EQ(enc.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
+    EXPECT_EQ(
+        enc.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
         << enc;
     auto dec = base64url_decode(enc);
     ASSERT_TRUE(dec.has_value()) << n << " " << enc;
@@ -102,8 +102,9 @@ TEST(Base64UrlTest, RoundTripsEveryLengthUpTo64) {
 }
 
 TEST(Base64UrlTest, DecodeRejectsBadCharacters) {
-  for (std::string_view bad : std::vector<std::string_view>{"Zm+v", "Zm9/", "Zm9 YmFy", "Zm9\n", "Zg==", "Zm8=", "Zm9!",
-                               "Zm\xc3\xa9", "*AAA", "Zm9vYmF=", std::string_view("AA\0A", 4)}) {
+  for (std::string_view bad : std::vector<std::string_view>{
+           "Zm+v", "Zm9/", "Zm9 YmFy", "Zm9\n", "Zg==", "Zm8=", "Zm9!", "Zm\xc3\xa9", "*AAA",
+           "Zm9vYmF=", std::string_view("AA\0A", 4)}) {
     EXPECT_EQ(base64url_decode(bad), std::nullopt) << bad;
   }
 }

@@ -9,14 +9,14 @@
 namespace vouch::core {
 
 enum class ErrorCode {
-  kInvalidArgument,   // malformed input (SES InvalidParameterValue, Lattice ValidationException)
-  kNotFound,          // no such resource for this account and region
-  kConflict,          // idempotency mismatch, duplicate live resource
-  kQuotaExceeded,     // per-account resource quota
-  kThrottled,         // per-account request rate
-  kUnavailable,       // transient: store busy, resolver timeout; retry the same call
-  kAborted,           // compare-and-set lost; re-read and retry
-  kInternal,          // a bug or an I/O failure that retrying will not fix
+  kInvalidArgument,  // malformed input (SES InvalidParameterValue, Lattice ValidationException)
+  kNotFound,         // no such resource for this account and region
+  kConflict,         // idempotency mismatch, duplicate live resource
+  kQuotaExceeded,    // per-account resource quota
+  kThrottled,        // per-account request rate
+  kUnavailable,      // transient: store busy, resolver timeout; retry the same call
+  kAborted,          // compare-and-set lost; re-read and retry
+  kInternal,         // a bug or an I/O failure that retrying will not fix
 };
 
 struct Error {
@@ -40,8 +40,8 @@ inline Error internal_error(std::string msg) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   T& operator*() & { return std::get<0>(v_); }
   const T& operator*() const& { return std::get<0>(v_); }

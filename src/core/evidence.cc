@@ -29,8 +29,7 @@ const char* kind_text(DnsAnswer::Kind k, RecordType type) {
 bool same_name(std::string_view a, std::string_view b) {
   if (!a.empty() && a.back() == '.') a.remove_suffix(1);
   if (!b.empty() && b.back() == '.') b.remove_suffix(1);
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -75,9 +74,7 @@ PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected,
       return p;
     case DnsAnswer::Kind::kNxDomain:
     case DnsAnswer::Kind::kNoData:
-    case DnsAnswer::Kind::kBadName:
-      p.result = PerspectiveEvidence::Result::kAbsent;
-      return p;
+    case DnsAnswer::Kind::kBadName: p.result = PerspectiveEvidence::Result::kAbsent; return p;
     case DnsAnswer::Kind::kServFail:
     case DnsAnswer::Kind::kRefused:
     case DnsAnswer::Kind::kTimeout:
@@ -91,7 +88,8 @@ PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected,
 
 }  // namespace
 
-bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type) {
+bool matches(const std::vector<std::string>& records, const std::string& expected,
+             RecordType type) {
   if (type == RecordType::kTxt) {
     return std::find(records.begin(), records.end(), expected) != records.end();
   }

@@ -21,7 +21,7 @@ struct DnsAnswer {
   // kBadName: the resolver says the name cannot be a DNS name (too long,
   // malformed), so no answer will ever hold it: absent, not an error.
   enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError, kBadName };
-  std::string resolver;             // "127.0.0.1:53"
+  std::string resolver;  // "127.0.0.1:53"
   Kind kind = Kind::kError;
   std::vector<std::string> records;  // each TXT record, its strings joined; or CNAME targets
   std::string error;                 // resolver error text, for kError and friends

@@ -43,14 +43,16 @@ TEST(EvidenceCname, RecordTypeFollowsTheKind) {
 }
 
 TEST(EvidenceCname, TargetMatchesInAnyCaseWithOrWithoutTheTrailingDot) {
-  for (const std::string& seen : {kTarget, kTarget + ".", std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.DKIM.AmazonSES.com."),
-                                   std::string("AbcdefghijklmnopqrstuvwxyZ234567.dkim.amazonses.COM")}) {
+  for (const std::string& seen :
+       {kTarget, kTarget + ".", std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.DKIM.AmazonSES.com."),
+        std::string("AbcdefghijklmnopqrstuvwxyZ234567.dkim.amazonses.COM")}) {
     auto p = read_one(cname(Kind::kRecords, {seen}));
     EXPECT_EQ(p.result, R::kFound) << seen;
     EXPECT_EQ(p.detail, "CNAME records");
   }
   // The expected value may carry the dot too.
-  Evidence e = judge({cname(Kind::kRecords, {kTarget})}, kName, kTarget + ".", 1, kNow, RecordType::kCname);
+  Evidence e = judge({cname(Kind::kRecords, {kTarget})}, kName, kTarget + ".", 1, kNow,
+                     RecordType::kCname);
   EXPECT_EQ(e.outcome, CheckOutcome::kFound);
 }
 

@@ -19,7 +19,11 @@ std::string utf8(const std::string& s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    const size_t n = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xE  ? 3
+                     : (c >> 3) == 0x1E ? 4
+                                        : 0;
     bool ok = n > 0 && i + n <= s.size();
     if (ok && n > 1) {
       uint32_t cp = c & (0x7Fu >> n);
@@ -145,19 +149,18 @@ std::string result_name(PerspectiveEvidence::Result r) {
 nlohmann::json evidence_to_json(const Evidence& e) {
   nlohmann::json perspectives = nlohmann::json::array();
   for (const auto& p : e.perspectives) {
-    nlohmann::json j{{"resolver", utf8(p.resolver)}, {"result", result_name(p.result)}, {"detail", utf8(p.detail)}};
+    nlohmann::json j{{"resolver", utf8(p.resolver)},
+                     {"result", result_name(p.result)},
+                     {"detail", utf8(p.detail)}};
     if (!p.seen.empty()) {
       j["seen"] = nlohmann::json::array();
       for (const auto& v : p.seen) j["seen"].push_back(utf8(v));
     }
     perspectives.push_back(std::move(j));
   }
-  return {{"at", format_rfc3339(e.at)},
-          {"record_name", utf8(e.record_name)},
-          {"expected", utf8(e.expected)},
-          {"quorum", e.quorum},
-          {"outcome", outcome_name(e.outcome)},
-          {"perspectives", std::move(perspectives)}};
+  return {{"at", format_rfc3339(e.at)},         {"record_name", utf8(e.record_name)},
+          {"expected", utf8(e.expected)},       {"quorum", e.quorum},
+          {"outcome", outcome_name(e.outcome)}, {"perspectives", std::move(perspectives)}};
 }
 
 namespace {

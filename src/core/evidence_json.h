@@ -16,7 +16,7 @@ nlohmann::json evidence_to_json(const Evidence& e);
 // the scheduler stores one per check, and building the tree cost more than
 // the rest of recording it.
 std::string evidence_text(const Evidence& e);
-std::string outcome_name(CheckOutcome o);          // "found", "absent", "resolver_error"
+std::string outcome_name(CheckOutcome o);                // "found", "absent", "resolver_error"
 std::string result_name(PerspectiveEvidence::Result r);  // "found", "absent", "wrong", "error"
 
 // Evidence back from its stored text, decoded once into typed data: nullopt

@@ -21,7 +21,10 @@ Evidence sample() {
   e.outcome = core::CheckOutcome::kAbsent;
   e.perspectives = {
       {"127.0.0.1:53", PerspectiveEvidence::Result::kFound, {}, ""},
-      {"127.0.0.2:53", PerspectiveEvidence::Result::kWrong, {"\"quoted\"", "v=spf1 -all"}, "other values"},
+      {"127.0.0.2:53",
+       PerspectiveEvidence::Result::kWrong,
+       {"\"quoted\"", "v=spf1 -all"},
+       "other values"},
       {"[::1]:53", PerspectiveEvidence::Result::kError, {}, "timeout"},
       {"127.0.0.3:53", PerspectiveEvidence::Result::kAbsent, {}, "NXDOMAIN"},
   };
@@ -43,7 +46,8 @@ TEST(EvidenceTextTest, EscapesLikeTheJsonLibraryForEveryByte) {
   Evidence e = sample();
   std::string all;
   for (int c = 1; c < 256; ++c) all += static_cast<char>(c);
-  e.perspectives[1].seen = {all, std::string("\0nul", 4), "tab\there\\back\"slash", "Bücher 日本語 🚀"};
+  e.perspectives[1].seen = {all, std::string("\0nul", 4), "tab\there\\back\"slash",
+                            "Bücher 日本語 🚀"};
   e.record_name = all;
   e.expected = "\x7f\xc3\x28\xed\xa0\x80\xf4\x90\x80\x80";  // DEL, then invalid UTF-8
   EXPECT_EQ(evidence_text(e), evidence_to_json(e).dump());
@@ -63,7 +67,8 @@ TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
   const Evidence e = sample();
   auto back = evidence_from_text(evidence_text(e));
   ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(back->at, std::chrono::floor<std::chrono::milliseconds>(e.at));  // stored to the millisecond
+  EXPECT_EQ(back->at,
+            std::chrono::floor<std::chrono::milliseconds>(e.at));  // stored to the millisecond
   EXPECT_EQ(back->record_name, e.record_name);
   EXPECT_EQ(back->expected, e.expected);
   EXPECT_EQ(back->quorum, e.quorum);
@@ -85,11 +90,12 @@ TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
 
 TEST(EvidenceFromTextTest, RefusesWhatIsNotEvidence) {
   EXPECT_TRUE(evidence_from_text(evidence_text(sample())).has_value());  // positive control
-  EXPECT_FALSE(evidence_from_text("{}").has_value());  // what email claims store
+  EXPECT_FALSE(evidence_from_text("{}").has_value());                    // what email claims store
   EXPECT_FALSE(evidence_from_text("not json").has_value());
   EXPECT_FALSE(evidence_from_text("[1,2]").has_value());
   EXPECT_FALSE(evidence_from_text(R"({"at":"yesterday","perspectives":[]})").has_value());
-  EXPECT_FALSE(evidence_from_text(R"({"at":"2026-01-01T00:00:00.000Z","perspectives":[7]})").has_value());
+  EXPECT_FALSE(
+      evidence_from_text(R"({"at":"2026-01-01T00:00:00.000Z","perspectives":[7]})").has_value());
 }
 
 }  // namespace

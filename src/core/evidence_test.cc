@@ -86,11 +86,11 @@ TEST(EvidenceRead, SeenValuesAreCutTo100Characters) {
 
 TEST(EvidenceRead, TheCutCountsCharactersNotBytes) {
   std::string accents;
-  for (int i = 0; i < 150; ++i) accents += "\xC3\xA9";  // é, 2 bytes
+  for (int i = 0; i < 150; ++i) accents += "\xC3\xA9";                             // é, 2 bytes
   const std::string euro_at_100 = std::string(99, 'a') + "\xE2\x82\xAC" + "tail";  // € is 3 bytes
   const std::string emoji = std::string(99, 'b') + "\xF0\x9F\x98\x80\xF0\x9F\x98\x80";
   const std::string broken = std::string(99, 'c') + "\xE2\x82" + "dd";  // € without its last byte
-  const std::string latin1 = std::string(110, '\xE9');  // é in Latin-1: not UTF-8
+  const std::string latin1 = std::string(110, '\xE9');                  // é in Latin-1: not UTF-8
   auto p = read_one(answer(Kind::kRecords, {accents, euro_at_100, emoji, broken, latin1}));
   ASSERT_EQ(p.seen.size(), 5u);
   std::string hundred_accents;
@@ -156,8 +156,9 @@ TEST(EvidenceRead, ErrorKindsAreNoConclusion) {
 }
 
 TEST(EvidenceJudge, CarriesItsContext) {
-  Evidence e = judge({answer(Kind::kRecords, {kToken}, {}, "a:1"), answer(Kind::kNxDomain, {}, {}, "b:2")},
-                     kName, kToken, 0, kNow);
+  Evidence e = judge(
+      {answer(Kind::kRecords, {kToken}, {}, "a:1"), answer(Kind::kNxDomain, {}, {}, "b:2")}, kName,
+      kToken, 0, kNow);
   EXPECT_EQ(e.at, kNow);
   EXPECT_EQ(e.record_name, kName);
   EXPECT_EQ(e.expected, kToken);
@@ -201,7 +202,9 @@ TEST(EvidenceJudge, HandPickedVerdicts) {
   auto a = answer(Kind::kNxDomain);
   auto w = answer(Kind::kRecords, {"nope"});
   auto e = answer(Kind::kTimeout);
-  auto v = [&](std::vector<DnsAnswer> as, size_t q) { return judge(as, kName, kToken, q, kNow).outcome; };
+  auto v = [&](std::vector<DnsAnswer> as, size_t q) {
+    return judge(as, kName, kToken, q, kNow).outcome;
+  };
   // One resolver.
   EXPECT_EQ(v({f}, 1), CheckOutcome::kFound);
   EXPECT_EQ(v({a}, 1), CheckOutcome::kAbsent);
@@ -256,16 +259,17 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
       for (size_t q = 0; q <= n + 1; ++q) quorums.push_back(q);
       for (size_t q : quorums) {
         const size_t effective = std::min(std::max<size_t>(q, 1), n);
-        CheckOutcome expected = found >= effective            ? CheckOutcome::kFound
-                           : found + errors < effective  ? CheckOutcome::kAbsent
-                                                         : CheckOutcome::kResolverError;
+        CheckOutcome expected = found >= effective           ? CheckOutcome::kFound
+                                : found + errors < effective ? CheckOutcome::kAbsent
+                                                             : CheckOutcome::kResolverError;
         Evidence e = judge(answers, kName, kToken, q, kNow);
         ASSERT_EQ(e.outcome, expected) << "n=" << n << " code=" << code << " q=" << q
                                        << " found=" << found << " errors=" << errors;
         ASSERT_EQ(e.quorum, effective);
         ASSERT_EQ(e.perspectives.size(), n);
         for (size_t i = 0; i < n; ++i) {
-          ASSERT_EQ(e.perspectives[i].result, want[i]) << "n=" << n << " code=" << code << " i=" << i;
+          ASSERT_EQ(e.perspectives[i].result, want[i])
+              << "n=" << n << " code=" << code << " i=" << i;
           ASSERT_EQ(e.perspectives[i].resolver, "r" + std::to_string(i));
         }
         ++checked;
@@ -279,14 +283,18 @@ TEST(EvidenceJudge, EveryCombinationUpToSevenPerspectives) {
 // verdict worse; turning an error into absent never makes it "found".
 TEST(EvidenceJudge, MoreAgreementNeverHurts) {
   const DnsAnswer f = answer(Kind::kRecords, {kToken});
-  const DnsAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}), answer(Kind::kTimeout)};
-  auto rank = [](CheckOutcome o) { return o == CheckOutcome::kAbsent ? 0 : o == CheckOutcome::kResolverError ? 1 : 2; };
+  const DnsAnswer others[3] = {answer(Kind::kNxDomain), answer(Kind::kRecords, {"x"}),
+                               answer(Kind::kTimeout)};
+  auto rank = [](CheckOutcome o) {
+    return o == CheckOutcome::kAbsent ? 0 : o == CheckOutcome::kResolverError ? 1 : 2;
+  };
   for (size_t n = 1; n <= 5; ++n) {
     size_t combos = 1;
     for (size_t i = 0; i < n; ++i) combos *= 4;
     for (size_t code = 0; code < combos; ++code) {
       std::vector<DnsAnswer> as;
-      for (size_t i = 0, c = code; i < n; ++i, c /= 4) as.push_back(c % 4 == 0 ? f : others[c % 4 - 1]);
+      for (size_t i = 0, c = code; i < n; ++i, c /= 4)
+        as.push_back(c % 4 == 0 ? f : others[c % 4 - 1]);
       const auto base = judge(as, kName, kToken, default_quorum(n), kNow).outcome;
       for (size_t i = 0; i < n; ++i) {
         auto up = as;

@@ -8,9 +8,7 @@
 namespace vouch::core {
 namespace {
 
-bool is_ldh(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
+bool is_ldh(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
 bool valid_ascii_host(std::string_view h) {
   if (h.empty() || h.size() > kMaxDnsNameText) return false;

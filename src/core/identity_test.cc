@@ -82,7 +82,9 @@ TEST(NormalizeDomainTest, InternationalNamesBecomePunycode) {
   expect_domain("ñandú.com", "xn--and-6ma2c.com");
   expect_domain("www.bücher.example", "www.xn--bcher-kva.example");
   // Composed and decomposed ü (u + U+0308) are the same name.
-  expect_domain("bu\xcc\x88" "cher.example", "xn--bcher-kva.example");
+  expect_domain("bu\xcc\x88"
+                "cher.example",
+                "xn--bcher-kva.example");
   // The ideographic full stop separates labels too (UTS #46 mapping).
   expect_domain("例え\xe3\x80\x82jp", "xn--r8jz45g.jp");
 }
@@ -188,18 +190,19 @@ TEST(NormalizeDomainTest, Rejections) {
 
 TEST(NormalizeDomainTest, RejectsWhatIdnaRejects) {
   for (const std::string& bad : std::vector<std::string>{
-           "\xe2\x98\x83.com",            // ☃ (not valid in IDNA 2008)
-           "a\xe2\x80\x8d" "b.com",       // zero-width joiner outside its context
-           "\xc3\x28.com",                 // invalid UTF-8
-           "\xff\xfe.com",                 // invalid UTF-8
-           "-b\xc3\xbc.de",                // leading hyphen on an IDN label
-           "b\xc3\xbc-.de",                // trailing hyphen on an IDN label
-           "b\xc3\xbc cher.de",            // space
-           "b\xc3\xbc_cher.de",            // underscore survives punycode; still rejected
-           "b\xc3\xbc.com.",               // trailing dot
-           "b\xc3\xbc..com",               // empty label
-           "b\xc3\xbc",                    // single label
-           "\xc3\xbc",                     // single label
+           "\xe2\x98\x83.com",  // ☃ (not valid in IDNA 2008)
+           "a\xe2\x80\x8d"
+           "b.com",              // zero-width joiner outside its context
+           "\xc3\x28.com",       // invalid UTF-8
+           "\xff\xfe.com",       // invalid UTF-8
+           "-b\xc3\xbc.de",      // leading hyphen on an IDN label
+           "b\xc3\xbc-.de",      // trailing hyphen on an IDN label
+           "b\xc3\xbc cher.de",  // space
+           "b\xc3\xbc_cher.de",  // underscore survives punycode; still rejected
+           "b\xc3\xbc.com.",     // trailing dot
+           "b\xc3\xbc..com",     // empty label
+           "b\xc3\xbc",          // single label
+           "\xc3\xbc",           // single label
        }) {
     SCOPED_TRACE(bad);
     expect_bad_domain(bad);
@@ -250,15 +253,15 @@ TEST(NormalizeEmailTest, Rejections) {
            ".a@c.com",
            "a.@c.com",
            "a@b@c.com",
-           "a@c",                 // single-label domain
-           "a@c.com.",            // trailing dot
+           "a@c",       // single-label domain
+           "a@c.com.",  // trailing dot
            "a@-c.com",
            "a@c_d.com",
-           "\"quoted\"@c.com",    // quoted local parts are not dot-atoms
+           "\"quoted\"@c.com",  // quoted local parts are not dot-atoms
            "(comment)a@c.com",
            "a,b@c.com",
            "a\\b@c.com",
-           "\xc3\xbc@c.com",      // non-ASCII local part
+           "\xc3\xbc@c.com",  // non-ASCII local part
            "a\tb@c.com",
            std::string(65, 'x') + "@example.com",
        }) {

@@ -33,7 +33,8 @@ bool valid_region_name(std::string_view name) {
 
 RegionList::RegionList() : names_(kAwsRegions.begin(), kAwsRegions.end()) {}
 
-RegionList::RegionList(const std::vector<std::string>& names) : names_(names.begin(), names.end()) {}
+RegionList::RegionList(const std::vector<std::string>& names)
+    : names_(names.begin(), names.end()) {}
 
 void RegionList::add(std::string name) { names_.insert(std::move(name)); }
 

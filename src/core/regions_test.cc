@@ -13,8 +13,8 @@ TEST(RegionsTest, TheBuiltInListHoldsAwsPublicRegionsOnly) {
                              "mx-central-1", "ca-west-1", "il-central-1", "ap-east-2"}) {
     EXPECT_TRUE(aws.contains(r)) << r;
   }
-  for (std::string_view r : {"zz-fake-9", "", "US-EAST-1", "us-east-1 ", "aws-global",
-                             "cn-north-1", "us-gov-west-1", "us-east-10"}) {
+  for (std::string_view r : {"zz-fake-9", "", "US-EAST-1", "us-east-1 ", "aws-global", "cn-north-1",
+                             "us-gov-west-1", "us-east-10"}) {
     EXPECT_FALSE(aws.contains(r)) << r;
   }
   EXPECT_EQ(aws.size(), aws_regions().size());
@@ -40,8 +40,8 @@ TEST(RegionsTest, ValidNames) {
   }
   std::string longest(kMaxRegionName, 'a');
   EXPECT_TRUE(valid_region_name(longest));
-  for (std::string_view bad : {"", "US-EAST-1", "us_east_1", "-us", "us-", "us/east", "us east",
-                               "us.east"}) {
+  for (std::string_view bad :
+       {"", "US-EAST-1", "us_east_1", "-us", "us-", "us/east", "us east", "us.east"}) {
     EXPECT_FALSE(valid_region_name(bad)) << bad;
   }
   EXPECT_FALSE(valid_region_name(longest + "a"));

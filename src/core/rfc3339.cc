@@ -50,13 +50,15 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
     }
     return v;
   };
-  const year_month_day ymd{year{static_cast<int>(get(0, 4))}, month{static_cast<unsigned>(get(5, 2))},
+  const year_month_day ymd{year{static_cast<int>(get(0, 4))},
+                           month{static_cast<unsigned>(get(5, 2))},
                            day{static_cast<unsigned>(get(8, 2))}};
   const long long h = get(11, 2), m = get(14, 2), s = get(17, 2), ms = get(20, 3);
   if (!ok || !ymd.ok() || h > 23 || m > 59 || s > 59) return std::nullopt;
   // A TimePoint counts nanoseconds in 64 bits: 1678 to 2261 fit.
   if (ymd.year() < year{1678} || ymd.year() > year{2261}) return std::nullopt;
-  return TimePoint{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{m} + seconds{s} + milliseconds{ms}};
+  return TimePoint{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{m} + seconds{s} +
+                   milliseconds{ms}};
 }
 
 }  // namespace vouch::core

@@ -12,7 +12,9 @@ namespace {
 
 using namespace std::chrono;
 
-TimePoint at_ms(int64_t ms) { return TimePoint(duration_cast<TimePoint::duration>(milliseconds(ms))); }
+TimePoint at_ms(int64_t ms) {
+  return TimePoint(duration_cast<TimePoint::duration>(milliseconds(ms)));
+}
 
 TEST(Rfc3339Test, Epoch) { EXPECT_EQ(format_rfc3339(TimePoint{}), "1970-01-01T00:00:00.000Z"); }
 
@@ -45,7 +47,8 @@ TEST(Rfc3339Test, BeforeNineteenSeventyFloorsTheSecond) {
 
 TEST(Rfc3339Test, AlwaysTheSameShape) {
   const std::regex shape("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
-  for (int64_t ms : {int64_t{0}, int64_t{-86400001}, int64_t{7258118399999}, int64_t{1767227400000}}) {
+  for (int64_t ms :
+       {int64_t{0}, int64_t{-86400001}, int64_t{7258118399999}, int64_t{1767227400000}}) {
     EXPECT_TRUE(std::regex_match(format_rfc3339(at_ms(ms)), shape)) << ms;
   }
   EXPECT_EQ(format_rfc3339(at_ms(7258118399999)), "2199-12-31T23:59:59.999Z");
@@ -86,9 +89,10 @@ TEST(Rfc3339Test, ParseReadsBackWhatFormatWrites) {
 
 TEST(Rfc3339Test, ParseRefusesOtherText) {
   EXPECT_TRUE(parse_rfc3339("2026-11-22T10:41:03.123Z").has_value());  // positive control
-  for (const char* bad : {"", "2026-11-22T10:41:03Z", "2026-11-22T10:41:03.123+00:00",
-                          "2026-13-22T10:41:03.123Z", "2026-02-30T10:41:03.123Z", "2026-11-22T24:00:00.000Z",
-                          "2026-11-22T10:60:03.123Z", "2026-11-22T10:41:03.12xZ", "9999-11-22T10:41:03.123Z"}) {
+  for (const char* bad :
+       {"", "2026-11-22T10:41:03Z", "2026-11-22T10:41:03.123+00:00", "2026-13-22T10:41:03.123Z",
+        "2026-02-30T10:41:03.123Z", "2026-11-22T24:00:00.000Z", "2026-11-22T10:60:03.123Z",
+        "2026-11-22T10:41:03.12xZ", "9999-11-22T10:41:03.123Z"}) {
     EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
   }
 }

@@ -9,14 +9,9 @@ Policy policy_for(ClaimKind kind) {
   Policy p;
   switch (kind) {
     case ClaimKind::kSesDomain:
-    case ClaimKind::kSesDkim:
-      break;
-    case ClaimKind::kSesEmail:
-      p.window = kEmailWindow;
-      break;
-    case ClaimKind::kLatticeDomain:
-      p.revocable = false;
-      break;
+    case ClaimKind::kSesDkim: break;
+    case ClaimKind::kSesEmail: p.window = kEmailWindow; break;
+    case ClaimKind::kLatticeDomain: p.revocable = false; break;
   }
   return p;
 }
@@ -77,8 +72,8 @@ Claim check_verified(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
   c = retry_later(p, std::move(c), now);
   // Cap only while the end of the revoke window lies ahead: past it (resolver
   // errors only get here) the cap would be in the past and re-check at once.
-  if (c.absent_since && now < *c.absent_since + p.revoke_after &&
-      *c.next_check_at > *c.absent_since + p.revoke_after) {
+  if (c.absent_since &&
+      now<*c.absent_since + p.revoke_after&& * c.next_check_at> * c.absent_since + p.revoke_after) {
     c.next_check_at = *c.absent_since + p.revoke_after;
   }
   return c;
@@ -88,13 +83,10 @@ Claim check_verified(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
 
 Claim apply_check(const Policy& p, Claim c, CheckOutcome o, TimePoint now) {
   switch (c.status) {
-    case ClaimStatus::kPending:
-      return check_pending(p, std::move(c), o, now);
+    case ClaimStatus::kPending: return check_pending(p, std::move(c), o, now);
     case ClaimStatus::kVerified:
-    case ClaimStatus::kUnconfirmed:
-      return check_verified(p, std::move(c), o, now);
-    case ClaimStatus::kFailed:
-      return c;
+    case ClaimStatus::kUnconfirmed: return check_verified(p, std::move(c), o, now);
+    case ClaimStatus::kFailed: return c;
   }
   return c;
 }

@@ -15,10 +15,10 @@ enum class CheckOutcome {
 };
 
 struct Policy {
-  Seconds window = kDomainWindow;          // pending window
-  Seconds revoke_after = kDomainWindow;    // unconfirmed this long (record absent) -> failed
-  bool revocable = true;                   // false: verified claims stay verified (Lattice)
-  Seconds recheck_interval{24 * 3600};     // verified claims
+  Seconds window = kDomainWindow;        // pending window
+  Seconds revoke_after = kDomainWindow;  // unconfirmed this long (record absent) -> failed
+  bool revocable = true;                 // false: verified claims stay verified (Lattice)
+  Seconds recheck_interval{24 * 3600};   // verified claims
   Seconds first_backoff{60};
   Seconds max_backoff{3600};
   double backoff_factor = 1.5;

@@ -36,7 +36,9 @@ std::string show(ClaimStatus s) { return testing::to_string(s); }
 std::string show(ClaimKind k) { return testing::to_string(k); }
 std::string show(CheckOutcome o) { return testing::to_string(o); }
 
-Seconds window_of(ClaimKind k) { return k == ClaimKind::kSesEmail ? Seconds(24 * 3600) : Seconds(72 * 3600); }
+Seconds window_of(ClaimKind k) {
+  return k == ClaimKind::kSesEmail ? Seconds(24 * 3600) : Seconds(72 * 3600);
+}
 
 // A fresh claim as the service creates it: pending, first check right away
 // (email: the link is clicked or the window closes).
@@ -220,7 +222,8 @@ TEST(StatusMachineTest, PendingBecomesFailedWhenAbsentAtDeadline) {
   Policy lp = policy_for(ClaimKind::kLatticeDomain);
   Claim l = new_claim(ClaimKind::kLatticeDomain);
   EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(72)).status, ClaimStatus::kFailed);
-  EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(100)).status, ClaimStatus::kFailed);
+  EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(100)).status,
+            ClaimStatus::kFailed);
   EXPECT_EQ(apply_check(lp, l, CheckOutcome::kAbsent, T0 + hours(72) - Seconds(1)).status,
             ClaimStatus::kPending);
 }
@@ -276,7 +279,8 @@ TEST(StatusMachineTest, NextCheckNeverSleepsPastTheDeadline) {
     EXPECT_EQ(r.attempts, 31);
   }
   // Exactly an hour before: backoff lands on the deadline itself.
-  EXPECT_EQ(apply_check(p, c, CheckOutcome::kAbsent, c.deadline - hours(1)).next_check_at, c.deadline);
+  EXPECT_EQ(apply_check(p, c, CheckOutcome::kAbsent, c.deadline - hours(1)).next_check_at,
+            c.deadline);
   // Further away the plain backoff applies.
   EXPECT_EQ(apply_check(p, c, CheckOutcome::kAbsent, c.deadline - hours(2)).next_check_at,
             c.deadline - hours(1));
@@ -334,7 +338,7 @@ TEST(StatusMachineTest, VerifiedBecomesUnconfirmedWhenAbsent) {
     Claim r = apply_check(p, v, CheckOutcome::kAbsent, t2);
     EXPECT_EQ(r.status, ClaimStatus::kUnconfirmed);
     EXPECT_EQ(r.absent_since, t2);
-    EXPECT_EQ(r.last_verified_at, t1);  // unchanged
+    EXPECT_EQ(r.last_verified_at, t1);             // unchanged
     EXPECT_EQ(r.next_check_at, t2 + Seconds(60));  // backoff restarts
     EXPECT_EQ(r.attempts, 1);
 
@@ -351,7 +355,8 @@ TEST(StatusMachineTest, VerifiedBecomesUnconfirmedWhenAbsent) {
 TEST(StatusMachineTest, UnconfirmedBackToVerifiedWhenFound) {
   Policy p = policy_for(ClaimKind::kSesDomain);
   TimePoint t1 = T0 + minutes(10);
-  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), CheckOutcome::kAbsent, t1 + hours(24));
+  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, t1), CheckOutcome::kAbsent,
+                        t1 + hours(24));
   u = apply_check(p, u, CheckOutcome::kAbsent, *u.next_check_at);
   ASSERT_EQ(u.status, ClaimStatus::kUnconfirmed);
   ASSERT_EQ(u.attempts, 2);
@@ -430,7 +435,8 @@ TEST(StatusMachineTest, ResolverErrorsMakeVerifiedUnconfirmedButNeverFailed) {
 
 TEST(StatusMachineTest, ResolverErrorBeforeRevokeWindowEndsChecksAtItsEnd) {
   Policy p = policy_for(ClaimKind::kSesDomain);
-  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, T0), CheckOutcome::kAbsent, T0 + hours(24));
+  Claim u = apply_check(p, verified_claim(ClaimKind::kSesDomain, T0), CheckOutcome::kAbsent,
+                        T0 + hours(24));
   u.attempts = 30;
   TimePoint limit = T0 + hours(24 + 72);
   Claim r = apply_check(p, u, CheckOutcome::kResolverError, limit - minutes(5));
@@ -469,7 +475,8 @@ TEST(StatusMachineTest, FailedIsFinal) {
     Policy p = policy_for(kind);
     Claim f = apply_check(p, new_claim(kind), CheckOutcome::kAbsent, T0 + hours(72));
     ASSERT_EQ(f.status, ClaimStatus::kFailed);
-    for (CheckOutcome o : {CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError}) {
+    for (CheckOutcome o :
+         {CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError}) {
       for (TimePoint now : {T0, T0 + hours(72), T0 + hours(1000)}) {
         Claim r = apply_check(p, f, o, now);
         expect_claim_eq(f, r);
@@ -492,8 +499,8 @@ TEST(StatusMachineTest, StatusAtIsApplyTimesStatus) {
     Claim unconfirmed = apply_check(p, verified, CheckOutcome::kAbsent, T0 + hours(25));
     Claim failed = apply_check(p, pending, CheckOutcome::kAbsent, T0 + hours(72));
     for (const Claim& c : {pending, verified, unconfirmed, failed}) {
-      for (TimePoint now : {T0, T0 + hours(24) - Seconds(1), T0 + hours(24), T0 + hours(72),
-                            T0 + hours(1000)}) {
+      for (TimePoint now :
+           {T0, T0 + hours(24) - Seconds(1), T0 + hours(24), T0 + hours(72), T0 + hours(1000)}) {
         EXPECT_EQ(status_at(p, c, now), apply_time(p, c, now).status) << show(now);
       }
     }
@@ -559,8 +566,10 @@ TEST(StatusMachineTest, RestartOpensAFreshWindow) {
     EXPECT_EQ(r.last_verified_at, t1);  // history is kept
     EXPECT_TRUE(is_due(r, now));
     // The fresh window behaves like the first one.
-    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(71)).status, ClaimStatus::kPending);
-    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(72)).status, ClaimStatus::kFailed);
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(71)).status,
+              ClaimStatus::kPending);
+    EXPECT_EQ(apply_check(p, r, CheckOutcome::kAbsent, now + hours(72)).status,
+              ClaimStatus::kFailed);
   }
   // Email: pending for 24 h, woken at the deadline so time can fail it.
   {
@@ -878,8 +887,7 @@ Claim expected(ClaimKind kind, Start s, CheckOutcome o, Pos pos) {
       e.attempts = 5;
       e.next_check_at = now + kBackoff4;
       return e;
-    case Start::kFailed:
-      break;
+    case Start::kFailed: break;
   }
   return e;
 }
@@ -918,12 +926,13 @@ TEST_P(TransitionTable, ApplyCheck) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllCombinations, TransitionTable,
-    ::testing::Combine(::testing::Values(ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                         ClaimKind::kLatticeDomain),
-                       ::testing::Values(Start::kPending, Start::kVerified, Start::kUnconfirmedAbsent,
-                                         Start::kUnconfirmedErrors, Start::kFailed),
-                       ::testing::Values(CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError),
-                       ::testing::Values(Pos::kBefore, Pos::kJustBefore, Pos::kAt, Pos::kAfter)),
+    ::testing::Combine(
+        ::testing::Values(ClaimKind::kSesDomain, ClaimKind::kSesEmail, ClaimKind::kLatticeDomain),
+        ::testing::Values(Start::kPending, Start::kVerified, Start::kUnconfirmedAbsent,
+                          Start::kUnconfirmedErrors, Start::kFailed),
+        ::testing::Values(CheckOutcome::kFound, CheckOutcome::kAbsent,
+                          CheckOutcome::kResolverError),
+        ::testing::Values(Pos::kBefore, Pos::kJustBefore, Pos::kAt, Pos::kAfter)),
     [](const ::testing::TestParamInfo<Combo>& info) {
       const Combo& c = info.param;
       return show(std::get<0>(c)) + "_" + show(std::get<1>(c)) + "_" + show(std::get<2>(c)) + "_" +
@@ -941,7 +950,8 @@ TEST_P(TimeTable, ApplyTime) {
   Claim c = start_claim(kind, s);
   TimePoint now = now_for(kind, s, pos);
   Claim want = c;
-  if (kind == ClaimKind::kSesEmail && s == Start::kPending && (pos == Pos::kAt || pos == Pos::kAfter)) {
+  if (kind == ClaimKind::kSesEmail && s == Start::kPending &&
+      (pos == Pos::kAt || pos == Pos::kAfter)) {
     want.status = ClaimStatus::kFailed;
     want.next_check_at.reset();
   }
@@ -964,11 +974,11 @@ TEST_P(TimeTable, Restart) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllCombinations, TimeTable,
-    ::testing::Combine(::testing::Values(ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                         ClaimKind::kLatticeDomain),
-                       ::testing::Values(Start::kPending, Start::kVerified, Start::kUnconfirmedAbsent,
-                                         Start::kUnconfirmedErrors, Start::kFailed),
-                       ::testing::Values(Pos::kBefore, Pos::kJustBefore, Pos::kAt, Pos::kAfter)),
+    ::testing::Combine(
+        ::testing::Values(ClaimKind::kSesDomain, ClaimKind::kSesEmail, ClaimKind::kLatticeDomain),
+        ::testing::Values(Start::kPending, Start::kVerified, Start::kUnconfirmedAbsent,
+                          Start::kUnconfirmedErrors, Start::kFailed),
+        ::testing::Values(Pos::kBefore, Pos::kJustBefore, Pos::kAt, Pos::kAfter)),
     [](const ::testing::TestParamInfo<TimeCombo>& info) {
       const TimeCombo& c = info.param;
       return show(std::get<0>(c)) + "_" + show(std::get<1>(c)) + "_" + show(std::get<2>(c));

@@ -45,9 +45,9 @@ struct IdempotencyKey {
 };
 
 struct CreateRules {
-  size_t quota = 0;                 // claims of this kind per scope; 0 = unlimited
-  bool one_live_per_subject = true; // refuse while a non-failed claim has the subject
-  Seconds token_window{8 * 3600};   // how long a client token is remembered
+  size_t quota = 0;                  // claims of this kind per scope; 0 = unlimited
+  bool one_live_per_subject = true;  // refuse while a non-failed claim has the subject
+  Seconds token_window{8 * 3600};    // how long a client token is remembered
   TimePoint now{};
 };
 
@@ -55,8 +55,8 @@ enum class CreateOutcome { kCreated, kReplayed, kTokenMismatch, kLiveDuplicate, 
 
 struct CreateResult {
   CreateOutcome outcome = CreateOutcome::kCreated;
-  Claim claim;            // kCreated: the stored claim
-  std::string response;   // kReplayed: the first response
+  Claim claim;              // kCreated: the stored claim
+  std::string response;     // kReplayed: the first response
   std::string existing_id;  // kLiveDuplicate: the claim in the way
 };
 
@@ -77,7 +77,8 @@ class Store {
   // Reads. Absent is an empty optional, not an error.
   virtual Result<std::optional<Claim>> get_claim(const Scope& scope, const std::string& id) = 0;
   // The SES identity for `subject` (SES subjects are unique per scope).
-  virtual Result<std::optional<Claim>> find_identity(const Scope& scope, const std::string& subject) = 0;
+  virtual Result<std::optional<Claim>> find_identity(const Scope& scope,
+                                                     const std::string& subject) = 0;
   // SES identities among `subjects`, in no particular order.
   virtual Result<std::vector<Claim>> find_identities(const Scope& scope,
                                                      const std::vector<std::string>& subjects) = 0;
@@ -106,7 +107,8 @@ class Store {
   // or a DKIM claim with that record name.
   virtual Result<Claim> insert_claim(Claim claim) = 0;
   // See IdempotencyKey. `key` may be absent (no client token).
-  virtual Result<CreateResult> create_claim_once(Claim claim, const std::optional<IdempotencyKey>& key,
+  virtual Result<CreateResult> create_claim_once(Claim claim,
+                                                 const std::optional<IdempotencyKey>& key,
                                                  const CreateRules& rules) = 0;
   // Compare-and-set: kAborted if the stored version is not claim.version,
   // kNotFound if the claim is gone. Returns the claim with its new version.
@@ -162,7 +164,8 @@ class Store {
   // mail the SMTP server refused (failed after an attempt: it reached nobody);
   // mail failed unattempted (its identity deleted) still counts. The
   // per-recipient cooldown. nullopt when none (or pruned).
-  virtual Result<std::optional<TimePoint>> last_mail_to(const Scope& scope, const std::string& to) = 0;
+  virtual Result<std::optional<TimePoint>> last_mail_to(const Scope& scope,
+                                                        const std::string& to) = 0;
   // A page of the inbox: visible messages in id order after `after_id`,
   // filtered by whichever of scope, address (to or from) and id are set.
   struct MailQuery {

@@ -7,9 +7,9 @@ namespace {
 constexpr std::string_view kTagPattern = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
 
 bool allowed_ascii(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ' ' || c == '\t' || std::string_view("_.:/=+-@").find(static_cast<char>(c)) !=
-                                      std::string_view::npos;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+         c == '\t' ||
+         std::string_view("_.:/=+-@").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 bool allowed_chars(std::string_view s) {
@@ -29,7 +29,8 @@ Status check_key(const std::string& key, std::string_view field) {
     return bad(key, field, "Member must have length between 1 and 128");
   }
   if (!allowed_chars(key)) {
-    return bad(key, field, "Member must satisfy regular expression pattern: " + std::string(kTagPattern));
+    return bad(key, field,
+               "Member must satisfy regular expression pattern: " + std::string(kTagPattern));
   }
   if (key.rfind("aws:", 0) == 0) return bad(key, field, "Tag keys must not start with 'aws:'");
   return {};
@@ -62,16 +63,19 @@ Status validate_tags(const Tags& tags, std::string_view field) {
   if (tags.size() > kMaxTagsPerResource) {
     return invalid_argument("1 validation error detected: Value at '" + std::string(field) +
                                 "' failed to satisfy constraint: Member must have length less "
-                                "than or equal to " + std::to_string(kMaxTagsPerResource),
+                                "than or equal to " +
+                                std::to_string(kMaxTagsPerResource),
                             std::string(field));
   }
   for (const auto& [key, value] : tags) {
     if (auto s = check_key(key, std::string(field) + "." + key); !s.ok()) return s;
     long n = utf8_length(value);
     const std::string where = std::string(field) + "." + key;
-    if (n < 0 || n > 256) return bad(value, where, "Member must have length less than or equal to 256");
+    if (n < 0 || n > 256)
+      return bad(value, where, "Member must have length less than or equal to 256");
     if (!allowed_chars(value)) {
-      return bad(value, where, "Member must satisfy regular expression pattern: " + std::string(kTagPattern));
+      return bad(value, where,
+                 "Member must satisfy regular expression pattern: " + std::string(kTagPattern));
     }
   }
   return {};
@@ -81,7 +85,8 @@ Status validate_tag_keys(const std::vector<std::string>& keys, std::string_view 
   if (keys.size() > kMaxTagKeysPerCall) {
     return invalid_argument("1 validation error detected: Value at '" + std::string(field) +
                                 "' failed to satisfy constraint: Member must have length less "
-                                "than or equal to " + std::to_string(kMaxTagKeysPerCall),
+                                "than or equal to " +
+                                std::to_string(kMaxTagKeysPerCall),
                             std::string(field));
   }
   for (const auto& key : keys) {

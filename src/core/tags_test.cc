@@ -40,16 +40,16 @@ TEST(Utf8LengthTest, CountsCodePoints) {
   EXPECT_EQ(utf8_length(""), 0);
   EXPECT_EQ(utf8_length("abc"), 3);
   EXPECT_EQ(utf8_length(kE), 1);
-  EXPECT_EQ(utf8_length("\xE2\x82\xAC"), 1);        // €
-  EXPECT_EQ(utf8_length("\xF0\x9F\x98\x80"), 1);    // 😀
+  EXPECT_EQ(utf8_length("\xE2\x82\xAC"), 1);      // €
+  EXPECT_EQ(utf8_length("\xF0\x9F\x98\x80"), 1);  // 😀
   EXPECT_EQ(utf8_length("a" + kE + "\xE2\x82\xAC"), 3);
   EXPECT_EQ(utf8_length(repeat(kE, 128)), 128);
 }
 
 TEST(Utf8LengthTest, RejectsInvalidUtf8) {
-  EXPECT_EQ(utf8_length("\xC3"), -1);              // truncated
-  EXPECT_EQ(utf8_length("\x80"), -1);              // lone continuation
-  EXPECT_EQ(utf8_length("\xC3\x28"), -1);          // bad continuation
+  EXPECT_EQ(utf8_length("\xC3"), -1);      // truncated
+  EXPECT_EQ(utf8_length("\x80"), -1);      // lone continuation
+  EXPECT_EQ(utf8_length("\xC3\x28"), -1);  // bad continuation
   EXPECT_EQ(utf8_length("\xFF"), -1);
   EXPECT_EQ(utf8_length("ab\xE2\x82"), -1);
 }
@@ -90,13 +90,13 @@ TEST(TagsTest, ValueLength) {
 TEST(TagsTest, AllowedCharacters) {
   const std::string all = "azAZ09 _.:/=+-@";
   EXPECT_TRUE(validate_tags({{all, all}}, "tags").ok());
-  EXPECT_TRUE(validate_tags({{"k\tk", "v\tv"}}, "tags").ok());           // white space
+  EXPECT_TRUE(validate_tags({{"k\tk", "v\tv"}}, "tags").ok());  // white space
   EXPECT_TRUE(validate_tags({{"cl\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC"}}, "tags").ok());  // letters
 }
 
 TEST(TagsTest, DisallowedCharactersInKeys) {
-  for (std::string bad : {"a!", "a#", "a*", "a,b", "a%", "a\"", "a<", "a;", "a?", "a&", "a\n", "a\\",
-                          "a(", "a[", "a{", "a|", "a~", "a^", "a$", "a'", "a`"}) {
+  for (std::string bad : {"a!",  "a#", "a*", "a,b", "a%", "a\"", "a<", "a;", "a?", "a&", "a\n",
+                          "a\\", "a(", "a[", "a{",  "a|", "a~",  "a^", "a$", "a'", "a`"}) {
     SCOPED_TRACE(bad);
     expect_invalid(validate_tags({{bad, "v"}}, "tags"), "tags." + bad,
                    "Member must satisfy regular expression pattern");

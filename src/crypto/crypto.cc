@@ -56,7 +56,8 @@ Digest hmac_sha256(const void* key, size_t key_len, std::string_view data) {
   size_t len = 0;
   if (EVP_MAC_init(c.mac, static_cast<const unsigned char*>(key), key_len,
                    c.mac_ready ? nullptr : params) != 1 ||
-      EVP_MAC_update(c.mac, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_update(c.mac, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
       EVP_MAC_final(c.mac, d.data(), &len, d.size()) != 1) {
     std::abort();  // only on memory exhaustion or a broken OpenSSL
   }

@@ -47,7 +47,6 @@ TEST(DeriveKey, LabelsAndSecretsGiveDifferentKeys) {
   EXPECT_EQ(a, derive_key("secret", "one"));
 }
 
-
 // RFC 4231 test cases 1 (short key), 2 (key shorter than the output) and 6
 // (a key longer than the block, hashed first).
 TEST(HmacSha256, Rfc4231Vectors) {

@@ -49,8 +49,7 @@ core::Mail MailDelivery::after_attempt(core::Mail m, const core::SendResult& r, 
       m.state = core::Mail::State::kFailed;
       m.last_error = r.detail;
       return m;
-    case core::SendResult::Kind::kTransient:
-      break;
+    case core::SendResult::Kind::kTransient: break;
   }
   m.last_error = r.detail;
   if (now - m.created_at >= o.give_up_after) {

@@ -60,15 +60,15 @@ class MailDelivery {
   const DeliveryOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<core::Mail> ready_;            // GUARDED_BY(mu_)
-  std::unordered_set<int64_t> in_flight_;   // GUARDED_BY(mu_): queued in ready_ or being sent
+  std::deque<core::Mail> ready_;           // GUARDED_BY(mu_)
+  std::unordered_set<int64_t> in_flight_;  // GUARDED_BY(mu_): queued in ready_ or being sent
   // Attempted and recorded, still in in_flight_: a read of the outbox that
   // began before the record may yet return them as queued. The filler drops
   // them from in_flight_ just before its next read.
-  std::vector<int64_t> finished_;           // GUARDED_BY(mu_)
-  bool stopping_ = false;                   // GUARDED_BY(mu_)
-  bool woken_ = false;                      // GUARDED_BY(mu_)
-  core::TimePoint next_prune_{};            // filler thread only
+  std::vector<int64_t> finished_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;          // GUARDED_BY(mu_)
+  bool woken_ = false;             // GUARDED_BY(mu_)
+  core::TimePoint next_prune_{};   // filler thread only
   std::atomic<uint64_t> reads_{0};
   std::thread filler_;
   std::vector<std::thread> senders_;

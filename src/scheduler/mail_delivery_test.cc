@@ -55,7 +55,8 @@ TEST(AfterAttempt, AcceptedIsSent) {
   Mail m = queued_mail();
   m.last_error = "earlier trouble";
   m.attempts = 2;
-  Mail out = MailDelivery::after_attempt(m, {Kind::kAccepted, "250"}, T0 + seconds(9), DeliveryOptions{});
+  Mail out = MailDelivery::after_attempt(m, {Kind::kAccepted, "250"}, T0 + seconds(9),
+                                         DeliveryOptions{});
   EXPECT_EQ(out.state, Mail::State::kSent);
   EXPECT_EQ(out.attempts, 3);
   ASSERT_TRUE(out.sent_at.has_value());
@@ -75,7 +76,8 @@ TEST(AfterAttempt, PermanentFailsAtOnceKeepingTheReply) {
 TEST(AfterAttempt, TransientStaysQueuedWithBackoff) {
   const DeliveryOptions o;
   const core::TimePoint now = T0 + seconds(2);
-  Mail out = MailDelivery::after_attempt(queued_mail(), {Kind::kTransient, "SMTP 450 try later"}, now, o);
+  Mail out = MailDelivery::after_attempt(queued_mail(), {Kind::kTransient, "SMTP 450 try later"},
+                                         now, o);
   EXPECT_EQ(out.state, Mail::State::kQueued);
   EXPECT_EQ(out.attempts, 1);
   EXPECT_EQ(out.last_error, "SMTP 450 try later");
@@ -96,7 +98,8 @@ TEST(AfterAttempt, BackoffDoublesFromFiveSecondsUpToAnHour) {
     delays.push_back(std::chrono::duration_cast<seconds>(m.next_attempt_at - now).count());
     now = m.next_attempt_at;
   }
-  const std::vector<int64_t> want = {5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600, 3600, 3600};
+  const std::vector<int64_t> want = {5,   10,   20,   40,   80,   160,  320,
+                                     640, 1280, 2560, 3600, 3600, 3600, 3600};
   EXPECT_EQ(delays, want);
   EXPECT_EQ(m.attempts, 14);
 }
@@ -132,7 +135,8 @@ TEST(AfterAttempt, GivesUpAfterADayOfTransientFailures) {
                                             T0 + hours(24) - seconds(1), o);
   EXPECT_EQ(before.state, Mail::State::kQueued);
   // ...at 24 h it gives up, saying why.
-  Mail out = MailDelivery::after_attempt(m, {Kind::kTransient, "Connection refused"}, T0 + hours(24), o);
+  Mail out = MailDelivery::after_attempt(m, {Kind::kTransient, "Connection refused"},
+                                         T0 + hours(24), o);
   EXPECT_EQ(out.state, Mail::State::kFailed);
   EXPECT_EQ(out.attempts, 31);
   EXPECT_NE(out.last_error.find("gave up after 31 attempts"), std::string::npos) << out.last_error;
@@ -286,10 +290,12 @@ TEST_F(DeliveryWorkerTest, ManyMessagesEachDeliveredExactlyOnce) {
     ids.push_back(r->id);
   }
   start();
-  ASSERT_TRUE(eventually([&] {
-    auto q = store_->count_queued_mail();
-    return q.ok() && *q == 0;
-  }, milliseconds(30000)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto q = store_->count_queued_mail();
+        return q.ok() && *q == 0;
+      },
+      milliseconds(30000)));
   let_it_look();
   auto accepted = mailer_.accepted();
   int dup = 0;
@@ -399,7 +405,8 @@ TEST_F(DeliveryWorkerTest, PrunesOldSentAndFailedMailButNeverQueuedMail) {
     std::vector<int64_t> out;
     auto r = store_->list_mail(std::nullopt, std::nullopt);
     EXPECT_OK(r);
-    if (r.ok()) for (const auto& m : *r) out.push_back(m.id);
+    if (r.ok())
+      for (const auto& m : *r) out.push_back(m.id);
     return out;
   };
   delivery_ = std::make_unique<MailDelivery>(*store_, mailer_, clock_, options_);

@@ -164,7 +164,7 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     std::optional<core::StatusChange> change;
     if (next.status != was) change = core::StatusChange{now, was, next.status};
     std::string body = kind == core::ClaimKind::kSesEmail ? std::string("{}")
-                                                         : core::evidence_text(f.evidence);
+                                                          : core::evidence_text(f.evidence);
     records.push_back({std::move(next), std::move(body), change});
   }
   auto recorded = store_.record_checks(std::move(records));
@@ -178,8 +178,8 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     }
   }
   if (failed) {
-    std::fprintf(stderr, "vouch: recording %zu of %zu checks failed: %s\n", failed,
-                 batch.size(), why.c_str());
+    std::fprintf(stderr, "vouch: recording %zu of %zu checks failed: %s\n", failed, batch.size(),
+                 why.c_str());
   }
   std::vector<std::function<void()>> again;
   {

@@ -29,7 +29,7 @@
 namespace vouch::scheduler {
 
 struct SchedulerOptions {
-  size_t quorum = 0;            // perspectives that must agree; 0: core::default_quorum
+  size_t quorum = 0;  // perspectives that must agree; 0: core::default_quorum
   core::Seconds recheck_interval{24 * 3600};
   // Lookups outstanding at once. The background loop keeps this window full,
   // one new lookup per answer, rather than refilling in bursts: a burst larger
@@ -115,18 +115,18 @@ class Scheduler final : public core::CheckRunner {
   std::condition_variable cv_;          // the background loop, and waits for in_flight_
   std::condition_variable cv_records_;  // writers: finished_ has results
   // Every claim (by seq) with a check queued, looking up, or being recorded.
-  std::unordered_set<int64_t> in_flight_;      // GUARDED_BY(mu_)
-  std::deque<core::Claim> queued_;             // GUARDED_BY(mu_); reserved, not started
-  size_t lookups_ = 0;                         // GUARDED_BY(mu_); outstanding
-  std::vector<FinishedPtr> finished_;          // GUARDED_BY(mu_); to record
+  std::unordered_set<int64_t> in_flight_;         // GUARDED_BY(mu_)
+  std::deque<core::Claim> queued_;                // GUARDED_BY(mu_); reserved, not started
+  size_t lookups_ = 0;                            // GUARDED_BY(mu_); outstanding
+  std::vector<FinishedPtr> finished_;             // GUARDED_BY(mu_); to record
   std::optional<core::Store::DueCursor> cursor_;  // GUARDED_BY(mu_); the sweep's position
   // While refill() reads the store without mu_, checks recorded meanwhile may
   // come back in its (older) page: they must not start again.
-  bool refilling_ = false;                               // GUARDED_BY(mu_)
+  bool refilling_ = false;                                // GUARDED_BY(mu_)
   std::unordered_set<int64_t> recorded_while_refilling_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                      // GUARDED_BY(mu_)
-  bool writers_stop_ = false;                  // GUARDED_BY(mu_)
-  bool woken_ = false;                         // GUARDED_BY(mu_)
+  bool stopping_ = false;                                 // GUARDED_BY(mu_)
+  bool writers_stop_ = false;                             // GUARDED_BY(mu_)
+  bool woken_ = false;                                    // GUARDED_BY(mu_)
   // check_now_async calls that found their claim in flight: run when it is
   // recorded (or at stop). One per call, and calls are rate-limited upstream.
   std::unordered_map<int64_t, std::vector<std::function<void()>>> again_;  // GUARDED_BY(mu_)

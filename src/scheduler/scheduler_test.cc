@@ -30,15 +30,14 @@ namespace {
 using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
-using core::RecordType;
 using core::DnsAnswer;
-using testing::FakeResolver;
+using core::RecordType;
 using std::chrono::hours;
 using std::chrono::seconds;
+using testing::FakeResolver;
 
 const core::Scope kScope{"111122223333", "us-east-1"};
 const core::TimePoint T0 = core::TimePoint(seconds(1'750'000'000));
-
 
 // Counts Store::record_checks calls; with close_gate(), the next call waits
 // until open_gate(), so results pile up behind it.
@@ -134,8 +133,8 @@ class SchedulerTest : public ::testing::Test {
 
   // `n` pending SES domains <prefix><i>.example in `store`, ids from `first`
   // on, each with its record published in `resolver`.
-  std::vector<Claim> published_domains(core::Store& store, FakeResolver& resolver, int first,
-                                       int n, const std::string& prefix) {
+  std::vector<Claim> published_domains(core::Store& store, FakeResolver& resolver, int first, int n,
+                                       const std::string& prefix) {
     std::vector<Claim> out;
     for (int i = 0; i < n; ++i) {
       Claim c;
@@ -287,8 +286,8 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   EXPECT_EQ(evidence(c)["perspectives"][0]["detail"], "NXDOMAIN");
 
-  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"dkimtok.dkim.amazonses.com.evil.example"},
-                     RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords,
+                     {"dkimtok.dkim.amazonses.com.evil.example"}, RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   auto e = evidence(c);
@@ -296,7 +295,8 @@ TEST_F(SchedulerTest, DkimClaimsAskForTheCnameAndMatchItAsAName) {
   EXPECT_EQ(e["perspectives"][0]["result"], "wrong");
   EXPECT_EQ(e["perspectives"][0]["detail"], "CNAME records");
 
-  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."}, RecordType::kCname);
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"DKIMTOK.dkim.AmazonSES.com."},
+                     RecordType::kCname);
   EXPECT_EQ(step_to_next_check(c), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(c)["outcome"], "found");
@@ -311,7 +311,8 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
   found.kind = DnsAnswer::Kind::kRecords;
   found.records = {c.token};
   gone.kind = DnsAnswer::Kind::kNxDomain;
-  resolver_->set(c.record_name, {found, found, gone}, RecordType::kCname);  // 2 of 3: the default quorum
+  resolver_->set(c.record_name, {found, found, gone},
+                 RecordType::kCname);  // 2 of 3: the default quorum
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(*get(c).next_check_at, T0 + hours(24));
@@ -332,7 +333,8 @@ TEST_F(SchedulerTest, DkimRecheckRevokesAndRestores) {
 TEST_F(SchedulerTest, WrongValueIsRecordedAsSeen) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "wrong.example");
-  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {"\"" + c.token + "\"", "v=spf1 -all"});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords,
+                     {"\"" + c.token + "\"", "v=spf1 -all"});
   EXPECT_EQ(s.run_due(), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kPending);
   auto e = evidence(c);
@@ -355,7 +357,7 @@ TEST_F(SchedulerTest, PendingAbsentFailsExactlyAtTheDeadline) {
   EXPECT_EQ(got.status, ClaimStatus::kFailed);
   EXPECT_EQ(clock_.now(), T0 + hours(72));  // the deciding check ran right at the deadline
   EXPECT_FALSE(got.next_check_at);
-  EXPECT_GT(checks, 70);   // backoff up to an hour over 72 h
+  EXPECT_GT(checks, 70);  // backoff up to an hour over 72 h
   EXPECT_LT(checks, 100);
   auto h = history(c);
   ASSERT_EQ(h.size(), 1u);
@@ -370,7 +372,8 @@ TEST_F(SchedulerTest, ResolverErrorsNeverFailAClaim) {
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "outage.example");
   resolver_->set_all(c.record_name, DnsAnswer::Kind::kTimeout);
-  for (int i = 0; i < 150 && clock_.now() < T0 + hours(100); ++i) ASSERT_EQ(step_to_next_check(c), 1u);
+  for (int i = 0; i < 150 && clock_.now() < T0 + hours(100); ++i)
+    ASSERT_EQ(step_to_next_check(c), 1u);
   EXPECT_GE(clock_.now(), T0 + hours(100));
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kPending);
@@ -615,13 +618,15 @@ TEST_F(SchedulerTest, QuorumAcrossPerspectives) {
     a.records = std::move(r);
     return a;
   };
-  resolver_->set(two.record_name, {rec(DnsAnswer::Kind::kRecords, {two.token}),
-                                   rec(DnsAnswer::Kind::kNxDomain),
-                                   rec(DnsAnswer::Kind::kRecords, {two.token})});
-  resolver_->set(one_only.record_name, {rec(DnsAnswer::Kind::kRecords, {one_only.token}),
-                                        rec(DnsAnswer::Kind::kNxDomain), rec(DnsAnswer::Kind::kNoData)});
-  resolver_->set(split.record_name, {rec(DnsAnswer::Kind::kRecords, {split.token}),
-                                     rec(DnsAnswer::Kind::kServFail), rec(DnsAnswer::Kind::kNoData)});
+  resolver_->set(two.record_name,
+                 {rec(DnsAnswer::Kind::kRecords, {two.token}), rec(DnsAnswer::Kind::kNxDomain),
+                  rec(DnsAnswer::Kind::kRecords, {two.token})});
+  resolver_->set(one_only.record_name,
+                 {rec(DnsAnswer::Kind::kRecords, {one_only.token}), rec(DnsAnswer::Kind::kNxDomain),
+                  rec(DnsAnswer::Kind::kNoData)});
+  resolver_->set(split.record_name,
+                 {rec(DnsAnswer::Kind::kRecords, {split.token}), rec(DnsAnswer::Kind::kServFail),
+                  rec(DnsAnswer::Kind::kNoData)});
   EXPECT_EQ(s.run_due(), 3u);
   EXPECT_EQ(get(two).status, ClaimStatus::kVerified);
   EXPECT_EQ(evidence(two)["quorum"], 2);
@@ -643,7 +648,8 @@ TEST_F(SchedulerTest, BytesThatAreNotUtf8AreRecordedNotFatal) {
   // (and the process must survive it).
   auto& s = scheduler();
   Claim c = add(ClaimKind::kSesDomain, "bytes.example");
-  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords, {std::string("\xff\xfe ok \xc3", 7)});
+  resolver_->set_all(c.record_name, DnsAnswer::Kind::kRecords,
+                     {std::string("\xff\xfe ok \xc3", 7)});
   EXPECT_EQ(s.run_due(), 1u);
   Claim got = get(c);
   EXPECT_EQ(got.status, ClaimStatus::kPending);
@@ -718,7 +724,8 @@ TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
   opt.poll_interval = std::chrono::hours(1);
   auto& s = scheduler(1, opt);
   std::vector<Claim> cs;
-  for (int i = 0; i < 12; ++i) cs.push_back(add(ClaimKind::kSesDomain, "full" + std::to_string(i) + ".example"));
+  for (int i = 0; i < 12; ++i)
+    cs.push_back(add(ClaimKind::kSesDomain, "full" + std::to_string(i) + ".example"));
   resolver_->hold();
   s.start_background();
   ASSERT_TRUE(resolver_->wait_held(2));  // the window is full, the rest queued

@@ -45,7 +45,8 @@ http::Request to_request(bhttp::request<bhttp::string_body>&& r) {
   req.method = std::string(r.method_string());
   req.target = std::string(r.target());
   req.headers.reserve(16);
-  for (const auto& f : r) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+  for (const auto& f : r)
+    req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   req.body = std::move(r.body());
   req.request_id = new_request_id();
   return req;
@@ -124,7 +125,8 @@ class AsyncCompletion {
   void complete(http::Response r) {
     if (done_.exchange(true)) return;
     auto ex = net::get_associated_executor(handler_);
-    net::dispatch(ex, [h = std::move(handler_), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+    net::dispatch(
+        ex, [h = std::move(handler_), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
   }
 
  private:
@@ -162,7 +164,8 @@ struct HttpServer::Impl {
       sessions;  // GUARDED_BY(mu)
 
   Impl(ServerOptions o, http::Handler h)
-      : opt(std::move(o)), handler(std::move(h)),
+      : opt(std::move(o)),
+        handler(std::move(h)),
         pool(static_cast<size_t>(std::max(1, opt.blocking_threads))) {}
 
   // The handler's response; an internal error's cause is logged here, once.
@@ -397,10 +400,9 @@ struct HttpServer::Impl {
         continue;
       }
       auto ex = socket.get_executor();
-      net::co_spawn(ex, session(std::move(socket), slot == Slot::kReserve),
-                    [this, client = std::move(client), slot](std::exception_ptr) {
-                      release(client, slot);
-                    });
+      net::co_spawn(
+          ex, session(std::move(socket), slot == Slot::kReserve),
+          [this, client = std::move(client), slot](std::exception_ptr) { release(client, slot); });
     }
   }
 };
@@ -408,9 +410,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options, http::Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() {
-  impl_->pool.join();
-}
+HttpServer::~HttpServer() { impl_->pool.join(); }
 
 core::Status HttpServer::bind() {
   beast::error_code ec;
@@ -426,7 +426,8 @@ core::Status HttpServer::bind() {
     return core::Error{core::ErrorCode::kUnavailable,
                        "cannot listen on " + impl_->opt.host + ":" +
                            std::to_string(impl_->opt.port) + ": " + ec.message(),
-                       {}, {}};
+                       {},
+                       {}};
   }
   return {};
 }
@@ -447,8 +448,9 @@ void HttpServer::run(bool handle_signals) {
     });
   }
   net::co_spawn(ioc, impl_->accept_loop(), net::detached);
-  int n = impl_->opt.io_threads > 0 ? impl_->opt.io_threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = impl_->opt.io_threads > 0
+              ? impl_->opt.io_threads
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> threads;
   for (int i = 1; i < n; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();

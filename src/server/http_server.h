@@ -30,8 +30,8 @@ struct ServerOptions {
   // Per client address (IPv4, or IPv6 /64), reserve included; more get 503.
   // 0: no cap.
   size_t max_connections_per_client = 256;
-  size_t header_limit = 16 * 1024;    // bytes; more is 431
-  size_t body_limit = 1024 * 1024;    // bytes, for any request; more is 413
+  size_t header_limit = 16 * 1024;  // bytes; more is 431
+  size_t body_limit = 1024 * 1024;  // bytes, for any request; more is 413
   // The body a request's route can need, asked once its header is read: a
   // larger Content-Length is answered 413 before any of the body is read.
   // Unset: body_limit for every route.

@@ -46,7 +46,8 @@ class Client {
       if (head != std::string::npos) {
         size_t cl = in.find("Content-Length: ");
         size_t len = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
-        if (in.size() >= head + 4 + len) return {std::stoi(in.substr(9, 3)), in.substr(head + 4, len)};
+        if (in.size() >= head + 4 + len)
+          return {std::stoi(in.substr(9, 3)), in.substr(head + 4, len)};
       }
       ssize_t n = ::read(fd_, buf, sizeof buf);
       if (n <= 0) return {0, ""};

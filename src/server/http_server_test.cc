@@ -23,7 +23,7 @@ namespace vouch::server {
 namespace {
 
 struct Reply {
-  int status = 0;  // 0: none (closed or timed out)
+  int status = 0;                              // 0: none (closed or timed out)
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
@@ -49,7 +49,8 @@ class Client {
   ~Client() { ::close(fd_); }
 
   void send(const std::string& data) {
-    ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+    ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(data.size()));
   }
 
   // One response; `head`: it answers a HEAD, so no body is read.
@@ -70,7 +71,8 @@ class Client {
     size_t pos = header.find("\r\n");
     while (pos != std::string::npos) {
       size_t next = header.find("\r\n", pos + 2);
-      std::string line = header.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      std::string line = header.substr(
+          pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       size_t colon = line.find(':');
       std::string name = line.substr(0, colon);
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -135,7 +137,9 @@ http::HandlerResult handle(http::Request& req) {
   }
   if (req.path() == "/target") {  // what the handler was given
     const std::string* h = req.header("X-Test");
-    return http::Response{200, "text/plain", {{"X-Seen", h ? *h : "-"}},
+    return http::Response{200,
+                          "text/plain",
+                          {{"X-Seen", h ? *h : "-"}},
                           req.method + " " + req.target + " " + req.request_id};
   }
   if (req.path() == "/deferred") {
@@ -188,10 +192,12 @@ TEST_F(HttpServerTest, InternalErrorIsLoggedOnceWithItsRequestIdAndNotSent) {
   EXPECT_EQ(threw.body.find("tea"), std::string::npos) << threw.body;
   EXPECT_NE(log.find("vouch: internal error, request " + broken.headers["x-amzn-requestid"] +
                      ": store: disk I/O error?second line\n"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("vouch: internal error, request " + threw.headers["x-amzn-requestid"] +
                      ": handler failed: out of tea\n"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;
 }
 
@@ -222,7 +228,8 @@ TEST_F(HttpServerTest, BindReportsWhyItCannotListen) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, core::ErrorCode::kUnavailable);
   EXPECT_NE(s.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(port())),
-            std::string::npos) << s.error().message;
+            std::string::npos)
+      << s.error().message;
 }
 
 // --- HEAD ----------------------------------------------------------------
@@ -279,7 +286,8 @@ TEST_F(HttpServerTest, BodyOverTheRouteLimitIsRefusedBeforeItIsSent) {
   EXPECT_EQ(served.body, "got 12345");
   // Another route has its own limit.
   Client other(port());
-  other.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x'));
+  other.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" +
+             std::string(100, 'x'));
   EXPECT_EQ(other.read().status, 200);
 }
 

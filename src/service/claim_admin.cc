@@ -14,8 +14,8 @@ using Values = std::vector<std::vector<std::string>>;
 
 // Values of `type` at each of `names`, asked in parallel: `done` gets them in
 // order (empty where a lookup failed), on a resolver thread. No thread waits.
-void probe(core::DnsResolver& resolver, core::RecordType type, const std::vector<std::string>& names,
-           std::function<void(Values)> done) {
+void probe(core::DnsResolver& resolver, core::RecordType type,
+           const std::vector<std::string>& names, std::function<void(Values)> done) {
   struct State {
     std::mutex mu;
     Values values;  // GUARDED_BY(mu)
@@ -42,16 +42,19 @@ void probe(core::DnsResolver& resolver, core::RecordType type, const std::vector
   }
 }
 
-void probes_for(core::DnsResolver& resolver, const core::Claim& c, const std::optional<core::Evidence>& evidence,
-                std::function<void(Probes)> done) {
+void probes_for(core::DnsResolver& resolver, const core::Claim& c,
+                const std::optional<core::Evidence>& evidence, std::function<void(Probes)> done) {
   if (!needs_probes(c, evidence)) return done({});
   const std::string doubled = c.record_name + "." + c.subject;
-  if (core::record_type(c.kind) == core::RecordType::kCname) {  // a CNAME cannot sit at the bare domain
-    return probe(resolver, core::RecordType::kCname, {doubled},
-                 [done](Values found) { done(Probes{std::move(found[0]), {}}); });
+  if (core::record_type(c.kind) ==
+      core::RecordType::kCname) {  // a CNAME cannot sit at the bare domain
+    return probe(resolver, core::RecordType::kCname, {doubled}, [done](Values found) {
+      done(Probes{std::move(found[0]), {}});
+    });
   }
-  probe(resolver, core::RecordType::kTxt, {doubled, c.subject},
-        [done](Values found) { done(Probes{std::move(found[0]), std::move(found[1])}); });
+  probe(resolver, core::RecordType::kTxt, {doubled, c.subject}, [done](Values found) {
+    done(Probes{std::move(found[0]), std::move(found[1])});
+  });
 }
 
 // The verification mail sent for an email claim (best effort: none on a
@@ -74,8 +77,8 @@ ClaimAdmin::ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::DnsR
 
 core::Result<ClaimPage> ClaimAdmin::list(const core::Scope& scope, int64_t after) {
   core::ListQuery q{scope,
-                    {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail, core::ClaimKind::kLatticeDomain,
-                     core::ClaimKind::kSesDkim},
+                    {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail,
+                     core::ClaimKind::kLatticeDomain, core::ClaimKind::kSesDkim},
                     after,
                     kPage};
   auto rows = store_.list_claims(q);
@@ -106,7 +109,8 @@ void ClaimAdmin::check(const core::Scope& scope, const std::string& id, DetailDo
   });
 }
 
-void ClaimAdmin::detail(core::Claim claim, std::optional<core::Evidence> evidence, DetailDone done) {
+void ClaimAdmin::detail(core::Claim claim, std::optional<core::Evidence> evidence,
+                        DetailDone done) {
   auto d = std::make_shared<ClaimDetail>();
   auto history = store_.history(claim.id);
   if (history.ok()) d->history = std::move(*history);

@@ -22,7 +22,7 @@ struct ClaimDetail {
   core::Claim claim;
   std::optional<core::Evidence> evidence;  // the last check's (none for email claims)
   std::vector<core::StatusChange> history;
-  std::vector<core::Mail> mail;            // the verification mail of an email claim
+  std::vector<core::Mail> mail;  // the verification mail of an email claim
   std::vector<std::string> diagnosis;
 };
 

@@ -19,7 +19,8 @@ const core::Scope kScope{"123456789012", "us-east-1"};
 // Answers at once, from a table by name; remembers what was asked.
 class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType,
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
     core::DnsAnswer a;
     a.resolver = "fake";
@@ -81,9 +82,11 @@ class ClaimAdminTest : public ServiceTestBase {
     e.expected = c.token;
     e.quorum = 1;
     e.outcome = o;
-    e.perspectives = {{"fake", o == core::CheckOutcome::kFound ? core::PerspectiveEvidence::Result::kFound
-                                                           : core::PerspectiveEvidence::Result::kAbsent,
-                       {}, "x"}};
+    e.perspectives = {{"fake",
+                       o == core::CheckOutcome::kFound ? core::PerspectiveEvidence::Result::kFound
+                                                       : core::PerspectiveEvidence::Result::kAbsent,
+                       {},
+                       "x"}};
     return e;
   }
 
@@ -101,21 +104,24 @@ class ClaimAdminTest : public ServiceTestBase {
 
 TEST_F(ClaimAdminTest, GetDecodesTheStoredEvidenceAndDiagnosesWithProbes) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "example.com");
-  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kAbsent, c)), std::nullopt));
+  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kAbsent, c)),
+                                 std::nullopt));
   resolver_.records["example.com"] = {"TOKEN="};  // published at the bare domain
   auto d = get(c.id);
   ASSERT_OK(d);
   ASSERT_TRUE(d->evidence.has_value());
   EXPECT_EQ(d->evidence->outcome, core::CheckOutcome::kAbsent);
   EXPECT_EQ(d->evidence->record_name, "_amazonses.example.com");
-  EXPECT_EQ(resolver_.asked, (std::vector<std::string>{"_amazonses.example.com.example.com", "example.com"}));
+  EXPECT_EQ(resolver_.asked,
+            (std::vector<std::string>{"_amazonses.example.com.example.com", "example.com"}));
   ASSERT_EQ(d->diagnosis.size(), 1u);
   EXPECT_NE(d->diagnosis[0].find("bare domain"), std::string::npos);
 }
 
 TEST_F(ClaimAdminTest, AFoundRecordIsNotProbed) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "found.example");
-  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kFound, c)), std::nullopt));
+  ASSERT_OK(store_->record_check(c, core::evidence_text(evidence(core::CheckOutcome::kFound, c)),
+                                 std::nullopt));
   auto d = get(c.id);
   ASSERT_OK(d);
   EXPECT_TRUE(resolver_.asked.empty());
@@ -138,7 +144,8 @@ TEST_F(ClaimAdminTest, OtherScopesClaimsAreNotFound) {
   core::Claim c = insert(core::ClaimKind::kSesDomain, "mine.example");
   ASSERT_OK(get(c.id));  // positive control
   std::optional<core::Result<ClaimDetail>> out;
-  admin_->get({"123456789012", "eu-west-1"}, c.id, [&](core::Result<ClaimDetail> r) { out.emplace(std::move(r)); });
+  admin_->get({"123456789012", "eu-west-1"}, c.id,
+              [&](core::Result<ClaimDetail> r) { out.emplace(std::move(r)); });
   ASSERT_TRUE(out && !out->ok());
   EXPECT_EQ(out->error().code, core::ErrorCode::kNotFound);
 }
@@ -184,7 +191,8 @@ TEST_F(ClaimAdminTest, EmailClaimsShowTheirMailAndNoEvidence) {
 }
 
 TEST_F(ClaimAdminTest, ListPagesByTheListingLimit) {
-  for (size_t i = 0; i < ClaimAdmin::kPage + 1; ++i) insert(core::ClaimKind::kSesDomain, "d" + std::to_string(i) + ".example");
+  for (size_t i = 0; i < ClaimAdmin::kPage + 1; ++i)
+    insert(core::ClaimKind::kSesDomain, "d" + std::to_string(i) + ".example");
   auto first = admin_->list(kScope, 0);
   ASSERT_OK(first);
   EXPECT_EQ(first->claims.size(), ClaimAdmin::kPage);

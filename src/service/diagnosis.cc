@@ -16,7 +16,8 @@ constexpr const char* kNoAnswers =
 // TXT values that differ only in letter case (the match itself is exact).
 bool same_but_case(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -40,10 +41,12 @@ void diagnose_cname(const core::Claim& c, const core::Evidence& e, std::vector<s
 }  // namespace
 
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence) {
-  return c.kind != core::ClaimKind::kSesEmail && !(evidence && evidence->outcome == core::CheckOutcome::kFound);
+  return c.kind != core::ClaimKind::kSesEmail &&
+         !(evidence && evidence->outcome == core::CheckOutcome::kFound);
 }
 
-std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core::Evidence>& evidence,
+std::vector<std::string> diagnose(const core::Claim& c,
+                                  const std::optional<core::Evidence>& evidence,
                                   const Probes& probes) {
   std::vector<std::string> out;
   if (c.kind == core::ClaimKind::kSesEmail) return out;
@@ -52,11 +55,12 @@ std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core
   if (core::matches(probes.doubled_zone, c.token, type)) {
     out.push_back("The record was published at " + c.record_name + "." + c.subject +
                   ". : the zone name was appended twice. Most DNS consoles add the zone "
-                  "themselves: enter only the part before ." + c.subject + ".");
+                  "themselves: enter only the part before ." +
+                  c.subject + ".");
   }
   if (core::matches(probes.bare_domain, c.token, type)) {
-    out.push_back("The value was published at the bare domain " + c.subject +
-                  ". instead of at " + record + ".");
+    out.push_back("The value was published at the bare domain " + c.subject + ". instead of at " +
+                  record + ".");
   }
   if (!evidence) return out;
   const auto& perspectives = evidence->perspectives;

@@ -23,7 +23,8 @@ struct Probes {
 // find its record.
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence);
 
-std::vector<std::string> diagnose(const core::Claim& c, const std::optional<core::Evidence>& evidence,
+std::vector<std::string> diagnose(const core::Claim& c,
+                                  const std::optional<core::Evidence>& evidence,
                                   const Probes& probes);
 
 }  // namespace vouch::service

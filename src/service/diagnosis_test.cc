@@ -59,7 +59,8 @@ TEST(DiagnosisTest, FoundRecordNamesNothing) {
 }
 
 TEST(DiagnosisTest, QuotedAndWrongCaseValues) {
-  auto quoted = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"\"AbC123=\""})}), {});
+  auto quoted = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"\"AbC123=\""})}),
+                         {});
   ASSERT_EQ(quoted.size(), 1u);
   EXPECT_TRUE(mentions(quoted, "quotation marks"));
   auto cased = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {wrong({"abc123="})}), {});
@@ -75,7 +76,8 @@ TEST(DiagnosisTest, ProbesNameTheDoubledZoneAndTheBareDomain) {
   Probes doubled{{"AbC123="}, {}};
   auto out = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), doubled);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_TRUE(mentions(out, "_amazonses.example.com.example.com. : the zone name was appended twice"));
+  EXPECT_TRUE(
+      mentions(out, "_amazonses.example.com.example.com. : the zone name was appended twice"));
   Probes bare{{}, {"other", "AbC123="}};
   out = diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), bare);
   ASSERT_EQ(out.size(), 1u);
@@ -98,8 +100,9 @@ TEST(DiagnosisTest, DkimNamesWhereTheCnamePoints) {
   core::PerspectiveEvidence b{"r2", Result::kWrong, {"elsewhere.example."}, "CNAME records"};
   auto out = diagnose(dkim_claim(), evidence(CheckOutcome::kAbsent, {a, b}), {});
   ASSERT_EQ(out.size(), 1u);  // once, though two perspectives saw it
-  EXPECT_EQ(out[0], "The CNAME at t1._domainkey.example.com. points to elsewhere.example. instead of "
-                    "t1.dkim.amazonses.com.");
+  EXPECT_EQ(out[0],
+            "The CNAME at t1._domainkey.example.com. points to elsewhere.example. instead of "
+            "t1.dkim.amazonses.com.");
   out = diagnose(dkim_claim(), evidence(CheckOutcome::kAbsent, {}), {});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(mentions(out, "No CNAME record at t1._domainkey.example.com."));
@@ -112,7 +115,8 @@ TEST(DiagnosisTest, EmailClaimsHaveNone) {
   core::Claim c = txt_claim();
   c.kind = core::ClaimKind::kSesEmail;
   EXPECT_TRUE(diagnose(c, evidence(CheckOutcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
-  EXPECT_FALSE(diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
+  EXPECT_FALSE(
+      diagnose(txt_claim(), evidence(CheckOutcome::kAbsent, {}), {{"AbC123="}, {}}).empty());
 }
 
 TEST(DiagnosisTest, ProbesOnlyWhenTheRecordWasNotFound) {

@@ -58,10 +58,14 @@ const char* listing_name(IdentityType t) {
 
 }  // namespace
 
-IdentityService::IdentityService(core::Store& store, const core::Clock& clock,
-                                 core::Random& random, RateLimiter& limiter,
-                                 const PageTokens& tokens, IdentityOptions options)
-    : store_(store), clock_(clock), random_(random), limiter_(limiter), tokens_(tokens),
+IdentityService::IdentityService(core::Store& store, const core::Clock& clock, core::Random& random,
+                                 RateLimiter& limiter, const PageTokens& tokens,
+                                 IdentityOptions options)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      limiter_(limiter),
+      tokens_(tokens),
       options_(options) {}
 
 Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
@@ -96,7 +100,8 @@ Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
         return Error{ErrorCode::kQuotaExceeded,
                      "Maximum number of identities (" + std::to_string(options_.max_identities) +
                          ") reached.",
-                     {}, {}};
+                     {},
+                     {}};
       }
     }
     auto fresh = new_claim(scope, kind, subject);
@@ -141,7 +146,7 @@ Result<std::string> IdentityService::verify_domain(const Scope& scope, const std
 }
 
 core::Status IdentityService::verify_email(const Scope& scope, const std::string& email,
-                                          const std::string& operation) {
+                                           const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = core::normalize_email(email);
   if (!subject.ok()) return subject.error();
@@ -153,7 +158,8 @@ core::Status IdentityService::verify_email(const Scope& scope, const std::string
   // New, pending or just reopened: (re)send. Verified addresses get nothing.
   // A reopened identity's new nonce killed every link already sent, so its
   // mail skips the cooldown (at most once per 24 h window per identity).
-  if (reopened->status == ClaimStatus::kPending) return queue_mail(*reopened, reopened->token == nonce);
+  if (reopened->status == ClaimStatus::kPending)
+    return queue_mail(*reopened, reopened->token == nonce);
   return {};
 }
 
@@ -167,8 +173,8 @@ core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
     // Within the cooldown a repeat answers as AWS does but sends nothing new.
     if (*last && now < **last + mail_->cooldown) return {};
   }
-  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
-      claim.deadline.time_since_epoch()).count();
+  const auto expires =
+      std::chrono::duration_cast<std::chrono::seconds>(claim.deadline.time_since_epoch()).count();
   const std::string link = mail_->public_url + "/_vouch/verify-email?token=" +
                            mail_->links->encode({claim.id, claim.token, expires});
   auto queued = store_.enqueue_mail(verification_mail(claim, mail_->from, link, now));
@@ -188,7 +194,8 @@ Result<ConfirmResult> IdentityService::link_state(const std::string& token, Clai
     return ConfirmResult{ConfirmOutcome::kInvalid, {}};
   }
   Claim& c = **found;
-  if (c.status == ClaimStatus::kVerified) return ConfirmResult{ConfirmOutcome::kAlreadyVerified, c.subject};
+  if (c.status == ClaimStatus::kVerified)
+    return ConfirmResult{ConfirmOutcome::kAlreadyVerified, c.subject};
   if (c.token != link->nonce) return ConfirmResult{ConfirmOutcome::kInvalid, c.subject};
   if (core::apply_time(core::policy_for(c.kind), c, clock_.now()).status == ClaimStatus::kFailed) {
     return ConfirmResult{ConfirmOutcome::kExpired, c.subject};
@@ -210,7 +217,7 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
     const auto now = clock_.now();
     const ClaimStatus from = c.status;
     Claim next = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kFound, now);
-    next.token.clear();         // single use
+    next.token.clear();          // single use
     next.next_check_at.reset();  // nothing left to check for an address
     auto recorded = store_.record_check(std::move(next), "{\"outcome\":\"found\",\"via\":\"link\"}",
                                         core::StatusChange{now, from, ClaimStatus::kVerified});
@@ -256,15 +263,18 @@ core::Status IdentityService::with_attributes(
       auto status = core::status_at(core::policy_for(c->kind), *c, now);
       if (by_dkim->count(c->subject)) status = ClaimStatus::kVerified;
       // An email claim's token is its secret link nonce: never part of a view.
-      const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token : std::string_view();
+      const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token
+                                                                      : std::string_view();
       auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
                                  [](const auto& a, const std::string& s) { return a.first < s; });
       for (; it != asked.end() && it->first == c->subject; ++it) {
-        out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens});
+        out.push_back(
+            {identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens});
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name == b.name; }),
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const auto& a, const auto& b) { return a.name == b.name; }),
               out.end());
     fn(out);
   });
@@ -275,12 +285,13 @@ core::Status IdentityService::with_attributes(
 Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
     const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
   std::map<std::string, IdentityView> out;
-  auto s = with_attributes(scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
-    for (const auto& a : attrs) {
-      out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.subject),
-                                                    std::string(a.token), *a.dkim_tokens});
-    }
-  });
+  auto s = with_attributes(
+      scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
+        for (const auto& a : attrs) {
+          out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.subject),
+                                                        std::string(a.token), *a.dkim_tokens});
+        }
+      });
   if (!s.ok()) return s.error();
   return out;
 }
@@ -304,12 +315,13 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
   IdentityPage page;
   const size_t n = std::min(rows->size(), static_cast<size_t>(limit));
   for (size_t i = 0; i < n; ++i) page.identities.push_back((*rows)[i].subject);
-  if (rows->size() > n) page.next_token = tokens_.encode(scope, listing_name(type), (*rows)[n - 1].seq);
+  if (rows->size() > n)
+    page.next_token = tokens_.encode(scope, listing_name(type), (*rows)[n - 1].seq);
   return page;
 }
 
 core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity,
-                                             const std::string& operation) {
+                                              const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist

@@ -64,10 +64,10 @@ struct IdentityPage {
 // Where verification mail comes from and where its links point.
 struct MailSettings {
   std::string from = "no-reply@vouch.localhost";
-  std::string public_url;              // base of the links, e.g. http://127.0.0.1:4566
-  const LinkTokens* links = nullptr;   // REQUIRED
-  std::function<void()> queued;        // a message was queued (wakes delivery)
-  const core::Clock* wall = nullptr;   // delivery times; default: the claims' clock
+  std::string public_url;             // base of the links, e.g. http://127.0.0.1:4566
+  const LinkTokens* links = nullptr;  // REQUIRED
+  std::function<void()> queued;       // a message was queued (wakes delivery)
+  const core::Clock* wall = nullptr;  // delivery times; default: the claims' clock
   // At most one message per address and scope within this (0: off), read
   // from the outbox; a repeat inside it succeeds and sends nothing.
   core::Seconds cooldown{300};
@@ -102,9 +102,10 @@ class IdentityService {
       const std::string& operation);
   // The same answers without copies, for the hot read: `fn` is called once,
   // with the entries sorted by name as asked (each name once).
-  core::Status with_attributes(const core::Scope& scope, const std::vector<std::string>& identities,
-                               const std::string& operation,
-                               const std::function<void(const std::vector<IdentityAttributes>&)>& fn);
+  core::Status with_attributes(
+      const core::Scope& scope, const std::vector<std::string>& identities,
+      const std::string& operation,
+      const std::function<void(const std::vector<IdentityAttributes>&)>& fn);
   core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
                                   std::optional<int> max_items,
                                   const std::optional<std::string>& next_token);

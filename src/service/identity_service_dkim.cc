@@ -23,7 +23,9 @@ using core::Scope;
 
 DkimStatus dkim_status(const std::vector<ClaimStatus>& records) {
   if (records.empty()) return DkimStatus::kNotStarted;
-  auto any = [&](ClaimStatus s) { return std::find(records.begin(), records.end(), s) != records.end(); };
+  auto any = [&](ClaimStatus s) {
+    return std::find(records.begin(), records.end(), s) != records.end();
+  };
   if (any(ClaimStatus::kFailed)) return DkimStatus::kFailed;
   if (any(ClaimStatus::kUnconfirmed)) return DkimStatus::kTemporaryFailure;
   if (any(ClaimStatus::kPending)) return DkimStatus::kPending;
@@ -60,7 +62,8 @@ core::Status IdentityService::ensure_dkim_claims(const Claim& domain) {
       // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
       auto reopened = update_with_retry(store_, *it, [&](Claim& c) {
         if (c.status == ClaimStatus::kFailed) c = core::restart(policy, std::move(c), now);
-        else if (c.status == ClaimStatus::kPending && (!c.next_check_at || *c.next_check_at > now)) c.next_check_at = now;
+        else if (c.status == ClaimStatus::kPending && (!c.next_check_at || *c.next_check_at > now))
+          c.next_check_at = now;
         else return false;
         return true;
       });
@@ -96,7 +99,8 @@ Result<std::unordered_set<std::string>> IdentityService::verified_by_dkim(
   std::unordered_set<std::string> out;
   std::vector<std::string> domains;
   for (const Claim* c : claims) {
-    if (c->kind == ClaimKind::kSesDomain && c->status != ClaimStatus::kVerified && !c->dkim_tokens.empty()) {
+    if (c->kind == ClaimKind::kSesDomain && c->status != ClaimStatus::kVerified &&
+        !c->dkim_tokens.empty()) {
       domains.push_back(c->subject);
     }
   }

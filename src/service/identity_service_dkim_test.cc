@@ -67,7 +67,8 @@ class DkimServiceTest : public ServiceTestBase {
     return r.ok() ? *r : std::vector<Claim>{};
   }
 
-  std::map<std::string, DkimView> attrs(const std::vector<std::string>& ids, const Scope& scope = kScope) {
+  std::map<std::string, DkimView> attrs(const std::vector<std::string>& ids,
+                                        const Scope& scope = kScope) {
     auto r = service_->get_dkim_attributes(scope, ids);
     EXPECT_TRUE(r.ok()) << testing::describe(r.error());
     return r.ok() ? *r : std::map<std::string, DkimView>{};
@@ -138,7 +139,8 @@ TEST_F(DkimServiceTest, StatusFollowsTheRecords) {
   auto v = service_->verify_domain(kScope, "plain.example");
   ASSERT_OK(v);
   ASSERT_OK(service_->verify_email(kScope, "someone@example.com"));
-  auto all = attrs({"example.com", "EXAMPLE.com", "plain.example", "someone@example.com", "unknown.example"});
+  auto all = attrs(
+      {"example.com", "EXAMPLE.com", "plain.example", "someone@example.com", "unknown.example"});
   ASSERT_EQ(all.size(), 4u);  // unknown identities are left out
   EXPECT_EQ(all.at("example.com").status, DkimStatus::kPending);
   EXPECT_EQ(all.at("EXAMPLE.com").tokens.size(), 3u);
@@ -164,7 +166,8 @@ TEST_F(DkimServiceTest, StatusFollowsTheRecords) {
 TEST_F(DkimServiceTest, ADomainWhoseDkimRecordsAreAllVerifiedIsVerified) {
   verify_dkim("example.com");  // the TXT record is never published
   auto domain_status = [&] {
-    auto r = service_->get_attributes(kScope, {"example.com", "Example.COM"}, "GetIdentityVerificationAttributes");
+    auto r = service_->get_attributes(kScope, {"example.com", "Example.COM"},
+                                      "GetIdentityVerificationAttributes");
     EXPECT_OK(r);
     if (!r.ok() || r->size() != 2) {
       ADD_FAILURE() << "want both spellings answered";

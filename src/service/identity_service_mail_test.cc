@@ -38,7 +38,8 @@ class IdentityMailTest : public ServiceTestBase {
 
   void make(core::Seconds cooldown) {
     service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
-    service_->enable_mail({"from@vouch.test", "http://vouch.test", &links_, nullptr, &wall_, cooldown});
+    service_->enable_mail(
+        {"from@vouch.test", "http://vouch.test", &links_, nullptr, &wall_, cooldown});
   }
 
   // Every message queued, oldest first.
@@ -71,7 +72,8 @@ TEST_F(IdentityMailTest, ARepeatWithinTheCooldownSucceedsAndSendsNothing) {
   ASSERT_OK(service_->verify_email(kScope, kAddress));
   ASSERT_EQ(outbox().size(), 1u);
   for (int i = 0; i < 50; ++i) {
-    ASSERT_OK(service_->verify_email(kScope, kAddress, i % 2 ? "VerifyEmailAddress" : "VerifyEmailIdentity"));
+    ASSERT_OK(service_->verify_email(kScope, kAddress,
+                                     i % 2 ? "VerifyEmailAddress" : "VerifyEmailIdentity"));
     wall_.advance(seconds(5));  // 250 s in all: still inside 300 s
   }
   EXPECT_EQ(outbox().size(), 1u);

@@ -360,7 +360,8 @@ TEST_F(IdentityServiceTest, ListMaxItemsMustBeBetween1And1000) {
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
     EXPECT_EQ(r.error().field, "MaxItems");
   }
-  for (int good : {1, 1000}) EXPECT_OK(service().list(kScope, IdentityType::kAny, good, std::nullopt));
+  for (int good : {1, 1000})
+    EXPECT_OK(service().list(kScope, IdentityType::kAny, good, std::nullopt));
 }
 
 TEST_F(IdentityServiceTest, PaginationVisitsEveryIdentityOnceAndEndsWithoutAToken) {
@@ -598,20 +599,34 @@ TEST_F(IdentityServiceTest, EverySesOperationIsThrottledByItsOwnName) {
     return r.error();
   };
   const std::vector<std::pair<std::string, Call>> ops = {
-      {"VerifyDomainIdentity", [&](IdentityService& s) { return status(s.verify_domain(kScope, "a.example")); }},
-      {"VerifyEmailIdentity", [&](IdentityService& s) { return s.verify_email(kScope, "a@example.com"); }},
+      {"VerifyDomainIdentity",
+       [&](IdentityService& s) { return status(s.verify_domain(kScope, "a.example")); }},
+      {"VerifyEmailIdentity",
+       [&](IdentityService& s) { return s.verify_email(kScope, "a@example.com"); }},
       {"VerifyEmailAddress",
-       [&](IdentityService& s) { return s.verify_email(kScope, "a@example.com", "VerifyEmailAddress"); }},
-      {kGetAttrs, [&](IdentityService& s) { return status(s.get_attributes(kScope, {"a.example"}, kGetAttrs)); }},
+       [&](IdentityService& s) {
+         return s.verify_email(kScope, "a@example.com", "VerifyEmailAddress");
+       }},
+      {kGetAttrs,
+       [&](IdentityService& s) {
+         return status(s.get_attributes(kScope, {"a.example"}, kGetAttrs));
+       }},
       {"GetIdentityDkimAttributes",
        [&](IdentityService& s) { return status(s.get_dkim_attributes(kScope, {"a.example"})); }},
       {"ListIdentities",
-       [&](IdentityService& s) { return status(s.list(kScope, IdentityType::kAny, std::nullopt, std::nullopt)); }},
-      {"ListVerifiedEmailAddresses", [&](IdentityService& s) { return status(s.list_verified_emails(kScope)); }},
-      {"DeleteIdentity", [&](IdentityService& s) { return s.delete_identity(kScope, "gone.example"); }},
+       [&](IdentityService& s) {
+         return status(s.list(kScope, IdentityType::kAny, std::nullopt, std::nullopt));
+       }},
+      {"ListVerifiedEmailAddresses",
+       [&](IdentityService& s) { return status(s.list_verified_emails(kScope)); }},
+      {"DeleteIdentity",
+       [&](IdentityService& s) { return s.delete_identity(kScope, "gone.example"); }},
       {"DeleteVerifiedEmailAddress",
-       [&](IdentityService& s) { return s.delete_identity(kScope, "gone@example.com", "DeleteVerifiedEmailAddress"); }},
-      {"VerifyDomainDkim", [&](IdentityService& s) { return status(s.verify_domain_dkim(kScope, "a.example")); }},
+       [&](IdentityService& s) {
+         return s.delete_identity(kScope, "gone@example.com", "DeleteVerifiedEmailAddress");
+       }},
+      {"VerifyDomainDkim",
+       [&](IdentityService& s) { return status(s.verify_domain_dkim(kScope, "a.example")); }},
   };
   for (const auto& [name, call] : ops) {
     SCOPED_TRACE(name);

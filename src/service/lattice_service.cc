@@ -51,7 +51,8 @@ bool valid_client_token(const std::string& t) {
 std::string request_hash(const std::string& domain, const core::Tags& tags) {
   bool plain = domain.find('\n') == std::string::npos;
   for (const auto& [k, v] : tags) {
-    plain = plain && k.find_first_of("=\n") == std::string::npos && v.find('\n') == std::string::npos;
+    plain = plain && k.find_first_of("=\n") == std::string::npos &&
+            v.find('\n') == std::string::npos;
   }
   std::string canonical;
   if (plain) {
@@ -59,7 +60,9 @@ std::string request_hash(const std::string& domain, const core::Tags& tags) {
     for (const auto& [k, v] : tags) canonical += '\n' + k + '=' + v;  // std::map: sorted keys
   } else {
     canonical.push_back('\0');
-    auto field = [&canonical](const std::string& s) { canonical += std::to_string(s.size()) + ':' + s; };
+    auto field = [&canonical](const std::string& s) {
+      canonical += std::to_string(s.size()) + ':' + s;
+    };
     field(domain);
     for (const auto& [k, v] : tags) {
       field(k);
@@ -73,14 +76,19 @@ std::string request_hash(const std::string& domain, const core::Tags& tags) {
 
 std::string lattice_txt_label(const Claim& claim) {
   const size_t suffix = claim.subject.size() + 1;
-  return claim.record_name.size() > suffix ? claim.record_name.substr(0, claim.record_name.size() - suffix)
-                                           : claim.record_name;
+  return claim.record_name.size() > suffix
+             ? claim.record_name.substr(0, claim.record_name.size() - suffix)
+             : claim.record_name;
 }
 
 LatticeService::LatticeService(core::Store& store, const core::Clock& clock, core::Random& random,
                                RateLimiter& limiter, const PageTokens& tokens,
                                LatticeOptions options)
-    : store_(store), clock_(clock), random_(random), limiter_(limiter), tokens_(tokens),
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      limiter_(limiter),
+      tokens_(tokens),
       options_(options) {}
 
 Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
@@ -91,7 +99,8 @@ Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
     return invalid(req.domain_name, "domainName", "Member must have length between 3 and 255");
   }
   auto domain = core::normalize_domain(req.domain_name, core::kLatticeRecordPrefix);
-  if (!domain.ok()) return invalid(req.domain_name, "domainName", "Member must be a valid domain name");
+  if (!domain.ok())
+    return invalid(req.domain_name, "domainName", "Member must be a valid domain name");
   if (req.client_token && !valid_client_token(*req.client_token)) {
     return invalid(*req.client_token, "clientToken",
                    "Member must have length between 1 and 64 and satisfy regular expression "
@@ -112,30 +121,33 @@ Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
   c = core::restart(core::policy_for(c.kind), std::move(c), now);
 
   std::optional<core::IdempotencyKey> key;
-  if (req.client_token) key = core::IdempotencyKey{*req.client_token, request_hash(c.subject, c.tags), render(c)};
+  if (req.client_token)
+    key = core::IdempotencyKey{*req.client_token, request_hash(c.subject, c.tags), render(c)};
   core::CreateRules rules{options_.quota, true, options_.client_token_window, now};
   auto created = store_.create_claim_once(std::move(c), key, rules);
   if (!created.ok()) return created.error();
   switch (created->outcome) {
-    case core::CreateOutcome::kCreated:
-      return StartResult{std::move(created->claim), {}};
+    case core::CreateOutcome::kCreated: return StartResult{std::move(created->claim), {}};
     case core::CreateOutcome::kReplayed:
       return StartResult{std::nullopt, std::move(created->response)};
     case core::CreateOutcome::kTokenMismatch:
       return Error{ErrorCode::kConflict,
                    "The client token " + *req.client_token +
                        " was already used for a request with different parameters.",
-                   *req.client_token, {}};
+                   *req.client_token,
+                   {}};
     case core::CreateOutcome::kLiveDuplicate:
       return Error{ErrorCode::kConflict,
                    "A domain verification for " + created->claim.subject +
                        " already exists: " + created->existing_id + ".",
-                   created->existing_id, {}};
+                   created->existing_id,
+                   {}};
     case core::CreateOutcome::kQuotaExceeded:
       return Error{ErrorCode::kQuotaExceeded,
                    "You have reached the maximum number of domain verifications (" +
                        std::to_string(options_.quota) + ") in this Region.",
-                   {}, {}};
+                   {},
+                   {}};
   }
   return core::internal_error("unknown create outcome");
 }
@@ -149,11 +161,13 @@ Result<Claim> LatticeService::resolve(const Scope& scope, const std::string& ide
     if (!arn || arn->resource.rfind(prefix, 0) != 0 ||
         !core::is_domain_verification_id(arn->resource.substr(prefix.size()))) {
       if (arn && arn->service == "vpc-lattice" && arn_only) return not_found(identifier);
-      return invalid(identifier, arn_only ? "resourceArn" : "domainVerificationIdentifier",
-                     arn_only ? "Member must satisfy regular expression pattern: "
-                                "arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\\d{12}?:[^/].{0,1023}"
-                              : std::string("Member must satisfy regular expression pattern: ") +
-                                    kIdentifierPattern);
+      return invalid(
+          identifier, arn_only ? "resourceArn" : "domainVerificationIdentifier",
+          arn_only
+              ? "Member must satisfy regular expression pattern: "
+                "arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\\d{12}?:[^/].{0,1023}"
+              : std::string("Member must satisfy regular expression pattern: ") +
+                    kIdentifierPattern);
     }
     id = arn->resource.substr(prefix.size());
     if (arn->service != "vpc-lattice" || arn->region != scope.region ||
@@ -163,8 +177,9 @@ Result<Claim> LatticeService::resolve(const Scope& scope, const std::string& ide
   } else if (!arn_only && core::is_domain_verification_id(identifier)) {
     id = identifier;
   } else {
-    return invalid(identifier, arn_only ? "resourceArn" : "domainVerificationIdentifier",
-                   std::string("Member must satisfy regular expression pattern: ") + kIdentifierPattern);
+    return invalid(
+        identifier, arn_only ? "resourceArn" : "domainVerificationIdentifier",
+        std::string("Member must satisfy regular expression pattern: ") + kIdentifierPattern);
   }
   for (auto& ch : id) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto found = store_.get_claim(scope, id);
@@ -183,8 +198,7 @@ Result<VerificationPage> LatticeService::list(const Scope& scope, std::optional<
   if (auto s = limiter_.admit(scope, "ListDomainVerifications"); !s.ok()) return s.error();
   const int limit = max_results.value_or(options_.default_page_size);
   if (limit < 1 || limit > 100) {
-    return invalid(std::to_string(limit), "maxResults",
-                   "Member must have value between 1 and 100");
+    return invalid(std::to_string(limit), "maxResults", "Member must have value between 1 and 100");
   }
   core::ListQuery q{scope, {ClaimKind::kLatticeDomain}, 0, static_cast<size_t>(limit) + 1};
   if (next_token) {
@@ -227,16 +241,17 @@ Result<Claim> LatticeService::update_tags(const Scope& scope, const std::string&
   return Error{ErrorCode::kUnavailable, "resource is busy, retry", {}, {}};
 }
 
-core::Status LatticeService::tag(const Scope& scope, const std::string& arn, const core::Tags& tags) {
+core::Status LatticeService::tag(const Scope& scope, const std::string& arn,
+                                 const core::Tags& tags) {
   if (auto s = limiter_.admit(scope, "TagResource"); !s.ok()) return s;
   if (auto s = core::validate_tags(tags, "tags"); !s.ok()) return s;
   auto r = update_tags(scope, arn, [&](core::Tags& current) -> core::Status {
     core::Tags merged = current;
     for (const auto& [k, v] : tags) merged[k] = v;
     if (merged.size() > core::kMaxTagsPerResource) {
-      return core::invalid_argument("A resource can have at most " +
-                                        std::to_string(core::kMaxTagsPerResource) + " tags.",
-                                    "tags");
+      return core::invalid_argument(
+          "A resource can have at most " + std::to_string(core::kMaxTagsPerResource) + " tags.",
+          "tags");
     }
     current = std::move(merged);
     return {};

@@ -163,7 +163,8 @@ TEST_F(LatticeServiceTest, StartCreatesAPendingVerification) {
 }
 
 TEST_F(LatticeServiceTest, InternationalDomainsBecomePunycode) {
-  Claim c = start("B\xC3\xBC" "cher.example");  // Bücher.example
+  Claim c = start("B\xC3\xBC"
+                  "cher.example");  // Bücher.example
   EXPECT_EQ(c.subject, "xn--bcher-kva.example");
   // The same domain in its ASCII form is then a duplicate.
   auto dup = try_start("xn--bcher-kva.example");
@@ -173,10 +174,10 @@ TEST_F(LatticeServiceTest, InternationalDomainsBecomePunycode) {
 }
 
 TEST_F(LatticeServiceTest, DomainNameValidation) {
-  for (std::string bad : std::vector<std::string>{
-           "", "ab", std::string(256, 'a'), "not a domain", "example", "-a.example.com",
-           "a..example.com", "example.com.", "exa_mple.com", "*.example.com",
-           std::string(64, 'a') + ".com"}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "ab", std::string(256, 'a'), "not a domain", "example",
+                                "-a.example.com", "a..example.com", "example.com.", "exa_mple.com",
+                                "*.example.com", std::string(64, 'a') + ".com"}) {
     SCOPED_TRACE(bad);
     auto r = try_start(bad);
     ASSERT_FALSE(r.ok());
@@ -203,8 +204,8 @@ TEST_F(LatticeServiceTest, ADomainWhoseRecordCannotBeLookedUpIsRefused) {
 }
 
 TEST_F(LatticeServiceTest, ClientTokenValidation) {
-  for (std::string bad : {std::string(), std::string(65, 't'), std::string("   "),
-                          std::string("\t\n")}) {
+  for (std::string bad :
+       {std::string(), std::string(65, 't'), std::string("   "), std::string("\t\n")}) {
     SCOPED_TRACE("token '" + bad + "'");
     auto r = try_start("example.com", bad);
     ASSERT_FALSE(r.ok());
@@ -418,7 +419,8 @@ TEST_F(LatticeServiceTest, DeletedVerificationDoesNotBlockANewStart) {
 }
 
 TEST_F(LatticeServiceTest, QuotaOfFivePerAccountAndRegion) {
-  for (int i = 0; i < 5; ++i) start("d" + std::to_string(i) + ".example.com", "t" + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    start("d" + std::to_string(i) + ".example.com", "t" + std::to_string(i));
   auto sixth = try_start("d5.example.com", "t5");
   ASSERT_FALSE(sixth.ok());
   expect_error(sixth.error(), ErrorCode::kQuotaExceeded);
@@ -519,9 +521,10 @@ TEST_F(LatticeServiceTest, UnknownIdIsNotFoundAndMalformedIsInvalid) {
   expect_error(r.error(), ErrorCode::kNotFound);
   EXPECT_EQ(r.error().resource_id, "dv-0123456789abcdef0");
 
-  for (std::string bad : {"", "dv-123", "nope", "dv-0123456789abcdefg",
-                          "arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789abcdef0",
-                          "arn:aws:s3:::bucket"}) {
+  for (std::string bad :
+       {"", "dv-123", "nope", "dv-0123456789abcdefg",
+        "arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789abcdef0",
+        "arn:aws:s3:::bucket"}) {
     SCOPED_TRACE(bad);
     auto g = svc().get(kScope, bad);
     ASSERT_FALSE(g.ok());
@@ -658,8 +661,8 @@ TEST_F(LatticeServiceTest, TamperedOrForeignNextTokensAreRejected) {
   forged.push_back("!!!!");
   // A token naming another seq without the key.
   std::string raw = "1.0123456789abcdef";
-  forged.push_back(core::base64url_encode(
-      std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size())));
+  forged.push_back(
+      core::base64url_encode(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size())));
   // A token made with another key, and the same listing of another scope.
   PageTokens other_key(std::string(32, 'x'));
   forged.push_back(other_key.encode(kScope, "lattice:domainverifications", 1));

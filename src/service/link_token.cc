@@ -21,7 +21,8 @@ LinkTokens::LinkTokens(const std::string& secret)
 std::string LinkTokens::encode(const core::LinkToken& t) const {
   const std::string payload = t.claim_id + "|" + t.nonce + "|" + std::to_string(t.expires_unix);
   auto mac = crypto::hmac_sha256(key_, "link\n" + payload);
-  return b64(payload) + "." + b64(std::string_view(reinterpret_cast<const char*>(mac.data()), kMacBytes));
+  return b64(payload) + "." +
+         b64(std::string_view(reinterpret_cast<const char*>(mac.data()), kMacBytes));
 }
 
 std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) const {
@@ -33,7 +34,8 @@ std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) cons
   if (!payload || !mac) return std::nullopt;
   auto macd_with = [&](const std::string& key) {
     auto expected = crypto::hmac_sha256(key, "link\n" + *payload);
-    return crypto::equal(*mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes));
+    return crypto::equal(
+        *mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes));
   };
   if (!macd_with(key_) && !macd_with(legacy_key_)) return std::nullopt;
   size_t a = payload->find('|'), b = payload->rfind('|');

@@ -44,9 +44,9 @@ TEST(LinkTokens, UrlSafeAndDeterministic) {
 
 TEST(LinkTokens, RoundTripOfEdgeValues) {
   LinkTokens links(kKey);
-  for (const core::LinkToken& in : {core::LinkToken{"c", "", 0},
-                                    core::LinkToken{"id-x", "n", -5},
-                                    core::LinkToken{"id-y", "nonce", 9'223'372'036'854'775'807LL}}) {
+  for (const core::LinkToken& in :
+       {core::LinkToken{"c", "", 0}, core::LinkToken{"id-x", "n", -5},
+        core::LinkToken{"id-y", "nonce", 9'223'372'036'854'775'807LL}}) {
     auto back = links.decode(links.encode(in));
     ASSERT_TRUE(back.has_value()) << in.claim_id << " " << in.expires_unix;
     expect_same(*back, in);
@@ -82,7 +82,8 @@ TEST(LinkTokens, EveryCharacterTamperedIsRejected) {
       std::string bad = t;
       bad[i] = c;
       ++tried;
-      EXPECT_FALSE(links.decode(bad).has_value()) << "position " << i << " -> '" << c << "': " << bad;
+      EXPECT_FALSE(links.decode(bad).has_value())
+          << "position " << i << " -> '" << c << "': " << bad;
     }
   }
   EXPECT_GT(tried, 1000);
@@ -143,8 +144,9 @@ TEST(LinkTokens, GarbageIsRejected) {
   for (const std::string& g :
        {std::string(), std::string("."), std::string(".."), std::string("abc"), std::string("abc."),
         std::string(".abc"), std::string("a.b.c"), std::string("!!!!.????"),
-        std::string("%41%42.%43"), std::string(600, 'A'), std::string(600, 'A') + "." + std::string(22, 'A'),
-        std::string("\0\0\0.\0\0", 6), std::string("aWQ.AAAAAAAAAAAAAAAAAAAAAA"),
+        std::string("%41%42.%43"), std::string(600, 'A'),
+        std::string(600, 'A') + "." + std::string(22, 'A'), std::string("\0\0\0.\0\0", 6),
+        std::string("aWQ.AAAAAAAAAAAAAAAAAAAAAA"),
         std::string("aWR8bm9uY2V8MQ.AAAAAAAAAAAAAAAAAAAAAA")}) {
     EXPECT_FALSE(links.decode(g).has_value()) << "'" << g << "'";
   }

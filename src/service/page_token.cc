@@ -15,8 +15,8 @@ PageTokens::PageTokens(const std::string& secret) : key_(crypto::derive_key(secr
 
 std::string PageTokens::mac(const core::Scope& scope, const std::string& listing,
                             int64_t seq) const {
-  auto d = crypto::hmac_sha256(key_, scope.account_id + '\n' + scope.region + '\n' + listing +
-                                         '\n' + std::to_string(seq));
+  auto d = crypto::hmac_sha256(
+      key_, scope.account_id + '\n' + scope.region + '\n' + listing + '\n' + std::to_string(seq));
   return std::string(reinterpret_cast<const char*>(d.data()), kMacBytes);
 }
 

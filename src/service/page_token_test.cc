@@ -19,8 +19,7 @@ namespace {
 
 const core::Scope kScope{"111122223333", "us-east-1"};
 const std::string kListing = "ses:*";
-const std::string kUrlAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const std::string kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string encode_raw(const std::string& raw) {
   return core::base64url_encode(
@@ -75,7 +74,8 @@ TEST(PageTokensTest, RejectsAnySingleChangedCharacter) {
       std::string bad = t;
       bad[i] = c;
       ++tried;
-      EXPECT_EQ(tokens.decode(kScope, kListing, bad), std::nullopt) << "position " << i << ": " << bad;
+      EXPECT_EQ(tokens.decode(kScope, kListing, bad), std::nullopt)
+          << "position " << i << ": " << bad;
     }
   }
   EXPECT_EQ(tried, static_cast<int>(t.size()) * 63);
@@ -116,14 +116,35 @@ TEST(PageTokensTest, RejectsTruncatedAndExtendedTokens) {
 TEST(PageTokensTest, RejectsGarbageWithoutCrashing) {
   PageTokens tokens("key");
   const std::vector<std::string> garbage = {
-      "", "=", "A", "AA", "AAA", "AAAA", "!!!!", "null", "-1", "0", "42", "../../etc/passwd",
-      std::string(1, '\0'), std::string(24, '\0'), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "////////////////////////", "++++++++++++++++++++++++", "ü😀", std::string(1 << 20, 'A'),
-      std::string(1 << 20, '_'), encode_raw(std::string(1 << 20, '.')),
-      encode_raw("."), encode_raw("1."), encode_raw("1" + std::string(17, '.')),
-      encode_raw("-1." + std::string(16, 'x')), encode_raw("abc." + std::string(16, 'x')),
+      "",
+      "=",
+      "A",
+      "AA",
+      "AAA",
+      "AAAA",
+      "!!!!",
+      "null",
+      "-1",
+      "0",
+      "42",
+      "../../etc/passwd",
+      std::string(1, '\0'),
+      std::string(24, '\0'),
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      "////////////////////////",
+      "++++++++++++++++++++++++",
+      "ü😀",
+      std::string(1 << 20, 'A'),
+      std::string(1 << 20, '_'),
+      encode_raw(std::string(1 << 20, '.')),
+      encode_raw("."),
+      encode_raw("1."),
+      encode_raw("1" + std::string(17, '.')),
+      encode_raw("-1." + std::string(16, 'x')),
+      encode_raw("abc." + std::string(16, 'x')),
       encode_raw("99999999999999999999999." + std::string(16, 'x')),
-      encode_raw(" 1." + std::string(16, 'x')), encode_raw("1 ." + std::string(16, 'x'))};
+      encode_raw(" 1." + std::string(16, 'x')),
+      encode_raw("1 ." + std::string(16, 'x'))};
   for (const auto& g : garbage) {
     EXPECT_EQ(tokens.decode(kScope, kListing, g), std::nullopt) << g.substr(0, 40);
   }
@@ -140,8 +161,8 @@ TEST(PageTokensTest, RejectsGarbageWithoutCrashing) {
 
 // A page token for `seq` in kScope and kListing, MACed by hand.
 std::string page_macd_with(std::string_view key, int64_t seq) {
-  auto mac = crypto::hmac_sha256(key, kScope.account_id + '\n' + kScope.region + '\n' + kListing +
-                                          '\n' + std::to_string(seq));
+  auto mac = crypto::hmac_sha256(
+      key, kScope.account_id + '\n' + kScope.region + '\n' + kListing + '\n' + std::to_string(seq));
   return encode_raw(std::to_string(seq) + '.' +
                     std::string(reinterpret_cast<const char*>(mac.data()), 16));
 }

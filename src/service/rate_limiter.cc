@@ -12,7 +12,9 @@ double burst_of(double rate) { return std::max(1.0, rate); }
 
 RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, double> rates,
                          size_t max_buckets)
-    : clock_(clock), rates_(std::move(rates)), max_buckets_(std::max<size_t>(1, max_buckets)),
+    : clock_(clock),
+      rates_(std::move(rates)),
+      max_buckets_(std::max<size_t>(1, max_buckets)),
       sweep_at_(std::min<size_t>(1024, max_buckets_)) {}
 
 std::map<std::string, double> RateLimiter::aws_defaults() {

@@ -195,7 +195,7 @@ TEST(RateLimiterTest, TheTableNeverGrowsPastItsCap) {
   int allowed = 0;
   for (int i = 0; i < 500; ++i) allowed += l.allow("acct" + std::to_string(i), "Op") ? 1 : 0;
   EXPECT_EQ(l.buckets(), 100u);
-  EXPECT_EQ(allowed, 100);  // full of busy buckets: new callers wait
+  EXPECT_EQ(allowed, 100);    // full of busy buckets: new callers wait
   clock.advance(seconds(1));  // all idle now: room again
   EXPECT_TRUE(l.allow("late", "Op"));
   EXPECT_LE(l.buckets(), 100u);

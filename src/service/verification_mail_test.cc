@@ -37,10 +37,13 @@ size_t count(const std::string& hay, const std::string& needle) {
 
 TEST(VerificationMail, SubjectIsAwsWordingWithEnDash) {
   auto m = verification_mail(email_claim("eu-west-1"), "from@vouch.test", "http://x/l", T0);
-  EXPECT_EQ(m.subject, "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region eu-west-1");
+  EXPECT_EQ(
+      m.subject,
+      "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region eu-west-1");
   auto m2 = verification_mail(email_claim("ap-southeast-2"), "from@vouch.test", "http://x/l", T0);
-  EXPECT_EQ(m2.subject,
-            "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region ap-southeast-2");
+  EXPECT_EQ(
+      m2.subject,
+      "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region ap-southeast-2");
 }
 
 TEST(VerificationMail, EnvelopeAndOutboxFields) {
@@ -87,9 +90,11 @@ TEST(VerificationMail, HtmlIsEscaped) {
   auto m = verification_mail(email_claim(), "f@vouch.test", link, T0);
   EXPECT_EQ(m.html_body.find("<script>"), std::string::npos) << m.html_body;
   EXPECT_EQ(m.html_body.find("token=a&b"), std::string::npos) << "raw & in HTML";
-  EXPECT_EQ(count(m.html_body,
-                  "http://h/_vouch/verify-email?token=a&amp;b=&quot;&lt;script&gt;alert(1)&lt;/script&gt;'"),
-            2u)
+  EXPECT_EQ(
+      count(
+          m.html_body,
+          "http://h/_vouch/verify-email?token=a&amp;b=&quot;&lt;script&gt;alert(1)&lt;/script&gt;'"),
+      2u)
       << m.html_body;
   // The text part carries the link as it is.
   EXPECT_NE(m.text_body.find(link), std::string::npos);

@@ -140,9 +140,8 @@ Result<Claim> CachingStore::insert_claim(Claim claim) {
   return r;
 }
 
-Result<core::CreateResult> CachingStore::create_claim_once(Claim claim,
-                                                           const std::optional<core::IdempotencyKey>& key,
-                                                           const core::CreateRules& rules) {
+Result<core::CreateResult> CachingStore::create_claim_once(
+    Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
   auto r = inner().create_claim_once(claim, key, rules);
   forget(claim);
   return r;

@@ -42,8 +42,9 @@ class CachingStore final : public ForwardingStore {
                                                      const core::CreateRules& rules) override;
   core::Result<core::Claim> update_claim(core::Claim claim) override;
   core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
-                                        std::optional<core::StatusChange> change) override;
-  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override;
+                                         std::optional<core::StatusChange> change) override;
+  std::vector<core::Result<core::Claim>> record_checks(
+      std::vector<core::CheckRecord> records) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Status clear_claims() override;
 
@@ -59,8 +60,8 @@ class CachingStore final : public ForwardingStore {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  using Map = std::unordered_map<std::string, std::shared_ptr<const core::Claim>, KeyHash,
-                                 std::equal_to<>>;
+  using Map =
+      std::unordered_map<std::string, std::shared_ptr<const core::Claim>, KeyHash, std::equal_to<>>;
 
   // The identities among `subjects`, from memory or else from the store.
   template <typename Subjects>
@@ -76,11 +77,11 @@ class CachingStore final : public ForwardingStore {
 
   const size_t capacity_;
   mutable std::mutex mu_;
-  Map young_;                 // GUARDED_BY(mu_)
-  Map old_;                   // GUARDED_BY(mu_); dropped whole when young_ fills
-  uint64_t generation_ = 0;   // GUARDED_BY(mu_); bumped by every claim write
-  uint64_t hits_ = 0;         // GUARDED_BY(mu_)
-  uint64_t misses_ = 0;       // GUARDED_BY(mu_)
+  Map young_;                // GUARDED_BY(mu_)
+  Map old_;                  // GUARDED_BY(mu_); dropped whole when young_ fills
+  uint64_t generation_ = 0;  // GUARDED_BY(mu_); bumped by every claim write
+  uint64_t hits_ = 0;        // GUARDED_BY(mu_)
+  uint64_t misses_ = 0;      // GUARDED_BY(mu_)
 };
 
 }  // namespace vouch::store

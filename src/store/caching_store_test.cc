@@ -43,8 +43,8 @@ class HookedStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::function<void()> after_read;
-  core::Result<std::vector<Claim>> find_identities(const core::Scope& scope,
-                                                   const std::vector<std::string>& subjects) override {
+  core::Result<std::vector<Claim>> find_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects) override {
     auto r = ForwardingStore::find_identities(scope, subjects);
     if (after_read) std::exchange(after_read, nullptr)();
     return r;
@@ -82,12 +82,14 @@ class CachingStoreTest : public ::testing::Test {
 TEST_F(CachingStoreTest, RepeatedReadsAreServedFromMemory) {
   add("a.example.com");
   add("b.example.com");
-  auto first = cache_->find_identities(kScope, {"a.example.com", "b.example.com", "none.example.com"});
+  auto first = cache_->find_identities(kScope,
+                                       {"a.example.com", "b.example.com", "none.example.com"});
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->size(), 2u);
   EXPECT_EQ(cache_->stats().hits, 0u);
   EXPECT_EQ(cache_->stats().entries, 2u);
-  auto second = cache_->find_identities(kScope, {"a.example.com", "b.example.com", "none.example.com"});
+  auto second = cache_->find_identities(kScope,
+                                        {"a.example.com", "b.example.com", "none.example.com"});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->size(), 2u);
   EXPECT_EQ(cache_->stats().hits, 2u);  // the absent one is asked of the store again
@@ -97,8 +99,8 @@ TEST_F(CachingStoreTest, RepeatedReadsAreServedFromMemory) {
 TEST_F(CachingStoreTest, ScopesDoNotShareEntries) {
   add("a.example.com");
   ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
-  for (const core::Scope& other : {core::Scope{"111122223333", "eu-west-1"},
-                                   core::Scope{"444455556666", "us-east-1"}}) {
+  for (const core::Scope& other :
+       {core::Scope{"111122223333", "eu-west-1"}, core::Scope{"444455556666", "us-east-1"}}) {
     auto r = cache_->find_identity(other, "a.example.com");
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r->has_value());
@@ -117,8 +119,8 @@ TEST_F(CachingStoreTest, EveryClaimWriteIsSeenByTheNextRead) {
 
   Claim checked = *updated;
   checked.status = ClaimStatus::kUnconfirmed;
-  auto recorded = cache_->record_check(checked, "{}", core::StatusChange{T0, ClaimStatus::kVerified,
-                                                                         ClaimStatus::kUnconfirmed});
+  auto recorded = cache_->record_check(
+      checked, "{}", core::StatusChange{T0, ClaimStatus::kVerified, ClaimStatus::kUnconfirmed});
   ASSERT_TRUE(recorded.ok());
   EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kUnconfirmed);
 
@@ -152,8 +154,10 @@ TEST_F(CachingStoreTest, RecordedChecksAreSeenByTheNextRead) {
   b_stale.version -= 1;  // lost a race: the store refuses it
   b_stale.status = ClaimStatus::kVerified;
   std::vector<core::CheckRecord> batch;
-  batch.push_back({a_checked, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
-  batch.push_back({b_stale, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  batch.push_back(
+      {a_checked, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  batch.push_back(
+      {b_stale, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
   auto out = cache_->record_checks(std::move(batch));
   ASSERT_EQ(out.size(), 2u);
   ASSERT_TRUE(out[0].ok());

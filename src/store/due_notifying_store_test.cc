@@ -15,7 +15,8 @@ using core::ClaimKind;
 const core::Scope kScope{"111122223333", "us-east-1"};
 const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
 
-Claim claim(ClaimKind kind, const std::string& subject, int n, std::optional<core::TimePoint> next) {
+Claim claim(ClaimKind kind, const std::string& subject, int n,
+            std::optional<core::TimePoint> next) {
   Claim c;
   c.id = "id-" + std::to_string(1000 + n);
   c.scope = kScope;
@@ -48,9 +49,12 @@ TEST_F(DueNotifyingStoreTest, ANewClaimDueNowIsTold) {
   ASSERT_TRUE(store_->insert_claim(claim(ClaimKind::kSesDomain, "a.example", 1, T0)).ok());
   EXPECT_EQ(told_, 1);
   // Due later (an email claim waits for its deadline), or never: nothing to tell.
-  ASSERT_TRUE(store_->insert_claim(claim(ClaimKind::kSesEmail, "b@example.com", 2,
-                                         T0 + std::chrono::hours(24))).ok());
-  ASSERT_TRUE(store_->insert_claim(claim(ClaimKind::kSesDomain, "c.example", 3, std::nullopt)).ok());
+  ASSERT_TRUE(store_
+                  ->insert_claim(
+                      claim(ClaimKind::kSesEmail, "b@example.com", 2, T0 + std::chrono::hours(24)))
+                  .ok());
+  ASSERT_TRUE(
+      store_->insert_claim(claim(ClaimKind::kSesDomain, "c.example", 3, std::nullopt)).ok());
   EXPECT_EQ(told_, 1);
 }
 
@@ -62,7 +66,8 @@ TEST_F(DueNotifyingStoreTest, AFailedWriteIsNotTold) {
 }
 
 TEST_F(DueNotifyingStoreTest, AnUpdateThatMakesAClaimDueIsTold) {
-  auto c = store_->insert_claim(claim(ClaimKind::kSesDomain, "a.example", 1, T0 + std::chrono::minutes(1)));
+  auto c = store_->insert_claim(
+      claim(ClaimKind::kSesDomain, "a.example", 1, T0 + std::chrono::minutes(1)));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(told_, 0);
   clock_.set(T0 + std::chrono::seconds(30));

@@ -22,8 +22,8 @@ class ForwardingStore : public core::Store {
                                                          const std::string& subject) override {
     return inner_->find_identity(scope, subject);
   }
-  core::Result<std::vector<core::Claim>> find_identities(const core::Scope& scope,
-                                                         const std::vector<std::string>& subjects) override {
+  core::Result<std::vector<core::Claim>> find_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects) override {
     return inner_->find_identities(scope, subjects);
   }
   core::Status with_identities(
@@ -31,8 +31,9 @@ class ForwardingStore : public core::Store {
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override {
     return inner_->with_identities(scope, subjects, fn);
   }
-  core::Result<std::vector<core::Claim>> find_claims(const core::Scope& scope, core::ClaimKind kind,
-                                                     const std::vector<std::string>& subjects) override {
+  core::Result<std::vector<core::Claim>> find_claims(
+      const core::Scope& scope, core::ClaimKind kind,
+      const std::vector<std::string>& subjects) override {
     return inner_->find_claims(scope, kind, subjects);
   }
   core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override {
@@ -57,7 +58,8 @@ class ForwardingStore : public core::Store {
                                          std::optional<core::StatusChange> change) override {
     return inner_->record_check(std::move(claim), evidence, change);
   }
-  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override {
+  std::vector<core::Result<core::Claim>> record_checks(
+      std::vector<core::CheckRecord> records) override {
     return inner_->record_checks(std::move(records));
   }
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override {
@@ -72,7 +74,8 @@ class ForwardingStore : public core::Store {
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override {
     return inner_->due_claims(now, limit);
   }
-  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now, const DueCursor& after,
+  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now,
+                                                          const DueCursor& after,
                                                           size_t limit) override {
     return inner_->due_claims_after(now, after, limit);
   }
@@ -105,14 +108,19 @@ class ForwardingStore : public core::Store {
   core::Result<size_t> prune_mail(core::TimePoint before, size_t limit) override {
     return inner_->prune_mail(before, limit);
   }
-  core::Status put_account(const core::Account& account) override { return inner_->put_account(account); }
-  core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override {
+  core::Status put_account(const core::Account& account) override {
+    return inner_->put_account(account);
+  }
+  core::Result<std::optional<core::Account>> find_account(
+      const std::string& access_key_id) override {
     return inner_->find_account(access_key_id);
   }
   core::Result<bool> delete_account(const std::string& access_key_id) override {
     return inner_->delete_account(access_key_id);
   }
-  core::Result<std::vector<core::Account>> list_accounts() override { return inner_->list_accounts(); }
+  core::Result<std::vector<core::Account>> list_accounts() override {
+    return inner_->list_accounts();
+  }
   core::Status clear_claims() override { return inner_->clear_claims(); }
 
  protected:

@@ -211,7 +211,8 @@ TEST_P(StoreContractTest, GetClaimRoundTripsEveryFieldOfEveryKindAndStatus) {
 TEST_P(StoreContractTest, GetClaimRoundTripsAbsentOptionalsAndEmptyCollections) {
   for (ClaimKind kind : kAllKinds) {
     SCOPED_TRACE(std::string(testing::to_string(kind)));
-    Claim want = make_claim(kScope, kind, "bare-" + std::string(testing::to_string(kind)) + ".example");
+    Claim want = make_claim(kScope, kind,
+                            "bare-" + std::string(testing::to_string(kind)) + ".example");
     ASSERT_FALSE(want.next_check_at);
     ASSERT_FALSE(want.last_verified_at);
     ASSERT_FALSE(want.absent_since);
@@ -228,13 +229,14 @@ TEST_P(StoreContractTest, GetClaimRoundTripsAbsentOptionalsAndEmptyCollections) 
 
 TEST_P(StoreContractTest, GetClaimRoundTripsTimesAtNanosecondPrecision) {
   // Pre-epoch, sub-microsecond, and late (near the int64 nanosecond range end).
-  const std::vector<TimePoint> times = {
-      TimePoint(nanoseconds(-1'234'567'891)), TimePoint(nanoseconds(1)),
-      TimePoint(nanoseconds(1'700'000'000'000'000'001)),
-      TimePoint(nanoseconds(9'000'000'000'000'000'007))};
+  const std::vector<TimePoint> times = {TimePoint(nanoseconds(-1'234'567'891)),
+                                        TimePoint(nanoseconds(1)),
+                                        TimePoint(nanoseconds(1'700'000'000'000'000'001)),
+                                        TimePoint(nanoseconds(9'000'000'000'000'000'007))};
   int n = 0;
   for (TimePoint t : times) {
-    Claim want = make_claim(kScope, ClaimKind::kLatticeDomain, "t" + std::to_string(n++) + ".example");
+    Claim want = make_claim(kScope, ClaimKind::kLatticeDomain,
+                            "t" + std::to_string(n++) + ".example");
     want.created_at = t;
     want.deadline = t + nanoseconds(1);
     want.next_check_at = t + nanoseconds(2);
@@ -314,8 +316,8 @@ TEST_P(StoreContractTest, FindIdentitiesReturnsTheSesIdentitiesAmongTheSubjects)
   insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
   insert(make_claim(kOtherRegion, ClaimKind::kSesDomain, "elsewhere.example"));
 
-  auto r = store().find_identities(
-      kScope, {"b@example.com", "unknown.example", "lattice.example", "elsewhere.example", "a.example"});
+  auto r = store().find_identities(kScope, {"b@example.com", "unknown.example", "lattice.example",
+                                            "elsewhere.example", "a.example"});
   ASSERT_OK(r);
   auto got = ids_of(*r);
   std::sort(got.begin(), got.end());
@@ -337,11 +339,12 @@ TEST_P(StoreContractTest, FindIdentitiesReturnsTheSesIdentitiesAmongTheSubjects)
 }
 
 TEST_P(StoreContractTest, WithIdentitiesSeesWhatFindIdentitiesReturns) {
-  Claim a = insert(make_full_claim(kScope, ClaimKind::kSesDomain, ClaimStatus::kVerified, "a.example"));
+  Claim a = insert(
+      make_full_claim(kScope, ClaimKind::kSesDomain, ClaimStatus::kVerified, "a.example"));
   Claim b = insert(make_claim(kScope, ClaimKind::kSesEmail, "b@example.com"));
   insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
-  const std::vector<std::string_view> asked = {"b@example.com", "unknown.example", "lattice.example",
-                                          "a.example"};
+  const std::vector<std::string_view> asked = {"b@example.com", "unknown.example",
+                                               "lattice.example", "a.example"};
   for (int round = 0; round < 2; ++round) {  // a cache answers the second from memory
     SCOPED_TRACE(round);
     int calls = 0;
@@ -387,8 +390,10 @@ TEST_P(StoreContractTest, RecordChecksComparesAndSetsEachRecordOnItsOwn) {
     return c;
   };
   std::vector<CheckRecord> records;
-  records.push_back({checked(fresh), "{\"e\":1}", StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
-  records.push_back({checked(stale), "{\"e\":2}", StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
+  records.push_back({checked(fresh), "{\"e\":1}",
+                     StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
+  records.push_back({checked(stale), "{\"e\":2}",
+                     StatusChange{T0 + hours(1), ClaimStatus::kPending, ClaimStatus::kVerified}});
   records.push_back({checked(gone), "{\"e\":3}", std::nullopt});
   auto out = store().record_checks(records);
   ASSERT_EQ(out.size(), 3u);
@@ -426,7 +431,8 @@ TEST_P(StoreContractTest, RecordChecksComparesAndSetsEachRecordOnItsOwn) {
 }
 
 TEST_P(StoreContractTest, RecordChecksWritesOnlyWhatACheckMoves) {
-  Claim c = insert(make_full_claim(kScope, ClaimKind::kLatticeDomain, ClaimStatus::kPending, "only.example"));
+  Claim c = insert(
+      make_full_claim(kScope, ClaimKind::kLatticeDomain, ClaimStatus::kPending, "only.example"));
   Claim sent = c;
   sent.status = ClaimStatus::kFailed;
   sent.token = "not-a-check-field";
@@ -446,8 +452,8 @@ TEST_P(StoreContractTest, RecordChecksWritesOnlyWhatACheckMoves) {
 TEST_P(StoreContractTest, DuplicateSesSubjectInOneScopeIsAConflictNamingTheExistingId) {
   for (ClaimKind kind : kSesKinds) {
     SCOPED_TRACE(std::string(testing::to_string(kind)));
-    const std::string subject =
-        kind == ClaimKind::kSesEmail ? "dup@example.com" : "dup.example.com";
+    const std::string subject = kind == ClaimKind::kSesEmail ? "dup@example.com"
+                                                             : "dup.example.com";
     Claim first = insert(make_claim(kScope, kind, subject));
 
     Claim second = make_claim(kScope, kind, subject);
@@ -496,7 +502,8 @@ TEST_P(StoreContractTest, LatticeClaimsWithTheSameSubjectDoNotConflict) {
 TEST_P(StoreContractTest, DkimClaimsAreFoundBySubjectButAreNoIdentities) {
   Claim domain = insert(make_claim(kScope, ClaimKind::kSesDomain, "example.com"));
   std::vector<std::string> want;
-  for (int i = 0; i < 3; ++i) want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, "example.com")).id);
+  for (int i = 0; i < 3; ++i)
+    want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, "example.com")).id);
   insert(make_claim(kScope, ClaimKind::kSesDkim, "other.example"));
   insert(make_claim(kOtherRegion, ClaimKind::kSesDkim, "example.com"));
   insert(make_claim(kScope, ClaimKind::kLatticeDomain, "example.com"));
@@ -532,7 +539,8 @@ TEST_P(StoreContractTest, FindClaimsTakesManySubjects) {
   std::vector<std::string> subjects, want;
   for (int i = 0; i < 250; ++i) {
     subjects.push_back("d" + std::to_string(i) + ".example");
-    if (i % 2 == 0) want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, subjects.back())).id);
+    if (i % 2 == 0)
+      want.push_back(insert(make_claim(kScope, ClaimKind::kSesDkim, subjects.back())).id);
   }
   auto found = store().find_claims(kScope, ClaimKind::kSesDkim, subjects);
   ASSERT_OK(found);
@@ -593,7 +601,8 @@ TEST_P(StoreListingTest, ListsInIncreasingSeqOrder) {
 TEST_P(StoreListingTest, FiltersByKind) {
   EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kSesDomain})), want_ids({ClaimKind::kSesDomain}));
   EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kSesEmail})), want_ids({ClaimKind::kSesEmail}));
-  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kLatticeDomain})), want_ids({ClaimKind::kLatticeDomain}));
+  EXPECT_EQ(ids_of(list(kScope, {ClaimKind::kLatticeDomain})),
+            want_ids({ClaimKind::kLatticeDomain}));
   EXPECT_EQ(ids_of(list(kScope, kSesKinds)), want_ids(kSesKinds));
   EXPECT_EQ(want_ids({ClaimKind::kSesDomain}).size(), 3u);
   EXPECT_EQ(want_ids(kSesKinds).size(), 6u);
@@ -760,7 +769,8 @@ TEST_P(StoreContractTest, DeletingAClaimFailsItsUndeliveredMailOnly) {
 
 // --- outbox: cooldown, inbox pages, hiding, retention ------------------------
 
-core::Mail mail_to(const Scope& scope, const std::string& to, core::Mail::State state, core::TimePoint at) {
+core::Mail mail_to(const Scope& scope, const std::string& to, core::Mail::State state,
+                   core::TimePoint at) {
   core::Mail m;
   m.claim_id = "c-" + to;
   m.scope = scope;
@@ -781,19 +791,23 @@ TEST_P(StoreContractTest, LastMailToIsTheNewestMessageToThatAddressInThatScope) 
   };
   EXPECT_EQ(last(kScope, "a@example.com"), std::nullopt);
   ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kSent, t0)));
-  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kQueued, t0 + std::chrono::seconds(5))));
-  ASSERT_OK(store().enqueue_mail(mail_to(kOtherRegion, "a@example.com", core::Mail::State::kSent, t0 + std::chrono::seconds(9))));
+  ASSERT_OK(store().enqueue_mail(
+      mail_to(kScope, "a@example.com", core::Mail::State::kQueued, t0 + std::chrono::seconds(5))));
+  ASSERT_OK(store().enqueue_mail(mail_to(kOtherRegion, "a@example.com", core::Mail::State::kSent,
+                                         t0 + std::chrono::seconds(9))));
   EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(5));
   EXPECT_EQ(last(kOtherRegion, "a@example.com"), t0 + std::chrono::seconds(9));
   EXPECT_EQ(last(kOtherAccount, "a@example.com"), std::nullopt);
   EXPECT_EQ(last(kScope, "b@example.com"), std::nullopt);
   // Mail the SMTP server refused reached nobody: it does not count...
-  core::Mail refused = mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(60));
+  core::Mail refused = mail_to(kScope, "a@example.com", core::Mail::State::kFailed,
+                               t0 + std::chrono::seconds(60));
   refused.attempts = 1;
   ASSERT_OK(store().enqueue_mail(refused));
   EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(5));
   // ...but mail failed before any attempt (its identity deleted) does.
-  ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(70))));
+  ASSERT_OK(store().enqueue_mail(
+      mail_to(kScope, "a@example.com", core::Mail::State::kFailed, t0 + std::chrono::seconds(70))));
   EXPECT_EQ(last(kScope, "a@example.com"), t0 + std::chrono::seconds(70));
   // Hidden mail still counts: clearing the inbox does not end a cooldown.
   ASSERT_OK(store().hide_mail(std::nullopt));
@@ -809,12 +823,14 @@ TEST_P(StoreContractTest, InboxPagesAreScopedFilteredAndBounded) {
     ASSERT_OK(m);
     mine.push_back(m->id);
   }
-  ASSERT_OK(store().enqueue_mail(mail_to(kOtherAccount, "u0@example.com", core::Mail::State::kSent, t0)));
+  ASSERT_OK(
+      store().enqueue_mail(mail_to(kOtherAccount, "u0@example.com", core::Mail::State::kSent, t0)));
   auto ids = [&](const core::Store::MailQuery& q) {
     std::vector<int64_t> out;
     auto r = store().list_mail_page(q);
     EXPECT_TRUE(r.ok());
-    if (r.ok()) for (const auto& m : *r) out.push_back(m.id);
+    if (r.ok())
+      for (const auto& m : *r) out.push_back(m.id);
     return out;
   };
   core::Store::MailQuery q;
@@ -838,10 +854,13 @@ TEST_P(StoreContractTest, InboxPagesAreScopedFilteredAndBounded) {
 
 TEST_P(StoreContractTest, HidingMailKeepsQueuedMailAndOtherScopes) {
   const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
-  auto queued = store().enqueue_mail(mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
+  auto queued = store().enqueue_mail(
+      mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
   auto sent = store().enqueue_mail(mail_to(kScope, "s@example.com", core::Mail::State::kSent, t0));
-  auto failed = store().enqueue_mail(mail_to(kScope, "f@example.com", core::Mail::State::kFailed, t0));
-  auto other = store().enqueue_mail(mail_to(kOtherRegion, "o@example.com", core::Mail::State::kSent, t0));
+  auto failed = store().enqueue_mail(
+      mail_to(kScope, "f@example.com", core::Mail::State::kFailed, t0));
+  auto other = store().enqueue_mail(
+      mail_to(kOtherRegion, "o@example.com", core::Mail::State::kSent, t0));
   ASSERT_OK(queued);
   ASSERT_OK(sent);
   ASSERT_OK(failed);
@@ -864,10 +883,14 @@ TEST_P(StoreContractTest, HidingMailKeepsQueuedMailAndOtherScopes) {
 TEST_P(StoreContractTest, PruningDeletesOnlyOldDeliveredOrFailedMail) {
   const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
   const auto later = t0 + std::chrono::hours(1);
-  auto old_queued = store().enqueue_mail(mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
-  auto old_sent = store().enqueue_mail(mail_to(kScope, "s@example.com", core::Mail::State::kSent, t0));
-  auto old_failed = store().enqueue_mail(mail_to(kOtherAccount, "f@example.com", core::Mail::State::kFailed, t0));
-  auto new_sent = store().enqueue_mail(mail_to(kScope, "n@example.com", core::Mail::State::kSent, later));
+  auto old_queued = store().enqueue_mail(
+      mail_to(kScope, "q@example.com", core::Mail::State::kQueued, t0));
+  auto old_sent = store().enqueue_mail(
+      mail_to(kScope, "s@example.com", core::Mail::State::kSent, t0));
+  auto old_failed = store().enqueue_mail(
+      mail_to(kOtherAccount, "f@example.com", core::Mail::State::kFailed, t0));
+  auto new_sent = store().enqueue_mail(
+      mail_to(kScope, "n@example.com", core::Mail::State::kSent, later));
   ASSERT_OK(old_queued);
   ASSERT_OK(old_sent);
   ASSERT_OK(old_failed);
@@ -945,8 +968,8 @@ TEST_P(StoreContractTest, DueClaimsAfterPagesInDueThenSeqOrder) {
     for (const auto& c : *r) paged.push_back(c.id);
     cursor = {*r->back().next_check_at, r->back().seq};
   }
-  EXPECT_EQ(paged, (std::vector<std::string>{early.id, same[0].id, same[1].id, same[2].id, same[3].id,
-                                             same[4].id, late.id}));
+  EXPECT_EQ(paged, (std::vector<std::string>{early.id, same[0].id, same[1].id, same[2].id,
+                                             same[3].id, same[4].id, late.id}));
   auto all = store().due_claims(now, 100);
   ASSERT_OK(all);
   EXPECT_EQ(ids_of(*all), paged);  // due_claims is the first page of the same order
@@ -988,7 +1011,8 @@ TEST_P(StoreContractTest, DueClaimsAreOldestDueFirstAcrossScopesUpToTheLimit) {
 
   auto later = store().due_claims(T0 + hours(1000), 100);
   ASSERT_OK(later);
-  EXPECT_EQ(ids_of(*later), (std::vector<std::string>{c0.id, c1.id, c2.id, c3.id, c4.id, future.id}));
+  EXPECT_EQ(ids_of(*later),
+            (std::vector<std::string>{c0.id, c1.id, c2.id, c3.id, c4.id, future.id}));
 
   // Clearing next_check_at takes a claim off the schedule.
   Claim off = c2;

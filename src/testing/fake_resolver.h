@@ -17,8 +17,8 @@
 
 namespace vouch::testing {
 
-using core::RecordType;
 using core::DnsAnswer;
+using core::RecordType;
 
 // Answers by name and record type: the same answer from every perspective
 // unless one was set per perspective; NXDOMAIN for what it does not know.
@@ -35,7 +35,8 @@ class FakeResolver final : public core::DnsResolver {
   FakeResolver(const FakeResolver&) = delete;
   FakeResolver& operator=(const FakeResolver&) = delete;
 
-  void set(const std::string& name, std::vector<DnsAnswer> per_perspective, RecordType type = RecordType::kTxt) {
+  void set(const std::string& name, std::vector<DnsAnswer> per_perspective,
+           RecordType type = RecordType::kTxt) {
     std::lock_guard lock(mu_);
     answers_[{type, name}] = std::move(per_perspective);
   }

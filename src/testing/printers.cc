@@ -72,7 +72,8 @@ const char* to_string(core::SendResult::Kind k) {
 }
 
 std::string to_string(core::TimePoint t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   const long long s = ns / 1'000'000'000, frac = ns % 1'000'000'000;
   char buf[48];
   if (frac == 0) {
@@ -83,7 +84,9 @@ std::string to_string(core::TimePoint t) {
   return buf;
 }
 
-std::string to_string(const std::optional<core::TimePoint>& t) { return t ? to_string(*t) : "none"; }
+std::string to_string(const std::optional<core::TimePoint>& t) {
+  return t ? to_string(*t) : "none";
+}
 
 namespace {
 
@@ -128,7 +131,8 @@ std::string to_string(const core::Claim& c) {
   field("status", got.status == want.status, to_string(got.status), to_string(want.status));
   field("created_at", got.created_at == want.created_at, to_string(got.created_at),
         to_string(want.created_at));
-  field("deadline", got.deadline == want.deadline, to_string(got.deadline), to_string(want.deadline));
+  field("deadline", got.deadline == want.deadline, to_string(got.deadline),
+        to_string(want.deadline));
   field("next_check_at", got.next_check_at == want.next_check_at, to_string(got.next_check_at),
         to_string(want.next_check_at));
   field("last_verified_at", got.last_verified_at == want.last_verified_at,

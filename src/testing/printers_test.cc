@@ -83,7 +83,9 @@ TEST(PrintersTest, SameClaimSeesEveryField) {
       [](Claim& c) { c.absent_since = T0; },
       [](Claim& c) { c.attempts = 1; },
       [](Claim& c) { c.dkim_tokens = {"t"}; },
-      [](Claim& c) { c.tags = {{"k", "v"}}; },
+      [](Claim& c) {
+        c.tags = {{"k", "v"}};
+      },
       [](Claim& c) { c.seq = 1; },
       [](Claim& c) { c.version = 1; },
   };

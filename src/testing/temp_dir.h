@@ -34,9 +34,9 @@ const char* code_name(core::ErrorCode c);
 }  // namespace vouch::testing
 
 // ASSERT_OK(expr) / EXPECT_OK(expr): expr is a core::Status or core::Result<T>.
-#define VOUCH_TESTING_OK(expr, fail)                                                 \
-  do {                                                                               \
-    const auto& vouch_ok_ = (expr);                                                  \
+#define VOUCH_TESTING_OK(expr, fail)                                                               \
+  do {                                                                                             \
+    const auto& vouch_ok_ = (expr);                                                                \
     if (!vouch_ok_.ok()) fail() << #expr << ": " << ::vouch::testing::describe(vouch_ok_.error()); \
   } while (0)
 #define ASSERT_OK(expr) VOUCH_TESTING_OK(expr, FAIL)

@@ -16,7 +16,8 @@ int hex_value(char c) {
 
 std::optional<std::string> url_decode(std::string_view in, bool plus_is_space) {
   // Most names and values need no decoding: copy them whole.
-  if (std::none_of(in.begin(), in.end(), [&](char c) { return c == '%' || (c == '+' && plus_is_space); })) {
+  if (std::none_of(in.begin(), in.end(),
+                   [&](char c) { return c == '%' || (c == '+' && plus_is_space); })) {
     return std::string(in);
   }
   std::string out;
@@ -74,7 +75,8 @@ std::optional<FormParams> parse_form(std::string_view body, bool plus_is_space) 
     if (!pair.empty()) {
       size_t eq = pair.find('=');
       auto key = url_decode(pair.substr(0, eq), plus_is_space);
-      auto value = url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), plus_is_space);
+      auto value = url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1),
+                              plus_is_space);
       if (!key || !value) return std::nullopt;
       p.items.emplace_back(std::move(*key), std::move(*value));
     }

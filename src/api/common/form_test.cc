@@ -17,8 +17,7 @@ TEST(UrlDecode, PlainAndEscapes) {
   EXPECT_EQ(url_decode("abc", false), std::optional<std::string>("abc"));
   EXPECT_EQ(url_decode("%41", false), std::optional<std::string>("A"));
   EXPECT_EQ(url_decode("%4a%4A", false), std::optional<std::string>("JJ"));
-  EXPECT_EQ(url_decode("user%40example.com", true),
-            std::optional<std::string>("user@example.com"));
+  EXPECT_EQ(url_decode("user%40example.com", true), std::optional<std::string>("user@example.com"));
   EXPECT_EQ(url_decode("a%2Bb", true), std::optional<std::string>("a+b"));
   EXPECT_EQ(url_decode("%25", false), std::optional<std::string>("%"));
   EXPECT_EQ(url_decode("%2541", false), std::optional<std::string>("%41"));  // decoded once only
@@ -130,8 +129,8 @@ TEST(FormList, NumericOrderEvenWhenShuffled) {
     std::shuffle(idx.begin(), idx.end(), rng);
     FormParams p = members(idx);
     p.items.emplace_back("Action", "GetIdentityVerificationAttributes");
-    EXPECT_EQ(p.list("Identities"), (Strings{"id1", "id2", "id3", "id4", "id5", "id6", "id7",
-                                             "id8", "id9", "id10", "id11"}));
+    EXPECT_EQ(p.list("Identities"), (Strings{"id1", "id2", "id3", "id4", "id5", "id6", "id7", "id8",
+                                             "id9", "id10", "id11"}));
   }
 }
 
@@ -178,9 +177,8 @@ TEST(FormList, DuplicateIndexKeepsFirst) {
 }
 
 TEST(FormList, FromParsedBody) {
-  auto p = parse_form(
-      "Action=GetIdentityVerificationAttributes&Identities.member.2=b%40x.com"
-      "&Identities.member.1=example.com&Version=2010-12-01");
+  auto p = parse_form("Action=GetIdentityVerificationAttributes&Identities.member.2=b%40x.com"
+                      "&Identities.member.1=example.com&Version=2010-12-01");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->list("Identities"), (Strings{"example.com", "b@x.com"}));
 }

@@ -10,8 +10,10 @@ constexpr const char* kQuotaCode = "L-73D0F278";
 }  // namespace
 
 http::Response json_response(int status, const nlohmann::json& body) {
-  return http::Response{status, "application/json", {}, body.dump(-1, ' ', false,
-                                                                  nlohmann::json::error_handler_t::replace)};
+  return http::Response{status,
+                        "application/json",
+                        {},
+                        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 http::Response error_response(int status, std::string_view type, nlohmann::json body) {
@@ -30,19 +32,22 @@ http::Response validation_error(std::string_view message, std::string_view reaso
 http::Response error_response(const core::Error& e) {
   switch (e.code) {
     case core::ErrorCode::kInvalidArgument:
-      return validation_error(e.message, e.field.empty() ? "other" : "fieldValidationFailed", e.field);
+      return validation_error(e.message, e.field.empty() ? "other" : "fieldValidationFailed",
+                              e.field);
     case core::ErrorCode::kNotFound:
-      return error_response(404, "ResourceNotFoundException",
-                            {{"message", e.message}, {"resourceId", e.resource_id},
-                             {"resourceType", kResourceType}});
+      return error_response(
+          404, "ResourceNotFoundException",
+          {{"message", e.message}, {"resourceId", e.resource_id}, {"resourceType", kResourceType}});
     case core::ErrorCode::kConflict:
-      return error_response(409, "ConflictException",
-                            {{"message", e.message}, {"resourceId", e.resource_id},
-                             {"resourceType", kResourceType}});
+      return error_response(
+          409, "ConflictException",
+          {{"message", e.message}, {"resourceId", e.resource_id}, {"resourceType", kResourceType}});
     case core::ErrorCode::kQuotaExceeded:
       return error_response(402, "ServiceQuotaExceededException",
-                            {{"message", e.message}, {"resourceType", kResourceType},
-                             {"serviceCode", kServiceCode}, {"quotaCode", kQuotaCode}});
+                            {{"message", e.message},
+                             {"resourceType", kResourceType},
+                             {"serviceCode", kServiceCode},
+                             {"quotaCode", kQuotaCode}});
     case core::ErrorCode::kThrottled: {
       auto r = error_response(429, "ThrottlingException",
                               {{"message", e.message}, {"serviceCode", kServiceCode}});
@@ -57,8 +62,7 @@ http::Response error_response(const core::Error& e) {
       r.cause = e.message;
       return r;
     }
-    case core::ErrorCode::kInternal:
-      break;
+    case core::ErrorCode::kInternal: break;
   }
   // Internal details stay in the log (the server writes `cause`), not on the wire.
   auto r = error_response(500, "InternalServerException",

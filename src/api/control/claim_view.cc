@@ -61,16 +61,22 @@ json claim_detail(const service::ClaimDetail& d) {
   j["last_verified_at"] = optional_time(c.last_verified_at);
   j["absent_since"] = optional_time(c.absent_since);
   if (c.kind == core::ClaimKind::kSesDkim) {
-    j["record"] = {{"name", c.record_name + "."}, {"type", "CNAME"}, {"value", c.token + "."},
+    j["record"] = {{"name", c.record_name + "."},
+                   {"type", "CNAME"},
+                   {"value", c.token + "."},
                    {"zone_file_line", c.record_name + ". 300 IN CNAME " + c.token + "."}};
   } else if (c.kind != core::ClaimKind::kSesEmail) {
-    j["record"] = {{"name", c.record_name + "."}, {"type", "TXT"}, {"value", c.token},
+    j["record"] = {{"name", c.record_name + "."},
+                   {"type", "TXT"},
+                   {"value", c.token},
                    {"zone_file_line", c.record_name + ". 300 IN TXT \"" + c.token + "\""}};
   }
   j["evidence"] = d.evidence ? core::evidence_to_json(*d.evidence) : json(nullptr);
   json h = json::array();
   for (const auto& s : d.history) {
-    h.push_back({{"at", core::format_rfc3339(s.at)}, {"from", status_key(s.from)}, {"to", status_key(s.to)}});
+    h.push_back({{"at", core::format_rfc3339(s.at)},
+                 {"from", status_key(s.from)},
+                 {"to", status_key(s.to)}});
   }
   j["history"] = std::move(h);
   j["diagnosis"] = d.diagnosis;

@@ -12,7 +12,8 @@
 
 namespace vouch::api::control {
 
-std::string kind_name(core::ClaimKind k);     // "ses_domain", "ses_email", "lattice_domain", "ses_dkim"
+std::string kind_name(
+    core::ClaimKind k);  // "ses_domain", "ses_email", "lattice_domain", "ses_dkim"
 std::string status_key(core::ClaimStatus s);  // "pending", "verified", "unconfirmed", "failed"
 
 // Short form, for listings.

@@ -36,8 +36,8 @@ service::ClaimAdmin::DetailDone render(http::Done done) {
 
 }  // namespace
 
-ControlApi::ControlApi(service::ClaimAdmin& claims, Authenticator& auth, core::ManualClock* test_clock,
-                       AdminLimits limits)
+ControlApi::ControlApi(service::ClaimAdmin& claims, Authenticator& auth,
+                       core::ManualClock* test_clock, AdminLimits limits)
     : claims_(claims), auth_(auth), test_clock_(test_clock), limits_(limits) {}
 
 std::shared_ptr<ControlApi::LiveSlot> ControlApi::live_slot() {
@@ -71,7 +71,7 @@ http::HandlerResult ControlApi::test_route(http::Request& req) {
     // A TimePoint counts nanoseconds in 64 bits: it ends in April 2262.
     if (test_clock_->now() > core::TimePoint::max() - step - kClockHeadroom) {
       return validation_error("The test clock cannot move past the year 2200.",
-                                       "fieldValidationFailed", "advance_seconds");
+                              "fieldValidationFailed", "advance_seconds");
     }
     test_clock_->advance(step);
     if (clock_moved_) clock_moved_();
@@ -102,7 +102,8 @@ http::HandlerResult ControlApi::admin(http::Request& req) {
     auto q = parse_form(req.query(), false);
     int64_t after = 0;
     if (q) {
-      if (const std::string* a = q->get("after")) std::from_chars(a->data(), a->data() + a->size(), after);
+      if (const std::string* a = q->get("after"))
+        std::from_chars(a->data(), a->data() + a->size(), after);
     }
     auto page = claims_.list(scope, after);
     if (!page.ok()) return error_response(page.error());
@@ -124,13 +125,14 @@ http::HandlerResult ControlApi::admin(http::Request& req) {
   // These may look up DNS live: per-account rates, and a bound on how many
   // wait at once (none of them holds a thread while it waits).
   if (limits_.limiter) {
-    auto admitted = limits_.limiter->admit(scope, check ? kCheckClaimOperation : kGetClaimOperation);
+    auto admitted = limits_.limiter->admit(scope,
+                                           check ? kCheckClaimOperation : kGetClaimOperation);
     if (!admitted.ok()) return error_response(admitted.error());
   }
   auto slot = live_slot();
   if (!slot) {
-    return error_response(core::Error{core::ErrorCode::kThrottled,
-                                               "Too many admin DNS lookups in flight; retry.", id, {}});
+    return error_response(core::Error{
+        core::ErrorCode::kThrottled, "Too many admin DNS lookups in flight; retry.", id, {}});
   }
   return http::Async{[this, scope, id, check, slot](http::Done done) {
     // The slot is given back with the response, not when the last copy of

@@ -26,7 +26,8 @@ const core::Scope kScope{"123456789012", "us-east-1"};
 // Every lookup answers at once with `records`.
 class FakeResolver final : public core::DnsResolver {
  public:
-  void lookup(const std::string& name, core::RecordType, std::function<void(std::vector<core::DnsAnswer>)> done) override {
+  void lookup(const std::string& name, core::RecordType,
+              std::function<void(std::vector<core::DnsAnswer>)> done) override {
     asked.push_back(name);
     core::DnsAnswer a;
     a.kind = core::DnsAnswer::Kind::kRecords;
@@ -64,7 +65,9 @@ class ControlApiFakesTest : public ::testing::Test {
     claims_ = std::make_unique<service::ClaimAdmin>(*store_, checks_, resolver_);
   }
 
-  ControlApi api(core::ManualClock* test_clock = nullptr) { return ControlApi(*claims_, *auth_, test_clock); }
+  ControlApi api(core::ManualClock* test_clock = nullptr) {
+    return ControlApi(*claims_, *auth_, test_clock);
+  }
 
   core::Claim insert(const std::string& domain) {
     core::Claim c;
@@ -87,14 +90,15 @@ class ControlApiFakesTest : public ::testing::Test {
     e.expected = c.token;
     e.quorum = 1;
     e.outcome = core::CheckOutcome::kAbsent;
-    e.perspectives = {{"127.0.0.1:53", core::PerspectiveEvidence::Result::kWrong, {"\"TOKEN=\""}, "TXT records"}};
+    e.perspectives = {
+        {"127.0.0.1:53", core::PerspectiveEvidence::Result::kWrong, {"\"TOKEN=\""}, "TXT records"}};
     return e;
   }
 
   // Runs `method target` signed, through any Deferred or Async step.
   http::Response run(ControlApi& api, const std::string& method, const std::string& target) {
-    http::Request req = test_util::signed_request(method, target, "", {kKey, kSecret, kScope.region, "vouch"},
-                                                  clock_.now(), "");
+    http::Request req = test_util::signed_request(
+        method, target, "", {kKey, kSecret, kScope.region, "vouch"}, clock_.now(), "");
     return finish(api.handle(req));
   }
   static http::Response finish(http::HandlerResult o) {
@@ -134,7 +138,8 @@ TEST_F(ControlApiFakesTest, DetailShowsTheStoredEvidenceAsStoredAndTheDiagnosis)
   EXPECT_EQ(body.at("evidence"), json::parse(text));  // decoded once, shown the same
   ASSERT_EQ(body.at("diagnosis").size(), 1u);
   EXPECT_NE(body.at("diagnosis")[0].get<std::string>().find("quotation marks"), std::string::npos);
-  EXPECT_EQ(body.at("record").at("zone_file_line"), "_amazonses.quoted.example. 300 IN TXT \"TOKEN=\"");
+  EXPECT_EQ(body.at("record").at("zone_file_line"),
+            "_amazonses.quoted.example. 300 IN TXT \"TOKEN=\"");
   EXPECT_EQ(body.at("wire_status"), "Pending");
   EXPECT_EQ(body.at("mail"), json::array());
   EXPECT_EQ(resolver_.asked.size(), 2u);  // not found: both probes asked

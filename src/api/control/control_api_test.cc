@@ -102,8 +102,10 @@ class ControlApiTest : public ::testing::Test {
     ASSERT_TRUE(store_->put_account({kScope.account_id, kKey, kSecret}).ok());
     accounts_ = std::make_unique<service::Accounts>(*store_);
     auth_ = std::make_unique<Authenticator>(*accounts_, clock_, AuthSettings{});
-    identities_ = std::make_unique<service::IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
-    scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_, scheduler::SchedulerOptions{});
+    identities_ = std::make_unique<service::IdentityService>(*store_, clock_, random_, unlimited_,
+                                                             tokens_);
+    scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_,
+                                                        scheduler::SchedulerOptions{});
   }
   void TearDown() override {
     control_.reset();
@@ -118,7 +120,8 @@ class ControlApiTest : public ::testing::Test {
 
   std::string new_claim(const std::string& domain, const std::string& region = kScope.region) {
     EXPECT_TRUE(identities_->verify_domain({kScope.account_id, region}, domain).ok());
-    auto claims = store_->find_claims({kScope.account_id, region}, core::ClaimKind::kSesDomain, {domain});
+    auto claims = store_->find_claims({kScope.account_id, region}, core::ClaimKind::kSesDomain,
+                                      {domain});
     EXPECT_TRUE(claims.ok() && claims->size() == 1);
     return claims.ok() && !claims->empty() ? (*claims)[0].id : "";
   }
@@ -139,7 +142,7 @@ class ControlApiTest : public ::testing::Test {
   }
 
   http::HandlerResult outcome(ControlApi& api, const std::string& method, const std::string& target,
-                        const std::string& region = kScope.region) {
+                              const std::string& region = kScope.region) {
     http::Request req = signed_request(method, target, region);
     return api.handle(req);
   }
@@ -215,7 +218,9 @@ TEST_F(ControlApiTest, EachRouteIsRateLimitedPerAccountAndRegion) {
   auto& api = control({&limiter, 128});
   const std::string id = new_claim("rate.example");
   const std::string other = new_claim("rate.example", "eu-west-1");
-  auto is_async = [](const http::HandlerResult& o) { return std::holds_alternative<http::Async>(o); };
+  auto is_async = [](const http::HandlerResult& o) {
+    return std::holds_alternative<http::Async>(o);
+  };
   EXPECT_TRUE(is_async(outcome(api, "GET", "/_vouch/claims/" + id)));
   http::HandlerResult second = outcome(api, "GET", "/_vouch/claims/" + id);
   ASSERT_TRUE(std::holds_alternative<http::Response>(second));

@@ -31,9 +31,11 @@ std::variant<json, http::Response> parse_body(const http::Request& req) {
   if (const std::string* h = req.header("content-type")) {
     for (char c : *h) ct += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  if (!ct.empty() && ct.rfind("application/json", 0) != 0 && ct.rfind("application/x-amz-json", 0) != 0) {
-    return error_response(400, "SerializationException",
-                          {{"message", "Unsupported content type: " + ct + "; expected application/json"}});
+  if (!ct.empty() && ct.rfind("application/json", 0) != 0 &&
+      ct.rfind("application/x-amz-json", 0) != 0) {
+    return error_response(
+        400, "SerializationException",
+        {{"message", "Unsupported content type: " + ct + "; expected application/json"}});
   }
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
@@ -92,7 +94,9 @@ http::HandlerResult LatticeApi::handle(http::Request& req) {
   std::string_view raw = path.substr(tags ? kTags.size() : kVerifications.size() + 1);
   if (raw.empty() || raw.find('/') != std::string_view::npos) return unknown_operation();
   auto label = url_decode(raw, false);
-  if (!label) return validation_error("The resource identifier in the path is not valid percent-encoding.", "cannotParse");
+  if (!label)
+    return validation_error("The resource identifier in the path is not valid percent-encoding.",
+                            "cannotParse");
   if (tags) {
     if (m == "POST") return tag(scope, *label, req);
     if (m == "DELETE") return untag(scope, *label, req);
@@ -114,12 +118,14 @@ http::HandlerResult LatticeApi::start(const core::Scope& scope, const http::Requ
     return validation_error(null_message("domainName"), "fieldValidationFailed", "domainName");
   }
   if (!domain->is_string()) {
-    return validation_error("Value at 'domainName' must be a string.", "fieldValidationFailed", "domainName");
+    return validation_error("Value at 'domainName' must be a string.", "fieldValidationFailed",
+                            "domainName");
   }
   in.domain_name = domain->get<std::string>();
   if (auto t = body.find("clientToken"); t != body.end() && !t->is_null()) {
     if (!t->is_string()) {
-      return validation_error("Value at 'clientToken' must be a string.", "fieldValidationFailed", "clientToken");
+      return validation_error("Value at 'clientToken' must be a string.", "fieldValidationFailed",
+                              "clientToken");
     }
     in.client_token = t->get<std::string>();
   }
@@ -145,9 +151,10 @@ http::HandlerResult LatticeApi::list(const core::Scope& scope, const http::Reque
     int v = 0;
     auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
     if (ec != std::errc() || end != m->data() + m->size()) {
-      return validation_error("1 validation error detected: Value '" + *m +
-                                  "' at 'maxResults' failed to satisfy constraint: Member must be an integer",
-                              "fieldValidationFailed", "maxResults");
+      return validation_error(
+          "1 validation error detected: Value '" + *m +
+              "' at 'maxResults' failed to satisfy constraint: Member must be an integer",
+          "fieldValidationFailed", "maxResults");
     }
     max_results = v;
   }
@@ -177,7 +184,7 @@ http::HandlerResult LatticeApi::remove(const core::Scope& scope, const std::stri
 }
 
 http::HandlerResult LatticeApi::tag(const core::Scope& scope, const std::string& arn,
-                              const http::Request& req) {
+                                    const http::Request& req) {
   auto parsed = parse_body(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const json& body = std::get<json>(parsed);
@@ -195,7 +202,7 @@ http::HandlerResult LatticeApi::tag(const core::Scope& scope, const std::string&
 }
 
 http::HandlerResult LatticeApi::untag(const core::Scope& scope, const std::string& arn,
-                                const http::Request& req) {
+                                      const http::Request& req) {
   auto q = query_params(req);
   if (!q) return validation_error("The query string could not be parsed.", "cannotParse");
   std::vector<std::string> keys;
@@ -206,7 +213,8 @@ http::HandlerResult LatticeApi::untag(const core::Scope& scope, const std::strin
       keys.push_back(v);
     }
   }
-  if (!present) return validation_error(null_message("tagKeys"), "fieldValidationFailed", "tagKeys");
+  if (!present)
+    return validation_error(null_message("tagKeys"), "fieldValidationFailed", "tagKeys");
   return http::Deferred([this, scope, arn, keys = std::move(keys)] {
     auto st = service_.untag(scope, arn, keys);
     if (!st.ok()) return error_response(st.error());

@@ -23,8 +23,10 @@ class LatticeApi {
   http::HandlerResult list(const core::Scope& scope, const http::Request& req);
   http::HandlerResult get(const core::Scope& scope, const std::string& id);
   http::HandlerResult remove(const core::Scope& scope, const std::string& id);
-  http::HandlerResult tag(const core::Scope& scope, const std::string& arn, const http::Request& req);
-  http::HandlerResult untag(const core::Scope& scope, const std::string& arn, const http::Request& req);
+  http::HandlerResult tag(const core::Scope& scope, const std::string& arn,
+                          const http::Request& req);
+  http::HandlerResult untag(const core::Scope& scope, const std::string& arn,
+                            const http::Request& req);
   http::HandlerResult list_tags(const core::Scope& scope, const std::string& arn);
 
   service::LatticeService& service_;

@@ -209,9 +209,9 @@ std::string null_message(const std::string& field) {
 
 TEST(LatticeApiTest, StartAnswers201WithTheStartShape) {
   Env env;
-  http::HandlerResult o = env.outcome(env.request(
-      "POST", "/domainverifications",
-      R"({"domainName":"Example.COM","clientToken":"t-1","tags":{"env":"prod"}})"));
+  http::HandlerResult o = env.outcome(
+      env.request("POST", "/domainverifications",
+                  R"({"domainName":"Example.COM","clientToken":"t-1","tags":{"env":"prod"}})"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o)) << "a durable write runs deferred";
   http::Response r = std::get<http::Deferred>(o)();
   ASSERT_EQ(r.status, 201) << r.body;
@@ -225,8 +225,8 @@ TEST(LatticeApiTest, StartAnswers201WithTheStartShape) {
   expect_ok(r, 201,
             R"({"arn":"arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/)" + id +
                 R"(","domainName":"example.com","id":")" + id +
-                R"(","status":"PENDING","txtMethodConfig":{"name":")" + name +
-                R"(","value":")" + value + R"("}})");
+                R"(","status":"PENDING","txtMethodConfig":{"name":")" + name + R"(","value":")" +
+                value + R"("}})");
 }
 
 TEST(LatticeApiTest, StartWithoutClientTokenOrTags) {
@@ -238,14 +238,15 @@ TEST(LatticeApiTest, StartWithoutClientTokenOrTags) {
   EXPECT_FALSE(a.contains("tags"));
   EXPECT_FALSE(a.contains("lastVerifiedTime"));
   // JSON nulls read as absent.
-  http::Response r = env.start({{"domainName", "c.example.com"}, {"clientToken", nullptr},
-                                {"tags", nullptr}});
+  http::Response r = env.start(
+      {{"domainName", "c.example.com"}, {"clientToken", nullptr}, {"tags", nullptr}});
   EXPECT_EQ(r.status, 201) << r.body;
 }
 
 TEST(LatticeApiTest, StartAcceptsAnIdn) {
   Env env;
-  json j = env.started("B\xC3\xBC" "cher.Example");
+  json j = env.started("B\xC3\xBC"
+                       "cher.Example");
   EXPECT_EQ(j["domainName"], "xn--bcher-kva.example");
 }
 
@@ -331,15 +332,17 @@ TEST(LatticeApiTest, InvalidDomainNames) {
   expect_error_type(env.start({{"domainName", std::string(256, 'a')}}), 400, "ValidationException");
   expect_error(env.start({{"domainName", 42}}), 400, "ValidationException",
                validation("Value at 'domainName' must be a string.", "domainName"));
-  expect_error_type(env.start({{"domainName", json::array({"a.com"})}}), 400, "ValidationException");
+  expect_error_type(env.start({{"domainName", json::array({"a.com"})}}), 400,
+                    "ValidationException");
 }
 
 TEST(LatticeApiTest, InvalidClientTokens) {
   Env env;
   for (const json& token : {json(""), json(std::string(65, 'x')), json("   ")}) {
     SCOPED_TRACE(token.dump());
-    json body = expect_error_type(env.start({{"domainName", "example.com"}, {"clientToken", token}}),
-                                  400, "ValidationException");
+    json body = expect_error_type(
+        env.start({{"domainName", "example.com"}, {"clientToken", token}}), 400,
+        "ValidationException");
     EXPECT_EQ(body.value("reason", ""), "fieldValidationFailed");
     EXPECT_EQ(body["fieldList"][0]["name"], "clientToken") << body;
   }
@@ -362,8 +365,8 @@ TEST(LatticeApiTest, InvalidTags) {
                validation("Value at 'tags' must be a map of strings.", "tags"));
   json fifty_one = json::object();
   for (int i = 0; i < 51; ++i) fifty_one["k" + std::to_string(i)] = "v";
-  json body = expect_error_type(env.start({{"domainName", "example.com"}, {"tags", fifty_one}}), 400,
-                                "ValidationException");
+  json body = expect_error_type(env.start({{"domainName", "example.com"}, {"tags", fifty_one}}),
+                                400, "ValidationException");
   EXPECT_EQ(body["fieldList"][0]["name"], "tags");
   expect_error_type(env.start({{"domainName", "example.com"}, {"tags", {{"k", "a*b"}}}}), 400,
                     "ValidationException");
@@ -455,8 +458,8 @@ TEST(LatticeApiTest, UnknownIdAndForeignArnsAre404) {
                {{"message", "Domain verification dv-0123456789abcdef0 not found."},
                 {"resourceId", "dv-0123456789abcdef0"},
                 {"resourceType", "DOMAIN_VERIFICATION"}});
-  for (const core::Scope& other : {core::Scope{kOtherAccount, "us-east-1"},
-                                   core::Scope{kAccount, "eu-west-1"}}) {
+  for (const core::Scope& other :
+       {core::Scope{kOtherAccount, "us-east-1"}, core::Scope{kAccount, "eu-west-1"}}) {
     const std::string foreign = arn_of(id, other);
     expect_error(env.call("GET", "/domainverifications/" + enc(foreign)), 404,
                  "ResourceNotFoundException",
@@ -482,7 +485,8 @@ TEST(LatticeApiTest, UnknownIdAndForeignArnsAre404) {
 
 TEST(LatticeApiTest, MalformedIdentifiersAre400) {
   Env env;
-  for (const std::string label : {"nope", "dv-123", "dv-0123456789abcdefg", "arn%3Aaws%3As3%3A%3A%3Ab"}) {
+  for (const std::string label :
+       {"nope", "dv-123", "dv-0123456789abcdefg", "arn%3Aaws%3As3%3A%3A%3Ab"}) {
     SCOPED_TRACE(label);
     json body = expect_error_type(env.call("GET", "/domainverifications/" + label), 400,
                                   "ValidationException");
@@ -499,7 +503,8 @@ TEST(LatticeApiTest, MalformedIdentifiersAre400) {
 TEST(LatticeApiTest, ListPagesWithOpaqueTokens) {
   Env env;
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(env.started("d" + std::to_string(i) + ".example.com")["id"]);
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(env.started("d" + std::to_string(i) + ".example.com")["id"]);
   std::vector<std::string> seen;
   std::set<std::string> tokens;
   std::string target = "/domainverifications?maxResults=2";
@@ -519,8 +524,9 @@ TEST(LatticeApiTest, ListPagesWithOpaqueTokens) {
       EXPECT_TRUE(item.contains("arn") && item.contains("domainName") && item.contains("status") &&
                   item.contains("txtMethodConfig") && item.contains("tags"))
           << item;
-      EXPECT_EQ(item, json::parse(env.call("GET", "/domainverifications/" +
-                                                      item["id"].get<std::string>()).body));
+      EXPECT_EQ(item,
+                json::parse(
+                    env.call("GET", "/domainverifications/" + item["id"].get<std::string>()).body));
     }
     if (!j.contains("nextToken")) break;
     const std::string t = j["nextToken"];
@@ -543,7 +549,8 @@ TEST(LatticeApiTest, ListRejectsBadMaxResultsAndForgedTokens) {
   for (int i = 0; i < 3; ++i) env.started("d" + std::to_string(i) + ".example.com");
   for (const std::string v : {"abc", "1.5", "", "2x"}) {
     SCOPED_TRACE(v);
-    expect_error(env.call("GET", "/domainverifications?maxResults=" + v), 400, "ValidationException",
+    expect_error(env.call("GET", "/domainverifications?maxResults=" + v), 400,
+                 "ValidationException",
                  validation("1 validation error detected: Value '" + v +
                                 "' at 'maxResults' failed to satisfy constraint: Member must be an "
                                 "integer",
@@ -551,7 +558,8 @@ TEST(LatticeApiTest, ListRejectsBadMaxResultsAndForgedTokens) {
   }
   for (const std::string v : {"0", "101", "-1"}) {
     SCOPED_TRACE(v);
-    expect_error(env.call("GET", "/domainverifications?maxResults=" + v), 400, "ValidationException",
+    expect_error(env.call("GET", "/domainverifications?maxResults=" + v), 400,
+                 "ValidationException",
                  validation("1 validation error detected: Value '" + v +
                                 "' at 'maxResults' failed to satisfy constraint: Member must have "
                                 "value between 1 and 100",
@@ -608,7 +616,10 @@ TEST(LatticeApiTest, TagUntagListTags) {
   Env env;
   const std::string id = env.started("example.com", {{"tags", {{"a", "1"}}}})["id"];
   const std::string path = "/tags/" + enc(arn_of(id));
-  ASSERT_EQ(path.rfind("/tags/arn%3Aaws%3Avpc-lattice%3Aus-east-1%3A123456789012%3Adomainverification%2Fdv-", 0), 0u)
+  ASSERT_EQ(
+      path.rfind(
+          "/tags/arn%3Aaws%3Avpc-lattice%3Aus-east-1%3A123456789012%3Adomainverification%2Fdv-", 0),
+      0u)
       << path;
   expect_ok(env.call("GET", path), 200, R"({"tags":{"a":"1"}})");
   expect_ok(env.call("POST", path, R"({"tags":{"b":"2","a":"10"}})"), 200, "{}");
@@ -631,14 +642,16 @@ TEST(LatticeApiTest, TagErrors) {
                validation(null_message("tags"), "tags"));
   expect_error(env.call("DELETE", path), 400, "ValidationException",
                validation(null_message("tagKeys"), "tagKeys"));
-  expect_error_type(env.call("POST", path, R"({"tags":{"aws:x":"1"}})"), 400, "ValidationException");
+  expect_error_type(env.call("POST", path, R"({"tags":{"aws:x":"1"}})"), 400,
+                    "ValidationException");
   json fifty_one = json::object();
   for (int i = 0; i < 51; ++i) fifty_one["k" + std::to_string(i)] = "v";
   json body = expect_error_type(env.call("POST", path, json{{"tags", fifty_one}}.dump()), 400,
                                 "ValidationException");
   EXPECT_EQ(body["fieldList"][0]["name"], "tags");
   std::string keys;
-  for (int i = 0; i < 201; ++i) keys += (i ? "&" : "?") + std::string("tagKeys=k") + std::to_string(i);
+  for (int i = 0; i < 201; ++i)
+    keys += (i ? "&" : "?") + std::string("tagKeys=k") + std::to_string(i);
   body = expect_error_type(env.call("DELETE", path + keys), 400, "ValidationException");
   EXPECT_EQ(body["fieldList"][0]["name"], "tagKeys");
   // A well-formed ARN of nothing; another account's ARN.
@@ -763,7 +776,8 @@ TEST(LatticeApiTest, WrongSecretIsInvalidSignature) {
   expect_error(env.call("GET", "/domainverifications", "", bad), 403, "InvalidSignatureException",
                {{"message", kMismatch}});
   // A body changed after signing.
-  http::Request req = env.request("POST", "/domainverifications", R"({"domainName":"a.example.com"})");
+  http::Request req = env.request("POST", "/domainverifications",
+                                  R"({"domainName":"a.example.com"})");
   req.body = R"({"domainName":"b.example.com"})";
   expect_error_type(env.run(req), 403, "InvalidSignatureException");
   // A path changed after signing.
@@ -801,7 +815,8 @@ TEST(LatticeApiTest, StoreFailureIsInternalServerExceptionNotUnknownKey) {
   const std::string log = ::testing::internal::GetCapturedStderr();
   expect_error(r, 500, "InternalServerException", {{"message", "An internal error occurred."}});
   EXPECT_NE(log.find("request 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9: credential lookup failed: "),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   Signer other;
   other.key = "AKIAUNKNOWNKEY000001";
@@ -821,8 +836,9 @@ TEST(LatticeApiTest, SkewWindowIsFiveMinutes) {
   Env env;
   EXPECT_EQ(env.run(env.request("GET", "/domainverifications", "", {}, kNow - 4min)).status, 200);
   EXPECT_EQ(env.run(env.request("GET", "/domainverifications", "", {}, kNow + 4min)).status, 200);
-  json old = expect_error_type(env.run(env.request("GET", "/domainverifications", "", {}, kNow - 6min)),
-                               403, "InvalidSignatureException");
+  json old = expect_error_type(
+      env.run(env.request("GET", "/domainverifications", "", {}, kNow - 6min)), 403,
+      "InvalidSignatureException");
   EXPECT_NE(old["message"].get<std::string>().find("Signature expired"), std::string::npos) << old;
   EXPECT_NE(old["message"].get<std::string>().find("- 5 min."), std::string::npos) << old;
   json future = expect_error_type(
@@ -863,7 +879,8 @@ TEST(LatticeApiTest, OddInputsNeverAnswer5xx) {
   const std::string id = env.started("example.com")["id"];
   const std::vector<std::pair<std::string, std::string>> targets = {
       {"GET", "/domainverifications/" + enc(std::string(3000, 'a'))},
-      {"GET", "/domainverifications/" + enc("arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/")},
+      {"GET", "/domainverifications/" +
+                  enc("arn:aws:vpc-lattice:us-east-1:123456789012:domainverification/")},
       {"GET", "/domainverifications/" + enc("arn:aws:vpc-lattice:::")},
       {"GET", "/domainverifications/" + enc("arn:::::")},
       {"GET", "/domainverifications/%00"},

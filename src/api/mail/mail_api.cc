@@ -29,9 +29,9 @@ std::vector<http::Header> page_headers() {
 
 http::Response page(int status, const std::string& title, const std::string& text,
                     const std::string& extra_html = "") {
-  std::string body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
-                     "</title></head><body><h1>" + xml_escape(title) + "</h1><p>" + xml_escape(text) +
-                     "</p>" + extra_html + "</body></html>\n";
+  std::string body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" +
+                     xml_escape(title) + "</title></head><body><h1>" + xml_escape(title) +
+                     "</h1><p>" + xml_escape(text) + "</p>" + extra_html + "</body></html>\n";
   return http::Response{status, "text/html; charset=utf-8", page_headers(), std::move(body)};
 }
 
@@ -39,15 +39,15 @@ http::Response page(int status, const std::string& title, const std::string& tex
 http::Response refusal(const service::ConfirmResult& r) {
   switch (r.outcome) {
     case service::ConfirmOutcome::kAlreadyVerified:
-      return page(410, "Link already used", r.address + " is already verified; this link cannot be used again.");
+      return page(410, "Link already used",
+                  r.address + " is already verified; this link cannot be used again.");
     case service::ConfirmOutcome::kExpired:
       return page(410, "Link expired",
-                  "This link has expired (links work for 24 hours). Request verification of " + r.address +
-                      " again to get a new one.");
+                  "This link has expired (links work for 24 hours). Request verification of " +
+                      r.address + " again to get a new one.");
     case service::ConfirmOutcome::kVerified:
     case service::ConfirmOutcome::kConfirmable:
-    case service::ConfirmOutcome::kInvalid:
-      break;
+    case service::ConfirmOutcome::kInvalid: break;
   }
   return page(400, "Invalid link",
               "This verification link is not valid: it was changed, replaced by a newer one, or "
@@ -55,7 +55,8 @@ http::Response refusal(const service::ConfirmResult& r) {
 }
 
 http::Response try_again() {
-  return page(503, "Try again", "The verification could not be recorded just now. Reload this page in a moment.");
+  return page(503, "Try again",
+              "The verification could not be recorded just now. Reload this page in a moment.");
 }
 
 json message_json(const core::Mail& m) {
@@ -92,7 +93,10 @@ std::string origin_of(const std::string& url) {
 
 MailApi::MailApi(service::IdentityService& identities, service::Inbox& inbox, Authenticator& auth,
                  MailApiOptions options)
-    : identities_(identities), inbox_(inbox), auth_(auth), options_(std::move(options)),
+    : identities_(identities),
+      inbox_(inbox),
+      auth_(auth),
+      options_(std::move(options)),
       origin_(origin_of(options_.public_url)) {}
 
 http::HandlerResult MailApi::handle(http::Request& req) {
@@ -108,7 +112,8 @@ http::HandlerResult MailApi::open_link(const http::Request& req) {
   auto q = parse_form(req.query(), false);
   const std::string* token = q ? q->get("token") : nullptr;
   if (!token || token->empty()) {
-    return page(400, "Invalid link", "This verification link is incomplete. Copy the whole link from the message.");
+    return page(400, "Invalid link",
+                "This verification link is incomplete. Copy the whole link from the message.");
   }
   auto r = identities_.inspect_email_link(*token);
   if (!r.ok()) return try_again();
@@ -116,10 +121,13 @@ http::HandlerResult MailApi::open_link(const http::Request& req) {
   // A relative action: the form posts back to this same path, also behind a
   // proxy that serves vouch under a prefix.
   const std::string form = "<form method=\"post\" action=\"verify-email\">"
-                           "<input type=\"hidden\" name=\"token\" value=\"" + xml_escape(*token) +
+                           "<input type=\"hidden\" name=\"token\" value=\"" +
+                           xml_escape(*token) +
                            "\"><button type=\"submit\">Confirm</button></form>";
-  return page(200, "Confirm your email address",
-              "Press Confirm to verify " + r->address + ". If you did not ask for this, close this page.", form);
+  return page(
+      200, "Confirm your email address",
+      "Press Confirm to verify " + r->address + ". If you did not ask for this, close this page.",
+      form);
 }
 
 http::HandlerResult MailApi::confirm_link(const http::Request& req) {
@@ -127,12 +135,14 @@ http::HandlerResult MailApi::confirm_link(const http::Request& req) {
   const std::string* site = req.header("Sec-Fetch-Site");
   const std::string* origin = req.header("Origin");
   if ((site && http::iequals(*site, "cross-site")) || (origin && *origin != origin_)) {
-    return page(403, "Not confirmed", "Confirm the address from the page the link in the message opens.");
+    return page(403, "Not confirmed",
+                "Confirm the address from the page the link in the message opens.");
   }
   auto form = parse_form(req.body, false);
   const std::string* token = form ? form->get("token") : nullptr;
   if (!token || token->empty()) {
-    return page(400, "Invalid link", "This verification link is incomplete. Copy the whole link from the message.");
+    return page(400, "Invalid link",
+                "This verification link is incomplete. Copy the whole link from the message.");
   }
   return http::Deferred([this, token = *token] {
     auto r = identities_.confirm_email(token);
@@ -148,7 +158,7 @@ http::HandlerResult MailApi::confirm_link(const http::Request& req) {
 http::HandlerResult MailApi::inbox(const http::Request& req) {
   if (options_.inbox == InboxAccess::kOff) {
     return error_response(404, "UnknownOperationException",
-                                   {{"message", "The inbox is available in test mode or with --inbox."}});
+                          {{"message", "The inbox is available in test mode or with --inbox."}});
   }
   if (req.method != "GET" && req.method != "DELETE") {
     return error_response(405, "MethodNotAllowed", {{"message", "Use GET or DELETE."}});
@@ -187,7 +197,8 @@ http::HandlerResult MailApi::inbox(const http::Request& req) {
       }
     }
     if (const std::string* n = q->get("nextToken"); n && !n->empty()) {
-      if (!parse_int(*n, &query.after_id) || query.after_id < 0) return bad_parameter("Invalid nextToken.");
+      if (!parse_int(*n, &query.after_id) || query.after_id < 0)
+        return bad_parameter("Invalid nextToken.");
     }
   }
   query.limit = limit;

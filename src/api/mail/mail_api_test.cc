@@ -105,12 +105,14 @@ TEST(VerifyLink, GetAndHeadShowAConfirmPageAndChangeNothing) {
     EXPECT_EQ(*header(page, "X-Frame-Options"), "DENY");
     EXPECT_EQ(*header(page, "Cache-Control"), "no-store");
     EXPECT_EQ(*header(page, "Referrer-Policy"), "no-referrer");
-    EXPECT_NE(header(page, "Content-Security-Policy")->find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_NE(header(page, "Content-Security-Policy")->find("frame-ancestors 'none'"),
+              std::string::npos);
   }
   EXPECT_EQ(env.status("a@example.com"), core::ClaimStatus::kPending);
   // Positive control: the page's POST verifies.
-  auto done = env.run(request("POST", "/_vouch/verify-email", "token=" + token,
-                              {{"Origin", "https://verify.example:8443"}, {"Sec-Fetch-Site", "same-origin"}}));
+  auto done = env.run(
+      request("POST", "/_vouch/verify-email", "token=" + token,
+              {{"Origin", "https://verify.example:8443"}, {"Sec-Fetch-Site", "same-origin"}}));
   EXPECT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(env.status("a@example.com"), core::ClaimStatus::kVerified);
   EXPECT_EQ(env.run(request("GET", "/_vouch/verify-email?token=" + token)).status, 410);
@@ -147,11 +149,12 @@ TEST(Inbox, SignedInboxShowsOnlyTheCallersAccountAndRegion) {
   Env env;
   ASSERT_TRUE(env.identities.verify_email(kScope, "mine@example.com").ok());
   ASSERT_TRUE(env.identities.verify_email({kAccount, "eu-west-1"}, "west@example.com").ok());
-  ASSERT_TRUE(env.identities.verify_email({"999988887777", "us-east-1"}, "theirs@example.com").ok());
+  ASSERT_TRUE(
+      env.identities.verify_email({"999988887777", "us-east-1"}, "theirs@example.com").ok());
   EXPECT_EQ(env.run(request("GET", "/_aws/ses")).status, 403);
   EXPECT_EQ(env.run(request("DELETE", "/_aws/ses")).status, 403);
-  auto signed_get = test_util::signed_request("GET", "/_aws/ses", "", {kKey, kSecret, "us-east-1", "ses"},
-                                              env.clock.now(), "");
+  auto signed_get = test_util::signed_request(
+      "GET", "/_aws/ses", "", {kKey, kSecret, "us-east-1", "ses"}, env.clock.now(), "");
   auto r = env.run(signed_get);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("mine@example.com"), std::string::npos);
@@ -162,7 +165,8 @@ TEST(Inbox, SignedInboxShowsOnlyTheCallersAccountAndRegion) {
 TEST(Inbox, OpenInboxInTestModeShowsEveryAccount) {
   Env env(InboxAccess::kOpen);
   ASSERT_TRUE(env.identities.verify_email(kScope, "mine@example.com").ok());
-  ASSERT_TRUE(env.identities.verify_email({"999988887777", "us-east-1"}, "theirs@example.com").ok());
+  ASSERT_TRUE(
+      env.identities.verify_email({"999988887777", "us-east-1"}, "theirs@example.com").ok());
   auto r = env.run(request("GET", "/_aws/ses"));
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("mine@example.com"), std::string::npos);
@@ -184,7 +188,8 @@ TEST(Inbox, PagesWithLimitAndNextToken) {
   EXPECT_EQ(body.at("messages")[0].at("Status"), "queued");
   ASSERT_TRUE(body.contains("nextToken"));
   EXPECT_EQ(body.at("nextToken"), body.at("messages")[1].at("Id"));
-  auto second = env.run(request("GET", "/_aws/ses?limit=2&nextToken=" + body.at("nextToken").get<std::string>()));
+  auto second = env.run(
+      request("GET", "/_aws/ses?limit=2&nextToken=" + body.at("nextToken").get<std::string>()));
   auto rest = nlohmann::json::parse(second.body);
   ASSERT_EQ(rest.at("messages").size(), 1u);
   EXPECT_EQ(rest.at("messages")[0].at("Destination").at("ToAddresses")[0], "c@example.com");

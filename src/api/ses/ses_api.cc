@@ -63,7 +63,8 @@ http::HandlerResult deferred(Work work) {
 }  // namespace
 
 SesApi::SesApi(service::IdentityService& identities, Authenticator& auth)
-    : identities_(identities), auth_(auth),
+    : identities_(identities),
+      auth_(auth),
       actions_{
           {"VerifyDomainIdentity", &SesApi::verify_domain_identity},
           {"VerifyEmailIdentity", &SesApi::verify_email_identity},
@@ -106,7 +107,7 @@ http::HandlerResult SesApi::handle(http::Request& req) {
 }
 
 http::HandlerResult SesApi::simple_write(Call& c, std::string_view param, std::string_view op,
-                                   StatusOp fn, bool with_result) {
+                                         StatusOp fn, bool with_result) {
   http::Response err;
   const std::string* value = require(c.params, param, &err, c.request_id);
   if (!value) return err;
@@ -132,11 +133,13 @@ http::HandlerResult SesApi::verify_domain_identity(Call& c) {
 }
 
 http::HandlerResult SesApi::verify_email_identity(Call& c) {
-  return simple_write(c, "EmailAddress", "VerifyEmailIdentity", &service::IdentityService::verify_email, true);
+  return simple_write(c, "EmailAddress", "VerifyEmailIdentity",
+                      &service::IdentityService::verify_email, true);
 }
 
 http::HandlerResult SesApi::verify_email_address(Call& c) {
-  return simple_write(c, "EmailAddress", "VerifyEmailAddress", &service::IdentityService::verify_email, false);
+  return simple_write(c, "EmailAddress", "VerifyEmailAddress",
+                      &service::IdentityService::verify_email, false);
 }
 
 http::HandlerResult SesApi::get_identity_verification_attributes(Call& c) {
@@ -199,7 +202,8 @@ http::HandlerResult SesApi::list_identities(Call& c) {
 }
 
 http::HandlerResult SesApi::delete_identity(Call& c) {
-  return simple_write(c, "Identity", "DeleteIdentity", &service::IdentityService::delete_identity, true);
+  return simple_write(c, "Identity", "DeleteIdentity", &service::IdentityService::delete_identity,
+                      true);
 }
 
 http::HandlerResult SesApi::list_verified_email_addresses(Call& c) {
@@ -210,7 +214,8 @@ http::HandlerResult SesApi::list_verified_email_addresses(Call& c) {
 }
 
 http::HandlerResult SesApi::delete_verified_email_address(Call& c) {
-  return simple_write(c, "EmailAddress", "DeleteVerifiedEmailAddress", &service::IdentityService::delete_identity, false);
+  return simple_write(c, "EmailAddress", "DeleteVerifiedEmailAddress",
+                      &service::IdentityService::delete_identity, false);
 }
 
 http::HandlerResult SesApi::verify_domain_dkim(Call& c) {

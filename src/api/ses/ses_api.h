@@ -27,13 +27,14 @@ class SesApi {
   };
   using Action = http::HandlerResult (SesApi::*)(Call&);
   // (scope, value, operation name): the service throttles by the operation.
-  using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&, const std::string&,
+  using StatusOp = core::Status (service::IdentityService::*)(const core::Scope&,
+                                                              const std::string&,
                                                               const std::string&);
 
   // A durable write of one required parameter whose result is empty (or,
   // without `with_result`, absent).
-  http::HandlerResult simple_write(Call& c, std::string_view param, std::string_view op, StatusOp fn,
-                             bool with_result);
+  http::HandlerResult simple_write(Call& c, std::string_view param, std::string_view op,
+                                   StatusOp fn, bool with_result);
 
   http::HandlerResult verify_domain_identity(Call& c);
   http::HandlerResult verify_email_identity(Call& c);

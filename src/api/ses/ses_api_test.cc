@@ -191,8 +191,8 @@ std::string element(const std::string& xml, const std::string& tag) {
 
 TEST(SesApi, VerifyDomainIdentity) {
   Env env;
-  http::HandlerResult o = env.outcome(env.post(
-      "Action=VerifyDomainIdentity&Version=2010-12-01&Domain=Example.COM"));
+  http::HandlerResult o = env.outcome(
+      env.post("Action=VerifyDomainIdentity&Version=2010-12-01&Domain=Example.COM"));
   ASSERT_TRUE(std::holds_alternative<http::Deferred>(o)) << "a write must run off the I/O thread";
   http::Response r = std::get<http::Deferred>(o)();
   expect_golden(r, "verify_domain_identity.xml");
@@ -252,12 +252,12 @@ TEST(SesApi, GetIdentityVerificationAttributes) {
   env.call("VerifyEmailIdentity", "EmailAddress=ok%40example.com");  // restarts ok@
   env.mark_verified("seen.example.org");
 
-  http::HandlerResult o = env.outcome(env.post(
-      "Action=GetIdentityVerificationAttributes&Version=2010-12-01"
-      "&Identities.member.1=example.com&Identities.member.2=ok%40example.com"
-      "&Identities.member.3=late%40example.com&Identities.member.4=unknown.example.com"
-      "&Identities.member.5=EXAMPLE.com&Identities.member.6=seen.example.org"
-      "&Identities.member.7=not..valid"));
+  http::HandlerResult o = env.outcome(
+      env.post("Action=GetIdentityVerificationAttributes&Version=2010-12-01"
+               "&Identities.member.1=example.com&Identities.member.2=ok%40example.com"
+               "&Identities.member.3=late%40example.com&Identities.member.4=unknown.example.com"
+               "&Identities.member.5=EXAMPLE.com&Identities.member.6=seen.example.org"
+               "&Identities.member.7=not..valid"));
   ASSERT_TRUE(std::holds_alternative<http::Response>(o)) << "a read answers at once";
   expect_golden(std::get<http::Response>(o), "get_identity_verification_attributes.xml");
 }
@@ -267,9 +267,9 @@ TEST(SesApi, GetIdentityVerificationAttributesEmpty) {
   // botocore's empty list, and a list naming only unknown identities.
   expect_golden(env.call("GetIdentityVerificationAttributes", "Identities="),
                 "get_identity_verification_attributes_empty.xml");
-  expect_golden(env.call("GetIdentityVerificationAttributes",
-                         "Identities.member.1=unknown.example.com"),
-                "get_identity_verification_attributes_empty.xml");
+  expect_golden(
+      env.call("GetIdentityVerificationAttributes", "Identities.member.1=unknown.example.com"),
+      "get_identity_verification_attributes_empty.xml");
   // Exactly 100 is allowed.
   expect_golden(env.call("GetIdentityVerificationAttributes", identities_params(100)),
                 "get_identity_verification_attributes_empty.xml");
@@ -348,11 +348,10 @@ TEST(SesApi, VerifyDomainDkimAndAttributes) {
   // Repeating returns the same three tokens.
   EXPECT_EQ(env.call("VerifyDomainDkim", "Domain=DKIM.example.com").body, dkim.body);
 
-  expect_golden(env.call("GetIdentityDkimAttributes",
-                         "Identities.member.1=dkim.example.com"
-                         "&Identities.member.2=plain.example.com"
-                         "&Identities.member.3=user%40example.com"
-                         "&Identities.member.4=unknown.example.com"),
+  expect_golden(env.call("GetIdentityDkimAttributes", "Identities.member.1=dkim.example.com"
+                                                      "&Identities.member.2=plain.example.com"
+                                                      "&Identities.member.3=user%40example.com"
+                                                      "&Identities.member.4=unknown.example.com"),
                 "get_identity_dkim_attributes.xml");
   expect_golden(env.call("GetIdentityDkimAttributes", "Identities="),
                 "get_identity_dkim_attributes_empty.xml");
@@ -361,8 +360,8 @@ TEST(SesApi, VerifyDomainDkimAndAttributes) {
 TEST(SesApi, ParametersFromGetQueryString) {
   Env env;
   env.call("VerifyDomainIdentity", "Domain=example.com");
-  http::Response r = env.run(env.request(
-      "GET", "/?Action=ListIdentities&Version=2010-12-01&IdentityType=Domain", ""));
+  http::Response r = env.run(
+      env.request("GET", "/?Action=ListIdentities&Version=2010-12-01&IdentityType=Domain", ""));
   expect_golden(r, "list_identities_get.xml");
 }
 
@@ -422,8 +421,8 @@ TEST(SesApiErrors, InvalidAction) {
   expect_sender_error(env.run(env.post("Action=ListIdentities&Version=2012-01-01")), 400,
                       "InvalidAction",
                       "The action ListIdentities is not valid for this web service.");
-  expect_sender_error(env.run(env.post("Action=%3Cx%3E&Version=2010-12-01")), 400,
-                      "InvalidAction", "The action <x> is not valid for this web service.");
+  expect_sender_error(env.run(env.post("Action=%3Cx%3E&Version=2010-12-01")), 400, "InvalidAction",
+                      "The action <x> is not valid for this web service.");
 }
 
 TEST(SesApiErrors, MissingParameter) {
@@ -431,8 +430,7 @@ TEST(SesApiErrors, MissingParameter) {
   auto missing = [](const char* name) {
     return std::string("The request must contain the parameter ") + name + ".";
   };
-  expect_sender_error(env.call("VerifyDomainIdentity"), 400, "MissingParameter",
-                      missing("Domain"));
+  expect_sender_error(env.call("VerifyDomainIdentity"), 400, "MissingParameter", missing("Domain"));
   expect_sender_error(env.call("VerifyDomainDkim"), 400, "MissingParameter", missing("Domain"));
   expect_sender_error(env.call("VerifyEmailIdentity"), 400, "MissingParameter",
                       missing("EmailAddress"));
@@ -479,8 +477,8 @@ TEST(SesApiErrors, InvalidParameterValue) {
                       "MaxItems must be between 1 and 1000.");
   expect_sender_error(env.call("ListIdentities", "MaxItems=1001"), 400, "InvalidParameterValue",
                       "MaxItems must be between 1 and 1000.");
-  expect_sender_error(env.call("ListIdentities", "NextToken=forged"), 400,
-                      "InvalidParameterValue", "Invalid NextToken.");
+  expect_sender_error(env.call("ListIdentities", "NextToken=forged"), 400, "InvalidParameterValue",
+                      "Invalid NextToken.");
   // Nothing was created by the failed calls.
   expect_golden(env.call("ListIdentities"), "list_identities_empty.xml");
 }
@@ -515,8 +513,8 @@ TEST(SesApiErrors, LimitExceeded) {
   Env env({}, options);
   expect_golden(env.call("VerifyEmailIdentity", "EmailAddress=user%40example.com"),
                 "verify_email_identity.xml");
-  expect_sender_error(env.call("VerifyDomainIdentity", "Domain=example.com"), 400,
-                      "LimitExceeded", "Maximum number of identities (1) reached.");
+  expect_sender_error(env.call("VerifyDomainIdentity", "Domain=example.com"), 400, "LimitExceeded",
+                      "Maximum number of identities (1) reached.");
   // An existing identity can still be verified again.
   expect_golden(env.call("VerifyEmailIdentity", "EmailAddress=user%40example.com"),
                 "verify_email_identity.xml");
@@ -585,7 +583,8 @@ TEST(SesWire, CoreErrorTable) {
       {core::ErrorCode::kQuotaExceeded, 400, "LimitExceeded", "msg"},
       {core::ErrorCode::kUnavailable, 503, "ServiceUnavailable",
        "Service is unable to handle request."},
-      {core::ErrorCode::kAborted, 503, "ServiceUnavailable", "Service is unable to handle request."},
+      {core::ErrorCode::kAborted, 503, "ServiceUnavailable",
+       "Service is unable to handle request."},
       {core::ErrorCode::kInternal, 500, "InternalFailure",
        "The request processing has failed because of an unknown error."},
   };
@@ -608,8 +607,11 @@ TEST(SesWire, StatusNames) {
 
 TEST(SesApiAuth, MissingAuthentication) {
   Env env;
-  http::Request req{"POST", "/", {{"Host", "localhost"}, {"Content-Type", kFormType}},
-                    "Action=ListIdentities&Version=2010-12-01", ""};
+  http::Request req{"POST",
+                    "/",
+                    {{"Host", "localhost"}, {"Content-Type", kFormType}},
+                    "Action=ListIdentities&Version=2010-12-01",
+                    ""};
   expect_sender_error(env.run(req), 403, "MissingAuthenticationToken",
                       "Request is missing Authentication Token");
 }
@@ -662,8 +664,9 @@ TEST(SesApiAuth, StoreFailureIsInternalFailureNotUnknownKey) {
                               "The request processing has failed because of an unknown error."));
   EXPECT_EQ(r.body.find("accounts"), std::string::npos);
   EXPECT_NE(log.find(std::string("request ") + kRequestId + ": credential lookup failed: "),
-            std::string::npos) << log;
-  EXPECT_NE(log.find("accounts"), std::string::npos) << log;  // the store's own words
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("accounts"), std::string::npos) << log;      // the store's own words
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;  // once, on one line
 
   Signer other;
@@ -711,7 +714,8 @@ TEST(SesApiAuth, ScopeForAnotherServiceOrBadRegion) {
   Signer sts;
   sts.service = "sts";
   expect_sender_error(env.run(env.request("POST", "/", body, {}, sts)), 403,
-                      "SignatureDoesNotMatch", "Credential should be scoped to correct service: "
+                      "SignatureDoesNotMatch",
+                      "Credential should be scoped to correct service: "
                       "'ses'. ");
   Signer upper;
   upper.region = "US-EAST-1";
@@ -725,9 +729,9 @@ TEST(SesApiAuth, IdentitiesArePerRegion) {
   env.call("VerifyDomainIdentity", "Domain=example.com");
   Signer west;
   west.region = "eu-west-1";
-  expect_golden(env.run(env.request("POST", "/", "Action=ListIdentities&Version=2010-12-01", {},
-                                    west)),
-                "list_identities_empty.xml");
+  expect_golden(
+      env.run(env.request("POST", "/", "Action=ListIdentities&Version=2010-12-01", {}, west)),
+      "list_identities_empty.xml");
 }
 
 }  // namespace

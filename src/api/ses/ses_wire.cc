@@ -30,8 +30,7 @@ http::Response error_response(const core::Error& e, const std::string& request_i
       r.cause = e.message;
       return r;
     }
-    case core::ErrorCode::kInternal:
-      break;
+    case core::ErrorCode::kInternal: break;
   }
   // Internal details stay in the log (the server writes `cause`), not on the wire.
   auto r = error_response(500, "InternalFailure",

@@ -37,8 +37,7 @@ TEST(XmlWriter, Nesting) {
   XmlWriter x;
   x.open("A", "http://example.com/ns").open("B").leaf("C", "1").leaf("D", "x<y").close("B");
   x.open("E").close("E").close("A");
-  EXPECT_EQ(x.take(),
-            "<A xmlns=\"http://example.com/ns\"><B><C>1</C><D>x&lt;y</D></B><E></E></A>");
+  EXPECT_EQ(x.take(), "<A xmlns=\"http://example.com/ns\"><B><C>1</C><D>x&lt;y</D></B><E></E></A>");
 }
 
 TEST(XmlWriter, LeafEscapesTextOnly) {

@@ -21,10 +21,10 @@ Conn::Conn(const std::string& path, bool read_only) {
   // temp_store=MEMORY keeps savepoint journals in memory: the group commit
   // wraps each write in a savepoint, and past 64 KiB SQLite wrote a copy of
   // every page the write touched to a temporary file, one pwrite a page.
-  const char* pragmas = read_only
-      ? "PRAGMA query_only=1; PRAGMA cache_size=-8000;"
-      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-8000; "
-        "PRAGMA temp_store=MEMORY;";
+  const char* pragmas =
+      read_only ? "PRAGMA query_only=1; PRAGMA cache_size=-8000;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-8000; "
+                  "PRAGMA temp_store=MEMORY;";
   if (!exec(pragmas).ok()) {
     open_error_ = sqlite3_errmsg(db_);
     sqlite3_close(db_);
@@ -73,7 +73,7 @@ core::Status Conn::exec(const char* sql) {
 core::Error Conn::error(std::string_view what) const {
   int code = sqlite3_errcode(db_);
   auto kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? core::ErrorCode::kUnavailable
-                                                               : core::ErrorCode::kInternal;
+                                                             : core::ErrorCode::kInternal;
   return core::Error{kind, std::string(what) + ": " + sqlite3_errmsg(db_), {}, {}};
 }
 

@@ -25,7 +25,9 @@ Mail read_mail(const Stmt& s) {
   m.html_body = s.text_at(8);
   m.created_at = from_nanos(s.int_at(9));
   const int64_t state = s.int_at(10);
-  m.state = state == 1 ? Mail::State::kSent : state == 2 ? Mail::State::kFailed : Mail::State::kQueued;
+  m.state = state == 1   ? Mail::State::kSent
+            : state == 2 ? Mail::State::kFailed
+                         : Mail::State::kQueued;
   m.attempts = static_cast<int>(s.int_at(11));
   m.next_attempt_at = from_nanos(s.int_at(12));
   if (!s.null_at(13)) m.sent_at = from_nanos(s.int_at(13));
@@ -53,10 +55,19 @@ Result<Mail> SqliteStore::enqueue_mail(Mail m) {
                        "subject, text_body, html_body, created_at, state, attempts, "
                        "next_attempt_at, sent_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                        "?8, ?9, ?10, ?11, ?12, NULL, ?13)");
-    s.bind(1, m.claim_id).bind(2, m.scope.account_id).bind(3, m.scope.region).bind(4, m.from)
-        .bind(5, m.to).bind(6, m.subject).bind(7, m.text_body).bind(8, m.html_body)
-        .bind(9, to_nanos(m.created_at)).bind(10, state_code(m.state)).bind(11, int64_t{m.attempts})
-        .bind(12, to_nanos(m.next_attempt_at)).bind(13, m.last_error);
+    s.bind(1, m.claim_id)
+        .bind(2, m.scope.account_id)
+        .bind(3, m.scope.region)
+        .bind(4, m.from)
+        .bind(5, m.to)
+        .bind(6, m.subject)
+        .bind(7, m.text_body)
+        .bind(8, m.html_body)
+        .bind(9, to_nanos(m.created_at))
+        .bind(10, state_code(m.state))
+        .bind(11, int64_t{m.attempts})
+        .bind(12, to_nanos(m.next_attempt_at))
+        .bind(13, m.last_error);
     if (s.step() != SQLITE_DONE) return c.error("enqueue mail");
     m.id = sqlite3_last_insert_rowid(c.raw());
     return {};
@@ -71,8 +82,12 @@ core::Status SqliteStore::update_mail(const Mail& m) {
                        "sent_at = ?4, last_error = ?5 WHERE id = ?6");
     std::optional<int64_t> sent;
     if (m.sent_at) sent = to_nanos(*m.sent_at);
-    s.bind(1, state_code(m.state)).bind(2, int64_t{m.attempts}).bind(3, to_nanos(m.next_attempt_at))
-        .bind(4, sent).bind(5, m.last_error).bind(6, m.id);
+    s.bind(1, state_code(m.state))
+        .bind(2, int64_t{m.attempts})
+        .bind(3, to_nanos(m.next_attempt_at))
+        .bind(4, sent)
+        .bind(5, m.last_error)
+        .bind(6, m.id);
     if (s.step() != SQLITE_DONE) return c.error("update mail");
     return {};
   });
@@ -81,8 +96,9 @@ core::Status SqliteStore::update_mail(const Mail& m) {
 Result<std::vector<Mail>> SqliteStore::due_mail(core::TimePoint now, size_t limit) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare(std::string(kMailColumns) +
-                        "WHERE state = 0 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2");
+  Stmt s = (*r).prepare(
+      std::string(kMailColumns) +
+      "WHERE state = 0 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2");
   s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
   return collect_mail(*r, s);
 }
@@ -91,9 +107,10 @@ Result<std::vector<Mail>> SqliteStore::list_mail(const std::optional<std::string
                                                  const std::optional<int64_t>& id) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare(std::string(kMailColumns) +
-                        "WHERE (?1 IS NULL OR mail_to = ?1 OR mail_from = ?1) AND (?2 IS NULL OR id = ?2) "
-                        "ORDER BY id");
+  Stmt s = (*r).prepare(
+      std::string(kMailColumns) +
+      "WHERE (?1 IS NULL OR mail_to = ?1 OR mail_from = ?1) AND (?2 IS NULL OR id = ?2) "
+      "ORDER BY id");
   if (address) s.bind(1, *address);
   s.bind(2, id);
   return collect_mail(*r, s);
@@ -112,7 +129,7 @@ core::Status SqliteStore::clear_mail() {
 }
 
 Result<std::optional<core::TimePoint>> SqliteStore::last_mail_to(const core::Scope& scope,
-                                                                  const std::string& to) {
+                                                                 const std::string& to) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
   Stmt s = (*r).prepare("SELECT max(created_at) FROM outbox WHERE mail_to = ?1 AND account_id = ?2 "
@@ -126,10 +143,11 @@ Result<std::optional<core::TimePoint>> SqliteStore::last_mail_to(const core::Sco
 Result<std::vector<Mail>> SqliteStore::list_mail_page(const MailQuery& q) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare(std::string(kMailColumns) +
-                        "WHERE hidden = 0 AND id > ?1 AND (?2 IS NULL OR (account_id = ?2 AND region = ?3)) "
-                        "AND (?4 IS NULL OR mail_to = ?4 OR mail_from = ?4) AND (?5 IS NULL OR id = ?5) "
-                        "ORDER BY id LIMIT ?6");
+  Stmt s = (*r).prepare(
+      std::string(kMailColumns) +
+      "WHERE hidden = 0 AND id > ?1 AND (?2 IS NULL OR (account_id = ?2 AND region = ?3)) "
+      "AND (?4 IS NULL OR mail_to = ?4 OR mail_from = ?4) AND (?5 IS NULL OR id = ?5) "
+      "ORDER BY id LIMIT ?6");
   s.bind(1, q.after_id);
   if (q.scope) s.bind(2, q.scope->account_id).bind(3, q.scope->region);
   if (q.address) s.bind(4, *q.address);

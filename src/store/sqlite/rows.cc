@@ -52,7 +52,8 @@ int64_t to_nanos(core::TimePoint t) {
 }
 
 core::TimePoint from_nanos(int64_t n) {
-  return core::TimePoint(std::chrono::duration_cast<core::TimePoint::duration>(std::chrono::nanoseconds(n)));
+  return core::TimePoint(
+      std::chrono::duration_cast<core::TimePoint::duration>(std::chrono::nanoseconds(n)));
 }
 
 std::optional<int64_t> opt_nanos(const std::optional<core::TimePoint>& t) {
@@ -109,7 +110,8 @@ core::Claim read_claim(const Stmt& s) {
   c.attempts = static_cast<int>(s.int_at(14));
   c.dkim_tokens = split_tokens(s.text_at(15));
   const std::string tags_text = s.text_at(16);
-  auto tags = tags_text == "{}" ? nlohmann::json() : nlohmann::json::parse(tags_text, nullptr, false);
+  auto tags = tags_text == "{}" ? nlohmann::json()
+                                : nlohmann::json::parse(tags_text, nullptr, false);
   if (tags.is_object()) {
     for (auto& [k, v] : tags.items()) {
       if (v.is_string()) c.tags.emplace(k, v.get<std::string>());

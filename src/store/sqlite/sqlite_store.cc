@@ -39,7 +39,6 @@ Result<std::vector<Claim>> collect(Conn& c, Stmt& s, size_t expect = 0) {
 
 }  // namespace
 
-
 SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() {
@@ -108,13 +107,15 @@ Result<std::vector<Claim>> SqliteStore::find_identities(const Scope& scope,
   for (size_t at = 0; at < subjects.size();) {
     size_t n = 1;
     while (n < subjects.size() - at && n < kMaxChunk) n *= 2;
-    std::string sql = kSelect + "WHERE account_id = ?1 AND region = ?2 AND kind IN (0, 1) AND subject IN (";
+    std::string sql = kSelect +
+                      "WHERE account_id = ?1 AND region = ?2 AND kind IN (0, 1) AND subject IN (";
     for (size_t i = 0; i < n; ++i) sql += (i ? ",?" : "?") + std::to_string(i + 3);
     sql += ")";
     Stmt s = (*r).prepare(sql);
     s.bind(1, scope.account_id).bind(2, scope.region);
     // Unused slots repeat the last subject: harmless, keeps the plan shared.
-    for (size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 3), subjects[std::min(at + i, subjects.size() - 1)]);
+    for (size_t i = 0; i < n; ++i)
+      s.bind(static_cast<int>(i + 3), subjects[std::min(at + i, subjects.size() - 1)]);
     auto rows = collect(*r, s);
     if (!rows.ok()) return rows.error();
     for (auto& c : *rows) out.push_back(std::move(c));
@@ -131,7 +132,8 @@ Result<std::vector<Claim>> SqliteStore::find_claims(const Scope& scope, core::Cl
   constexpr size_t kChunk = 100;  // well under SQLite's limit on bound parameters
   for (size_t at = 0; at < subjects.size(); at += kChunk) {
     const size_t n = std::min(kChunk, subjects.size() - at);
-    std::string sql = kSelect + "WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND subject IN (";
+    std::string sql = kSelect +
+                      "WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND subject IN (";
     for (size_t i = 0; i < n; ++i) sql += (i ? ",?" : "?") + std::to_string(i + 4);
     Stmt s = (*r).prepare(sql + ")");
     s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(kind)});
@@ -149,7 +151,9 @@ Result<std::vector<Claim>> SqliteStore::list_claims(const core::ListQuery& q) {
   if (!r.ok()) return core::internal_error("cannot open a reader");
   Stmt s = (*r).prepare(kSelect + "WHERE account_id = ?1 AND region = ?2 AND seq > ?3 AND " +
                         kinds_sql(q.kinds) + " ORDER BY seq LIMIT ?4");
-  s.bind(1, q.scope.account_id).bind(2, q.scope.region).bind(3, q.after_seq)
+  s.bind(1, q.scope.account_id)
+      .bind(2, q.scope.region)
+      .bind(3, q.after_seq)
       .bind(4, static_cast<int64_t>(q.limit));
   return collect(*r, s);
 }
@@ -194,7 +198,8 @@ core::Status insert_row(Conn& c, Claim& claim) {
                                 "record_name = ?3 AND kind = 3"
                               : "SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
                                 "subject = ?3 AND kind IN (0, 1)");
-      e.bind(1, claim.scope.account_id).bind(2, claim.scope.region)
+      e.bind(1, claim.scope.account_id)
+          .bind(2, claim.scope.region)
           .bind(3, dkim ? claim.record_name : claim.subject);
       if (e.step() == SQLITE_ROW) existing = e.text_at(0);
     }
@@ -206,15 +211,15 @@ core::Status insert_row(Conn& c, Claim& claim) {
 }
 
 // The create rules, checked inside the write transaction.
-core::Status check_create(Conn& c, const Claim& claim, const std::optional<core::IdempotencyKey>& key,
+core::Status check_create(Conn& c, const Claim& claim,
+                          const std::optional<core::IdempotencyKey>& key,
                           const core::CreateRules& rules, core::CreateResult& out) {
   const Scope& scope = claim.scope;
   if (key) {
     Stmt s = c.prepare("SELECT request_hash, response, created_at FROM idempotency "
                        "WHERE account_id = ?1 AND region = ?2 AND client_token = ?3");
     s.bind(1, scope.account_id).bind(2, scope.region).bind(3, key->client_token);
-    if (s.step() == SQLITE_ROW &&
-        from_nanos(s.int_at(2)) + rules.token_window > rules.now) {
+    if (s.step() == SQLITE_ROW && from_nanos(s.int_at(2)) + rules.token_window > rules.now) {
       out.outcome = s.text_at(0) == key->request_hash ? core::CreateOutcome::kReplayed
                                                       : core::CreateOutcome::kTokenMismatch;
       out.response = s.text_at(1);
@@ -224,7 +229,9 @@ core::Status check_create(Conn& c, const Claim& claim, const std::optional<core:
   if (rules.one_live_per_subject) {
     Stmt s = c.prepare("SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
                        "subject = ?3 AND kind = ?4 AND status != ?5 ORDER BY seq LIMIT 1");
-    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, claim.subject)
+    s.bind(1, scope.account_id)
+        .bind(2, scope.region)
+        .bind(3, claim.subject)
         .bind(4, int64_t{kind_code(claim.kind)})
         .bind(5, int64_t{status_code(core::ClaimStatus::kFailed)});
     if (s.step() == SQLITE_ROW) {
@@ -234,7 +241,8 @@ core::Status check_create(Conn& c, const Claim& claim, const std::optional<core:
     }
   }
   if (rules.quota > 0) {
-    Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND kind = ?3");
+    Stmt s = c.prepare(
+        "SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND kind = ?3");
     s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(claim.kind)});
     if (s.step() != SQLITE_ROW) return c.error("count claims");
     if (static_cast<size_t>(s.int_at(0)) >= rules.quota) {
@@ -266,13 +274,18 @@ Result<core::CreateResult> SqliteStore::create_claim_once(
       // on each new one, so the table holds about one window of tokens.
       Stmt old = c.prepare("DELETE FROM idempotency WHERE account_id = ?1 AND region = ?2 AND "
                            "created_at <= ?3");
-      old.bind(1, claim.scope.account_id).bind(2, claim.scope.region)
+      old.bind(1, claim.scope.account_id)
+          .bind(2, claim.scope.region)
           .bind(3, to_nanos(rules.now - rules.token_window));
       if (old.step() != SQLITE_DONE) return c.error("prune idempotency keys");
       Stmt s = c.prepare("INSERT OR REPLACE INTO idempotency (account_id, region, client_token, "
                          "request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      s.bind(1, claim.scope.account_id).bind(2, claim.scope.region).bind(3, key->client_token)
-          .bind(4, key->request_hash).bind(5, key->response).bind(6, to_nanos(rules.now));
+      s.bind(1, claim.scope.account_id)
+          .bind(2, claim.scope.region)
+          .bind(3, key->client_token)
+          .bind(4, key->request_hash)
+          .bind(5, key->response)
+          .bind(6, to_nanos(rules.now));
       if (s.step() != SQLITE_DONE) return c.error("insert idempotency key");
     }
     return {};
@@ -331,9 +344,12 @@ namespace {
 core::Status write_history(Conn& c, int64_t claim_seq,
                            const std::optional<core::StatusChange>& change) {
   if (change) {
-    Stmt h = c.prepare("INSERT INTO history (claim_seq, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
-    h.bind(1, claim_seq).bind(2, to_nanos(change->at))
-        .bind(3, int64_t{status_code(change->from)}).bind(4, int64_t{status_code(change->to)});
+    Stmt h = c.prepare(
+        "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
+    h.bind(1, claim_seq)
+        .bind(2, to_nanos(change->at))
+        .bind(3, int64_t{status_code(change->from)})
+        .bind(4, int64_t{status_code(change->to)});
     if (h.step() != SQLITE_DONE) return c.error("record history");
   }
   return {};
@@ -346,11 +362,14 @@ core::Status update_check_fields(Conn& c, const Claim& claim, const std::string&
                      "last_verified_at = ?4, absent_since = ?5, attempts = ?6, evidence = ?9, "
                      "version = version + 1 WHERE seq = ?7 AND version = ?8");
   s.bind(9, evidence);
-  s.bind(1, int64_t{status_code(claim.status)}).bind(2, to_nanos(claim.deadline))
+  s.bind(1, int64_t{status_code(claim.status)})
+      .bind(2, to_nanos(claim.deadline))
       .bind(3, opt_nanos(claim.next_check_at))
       .bind(4, opt_nanos(claim.last_verified_at))
       .bind(5, opt_nanos(claim.absent_since))
-      .bind(6, int64_t{claim.attempts}).bind(7, claim.seq).bind(8, claim.version);
+      .bind(6, int64_t{claim.attempts})
+      .bind(7, claim.seq)
+      .bind(8, claim.version);
   if (s.step() != SQLITE_DONE) return c.error("record check");
   if (sqlite3_changes(c.raw()) == 1) return {};
   return lost_race(c, claim);
@@ -409,8 +428,9 @@ Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string&
 Result<std::vector<core::StatusChange>> SqliteStore::history(const std::string& claim_id) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare("SELECT at, from_status, to_status FROM history "
-                        "WHERE claim_seq = (SELECT seq FROM claims WHERE id = ?1) ORDER BY at, rowid");
+  Stmt s = (*r).prepare(
+      "SELECT at, from_status, to_status FROM history "
+      "WHERE claim_seq = (SELECT seq FROM claims WHERE id = ?1) ORDER BY at, rowid");
   s.bind(1, claim_id);
   std::vector<core::StatusChange> out;
   int rc;
@@ -457,15 +477,17 @@ Result<std::vector<Claim>> SqliteStore::due_claims(core::TimePoint now, size_t l
   return collect(*r, s, limit);
 }
 
-Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now, const DueCursor& after,
-                                                         size_t limit) {
+Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now,
+                                                         const DueCursor& after, size_t limit) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
   // The claims_due index holds (next_check_at, seq): the row-value
   // comparison seeks straight to the cursor.
   Stmt s = (*r).prepare(kSelect + "WHERE next_check_at <= ?1 AND (next_check_at, seq) > (?2, ?3) "
                                   "ORDER BY next_check_at, seq LIMIT ?4");
-  s.bind(1, to_nanos(now)).bind(2, to_nanos(after.next_check_at)).bind(3, after.seq)
+  s.bind(1, to_nanos(now))
+      .bind(2, to_nanos(after.next_check_at))
+      .bind(3, after.seq)
       .bind(4, static_cast<int64_t>(limit));
   return collect(*r, s, limit);
 }
@@ -518,7 +540,10 @@ Result<std::vector<core::Account>> SqliteStore::list_accounts() {
 }
 
 core::Status SqliteStore::clear_claims() {
-  return writer_->run([](Conn& c) { return c.exec("DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;"); });
+  return writer_->run([](Conn& c) {
+    return c.exec(
+        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;");
+  });
 }
 
 }  // namespace vouch::store::sqlite

@@ -26,24 +26,27 @@ class SqliteStore final : public core::Store {
                                                          const std::string& subject) override;
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
-  core::Result<std::vector<core::Claim>> find_claims(const core::Scope& scope, core::ClaimKind kind,
-                                                     const std::vector<std::string>& subjects) override;
+  core::Result<std::vector<core::Claim>> find_claims(
+      const core::Scope& scope, core::ClaimKind kind,
+      const std::vector<std::string>& subjects) override;
   core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override;
   core::Result<size_t> count_claims(const core::Scope& scope,
                                     const std::vector<core::ClaimKind>& kinds) override;
   core::Result<core::Claim> insert_claim(core::Claim claim) override;
-  core::Result<core::CreateResult> create_claim_once(
-      core::Claim claim, const std::optional<core::IdempotencyKey>& key,
-      const core::CreateRules& rules) override;
+  core::Result<core::CreateResult> create_claim_once(core::Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override;
   core::Result<core::Claim> update_claim(core::Claim claim) override;
   core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
-                                        std::optional<core::StatusChange> change) override;
-  std::vector<core::Result<core::Claim>> record_checks(std::vector<core::CheckRecord> records) override;
+                                         std::optional<core::StatusChange> change) override;
+  std::vector<core::Result<core::Claim>> record_checks(
+      std::vector<core::CheckRecord> records) override;
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
-  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now, const DueCursor& after,
+  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now,
+                                                          const DueCursor& after,
                                                           size_t limit) override;
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
   core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
@@ -59,7 +62,8 @@ class SqliteStore final : public core::Store {
   core::Result<size_t> hide_mail(const std::optional<core::Scope>& scope) override;
   core::Result<size_t> prune_mail(core::TimePoint before, size_t limit) override;
   core::Status put_account(const core::Account& account) override;
-  core::Result<std::optional<core::Account>> find_account(const std::string& access_key_id) override;
+  core::Result<std::optional<core::Account>> find_account(
+      const std::string& access_key_id) override;
   core::Result<bool> delete_account(const std::string& access_key_id) override;
   core::Result<std::vector<core::Account>> list_accounts() override;
   core::Status clear_claims() override;

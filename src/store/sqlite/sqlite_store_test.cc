@@ -242,7 +242,8 @@ TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
     ASSERT_OK(migrate_to(conn, 5));
     insert_raw(conn, kept, 1);
     ASSERT_OK(conn.exec(("INSERT INTO evidence (claim_id, body) VALUES ('" + kept.id +
-                         "', '{\"outcome\":\"found\"}'), ('id-orphan', '{}')").c_str()));
+                         "', '{\"outcome\":\"found\"}'), ('id-orphan', '{}')")
+                            .c_str()));
   }
   auto store = open_or_die(db_path());
   ASSERT_NE(store, nullptr);
@@ -253,7 +254,8 @@ TEST_F(SqliteStoreTest, Migration6MovesEachClaimsEvidenceIntoItsRow) {
   ASSERT_OK(got);
   ASSERT_TRUE(got->has_value());
   expect_intact(**got, 1);
-  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'"), "0");
+  EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'"),
+            "0");
 }
 
 TEST_F(SqliteStoreTest, Migration7KeysHistoryByClaimSeqAndKeepsItsOrder) {
@@ -266,17 +268,19 @@ TEST_F(SqliteStoreTest, Migration7KeysHistoryByClaimSeqAndKeepsItsOrder) {
     // Two changes at the same instant keep their insertion order; a row of a
     // claim that is gone is dropped.
     ASSERT_OK(conn.exec(("INSERT INTO history (claim_id, at, from_status, to_status) VALUES "
-                         "('" + kept.id + "', 5, 0, 1), ('id-orphan', 1, 0, 1), ('" + kept.id +
-                         "', 5, 1, 2), ('" + kept.id + "', 3, 2, 1)").c_str()));
+                         "('" +
+                         kept.id + "', 5, 0, 1), ('id-orphan', 1, 0, 1), ('" + kept.id +
+                         "', 5, 1, 2), ('" + kept.id + "', 3, 2, 1)")
+                            .c_str()));
   }
   auto store = open_or_die(db_path());
   ASSERT_NE(store, nullptr);
   auto history = store->history(kept.id);
   ASSERT_OK(history);
   ASSERT_EQ(history->size(), 3u);
-  EXPECT_EQ((*history)[0].to, ClaimStatus::kVerified);   // at 3: 2 -> 1
-  EXPECT_EQ((*history)[1].to, ClaimStatus::kVerified);   // at 5: 0 -> 1
-  EXPECT_EQ((*history)[2].from, ClaimStatus::kVerified); // at 5: 1 -> 2
+  EXPECT_EQ((*history)[0].to, ClaimStatus::kVerified);    // at 3: 2 -> 1
+  EXPECT_EQ((*history)[1].to, ClaimStatus::kVerified);    // at 5: 0 -> 1
+  EXPECT_EQ((*history)[2].from, ClaimStatus::kVerified);  // at 5: 1 -> 2
   EXPECT_EQ(sql_scalar(db_path(), "SELECT count(*) FROM history"), "3");
   EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(claim_seq) FROM history"), "7,7,7");
   // Deleting the claim takes its history along.
@@ -294,7 +298,8 @@ TEST_F(SqliteStoreTest, ClientTokensReplayWithinTheirWindowAndArePrunedAfterIt) 
     Claim c = numbered_claim(i);
     c.kind = ClaimKind::kLatticeDomain;
     c.id = "dv-" + std::to_string(100000 + i);
-    return store->create_claim_once(c, core::IdempotencyKey{token, hash, "response-" + token}, rules);
+    return store->create_claim_once(c, core::IdempotencyKey{token, hash, "response-" + token},
+                                    rules);
   };
   auto first = create(1, "tok-a", "h1");
   ASSERT_OK(first);
@@ -325,12 +330,12 @@ TEST_F(SqliteStoreTest, ClientTokensReplayWithinTheirWindowAndArePrunedAfterIt) 
   rules.now = T0 + hours(9);
   ASSERT_OK(create(6, "tok-b", "h3"));
   EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(client_token) FROM "
-                                      "(SELECT client_token FROM idempotency ORDER BY client_token)"),
+                                  "(SELECT client_token FROM idempotency ORDER BY client_token)"),
             "tok-a,tok-b,tok-x");
   rules.now = T0 + hours(16) + std::chrono::minutes(30);  // tok-a's window is over, tok-b's not
   ASSERT_OK(create(7, "tok-c", "h4"));
   EXPECT_EQ(sql_scalar(db_path(), "SELECT group_concat(client_token) FROM "
-                                      "(SELECT client_token FROM idempotency ORDER BY client_token)"),
+                                  "(SELECT client_token FROM idempotency ORDER BY client_token)"),
             "tok-b,tok-c,tok-x");
 }
 
@@ -583,7 +588,8 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveSigkill) {
           if (!store->insert_claim(numbered_claim(i)).ok()) _exit(3);
           std::string line = std::to_string(i) + "\n";
           std::lock_guard lock(pipe_mu);
-          if (write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(4);
+          if (write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+            _exit(4);
         }
       });
     }

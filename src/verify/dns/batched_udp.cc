@@ -48,7 +48,8 @@ struct BatchedUdp::Port {
   bool answers(const unsigned char* m, size_t len) {
     if (len < 12) return false;
     const uint16_t id = id_of(m);
-    auto it = std::find_if(asked.begin(), asked.end(), [id](const auto& a) { return a.first == id; });
+    auto it = std::find_if(asked.begin(), asked.end(),
+                           [id](const auto& a) { return a.first == id; });
     if (it == asked.end() || it->second != question_of(m, len)) return false;
     asked.erase(it);
     return true;
@@ -77,7 +78,7 @@ struct BatchedUdp::Udp {
   sockaddr_storage peer{};
   socklen_t peer_len = 0;
   Port current;
-  size_t sent_here = 0;       // datagrams sent from the current port
+  size_t sent_here = 0;         // datagrams sent from the current port
   std::vector<Port> lingering;  // ports done sending, still taking answers
 
   Udp() {
@@ -105,7 +106,8 @@ struct BatchedUdp::Udp {
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof from[i];
     }
-    int n = ::recvmmsg(port.fd, msgs + used, static_cast<unsigned>(kBatch - used), MSG_DONTWAIT, nullptr);
+    int n = ::recvmmsg(port.fd, msgs + used, static_cast<unsigned>(kBatch - used), MSG_DONTWAIT,
+                       nullptr);
     for (int k = 0; k < n; ++k, ++used) {
       const size_t len = std::min<size_t>(msgs[used].msg_len, kMaxDatagram);
       if (port.answers(reinterpret_cast<const unsigned char*>(iovs[used].iov_base), len)) {
@@ -275,7 +277,8 @@ void BatchedUdp::flush() {
     // What went out from the current port: its answers are awaited there.
     auto sent_here = [&](size_t i) {
       const auto* m = reinterpret_cast<const unsigned char*>(iovs[i].iov_base);
-      if (u->out_len[i] >= 12) u->current.asked.emplace_back(id_of(m), question_of(m, u->out_len[i]));
+      if (u->out_len[i] >= 12)
+        u->current.asked.emplace_back(id_of(m), question_of(m, u->out_len[i]));
       sent_bytes += u->out_len[i];
       ++u->sent_here;
     };

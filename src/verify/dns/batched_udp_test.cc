@@ -79,7 +79,8 @@ struct Peer {
     char buf[2048];
     sockaddr_in f{};
     socklen_t len = sizeof f;
-    ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&f), &len);
+    ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&f),
+                           &len);
     if (from) *from = f;
     return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
   }
@@ -98,14 +99,16 @@ class BatchedUdpTest : public ::testing::Test {
     return fd;
   }
   ares_ssize_t send(ares_socket_t fd, const std::string& a, const std::string& b = "") {
-    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()},
+                    {const_cast<char*>(b.data()), b.size()}};
     return BatchedUdp::sendv(fd, iov, b.empty() ? 1 : 2, &udp_);
   }
   ares_ssize_t read(ares_socket_t fd, std::string* out, sockaddr_in* from = nullptr) {
     char buf[BatchedUdp::kMaxDatagram];
     sockaddr_in f{};
     ares_socklen_t len = sizeof f;
-    ares_ssize_t n = BatchedUdp::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&f), &len, &udp_);
+    ares_ssize_t n = BatchedUdp::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&f),
+                                          &len, &udp_);
     if (n >= 0) out->assign(buf, static_cast<size_t>(n));
     if (from) *from = f;
     return n;
@@ -260,10 +263,10 @@ TEST_F(BatchedUdpTest, OnlyAnswersToAQueryAskedFromThatPortAreRead) {
   ASSERT_EQ(peer.take(), q);
   const sockaddr_in self = bound_address(fd);
   for (const std::string& stray : {
-           answer(query(0x1235, "_amazonses.example.com")),        // another id
-           answer(query(0x1234, "_amazonses.evil.example")),       // another name
-           answer(query(0x1234, "_amazonses.example.com", 1)),     // another type
-           answer(query(0x1234, "_amazonses.example.com", 16, 3)), // another class
+           answer(query(0x1235, "_amazonses.example.com")),         // another id
+           answer(query(0x1234, "_amazonses.evil.example")),        // another name
+           answer(query(0x1234, "_amazonses.example.com", 1)),      // another type
+           answer(query(0x1234, "_amazonses.example.com", 16, 3)),  // another class
            std::string("\x12\x34 not dns"),                         // not a DNS message
        }) {
     peer.send_to(self, stray);
@@ -287,11 +290,14 @@ TEST_F(BatchedUdpTest, EachFlushSendsFromFreshPortsWhoseAnswersAreRead) {
   BatchedUdp udp(2);
   Peer peer;
   ares_socket_t fd = BatchedUdp::open(AF_INET, SOCK_DGRAM, 0, &udp);
-  ASSERT_EQ(BatchedUdp::connect(fd, reinterpret_cast<const sockaddr*>(&peer.addr), sizeof peer.addr, &udp), 0);
+  ASSERT_EQ(BatchedUdp::connect(fd, reinterpret_cast<const sockaddr*>(&peer.addr), sizeof peer.addr,
+                                &udp),
+            0);
   std::vector<std::string> queries;
   auto queue = [&](int n) {
     for (int i = 0; i < n; ++i) {
-      queries.push_back(query(static_cast<uint16_t>(queries.size()), "q" + std::to_string(queries.size()) + ".example"));
+      queries.push_back(query(static_cast<uint16_t>(queries.size()),
+                              "q" + std::to_string(queries.size()) + ".example"));
       iovec iov{queries.back().data(), queries.back().size()};
       BatchedUdp::sendv(fd, &iov, 1, &udp);
     }
@@ -314,7 +320,8 @@ TEST_F(BatchedUdpTest, EachFlushSendsFromFreshPortsWhoseAnswersAreRead) {
   EXPECT_EQ(udp.lingering().size(), 3u);
   // An answer sent to another port than its query's is no answer.
   peer.send_to(seen[5].second, answer(seen[0].first));
-  for (auto it = seen.rbegin(); it != seen.rend(); ++it) peer.send_to(it->second, answer(it->first));
+  for (auto it = seen.rbegin(); it != seen.rend(); ++it)
+    peer.send_to(it->second, answer(it->first));
   std::set<std::string> got;
   for (int tries = 0; tries < 50 && got.size() < queries.size(); ++tries) {
     std::vector<pollfd> fds{{fd, POLLIN, 0}};
@@ -327,7 +334,8 @@ TEST_F(BatchedUdpTest, EachFlushSendsFromFreshPortsWhoseAnswersAreRead) {
     sockaddr_in from{};
     ares_socklen_t len = sizeof from;
     ares_ssize_t n;
-    while ((n = BatchedUdp::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len, &udp)) > 0) {
+    while ((n = BatchedUdp::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from),
+                                     &len, &udp)) > 0) {
       EXPECT_TRUE(got.insert(std::string(buf, static_cast<size_t>(n))).second) << "read twice";
     }
   }

@@ -142,9 +142,10 @@ struct CaresResolver::Impl {
     // datagrams, and each drop costs a full timeout.
     opts.socket_receive_buffer_size = 4 << 20;
     ares_channel ch = nullptr;
-    int rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-                                               ARES_OPT_SOCK_RCVBUF);
-    if (rc != ARES_SUCCESS) return core::internal_error(std::string("c-ares: ") + ares_strerror(rc));
+    int rc = ares_init_options(
+        &ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_RCVBUF);
+    if (rc != ARES_SUCCESS)
+      return core::internal_error(std::string("c-ares: ") + ares_strerror(rc));
     udp->install(ch);
     if (ares_set_servers_ports_csv(ch, server.c_str()) != ARES_SUCCESS) {
       ares_destroy(ch);
@@ -169,8 +170,7 @@ struct CaresResolver::Impl {
     const int type = p->type == core::RecordType::kCname ? ns_t_cname : ns_t_txt;
     for (size_t i = 0; i < channels.size(); ++i) {
       p->answers[i].resolver = servers[i];
-      ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
-                 new QueryArg{p, i});
+      ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer, new QueryArg{p, i});
     }
   }
 
@@ -249,8 +249,9 @@ struct CaresResolver::Impl {
         for (size_t i = 1; i < fds.size(); ++i) {
           if (!fds[i].revents) continue;
           any = true;
-          ares_process_fd(ch, (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD,
-                          (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD);
+          ares_process_fd(
+              ch, (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD,
+              (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD);
         }
         if (!any) ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
       }
@@ -263,13 +264,15 @@ CaresResolver::~CaresResolver() = default;
 
 core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(const ResolverOptions& options) {
   static const int init = ares_library_init(ARES_LIB_INIT_ALL);
-  if (init != ARES_SUCCESS) return core::internal_error(std::string("c-ares: ") + ares_strerror(init));
+  if (init != ARES_SUCCESS)
+    return core::internal_error(std::string("c-ares: ") + ares_strerror(init));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   // A port's answers are awaited as long as c-ares may wait for them (each
   // retry of one server doubles its timeout).
   const int tries = std::clamp(options.tries, 1, 8);
-  impl->udp = std::make_unique<BatchedUdp>(options.queries_per_port, options.timeout * ((1 << tries) - 1));
+  impl->udp = std::make_unique<BatchedUdp>(options.queries_per_port,
+                                           options.timeout * ((1 << tries) - 1));
   std::vector<std::string> servers = options.servers;
   if (servers.empty()) {  // the system's resolvers, one perspective each
     ares_channel probe = nullptr;

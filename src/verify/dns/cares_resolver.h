@@ -16,7 +16,7 @@
 namespace vouch::verify::dns {
 
 struct ResolverOptions {
-  std::vector<std::string> servers;  // "HOST:PORT"; empty: the system's resolvers
+  std::vector<std::string> servers;         // "HOST:PORT"; empty: the system's resolvers
   std::chrono::milliseconds timeout{2000};  // per try
   int tries = 2;                            // attempts on timeout
   // Queries sent from one source port: each turn of the event loop sends a

@@ -46,7 +46,8 @@ struct Reply {
 
 class TestDns {
  public:
-  explicit TestDns(std::function<Reply(const std::string&)> handler) : handler_(std::move(handler)) {
+  explicit TestDns(std::function<Reply(const std::string&)> handler)
+      : handler_(std::move(handler)) {
     udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
     tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -121,13 +122,18 @@ class TestDns {
       Reply d;
       d.txt = {{"spoofed"}};
       const size_t end = 12 + encode_name(name).size();
-      std::string question = r.decoy_name.empty() ? q.substr(12, end - 12) : encode_name(r.decoy_name);
+      std::string question = r.decoy_name.empty() ? q.substr(12, end - 12)
+                                                  : encode_name(r.decoy_name);
       auto u16 = [&question](unsigned v) {
         question += static_cast<char>(v >> 8);
         question += static_cast<char>(v & 0xff);
       };
-      u16(r.decoy_type ? r.decoy_type : static_cast<unsigned char>(q[end]) << 8 | static_cast<unsigned char>(q[end + 1]));
-      u16(r.decoy_class ? r.decoy_class : static_cast<unsigned char>(q[end + 2]) << 8 | static_cast<unsigned char>(q[end + 3]));
+      u16(r.decoy_type
+              ? r.decoy_type
+              : static_cast<unsigned char>(q[end]) << 8 | static_cast<unsigned char>(q[end + 1]));
+      u16(r.decoy_class ? r.decoy_class
+                        : static_cast<unsigned char>(q[end + 2]) << 8 |
+                              static_cast<unsigned char>(q[end + 3]));
       std::string fake = q.substr(0, 12) + question;
       out.push_back(respond(fake, false, d));
     }
@@ -258,7 +264,8 @@ class TestDns {
           auto all = responses(q, true);
           if (!all.empty()) {
             const std::string& r = all.back();
-            unsigned char l[2] = {static_cast<unsigned char>(r.size() >> 8), static_cast<unsigned char>(r.size())};
+            unsigned char l[2] = {static_cast<unsigned char>(r.size() >> 8),
+                                  static_cast<unsigned char>(r.size())};
             std::string framed(reinterpret_cast<char*>(l), 2);
             framed += r;
             ok = ::write(fd, framed.data(), framed.size()) == static_cast<ssize_t>(framed.size());
@@ -293,8 +300,9 @@ std::function<Reply(const std::string&)> table(std::map<std::string, Reply> t) {
   };
 }
 
-std::unique_ptr<CaresResolver> make(std::vector<std::string> servers, milliseconds timeout = milliseconds(2000),
-                                    int tries = 2, size_t queries_per_port = 1) {
+std::unique_ptr<CaresResolver> make(std::vector<std::string> servers,
+                                    milliseconds timeout = milliseconds(2000), int tries = 2,
+                                    size_t queries_per_port = 1) {
   ResolverOptions o;
   o.servers = std::move(servers);
   o.timeout = timeout;
@@ -373,7 +381,8 @@ TEST(CaresResolver, CnameLookupReturnsTheTarget) {
   alias.cname = "Tok.DKIM.amazonses.com";
   Reply txt_only;
   txt_only.txt = {{"v=DKIM1"}};
-  TestDns dns(table({{"tok._domainkey.example.com", alias}, {"txt._domainkey.example.com", txt_only}}));
+  TestDns dns(
+      table({{"tok._domainkey.example.com", alias}, {"txt._domainkey.example.com", txt_only}}));
   auto res = make({dns.address()});
   ASSERT_TRUE(res);
   auto a = ask_one(*res, "tok._domainkey.example.com", core::RecordType::kCname);
@@ -383,7 +392,8 @@ TEST(CaresResolver, CnameLookupReturnsTheTarget) {
   auto b = ask_one(*res, "txt._domainkey.example.com", core::RecordType::kCname);
   EXPECT_EQ(b.kind, Kind::kNoData);
   EXPECT_TRUE(b.records.empty());
-  EXPECT_EQ(ask_one(*res, "gone._domainkey.example.com", core::RecordType::kCname).kind, Kind::kNxDomain);
+  EXPECT_EQ(ask_one(*res, "gone._domainkey.example.com", core::RecordType::kCname).kind,
+            Kind::kNxDomain);
 }
 
 TEST(CaresResolver, NxDomain) {
@@ -564,7 +574,8 @@ TEST(CaresResolver, EachPerspectiveAnswersForItself) {
     r.drop = true;
     return r;
   });
-  auto r = make({found.address(), absent.address(), failing.address(), silent.address()}, milliseconds(300), 2);
+  auto r = make({found.address(), absent.address(), failing.address(), silent.address()},
+                milliseconds(300), 2);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->perspectives(), 4u);
   auto a = ask(*r, "_amazonses.x.com");
@@ -602,7 +613,8 @@ void many_lookups_in_flight(size_t queries_per_port) {
   for (int i = 0; i < kN; ++i) {
     auto p = std::make_shared<std::promise<std::vector<DnsAnswer>>>();
     fs.push_back(p->get_future());
-    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt, [p](std::vector<DnsAnswer> a) { p->set_value(std::move(a)); });
+    r->lookup("n" + std::to_string(i) + ".example.com", core::RecordType::kTxt,
+              [p](std::vector<DnsAnswer> a) { p->set_value(std::move(a)); });
   }
   for (int i = 0; i < kN; ++i) {
     ASSERT_EQ(fs[i].wait_for(std::chrono::seconds(20)), std::future_status::ready) << i;

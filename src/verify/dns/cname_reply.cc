@@ -30,7 +30,8 @@ bool read_name(const unsigned char* abuf, int alen, int* pos, std::string* out) 
 
 }  // namespace
 
-CnameReply parse_cname_reply(const unsigned char* abuf, int alen, std::vector<std::string>* targets) {
+CnameReply parse_cname_reply(const unsigned char* abuf, int alen,
+                             std::vector<std::string>* targets) {
   if (!abuf || alen < kHeader) return CnameReply::kMalformed;
   const int questions = u16(abuf + 4), answers = u16(abuf + 6);
   if (questions < 1) return CnameReply::kMalformed;

@@ -14,6 +14,7 @@ enum class CnameReply { kRecords, kNoData, kMalformed };
 // section whose owner is the question's name (compared without case).
 // kNoData when there is none; kMalformed when the message does not parse.
 // `targets` is left alone unless the result is kRecords.
-CnameReply parse_cname_reply(const unsigned char* abuf, int alen, std::vector<std::string>* targets);
+CnameReply parse_cname_reply(const unsigned char* abuf, int alen,
+                             std::vector<std::string>* targets);
 
 }  // namespace vouch::verify::dns

@@ -99,7 +99,8 @@ TEST(CnameReply, PlainTarget) {
 TEST(CnameReply, CompressedTargetAndOwner) {
   // "tok" + a pointer to "example.com" in the question.
   Bytes target = Bytes{3, 't', 'o', 'k'} + pointer(kExampleComOffset);
-  EXPECT_EQ(targets_of(message({Rr{.rdata = target}})), std::vector<std::string>{"tok.example.com"});
+  EXPECT_EQ(targets_of(message({Rr{.rdata = target}})),
+            std::vector<std::string>{"tok.example.com"});
   // The owner spelled out, in another case: still the question's name.
   Rr rr{.owner = name("TOK._DomainKey.Example.COM"), .rdata = name("t.example.net")};
   EXPECT_EQ(targets_of(message({rr})), std::vector<std::string>{"t.example.net"});
@@ -111,11 +112,13 @@ TEST(CnameReply, OnlyInCnamesOfTheQuestionsNameCount) {
   Rr chaos{.klass = 3, .rdata = name("b.example.net")};
   Rr good{.rdata = name("c.example.net")};
   EXPECT_EQ(verdict(message({other_owner, txt, chaos})), CnameReply::kNoData);
-  EXPECT_EQ(targets_of(message({other_owner, txt, chaos, good})), std::vector<std::string>{"c.example.net"});
+  EXPECT_EQ(targets_of(message({other_owner, txt, chaos, good})),
+            std::vector<std::string>{"c.example.net"});
   EXPECT_EQ(verdict(message({})), CnameReply::kNoData);
   // Two CNAMEs (not legal DNS, but seen): both are reported.
   Rr second{.rdata = name("d.example.net")};
-  EXPECT_EQ(targets_of(message({good, second})), (std::vector<std::string>{"c.example.net", "d.example.net"}));
+  EXPECT_EQ(targets_of(message({good, second})),
+            (std::vector<std::string>{"c.example.net", "d.example.net"}));
 }
 
 TEST(CnameReply, RootTarget) {
@@ -165,7 +168,8 @@ TEST(CnameReply, EveryTruncationIsMalformed) {
     Bytes cut(full.begin(), full.begin() + static_cast<long>(n));
     std::vector<std::string> out;
     EXPECT_EQ(parse_cname_reply(cut.empty() ? nullptr : cut.data(), static_cast<int>(n), &out),
-              CnameReply::kMalformed) << n;
+              CnameReply::kMalformed)
+        << n;
   }
 }
 

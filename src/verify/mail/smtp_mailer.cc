@@ -95,7 +95,8 @@ std::string header_text(const std::string& s) {
   while (at < s.size()) {
     size_t end = std::min(s.size(), at + kMaxBytes);
     // Do not split a UTF-8 sequence: back up to the start of a character.
-    while (end < s.size() && end > at + 1 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    while (end < s.size() && end > at + 1 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
+      --end;
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + b64(std::string_view(s).substr(at, end - at)) + "?=";
     at = end;
@@ -116,9 +117,11 @@ std::string render_message(const core::Mail& m, core::TimePoint date) {
   msg += "Message-ID: <outbox-" + std::to_string(m.id) + "." + m.claim_id + "@vouch>\r\n";
   msg += "MIME-Version: 1.0\r\n";
   msg += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
-  msg += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+  msg += "--" + boundary +
+         "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
   msg += crlf(m.text_body) + "\r\n";
-  msg += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+  msg += "--" + boundary +
+         "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
   msg += crlf(m.html_body) + "\r\n";
   msg += "--" + boundary + "--\r\n";
   return msg;
@@ -154,8 +157,8 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.url.rfind("smtp://", 0) == 0) {
-    const StartTls mode =
-        smtp_url_has_credentials(options_.url) ? StartTls::kRequired : options_.starttls;
+    const StartTls mode = smtp_url_has_credentials(options_.url) ? StartTls::kRequired
+                                                                 : options_.starttls;
     if (mode == StartTls::kRequired) {
       curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     } else if (mode == StartTls::kOpportunistic) {
@@ -173,7 +176,8 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return {core::SendResult::Kind::kAccepted, std::to_string(code)};
-  std::string detail = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
+  std::string detail = std::string(curl_easy_strerror(rc)) +
+                       (errbuf[0] ? std::string(": ") + errbuf : "");
   if (code >= 400) {
     // The server's own words for the code (the last line with it: a QUIT
     // reply may follow). A 2xx or 3xx is no refusal (a TLS failure after EHLO).

@@ -24,7 +24,8 @@ struct SmtpOptions {
   std::chrono::seconds timeout{30};
   // A URL with credentials always gets kRequired: a password never goes in clear.
   StartTls starttls = StartTls::kOpportunistic;
-  std::string ca_file;  // PEM CAs that verify the server instead of the system's; empty: the system's
+  std::string
+      ca_file;  // PEM CAs that verify the server instead of the system's; empty: the system's
 };
 
 // Whether the URL may carry user:password@ (any '@' after the scheme: when

@@ -24,7 +24,8 @@ using Kind = core::SendResult::Kind;
 using std::chrono::seconds;
 
 const core::TimePoint T0 = core::TimePoint(seconds(1'700'000'000));  // Tue, 14 Nov 2023 22:13:20
-const std::string kSubject = "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region eu-west-1";
+const std::string kSubject =
+    "Amazon Web Services \xE2\x80\x93 Email Address Verification Request in region eu-west-1";
 
 core::Mail sample_mail() {
   core::Mail m;
@@ -35,7 +36,8 @@ core::Mail sample_mail() {
   m.to = "alice@example.com";
   m.subject = kSubject;
   m.text_body = "Hello,\n\nclick http://127.0.0.1:1/_vouch/verify-email?token=abc.def\n\nBye\n";
-  m.html_body = "<!DOCTYPE html><html><body><p><a href=\"http://127.0.0.1:1/x\">go</a></p></body></html>\n";
+  m.html_body =
+      "<!DOCTYPE html><html><body><p><a href=\"http://127.0.0.1:1/x\">go</a></p></body></html>\n";
   m.created_at = T0;
   m.next_attempt_at = T0;
   return m;
@@ -82,7 +84,8 @@ std::string decode_header(const std::string& value, std::string* error) {
     if (start == std::string::npos) {
       if (!any) return value;
       std::string rest = value.substr(at);
-      if (rest.find_first_not_of(" \t\r\n") != std::string::npos) *error = "text after encoded-words";
+      if (rest.find_first_not_of(" \t\r\n") != std::string::npos)
+        *error = "text after encoded-words";
       break;
     }
     if (any && value.substr(at, start - at).find_first_not_of(" \t\r\n") != std::string::npos) {
@@ -159,7 +162,8 @@ TEST(RenderMessage, Headers) {
   EXPECT_EQ(p.header("To"), "alice@example.com");
   EXPECT_EQ(p.header("MIME-Version"), "1.0");
   EXPECT_EQ(p.header("Message-ID"), "<outbox-42.id-0123456789abcdef0123@vouch>");
-  for (const char* h : {"Date", "From", "To", "Subject", "Message-ID", "MIME-Version", "Content-Type"}) {
+  for (const char* h :
+       {"Date", "From", "To", "Subject", "Message-ID", "MIME-Version", "Content-Type"}) {
     EXPECT_EQ(p.count(h), 1) << h;
   }
   EXPECT_EQ(p.header("Content-Type"), "multipart/alternative; boundary=\"vouch-42-alt\"");
@@ -220,7 +224,9 @@ TEST(RenderMessage, MultipartAlternativeTextThenHtml) {
   EXPECT_EQ(text.header("Content-Transfer-Encoding"), "8bit");
   // Bodies come back exactly, with CRLF line ends (plus the CRLF before the
   // next boundary, which belongs to the delimiter).
-  EXPECT_EQ(text.body, "Hello,\r\n\r\nclick http://127.0.0.1:1/_vouch/verify-email?token=abc.def\r\n\r\nBye\r\n\r\n");
+  EXPECT_EQ(
+      text.body,
+      "Hello,\r\n\r\nclick http://127.0.0.1:1/_vouch/verify-email?token=abc.def\r\n\r\nBye\r\n\r\n");
   EXPECT_EQ(html.body, m.html_body.substr(0, m.html_body.size() - 1) + "\r\n\r\n");
 }
 
@@ -254,7 +260,7 @@ class TinySmtp {
     std::string greeting = "220 tiny ESMTP ready";
     std::string rcpt = "250 2.1.5 OK";
     std::string data_end = "250 2.0.0 Ok: queued as 1";
-    bool silent = false;  // accept the connection and never say anything
+    bool silent = false;          // accept the connection and never say anything
     bool offer_starttls = false;  // in the EHLO reply; the STARTTLS command gets `starttls`
     std::string starttls = "454 4.7.0 TLS not available due to temporary reason";
   };
@@ -408,8 +414,8 @@ class TinySmtp {
   std::vector<std::string> commands_;
 };
 
-core::SendResult send_to(const std::string& url, const core::Mail& m = sample_mail(), int timeout = 5,
-                         StartTls starttls = StartTls::kOpportunistic) {
+core::SendResult send_to(const std::string& url, const core::Mail& m = sample_mail(),
+                         int timeout = 5, StartTls starttls = StartTls::kOpportunistic) {
   SmtpMailer mailer({url, seconds(timeout), starttls});
   return mailer.send(m);
 }
@@ -599,7 +605,8 @@ TEST(SmtpStartTls, RequiredSendsNothingWithoutIt) {
 TEST(SmtpStartTls, CredentialsRequireIt) {
   for (StartTls mode : {StartTls::kOpportunistic, StartTls::kOff}) {
     TinySmtp server({});
-    const std::string url = "smtp://user:secret@" + server.url().substr(std::string("smtp://").size());
+    const std::string url = "smtp://user:secret@" +
+                            server.url().substr(std::string("smtp://").size());
     auto r = send_to(url, mode);
     EXPECT_EQ(r.kind, Kind::kTransient) << r.detail;
     EXPECT_FALSE(asked_for(server, "AUTH"));
