@@ -3,7 +3,7 @@
 # file may include its own layer and the layers listed for it, nothing else.
 # A quoted include must name its layer ("core/clock.h", not "clock.h").
 # Tests (*_test.cc and the test helpers) may also include testing/ and the
-# store and scheduler they wire their fixtures from. cli wires everything.
+# store, scheduler and mail they wire their fixtures from. cli wires everything.
 # Usage: scripts/check_layers.sh [src-dir]   (exit 1 on a violation)
 set -euo pipefail
 src="${1:-$(dirname "$0")/../src}"
@@ -13,7 +13,8 @@ declare -A allowed=(
   [crypto]="core"
   [http]=""
   [auth]="core crypto"
-  [service]="core crypto"
+  [mail]="core crypto"
+  [service]="core crypto mail"
   [api]="service core http auth"
   [verify]="core"
   [store]="core"
@@ -21,7 +22,7 @@ declare -A allowed=(
   [server]="http core"
   [testing]="core"
 )
-test_extra="testing store scheduler"
+test_extra="testing store scheduler mail"
 
 bad=0
 for file in $(find "$src" -name '*.cc' -o -name '*.h' | sort); do

@@ -27,6 +27,9 @@
 #include "cli/root_keys.h"
 #include "core/clock.h"
 #include "crypto/crypto.h"
+#include "mail/link_token.h"
+#include "mail/mail_delivery.h"
+#include "mail/smtp_mailer.h"
 #include "server/http_server.h"
 #include "service/accounts.h"
 #include "service/claim_admin.h"
@@ -35,10 +38,7 @@
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
-#include "scheduler/mail_delivery.h"
 #include "scheduler/scheduler.h"
-#include "service/link_token.h"
-#include "verify/mail/smtp_mailer.h"
 #include "store/caching_store.h"
 #include "store/due_notifying_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -236,8 +236,8 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
 
 // Without --smtp-url, no delivery: mail stays in the outbox.
 struct Mail {
-  std::unique_ptr<verify::mail::SmtpMailer> mailer;
-  std::unique_ptr<scheduler::MailDelivery> delivery;
+  std::unique_ptr<mail::SmtpMailer> mailer;
+  std::unique_ptr<mail::MailDelivery> delivery;
 };
 
 core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const core::Clock& wall) {
@@ -248,13 +248,13 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
     return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
                                   std::strerror(errno));
   }
-  verify::mail::SmtpOptions smtp{opt.smtp_url};
+  mail::SmtpOptions smtp{opt.smtp_url};
   smtp.starttls = opt.smtp_starttls;
   smtp.ca_file = opt.smtp_ca_file;
-  mail.mailer = std::make_unique<verify::mail::SmtpMailer>(smtp);
-  scheduler::DeliveryOptions options;
+  mail.mailer = std::make_unique<mail::SmtpMailer>(smtp);
+  mail::DeliveryOptions options;
   options.retention = opt.mail_retention;
-  mail.delivery = std::make_unique<scheduler::MailDelivery>(store, *mail.mailer, wall, options);
+  mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
   return mail;
 }
 
@@ -316,7 +316,7 @@ struct Services {
     router.set_mail(&mail_api);
   }
 
-  service::LinkTokens links;
+  mail::LinkTokens links;
   service::RateLimiter limiter;
   service::PageTokens page_tokens;
   service::IdentityService identities;

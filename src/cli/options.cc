@@ -153,7 +153,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       }
       out->smtp_url = v;
     } else if (flag == "--smtp-starttls") {
-      using verify::mail::StartTls;
+      using mail::StartTls;
       if (v != "required" && v != "opportunistic" && v != "off") {
         return bad("--smtp-starttls must be required, opportunistic or off");
       }
@@ -210,15 +210,14 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       return bad("unknown option " + flag);
     }
   }
-  if (out->smtp_url.rfind("smtp://", 0) == 0 &&
-      verify::mail::smtp_url_has_credentials(out->smtp_url)) {
+  if (out->smtp_url.rfind("smtp://", 0) == 0 && mail::smtp_url_has_credentials(out->smtp_url)) {
     // Without STARTTLS (not offered, or stripped on the way) AUTH would go in clear.
     if (!starttls.empty() && starttls != "required") {
       return bad("--smtp-starttls " + starttls +
                  " would let the password in --smtp-url travel in "
                  "clear; credentials need --smtp-starttls required (or smtps://)");
     }
-    out->smtp_starttls = verify::mail::StartTls::kRequired;
+    out->smtp_starttls = mail::StartTls::kRequired;
   }
   // The cooldown is answered from the outbox: pruning sooner would end it early.
   if (out->mail_retention < out->mail_cooldown)

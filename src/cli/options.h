@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "verify/mail/smtp_mailer.h"
+#include "mail/smtp_mailer.h"
 
 namespace vouch::cli {
 
@@ -28,7 +28,7 @@ struct ServeOptions {
   std::string smtp_url;  // empty: mail stays in the outbox
   // --smtp-starttls; when not given: required for a URL with credentials,
   // else opportunistic. off or opportunistic with credentials is refused.
-  verify::mail::StartTls smtp_starttls = verify::mail::StartTls::kOpportunistic;
+  mail::StartTls smtp_starttls = mail::StartTls::kOpportunistic;
   std::string smtp_ca_file;  // empty: the system's CAs verify the SMTP server
   std::string mail_from = "no-reply@vouch.localhost";
   std::string public_url;  // empty: http://<listen>

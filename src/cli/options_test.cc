@@ -167,7 +167,7 @@ TEST(ParseServe, Regions) {
 }
 
 TEST(ParseServe, SmtpStartTls) {
-  using verify::mail::StartTls;
+  using mail::StartTls;
   EXPECT_EQ(serve({}).smtp_starttls, StartTls::kOpportunistic);
   EXPECT_EQ(serve({"--smtp-url", "smtp://relay:25"}).smtp_starttls, StartTls::kOpportunistic);
   EXPECT_EQ(serve({"--smtp-starttls", "required"}).smtp_starttls, StartTls::kRequired);

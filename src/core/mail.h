@@ -1,5 +1,5 @@
 // Verification mail: the message, its place in the durable outbox, and the
-// Mailer interface the delivery worker uses (verify/mail implements it over
+// Mailer interface the delivery worker uses (mail/smtp_mailer implements it over
 // SMTP). No I/O here.
 #pragma once
 

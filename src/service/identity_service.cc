@@ -9,8 +9,8 @@
 #include "core/status_machine.h"
 #include "core/encoding.h"
 #include "core/tokens.h"
+#include "mail/verification_mail.h"
 #include "service/update_with_retry.h"
-#include "service/verification_mail.h"
 
 namespace vouch::service {
 
@@ -177,7 +177,7 @@ core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
       std::chrono::duration_cast<std::chrono::seconds>(claim.deadline.time_since_epoch()).count();
   const std::string link = mail_->public_url + "/_vouch/verify-email?token=" +
                            mail_->links->encode({claim.id, claim.token, expires});
-  auto queued = store_.enqueue_mail(verification_mail(claim, mail_->from, link, now));
+  auto queued = store_.enqueue_mail(mail::verification_mail(claim, mail_->from, link, now));
   if (!queued.ok()) return queued.error();
   if (mail_->queued) mail_->queued();
   return {};

@@ -17,7 +17,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "core/store.h"
-#include "service/link_token.h"
+#include "mail/link_token.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 
@@ -64,10 +64,10 @@ struct IdentityPage {
 // Where verification mail comes from and where its links point.
 struct MailSettings {
   std::string from = "no-reply@vouch.localhost";
-  std::string public_url;             // base of the links, e.g. http://127.0.0.1:4566
-  const LinkTokens* links = nullptr;  // REQUIRED
-  std::function<void()> queued;       // a message was queued (wakes delivery)
-  const core::Clock* wall = nullptr;  // delivery times; default: the claims' clock
+  std::string public_url;                   // base of the links, e.g. http://127.0.0.1:4566
+  const mail::LinkTokens* links = nullptr;  // REQUIRED
+  std::function<void()> queued;             // a message was queued (wakes delivery)
+  const core::Clock* wall = nullptr;        // delivery times; default: the claims' clock
   // At most one message per address and scope within this (0: off), read
   // from the outbox; a repeat inside it succeeds and sends nothing.
   core::Seconds cooldown{300};

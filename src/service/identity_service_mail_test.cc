@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "mail/link_token.h"
 #include "service/identity_service.h"
-#include "service/link_token.h"
 #include "service/service_test_base.h"
 
 namespace vouch::service {
@@ -64,7 +64,7 @@ class IdentityMailTest : public ServiceTestBase {
   }
 
   core::ManualClock wall_{T0};
-  LinkTokens links_{"link-key"};
+  mail::LinkTokens links_{"link-key"};
   std::unique_ptr<IdentityService> service_;
 };
 

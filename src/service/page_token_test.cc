@@ -12,7 +12,7 @@
 
 #include "core/encoding.h"
 #include "crypto/crypto.h"
-#include "service/link_token.h"
+#include "mail/link_token.h"
 
 namespace vouch::service {
 namespace {
@@ -175,9 +175,36 @@ TEST(PageTokensTest, KeyIsDerivedForPageTokensAlone) {
   const std::string page_key = crypto::derive_key(secret, PageTokens::kKeyLabel);
   EXPECT_EQ(tokens.encode(kScope, kListing, 7), page_macd_with(page_key, 7));
   EXPECT_EQ(tokens.decode(kScope, kListing, page_macd_with(page_key, 7)), 7);
-  EXPECT_FALSE(tokens.decode(kScope, kListing,
-                             page_macd_with(crypto::derive_key(secret, LinkTokens::kKeyLabel), 7)));
+  EXPECT_FALSE(
+      tokens.decode(kScope, kListing,
+                    page_macd_with(crypto::derive_key(secret, mail::LinkTokens::kKeyLabel), 7)));
   EXPECT_FALSE(tokens.decode(kScope, kListing, page_macd_with(secret, 7)));
+}
+
+// A link carrying the claim id, nonce and expiry of kLink, MACed by hand (as
+// in mail/link_token_test.cc).
+const core::LinkToken kLink{"id-0123456789abcdef0123", "nOnCe_-123", 1'700'086'400};
+std::string link_macd_with(std::string_view key) {
+  const std::string payload = kLink.claim_id + "|" + kLink.nonce + "|" +
+                              std::to_string(kLink.expires_unix);
+  auto mac = crypto::hmac_sha256(key, "link\n" + payload);
+  auto b64 = [](std::string_view s) {
+    return core::base64url_encode(std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  };
+  return b64(payload) + "." + b64(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));
+}
+
+// Links have a key of their own, derived from the server's secret: what page
+// tokens are MACed with never makes a link.
+TEST(LinkTokens, KeyIsDerivedForLinksAlone) {
+  const std::string kKey = "0123456789abcdef0123456789abcdef";
+  mail::LinkTokens links(kKey);
+  const std::string link_key = crypto::derive_key(kKey, mail::LinkTokens::kKeyLabel);
+  const std::string page_key = crypto::derive_key(kKey, PageTokens::kKeyLabel);
+  ASSERT_NE(link_key, page_key);
+  EXPECT_EQ(links.encode(kLink), link_macd_with(link_key));
+  EXPECT_TRUE(links.decode(link_macd_with(link_key)).has_value());
+  EXPECT_FALSE(links.decode(link_macd_with(page_key)).has_value());
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_test_util.h"
+#include "mail/link_token.h"
 #include "service/accounts.h"
-#include "service/link_token.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::api::mail {
@@ -63,7 +63,7 @@ struct Env {
   core::SeededRandom random{7};
   service::RateLimiter limiter{clock, {}};
   service::PageTokens tokens{std::string(32, 'k')};
-  service::LinkTokens links{"link-key"};
+  vouch::mail::LinkTokens links{"link-key"};
   service::IdentityService identities;
   service::Accounts accounts;
   Authenticator auth;

@@ -1,6 +1,6 @@
 // The verification message for an email identity: subject, link in both
 // bodies, HTML escaping, and the outbox fields it starts with.
-#include "service/verification_mail.h"
+#include "mail/verification_mail.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "core/rfc3339.h"
 
-namespace vouch::service {
+namespace vouch::mail {
 namespace {
 
 using std::chrono::hours;
@@ -113,4 +113,4 @@ TEST(VerificationMail, HtmlIsAWholeDocument) {
 }
 
 }  // namespace
-}  // namespace vouch::service
+}  // namespace vouch::mail

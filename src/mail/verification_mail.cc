@@ -1,8 +1,8 @@
-#include "service/verification_mail.h"
+#include "mail/verification_mail.h"
 
 #include "core/rfc3339.h"
 
-namespace vouch::service {
+namespace vouch::mail {
 
 namespace {
 
@@ -64,4 +64,4 @@ core::Mail verification_mail(const core::Claim& claim, const std::string& from,
   return m;
 }
 
-}  // namespace vouch::service
+}  // namespace vouch::mail

@@ -8,7 +8,7 @@
 
 #include "core/mail.h"
 
-namespace vouch::verify::mail {
+namespace vouch::mail {
 
 // STARTTLS on smtp:// (smtps:// is TLS from the start, its certificate
 // verified against the system's CAs).
@@ -47,4 +47,4 @@ class SmtpMailer final : public core::Mailer {
 // The RFC 5322 message: headers and a multipart/alternative text+HTML body.
 std::string render_message(const core::Mail& mail, core::TimePoint date);
 
-}  // namespace vouch::verify::mail
+}  // namespace vouch::mail

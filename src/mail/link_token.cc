@@ -1,11 +1,11 @@
-#include "service/link_token.h"
+#include "mail/link_token.h"
 
 #include <charconv>
 
 #include "core/encoding.h"
 #include "crypto/crypto.h"
 
-namespace vouch::service {
+namespace vouch::mail {
 
 namespace {
 constexpr size_t kMacBytes = 16;
@@ -47,4 +47,4 @@ std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) cons
   return t;
 }
 
-}  // namespace vouch::service
+}  // namespace vouch::mail

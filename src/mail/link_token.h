@@ -10,7 +10,7 @@
 
 #include "core/mail.h"
 
-namespace vouch::service {
+namespace vouch::mail {
 
 class LinkTokens {
  public:
@@ -30,4 +30,4 @@ class LinkTokens {
   const std::string legacy_key_;
 };
 
-}  // namespace vouch::service
+}  // namespace vouch::mail

@@ -16,7 +16,7 @@
 #include "core/mail.h"
 #include "core/store.h"
 
-namespace vouch::scheduler {
+namespace vouch::mail {
 
 struct DeliveryOptions {
   size_t senders = 8;  // concurrent SMTP sessions
@@ -74,4 +74,4 @@ class MailDelivery {
   std::vector<std::thread> senders_;
 };
 
-}  // namespace vouch::scheduler
+}  // namespace vouch::mail

@@ -1,10 +1,10 @@
-#include "scheduler/mail_delivery.h"
+#include "mail/mail_delivery.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-namespace vouch::scheduler {
+namespace vouch::mail {
 
 MailDelivery::MailDelivery(core::Store& store, core::Mailer& mailer, const core::Clock& clock,
                            DeliveryOptions options)
@@ -139,4 +139,4 @@ void MailDelivery::send_loop() {
   }
 }
 
-}  // namespace vouch::scheduler
+}  // namespace vouch::mail

@@ -5,10 +5,10 @@
 
 #include "core/mail.h"
 
-namespace vouch::service {
+namespace vouch::mail {
 
 // `link` is the full URL to click; `expires` when it stops working.
 core::Mail verification_mail(const core::Claim& claim, const std::string& from,
                              const std::string& link, core::TimePoint now);
 
-}  // namespace vouch::service
+}  // namespace vouch::mail

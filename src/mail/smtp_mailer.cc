@@ -1,4 +1,4 @@
-#include "verify/mail/smtp_mailer.h"
+#include "mail/smtp_mailer.h"
 
 #include <curl/curl.h>
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vouch::verify::mail {
+namespace vouch::mail {
 
 namespace {
 
@@ -194,4 +194,4 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   return {core::SendResult::Kind::kTransient, detail};
 }
 
-}  // namespace vouch::verify::mail
+}  // namespace vouch::mail

@@ -1,7 +1,7 @@
 // SmtpMailer: the rendered RFC 5322 message, and send() over libcurl against
 // a tiny SMTP server written here, on loopback, that answers what each test
 // tells it to.
-#include "verify/mail/smtp_mailer.h"
+#include "mail/smtp_mailer.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-namespace vouch::verify::mail {
+namespace vouch::mail {
 namespace {
 
 using Kind = core::SendResult::Kind;
@@ -622,4 +622,4 @@ TEST(SmtpStartTls, CredentialsInTheUrl) {
 }
 
 }  // namespace
-}  // namespace vouch::verify::mail
+}  // namespace vouch::mail

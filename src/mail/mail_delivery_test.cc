@@ -1,7 +1,7 @@
 // The outbox worker: MailDelivery::after_attempt (what one attempt writes to
 // the outbox) and the worker itself against a fake Mailer over a real
 // SqliteStore in a temp dir.
-#include "scheduler/mail_delivery.h"
+#include "mail/mail_delivery.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
 
-namespace vouch::scheduler {
+namespace vouch::mail {
 namespace {
 
 using core::Mail;
@@ -447,4 +447,4 @@ TEST_F(DeliveryWorkerTest, ZeroRetentionKeepsEverything) {
 }
 
 }  // namespace
-}  // namespace vouch::scheduler
+}  // namespace vouch::mail
