@@ -1,6 +1,7 @@
 #include "core/identity.h"
 
 #include "core/claim.h"
+#include "testing/domains.h"
 
 #include <gtest/gtest.h>
 
@@ -110,19 +111,7 @@ TEST(NormalizeDomainTest, LengthLimits) {
   expect_domain(upper253, n253);
 }
 
-// A valid name of exactly `n` characters (n >= 5): labels of up to 63 'a's
-// before "com".
-std::string domain_of_length(size_t n) {
-  std::string out;
-  size_t rem = n - 3;  // each label costs its length and a dot
-  while (rem > 0) {
-    size_t l = std::min<size_t>(63, rem - 1);
-    if (rem - (l + 1) == 1) --l;  // never leave room for a dot alone
-    out += std::string(l, 'a') + ".";
-    rem -= l + 1;
-  }
-  return out + "com";
-}
+using vouch::testing::domain_of_length;
 
 void expect_record_fits(size_t prefix, size_t longest) {
   SCOPED_TRACE("prefix " + std::to_string(prefix));

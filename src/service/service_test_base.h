@@ -20,22 +20,11 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
+#include "testing/domains.h"
 
 namespace vouch::service {
 
-// A valid domain of exactly `n` characters (n >= 5): labels of up to 63
-// 'a's before "com".
-inline std::string domain_of_length(size_t n) {
-  std::string out;
-  size_t rem = n - 3;  // each label costs its length and a dot
-  while (rem > 0) {
-    size_t l = std::min<size_t>(63, rem - 1);
-    if (rem - (l + 1) == 1) --l;  // never leave room for a dot alone
-    out += std::string(l, 'a') + ".";
-    rem -= l + 1;
-  }
-  return out + "com";
-}
+using vouch::testing::domain_of_length;
 
 class ServiceTestBase : public ::testing::Test {
  protected:
