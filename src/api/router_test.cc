@@ -14,6 +14,7 @@
 #include "api/lattice/lattice_api.h"
 #include "auth/sigv4.h"
 #include "core/tags.h"
+#include "testing/instant_resolver.h"
 #include "testing/temp_dir.h"
 #include "scheduler/scheduler.h"
 #include "service/accounts.h"
@@ -28,18 +29,10 @@ constexpr char kKey[] = "AKIAVOUCHROUTERTEST1";
 constexpr char kSecret[] = "router-secret";
 
 // No DNS here: every lookup answers nothing.
-class SilentResolver final : public core::DnsResolver {
- public:
-  void lookup(const std::string&, core::RecordType,
-              std::function<void(std::vector<core::DnsAnswer>)> done) override {
-    done({});
-  }
-  size_t perspectives() const override { return 1; }
-};
-
 class RouterTest : public ::testing::Test {
  protected:
   RouterTest() {
+    resolver_.silent = true;
     std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-router-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
     dir_ = tmpl;
@@ -131,7 +124,7 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<service::LatticeService> verifications_;
   std::unique_ptr<ses::SesApi> ses_;
   std::unique_ptr<lattice::LatticeApi> lattice_;
-  SilentResolver resolver_;
+  testing::InstantResolver resolver_;  // answers nothing: see the constructor
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<service::ClaimAdmin> claims_;
   std::unique_ptr<control::ControlApi> control_;

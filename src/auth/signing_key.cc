@@ -1,21 +1,11 @@
 #include "auth/signing_key.h"
 
-#include "crypto/crypto.h"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/crypto.h>
 
 #include <mutex>
 #include <unordered_map>
 
 namespace vouch::auth {
-
-Digest sha256(std::string_view data) { return crypto::sha256(data); }
-
-Digest hmac_sha256(const void* key, size_t key_len, std::string_view data) {
-  return crypto::hmac_sha256(key, key_len, data);
-}
 
 void hex_encode(const Digest& d, char out[64]) {
   static constexpr char kHex[] = "0123456789abcdef";

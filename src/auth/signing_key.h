@@ -1,16 +1,17 @@
-// SigV4 digests: hex SHA-256, HMAC and the derived-signing-key cache, over crypto/.
+// SigV4 digests: hex SHA-256 and the derived-signing-key cache, over crypto/.
 #pragma once
 
-#include <array>
 #include <string>
 #include <string_view>
 
+#include "crypto/crypto.h"
+
 namespace vouch::auth {
 
-using Digest = std::array<unsigned char, 32>;  // same as crypto::Digest
+using crypto::Digest;
+using crypto::hmac_sha256;
+using crypto::sha256;
 
-Digest sha256(std::string_view data);
-Digest hmac_sha256(const void* key, size_t key_len, std::string_view data);
 // Lowercase hex of 32 bytes, written to a 64-char buffer.
 void hex_encode(const Digest& d, char out[64]);
 std::string hex(const Digest& d);

@@ -8,7 +8,11 @@ namespace vouch::mail {
 
 MailDelivery::MailDelivery(core::Store& store, core::Mailer& mailer, const core::Clock& clock,
                            DeliveryOptions options)
-    : store_(store), mailer_(mailer), clock_(clock), options_(options) {}
+    : store_(store),
+      mailer_(mailer),
+      clock_(clock),
+      options_(options),
+      timer_(options.timer ? *options.timer : core::steady_timer()) {}
 
 MailDelivery::~MailDelivery() {
   {
@@ -106,7 +110,8 @@ void MailDelivery::fill_loop() {
       reads_.fetch_add(1, std::memory_order_release);
     }
     woken_ = false;
-    cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
+    timer_.wait_until(lock, cv_, timer_.now() + options_.poll_interval,
+                      [this] { return stopping_ || woken_; });
   }
 }
 

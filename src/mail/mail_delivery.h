@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/mail.h"
 #include "core/store.h"
+#include "core/timer.h"
 
 namespace vouch::mail {
 
@@ -28,6 +29,7 @@ struct DeliveryOptions {
   // 0 keeps everything. Checked at most every prune_interval.
   core::Seconds retention{7 * 24 * 3600};
   core::Seconds prune_interval{60};
+  core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
 };
 
 class MailDelivery {
@@ -58,6 +60,7 @@ class MailDelivery {
   core::Mailer& mailer_;
   const core::Clock& clock_;
   const DeliveryOptions options_;
+  core::Timer& timer_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<core::Mail> ready_;           // GUARDED_BY(mu_)

@@ -18,6 +18,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "testing/eventually.h"
+#include "testing/fake_timer.h"
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
 
@@ -203,7 +204,7 @@ class DeliveryWorkerTest : public ::testing::Test {
     auto opened = store::sqlite::SqliteStore::open(dir_.file("vouch.db"));
     ASSERT_OK(opened);
     store_ = std::move(*opened);
-    options_.poll_interval = milliseconds(20);
+    options_.timer = &timer_;  // polls come when a test moves time, not by themselves
   }
   void TearDown() override { delivery_.reset(); }
 
@@ -234,13 +235,23 @@ class DeliveryWorkerTest : public ::testing::Test {
   // Waits until the worker has read the outbox `n` more times: whatever it
   // would (wrongly) send, it has taken by then.
   void let_it_look(uint64_t n = 3) {
-    const uint64_t from = delivery_->outbox_reads();
-    ASSERT_TRUE(eventually([&] { return delivery_->outbox_reads() >= from + n; }));
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t from = delivery_->outbox_reads();
+      timer_.advance(options_.poll_interval);
+      ASSERT_TRUE(eventually([&] { return delivery_->outbox_reads() > from; }));
+    }
+  }
+
+  // Moves the mail clock and the poll timer together, as real time would.
+  void advance(core::Seconds d) {
+    clock_.advance(d);
+    timer_.advance(d);
   }
 
   vouch::testing::TempDir dir_;
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   core::ManualClock clock_{T0};
+  vouch::testing::FakeTimer timer_;
   FakeMailer mailer_;
   DeliveryOptions options_;
   std::unique_ptr<MailDelivery> delivery_;
@@ -320,17 +331,17 @@ TEST_F(DeliveryWorkerTest, TransientFailureIsRetriedAfterBackoff) {
   let_it_look();
   EXPECT_EQ(mailer_.calls(m.id), 1);
 
-  clock_.advance(seconds(5));
+  advance(seconds(5));
   ASSERT_TRUE(eventually([&] { return stored(m.id).attempts == 2; }));
   s = stored(m.id);
   EXPECT_EQ(s.state, Mail::State::kQueued);
   EXPECT_EQ(s.last_error, "SMTP 451 local error");
   EXPECT_EQ(s.next_attempt_at, T0 + seconds(5) + seconds(10));
 
-  clock_.advance(seconds(9));
+  advance(seconds(9));
   let_it_look();
   EXPECT_EQ(mailer_.calls(m.id), 2) << "retried before the backoff was over";
-  clock_.advance(seconds(1));
+  advance(seconds(1));
   ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kSent; }));
   s = stored(m.id);
   EXPECT_EQ(s.attempts, 3);
@@ -345,7 +356,7 @@ TEST_F(DeliveryWorkerTest, PermanentFailureIsRecordedAndNotRetried) {
   Mail good = enqueue("good@example.com");
   ASSERT_TRUE(eventually([&] { return stored(bad.id).state == Mail::State::kFailed; }));
   ASSERT_TRUE(eventually([&] { return stored(good.id).state == Mail::State::kSent; }));
-  clock_.advance(hours(2));
+  advance(hours(2));
   delivery_->wake();
   let_it_look();
   Mail s = stored(bad.id);
@@ -361,7 +372,7 @@ TEST_F(DeliveryWorkerTest, GivesUpAfterADay) {
   start();
   Mail m = enqueue("a@example.com");
   ASSERT_TRUE(eventually([&] { return stored(m.id).attempts == 1; }));
-  clock_.advance(hours(24));
+  advance(hours(24));
   delivery_->wake();
   ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kFailed; }));
   Mail s = stored(m.id);
@@ -380,7 +391,7 @@ TEST_F(DeliveryWorkerTest, StopsPromptlyAndLeavesUnsentMailQueued) {
   EXPECT_EQ(stored(m.id).state, Mail::State::kQueued);
   // A new worker (as after a restart) picks it up when due.
   mailer_.otherwise = {Kind::kAccepted, "250"};
-  clock_.advance(seconds(5));
+  advance(seconds(5));
   start();
   ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kSent; }));
   EXPECT_EQ(mailer_.calls(m.id), 2);

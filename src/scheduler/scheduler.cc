@@ -13,7 +13,11 @@ using core::Claim;
 
 Scheduler::Scheduler(core::Store& store, core::DnsResolver& resolver, const core::Clock& clock,
                      SchedulerOptions options)
-    : store_(store), resolver_(resolver), clock_(clock), options_(options) {
+    : store_(store),
+      resolver_(resolver),
+      clock_(clock),
+      options_(options),
+      timer_(options.timer ? *options.timer : core::steady_timer()) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.writers); ++i) {
     writers_.emplace_back([this] { writer_loop(); });
   }
@@ -313,7 +317,7 @@ void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
 void Scheduler::background_loop() {
   pthread_setname_np(pthread_self(), "vouch-checks");
   std::unique_lock lock(mu_);
-  auto next_poll = std::chrono::steady_clock::now();
+  auto next_poll = timer_.now();
   while (!stopping_) {
     // Start queued checks while the window has room.
     while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
@@ -326,7 +330,7 @@ void Scheduler::background_loop() {
     // Read more when the queue runs low: at once while a sweep is under way
     // (a cursor is set), else on the poll interval or when woken.
     const bool low = queue_low();
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = timer_.now();
     if (low && (cursor_ || woken_ || now >= next_poll)) {
       woken_ = false;
       if (!cursor_) next_poll = now + options_.poll_interval;
@@ -336,8 +340,7 @@ void Scheduler::background_loop() {
     // A wake counts once there is room to read into: counted while the queue
     // is full, it ended the wait at once, again and again, and the loop spun
     // on mu_ and starved the answers. It stays set until then.
-    waits_.fetch_add(1, std::memory_order_relaxed);
-    cv_.wait_until(lock, low ? next_poll : now + options_.poll_interval, [this] {
+    timer_.wait_until(lock, cv_, low ? next_poll : now + options_.poll_interval, [this] {
       return stopping_ || (woken_ && queue_low()) ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
              (cursor_ && queue_low());

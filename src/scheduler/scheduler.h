@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/evidence.h"
 #include "core/store.h"
+#include "core/timer.h"
 
 namespace vouch::scheduler {
 
@@ -43,6 +44,7 @@ struct SchedulerOptions {
   size_t writers = 2;
   size_t max_record_batch = 1024;
   std::chrono::milliseconds poll_interval{500};
+  core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
 };
 
 using CheckResult = core::CheckResult;
@@ -66,9 +68,6 @@ class Scheduler final : public core::CheckRunner {
   void wake();
 
   size_t quorum() const;
-  // Times the background loop has gone to wait (or found it need not): a
-  // test sees a loop that spins, or that has run its first poll, by counting.
-  uint64_t background_waits() const { return waits_.load(std::memory_order_relaxed); }
 
  private:
   // Who waits for a check: run_due and check_now do; the background sweep
@@ -110,6 +109,7 @@ class Scheduler final : public core::CheckRunner {
   core::DnsResolver& resolver_;
   const core::Clock& clock_;
   const SchedulerOptions options_;
+  core::Timer& timer_;
 
   std::mutex mu_;
   std::condition_variable cv_;          // the background loop, and waits for in_flight_
@@ -130,7 +130,6 @@ class Scheduler final : public core::CheckRunner {
   // check_now_async calls that found their claim in flight: run when it is
   // recorded (or at stop). One per call, and calls are rate-limited upstream.
   std::unordered_map<int64_t, std::vector<std::function<void()>>> again_;  // GUARDED_BY(mu_)
-  std::atomic<uint64_t> waits_{0};
   std::vector<std::thread> writers_;
   std::thread background_;
 };

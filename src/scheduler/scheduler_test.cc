@@ -21,6 +21,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/eventually.h"
 #include "testing/fake_resolver.h"
+#include "testing/fake_timer.h"
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
 
@@ -178,6 +179,18 @@ class SchedulerTest : public ::testing::Test {
     return nlohmann::json::parse(**e);
   }
 
+  // A background loop polling hourly on timer_, started, and parked after
+  // its first poll (which runs at once).
+  Scheduler& hourly_background() {
+    SchedulerOptions opt;
+    opt.poll_interval = std::chrono::hours(1);
+    opt.timer = &timer_;
+    auto& s = scheduler(1, opt);
+    s.start_background();
+    EXPECT_TRUE(testing::eventually([&] { return timer_.parked() == 1; }));
+    return s;
+  }
+
   // Moves the clock to the claim's next check and runs what is due.
   size_t step_to_next_check(const Claim& c) {
     Claim now = get(c);
@@ -201,6 +214,7 @@ class SchedulerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   core::ManualClock clock_{T0};
+  testing::FakeTimer timer_;  // outlives scheduler_, which waits on it
   std::unique_ptr<FakeResolver> resolver_;
   std::unique_ptr<Scheduler> scheduler_;
 };
@@ -700,18 +714,27 @@ TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
 }
 
 TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
-  SchedulerOptions opt;
-  opt.poll_interval = std::chrono::hours(1);  // nothing would be found by polling
-  auto& s = scheduler(1, opt);
-  s.start_background();
-  // The first poll runs at once and finds nothing; wait until it has (the
-  // loop then goes to wait for the hour).
-  ASSERT_TRUE(testing::eventually([&] { return s.background_waits() >= 1; }));
+  auto& s = hourly_background();  // timer_ never moves: no poll comes after the first
   Claim c = add(ClaimKind::kSesDomain, "woken.example");
   resolver_->found(c.record_name, c.token);
-  s.wake();  // without it, the claim would wait the hour
+  s.wake();  // without it, the claim would wait for the poll, which never comes
   ASSERT_EQ(wait_checked({c}), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+}
+
+TEST_F(SchedulerTest, APollFindsAClaimThatBecameDueWithoutAWake) {
+  hourly_background();
+  Claim c = add(ClaimKind::kSesDomain, "polled.example");
+  resolver_->found(c.record_name, c.token);
+  // No wake: a minute short of the poll, nothing is looked up...
+  const uint64_t checks = timer_.checks();
+  timer_.advance(std::chrono::minutes(59));
+  ASSERT_TRUE(testing::eventually([&] { return timer_.checks() >= checks + 2; }));
+  EXPECT_EQ(resolver_->asked(c.record_name), 0u);
+  // ...and at the hour it is.
+  timer_.advance(std::chrono::minutes(1));
+  ASSERT_EQ(wait_checked({c}), 1u);
   EXPECT_EQ(resolver_->asked(c.record_name), 1u);
 }
 
@@ -719,9 +742,11 @@ TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
   // A wake with the window full and enough queued used to make the loop's
   // wait return at once, again and again: a busy loop on the scheduler's
   // mutex that starved the answers (an API call waking it hung for 20 s).
+  // timer_ stands still: only a wake could end the wait.
   SchedulerOptions opt;
   opt.max_in_flight = 2;
   opt.poll_interval = std::chrono::hours(1);
+  opt.timer = &timer_;
   auto& s = scheduler(1, opt);
   std::vector<Claim> cs;
   for (int i = 0; i < 12; ++i)
@@ -729,13 +754,15 @@ TEST_F(SchedulerTest, AWakeWhileTheWindowIsFullDoesNotSpin) {
   resolver_->hold();
   s.start_background();
   ASSERT_TRUE(resolver_->wait_held(2));  // the window is full, the rest queued
-  // With no room to read into, the wake does not end the loop's wait: it goes
-  // to wait a bounded number of times however long it is given (a spinning
-  // loop passed thousands of times in these 50 ms).
-  const uint64_t before = s.background_waits();
+  ASSERT_TRUE(testing::eventually([&] { return timer_.parked() == 1; }));
+  // With no room to read into, the wake does not end the loop's wait: the
+  // loop looks at its condition again (checks grow) inside the same wait
+  // (waits do not). A spinning loop made a new wait for every look.
+  const uint64_t waits = timer_.waits();
+  const uint64_t checks = timer_.checks();
   s.wake();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_LE(s.background_waits() - before, 3u) << "the scheduler busy-waits";
+  ASSERT_TRUE(testing::eventually([&] { return timer_.checks() >= checks + 5; }));
+  EXPECT_EQ(timer_.waits(), waits) << "the scheduler busy-waits";
   resolver_->release();  // from here on, lookups answer by themselves
   EXPECT_EQ(wait_checked(cs), cs.size());
 }
@@ -776,7 +803,8 @@ TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
   FakeResolver resolver;
   SchedulerOptions opt;
   opt.max_in_flight = 2;  // holds up to 32 windows (64 claims), reads 8 ahead
-  opt.poll_interval = std::chrono::milliseconds(10);
+  testing::FakeTimer timer;
+  opt.timer = &timer;
   std::vector<Claim> cs = published_domains(counted, resolver, 900, 200, "stalled");
   ASSERT_EQ(cs.size(), 200u);
   auto asked = [&] {
@@ -790,11 +818,22 @@ TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
     s.start_background();
     // Lookups go on while results wait to be recorded, up to the bound...
     testing::eventually([&] { return asked() >= 64; });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_GE(asked(), 64u);
-    EXPECT_LE(asked(), 64u + 8u);  // ...and stop there
+    // ...and stop there, however many polls come and go.
+    for (int i = 0; i < 10; ++i) {
+      const uint64_t waits = timer.waits();
+      timer.advance(opt.poll_interval);  // the wait ends, the loop polls and waits again
+      ASSERT_TRUE(
+          testing::eventually([&] { return timer.waits() > waits && timer.parked() == 1; }));
+    }
+    EXPECT_LE(asked(), 64u + 8u);
     counted.open_gate();
-    testing::eventually([&] { return counted.recorded() >= cs.size(); }, seconds(20));
+    testing::eventually(
+        [&] {
+          timer.advance(opt.poll_interval);
+          return counted.recorded() >= cs.size();
+        },
+        seconds(20));
   }
   EXPECT_EQ(asked(), cs.size());  // each once
   for (const auto& c : cs) {

@@ -9,47 +9,14 @@
 #include "core/evidence_json.h"
 #include "service/inbox.h"
 #include "service/service_test_base.h"
+#include "testing/fake_checks.h"
+#include "testing/instant_resolver.h"
 
 namespace vouch::service {
 namespace {
 
 const core::TimePoint kStart{std::chrono::seconds(1767225600)};  // 2026-01-01
 const core::Scope kScope{"123456789012", "us-east-1"};
-
-// Answers at once, from a table by name; remembers what was asked.
-class FakeResolver final : public core::DnsResolver {
- public:
-  void lookup(const std::string& name, core::RecordType,
-              std::function<void(std::vector<core::DnsAnswer>)> done) override {
-    asked.push_back(name);
-    core::DnsAnswer a;
-    a.resolver = "fake";
-    a.kind = core::DnsAnswer::Kind::kRecords;
-    if (auto it = records.find(name); it != records.end()) a.records = it->second;
-    done({a});
-  }
-  size_t perspectives() const override { return 1; }
-  std::map<std::string, std::vector<std::string>> records;
-  std::vector<std::string> asked;
-};
-
-// "Checks" a claim by answering with the evidence it is given, or an error.
-class FakeChecks final : public core::CheckRunner {
- public:
-  void check_now_async(const core::Scope& scope, const std::string& id, CheckDone done) override {
-    checked.push_back(id);
-    if (error) return done(*error);
-    auto c = store->get_claim(scope, id);
-    if (!c.ok() || !*c) return done(core::not_found("gone", id));
-    done(core::CheckResult{**c, evidence, true});
-  }
-  size_t run_due() override { return ++runs; }
-  core::Store* store = nullptr;
-  core::Evidence evidence;
-  std::optional<core::Error> error;
-  std::vector<std::string> checked;
-  size_t runs = 0;
-};
 
 class ClaimAdminTest : public ServiceTestBase {
  protected:
@@ -97,8 +64,8 @@ class ClaimAdminTest : public ServiceTestBase {
   }
 
   int n_ = 0;
-  FakeResolver resolver_;
-  FakeChecks checks_;
+  testing::InstantResolver resolver_;
+  testing::FakeChecks checks_;
   std::unique_ptr<ClaimAdmin> admin_;
 };
 

@@ -11,6 +11,8 @@
 #include "auth/sigv4.h"
 #include "core/evidence_json.h"
 #include "service/accounts.h"
+#include "testing/fake_checks.h"
+#include "testing/instant_resolver.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::api::control {
@@ -22,37 +24,6 @@ const core::TimePoint kNow{std::chrono::seconds(1767227400)};  // 2026-01-01T00:
 constexpr char kKey[] = "AKIAVOUCHCONTROLFAKE";
 constexpr char kSecret[] = "control-fake-secret";
 const core::Scope kScope{"123456789012", "us-east-1"};
-
-// Every lookup answers at once with `records`.
-class FakeResolver final : public core::DnsResolver {
- public:
-  void lookup(const std::string& name, core::RecordType,
-              std::function<void(std::vector<core::DnsAnswer>)> done) override {
-    asked.push_back(name);
-    core::DnsAnswer a;
-    a.kind = core::DnsAnswer::Kind::kRecords;
-    a.records = records;
-    done({a});
-  }
-  size_t perspectives() const override { return 1; }
-  std::vector<std::string> records;
-  std::vector<std::string> asked;
-};
-
-// Answers every check with `evidence`, or with `error`; counts due runs.
-class FakeChecks final : public core::CheckRunner {
- public:
-  void check_now_async(const core::Scope& scope, const std::string& id, CheckDone done) override {
-    if (error) return done(*error);
-    auto c = store->get_claim(scope, id);
-    if (!c.ok() || !*c) return done(core::not_found("Claim " + id + " not found.", id));
-    done(core::CheckResult{**c, evidence, true});
-  }
-  size_t run_due() override { return 42; }
-  core::Store* store = nullptr;
-  core::Evidence evidence;
-  std::optional<core::Error> error;
-};
 
 class ControlApiFakesTest : public ::testing::Test {
  protected:
@@ -120,8 +91,8 @@ class ControlApiFakesTest : public ::testing::Test {
   testing::TempDir dir_;
   core::ManualClock clock_{kNow};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
-  FakeResolver resolver_;
-  FakeChecks checks_;
+  testing::InstantResolver resolver_;
+  testing::FakeChecks checks_;
   std::unique_ptr<service::Accounts> accounts_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<service::ClaimAdmin> claims_;
@@ -192,7 +163,8 @@ TEST_F(ControlApiFakesTest, TestRoutesReachTheServiceOnlyInTestMode) {
   http::Request due{"POST", "/_vouch/test/run-due-checks", {}, "", "rid"};
   http::Response r = finish(control.handle(due));
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body).at("checked"), 42);
+  EXPECT_EQ(checks_.runs, 1u);
+  EXPECT_EQ(json::parse(r.body).at("checked"), 1);
   http::Request reset{"POST", "/_vouch/test/reset", {}, "", "rid"};
   EXPECT_EQ(finish(control.handle(reset)).status, 200);
   EXPECT_EQ(json::parse(run(control, "GET", "/_vouch/claims").body).at("claims").size(), 0u);
