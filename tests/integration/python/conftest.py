@@ -8,6 +8,12 @@ request with botocore's SigV4Auth (optionally at a chosen time) or not sign it.
 
 Run with Debian's interpreter (python3-boto3 is installed for it):
     /usr/bin/python3 -m pytest tests/integration/python
+
+VOUCH_STORE=postgres: the `server`, `fresh_server` and `vouch_factory`
+servers (those not given a data directory of the test's own) run with
+`--store postgres://...` on a fresh database of a throwaway PostgreSQL
+(pg_cluster.py; one per pytest session, fsync off, or the server named by
+VOUCH_PG_ADMIN_URL) instead of `--data DIR`.
 """
 
 from __future__ import annotations
@@ -41,6 +47,11 @@ VOUCH_BIN = os.environ.get("VOUCH_BIN") or str(REPO / "build" / "vouch")
 AWS_CLI = "/usr/bin/aws"
 SES_NS = "http://ses.amazonaws.com/doc/2010-12-01/"
 HEALTH_TIMEOUT = 10.0
+
+# "postgres": servers on a fresh PostgreSQL database each (see the docstring).
+VOUCH_STORE = os.environ.get("VOUCH_STORE", "sqlite")
+if VOUCH_STORE not in ("sqlite", "postgres"):
+    raise RuntimeError(f"VOUCH_STORE must be sqlite or postgres, not {VOUCH_STORE!r}")
 
 # Root account handed to every server through VOUCH_ROOT_* (unless a test
 # wants vouch to generate its own).
@@ -91,7 +102,44 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 def pytest_sessionfinish(session, exitstatus):
     for srv in list(_LIVE_SERVERS):
         srv.cleanup()
+    for pg in list(_PG_CLUSTERS.values()):
+        pg.close()
+    _PG_CLUSTERS.clear()
     shutil.rmtree(_ISOLATION_DIR, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL (pg_cluster.py)
+
+_PG_CLUSTERS: dict = {}
+
+
+def pg_cluster(fsync: bool = False):
+    """This session's throwaway PostgreSQL (started on first use, stopped at
+    the end of the session). fsync=False (`-c fsync=off`) for functional
+    tests; fsync=True (PostgreSQL's defaults) for durability tests. Fails the
+    test when PostgreSQL is not installed and VOUCH_REQUIRE_PG=1 (CI), skips
+    it otherwise."""
+    from pg_cluster import PgCluster, pg_available
+    if not pg_available():
+        why = "PostgreSQL not installed (apt-get install postgresql)"
+        if os.environ.get("VOUCH_REQUIRE_PG") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    key = "durable" if fsync else "fast"
+    if key not in _PG_CLUSTERS:
+        _PG_CLUSTERS[key] = PgCluster(fsync=fsync).start()
+    return _PG_CLUSTERS[key]
+
+
+def pg_database() -> str:
+    """A fresh, empty database for one server: on VOUCH_PG_ADMIN_URL's server
+    if set, else on this session's fsync-off cluster. Its URL."""
+    admin = os.environ.get("VOUCH_PG_ADMIN_URL")
+    if admin:
+        from pg_cluster import create_database_at
+        return create_database_at(admin)
+    return pg_cluster(fsync=False).create_database()
 
 
 # --------------------------------------------------------------------------
@@ -165,8 +213,11 @@ class VouchServer:
     """
 
     def __init__(self, data_dir: Path, extra_args=(), root_creds: bool = True,
-                 rate_limits_off: bool = True, env: dict | None = None):
+                 rate_limits_off: bool = True, env: dict | None = None,
+                 store: str | None = None):
         self.data_dir = Path(data_dir)
+        # A postgres:// URL: `--store URL` instead of `--data DIR`.
+        self.store = store
         self.log_dir = Path(tempfile.mkdtemp(prefix="vouch-it-logs-"))
         self.extra_args = list(extra_args)
         self.rate_limits_off = rate_limits_off
@@ -209,7 +260,7 @@ class VouchServer:
         n = len(self.runs)
         out_path = self.log_dir / f"stdout.{n}"
         err_path = self.log_dir / f"stderr.{n}"
-        args = [VOUCH_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir)]
+        args = [VOUCH_BIN, "serve", "--listen", f"127.0.0.1:{port}", *self.store_args()]
         if self.rate_limits_off:
             args += RATE_LIMITS_OFF
         args += self.extra_args
@@ -225,6 +276,9 @@ class VouchServer:
         if self not in _LIVE_SERVERS:
             _LIVE_SERVERS.append(self)
         return self.wait_healthy(timeout)
+
+    def store_args(self) -> list[str]:
+        return ["--store", self.store] if self.store else ["--data", str(self.data_dir)]
 
     def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> dict:
         deadline = time.monotonic() + timeout
@@ -291,7 +345,7 @@ class VouchServer:
     # -- vouch account add -------------------------------------------------
     def account_add(self, account_id: str, key: str, secret: str, check: bool = True):
         res = subprocess.run(
-            [VOUCH_BIN, "account", "add", "--data", str(self.data_dir),
+            [VOUCH_BIN, "account", "add", *self.store_args(),
              "--account-id", account_id, "--access-key-id", key,
              "--secret-access-key", secret],
             capture_output=True, text=True, timeout=30, env=self.server_env())
@@ -302,7 +356,7 @@ class VouchServer:
         return res
 
     def __repr__(self):
-        return f"<VouchServer {self.data_dir} runs={len(self.runs)}>"
+        return f"<VouchServer {self.store or self.data_dir} runs={len(self.runs)}>"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -321,6 +375,7 @@ class ServerFactory:
     def __init__(self):
         self.servers: list[VouchServer] = []
         self.dirs: list[str] = []
+        self.store_of: dict[Path, str] = {}  # data directory -> its postgres:// URL
 
     def new_data_dir(self) -> Path:
         d = tempfile.mkdtemp(prefix="vouch-it-data-")
@@ -328,7 +383,16 @@ class ServerFactory:
         return Path(d)
 
     def create(self, data_dir: Path | None = None, **kw) -> VouchServer:
+        # VOUCH_STORE=postgres: a fresh database for a new server; a server
+        # started on an earlier one's data directory gets that one's database.
+        if VOUCH_STORE == "postgres" and "store" not in kw:
+            if data_dir is None:
+                kw["store"] = pg_database()
+            elif Path(data_dir) in self.store_of:
+                kw["store"] = self.store_of[Path(data_dir)]
         srv = VouchServer(data_dir or self.new_data_dir(), **kw)
+        if srv.store:
+            self.store_of[srv.data_dir] = srv.store
         self.servers.append(srv)
         return srv
 
