@@ -1,9 +1,11 @@
 // Harness for the JS integration tests: start/stop the real vouch binary on a
 // free loopback port with a temporary data directory.
 //
-//   VOUCH_BIN  path of the binary (default <repo>/build/vouch)
+//   VOUCH_BIN    path of the binary (default <repo>/build/vouch)
+//   VOUCH_STORE  "postgres": servers on a fresh PostgreSQL database each (storeArgs)
 
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,6 +81,31 @@ function readTail(file, limit = 4000) {
  *   dataDir to restart on its data).
  * Returns { endpoint, port, dataDir, proc, stderr(), stop(), halt(), accountAdd() }.
  */
+// VOUCH_STORE=postgres: each new server runs with `--store` on a fresh
+// database of the PostgreSQL server VOUCH_PG_ADMIN_URL names (started by
+// `python3 tests/integration/python/pg_cluster.py run -- node --test ...`);
+// a restart on a halted server's dataDir reuses that server's database.
+const storeOf = new Map(); // dataDir -> postgres:// URL
+
+function createDatabase() {
+  const admin = process.env.VOUCH_PG_ADMIN_URL;
+  if (!admin) throw new Error('VOUCH_STORE=postgres needs VOUCH_PG_ADMIN_URL (see pg_cluster.py run)');
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c',
+    `CREATE DATABASE "${name}"`], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`CREATE DATABASE failed (${r.status}): ${r.stderr}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** `--data dataDir`, or with VOUCH_STORE=postgres `--store URL` (one database per dataDir). */
+export function storeArgs(dataDir) {
+  if (process.env.VOUCH_STORE !== 'postgres') return ['--data', dataDir];
+  if (!storeOf.has(dataDir)) storeOf.set(dataDir, createDatabase());
+  return ['--store', storeOf.get(dataDir)];
+}
+
 export async function startVouch({ rateLimitsOff = true, args = [], env = {}, rootCreds = true,
   timeoutMs = 10_000, dataDir: reuseDir = undefined } = {}) {
   if (!fs.existsSync(VOUCH_BIN)) {
@@ -100,7 +127,7 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
   // Checks must never leave loopback: unless the test runs its own DNS
   // server, point vouch at a closed loopback port.
   const dns = args.includes('--dns-resolver') ? [] : ['--dns-resolver', '127.0.0.1:9'];
-  const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir,
+  const argv = ['serve', '--listen', `127.0.0.1:${port}`, ...storeArgs(dataDir),
     ...(rateLimitsOff ? RATE_LIMITS_OFF : []), ...dns, ...args];
   const proc = spawn(VOUCH_BIN, argv, { stdio: ['ignore', out, err], env: childEnv });
   fs.closeSync(out);
@@ -144,7 +171,7 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
       return exited;
     },
     accountAdd(accountId, key, secret) {
-      const r = spawnSync(VOUCH_BIN, ['account', 'add', '--data', dataDir, '--account-id',
+      const r = spawnSync(VOUCH_BIN, ['account', 'add', ...storeArgs(dataDir), '--account-id',
         accountId, '--access-key-id', key, '--secret-access-key', secret],
       { encoding: 'utf8', env: childEnv, timeout: 30_000 });
       if (r.status !== 0) {
