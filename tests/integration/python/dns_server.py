@@ -548,3 +548,58 @@ def start_vouch(vouch_factory, *resolvers: str, quorum: int | None = None, extra
     if quorum is not None:
         args += ["--dns-quorum", str(quorum)]
     return vouch_factory.start(extra_args=args + list(extra), **kw)
+
+
+# --------------------------------------------------------------------------
+# A counting TXT server (the fleet tests)
+
+
+class TableDns(StubDns):
+    """Answers TXT queries from `table` (lower-case name -> list of TXT
+    strings; NXDOMAIN for a name not in it, NOERROR and no answer for other
+    types) and counts the queries per name (`counts`, lower-case, no trailing
+    dot). Several instances may share one table: give each vouch node its own
+    instance (its own port), and the counts say which node asked what."""
+
+    def __init__(self, table: dict | None = None):
+        self.table = table if table is not None else {}
+        self.counts: dict[str, int] = {}
+        super().__init__(RCODE_NOERROR)
+        try:  # a sweep sends thousands of queries at once
+            self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        except OSError:
+            pass
+
+    def _reply(self, q: bytes) -> bytes | None:
+        if len(q) < 12:
+            return None
+        try:
+            name, off = _read_name(q, 12)
+            qtype = struct.unpack("!H", q[off:off + 2])[0]
+        except (IndexError, ValueError, struct.error):
+            return None
+        key = name.rstrip(".").lower()
+        with self._lock:
+            self.queries.append(key)
+            self.counts[key] = self.counts.get(key, 0) + 1
+        qid, flags = struct.unpack("!HH", q[:4])
+        values = self.table.get(key)
+        rcode = RCODE_NXDOMAIN if values is None else RCODE_NOERROR
+        answers = b""
+        n = 0
+        if values is not None and qtype == TYPE_TXT:
+            for v in values:
+                b = v.encode()
+                rdata = bytes([len(b)]) + b
+                answers += struct.pack("!HHHIH", 0xC00C, TYPE_TXT, 1, 60, len(rdata)) + rdata
+                n += 1
+        rflags = 0x8000 | 0x0400 | (flags & 0x0100) | rcode  # QR, AA, RD copied
+        return struct.pack("!HHHHHH", qid, rflags, 1, n, 0, 0) + q[12:off + 4] + answers
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
