@@ -17,8 +17,12 @@ echo "== unit tests"
 ctest --test-dir build -j2 --output-on-failure --timeout 120
 
 echo "== integration tests"
-# deps.sh installed knot: its DNS tests must run, not be skipped.
-VOUCH_REQUIRE_KNOT=1 VOUCH_BIN="$PWD/build/vouch" tests/integration/run.sh
+# deps.sh installed knot and PostgreSQL: their tests (the DNS files, the fleet
+# on PostgreSQL) must run, not be skipped.
+VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integration/run.sh
+
+echo "== integration tests on PostgreSQL (a named subset of every API)"
+VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integration/run_pg.sh
 
 if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== unit tests under ASan+UBSan"

@@ -28,7 +28,7 @@ CHANGE_WITHIN = 10.0
 
 
 def vouch_cli(srv, *args):
-    return subprocess.run([VOUCH_BIN, "account", *args, "--data", str(srv.data_dir)],
+    return subprocess.run([VOUCH_BIN, "account", *args, *srv.store_args()],
                           capture_output=True, text=True, timeout=30, env=srv.server_env())
 
 
