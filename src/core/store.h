@@ -1,9 +1,12 @@
-// The Store interface core defines and backends implement (store/sqlite,
-// later store/postgres). Every write is durable when the call returns.
-// Implementations are safe for concurrent use from any thread.
+// The Store interfaces core defines and backends implement (store/sqlite,
+// store/postgres), one per concern: claims (with their evidence, history and
+// idempotency records), the outbox, accounts and settings. Store is all of
+// them, which is what a backend implements. Every write is durable when the
+// call returns. Implementations are safe for concurrent use from any thread.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,13 +70,12 @@ struct CheckRecord {
   std::optional<StatusChange> change;
 };
 
-class Store {
+// Claims: SES identities, DKIM records, email addresses and Lattice domain
+// verifications, with their last evidence, status history and the client
+// tokens of their creates.
+class ClaimStore {
  public:
-  virtual ~Store() = default;
-
-  // Short name for /_vouch/health ("sqlite").
-  virtual std::string name() const = 0;
-
+  virtual ~ClaimStore() = default;
   // Reads. Absent is an empty optional, not an error.
   virtual Result<std::optional<Claim>> get_claim(const Scope& scope, const std::string& id) = 0;
   // The SES identity for `subject` (SES subjects are unique per scope).
@@ -145,16 +147,40 @@ class Store {
   };
   virtual Result<std::vector<Claim>> due_claims_after(TimePoint now, const DueCursor& after,
                                                       size_t limit) = 0;
+  // Due claims as due_claims reads them, each leased to the caller: its
+  // next_check_at moves to `lease_until` in the same statement, so no other
+  // node (or call) gets it until the lease runs out; the check's record
+  // writes the real next check. Rows another transaction holds are skipped,
+  // not waited for. The claims come back as they were before the lease (the
+  // lease does not change version), so recording stays compare-and-set.
+  virtual Result<std::vector<Claim>> lease_due_claims(TimePoint now, TimePoint lease_until,
+                                                      size_t limit) = 0;
 
   // A claim by id alone (verification links carry no account or region).
   virtual Result<std::optional<Claim>> get_claim_by_id(const std::string& id) = 0;
 
-  // The outbox. enqueue_mail sets id; update_mail writes the delivery fields
+  // Removes every claim, its evidence and history, and the outbox (test mode
+  // reset). Accounts are kept.
+  virtual Status clear_claims() = 0;
+};
+
+// The outbox of verification mail.
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+
+  // enqueue_mail sets id; update_mail writes the delivery fields
   // (state, attempts, next_attempt_at, sent_at, last_error).
   virtual Result<Mail> enqueue_mail(Mail mail) = 0;
   virtual Status update_mail(const Mail& mail) = 0;
   // Queued messages whose next attempt is due, oldest first.
   virtual Result<std::vector<Mail>> due_mail(TimePoint now, size_t limit) = 0;
+  // Due messages as due_mail reads them, each leased to the caller (its
+  // next_attempt_at moves to `lease_until`, skipping rows another
+  // transaction holds), so each is handed to SMTP by one sender at a time;
+  // update_mail after the attempt writes the real next attempt.
+  virtual Result<std::vector<Mail>> lease_due_mail(TimePoint now, TimePoint lease_until,
+                                                   size_t limit) = 0;
   // Every message, oldest first; `to` and `id` filter when set.
   virtual Result<std::vector<Mail>> list_mail(const std::optional<std::string>& address,
                                               const std::optional<int64_t>& id) = 0;
@@ -182,18 +208,69 @@ class Store {
   // Deletes up to `limit` delivered or failed messages queued before `before`
   // (never queued ones); returns how many.
   virtual Result<size_t> prune_mail(TimePoint before, size_t limit) = 0;
+};
 
-  // Accounts. put_account replaces an account with the same access key id.
+// Accounts: the access keys requests are signed with.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+
+  // put_account replaces an account with the same access key id.
   virtual Status put_account(const Account& account) = 0;
   virtual Result<std::optional<Account>> find_account(const std::string& access_key_id) = 0;
   // Returns whether an account had that access key id.
   virtual Result<bool> delete_account(const std::string& access_key_id) = 0;
   // Every account, by access key id (operator-made, so few).
   virtual Result<std::vector<Account>> list_accounts() = 0;
+};
 
-  // Removes every claim, its evidence and history, and the outbox (test mode
-  // reset). Accounts are kept.
-  virtual Status clear_claims() = 0;
+// Small named values every node shares: the server's secret key, the root
+// key id, the test clock. Names and values are short text.
+class SettingStore {
+ public:
+  virtual ~SettingStore() = default;
+
+  virtual Result<std::optional<std::string>> get_setting(const std::string& name) = 0;
+  virtual Status put_setting(const std::string& name, const std::string& value) = 0;
+  // Stores `value` unless the name has one; returns the stored value. Nodes
+  // starting at once all get the first writer's value.
+  virtual Result<std::string> put_setting_if_absent(const std::string& name,
+                                                    const std::string& value) = 0;
+};
+
+// Everything a store holds, for moving an installation to another backend.
+struct ClaimRecord {
+  Claim claim;
+  std::optional<std::string> evidence;
+  std::vector<StatusChange> history;
+};
+struct IdempotencyRecord {
+  Scope scope;
+  std::string client_token;
+  std::string request_hash;
+  std::string response;
+  TimePoint created_at{};
+};
+struct Snapshot {
+  std::vector<ClaimRecord> claims;  // seq order; seq and version kept
+  std::vector<Mail> mail;           // id order; ids kept
+  std::vector<Account> accounts;
+  std::vector<IdempotencyRecord> idempotency;
+  std::map<std::string, std::string> settings;
+};
+
+class Store : public ClaimStore, public OutboxStore, public AccountStore, public SettingStore {
+ public:
+  // Short name for /_vouch/health ("sqlite", "postgres").
+  virtual std::string name() const = 0;
+  // Whether the backend answers now (a round trip for a server database).
+  virtual Status ping() = 0;
+  // Reads everything at once (a stopped installation: no writes meanwhile).
+  virtual Result<Snapshot> snapshot() = 0;
+  // Writes `snapshot` into this store, which must be empty (kConflict if it
+  // holds any claim, message, account or setting), keeping ids, seqs and
+  // versions; later inserts continue after the largest seq and id.
+  virtual Status restore(const Snapshot& snapshot) = 0;
 };
 
 }  // namespace vouch::core

@@ -14,6 +14,11 @@ class ForwardingStore : public core::Store {
   explicit ForwardingStore(std::unique_ptr<core::Store> inner) : inner_(std::move(inner)) {}
 
   std::string name() const override { return inner_->name(); }
+  core::Status ping() override { return inner_->ping(); }
+  core::Result<core::Snapshot> snapshot() override { return inner_->snapshot(); }
+  core::Status restore(const core::Snapshot& snapshot) override {
+    return inner_->restore(snapshot);
+  }
   core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
                                                      const std::string& id) override {
     return inner_->get_claim(scope, id);
@@ -79,6 +84,11 @@ class ForwardingStore : public core::Store {
                                                           size_t limit) override {
     return inner_->due_claims_after(now, after, limit);
   }
+  core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
+                                                          core::TimePoint lease_until,
+                                                          size_t limit) override {
+    return inner_->lease_due_claims(now, lease_until, limit);
+  }
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override {
     return inner_->get_claim_by_id(id);
   }
@@ -88,6 +98,11 @@ class ForwardingStore : public core::Store {
   core::Status update_mail(const core::Mail& mail) override { return inner_->update_mail(mail); }
   core::Result<std::vector<core::Mail>> due_mail(core::TimePoint now, size_t limit) override {
     return inner_->due_mail(now, limit);
+  }
+  core::Result<std::vector<core::Mail>> lease_due_mail(core::TimePoint now,
+                                                       core::TimePoint lease_until,
+                                                       size_t limit) override {
+    return inner_->lease_due_mail(now, lease_until, limit);
   }
   core::Result<std::vector<core::Mail>> list_mail(const std::optional<std::string>& address,
                                                   const std::optional<int64_t>& id) override {
@@ -122,6 +137,16 @@ class ForwardingStore : public core::Store {
     return inner_->list_accounts();
   }
   core::Status clear_claims() override { return inner_->clear_claims(); }
+  core::Result<std::optional<std::string>> get_setting(const std::string& name) override {
+    return inner_->get_setting(name);
+  }
+  core::Status put_setting(const std::string& name, const std::string& value) override {
+    return inner_->put_setting(name, value);
+  }
+  core::Result<std::string> put_setting_if_absent(const std::string& name,
+                                                  const std::string& value) override {
+    return inner_->put_setting_if_absent(name, value);
+  }
 
  protected:
   core::Store& inner() { return *inner_; }
