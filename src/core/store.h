@@ -254,9 +254,13 @@ struct IdempotencyRecord {
 struct Snapshot {
   std::vector<ClaimRecord> claims;  // seq order; seq and version kept
   std::vector<Mail> mail;           // id order; ids kept
+  std::vector<int64_t> hidden_mail;  // ids of mail hidden from the inbox
   std::vector<Account> accounts;
   std::vector<IdempotencyRecord> idempotency;
   std::map<std::string, std::string> settings;
+  // The largest seq and message id ever given (deleted ones too): never reused.
+  int64_t last_seq = 0;
+  int64_t last_mail_id = 0;
 };
 
 class Store : public ClaimStore, public OutboxStore, public AccountStore, public SettingStore {
