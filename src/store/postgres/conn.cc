@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <string_view>
 
 namespace vouch::store::postgres {
 
@@ -38,6 +39,21 @@ std::string trimmed(const char* msg) {
 }
 
 }  // namespace
+
+Conn::Conn(PGconn* c) : c_(c) {
+  // Notices ("relation already exists, skipping") are the server's business:
+  // the errors callers need come back as core::Error. A FATAL one (a
+  // shutdown) marks the connection for a reset.
+  if (c_) PQsetNoticeReceiver(c_, &Conn::on_notice, this);
+}
+
+void Conn::on_notice(void* self, const PGresult* r) {
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity &&
+      (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC")) {
+    static_cast<Conn*>(self)->fatal_ = true;
+  }
+}
 
 std::string Conn::error_message() const { return trimmed(PQerrorMessage(c_)); }
 
@@ -83,9 +99,12 @@ core::Result<Res> Conn::exec(const std::string& sql) {
 
 bool Conn::healthy() {
   if (PQstatus(c_) != CONNECTION_OK) return false;
-  // A server that shut down closed the socket while we were idle: reading
-  // now notices, instead of failing the caller's first statement.
+  // A server that shut down said so (FATAL) and closed the socket while we
+  // were idle: reading and parsing now notices, instead of failing the
+  // caller's first statement.
   if (!PQconsumeInput(c_) || PQstatus(c_) != CONNECTION_OK) return false;
+  (void)PQisBusy(c_);  // parses what arrived; a FATAL reaches on_notice
+  if (fatal_ || PQstatus(c_) != CONNECTION_OK) return false;
   switch (PQtransactionStatus(c_)) {
     case PQTRANS_IDLE: return true;
     case PQTRANS_INTRANS:
@@ -96,6 +115,7 @@ bool Conn::healthy() {
 
 bool Conn::reset() {
   prepared_.clear();
+  fatal_ = false;
   PQreset(c_);
   return PQstatus(c_) == CONNECTION_OK;
 }
@@ -147,8 +167,8 @@ core::Result<std::unique_ptr<Pool::Lease>> Pool::acquire() {
     if (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return !idle_.empty(); })) {
       return Error{ErrorCode::kUnavailable, "postgres: every pooled connection is busy", {}, {}};
     }
-    c = std::move(idle_.back());
-    idle_.pop_back();
+    c = std::move(idle_.front());
+    idle_.pop_front();
   }
   auto lease = std::make_unique<Lease>(*this, std::move(c));
   if (!(*lease)->healthy() && !(*lease)->reset()) {

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -67,7 +68,7 @@ class Res {
 // One server connection. Not thread-safe: the pool lends it to one call.
 class Conn {
  public:
-  explicit Conn(PGconn* c) : c_(c) {}
+  explicit Conn(PGconn* c);
   ~Conn() { PQfinish(c_); }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
@@ -89,10 +90,14 @@ class Conn {
 
  private:
   core::Error failure(PGresult* r, const char* what);
+  static void on_notice(void* self, const PGresult* r);
 
   PGconn* c_;
   std::unordered_set<std::string> prepared_;
   std::string sqlstate_;
+  // The server sent FATAL while we were idle (it is shutting down): the
+  // connection is gone even before libpq reads the end of the stream.
+  bool fatal_ = false;
 };
 
 class Pool {
@@ -124,7 +129,9 @@ class Pool {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<Conn>> idle_;  // GUARDED_BY(mu_)
+  // Used in turn (FIFO): every connection stays exercised, so one the server
+  // dropped is noticed and replaced soon, not after a burst of load.
+  std::deque<std::unique_ptr<Conn>> idle_;  // GUARDED_BY(mu_)
 };
 
 // libpq's connect, with a connect timeout unless the conninfo sets one.
