@@ -32,9 +32,21 @@ bool transient_sqlstate(const std::string& s) {
          s == "40P01" || s == "53300";
 }
 
+// libpq's message on one line: its hint lines joined with "; ".
 std::string trimmed(const char* msg) {
-  std::string s = msg ? msg : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  bool newline = false;
+  for (const char* c = msg ? msg : ""; *c; ++c) {
+    if (*c == '\n') {
+      newline = true;
+    } else if (newline && (*c == ' ' || *c == '\t')) {
+      continue;
+    } else {
+      if (newline) s += "; ";
+      newline = false;
+      s += *c;
+    }
+  }
   return s;
 }
 

@@ -253,5 +253,61 @@ TEST(PostgresStoreTest, LeasesHandEachDueClaimToExactlyOneOfThreeNodes) {
   EXPECT_TRUE(due->empty()) << "every claim is leased until T0 + 2h";
 }
 
+TEST(PostgresStoreTest, LeasesHandEachDueMessageToExactlyOneOfThreeNodes) {
+  const std::string db = fresh_database();
+  auto loader = open_store(db, 1);
+  ASSERT_NE(loader, nullptr);
+  for (int i = 0; i < 300; ++i) {
+    core::Mail m;
+    m.claim_id = make_claim(i).id;
+    m.scope = kScope;
+    m.to = "u" + std::to_string(i) + "@example.com";
+    m.created_at = T0;
+    m.next_attempt_at = T0 + seconds(i % 2);
+    ASSERT_OK(loader->enqueue_mail(m));
+  }
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(open_store(db, 1));
+  std::vector<std::vector<int64_t>> got(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      for (;;) {
+        auto leased = nodes[i]->lease_due_mail(T0 + hours(1), T0 + hours(2), 7);
+        if (!leased.ok() || leased->empty()) return;
+        for (const auto& m : *leased) got[i].push_back(m.id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> ids;
+  size_t total = 0;
+  for (const auto& g : got) {
+    total += g.size();
+    ids.insert(g.begin(), g.end());
+  }
+  EXPECT_EQ(total, 300u);
+  EXPECT_EQ(ids.size(), 300u);
+}
+
+TEST(PostgresStoreTest, NodesStartingAtOnceAllGetTheFirstWritersSetting) {
+  const std::string db = fresh_database();
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 4; ++i) nodes.push_back(open_store(db, 1));
+  std::vector<std::string> got(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = nodes[i]->put_setting_if_absent("secret_key", "key-of-node-" + std::to_string(i));
+      got[i] = r.ok() ? *r : "error: " + r.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto stored = nodes[0]->get_setting("secret_key");
+  ASSERT_OK(stored);
+  ASSERT_TRUE(stored->has_value());
+  for (const auto& g : got) EXPECT_EQ(g, **stored);
+}
+
 }  // namespace
 }  // namespace vouch::store::postgres
