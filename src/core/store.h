@@ -252,8 +252,8 @@ struct IdempotencyRecord {
   TimePoint created_at{};
 };
 struct Snapshot {
-  std::vector<ClaimRecord> claims;  // seq order; seq and version kept
-  std::vector<Mail> mail;           // id order; ids kept
+  std::vector<ClaimRecord> claims;   // seq order; seq and version kept
+  std::vector<Mail> mail;            // id order; ids kept
   std::vector<int64_t> hidden_mail;  // ids of mail hidden from the inbox
   std::vector<Account> accounts;
   std::vector<IdempotencyRecord> idempotency;

@@ -24,8 +24,8 @@ class Timer {
 class SteadyTimer final : public Timer {
  public:
   Instant now() const override { return std::chrono::steady_clock::now(); }
-  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                  Instant deadline, const std::function<bool()>& pred) override {
+  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Instant deadline,
+                  const std::function<bool()>& pred) override {
     return cv.wait_until(lock, deadline, pred);
   }
 };

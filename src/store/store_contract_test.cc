@@ -1,158 +1,10 @@
-// The Store contract (core/store.h), written once and run against every
-// backend. A backend joins by adding one StoreBackend to the instantiation at
-// the bottom: a name and a factory that opens a fresh, empty store in a
-// scratch directory.
-#include <gtest/gtest.h>
+// The Store contract: claims, identities, listing, updates, mail and
+// accounts (store_contract_test_util.h has the fixture; store_contract_backends_test.cc the
+// backends it runs on).
+#include "store/store_contract_test_util.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <chrono>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <ostream>
-#include <set>
-#include <string>
-#include <vector>
-
-#include "core/claim.h"
-#include "core/store.h"
-#include "store/caching_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "testing/printers.h"
-#include "testing/temp_dir.h"
-
-namespace vouch::core {
+namespace vouch::core::contract {
 namespace {
-
-using std::chrono::hours;
-using std::chrono::nanoseconds;
-
-using StoreFactory = std::function<std::unique_ptr<Store>(const std::string& dir)>;
-
-struct StoreBackend {
-  std::string name;
-  StoreFactory open;
-};
-
-// Test names and failure messages show the backend's name.
-void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
-
-const Scope kScope{"111122223333", "us-east-1"};
-const Scope kOtherRegion{"111122223333", "eu-west-1"};
-const Scope kOtherAccount{"444455556666", "us-east-1"};
-
-// Nanosecond-precise, so a backend that rounds to micro- or milliseconds fails.
-const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
-
-const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                          ClaimKind::kLatticeDomain, ClaimKind::kSesDkim};
-const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
-const std::vector<ClaimStatus> kAllStatuses = {ClaimStatus::kPending, ClaimStatus::kVerified,
-                                               ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
-
-// A distinct, well-formed id per call ("id-" + 20 hex, or "dv-" + 17 hex).
-std::string next_id(ClaimKind kind) {
-  static int n = 0;
-  char buf[32];
-  if (kind == ClaimKind::kLatticeDomain) {
-    std::snprintf(buf, sizeof buf, "dv-%017x", ++n);
-  } else {
-    std::snprintf(buf, sizeof buf, "id-%020x", ++n);
-  }
-  return buf;
-}
-
-// A minimal claim as the services create them: pending, no optional times.
-Claim make_claim(const Scope& scope, ClaimKind kind, const std::string& subject) {
-  Claim c;
-  c.id = next_id(kind);
-  c.scope = scope;
-  c.kind = kind;
-  c.subject = subject;
-  if (kind != ClaimKind::kSesEmail) {
-    c.record_name = (kind == ClaimKind::kSesDomain ? "_amazonses." : "_label.") + subject;
-    c.token = "token-of-" + subject;
-  }
-  if (kind == ClaimKind::kSesDkim) {  // one of the domain's three records
-    c.record_name = core::dkim_record_name(c.id, subject);
-    c.token = core::dkim_target(c.id);
-  }
-  c.created_at = T0;
-  c.deadline = T0 + hours(72);
-  return c;
-}
-
-// Every field set to something a careless mapping would lose.
-Claim make_full_claim(const Scope& scope, ClaimKind kind, ClaimStatus status,
-                      const std::string& subject) {
-  Claim c = make_claim(scope, kind, subject);
-  c.status = status;
-  c.created_at = T0 + nanoseconds(1);
-  c.deadline = T0 + hours(72) + nanoseconds(999'999'999);
-  c.next_check_at = T0 + nanoseconds(17);
-  c.last_verified_at = T0 - hours(5) + nanoseconds(3);
-  c.absent_since = T0 + hours(1) + nanoseconds(123);
-  c.attempts = 7;
-  c.dkim_tokens = {"abcdefghijklmnopqrstuvwxyz234567", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                   "cccccccccccccccccccccccccccccc77"};
-  c.tags = {{"Name", "Bücher – 日本語 🚀"},
-            {"ключ", "значение"},
-            {"quote\"back\\slash", "line\nbreak\ttab"},
-            {"empty", ""}};
-  return c;
-}
-
-std::vector<std::string> ids_of(const std::vector<Claim>& claims) {
-  std::vector<std::string> out;
-  for (const auto& c : claims) out.push_back(c.id);
-  return out;
-}
-
-std::vector<std::string> subjects_of(const std::vector<Claim>& claims) {
-  std::vector<std::string> out;
-  for (const auto& c : claims) out.push_back(c.subject);
-  return out;
-}
-
-class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
- protected:
-  void SetUp() override {
-    store_ = GetParam().open(dir_.path());
-    ASSERT_NE(store_, nullptr);
-  }
-
-  Store& store() { return *store_; }
-
-  // Inserts and returns the stored claim; fails the test on error.
-  Claim insert(Claim c) {
-    auto r = store_->insert_claim(std::move(c));
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : Claim{};
-  }
-
-  std::optional<Claim> get(const Scope& scope, const std::string& id) {
-    auto r = store_->get_claim(scope, id);
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : std::nullopt;
-  }
-
-  std::vector<Claim> list(const Scope& scope, std::vector<ClaimKind> kinds, int64_t after = 0,
-                          size_t limit = 100) {
-    auto r = store_->list_claims(ListQuery{scope, std::move(kinds), after, limit});
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : std::vector<Claim>{};
-  }
-
-  size_t count(const Scope& scope, const std::vector<ClaimKind>& kinds) {
-    auto r = store_->count_claims(scope, kinds);
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : 0;
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
 
 // --- insert ----------------------------------------------------------------
 
@@ -769,19 +621,6 @@ TEST_P(StoreContractTest, DeletingAClaimFailsItsUndeliveredMailOnly) {
 
 // --- outbox: cooldown, inbox pages, hiding, retention ------------------------
 
-core::Mail mail_to(const Scope& scope, const std::string& to, core::Mail::State state,
-                   core::TimePoint at) {
-  core::Mail m;
-  m.claim_id = "c-" + to;
-  m.scope = scope;
-  m.from = "from@vouch.test";
-  m.to = to;
-  m.state = state;
-  m.created_at = at;
-  m.next_attempt_at = at;
-  return m;
-}
-
 TEST_P(StoreContractTest, LastMailToIsTheNewestMessageToThatAddressInThatScope) {
   const core::TimePoint t0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
   auto last = [&](const Scope& s, const std::string& to) {
@@ -1135,39 +974,8 @@ TEST_P(StoreContractTest, ClearClaimsRemovesEveryClaimAndKeepsAccounts) {
   EXPECT_EQ(count(kScope, kAllKinds), 1u);
 }
 
-// --- backends --------------------------------------------------------------
-
-std::unique_ptr<Store> open_sqlite(const std::string& dir) {
-  auto r = store::sqlite::SqliteStore::open(dir + "/vouch.db");
-  if (!r.ok()) {
-    ADD_FAILURE() << "open sqlite: " << testing::describe(r.error());
-    return nullptr;
-  }
-  return std::move(*r);
-}
-
-// The identity cache must keep every promise of the store it fronts; capacity
-// 1 rotates its generations on nearly every read.
-std::function<std::unique_ptr<Store>(const std::string&)> cached(size_t capacity) {
-  return [capacity](const std::string& dir) -> std::unique_ptr<Store> {
-    auto inner = open_sqlite(dir);
-    if (!inner) return nullptr;
-    return std::make_unique<store::CachingStore>(std::move(inner), capacity);
-  };
-}
-
-const StoreBackend kBackends[] = {
-    {"Sqlite", open_sqlite},
-    {"CachedSqlite", cached(4096)},
-    {"CachedSqliteCapacity1", cached(1)},
-};
-
-std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
-  return info.param.name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(kBackends), backend_name);
-INSTANTIATE_TEST_SUITE_P(Backends, StoreListingTest, ::testing::ValuesIn(kBackends), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreListingTest, ::testing::ValuesIn(contract_backends()),
+                         backend_name);
 
 }  // namespace
-}  // namespace vouch::core
+}  // namespace vouch::core::contract

@@ -21,8 +21,8 @@ class FakeTimer final : public core::Timer {
     return now_;
   }
 
-  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                  Instant deadline, const std::function<bool()>& pred) override {
+  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Instant deadline,
+                  const std::function<bool()>& pred) override {
     waits_.fetch_add(1, std::memory_order_acq_rel);
     add(&cv);
     bool held;

@@ -9,36 +9,6 @@ using core::Result;
 
 namespace {
 
-constexpr const char* kMailColumns =
-    "SELECT id, claim_id, account_id, region, mail_from, mail_to, subject, text_body, html_body, "
-    "created_at, state, attempts, next_attempt_at, sent_at, last_error FROM outbox ";
-
-Mail read_mail(const Stmt& s) {
-  Mail m;
-  m.id = s.int_at(0);
-  m.claim_id = s.text_at(1);
-  m.scope = {s.text_at(2), s.text_at(3)};
-  m.from = s.text_at(4);
-  m.to = s.text_at(5);
-  m.subject = s.text_at(6);
-  m.text_body = s.text_at(7);
-  m.html_body = s.text_at(8);
-  m.created_at = from_nanos(s.int_at(9));
-  const int64_t state = s.int_at(10);
-  m.state = state == 1   ? Mail::State::kSent
-            : state == 2 ? Mail::State::kFailed
-                         : Mail::State::kQueued;
-  m.attempts = static_cast<int>(s.int_at(11));
-  m.next_attempt_at = from_nanos(s.int_at(12));
-  if (!s.null_at(13)) m.sent_at = from_nanos(s.int_at(13));
-  m.last_error = s.text_at(14);
-  return m;
-}
-
-int64_t state_code(Mail::State s) {
-  return s == Mail::State::kSent ? 1 : s == Mail::State::kFailed ? 2 : 0;
-}
-
 Result<std::vector<Mail>> collect_mail(Conn& c, Stmt& s) {
   std::vector<Mail> out;
   int rc;
@@ -55,19 +25,7 @@ Result<Mail> SqliteStore::enqueue_mail(Mail m) {
                        "subject, text_body, html_body, created_at, state, attempts, "
                        "next_attempt_at, sent_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                        "?8, ?9, ?10, ?11, ?12, NULL, ?13)");
-    s.bind(1, m.claim_id)
-        .bind(2, m.scope.account_id)
-        .bind(3, m.scope.region)
-        .bind(4, m.from)
-        .bind(5, m.to)
-        .bind(6, m.subject)
-        .bind(7, m.text_body)
-        .bind(8, m.html_body)
-        .bind(9, to_nanos(m.created_at))
-        .bind(10, state_code(m.state))
-        .bind(11, int64_t{m.attempts})
-        .bind(12, to_nanos(m.next_attempt_at))
-        .bind(13, m.last_error);
+    bind_mail(s, m);
     if (s.step() != SQLITE_DONE) return c.error("enqueue mail");
     m.id = sqlite3_last_insert_rowid(c.raw());
     return {};
@@ -82,7 +40,7 @@ core::Status SqliteStore::update_mail(const Mail& m) {
                        "sent_at = ?4, last_error = ?5 WHERE id = ?6");
     std::optional<int64_t> sent;
     if (m.sent_at) sent = to_nanos(*m.sent_at);
-    s.bind(1, state_code(m.state))
+    s.bind(1, mail_state_code(m.state))
         .bind(2, int64_t{m.attempts})
         .bind(3, to_nanos(m.next_attempt_at))
         .bind(4, sent)
@@ -101,6 +59,27 @@ Result<std::vector<Mail>> SqliteStore::due_mail(core::TimePoint now, size_t limi
       "WHERE state = 0 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2");
   s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
   return collect_mail(*r, s);
+}
+
+Result<std::vector<Mail>> SqliteStore::lease_due_mail(core::TimePoint now,
+                                                      core::TimePoint lease_until, size_t limit) {
+  Result<std::vector<Mail>> out = std::vector<Mail>{};
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare(
+        std::string(kMailColumns) +
+        "WHERE state = 0 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2");
+    s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
+    out = collect_mail(c, s);
+    if (!out.ok()) return out.error();
+    for (const auto& m : *out) {
+      Stmt u = c.prepare("UPDATE outbox SET next_attempt_at = ?1 WHERE id = ?2");
+      u.bind(1, to_nanos(lease_until)).bind(2, m.id);
+      if (u.step() != SQLITE_DONE) return c.error("lease mail");
+    }
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return out;
 }
 
 Result<std::vector<Mail>> SqliteStore::list_mail(const std::optional<std::string>& address,

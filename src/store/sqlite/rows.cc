@@ -141,4 +141,46 @@ void bind_claim(Stmt& s, const core::Claim& c) {
       .bind(16, tags.dump());
 }
 
+core::Mail read_mail(const Stmt& s) {
+  core::Mail m;
+  m.id = s.int_at(0);
+  m.claim_id = s.text_at(1);
+  m.scope = {s.text_at(2), s.text_at(3)};
+  m.from = s.text_at(4);
+  m.to = s.text_at(5);
+  m.subject = s.text_at(6);
+  m.text_body = s.text_at(7);
+  m.html_body = s.text_at(8);
+  m.created_at = from_nanos(s.int_at(9));
+  const int64_t state = s.int_at(10);
+  m.state = state == 1   ? core::Mail::State::kSent
+            : state == 2 ? core::Mail::State::kFailed
+                         : core::Mail::State::kQueued;
+  m.attempts = static_cast<int>(s.int_at(11));
+  m.next_attempt_at = from_nanos(s.int_at(12));
+  if (!s.null_at(13)) m.sent_at = from_nanos(s.int_at(13));
+  m.last_error = s.text_at(14);
+  return m;
+}
+
+int64_t mail_state_code(core::Mail::State s) {
+  return s == core::Mail::State::kSent ? 1 : s == core::Mail::State::kFailed ? 2 : 0;
+}
+
+void bind_mail(Stmt& s, const core::Mail& m) {
+  s.bind(1, m.claim_id)
+      .bind(2, m.scope.account_id)
+      .bind(3, m.scope.region)
+      .bind(4, m.from)
+      .bind(5, m.to)
+      .bind(6, m.subject)
+      .bind(7, m.text_body)
+      .bind(8, m.html_body)
+      .bind(9, to_nanos(m.created_at))
+      .bind(10, mail_state_code(m.state))
+      .bind(11, int64_t{m.attempts})
+      .bind(12, to_nanos(m.next_attempt_at))
+      .bind(13, m.last_error);
+}
+
 }  // namespace vouch::store::sqlite

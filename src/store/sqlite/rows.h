@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/claim.h"
+#include "core/mail.h"
 #include "store/sqlite/db.h"
 
 namespace vouch::store::sqlite {
@@ -28,5 +29,15 @@ core::Claim read_claim(const Stmt& s);
 // Binds every column but seq and version, starting at parameter 1, in
 // kClaimColumns order (id .. tags): 16 parameters.
 void bind_claim(Stmt& s, const core::Claim& c);
+
+// The outbox: a SELECT of every column in read_mail's order, up to FROM.
+inline constexpr const char* kMailColumns =
+    "SELECT id, claim_id, account_id, region, mail_from, mail_to, subject, text_body, html_body, "
+    "created_at, state, attempts, next_attempt_at, sent_at, last_error FROM outbox ";
+core::Mail read_mail(const Stmt& s);
+int64_t mail_state_code(core::Mail::State s);
+// Binds claim_id .. next_attempt_at, then last_error, as parameters 1-13
+// (kMailColumns' order without id and sent_at).
+void bind_mail(Stmt& s, const core::Mail& m);
 
 }  // namespace vouch::store::sqlite

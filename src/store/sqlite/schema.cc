@@ -122,6 +122,13 @@ ALTER TABLE outbox ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX outbox_to ON outbox(mail_to, account_id, region, created_at);
 CREATE INDEX outbox_done ON outbox(created_at) WHERE state != 0;
 )sql",
+    // 9: values every node shares (the server's secret key, the test clock)
+    R"sql(
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

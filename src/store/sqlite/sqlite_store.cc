@@ -492,6 +492,28 @@ Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now,
   return collect(*r, s, limit);
 }
 
+Result<std::vector<Claim>> SqliteStore::lease_due_claims(core::TimePoint now,
+                                                         core::TimePoint lease_until,
+                                                         size_t limit) {
+  Result<std::vector<Claim>> out = std::vector<Claim>{};
+  // On the writer: the read and the lease are one transaction, so two
+  // callers never lease the same claim.
+  auto st = writer_->run([&](Conn& c) -> core::Status {
+    Stmt s = c.prepare(kSelect + "WHERE next_check_at <= ?1 ORDER BY next_check_at, seq LIMIT ?2");
+    s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(limit));
+    out = collect(c, s, limit);
+    if (!out.ok()) return out.error();
+    for (const auto& claim : *out) {
+      Stmt u = c.prepare("UPDATE claims SET next_check_at = ?1 WHERE seq = ?2");
+      u.bind(1, to_nanos(lease_until)).bind(2, claim.seq);
+      if (u.step() != SQLITE_DONE) return c.error("lease claims");
+    }
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
 core::Status SqliteStore::put_account(const core::Account& a) {
   return writer_->run([&](Conn& c) -> core::Status {
     Stmt s = c.prepare("INSERT OR REPLACE INTO accounts (access_key_id, account_id, "

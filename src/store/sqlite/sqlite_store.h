@@ -20,6 +20,9 @@ class SqliteStore final : public core::Store {
   ~SqliteStore() override;
 
   std::string name() const override { return "sqlite"; }
+  core::Status ping() override;
+  core::Result<core::Snapshot> snapshot() override;
+  core::Status restore(const core::Snapshot& snapshot) override;
   core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
                                                      const std::string& id) override;
   core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
@@ -48,10 +51,16 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now,
                                                           const DueCursor& after,
                                                           size_t limit) override;
+  core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
+                                                          core::TimePoint lease_until,
+                                                          size_t limit) override;
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
   core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
   core::Status update_mail(const core::Mail& mail) override;
   core::Result<std::vector<core::Mail>> due_mail(core::TimePoint now, size_t limit) override;
+  core::Result<std::vector<core::Mail>> lease_due_mail(core::TimePoint now,
+                                                       core::TimePoint lease_until,
+                                                       size_t limit) override;
   core::Result<std::vector<core::Mail>> list_mail(const std::optional<std::string>& address,
                                                   const std::optional<int64_t>& id) override;
   core::Result<size_t> count_queued_mail() override;
@@ -67,6 +76,10 @@ class SqliteStore final : public core::Store {
   core::Result<bool> delete_account(const std::string& access_key_id) override;
   core::Result<std::vector<core::Account>> list_accounts() override;
   core::Status clear_claims() override;
+  core::Result<std::optional<std::string>> get_setting(const std::string& name) override;
+  core::Status put_setting(const std::string& name, const std::string& value) override;
+  core::Result<std::string> put_setting_if_absent(const std::string& name,
+                                                  const std::string& value) override;
 
   // Whether any claim is stored (the server's start: a new secret key would
   // void what was signed for them).

@@ -1,0 +1,45 @@
+// The backends the Store contract runs against, and its instantiation.
+#include "store/caching_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_contract_test_util.h"
+
+namespace vouch::core::contract {
+namespace {
+
+std::unique_ptr<Store> open_sqlite(const std::string& dir) {
+  auto r = store::sqlite::SqliteStore::open(dir + "/vouch.db");
+  if (!r.ok()) {
+    ADD_FAILURE() << "open sqlite: " << testing::describe(r.error());
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
+// The identity cache must keep every promise of the store it fronts; capacity
+// 1 rotates its generations on nearly every read.
+StoreFactory cached(size_t capacity) {
+  return [capacity](const std::string& dir) -> std::unique_ptr<Store> {
+    auto inner = open_sqlite(dir);
+    if (!inner) return nullptr;
+    return std::make_unique<store::CachingStore>(std::move(inner), capacity);
+  };
+}
+
+}  // namespace
+
+std::vector<StoreBackend> contract_backends() {
+  return {
+      {"Sqlite", open_sqlite},
+      {"CachedSqlite", cached(4096)},
+      {"CachedSqliteCapacity1", cached(1)},
+  };
+}
+
+std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(contract_backends()),
+                         backend_name);
+
+}  // namespace vouch::core::contract
