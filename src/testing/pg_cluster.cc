@@ -239,27 +239,46 @@ std::string PgCluster::conninfo(const std::string& db) const {
 
 namespace {
 
+core::Status admin_exec(const std::string& conninfo, const std::string& sql);
+
 core::Result<std::string> create_database_at(const std::string& admin) {
-  PGconn* c = PQconnectdb(admin.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(c);
-    PQfinish(c);
-    return fail("cannot connect to the test cluster: " + msg);
-  }
   const std::string name = random_name();
   // template0: nobody connects to it, so concurrent creates do not collide.
-  PGresult* r = PQexec(c, ("CREATE DATABASE " + name + " TEMPLATE template0").c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string msg = ok ? "" : PQresultErrorMessage(r);
-  PQclear(r);
-  PQfinish(c);
-  if (!ok) return fail("CREATE DATABASE failed: " + msg);
+  if (auto s = admin_exec(admin, "CREATE DATABASE " + name + " TEMPLATE template0"); !s.ok()) {
+    return s.error();
+  }
   // The admin conninfo with its dbname replaced.
   const auto at = admin.rfind("dbname=");
   return (at == std::string::npos ? admin + " " : admin.substr(0, at)) + "dbname=" + name;
 }
 
+// Runs one statement on a fresh connection.
+core::Status admin_exec(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(c);
+    PQfinish(c);
+    return fail("cannot connect to the test cluster: " + msg);
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string msg = ok ? "" : PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) return fail(sql + ": " + msg);
+  return {};
+}
+
 }  // namespace
+
+core::Status drop_pg_database(const std::string& conninfo) {
+  const auto at = conninfo.rfind("dbname=");
+  if (at == std::string::npos) return fail("no dbname in " + conninfo);
+  const std::string name = conninfo.substr(at + 7);
+  if (name.rfind("t_", 0) != 0) return fail("not a test database: " + name);
+  return admin_exec(conninfo.substr(0, at) + "dbname=postgres",
+                    "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+}
 
 core::Result<std::string> PgCluster::create_database() const {
   return create_database_at(conninfo());

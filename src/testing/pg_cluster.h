@@ -56,5 +56,8 @@ class PgCluster {
 // started (its conninfo is in the file $VOUCH_PG_CONNINFO_FILE names), or, run
 // by hand, on one cluster this process starts on first use.
 core::Result<std::string> fresh_pg_database();
+// Drops a database fresh_pg_database or create_database made (its
+// connections are ended first), so a long run does not fill /tmp.
+core::Status drop_pg_database(const std::string& conninfo);
 
 }  // namespace vouch::testing
