@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -105,6 +107,37 @@ TEST(PostgresStoreTest, AClosedPortIsUnavailableAndNamesTheServer) {
   auto uri = PostgresStore::open("postgres://postgres@127.0.0.1:1/vouch?connect_timeout=2", 1);
   ASSERT_FALSE(uri.ok());
   EXPECT_EQ(uri.error().code, ErrorCode::kUnavailable);
+}
+
+// The keyword=value pairs of a conninfo.
+std::map<std::string, std::string> parse(const std::string& conninfo) {
+  std::map<std::string, std::string> out;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr);
+  for (auto* o = opts; o && o->keyword; ++o) {
+    if (o->val) out[o->keyword] = o->val;
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+TEST(PostgresStoreTest, OpensAUriAndTheEnvironmentToo) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto kv = parse(db);
+  auto uri = PostgresStore::open(
+      "postgresql://" + kv["user"] + "@" + kv["host"] + ":" + kv["port"] + "/" + kv["dbname"], 1);
+  ASSERT_OK(uri);
+  ASSERT_OK((*uri)->put_setting("seen", "by uri"));
+  // An empty conninfo: libpq's PG* variables say where.
+  const std::pair<const char*, const char*> vars[] = {
+      {"PGHOST", "host"}, {"PGPORT", "port"}, {"PGUSER", "user"}, {"PGDATABASE", "dbname"}};
+  for (const auto& [var, key] : vars) setenv(var, kv[key].c_str(), 1);
+  auto env = PostgresStore::open("", 1);
+  for (const auto& [var, key] : vars) unsetenv(var);
+  ASSERT_OK(env);
+  auto seen = (*env)->get_setting("seen");
+  ASSERT_OK(seen);
+  EXPECT_EQ(*seen, std::optional<std::string>("by uri"));
 }
 
 TEST(PostgresStoreTest, NameAndPing) {
