@@ -42,7 +42,7 @@ std::string trimmed(const char* msg) {
     } else if (newline && (*c == ' ' || *c == '\t')) {
       continue;
     } else {
-      if (newline) s += "; ";
+      if (newline && !s.empty()) s += "; ";
       newline = false;
       s += *c;
     }
@@ -104,7 +104,9 @@ core::Result<Res> Conn::run(const Query& q, const Params& params) {
 core::Result<Res> Conn::exec(const std::string& sql) {
   PGresult* r = PQexec(c_, sql.c_str());
   const auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failure(r, sql.substr(0, 40).c_str());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return failure(r, trimmed(sql.substr(0, 60).c_str()).c_str());
+  }
   sqlstate_.clear();
   return Res(r);
 }
@@ -137,13 +139,7 @@ PGconn* connect(const std::string& conninfo) {
   // override the timeout.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {"5", "vouch", conninfo.c_str(), nullptr};
-  PGconn* c = PQconnectdbParams(keys, values, 1);
-  // Notices ("relation already exists, skipping", a shutdown's FATAL) are the
-  // server's business: the errors callers need come back as core::Error.
-  if (c)
-    PQsetNoticeProcessor(
-        c, [](void*, const char*) {}, nullptr);
-  return c;
+  return PQconnectdbParams(keys, values, 1);
 }
 
 std::string describe_connect_failure(PGconn* c, const std::string& conninfo) {
