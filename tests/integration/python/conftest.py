@@ -252,6 +252,14 @@ class VouchServer:
         return env
 
     def start(self, timeout: float = HEALTH_TIMEOUT) -> dict:
+        self.launch()
+        return self.wait_healthy(timeout)
+
+    def launch(self) -> None:
+        """Starts the process without waiting for it to be healthy (several
+        servers started at once: launch each, then wait_healthy each). Call
+        it from the main thread: the child dies with the thread that forked
+        it (PR_SET_PDEATHSIG)."""
         if not os.path.exists(VOUCH_BIN):
             pytest.fail(f"vouch binary not found at {VOUCH_BIN} (set VOUCH_BIN)")
         if self.runs and self.proc.poll() is None:
@@ -275,7 +283,6 @@ class VouchServer:
         self.runs.append(_Run(proc, port, out_path, err_path))
         if self not in _LIVE_SERVERS:
             _LIVE_SERVERS.append(self)
-        return self.wait_healthy(timeout)
 
     def store_args(self) -> list[str]:
         return ["--store", self.store] if self.store else ["--data", str(self.data_dir)]

@@ -101,9 +101,10 @@ def start_fleet(vouch_factory, url: str, n: int = 3, extra=(), per_node=None) ->
     nodes = [vouch_factory.create(store=url, extra_args=[
         *extra, *(per_node(i) if per_node else []), "--node-id", f"node{i + 1}"])
         for i in range(n)]
-    with cf.ThreadPoolExecutor(n) as ex:
-        for f in [ex.submit(s.start, 30) for s in nodes]:
-            f.result()
+    for s in nodes:  # from this thread: a child dies with the thread that forked it
+        s.launch()
+    for s in nodes:
+        s.wait_healthy(30)
     return nodes
 
 
@@ -257,7 +258,10 @@ def test_lattice_quota_of_five_holds_across_nodes(vouch_factory, pg):
                    {"domainName": uniq_domain("over")})[0] == 402
 
 
-def test_ses_identity_quota_holds_across_nodes(vouch_factory, pg):
+@pytest.mark.xfail(strict=True, reason=(
+    "IdentityService::get_or_create counts, then inserts: concurrent VerifyDomainIdentity "
+    "calls all pass the count (9 of 9 stored with --max-identities 5, on one SQLite node too)"))
+def test_ses_identity_quota_holds_under_concurrent_creates(vouch_factory, pg):
     nodes = start_fleet(vouch_factory, pg.create_database(),
                         extra=["--test-mode", "--max-identities", "5"])
     clients = [ses_client(s) for s in nodes]
@@ -270,11 +274,15 @@ def test_ses_identity_quota_holds_across_nodes(vouch_factory, pg):
         assert e.response["Error"]["Code"] == "LimitExceeded", e.response
     listed = list_all_identities(clients[0])
     assert 1 <= len(won) <= 5 and len(listed) == len(won), (len(won), listed)
+
+
+def test_ses_identity_quota_holds_across_nodes(vouch_factory, pg):
+    nodes = start_fleet(vouch_factory, pg.create_database(),
+                        extra=["--test-mode", "--max-identities", "5"])
+    clients = [ses_client(s) for s in nodes]
     # Filled up one at a time, round robin: exactly 5, and the 6th refused on every node.
-    i = 0
-    while len(list_all_identities(clients[0])) < 5:
+    for i in range(5):
         assert_ok(clients[i % 3].verify_domain_identity(Domain=f"s{i}-{uniq('q')}.example.com"))
-        i += 1
     for c in clients:
         expect_error(c.verify_domain_identity, "LimitExceeded", 400,
                      Domain=f"six-{uniq('q')}.example.com")
