@@ -27,6 +27,7 @@
 #include "cli/root_keys.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
+#include "cli/store_copy.h"
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
@@ -580,6 +581,30 @@ int account_list(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Copies a stopped data directory into an empty shared store and verifies it.
+int store_copy(const std::vector<std::string>& args) {
+  auto parsed = parse_store_copy(args);
+  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
+  const StoreCopyOptions& opt = *parsed;
+  auto from = open_copy_source(opt.from_dir);
+  if (!from.ok()) return fail(from.error().message);
+  auto to = open_shared_store(opt.to_url, 2);
+  if (!to.ok()) return fail(to.error().message);
+  const std::string target = redact_store_url(opt.to_url);
+  auto counts = copy_store(opt.from_dir, **from, **to);
+  if (!counts.ok())
+    return fail("store copy into " + target + ": " + one_line(counts.error().message));
+  std::printf("copied %s into %s, verified:\n", opt.from_dir.c_str(), target.c_str());
+  std::printf("  %-20s %zu\n", "claims", counts->claims);
+  std::printf("  %-20s %zu\n", "history entries", counts->history);
+  std::printf("  %-20s %zu\n", "mail", counts->mail);
+  std::printf("  %-20s %zu\n", "accounts", counts->accounts);
+  std::printf("  %-20s %zu\n", "idempotency records", counts->idempotency);
+  std::printf("  %-20s %zu\n", "settings", counts->settings);
+  std::printf("start the nodes with --store %s (and no --data)\n", target.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace vouch::cli
 
@@ -597,6 +622,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
     return vouch::cli::account_list({args.begin() + 2, args.end()});
+  }
+  if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
+    return vouch::cli::store_copy({args.begin() + 2, args.end()});
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);
