@@ -13,13 +13,14 @@ case $mode in
   *) echo "usage: scripts/deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac
 
-# The libraries of CMakeLists.txt (pkg-config finds libidn2 and jemalloc).
+# The libraries of CMakeLists.txt (pkg-config finds libidn2, jemalloc and libpq).
 build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
   libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev
-  libjemalloc-dev)
+  libjemalloc-dev libpq-dev)
 # GoogleTest; the AWS clients the integration tests drive (boto3, the AWS CLI);
-# knot for the DNS and DKIM tests; aiosmtpd for the email tests.
-test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd knot)
+# knot for the DNS and DKIM tests; aiosmtpd for the email tests; a PostgreSQL
+# server the postgres store's tests start privately (src/testing/pg_cluster.h).
+test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd knot postgresql)
 # Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
 # Benchmark for bench/auth_cost; the email bench signs with botocore and
 # receives with aiosmtpd.

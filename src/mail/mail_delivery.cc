@@ -99,7 +99,10 @@ void MailDelivery::fill_loop() {
       for (int64_t id : finished_) in_flight_.erase(id);
       finished_.clear();
       lock.unlock();
-      auto due = store_.due_mail(clock_.now(), 256);
+      const auto now = clock_.now();
+      auto due = options_.lease_for.count() > 0
+                     ? store_.lease_due_mail(now, now + options_.lease_for, 256)
+                     : store_.due_mail(now, 256);
       lock.lock();
       if (due.ok()) {
         for (auto& m : *due) {

@@ -30,6 +30,10 @@ struct DeliveryOptions {
   core::Seconds retention{7 * 24 * 3600};
   core::Seconds prune_interval{60};
   core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
+  // With a store other nodes share: due messages are leased for this long
+  // (Store::lease_due_mail), so one node sends each; a node that dies
+  // mid-send loses its leases when they run out. 0: no leases, one node.
+  core::Seconds lease_for{0};
 };
 
 class MailDelivery {

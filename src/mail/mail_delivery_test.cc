@@ -397,6 +397,43 @@ TEST_F(DeliveryWorkerTest, StopsPromptlyAndLeavesUnsentMailQueued) {
   EXPECT_EQ(mailer_.calls(m.id), 2);
 }
 
+// Two nodes on one outbox: with leases, each message goes to SMTP once.
+TEST_F(DeliveryWorkerTest, NodesSharingAnOutboxSendEachMessageOnce) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(enqueue("n" + std::to_string(i) + "@example.com").id);
+  options_.lease_for = seconds(300);
+  MailDelivery a(*store_, mailer_, clock_, options_);
+  MailDelivery b(*store_, mailer_, clock_, options_);
+  a.start();
+  b.start();
+  ASSERT_TRUE(eventually(
+      [&] {
+        timer_.advance(options_.poll_interval);
+        auto q = store_->count_queued_mail();
+        return q.ok() && *q == 0;
+      },
+      milliseconds(30000)));
+  auto accepted = mailer_.accepted();
+  int wrong = 0;
+  for (int64_t id : ids) wrong += accepted[id] != 1;
+  EXPECT_EQ(wrong, 0) << "messages not delivered exactly once";
+  EXPECT_EQ(mailer_.total(), 200);
+}
+
+TEST_F(DeliveryWorkerTest, MailLeasedByADeadNodeIsSentWhenTheLeaseRunsOut) {
+  Mail m = enqueue("orphan@example.com");
+  auto taken = store_->lease_due_mail(clock_.now(), clock_.now() + seconds(300), 10);
+  ASSERT_OK(taken);
+  ASSERT_EQ(taken->size(), 1u);  // a node took it and died
+  options_.lease_for = seconds(300);
+  start();
+  let_it_look();
+  EXPECT_EQ(mailer_.calls(m.id), 0);
+  advance(seconds(300));
+  ASSERT_TRUE(eventually([&] { return stored(m.id).state == Mail::State::kSent; }));
+  EXPECT_EQ(mailer_.calls(m.id), 1);
+}
+
 TEST_F(DeliveryWorkerTest, PrunesOldSentAndFailedMailButNeverQueuedMail) {
   options_.retention = seconds(3600);
   auto put = [&](Mail::State state, core::TimePoint created) {

@@ -215,7 +215,10 @@ size_t Scheduler::run_due() {
   const auto now = clock_.now();
   std::unordered_set<std::string> ran;
   for (;;) {
-    auto due = store_.due_claims(now, options_.max_in_flight + ran.size());
+    // Without leases, claims already run come back while their records land;
+    // leased ones do not.
+    const bool leased = options_.lease_for.count() > 0;
+    auto due = read_due(now, options_.max_in_flight + (leased ? 0 : ran.size()));
     if (!due.ok()) return ran.size();
     std::vector<std::future<CheckResult>> batch;
     for (auto& c : *due) {
@@ -291,13 +294,23 @@ Claim Scheduler::take_queued() {
   return c;
 }
 
+core::Result<std::vector<Claim>> Scheduler::read_due(core::TimePoint now, size_t limit) {
+  if (options_.lease_for.count() > 0) {
+    return store_.lease_due_claims(now, now + options_.lease_for, limit);
+  }
+  return store_.due_claims(now, limit);
+}
+
 void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   // Read ahead a few windows, so the window never waits on the store.
   const size_t want = 4 * options_.max_in_flight;
   const auto after = cursor_.value_or(core::Store::DueCursor{});
   refilling_ = true;
   lock.unlock();
-  auto due = store_.due_claims_after(clock_.now(), after, want);
+  const auto now = clock_.now();
+  // A lease takes what it returns out of what is due: each read is a new page.
+  auto due = options_.lease_for.count() > 0 ? read_due(now, want)
+                                            : store_.due_claims_after(now, after, want);
   lock.lock();
   refilling_ = false;
   std::unordered_set<int64_t> just_recorded;

@@ -45,6 +45,10 @@ struct SchedulerOptions {
   size_t max_record_batch = 1024;
   std::chrono::milliseconds poll_interval{500};
   core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
+  // With a store other nodes share: due claims are leased for this long
+  // (Store::lease_due_claims), so each is checked by one node; a node that
+  // dies loses its leases when they run out. 0: no leases, one node.
+  core::Seconds lease_for{0};
 };
 
 using CheckResult = core::CheckResult;
@@ -91,6 +95,8 @@ class Scheduler final : public core::CheckRunner {
   void record_batch(std::vector<FinishedPtr>& batch);  // leaves the entries moved from
   // Under mu_: the next queued claim, its lookup counted in lookups_.
   core::Claim take_queued();
+  // Due claims from the top (leased when options_.lease_for is set).
+  core::Result<std::vector<core::Claim>> read_due(core::TimePoint now, size_t limit);
   // Background: reads the next page of due claims into queued_.
   void refill(std::unique_lock<std::mutex>& lock);
   void background_loop();

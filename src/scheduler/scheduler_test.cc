@@ -844,5 +844,54 @@ TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
   }
 }
 
+// --- leases: several nodes on one store -----------------------------------
+
+TEST_F(SchedulerTest, NodesSharingAStoreCheckEachDueClaimOnce) {
+  FakeResolver resolver;
+  std::vector<Claim> cs = published_domains(*store_, resolver, 2000, 300, "shared");
+  ASSERT_EQ(cs.size(), 300u);
+  SchedulerOptions opt;
+  opt.lease_for = seconds(60);
+  opt.max_in_flight = 8;
+  opt.poll_interval = std::chrono::milliseconds(5);
+  {
+    // Three "nodes": each its own scheduler, all on the one store.
+    std::vector<std::unique_ptr<Scheduler>> nodes;
+    for (int i = 0; i < 3; ++i) {
+      nodes.push_back(std::make_unique<Scheduler>(*store_, resolver, clock_, opt));
+    }
+    for (auto& n : nodes) n->start_background();
+    ASSERT_EQ(wait_checked(cs), cs.size());
+  }
+  for (const auto& c : cs) {
+    EXPECT_EQ(resolver.asked(c.record_name), 1u) << c.subject;  // once, by one node
+    EXPECT_EQ(get(c).status, ClaimStatus::kVerified) << c.subject;
+  }
+}
+
+TEST_F(SchedulerTest, AClaimLeasedByADeadNodeIsCheckedWhenTheLeaseRunsOut) {
+  auto& s = scheduler(1, [] {
+    SchedulerOptions o;
+    o.lease_for = seconds(60);
+    return o;
+  }());
+  Claim c = add(ClaimKind::kSesDomain, "orphaned.example");
+  resolver_->found(c.record_name, c.token);
+  // A node leases it and dies before recording anything.
+  auto taken = store_->lease_due_claims(clock_.now(), clock_.now() + seconds(60), 10);
+  ASSERT_OK(taken);
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ(s.run_due(), 0u);  // leased: not due here
+  clock_.advance(seconds(59));
+  EXPECT_EQ(s.run_due(), 0u);
+  EXPECT_EQ(resolver_->asked(c.record_name), 0u);
+  clock_.advance(seconds(1));  // the lease ran out
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+  EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
+  // The check wrote the real next check, not a lease.
+  EXPECT_EQ(get(c).next_check_at, clock_.now() + SchedulerOptions{}.recheck_interval);
+}
+
 }  // namespace
 }  // namespace vouch::scheduler

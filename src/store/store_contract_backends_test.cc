@@ -1,7 +1,10 @@
 // The backends the Store contract runs against, and its instantiation.
 #include "store/caching_store.h"
+#include "store/forwarding_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_contract_test_util.h"
+#include "testing/pg_cluster.h"
 
 namespace vouch::core::contract {
 namespace {
@@ -25,6 +28,33 @@ StoreFactory cached(size_t capacity) {
   };
 }
 
+// A PostgresStore on a database of its own, dropped with the store. The
+// server is the ctest fixture's (or, run by hand, one per process).
+class OwnDatabase final : public store::ForwardingStore {
+ public:
+  OwnDatabase(std::unique_ptr<Store> inner, std::string conninfo)
+      : ForwardingStore(std::move(inner)), conninfo_(std::move(conninfo)) {}
+  // WITH (FORCE) ends the store's connections; it closes them afterwards.
+  ~OwnDatabase() override { (void)testing::drop_pg_database(conninfo_); }
+
+ private:
+  std::string conninfo_;
+};
+
+std::unique_ptr<Store> open_postgres(const std::string&) {
+  auto db = testing::fresh_pg_database();
+  if (!db.ok()) {
+    ADD_FAILURE() << "a test database: " << testing::describe(db.error());
+    return nullptr;
+  }
+  auto r = store::postgres::PostgresStore::open(*db, 4);
+  if (!r.ok()) {
+    ADD_FAILURE() << "open postgres: " << testing::describe(r.error());
+    return nullptr;
+  }
+  return std::make_unique<OwnDatabase>(std::move(*r), *db);
+}
+
 }  // namespace
 
 std::vector<StoreBackend> contract_backends() {
@@ -32,6 +62,7 @@ std::vector<StoreBackend> contract_backends() {
       {"Sqlite", open_sqlite},
       {"CachedSqlite", cached(4096)},
       {"CachedSqliteCapacity1", cached(1)},
+      {"Postgres", open_postgres},
   };
 }
 

@@ -17,14 +17,16 @@ class StoreSnapshotTest : public StoreContractTest {
       const std::string subject = kind == ClaimKind::kSesEmail ? "u@example.com" : "full.example";
       Claim c = insert(make_full_claim(kScope, kind, ClaimStatus::kPending, subject));
       c.status = ClaimStatus::kVerified;
-      auto r = store().record_check(c, "{\"outcome\":\"found\"}",
-                                    StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified});
+      auto r = store().record_check(
+          c, "{\"outcome\":\"found\"}",
+          StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified});
       ASSERT_OK(r);
     }
     CreateRules rules;
     rules.now = T0;
-    auto once = store().create_claim_once(make_claim(kOtherRegion, ClaimKind::kLatticeDomain, "l.example"),
-                                          IdempotencyKey{"token-1", "hash-1", "{\"first\":1}"}, rules);
+    auto once = store().create_claim_once(
+        make_claim(kOtherRegion, ClaimKind::kLatticeDomain, "l.example"),
+        IdempotencyKey{"token-1", "hash-1", "{\"first\":1}"}, rules);
     ASSERT_OK(once);
     ASSERT_OK(store().enqueue_mail(mail_to(kScope, "a@example.com", Mail::State::kSent, T0)));
     ASSERT_OK(store().enqueue_mail(mail_to(kScope, "b@example.com", Mail::State::kQueued, T0)));
@@ -75,10 +77,11 @@ TEST_P(StoreSnapshotTest, ARestoredStoreHoldsExactlyWhatTheSnapshotHeld) {
     EXPECT_CLAIM_EQ(again->claims[i].claim, snap->claims[i].claim);
     EXPECT_EQ(again->claims[i].evidence, snap->claims[i].evidence);
     ASSERT_EQ(again->claims[i].history.size(), snap->claims[i].history.size());
-    ASSERT_EQ(snap->claims[i].history.size(), snap->claims[i].claim.kind == ClaimKind::kLatticeDomain &&
-                                                      snap->claims[i].claim.scope == kOtherRegion
-                                                  ? 0u
-                                                  : 1u);
+    ASSERT_EQ(snap->claims[i].history.size(),
+              snap->claims[i].claim.kind == ClaimKind::kLatticeDomain &&
+                      snap->claims[i].claim.scope == kOtherRegion
+                  ? 0u
+                  : 1u);
   }
   ASSERT_EQ(again->mail.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
@@ -99,8 +102,9 @@ TEST_P(StoreSnapshotTest, ARestoredStoreHoldsExactlyWhatTheSnapshotHeld) {
   // message id after the largest copied.
   CreateRules rules;
   rules.now = T0 + minutes(1);
-  auto replay = other->create_claim_once(make_claim(kOtherRegion, ClaimKind::kLatticeDomain, "l.example"),
-                                         IdempotencyKey{"token-1", "hash-1", "{}"}, rules);
+  auto replay = other->create_claim_once(
+      make_claim(kOtherRegion, ClaimKind::kLatticeDomain, "l.example"),
+      IdempotencyKey{"token-1", "hash-1", "{}"}, rules);
   ASSERT_OK(replay);
   EXPECT_EQ(replay->outcome, CreateOutcome::kReplayed);
   EXPECT_EQ(replay->response, "{\"first\":1}");

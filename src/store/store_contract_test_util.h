@@ -47,10 +47,10 @@ inline const Scope kOtherAccount{"444455556666", "us-east-1"};
 inline const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
 
 inline const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                          ClaimKind::kLatticeDomain, ClaimKind::kSesDkim};
+                                                 ClaimKind::kLatticeDomain, ClaimKind::kSesDkim};
 inline const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
-inline const std::vector<ClaimStatus> kAllStatuses = {ClaimStatus::kPending, ClaimStatus::kVerified,
-                                               ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
+inline const std::vector<ClaimStatus> kAllStatuses = {
+    ClaimStatus::kPending, ClaimStatus::kVerified, ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
 
 // A distinct, well-formed id per call ("id-" + 20 hex, or "dv-" + 17 hex).
 inline std::string next_id(ClaimKind kind) {
@@ -86,7 +86,7 @@ inline Claim make_claim(const Scope& scope, ClaimKind kind, const std::string& s
 
 // Every field set to something a careless mapping would lose.
 inline Claim make_full_claim(const Scope& scope, ClaimKind kind, ClaimStatus status,
-                      const std::string& subject) {
+                             const std::string& subject) {
   Claim c = make_claim(scope, kind, subject);
   c.status = status;
   c.created_at = T0 + nanoseconds(1);

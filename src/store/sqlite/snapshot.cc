@@ -9,7 +9,8 @@ using core::Result;
 namespace {
 
 core::Status read_claims(Conn& c, core::Snapshot& out) {
-  Stmt s = c.prepare(std::string("SELECT ") + kClaimColumns + ", evidence FROM claims ORDER BY seq");
+  Stmt s = c.prepare(std::string("SELECT ") + kClaimColumns +
+                     ", evidence FROM claims ORDER BY seq");
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
     core::ClaimRecord r{read_claim(s), std::nullopt, {}};
@@ -44,7 +45,8 @@ core::Status read_rest(Conn& c, core::Snapshot& out) {
   if (rc != SQLITE_DONE) return c.error("read outbox");
   Stmt a = c.prepare("SELECT account_id, access_key_id, secret_access_key FROM accounts "
                      "ORDER BY access_key_id");
-  while ((rc = a.step()) == SQLITE_ROW) out.accounts.push_back({a.text_at(0), a.text_at(1), a.text_at(2)});
+  while ((rc = a.step()) == SQLITE_ROW)
+    out.accounts.push_back({a.text_at(0), a.text_at(1), a.text_at(2)});
   if (rc != SQLITE_DONE) return c.error("read accounts");
   Stmt k = c.prepare("SELECT account_id, region, client_token, request_hash, response, created_at "
                      "FROM idempotency ORDER BY account_id, region, client_token");

@@ -1,0 +1,287 @@
+// The write half of PostgresStore's claims: inserts and creates (under a
+// per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/rows.h"
+
+namespace vouch::store::postgres {
+
+using core::Claim;
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using core::Scope;
+
+namespace {
+
+// Any unique index (id, an SES subject, a DKIM record) turns the insert into
+// no row, instead of an error that would abort the transaction.
+constexpr Query kInsertClaim{
+    "insert_claim",
+    "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
+    "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
+    "tags, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+    "$16, 1) ON CONFLICT DO NOTHING RETURNING seq"};
+constexpr Query kClaimInTheWay{
+    "claim_in_the_way",
+    "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
+    "((kind IN (0, 1) AND $4 IN (0, 1) AND subject = $5) OR (kind = 3 AND $4 = 3 AND "
+    "record_name = $6))) ORDER BY (id = $1), seq LIMIT 1"};
+// Serialises the creates of one (account, region): the quota and duplicate
+// checks then see every create committed before them.
+constexpr Query kLockScope{"lock_scope", "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))"};
+constexpr Query kFindToken{"find_token",
+                           "SELECT request_hash, response, created_at FROM idempotency "
+                           "WHERE account_id = $1 AND region = $2 AND client_token = $3"};
+constexpr Query kLiveDuplicate{"live_duplicate",
+                               "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND "
+                               "subject = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
+constexpr Query kCountKind{
+    "count_kind",
+    "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND kind = $3"};
+constexpr Query kPruneTokens{
+    "prune_tokens",
+    "DELETE FROM idempotency WHERE account_id = $1 AND region = $2 AND created_at <= $3"};
+constexpr Query kPutToken{
+    "put_token",
+    "INSERT INTO idempotency (account_id, region, client_token, request_hash, response, "
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, region, client_token) "
+    "DO UPDATE SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response, "
+    "created_at = EXCLUDED.created_at"};
+constexpr Query kUpdateClaim{
+    "update_claim",
+    "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
+    "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
+    "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
+    "dkim_tokens = $15, tags = $16, version = version + 1 WHERE seq = $17 AND version = $18"};
+constexpr Query kUpdateClaimEvidence{
+    "update_claim_evidence",
+    "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
+    "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
+    "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
+    "dkim_tokens = $15, tags = $16, version = version + 1, evidence = $19 "
+    "WHERE seq = $17 AND version = $18"};
+constexpr Query kUpdateCheckFields{
+    "update_check_fields",
+    "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
+    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1 "
+    "WHERE seq = $7 AND version = $8"};
+constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
+constexpr Query kInsertHistory{
+    "insert_history",
+    "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
+constexpr Query kDeleteClaim{
+    "delete_claim",
+    "DELETE FROM claims WHERE id = $1 AND account_id = $2 AND region = $3 RETURNING seq"};
+constexpr Query kDeleteHistory{"delete_history", "DELETE FROM history WHERE claim_seq = $1"};
+constexpr Query kFailClaimMail{"fail_claim_mail",
+                               "UPDATE outbox SET state = 2, last_error = 'identity deleted "
+                               "before delivery' WHERE claim_id = $1 AND state = 0"};
+
+// Inserts `claim` (setting seq and version), or kConflict naming the claim
+// in the way.
+core::Status insert_row(Conn& c, Claim& claim) {
+  Params params;
+  claim_params(claim, params);
+  auto r = c.run(kInsertClaim, params);
+  if (!r.ok()) return r.error();
+  if (r->rows() == 1) {
+    claim.seq = r->int_at(0, 0);
+    claim.version = 1;
+    return {};
+  }
+  std::string existing = claim.id;
+  auto e = c.run(kClaimInTheWay,
+                 {claim.id, claim.scope.account_id, claim.scope.region,
+                  p(int64_t{kind_code(claim.kind)}), claim.subject, claim.record_name});
+  if (!e.ok()) return e.error();
+  if (e->rows() == 1) existing = e->text_at(0, 0);
+  return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
+}
+
+core::Status check_create(Conn& c, const Claim& claim,
+                          const std::optional<core::IdempotencyKey>& key,
+                          const core::CreateRules& rules, core::CreateResult& out) {
+  const Scope& scope = claim.scope;
+  if (key) {
+    auto r = c.run(kFindToken, {scope.account_id, scope.region, key->client_token});
+    if (!r.ok()) return r.error();
+    if (r->rows() == 1 && from_nanos(r->int_at(0, 2)) + rules.token_window > rules.now) {
+      out.outcome = r->text_at(0, 0) == key->request_hash ? core::CreateOutcome::kReplayed
+                                                          : core::CreateOutcome::kTokenMismatch;
+      out.response = r->text_at(0, 1);
+      return {};
+    }
+  }
+  if (rules.one_live_per_subject) {
+    auto r = c.run(kLiveDuplicate, {scope.account_id, scope.region, claim.subject,
+                                    p(int64_t{kind_code(claim.kind)})});
+    if (!r.ok()) return r.error();
+    if (r->rows() == 1) {
+      out.outcome = core::CreateOutcome::kLiveDuplicate;
+      out.existing_id = r->text_at(0, 0);
+      return {};
+    }
+  }
+  if (rules.quota > 0) {
+    auto r = c.run(kCountKind, {scope.account_id, scope.region, p(int64_t{kind_code(claim.kind)})});
+    if (!r.ok()) return r.error();
+    if (static_cast<size_t>(r->int_at(0, 0)) >= rules.quota) {
+      out.outcome = core::CreateOutcome::kQuotaExceeded;
+      return {};
+    }
+  }
+  out.outcome = core::CreateOutcome::kCreated;
+  return {};
+}
+
+}  // namespace
+
+Result<Claim> PostgresStore::insert_claim(Claim claim) {
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    if (auto r = c.run(kLockScope, {claim.scope.account_id, claim.scope.region}); !r.ok()) {
+      return r.error();
+    }
+    return insert_row(c, claim);
+  });
+  if (!st.ok()) return st.error();
+  return claim;
+}
+
+Result<core::CreateResult> PostgresStore::create_claim_once(
+    Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
+  core::CreateResult out;
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    out = core::CreateResult{};
+    const Scope& scope = claim.scope;
+    if (auto r = c.run(kLockScope, {scope.account_id, scope.region}); !r.ok()) return r.error();
+    if (auto s = check_create(c, claim, key, rules, out); !s.ok()) return s;
+    if (out.outcome != core::CreateOutcome::kCreated) return {};
+    if (auto s = insert_row(c, claim); !s.ok()) return s;
+    if (key) {
+      // Tokens past their window answer nothing any more: drop this scope's
+      // on each new one, so the table holds about one window of tokens.
+      auto old = c.run(kPruneTokens, {scope.account_id, scope.region,
+                                      p(to_nanos(rules.now - rules.token_window))});
+      if (!old.ok()) return old.error();
+      auto put = c.run(kPutToken, {scope.account_id, scope.region, key->client_token,
+                                   key->request_hash, key->response, p(to_nanos(rules.now))});
+      if (!put.ok()) return put.error();
+    }
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  out.claim = std::move(claim);
+  return out;
+}
+
+namespace {
+
+// Why a compare-and-set changed no row: the claim changed, or is gone.
+core::Status lost_race(Conn& c, const Claim& claim) {
+  auto r = c.run(kClaimExists, {p(claim.seq)});
+  if (!r.ok()) return r.error();
+  if (r->rows() == 1) {
+    return Error{ErrorCode::kAborted, "claim changed concurrently: " + claim.id, claim.id, {}};
+  }
+  return core::not_found("claim not found: " + claim.id, claim.id);
+}
+
+core::Status update_row(Conn& c, const Claim& claim, const std::string* evidence) {
+  Params params;
+  params.reserve(19);
+  claim_params(claim, params);
+  params.push_back(p(claim.seq));
+  params.push_back(p(claim.version));
+  if (evidence) params.push_back(*evidence);
+  auto r = c.run(evidence ? kUpdateClaimEvidence : kUpdateClaim, params);
+  if (!r.ok()) return r.error();
+  if (r->affected() == 1) return {};
+  return lost_race(c, claim);
+}
+
+core::Status write_history(Conn& c, int64_t claim_seq,
+                           const std::optional<core::StatusChange>& change) {
+  if (!change) return {};
+  auto r = c.run(kInsertHistory,
+                 {p(claim_seq), p(to_nanos(change->at)), p(int64_t{status_code(change->from)}),
+                  p(int64_t{status_code(change->to)})});
+  if (!r.ok()) return r.error();
+  return {};
+}
+
+core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence) {
+  auto r = c.run(kUpdateCheckFields,
+                 {p(int64_t{status_code(claim.status)}), p(to_nanos(claim.deadline)),
+                  opt_nanos(claim.next_check_at), opt_nanos(claim.last_verified_at),
+                  opt_nanos(claim.absent_since), p(int64_t{claim.attempts}), p(claim.seq),
+                  p(claim.version), evidence});
+  if (!r.ok()) return r.error();
+  if (r->affected() == 1) return {};
+  return lost_race(c, claim);
+}
+
+}  // namespace
+
+Result<Claim> PostgresStore::update_claim(Claim claim) {
+  auto st = in_tx([&](Conn& c) { return update_row(c, claim, nullptr); });
+  if (!st.ok()) return st.error();
+  ++claim.version;
+  return claim;
+}
+
+Result<Claim> PostgresStore::record_check(Claim claim, const std::string& evidence,
+                                          std::optional<core::StatusChange> change) {
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    if (auto s = update_row(c, claim, &evidence); !s.ok()) return s;
+    return write_history(c, claim.seq, change);
+  });
+  if (!st.ok()) return st.error();
+  ++claim.version;
+  return claim;
+}
+
+std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckRecord> records) {
+  // One transaction for the lot; a lost compare-and-set fails only its own
+  // record (it changed no row, so the transaction goes on).
+  std::vector<core::Status> each(records.size());
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    for (size_t i = 0; i < records.size(); ++i) {
+      const auto& r = records[i];
+      each[i] = update_check_fields(c, r.claim, r.evidence);
+      if (each[i].ok()) {
+        if (auto s = write_history(c, r.claim.seq, r.change); !s.ok()) return s;
+      } else if (each[i].error().code != ErrorCode::kAborted &&
+                 each[i].error().code != ErrorCode::kNotFound) {
+        return each[i];  // a database error: undo the whole batch
+      }
+    }
+    return {};
+  });
+  std::vector<Result<Claim>> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const core::Status& s = st.ok() ? each[i] : st;
+    if (s.ok()) ++records[i].claim.version;
+    out.push_back(s.ok() ? Result<Claim>(std::move(records[i].claim)) : Result<Claim>(s.error()));
+  }
+  return out;
+}
+
+Result<bool> PostgresStore::delete_claim(const Scope& scope, const std::string& id) {
+  bool deleted = false;
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    auto r = c.run(kDeleteClaim, {id, scope.account_id, scope.region});
+    if (!r.ok()) return r.error();
+    deleted = r->rows() == 1;
+    if (!deleted) return {};
+    // Its evidence went with its row; its history and undelivered mail (whose
+    // links are dead now) go too.
+    if (auto h = c.run(kDeleteHistory, {p(r->int_at(0, 0))}); !h.ok()) return h.error();
+    if (auto m = c.run(kFailClaimMail, {id}); !m.ok()) return m.error();
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return deleted;
+}
+
+}  // namespace vouch::store::postgres

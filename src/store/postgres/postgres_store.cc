@@ -1,0 +1,210 @@
+#include "store/postgres/postgres_store.h"
+
+#include <algorithm>
+
+#include "store/postgres/rows.h"
+#include "store/postgres/schema.h"
+
+namespace vouch::store::postgres {
+
+using core::Claim;
+using core::Result;
+using core::Scope;
+
+#define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
+
+namespace {
+
+constexpr Query kGetClaim{"get_claim",
+                          SELECT_CLAIMS "WHERE id = $1 AND account_id = $2 AND region = $3"};
+constexpr Query kGetClaimById{"get_claim_by_id", SELECT_CLAIMS "WHERE id = $1"};
+constexpr Query kFindIdentities{"find_identities", SELECT_CLAIMS
+                                "WHERE account_id = $1 AND region = $2 AND kind IN (0, 1) "
+                                "AND subject = ANY($3::text[])"};
+constexpr Query kFindClaims{"find_claims",
+                            SELECT_CLAIMS "WHERE account_id = $1 AND region = $2 AND kind = $3 "
+                                          "AND subject = ANY($4::text[]) ORDER BY seq"};
+constexpr Query kListClaims{"list_claims",
+                            SELECT_CLAIMS "WHERE account_id = $1 AND region = $2 AND seq > $3 "
+                                          "AND kind = ANY($4::smallint[]) ORDER BY seq LIMIT $5"};
+constexpr Query kCountClaims{"count_claims",
+                             "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 "
+                             "AND kind = ANY($3::smallint[])"};
+constexpr Query kLastEvidence{"last_evidence", "SELECT evidence FROM claims WHERE id = $1"};
+constexpr Query kHistory{"history",
+                         "SELECT at, from_status, to_status FROM history WHERE claim_seq = "
+                         "(SELECT seq FROM claims WHERE id = $1) ORDER BY at, id"};
+constexpr Query kDueClaims{
+    "due_claims", SELECT_CLAIMS "WHERE next_check_at <= $1 ORDER BY next_check_at, seq LIMIT $2"};
+constexpr Query kDueClaimsAfter{"due_claims_after", SELECT_CLAIMS
+                                "WHERE next_check_at <= $1 AND (next_check_at, seq) > ($2, $3) "
+                                "ORDER BY next_check_at, seq LIMIT $4"};
+// The claims as they were (d.next_check_at is the due time before the lease).
+constexpr Query kLeaseDueClaims{
+    "lease_due_claims",
+    "WITH d AS (SELECT seq, next_check_at FROM claims WHERE next_check_at <= $1 "
+    "ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "
+    "UPDATE claims c SET next_check_at = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
+    "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, "
+    "c.deadline, d.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
+    "c.dkim_tokens, c.tags, c.version"};
+
+bool by_due(const Claim& a, const Claim& b) {
+  if (a.next_check_at != b.next_check_at) return a.next_check_at < b.next_check_at;
+  return a.seq < b.seq;
+}
+
+}  // namespace
+
+int PostgresStore::schema_version() { return latest_schema_version(); }
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& conninfo,
+                                                           size_t pool_size) {
+  auto pool = Pool::open(conninfo, pool_size);
+  if (!pool.ok()) return pool.error();
+  {
+    auto lease = (*pool)->acquire();
+    if (!lease.ok()) return lease.error();
+    if (auto s = migrate(***lease); !s.ok()) return s.error();
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(*pool)));
+}
+
+Result<Res> PostgresStore::run(const Query& q, const Params& params) {
+  auto lease = pool_->acquire();
+  if (!lease.ok()) return lease.error();
+  return (**lease)->run(q, params);
+}
+
+core::Status PostgresStore::in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    Conn& c = ***lease;
+    if (auto b = c.exec(begin); !b.ok()) return b.error();
+    core::Status s = fn(c);
+    if (s.ok()) {
+      auto done = c.exec("COMMIT");
+      if (done.ok()) return {};
+      s = done.error();
+    }
+    const bool retry = c.retryable_failure() && attempt < kAttempts;
+    (void)c.exec("ROLLBACK");
+    if (!retry) return s;
+  }
+}
+
+core::Status PostgresStore::ping() {
+  static constexpr Query kPing{"ping", "SELECT 1"};
+  auto r = run(kPing);
+  if (!r.ok()) return r.error();
+  return {};
+}
+
+Result<std::optional<Claim>> PostgresStore::get_claim(const Scope& scope, const std::string& id) {
+  auto r = run(kGetClaim, {id, scope.account_id, scope.region});
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return std::optional<Claim>();
+  return std::optional<Claim>(read_claim(*r, 0));
+}
+
+Result<std::optional<Claim>> PostgresStore::get_claim_by_id(const std::string& id) {
+  auto r = run(kGetClaimById, {id});
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return std::optional<Claim>();
+  return std::optional<Claim>(read_claim(*r, 0));
+}
+
+Result<std::optional<Claim>> PostgresStore::find_identity(const Scope& scope,
+                                                          const std::string& subject) {
+  auto found = find_identities(scope, {subject});
+  if (!found.ok()) return found.error();
+  if (found->empty()) return std::optional<Claim>();
+  return std::optional<Claim>(std::move(found->front()));
+}
+
+Result<std::vector<Claim>> PostgresStore::find_identities(
+    const Scope& scope, const std::vector<std::string>& subjects) {
+  if (subjects.empty()) return std::vector<Claim>();
+  auto r = run(kFindIdentities, {scope.account_id, scope.region, text_array(subjects)});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<std::vector<Claim>> PostgresStore::find_claims(const Scope& scope, core::ClaimKind kind,
+                                                      const std::vector<std::string>& subjects) {
+  if (subjects.empty()) return std::vector<Claim>();
+  auto r = run(kFindClaims,
+               {scope.account_id, scope.region, p(int64_t{kind_code(kind)}), text_array(subjects)});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<std::vector<Claim>> PostgresStore::list_claims(const core::ListQuery& q) {
+  auto r = run(kListClaims, {q.scope.account_id, q.scope.region, p(q.after_seq),
+                             kinds_array(q.kinds), p(static_cast<int64_t>(q.limit))});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<size_t> PostgresStore::count_claims(const Scope& scope,
+                                           const std::vector<core::ClaimKind>& kinds) {
+  auto r = run(kCountClaims, {scope.account_id, scope.region, kinds_array(kinds)});
+  if (!r.ok()) return r.error();
+  return static_cast<size_t>(r->int_at(0, 0));
+}
+
+Result<std::optional<std::string>> PostgresStore::last_evidence(const std::string& claim_id) {
+  auto r = run(kLastEvidence, {claim_id});
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0 || r->null_at(0, 0)) return std::optional<std::string>();
+  return std::optional<std::string>(r->text_at(0, 0));
+}
+
+Result<std::vector<core::StatusChange>> PostgresStore::history(const std::string& claim_id) {
+  auto r = run(kHistory, {claim_id});
+  if (!r.ok()) return r.error();
+  std::vector<core::StatusChange> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    out.push_back({from_nanos(r->int_at(i, 0)), status_from_code(r->int_at(i, 1)),
+                   status_from_code(r->int_at(i, 2))});
+  }
+  return out;
+}
+
+Result<std::vector<Claim>> PostgresStore::due_claims(core::TimePoint now, size_t limit) {
+  auto r = run(kDueClaims, {p(to_nanos(now)), p(static_cast<int64_t>(limit))});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
+                                                           const DueCursor& after, size_t limit) {
+  auto r = run(kDueClaimsAfter, {p(to_nanos(now)), p(to_nanos(after.next_check_at)), p(after.seq),
+                                 p(static_cast<int64_t>(limit))});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
+                                                           core::TimePoint lease_until,
+                                                           size_t limit) {
+  auto r = run(kLeaseDueClaims,
+               {p(to_nanos(now)), p(to_nanos(lease_until)), p(static_cast<int64_t>(limit))});
+  if (!r.ok()) return r.error();
+  auto claims = read_claims(*r);
+  std::sort(claims.begin(), claims.end(), by_due);  // RETURNING keeps no order
+  return claims;
+}
+
+core::Status PostgresStore::clear_claims() {
+  return in_tx([](Conn& c) -> core::Status {
+    auto r = c.exec(
+        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;");
+    if (!r.ok()) return r.error();
+    return {};
+  });
+}
+
+}  // namespace vouch::store::postgres

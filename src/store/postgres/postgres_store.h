@@ -1,0 +1,104 @@
+// The fleet Store: PostgreSQL over libpq, shared by many stateless nodes.
+// Each call borrows one pooled connection; due claims and mail are handed out
+// under leases (FOR UPDATE SKIP LOCKED) so that each runs on one node.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/store.h"
+#include "store/postgres/conn.h"
+
+namespace vouch::store::postgres {
+
+class PostgresStore final : public core::Store {
+ public:
+  // `conninfo`: a libpq keyword string or URI ("" = the PG* variables).
+  // Connects `pool_size` connections and brings the schema to the current
+  // version. A server that does not answer is kUnavailable, naming it.
+  static core::Result<std::unique_ptr<PostgresStore>> open(const std::string& conninfo,
+                                                           size_t pool_size);
+  // The schema version this build writes.
+  static int schema_version();
+
+  std::string name() const override { return "postgres"; }
+  core::Status ping() override;
+  core::Result<core::Snapshot> snapshot() override;
+  core::Status restore(const core::Snapshot& snapshot) override;
+
+  core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
+                                                     const std::string& id) override;
+  core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
+                                                         const std::string& subject) override;
+  core::Result<std::vector<core::Claim>> find_identities(
+      const core::Scope& scope, const std::vector<std::string>& subjects) override;
+  core::Result<std::vector<core::Claim>> find_claims(
+      const core::Scope& scope, core::ClaimKind kind,
+      const std::vector<std::string>& subjects) override;
+  core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override;
+  core::Result<size_t> count_claims(const core::Scope& scope,
+                                    const std::vector<core::ClaimKind>& kinds) override;
+  core::Result<core::Claim> insert_claim(core::Claim claim) override;
+  core::Result<core::CreateResult> create_claim_once(core::Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override;
+  core::Result<core::Claim> update_claim(core::Claim claim) override;
+  core::Result<core::Claim> record_check(core::Claim claim, const std::string& evidence,
+                                         std::optional<core::StatusChange> change) override;
+  std::vector<core::Result<core::Claim>> record_checks(
+      std::vector<core::CheckRecord> records) override;
+  core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
+  core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override;
+  core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
+  core::Result<std::vector<core::Claim>> due_claims(core::TimePoint now, size_t limit) override;
+  core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now,
+                                                          const DueCursor& after,
+                                                          size_t limit) override;
+  core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
+                                                          core::TimePoint lease_until,
+                                                          size_t limit) override;
+  core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
+  core::Status clear_claims() override;
+
+  core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
+  core::Status update_mail(const core::Mail& mail) override;
+  core::Result<std::vector<core::Mail>> due_mail(core::TimePoint now, size_t limit) override;
+  core::Result<std::vector<core::Mail>> lease_due_mail(core::TimePoint now,
+                                                       core::TimePoint lease_until,
+                                                       size_t limit) override;
+  core::Result<std::vector<core::Mail>> list_mail(const std::optional<std::string>& address,
+                                                  const std::optional<int64_t>& id) override;
+  core::Result<size_t> count_queued_mail() override;
+  core::Status clear_mail() override;
+  core::Result<std::optional<core::TimePoint>> last_mail_to(const core::Scope& scope,
+                                                            const std::string& to) override;
+  core::Result<std::vector<core::Mail>> list_mail_page(const MailQuery& query) override;
+  core::Result<size_t> hide_mail(const std::optional<core::Scope>& scope) override;
+  core::Result<size_t> prune_mail(core::TimePoint before, size_t limit) override;
+
+  core::Status put_account(const core::Account& account) override;
+  core::Result<std::optional<core::Account>> find_account(
+      const std::string& access_key_id) override;
+  core::Result<bool> delete_account(const std::string& access_key_id) override;
+  core::Result<std::vector<core::Account>> list_accounts() override;
+
+  core::Result<std::optional<std::string>> get_setting(const std::string& name) override;
+  core::Status put_setting(const std::string& name, const std::string& value) override;
+  core::Result<std::string> put_setting_if_absent(const std::string& name,
+                                                  const std::string& value) override;
+
+ private:
+  explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
+
+  // One statement on a pooled connection, in its own transaction.
+  core::Result<Res> run(const Query& q, const Params& params = {});
+  // `fn` inside BEGIN .. COMMIT on one connection; rolled back if it fails.
+  // Rerun from the start (so `fn` must reset what it writes) after a
+  // serialization failure or a deadlock, a few times.
+  core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
+
+  std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace vouch::store::postgres

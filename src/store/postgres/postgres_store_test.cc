@@ -1,0 +1,346 @@
+// What only the PostgreSQL store promises beyond the contract suite
+// (store_contract_test.cc): many nodes on one database, and outages.
+#include "store/postgres/postgres_store.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "testing/pg_cluster.h"
+#include "testing/printers.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::store::postgres {
+namespace {
+
+using core::Claim;
+using core::ClaimKind;
+using core::ErrorCode;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+const core::Scope kScope{"111122223333", "us-east-1"};
+const core::TimePoint T0 = core::TimePoint(std::chrono::nanoseconds(1'700'000'000'123'456'789));
+
+Claim make_claim(int n, ClaimKind kind = ClaimKind::kLatticeDomain) {
+  Claim c;
+  char id[32];
+  std::snprintf(id, sizeof id, "dv-%017x", n);
+  c.id = id;
+  c.scope = kScope;
+  c.kind = kind;
+  c.subject = "d" + std::to_string(n) + ".example";
+  c.record_name = "_label." + c.subject;
+  c.token = "token";
+  c.created_at = T0;
+  c.deadline = T0 + hours(72);
+  return c;
+}
+
+std::string fresh_database() {
+  auto db = testing::fresh_pg_database();
+  EXPECT_TRUE(db.ok()) << testing::describe(db.error());
+  return db.ok() ? *db : std::string();
+}
+
+std::unique_ptr<PostgresStore> open_store(const std::string& conninfo, size_t pool = 2) {
+  auto s = PostgresStore::open(conninfo, pool);
+  EXPECT_TRUE(s.ok()) << testing::describe(s.error());
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+// One statement through a plain connection, for looking behind the store.
+std::string query(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string out = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
+                        ? PQgetvalue(r, 0, 0)
+                        : std::string(PQresultErrorMessage(r));
+  PQclear(r);
+  PQfinish(c);
+  return out;
+}
+
+TEST(PostgresStoreTest, MigratesOnceWhenFourNodesOpenAnEmptyDatabaseAtOnce) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  std::vector<core::Result<std::unique_ptr<PostgresStore>>> opened;
+  for (int i = 0; i < 4; ++i) opened.emplace_back(core::internal_error("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] { opened[i] = PostgresStore::open(db, 1); });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& o : opened) ASSERT_OK(o);
+  EXPECT_EQ(query(db, "SELECT count(*) || ':' || max(version) FROM schema_version"),
+            "1:" + std::to_string(PostgresStore::schema_version()));
+  ASSERT_OK((*opened[0])->insert_claim(make_claim(1)));
+  auto seen = (*opened[3])->get_claim(kScope, make_claim(1).id);
+  ASSERT_OK(seen);
+  EXPECT_TRUE(seen->has_value());
+}
+
+TEST(PostgresStoreTest, RefusesADatabaseNewerThanTheBuild) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  ASSERT_NE(open_store(db), nullptr);
+  query(db, "UPDATE schema_version SET version = version + 1");
+  auto again = PostgresStore::open(db, 1);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("newer"), std::string::npos) << again.error().message;
+}
+
+TEST(PostgresStoreTest, AClosedPortIsUnavailableAndNamesTheServer) {
+  // A port nothing listens on: bound to nothing once a listener is gone.
+  auto s = PostgresStore::open("host=127.0.0.1 port=1 dbname=vouch connect_timeout=2", 2);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable) << testing::describe(s.error());
+  EXPECT_NE(s.error().message.find("127.0.0.1"), std::string::npos) << s.error().message;
+  auto uri = PostgresStore::open("postgres://postgres@127.0.0.1:1/vouch?connect_timeout=2", 1);
+  ASSERT_FALSE(uri.ok());
+  EXPECT_EQ(uri.error().code, ErrorCode::kUnavailable);
+}
+
+// The keyword=value pairs of a conninfo.
+std::map<std::string, std::string> parse(const std::string& conninfo) {
+  std::map<std::string, std::string> out;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr);
+  for (auto* o = opts; o && o->keyword; ++o) {
+    if (o->val) out[o->keyword] = o->val;
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+TEST(PostgresStoreTest, OpensAUriAndTheEnvironmentToo) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto kv = parse(db);
+  auto uri = PostgresStore::open(
+      "postgresql://" + kv["user"] + "@" + kv["host"] + ":" + kv["port"] + "/" + kv["dbname"], 1);
+  ASSERT_OK(uri);
+  ASSERT_OK((*uri)->put_setting("seen", "by uri"));
+  // An empty conninfo: libpq's PG* variables say where.
+  const std::pair<const char*, const char*> vars[] = {
+      {"PGHOST", "host"}, {"PGPORT", "port"}, {"PGUSER", "user"}, {"PGDATABASE", "dbname"}};
+  for (const auto& [var, key] : vars) setenv(var, kv[key].c_str(), 1);
+  auto env = PostgresStore::open("", 1);
+  for (const auto& [var, key] : vars) unsetenv(var);
+  ASSERT_OK(env);
+  auto seen = (*env)->get_setting("seen");
+  ASSERT_OK(seen);
+  EXPECT_EQ(*seen, std::optional<std::string>("by uri"));
+}
+
+TEST(PostgresStoreTest, NameAndPing) {
+  auto store = open_store(fresh_database());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->name(), "postgres");
+  EXPECT_OK(store->ping());
+}
+
+TEST(PostgresStoreTest, ADatabaseRestartIsUnavailableThenRecovers) {
+  // A cluster of its own: stopping the shared one would fail other tests.
+  auto cluster = testing::PgCluster::start();
+  ASSERT_OK(cluster);
+  auto db = (*cluster)->create_database();
+  ASSERT_OK(db);
+  // Four connections, used in turn: three calls meet the outage, the fourth
+  // connection sits idle through it and is stale when the server is back.
+  auto store = open_store(*db, 4);
+  ASSERT_NE(store, nullptr);
+  Claim stored = *store->insert_claim(make_claim(1));
+
+  ASSERT_OK((*cluster)->stop());
+  auto during = store->get_claim(kScope, stored.id);
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.error().code, ErrorCode::kUnavailable) << testing::describe(during.error());
+  auto write = store->insert_claim(make_claim(2));
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.error().code, ErrorCode::kUnavailable) << testing::describe(write.error());
+  EXPECT_FALSE(store->ping().ok());
+
+  ASSERT_OK((*cluster)->restart());
+  // Every pooled connection was broken; each is re-established on use.
+  for (int i = 0; i < 8; ++i) {
+    auto after = store->get_claim(kScope, stored.id);
+    ASSERT_OK(after);
+    ASSERT_TRUE(after->has_value());
+    EXPECT_EQ((*after)->version, stored.version);
+  }
+  EXPECT_OK(store->insert_claim(make_claim(3)));
+  EXPECT_OK(store->ping());
+}
+
+TEST(PostgresStoreTest, ConcurrentCreatesOnManyConnectionsKeepTheQuota) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  // Two nodes with four connections each: eight creates in flight at once.
+  auto a = open_store(db, 4);
+  auto b = open_store(db, 4);
+  ASSERT_TRUE(a && b);
+  core::CreateRules rules;
+  rules.quota = 5;
+  rules.now = T0;
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      PostgresStore& s = i % 2 ? *a : *b;
+      auto r = s.create_claim_once(make_claim(i), std::nullopt, rules);
+      if (!r.ok()) ++other;
+      else if (r->outcome == core::CreateOutcome::kCreated) ++created;
+      else if (r->outcome == core::CreateOutcome::kQuotaExceeded) ++refused;
+      else ++other;
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created, 5);
+  EXPECT_EQ(refused, 3);
+  EXPECT_EQ(other, 0);
+  auto n = a->count_claims(kScope, {ClaimKind::kLatticeDomain});
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 5u);
+}
+
+TEST(PostgresStoreTest, ConcurrentCreatesOfOneSubjectMakeOneClaim) {
+  const std::string db = fresh_database();
+  auto a = open_store(db, 4);
+  auto b = open_store(db, 4);
+  ASSERT_TRUE(a && b);
+  core::CreateRules rules;
+  rules.now = T0;
+  std::atomic<int> created{0}, duplicate{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      Claim c = make_claim(100 + i);
+      c.subject = "same.example";
+      auto r = (i % 2 ? *a : *b).create_claim_once(c, std::nullopt, rules);
+      if (r.ok() && r->outcome == core::CreateOutcome::kCreated) ++created;
+      if (r.ok() && r->outcome == core::CreateOutcome::kLiveDuplicate) ++duplicate;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(duplicate, 7);
+}
+
+TEST(PostgresStoreTest, LeasesHandEachDueClaimToExactlyOneOfThreeNodes) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto loader = open_store(db, 1);
+  ASSERT_NE(loader, nullptr);
+  // Three due times, so the leases cut across ties in next_check_at.
+  for (int i = 0; i < 1000; ++i) {
+    Claim c = make_claim(i);
+    c.next_check_at = T0 + seconds(i % 3);
+    ASSERT_OK(loader->insert_claim(c));
+  }
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(open_store(db, 2));
+  std::vector<std::vector<Claim>> got(3);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      for (;;) {
+        auto leased = nodes[i]->lease_due_claims(T0 + hours(1), T0 + hours(2), 37);
+        if (!leased.ok()) {
+          ++errors;
+          return;
+        }
+        if (leased->empty()) return;
+        for (auto& c : *leased) got[i].push_back(std::move(c));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors, 0);
+  std::set<std::string> ids;
+  size_t total = 0;
+  for (const auto& g : got) {
+    total += g.size();
+    for (const auto& c : g) {
+      ids.insert(c.id);
+      EXPECT_EQ(c.version, 1) << c.id;  // a lease is not a write
+      ASSERT_TRUE(c.next_check_at.has_value());
+      EXPECT_LT(*c.next_check_at, T0 + seconds(3)) << "the due time before the lease";
+    }
+  }
+  EXPECT_EQ(total, 1000u);
+  EXPECT_EQ(ids.size(), 1000u);
+  auto due = loader->due_claims(T0 + hours(1), 10);
+  ASSERT_OK(due);
+  EXPECT_TRUE(due->empty()) << "every claim is leased until T0 + 2h";
+}
+
+TEST(PostgresStoreTest, LeasesHandEachDueMessageToExactlyOneOfThreeNodes) {
+  const std::string db = fresh_database();
+  auto loader = open_store(db, 1);
+  ASSERT_NE(loader, nullptr);
+  for (int i = 0; i < 300; ++i) {
+    core::Mail m;
+    m.claim_id = make_claim(i).id;
+    m.scope = kScope;
+    m.to = "u" + std::to_string(i) + "@example.com";
+    m.created_at = T0;
+    m.next_attempt_at = T0 + seconds(i % 2);
+    ASSERT_OK(loader->enqueue_mail(m));
+  }
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(open_store(db, 1));
+  std::vector<std::vector<int64_t>> got(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      for (;;) {
+        auto leased = nodes[i]->lease_due_mail(T0 + hours(1), T0 + hours(2), 7);
+        if (!leased.ok() || leased->empty()) return;
+        for (const auto& m : *leased) got[i].push_back(m.id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> ids;
+  size_t total = 0;
+  for (const auto& g : got) {
+    total += g.size();
+    ids.insert(g.begin(), g.end());
+  }
+  EXPECT_EQ(total, 300u);
+  EXPECT_EQ(ids.size(), 300u);
+}
+
+TEST(PostgresStoreTest, NodesStartingAtOnceAllGetTheFirstWritersSetting) {
+  const std::string db = fresh_database();
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 4; ++i) nodes.push_back(open_store(db, 1));
+  std::vector<std::string> got(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = nodes[i]->put_setting_if_absent("secret_key", "key-of-node-" + std::to_string(i));
+      got[i] = r.ok() ? *r : "error: " + r.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto stored = nodes[0]->get_setting("secret_key");
+  ASSERT_OK(stored);
+  ASSERT_TRUE(stored->has_value());
+  for (const auto& g : got) EXPECT_EQ(g, **stored);
+}
+
+}  // namespace
+}  // namespace vouch::store::postgres
