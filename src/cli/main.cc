@@ -262,6 +262,11 @@ core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const Se
   return resolver;
 }
 
+// On a shared store: how long a node holds what it took. A node that dies
+// loses its leases after this; a check takes seconds, a send at worst minutes.
+constexpr core::Seconds kCheckLease{60};
+constexpr core::Seconds kMailLease{300};
+
 // Due checks need only the store and the resolver: they start now, beside
 // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
 std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
@@ -272,6 +277,8 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   options.quorum = opt.dns_quorum;
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
+  // Nodes sharing a store lease what they check: each due claim runs on one.
+  if (!opt.store_url.empty()) options.lease_for = kCheckLease;
   auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
   if (!opt.test_mode) {
     // A new claim's first check is due at once: start it now, not at the next poll.
@@ -301,6 +308,7 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   mail.mailer = std::make_unique<mail::SmtpMailer>(smtp);
   mail::DeliveryOptions options;
   options.retention = opt.mail_retention;
+  if (!opt.store_url.empty()) options.lease_for = kMailLease;  // one node sends each message
   mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
   return mail;
 }
