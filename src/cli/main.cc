@@ -27,6 +27,7 @@
 #include "cli/root_keys.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
+#include "cli/store_copy.h"
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
@@ -261,6 +262,11 @@ core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const Se
   return resolver;
 }
 
+// On a shared store: how long a node holds what it took. A node that dies
+// loses its leases after this; a check takes seconds, a send at worst minutes.
+constexpr core::Seconds kCheckLease{60};
+constexpr core::Seconds kMailLease{300};
+
 // Due checks need only the store and the resolver: they start now, beside
 // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
 std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
@@ -271,6 +277,8 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   options.quorum = opt.dns_quorum;
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
+  // Nodes sharing a store lease what they check: each due claim runs on one.
+  if (!opt.store_url.empty()) options.lease_for = kCheckLease;
   auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
   if (!opt.test_mode) {
     // A new claim's first check is due at once: start it now, not at the next poll.
@@ -300,6 +308,7 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   mail.mailer = std::make_unique<mail::SmtpMailer>(smtp);
   mail::DeliveryOptions options;
   options.retention = opt.mail_retention;
+  if (!opt.store_url.empty()) options.lease_for = kMailLease;  // one node sends each message
   mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
   return mail;
 }
@@ -580,6 +589,30 @@ int account_list(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Copies a stopped data directory into an empty shared store and verifies it.
+int store_copy(const std::vector<std::string>& args) {
+  auto parsed = parse_store_copy(args);
+  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
+  const StoreCopyOptions& opt = *parsed;
+  auto from = open_copy_source(opt.from_dir);
+  if (!from.ok()) return fail(from.error().message);
+  auto to = open_shared_store(opt.to_url, 2);
+  if (!to.ok()) return fail(to.error().message);
+  const std::string target = redact_store_url(opt.to_url);
+  auto counts = copy_store(opt.from_dir, **from, **to);
+  if (!counts.ok())
+    return fail("store copy into " + target + ": " + one_line(counts.error().message));
+  std::printf("copied %s into %s, verified:\n", opt.from_dir.c_str(), target.c_str());
+  std::printf("  %-20s %zu\n", "claims", counts->claims);
+  std::printf("  %-20s %zu\n", "history entries", counts->history);
+  std::printf("  %-20s %zu\n", "mail", counts->mail);
+  std::printf("  %-20s %zu\n", "accounts", counts->accounts);
+  std::printf("  %-20s %zu\n", "idempotency records", counts->idempotency);
+  std::printf("  %-20s %zu\n", "settings", counts->settings);
+  std::printf("start the nodes with --store %s (and no --data)\n", target.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace vouch::cli
 
@@ -597,6 +630,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
     return vouch::cli::account_list({args.begin() + 2, args.end()});
+  }
+  if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
+    return vouch::cli::store_copy({args.begin() + 2, args.end()});
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);

@@ -360,4 +360,19 @@ core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string
   return parse_account_key(args, false);
 }
 
+core::Result<StoreCopyOptions> parse_store_copy(const std::vector<std::string>& args) {
+  StoreCopyOptions options;
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return bad(flag + " needs a value");
+    if (flag == "--from") options.from_dir = v;
+    else if (flag == "--to") options.to_url = v;
+    else return bad("unknown option " + flag);
+  }
+  if (options.from_dir.empty()) return bad("--from needs the data directory to copy");
+  if (options.to_url.empty()) return bad("--to needs the postgres:// URL to copy into");
+  return options;
+}
+
 }  // namespace vouch::cli

@@ -61,11 +61,18 @@ struct AccountKeyOptions {
   std::string access_key_id;
 };
 
+// `vouch store copy --from DIR --to URL`.
+struct StoreCopyOptions {
+  std::string from_dir;
+  std::string to_url;
+};
+
 // Bad input is kInvalidArgument, its message the text to show.
 core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args);
 core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>& args);
 core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args);
 core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args);
+core::Result<StoreCopyOptions> parse_store_copy(const std::vector<std::string>& args);
 
 struct HostPort {
   std::string host;  // without IPv6 brackets

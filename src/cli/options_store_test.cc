@@ -106,5 +106,19 @@ TEST(ParseAccountStore, DataAndStoreExcludeEachOther) {
             "--store needs a postgres:// URL or a libpq connection string");
 }
 
+TEST(ParseStoreCopy, FromAndToAreRequired) {
+  StoreCopyOptions o;
+  ASSERT_EQ(parse_into(parse_store_copy({"--from", "/srv/vouch", "--to=postgres://db/v"}), &o), "");
+  EXPECT_EQ(o.from_dir, "/srv/vouch");
+  EXPECT_EQ(o.to_url, "postgres://db/v");
+  EXPECT_EQ(parse_into(parse_store_copy({"--to", "postgres://db/v"}), &o),
+            "--from needs the data directory to copy");
+  EXPECT_EQ(parse_into(parse_store_copy({"--from", "/srv/vouch"}), &o),
+            "--to needs the postgres:// URL to copy into");
+  EXPECT_EQ(parse_into(parse_store_copy({"--from", "/d", "--to", "x", "--data", "/d"}), &o),
+            "unknown option --data");
+  EXPECT_EQ(parse_into(parse_store_copy({"--from"}), &o), "--from needs a value");
+}
+
 }  // namespace
 }  // namespace vouch::cli
