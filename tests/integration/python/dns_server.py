@@ -559,12 +559,13 @@ class TableDns(StubDns):
     strings; NXDOMAIN for a name not in it, NOERROR and no answer for other
     types) and counts the queries per name (`counts`, lower-case, no trailing
     dot). Several instances may share one table: give each vouch node its own
-    instance (its own port), and the counts say which node asked what."""
+    instance (its own port), and the counts say which node asked what. With
+    `delay`, UDP answers leave that many seconds after their query."""
 
-    def __init__(self, table: dict | None = None):
+    def __init__(self, table: dict | None = None, delay: float = 0.0):
         self.table = table if table is not None else {}
         self.counts: dict[str, int] = {}
-        super().__init__(RCODE_NOERROR)
+        super().__init__(RCODE_NOERROR, delay=delay)
         try:  # a sweep sends thousands of queries at once
             self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         except OSError:

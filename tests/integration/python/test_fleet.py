@@ -13,10 +13,13 @@ behind no proxy: the clients pick a node per request.
   VOUCH_FLEET_SWEEP=10000) shared by three nodes, each with a DNS server of
   its own that counts the queries: each claim checked once, all verified;
 * SIGKILL of one node in the middle of a sweep and of a mail burst: every
-  claim checked and every message delivered, after the lease expiry
-  (the serve flag whose name has "lease" in vouch's usage, if any, is set
-  short; each node mails through an SMTP server of its own, so a second
-  copy is allowed only for a message the killed node handed over);
+  claim checked and every message delivered, after the lease expiry. The
+  leases run on the wall clock and vouch has no flag to shorten them (a serve
+  flag with "lease" in its name would be set to 5 s): the sweep waits out the
+  60 s check lease; the mail burst, with its 5 min lease, runs only with
+  VOUCH_FLEET_SLOW=1. Each node asks a DNS server and mails through an SMTP
+  server of its own, so a second check or copy is allowed only for what the
+  killed node had in hand;
 * PostgreSQL stopped and started under a write load: the nodes keep running,
   answer 503 while it is down (health too), serve again once it is back, and
   every acknowledged write is there afterwards;
@@ -66,6 +69,8 @@ H = 3600
 SWEEP_N = int(os.environ.get("VOUCH_FLEET_SWEEP", "2000"))
 # How long a test waits for another node to take over a dead node's leases.
 LEASE = "5s"
+MAIL_LEASE_S = int(os.environ.get("VOUCH_FLEET_MAIL_LEASE", "300"))  # src/cli/main.cc kMailLease
+
 TAKEOVER_TIMEOUT = float(os.environ.get("VOUCH_FLEET_TAKEOVER_TIMEOUT", "120"))
 
 
@@ -90,6 +95,8 @@ def pg():
 @functools.cache
 def lease_args() -> list[str]:
     """A short lease, if `vouch serve` has a flag for it (its usage names it)."""
+    if not os.path.exists(VOUCH_BIN):
+        return []
     res = subprocess.run([VOUCH_BIN, "serve", "--help"], capture_output=True, text=True, timeout=10)
     m = re.search(r"(--[a-z-]*lease[a-z-]*)", res.stdout + res.stderr)
     return [m.group(1), LEASE] if m else []
@@ -416,10 +423,11 @@ def seed_claims(vouch_factory, url: str, n: int) -> dict[str, str]:
     return tokens
 
 
-def sweep_fleet(vouch_factory, url, tokens, extra=()):
-    """Three production nodes (no test mode), node i asking DNS server i."""
+def sweep_fleet(vouch_factory, url, tokens, extra=(), slow_node: int | None = None):
+    """Three production nodes (no test mode), node i asking DNS server i
+    (slow_node's server holds its answers for a minute)."""
     table = {f"_amazonses.{d}": [t] for d, t in tokens.items()}
-    dns = [TableDns(table) for _ in range(3)]
+    dns = [TableDns(table, delay=60.0 if i == slow_node else 0.0) for i in range(3)]
     nodes = start_fleet(vouch_factory, url, extra=[*extra, *lease_args()],
                         per_node=lambda i: ["--dns-resolver", dns[i].address])
     return nodes, dns
@@ -475,92 +483,116 @@ def test_sweep_shared_by_three_nodes_checks_each_claim_once(vouch_factory, pg):
 
 
 def test_sigkill_one_node_mid_sweep_every_claim_still_checked(vouch_factory, pg):
+    """Node 2's DNS server holds its answers: node 2 dies with the claims it
+    leased in flight, unrecorded; the others check them after the lease."""
     url = pg.create_database()
     tokens = seed_claims(vouch_factory, url, SWEEP_N)
     names = sorted(tokens)
-    nodes, dns = sweep_fleet(vouch_factory, url, tokens)
+    want = {f"_amazonses.{d}" for d in names}
+    nodes, dns = sweep_fleet(vouch_factory, url, tokens, slow_node=1)
     try:
-        # Kill node 2 once a third of the sweep is done and node 2 has a share of it.
-        wait_until(lambda: (len(counts_by_name(dns)[0]) >= SWEEP_N // 3 and dns[1].total() > 0)
-                   or None, timeout=120, interval=0.05, what="a third of the sweep")
+        wait_until(lambda: dns[1].total() >= 20 or None, timeout=60, interval=0.01,
+                   what="node 2 checking claims")
         os.kill(nodes[1].proc.pid, signal.SIGKILL)
         nodes[1].proc.wait(10)
-        killed_asked = set(dns[1].snapshot())
-        assert len(counts_by_name(dns)[0]) < SWEEP_N, "the sweep ended before the kill"
-        wait_until(lambda: len(counts_by_name(dns)[0]) >= SWEEP_N or None,
-                   timeout=TAKEOVER_TIMEOUT, interval=0.2,
-                   what=f"every claim checked after the kill (lease args: {lease_args()})")
+        killed_asked = set(dns[1].snapshot()) & want
+        assert killed_asked, dns[1].snapshot()
+
+        def by_survivors() -> dict[str, int]:
+            c: dict[str, int] = {}
+            for d in (dns[0], dns[2]):
+                for k, v in d.snapshot().items():
+                    c[k] = c.get(k, 0) + v
+            return c
+        wait_until(lambda: want <= set(by_survivors()) or None, timeout=TAKEOVER_TIMEOUT,
+                   interval=0.2, what=f"every claim checked after the kill (lease args: {lease_args()})")
         wait_all_verified(ses_client(nodes[0]), names, timeout=TAKEOVER_TIMEOUT)
-        total, per_node = counts_by_name(dns)
-        total = {k: v for k, v in total.items() if k.startswith("_amazonses.")}
-        assert set(total) == {f"_amazonses.{d}" for d in names}
-        # A second check only for a claim the dead node had asked about
-        # (checked, killed before the result was recorded, lease expired).
-        twice = {k for k, v in total.items() if v > 1}
-        assert twice <= killed_asked, sorted(twice - killed_asked)[:5]
-        assert all(v <= 2 for v in total.values())
+        # Node 2 recorded nothing (no answer reached it): the others checked each claim once.
+        survivors = {k: v for k, v in by_survivors().items() if k in want}
+        more = {k: v for k, v in survivors.items() if v != 1}
+        assert set(survivors) == want and not more, list(more.items())[:5]
+        print(f"sweep of {SWEEP_N} with node 2 killed holding {len(killed_asked)} claims: "
+              f"per node {[d.total() for d in dns]}")
         assert nodes[0].proc.poll() is None and nodes[2].proc.poll() is None
     finally:
         close_all(dns)
 
 
+@pytest.mark.skipif(not os.environ.get("VOUCH_FLEET_SLOW") and not lease_args(), reason=(
+    "vouch has no flag to shorten the 5 min mail lease: the test would wait it out "
+    "(VOUCH_FLEET_SLOW=1 runs it, ~6 min)"))
 def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, pg):
-    """Each node mails through its own SMTP server, so the counts say who sent what."""
-    smtps = [SmtpServer().start() for _ in range(3)]
+    """Each node mails through its own SMTP server, so the counts say who sent
+    what. Node 2's server answers slowly, so that node 2 dies with messages
+    leased and unsent (and one handed over, its 250 not yet read)."""
+    slow = lambda _msg: time.sleep(0.2)  # noqa: E731  (blocks that server's loop: one at a time)
+    smtps = [SmtpServer(on_message=slow if i == 1 else None).start() for i in range(3)]
     try:
         url = pg.create_database()
-        # Not in test mode: there the clock stands still, and so would the leases.
-        nodes = start_fleet(vouch_factory, url,
-                            extra=[*mail_args(None, test_mode=False), *lease_args()],
+        # Test mode for the inbox-free, check-free setup; the mail leases run on
+        # the wall clock (MailDelivery gets `wall`), so the test waits them out.
+        nodes = start_fleet(vouch_factory, url, extra=mail_args(None),
                             per_node=lambda i: ["--smtp-url", smtps[i].url])
-        n = 300
+        n = 600
         emails = [f"m{i:03d}-{uniq('mb')}@example.com" for i in range(n)]
         clients = [ses_client(s) for s in nodes]
-        acked = []
+        acked: list[str] = []
         lock = threading.Lock()
-        stop = threading.Event()
+        killed = threading.Event()
 
-        def send(k: int):
+        def send(k: int):  # thread k calls node k % 3
             for e in emails[k::6]:
-                if stop.is_set():
-                    return
-                c = clients[0] if k % 2 else clients[2]  # node 2 only sends mail, not asked
-                c.verify_email_identity(EmailAddress=e)
+                try:
+                    clients[k % 3].verify_email_identity(EmailAddress=e)
+                except Exception:  # noqa: BLE001
+                    if k % 3 == 1 and killed.is_set():
+                        return  # node 2 is gone
+                    raise
                 with lock:
                     acked.append(e)
+
+        def delivered() -> set[str]:
+            return {r.lower() for s in smtps for m in s.received() for r in m.rcpt_tos}
         with cf.ThreadPoolExecutor(6) as ex:
             futs = [ex.submit(send, k) for k in range(6)]
-            delivered = lambda: sum(len(s.received()) for s in smtps)  # noqa: E731
-            wait_until(lambda: (delivered() >= n // 4 and len(smtps[1].received()) > 0) or None,
-                       timeout=120, interval=0.02, what="a quarter of the mail, some by node 2")
+            wait_until(lambda: len(smtps[1].received()) >= 3 or None,
+                       timeout=120, interval=0.01, what="node 2 sending mail")
+            killed.set()
             os.kill(nodes[1].proc.pid, signal.SIGKILL)
             nodes[1].proc.wait(10)
             killed_at = time.time()
-            delivered_at_kill = delivered()
+            delivered_at_kill = len(delivered())
             for f in futs:
                 f.result()
-        assert sorted(acked) == sorted(emails)
-        assert delivered_at_kill < n, "every message went before the kill"
+        assert delivered_at_kill < len(acked), "every message went before the kill"
 
-        def counts():
+        def copies():
             c: dict[str, list] = {}
             for i, s in enumerate(smtps):
                 for m in s.received():
                     for r in m.rcpt_tos:
                         c.setdefault(r.lower(), []).append((i, m.arrived))
             return c
-        wait_until(lambda: len(counts()) >= n or None, timeout=TAKEOVER_TIMEOUT, interval=0.2,
-                   what=f"every message delivered after the kill (lease args: {lease_args()})")
-        c = counts()
-        assert set(c) == {e.lower() for e in emails}
+        want = {e.lower() for e in acked}
+        try:
+            wait_until(lambda: want <= set(copies()) or None, timeout=MAIL_LEASE_S + 60,
+                       interval=0.5, what="every acknowledged message delivered after the kill "
+                       f"(the mail lease: {lease_args() or f'{MAIL_LEASE_S} s, no flag'})")
+        except AssertionError:
+            missing = sorted(want - set(copies()))
+            from smtp_server import claim_of
+            raise AssertionError(f"{len(missing)} of {len(want)} not delivered; the first: "
+                                 f"{claim_of(nodes[0], missing[0])}") from None
+        c = copies()
         # A second copy only of a message node 2 handed over before it died.
-        for rcpt, copies in c.items():
-            if len(copies) > 1:
-                assert len(copies) == 2, (rcpt, copies)
-                assert any(i == 1 and at <= killed_at for i, at in copies), (rcpt, copies)
+        for rcpt, got in c.items():
+            if len(got) > 1:
+                assert len(got) == 2, (rcpt, got)
+                assert any(i == 1 and at <= killed_at for i, at in got), (rcpt, got)
         dups = sum(len(v) - 1 for v in c.values())
-        print(f"mail burst of {n} with node 2 killed: {dups} second copies "
-              f"(per node {[len(s.received()) for s in smtps]})")
+        print(f"mail burst: {len(acked)} acknowledged, node 2 killed after "
+              f"{len(smtps[1].received())} sends, {delivered_at_kill} delivered by then; "
+              f"{dups} second copies; per node {[len(s.received()) for s in smtps]}")
         assert nodes[0].proc.poll() is None and nodes[2].proc.poll() is None
     finally:
         for s in smtps:
