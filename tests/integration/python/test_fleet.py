@@ -560,7 +560,6 @@ def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, 
             killed.set()
             os.kill(nodes[1].proc.pid, signal.SIGKILL)
             nodes[1].proc.wait(10)
-            killed_at = time.time()
             delivered_at_kill = len(delivered())
             for f in futs:
                 f.result()
@@ -584,11 +583,12 @@ def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, 
             raise AssertionError(f"{len(missing)} of {len(want)} not delivered; the first: "
                                  f"{claim_of(nodes[0], missing[0])}") from None
         c = copies()
-        # A second copy only of a message node 2 handed over before it died.
+        # A second copy only of a message node 2 handed over before it died
+        # (its server, slow, may read it after the kill), sent again by another.
         for rcpt, got in c.items():
             if len(got) > 1:
                 assert len(got) == 2, (rcpt, got)
-                assert any(i == 1 and at <= killed_at for i, at in got), (rcpt, got)
+                assert sorted(i == 1 for i, _ in got) == [False, True], (rcpt, got)
         dups = sum(len(v) - 1 for v in c.values())
         print(f"mail burst: {len(acked)} acknowledged, node 2 killed after "
               f"{len(smtps[1].received())} sends, {delivered_at_kill} delivered by then; "
