@@ -74,6 +74,46 @@ start() {
 
 track() { PIDS+=("$1"); }  # PID: a background process to stop on exit
 
+# ---- PostgreSQL (--store postgres) ---------------------------------------------
+# start_pg: a throwaway PostgreSQL with its defaults (fsync on), from the
+# integration tests' tests/integration/python/pg_cluster.py (initdb as the
+# postgres user, 127.0.0.1), stopped on exit; sets PG_ADMIN_URL and PG_PID.
+start_pg() {
+  python3 "$ROOT/tests/integration/python/pg_cluster.py" run -- \
+    bash -c 'echo "$VOUCH_PG_ADMIN_URL" >"$0.tmp" && mv "$0.tmp" "$0" && exec sleep infinity' \
+    "$WORK/pg.url" >"$WORK/pg.log" 2>&1 &
+  PG_PID=$!
+  PIDS+=("$PG_PID")
+  for _ in $(seq 600); do
+    [[ -s $WORK/pg.url ]] && break
+    kill -0 "$PG_PID" 2>/dev/null || { cat "$WORK/pg.log" >&2; log "postgres did not start"; exit 1; }
+    sleep 0.1
+  done
+  PG_ADMIN_URL=$(cat "$WORK/pg.url")
+  log "postgres: $PG_ADMIN_URL ($(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW fsync') fsync, synchronous_commit $(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW synchronous_commit'))"
+}
+# init_data DIR: a data directory as `vouch serve` leaves it (its secret key,
+# the root account), for bench/seed_identities to fill and `vouch store copy`
+# to take (it refuses claims without the key their links were made with).
+init_data() {
+  start init-data "$VOUCH" serve --listen 127.0.0.1:0 --data "$1" --test-mode --dns-resolver 127.0.0.1:9
+  stop "$PID"
+}
+pg_db() { python3 "$ROOT/tests/integration/python/pg_cluster.py" createdb "$PG_ADMIN_URL"; }
+# pg_cpu: CPU seconds (user+sys) of this cluster's postgres processes so far
+# (the postmaster, its live children, and the children it has reaped).
+pg_cpu() {
+  local pm t p
+  pm=$(pgrep -P "$PG_PID" -x postgres | head -1)
+  [[ -n $pm ]] || { echo 0; return; }
+  t=$(awk '{print ($14 + $15 + $16 + $17) / 100}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do
+    t=$(awk -v t="$t" '{print t + ($14 + $15) / 100}' "/proc/$p/stat" 2>/dev/null || echo "$t")
+  done
+  echo "$t"
+}
+proc_cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # PID
+
 stop() {  # PID
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true

@@ -43,8 +43,19 @@
 #                 and API paced, each on a fresh copy of the store; medians reported  [3]
 #   ROUND_DNSPERF  [-c 1 -q 100 -l 10]
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
+#
+# --store postgres (or STORE=postgres): after the SQLite runs above, the same
+# N due claims moved into a throwaway PostgreSQL (fsync on; `vouch store
+# copy` from the seeded store) and swept by one node, then (a fresh copy) by
+# two nodes sharing the database; timed from the nodes' start until every
+# claim's next check moved past it (polled with psql every 100 ms), with the
+# CPU seconds of vouch and of postgres over the sweep.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+STORE=${STORE:-sqlite}
+if [[ ${1:-} == --store ]]; then STORE=${2:?--store sqlite|postgres}; shift 2; fi
+[[ $STORE == sqlite || $STORE == postgres ]] || { echo "--store sqlite|postgres" >&2; exit 2; }
 
 N=${N:-100000}
 DNSPERF_RUNS=${DNSPERF_RUNS:-$'-c 1 -q 100 -l 20\n-c 1 -q 128 -l 20'}
@@ -63,6 +74,7 @@ log "N=$N; API wrk $API_WRK_ARGS; load $LOAD_START"
 
 # ---- 1. identities -------------------------------------------------------------------
 log "seeding $N identities d<i>.bench.test"
+[[ $STORE == postgres ]] && init_data "$WORK/data"
 SEED_OUT=$("$SEEDER" --data "$WORK/data" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" \
   --prefix d --suffix .bench.test --threads 256)
 log "$SEED_OUT"
@@ -305,6 +317,49 @@ api_sweep sweep-api 0
 SAT_CPS=$CPS SAT_FIRST=$FIRST_SECS SAT_OK="$FIRST_OK | $FINAL_OK | $DROPS | $SWEEP_LOAD"
 SAT_API="$API_N requests over $API_SECS s) | $API_RPS | $API_P50 | $API_P99 | p99 < 10 ms | $(met_max "$API_P99" 10) |"
 SAT_BAD=$API_BAD
+
+# ---- 7. PostgreSQL: one node, then two nodes sharing the database --------------------------
+PG_ROWS=""
+if [[ $STORE == postgres ]]; then
+  start_pg
+  for nodes in 1 2; do
+    db=$(pg_db)
+    c0=$(now_s)
+    "$VOUCH" store copy --from "$WORK/pristine" --to "$db" >"$WORK/copy-$nodes.log" 2>&1 \
+      || { cat "$WORK/copy-$nodes.log" >&2; exit 1; }
+    log "store copy of $N claims into postgres: $(awk -v a="$(now_s)" -v b="$c0" 'BEGIN {printf "%.1f", a - b}') s"
+    l0=$(load)
+    p0=$(pg_cpu)
+    t0_ns=$(date +%s%N)
+    t0=$(now_s)
+    vpids=()
+    for i in $(seq "$nodes"); do
+      start "pg-node$nodes-$i" "$VOUCH" serve --listen 127.0.0.1:0 --store "$db" --node-id "n$i" \
+        --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+      vpids+=("$PID")
+    done
+    t1=
+    for _ in $(seq 6000); do  # 600 s at most
+      left=$(psql -XAt -d "$db" -c "SELECT count(*) FROM claims WHERE kind = 0 AND (next_check_at IS NULL OR next_check_at <= $t0_ns)" 2>/dev/null || echo x)
+      if [[ $left == 0 ]]; then t1=$(now_s); break; fi
+      sleep 0.1
+    done
+    [[ -n $t1 ]] || { log "postgres sweep with $nodes node(s) did not finish"; exit 1; }
+    secs=$(awk -v a="$t1" -v b="$t0" 'BEGIN {printf "%.2f", a - b}')
+    cps=$(awk -v n="$N" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
+    vcpu=0
+    for p in "${vpids[@]}"; do vcpu=$(awk -v t="$vcpu" -v c="$(proc_cpu "$p")" 'BEGIN {print t + c}'); done
+    pcpu=$(awk -v a="$(pg_cpu)" -v b="$p0" 'BEGIN {printf "%.1f", a - b}')
+    ok=$(psql -XAt -d "$db" -c "SELECT count(*) FROM claims WHERE kind = 0 AND status = 1")
+    log "postgres, $nodes node(s): $N first checks in $secs s ($cps checks/s), vouch CPU $vcpu s, postgres CPU $pcpu s, $ok Success"
+    PG_ROWS+="| $nodes | $cps checks/s ($N in $secs s) | $(pct "$cps" "$QPS") | $(met_ratio "$cps" "$QPS" 0.25) | $ok | $(printf '%.1f' "$vcpu") | $pcpu | $l0 → $(load) |"$'\n'
+    for p in "${vpids[@]}"; do stop "$p"; done
+  done
+  PG_ROWS="
+| vouch on PostgreSQL (fsync on), nodes sharing the database | first checks of $N due claims, from the nodes' start | vs ceiling ($QPS queries/s) | ≥ 25% | Success when the last first check landed | vouch CPU (s) | postgres CPU (s) | load (1/5/15 min) |
+|---|---:|---:|---|---:|---:|---:|---|
+$PG_ROWS"
+fi
 stop "$KNOT_PID"
 LOAD_END=$(load)
 
@@ -341,7 +396,7 @@ $PACED_ROWS
 
 | dnsperf run | queries/s | lost | NOERROR | avg latency (ms) | load (1/5/15 min) |
 |---|---:|---|---:|---:|---|
-$DNSPERF_ROWS
+$DNSPERF_ROWS$PG_ROWS
 Seeding: $SEED_OUT
 Errors (non-2xx or socket errors): API idle $IDLE_BAD, API during the sweeps $PACED_BAD (paced), $SAT_BAD (as fast as wrk can go)
 EOF

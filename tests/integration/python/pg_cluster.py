@@ -257,6 +257,10 @@ def _main(argv: list[str]) -> int:
     if not command:
         p.error("run needs a command")
     pg = PgCluster(fsync=not args.fsync_off)
+
+    def on_term(*_):  # stopped by a script's cleanup: stop the cluster too
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
     try:
         pg.start()
         env = dict(os.environ, VOUCH_PG_ADMIN_URL=pg.admin_url)
@@ -266,7 +270,7 @@ def _main(argv: list[str]) -> int:
         try:
             return proc.wait()
         except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)  # a background job of a script ignores SIGINT
             return proc.wait()
     finally:
         pg.close()
