@@ -1,5 +1,6 @@
 // The write half of PostgresStore's claims: inserts and creates (under a
 // per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include "store/record_batch.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 
@@ -241,30 +242,13 @@ Result<Claim> PostgresStore::record_check(Claim claim, const std::string& eviden
 }
 
 std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckRecord> records) {
-  // One transaction for the lot; a lost compare-and-set fails only its own
-  // record (it changed no row, so the transaction goes on).
-  std::vector<core::Status> each(records.size());
-  auto st = in_tx([&](Conn& c) -> core::Status {
-    for (size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      each[i] = update_check_fields(c, r.claim, r.evidence);
-      if (each[i].ok()) {
-        if (auto s = write_history(c, r.claim.seq, r.change); !s.ok()) return s;
-      } else if (each[i].error().code != ErrorCode::kAborted &&
-                 each[i].error().code != ErrorCode::kNotFound) {
-        return each[i];  // a database error: undo the whole batch
-      }
-    }
-    return {};
-  });
-  std::vector<Result<Claim>> out;
-  out.reserve(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const core::Status& s = st.ok() ? each[i] : st;
-    if (s.ok()) ++records[i].claim.version;
-    out.push_back(s.ok() ? Result<Claim>(std::move(records[i].claim)) : Result<Claim>(s.error()));
-  }
-  return out;
+  // One transaction for the lot.
+  return record_in_one_transaction(
+      std::move(records), [&](const auto& fn) { return in_tx(fn); },
+      [](Conn& c, const core::CheckRecord& r) {
+        return update_check_fields(c, r.claim, r.evidence);
+      },
+      [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
 }
 
 Result<bool> PostgresStore::delete_claim(const Scope& scope, const std::string& id) {
