@@ -95,13 +95,55 @@ http::HandlerResult Router::handle(http::Request& req) {
 http::HandlerResult Router::health(http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD")
     return json_error(405, "MethodNotAllowed", "Use GET.");
+  if (auto ok = cached_store_ok()) return health_response(*ok);
+  // A ping may wait on the network: off the I/O threads.
+  return http::Deferred([this] { return health_response(ping_store()); });
+}
+
+namespace {
+constexpr auto kPingFor = std::chrono::seconds(1);  // how long a ping's result stands
+}  // namespace
+
+std::optional<bool> Router::cached_store_ok() {
+  if (!health_.ping) return true;
+  std::lock_guard lock(ping_->mu);
+  if (ping_->valid && health_.steady_now() - ping_->at < kPingFor) return ping_->ok;
+  return std::nullopt;
+}
+
+bool Router::ping_store() {
+  std::unique_lock one(ping_->pinging, std::try_to_lock);
+  if (!one.owns_lock()) {
+    // Another probe is pinging: its store may hang (a dead connection), so
+    // no probe waits on it. Until it has taken a second, the last result
+    // stands; past that, the store is not answering.
+    std::lock_guard lock(ping_->mu);
+    return ping_->ok && health_.steady_now() - ping_->started < kPingFor;
+  }
+  if (auto ok = cached_store_ok()) return *ok;
+  {
+    std::lock_guard lock(ping_->mu);
+    ping_->started = health_.steady_now();
+  }
+  const bool ok = health_.ping().ok();
+  std::lock_guard lock(ping_->mu);
+  ping_->valid = true;
+  ping_->ok = ok;
+  ping_->at = health_.steady_now();
+  return ok;
+}
+
+http::Response Router::health_response(bool store_ok) {
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(health_.steady_now() - started_);
-  nlohmann::json body{{"status", "ok"},
+  nlohmann::json body{{"status", store_ok ? "ok" : "unavailable"},
                       {"version", health_.version},
                       {"store", health_.store},
+                      {"store_ok", store_ok},
+                      {"node", health_.node},
                       {"allocator", health_.allocator},
                       {"uptime_seconds", uptime.count()}};
-  return http::Response{200, "application/json", {}, body.dump()};
+  // 503 takes the node out of a load balancer while its store does not answer.
+  return http::Response{store_ok ? 200 : 503, "application/json", {}, body.dump()};
 }
 
 http::HandlerResult Router::root(http::Request& req) {

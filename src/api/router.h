@@ -6,14 +6,18 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
+#include <optional>
 #include <string_view>
 
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "api/mail/mail_api.h"
 #include "api/ses/ses_api.h"
+#include "core/error.h"
 #include "http/message.h"
 
 namespace vouch::api {
@@ -22,6 +26,10 @@ struct HealthInfo {
   std::string version;
   std::string store;
   std::string allocator;  // "jemalloc <version>" or "glibc"
+  std::string node;       // this process's id (--node-id, or random at start)
+  // Whether the store answers (store.ping()); unset: always. Its result is
+  // kept for a second, so a load balancer's probes cost the store little.
+  std::function<core::Status()> ping;
   // Where uptime is read from: tests pass a fake to see it count.
   std::function<std::chrono::steady_clock::time_point()> steady_now =
       std::chrono::steady_clock::now;
@@ -75,6 +83,19 @@ class Router {
   mail::MailApi* mail_ = nullptr;
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_;
+  // The last ping's result and when it was taken; one ping at a time.
+  struct PingCache {
+    std::mutex mu;
+    bool valid = false;
+    bool ok = true;  // the store answered at start
+    std::chrono::steady_clock::time_point at{};
+    std::chrono::steady_clock::time_point started{};  // of the ping in flight
+    std::mutex pinging;                               // held by the probe that pings
+  };
+  std::unique_ptr<PingCache> ping_ = std::make_unique<PingCache>();
+  std::optional<bool> cached_store_ok();
+  bool ping_store();
+  http::Response health_response(bool store_ok);
 };
 
 }  // namespace vouch::api

@@ -6,7 +6,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <atomic>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "api/common/json.h"
@@ -52,7 +55,11 @@ class RouterTest : public ::testing::Test {
                                                         scheduler::SchedulerOptions{});
     claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
     control_ = std::make_unique<control::ControlApi>(*claims_, *auth_, nullptr);
-    HealthInfo health{"1.2.3", "sqlite", "jemalloc 5.3.0"};
+    use_ping(nullptr);
+  }
+  // A router whose health route pings with `ping` (a fake store's).
+  void use_ping(std::function<core::Status()> ping) {
+    HealthInfo health{"1.2.3", "sqlite", "jemalloc 5.3.0", "node-a", std::move(ping)};
     health.steady_now = [this] { return steady_; };
     router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, std::move(health));
   }
@@ -137,10 +144,12 @@ TEST_F(RouterTest, HealthJson) {
   EXPECT_EQ(r.content_type, "application/json");
   auto body = nlohmann::json::parse(r.body);
   ASSERT_TRUE(body.is_object());
-  EXPECT_EQ(body.size(), 5u) << r.body;
+  EXPECT_EQ(body.size(), 7u) << r.body;
   EXPECT_EQ(body.at("status"), "ok");
   EXPECT_EQ(body.at("version"), "1.2.3");
   EXPECT_EQ(body.at("store"), "sqlite");
+  EXPECT_EQ(body.at("store_ok"), true);
+  EXPECT_EQ(body.at("node"), "node-a");
   EXPECT_EQ(body.at("allocator"), "jemalloc 5.3.0");
   ASSERT_TRUE(body.at("uptime_seconds").is_number_integer());
   EXPECT_EQ(body.at("uptime_seconds").get<int64_t>(), 0);  // just started
@@ -166,6 +175,65 @@ TEST_F(RouterTest, HealthNeedsNoAuthAndIgnoresQuery) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(nlohmann::json::parse(r.body).at("status"), "ok");
   EXPECT_EQ(run({"HEAD", "/_vouch/health", {}, "", ""}).status, 200);
+}
+
+TEST_F(RouterTest, HealthIs503WithTheSameJsonWhenTheStoreDoesNotAnswer) {
+  use_ping([] { return core::Error{core::ErrorCode::kUnavailable, "connection refused", {}, {}}; });
+  for (const char* method : {"GET", "HEAD"}) {
+    http::Response r = run({method, "/_vouch/health", {}, "", ""});
+    EXPECT_EQ(r.status, 503) << method;
+    EXPECT_EQ(r.content_type, "application/json");
+    auto body = nlohmann::json::parse(r.body);
+    EXPECT_EQ(body.size(), 7u) << r.body;
+    EXPECT_EQ(body.at("status"), "unavailable");
+    EXPECT_EQ(body.at("store_ok"), false);
+    EXPECT_EQ(body.at("store"), "sqlite");
+    EXPECT_EQ(body.at("node"), "node-a");
+    EXPECT_EQ(body.at("version"), "1.2.3");
+  }
+}
+
+TEST_F(RouterTest, HealthPingsAtMostOncePerSecond) {
+  int pings = 0;
+  bool up = true;
+  use_ping([&] {
+    ++pings;
+    return up ? core::Status() : core::Status(core::internal_error("down"));
+  });
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);
+  EXPECT_EQ(pings, 1);
+  up = false;
+  steady_ += std::chrono::milliseconds(999);
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);  // the cached result
+  EXPECT_EQ(pings, 1);
+  steady_ += std::chrono::milliseconds(1);
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 503);
+  EXPECT_EQ(pings, 2);
+  up = true;
+  steady_ += std::chrono::seconds(1);
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);  // back in service
+  EXPECT_EQ(pings, 3);
+}
+
+TEST_F(RouterTest, HealthDoesNotWaitOnAPingThatHangs) {
+  std::mutex gate;
+  std::unique_lock held(gate);  // the store hangs until released
+  std::atomic<int> pings{0};
+  use_ping([&] {
+    ++pings;
+    std::lock_guard wait(gate);
+    return core::Status();
+  });
+  std::thread stuck([&] { run({"GET", "/_vouch/health", {}, "", ""}); });
+  while (pings.load() == 0) std::this_thread::yield();
+  // Within a second of the hanging ping's start the last result stands...
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);
+  // ...past it the store is not answering; neither probe pinged again.
+  steady_ += std::chrono::seconds(1);
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 503);
+  EXPECT_EQ(pings.load(), 1);
+  held.unlock();
+  stuck.join();
 }
 
 TEST_F(RouterTest, HealthRejectsOtherMethods) {

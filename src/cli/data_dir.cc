@@ -104,49 +104,61 @@ core::Status lock_data_dir(const std::string& dir) {
   return {};
 }
 
-core::Result<RootCredentials> load_root(const std::string& dir, core::Random& random) {
+core::Result<std::optional<RootCredentials>> root_from_env() {
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
   const char* account = std::getenv("VOUCH_ROOT_ACCOUNT_ID");
-  if (key || secret || account) {
-    if (!key || !secret || !account) {
-      return core::invalid_argument(
-          "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
-          "VOUCH_ROOT_ACCOUNT_ID, or none");
-    }
-    RootCredentials root{{account, key, secret}, false, true};
-    if (!valid_account_id(root.account.account_id)) {
-      return core::invalid_argument("VOUCH_ROOT_ACCOUNT_ID must be 12 digits");
-    }
-    if (!valid_access_key_id(root.account.access_key_id) ||
-        root.account.secret_access_key.empty()) {
-      return core::invalid_argument(
-          "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty");
-    }
-    return root;
+  if (!key && !secret && !account) return std::optional<RootCredentials>();
+  if (!key || !secret || !account) {
+    return core::invalid_argument(
+        "set all of VOUCH_ROOT_ACCESS_KEY_ID, VOUCH_ROOT_SECRET_ACCESS_KEY and "
+        "VOUCH_ROOT_ACCOUNT_ID, or none");
   }
-  const std::string path = dir + "/root-credentials";
-  if (auto text = read_file(path)) {
-    RootCredentials root{{field(*text, "account_id"), field(*text, "access_key_id"),
-                          field(*text, "secret_access_key")},
-                         false};
-    if (valid_account_id(root.account.account_id) && !root.account.secret_access_key.empty()) {
-      return root;
-    }
-    return core::invalid_argument(path + " is damaged; remove it to generate new root credentials");
+  RootCredentials root{{account, key, secret}, false, true};
+  if (!valid_account_id(root.account.account_id)) {
+    return core::invalid_argument("VOUCH_ROOT_ACCOUNT_ID must be 12 digits");
   }
+  if (!valid_access_key_id(root.account.access_key_id) || root.account.secret_access_key.empty()) {
+    return core::invalid_argument(
+        "VOUCH_ROOT_ACCESS_KEY_ID must be 16-128 letters and digits, and the secret non-empty");
+  }
+  return std::optional<RootCredentials>(std::move(root));
+}
+
+RootCredentials generate_root(core::Random& random) {
   static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   static constexpr char kSecret[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   static constexpr char kDigits[] = "0123456789";
-  RootCredentials root{
+  return RootCredentials{
       {random_chars(random, kDigits, 10, 12), "AKIA" + random_chars(random, kUpper, 32, 16),
        random_chars(random, kSecret, 64, 40)},
       true};
-  std::string content = "account_id=" + root.account.account_id +
-                        "\naccess_key_id=" + root.account.access_key_id +
-                        "\nsecret_access_key=" + root.account.secret_access_key + "\n";
-  if (auto s = write_private(path, content); !s.ok()) return s.error();
+}
+
+std::string root_credentials_text(const core::Account& root) {
+  return "account_id=" + root.account_id + "\naccess_key_id=" + root.access_key_id +
+         "\nsecret_access_key=" + root.secret_access_key + "\n";
+}
+
+std::optional<core::Account> parse_root_credentials(const std::string& text) {
+  core::Account a{field(text, "account_id"), field(text, "access_key_id"),
+                  field(text, "secret_access_key")};
+  if (!valid_account_id(a.account_id) || a.secret_access_key.empty()) return std::nullopt;
+  return a;
+}
+
+core::Result<RootCredentials> load_root(const std::string& dir, core::Random& random) {
+  auto env = root_from_env();
+  if (!env.ok()) return env.error();
+  if (*env) return std::move(**env);
+  const std::string path = dir + "/root-credentials";
+  if (auto text = read_file(path)) {
+    if (auto account = parse_root_credentials(*text)) return RootCredentials{*account, false};
+    return core::invalid_argument(path + " is damaged; remove it to generate new root credentials");
+  }
+  RootCredentials root = generate_root(random);
+  if (auto s = write_private(path, root_credentials_text(root.account)); !s.ok()) return s.error();
   return root;
 }
 

@@ -26,6 +26,14 @@ struct RootCredentials {
 // memory that only it keeps coherent). kConflict when another holds it.
 core::Status lock_data_dir(const std::string& dir);
 
+// The root account VOUCH_ROOT_* name (all three), nullopt when none is set.
+core::Result<std::optional<RootCredentials>> root_from_env();
+// A new root account (generated = true).
+RootCredentials generate_root(core::Random& random);
+// The root-credentials file's text ("account_id=...\naccess_key_id=...\n...").
+std::string root_credentials_text(const core::Account& root);
+std::optional<core::Account> parse_root_credentials(const std::string& text);
+
 // The root account: from VOUCH_ROOT_* when set (all three), else the one
 // stored in the data dir, else freshly generated and stored.
 core::Result<RootCredentials> load_root(const std::string& dir, core::Random& random);

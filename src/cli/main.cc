@@ -3,7 +3,6 @@
 #ifdef VOUCH_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,9 +21,14 @@
 #include "api/mail/mail_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
+#include "cli/commands.h"
 #include "cli/data_dir.h"
 #include "cli/options.h"
 #include "cli/root_keys.h"
+#include "cli/shared_clock.h"
+#include "cli/shared_secrets.h"
+#include "cli/store_factory.h"
+#include "core/encoding.h"
 #include "core/clock.h"
 #include "crypto/crypto.h"
 #include "mail/link_token.h"
@@ -53,7 +57,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  vouch serve [--listen HOST:PORT] [--data DIR] [--threads N] [--rate-limit OPERATION=N]...\n"
+    "  vouch serve [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]]\n"
+    "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
@@ -61,28 +66,17 @@ constexpr const char* kUsage =
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
     "              [--region NAME]... [--regions A,B,...]\n"
-    "  vouch account add --data DIR --account-id ID --access-key-id K --secret-access-key S\n"
-    "  vouch account remove --data DIR --access-key-id K\n"
-    "  vouch account list --data DIR\n"
-    "  vouch version\n";
-
-int fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 2;
-}
-
-// `exclusive`: the server's open, which holds the data directory's lock.
-core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir,
-                                                                     bool exclusive) {
-  // The database holds secret access keys: its files (and WAL) are the
-  // owner's alone, like the data directory itself.
-  ::umask(077);
-  if (auto s = ensure_data_dir(dir); !s.ok()) return s.error();
-  if (exclusive) {
-    if (auto s = lock_data_dir(dir); !s.ok()) return s.error();
-  }
-  return store::sqlite::SqliteStore::open(dir + "/vouch.db");
-}
+    "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
+    "                    --secret-access-key S\n"
+    "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
+    "  vouch account list (--data DIR | --store URL)\n"
+    "  vouch store copy --from DIR --to URL\n"
+    "  vouch version\n"
+    "\n"
+    "--store URL: a PostgreSQL database (postgres://USER@HOST:PORT/DB or any libpq connection\n"
+    "string; PG* variables fill in the rest) shared by every node of a fleet, instead of SQLite\n"
+    "in --data. --store-connections: its pool per node (default 8). --node-id: this node's name\n"
+    "in /_vouch/health (default: random at each start).\n";
 
 // Which malloc serves the process, for /_vouch/health: a build that lost
 // jemalloc runs, but measurably slower.
@@ -135,59 +129,91 @@ void tune_malloc() {
 struct Storage {
   std::unique_ptr<store::DueNotifyingStore> store;
   bool has_claims = false;  // then a new secret key would void their links
+  bool shared = false;      // --store: secrets and the test clock live in its settings
 };
 
-// The data directory's store, locked to this process, behind its caches.
+// The data directory's store, locked to this process, behind its caches; or
+// with --store the shared database, with no lock and no cache.
 core::Result<Storage> open_storage(const ServeOptions& opt) {
-  auto sqlite = open_store(opt.data_dir, true);
+  if (!opt.store_url.empty()) {
+    auto shared = open_shared_store(opt.store_url, opt.store_connections);
+    if (!shared.ok()) return shared.error();
+    // Other nodes write the same rows: an in-process identity cache would go stale.
+    return Storage{std::make_unique<store::DueNotifyingStore>(std::move(*shared)), false, true};
+  }
+  auto sqlite = open_data_dir_store(opt.data_dir, true);
   if (!sqlite.ok()) return sqlite.error();
   auto has_claims = (*sqlite)->has_claims();
   if (!has_claims.ok()) return has_claims.error();
   // The lock makes this process the only writer of its claims, so caching is safe.
   return Storage{std::make_unique<store::DueNotifyingStore>(
                      std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache)),
-                 *has_claims};
+                 *has_claims, false};
+}
+
+void print_retired(const std::vector<std::string>& retired, const std::string& current) {
+  for (const auto& key : retired) {
+    std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
+                "key is now %s\n",
+                key.c_str(), current.c_str());
+  }
+}
+
+void print_generated(const core::Account& root, const std::string& where) {
+  std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
+              root.access_key_id.c_str(), root.secret_access_key.c_str(), root.account_id.c_str());
+  std::printf("(stored in %s; shown only this once)\n", where.c_str());
+}
+
+// The fleet's: the first node to start generates what is missing, every
+// other node gets the same from the store's settings.
+core::Result<std::string> load_shared_secrets(const ServeOptions& opt, core::Store& store,
+                                              core::Random& random) {
+  auto root = shared_root(store, random);
+  if (!root.ok()) return root.error();
+  print_retired(root->retired, root->root.account.access_key_id);
+  if (root->root.generated) {
+    print_generated(root->root.account, "the settings of " + redact_store_url(opt.store_url));
+  }
+  return shared_secret_key(store, random);
 }
 
 // Puts the root account in the store (retiring the keys it replaced, showing
 // a new one once) and returns the server's secret key.
 core::Result<std::string> load_secrets(const ServeOptions& opt, core::Store& store,
-                                       core::Random& random, bool has_claims) {
+                                       core::Random& random, const Storage& storage) {
+  if (storage.shared) return load_shared_secrets(opt, store, random);
   auto root = load_root(opt.data_dir, random);
   if (!root.ok()) return root.error();
   if (auto s = store.put_account(root->account); !s.ok()) return s.error();
   auto retired = retire_replaced_roots(opt.data_dir, *root, store);
   if (!retired.ok()) return retired.error();
-  for (const auto& key : *retired) {
-    std::printf("vouch: the previous root access key %s no longer works (removed); the root access "
-                "key is now %s\n",
-                key.c_str(), root->account.access_key_id.c_str());
-  }
-  if (root->generated) {
-    std::printf("root access key id: %s\nroot secret access key: %s\nroot account id: %s\n",
-                root->account.access_key_id.c_str(), root->account.secret_access_key.c_str(),
-                root->account.account_id.c_str());
-    std::printf("(stored in %s/root-credentials; shown only this once)\n", opt.data_dir.c_str());
-  }
-  return load_secret_key(opt.data_dir, random, !has_claims);
+  print_retired(*retired, root->account.access_key_id);
+  if (root->generated) print_generated(root->account, opt.data_dir + "/root-credentials");
+  return load_secret_key(opt.data_dir, random, !storage.has_claims);
 }
 
 // Signatures and request rates always follow the real time; claims follow
 // the domain clock, which test mode lets a test suite move.
 struct Clocks {
-  explicit Clocks(core::TimePoint test_start, bool test_mode)
-      : test(test_start), test_mode(test_mode) {}
-  const core::Clock& domain() const {
-    return test_mode ? static_cast<const core::Clock&>(test) : wall;
-  }
+  const core::Clock& domain() const { return test ? *test : static_cast<const core::Clock&>(wall); }
   core::SystemClock wall;
-  core::ManualClock test;
-  const bool test_mode;
+  // Test mode's: a ManualClock kept in the data dir, or the store's shared one.
+  std::unique_ptr<core::MovableClock> test;
+  bool kept_in_data_dir = false;  // then each move is written to DIR/test-clock
 };
 
-core::Result<std::unique_ptr<Clocks>> make_clocks(const ServeOptions& opt) {
+core::Result<std::unique_ptr<Clocks>> make_clocks(const ServeOptions& opt, Storage& storage) {
+  auto clocks = std::make_unique<Clocks>();
+  if (!opt.test_mode) return clocks;
   core::TimePoint start = core::SystemClock().now();
-  if (opt.test_mode) {
+  if (storage.shared) {
+    auto shared = SharedTestClock::open(*storage.store, start);
+    if (!shared.ok()) return shared.error();
+    clocks->test = std::move(*shared);
+    return clocks;
+  }
+  {
     // Test mode's clock goes on across restarts from where the tests left it.
     auto saved = load_test_clock(opt.data_dir);
     if (!saved.ok()) return saved.error();
@@ -197,7 +223,9 @@ core::Result<std::unique_ptr<Clocks>> make_clocks(const ServeOptions& opt) {
       return s.error();  // first start: the clock stands here until a test moves it
     }
   }
-  return std::make_unique<Clocks>(start, opt.test_mode);
+  clocks->test = std::make_unique<core::ManualClock>(start);
+  clocks->kept_in_data_dir = true;
+  return clocks;
 }
 
 core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const ServeOptions& opt) {
@@ -215,6 +243,11 @@ core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const Se
   return resolver;
 }
 
+// On a shared store: how long a node holds what it took. A node that dies
+// loses its leases after this; a check takes seconds, a send at worst minutes.
+constexpr core::Seconds kCheckLease{60};
+constexpr core::Seconds kMailLease{300};
+
 // Due checks need only the store and the resolver: they start now, beside
 // the ~20 ms of making the HTTP server's threads (test mode runs them on request).
 std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
@@ -225,6 +258,8 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   options.quorum = opt.dns_quorum;
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
+  // Nodes sharing a store lease what they check: each due claim runs on one.
+  if (!opt.store_url.empty()) options.lease_for = kCheckLease;
   auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
   if (!opt.test_mode) {
     // A new claim's first check is due at once: start it now, not at the next poll.
@@ -254,6 +289,7 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   mail.mailer = std::make_unique<mail::SmtpMailer>(smtp);
   mail::DeliveryOptions options;
   options.retention = opt.mail_retention;
+  if (!opt.store_url.empty()) options.lease_for = kMailLease;  // one node sends each message
   mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
   return mail;
 }
@@ -280,7 +316,7 @@ std::string public_url_of(const ServeOptions& opt) {
 struct Services {
   Services(const ServeOptions& opt, core::Store& store, Clocks& clocks, core::Random& random,
            const std::string& secret, scheduler::Scheduler& checks, core::DnsResolver& resolver,
-           Mail& mail)
+           Mail& mail, const std::string& node_id)
       : links(secret),
         limiter(clocks.wall, rates_of(opt)),
         page_tokens(secret),
@@ -292,9 +328,10 @@ struct Services {
         ses(identities, authenticator),
         lattice(verifications, authenticator),
         claim_admin(store, checks, resolver),
-        control(claim_admin, authenticator, opt.test_mode ? &clocks.test : nullptr,
-                {&limiter, opt.dns_concurrency}),
-        router(ses, lattice, control, {VOUCH_VERSION, store.name(), allocator_name()}),
+        control(claim_admin, authenticator, clocks.test.get(), {&limiter, opt.dns_concurrency}),
+        router(ses, lattice, control,
+               {VOUCH_VERSION, store.name(), allocator_name(), node_id,
+                [&store] { return store.ping(); }}),
         inbox(store),
         mail_api(identities, inbox, authenticator,
                  {opt.test_mode ? api::mail::InboxAccess::kOpen
@@ -306,13 +343,15 @@ struct Services {
                               if (mail.delivery) mail.delivery->wake();
                             },
                             &clocks.wall, opt.mail_cooldown});
-    control.on_clock_moved([this, dir = opt.data_dir, &clocks] {
-      std::lock_guard lock(clock_file);  // the last writer writes the latest time
-      if (auto s = save_test_clock(dir, clocks.test.now()); !s.ok()) {
-        std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n",
-                     s.error().message.c_str());
-      }
-    });
+    if (clocks.kept_in_data_dir) {
+      control.on_clock_moved([this, dir = opt.data_dir, &clocks] {
+        std::lock_guard lock(clock_file);  // the last writer writes the latest time
+        if (auto s = save_test_clock(dir, clocks.test->now()); !s.ok()) {
+          std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n",
+                       s.error().message.c_str());
+        }
+      });
+    }
     router.set_mail(&mail_api);
   }
 
@@ -371,7 +410,8 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
 }
 
 void announce(const ServeOptions& opt, const Listener& l,
-              const verify::dns::CaresResolver& resolver, const scheduler::Scheduler& checks) {
+              const verify::dns::CaresResolver& resolver, const scheduler::Scheduler& checks,
+              const std::string& node_id) {
   if (opt.insecure_any_credentials) {
     std::fprintf(stderr,
                  "vouch: WARNING: --insecure-any-credentials is on: any access key is accepted "
@@ -380,10 +420,13 @@ void announce(const ServeOptions& opt, const Listener& l,
   }
   std::string perspectives;
   for (const auto& r : resolver.servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
-  std::printf(
-      "vouch %s listening on http://%s:%u (store: sqlite at %s/vouch.db; DNS perspectives: %s; quorum %zu)\n",
-      VOUCH_VERSION, opt.host.c_str(), l.server->port(), opt.data_dir.c_str(), perspectives.c_str(),
-      checks.quorum());
+  const std::string store = opt.store_url.empty()
+                                ? "sqlite at " + opt.data_dir + "/vouch.db"
+                                : "postgres at " + redact_store_url(opt.store_url) + ", node " +
+                                      node_id;
+  std::printf("vouch %s listening on http://%s:%u (store: %s; DNS perspectives: %s; quorum %zu)\n",
+              VOUCH_VERSION, opt.host.c_str(), l.server->port(), store.c_str(),
+              perspectives.c_str(), checks.quorum());
 }
 
 void start_delivery(Mail& mail, core::Store& store) {
@@ -410,6 +453,20 @@ void announce_limits(const ServeOptions& opt, const Listener& l) {
   std::fflush(stdout);
 }
 
+// --node-id, or a random one: tells a fleet's nodes apart in /_vouch/health.
+std::string node_id_of(const ServeOptions& opt, core::Random& random) {
+  if (!opt.node_id.empty()) return opt.node_id;
+  uint8_t bytes[6];
+  random.fill(bytes);
+  return core::hex_encode(bytes);
+}
+
+// A store's error at start, on one line, naming a shared store (password hidden).
+std::string store_error(const ServeOptions& opt, const core::Error& e) {
+  if (opt.store_url.empty()) return e.message;
+  return "store " + redact_store_url(opt.store_url) + ": " + one_line(e.message);
+}
+
 int serve(const std::vector<std::string>& args) {
   auto opt = serve_options(args);
   if (!opt.ok()) return fail(opt.error().message);
@@ -418,77 +475,24 @@ int serve(const std::vector<std::string>& args) {
   if (!storage.ok()) return fail(storage.error().message);
   store::DueNotifyingStore& store = *storage->store;
   crypto::OsRandom random;
-  auto secret = load_secrets(*opt, store, random, storage->has_claims);
-  if (!secret.ok()) return fail(secret.error().message);
-  auto clocks = make_clocks(*opt);
-  if (!clocks.ok()) return fail(clocks.error().message);
+  auto secret = load_secrets(*opt, store, random, *storage);
+  if (!secret.ok()) return fail(store_error(*opt, secret.error()));
+  const std::string node_id = node_id_of(*opt, random);
+  auto clocks = make_clocks(*opt, *storage);
+  if (!clocks.ok()) return fail(store_error(*opt, clocks.error()));
   auto resolver = make_resolver(*opt);
   if (!resolver.ok()) return fail(resolver.error().message);
   auto checks = start_checks(*opt, store, **resolver, **clocks);
   auto mail = make_mail(*opt, store, (*clocks)->wall);
   if (!mail.ok()) return fail(mail.error().message);
-  Services services(*opt, store, **clocks, random, *secret, *checks, **resolver, *mail);
+  Services services(*opt, store, **clocks, random, *secret, *checks, **resolver, *mail, node_id);
   auto listener = make_listener(*opt, services.router, (*resolver)->perspectives());
   if (!listener.ok()) return fail(listener.error().message);
-  announce(*opt, *listener, **resolver, *checks);
+  announce(*opt, *listener, **resolver, *checks, node_id);
   start_delivery(*mail, store);
   announce_limits(*opt, *listener);
   listener->server->run(true);
   std::printf("vouch stopped\n");
-  return 0;
-}
-
-int account_add(const std::vector<std::string>& args) {
-  auto parsed = parse_account_add(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountAddOptions& opt = *parsed;
-  auto store = open_store(opt.data_dir, false);  // beside a running server
-  if (!store.ok()) return fail(store.error().message);
-  core::Account account{opt.account_id, opt.access_key_id, opt.secret_access_key};
-  if (auto s = (*store)->put_account(account); !s.ok()) return fail(s.error().message);
-  std::printf("added access key %s for account %s\n", opt.access_key_id.c_str(),
-              opt.account_id.c_str());
-  return 0;
-}
-
-int account_remove(const std::vector<std::string>& args) {
-  auto parsed = parse_account_remove(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountKeyOptions& opt = *parsed;
-  // The server puts its root back at every start: removing it would not last.
-  if (is_root_key(opt.data_dir, opt.access_key_id)) {
-    return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
-                                    "restart the server, which removes this one");
-  }
-  auto store = open_store(opt.data_dir, false);  // beside a running server
-  if (!store.ok()) return fail(store.error().message);
-  auto deleted = (*store)->delete_account(opt.access_key_id);
-  if (!deleted.ok()) return fail(deleted.error().message);
-  if (!*deleted) return fail("no access key " + opt.access_key_id + " in " + opt.data_dir);
-  std::printf("removed access key %s (a running server refuses it within seconds)\n",
-              opt.access_key_id.c_str());
-  return 0;
-}
-
-// A few characters, so that an operator can tell secrets apart, never enough to use.
-std::string mask(const std::string& secret) {
-  return (secret.size() >= 16 ? secret.substr(0, 4) : std::string()) + "****";
-}
-
-int account_list(const std::vector<std::string>& args) {
-  auto parsed = parse_account_list(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountKeyOptions& opt = *parsed;
-  auto store = open_store(opt.data_dir, false);
-  if (!store.ok()) return fail(store.error().message);
-  auto accounts = (*store)->list_accounts();
-  if (!accounts.ok()) return fail(accounts.error().message);
-  std::printf("%-24s %-12s %s\n", "ACCESS KEY ID", "ACCOUNT ID", "SECRET");
-  for (const auto& a : *accounts) {
-    std::printf("%-24s %-12s %s%s\n", a.access_key_id.c_str(), a.account_id.c_str(),
-                mask(a.secret_access_key).c_str(),
-                is_root_key(opt.data_dir, a.access_key_id) ? "  (root)" : "");
-  }
   return 0;
 }
 
@@ -502,13 +506,16 @@ int main(int argc, char** argv) {
   const std::string cmd = args[0];
   if (cmd == "serve") return vouch::cli::serve({args.begin() + 1, args.end()});
   if (cmd == "account" && args.size() >= 2 && args[1] == "add") {
-    return vouch::cli::account_add({args.begin() + 2, args.end()});
+    return vouch::cli::account_add({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "remove") {
-    return vouch::cli::account_remove({args.begin() + 2, args.end()});
+    return vouch::cli::account_remove({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
-    return vouch::cli::account_list({args.begin() + 2, args.end()});
+    return vouch::cli::account_list({args.begin() + 2, args.end()}, kUsage);
+  }
+  if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
+    return vouch::cli::store_copy({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);

@@ -51,7 +51,26 @@ bool parse_number(const std::string& s, T* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+constexpr const char* kStoreNeedsUrl =
+    "--store needs a postgres:// URL or a libpq connection string";
+
+// --data and --store name where the state lives: one or the other.
+core::Status one_store(bool data_given, const std::string& store_url) {
+  if (data_given && !store_url.empty()) {
+    return bad("--data and --store exclude each other: with --store nothing lives in a data "
+               "directory");
+  }
+  return {};
+}
+
 }  // namespace
+
+bool valid_node_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
 
 bool valid_account_id(const std::string& id) {
   return id.size() == 12 &&
@@ -96,6 +115,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
   Args a(args);
   std::string flag, v;
   std::string starttls;  // as given
+  bool data_given = false, connections_given = false;
   while (a.next(&flag)) {
     if (flag == "--insecure-any-credentials") {
       // A switch: "--insecure-any-credentials=false" must not turn it on.
@@ -121,6 +141,19 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       out->port = hp->port;
     } else if (flag == "--data") {
       out->data_dir = v;
+      data_given = true;
+    } else if (flag == "--store") {
+      if (v.empty()) return bad(kStoreNeedsUrl);
+      out->store_url = v;
+    } else if (flag == "--store-connections") {
+      if (!parse_number(v, &out->store_connections) || out->store_connections < 1 ||
+          out->store_connections > 1000) {
+        return bad("--store-connections needs a number from 1 to 1000");
+      }
+      connections_given = true;
+    } else if (flag == "--node-id") {
+      if (!valid_node_id(v)) return bad("--node-id must be 1-64 letters, digits, '.', '_' or '-'");
+      out->node_id = v;
     } else if (flag == "--threads") {
       if (!parse_number(v, &out->threads) || out->threads < 1)
         return bad("--threads needs a positive number");
@@ -219,6 +252,8 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
     }
     out->smtp_starttls = mail::StartTls::kRequired;
   }
+  if (auto s = one_store(data_given, out->store_url); !s.ok()) return s.error();
+  if (connections_given && out->store_url.empty()) return bad("--store-connections needs --store");
   // The cooldown is answered from the outbox: pruning sooner would end it early.
   if (out->mail_retention < out->mail_cooldown)
     return bad("--mail-retention must be at least --mail-cooldown");
@@ -270,14 +305,19 @@ core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>
   AccountAddOptions* out = &options;
   Args a(args);
   std::string flag, v;
+  bool data_given = false;
   while (a.next(&flag)) {
     if (!a.value(&v)) return bad(flag + " needs a value");
-    if (flag == "--data") out->data_dir = v;
-    else if (flag == "--account-id") out->account_id = v;
+    if (flag == "--data") out->data_dir = v, data_given = true;
+    else if (flag == "--store") {
+      if (v.empty()) return bad(kStoreNeedsUrl);
+      out->store_url = v;
+    } else if (flag == "--account-id") out->account_id = v;
     else if (flag == "--access-key-id") out->access_key_id = v;
     else if (flag == "--secret-access-key") out->secret_access_key = v;
     else return bad("unknown option " + flag);
   }
+  if (auto s = one_store(data_given, out->store_url); !s.ok()) return s.error();
   if (!valid_account_id(out->account_id)) return bad("--account-id must be 12 digits");
   if (!valid_access_key_id(out->access_key_id))
     return bad("--access-key-id must be 16-128 letters and digits");
@@ -287,18 +327,23 @@ core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>
 
 namespace {
 
-// `vouch account remove` names a key; `vouch account list` takes only --data.
+// `vouch account remove` names a key; `vouch account list` takes only --data or --store.
 core::Result<AccountKeyOptions> parse_account_key(const std::vector<std::string>& args,
                                                   bool names_a_key) {
   AccountKeyOptions options;
   Args a(args);
   std::string flag, v;
+  bool data_given = false;
   while (a.next(&flag)) {
     if (!a.value(&v)) return bad(flag + " needs a value");
-    if (flag == "--data") options.data_dir = v;
-    else if (names_a_key && flag == "--access-key-id") options.access_key_id = v;
+    if (flag == "--data") options.data_dir = v, data_given = true;
+    else if (flag == "--store") {
+      if (v.empty()) return bad(kStoreNeedsUrl);
+      options.store_url = v;
+    } else if (names_a_key && flag == "--access-key-id") options.access_key_id = v;
     else return bad("unknown option " + flag);
   }
+  if (auto s = one_store(data_given, options.store_url); !s.ok()) return s.error();
   if (names_a_key && !valid_access_key_id(options.access_key_id)) {
     return bad("--access-key-id must be 16-128 letters and digits");
   }
@@ -313,6 +358,21 @@ core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::stri
 
 core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args) {
   return parse_account_key(args, false);
+}
+
+core::Result<StoreCopyOptions> parse_store_copy(const std::vector<std::string>& args) {
+  StoreCopyOptions options;
+  Args a(args);
+  std::string flag, v;
+  while (a.next(&flag)) {
+    if (!a.value(&v)) return bad(flag + " needs a value");
+    if (flag == "--from") options.from_dir = v;
+    else if (flag == "--to") options.to_url = v;
+    else return bad("unknown option " + flag);
+  }
+  if (options.from_dir.empty()) return bad("--from needs the data directory to copy");
+  if (options.to_url.empty()) return bad("--to needs the postgres:// URL to copy into");
+  return options;
 }
 
 }  // namespace vouch::cli

@@ -1,4 +1,4 @@
-// Command-line parsing for `vouch serve` and `vouch account add`.
+// Command-line parsing for `vouch serve` and `vouch account add|remove|list`.
 #pragma once
 
 #include <chrono>
@@ -41,17 +41,30 @@ struct ServeOptions {
   std::chrono::seconds mail_cooldown{300};         // per recipient and identity scope; 0: off
   std::chrono::seconds mail_retention{7 * 86400};  // sent/failed mail kept this long
   bool public_ack = false;                         // --i-know-this-is-public
+  // --store: a PostgreSQL URL or libpq connection string; empty: SQLite in
+  // data_dir. With it the node keeps nothing on disk (--data is refused).
+  std::string store_url;
+  size_t store_connections = 8;  // --store-connections: the pool's size
+  std::string node_id;           // --node-id; empty: random per process
 };
 
 struct AccountAddOptions {
   std::string data_dir = "./vouch-data";
+  std::string store_url;  // --store, instead of --data
   std::string account_id, access_key_id, secret_access_key;
 };
 
 // `vouch account remove` (access_key_id required) and `vouch account list`.
 struct AccountKeyOptions {
   std::string data_dir = "./vouch-data";
+  std::string store_url;  // --store, instead of --data
   std::string access_key_id;
+};
+
+// `vouch store copy --from DIR --to URL`.
+struct StoreCopyOptions {
+  std::string from_dir;
+  std::string to_url;
 };
 
 // Bad input is kInvalidArgument, its message the text to show.
@@ -59,6 +72,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args);
 core::Result<AccountAddOptions> parse_account_add(const std::vector<std::string>& args);
 core::Result<AccountKeyOptions> parse_account_remove(const std::vector<std::string>& args);
 core::Result<AccountKeyOptions> parse_account_list(const std::vector<std::string>& args);
+core::Result<StoreCopyOptions> parse_store_copy(const std::vector<std::string>& args);
 
 struct HostPort {
   std::string host;  // without IPv6 brackets
@@ -78,6 +92,8 @@ core::Result<std::string> check_public_listener(const ServeOptions& opt);
 bool is_loopback_host(const std::string& host);
 
 bool valid_account_id(const std::string& id);
+// --node-id: 1-64 letters, digits, '.', '_' or '-' (it goes into logs and JSON).
+bool valid_node_id(const std::string& id);
 bool valid_access_key_id(const std::string& key);
 
 }  // namespace vouch::cli

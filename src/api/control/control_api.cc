@@ -37,7 +37,7 @@ service::ClaimAdmin::DetailDone render(http::Done done) {
 }  // namespace
 
 ControlApi::ControlApi(service::ClaimAdmin& claims, Authenticator& auth,
-                       core::ManualClock* test_clock, AdminLimits limits)
+                       core::MovableClock* test_clock, AdminLimits limits)
     : claims_(claims), auth_(auth), test_clock_(test_clock), limits_(limits) {}
 
 std::shared_ptr<ControlApi::LiveSlot> ControlApi::live_slot() {
@@ -73,9 +73,10 @@ http::HandlerResult ControlApi::test_route(http::Request& req) {
       return validation_error("The test clock cannot move past the year 2200.",
                               "fieldValidationFailed", "advance_seconds");
     }
-    test_clock_->advance(step);
+    auto moved = test_clock_->move_by(step);
+    if (!moved.ok()) return error_response(moved.error());
     if (clock_moved_) clock_moved_();
-    return ok({{"now", core::format_rfc3339(test_clock_->now())}});
+    return ok({{"now", core::format_rfc3339(*moved)}});
   }
   if (path == "/_vouch/test/run-due-checks") {
     return http::Deferred([this] { return ok({{"checked", claims_.run_due()}}); });

@@ -30,7 +30,7 @@ struct AdminLimits {
 class ControlApi {
  public:
   // `test_clock` is set only in test mode; then the test routes exist.
-  ControlApi(service::ClaimAdmin& claims, Authenticator& auth, core::ManualClock* test_clock,
+  ControlApi(service::ClaimAdmin& claims, Authenticator& auth, core::MovableClock* test_clock,
              AdminLimits limits = {});
 
   http::HandlerResult handle(http::Request& req);
@@ -58,7 +58,7 @@ class ControlApi {
 
   service::ClaimAdmin& claims_;
   Authenticator& auth_;
-  core::ManualClock* const test_clock_;
+  core::MovableClock* const test_clock_;
   std::function<void()> clock_moved_;
   AdminLimits limits_;
   // Shared with the slots: a completion may be destroyed after this object
