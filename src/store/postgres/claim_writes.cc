@@ -36,9 +36,9 @@ constexpr Query kFindToken{"find_token",
 constexpr Query kLiveDuplicate{"live_duplicate",
                                "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND "
                                "subject = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
-constexpr Query kCountKind{
-    "count_kind",
-    "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND kind = $3"};
+constexpr Query kCountKind{"count_kind",
+                           "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND "
+                           "kind = ANY($3::smallint[])"};
 constexpr Query kPruneTokens{
     "prune_tokens",
     "DELETE FROM idempotency WHERE account_id = $1 AND region = $2 AND created_at <= $3"};
@@ -124,7 +124,9 @@ core::Status check_create(Conn& c, const Claim& claim,
     }
   }
   if (rules.quota > 0) {
-    auto r = c.run(kCountKind, {scope.account_id, scope.region, p(int64_t{kind_code(claim.kind)})});
+    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
+                                                  : rules.quota_kinds;
+    auto r = c.run(kCountKind, {scope.account_id, scope.region, kinds_array(kinds)});
     if (!r.ok()) return r.error();
     if (static_cast<size_t>(r->int_at(0, 0)) >= rules.quota) {
       out.outcome = core::CreateOutcome::kQuotaExceeded;

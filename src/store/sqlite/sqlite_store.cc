@@ -242,9 +242,11 @@ core::Status check_create(Conn& c, const Claim& claim,
     }
   }
   if (rules.quota > 0) {
-    Stmt s = c.prepare(
-        "SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND kind = ?3");
-    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(claim.kind)});
+    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
+                                                  : rules.quota_kinds;
+    Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
+                       kinds_sql(kinds));
+    s.bind(1, scope.account_id).bind(2, scope.region);
     if (s.step() != SQLITE_ROW) return c.error("count claims");
     if (static_cast<size_t>(s.int_at(0)) >= rules.quota) {
       out.outcome = core::CreateOutcome::kQuotaExceeded;
