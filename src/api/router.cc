@@ -112,9 +112,19 @@ std::optional<bool> Router::cached_store_ok() {
 }
 
 bool Router::ping_store() {
-  // Probes arriving during a ping wait for its result instead of pinging too.
-  std::lock_guard one(ping_->pinging);
+  std::unique_lock one(ping_->pinging, std::try_to_lock);
+  if (!one.owns_lock()) {
+    // Another probe is pinging: its store may hang (a dead connection), so
+    // no probe waits on it. Until it has taken a second, the last result
+    // stands; past that, the store is not answering.
+    std::lock_guard lock(ping_->mu);
+    return ping_->ok && health_.steady_now() - ping_->started < kPingFor;
+  }
   if (auto ok = cached_store_ok()) return *ok;
+  {
+    std::lock_guard lock(ping_->mu);
+    ping_->started = health_.steady_now();
+  }
   const bool ok = health_.ping().ok();
   std::lock_guard lock(ping_->mu);
   ping_->valid = true;

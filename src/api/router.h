@@ -87,9 +87,10 @@ class Router {
   struct PingCache {
     std::mutex mu;
     bool valid = false;
-    bool ok = true;
+    bool ok = true;  // the store answered at start
     std::chrono::steady_clock::time_point at{};
-    std::mutex pinging;
+    std::chrono::steady_clock::time_point started{};  // of the ping in flight
+    std::mutex pinging;                               // held by the probe that pings
   };
   std::unique_ptr<PingCache> ping_ = std::make_unique<PingCache>();
   std::optional<bool> cached_store_ok();

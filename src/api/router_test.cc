@@ -6,7 +6,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <atomic>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "api/common/json.h"
@@ -210,6 +213,27 @@ TEST_F(RouterTest, HealthPingsAtMostOncePerSecond) {
   steady_ += std::chrono::seconds(1);
   EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);  // back in service
   EXPECT_EQ(pings, 3);
+}
+
+TEST_F(RouterTest, HealthDoesNotWaitOnAPingThatHangs) {
+  std::mutex gate;
+  std::unique_lock held(gate);  // the store hangs until released
+  std::atomic<int> pings{0};
+  use_ping([&] {
+    ++pings;
+    std::lock_guard wait(gate);
+    return core::Status();
+  });
+  std::thread stuck([&] { run({"GET", "/_vouch/health", {}, "", ""}); });
+  while (pings.load() == 0) std::this_thread::yield();
+  // Within a second of the hanging ping's start the last result stands...
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 200);
+  // ...past it the store is not answering; neither probe pinged again.
+  steady_ += std::chrono::seconds(1);
+  EXPECT_EQ(run({"GET", "/_vouch/health", {}, "", ""}).status, 503);
+  EXPECT_EQ(pings.load(), 1);
+  held.unlock();
+  stuck.join();
 }
 
 TEST_F(RouterTest, HealthRejectsOtherMethods) {

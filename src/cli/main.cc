@@ -3,7 +3,6 @@
 #ifdef VOUCH_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,12 +21,12 @@
 #include "api/mail/mail_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
+#include "cli/commands.h"
 #include "cli/data_dir.h"
 #include "cli/options.h"
 #include "cli/root_keys.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
-#include "cli/store_copy.h"
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
@@ -78,24 +77,6 @@ constexpr const char* kUsage =
     "string; PG* variables fill in the rest) shared by every node of a fleet, instead of SQLite\n"
     "in --data. --store-connections: its pool per node (default 8). --node-id: this node's name\n"
     "in /_vouch/health (default: random at each start).\n";
-
-int fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 2;
-}
-
-// `exclusive`: the server's open, which holds the data directory's lock.
-core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_store(const std::string& dir,
-                                                                     bool exclusive) {
-  // The database holds secret access keys: its files (and WAL) are the
-  // owner's alone, like the data directory itself.
-  ::umask(077);
-  if (auto s = ensure_data_dir(dir); !s.ok()) return s.error();
-  if (exclusive) {
-    if (auto s = lock_data_dir(dir); !s.ok()) return s.error();
-  }
-  return store::sqlite::SqliteStore::open(dir + "/vouch.db");
-}
 
 // Which malloc serves the process, for /_vouch/health: a build that lost
 // jemalloc runs, but measurably slower.
@@ -160,7 +141,7 @@ core::Result<Storage> open_storage(const ServeOptions& opt) {
     // Other nodes write the same rows: an in-process identity cache would go stale.
     return Storage{std::make_unique<store::DueNotifyingStore>(std::move(*shared)), false, true};
   }
-  auto sqlite = open_store(opt.data_dir, true);
+  auto sqlite = open_data_dir_store(opt.data_dir, true);
   if (!sqlite.ok()) return sqlite.error();
   auto has_claims = (*sqlite)->has_claims();
   if (!has_claims.ok()) return has_claims.error();
@@ -515,104 +496,6 @@ int serve(const std::vector<std::string>& args) {
   return 0;
 }
 
-// The store an account command works on: the data directory's (beside a
-// running server: no lock) or, with --store, the fleet's.
-core::Result<std::unique_ptr<core::Store>> open_account_store(const std::string& data_dir,
-                                                              const std::string& store_url) {
-  if (!store_url.empty()) return open_shared_store(store_url, 1);
-  auto sqlite = open_store(data_dir, false);
-  if (!sqlite.ok()) return sqlite.error();
-  return std::unique_ptr<core::Store>(std::move(*sqlite));
-}
-
-std::string where(const std::string& data_dir, const std::string& store_url) {
-  return store_url.empty() ? data_dir : redact_store_url(store_url);
-}
-
-bool is_root(const AccountKeyOptions& opt, core::Store& store, const std::string& key) {
-  return opt.store_url.empty() ? is_root_key(opt.data_dir, key) : is_shared_root_key(store, key);
-}
-
-int account_add(const std::vector<std::string>& args) {
-  auto parsed = parse_account_add(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountAddOptions& opt = *parsed;
-  auto store = open_account_store(opt.data_dir, opt.store_url);
-  if (!store.ok()) return fail(store.error().message);
-  core::Account account{opt.account_id, opt.access_key_id, opt.secret_access_key};
-  if (auto s = (*store)->put_account(account); !s.ok()) return fail(one_line(s.error().message));
-  std::printf("added access key %s for account %s\n", opt.access_key_id.c_str(),
-              opt.account_id.c_str());
-  return 0;
-}
-
-int account_remove(const std::vector<std::string>& args) {
-  auto parsed = parse_account_remove(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountKeyOptions& opt = *parsed;
-  auto store = open_account_store(opt.data_dir, opt.store_url);
-  if (!store.ok()) return fail(store.error().message);
-  // The server puts its root back at every start: removing it would not last.
-  if (is_root(opt, **store, opt.access_key_id)) {
-    return fail(opt.access_key_id + " is the root access key: set VOUCH_ROOT_* to another key and "
-                                    "restart the server, which removes this one");
-  }
-  auto deleted = (*store)->delete_account(opt.access_key_id);
-  if (!deleted.ok()) return fail(one_line(deleted.error().message));
-  if (!*deleted) {
-    return fail("no access key " + opt.access_key_id + " in " + where(opt.data_dir, opt.store_url));
-  }
-  std::printf("removed access key %s (a running server refuses it within seconds)\n",
-              opt.access_key_id.c_str());
-  return 0;
-}
-
-// A few characters, so that an operator can tell secrets apart, never enough to use.
-std::string mask(const std::string& secret) {
-  return (secret.size() >= 16 ? secret.substr(0, 4) : std::string()) + "****";
-}
-
-int account_list(const std::vector<std::string>& args) {
-  auto parsed = parse_account_list(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const AccountKeyOptions& opt = *parsed;
-  auto store = open_account_store(opt.data_dir, opt.store_url);
-  if (!store.ok()) return fail(store.error().message);
-  auto accounts = (*store)->list_accounts();
-  if (!accounts.ok()) return fail(one_line(accounts.error().message));
-  std::printf("%-24s %-12s %s\n", "ACCESS KEY ID", "ACCOUNT ID", "SECRET");
-  for (const auto& a : *accounts) {
-    std::printf("%-24s %-12s %s%s\n", a.access_key_id.c_str(), a.account_id.c_str(),
-                mask(a.secret_access_key).c_str(),
-                is_root(opt, **store, a.access_key_id) ? "  (root)" : "");
-  }
-  return 0;
-}
-
-// Copies a stopped data directory into an empty shared store and verifies it.
-int store_copy(const std::vector<std::string>& args) {
-  auto parsed = parse_store_copy(args);
-  if (!parsed.ok()) return fail(parsed.error().message + "\n" + kUsage);
-  const StoreCopyOptions& opt = *parsed;
-  auto from = open_copy_source(opt.from_dir);
-  if (!from.ok()) return fail(from.error().message);
-  auto to = open_shared_store(opt.to_url, 2);
-  if (!to.ok()) return fail(to.error().message);
-  const std::string target = redact_store_url(opt.to_url);
-  auto counts = copy_store(opt.from_dir, **from, **to);
-  if (!counts.ok())
-    return fail("store copy into " + target + ": " + one_line(counts.error().message));
-  std::printf("copied %s into %s, verified:\n", opt.from_dir.c_str(), target.c_str());
-  std::printf("  %-20s %zu\n", "claims", counts->claims);
-  std::printf("  %-20s %zu\n", "history entries", counts->history);
-  std::printf("  %-20s %zu\n", "mail", counts->mail);
-  std::printf("  %-20s %zu\n", "accounts", counts->accounts);
-  std::printf("  %-20s %zu\n", "idempotency records", counts->idempotency);
-  std::printf("  %-20s %zu\n", "settings", counts->settings);
-  std::printf("start the nodes with --store %s (and no --data)\n", target.c_str());
-  return 0;
-}
-
 }  // namespace
 }  // namespace vouch::cli
 
@@ -623,16 +506,16 @@ int main(int argc, char** argv) {
   const std::string cmd = args[0];
   if (cmd == "serve") return vouch::cli::serve({args.begin() + 1, args.end()});
   if (cmd == "account" && args.size() >= 2 && args[1] == "add") {
-    return vouch::cli::account_add({args.begin() + 2, args.end()});
+    return vouch::cli::account_add({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "remove") {
-    return vouch::cli::account_remove({args.begin() + 2, args.end()});
+    return vouch::cli::account_remove({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "account" && args.size() >= 2 && args[1] == "list") {
-    return vouch::cli::account_list({args.begin() + 2, args.end()});
+    return vouch::cli::account_list({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
-    return vouch::cli::store_copy({args.begin() + 2, args.end()});
+    return vouch::cli::store_copy({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);

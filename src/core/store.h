@@ -48,10 +48,11 @@ struct IdempotencyKey {
 };
 
 struct CreateRules {
-  size_t quota = 0;                  // claims of this kind per scope; 0 = unlimited
+  size_t quota = 0;                  // claims of the counted kinds per scope; 0 = unlimited
   bool one_live_per_subject = true;  // refuse while a non-failed claim has the subject
   Seconds token_window{8 * 3600};    // how long a client token is remembered
   TimePoint now{};
+  std::vector<ClaimKind> quota_kinds;  // the kinds the quota counts; empty: the claim's own
 };
 
 enum class CreateOutcome { kCreated, kReplayed, kTokenMismatch, kLiveDuplicate, kQuotaExceeded };

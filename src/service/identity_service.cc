@@ -93,23 +93,27 @@ Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
     auto found = store_.find_identity(scope, subject);
     if (!found.ok()) return found.error();
     if (*found) return std::move(**found);
-    if (options_.max_identities > 0) {
-      auto n = store_.count_claims(scope, kinds_for(IdentityType::kAny));
-      if (!n.ok()) return n.error();
-      if (*n >= options_.max_identities) {
-        return Error{ErrorCode::kQuotaExceeded,
-                     "Maximum number of identities (" + std::to_string(options_.max_identities) +
-                         ") reached.",
-                     {},
-                     {}};
-      }
-    }
     auto fresh = new_claim(scope, kind, subject);
     if (!fresh.ok()) return fresh;
-    auto inserted = store_.insert_claim(std::move(*fresh));
+    // The quota is counted and the identity inserted in one transaction, so
+    // concurrent Verify calls (on any node) cannot pass it together.
+    core::CreateRules rules;
+    rules.quota = options_.max_identities;
+    rules.quota_kinds = kinds_for(IdentityType::kAny);
+    rules.one_live_per_subject = false;  // SES subjects are unique per scope anyway
+    rules.now = clock_.now();
+    auto created = store_.create_claim_once(std::move(*fresh), std::nullopt, rules);
     // A concurrent Verify of the same subject won: read what it wrote.
-    if (!inserted.ok() && inserted.error().code == ErrorCode::kConflict) continue;
-    return inserted;
+    if (!created.ok() && created.error().code == ErrorCode::kConflict) continue;
+    if (!created.ok()) return created.error();
+    if (created->outcome == core::CreateOutcome::kQuotaExceeded) {
+      return Error{
+          ErrorCode::kQuotaExceeded,
+          "Maximum number of identities (" + std::to_string(options_.max_identities) + ") reached.",
+          {},
+          {}};
+    }
+    return std::move(created->claim);
   }
   return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -553,6 +555,33 @@ TEST_F(IdentityServiceTest, TheIdentityQuotaIsPerAccountAndRegion) {
   EXPECT_OK(service().delete_identity(kScope, "a.example"));
   verify_domain("d.example");
   EXPECT_EQ(identity_count(), 3u);
+}
+
+// Concurrent Verify calls (as from several nodes) cannot pass the quota
+// together: it is counted in the transaction that inserts.
+TEST_F(IdentityServiceTest, TheIdentityQuotaHoldsUnderConcurrentVerifies) {
+  service_ = make_service(IdentityOptions{.max_identities = 5});
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) {
+        const std::string n = std::to_string(t * 3 + i);
+        core::Status st;
+        if ((t + i) % 2) {
+          st = service().verify_email(kScope, "u" + n + "@example.com");
+        } else if (auto r = service().verify_domain(kScope, "d" + n + ".example"); !r.ok()) {
+          st = r.error();
+        }
+        if (st.ok()) ++ok;
+        else if (st.error().code == ErrorCode::kQuotaExceeded) ++refused;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 5);
+  EXPECT_EQ(refused.load(), 19);
+  EXPECT_EQ(identity_count(), 5u);
 }
 
 TEST_F(IdentityServiceTest, VerifyDomainIsThrottledPerAccountAtOnePerSecond) {

@@ -175,6 +175,43 @@ TEST_P(StoreContractTest, ConcurrentMailLeasesNeverShareAMessage) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages));
 }
 
+TEST_P(StoreContractTest, AQuotaOverSeveralKindsHoldsUnderConcurrentCreates) {
+  CreateRules rules;
+  rules.quota = 5;
+  rules.quota_kinds = kSesKinds;
+  rules.one_live_per_subject = false;
+  rules.now = T0;
+  // Not counted: another kind, another scope.
+  insert(make_claim(kScope, ClaimKind::kLatticeDomain, "lattice.example"));
+  insert(make_claim(kOtherRegion, ClaimKind::kSesDomain, "elsewhere.example"));
+  std::vector<int> created(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) {
+        const bool email = (t + i) % 2;
+        const std::string subject = email ? "u" + std::to_string(t * 3 + i) + "@example.com"
+                                          : "d" + std::to_string(t * 3 + i) + ".example";
+        auto r = store().create_claim_once(
+            make_claim(kScope, email ? ClaimKind::kSesEmail : ClaimKind::kSesDomain, subject),
+            std::nullopt, rules);
+        if (r.ok() && r->outcome == CreateOutcome::kCreated) ++created[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  int total = 0;
+  for (int n : created) total += n;
+  EXPECT_EQ(total, 5);
+  EXPECT_EQ(count(kScope, kSesKinds), 5u);
+  // The positive control: the quota counts only its kinds, so a Lattice claim still fits.
+  rules.quota_kinds.clear();
+  auto lattice = store().create_claim_once(
+      make_claim(kScope, ClaimKind::kLatticeDomain, "more.example"), std::nullopt, rules);
+  ASSERT_OK(lattice);
+  EXPECT_EQ(lattice->outcome, CreateOutcome::kCreated);
+}
+
 TEST_P(StoreContractTest, SettingsArePutReplacedAndRead) {
   auto absent = store().get_setting("secret");
   ASSERT_OK(absent);

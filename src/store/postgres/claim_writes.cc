@@ -1,5 +1,6 @@
 // The write half of PostgresStore's claims: inserts and creates (under a
 // per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include "store/record_batch.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 
@@ -35,9 +36,9 @@ constexpr Query kFindToken{"find_token",
 constexpr Query kLiveDuplicate{"live_duplicate",
                                "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND "
                                "subject = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
-constexpr Query kCountKind{
-    "count_kind",
-    "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND kind = $3"};
+constexpr Query kCountKind{"count_kind",
+                           "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND "
+                           "kind = ANY($3::smallint[])"};
 constexpr Query kPruneTokens{
     "prune_tokens",
     "DELETE FROM idempotency WHERE account_id = $1 AND region = $2 AND created_at <= $3"};
@@ -123,7 +124,9 @@ core::Status check_create(Conn& c, const Claim& claim,
     }
   }
   if (rules.quota > 0) {
-    auto r = c.run(kCountKind, {scope.account_id, scope.region, p(int64_t{kind_code(claim.kind)})});
+    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
+                                                  : rules.quota_kinds;
+    auto r = c.run(kCountKind, {scope.account_id, scope.region, kinds_array(kinds)});
     if (!r.ok()) return r.error();
     if (static_cast<size_t>(r->int_at(0, 0)) >= rules.quota) {
       out.outcome = core::CreateOutcome::kQuotaExceeded;
@@ -241,30 +244,13 @@ Result<Claim> PostgresStore::record_check(Claim claim, const std::string& eviden
 }
 
 std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckRecord> records) {
-  // One transaction for the lot; a lost compare-and-set fails only its own
-  // record (it changed no row, so the transaction goes on).
-  std::vector<core::Status> each(records.size());
-  auto st = in_tx([&](Conn& c) -> core::Status {
-    for (size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      each[i] = update_check_fields(c, r.claim, r.evidence);
-      if (each[i].ok()) {
-        if (auto s = write_history(c, r.claim.seq, r.change); !s.ok()) return s;
-      } else if (each[i].error().code != ErrorCode::kAborted &&
-                 each[i].error().code != ErrorCode::kNotFound) {
-        return each[i];  // a database error: undo the whole batch
-      }
-    }
-    return {};
-  });
-  std::vector<Result<Claim>> out;
-  out.reserve(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const core::Status& s = st.ok() ? each[i] : st;
-    if (s.ok()) ++records[i].claim.version;
-    out.push_back(s.ok() ? Result<Claim>(std::move(records[i].claim)) : Result<Claim>(s.error()));
-  }
-  return out;
+  // One transaction for the lot.
+  return record_in_one_transaction(
+      std::move(records), [&](const auto& fn) { return in_tx(fn); },
+      [](Conn& c, const core::CheckRecord& r) {
+        return update_check_fields(c, r.claim, r.evidence);
+      },
+      [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
 }
 
 Result<bool> PostgresStore::delete_claim(const Scope& scope, const std::string& id) {

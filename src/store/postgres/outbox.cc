@@ -7,7 +7,7 @@ namespace vouch::store::postgres {
 using core::Mail;
 using core::Result;
 
-#define SELECT_MAIL "SELECT " VOUCH_PG_MAIL_COLUMNS " FROM outbox "
+#define SELECT_MAIL "SELECT " VOUCH_MAIL_COLUMNS " FROM outbox "
 
 namespace {
 
@@ -52,10 +52,9 @@ constexpr Query kPrune{"prune_mail",
 }  // namespace
 
 Result<Mail> PostgresStore::enqueue_mail(Mail m) {
-  auto r = run(kEnqueue, {m.claim_id, m.scope.account_id, m.scope.region, m.from, m.to, m.subject,
-                          m.text_body, m.html_body, p(to_nanos(m.created_at)),
-                          p(int64_t{mail_state_code(m.state)}), p(int64_t{m.attempts}),
-                          p(to_nanos(m.next_attempt_at)), m.last_error});
+  Params params;
+  mail_params(m, params);
+  auto r = run(kEnqueue, params);
   if (!r.ok()) return r.error();
   m.id = r->int_at(0, 0);
   return m;

@@ -11,7 +11,7 @@ using core::Claim;
 using core::Result;
 using core::Scope;
 
-#define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
+#define SELECT_CLAIMS "SELECT " VOUCH_CLAIM_COLUMNS " FROM claims "
 
 namespace {
 

@@ -1,42 +1,53 @@
-// Claim and mail <-> row mapping for PostgreSQL: the column lists, and the
-// codes stored for enums (the same codes as store/sqlite/rows.cc).
+// Claim and mail <-> PostgreSQL row: store/row_codec.h over a Res row, and
+// the values as text parameters.
 #pragma once
 
-#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
 
-#include "core/claim.h"
-#include "core/mail.h"
 #include "store/postgres/conn.h"
+#include "store/row_codec.h"
 
 namespace vouch::store::postgres {
 
-// Columns in the order read_claim expects them.
-#define VOUCH_PG_CLAIM_COLUMNS                                                           \
-  "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
-  "deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, tags, version"
-#define VOUCH_PG_MAIL_COLUMNS                                                             \
-  "id, claim_id, account_id, region, mail_from, mail_to, subject, text_body, html_body, " \
-  "created_at, state, attempts, next_attempt_at, sent_at, last_error"
+// A NULL parameter when absent (row_codec's opt_nanos, as a parameter).
+inline Param opt_nanos(const std::optional<core::TimePoint>& t) { return p(store::opt_nanos(t)); }
 
-// Stored codes. Never renumber: they are on disk.
-int kind_code(core::ClaimKind k);
-int status_code(core::ClaimStatus s);
-core::ClaimStatus status_from_code(int64_t c);
-int mail_state_code(core::Mail::State s);
+// One row of a result, as row_codec's readers take it.
+struct ResRow {
+  const Res& r;
+  int row;
+  int64_t int_at(int col) const { return r.int_at(row, col); }
+  std::string text_at(int col) const { return r.text_at(row, col); }
+  bool null_at(int col) const { return r.null_at(row, col); }
+};
 
-int64_t to_nanos(core::TimePoint t);
-core::TimePoint from_nanos(int64_t n);
-Param opt_nanos(const std::optional<core::TimePoint>& t);  // NULL when absent
+inline core::Claim read_claim(const Res& r, int row) { return store::read_claim(ResRow{r, row}); }
+inline core::Mail read_mail(const Res& r, int row) { return store::read_mail(ResRow{r, row}); }
 
-// Reads row `row`, columns as VOUCH_PG_CLAIM_COLUMNS starting at column 0.
-core::Claim read_claim(const Res& r, int row);
 std::vector<core::Claim> read_claims(const Res& r);
-// Every column but seq and version, in VOUCH_PG_CLAIM_COLUMNS order (id ..
-// tags): 16 parameters, appended to `out`.
-void claim_params(const core::Claim& c, Params& out);
-
-core::Mail read_mail(const Res& r, int row);
 std::vector<core::Mail> read_mails(const Res& r);
+
+// A row_codec value as a text parameter.
+template <typename V>
+Param param(const V& v) {
+  if constexpr (std::is_same_v<V, std::string_view>) {
+    return Param(std::string(v));
+  } else {
+    return p(v);
+  }
+}
+
+// Every claim column but seq and version, in VOUCH_CLAIM_COLUMNS order (id ..
+// tags): 16 parameters, appended to `out`.
+inline void claim_params(const core::Claim& c, Params& out) {
+  each_claim_value(c, [&](const auto& v) { out.push_back(param(v)); });
+}
+// claim_id .. next_attempt_at, then last_error: 13 parameters, appended.
+inline void mail_params(const core::Mail& m, Params& out) {
+  each_mail_value(m, [&](const auto& v) { out.push_back(param(v)); });
+}
 
 // "{0,2}" for = ANY($n::smallint[]).
 std::string kinds_array(const std::vector<core::ClaimKind>& kinds);

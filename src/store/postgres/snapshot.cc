@@ -13,12 +13,12 @@ namespace {
 constexpr int64_t kPage = 1000;
 
 constexpr Query kClaimsPage{"snap_claims",
-                            "SELECT " VOUCH_PG_CLAIM_COLUMNS
+                            "SELECT " VOUCH_CLAIM_COLUMNS
                             ", evidence FROM claims WHERE seq > $1 ORDER BY seq LIMIT $2"};
 constexpr Query kHistoryOf{"snap_history",
                            "SELECT claim_seq, at, from_status, to_status FROM history "
                            "WHERE claim_seq = ANY($1::bigint[]) ORDER BY claim_seq, at, id"};
-constexpr Query kMailPage{"snap_mail", "SELECT " VOUCH_PG_MAIL_COLUMNS
+constexpr Query kMailPage{"snap_mail", "SELECT " VOUCH_MAIL_COLUMNS
                                        ", hidden FROM outbox WHERE id > $1 ORDER BY id LIMIT $2"};
 // The largest seq and id ever handed out (0 if none), deleted rows' too.
 constexpr Query kLastIds{
@@ -48,8 +48,8 @@ constexpr Query kPutHistory{
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
 constexpr Query kPutMail{
     "restore_mail",
-    "INSERT INTO outbox (id, claim_id, account_id, region, mail_from, mail_to, subject, "
-    "text_body, html_body, created_at, state, attempts, next_attempt_at, sent_at, last_error) "
+    "INSERT INTO outbox (claim_id, account_id, region, mail_from, mail_to, subject, text_body, "
+    "html_body, created_at, state, attempts, next_attempt_at, last_error, id, sent_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"};
 constexpr Query kHideMail{"restore_hidden", "UPDATE outbox SET hidden = 1 WHERE id = $1"};
 constexpr Query kPutAccount{
@@ -159,10 +159,11 @@ core::Status write_claims(Conn& c, const core::Snapshot& snap) {
 
 core::Status write_rest(Conn& c, const core::Snapshot& snap) {
   for (const auto& m : snap.mail) {
-    auto r = c.run(kPutMail, {p(m.id), m.claim_id, m.scope.account_id, m.scope.region, m.from, m.to,
-                              m.subject, m.text_body, m.html_body, p(to_nanos(m.created_at)),
-                              p(int64_t{mail_state_code(m.state)}), p(int64_t{m.attempts}),
-                              p(to_nanos(m.next_attempt_at)), opt_nanos(m.sent_at), m.last_error});
+    Params params;
+    mail_params(m, params);  // then the two it leaves out
+    params.push_back(p(m.id));
+    params.push_back(opt_nanos(m.sent_at));
+    auto r = c.run(kPutMail, params);
     if (!r.ok()) return r.error();
   }
   for (int64_t id : snap.hidden_mail) {

@@ -27,9 +27,7 @@ core::Status read_claims(Conn& c, core::Snapshot& out) {
     while (i < out.claims.size() && out.claims[i].claim.seq < seq) ++i;
     if (i == out.claims.size() || out.claims[i].claim.seq != seq) continue;  // orphaned
     out.claims[i].history.push_back(
-        {from_nanos(h.int_at(1)),
-         status_from_code(h.int_at(2)).value_or(core::ClaimStatus::kPending),
-         status_from_code(h.int_at(3)).value_or(core::ClaimStatus::kPending)});
+        {from_nanos(h.int_at(1)), status_from_code(h.int_at(2)), status_from_code(h.int_at(3))});
   }
   if (rc != SQLITE_DONE) return c.error("read history");
   return {};

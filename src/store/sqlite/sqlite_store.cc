@@ -1,3 +1,4 @@
+#include "store/record_batch.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
@@ -241,9 +242,11 @@ core::Status check_create(Conn& c, const Claim& claim,
     }
   }
   if (rules.quota > 0) {
-    Stmt s = c.prepare(
-        "SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND kind = ?3");
-    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, int64_t{kind_code(claim.kind)});
+    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
+                                                  : rules.quota_kinds;
+    Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
+                       kinds_sql(kinds));
+    s.bind(1, scope.account_id).bind(2, scope.region);
     if (s.step() != SQLITE_ROW) return c.error("count claims");
     if (static_cast<size_t>(s.int_at(0)) >= rules.quota) {
       out.outcome = core::CreateOutcome::kQuotaExceeded;
@@ -390,28 +393,12 @@ Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence
 
 std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRecord> records) {
   // One write for the lot: one savepoint, one place in a group commit.
-  std::vector<core::Status> each(records.size());
-  auto st = writer_->run([&](Conn& c) -> core::Status {
-    for (size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      each[i] = update_check_fields(c, r.claim, r.evidence);
-      if (each[i].ok()) {
-        if (auto s = write_history(c, r.claim.seq, r.change); !s.ok()) return s;
-      } else if (each[i].error().code != ErrorCode::kAborted &&
-                 each[i].error().code != ErrorCode::kNotFound) {
-        return each[i];  // a database error: undo the whole batch
-      }
-    }
-    return {};
-  });
-  std::vector<Result<Claim>> out;
-  out.reserve(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const core::Status& s = st.ok() ? each[i] : st;
-    if (s.ok()) ++records[i].claim.version;
-    out.push_back(s.ok() ? Result<Claim>(std::move(records[i].claim)) : Result<Claim>(s.error()));
-  }
-  return out;
+  return record_in_one_transaction(
+      std::move(records), [&](const auto& fn) { return writer_->run(fn); },
+      [](Conn& c, const core::CheckRecord& r) {
+        return update_check_fields(c, r.claim, r.evidence);
+      },
+      [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
 }
 
 Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string& claim_id) {
@@ -435,9 +422,8 @@ Result<std::vector<core::StatusChange>> SqliteStore::history(const std::string& 
   std::vector<core::StatusChange> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back({from_nanos(s.int_at(0)),
-                   status_from_code(s.int_at(1)).value_or(core::ClaimStatus::kPending),
-                   status_from_code(s.int_at(2)).value_or(core::ClaimStatus::kPending)});
+    out.push_back(
+        {from_nanos(s.int_at(0)), status_from_code(s.int_at(1)), status_from_code(s.int_at(2))});
   }
   if (rc != SQLITE_DONE) return (*r).error("read history");
   return out;
