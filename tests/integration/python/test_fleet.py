@@ -266,9 +266,6 @@ def test_lattice_quota_of_five_holds_across_nodes(vouch_factory, pg):
                    {"domainName": uniq_domain("over")})[0] == 402
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "IdentityService::get_or_create counts, then inserts: concurrent VerifyDomainIdentity "
-    "calls all pass the count (9 of 9 stored with --max-identities 5, on one SQLite node too)"))
 def test_ses_identity_quota_holds_under_concurrent_creates(vouch_factory, pg):
     nodes = start_fleet(vouch_factory, pg.create_database(),
                         extra=["--test-mode", "--max-identities", "5"])
