@@ -74,7 +74,7 @@ log "N=$N; API wrk $API_WRK_ARGS; load $LOAD_START"
 
 # ---- 1. identities -------------------------------------------------------------------
 log "seeding $N identities d<i>.bench.test"
-[[ $STORE == postgres ]] && init_data "$WORK/data"
+init_data "$WORK/data"  # the secret key vouch wants beside seeded claims
 SEED_OUT=$("$SEEDER" --data "$WORK/data" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" \
   --prefix d --suffix .bench.test --threads 256)
 log "$SEED_OUT"
