@@ -87,23 +87,25 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
   return c;
 }
 
+core::Status IdentityService::check_quota(const Scope& scope) {
+  if (options_.max_identities == 0) return {};
+  auto n = store_.count_claims(scope, kinds_for(IdentityType::kAny));
+  if (!n.ok()) return n.error();
+  if (*n < options_.max_identities) return {};
+  return Error{
+      ErrorCode::kQuotaExceeded,
+      "Maximum number of identities (" + std::to_string(options_.max_identities) + ") reached.",
+      {},
+      {}};
+}
+
 Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
                                              const std::string& subject) {
   for (int i = 0; i < kCasRetries; ++i) {
     auto found = store_.find_identity(scope, subject);
     if (!found.ok()) return found.error();
     if (*found) return std::move(**found);
-    if (options_.max_identities > 0) {
-      auto n = store_.count_claims(scope, kinds_for(IdentityType::kAny));
-      if (!n.ok()) return n.error();
-      if (*n >= options_.max_identities) {
-        return Error{ErrorCode::kQuotaExceeded,
-                     "Maximum number of identities (" + std::to_string(options_.max_identities) +
-                         ") reached.",
-                     {},
-                     {}};
-      }
-    }
+    if (auto q = check_quota(scope); !q.ok()) return q.error();
     auto fresh = new_claim(scope, kind, subject);
     if (!fresh.ok()) return fresh;
     auto inserted = store_.insert_claim(std::move(*fresh));
@@ -268,8 +270,8 @@ core::Status IdentityService::with_attributes(
       auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
                                  [](const auto& a, const std::string& s) { return a.first < s; });
       for (; it != asked.end() && it->first == c->subject; ++it) {
-        out.push_back(
-            {identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens});
+        out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens,
+                       &c->tags});
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -288,8 +290,9 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
   auto s = with_attributes(
       scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
         for (const auto& a : attrs) {
-          out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.subject),
-                                                        std::string(a.token), *a.dkim_tokens});
+          out.emplace(std::string(a.name),
+                      IdentityView{a.status, a.kind, std::string(a.subject), std::string(a.token),
+                                   *a.dkim_tokens, *a.tags});
         }
       });
   if (!s.ok()) return s.error();
@@ -325,16 +328,20 @@ core::Status IdentityService::delete_identity(const Scope& scope, const std::str
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
   auto subject = normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
+  auto removed = remove_identity(scope, *subject);
+  if (!removed.ok()) return removed.error();
+  return {};  // deleting an unknown identity succeeds, as on AWS
+}
+
+Result<bool> IdentityService::remove_identity(const Scope& scope, const std::string& subject) {
   // DKIM records first: a crash in between leaves a domain a retry cleans up.
-  if (!core::looks_like_email(*subject)) {
-    if (auto s = delete_dkim_claims(scope, *subject); !s.ok()) return s;
+  if (!core::looks_like_email(subject)) {
+    if (auto s = delete_dkim_claims(scope, subject); !s.ok()) return s.error();
   }
-  auto found = store_.find_identity(scope, *subject);
+  auto found = store_.find_identity(scope, subject);
   if (!found.ok()) return found.error();
-  if (!*found) return {};  // deleting an unknown identity succeeds, as on AWS
-  auto deleted = store_.delete_claim(scope, (*found)->id);
-  if (!deleted.ok()) return deleted.error();
-  return {};
+  if (!*found) return false;
+  return store_.delete_claim(scope, (*found)->id);
 }
 
 Result<std::vector<std::string>> IdentityService::list_verified_emails(const Scope& scope) {
