@@ -80,8 +80,8 @@ Result<EmailIdentity> IdentityService::create_email_identity(const Scope& scope,
   if (auto s = core::validate_tags(req.tags, "Tags"); !s.ok()) return s.error();
   if (req.key_bits != 1024 && req.key_bits != 2048)
     return core::invalid_argument("Invalid DKIM key length.", "NextSigningKeyLength");
-  const Error exists{ErrorCode::kConflict, "Email identity " + req.identity + " already exist.",
-                     req.identity, {}};
+  const Error exists{
+      ErrorCode::kConflict, "Email identity " + req.identity + " already exist.", req.identity, {}};
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
   if (*found) return exists;
@@ -118,15 +118,16 @@ Result<EmailIdentity> IdentityService::get_email_identity(const Scope& scope,
 }
 
 Result<EmailIdentityPage> IdentityService::list_email_identities(
-    const Scope& scope, std::optional<int> page_size, const std::optional<std::string>& next_token) {
+    const Scope& scope, std::optional<int> page_size,
+    const std::optional<std::string>& next_token) {
   if (auto s = limiter_.admit(scope, "ListEmailIdentities"); !s.ok()) return s.error();
   // The model allows 0..1000; 0 reads as "the default".
   int limit = page_size.value_or(0);
   if (limit < 0 || limit > kMaxPageSize)
     return core::invalid_argument("PageSize must be between 0 and 1000.", "PageSize");
   if (limit == 0) limit = kDefaultPageSize;
-  core::ListQuery q{scope, {ClaimKind::kSesDomain, ClaimKind::kSesEmail}, 0,
-                    static_cast<size_t>(limit) + 1};
+  core::ListQuery q{
+      scope, {ClaimKind::kSesDomain, ClaimKind::kSesEmail}, 0, static_cast<size_t>(limit) + 1};
   if (next_token) {
     auto after = tokens_.decode(scope, "sesv2:identities", *next_token);
     if (!after) return core::invalid_argument("Invalid NextToken.", "NextToken");
@@ -210,9 +211,8 @@ Result<Claim> IdentityService::find_by_arn(const Scope& scope, const std::string
   return std::move(**found);
 }
 
-Result<Claim> IdentityService::update_by_arn(
-    const Scope& scope, const std::string& arn,
-    const std::function<core::Status(Claim&)>& change) {
+Result<Claim> IdentityService::update_by_arn(const Scope& scope, const std::string& arn,
+                                             const std::function<core::Status(Claim&)>& change) {
   for (int i = 0; i < kCasRetries; ++i) {
     auto claim = find_by_arn(scope, arn);
     if (!claim.ok()) return claim;

@@ -129,7 +129,8 @@ http::HandlerResult SesV2Api::create(const core::Scope& scope, const http::Reque
     if (auto len = d->find("NextSigningKeyLength"); len != d->end() && !len->is_null()) {
       if (*len == "RSA_1024_BIT") in.key_bits = 1024;
       else if (*len == "RSA_2048_BIT") in.key_bits = 2048;
-      else return bad_request("Invalid NextSigningKeyLength: must be RSA_1024_BIT or RSA_2048_BIT.");
+      else
+        return bad_request("Invalid NextSigningKeyLength: must be RSA_1024_BIT or RSA_2048_BIT.");
     }
   }
   if (auto c = body.find("ConfigurationSetName"); c != body.end() && !c->is_null()) {
