@@ -369,6 +369,7 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
       {"GET", "/_vouch/health", 200},        // kNone
       {"POST", "/", 403},                    // kSigV4
       {"GET", "/domainverifications", 403},  // kSigV4
+      {"GET", "/v2/email/identities", 403},  // kSigV4
       {"GET", "/_vouch/claims/id-1", 403},   // kSigV4
       {"POST", "/_vouch/test/reset", 404},   // kTestMode: not in test mode here
       {"GET", "/_vouch/verify-email", 404},  // kLinkToken: no mail wired here

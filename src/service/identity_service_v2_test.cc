@@ -123,8 +123,7 @@ TEST_F(EmailIdentityTest, CreateOfAnExistingIdentityIsAlreadyExistsWhoeverMadeIt
   ASSERT_OK(service_->verify_domain(kScope, "v1.example"));
   ASSERT_OK(service_->verify_email(kScope, "a@v1.example"));
   expect_error(service_->create_email_identity(kScope, {"v1.example", {}}), ErrorCode::kConflict);
-  expect_error(service_->create_email_identity(kScope, {"a@v1.example", {}}),
-               ErrorCode::kConflict);
+  expect_error(service_->create_email_identity(kScope, {"a@v1.example", {}}), ErrorCode::kConflict);
   // Another Region is another store.
   EXPECT_OK(service_->create_email_identity(kOtherRegion, {"example.com", {}}));
 }
@@ -241,8 +240,8 @@ TEST_F(EmailIdentityTest, ListPagesToTheLastInCreationOrderAcrossBothApis) {
     next = page->next_token;
   } while (next);
   EXPECT_EQ(pages, 2);
-  EXPECT_EQ(seen, (std::vector<std::string>{"a.example", "b@example.com", "c@example.com",
-                                            "d.example"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"a.example", "b@example.com", "c@example.com", "d.example"}));
   auto page = service_->list_email_identities(kScope, 0, {});  // 0: the default size
   ASSERT_OK(page);
   EXPECT_EQ(page->items.size(), 4u);
@@ -278,7 +277,8 @@ TEST_F(EmailIdentityTest, SigningOffAndOnShowsInBothApis) {
   EXPECT_OK(service_->put_dkim_signing(kScope, "x@example.com", true));
   // No identity, or no DKIM: BadRequest, as AWS answers it.
   expect_error(service_->put_dkim_signing(kScope, "nope.example", true),
-               ErrorCode::kInvalidArgument, "Domain nope.example is not verified for DKIM signing.");
+               ErrorCode::kInvalidArgument,
+               "Domain nope.example is not verified for DKIM signing.");
   ASSERT_OK(service_->verify_domain(kScope, "txt-only.example"));
   expect_error(service_->put_dkim_signing(kScope, "txt-only.example", true),
                ErrorCode::kInvalidArgument);
@@ -304,8 +304,7 @@ TEST_F(EmailIdentityTest, TagsByArn) {
   ASSERT_OK(service_->tag_identity(kScope, arn, many));
   expect_error(service_->tag_identity(kScope, arn, {{"one-more", "v"}}),
                ErrorCode::kInvalidArgument);
-  expect_error(service_->tag_identity(kScope, arn, {{"aws:x", "v"}}),
-               ErrorCode::kInvalidArgument);
+  expect_error(service_->tag_identity(kScope, arn, {{"aws:x", "v"}}), ErrorCode::kInvalidArgument);
   expect_error(service_->untag_identity(kScope, arn, {"aws:vouch:dkim-signing-off"}),
                ErrorCode::kInvalidArgument);
   // An address identity's ARN names it as given.
@@ -333,15 +332,14 @@ TEST_F(EmailIdentityTest, EachOperationHasItsOwnRate) {
   RateLimiter limiter(clock_, {{"GetEmailIdentity", 1.0}, {"CreateEmailIdentity", 1.0}});
   IdentityService limited(*store_, clock_, random_, limiter, tokens_);
   ASSERT_OK(limited.create_email_identity(kScope, {"example.com", {}}));
-  expect_error(limited.create_email_identity(kScope, {"other.example", {}}),
-               ErrorCode::kThrottled);
+  expect_error(limited.create_email_identity(kScope, {"other.example", {}}), ErrorCode::kThrottled);
   ASSERT_OK(limited.get_email_identity(kScope, "example.com"));
   expect_error(limited.get_email_identity(kScope, "example.com"), ErrorCode::kThrottled);
   // Per account and Region: another Region's bucket is full (and has no such identity).
   expect_error(limited.get_email_identity(kOtherRegion, "example.com"), ErrorCode::kNotFound);
   for (const char* op : {"CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities",
-                         "DeleteEmailIdentity", "PutEmailIdentityDkimAttributes",
-                         "ses:TagResource", "ses:UntagResource", "ses:ListTagsForResource"}) {
+                         "DeleteEmailIdentity", "PutEmailIdentityDkimAttributes", "ses:TagResource",
+                         "ses:UntagResource", "ses:ListTagsForResource"}) {
     EXPECT_TRUE(RateLimiter::known_operation(op)) << op;
   }
 }
