@@ -42,7 +42,7 @@ const Router::Route Router::kRoutes[] = {
   // what                                     matcher                                                                      auth                    body limit    handler
   {"GET|HEAD /_vouch/health",                 [](std::string_view p) { return p == kHealth; },                             Auth::kNone,            kNoBody,      &Router::health},
   {"POST / (SES awsQuery)",                   [](std::string_view p) { return p == "/"; },                                 Auth::kSigV4,           kSesBody,     &Router::root},
-  {"/v2/email/{identities[/{id}[/dkim]],tags} (SES v2)", &sesv2::SesV2Api::owns,                              Auth::kSigV4,           kSesV2Body,   &Router::sesv2},
+  {"/v2/email/{identities[/{id}[/dkim]],list-identities,tags} (SES v2)", &sesv2::SesV2Api::owns,                              Auth::kSigV4,           kSesV2Body,   &Router::sesv2},
   {"/domainverifications[/{id}], /tags/{arn}", &lattice::LatticeApi::owns,                                                 Auth::kSigV4,           kLatticeBody, &Router::lattice},
   {"/_vouch/claims[/{id}[/check]] (admin)",   [](std::string_view p) { return p == "/_vouch/claims" || starts(p, "/_vouch/claims/"); },
                                                                                                                            Auth::kSigV4,           kSmallBody,   &Router::control},

@@ -87,6 +87,14 @@ struct EmailIdentityPage {
   std::optional<std::string> next_token;
 };
 
+// ListEmailIdentities' Filter (newer SDKs): every set member must match.
+struct EmailIdentityFilter {
+  std::string name_contains;
+  std::optional<core::ClaimKind> kind;
+  std::optional<core::ClaimStatus> status;
+  bool match_none = false;  // a value nothing here can have (MANAGED_DOMAIN, NOT_STARTED)
+};
+
 struct CreateEmailIdentityRequest {
   std::string identity;
   core::Tags tags;
@@ -174,7 +182,7 @@ class IdentityService {
                                                  const std::string& identity);
   core::Result<EmailIdentityPage> list_email_identities(
       const core::Scope& scope, std::optional<int> page_size,
-      const std::optional<std::string>& next_token);
+      const std::optional<std::string>& next_token, const EmailIdentityFilter& filter = {});
   // kNotFound for an unknown identity (v1 DeleteIdentity succeeds).
   core::Status delete_email_identity(const core::Scope& scope, const std::string& identity);
   core::Status put_dkim_signing(const core::Scope& scope, const std::string& identity,

@@ -118,37 +118,48 @@ Result<EmailIdentity> IdentityService::get_email_identity(const Scope& scope,
 }
 
 Result<EmailIdentityPage> IdentityService::list_email_identities(
-    const Scope& scope, std::optional<int> page_size,
-    const std::optional<std::string>& next_token) {
+    const Scope& scope, std::optional<int> page_size, const std::optional<std::string>& next_token,
+    const EmailIdentityFilter& filter) {
   if (auto s = limiter_.admit(scope, "ListEmailIdentities"); !s.ok()) return s.error();
   // The model allows 0..1000; 0 reads as "the default".
   int limit = page_size.value_or(0);
   if (limit < 0 || limit > kMaxPageSize)
     return core::invalid_argument("PageSize must be between 0 and 1000.", "PageSize");
   if (limit == 0) limit = kDefaultPageSize;
-  core::ListQuery q{
-      scope, {ClaimKind::kSesDomain, ClaimKind::kSesEmail}, 0, static_cast<size_t>(limit) + 1};
+  const size_t want = static_cast<size_t>(limit) + 1;  // one more tells whether a page follows
+  core::ListQuery q{scope, {ClaimKind::kSesDomain, ClaimKind::kSesEmail}, 0, want};
+  if (filter.kind) q.kinds = {*filter.kind};
   if (next_token) {
     auto after = tokens_.decode(scope, "sesv2:identities", *next_token);
     if (!after) return core::invalid_argument("Invalid NextToken.", "NextToken");
     q.after_seq = *after;
   }
-  auto rows = store_.list_claims(q);
-  if (!rows.ok()) return rows.error();
   EmailIdentityPage page;
-  if (rows->size() > static_cast<size_t>(limit)) {
-    rows->resize(static_cast<size_t>(limit));
-    page.next_token = tokens_.encode(scope, "sesv2:identities", rows->back().seq);
-  }
-  std::vector<const Claim*> claims;
-  for (const auto& c : *rows) claims.push_back(&c);
-  auto by_dkim = verified_by_dkim(scope, claims);
-  if (!by_dkim.ok()) return by_dkim.error();
+  std::vector<int64_t> seqs;
   const auto now = clock_.now();
-  for (const auto& c : *rows) {
-    auto status = core::status_at(core::policy_for(c.kind), c, now);
-    if (by_dkim->count(c.subject)) status = ClaimStatus::kVerified;
-    page.items.push_back({c.subject, c.kind, status});
+  // A filter may skip rows: read on until the page is full or the rows end.
+  while (!filter.match_none && page.items.size() < want) {
+    auto rows = store_.list_claims(q);
+    if (!rows.ok()) return rows.error();
+    std::vector<const Claim*> claims;
+    for (const auto& c : *rows) claims.push_back(&c);
+    auto by_dkim = verified_by_dkim(scope, claims);
+    if (!by_dkim.ok()) return by_dkim.error();
+    for (const auto& c : *rows) {
+      auto status = core::status_at(core::policy_for(c.kind), c, now);
+      if (by_dkim->count(c.subject)) status = ClaimStatus::kVerified;
+      if (filter.status && status != *filter.status) continue;
+      if (c.subject.find(filter.name_contains) == std::string::npos) continue;
+      page.items.push_back({c.subject, c.kind, status});
+      seqs.push_back(c.seq);
+      if (page.items.size() == want) break;
+    }
+    if (rows->size() < q.limit) break;
+    q.after_seq = rows->back().seq;
+  }
+  if (page.items.size() == want) {
+    page.items.pop_back();
+    page.next_token = tokens_.encode(scope, "sesv2:identities", seqs[page.items.size() - 1]);
   }
   return page;
 }

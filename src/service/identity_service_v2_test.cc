@@ -262,6 +262,44 @@ TEST_F(EmailIdentityTest, ListPagesToTheLastInCreationOrderAcrossBothApis) {
                ErrorCode::kInvalidArgument);
 }
 
+TEST_F(EmailIdentityTest, ListFiltersFillPagesAcrossSkippedRows) {
+  IdentityService big(*store_, clock_, random_, unlimited_, tokens_, IdentityOptions{0});
+  for (int i = 0; i < 150; ++i)
+    ASSERT_OK(big.verify_email(kScope, "u" + std::to_string(i) + "@x.example"));
+  ASSERT_OK(big.create_email_identity(kScope, {"late.example", {}}));
+  ASSERT_OK(big.create_email_identity(kScope, {"later.example", {}}));
+  EmailIdentityFilter domains;
+  domains.kind = ClaimKind::kSesDomain;
+  auto page = big.list_email_identities(kScope, 1, {}, domains);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].name, "late.example");
+  ASSERT_TRUE(page->next_token);
+  page = big.list_email_identities(kScope, 1, page->next_token, domains);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].name, "later.example");
+  EXPECT_FALSE(page->next_token);
+  // A name filter reads past more rows than one batch holds.
+  EmailIdentityFilter named;
+  named.name_contains = "later";
+  page = big.list_email_identities(kScope, 5, {}, named);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_FALSE(page->next_token);
+  EmailIdentityFilter verified;
+  verified.status = ClaimStatus::kVerified;
+  page = big.list_email_identities(kScope, {}, {}, verified);
+  ASSERT_OK(page);
+  EXPECT_TRUE(page->items.empty());
+  EmailIdentityFilter none;
+  none.match_none = true;
+  page = big.list_email_identities(kScope, {}, {}, none);
+  ASSERT_OK(page);
+  EXPECT_TRUE(page->items.empty());
+  EXPECT_FALSE(page->next_token);
+}
+
 TEST_F(EmailIdentityTest, SigningOffAndOnShowsInBothApis) {
   create("example.com");
   ASSERT_OK(service_->put_dkim_signing(kScope, "example.com", false));

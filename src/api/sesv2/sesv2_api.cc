@@ -15,6 +15,8 @@ namespace {
 constexpr std::string_view kPrefix = "/v2/email/";
 constexpr std::string_view kIdentities = "/v2/email/identities";
 constexpr std::string_view kTags = "/v2/email/tags";
+// Newer SDKs list with POST and a JSON body (with a Filter); older ones GET.
+constexpr std::string_view kListIdentities = "/v2/email/list-identities";
 
 http::Response unknown_operation() {
   return json_error(404, "UnknownOperationException", "Unknown operation");
@@ -68,6 +70,10 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   const core::Scope& scope = std::get<core::Scope>(who);
   std::string_view path = req.path();
   if (path == kTags) return tags(scope, req);
+  if (path == kListIdentities) {
+    if (req.method == "POST") return list_posted(scope, req);
+    return unknown_operation();
+  }
   if (path == kIdentities) {
     if (req.method == "POST") return create(scope, req);
     if (req.method == "GET") return list(scope, req);
@@ -159,7 +165,55 @@ http::HandlerResult SesV2Api::list(const core::Scope& scope, const http::Request
   }
   std::optional<std::string> next;
   if (const std::string* n = q->get("NextToken")) next = *n;
-  auto page = identities_.list_email_identities(scope, page_size, next);
+  return list_page(scope, page_size, next, {});
+}
+
+http::HandlerResult SesV2Api::list_posted(const core::Scope& scope, const http::Request& req) {
+  auto parsed = parse_json_body(req);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  const json& body = std::get<json>(parsed);
+  std::optional<int> page_size;
+  if (auto p = body.find("PageSize"); p != body.end() && !p->is_null()) {
+    if (!p->is_number_integer()) return not_a("PageSize", "an integer");
+    const auto v = p->get<int64_t>();
+    if (v < 0 || v > 1000) return bad_request("PageSize must be between 0 and 1000.");
+    page_size = static_cast<int>(v);
+  }
+  std::optional<std::string> next;
+  if (auto n = body.find("NextToken"); n != body.end() && !n->is_null()) {
+    if (!n->is_string()) return not_a("NextToken", "a string");
+    next = n->get<std::string>();
+  }
+  service::EmailIdentityFilter filter;
+  if (auto f = body.find("Filter"); f != body.end() && !f->is_null()) {
+    if (!f->is_object()) return not_a("Filter", "a map");
+    for (const auto& [key, value] : f->items()) {
+      if (!value.is_string()) return not_a("Filter." + key, "a string");
+      const std::string v = value.get<std::string>();
+      if (key == "IDENTITY_NAME_CONTAINS") {
+        filter.name_contains = v;
+      } else if (key == "IDENTITY_TYPE") {
+        if (v == "EMAIL_ADDRESS") filter.kind = core::ClaimKind::kSesEmail;
+        else if (v == "DOMAIN") filter.kind = core::ClaimKind::kSesDomain;
+        else if (v == "MANAGED_DOMAIN") filter.match_none = true;
+        else return bad_request("Invalid IDENTITY_TYPE filter value: " + v + ".");
+      } else if (key == "VERIFICATION_STATUS") {
+        auto status = status_of(v);
+        if (status) filter.status = *status;
+        else if (v == "NOT_STARTED") filter.match_none = true;
+        else return bad_request("Invalid VERIFICATION_STATUS filter value: " + v + ".");
+      } else {
+        return bad_request("Invalid filter key: " + key + ".");
+      }
+    }
+  }
+  return list_page(scope, page_size, next, filter);
+}
+
+http::HandlerResult SesV2Api::list_page(const core::Scope& scope, std::optional<int> page_size,
+                                        const std::optional<std::string>& next,
+                                        const service::EmailIdentityFilter& filter) {
+  auto page = identities_.list_email_identities(scope, page_size, next, filter);
   if (!page.ok()) return error_response(page.error());
   json items = json::array();
   for (const auto& s : page->items) items.push_back(summary_json(s));

@@ -3,6 +3,7 @@
 // IdentityService operation (the identities v1 serves), renders JSON.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,10 @@ class SesV2Api {
   http::HandlerResult tags(const core::Scope& scope, const http::Request& req);
   http::HandlerResult create(const core::Scope& scope, const http::Request& req);
   http::HandlerResult list(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list_posted(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list_page(const core::Scope& scope, std::optional<int> page_size,
+                                const std::optional<std::string>& next,
+                                const service::EmailIdentityFilter& filter);
   http::HandlerResult put_dkim(const core::Scope& scope, const std::string& id,
                                const http::Request& req);
   http::HandlerResult tag(const core::Scope& scope, const http::Request& req);

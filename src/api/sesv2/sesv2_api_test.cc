@@ -263,6 +263,46 @@ TEST(SesV2ApiTest, ListPagesAndSharesTheV1Identities) {
   EXPECT_EQ(v1->identities, (std::vector<std::string>{"v2.example", "a@v2.example"}));
 }
 
+// Newer SDKs list with POST /v2/email/list-identities and a JSON body.
+TEST(SesV2ApiTest, ListByPostWithAFilter) {
+  Env env;
+  env.create("a.example");
+  env.create("b@example.com");
+  env.create("c.example");
+  json page = env.ok("POST", "/v2/email/list-identities",
+                     {{"PageSize", 1}, {"Filter", {{"IDENTITY_TYPE", "DOMAIN"}}}});
+  ASSERT_EQ(page["EmailIdentities"].size(), 1u);
+  EXPECT_EQ(page["EmailIdentities"][0]["IdentityName"], "a.example");
+  page = env.ok("POST", "/v2/email/list-identities",
+                {{"PageSize", 1},
+                 {"NextToken", page["NextToken"]},
+                 {"Filter", {{"IDENTITY_TYPE", "DOMAIN"}}}});
+  EXPECT_EQ(page, json::parse(R"({"EmailIdentities":[{"IdentityType":"DOMAIN",
+    "IdentityName":"c.example","SendingEnabled":false,"VerificationStatus":"PENDING"}]})"));
+  page = env.ok(
+      "POST", "/v2/email/list-identities",
+      {{"Filter", {{"IDENTITY_NAME_CONTAINS", "@"}, {"VERIFICATION_STATUS", "PENDING"}}}});
+  ASSERT_EQ(page["EmailIdentities"].size(), 1u);
+  EXPECT_EQ(page["EmailIdentities"][0]["IdentityName"], "b@example.com");
+  EXPECT_EQ(env.ok("POST", "/v2/email/list-identities",
+                   {{"Filter", {{"IDENTITY_TYPE", "MANAGED_DOMAIN"}}}}),
+            json::parse(R"({"EmailIdentities":[]})"));
+  EXPECT_EQ(env.ok("POST", "/v2/email/list-identities", json::object())["EmailIdentities"].size(),
+            3u);
+  expect_error(env.call("POST", "/v2/email/list-identities", R"({"Filter":{"COLOUR":"blue"}})"),
+               400, "BadRequestException", "Invalid filter key: COLOUR.");
+  expect_error(env.call("POST", "/v2/email/list-identities", R"({"Filter":{"IDENTITY_TYPE":"X"}})"),
+               400, "BadRequestException");
+  expect_error(
+      env.call("POST", "/v2/email/list-identities", R"({"Filter":{"VERIFICATION_STATUS":"X"}})"),
+      400, "BadRequestException");
+  expect_error(env.call("POST", "/v2/email/list-identities", R"({"PageSize":5000})"), 400,
+               "BadRequestException");
+  expect_error(env.call("POST", "/v2/email/list-identities", R"({"PageSize":"5"})"), 400,
+               "BadRequestException");
+  expect_error(env.call("GET", "/v2/email/list-identities"), 404, "UnknownOperationException");
+}
+
 TEST(SesV2ApiTest, DkimSigningAndTags) {
   Env env;
   env.create("example.com");

@@ -49,6 +49,14 @@ std::string_view status_name(core::ClaimStatus s) {
   return "PENDING";
 }
 
+std::optional<core::ClaimStatus> status_of(std::string_view name) {
+  for (auto s : {core::ClaimStatus::kPending, core::ClaimStatus::kVerified,
+                 core::ClaimStatus::kUnconfirmed, core::ClaimStatus::kFailed}) {
+    if (status_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 std::string_view dkim_status_name(service::DkimStatus s) {
   switch (s) {
     case service::DkimStatus::kNotStarted: return "NOT_STARTED";

@@ -2,6 +2,7 @@
 // timestamps, the fields AWS omits left out) and SES v2's error shapes.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@ namespace vouch::api::sesv2 {
 
 // PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE.
 std::string_view status_name(core::ClaimStatus s);
+// The status a wire name means; nullopt for NOT_STARTED and unknown names.
+std::optional<core::ClaimStatus> status_of(std::string_view name);
 std::string_view dkim_status_name(service::DkimStatus s);
 // Whether an identity in this status may send (TemporaryFailure still may).
 bool sending_enabled(core::ClaimStatus s);
