@@ -30,6 +30,7 @@ from conftest import (
     uniq_email,
 )
 from dns_server import advance, run_due, shared_knot, start_vouch
+from smtp_server import SmtpServer, click, link_of, mail_args
 
 def v2_client(srv, region: str = "us-east-1", key: str = ROOT_KEY, secret: str = ROOT_SECRET):
     return boto3.session.Session().client(
@@ -407,3 +408,24 @@ def test_aws_cli(fresh_server):
     assert res.rc == 0, res.stderr
     res = run_cli(fresh_server, "sesv2", "get-email-identity", "--email-identity", email)
     assert res.rc != 0 and "NotFoundException" in res.stderr
+
+
+def test_a_v2_address_gets_its_link_and_is_verified_by_it(vouch_factory):
+    smtp = SmtpServer().start()
+    try:
+        srv = vouch_factory.start(extra_args=mail_args(smtp.url))
+        v2, ses = v2_client(srv), ses_client(srv)
+        email = uniq_email("link")
+        v2.create_email_identity(EmailIdentity=email)
+        link = link_of(smtp.wait_for(to=email))
+        assert v2.get_email_identity(EmailIdentity=email)["VerificationStatus"] == "PENDING"
+        status, page = click(link)
+        assert status == 200, page
+        got = v2.get_email_identity(EmailIdentity=email)
+        assert got["VerificationStatus"] == "SUCCESS"
+        assert got["VerifiedForSendingStatus"] is True
+        assert email in ses.list_verified_email_addresses()["VerifiedEmailAddresses"]
+        # A second Create sends nothing: it is AlreadyExists.
+        expect(v2.create_email_identity, "AlreadyExistsException", 400, EmailIdentity=email)
+    finally:
+        smtp.stop()
