@@ -33,11 +33,6 @@ std::string new_nonce(core::Random& r) {
   return core::hex_encode(bytes);
 }
 
-Result<std::string> normalize_identity(const std::string& identity) {
-  return core::looks_like_email(identity) ? core::normalize_email(identity)
-                                          : core::normalize_domain(identity);
-}
-
 std::vector<ClaimKind> kinds_for(IdentityType t) {
   switch (t) {
     case IdentityType::kDomain: return {ClaimKind::kSesDomain};
@@ -242,7 +237,7 @@ core::Status IdentityService::with_attributes(
   std::vector<std::pair<std::string, size_t>> asked;
   asked.reserve(identities.size());
   for (size_t i = 0; i < identities.size(); ++i) {
-    auto subject = normalize_identity(identities[i]);
+    auto subject = core::normalize_identity(identities[i]);
     if (subject.ok()) asked.emplace_back(std::move(*subject), i);  // else it cannot exist
   }
   std::sort(asked.begin(), asked.end());
@@ -326,7 +321,7 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
 core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity,
                                               const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
-  auto subject = normalize_identity(identity);
+  auto subject = core::normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
   auto removed = remove_identity(scope, *subject);
   if (!removed.ok()) return removed.error();

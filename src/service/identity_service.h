@@ -62,8 +62,6 @@ struct DkimView {
 // tags under "aws:" keys, which TagResource refuses: never shown as tags.
 inline constexpr std::string_view kDkimSigningOffTag = "aws:vouch:dkim-signing-off";
 inline constexpr std::string_view kDkimKeyBitsTag = "aws:vouch:dkim-key-bits";
-// The user's tags of an identity, without the settings above.
-core::Tags user_tags(const core::Tags& tags);
 
 // SES v2's view of one identity (GetEmailIdentity, CreateEmailIdentity).
 struct EmailIdentity {

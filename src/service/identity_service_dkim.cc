@@ -169,12 +169,4 @@ DkimView IdentityService::dkim_view(const Claim& domain,
   return dkim;
 }
 
-core::Tags user_tags(const core::Tags& tags) {
-  core::Tags out;
-  for (const auto& [k, v] : tags) {
-    if (k.rfind("aws:", 0) != 0) out.emplace(k, v);
-  }
-  return out;
-}
-
 }  // namespace vouch::service

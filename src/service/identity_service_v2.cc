@@ -29,11 +29,6 @@ constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 constexpr std::string_view kArnResource = "identity/";
 
-Result<std::string> normalize(const std::string& identity) {
-  return core::looks_like_email(identity) ? core::normalize_email(identity)
-                                          : core::normalize_domain(identity);
-}
-
 Error missing(const std::string& identity) {
   return core::not_found("Email identity " + identity + " does not exist.", identity);
 }
@@ -49,7 +44,7 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
   out.name = c.subject;
   out.kind = c.kind;
   out.status = core::status_at(core::policy_for(c.kind), c, clock_.now());
-  out.tags = user_tags(c.tags);
+  out.tags = core::user_tags(c.tags);
   out.created_at = c.created_at;
   out.last_success = c.last_verified_at;
   if (c.kind != ClaimKind::kSesDomain || c.dkim_tokens.empty()) return out;
@@ -109,7 +104,7 @@ Result<EmailIdentity> IdentityService::create_email_identity(const Scope& scope,
 Result<EmailIdentity> IdentityService::get_email_identity(const Scope& scope,
                                                           const std::string& identity) {
   if (auto s = limiter_.admit(scope, "GetEmailIdentity"); !s.ok()) return s.error();
-  auto subject = normalize(identity);
+  auto subject = core::normalize_identity(identity);
   if (!subject.ok()) return missing(identity);  // nothing by that name can exist
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
@@ -167,7 +162,7 @@ Result<EmailIdentityPage> IdentityService::list_email_identities(
 core::Status IdentityService::delete_email_identity(const Scope& scope,
                                                     const std::string& identity) {
   if (auto s = limiter_.admit(scope, "DeleteEmailIdentity"); !s.ok()) return s;
-  auto subject = normalize(identity);
+  auto subject = core::normalize_identity(identity);
   if (!subject.ok()) return missing(identity);
   auto removed = remove_identity(scope, *subject);
   if (!removed.ok()) return removed.error();
@@ -181,7 +176,7 @@ core::Status IdentityService::put_dkim_signing(const Scope& scope, const std::st
   // AWS answers an identity without DKIM (or none at all) with BadRequest.
   const Error not_dkim = core::invalid_argument("Domain " + identity +
                                                 " is not verified for DKIM signing.");
-  auto subject = normalize(identity);
+  auto subject = core::normalize_identity(identity);
   if (!subject.ok()) return not_dkim;
   if (core::looks_like_email(*subject)) {
     // An address signs with its domain's keys: a no-op when that domain is an identity.
@@ -214,7 +209,7 @@ Result<Claim> IdentityService::find_by_arn(const Scope& scope, const std::string
   // Another account's or Region's identity is not this caller's to see.
   if (parsed->region != scope.region || parsed->account_id != scope.account_id)
     return missing(name);
-  auto subject = normalize(name);
+  auto subject = core::normalize_identity(name);
   if (!subject.ok()) return missing(name);
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
@@ -238,17 +233,8 @@ core::Status IdentityService::tag_identity(const Scope& scope, const std::string
                                            const core::Tags& tags) {
   if (auto s = limiter_.admit(scope, "ses:TagResource"); !s.ok()) return s;
   if (auto s = core::validate_tags(tags, "Tags"); !s.ok()) return s;
-  auto r = update_by_arn(scope, arn, [&](Claim& c) -> core::Status {
-    core::Tags merged = c.tags;
-    for (const auto& [k, v] : tags) merged[k] = v;
-    if (user_tags(merged).size() > core::kMaxTagsPerResource) {
-      return core::invalid_argument(
-          "A resource can have at most " + std::to_string(core::kMaxTagsPerResource) + " tags.",
-          "Tags");
-    }
-    c.tags = std::move(merged);
-    return {};
-  });
+  auto r = update_by_arn(scope, arn,
+                         [&](Claim& c) { return core::merge_tags(c.tags, tags, "Tags"); });
   if (!r.ok()) return r.error();
   return {};
 }
@@ -269,7 +255,7 @@ Result<core::Tags> IdentityService::identity_tags(const Scope& scope, const std:
   if (auto s = limiter_.admit(scope, "ses:ListTagsForResource"); !s.ok()) return s.error();
   auto claim = find_by_arn(scope, arn);
   if (!claim.ok()) return claim.error();
-  return user_tags(claim->tags);
+  return core::user_tags(claim->tags);
 }
 
 }  // namespace vouch::service
