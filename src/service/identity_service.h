@@ -69,8 +69,8 @@ struct EmailIdentity {
   core::ClaimKind kind = core::ClaimKind::kSesDomain;
   core::ClaimStatus status = core::ClaimStatus::kPending;  // as v1 reports it
   DkimView dkim;
-  core::Tags tags;  // the user's
-  core::TimePoint created_at{};
+  core::Tags tags;                 // the user's
+  core::TimePoint dkim_keys_at{};  // LastKeyGenerationTimestamp: its DKIM domain's creation
   std::optional<core::TimePoint> last_success;  // the latest record seen verified
 };
 

@@ -45,10 +45,19 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
   out.kind = c.kind;
   out.status = core::status_at(core::policy_for(c.kind), c, clock_.now());
   out.tags = core::user_tags(c.tags);
-  out.created_at = c.created_at;
   out.last_success = c.last_verified_at;
-  if (c.kind != ClaimKind::kSesDomain || c.dkim_tokens.empty()) return out;
-  auto records = store_.find_claims(c.scope, ClaimKind::kSesDkim, {c.subject});
+  // An address signs with its domain's keys: it shows the domain's DKIM
+  // when that domain is an identity (as AWS does), and nothing else of it.
+  std::optional<Claim> domain;
+  if (c.kind == ClaimKind::kSesDomain) {
+    domain = c;
+  } else {
+    auto parent = store_.find_identity(c.scope, c.subject.substr(c.subject.rfind('@') + 1));
+    if (!parent.ok()) return parent.error();
+    domain = std::move(*parent);
+  }
+  if (!domain || domain->dkim_tokens.empty()) return out;
+  auto records = store_.find_claims(c.scope, ClaimKind::kSesDkim, {domain->subject});
   if (!records.ok()) return records.error();
   std::unordered_map<std::string, ClaimStatus> by_name;
   std::optional<core::TimePoint> dkim_success;
@@ -56,9 +65,10 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
     by_name.emplace(r.record_name, r.status);
     latest(dkim_success, r.last_verified_at);
   }
-  out.dkim = dkim_view(c, by_name);
+  out.dkim = dkim_view(*domain, by_name);
+  out.dkim_keys_at = domain->created_at;  // no separate time is kept for the keys
   // All DKIM records seen verify the domain, as on AWS (and as v1 reports it).
-  if (out.dkim.status == DkimStatus::kSuccess) {
+  if (c.kind == ClaimKind::kSesDomain && out.dkim.status == DkimStatus::kSuccess) {
     out.status = ClaimStatus::kVerified;
     latest(out.last_success, dkim_success);
   }

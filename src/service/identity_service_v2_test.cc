@@ -85,7 +85,7 @@ TEST_F(EmailIdentityTest, CreateADomainStartsEasyDkimAndKeepsATxtToken) {
   EXPECT_TRUE(e.dkim.signing_enabled);
   EXPECT_EQ(e.dkim.key_bits, 2048);
   EXPECT_EQ(e.tags, (core::Tags{{"team", "mail"}}));
-  EXPECT_EQ(e.created_at, T0);
+  EXPECT_EQ(e.dkim_keys_at, T0);
   EXPECT_FALSE(e.last_success);
   auto records = store_->find_claims(kScope, ClaimKind::kSesDkim, {"example.com"});
   ASSERT_OK(records);
@@ -114,6 +114,23 @@ TEST_F(EmailIdentityTest, CreateAnAddressHasNoDkim) {
   EXPECT_EQ(e.dkim.status, DkimStatus::kNotStarted);
   EXPECT_TRUE(e.dkim.tokens.empty());
   EXPECT_FALSE(e.dkim.signing_enabled);
+}
+
+// As on AWS: an address signs with its domain's keys, so it shows them.
+TEST_F(EmailIdentityTest, AnAddressShowsItsDomainsDkimButKeepsItsOwnStatus) {
+  create("someone@example.com");
+  ASSERT_OK(service_->verify_domain(kScope, "example.com"));
+  EXPECT_EQ(get("someone@example.com").dkim.status, DkimStatus::kNotStarted);  // no DKIM yet
+  auto domain = create("other.example");
+  create("x@other.example");
+  auto e = get("x@other.example");
+  EXPECT_EQ(e.dkim.tokens, domain.dkim.tokens);
+  EXPECT_EQ(e.dkim.status, DkimStatus::kPending);
+  verify_records(ClaimKind::kSesDkim, "other.example");
+  e = get("x@other.example");
+  EXPECT_EQ(e.dkim.status, DkimStatus::kSuccess);
+  EXPECT_EQ(e.status, ClaimStatus::kPending);  // its own link is still unclicked
+  EXPECT_EQ(get("other.example").status, ClaimStatus::kVerified);
 }
 
 TEST_F(EmailIdentityTest, CreateOfAnExistingIdentityIsAlreadyExistsWhoeverMadeIt) {

@@ -18,6 +18,9 @@ constexpr std::string_view kTags = "/v2/email/tags";
 // Newer SDKs list with POST and a JSON body (with a Filter); older ones GET.
 constexpr std::string_view kListIdentities = "/v2/email/list-identities";
 
+// HEAD is answered as GET (the server leaves the body out).
+bool is_get(const http::Request& req) { return req.method == "GET" || req.method == "HEAD"; }
+
 http::Response unknown_operation() {
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
@@ -76,7 +79,7 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   }
   if (path == kIdentities) {
     if (req.method == "POST") return create(scope, req);
-    if (req.method == "GET") return list(scope, req);
+    if (is_get(req)) return list(scope, req);
     return unknown_operation();
   }
   if (path.rfind(std::string(kIdentities) + "/", 0) == 0)
@@ -95,7 +98,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
   auto label = url_decode(raw, false);
   if (!label) return bad_request("The EmailIdentity in the path is not valid percent-encoding.");
   const std::string& m = req.method;
-  if (sub.empty() && m == "GET") {
+  if (sub.empty() && is_get(req)) {
     auto e = identities_.get_email_identity(scope, *label);
     if (!e.ok()) return error_response(e.error());
     return json_response(200, identity_json(*e));
@@ -242,12 +245,12 @@ http::HandlerResult SesV2Api::put_dkim(const core::Scope& scope, const std::stri
 // /v2/email/tags: POST TagResource, DELETE UntagResource, GET ListTagsForResource.
 http::HandlerResult SesV2Api::tags(const core::Scope& scope, const http::Request& req) {
   if (req.method == "POST") return tag(scope, req);
-  if (req.method != "GET" && req.method != "DELETE") return unknown_operation();
+  if (!is_get(req) && req.method != "DELETE") return unknown_operation();
   auto q = parse_form(req.query(), false);
   if (!q) return bad_request("The query string could not be parsed.");
   const std::string* arn = q->get("ResourceArn");
   if (!arn) return null_member("ResourceArn");
-  if (req.method == "GET") {
+  if (is_get(req)) {
     auto tags = identities_.identity_tags(scope, *arn);
     if (!tags.ok()) return error_response(tags.error());
     return json_response(200, json{{"Tags", tags_json(*tags)}});

@@ -205,6 +205,9 @@ TEST(SesV2ApiTest, ErrorsAsAwsSendsThem) {
   expect_error(env.call("GET", "/v2/email/identities/bad%zz"), 400, "BadRequestException");
   // Unknown routes and methods, and a v1 scope's service on another name.
   expect_error(env.call("PUT", "/v2/email/identities"), 404, "UnknownOperationException");
+  // HEAD answers as GET does (the server drops the body).
+  expect_error(env.call("HEAD", "/v2/email/identities/nope.example"), 404, "NotFoundException");
+  EXPECT_EQ(env.call("HEAD", "/v2/email/identities").status, 200);
   expect_error(env.call("GET", "/v2/email/identities/example.com/policies"), 404,
                "UnknownOperationException");
   expect_error(env.call("GET", "/v2/email/configuration-sets"), 404, "UnknownOperationException");

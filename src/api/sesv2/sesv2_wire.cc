@@ -34,7 +34,7 @@ json dkim_json(const service::EmailIdentity& e) {
           {"SigningAttributesOrigin", "AWS_SES"},
           {"NextSigningKeyLength", key_length(d.key_bits)},
           {"CurrentSigningKeyLength", key_length(d.key_bits)},
-          {"LastKeyGenerationTimestamp", epoch_seconds(e.created_at)}};
+          {"LastKeyGenerationTimestamp", epoch_seconds(e.dkim_keys_at)}};
 }
 
 }  // namespace
