@@ -30,6 +30,7 @@ import {
 import {
   ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET, expectError, startVouch, uniq,
 } from './harness.mjs';
+import { startStubDns } from './stub_dns.mjs';
 
 const DKIM_TOKEN_RE = /^[a-z2-7]{32}$/;
 
@@ -243,5 +244,54 @@ describe('SES v2 via AWS SDK for JavaScript v3', () => {
     } finally {
       await fresh.stop();
     }
+  });
+});
+
+describe('a v2 domain verified through DNS (test mode, a DNS server of its own)', () => {
+  let server;
+  let v1;
+  let v2;
+  let dns;
+
+  before(async () => {
+    dns = await startStubDns();
+    server = await startVouch({ args: ['--test-mode', '--dns-resolver', dns.address] });
+    ({ v1, v2 } = clients(server));
+  });
+  after(async () => {
+    await server?.stop();
+    await dns?.close();
+  });
+
+  const post = async (path, body) => {
+    const res = await fetch(`${server.endpoint}${path}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200);
+    return res.json();
+  };
+  const runDueChecks = async () => (await post('/_vouch/test/run-due-checks', {})).checked;
+  const get = (name) => v2.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
+
+  test('PENDING until all three DKIM CNAMEs are published, then SUCCESS in both APIs', async () => {
+    const d = domain('dkim');
+    const { DkimAttributes: { Tokens: tokens } } = await v2.send(
+      new CreateEmailIdentityCommand({ EmailIdentity: d }));
+    assert.ok(await runDueChecks() >= 4);  // the TXT and three CNAMEs, due at once
+    assert.equal((await get(d)).VerificationStatus, 'PENDING');
+    for (const t of tokens.slice(0, 2)) dns.set(`${t}._domainkey.${d}`, `${t}.dkim.amazonses.com`);
+    await post('/_vouch/test/clock', { advance_seconds: 3600 });
+    await runDueChecks();
+    assert.equal((await get(d)).VerificationStatus, 'PENDING');  // two of three
+    dns.set(`${tokens[2]}._domainkey.${d}`, `${tokens[2]}.dkim.amazonses.com`);
+    await post('/_vouch/test/clock', { advance_seconds: 3600 });
+    await runDueChecks();
+    const got = await get(d);
+    assert.equal(got.VerificationStatus, 'SUCCESS');
+    assert.equal(got.VerifiedForSendingStatus, true);
+    assert.equal(got.DkimAttributes.Status, 'SUCCESS');
+    assert.ok(got.VerificationInfo.LastSuccessTimestamp instanceof Date);
+    const attrs = await v1.send(new GetIdentityVerificationAttributesCommand({ Identities: [d] }));
+    assert.equal(attrs.VerificationAttributes[d].VerificationStatus, 'Success');
   });
 });
