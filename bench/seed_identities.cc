@@ -9,11 +9,13 @@
 // Domains are P<i>S for i in [I, I+N) (S defaults to .example.com), as
 // bench/sign_request names them. Run it while no vouch serves DIR.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,6 +66,19 @@ int main(int argc, char** argv) {
 
   vouch::core::SystemClock clock;
   vouch::crypto::OsRandom random;
+  // The server's secret key, as `vouch serve` would have made it on an empty
+  // directory: a store holding claims without one is refused (their links
+  // would die).
+  if (const std::string key_path = dir + "/secret.key"; ::access(key_path.c_str(), F_OK) != 0) {
+    std::string key(32, '\0');
+    random.fill(std::span(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+    FILE* f = std::fopen(key_path.c_str(), "wb");
+    if (!f || std::fwrite(key.data(), 1, key.size(), f) != key.size() || std::fclose(f) != 0) {
+      std::fprintf(stderr, "seed_identities: cannot write %s\n", key_path.c_str());
+      return 1;
+    }
+    ::chmod(key_path.c_str(), 0600);
+  }
   vouch::service::RateLimiter limiter(clock, {});  // no limits
   vouch::service::PageTokens page_tokens("seed");
   vouch::service::IdentityOptions options;

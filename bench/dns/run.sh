@@ -52,6 +52,7 @@
 # CPU seconds of vouch and of postgres over the sweep.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$BENCH/dns/knot.sh"
 
 STORE=${STORE:-sqlite}
 if [[ ${1:-} == --store ]]; then STORE=${2:?--store sqlite|postgres}; shift 2; fi
@@ -64,8 +65,6 @@ ROUNDS=${ROUNDS:-3}
 ROUND_DNSPERF=${ROUND_DNSPERF:--c 1 -q 100 -l 10}
 API_WRK_ARGS=${API_WRK_ARGS:--t1 -c8 --latency}
 API_PACE_MS=${API_PACE_MS:-8}
-KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
-KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
 
 build_bench
 make_work dns-run
@@ -81,78 +80,13 @@ log "$SEED_OUT"
 DB=$WORK/data/vouch.db
 q() { sqlite3 "file:$DB?mode=ro" "$1"; }
 
-# ---- 2. zone ------------------------------------------------------------------------------
-mkdir -p "$WORK/knot/zones" "$WORK/knot/db"
-{
-  echo '$ORIGIN bench.test.'
-  echo '$TTL 3600'
-  echo '@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60'
-  echo '@ NS ns'
-  echo 'ns A 127.0.0.1'
-  q "SELECT record_name || '. TXT \"' || token || '\"' FROM claims WHERE kind = 0"
-} >"$WORK/knot/zones/bench.test.zone"
-q "SELECT record_name || ' TXT' FROM claims WHERE kind = 0" >"$WORK/names.txt"
-RECORDS=$(grep -c ' TXT ' "$WORK/knot/zones/bench.test.zone")
-log "zone bench.test: $RECORDS TXT records ($(du -h "$WORK/knot/zones/bench.test.zone" | cut -f1))"
-(( RECORDS == N )) || { log "expected $N TXT records"; exit 1; }
-
-# ---- 3. knotd -------------------------------------------------------------------------------
-KNOT_PORT=$(free_port)
-cat >"$WORK/knot/knot.conf" <<EOF
-server:
-    rundir: "$WORK/knot"
-    pidfile: "$WORK/knot/knot.pid"
-    listen: 127.0.0.1@$KNOT_PORT
-control:
-    listen: "$WORK/knot/knot.sock"
-database:
-    storage: "$WORK/knot/db"
-log:
-  - target: stderr
-    any: warning
-template:
-  - id: default
-    storage: "$WORK/knot/zones"
-    file: "%s.zone"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-  - domain: bench.test
-EOF
-"$KNOTD" -c "$WORK/knot/knot.conf" >"$WORK/knotd.log" 2>&1 &
-KNOT_PID=$!; track "$KNOT_PID"
-SAMPLE=$(head -1 "$WORK/names.txt" | cut -d' ' -f1)
-WANT=$(q "SELECT token FROM claims WHERE record_name = '$SAMPLE'")
-for _ in $(seq 300); do
-  GOT=$(kdig @127.0.0.1 -p "$KNOT_PORT" +short +timeout=1 +retry=0 TXT "$SAMPLE" 2>/dev/null || true)
-  [[ $GOT == "\"$WANT\"" ]] && break
-  kill -0 "$KNOT_PID" 2>/dev/null || { cat "$WORK/knotd.log" >&2; log "knotd exited"; exit 1; }
-  sleep 0.1
-done
-[[ $GOT == "\"$WANT\"" ]] || { cat "$WORK/knotd.log" >&2; log "knotd does not serve $SAMPLE"; exit 1; }
-log "knotd $(knotd --version | head -1 | awk '{print $NF}') serves bench.test on 127.0.0.1:$KNOT_PORT"
+# ---- 2./3. zone and knotd (dns/knot.sh) ------------------------------------------------------
+write_zone "$DB"
+start_knotd
 
 # ---- 4. ceiling: dnsperf ---------------------------------------------------------------------
 # Each DNSPERF_RUNS line is one dnsperf run; the fastest is the ceiling.
-DNSPERF_ROWS="" QPS=0 QPS_ARGS=
-i=0
-while IFS= read -r args; do
-  [[ -n $args ]] || continue
-  i=$((i + 1))
-  L0=$(load)
-  out=$WORK/dnsperf-$i.out
-  # shellcheck disable=SC2086
-  dnsperf -s 127.0.0.1 -p "$KNOT_PORT" -d "$WORK/names.txt" $args >"$out" 2>&1
-  qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$out")
-  lost=$(awk '/Queries lost:/ {print $3, $4}' "$out")
-  avg=$(awk '/Average Latency/ {printf "%.2f", $4 * 1000}' "$out")
-  noerr=$(awk '/Response codes:/ {print $4}' "$out")
-  log "dnsperf $args: $qps queries/s, lost $lost, NOERROR $noerr, avg latency $avg ms"
-  DNSPERF_ROWS+="| dnsperf $args | $qps | $lost | $noerr | $avg | $L0 → $(load) |"$'\n'
-  if (( qps > QPS )); then QPS=$qps QPS_ARGS=$args; fi
-done <<<"$DNSPERF_RUNS"
+best_dnsperf "$DNSPERF_RUNS"
 
 # ---- 5./6. vouch: the background scheduler checks N due claims ---------------------------------
 # Two copies of the store, both with N pending (due) claims: one swept with

@@ -18,6 +18,8 @@ constexpr size_t kSesBody = 128 * 1024;
 // Lattice (JSON): up to 50 tags of up to 128 + 256 characters, each at worst
 // an escaped surrogate pair (12 bytes): 230,400 bytes, plus the rest.
 constexpr size_t kLatticeBody = 256 * 1024;
+// SES v2 (JSON): the same 50 tags, plus an identity name.
+constexpr size_t kSesV2Body = 256 * 1024;
 // Other writes (test clock, checks, forms of the mail pages): small.
 constexpr size_t kSmallBody = 16 * 1024;
 // GET, HEAD and DELETE carry nothing; a few bytes are tolerated.
@@ -40,6 +42,7 @@ const Router::Route Router::kRoutes[] = {
   // what                                     matcher                                                                      auth                    body limit    handler
   {"GET|HEAD /_vouch/health",                 [](std::string_view p) { return p == kHealth; },                             Auth::kNone,            kNoBody,      &Router::health},
   {"POST / (SES awsQuery)",                   [](std::string_view p) { return p == "/"; },                                 Auth::kSigV4,           kSesBody,     &Router::root},
+  {"/v2/email/{identities[/{id}[/dkim]],list-identities,tags} (SES v2)", &sesv2::SesV2Api::owns,                              Auth::kSigV4,           kSesV2Body,   &Router::sesv2},
   {"/domainverifications[/{id}], /tags/{arn}", &lattice::LatticeApi::owns,                                                 Auth::kSigV4,           kLatticeBody, &Router::lattice},
   {"/_vouch/claims[/{id}[/check]] (admin)",   [](std::string_view p) { return p == "/_vouch/claims" || starts(p, "/_vouch/claims/"); },
                                                                                                                            Auth::kSigV4,           kSmallBody,   &Router::control},
@@ -78,9 +81,10 @@ bool Router::is_health(std::string_view, std::string_view target) {
   return path_of(target) == kHealth;
 }
 
-Router::Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
-               HealthInfo health)
+Router::Router(ses::SesApi& ses, sesv2::SesV2Api& sesv2, lattice::LatticeApi& lattice,
+               control::ControlApi& control, HealthInfo health)
     : ses_(ses),
+      sesv2_(sesv2),
       lattice_(lattice),
       control_(control),
       health_(std::move(health)),
@@ -151,6 +155,8 @@ http::HandlerResult Router::root(http::Request& req) {
   if (scope_service(req) != "vpc-lattice") return ses_.handle(req);
   return json_error(404, "UnknownOperationException", "Unknown operation");
 }
+
+http::HandlerResult Router::sesv2(http::Request& req) { return sesv2_.handle(req); }
 
 http::HandlerResult Router::lattice(http::Request& req) { return lattice_.handle(req); }
 

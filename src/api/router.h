@@ -17,6 +17,7 @@
 #include "api/lattice/lattice_api.h"
 #include "api/mail/mail_api.h"
 #include "api/ses/ses_api.h"
+#include "api/sesv2/sesv2_api.h"
 #include "core/error.h"
 #include "http/message.h"
 
@@ -55,8 +56,8 @@ class Router {
   // Every route, in the order they are tried.
   static std::span<const Route> routes();
 
-  Router(ses::SesApi& ses, lattice::LatticeApi& lattice, control::ControlApi& control,
-         HealthInfo health);
+  Router(ses::SesApi& ses, sesv2::SesV2Api& sesv2, lattice::LatticeApi& lattice,
+         control::ControlApi& control, HealthInfo health);
   // The mail routes (verification links, inbox), when mail is wired.
   void set_mail(mail::MailApi* mail) { mail_ = mail; }
   http::HandlerResult handle(http::Request& req);
@@ -73,11 +74,13 @@ class Router {
 
   http::HandlerResult health(http::Request& req);
   http::HandlerResult root(http::Request& req);
+  http::HandlerResult sesv2(http::Request& req);
   http::HandlerResult lattice(http::Request& req);
   http::HandlerResult control(http::Request& req);
   http::HandlerResult mail(http::Request& req);
 
   ses::SesApi& ses_;
+  sesv2::SesV2Api& sesv2_;
   lattice::LatticeApi& lattice_;
   control::ControlApi& control_;
   mail::MailApi* mail_ = nullptr;

@@ -50,6 +50,7 @@ class RouterTest : public ::testing::Test {
     verifications_ = std::make_unique<service::LatticeService>(*store_, clock_, random_, limiter_,
                                                                tokens_);
     ses_ = std::make_unique<ses::SesApi>(*identities_, *auth_);
+    sesv2_ = std::make_unique<sesv2::SesV2Api>(*identities_, *auth_);
     lattice_ = std::make_unique<lattice::LatticeApi>(*verifications_, *auth_);
     scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, resolver_, clock_,
                                                         scheduler::SchedulerOptions{});
@@ -61,7 +62,7 @@ class RouterTest : public ::testing::Test {
   void use_ping(std::function<core::Status()> ping) {
     HealthInfo health{"1.2.3", "sqlite", "jemalloc 5.3.0", "node-a", std::move(ping)};
     health.steady_now = [this] { return steady_; };
-    router_ = std::make_unique<Router>(*ses_, *lattice_, *control_, std::move(health));
+    router_ = std::make_unique<Router>(*ses_, *sesv2_, *lattice_, *control_, std::move(health));
   }
   ~RouterTest() override {
     router_.reset();
@@ -130,6 +131,7 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<service::IdentityService> identities_;
   std::unique_ptr<service::LatticeService> verifications_;
   std::unique_ptr<ses::SesApi> ses_;
+  std::unique_ptr<sesv2::SesV2Api> sesv2_;
   std::unique_ptr<lattice::LatticeApi> lattice_;
   testing::InstantResolver resolver_;  // answers nothing: see the constructor
   std::unique_ptr<scheduler::Scheduler> scheduler_;
@@ -367,6 +369,7 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
       {"GET", "/_vouch/health", 200},        // kNone
       {"POST", "/", 403},                    // kSigV4
       {"GET", "/domainverifications", 403},  // kSigV4
+      {"GET", "/v2/email/identities", 403},  // kSigV4
       {"GET", "/_vouch/claims/id-1", 403},   // kSigV4
       {"POST", "/_vouch/test/reset", 404},   // kTestMode: not in test mode here
       {"GET", "/_vouch/verify-email", 404},  // kLinkToken: no mail wired here

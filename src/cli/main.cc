@@ -326,10 +326,11 @@ struct Services {
         authenticator(accounts, clocks.wall, auth_settings_of(opt)),
         verifications(store, clocks.domain(), random, limiter, page_tokens),
         ses(identities, authenticator),
+        sesv2(identities, authenticator),
         lattice(verifications, authenticator),
         claim_admin(store, checks, resolver),
         control(claim_admin, authenticator, clocks.test.get(), {&limiter, opt.dns_concurrency}),
-        router(ses, lattice, control,
+        router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
                 [&store] { return store.ping(); }}),
         inbox(store),
@@ -363,6 +364,7 @@ struct Services {
   api::Authenticator authenticator;
   service::LatticeService verifications;
   api::ses::SesApi ses;
+  api::sesv2::SesV2Api sesv2;
   api::lattice::LatticeApi lattice;
   service::ClaimAdmin claim_admin;
   api::control::ControlApi control;

@@ -82,4 +82,8 @@ Result<std::string> normalize_email(std::string_view input) {
   return std::string(local) + "@" + *host;
 }
 
+Result<std::string> normalize_identity(std::string_view input) {
+  return looks_like_email(input) ? normalize_email(input) : normalize_domain(input);
+}
+
 }  // namespace vouch::core

@@ -35,4 +35,7 @@ inline bool looks_like_email(std::string_view input) {
   return input.find('@') != std::string_view::npos;
 }
 
+// An SES identity as stored: an address (it has an '@') or a domain.
+Result<std::string> normalize_identity(std::string_view input);
+
 }  // namespace vouch::core

@@ -280,5 +280,18 @@ TEST(LooksLikeEmailTest, HasAnAt) {
   EXPECT_FALSE(looks_like_email("a(at)b.com"));
 }
 
+TEST(NormalizeIdentityTest, AnAtMakesAnAddress) {
+  auto email = normalize_identity("Someone@Example.COM");
+  ASSERT_TRUE(email.ok());
+  EXPECT_EQ(*email, "Someone@example.com");
+  auto domain = normalize_identity("Example.COM");
+  ASSERT_TRUE(domain.ok());
+  EXPECT_EQ(*domain, "example.com");
+  EXPECT_EQ(normalize_identity("a b@example.com").error().message,
+            "Invalid email address a b@example.com.");
+  EXPECT_EQ(normalize_identity("not_a_domain").error().message,
+            "Invalid domain name not_a_domain.");
+}
+
 }  // namespace
 }  // namespace vouch::core

@@ -95,4 +95,24 @@ Status validate_tag_keys(const std::vector<std::string>& keys, std::string_view 
   return {};
 }
 
+Tags user_tags(const Tags& tags) {
+  Tags out;
+  for (const auto& [k, v] : tags) {
+    if (k.rfind("aws:", 0) != 0) out.emplace(k, v);
+  }
+  return out;
+}
+
+Status merge_tags(Tags& into, const Tags& add, std::string_view field) {
+  Tags merged = into;
+  for (const auto& [k, v] : add) merged[k] = v;
+  if (user_tags(merged).size() > kMaxTagsPerResource) {
+    return invalid_argument(
+        "A resource can have at most " + std::to_string(kMaxTagsPerResource) + " tags.",
+        std::string(field));
+  }
+  into = std::move(merged);
+  return {};
+}
+
 }  // namespace vouch::core

@@ -23,6 +23,14 @@ long utf8_length(std::string_view s);
 Status validate_tags(const Tags& tags, std::string_view field);
 Status validate_tag_keys(const std::vector<std::string>& keys, std::string_view field);
 
+// The tags a caller sees: without the settings kept under "aws:" keys.
+Tags user_tags(const Tags& tags);
+
+// TagResource: `add` over `into`, refused (and `into` unchanged) past
+// kMaxTagsPerResource. Keys under "aws:" (settings kept in tags, which no
+// caller may write) do not count.
+Status merge_tags(Tags& into, const Tags& add, std::string_view field);
+
 // The constraint-violation message AWS services use.
 std::string constraint_message(std::string_view value, std::string_view field,
                                std::string_view rule);

@@ -163,5 +163,22 @@ TEST(ConstraintMessageTest, AwsForm) {
             "Member must be a valid domain name");
 }
 
+TEST(TagsTest, MergeOverwritesAndCountsOnlyTheCallersTags) {
+  Tags tags{{"a", "1"}, {"aws:vouch:setting", "x"}};
+  ASSERT_TRUE(merge_tags(tags, {{"a", "2"}, {"b", "3"}}, "Tags").ok());
+  EXPECT_EQ(tags, (Tags{{"a", "2"}, {"aws:vouch:setting", "x"}, {"b", "3"}}));
+  EXPECT_EQ(user_tags(tags), (Tags{{"a", "2"}, {"b", "3"}}));
+  Tags many;
+  for (size_t i = 0; i < kMaxTagsPerResource - 2; ++i) many["k" + std::to_string(i)] = "v";
+  ASSERT_TRUE(merge_tags(tags, many, "Tags").ok());  // 50 of the caller's, plus the setting
+  EXPECT_EQ(user_tags(tags).size(), kMaxTagsPerResource);
+  const Tags before = tags;
+  auto s = merge_tags(tags, {{"one-more", "v"}}, "Tags");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.error().field, "Tags");
+  EXPECT_EQ(tags, before);  // unchanged
+}
+
 }  // namespace
 }  // namespace vouch::core

@@ -33,11 +33,6 @@ std::string new_nonce(core::Random& r) {
   return core::hex_encode(bytes);
 }
 
-Result<std::string> normalize_identity(const std::string& identity) {
-  return core::looks_like_email(identity) ? core::normalize_email(identity)
-                                          : core::normalize_domain(identity);
-}
-
 std::vector<ClaimKind> kinds_for(IdentityType t) {
   switch (t) {
     case IdentityType::kDomain: return {ClaimKind::kSesDomain};
@@ -87,6 +82,26 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
   return c;
 }
 
+Result<Claim> IdentityService::insert_identity(Claim fresh) {
+  // The quota is counted and the identity inserted in one transaction, so
+  // concurrent creates (on any node) cannot pass it together.
+  core::CreateRules rules;
+  rules.quota = options_.max_identities;
+  rules.quota_kinds = kinds_for(IdentityType::kAny);
+  rules.one_live_per_subject = false;  // SES subjects are unique per scope anyway
+  rules.now = clock_.now();
+  auto created = store_.create_claim_once(std::move(fresh), std::nullopt, rules);
+  if (!created.ok()) return created.error();
+  if (created->outcome == core::CreateOutcome::kQuotaExceeded) {
+    return Error{
+        ErrorCode::kQuotaExceeded,
+        "Maximum number of identities (" + std::to_string(options_.max_identities) + ") reached.",
+        {},
+        {}};
+  }
+  return std::move(created->claim);
+}
+
 Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
                                              const std::string& subject) {
   for (int i = 0; i < kCasRetries; ++i) {
@@ -95,25 +110,10 @@ Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
     if (*found) return std::move(**found);
     auto fresh = new_claim(scope, kind, subject);
     if (!fresh.ok()) return fresh;
-    // The quota is counted and the identity inserted in one transaction, so
-    // concurrent Verify calls (on any node) cannot pass it together.
-    core::CreateRules rules;
-    rules.quota = options_.max_identities;
-    rules.quota_kinds = kinds_for(IdentityType::kAny);
-    rules.one_live_per_subject = false;  // SES subjects are unique per scope anyway
-    rules.now = clock_.now();
-    auto created = store_.create_claim_once(std::move(*fresh), std::nullopt, rules);
+    auto inserted = insert_identity(std::move(*fresh));
     // A concurrent Verify of the same subject won: read what it wrote.
-    if (!created.ok() && created.error().code == ErrorCode::kConflict) continue;
-    if (!created.ok()) return created.error();
-    if (created->outcome == core::CreateOutcome::kQuotaExceeded) {
-      return Error{
-          ErrorCode::kQuotaExceeded,
-          "Maximum number of identities (" + std::to_string(options_.max_identities) + ") reached.",
-          {},
-          {}};
-    }
-    return std::move(created->claim);
+    if (!inserted.ok() && inserted.error().code == ErrorCode::kConflict) continue;
+    return inserted;
   }
   return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
 }
@@ -244,7 +244,7 @@ core::Status IdentityService::with_attributes(
   std::vector<std::pair<std::string, size_t>> asked;
   asked.reserve(identities.size());
   for (size_t i = 0; i < identities.size(); ++i) {
-    auto subject = normalize_identity(identities[i]);
+    auto subject = core::normalize_identity(identities[i]);
     if (subject.ok()) asked.emplace_back(std::move(*subject), i);  // else it cannot exist
   }
   std::sort(asked.begin(), asked.end());
@@ -272,8 +272,8 @@ core::Status IdentityService::with_attributes(
       auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
                                  [](const auto& a, const std::string& s) { return a.first < s; });
       for (; it != asked.end() && it->first == c->subject; ++it) {
-        out.push_back(
-            {identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens});
+        out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens,
+                       &c->tags});
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -292,8 +292,9 @@ Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(
   auto s = with_attributes(
       scope, identities, operation, [&](const std::vector<IdentityAttributes>& attrs) {
         for (const auto& a : attrs) {
-          out.emplace(std::string(a.name), IdentityView{a.status, a.kind, std::string(a.subject),
-                                                        std::string(a.token), *a.dkim_tokens});
+          out.emplace(std::string(a.name),
+                      IdentityView{a.status, a.kind, std::string(a.subject), std::string(a.token),
+                                   *a.dkim_tokens, *a.tags});
         }
       });
   if (!s.ok()) return s.error();
@@ -327,18 +328,22 @@ Result<IdentityPage> IdentityService::list(const Scope& scope, IdentityType type
 core::Status IdentityService::delete_identity(const Scope& scope, const std::string& identity,
                                               const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
-  auto subject = normalize_identity(identity);
+  auto subject = core::normalize_identity(identity);
   if (!subject.ok()) return {};  // nothing by that name can exist
+  auto removed = remove_identity(scope, *subject);
+  if (!removed.ok()) return removed.error();
+  return {};  // deleting an unknown identity succeeds, as on AWS
+}
+
+Result<bool> IdentityService::remove_identity(const Scope& scope, const std::string& subject) {
   // DKIM records first: a crash in between leaves a domain a retry cleans up.
-  if (!core::looks_like_email(*subject)) {
-    if (auto s = delete_dkim_claims(scope, *subject); !s.ok()) return s;
+  if (!core::looks_like_email(subject)) {
+    if (auto s = delete_dkim_claims(scope, subject); !s.ok()) return s.error();
   }
-  auto found = store_.find_identity(scope, *subject);
+  auto found = store_.find_identity(scope, subject);
   if (!found.ok()) return found.error();
-  if (!*found) return {};  // deleting an unknown identity succeeds, as on AWS
-  auto deleted = store_.delete_claim(scope, (*found)->id);
-  if (!deleted.ok()) return deleted.error();
-  return {};
+  if (!*found) return false;
+  return store_.delete_claim(scope, (*found)->id);
 }
 
 Result<std::vector<std::string>> IdentityService::list_verified_emails(const Scope& scope) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct IdentityView {
   std::string subject;                   // the identity normalized, as stored
   std::string token;                     // domains only
   std::vector<std::string> dkim_tokens;  // empty when DKIM was never started
+  core::Tags tags;                       // with the settings kept in tags
 };
 
 // One identity's attributes as Get*Attributes answer them, viewing the
@@ -42,6 +44,7 @@ struct IdentityAttributes {
   std::string_view subject;                     // the identity normalized, as stored
   std::string_view token;                       // domains only
   const std::vector<std::string>* dkim_tokens;  // empty when DKIM was never started
+  const core::Tags* tags;                       // with the settings kept in tags
 };
 
 // DkimVerificationStatus. One DKIM claim per token: all verified is kSuccess,
@@ -51,6 +54,49 @@ enum class DkimStatus { kNotStarted, kPending, kSuccess, kFailed, kTemporaryFail
 struct DkimView {
   DkimStatus status = DkimStatus::kNotStarted;
   std::vector<std::string> tokens;  // empty when DKIM was never started
+  bool signing_enabled = false;     // tokens, and signing not turned off (SES v2)
+  int key_bits = 2048;              // Easy DKIM key length (SES v2 NextSigningKeyLength)
+};
+
+// Identity settings that have no column of their own ride in the claim's
+// tags under "aws:" keys, which TagResource refuses: never shown as tags.
+inline constexpr std::string_view kDkimSigningOffTag = "aws:vouch:dkim-signing-off";
+inline constexpr std::string_view kDkimKeyBitsTag = "aws:vouch:dkim-key-bits";
+
+// SES v2's view of one identity (GetEmailIdentity, CreateEmailIdentity).
+struct EmailIdentity {
+  std::string name;  // normalized, as stored
+  core::ClaimKind kind = core::ClaimKind::kSesDomain;
+  core::ClaimStatus status = core::ClaimStatus::kPending;  // as v1 reports it
+  DkimView dkim;
+  core::Tags tags;                 // the user's
+  core::TimePoint dkim_keys_at{};  // LastKeyGenerationTimestamp: its DKIM domain's creation
+  std::optional<core::TimePoint> last_success;  // the latest record seen verified
+};
+
+struct EmailIdentitySummary {
+  std::string name;
+  core::ClaimKind kind = core::ClaimKind::kSesDomain;
+  core::ClaimStatus status = core::ClaimStatus::kPending;
+};
+
+struct EmailIdentityPage {
+  std::vector<EmailIdentitySummary> items;
+  std::optional<std::string> next_token;
+};
+
+// ListEmailIdentities' Filter (newer SDKs): every set member must match.
+struct EmailIdentityFilter {
+  std::string name_contains;
+  std::optional<core::ClaimKind> kind;
+  std::optional<core::ClaimStatus> status;
+  bool match_none = false;  // a value nothing here can have (MANAGED_DOMAIN, NOT_STARTED)
+};
+
+struct CreateEmailIdentityRequest {
+  std::string identity;
+  core::Tags tags;
+  int key_bits = 2048;  // domains: the Easy DKIM key length (1024 or 2048)
 };
 
 // The aggregate over a domain's DKIM records; an empty list is kNotStarted.
@@ -125,6 +171,27 @@ class IdentityService {
   core::Result<std::map<std::string, DkimView>> get_dkim_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities);
 
+  // SES v2 (identity_service_v2.cc): the same identities, stricter verbs.
+  // Create: kConflict if the identity exists (v1 Verify stays idempotent); a
+  // domain gets Easy DKIM at once, and its v1 TXT token verifies it too.
+  core::Result<EmailIdentity> create_email_identity(const core::Scope& scope,
+                                                    CreateEmailIdentityRequest req);
+  core::Result<EmailIdentity> get_email_identity(const core::Scope& scope,
+                                                 const std::string& identity);
+  core::Result<EmailIdentityPage> list_email_identities(
+      const core::Scope& scope, std::optional<int> page_size,
+      const std::optional<std::string>& next_token, const EmailIdentityFilter& filter = {});
+  // kNotFound for an unknown identity (v1 DeleteIdentity succeeds).
+  core::Status delete_email_identity(const core::Scope& scope, const std::string& identity);
+  core::Status put_dkim_signing(const core::Scope& scope, const std::string& identity,
+                                bool enabled);
+  // By ARN arn:aws:ses:<region>:<account>:identity/<name>.
+  core::Status tag_identity(const core::Scope& scope, const std::string& arn,
+                            const core::Tags& tags);
+  core::Status untag_identity(const core::Scope& scope, const std::string& arn,
+                              const std::vector<std::string>& keys);
+  core::Result<core::Tags> identity_tags(const core::Scope& scope, const std::string& arn);
+
   // Turns on verification mail for email identities.
   void enable_mail(MailSettings settings) { mail_ = std::move(settings); }
   // A person's confirmation of a verification link (POST): verifies.
@@ -151,6 +218,22 @@ class IdentityService {
   // if missing (tokens from before DKIM claims existed get theirs here).
   core::Status ensure_dkim_claims(const core::Claim& domain);
   core::Status delete_dkim_claims(const core::Scope& scope, const std::string& domain);
+  // The DKIM view of `domain` from its records' statuses (by record name).
+  static DkimView dkim_view(const core::Claim& domain,
+                            const std::unordered_map<std::string, core::ClaimStatus>& records);
+  // kQuotaExceeded when the scope holds max_identities already.
+  // Inserts a new SES identity within the identity quota (kQuotaExceeded),
+  // kConflict when one with its subject exists.
+  core::Result<core::Claim> insert_identity(core::Claim fresh);
+  // Deletes a normalised identity and its DKIM records; whether it existed.
+  core::Result<bool> remove_identity(const core::Scope& scope, const std::string& subject);
+  // SES v2 (identity_service_v2.cc): the identity an ARN names, changed by
+  // `change` with compare-and-set.
+  core::Result<core::Claim> update_by_arn(const core::Scope& scope, const std::string& arn,
+                                          const std::function<core::Status(core::Claim&)>& change);
+  core::Result<core::Claim> find_by_arn(const core::Scope& scope, const std::string& arn);
+  // The v2 view of a stored identity (reads its DKIM records).
+  core::Result<EmailIdentity> email_identity_of(const core::Claim& claim);
 
   core::Store& store_;
   const core::Clock& clock_;

@@ -142,18 +142,31 @@ Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
   }
   std::map<std::string, DkimView> out;
   for (const auto& [name, view] : *views) {
-    DkimView& dkim = out[name];
-    if (view.kind != ClaimKind::kSesDomain || view.dkim_tokens.empty()) continue;  // NotStarted
-    dkim.tokens = view.dkim_tokens;
-    std::vector<ClaimStatus> records;
-    for (const auto& t : view.dkim_tokens) {
-      // No claim yet (tokens from before DKIM checks): not looked for, so pending.
-      auto it = record_status.find(core::dkim_record_name(t, view.subject));
-      records.push_back(it == record_status.end() ? ClaimStatus::kPending : it->second);
-    }
-    dkim.status = dkim_status(records);
+    Claim domain;
+    domain.subject = view.subject;
+    if (view.kind == ClaimKind::kSesDomain) domain.dkim_tokens = view.dkim_tokens;
+    domain.tags = view.tags;
+    out[name] = dkim_view(domain, record_status);
   }
   return out;
+}
+
+DkimView IdentityService::dkim_view(const Claim& domain,
+                                    const std::unordered_map<std::string, ClaimStatus>& records) {
+  DkimView dkim;
+  if (domain.dkim_tokens.empty()) return dkim;  // NotStarted (and every email address)
+  dkim.tokens = domain.dkim_tokens;
+  std::vector<ClaimStatus> statuses;
+  for (const auto& t : domain.dkim_tokens) {
+    // No claim yet (tokens from before DKIM checks): not looked for, so pending.
+    auto it = records.find(core::dkim_record_name(t, domain.subject));
+    statuses.push_back(it == records.end() ? ClaimStatus::kPending : it->second);
+  }
+  dkim.status = dkim_status(statuses);
+  dkim.signing_enabled = !domain.tags.count(std::string(kDkimSigningOffTag));
+  if (auto it = domain.tags.find(std::string(kDkimKeyBitsTag)); it != domain.tags.end())
+    dkim.key_bits = it->second == "1024" ? 1024 : 2048;
+  return dkim;
 }
 
 }  // namespace vouch::service

@@ -245,17 +245,8 @@ core::Status LatticeService::tag(const Scope& scope, const std::string& arn,
                                  const core::Tags& tags) {
   if (auto s = limiter_.admit(scope, "TagResource"); !s.ok()) return s;
   if (auto s = core::validate_tags(tags, "tags"); !s.ok()) return s;
-  auto r = update_tags(scope, arn, [&](core::Tags& current) -> core::Status {
-    core::Tags merged = current;
-    for (const auto& [k, v] : tags) merged[k] = v;
-    if (merged.size() > core::kMaxTagsPerResource) {
-      return core::invalid_argument(
-          "A resource can have at most " + std::to_string(core::kMaxTagsPerResource) + " tags.",
-          "tags");
-    }
-    current = std::move(merged);
-    return {};
-  });
+  auto r = update_tags(
+      scope, arn, [&](core::Tags& current) { return core::merge_tags(current, tags, "tags"); });
   if (!r.ok()) return r.error();
   return {};
 }

@@ -36,6 +36,10 @@ const std::vector<std::string>& RateLimiter::operations() {
       "GetIdentityVerificationAttributes", "ListIdentities", "DeleteIdentity",
       "ListVerifiedEmailAddresses", "DeleteVerifiedEmailAddress", "VerifyDomainDkim",
       "GetIdentityDkimAttributes",
+      // SES v2 (its tag operations named apart from Lattice's)
+      "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
+      "PutEmailIdentityDkimAttributes", "ses:TagResource", "ses:UntagResource",
+      "ses:ListTagsForResource",
       // VPC Lattice
       "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
       "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource",

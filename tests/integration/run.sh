@@ -36,7 +36,9 @@ else
 fi
 
 js_rc=0
-if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ]]; then
+# Installed, and no older than the lock (a new client, e.g. client-sesv2).
+if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ||
+      "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]]; then
   echo "== npm ci (AWS SDK for JavaScript v3)"
   "$repo/scripts/npm_ci.sh" || js_rc=2
 fi

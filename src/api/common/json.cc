@@ -1,5 +1,7 @@
 #include "api/common/json.h"
 
+#include <cctype>
+
 namespace vouch::api {
 
 namespace {
@@ -73,6 +75,26 @@ http::Response error_response(const core::Error& e) {
 
 http::Response json_error(int status, std::string_view type, std::string_view message) {
   return error_response(status, type, {{"message", message}});
+}
+
+std::variant<nlohmann::json, http::Response> parse_json_body(const http::Request& req) {
+  if (req.body.empty()) return nlohmann::json::object();
+  std::string ct;
+  if (const std::string* h = req.header("content-type")) {
+    for (char c : *h) ct += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!ct.empty() && ct.rfind("application/json", 0) != 0 &&
+      ct.rfind("application/x-amz-json", 0) != 0) {
+    return error_response(
+        400, "SerializationException",
+        {{"message", "Unsupported content type: " + ct + "; expected application/json"}});
+  }
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return error_response(400, "SerializationException",
+                          {{"message", "The request body could not be parsed as a JSON object."}});
+  }
+  return body;
 }
 
 std::string_view mail_state_name(core::Mail::State s) {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,10 @@ http::Response validation_error(std::string_view message, std::string_view reaso
                                 std::string_view field = {});
 // {"message": ...} with x-amzn-ErrorType `type`.
 http::Response json_error(int status, std::string_view type, std::string_view message);
+
+// The JSON object body of a restJson1 request, or the SerializationException
+// to send (a body that is not a JSON object, or not JSON). Empty reads as {}.
+std::variant<nlohmann::json, http::Response> parse_json_body(const http::Request& req);
 
 // "queued", "sent", "failed": a message's state in the admin view and the inbox.
 std::string_view mail_state_name(core::Mail::State s);

@@ -24,27 +24,6 @@ std::string null_message(std::string_view field) {
          "' failed to satisfy constraint: Member must not be null";
 }
 
-// The JSON object body, or the error to send. An empty body reads as {}.
-std::variant<json, http::Response> parse_body(const http::Request& req) {
-  if (req.body.empty()) return json::object();
-  std::string ct;
-  if (const std::string* h = req.header("content-type")) {
-    for (char c : *h) ct += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  if (!ct.empty() && ct.rfind("application/json", 0) != 0 &&
-      ct.rfind("application/x-amz-json", 0) != 0) {
-    return error_response(
-        400, "SerializationException",
-        {{"message", "Unsupported content type: " + ct + "; expected application/json"}});
-  }
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return error_response(400, "SerializationException",
-                          {{"message", "The request body could not be parsed as a JSON object."}});
-  }
-  return body;
-}
-
 // A map of string to string, or the validation error for `field`.
 std::variant<core::Tags, http::Response> tags_from(const json& j, std::string_view field) {
   core::Tags tags;
@@ -109,7 +88,7 @@ http::HandlerResult LatticeApi::handle(http::Request& req) {
 }
 
 http::HandlerResult LatticeApi::start(const core::Scope& scope, const http::Request& req) {
-  auto parsed = parse_body(req);
+  auto parsed = parse_json_body(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const json& body = std::get<json>(parsed);
   service::StartRequest in;
@@ -185,7 +164,7 @@ http::HandlerResult LatticeApi::remove(const core::Scope& scope, const std::stri
 
 http::HandlerResult LatticeApi::tag(const core::Scope& scope, const std::string& arn,
                                     const http::Request& req) {
-  auto parsed = parse_body(req);
+  auto parsed = parse_json_body(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const json& body = std::get<json>(parsed);
   auto t = body.find("tags");

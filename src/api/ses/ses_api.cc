@@ -240,11 +240,11 @@ http::HandlerResult SesApi::get_identity_dkim_attributes(Call& c) {
   } else {
     x.open("DkimAttributes");
     for (const auto& [name, view] : *attrs) {
-      const bool enabled = !view.tokens.empty();
+      const bool enabled = view.signing_enabled;
       x.open("entry").leaf("key", name).open("value");
       x.leaf("DkimEnabled", enabled ? "true" : "false");
       x.leaf("DkimVerificationStatus", dkim_status_name(view.status));
-      if (enabled) x.raw(member_list("DkimTokens", view.tokens));
+      if (!view.tokens.empty()) x.raw(member_list("DkimTokens", view.tokens));
       x.close("value").close("entry");
     }
     x.close("DkimAttributes");

@@ -4,6 +4,7 @@
 //   VOUCH_BIN    path of the binary (default <repo>/build/vouch)
 //   VOUCH_STORE  "postgres": servers on a fresh PostgreSQL database each (storeArgs)
 
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -223,4 +224,28 @@ let counter = 0;
 export function uniq(prefix = 'js') {
   counter += 1;
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
+
+/**
+ * Awaits `promise`, which must reject with an error named `name` and HTTP
+ * status `status`. `fields`: members the error must carry (a RegExp matches a
+ * string member, anything else must be deep-equal). Returns the error.
+ */
+export async function expectError(promise, name, status, fields = {}) {
+  let err;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${name}, but the call succeeded`);
+  assert.equal(err.name, name, `error name: ${err.name}: ${err.message}`);
+  assert.equal(err.$metadata?.httpStatusCode, status, `${name}: ${err.message}`);
+  assert.ok(err.$metadata?.requestId, `${name} lacks a request id`);
+  assert.equal(typeof err.message, 'string');
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof RegExp) assert.match(err[k], v, k);
+    else assert.deepEqual(err[k], v, `${name}.${k}`);
+  }
+  return err;
 }

@@ -7,6 +7,8 @@ import { VPCLatticeClient, paginateListDomainVerifications } from '@aws-sdk/clie
 
 import { ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET } from './harness.mjs';
 
+export { expectError } from './harness.mjs';
+
 export const ID_RE = /^dv-[0-9a-f]{17}$/;
 export const ARN_RE = /^arn:aws:vpc-lattice:[a-z0-9-]+:\d{12}:domainverification\/dv-[0-9a-f]{17}$/;
 export const TXT_NAME_RE = /^_[a-z2-7]{20}$/;
@@ -41,30 +43,6 @@ export function lattice(server, { region = 'us-east-1', key = ROOT_KEY, secret =
     maxAttempts: 1,
     ...rest,
   });
-}
-
-/**
- * Awaits `promise`, which must reject with an error named `name` and HTTP
- * status `status`. `fields`: members the error must carry (a RegExp matches a
- * string member, anything else must be deep-equal). Returns the error.
- */
-export async function expectError(promise, name, status, fields = {}) {
-  let err;
-  try {
-    await promise;
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected ${name}, but the call succeeded`);
-  assert.equal(err.name, name, `error name: ${err.name}: ${err.message}`);
-  assert.equal(err.$metadata?.httpStatusCode, status, `${name}: ${err.message}`);
-  assert.ok(err.$metadata?.requestId, `${name} lacks a request id`);
-  assert.equal(typeof err.message, 'string');
-  for (const [k, v] of Object.entries(fields)) {
-    if (v instanceof RegExp) assert.match(err[k], v, k);
-    else assert.deepEqual(err[k], v, `${name}.${k}`);
-  }
-  return err;
 }
 
 /** Every item via the SDK paginator; also the pages as returned. */

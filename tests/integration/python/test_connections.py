@@ -83,6 +83,7 @@ HEAD_TARGETS = [
     "/_vouch/health",
     "/",  # SES: an unsigned request's error
     "/domainverifications",  # Lattice: its error
+    "/v2/email/identities",  # SES v2: its error
     "/_vouch/claims",
     "/_vouch/verify-email?token=not-a-token",  # the link page
     "/no-such-route",

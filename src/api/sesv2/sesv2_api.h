@@ -1,0 +1,42 @@
+// SES v2 identity API (restJson1 under /v2/email/): routes by method and
+// path, authenticates (SigV4 service "ses"), decodes JSON, calls one
+// IdentityService operation (the identities v1 serves), renders JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/authn.h"
+#include "http/message.h"
+#include "service/identity_service.h"
+
+namespace vouch::api::sesv2 {
+
+class SesV2Api {
+ public:
+  SesV2Api(service::IdentityService& identities, Authenticator& auth);
+
+  // Whether `path` is under this API's prefix (any method).
+  static bool owns(std::string_view path);
+  http::HandlerResult handle(http::Request& req);
+
+ private:
+  http::HandlerResult identity(const core::Scope& scope, const http::Request& req,
+                               std::string_view rest);
+  http::HandlerResult tags(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult create(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list_posted(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult list_page(const core::Scope& scope, std::optional<int> page_size,
+                                const std::optional<std::string>& next,
+                                const service::EmailIdentityFilter& filter);
+  http::HandlerResult put_dkim(const core::Scope& scope, const std::string& id,
+                               const http::Request& req);
+  http::HandlerResult tag(const core::Scope& scope, const http::Request& req);
+
+  service::IdentityService& identities_;
+  Authenticator& auth_;
+};
+
+}  // namespace vouch::api::sesv2

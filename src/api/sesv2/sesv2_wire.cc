@@ -1,0 +1,135 @@
+#include "api/sesv2/sesv2_wire.h"
+
+#include "api/common/json.h"
+
+namespace vouch::api::sesv2 {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t epoch_seconds(core::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string_view key_length(int bits) { return bits == 1024 ? "RSA_1024_BIT" : "RSA_2048_BIT"; }
+
+std::string_view identity_type(core::ClaimKind k) {
+  return k == core::ClaimKind::kSesEmail ? "EMAIL_ADDRESS" : "DOMAIN";
+}
+
+json dkim_json(const service::EmailIdentity& e) {
+  const auto& d = e.dkim;
+  if (d.tokens.empty()) {
+    // What AWS shows for an email address (and a domain without DKIM).
+    return {{"SigningEnabled", false},
+            {"Status", "NOT_STARTED"},
+            {"SigningAttributesOrigin", "AWS_SES"},
+            {"NextSigningKeyLength", "RSA_1024_BIT"}};
+  }
+  return {{"SigningEnabled", d.signing_enabled},
+          {"Status", dkim_status_name(d.status)},
+          {"Tokens", d.tokens},
+          {"SigningHostedZone", "dkim.amazonses.com"},
+          {"SigningAttributesOrigin", "AWS_SES"},
+          {"NextSigningKeyLength", key_length(d.key_bits)},
+          {"CurrentSigningKeyLength", key_length(d.key_bits)},
+          {"LastKeyGenerationTimestamp", epoch_seconds(e.dkim_keys_at)}};
+}
+
+}  // namespace
+
+std::string_view status_name(core::ClaimStatus s) {
+  switch (s) {
+    case core::ClaimStatus::kPending: return "PENDING";
+    case core::ClaimStatus::kVerified: return "SUCCESS";
+    case core::ClaimStatus::kUnconfirmed: return "TEMPORARY_FAILURE";
+    case core::ClaimStatus::kFailed: return "FAILED";
+  }
+  return "PENDING";
+}
+
+std::optional<core::ClaimStatus> status_of(std::string_view name) {
+  for (auto s : {core::ClaimStatus::kPending, core::ClaimStatus::kVerified,
+                 core::ClaimStatus::kUnconfirmed, core::ClaimStatus::kFailed}) {
+    if (status_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string_view dkim_status_name(service::DkimStatus s) {
+  switch (s) {
+    case service::DkimStatus::kNotStarted: return "NOT_STARTED";
+    case service::DkimStatus::kPending: return "PENDING";
+    case service::DkimStatus::kSuccess: return "SUCCESS";
+    case service::DkimStatus::kFailed: return "FAILED";
+    case service::DkimStatus::kTemporaryFailure: return "TEMPORARY_FAILURE";
+  }
+  return "PENDING";
+}
+
+bool sending_enabled(core::ClaimStatus s) {
+  return s == core::ClaimStatus::kVerified || s == core::ClaimStatus::kUnconfirmed;
+}
+
+json create_json(const service::EmailIdentity& e) {
+  json j{{"IdentityType", identity_type(e.kind)},
+         {"VerifiedForSendingStatus", sending_enabled(e.status)}};
+  // AWS sends an address's create without DkimAttributes.
+  if (e.kind == core::ClaimKind::kSesDomain) j["DkimAttributes"] = dkim_json(e);
+  return j;
+}
+
+json identity_json(const service::EmailIdentity& e) {
+  json info = json::object();  // {} until a check has seen the identity verified
+  if (e.last_success) info["LastSuccessTimestamp"] = epoch_seconds(*e.last_success);
+  return {{"IdentityType", identity_type(e.kind)},
+          {"FeedbackForwardingStatus", true},
+          {"VerifiedForSendingStatus", sending_enabled(e.status)},
+          {"DkimAttributes", dkim_json(e)},
+          // Unconfigured MAIL FROM, as AWS sends it: only the behaviour.
+          {"MailFromAttributes", {{"BehaviorOnMxFailure", "USE_DEFAULT_VALUE"}}},
+          {"Policies", json::object()},
+          {"Tags", tags_json(e.tags)},
+          {"VerificationStatus", status_name(e.status)},
+          {"VerificationInfo", std::move(info)}};
+}
+
+json summary_json(const service::EmailIdentitySummary& s) {
+  return {{"IdentityType", identity_type(s.kind)},
+          {"IdentityName", s.name},
+          {"SendingEnabled", sending_enabled(s.status)},
+          {"VerificationStatus", status_name(s.status)}};
+}
+
+json tags_json(const core::Tags& tags) {
+  json out = json::array();
+  for (const auto& [k, v] : tags) out.push_back({{"Key", k}, {"Value", v}});
+  return out;
+}
+
+http::Response bad_request(std::string_view message) {
+  return json_error(400, "BadRequestException", message);
+}
+
+http::Response error_response(const core::Error& e) {
+  switch (e.code) {
+    case core::ErrorCode::kInvalidArgument: return bad_request(e.message);
+    case core::ErrorCode::kNotFound: return json_error(404, "NotFoundException", e.message);
+    case core::ErrorCode::kConflict: return json_error(400, "AlreadyExistsException", e.message);
+    case core::ErrorCode::kQuotaExceeded:
+      return json_error(400, "LimitExceededException", e.message);
+    case core::ErrorCode::kThrottled: {
+      auto r = json_error(429, "TooManyRequestsException", "Too many requests.");
+      r.headers.push_back({"Retry-After", "1"});
+      return r;
+    }
+    case core::ErrorCode::kUnavailable:
+    case core::ErrorCode::kAborted:
+    case core::ErrorCode::kInternal: break;
+  }
+  // Retryable busy-ness and bugs alike: the common 500, details in the log.
+  return api::error_response(e);
+}
+
+}  // namespace vouch::api::sesv2

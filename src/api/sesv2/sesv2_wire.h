@@ -1,0 +1,40 @@
+// restJson1 wire pieces for SES v2: identities as JSON (epoch-second
+// timestamps, the fields AWS omits left out) and SES v2's error shapes.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/claim.h"
+#include "core/error.h"
+#include "http/message.h"
+#include "service/identity_service.h"
+
+namespace vouch::api::sesv2 {
+
+// PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE.
+std::string_view status_name(core::ClaimStatus s);
+// The status a wire name means; nullopt for NOT_STARTED and unknown names.
+std::optional<core::ClaimStatus> status_of(std::string_view name);
+std::string_view dkim_status_name(service::DkimStatus s);
+// Whether an identity in this status may send (TemporaryFailure still may).
+bool sending_enabled(core::ClaimStatus s);
+
+// CreateEmailIdentity's response members.
+nlohmann::json create_json(const service::EmailIdentity& e);
+// GetEmailIdentity's response members.
+nlohmann::json identity_json(const service::EmailIdentity& e);
+// One IdentityInfo of ListEmailIdentities.
+nlohmann::json summary_json(const service::EmailIdentitySummary& s);
+// [{"Key": k, "Value": v}, ...]
+nlohmann::json tags_json(const core::Tags& tags);
+
+// SES v2's errors: BadRequestException 400, NotFoundException 404,
+// AlreadyExistsException 400, LimitExceededException 400,
+// TooManyRequestsException 429; {"message": ...} with x-amzn-ErrorType.
+http::Response error_response(const core::Error& e);
+http::Response bad_request(std::string_view message);
+
+}  // namespace vouch::api::sesv2
