@@ -22,7 +22,7 @@ fi
 py="$repo/tests/integration/python"
 
 # SES v1 through boto3 and the AWS CLI, the admin API, accounts, email with
-# aiosmtpd, the DNS timeline (SES and Lattice) with knot.
+# aiosmtpd, the DNS timeline (SES and Lattice) with knot, SES v2 through botocore.
 PY_SUBSET=(
   "$py/test_ses_boto3.py"
   "$py/test_ses_cli.py"
@@ -30,9 +30,11 @@ PY_SUBSET=(
   "$py/test_accounts.py::test_new_secret_counts_within_seconds"
   "$py/test_email_verification.py"
   "$py/test_dns_timeline.py"
+  "$py/test_sesv2.py"
 )
-# Lattice and SES through the AWS SDK for JavaScript v3.
-JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.mjs)
+# Lattice, SES and SES v2 through the AWS SDK for JavaScript v3.
+JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.mjs
+  tests/integration/js/sesv2.test.mjs)
 
 echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
 (cd "$repo" && VOUCH_STORE=postgres /usr/bin/python3 -m pytest -p no:cacheprovider -q \
@@ -40,7 +42,10 @@ echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
 py_rc=$?
 
 js_rc=0
-if [[ ! -d "$repo/node_modules/@aws-sdk/client-vpc-lattice" ]]; then
+# Installed, and no older than the lock (as run.sh checks).
+if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ||
+      "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]]; then
+  echo "== npm ci (AWS SDK for JavaScript v3)"
   "$repo/scripts/npm_ci.sh" || js_rc=2
 fi
 if [[ $js_rc -eq 0 ]]; then
