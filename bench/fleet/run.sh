@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # vouch on PostgreSQL (issue 14), in one command, with SQLite measured in the
-# same run: builds (Release, -j2, build-bench), starts a private, durable
-# PostgreSQL (bench/pg.sh) and
+# same run, in production mode (no test clock: bench/run.sh --store postgres
+# runs in test mode, whose shared clock costs a query per request): builds
+# (Release, -j2, build-bench), starts a private, durable PostgreSQL (lib.sh's
+# start_pg) and
 #   1. the SES API as in production (no test mode; checks of new domains go
 #      to 127.0.0.1:9 and fail at once, as bench/run.sh's did before test
 #      mode): GetIdentityVerificationAttributes naming 1 and 100 identities
@@ -24,7 +26,6 @@
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-source "$BENCH/pg.sh"
 source "$BENCH/dns/knot.sh"
 
 WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s --latency}
@@ -41,7 +42,6 @@ DNSPERF_RUNS=${DNSPERF_RUNS:--c 1 -q 128 -l 10}
 
 build_bench
 make_work bench-fleet
-trap 'cleanup; stop_pg' EXIT
 start_pg
 LOAD_START=$(load)
 log "wrk $WRK_ARGS (two nodes: $HALF_ARGS each); N=$N; load $LOAD_START"
@@ -52,13 +52,14 @@ serve() {  # NAME STORE_ARGS... : a node as in production, checks failing fast
   local name=$1; shift
   start "$name" "$VOUCH" serve --listen 127.0.0.1:0 "$@" "${API[@]}" --dns-resolver 127.0.0.1:9
 }
-copy_to() {  # DIR DBNAME: a fresh database holding DIR's store; prints its URL
+copy_to() {  # DIR LABEL: a fresh database holding DIR's store; prints its URL
   local url
-  url=$(new_db "$2")
+  url=$(pg_db)
   "$VOUCH" store copy --from "$1" --to "$url" >"$WORK/copy-$2.log" 2>&1 \
     || { cat "$WORK/copy-$2.log" >&2; exit 1; }
   echo "$url"
 }
+pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
 sign_get() { "$SIGN" --host "127.0.0.1:$1" --get "$2" --prefix r; }  # PORT N
 sign_writes() { "$SIGN" --host "127.0.0.1:$1" --verify-domains "$2" --prefix "$3"; }
 
@@ -134,7 +135,7 @@ run_wrk sqlite-writes cycle.lua "$SQ_PORT" "$WORK/w-sqlite.req" $WRK_ARGS; keep 
 # shellcheck disable=SC2086
 run_wrk pg1-writes cycle.lua "$PA_PORT" "$WORK/w-pg1.req" $WRK_ARGS; keep pg1-writes
 wrk2 pg2-writes cycle.lua "$PA_PORT" "$WORK/w-pg2a.req" "$PB_PORT" "$WORK/w-pg2b.req"; keep pg2-writes
-CREATED_PG=$(pg_sql reads "SELECT count(*) FROM claims")
+CREATED_PG=$(pg_sql "$PG_READS" "SELECT count(*) FROM claims")
 stop "$SQ_PID"; stop "$PA_PID"; stop "$PB_PID"
 log "PostgreSQL holds $CREATED_PG identities after the write runs"
 
@@ -179,11 +180,11 @@ count_sqlite() { sqlite3 "file:$WORK/sweep-sqlite/vouch.db?mode=ro" "SELECT coun
 sweep sweep-sqlite count_sqlite "--data $WORK/sweep-sqlite"
 SQ_SECS=$SWEEP_SECS SQ_CPS=$CPS
 URL1=$(copy_to "$WORK/sweep" sweep1)
-count_pg1() { pg_sql sweep1 "SELECT count(*) FROM claims WHERE status = 1"; }
+count_pg1() { pg_sql "$URL1" "SELECT count(*) FROM claims WHERE status = 1"; }
 sweep sweep-pg1 count_pg1 "--store $URL1"
 P1_SECS=$SWEEP_SECS P1_CPS=$CPS
 URL2=$(copy_to "$WORK/sweep" sweep2)
-count_pg2() { pg_sql sweep2 "SELECT count(*) FROM claims WHERE status = 1"; }
+count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
 sweep sweep-pg2 count_pg2 "--store $URL2" "--store $URL2"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
 LOAD_END=$(load)
@@ -198,7 +199,7 @@ row() {  # LABEL TEXT [TARGET_RATIO]
 cat <<REPORT
 
 vouch on PostgreSQL — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
-PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on loopback (fsync on, synchronous_commit on, shared_buffers 256MB); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
+PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
 
 | Run | req/s | p99 (ms) | vs ceiling | errors |
 |---|---:|---:|---:|---:|

@@ -57,7 +57,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  vouch serve [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]]\n"
+    "  vouch serve [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]\n"
+    "              [--lease DURATION]]\n"
     "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
@@ -75,7 +76,9 @@ constexpr const char* kUsage =
     "\n"
     "--store URL: a PostgreSQL database (postgres://USER@HOST:PORT/DB or any libpq connection\n"
     "string; PG* variables fill in the rest) shared by every node of a fleet, instead of SQLite\n"
-    "in --data. --store-connections: its pool per node (default 8). --node-id: this node's name\n"
+    "in --data. --store-connections: its pool per node (default 8). --lease: how long a node\n"
+    "holds the checks and mail it took before another may take them (default 60s for checks,\n"
+    "5m for mail). --node-id: this node's name\n"
     "in /_vouch/health (default: random at each start).\n";
 
 // Which malloc serves the process, for /_vouch/health: a build that lost
@@ -259,7 +262,7 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
   // Nodes sharing a store lease what they check: each due claim runs on one.
-  if (!opt.store_url.empty()) options.lease_for = kCheckLease;
+  if (!opt.store_url.empty()) options.lease_for = opt.lease.value_or(kCheckLease);
   auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
   if (!opt.test_mode) {
     // A new claim's first check is due at once: start it now, not at the next poll.
@@ -289,7 +292,8 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   mail.mailer = std::make_unique<mail::SmtpMailer>(smtp);
   mail::DeliveryOptions options;
   options.retention = opt.mail_retention;
-  if (!opt.store_url.empty()) options.lease_for = kMailLease;  // one node sends each message
+  // One node sends each message.
+  if (!opt.store_url.empty()) options.lease_for = opt.lease.value_or(kMailLease);
   mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
   return mail;
 }

@@ -151,6 +151,10 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
         return bad("--store-connections needs a number from 1 to 1000");
       }
       connections_given = true;
+    } else if (flag == "--lease") {
+      auto d = parse_duration(v);
+      if (!d || d->count() < 1) return bad("--lease needs a duration such as 60s or 5m");
+      out->lease = *d;
     } else if (flag == "--node-id") {
       if (!valid_node_id(v)) return bad("--node-id must be 1-64 letters, digits, '.', '_' or '-'");
       out->node_id = v;
@@ -254,6 +258,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
   }
   if (auto s = one_store(data_given, out->store_url); !s.ok()) return s.error();
   if (connections_given && out->store_url.empty()) return bad("--store-connections needs --store");
+  if (out->lease && out->store_url.empty()) return bad("--lease needs --store");
   // The cooldown is answered from the outbox: pruning sooner would end it early.
   if (out->mail_retention < out->mail_cooldown)
     return bad("--mail-retention must be at least --mail-cooldown");

@@ -46,6 +46,9 @@ struct ServeOptions {
   std::string store_url;
   size_t store_connections = 8;  // --store-connections: the pool's size
   std::string node_id;           // --node-id; empty: random per process
+  // --lease: with --store, how long a node holds the due checks and mail it
+  // took; unset: 60 s for checks, 5 min for mail (a send may take minutes).
+  std::optional<std::chrono::seconds> lease;
 };
 
 struct AccountAddOptions {

@@ -1,4 +1,4 @@
-// The fleet's flags: --store, --store-connections, --node-id, and --store for
+// The fleet's flags: --store, --store-connections, --lease, --node-id, and --store for
 // the account commands.
 #include <gtest/gtest.h>
 
@@ -118,6 +118,22 @@ TEST(ParseStoreCopy, FromAndToAreRequired) {
   EXPECT_EQ(parse_into(parse_store_copy({"--from", "/d", "--to", "x", "--data", "/d"}), &o),
             "unknown option --data");
   EXPECT_EQ(parse_into(parse_store_copy({"--from"}), &o), "--from needs a value");
+}
+
+TEST(ParseServeStore, Lease) {
+  ServeOptions o;
+  ASSERT_EQ(serve_error({"--store", "postgres://db/v"}, &o), "");
+  EXPECT_FALSE(o.lease.has_value());  // the defaults: 60 s for checks, 5 min for mail
+  ASSERT_EQ(serve_error({"--store", "postgres://db/v", "--lease", "5s"}, &o), "");
+  EXPECT_EQ(o.lease, std::chrono::seconds(5));
+  ASSERT_EQ(serve_error({"--store", "postgres://db/v", "--lease=2m"}, &o), "");
+  EXPECT_EQ(o.lease, std::chrono::seconds(120));
+  for (const char* d : {"0", "0s", "x", "", "-5s"}) {
+    EXPECT_EQ(serve_error({"--store", "postgres://db/v", "--lease", d}),
+              "--lease needs a duration such as 60s or 5m")
+        << d;
+  }
+  EXPECT_EQ(serve_error({"--lease", "5s"}), "--lease needs --store");
 }
 
 }  // namespace

@@ -14,10 +14,10 @@ behind no proxy: the clients pick a node per request.
   checked once, all verified;
 * SIGKILL of one node in the middle of a sweep and of a mail burst: every
   claim checked and every message delivered, after the lease expiry. The
-  leases run on the wall clock and vouch has no flag to shorten them (a serve
-  flag with "lease" in its name would be set to 5 s): the sweep waits out the
-  60 s check lease; the mail burst, with its 5 min lease, runs only with
-  VOUCH_FLEET_SLOW=1. Each node asks a DNS server and mails through an SMTP
+  leases run on the wall clock; the nodes run with `--lease 5s` (found in
+  `vouch serve`'s usage; without such a flag the sweep waits out the 60 s
+  check lease and the mail burst, with its 5 min lease, runs only with
+  VOUCH_FLEET_SLOW=1). Each node asks a DNS server and mails through an SMTP
   server of its own, so a second check or copy is allowed only for what the
   killed node had in hand;
 * PostgreSQL stopped and started under a write load: the nodes keep running,
@@ -517,7 +517,7 @@ def test_sigkill_one_node_mid_sweep_every_claim_still_checked(vouch_factory, pg)
 
 
 @pytest.mark.skipif(not os.environ.get("VOUCH_FLEET_SLOW") and not lease_args(), reason=(
-    "vouch has no flag to shorten the 5 min mail lease: the test would wait it out "
+    "this vouch has no --lease to shorten the 5 min mail lease: the test would wait it out "
     "(VOUCH_FLEET_SLOW=1 runs it, ~6 min)"))
 def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, pg):
     """Each node mails through its own SMTP server, so the counts say who sent
@@ -529,7 +529,7 @@ def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, 
         url = pg.create_database()
         # Test mode for the inbox-free, check-free setup; the mail leases run on
         # the wall clock (MailDelivery gets `wall`), so the test waits them out.
-        nodes = start_fleet(vouch_factory, url, extra=mail_args(None),
+        nodes = start_fleet(vouch_factory, url, extra=[*mail_args(None), *lease_args()],
                             per_node=lambda i: ["--smtp-url", smtps[i].url])
         n = 600
         emails = [f"m{i:03d}-{uniq('mb')}@example.com" for i in range(n)]
@@ -572,7 +572,8 @@ def test_sigkill_one_node_mid_mail_burst_every_message_delivered(vouch_factory, 
             return c
         want = {e.lower() for e in acked}
         try:
-            wait_until(lambda: want <= set(copies()) or None, timeout=MAIL_LEASE_S + 60,
+            mail_lease_s = 5 if lease_args() else MAIL_LEASE_S
+            wait_until(lambda: want <= set(copies()) or None, timeout=mail_lease_s + 60,
                        interval=0.5, what="every acknowledged message delivered after the kill "
                        f"(the mail lease: {lease_args() or f'{MAIL_LEASE_S} s, no flag'})")
         except AssertionError:
