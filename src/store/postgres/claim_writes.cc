@@ -1,5 +1,6 @@
 // The write half of PostgresStore's claims: inserts and creates (under a
 // per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include "store/create_rules.h"
 #include "store/record_batch.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
@@ -99,42 +100,31 @@ core::Status insert_row(Conn& c, Claim& claim) {
   return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
 }
 
+// The create rules (store/create_rules.h), read inside the transaction.
 core::Status check_create(Conn& c, const Claim& claim,
                           const std::optional<core::IdempotencyKey>& key,
                           const core::CreateRules& rules, core::CreateResult& out) {
   const Scope& scope = claim.scope;
-  if (key) {
+  auto find_token = [&]() -> Result<std::optional<StoredToken>> {
     auto r = c.run(kFindToken, {scope.account_id, scope.region, key->client_token});
     if (!r.ok()) return r.error();
-    if (r->rows() == 1 && from_nanos(r->int_at(0, 2)) + rules.token_window > rules.now) {
-      out.outcome = r->text_at(0, 0) == key->request_hash ? core::CreateOutcome::kReplayed
-                                                          : core::CreateOutcome::kTokenMismatch;
-      out.response = r->text_at(0, 1);
-      return {};
-    }
-  }
-  if (rules.one_live_per_subject) {
+    if (r->rows() != 1) return std::optional<StoredToken>();
+    return std::optional<StoredToken>(
+        StoredToken{r->text_at(0, 0), r->text_at(0, 1), from_nanos(r->int_at(0, 2))});
+  };
+  auto find_live = [&]() -> Result<std::optional<std::string>> {
     auto r = c.run(kLiveDuplicate, {scope.account_id, scope.region, claim.subject,
                                     p(int64_t{kind_code(claim.kind)})});
     if (!r.ok()) return r.error();
-    if (r->rows() == 1) {
-      out.outcome = core::CreateOutcome::kLiveDuplicate;
-      out.existing_id = r->text_at(0, 0);
-      return {};
-    }
-  }
-  if (rules.quota > 0) {
-    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
-                                                  : rules.quota_kinds;
+    if (r->rows() != 1) return std::optional<std::string>();
+    return std::optional<std::string>(r->text_at(0, 0));
+  };
+  auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
     auto r = c.run(kCountKind, {scope.account_id, scope.region, kinds_array(kinds)});
     if (!r.ok()) return r.error();
-    if (static_cast<size_t>(r->int_at(0, 0)) >= rules.quota) {
-      out.outcome = core::CreateOutcome::kQuotaExceeded;
-      return {};
-    }
-  }
-  out.outcome = core::CreateOutcome::kCreated;
-  return {};
+    return static_cast<size_t>(r->int_at(0, 0));
+  };
+  return check_create_rules(claim, key, rules, out, find_token, find_live, count);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "store/create_rules.h"
 #include "store/record_batch.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -211,23 +212,22 @@ core::Status insert_row(Conn& c, Claim& claim) {
   return {};
 }
 
-// The create rules, checked inside the write transaction.
+// The create rules (store/create_rules.h), read inside the write transaction.
 core::Status check_create(Conn& c, const Claim& claim,
                           const std::optional<core::IdempotencyKey>& key,
                           const core::CreateRules& rules, core::CreateResult& out) {
   const Scope& scope = claim.scope;
-  if (key) {
+  auto find_token = [&]() -> Result<std::optional<StoredToken>> {
     Stmt s = c.prepare("SELECT request_hash, response, created_at FROM idempotency "
                        "WHERE account_id = ?1 AND region = ?2 AND client_token = ?3");
     s.bind(1, scope.account_id).bind(2, scope.region).bind(3, key->client_token);
-    if (s.step() == SQLITE_ROW && from_nanos(s.int_at(2)) + rules.token_window > rules.now) {
-      out.outcome = s.text_at(0) == key->request_hash ? core::CreateOutcome::kReplayed
-                                                      : core::CreateOutcome::kTokenMismatch;
-      out.response = s.text_at(1);
-      return {};
-    }
-  }
-  if (rules.one_live_per_subject) {
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<StoredToken>();
+    if (rc != SQLITE_ROW) return c.error("read idempotency key");
+    return std::optional<StoredToken>(
+        StoredToken{s.text_at(0), s.text_at(1), from_nanos(s.int_at(2))});
+  };
+  auto find_live = [&]() -> Result<std::optional<std::string>> {
     Stmt s = c.prepare("SELECT id FROM claims WHERE account_id = ?1 AND region = ?2 AND "
                        "subject = ?3 AND kind = ?4 AND status != ?5 ORDER BY seq LIMIT 1");
     s.bind(1, scope.account_id)
@@ -235,26 +235,19 @@ core::Status check_create(Conn& c, const Claim& claim,
         .bind(3, claim.subject)
         .bind(4, int64_t{kind_code(claim.kind)})
         .bind(5, int64_t{status_code(core::ClaimStatus::kFailed)});
-    if (s.step() == SQLITE_ROW) {
-      out.outcome = core::CreateOutcome::kLiveDuplicate;
-      out.existing_id = s.text_at(0);
-      return {};
-    }
-  }
-  if (rules.quota > 0) {
-    const auto& kinds = rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind}
-                                                  : rules.quota_kinds;
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return c.error("find live claim");
+    return std::optional<std::string>(s.text_at(0));
+  };
+  auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
     Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
                        kinds_sql(kinds));
     s.bind(1, scope.account_id).bind(2, scope.region);
     if (s.step() != SQLITE_ROW) return c.error("count claims");
-    if (static_cast<size_t>(s.int_at(0)) >= rules.quota) {
-      out.outcome = core::CreateOutcome::kQuotaExceeded;
-      return {};
-    }
-  }
-  out.outcome = core::CreateOutcome::kCreated;
-  return {};
+    return static_cast<size_t>(s.int_at(0));
+  };
+  return check_create_rules(claim, key, rules, out, find_token, find_live, count);
 }
 
 }  // namespace
