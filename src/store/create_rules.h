@@ -51,8 +51,9 @@ core::Status check_create_rules(const core::Claim& claim,
     }
   }
   if (rules.quota > 0) {
-    const std::vector<core::ClaimKind> kinds =
-        rules.quota_kinds.empty() ? std::vector<core::ClaimKind>{claim.kind} : rules.quota_kinds;
+    const std::vector<core::ClaimKind> kinds = rules.quota_kinds.empty()
+                                                   ? std::vector<core::ClaimKind>{claim.kind}
+                                                   : rules.quota_kinds;
     core::Result<size_t> n = count(kinds);
     if (!n.ok()) return n.error();
     if (*n >= rules.quota) {

@@ -71,6 +71,29 @@ TEST_P(StoreContractTest, ALeasedClaimIsRecordedByCompareAndSet) {
   EXPECT_EQ(get(kScope, b.id)->token, "new-token");
 }
 
+TEST_P(StoreContractTest, RecordChecksWithOneClaimTwiceKeepsTheFirstAndAbortsTheSecond) {
+  Claim a = insert(due_at(ClaimKind::kSesDomain, "twice.example", T0));
+  Claim first = a, second = a;
+  first.status = ClaimStatus::kVerified;
+  second.attempts = 9;
+  std::vector<CheckRecord> records;
+  records.push_back(
+      {first, "{\"n\":1}", StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  records.push_back({second, "{\"n\":2}", std::nullopt});
+  auto out = store().record_checks(std::move(records));
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_OK(out[0]);
+  ASSERT_FALSE(out[1].ok());
+  EXPECT_EQ(out[1].error().code, ErrorCode::kAborted);
+  auto got = get(kScope, a.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, ClaimStatus::kVerified);
+  EXPECT_EQ(got->attempts, a.attempts);
+  auto evidence = store().last_evidence(a.id);
+  ASSERT_OK(evidence);
+  EXPECT_EQ(*evidence, std::optional<std::string>("{\"n\":1}"));
+}
+
 TEST_P(StoreContractTest, ALeaseStopsAtTheLimitAndTheRestFollow) {
   std::vector<std::string> want;
   for (int i = 0; i < 7; ++i) {

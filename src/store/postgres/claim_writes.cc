@@ -1,9 +1,11 @@
 // The write half of PostgresStore's claims: inserts and creates (under a
 // per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include <unordered_set>
+
 #include "store/create_rules.h"
-#include "store/record_batch.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/record_batch.h"
 
 namespace vouch::store::postgres {
 
@@ -68,6 +70,24 @@ constexpr Query kUpdateCheckFields{
     "absent_since = $5, attempts = $6, evidence = $9, version = version + 1 "
     "WHERE seq = $7 AND version = $8"};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
+// A batch of check results in one statement: each row compared-and-set on its
+// own version; the seqs it changed come back.
+constexpr Query kRecordChecks{
+    "record_checks",
+    "UPDATE claims c SET status = v.status, deadline = v.deadline, "
+    "next_check_at = v.next_check_at, last_verified_at = v.last_verified_at, "
+    "absent_since = v.absent_since, attempts = v.attempts, evidence = v.evidence, "
+    "version = c.version + 1 "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bigint[], "
+    "$6::bigint[], $7::bigint[], $8::integer[], $9::text[]) "
+    "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "
+    "attempts, evidence) "
+    "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq"};
+constexpr Query kExisting{"existing_seqs", "SELECT seq FROM claims WHERE seq = ANY($1::bigint[])"};
+constexpr Query kInsertHistories{
+    "insert_histories",
+    "INSERT INTO history (claim_seq, at, from_status, to_status) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::smallint[])"};
 constexpr Query kInsertHistory{
     "insert_history",
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
@@ -236,13 +256,79 @@ Result<Claim> PostgresStore::record_check(Claim claim, const std::string& eviden
 }
 
 std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckRecord> records) {
-  // One transaction for the lot.
-  return record_in_one_transaction(
-      std::move(records), [&](const auto& fn) { return in_tx(fn); },
-      [](Conn& c, const core::CheckRecord& r) {
-        return update_check_fields(c, r.claim, r.evidence);
-      },
-      [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
+  std::unordered_set<int64_t> seqs;
+  for (const auto& r : records) seqs.insert(r.claim.seq);
+  if (seqs.size() != records.size()) {
+    // One claim twice: one statement could not tell which wins. Record by record.
+    return record_in_one_transaction(
+        std::move(records), [&](const auto& fn) { return in_tx(fn); },
+        [](Conn& c, const core::CheckRecord& r) {
+          return update_check_fields(c, r.claim, r.evidence);
+        },
+        [](Conn& c, const core::CheckRecord& r) {
+          return write_history(c, r.claim.seq, r.change);
+        });
+  }
+  // The sweep's path: three statements for the whole batch, not two per claim.
+  std::unordered_set<int64_t> changed, existing;
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    changed.clear();
+    existing.clear();
+    std::vector<std::optional<int64_t>> seq, version, status, deadline, next, verified, absent,
+        attempts;
+    std::vector<std::string> evidence;
+    for (const auto& r : records) {
+      const Claim& k = r.claim;
+      seq.push_back(k.seq);
+      version.push_back(k.version);
+      status.push_back(status_code(k.status));
+      deadline.push_back(to_nanos(k.deadline));
+      next.push_back(store::opt_nanos(k.next_check_at));
+      verified.push_back(store::opt_nanos(k.last_verified_at));
+      absent.push_back(store::opt_nanos(k.absent_since));
+      attempts.push_back(k.attempts);
+      evidence.push_back(r.evidence);
+    }
+    auto u = c.run(kRecordChecks, {int_array(seq), int_array(version), int_array(status),
+                                   int_array(deadline), int_array(next), int_array(verified),
+                                   int_array(absent), int_array(attempts), text_array(evidence)});
+    if (!u.ok()) return u.error();
+    for (int i = 0; i < u->rows(); ++i) changed.insert(u->int_at(i, 0));
+    if (changed.size() < records.size()) {  // lost races or deleted claims: which?
+      auto e = c.run(kExisting, {int_array(seq)});
+      if (!e.ok()) return e.error();
+      for (int i = 0; i < e->rows(); ++i) existing.insert(e->int_at(i, 0));
+    }
+    std::vector<std::optional<int64_t>> h_seq, h_at, h_from, h_to;
+    for (const auto& r : records) {
+      if (!r.change || !changed.count(r.claim.seq)) continue;
+      h_seq.push_back(r.claim.seq);
+      h_at.push_back(to_nanos(r.change->at));
+      h_from.push_back(status_code(r.change->from));
+      h_to.push_back(status_code(r.change->to));
+    }
+    if (h_seq.empty()) return {};
+    auto h = c.run(kInsertHistories,
+                   {int_array(h_seq), int_array(h_at), int_array(h_from), int_array(h_to)});
+    if (!h.ok()) return h.error();
+    return {};
+  });
+  std::vector<Result<Claim>> out;
+  out.reserve(records.size());
+  for (auto& r : records) {
+    if (!st.ok()) {
+      out.push_back(st.error());
+    } else if (changed.count(r.claim.seq)) {
+      ++r.claim.version;
+      out.push_back(std::move(r.claim));
+    } else if (existing.count(r.claim.seq)) {
+      out.push_back(
+          Error{ErrorCode::kAborted, "claim changed concurrently: " + r.claim.id, r.claim.id, {}});
+    } else {
+      out.push_back(core::not_found("claim not found: " + r.claim.id, r.claim.id));
+    }
+  }
+  return out;
 }
 
 Result<bool> PostgresStore::delete_claim(const Scope& scope, const std::string& id) {

@@ -210,4 +210,13 @@ std::string text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+std::string int_array(const std::vector<std::optional<int64_t>>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += items[i] ? std::to_string(*items[i]) : "NULL";
+  }
+  return out + "}";
+}
+
 }  // namespace vouch::store::postgres
