@@ -6,19 +6,7 @@
 # main pass (run.sh), with a cluster of their own.
 #   VOUCH_BIN selects the binary (default <repo>/build/vouch); extra arguments go to pytest.
 set -u
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-export VOUCH_BIN="${VOUCH_BIN:-$repo/build/vouch}"
-if [[ ! -x "$VOUCH_BIN" ]]; then
-  echo "run_pg.sh: vouch binary not found or not executable: $VOUCH_BIN" >&2
-  exit 2
-fi
-if [[ -z "${VOUCH_NO_SNAPSHOT:-}" ]]; then
-  snap_dir="$(mktemp -d "${TMPDIR:-/tmp}/vouch-it-bin.XXXXXX")"
-  trap 'rm -rf "$snap_dir"' EXIT
-  cp "$VOUCH_BIN" "$snap_dir/vouch"
-  export VOUCH_BIN="$snap_dir/vouch"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 py="$repo/tests/integration/python"
 
 # SES v1 through boto3 and the AWS CLI, the admin API, accounts, email with
@@ -42,12 +30,7 @@ echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
 py_rc=$?
 
 js_rc=0
-# Installed, and no older than the lock (as run.sh checks).
-if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ||
-      "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]]; then
-  echo "== npm ci (AWS SDK for JavaScript v3)"
-  "$repo/scripts/npm_ci.sh" || js_rc=2
-fi
+ensure_node_modules || js_rc=2
 if [[ $js_rc -eq 0 ]]; then
   echo "== node --test on PostgreSQL: ${JS_SUBSET[*]}"
   (cd "$repo" && /usr/bin/python3 "$py/pg_cluster.py" run --fsync-off -- \

@@ -1,0 +1,31 @@
+# Sourced by run.sh and run_pg.sh: the binary under test and the JS SDK.
+# Sets `repo`, `here` (the caller's folder) and exports VOUCH_BIN.
+here="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+export VOUCH_BIN="${VOUCH_BIN:-$repo/build/vouch}"
+caller="$(basename "${BASH_SOURCE[1]}")"
+
+if [[ ! -x "$VOUCH_BIN" ]]; then
+  echo "$caller: vouch binary not found or not executable: $VOUCH_BIN" >&2
+  exit 2
+fi
+
+# Snapshot the binary so that a rebuild during the run does not pull it away
+# from under the tests (set VOUCH_NO_SNAPSHOT=1 to use it in place).
+if [[ -z "${VOUCH_NO_SNAPSHOT:-}" ]]; then
+  snap_dir="$(mktemp -d "${TMPDIR:-/tmp}/vouch-it-bin.XXXXXX")"
+  trap 'rm -rf "$snap_dir"' EXIT
+  cp "$VOUCH_BIN" "$snap_dir/vouch"
+  echo "$caller: testing a snapshot of $VOUCH_BIN"
+  export VOUCH_BIN="$snap_dir/vouch"
+fi
+
+# node_modules installed and no older than the lock (a new client, e.g.
+# client-sesv2); returns non-zero when npm ci fails.
+ensure_node_modules() {
+  if [[ ! -d "$repo/node_modules/@aws-sdk/client-ses" ||
+        "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]]; then
+    echo "== npm ci (AWS SDK for JavaScript v3)"
+    "$repo/scripts/npm_ci.sh" || return 2
+  fi
+}
