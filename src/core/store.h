@@ -161,7 +161,7 @@ class ClaimStore {
   virtual Result<std::optional<Claim>> get_claim_by_id(const std::string& id) = 0;
 
   // Removes every claim, its evidence and history, and the outbox (test mode
-  // reset). Accounts are kept.
+  // reset), and every custom verification email template. Accounts are kept.
   virtual Status clear_claims() = 0;
 };
 
@@ -239,6 +239,40 @@ class SettingStore {
                                                     const std::string& value) = 0;
 };
 
+// A custom verification email template (SES CreateCustomVerificationEmailTemplate),
+// one store for SES v1 and v2, named uniquely per scope.
+struct VerificationTemplate {
+  Scope scope;
+  std::string name;
+  std::string from;
+  std::string subject;
+  std::string content;  // HTML
+  std::string success_url;
+  std::string failure_url;
+  int64_t seq = 0;  // store-assigned, increasing: the listing order
+};
+
+// Custom verification email templates.
+class TemplateStore {
+ public:
+  virtual ~TemplateStore() = default;
+
+  // Inserts `t` and returns it with its seq: kConflict if its scope has a
+  // template by that name, kQuotaExceeded if the scope holds `quota` already
+  // (0 = unlimited); checked and inserted in one transaction.
+  virtual Result<VerificationTemplate> insert_template(VerificationTemplate t, size_t quota) = 0;
+  // Replaces every field but scope, name and seq; kNotFound when absent.
+  virtual Status update_template(const VerificationTemplate& t) = 0;
+  virtual Result<std::optional<VerificationTemplate>> get_template(const Scope& scope,
+                                                                   const std::string& name) = 0;
+  // Returns whether a template was deleted.
+  virtual Result<bool> delete_template(const Scope& scope, const std::string& name) = 0;
+  // The scope's templates in seq order, after `after_seq`.
+  virtual Result<std::vector<VerificationTemplate>> list_templates(const Scope& scope,
+                                                                   int64_t after_seq,
+                                                                   size_t limit) = 0;
+};
+
 // Everything a store holds, for moving an installation to another backend.
 struct ClaimRecord {
   Claim claim;
@@ -259,12 +293,17 @@ struct Snapshot {
   std::vector<Account> accounts;
   std::vector<IdempotencyRecord> idempotency;
   std::map<std::string, std::string> settings;
+  std::vector<VerificationTemplate> templates;  // seq order; seqs kept
   // The largest seq and message id ever given (deleted ones too): never reused.
   int64_t last_seq = 0;
   int64_t last_mail_id = 0;
 };
 
-class Store : public ClaimStore, public OutboxStore, public AccountStore, public SettingStore {
+class Store : public ClaimStore,
+              public OutboxStore,
+              public AccountStore,
+              public SettingStore,
+              public TemplateStore {
  public:
   // Short name for /_vouch/health ("sqlite", "postgres").
   virtual std::string name() const = 0;

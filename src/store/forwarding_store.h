@@ -147,6 +147,25 @@ class ForwardingStore : public core::Store {
                                                   const std::string& value) override {
     return inner_->put_setting_if_absent(name, value);
   }
+  core::Result<core::VerificationTemplate> insert_template(core::VerificationTemplate t,
+                                                           size_t quota) override {
+    return inner_->insert_template(std::move(t), quota);
+  }
+  core::Status update_template(const core::VerificationTemplate& t) override {
+    return inner_->update_template(t);
+  }
+  core::Result<std::optional<core::VerificationTemplate>> get_template(
+      const core::Scope& scope, const std::string& name) override {
+    return inner_->get_template(scope, name);
+  }
+  core::Result<bool> delete_template(const core::Scope& scope, const std::string& name) override {
+    return inner_->delete_template(scope, name);
+  }
+  core::Result<std::vector<core::VerificationTemplate>> list_templates(const core::Scope& scope,
+                                                                       int64_t after_seq,
+                                                                       size_t limit) override {
+    return inner_->list_templates(scope, after_seq, limit);
+  }
 
  protected:
   core::Store& inner() { return *inner_; }

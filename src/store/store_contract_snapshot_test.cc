@@ -33,6 +33,15 @@ class StoreSnapshotTest : public StoreContractTest {
     ASSERT_OK(store().hide_mail(kScope));  // hides the sent one
     ASSERT_OK(store().put_account(Account{"111122223333", "AKIDSNAPSHOT", "secret"}));
     ASSERT_OK(store().put_setting("secret_key", "k"));
+    VerificationTemplate t{kScope, "Welcome", "from@example.com", "Subject", "<p>Hi</p>",
+                           "https://example.com/ok", "https://example.com/no", 0};
+    ASSERT_OK(store().insert_template(t, 0));
+    t.name = "Second";
+    ASSERT_OK(store().insert_template(t, 0));
+    ASSERT_OK(store().delete_template(kScope, "Welcome"));  // its seq stays used
+    t.name = "Third";
+    t.scope = kOtherAccount;
+    ASSERT_OK(store().insert_template(t, 0));
     // The newest claim and message deleted: their seq and id stay used.
     deleted_ = insert(make_claim(kScope, ClaimKind::kSesDomain, "gone.example"));
     ASSERT_OK(store().delete_claim(kScope, deleted_.id));
@@ -97,6 +106,15 @@ TEST_P(StoreSnapshotTest, ARestoredStoreHoldsExactlyWhatTheSnapshotHeld) {
   EXPECT_EQ(again->idempotency[0].response, "{\"first\":1}");
   EXPECT_EQ(again->idempotency[0].created_at, snap->idempotency[0].created_at);
   EXPECT_EQ(again->settings, snap->settings);
+  ASSERT_EQ(snap->templates.size(), 2u);
+  ASSERT_EQ(again->templates.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(again->templates[i].seq, snap->templates[i].seq);
+    EXPECT_EQ(again->templates[i].scope, snap->templates[i].scope);
+    EXPECT_EQ(again->templates[i].name, snap->templates[i].name);
+    EXPECT_EQ(again->templates[i].content, snap->templates[i].content);
+    EXPECT_EQ(again->templates[i].failure_url, snap->templates[i].failure_url);
+  }
 
   // It works as the original did: a replayed client token, the next seq and
   // message id after the largest copied.
@@ -114,6 +132,10 @@ TEST_P(StoreSnapshotTest, ARestoredStoreHoldsExactlyWhatTheSnapshotHeld) {
   auto mail = other->enqueue_mail(mail_to(kScope, "c@example.com", Mail::State::kQueued, T0));
   ASSERT_OK(mail);
   EXPECT_GT(mail->id, deleted_mail_id_);
+  VerificationTemplate t{kScope, "Fourth", "f@example.com", "s", "c", "https://a", "https://b", 0};
+  auto added = other->insert_template(t, 0);
+  ASSERT_OK(added);
+  EXPECT_GT(added->seq, snap->templates.back().seq);
 }
 
 TEST_P(StoreSnapshotTest, RestoreRefusesAStoreThatHoldsAnything) {

@@ -201,7 +201,8 @@ Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
 core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
-        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;");
+        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
+        "DELETE FROM templates;");
     if (!r.ok()) return r.error();
     return {};
   });

@@ -87,6 +87,16 @@ class PostgresStore final : public core::Store {
   core::Status put_setting(const std::string& name, const std::string& value) override;
   core::Result<std::string> put_setting_if_absent(const std::string& name,
                                                   const std::string& value) override;
+  core::Result<core::VerificationTemplate> insert_template(core::VerificationTemplate t,
+                                                           size_t quota) override;
+  core::Status update_template(const core::VerificationTemplate& t) override;
+  core::Result<std::optional<core::VerificationTemplate>> get_template(
+      const core::Scope& scope, const std::string& name) override;
+  core::Result<bool> delete_template(const core::Scope& scope, const std::string& name) override;
+  core::Result<std::vector<core::VerificationTemplate>> list_templates(const core::Scope& scope,
+                                                                       int64_t after_seq,
+                                                                       size_t limit) override;
+
 
  private:
   explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}

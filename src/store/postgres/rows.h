@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/store.h"
 #include "store/postgres/conn.h"
 #include "store/row_codec.h"
 
@@ -51,5 +52,10 @@ inline void mail_params(const core::Mail& m, Params& out) {
 
 // "{0,2}" for = ANY($n::smallint[]).
 std::string kinds_array(const std::vector<core::ClaimKind>& kinds);
+
+// Every template, and writing them back with their seqs (snapshot and
+// restore; postgres/templates.cc).
+core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
+core::Status write_templates(Conn& c, const std::vector<core::VerificationTemplate>& templates);
 
 }  // namespace vouch::store::postgres

@@ -36,7 +36,8 @@ constexpr Query kSettings{"snap_settings", "SELECT name, value FROM settings ORD
 
 constexpr Query kAnything{"restore_anything",
                           "SELECT EXISTS (SELECT 1 FROM claims) OR EXISTS (SELECT 1 FROM outbox) "
-                          "OR EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM settings)"};
+                          "OR EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM settings) "
+                          "OR EXISTS (SELECT 1 FROM templates)"};
 constexpr Query kPutClaim{
     "restore_claim",
     "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
@@ -132,6 +133,7 @@ core::Status read_rest_into(Conn& c, core::Snapshot& snap) {
   auto s = c.run(kSettings);
   if (!s.ok()) return s.error();
   for (int i = 0; i < s->rows(); ++i) snap.settings[s->text_at(i, 0)] = s->text_at(i, 1);
+  if (auto st = read_templates(c, snap.templates); !st.ok()) return st;
   auto last = c.run(kLastIds);
   if (!last.ok()) return last.error();
   snap.last_seq = last->int_at(0, 0);
@@ -181,7 +183,7 @@ core::Status write_rest(Conn& c, const core::Snapshot& snap) {
   for (const auto& [name, value] : snap.settings) {
     if (auto r = c.run(kPutSetting, {name, value}); !r.ok()) return r.error();
   }
-  return {};
+  return write_templates(c, snap.templates);
 }
 
 }  // namespace
@@ -202,7 +204,7 @@ Result<core::Snapshot> PostgresStore::snapshot() {
 core::Status PostgresStore::restore(const core::Snapshot& snap) {
   return in_tx([&](Conn& c) -> core::Status {
     // Keeps two restores (or a restore and a write) from both finding it empty.
-    if (auto r = c.exec("LOCK TABLE claims, outbox, accounts, settings IN EXCLUSIVE MODE");
+    if (auto r = c.exec("LOCK TABLE claims, outbox, accounts, settings, templates IN EXCLUSIVE MODE");
         !r.ok()) {
       return r.error();
     }

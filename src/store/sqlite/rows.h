@@ -1,6 +1,9 @@
 // Claim and mail <-> SQLite row: store/row_codec.h over a Stmt.
 #pragma once
 
+#include <vector>
+
+#include "core/store.h"
 #include "store/row_codec.h"
 #include "store/sqlite/db.h"
 
@@ -23,5 +26,10 @@ inline void bind_mail(Stmt& s, const core::Mail& m) {
   int i = 1;
   each_mail_value(m, [&](auto v) { s.bind(i++, v); });
 }
+
+// Template rows (sqlite/templates.cc), for snapshot and restore: a seq of 0
+// lets the table assign one.
+core::Status insert_template_row(Conn& c, const core::VerificationTemplate& t);
+core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
 
 }  // namespace vouch::store::sqlite

@@ -129,6 +129,21 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+    // 10: custom verification email templates (SES v1 and v2 share them)
+    R"sql(
+CREATE TABLE templates (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  name TEXT NOT NULL,
+  mail_from TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  content TEXT NOT NULL,
+  success_url TEXT NOT NULL,
+  failure_url TEXT NOT NULL,
+  UNIQUE (account_id, region, name)
+);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -66,12 +66,13 @@ core::Status read_rest(Conn& c, core::Snapshot& out) {
   Stmt st = c.prepare("SELECT name, value FROM settings ORDER BY name");
   while ((rc = st.step()) == SQLITE_ROW) out.settings.emplace(st.text_at(0), st.text_at(1));
   if (rc != SQLITE_DONE) return c.error("read settings");
-  return {};
+  return read_templates(c, out.templates);
 }
 
 core::Status refuse_unless_empty(Conn& c) {
   Stmt s = c.prepare("SELECT (SELECT count(*) FROM claims) + (SELECT count(*) FROM outbox) + "
-                     "(SELECT count(*) FROM accounts) + (SELECT count(*) FROM settings)");
+                     "(SELECT count(*) FROM accounts) + (SELECT count(*) FROM settings) + "
+                     "(SELECT count(*) FROM templates)");
   if (s.step() != SQLITE_ROW) return c.error("count rows");
   if (s.int_at(0) != 0) {
     return core::Error{core::ErrorCode::kConflict, "the target store is not empty", {}, {}};
@@ -140,6 +141,9 @@ core::Status write_rest(Conn& c, const core::Snapshot& snap) {
     Stmt s = c.prepare("INSERT INTO settings (name, value) VALUES (?1, ?2)");
     s.bind(1, name).bind(2, value);
     if (s.step() != SQLITE_DONE) return c.error("copy setting");
+  }
+  for (const auto& t : snap.templates) {
+    if (auto s = insert_template_row(c, t); !s.ok()) return s;
   }
   // AUTOINCREMENT's high-water marks, so deleted seqs and ids stay unused.
   for (const auto& [table, last] : {std::pair<const char*, int64_t>{"claims", snap.last_seq},

@@ -543,7 +543,8 @@ Result<std::vector<core::Account>> SqliteStore::list_accounts() {
 core::Status SqliteStore::clear_claims() {
   return writer_->run([](Conn& c) {
     return c.exec(
-        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox;");
+        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
+        "DELETE FROM templates;");
   });
 }
 
