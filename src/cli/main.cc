@@ -42,6 +42,7 @@
 #include "service/lattice_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
+#include "service/verification_templates.h"
 #include "scheduler/scheduler.h"
 #include "store/caching_store.h"
 #include "store/due_notifying_store.h"
@@ -326,6 +327,7 @@ struct Services {
         page_tokens(secret),
         identities(store, clocks.domain(), random, limiter, page_tokens,
                    service::IdentityOptions{opt.max_identities}),
+        templates(store, identities, limiter, page_tokens),
         accounts(store, clocks.wall),  // a changed or removed key counts within 2 s
         authenticator(accounts, clocks.wall, auth_settings_of(opt)),
         verifications(store, clocks.domain(), random, limiter, page_tokens),
@@ -358,12 +360,15 @@ struct Services {
       });
     }
     router.set_mail(&mail_api);
+    ses.set_templates(&templates);
+    sesv2.set_templates(&templates);
   }
 
   mail::LinkTokens links;
   service::RateLimiter limiter;
   service::PageTokens page_tokens;
   service::IdentityService identities;
+  service::VerificationTemplates templates;
   service::Accounts accounts;
   api::Authenticator authenticator;
   service::LatticeService verifications;

@@ -49,6 +49,9 @@ struct LinkToken {
   std::string claim_id;
   std::string nonce;
   int64_t expires_unix = 0;
+  // A custom verification email's template: its click redirects to the
+  // template's URLs. Empty for vouch's own message (a Confirm page).
+  std::string template_name;
 };
 
 }  // namespace vouch::core

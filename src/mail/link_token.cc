@@ -19,7 +19,8 @@ LinkTokens::LinkTokens(const std::string& secret)
     : key_(crypto::derive_key(secret, kKeyLabel)), legacy_key_(secret) {}
 
 std::string LinkTokens::encode(const core::LinkToken& t) const {
-  const std::string payload = t.claim_id + "|" + t.nonce + "|" + std::to_string(t.expires_unix);
+  std::string payload = t.claim_id + "|" + t.nonce + "|" + std::to_string(t.expires_unix);
+  if (!t.template_name.empty()) payload += "|" + t.template_name;
   auto mac = crypto::hmac_sha256(key_, "link\n" + payload);
   return b64(payload) + "." +
          b64(std::string_view(reinterpret_cast<const char*>(mac.data()), kMacBytes));
@@ -38,10 +39,18 @@ std::optional<core::LinkToken> LinkTokens::decode(const std::string& token) cons
         *mac, std::string_view(reinterpret_cast<const char*>(expected.data()), kMacBytes));
   };
   if (!macd_with(key_) && !macd_with(legacy_key_)) return std::nullopt;
-  size_t a = payload->find('|'), b = payload->rfind('|');
-  if (a == std::string::npos || a == b) return std::nullopt;
-  core::LinkToken t{payload->substr(0, a), payload->substr(a + 1, b - a - 1), 0};
-  const std::string exp = payload->substr(b + 1);
+  // claim|nonce|expiry, then |template for a custom verification email.
+  size_t a = payload->find('|');
+  size_t b = a == std::string::npos ? a : payload->find('|', a + 1);
+  if (b == std::string::npos) return std::nullopt;
+  size_t c = payload->find('|', b + 1);
+  core::LinkToken t{payload->substr(0, a), payload->substr(a + 1, b - a - 1), 0, {}};
+  if (c != std::string::npos) {
+    t.template_name = payload->substr(c + 1);
+    if (t.template_name.empty() || t.template_name.find('|') != std::string::npos)
+      return std::nullopt;
+  }
+  const std::string exp = payload->substr(b + 1, c == std::string::npos ? c : c - b - 1);
   auto [end, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), t.expires_unix);
   if (ec != std::errc() || end != exp.data() + exp.size()) return std::nullopt;
   return t;

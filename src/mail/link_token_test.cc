@@ -14,12 +14,13 @@ namespace vouch::mail {
 namespace {
 
 const std::string kKey = "0123456789abcdef0123456789abcdef";
-const core::LinkToken kToken{"id-0123456789abcdef0123", "nOnCe_-123", 1'700'086'400};
+const core::LinkToken kToken{"id-0123456789abcdef0123", "nOnCe_-123", 1'700'086'400, {}};
 
 void expect_same(const core::LinkToken& a, const core::LinkToken& b) {
   EXPECT_EQ(a.claim_id, b.claim_id);
   EXPECT_EQ(a.nonce, b.nonce);
   EXPECT_EQ(a.expires_unix, b.expires_unix);
+  EXPECT_EQ(a.template_name, b.template_name);
 }
 
 TEST(LinkTokens, RoundTrip) {
@@ -28,6 +29,21 @@ TEST(LinkTokens, RoundTrip) {
   auto back = links.decode(t);
   ASSERT_TRUE(back.has_value()) << t;
   expect_same(*back, kToken);
+}
+
+TEST(LinkTokens, ACustomVerificationLinkCarriesItsTemplateSigned) {
+  LinkTokens links(kKey);
+  core::LinkToken custom = kToken;
+  custom.template_name = "Welcome_Template-1";
+  const std::string t = links.encode(custom);
+  auto back = links.decode(t);
+  ASSERT_TRUE(back.has_value()) << t;
+  expect_same(*back, custom);
+  // The plain link is another token: the template is part of what is MACed.
+  EXPECT_NE(t, links.encode(kToken));
+  auto plain = links.decode(links.encode(kToken));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_TRUE(plain->template_name.empty());
 }
 
 TEST(LinkTokens, UrlSafeAndDeterministic) {
@@ -44,8 +60,8 @@ TEST(LinkTokens, UrlSafeAndDeterministic) {
 TEST(LinkTokens, RoundTripOfEdgeValues) {
   LinkTokens links(kKey);
   for (const core::LinkToken& in :
-       {core::LinkToken{"c", "", 0}, core::LinkToken{"id-x", "n", -5},
-        core::LinkToken{"id-y", "nonce", 9'223'372'036'854'775'807LL}}) {
+       {core::LinkToken{"c", "", 0, {}}, core::LinkToken{"id-x", "n", -5, {}},
+        core::LinkToken{"id-y", "nonce", 9'223'372'036'854'775'807LL, {}}}) {
     auto back = links.decode(links.encode(in));
     ASSERT_TRUE(back.has_value()) << in.claim_id << " " << in.expires_unix;
     expect_same(*back, in);

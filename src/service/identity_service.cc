@@ -152,6 +152,11 @@ Result<std::string> IdentityService::verify_domain(const Scope& scope, const std
 core::Status IdentityService::verify_email(const Scope& scope, const std::string& email,
                                            const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
+  return start_email(scope, email, nullptr);
+}
+
+core::Status IdentityService::start_email(const Scope& scope, const std::string& email,
+                                          const mail::CustomMail* custom) {
   auto subject = core::normalize_email(email);
   if (!subject.ok()) return subject.error();
   auto claim = get_or_create(scope, ClaimKind::kSesEmail, *subject);
@@ -163,11 +168,12 @@ core::Status IdentityService::verify_email(const Scope& scope, const std::string
   // A reopened identity's new nonce killed every link already sent, so its
   // mail skips the cooldown (at most once per 24 h window per identity).
   if (reopened->status == ClaimStatus::kPending)
-    return queue_mail(*reopened, reopened->token == nonce);
+    return queue_mail(*reopened, reopened->token == nonce, custom);
   return {};
 }
 
-core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
+core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown,
+                                         const mail::CustomMail* custom) {
   if (!mail_ || !mail_->links) return {};
   std::lock_guard lock(mail_mu_);
   const auto now = (mail_->wall ? *mail_->wall : clock_).now();
@@ -180,8 +186,11 @@ core::Status IdentityService::queue_mail(const Claim& claim, bool cooldown) {
   const auto expires =
       std::chrono::duration_cast<std::chrono::seconds>(claim.deadline.time_since_epoch()).count();
   const std::string link = mail_->public_url + "/_vouch/verify-email?token=" +
-                           mail_->links->encode({claim.id, claim.token, expires});
-  auto queued = store_.enqueue_mail(mail::verification_mail(claim, mail_->from, link, now));
+                           mail_->links->encode({claim.id, claim.token, expires,
+                                                 custom ? custom->template_name : ""});
+  auto queued = store_.enqueue_mail(custom
+                                        ? mail::custom_verification_mail(claim, *custom, link, now)
+                                        : mail::verification_mail(claim, mail_->from, link, now));
   if (!queued.ok()) return queued.error();
   if (mail_->queued) mail_->queued();
   return {};

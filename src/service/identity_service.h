@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "core/store.h"
+#include "mail/custom_verification_mail.h"
 #include "mail/link_token.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
@@ -124,7 +125,8 @@ struct MailSettings {
 enum class ConfirmOutcome { kVerified, kConfirmable, kAlreadyVerified, kExpired, kInvalid };
 struct ConfirmResult {
   ConfirmOutcome outcome;
-  std::string address;  // when known
+  std::string address;   // when known
+  std::string redirect;  // a custom verification link: its template's URL for the outcome
 };
 
 struct IdentityOptions {
@@ -200,6 +202,20 @@ class IdentityService {
   // kConfirmable where confirm_email would verify.
   core::Result<ConfirmResult> inspect_email_link(const std::string& token);
 
+  // Custom verification email (identity_service_custom.cc).
+  // SendCustomVerificationEmail: verify_email with `custom` as the message;
+  // returns its MessageId.
+  core::Result<std::string> send_custom_verification(const core::Scope& scope,
+                                                     const std::string& email,
+                                                     const mail::CustomMail& custom);
+  // Whether `address`, or its domain, is a verified identity of `scope`.
+  core::Result<bool> may_send_from(const core::Scope& scope, const std::string& address);
+  // Whether `token` is a genuine custom verification link.
+  bool is_custom_link(const std::string& token) const;
+  // Its click: verifies as confirm_email does, with `redirect` set to the
+  // template's success or failure URL (empty if the template is gone).
+  core::Result<ConfirmResult> follow_custom_link(const std::string& token);
+
  private:
   // The stored identity for a normalised subject, created if absent.
   core::Result<core::Claim> get_or_create(const core::Scope& scope, core::ClaimKind kind,
@@ -210,7 +226,12 @@ class IdentityService {
   core::Result<core::Claim> reopen_if_failed(core::Claim claim);
   // `cooldown`: whether the per-recipient cooldown applies (not to a new link
   // that replaces dead ones).
-  core::Status queue_mail(const core::Claim& claim, bool cooldown);
+  // verify_email without its throttle; `custom` as the message when set.
+  core::Status start_email(const core::Scope& scope, const std::string& email,
+                           const mail::CustomMail* custom);
+  // `custom`: a custom verification email instead of vouch's own message.
+  core::Status queue_mail(const core::Claim& claim, bool cooldown,
+                          const mail::CustomMail* custom = nullptr);
   // A link's claim and what confirming it would come to; `claim` is set when
   // the outcome is kConfirmable.
   core::Result<ConfirmResult> link_state(const std::string& token, core::Claim* claim);

@@ -24,6 +24,13 @@ std::map<std::string, double> RateLimiter::aws_defaults() {
           {"VerifyDomainIdentity", 1.0},
           {"VerifyEmailIdentity", 1.0},
           {"VerifyEmailAddress", 1.0},
+          // Custom verification email: "no more than once per second" each.
+          {"CreateCustomVerificationEmailTemplate", 1.0},
+          {"GetCustomVerificationEmailTemplate", 1.0},
+          {"UpdateCustomVerificationEmailTemplate", 1.0},
+          {"DeleteCustomVerificationEmailTemplate", 1.0},
+          {"ListCustomVerificationEmailTemplates", 1.0},
+          {"SendCustomVerificationEmail", 1.0},
           // vouch's own admin routes that look up DNS live (api/control).
           {"vouch:GetClaim", 5.0},
           {"vouch:CheckClaim", 5.0}};
@@ -40,6 +47,10 @@ const std::vector<std::string>& RateLimiter::operations() {
       "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
       "PutEmailIdentityDkimAttributes", "ses:TagResource", "ses:UntagResource",
       "ses:ListTagsForResource",
+      // SES custom verification email (v1 and v2 share these names and rates)
+      "CreateCustomVerificationEmailTemplate", "GetCustomVerificationEmailTemplate",
+      "UpdateCustomVerificationEmailTemplate", "DeleteCustomVerificationEmailTemplate",
+      "ListCustomVerificationEmailTemplates", "SendCustomVerificationEmail",
       // VPC Lattice
       "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
       "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource",

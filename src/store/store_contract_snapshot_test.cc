@@ -33,8 +33,14 @@ class StoreSnapshotTest : public StoreContractTest {
     ASSERT_OK(store().hide_mail(kScope));  // hides the sent one
     ASSERT_OK(store().put_account(Account{"111122223333", "AKIDSNAPSHOT", "secret"}));
     ASSERT_OK(store().put_setting("secret_key", "k"));
-    VerificationTemplate t{kScope, "Welcome", "from@example.com", "Subject", "<p>Hi</p>",
-                           "https://example.com/ok", "https://example.com/no", 0};
+    VerificationTemplate t{kScope,
+                           "Welcome",
+                           "from@example.com",
+                           "Subject",
+                           "<p>Hi</p>",
+                           "https://example.com/ok",
+                           "https://example.com/no",
+                           0};
     ASSERT_OK(store().insert_template(t, 0));
     t.name = "Second";
     ASSERT_OK(store().insert_template(t, 0));

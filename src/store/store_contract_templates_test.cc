@@ -39,8 +39,9 @@ TEST_P(StoreTemplatesTest, AnInsertedTemplateReadsBackFieldForField) {
   ASSERT_TRUE(got->has_value());
   expect_same(**got, *in);
   // Names are per scope and exact.
-  for (const auto& [scope, name] : {std::pair{kOtherRegion, "Welcome"},
-                                    std::pair{kOtherAccount, "Welcome"}, std::pair{kScope, "welcome"}}) {
+  for (const auto& [scope, name] :
+       {std::pair{kOtherRegion, "Welcome"}, std::pair{kOtherAccount, "Welcome"},
+        std::pair{kScope, "welcome"}}) {
     auto other = store().get_template(scope, name);
     ASSERT_OK(other);
     EXPECT_FALSE(other->has_value()) << scope.region << " " << name;

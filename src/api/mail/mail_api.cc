@@ -115,6 +115,9 @@ http::HandlerResult MailApi::open_link(const http::Request& req) {
     return page(400, "Invalid link",
                 "This verification link is incomplete. Copy the whole link from the message.");
   }
+  // A custom verification email's link verifies on the click and redirects
+  // to its template's URL, as AWS's does; HEAD still changes nothing.
+  if (req.method == "GET" && identities_.is_custom_link(*token)) return follow(*token);
   auto r = identities_.inspect_email_link(*token);
   if (!r.ok()) return try_again();
   if (r->outcome != service::ConfirmOutcome::kConfirmable) return refusal(*r);
@@ -128,6 +131,24 @@ http::HandlerResult MailApi::open_link(const http::Request& req) {
       200, "Confirm your email address",
       "Press Confirm to verify " + r->address + ". If you did not ask for this, close this page.",
       form);
+}
+
+http::HandlerResult MailApi::follow(const std::string& token) {
+  return http::Deferred([this, token] {
+    auto r = identities_.follow_custom_link(token);
+    if (!r.ok()) return try_again();
+    if (!r->redirect.empty()) {
+      auto headers = page_headers();
+      headers.push_back({"Location", r->redirect});
+      return http::Response{303, "text/plain; charset=utf-8", std::move(headers), ""};
+    }
+    // The template was deleted since: vouch's own pages say what happened.
+    if (r->outcome == service::ConfirmOutcome::kVerified) {
+      return page(200, "Email address verified",
+                  "You have successfully verified " + r->address + ". You can close this page.");
+    }
+    return refusal(*r);
+  });
 }
 
 http::HandlerResult MailApi::confirm_link(const http::Request& req) {

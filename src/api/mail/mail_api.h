@@ -1,7 +1,8 @@
 // The mail routes on the listener: the verification link
 // /_vouch/verify-email (GET/HEAD show a page with a Confirm button and change
 // nothing, so mail scanners and prefetchers cannot verify; POST from that
-// page confirms) and the sent-mail inbox GET/DELETE /_aws/ses in
+// page confirms; a custom verification email's link verifies on GET and
+// redirects, as AWS's does) and the sent-mail inbox GET/DELETE /_aws/ses in
 // LocalStack's shape.
 #pragma once
 
@@ -40,6 +41,8 @@ class MailApi {
  private:
   http::HandlerResult open_link(const http::Request& req);
   http::HandlerResult confirm_link(const http::Request& req);
+  // A custom verification link's GET: verify, then 303 to the template's URL.
+  http::HandlerResult follow(const std::string& token);
   http::HandlerResult inbox(const http::Request& req);
 
   service::IdentityService& identities_;

@@ -76,6 +76,12 @@ SesApi::SesApi(service::IdentityService& identities, Authenticator& auth)
           {"DeleteVerifiedEmailAddress", &SesApi::delete_verified_email_address},
           {"VerifyDomainDkim", &SesApi::verify_domain_dkim},
           {"GetIdentityDkimAttributes", &SesApi::get_identity_dkim_attributes},
+          {"CreateCustomVerificationEmailTemplate", &SesApi::create_template},
+          {"GetCustomVerificationEmailTemplate", &SesApi::get_template},
+          {"UpdateCustomVerificationEmailTemplate", &SesApi::update_template},
+          {"DeleteCustomVerificationEmailTemplate", &SesApi::delete_template},
+          {"ListCustomVerificationEmailTemplates", &SesApi::list_templates},
+          {"SendCustomVerificationEmail", &SesApi::send_custom_verification},
       } {}
 
 http::HandlerResult SesApi::handle(http::Request& req) {
@@ -98,7 +104,10 @@ http::HandlerResult SesApi::handle(http::Request& req) {
   }
   const std::string* version = params->get("Version");
   auto it = actions_.find(*action);
-  if (it == actions_.end() || (version && *version != "2010-12-01")) {
+  const bool is_template_op = it != actions_.end() &&
+                              action->find("CustomVerification") != std::string::npos;
+  if (it == actions_.end() || (version && *version != "2010-12-01") ||
+      (is_template_op && !templates_)) {
     return error_response(400, "InvalidAction",
                           "The action " + *action + " is not valid for this web service.", rid);
   }

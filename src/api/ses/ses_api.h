@@ -9,6 +9,7 @@
 #include "api/common/form.h"
 #include "http/message.h"
 #include "service/identity_service.h"
+#include "service/verification_templates.h"
 
 namespace vouch::api::ses {
 
@@ -18,6 +19,9 @@ class SesApi {
 
   // Handles `POST /` (form body) or `GET /?Action=...`.
   http::HandlerResult handle(http::Request& req);
+  // Custom verification email templates (ses_templates.cc); without them
+  // those actions answer InvalidAction.
+  void set_templates(service::VerificationTemplates* templates) { templates_ = templates; }
 
  private:
   struct Call {
@@ -46,10 +50,18 @@ class SesApi {
   http::HandlerResult delete_verified_email_address(Call& c);
   http::HandlerResult verify_domain_dkim(Call& c);
   http::HandlerResult get_identity_dkim_attributes(Call& c);
+  // ses_templates.cc
+  http::HandlerResult create_template(Call& c);
+  http::HandlerResult get_template(Call& c);
+  http::HandlerResult update_template(Call& c);
+  http::HandlerResult delete_template(Call& c);
+  http::HandlerResult list_templates(Call& c);
+  http::HandlerResult send_custom_verification(Call& c);
 
   service::IdentityService& identities_;
   Authenticator& auth_;
   const std::unordered_map<std::string, Action> actions_;
+  service::VerificationTemplates* templates_ = nullptr;
 };
 
 }  // namespace vouch::api::ses

@@ -73,6 +73,7 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   const core::Scope& scope = std::get<core::Scope>(who);
   std::string_view path = req.path();
   if (path == kTags) return tags(scope, req);
+  if (templates_ && is_template_path(path)) return templates(scope, req);
   if (path == kListIdentities) {
     if (req.method == "POST") return list_posted(scope, req);
     return unknown_operation();

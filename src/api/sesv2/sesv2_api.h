@@ -10,6 +10,7 @@
 #include "api/authn.h"
 #include "http/message.h"
 #include "service/identity_service.h"
+#include "service/verification_templates.h"
 
 namespace vouch::api::sesv2 {
 
@@ -20,6 +21,11 @@ class SesV2Api {
   // Whether `path` is under this API's prefix (any method).
   static bool owns(std::string_view path);
   http::HandlerResult handle(http::Request& req);
+  // Custom verification email (sesv2_templates.cc); without them those
+  // paths are unknown operations.
+  void set_templates(service::VerificationTemplates* templates) { templates_ = templates; }
+  // Whether `path` is one of those.
+  static bool is_template_path(std::string_view path);
 
  private:
   http::HandlerResult identity(const core::Scope& scope, const http::Request& req,
@@ -34,9 +40,17 @@ class SesV2Api {
   http::HandlerResult put_dkim(const core::Scope& scope, const std::string& id,
                                const http::Request& req);
   http::HandlerResult tag(const core::Scope& scope, const http::Request& req);
+  // sesv2_templates.cc
+  http::HandlerResult templates(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult create_template(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult update_template(const core::Scope& scope, const std::string& name,
+                                      const http::Request& req);
+  http::HandlerResult list_templates(const core::Scope& scope, const http::Request& req);
+  http::HandlerResult send_custom_verification(const core::Scope& scope, const http::Request& req);
 
   service::IdentityService& identities_;
   Authenticator& auth_;
+  service::VerificationTemplates* templates_ = nullptr;
 };
 
 }  // namespace vouch::api::sesv2

@@ -97,7 +97,6 @@ class PostgresStore final : public core::Store {
                                                                        int64_t after_seq,
                                                                        size_t limit) override;
 
-
  private:
   explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
 

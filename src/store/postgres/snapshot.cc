@@ -204,7 +204,8 @@ Result<core::Snapshot> PostgresStore::snapshot() {
 core::Status PostgresStore::restore(const core::Snapshot& snap) {
   return in_tx([&](Conn& c) -> core::Status {
     // Keeps two restores (or a restore and a write) from both finding it empty.
-    if (auto r = c.exec("LOCK TABLE claims, outbox, accounts, settings, templates IN EXCLUSIVE MODE");
+    if (auto r = c.exec(
+            "LOCK TABLE claims, outbox, accounts, settings, templates IN EXCLUSIVE MODE");
         !r.ok()) {
       return r.error();
     }

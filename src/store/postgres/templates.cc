@@ -15,10 +15,9 @@ namespace {
 // Creates in one scope take turns, so the count and the insert agree.
 constexpr Query kLockTemplates{
     "lock_templates", "SELECT pg_advisory_xact_lock(hashtext('templates/' || $1 || '/' || $2))"};
-constexpr Query kCountTemplates{
-    "count_templates",
-    "SELECT count(*), count(*) FILTER (WHERE name = $3) FROM templates "
-    "WHERE account_id = $1 AND region = $2"};
+constexpr Query kCountTemplates{"count_templates",
+                                "SELECT count(*), count(*) FILTER (WHERE name = $3) FROM templates "
+                                "WHERE account_id = $1 AND region = $2"};
 constexpr Query kInsertTemplate{
     "insert_template",
     "INSERT INTO templates (account_id, region, name, mail_from, subject, content, success_url, "

@@ -90,7 +90,6 @@ class SqliteStore final : public core::Store {
                                                                        int64_t after_seq,
                                                                        size_t limit) override;
 
-
   // Whether any claim is stored (the server's start: a new secret key would
   // void what was signed for them).
   core::Result<bool> has_claims();

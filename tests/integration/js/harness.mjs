@@ -28,6 +28,12 @@ export const RATE_LIMITS_OFF = [
   '--rate-limit', 'VerifyEmailAddress=0',
   '--rate-limit', 'vouch:GetClaim=0',
   '--rate-limit', 'vouch:CheckClaim=0',
+  '--rate-limit', 'CreateCustomVerificationEmailTemplate=0',
+  '--rate-limit', 'GetCustomVerificationEmailTemplate=0',
+  '--rate-limit', 'UpdateCustomVerificationEmailTemplate=0',
+  '--rate-limit', 'DeleteCustomVerificationEmailTemplate=0',
+  '--rate-limit', 'ListCustomVerificationEmailTemplates=0',
+  '--rate-limit', 'SendCustomVerificationEmail=0',
 ];
 
 // Keep the SDK away from the developer's own AWS configuration.

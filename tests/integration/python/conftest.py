@@ -72,6 +72,12 @@ RATE_LIMITS_OFF = [
     "--rate-limit", "VerifyEmailAddress=0",
     "--rate-limit", "vouch:GetClaim=0",
     "--rate-limit", "vouch:CheckClaim=0",
+    "--rate-limit", "CreateCustomVerificationEmailTemplate=0",
+    "--rate-limit", "GetCustomVerificationEmailTemplate=0",
+    "--rate-limit", "UpdateCustomVerificationEmailTemplate=0",
+    "--rate-limit", "DeleteCustomVerificationEmailTemplate=0",
+    "--rate-limit", "ListCustomVerificationEmailTemplates=0",
+    "--rate-limit", "SendCustomVerificationEmail=0",
 ]
 
 SIGNATURE_MISMATCH_MESSAGE_PREFIX = (
