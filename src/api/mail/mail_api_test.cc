@@ -118,6 +118,39 @@ TEST(VerifyLink, GetAndHeadShowAConfirmPageAndChangeNothing) {
   EXPECT_EQ(env.run(request("GET", "/_vouch/verify-email?token=" + token)).status, 410);
 }
 
+TEST(VerifyLink, ACustomVerificationLinkVerifiesOnGetAndRedirects) {
+  Env env;
+  ASSERT_TRUE(env.store
+                  .insert_template({kScope, "T", "s@example.com", "S", "<p>x</p>",
+                                    "https://app.example/ok", "https://app.example/no", 0},
+                                   0)
+                  .ok());
+  ASSERT_TRUE(env.identities
+                  .send_custom_verification(kScope, "c@example.com",
+                                            {"T", "s@example.com", "S", "<p>x</p>"})
+                  .ok());
+  auto mails = env.store.list_mail("c@example.com", std::nullopt);
+  ASSERT_TRUE(mails.ok() && mails->size() == 1u);
+  const std::string& body = mails->back().text_body;
+  const auto at = body.find("token=") + 6;
+  const std::string link = "/_vouch/verify-email?" + body.substr(at - 6, body.find_first_of(" \r\n", at) - at + 6);
+  // HEAD (a scanner's look) changes nothing.
+  EXPECT_EQ(env.run(request("HEAD", link)).status, 200);
+  EXPECT_EQ(env.status("c@example.com"), core::ClaimStatus::kPending);
+  auto first = env.run(request("GET", link + "&SuccessRedirectionURL=https://evil.example"));
+  EXPECT_EQ(first.status, 303);
+  ASSERT_TRUE(header(first, "Location"));
+  EXPECT_EQ(*header(first, "Location"), "https://app.example/ok");
+  EXPECT_EQ(*header(first, "Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(env.status("c@example.com"), core::ClaimStatus::kVerified);
+  auto again = env.run(request("GET", link));
+  EXPECT_EQ(again.status, 303);
+  EXPECT_EQ(*header(again, "Location"), "https://app.example/no");
+  // With its template deleted, the link still verifies and shows vouch's page.
+  ASSERT_TRUE(env.store.delete_template(kScope, "T").ok());
+  EXPECT_EQ(env.run(request("GET", link)).status, 410);
+}
+
 TEST(VerifyLink, CrossSitePostsAreRefused) {
   Env env;
   const std::string token = env.token_for("b@example.com");
