@@ -3,26 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "mail/verification_mail.h"
+
 namespace vouch::mail {
 
 namespace {
 
 constexpr const char* kDisclaimer =
     "If you did not request to verify this email address, please disregard this message.";
-
-std::string attr_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Where </body> starts (any case), or npos.
 size_t body_end(const std::string& html) {
@@ -67,7 +55,7 @@ core::Mail custom_verification_mail(const core::Claim& claim, const CustomMail& 
   m.from = custom.from;
   m.to = claim.subject;
   m.subject = custom.subject;
-  const std::string added = "<p><a href=\"" + attr_escape(link) + "\">" + attr_escape(link) +
+  const std::string added = "<p><a href=\"" + html_escape(link) + "\">" + html_escape(link) +
                             "</a></p><p>" + kDisclaimer + "</p>";
   m.html_body = custom.html;
   const size_t end = body_end(m.html_body);

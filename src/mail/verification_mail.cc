@@ -4,8 +4,6 @@
 
 namespace vouch::mail {
 
-namespace {
-
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -19,8 +17,6 @@ std::string html_escape(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 core::Mail verification_mail(const core::Claim& claim, const std::string& from,
                              const std::string& link, core::TimePoint now) {

@@ -84,6 +84,18 @@ def follow(link: str) -> tuple[int, str | None]:
         conn.close()
 
 
+def all_pages(list_fn, size_key: str, size: int) -> tuple[list[str], int]:
+    """Every template name, following NextToken to the last page, and how many pages."""
+    seen, pages, token = [], 0, None
+    while True:
+        page = list_fn(**{size_key: size}, **({"NextToken": token} if token else {}))
+        seen += [t["TemplateName"] for t in page["CustomVerificationEmailTemplates"]]
+        pages += 1
+        token = page.get("NextToken")
+        if not token:
+            return seen, pages
+
+
 def status_of(ses, email: str) -> str | None:
     attrs = ses.get_identity_verification_attributes(Identities=[email])["VerificationAttributes"]
     return attrs.get(email, {}).get("VerificationStatus")
@@ -189,26 +201,8 @@ def test_paging_to_the_last_page_and_the_limit_of_fifty(vouch, smtp):
     expect(v2.create_custom_verification_email_template, "LimitExceededException", 400,
            **template("T50", sender))
 
-    seen, pages, token = [], 0, None
-    while True:
-        kw = {"MaxResults": 20} | ({"NextToken": token} if token else {})
-        page = ses.list_custom_verification_email_templates(**kw)
-        seen += [t["TemplateName"] for t in page["CustomVerificationEmailTemplates"]]
-        pages += 1
-        token = page.get("NextToken")
-        if not token:
-            break
-    assert (seen, pages) == (names, 3)
-    seen, pages, token = [], 0, None
-    while True:
-        kw = {"PageSize": 7} | ({"NextToken": token} if token else {})
-        page = v2.list_custom_verification_email_templates(**kw)
-        seen += [t["TemplateName"] for t in page["CustomVerificationEmailTemplates"]]
-        pages += 1
-        token = page.get("NextToken")
-        if not token:
-            break
-    assert (seen, pages) == (names, 8)
+    assert all_pages(ses.list_custom_verification_email_templates, "MaxResults", 20) == (names, 3)
+    assert all_pages(v2.list_custom_verification_email_templates, "PageSize", 7) == (names, 8)
     # The CLI pages through all of them by itself.
     res = run_cli(vouch, "ses", "list-custom-verification-email-templates", "--page-size", "10")
     assert res.rc == 0, res.stderr
