@@ -18,16 +18,15 @@ namespace {
 // The tags the SES Developer Guide allows in custom verification email
 // templates (FAQ Q5), sorted for binary search.
 constexpr std::array<std::string_view, 74> kAllowedTags = {
-    "abbr",   "acronym", "address", "area",     "b",     "bdo",      "big",   "blockquote",
-    "body",   "br",      "button",  "caption",  "center", "cite",    "code",  "col",
-    "colgroup", "dd",    "del",     "dfn",      "dir",   "div",      "dl",    "dt",
-    "em",     "fieldset", "font",   "form",     "h1",    "h2",       "h3",    "h4",
-    "h5",     "h6",      "head",    "hr",       "html",  "i",        "img",   "input",
-    "ins",    "kbd",     "label",   "legend",   "li",    "map",      "menu",  "ol",
-    "optgroup", "option", "p",      "pre",      "q",     "s",        "samp",  "select",
-    "small",  "span",    "strike",  "strong",   "sub",   "sup",      "table", "tbody",
-    "td",     "textarea", "tfoot",  "th",       "thead", "tr",       "tt",    "u",
-    "ul",     "var"};
+    "abbr",  "acronym", "address",  "area",     "b",      "bdo",    "big",   "blockquote", "body",
+    "br",    "button",  "caption",  "center",   "cite",   "code",   "col",   "colgroup",   "dd",
+    "del",   "dfn",     "dir",      "div",      "dl",     "dt",     "em",    "fieldset",   "font",
+    "form",  "h1",      "h2",       "h3",       "h4",     "h5",     "h6",    "head",       "hr",
+    "html",  "i",       "img",      "input",    "ins",    "kbd",    "label", "legend",     "li",
+    "map",   "menu",    "ol",       "optgroup", "option", "p",      "pre",   "q",          "s",
+    "samp",  "select",  "small",    "span",     "strike", "strong", "sub",   "sup",        "table",
+    "tbody", "td",      "textarea", "tfoot",    "th",     "thead",  "tr",    "tt",         "u",
+    "ul",    "var"};
 
 Error template_missing(const std::string& name) {
   return core::not_found("Custom verification email template " + name + " does not exist.", name);
@@ -35,16 +34,17 @@ Error template_missing(const std::string& name) {
 
 Error from_not_verified(const std::string& from) {
   return Error{ErrorCode::kInvalidArgument,
-               "Email address " + from + " is not verified.", {}, std::string(kFromField)};
+               "Email address " + from + " is not verified.",
+               {},
+               std::string(kFromField)};
 }
 
 }  // namespace
 
 bool valid_template_name(const std::string& name) {
   if (name.empty() || name.size() > VerificationTemplates::kMaxNameLength) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
 bool valid_redirect_url(const std::string& url) {
@@ -95,24 +95,27 @@ core::Status VerificationTemplates::validate(const VerificationTemplate& t) {
         "Invalid template name: use 1 to 64 letters, digits, underscores or dashes.",
         "TemplateName");
   }
-  if (t.subject.empty()) return core::invalid_argument("TemplateSubject is empty.", "TemplateSubject");
+  if (t.subject.empty())
+    return core::invalid_argument("TemplateSubject is empty.", "TemplateSubject");
   if (t.content.empty() || t.content.size() > kMaxContentBytes) {
     return Error{ErrorCode::kInvalidArgument,
-                 "Template content must be between 1 byte and 10 MB.", {},
+                 "Template content must be between 1 byte and 10 MB.",
+                 {},
                  std::string(kContentField)};
   }
   if (auto tag = disallowed_tag(t.content); !tag.empty()) {
     return Error{ErrorCode::kInvalidArgument,
                  "Template content contains the HTML tag <" + tag +
                      ">, which custom verification emails may not use.",
-                 {}, std::string(kContentField)};
+                 {},
+                 std::string(kContentField)};
   }
   for (const auto& [url, field] : {std::pair{&t.success_url, "SuccessRedirectionURL"},
                                    std::pair{&t.failure_url, "FailureRedirectionURL"}}) {
     if (!valid_redirect_url(*url)) {
-      return core::invalid_argument("Invalid " + std::string(field) + ": " + *url +
-                                        " is not an absolute http or https URL.",
-                                    field);
+      return core::invalid_argument(
+          "Invalid " + std::string(field) + ": " + *url + " is not an absolute http or https URL.",
+          field);
     }
   }
   auto may = identities_.may_send_from(t.scope, t.from);
@@ -128,13 +131,16 @@ core::Status VerificationTemplates::create(const VerificationTemplate& t) {
   if (in.ok()) return {};
   if (in.error().code == ErrorCode::kConflict) {
     return Error{ErrorCode::kConflict,
-                 "Custom verification email template " + t.name + " already exists", t.name, {}};
+                 "Custom verification email template " + t.name + " already exists",
+                 t.name,
+                 {}};
   }
   if (in.error().code == ErrorCode::kQuotaExceeded) {
     return Error{ErrorCode::kQuotaExceeded,
                  "Maximum number of custom verification email templates (" +
                      std::to_string(kMaxTemplates) + ") reached.",
-                 t.name, {}};
+                 t.name,
+                 {}};
   }
   return in.error();
 }
@@ -193,7 +199,8 @@ Result<TemplatePage> VerificationTemplates::list(const Scope& scope, std::option
   const size_t n = std::min(rows->size(), static_cast<size_t>(limit));
   page.items.assign(std::make_move_iterator(rows->begin()),
                     std::make_move_iterator(rows->begin() + static_cast<ptrdiff_t>(n)));
-  if (rows->size() > n) page.next_token = tokens_.encode(scope, "ses:templates", page.items.back().seq);
+  if (rows->size() > n)
+    page.next_token = tokens_.encode(scope, "ses:templates", page.items.back().seq);
   return page;
 }
 

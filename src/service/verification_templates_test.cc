@@ -35,9 +35,10 @@ class VerificationTemplatesTest : public ServiceTestBase {
     ServiceTestBase::SetUp();
     if (HasFatalFailure()) return;
     identities_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
-    identities_->enable_mail({"from@vouch.test", "http://vouch.test", &links_, nullptr, &clock_,
-                              seconds(0)});
-    templates_ = std::make_unique<VerificationTemplates>(*store_, *identities_, unlimited_, tokens_);
+    identities_->enable_mail(
+        {"from@vouch.test", "http://vouch.test", &links_, nullptr, &clock_, seconds(0)});
+    templates_ = std::make_unique<VerificationTemplates>(*store_, *identities_, unlimited_,
+                                                         tokens_);
   }
 
   std::vector<core::Mail> outbox(const std::string& to) {
@@ -140,10 +141,10 @@ TEST_F(VerificationTemplatesTest, BadFieldsAreRefusedWithTheFieldNamed) {
   script.content = "<p>hi</p><script>steal()</script>";
   auto huge = make("T");
   huge.content = std::string(VerificationTemplates::kMaxContentBytes + 1, 'a');
-  for (const auto& [t, field] :
-       {std::pair{bad_name, std::string("TemplateName")},
-        std::pair{bad_url, std::string("SuccessRedirectionURL")},
-        std::pair{script, std::string(kContentField)}, std::pair{huge, std::string(kContentField)}}) {
+  for (const auto& [t, field] : {std::pair{bad_name, std::string("TemplateName")},
+                                 std::pair{bad_url, std::string("SuccessRedirectionURL")},
+                                 std::pair{script, std::string(kContentField)},
+                                 std::pair{huge, std::string(kContentField)}}) {
     auto st = templates_->create(t);
     ASSERT_FALSE(st.ok()) << field;
     EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);

@@ -133,7 +133,8 @@ TEST(VerifyLink, ACustomVerificationLinkVerifiesOnGetAndRedirects) {
   ASSERT_TRUE(mails.ok() && mails->size() == 1u);
   const std::string& body = mails->back().text_body;
   const auto at = body.find("token=") + 6;
-  const std::string link = "/_vouch/verify-email?" + body.substr(at - 6, body.find_first_of(" \r\n", at) - at + 6);
+  const std::string link = "/_vouch/verify-email?" +
+                           body.substr(at - 6, body.find_first_of(" \r\n", at) - at + 6);
   // HEAD (a scanner's look) changes nothing.
   EXPECT_EQ(env.run(request("HEAD", link)).status, 200);
   EXPECT_EQ(env.status("c@example.com"), core::ClaimStatus::kPending);

@@ -48,11 +48,11 @@ void template_fields(XmlWriter& x, const core::VerificationTemplate& t) {
 http::HandlerResult SesApi::create_template(Call& c) {
   core::VerificationTemplate t;
   t.scope = c.scope;
-  for (auto [name, field] : {std::pair{"TemplateName", &t.name}, std::pair{"FromEmailAddress", &t.from},
-                             std::pair{"TemplateSubject", &t.subject},
-                             std::pair{"TemplateContent", &t.content},
-                             std::pair{"SuccessRedirectionURL", &t.success_url},
-                             std::pair{"FailureRedirectionURL", &t.failure_url}}) {
+  for (auto [name, field] :
+       {std::pair{"TemplateName", &t.name}, std::pair{"FromEmailAddress", &t.from},
+        std::pair{"TemplateSubject", &t.subject}, std::pair{"TemplateContent", &t.content},
+        std::pair{"SuccessRedirectionURL", &t.success_url},
+        std::pair{"FailureRedirectionURL", &t.failure_url}}) {
     auto v = param(c.params, name);
     if (!v) return missing(name, c.request_id);
     *field = std::move(*v);
@@ -78,17 +78,16 @@ http::HandlerResult SesApi::get_template(Call& c) {
 http::HandlerResult SesApi::update_template(Call& c) {
   auto name = param(c.params, "TemplateName");
   if (!name) return missing("TemplateName", c.request_id);
-  service::TemplateChanges changes{param(c.params, "FromEmailAddress"),
-                                   param(c.params, "TemplateSubject"),
-                                   param(c.params, "TemplateContent"),
-                                   param(c.params, "SuccessRedirectionURL"),
-                                   param(c.params, "FailureRedirectionURL")};
-  return http::Deferred([this, scope = c.scope, name = *name, changes = std::move(changes),
-                         rid = c.request_id] {
-    auto st = templates_->update(scope, name, changes);
-    if (!st.ok()) return template_error(st.error(), rid);
-    return ok_response("UpdateCustomVerificationEmailTemplate", "", rid, false);
-  });
+  service::TemplateChanges changes{
+      param(c.params, "FromEmailAddress"), param(c.params, "TemplateSubject"),
+      param(c.params, "TemplateContent"), param(c.params, "SuccessRedirectionURL"),
+      param(c.params, "FailureRedirectionURL")};
+  return http::Deferred(
+      [this, scope = c.scope, name = *name, changes = std::move(changes), rid = c.request_id] {
+        auto st = templates_->update(scope, name, changes);
+        if (!st.ok()) return template_error(st.error(), rid);
+        return ok_response("UpdateCustomVerificationEmailTemplate", "", rid, false);
+      });
 }
 
 http::HandlerResult SesApi::delete_template(Call& c) {
@@ -145,8 +144,7 @@ http::HandlerResult SesApi::send_custom_verification(Call& c) {
     return error_response(400, "ConfigurationSetDoesNotExist",
                           "Configuration set <" + *set + "> does not exist.", c.request_id);
   }
-  return http::Deferred([this, scope = c.scope, email = *email, name = *name,
-                         rid = c.request_id] {
+  return http::Deferred([this, scope = c.scope, email = *email, name = *name, rid = c.request_id] {
     auto id = templates_->send(scope, email, name);
     if (!id.ok()) return template_error(id.error(), rid);
     XmlWriter x;

@@ -46,7 +46,8 @@ std::variant<std::vector<std::optional<std::string>>, http::Response> strings_of
       out.emplace_back();
       continue;
     }
-    if (!it->is_string()) return bad_request("Value at '" + std::string(name) + "' must be a string.");
+    if (!it->is_string())
+      return bad_request("Value at '" + std::string(name) + "' must be a string.");
     out.emplace_back(it->get<std::string>());
   }
   return out;
@@ -161,7 +162,8 @@ http::HandlerResult SesV2Api::list_templates(const core::Scope& scope, const htt
   if (const std::string* n = q->get("NextToken"); n && !n->empty()) next = *n;
   auto page = templates_->list(scope, page_size, next);
   if (!page.ok()) {
-    if (page.error().field == "MaxResults") return bad_request("PageSize must be between 1 and 50.");
+    if (page.error().field == "MaxResults")
+      return bad_request("PageSize must be between 1 and 50.");
     return template_error(page.error());
   }
   json items = json::array();
