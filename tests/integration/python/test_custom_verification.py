@@ -273,3 +273,28 @@ def test_a_from_address_no_longer_verified_is_refused_at_send(vouch, smtp):
            EmailAddress=to, TemplateName=name)
     assert smtp.received(to) == []
     assert status_of(ses, to) is None  # nothing was created either
+
+
+def test_template_operations_are_throttled_at_once_per_second(vouch_factory):
+    """AWS's "no more than once per second": v1 Throttling 400, v2 TooManyRequestsException 429.
+    One bucket per operation and account, shared by both APIs."""
+    srv = vouch_factory.start(rate_limits_off=False)
+    ses, v2 = ses_client(srv), v2_client(srv)
+    results = []
+    for call in [ses.list_custom_verification_email_templates,
+                 v2.list_custom_verification_email_templates] * 3:
+        try:
+            call()
+            results.append("ok")
+        except ClientError as e:
+            results.append(e)
+    assert results[0] == "ok"  # the positive control: the first call passes
+    errors = [e for e in results if e != "ok"]
+    assert errors, "no call of the burst was throttled"
+    for e in errors:
+        if e.response["ResponseMetadata"]["HTTPStatusCode"] == 429:
+            check_client_error(e, "TooManyRequestsException", 429)
+        else:
+            check_client_error(e, "Throttling", 400, "Rate exceeded")
+    assert any(e.response["ResponseMetadata"]["HTTPStatusCode"] == 429 for e in errors), \
+        "v2 answers TooManyRequestsException"
