@@ -16,6 +16,7 @@ std::string kind_name(core::ClaimKind k) {
     case core::ClaimKind::kSesEmail: return "ses_email";
     case core::ClaimKind::kLatticeDomain: return "lattice_domain";
     case core::ClaimKind::kSesDkim: return "ses_dkim";
+    case core::ClaimKind::kSesDkimTxt: return "ses_dkim_txt";
   }
   return "unknown";
 }
