@@ -100,7 +100,15 @@ TEST(DkimKeyRead, GarbageIsRefused) {
   expect_refused("aGVsbG8=", "it is not a DER-encoded private key");       // "hello"
   expect_refused(spki(rsa(1024)), "it is not a DER-encoded private key");  // a public key
   // A key with bytes after it.
-  expect_refused(traditional(rsa(1024)) + "AAAA", "it is not a DER-encoded private key");
+  Key k = rsa(1024);
+  unsigned char* der = nullptr;
+  const int len = i2d_PrivateKey(k.get(), &der);
+  std::string bytes(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  bytes += std::string(3, '\0');
+  expect_refused(
+      core::base64_encode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}),
+      "it is not a DER-encoded private key");
 }
 
 }  // namespace
