@@ -38,8 +38,8 @@ const std::vector<std::string>& RateLimiter::operations() {
       "GetIdentityDkimAttributes",
       // SES v2 (its tag operations named apart from Lattice's)
       "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
-      "PutEmailIdentityDkimAttributes", "ses:TagResource", "ses:UntagResource",
-      "ses:ListTagsForResource",
+      "PutEmailIdentityDkimAttributes", "PutEmailIdentityDkimSigningAttributes", "ses:TagResource",
+      "ses:UntagResource", "ses:ListTagsForResource",
       // VPC Lattice
       "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
       "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource",
