@@ -4,6 +4,7 @@
 
 #include "api/common/form.h"
 #include "api/common/json.h"
+#include "api/sesv2/sesv2_dkim.h"
 #include "api/sesv2/sesv2_wire.h"
 
 namespace vouch::api::sesv2 {
@@ -87,7 +88,7 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   return unknown_operation();
 }
 
-// /v2/email/identities/{EmailIdentity}[/dkim]: one percent-encoded label
+// /v2/email/identities/{EmailIdentity}[/dkim[/signing]]: one percent-encoded label
 // (%2F inside it does not split it).
 http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Request& req,
                                        std::string_view rest) {
@@ -111,6 +112,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
     });
   }
   if (sub == "/dkim" && m == "PUT") return put_dkim(scope, *label, req);
+  if (sub == "/dkim/signing" && m == "PUT") return put_dkim_signing(scope, *label, req);
   return unknown_operation();
 }
 
@@ -128,19 +130,7 @@ http::HandlerResult SesV2Api::create(const core::Scope& scope, const http::Reque
     in.tags = std::move(std::get<core::Tags>(tags));
   }
   if (auto d = body.find("DkimSigningAttributes"); d != body.end() && !d->is_null()) {
-    if (!d->is_object()) return not_a("DkimSigningAttributes", "a structure");
-    // BYODKIM (a selector and a private key) is a later step: refused, not ignored.
-    if (d->contains("DomainSigningSelector") || d->contains("DomainSigningPrivateKey")) {
-      return bad_request(
-          "Bring your own DKIM (DomainSigningSelector, DomainSigningPrivateKey) is not "
-          "supported by this server yet; omit DkimSigningAttributes to use Easy DKIM.");
-    }
-    if (auto len = d->find("NextSigningKeyLength"); len != d->end() && !len->is_null()) {
-      if (*len == "RSA_1024_BIT") in.key_bits = 1024;
-      else if (*len == "RSA_2048_BIT") in.key_bits = 2048;
-      else
-        return bad_request("Invalid NextSigningKeyLength: must be RSA_1024_BIT or RSA_2048_BIT.");
-    }
+    if (auto r = read_create_dkim(*d, in)) return std::move(*r);
   }
   if (auto c = body.find("ConfigurationSetName"); c != body.end() && !c->is_null()) {
     // No configuration sets exist here, and AWS creates nothing for an unknown one.
@@ -240,6 +230,20 @@ http::HandlerResult SesV2Api::put_dkim(const core::Scope& scope, const std::stri
     if (!st.ok()) return error_response(st.error());
     return json_response(200, json::object());
   });
+}
+
+http::HandlerResult SesV2Api::put_dkim_signing(const core::Scope& scope, const std::string& id,
+                                               const http::Request& req) {
+  auto parsed = parse_json_body(req);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  auto in = read_signing_request(std::get<json>(parsed));
+  if (auto* r = std::get_if<http::Response>(&in)) return std::move(*r);
+  return http::Deferred(
+      [this, scope, id, in = std::move(std::get<service::DkimSigningRequest>(in))]() mutable {
+        auto dkim = identities_.put_dkim_signing_attributes(scope, id, std::move(in));
+        if (!dkim.ok()) return error_response(dkim.error());
+        return json_response(200, signing_response_json(*dkim));
+      });
 }
 
 // /v2/email/tags: POST TagResource, DELETE UntagResource, GET ListTagsForResource.

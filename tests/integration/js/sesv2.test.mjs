@@ -138,7 +138,7 @@ describe('SES v2 via AWS SDK for JavaScript v3', () => {
     await expectError(v2.send(new CreateEmailIdentityCommand({
       EmailIdentity: domain('byo'),
       DkimSigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'a2V5' },
-    })), 'BadRequestException', 400, { message: /Bring your own DKIM/ });
+    })), 'BadRequestException', 400, { message: /^Invalid DomainSigningPrivateKey: it is not a DER-encoded private key/ });
     await expectError(v2.send(new CreateEmailIdentityCommand({
       EmailIdentity: domain('t'), Tags: [{ Key: 'aws:x', Value: '1' }],
     })), 'BadRequestException', 400);
