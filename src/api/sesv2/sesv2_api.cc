@@ -16,6 +16,11 @@ namespace {
 constexpr std::string_view kPrefix = "/v2/email/";
 constexpr std::string_view kIdentities = "/v2/email/identities";
 constexpr std::string_view kTags = "/v2/email/tags";
+// botocore before 1.31 (and the AWS CLI v1 that bundles it) sends
+// PutEmailIdentityDkimSigningAttributes under /v1/, as the model once said;
+// AWS serves it there too.
+constexpr std::string_view kV1Identities = "/v1/email/identities/";
+constexpr std::string_view kSigning = "/dkim/signing";
 // Newer SDKs list with POST and a JSON body (with a Filter); older ones GET.
 constexpr std::string_view kListIdentities = "/v2/email/list-identities";
 
@@ -64,7 +69,9 @@ std::variant<std::string, http::Response> string_member(const json& body, std::s
 SesV2Api::SesV2Api(service::IdentityService& identities, Authenticator& auth)
     : identities_(identities), auth_(auth) {}
 
-bool SesV2Api::owns(std::string_view path) { return path.rfind(kPrefix, 0) == 0; }
+bool SesV2Api::owns(std::string_view path) {
+  return path.rfind(kPrefix, 0) == 0 || path.rfind(kV1Identities, 0) == 0;
+}
 
 http::HandlerResult SesV2Api::handle(http::Request& req) {
   auto who = auth_.authenticate(req, Dialect::kRestJson, "ses");
@@ -73,6 +80,11 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   }
   const core::Scope& scope = std::get<core::Scope>(who);
   std::string_view path = req.path();
+  if (path.rfind(kV1Identities, 0) == 0) {
+    const std::string_view rest = path.substr(kV1Identities.size());
+    if (!rest.ends_with(kSigning) || req.method != "PUT") return unknown_operation();
+    return identity(scope, req, rest);
+  }
   if (path == kTags) return tags(scope, req);
   if (path == kListIdentities) {
     if (req.method == "POST") return list_posted(scope, req);
@@ -112,7 +124,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
     });
   }
   if (sub == "/dkim" && m == "PUT") return put_dkim(scope, *label, req);
-  if (sub == "/dkim/signing" && m == "PUT") return put_dkim_signing(scope, *label, req);
+  if (sub == kSigning && m == "PUT") return put_dkim_signing(scope, *label, req);
   return unknown_operation();
 }
 
