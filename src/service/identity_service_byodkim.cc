@@ -10,6 +10,7 @@
 #include "core/tokens.h"
 #include "service/byodkim.h"
 #include "service/identity_service.h"
+#include "service/record_claim.h"
 #include "service/update_with_retry.h"
 
 namespace vouch::service {
@@ -28,7 +29,6 @@ core::Status IdentityService::ensure_byodkim_claim(const Claim& domain) {
   auto existing = store_.find_claims(domain.scope, ClaimKind::kSesDkimTxt, {domain.subject});
   if (!existing.ok()) return existing.error();
   const auto now = clock_.now();
-  const auto policy = core::policy_for(ClaimKind::kSesDkimTxt);
   bool have = false;
   for (const auto& c : *existing) {
     if (have || c.record_name != name || c.token != key) {
@@ -37,28 +37,10 @@ core::Status IdentityService::ensure_byodkim_claim(const Claim& domain) {
       continue;
     }
     have = true;
-    // Like a repeat VerifyDomainDkim: failed starts over, pending is due now.
-    auto reopened = update_with_retry(store_, c, [&](Claim& r) {
-      if (r.status == ClaimStatus::kFailed) r = core::restart(policy, std::move(r), now);
-      else if (r.status == ClaimStatus::kPending && (!r.next_check_at || *r.next_check_at > now))
-        r.next_check_at = now;
-      else return false;
-      return true;
-    });
-    if (!reopened.ok() && reopened.error().code != ErrorCode::kNotFound) return reopened.error();
+    if (auto s = reopen_record_claim(store_, c, now); !s.ok()) return s;
   }
   if (have) return {};
-  Claim c;
-  c.id = core::new_ses_claim_id(random_);
-  c.scope = domain.scope;
-  c.kind = ClaimKind::kSesDkimTxt;
-  c.subject = domain.subject;
-  c.record_name = name;
-  c.token = key;
-  c.created_at = now;
-  auto inserted = store_.insert_claim(core::restart(policy, std::move(c), now));
-  if (!inserted.ok() && inserted.error().code != ErrorCode::kConflict) return inserted.error();
-  return {};
+  return insert_record_claim(store_, random_, domain, ClaimKind::kSesDkimTxt, name, key, now);
 }
 
 Result<std::vector<Claim>> IdentityService::find_dkim_records(

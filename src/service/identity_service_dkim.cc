@@ -11,6 +11,7 @@
 #include "core/status_machine.h"
 #include "core/tokens.h"
 #include "service/byodkim.h"
+#include "service/record_claim.h"
 #include "service/update_with_retry.h"
 
 namespace vouch::service {
@@ -57,34 +58,16 @@ core::Status IdentityService::ensure_dkim_claims(const Claim& domain) {
   auto existing = store_.find_claims(domain.scope, ClaimKind::kSesDkim, {domain.subject});
   if (!existing.ok()) return existing.error();
   const auto now = clock_.now();
-  const auto policy = core::policy_for(ClaimKind::kSesDkim);
   for (const auto& token : domain.dkim_tokens) {
     const std::string name = core::dkim_record_name(token, domain.subject);
     auto it = std::find_if(existing->begin(), existing->end(),
                            [&](const Claim& c) { return c.record_name == name; });
-    if (it != existing->end()) {
-      // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
-      auto reopened = update_with_retry(store_, *it, [&](Claim& c) {
-        if (c.status == ClaimStatus::kFailed) c = core::restart(policy, std::move(c), now);
-        else if (c.status == ClaimStatus::kPending && (!c.next_check_at || *c.next_check_at > now))
-          c.next_check_at = now;
-        else return false;
-        return true;
-      });
-      if (!reopened.ok()) return reopened.error();
-      continue;
-    }
-    Claim c;
-    c.id = core::new_ses_claim_id(random_);
-    c.scope = domain.scope;
-    c.kind = ClaimKind::kSesDkim;
-    c.subject = domain.subject;
-    c.record_name = name;
-    c.token = core::dkim_target(token);
-    c.created_at = now;
-    auto inserted = store_.insert_claim(core::restart(policy, std::move(c), now));
-    // kConflict: a concurrent VerifyDomainDkim created this record's claim.
-    if (!inserted.ok() && inserted.error().code != ErrorCode::kConflict) return inserted.error();
+    // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
+    auto s = it != existing->end()
+                 ? reopen_record_claim(store_, *it, now)
+                 : insert_record_claim(store_, random_, domain, ClaimKind::kSesDkim, name,
+                                       core::dkim_target(token), now);
+    if (!s.ok()) return s;
   }
   return {};
 }
