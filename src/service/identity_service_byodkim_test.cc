@@ -100,15 +100,6 @@ class ByoDkimTest : public ServiceTestBase {
   std::unique_ptr<IdentityService> service_;
 };
 
-template <class R>
-void expect_error(const R& r, ErrorCode code, const std::string& message = {}) {
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, code) << r.error().message;
-  if (!message.empty()) {
-    EXPECT_EQ(r.error().message, message);
-  }
-}
-
 TEST_F(ByoDkimTest, CreateChecksOneTxtHoldingThePublicKeyAndKeepsNoPrivateKey) {
   const KeyPair key = rsa(1024);
   auto e = create("example.com", "sel1", key);
