@@ -274,6 +274,16 @@ TEST_F(ByoDkimTest, PutRefusesWhatAwsRefuses) {
   ASSERT_OK(put("example.com", external("sel1", rsa(1024))));
 }
 
+TEST_F(ByoDkimTest, AV1DomainWithoutDkimStartsEasyDkimByAwsSes) {
+  ASSERT_OK(service_->verify_domain(kScope, "example.com"));
+  EXPECT_EQ(get("example.com").dkim.status, DkimStatus::kNotStarted);  // the control
+  auto easy = put("example.com", {false, {}, {}});
+  ASSERT_OK(easy);
+  EXPECT_EQ(easy->tokens.size(), 3u);
+  EXPECT_EQ(easy->status, DkimStatus::kPending);
+  EXPECT_EQ(claims(ClaimKind::kSesDkim, "example.com").size(), 3u);
+}
+
 TEST_F(ByoDkimTest, V1VerifyDomainDkimKeepsTheKeyAndDeleteTakesTheRecord) {
   ASSERT_OK(create("example.com", "sel1", rsa(1024)));
   set_status(ClaimKind::kSesDkimTxt, "example.com", ClaimStatus::kFailed);
