@@ -120,8 +120,7 @@ Result<DkimView> IdentityService::put_dkim_signing_attributes(const Scope& scope
     auto old = store_.find_claims(scope, ClaimKind::kSesDkim, {updated->subject});
     if (!old.ok()) return old.error();
     for (const auto& c : *old) {
-      if (current_dkim_record(updated->tags, c) &&
-          std::any_of(updated->dkim_tokens.begin(), updated->dkim_tokens.end(),
+      if (std::any_of(updated->dkim_tokens.begin(), updated->dkim_tokens.end(),
                       [&](const std::string& t) {
                         return core::dkim_record_name(t, updated->subject) == c.record_name;
                       }))
