@@ -19,6 +19,7 @@ enum class ClaimKind {
   kSesEmail,       // a signed link mailed to the address
   kLatticeDomain,  // TXT <label>.<domain> = vpc-lattice:<...>
   kSesDkim,        // CNAME <t>._domainkey.<domain> = <t>.dkim.amazonses.com, one per token
+  kSesDkimTxt,     // TXT <selector>._domainkey.<domain> = a DKIM key record (BYODKIM)
 };
 
 // One status enum for every view; the API layers map it to wire names.

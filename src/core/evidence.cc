@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/dkim_key.h"
+
 namespace vouch::core {
 
 namespace {
@@ -54,13 +56,28 @@ std::string first_chars(const std::string& s, size_t max) {
   return s.substr(0, i);
 }
 
-PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected, RecordType type) {
+// How a record is compared with the expected value: by record type, or as
+// a DKIM key record (BYODKIM).
+struct Match {
+  RecordType type = RecordType::kTxt;
+  bool dkim_key = false;
+  bool operator()(const std::vector<std::string>& records, const std::string& expected) const {
+    if (!dkim_key) return matches(records, expected, type);
+    return std::any_of(records.begin(), records.end(),
+                       [&](const std::string& r) { return dkim_key_matches(r, expected); });
+  }
+};
+
+Match match_for(ClaimKind kind) { return {record_type(kind), kind == ClaimKind::kSesDkimTxt}; }
+
+PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected, Match match) {
+  const RecordType type = match.type;
   PerspectiveEvidence p;
   p.resolver = a.resolver;
   p.detail = kind_text(a.kind, type);
   switch (a.kind) {
     case DnsAnswer::Kind::kRecords:
-      if (matches(a.records, expected, type)) {
+      if (match(a.records, expected)) {
         p.result = PerspectiveEvidence::Result::kFound;
         return p;
       }
@@ -97,6 +114,10 @@ bool matches(const std::vector<std::string>& records, const std::string& expecte
                      [&](const std::string& r) { return same_name(r, expected); });
 }
 
+bool matches(const std::vector<std::string>& records, const std::string& expected, ClaimKind kind) {
+  return match_for(kind)(records, expected);
+}
+
 RecordType record_type(ClaimKind kind) {
   return kind == ClaimKind::kSesDkim ? RecordType::kCname : RecordType::kTxt;
 }
@@ -107,8 +128,10 @@ size_t default_quorum(size_t n) {
   return n - 2;
 }
 
-Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
-               const std::string& expected, size_t quorum, TimePoint now, RecordType type) {
+namespace {
+
+Evidence judge_with(const std::vector<DnsAnswer>& answers, const std::string& record_name,
+                    const std::string& expected, size_t quorum, TimePoint now, Match match) {
   Evidence e;
   e.at = now;
   e.record_name = record_name;
@@ -116,7 +139,7 @@ Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_
   e.quorum = std::clamp<size_t>(quorum, 1, std::max<size_t>(1, answers.size()));
   size_t found = 0, errors = 0;
   for (const auto& a : answers) {
-    e.perspectives.push_back(read_answer(a, expected, type));
+    e.perspectives.push_back(read_answer(a, expected, match));
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
   }
@@ -125,6 +148,18 @@ Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_
   else if (found + errors < e.quorum) e.outcome = CheckOutcome::kAbsent;
   else e.outcome = CheckOutcome::kResolverError;
   return e;
+}
+
+}  // namespace
+
+Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
+               const std::string& expected, size_t quorum, TimePoint now, RecordType type) {
+  return judge_with(answers, record_name, expected, quorum, now, Match{type, false});
+}
+
+Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
+               const std::string& expected, size_t quorum, TimePoint now, ClaimKind kind) {
+  return judge_with(answers, record_name, expected, quorum, now, match_for(kind));
 }
 
 }  // namespace vouch::core

@@ -60,6 +60,9 @@ struct Evidence {
 // Whether any of `records` holds `expected`: for TXT an exact, case-sensitive
 // match; for CNAME a DNS name match (any case, trailing dot or not).
 bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type);
+// The same for a claim of `kind`: a BYODKIM claim's TXT matches a DKIM key
+// record whose p= is `expected` (core/dkim_key.h); other kinds as above.
+bool matches(const std::vector<std::string>& records, const std::string& expected, ClaimKind kind);
 
 // CA/B-style default: all of 1-2 perspectives, all but one of 3-5, all but
 // two of 6 or more.
@@ -73,5 +76,8 @@ size_t default_quorum(size_t perspectives);
 Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
                const std::string& expected, size_t quorum, TimePoint now,
                RecordType type = RecordType::kTxt);
+// The same for a claim of `kind`: its record type and its match (see matches).
+Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_name,
+               const std::string& expected, size_t quorum, TimePoint now, ClaimKind kind);
 
 }  // namespace vouch::core

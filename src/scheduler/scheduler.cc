@@ -114,10 +114,10 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
   auto state = std::make_shared<Finished>();
   state->claim = std::move(claim);
   state->done = std::move(done);
-  resolver_.lookup(name, type, [this, type, state](std::vector<core::DnsAnswer> answers) {
+  resolver_.lookup(name, type, [this, state](std::vector<core::DnsAnswer> answers) {
     // On the resolver's thread: judge here (cheap), record on a writer.
     state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
-                                  clock_.now(), type);
+                                  clock_.now(), state->claim.kind);
     std::optional<Claim> next;
     bool notify_loop;
     {

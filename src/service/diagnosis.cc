@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/dkim_key.h"
+
 namespace vouch::service {
 
 namespace {
@@ -38,6 +40,34 @@ void diagnose_cname(const core::Claim& c, const core::Evidence& e, std::vector<s
   }
 }
 
+// BYODKIM claims: a key record with another key, or the key published
+// without its tags. Seen values are cut short, so they are read by prefix.
+void diagnose_dkim_key(const core::Claim& c, const core::Evidence& e,
+                       std::vector<std::string>& out) {
+  const std::string record = c.record_name + ".";
+  bool other_key = false, bare_key = false;
+  for (const auto& p : e.perspectives) {
+    for (const auto& v : p.seen) {
+      if (!v.empty() && c.token.rfind(v.substr(0, std::min<size_t>(v.size(), 40)), 0) == 0)
+        bare_key = true;
+      else if (v.find("p=") != std::string::npos) other_key = true;
+    }
+  }
+  if (other_key) {
+    out.push_back("The DKIM record at " + record +
+                  " holds another public key than the one of the private key you gave. "
+                  "Publish \"" +
+                  core::dkim_key_record(c.token) + "\".");
+  }
+  if (bare_key) {
+    out.push_back("The key at " + record + " is published without its tags. Publish \"" +
+                  core::dkim_key_record(c.token) + "\".");
+  }
+  if (out.empty() && e.outcome == core::CheckOutcome::kAbsent) {
+    out.push_back("No DKIM key record with the expected public key at " + record + " yet.");
+  }
+}
+
 }  // namespace
 
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence) {
@@ -52,13 +82,13 @@ std::vector<std::string> diagnose(const core::Claim& c,
   if (c.kind == core::ClaimKind::kSesEmail) return out;
   const core::RecordType type = core::record_type(c.kind);
   const std::string record = c.record_name + ".";
-  if (core::matches(probes.doubled_zone, c.token, type)) {
+  if (core::matches(probes.doubled_zone, c.token, c.kind)) {
     out.push_back("The record was published at " + c.record_name + "." + c.subject +
                   ". : the zone name was appended twice. Most DNS consoles add the zone "
                   "themselves: enter only the part before ." +
                   c.subject + ".");
   }
-  if (core::matches(probes.bare_domain, c.token, type)) {
+  if (core::matches(probes.bare_domain, c.token, c.kind)) {
     out.push_back("The value was published at the bare domain " + c.subject + ". instead of at " +
                   record + ".");
   }
@@ -70,6 +100,11 @@ std::vector<std::string> diagnose(const core::Claim& c,
   if (type == core::RecordType::kCname) {
     if (all_errors) out.push_back(kNoAnswers);
     else diagnose_cname(c, *evidence, out);
+    return out;
+  }
+  if (c.kind == core::ClaimKind::kSesDkimTxt) {
+    if (all_errors) out.push_back(kNoAnswers);
+    else diagnose_dkim_key(c, *evidence, out);
     return out;
   }
   bool quoted = false, wrong_case = false;

@@ -348,6 +348,8 @@ Result<bool> IdentityService::remove_identity(const Scope& scope, const std::str
   // DKIM records first: a crash in between leaves a domain a retry cleans up.
   if (!core::looks_like_email(subject)) {
     if (auto s = delete_dkim_claims(scope, subject); !s.ok()) return s.error();
+    if (auto s = delete_dkim_claims(scope, subject, ClaimKind::kSesDkimTxt); !s.ok())
+      return s.error();
   }
   auto found = store_.find_identity(scope, subject);
   if (!found.ok()) return found.error();

@@ -57,6 +57,7 @@ struct DkimView {
   std::vector<std::string> tokens;  // empty when DKIM was never started
   bool signing_enabled = false;     // tokens, and signing not turned off (SES v2)
   int key_bits = 2048;              // Easy DKIM key length (SES v2 NextSigningKeyLength)
+  bool external = false;            // BYODKIM: `tokens` holds the selector
 };
 
 // Identity settings that have no column of their own ride in the claim's
@@ -94,10 +95,26 @@ struct EmailIdentityFilter {
   bool match_none = false;  // a value nothing here can have (MANAGED_DOMAIN, NOT_STARTED)
 };
 
+// BYODKIM's DkimSigningAttributes. The private key is only read for its
+// public half (service/byodkim.h) and never stored.
+struct ByoDkim {
+  std::string selector;
+  std::string private_key;  // base64 DER
+};
+
 struct CreateEmailIdentityRequest {
   std::string identity;
   core::Tags tags;
-  int key_bits = 2048;  // domains: the Easy DKIM key length (1024 or 2048)
+  int key_bits = 2048;             // domains: the Easy DKIM key length (1024 or 2048)
+  std::optional<ByoDkim> byodkim;  // domains: BYODKIM instead of Easy DKIM
+};
+
+// PutEmailIdentityDkimSigningAttributes: EXTERNAL (BYODKIM, `byodkim` set)
+// or AWS_SES (Easy DKIM, with `key_bits` when given).
+struct DkimSigningRequest {
+  bool external = false;
+  std::optional<ByoDkim> byodkim;
+  std::optional<int> key_bits;
 };
 
 // The aggregate over a domain's DKIM records; an empty list is kNotStarted.
@@ -187,6 +204,11 @@ class IdentityService {
   core::Status delete_email_identity(const core::Scope& scope, const std::string& identity);
   core::Status put_dkim_signing(const core::Scope& scope, const std::string& identity,
                                 bool enabled);
+  // BYODKIM (identity_service_byodkim.cc): switches a domain between Easy
+  // DKIM and its own key; returns its DKIM view afterwards.
+  core::Result<DkimView> put_dkim_signing_attributes(const core::Scope& scope,
+                                                     const std::string& identity,
+                                                     DkimSigningRequest req);
   // By ARN arn:aws:ses:<region>:<account>:identity/<name>.
   core::Status tag_identity(const core::Scope& scope, const std::string& arn,
                             const core::Tags& tags);
@@ -238,7 +260,15 @@ class IdentityService {
   // DKIM (identity_service_dkim.cc): a claim per token of `domain`, created
   // if missing (tokens from before DKIM claims existed get theirs here).
   core::Status ensure_dkim_claims(const core::Claim& domain);
-  core::Status delete_dkim_claims(const core::Scope& scope, const std::string& domain);
+  core::Status delete_dkim_claims(const core::Scope& scope, const std::string& domain,
+                                  core::ClaimKind kind = core::ClaimKind::kSesDkim);
+  // BYODKIM (identity_service_byodkim.cc): the claim of a BYODKIM domain's
+  // TXT, created or restarted if failed; claims of other keys deleted.
+  core::Status ensure_byodkim_claim(const core::Claim& domain);
+  // The current DKIM records' claims of `domains`: Easy DKIM's CNAMEs, or
+  // the TXT of a BYODKIM domain's key.
+  core::Result<std::vector<core::Claim>> find_dkim_records(
+      const core::Scope& scope, const std::vector<const core::Claim*>& domains);
   // The DKIM view of `domain` from its records' statuses (by record name).
   static DkimView dkim_view(const core::Claim& domain,
                             const std::unordered_map<std::string, core::ClaimStatus>& records);

@@ -10,6 +10,8 @@
 #include "core/identity.h"
 #include "core/status_machine.h"
 #include "core/tokens.h"
+#include "service/byodkim.h"
+#include "service/record_claim.h"
 #include "service/update_with_retry.h"
 
 namespace vouch::service {
@@ -45,7 +47,10 @@ Result<std::vector<std::string>> IdentityService::verify_domain_dkim(const Scope
     return true;
   });
   if (!updated.ok()) return updated.error();
-  if (auto s = ensure_dkim_claims(*updated); !s.ok()) return s.error();
+  // A BYODKIM domain keeps its key: its selector is its one token.
+  auto s = is_byodkim(updated->tags) ? ensure_byodkim_claim(*updated)
+                                     : ensure_dkim_claims(*updated);
+  if (!s.ok()) return s.error();
   return updated->dkim_tokens;
 }
 
@@ -53,40 +58,23 @@ core::Status IdentityService::ensure_dkim_claims(const Claim& domain) {
   auto existing = store_.find_claims(domain.scope, ClaimKind::kSesDkim, {domain.subject});
   if (!existing.ok()) return existing.error();
   const auto now = clock_.now();
-  const auto policy = core::policy_for(ClaimKind::kSesDkim);
   for (const auto& token : domain.dkim_tokens) {
     const std::string name = core::dkim_record_name(token, domain.subject);
     auto it = std::find_if(existing->begin(), existing->end(),
                            [&](const Claim& c) { return c.record_name == name; });
-    if (it != existing->end()) {
-      // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
-      auto reopened = update_with_retry(store_, *it, [&](Claim& c) {
-        if (c.status == ClaimStatus::kFailed) c = core::restart(policy, std::move(c), now);
-        else if (c.status == ClaimStatus::kPending && (!c.next_check_at || *c.next_check_at > now))
-          c.next_check_at = now;
-        else return false;
-        return true;
-      });
-      if (!reopened.ok()) return reopened.error();
-      continue;
-    }
-    Claim c;
-    c.id = core::new_ses_claim_id(random_);
-    c.scope = domain.scope;
-    c.kind = ClaimKind::kSesDkim;
-    c.subject = domain.subject;
-    c.record_name = name;
-    c.token = core::dkim_target(token);
-    c.created_at = now;
-    auto inserted = store_.insert_claim(core::restart(policy, std::move(c), now));
-    // kConflict: a concurrent VerifyDomainDkim created this record's claim.
-    if (!inserted.ok() && inserted.error().code != ErrorCode::kConflict) return inserted.error();
+    // Like a repeat VerifyDomainIdentity: failed starts over, pending is due now.
+    auto s = it != existing->end()
+                 ? reopen_record_claim(store_, *it, now)
+                 : insert_record_claim(store_, random_, domain, ClaimKind::kSesDkim, name,
+                                       core::dkim_target(token), now);
+    if (!s.ok()) return s;
   }
   return {};
 }
 
-core::Status IdentityService::delete_dkim_claims(const Scope& scope, const std::string& domain) {
-  auto claims = store_.find_claims(scope, ClaimKind::kSesDkim, {domain});
+core::Status IdentityService::delete_dkim_claims(const Scope& scope, const std::string& domain,
+                                                 ClaimKind kind) {
+  auto claims = store_.find_claims(scope, kind, {domain});
   if (!claims.ok()) return claims.error();
   for (const auto& c : *claims) {
     if (auto d = store_.delete_claim(scope, c.id); !d.ok()) return d.error();
@@ -97,15 +85,15 @@ core::Status IdentityService::delete_dkim_claims(const Scope& scope, const std::
 Result<std::unordered_set<std::string>> IdentityService::verified_by_dkim(
     const Scope& scope, const std::vector<const Claim*>& claims) {
   std::unordered_set<std::string> out;
-  std::vector<std::string> domains;
+  std::vector<const Claim*> domains;
   for (const Claim* c : claims) {
     if (c->kind == ClaimKind::kSesDomain && c->status != ClaimStatus::kVerified &&
         !c->dkim_tokens.empty()) {
-      domains.push_back(c->subject);
+      domains.push_back(c);
     }
   }
   if (domains.empty()) return out;  // the usual case: no extra read
-  auto records = store_.find_claims(scope, ClaimKind::kSesDkim, domains);
+  auto records = find_dkim_records(scope, domains);
   if (!records.ok()) return records.error();
   std::unordered_set<std::string> verified;
   for (const auto& r : *records) {
@@ -127,27 +115,23 @@ Result<std::map<std::string, DkimView>> IdentityService::get_dkim_attributes(
   // Throttle, size limit, spellings and unknown identities as for verification.
   auto views = get_attributes(scope, identities, "GetIdentityDkimAttributes");
   if (!views.ok()) return views.error();
-  std::vector<std::string> domains;
+  std::map<std::string, Claim> domains;  // by name as asked
+  std::vector<const Claim*> started;
   for (const auto& [name, view] : *views) {
-    if (view.kind != ClaimKind::kSesDomain || view.dkim_tokens.empty()) continue;
-    if (std::find(domains.begin(), domains.end(), view.subject) == domains.end()) {
-      domains.push_back(view.subject);
-    }
+    Claim& domain = domains[name];
+    domain.subject = view.subject;
+    if (view.kind == ClaimKind::kSesDomain) domain.dkim_tokens = view.dkim_tokens;
+    domain.tags = view.tags;
+    if (!domain.dkim_tokens.empty()) started.push_back(&domain);
   }
   std::unordered_map<std::string, ClaimStatus> record_status;
-  if (!domains.empty()) {
-    auto claims = store_.find_claims(scope, ClaimKind::kSesDkim, domains);
+  if (!started.empty()) {
+    auto claims = find_dkim_records(scope, started);
     if (!claims.ok()) return claims.error();
     for (const auto& c : *claims) record_status.emplace(c.record_name, c.status);
   }
   std::map<std::string, DkimView> out;
-  for (const auto& [name, view] : *views) {
-    Claim domain;
-    domain.subject = view.subject;
-    if (view.kind == ClaimKind::kSesDomain) domain.dkim_tokens = view.dkim_tokens;
-    domain.tags = view.tags;
-    out[name] = dkim_view(domain, record_status);
-  }
+  for (const auto& [name, domain] : domains) out[name] = dkim_view(domain, record_status);
   return out;
 }
 
@@ -164,6 +148,7 @@ DkimView IdentityService::dkim_view(const Claim& domain,
   }
   dkim.status = dkim_status(statuses);
   dkim.signing_enabled = !domain.tags.count(std::string(kDkimSigningOffTag));
+  dkim.external = is_byodkim(domain.tags);
   if (auto it = domain.tags.find(std::string(kDkimKeyBitsTag)); it != domain.tags.end())
     dkim.key_bits = it->second == "1024" ? 1024 : 2048;
   return dkim;

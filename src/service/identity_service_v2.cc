@@ -10,6 +10,7 @@
 #include "core/status_machine.h"
 #include "core/tags.h"
 #include "core/tokens.h"
+#include "service/byodkim.h"
 #include "service/identity_service.h"
 #include "service/update_with_retry.h"
 
@@ -57,7 +58,7 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
     domain = std::move(*parent);
   }
   if (!domain || domain->dkim_tokens.empty()) return out;
-  auto records = store_.find_claims(c.scope, ClaimKind::kSesDkim, {domain->subject});
+  auto records = find_dkim_records(c.scope, {&*domain});
   if (!records.ok()) return records.error();
   std::unordered_map<std::string, ClaimStatus> by_name;
   std::optional<core::TimePoint> dkim_success;
@@ -85,6 +86,16 @@ Result<EmailIdentity> IdentityService::create_email_identity(const Scope& scope,
   if (auto s = core::validate_tags(req.tags, "Tags"); !s.ok()) return s.error();
   if (req.key_bits != 1024 && req.key_bits != 2048)
     return core::invalid_argument("Invalid DKIM key length.", "NextSigningKeyLength");
+  std::optional<ByoDkimKey> byo;
+  if (req.byodkim) {
+    if (email)
+      return core::invalid_argument(
+          "DkimSigningAttributes can only be specified for a domain identity.",
+          "DkimSigningAttributes");
+    auto key = read_byodkim(*req.byodkim, *subject);
+    if (!key.ok()) return key.error();
+    byo = std::move(*key);
+  }
   const Error exists{
       ErrorCode::kConflict, "Email identity " + req.identity + " already exist.", req.identity, {}};
   auto found = store_.find_identity(scope, *subject);
@@ -93,7 +104,9 @@ Result<EmailIdentity> IdentityService::create_email_identity(const Scope& scope,
   auto fresh = new_claim(scope, email ? ClaimKind::kSesEmail : ClaimKind::kSesDomain, *subject);
   if (!fresh.ok()) return fresh.error();
   fresh->tags = std::move(req.tags);
-  if (!email) {
+  if (byo) {
+    set_byodkim(*fresh, *byo);
+  } else if (!email) {
     fresh->dkim_tokens = core::new_dkim_tokens(random_);
     if (req.key_bits == 1024) fresh->tags[std::string(kDkimKeyBitsTag)] = "1024";
   }
@@ -104,7 +117,8 @@ Result<EmailIdentity> IdentityService::create_email_identity(const Scope& scope,
   }
   if (email) {
     if (auto s = queue_mail(*inserted, true); !s.ok()) return s.error();
-  } else if (auto s = ensure_dkim_claims(*inserted); !s.ok()) {
+  } else if (auto s = byo ? ensure_byodkim_claim(*inserted) : ensure_dkim_claims(*inserted);
+             !s.ok()) {
     return s.error();
   }
   return email_identity_of(*inserted);

@@ -66,15 +66,6 @@ class EmailIdentityTest : public ServiceTestBase {
   std::unique_ptr<IdentityService> service_;
 };
 
-template <class R>
-void expect_error(const R& r, ErrorCode code, const std::string& message = {}) {
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, code) << r.error().message;
-  if (!message.empty()) {
-    EXPECT_EQ(r.error().message, message);
-  }
-}
-
 TEST_F(EmailIdentityTest, CreateADomainStartsEasyDkimAndKeepsATxtToken) {
   auto e = create("Example.COM", {{"team", "mail"}});
   EXPECT_EQ(e.name, "example.com");

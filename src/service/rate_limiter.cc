@@ -45,8 +45,8 @@ const std::vector<std::string>& RateLimiter::operations() {
       "GetIdentityDkimAttributes",
       // SES v2 (its tag operations named apart from Lattice's)
       "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
-      "PutEmailIdentityDkimAttributes", "ses:TagResource", "ses:UntagResource",
-      "ses:ListTagsForResource",
+      "PutEmailIdentityDkimAttributes", "PutEmailIdentityDkimSigningAttributes", "ses:TagResource",
+      "ses:UntagResource", "ses:ListTagsForResource",
       // SES custom verification email (v1 and v2 share these names and rates)
       "CreateCustomVerificationEmailTemplate", "GetCustomVerificationEmailTemplate",
       "UpdateCustomVerificationEmailTemplate", "DeleteCustomVerificationEmailTemplate",

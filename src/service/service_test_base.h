@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/random.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
@@ -25,6 +26,16 @@
 namespace vouch::service {
 
 using vouch::testing::domain_of_length;
+
+// A failed Result or Status with `code` (and `message`, when given).
+template <class R>
+void expect_error(const R& r, core::ErrorCode code, const std::string& message = {}) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, code) << r.error().message;
+  if (!message.empty()) {
+    EXPECT_EQ(r.error().message, message);
+  }
+}
 
 class ServiceTestBase : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@ int kind_code(ClaimKind k) {
     case ClaimKind::kSesEmail: return 1;
     case ClaimKind::kLatticeDomain: return 2;
     case ClaimKind::kSesDkim: return 3;
+    case ClaimKind::kSesDkimTxt: return 4;
   }
   return -1;
 }
@@ -23,6 +24,7 @@ ClaimKind kind_from_code(int64_t c) {
     case 1: return ClaimKind::kSesEmail;
     case 2: return ClaimKind::kLatticeDomain;
     case 3: return ClaimKind::kSesDkim;
+    case 4: return ClaimKind::kSesDkimTxt;
     default: return ClaimKind::kSesDomain;
   }
 }

@@ -47,7 +47,8 @@ inline const Scope kOtherAccount{"444455556666", "us-east-1"};
 inline const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
 
 inline const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                                 ClaimKind::kLatticeDomain, ClaimKind::kSesDkim};
+                                                 ClaimKind::kLatticeDomain, ClaimKind::kSesDkim,
+                                                 ClaimKind::kSesDkimTxt};
 inline const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
 inline const std::vector<ClaimStatus> kAllStatuses = {
     ClaimStatus::kPending, ClaimStatus::kVerified, ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
@@ -78,6 +79,10 @@ inline Claim make_claim(const Scope& scope, ClaimKind kind, const std::string& s
   if (kind == ClaimKind::kSesDkim) {  // one of the domain's three records
     c.record_name = core::dkim_record_name(c.id, subject);
     c.token = core::dkim_target(c.id);
+  }
+  if (kind == ClaimKind::kSesDkimTxt) {  // BYODKIM: a selector's TXT holding a public key
+    c.record_name = core::dkim_record_name("sel-" + c.id.substr(3), subject);
+    c.token = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + std::string(342, 'Q') + "IDAQAB";
   }
   c.created_at = T0;
   c.deadline = T0 + hours(72);

@@ -11,6 +11,7 @@ const char* to_string(core::ClaimKind k) {
     case core::ClaimKind::kSesEmail: return "SesEmail";
     case core::ClaimKind::kLatticeDomain: return "LatticeDomain";
     case core::ClaimKind::kSesDkim: return "SesDkim";
+    case core::ClaimKind::kSesDkimTxt: return "SesDkimTxt";
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 #include "api/common/json.h"
 #include "api/lattice/lattice_wire.h"
 #include "api/ses/ses_wire.h"
+#include "core/dkim_key.h"
 #include "core/evidence_json.h"
 #include "core/rfc3339.h"
 
@@ -16,6 +17,7 @@ std::string kind_name(core::ClaimKind k) {
     case core::ClaimKind::kSesEmail: return "ses_email";
     case core::ClaimKind::kLatticeDomain: return "lattice_domain";
     case core::ClaimKind::kSesDkim: return "ses_dkim";
+    case core::ClaimKind::kSesDkimTxt: return "ses_dkim_txt";
   }
   return "unknown";
 }
@@ -39,6 +41,18 @@ json optional_time(const std::optional<core::TimePoint>& t) {
 std::string wire_status(const core::Claim& c) {
   return std::string(c.kind == core::ClaimKind::kLatticeDomain ? lattice::status_name(c.status)
                                                                : ses::status_name(c.status));
+}
+
+// A TXT value as a zone file writes it: quoted strings of at most 255
+// characters each (a 2048-bit DKIM key record needs two).
+std::string txt_strings(const std::string& value) {
+  constexpr size_t kMaxString = 255;
+  std::string out;
+  for (size_t i = 0; i < value.size(); i += kMaxString) {
+    if (!out.empty()) out += ' ';
+    out += '"' + value.substr(i, kMaxString) + '"';
+  }
+  return out;
 }
 
 }  // namespace
@@ -65,6 +79,12 @@ json claim_detail(const service::ClaimDetail& d) {
                    {"type", "CNAME"},
                    {"value", c.token + "."},
                    {"zone_file_line", c.record_name + ". 300 IN CNAME " + c.token + "."}};
+  } else if (c.kind == core::ClaimKind::kSesDkimTxt) {
+    const std::string value = core::dkim_key_record(c.token);
+    j["record"] = {{"name", c.record_name + "."},
+                   {"type", "TXT"},
+                   {"value", value},
+                   {"zone_file_line", c.record_name + ". 300 IN TXT " + txt_strings(value)}};
   } else if (c.kind != core::ClaimKind::kSesEmail) {
     j["record"] = {{"name", c.record_name + "."},
                    {"type", "TXT"},

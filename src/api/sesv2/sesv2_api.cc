@@ -4,6 +4,7 @@
 
 #include "api/common/form.h"
 #include "api/common/json.h"
+#include "api/sesv2/sesv2_dkim.h"
 #include "api/sesv2/sesv2_wire.h"
 
 namespace vouch::api::sesv2 {
@@ -15,6 +16,11 @@ namespace {
 constexpr std::string_view kPrefix = "/v2/email/";
 constexpr std::string_view kIdentities = "/v2/email/identities";
 constexpr std::string_view kTags = "/v2/email/tags";
+// botocore before 1.31 (and the AWS CLI v1 that bundles it) sends
+// PutEmailIdentityDkimSigningAttributes under /v1/, as the model once said;
+// AWS serves it there too.
+constexpr std::string_view kV1Identities = "/v1/email/identities/";
+constexpr std::string_view kSigning = "/dkim/signing";
 // Newer SDKs list with POST and a JSON body (with a Filter); older ones GET.
 constexpr std::string_view kListIdentities = "/v2/email/list-identities";
 
@@ -63,7 +69,9 @@ std::variant<std::string, http::Response> string_member(const json& body, std::s
 SesV2Api::SesV2Api(service::IdentityService& identities, Authenticator& auth)
     : identities_(identities), auth_(auth) {}
 
-bool SesV2Api::owns(std::string_view path) { return path.rfind(kPrefix, 0) == 0; }
+bool SesV2Api::owns(std::string_view path) {
+  return path.rfind(kPrefix, 0) == 0 || path.rfind(kV1Identities, 0) == 0;
+}
 
 http::HandlerResult SesV2Api::handle(http::Request& req) {
   auto who = auth_.authenticate(req, Dialect::kRestJson, "ses");
@@ -72,6 +80,11 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   }
   const core::Scope& scope = std::get<core::Scope>(who);
   std::string_view path = req.path();
+  if (path.rfind(kV1Identities, 0) == 0) {
+    const std::string_view rest = path.substr(kV1Identities.size());
+    if (!rest.ends_with(kSigning) || req.method != "PUT") return unknown_operation();
+    return identity(scope, req, rest);
+  }
   if (path == kTags) return tags(scope, req);
   if (templates_ && is_template_path(path)) return templates(scope, req);
   if (path == kListIdentities) {
@@ -88,7 +101,7 @@ http::HandlerResult SesV2Api::handle(http::Request& req) {
   return unknown_operation();
 }
 
-// /v2/email/identities/{EmailIdentity}[/dkim]: one percent-encoded label
+// /v2/email/identities/{EmailIdentity}[/dkim[/signing]]: one percent-encoded label
 // (%2F inside it does not split it).
 http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Request& req,
                                        std::string_view rest) {
@@ -112,6 +125,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
     });
   }
   if (sub == "/dkim" && m == "PUT") return put_dkim(scope, *label, req);
+  if (sub == kSigning && m == "PUT") return put_dkim_signing(scope, *label, req);
   return unknown_operation();
 }
 
@@ -129,19 +143,7 @@ http::HandlerResult SesV2Api::create(const core::Scope& scope, const http::Reque
     in.tags = std::move(std::get<core::Tags>(tags));
   }
   if (auto d = body.find("DkimSigningAttributes"); d != body.end() && !d->is_null()) {
-    if (!d->is_object()) return not_a("DkimSigningAttributes", "a structure");
-    // BYODKIM (a selector and a private key) is a later step: refused, not ignored.
-    if (d->contains("DomainSigningSelector") || d->contains("DomainSigningPrivateKey")) {
-      return bad_request(
-          "Bring your own DKIM (DomainSigningSelector, DomainSigningPrivateKey) is not "
-          "supported by this server yet; omit DkimSigningAttributes to use Easy DKIM.");
-    }
-    if (auto len = d->find("NextSigningKeyLength"); len != d->end() && !len->is_null()) {
-      if (*len == "RSA_1024_BIT") in.key_bits = 1024;
-      else if (*len == "RSA_2048_BIT") in.key_bits = 2048;
-      else
-        return bad_request("Invalid NextSigningKeyLength: must be RSA_1024_BIT or RSA_2048_BIT.");
-    }
+    if (auto r = read_create_dkim(*d, in)) return std::move(*r);
   }
   if (auto c = body.find("ConfigurationSetName"); c != body.end() && !c->is_null()) {
     // No configuration sets exist here, and AWS creates nothing for an unknown one.
@@ -241,6 +243,20 @@ http::HandlerResult SesV2Api::put_dkim(const core::Scope& scope, const std::stri
     if (!st.ok()) return error_response(st.error());
     return json_response(200, json::object());
   });
+}
+
+http::HandlerResult SesV2Api::put_dkim_signing(const core::Scope& scope, const std::string& id,
+                                               const http::Request& req) {
+  auto parsed = parse_json_body(req);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  auto in = read_signing_request(std::get<json>(parsed));
+  if (auto* r = std::get_if<http::Response>(&in)) return std::move(*r);
+  return http::Deferred(
+      [this, scope, id, in = std::move(std::get<service::DkimSigningRequest>(in))]() mutable {
+        auto dkim = identities_.put_dkim_signing_attributes(scope, id, std::move(in));
+        if (!dkim.ok()) return error_response(dkim.error());
+        return json_response(200, signing_response_json(*dkim));
+      });
 }
 
 // /v2/email/tags: POST TagResource, DELETE UntagResource, GET ListTagsForResource.

@@ -39,6 +39,8 @@ class SesV2Api {
                                 const service::EmailIdentityFilter& filter);
   http::HandlerResult put_dkim(const core::Scope& scope, const std::string& id,
                                const http::Request& req);
+  http::HandlerResult put_dkim_signing(const core::Scope& scope, const std::string& id,
+                                       const http::Request& req);
   http::HandlerResult tag(const core::Scope& scope, const http::Request& req);
   // sesv2_templates.cc
   http::HandlerResult templates(const core::Scope& scope, const http::Request& req);

@@ -185,11 +185,13 @@ TEST(SesV2ApiTest, ErrorsAsAwsSendsThem) {
   expect_error(
       env.call("POST", "/v2/email/identities", R"({"EmailIdentity":"t.example","Tags":{"k":"v"}})"),
       400, "BadRequestException");
-  // BYODKIM is refused (a later step), an unknown key length too.
+  // A BYODKIM key that is no key is refused, an unknown key length too.
   expect_error(env.call("POST", "/v2/email/identities",
                         R"({"EmailIdentity":"byo.example","DkimSigningAttributes":
                             {"DomainSigningSelector":"s","DomainSigningPrivateKey":"a2V5"}})"),
-               400, "BadRequestException");
+               400, "BadRequestException",
+               "Invalid DomainSigningPrivateKey: it is not a DER-encoded private key (PKCS#1 or "
+               "PKCS#8).");
   expect_error(env.call("POST", "/v2/email/identities",
                         R"({"EmailIdentity":"k.example","DkimSigningAttributes":
                             {"NextSigningKeyLength":"RSA_4096_BIT"}})"),

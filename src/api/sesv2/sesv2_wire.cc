@@ -27,6 +27,13 @@ json dkim_json(const service::EmailIdentity& e) {
             {"SigningAttributesOrigin", "AWS_SES"},
             {"NextSigningKeyLength", "RSA_1024_BIT"}};
   }
+  if (d.external) {
+    // BYODKIM: the selector is the one token; no key of AWS's to describe.
+    return {{"SigningEnabled", d.signing_enabled},
+            {"Status", dkim_status_name(d.status)},
+            {"Tokens", d.tokens},
+            {"SigningAttributesOrigin", "EXTERNAL"}};
+  }
   return {{"SigningEnabled", d.signing_enabled},
           {"Status", dkim_status_name(d.status)},
           {"Tokens", d.tokens},

@@ -1,8 +1,9 @@
 // SES v2 identities through @aws-sdk/client-sesv2 (AWS SDK for JavaScript v3)
 // against the real vouch binary, on the same identities as SES v1 (through
-// @aws-sdk/client-ses). Run: node --test tests/integration/js/sesv2.test.mjs
+// @aws-sdk/client-ses), BYODKIM included. Run: node --test tests/integration/js/sesv2.test.mjs
 
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import {
@@ -12,6 +13,7 @@ import {
   ListEmailIdentitiesCommand,
   ListTagsForResourceCommand,
   PutEmailIdentityDkimAttributesCommand,
+  PutEmailIdentityDkimSigningAttributesCommand,
   SESv2Client,
   TagResourceCommand,
   UntagResourceCommand,
@@ -138,7 +140,7 @@ describe('SES v2 via AWS SDK for JavaScript v3', () => {
     await expectError(v2.send(new CreateEmailIdentityCommand({
       EmailIdentity: domain('byo'),
       DkimSigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'a2V5' },
-    })), 'BadRequestException', 400, { message: /Bring your own DKIM/ });
+    })), 'BadRequestException', 400, { message: /^Invalid DomainSigningPrivateKey: it is not a DER-encoded private key/ });
     await expectError(v2.send(new CreateEmailIdentityCommand({
       EmailIdentity: domain('t'), Tags: [{ Key: 'aws:x', Value: '1' }],
     })), 'BadRequestException', 400);
@@ -293,5 +295,52 @@ describe('a v2 domain verified through DNS (test mode, a DNS server of its own)'
     assert.ok(got.VerificationInfo.LastSuccessTimestamp instanceof Date);
     const attrs = await v1.send(new GetIdentityVerificationAttributesCommand({ Identities: [d] }));
     assert.equal(attrs.VerificationAttributes[d].VerificationStatus, 'Success');
+  });
+
+  // An RSA key pair as BYODKIM takes it: private PKCS#8 DER, public SPKI DER, base64.
+  const keyPair = (bits) => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: bits,
+      publicKeyEncoding: { type: 'spki', format: 'der' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    });
+    return { priv: privateKey.toString('base64'), pub: publicKey.toString('base64') };
+  };
+
+  test('BYODKIM: PENDING with another key, SUCCESS with its own, then back to Easy DKIM', async () => {
+    const d = domain('byo');
+    const key = keyPair(2048);
+    await expectError(v2.send(new CreateEmailIdentityCommand({
+      EmailIdentity: d,
+      DkimSigningAttributes: { DomainSigningSelector: 'js1', DomainSigningPrivateKey: keyPair(512).priv },
+    })), 'BadRequestException', 400, {
+      message: 'Invalid DomainSigningPrivateKey: the key has 512 bits; it must have 1024 or 2048.',
+    });
+    const created = await v2.send(new CreateEmailIdentityCommand({
+      EmailIdentity: d,
+      DkimSigningAttributes: { DomainSigningSelector: 'js1', DomainSigningPrivateKey: key.priv },
+    }));
+    assert.deepEqual(created.DkimAttributes, {
+      SigningEnabled: true, Status: 'PENDING', Tokens: ['js1'], SigningAttributesOrigin: 'EXTERNAL',
+    });
+    const name = `js1._domainkey.${d}`;
+    dns.setTxt(name, [`v=DKIM1; k=rsa; p=${keyPair(1024).pub}`]);
+    await runDueChecks();
+    assert.equal((await get(d)).VerificationStatus, 'PENDING');  // another key
+    dns.setTxt(name, [`p=${key.pub}; k=rsa; v=DKIM1`]);  // tags in another order
+    await post('/_vouch/test/clock', { advance_seconds: 3600 });
+    await runDueChecks();
+    const got = await get(d);
+    assert.equal(got.VerificationStatus, 'SUCCESS');
+    assert.equal(got.DkimAttributes.Status, 'SUCCESS');
+    const dkim = await v1.send(new GetIdentityDkimAttributesCommand({ Identities: [d] }));
+    assert.deepEqual(dkim.DkimAttributes[d].DkimTokens, ['js1']);
+    const back = await v2.send(new PutEmailIdentityDkimSigningAttributesCommand({
+      EmailIdentity: d, SigningAttributesOrigin: 'AWS_SES',
+    }));
+    assert.equal(back.DkimStatus, 'PENDING');
+    assert.equal(back.DkimTokens.length, 3);
+    assert.equal(back.SigningHostedZone, 'dkim.amazonses.com');
+    assert.deepEqual((await get(d)).DkimAttributes.Tokens, back.DkimTokens);
   });
 });
