@@ -9,7 +9,9 @@ Policy policy_for(ClaimKind kind) {
   Policy p;
   switch (kind) {
     case ClaimKind::kSesDomain:
-    case ClaimKind::kSesDkim: break;
+    case ClaimKind::kSesDkim:
+    case ClaimKind::kSesMailFromMx:
+    case ClaimKind::kSesMailFromSpf: break;
     case ClaimKind::kSesEmail: p.window = kEmailWindow; break;
     case ClaimKind::kLatticeDomain: p.revocable = false; break;
   }

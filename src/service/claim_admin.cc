@@ -78,7 +78,8 @@ ClaimAdmin::ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::DnsR
 core::Result<ClaimPage> ClaimAdmin::list(const core::Scope& scope, int64_t after) {
   core::ListQuery q{scope,
                     {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail,
-                     core::ClaimKind::kLatticeDomain, core::ClaimKind::kSesDkim},
+                     core::ClaimKind::kLatticeDomain, core::ClaimKind::kSesDkim,
+                     core::ClaimKind::kSesMailFromMx, core::ClaimKind::kSesMailFromSpf},
                     after,
                     kPage};
   auto rows = store_.list_claims(q);

@@ -35,11 +35,12 @@ const std::vector<std::string>& RateLimiter::operations() {
       "VerifyDomainIdentity", "VerifyEmailIdentity", "VerifyEmailAddress",
       "GetIdentityVerificationAttributes", "ListIdentities", "DeleteIdentity",
       "ListVerifiedEmailAddresses", "DeleteVerifiedEmailAddress", "VerifyDomainDkim",
-      "GetIdentityDkimAttributes",
+      "GetIdentityDkimAttributes", "SetIdentityMailFromDomain",
+      "GetIdentityMailFromDomainAttributes",
       // SES v2 (its tag operations named apart from Lattice's)
       "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
-      "PutEmailIdentityDkimAttributes", "ses:TagResource", "ses:UntagResource",
-      "ses:ListTagsForResource",
+      "PutEmailIdentityDkimAttributes", "PutEmailIdentityMailFromAttributes", "ses:TagResource",
+      "ses:UntagResource", "ses:ListTagsForResource",
       // VPC Lattice
       "StartDomainVerification", "GetDomainVerification", "ListDomainVerifications",
       "DeleteDomainVerification", "TagResource", "UntagResource", "ListTagsForResource",

@@ -14,6 +14,8 @@ int kind_code(ClaimKind k) {
     case ClaimKind::kSesEmail: return 1;
     case ClaimKind::kLatticeDomain: return 2;
     case ClaimKind::kSesDkim: return 3;
+    case ClaimKind::kSesMailFromMx: return 5;
+    case ClaimKind::kSesMailFromSpf: return 6;
   }
   return -1;
 }
@@ -23,6 +25,8 @@ ClaimKind kind_from_code(int64_t c) {
     case 1: return ClaimKind::kSesEmail;
     case 2: return ClaimKind::kLatticeDomain;
     case 3: return ClaimKind::kSesDkim;
+    case 5: return ClaimKind::kSesMailFromMx;
+    case 6: return ClaimKind::kSesMailFromSpf;
     default: return ClaimKind::kSesDomain;
   }
 }

@@ -76,6 +76,9 @@ SesApi::SesApi(service::IdentityService& identities, Authenticator& auth)
           {"DeleteVerifiedEmailAddress", &SesApi::delete_verified_email_address},
           {"VerifyDomainDkim", &SesApi::verify_domain_dkim},
           {"GetIdentityDkimAttributes", &SesApi::get_identity_dkim_attributes},
+          {"SetIdentityMailFromDomain", &SesApi::set_identity_mail_from_domain},
+          {"GetIdentityMailFromDomainAttributes",
+           &SesApi::get_identity_mail_from_domain_attributes},
       } {}
 
 http::HandlerResult SesApi::handle(http::Request& req) {

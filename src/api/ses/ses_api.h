@@ -46,6 +46,9 @@ class SesApi {
   http::HandlerResult delete_verified_email_address(Call& c);
   http::HandlerResult verify_domain_dkim(Call& c);
   http::HandlerResult get_identity_dkim_attributes(Call& c);
+  // MAIL FROM (ses_mail_from.cc).
+  http::HandlerResult set_identity_mail_from_domain(Call& c);
+  http::HandlerResult get_identity_mail_from_domain_attributes(Call& c);
 
   service::IdentityService& identities_;
   Authenticator& auth_;

@@ -33,6 +33,9 @@ class SesV2Api {
                                 const service::EmailIdentityFilter& filter);
   http::HandlerResult put_dkim(const core::Scope& scope, const std::string& id,
                                const http::Request& req);
+  // PutEmailIdentityMailFromAttributes (sesv2_mail_from.cc).
+  http::HandlerResult put_mail_from(const core::Scope& scope, const std::string& id,
+                                    const http::Request& req);
   http::HandlerResult tag(const core::Scope& scope, const http::Request& req);
 
   service::IdentityService& identities_;

@@ -88,6 +88,13 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+    // 2: placeholder for the custom verification email templates (merged in
+    // from their branch).
+    "SELECT 1;",
+    // 3: an SES identity's BehaviorOnMxFailure (1: REJECT_MESSAGE)
+    R"sql(
+ALTER TABLE claims ADD COLUMN reject_on_mx_failure SMALLINT NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
