@@ -63,19 +63,22 @@ void fill_cname(DnsAnswer& out, unsigned char* abuf, int alen) {
   }
 }
 
+// Whether a c-ares parser's `rc` read records; otherwise `out` says why not.
+bool parsed(DnsAnswer& out, int rc) {
+  if (rc == ARES_SUCCESS) return true;
+  if (rc == ARES_ENODATA) {
+    out.kind = DnsAnswer::Kind::kNoData;
+  } else {
+    out.kind = DnsAnswer::Kind::kError;
+    out.error = ares_strerror(rc);
+  }
+  return false;
+}
+
 // MX records as "<preference> <exchange>".
 void fill_mx(DnsAnswer& out, unsigned char* abuf, int alen) {
   struct ares_mx_reply* mx = nullptr;
-  int rc = ares_parse_mx_reply(abuf, alen, &mx);
-  if (rc == ARES_ENODATA) {
-    out.kind = DnsAnswer::Kind::kNoData;
-    return;
-  }
-  if (rc != ARES_SUCCESS) {
-    out.kind = DnsAnswer::Kind::kError;
-    out.error = ares_strerror(rc);
-    return;
-  }
+  if (!parsed(out, ares_parse_mx_reply(abuf, alen, &mx))) return;
   for (auto* m = mx; m; m = m->next) {
     out.records.push_back(std::to_string(m->priority) + " " + m->host);
   }
@@ -94,16 +97,7 @@ void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned cha
   if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);
   if (type == core::RecordType::kMx) return fill_mx(out, abuf, alen);
   struct ares_txt_ext* txt = nullptr;
-  int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
-  if (rc == ARES_ENODATA) {
-    out.kind = DnsAnswer::Kind::kNoData;
-    return;
-  }
-  if (rc != ARES_SUCCESS) {
-    out.kind = DnsAnswer::Kind::kError;
-    out.error = ares_strerror(rc);
-    return;
-  }
+  if (!parsed(out, ares_parse_txt_reply_ext(abuf, alen, &txt))) return;
   // A record's character-strings are joined; record_start marks a new record.
   for (auto* t = txt; t; t = t->next) {
     std::string part(reinterpret_cast<const char*>(t->txt), t->length);
