@@ -62,5 +62,26 @@ TEST_P(StoreContractTest, MailFromClaimsAreFoundBySubjectButAreNoIdentities) {
   EXPECT_EQ(count(kScope, {ClaimKind::kSesMailFromMx, ClaimKind::kSesMailFromSpf}), 2u);
 }
 
+TEST_P(StoreContractTest, ASecondMailFromClaimOfAKindForAnIdentityIsAConflict) {
+  Claim first = make_claim(kScope, ClaimKind::kSesMailFromMx, "example.com");
+  first.record_name = "a.example.com";
+  insert(first);
+  Claim second = make_claim(kScope, ClaimKind::kSesMailFromMx, "example.com");
+  second.record_name = "b.example.com";
+  auto r = store().insert_claim(second);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  // Another kind, identity, region: fine (the positive controls).
+  Claim spf = make_claim(kScope, ClaimKind::kSesMailFromSpf, "example.com");
+  EXPECT_OK(store().insert_claim(spf));
+  Claim other = make_claim(kScope, ClaimKind::kSesMailFromMx, "other.example");
+  EXPECT_OK(store().insert_claim(other));
+  Claim elsewhere = make_claim(kOtherRegion, ClaimKind::kSesMailFromMx, "example.com");
+  EXPECT_OK(store().insert_claim(elsewhere));
+  // Once the first is gone, its successor goes in.
+  ASSERT_OK(store().delete_claim(kScope, first.id));
+  EXPECT_OK(store().insert_claim(second));
+}
+
 }  // namespace
 }  // namespace vouch::core::contract
