@@ -5,9 +5,13 @@
 //
 //   seed_identities --data DIR --account ID [--region R] --count N
 //                   [--prefix P] [--suffix S] [--start I] [--threads T]
+//                   [--mail-from LABEL]
 //
 // Domains are P<i>S for i in [I, I+N) (S defaults to .example.com), as
-// bench/sign_request names them. Run it while no vouch serves DIR.
+// bench/sign_request names them. With --mail-from, each domain also gets
+// Easy DKIM (VerifyDomainDkim: three CNAME claims) and the MAIL FROM domain
+// LABEL.<domain> (an MX and an SPF claim): six claims per domain. Run it
+// while no vouch serves DIR.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +36,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: seed_identities --data DIR --account ID [--region R] --count N\n"
-               "                       [--prefix P] [--suffix S] [--start I] [--threads T]\n");
+               "                       [--prefix P] [--suffix S] [--start I] [--threads T]\n"
+               "                       [--mail-from LABEL]\n");
   return 2;
 }
 
@@ -40,6 +45,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::string dir, account, region = "us-east-1", prefix = "bench-", suffix = ".example.com";
+  std::string mail_from;
   long count = 0, start = 0;
   int threads = 64;
   for (int i = 1; i < argc; ++i) {
@@ -54,6 +60,7 @@ int main(int argc, char** argv) {
     else if (a == "--count") count = std::atol(v.c_str());
     else if (a == "--start") start = std::atol(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
+    else if (a == "--mail-from") mail_from = v;
     else return usage();
   }
   if (dir.empty() || account.empty() || count <= 0 || threads < 1) return usage();
@@ -92,10 +99,23 @@ int main(int argc, char** argv) {
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
+      auto fail = [&](const vouch::core::Error& e) {
+        if (failed.fetch_add(1) < 5)
+          std::fprintf(stderr, "seed_identities: %s\n", e.message.c_str());
+      };
       for (long i; (i = next.fetch_add(1)) < count;) {
-        auto r = identities.verify_domain(scope, prefix + std::to_string(start + i) + suffix);
-        if (!r.ok() && failed.fetch_add(1) < 5) {
-          std::fprintf(stderr, "seed_identities: %s\n", r.error().message.c_str());
+        const std::string domain = prefix + std::to_string(start + i) + suffix;
+        auto r = identities.verify_domain(scope, domain);
+        if (!r.ok()) {
+          fail(r.error());
+          continue;
+        }
+        if (mail_from.empty()) continue;
+        if (auto d = identities.verify_domain_dkim(scope, domain); !d.ok()) fail(d.error());
+        if (auto m = identities.set_mail_from(scope, domain, mail_from + "." + domain, false,
+                                              "SetIdentityMailFromDomain");
+            !m.ok()) {
+          fail(m.error());
         }
       }
     });

@@ -3,6 +3,15 @@
 # store, served by knotd (Debian knot) on a free loopback port.
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 
+# zone_head: the zone's first lines (origin, SOA, NS).
+zone_head() {
+  echo '$ORIGIN bench.test.'
+  echo '$TTL 3600'
+  echo '@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60'
+  echo '@ NS ns'
+  echo 'ns A 127.0.0.1'
+}
+
 # write_zone DB: $WORK/knot/zones/bench.test.zone and $WORK/names.txt (the
 # names, for dnsperf) from the claims in DB; checks that there are N.
 write_zone() {
@@ -10,11 +19,7 @@ write_zone() {
   zq() { sqlite3 "file:$db?mode=ro" "$1"; }
   mkdir -p "$WORK/knot/zones" "$WORK/knot/db"
   {
-    echo '$ORIGIN bench.test.'
-    echo '$TTL 3600'
-    echo '@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60'
-    echo '@ NS ns'
-    echo 'ns A 127.0.0.1'
+    zone_head
     zq "SELECT record_name || '. TXT \"' || token || '\"' FROM claims WHERE kind = 0"
   } >"$WORK/knot/zones/bench.test.zone"
   zq "SELECT record_name || ' TXT' FROM claims WHERE kind = 0" >"$WORK/names.txt"

@@ -15,11 +15,13 @@
 namespace vouch::core {
 
 enum class ClaimKind {
-  kSesDomain,      // TXT _amazonses.<domain> = token
-  kSesEmail,       // a signed link mailed to the address
-  kLatticeDomain,  // TXT <label>.<domain> = vpc-lattice:<...>
-  kSesDkim,        // CNAME <t>._domainkey.<domain> = <t>.dkim.amazonses.com, one per token
-  kSesDkimTxt,     // TXT <selector>._domainkey.<domain> = a DKIM key record (BYODKIM)
+  kSesDomain,       // TXT _amazonses.<domain> = token
+  kSesEmail,        // a signed link mailed to the address
+  kLatticeDomain,   // TXT <label>.<domain> = vpc-lattice:<...>
+  kSesDkim,         // CNAME <t>._domainkey.<domain> = <t>.dkim.amazonses.com, one per token
+  kSesDkimTxt,      // TXT <selector>._domainkey.<domain> = a DKIM key record (BYODKIM)
+  kSesMailFromMx,   // MX <mailfrom> = feedback-smtp.<region>.amazonses.com (any preference)
+  kSesMailFromSpf,  // TXT <mailfrom> = an SPF record with include:amazonses.com
 };
 
 // One status enum for every view; the API layers map it to wire names.
@@ -55,6 +57,7 @@ struct Claim {
   int attempts = 0;                       // checks since the window opened (backoff)
   std::vector<std::string> dkim_tokens;   // SES: empty until VerifyDomainDkim
   Tags tags;                              // Lattice
+  bool reject_on_mx_failure = false;      // SES identities: BehaviorOnMxFailure REJECT_MESSAGE
   int64_t seq = 0;                        // store-assigned, increasing: the listing order
   int64_t version = 0;                    // store-assigned, bumped on each update: compare-and-set
 };
@@ -64,6 +67,13 @@ inline std::string dkim_record_name(const std::string& t, const std::string& dom
   return t + "._domainkey." + domain;
 }
 inline std::string dkim_target(const std::string& t) { return t + ".dkim.amazonses.com"; }
+
+// What a MAIL FROM domain's MX must point to, and the SPF mechanism its TXT
+// record must hold.
+inline std::string mail_from_mx_target(const std::string& region) {
+  return "feedback-smtp." + region + ".amazonses.com";
+}
+inline constexpr std::string_view kMailFromSpfInclude = "include:amazonses.com";
 
 // Characters (dot included) each kind of record puts before the domain: a
 // domain is refused when its record's name could never be looked up.

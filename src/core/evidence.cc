@@ -14,10 +14,13 @@ constexpr size_t kMaxSeenChars = 100;
 
 const char* kind_text(DnsAnswer::Kind k, RecordType type) {
   const bool cname = type == RecordType::kCname;
+  const bool mx = type == RecordType::kMx;
   switch (k) {
-    case DnsAnswer::Kind::kRecords: return cname ? "CNAME records" : "TXT records";
+    case DnsAnswer::Kind::kRecords:
+      return cname ? "CNAME records" : mx ? "MX records" : "TXT records";
     case DnsAnswer::Kind::kNxDomain: return "NXDOMAIN";
-    case DnsAnswer::Kind::kNoData: return cname ? "no CNAME records" : "no TXT records";
+    case DnsAnswer::Kind::kNoData:
+      return cname ? "no CNAME records" : mx ? "no MX records" : "no TXT records";
     case DnsAnswer::Kind::kServFail: return "SERVFAIL";
     case DnsAnswer::Kind::kRefused: return "REFUSED";
     case DnsAnswer::Kind::kTimeout: return "timeout";
@@ -27,14 +30,18 @@ const char* kind_text(DnsAnswer::Kind k, RecordType type) {
   return "error";
 }
 
-// DNS names compare without case and without the root's trailing dot.
-bool same_name(std::string_view a, std::string_view b) {
-  if (!a.empty() && a.back() == '.') a.remove_suffix(1);
-  if (!b.empty() && b.back() == '.') b.remove_suffix(1);
+bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// DNS names compare without case and without the root's trailing dot.
+bool same_name(std::string_view a, std::string_view b) {
+  if (!a.empty() && a.back() == '.') a.remove_suffix(1);
+  if (!b.empty() && b.back() == '.') b.remove_suffix(1);
+  return iequals(a, b);
 }
 
 // The first `max` characters of UTF-8 text, never ending inside a character:
@@ -103,15 +110,48 @@ PerspectiveEvidence read_answer(const DnsAnswer& a, const std::string& expected,
   return p;
 }
 
+// An MX record "<preference> <exchange>": whether its exchange is `name`.
+bool mx_points_to(std::string_view record, std::string_view name) {
+  const size_t space = record.find(' ');
+  return space != std::string_view::npos && same_name(record.substr(space + 1), name);
+}
+
+// An SPF record (RFC 7208: "v=spf1" then space-separated terms) holding the
+// mechanism `mechanism` with the pass qualifier, written or implied.
+bool spf_has(std::string_view record, std::string_view mechanism) {
+  constexpr std::string_view kVersion = "v=spf1";
+  if (record.size() < kVersion.size() || !iequals(record.substr(0, kVersion.size()), kVersion))
+    return false;
+  record.remove_prefix(kVersion.size());
+  if (!record.empty() && record.front() != ' ') return false;  // "v=spf10" is not SPF
+  while (!record.empty()) {
+    const size_t start = record.find_first_not_of(' ');
+    if (start == std::string_view::npos) break;
+    record.remove_prefix(start);
+    const size_t end = std::min(record.find(' '), record.size());
+    std::string_view term = record.substr(0, end);
+    record.remove_prefix(end);
+    if (!term.empty() && term.front() == '+') term.remove_prefix(1);
+    if (iequals(term, mechanism)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool matches(const std::vector<std::string>& records, const std::string& expected,
              RecordType type) {
-  if (type == RecordType::kTxt) {
-    return std::find(records.begin(), records.end(), expected) != records.end();
+  auto any = [&](auto pred) { return std::any_of(records.begin(), records.end(), pred); };
+  switch (type) {
+    case RecordType::kTxt:
+      return std::find(records.begin(), records.end(), expected) != records.end();
+    case RecordType::kCname:
+      return any([&](const std::string& r) { return same_name(r, expected); });
+    case RecordType::kMx:
+      return any([&](const std::string& r) { return mx_points_to(r, expected); });
+    case RecordType::kSpf: return any([&](const std::string& r) { return spf_has(r, expected); });
   }
-  return std::any_of(records.begin(), records.end(),
-                     [&](const std::string& r) { return same_name(r, expected); });
+  return false;
 }
 
 bool matches(const std::vector<std::string>& records, const std::string& expected, ClaimKind kind) {
@@ -119,7 +159,12 @@ bool matches(const std::vector<std::string>& records, const std::string& expecte
 }
 
 RecordType record_type(ClaimKind kind) {
-  return kind == ClaimKind::kSesDkim ? RecordType::kCname : RecordType::kTxt;
+  switch (kind) {
+    case ClaimKind::kSesDkim: return RecordType::kCname;
+    case ClaimKind::kSesMailFromMx: return RecordType::kMx;
+    case ClaimKind::kSesMailFromSpf: return RecordType::kSpf;
+    default: return RecordType::kTxt;
+  }
 }
 
 size_t default_quorum(size_t n) {

@@ -11,9 +11,11 @@
 
 namespace vouch::core {
 
-enum class RecordType { kTxt, kCname };
+// kSpf: a TXT query whose records are read as SPF (MAIL FROM).
+enum class RecordType { kTxt, kCname, kMx, kSpf };
 
-// What a claim of `kind` is checked against: CNAME for DKIM, TXT otherwise.
+// What a claim of `kind` is checked against: CNAME for DKIM, MX and SPF for
+// MAIL FROM, TXT otherwise.
 RecordType record_type(ClaimKind kind);
 
 // One resolver's raw answer to a TXT (or CNAME) query.
@@ -23,8 +25,10 @@ struct DnsAnswer {
   enum class Kind { kRecords, kNxDomain, kNoData, kServFail, kRefused, kTimeout, kError, kBadName };
   std::string resolver;  // "127.0.0.1:53"
   Kind kind = Kind::kError;
-  std::vector<std::string> records;  // each TXT record, its strings joined; or CNAME targets
-  std::string error;                 // resolver error text, for kError and friends
+  // Each TXT record, its strings joined; or CNAME targets; or MX records as
+  // "<preference> <exchange>".
+  std::vector<std::string> records;
+  std::string error;  // resolver error text, for kError and friends
 };
 
 // The DNS lookup behind an interface, so the scheduler runs against fakes in
@@ -58,7 +62,9 @@ struct Evidence {
 };
 
 // Whether any of `records` holds `expected`: for TXT an exact, case-sensitive
-// match; for CNAME a DNS name match (any case, trailing dot or not).
+// match; for CNAME a DNS name match (any case, trailing dot or not); for MX
+// an exchange that is that name (any preference); for SPF a "v=spf1" record
+// with the mechanism `expected` (any case, qualifier "+" or none).
 bool matches(const std::vector<std::string>& records, const std::string& expected, RecordType type);
 // The same for a claim of `kind`: a BYODKIM claim's TXT matches a DKIM key
 // record whose p= is `expected` (core/dkim_key.h); other kinds as above.

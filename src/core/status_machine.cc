@@ -10,7 +10,9 @@ Policy policy_for(ClaimKind kind) {
   switch (kind) {
     case ClaimKind::kSesDomain:
     case ClaimKind::kSesDkim:
-    case ClaimKind::kSesDkimTxt: break;
+    case ClaimKind::kSesDkimTxt:
+    case ClaimKind::kSesMailFromMx:
+    case ClaimKind::kSesMailFromSpf: break;
     case ClaimKind::kSesEmail: p.window = kEmailWindow; break;
     case ClaimKind::kLatticeDomain: p.revocable = false; break;
   }

@@ -71,7 +71,8 @@ void diagnose_dkim_key(const core::Claim& c, const core::Evidence& e,
 }  // namespace
 
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence) {
-  return c.kind != core::ClaimKind::kSesEmail &&
+  // MAIL FROM: its subject may be an address, so no doubled-zone probe.
+  return c.kind != core::ClaimKind::kSesEmail && !is_mail_from(c.kind) &&
          !(evidence && evidence->outcome == core::CheckOutcome::kFound);
 }
 
@@ -80,6 +81,7 @@ std::vector<std::string> diagnose(const core::Claim& c,
                                   const Probes& probes) {
   std::vector<std::string> out;
   if (c.kind == core::ClaimKind::kSesEmail) return out;
+  if (is_mail_from(c.kind)) return diagnose_mail_from(c, evidence);
   const core::RecordType type = core::record_type(c.kind);
   const std::string record = c.record_name + ".";
   if (core::matches(probes.doubled_zone, c.token, c.kind)) {

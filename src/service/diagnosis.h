@@ -23,6 +23,13 @@ struct Probes {
 // find its record.
 bool needs_probes(const core::Claim& c, const std::optional<core::Evidence>& evidence);
 
+// MAIL FROM's MX and SPF claims (diagnosis_mail_from.cc).
+inline bool is_mail_from(core::ClaimKind k) {
+  return k == core::ClaimKind::kSesMailFromMx || k == core::ClaimKind::kSesMailFromSpf;
+}
+std::vector<std::string> diagnose_mail_from(const core::Claim& c,
+                                            const std::optional<core::Evidence>& evidence);
+
 std::vector<std::string> diagnose(const core::Claim& c,
                                   const std::optional<core::Evidence>& evidence,
                                   const Probes& probes);

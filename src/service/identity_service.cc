@@ -282,7 +282,7 @@ core::Status IdentityService::with_attributes(
                                  [](const auto& a, const std::string& s) { return a.first < s; });
       for (; it != asked.end() && it->first == c->subject; ++it) {
         out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens,
-                       &c->tags});
+                       &c->tags, c->reject_on_mx_failure});
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -351,6 +351,7 @@ Result<bool> IdentityService::remove_identity(const Scope& scope, const std::str
     if (auto s = delete_dkim_claims(scope, subject, ClaimKind::kSesDkimTxt); !s.ok())
       return s.error();
   }
+  if (auto s = delete_mail_from_claims(scope, subject); !s.ok()) return s.error();
   auto found = store_.find_identity(scope, subject);
   if (!found.ok()) return found.error();
   if (!*found) return false;

@@ -46,6 +46,7 @@ struct IdentityAttributes {
   std::string_view token;                       // domains only
   const std::vector<std::string>* dkim_tokens;  // empty when DKIM was never started
   const core::Tags* tags;                       // with the settings kept in tags
+  bool reject_on_mx_failure = false;            // BehaviorOnMxFailure REJECT_MESSAGE
 };
 
 // DkimVerificationStatus. One DKIM claim per token: all verified is kSuccess,
@@ -65,12 +66,23 @@ struct DkimView {
 inline constexpr std::string_view kDkimSigningOffTag = "aws:vouch:dkim-signing-off";
 inline constexpr std::string_view kDkimKeyBitsTag = "aws:vouch:dkim-key-bits";
 
+// MailFromDomainStatus, the aggregate over the MX and SPF claims as for DKIM.
+enum class MailFromStatus { kPending, kSuccess, kFailed, kTemporaryFailure };
+
+// An identity's MAIL FROM settings (identity_service_mail_from.cc).
+struct MailFromView {
+  std::string domain;  // empty: no MAIL FROM domain set
+  MailFromStatus status = MailFromStatus::kPending;
+  bool reject_on_mx_failure = false;  // BehaviorOnMxFailure REJECT_MESSAGE
+};
+
 // SES v2's view of one identity (GetEmailIdentity, CreateEmailIdentity).
 struct EmailIdentity {
   std::string name;  // normalized, as stored
   core::ClaimKind kind = core::ClaimKind::kSesDomain;
   core::ClaimStatus status = core::ClaimStatus::kPending;  // as v1 reports it
   DkimView dkim;
+  MailFromView mail_from;
   core::Tags tags;                 // the user's
   core::TimePoint dkim_keys_at{};  // LastKeyGenerationTimestamp: its DKIM domain's creation
   std::optional<core::TimePoint> last_success;  // the latest record seen verified
@@ -119,6 +131,8 @@ struct DkimSigningRequest {
 
 // The aggregate over a domain's DKIM records; an empty list is kNotStarted.
 DkimStatus dkim_status(const std::vector<core::ClaimStatus>& records);
+// The same over a MAIL FROM domain's MX and SPF records (empty: kPending).
+MailFromStatus mail_from_status(const std::vector<core::ClaimStatus>& records);
 
 struct IdentityPage {
   std::vector<std::string> identities;
@@ -188,6 +202,17 @@ class IdentityService {
       const core::Scope& scope, const std::vector<const core::Claim*>& claims);
   // Keyed by identity as requested; unknown identities are left out.
   core::Result<std::map<std::string, DkimView>> get_dkim_attributes(
+      const core::Scope& scope, const std::vector<std::string>& identities);
+
+  // MAIL FROM (identity_service_mail_from.cc). An empty `mail_from` clears
+  // it; otherwise it must be a subdomain of the identity's domain, and an
+  // MX and an SPF claim check its records. kNotFound for an unknown identity.
+  // `operation`: SetIdentityMailFromDomain or PutEmailIdentityMailFromAttributes.
+  core::Status set_mail_from(const core::Scope& scope, const std::string& identity,
+                             const std::string& mail_from, bool reject_on_mx_failure,
+                             const std::string& operation);
+  // Keyed by identity as requested; unknown identities are left out.
+  core::Result<std::map<std::string, MailFromView>> get_mail_from_attributes(
       const core::Scope& scope, const std::vector<std::string>& identities);
 
   // SES v2 (identity_service_v2.cc): the same identities, stricter verbs.
@@ -272,6 +297,9 @@ class IdentityService {
   // The DKIM view of `domain` from its records' statuses (by record name).
   static DkimView dkim_view(const core::Claim& domain,
                             const std::unordered_map<std::string, core::ClaimStatus>& records);
+  // MAIL FROM: the view of `identity`'s settings and claims; deleting them.
+  core::Result<MailFromView> mail_from_of(const core::Claim& identity);
+  core::Status delete_mail_from_claims(const core::Scope& scope, const std::string& subject);
   // kQuotaExceeded when the scope holds max_identities already.
   // Inserts a new SES identity within the identity quota (kQuotaExceeded),
   // kConflict when one with its subject exists.

@@ -47,6 +47,9 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
   out.status = core::status_at(core::policy_for(c.kind), c, clock_.now());
   out.tags = core::user_tags(c.tags);
   out.last_success = c.last_verified_at;
+  auto mail_from = mail_from_of(c);
+  if (!mail_from.ok()) return mail_from.error();
+  out.mail_from = std::move(*mail_from);
   // An address signs with its domain's keys: it shows the domain's DKIM
   // when that domain is an identity (as AWS does), and nothing else of it.
   std::optional<Claim> domain;

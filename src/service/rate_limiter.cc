@@ -42,11 +42,13 @@ const std::vector<std::string>& RateLimiter::operations() {
       "VerifyDomainIdentity", "VerifyEmailIdentity", "VerifyEmailAddress",
       "GetIdentityVerificationAttributes", "ListIdentities", "DeleteIdentity",
       "ListVerifiedEmailAddresses", "DeleteVerifiedEmailAddress", "VerifyDomainDkim",
-      "GetIdentityDkimAttributes",
+      "GetIdentityDkimAttributes", "SetIdentityMailFromDomain",
+      "GetIdentityMailFromDomainAttributes",
       // SES v2 (its tag operations named apart from Lattice's)
       "CreateEmailIdentity", "GetEmailIdentity", "ListEmailIdentities", "DeleteEmailIdentity",
-      "PutEmailIdentityDkimAttributes", "PutEmailIdentityDkimSigningAttributes", "ses:TagResource",
-      "ses:UntagResource", "ses:ListTagsForResource",
+      "PutEmailIdentityDkimAttributes", "PutEmailIdentityDkimSigningAttributes",
+      "PutEmailIdentityMailFromAttributes", "ses:TagResource", "ses:UntagResource",
+      "ses:ListTagsForResource",
       // SES custom verification email (v1 and v2 share these names and rates)
       "CreateCustomVerificationEmailTemplate", "GetCustomVerificationEmailTemplate",
       "UpdateCustomVerificationEmailTemplate", "DeleteCustomVerificationEmailTemplate",

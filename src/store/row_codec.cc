@@ -15,6 +15,8 @@ int kind_code(ClaimKind k) {
     case ClaimKind::kLatticeDomain: return 2;
     case ClaimKind::kSesDkim: return 3;
     case ClaimKind::kSesDkimTxt: return 4;
+    case ClaimKind::kSesMailFromMx: return 5;
+    case ClaimKind::kSesMailFromSpf: return 6;
   }
   return -1;
 }
@@ -25,6 +27,8 @@ ClaimKind kind_from_code(int64_t c) {
     case 2: return ClaimKind::kLatticeDomain;
     case 3: return ClaimKind::kSesDkim;
     case 4: return ClaimKind::kSesDkimTxt;
+    case 5: return ClaimKind::kSesMailFromMx;
+    case 6: return ClaimKind::kSesMailFromSpf;
     default: return ClaimKind::kSesDomain;
   }
 }

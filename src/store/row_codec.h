@@ -16,9 +16,10 @@
 namespace vouch::store {
 
 // Claim columns in the order read_claim expects them.
-#define VOUCH_CLAIM_COLUMNS                                                              \
-  "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
-  "deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, tags, version"
+#define VOUCH_CLAIM_COLUMNS                                                                         \
+  "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, "            \
+  "deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, tags, version, " \
+  "reject_on_mx_failure"
 // Mail columns in the order read_mail expects them.
 #define VOUCH_MAIL_COLUMNS                                                                \
   "id, claim_id, account_id, region, mail_from, mail_to, subject, text_body, html_body, " \
@@ -69,6 +70,7 @@ core::Claim read_claim(const Row& r) {
   c.dkim_tokens = split_tokens(r.text_at(15));
   c.tags = tags_from_json(r.text_at(16));
   c.version = r.int_at(17);
+  c.reject_on_mx_failure = r.int_at(18) != 0;
   return c;
 }
 
@@ -94,7 +96,7 @@ core::Mail read_mail(const Row& r) {
 }
 
 // Calls `f` with every claim column but seq and version, in
-// VOUCH_CLAIM_COLUMNS order (id .. tags: 16 values), each a
+// VOUCH_CLAIM_COLUMNS order (id .. tags, reject_on_mx_failure: 17 values), each a
 // std::string_view (valid only during the call: copy it), an int64_t or a
 // std::optional<int64_t>.
 template <typename F>
@@ -117,6 +119,7 @@ void each_claim_value(const core::Claim& c, F&& f) {
   f(int64_t{c.attempts});
   f(std::string_view(tokens));
   f(std::string_view(tags));
+  f(int64_t{c.reject_on_mx_failure ? 1 : 0});
 }
 
 // The same for mail: claim_id .. next_attempt_at, then last_error (13 values;

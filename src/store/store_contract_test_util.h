@@ -46,9 +46,9 @@ inline const Scope kOtherAccount{"444455556666", "us-east-1"};
 // Nanosecond-precise, so a backend that rounds to micro- or milliseconds fails.
 inline const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
 
-inline const std::vector<ClaimKind> kAllKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail,
-                                                 ClaimKind::kLatticeDomain, ClaimKind::kSesDkim,
-                                                 ClaimKind::kSesDkimTxt};
+inline const std::vector<ClaimKind> kAllKinds = {
+    ClaimKind::kSesDomain, ClaimKind::kSesEmail,      ClaimKind::kLatticeDomain,
+    ClaimKind::kSesDkim, ClaimKind::kSesDkimTxt,   ClaimKind::kSesMailFromMx, ClaimKind::kSesMailFromSpf};
 inline const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
 inline const std::vector<ClaimStatus> kAllStatuses = {
     ClaimStatus::kPending, ClaimStatus::kVerified, ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};
@@ -100,6 +100,7 @@ inline Claim make_full_claim(const Scope& scope, ClaimKind kind, ClaimStatus sta
   c.last_verified_at = T0 - hours(5) + nanoseconds(3);
   c.absent_since = T0 + hours(1) + nanoseconds(123);
   c.attempts = 7;
+  c.reject_on_mx_failure = true;
   c.dkim_tokens = {"abcdefghijklmnopqrstuvwxyz234567", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
                    "cccccccccccccccccccccccccccccc77"};
   c.tags = {{"Name", "Bücher – 日本語 🚀"},

@@ -12,6 +12,8 @@ const char* to_string(core::ClaimKind k) {
     case core::ClaimKind::kLatticeDomain: return "LatticeDomain";
     case core::ClaimKind::kSesDkim: return "SesDkim";
     case core::ClaimKind::kSesDkimTxt: return "SesDkimTxt";
+    case core::ClaimKind::kSesMailFromMx: return "SesMailFromMx";
+    case core::ClaimKind::kSesMailFromSpf: return "SesMailFromSpf";
   }
   return "?";
 }
@@ -39,6 +41,8 @@ const char* to_string(core::RecordType t) {
   switch (t) {
     case core::RecordType::kTxt: return "TXT";
     case core::RecordType::kCname: return "CNAME";
+    case core::RecordType::kMx: return "MX";
+    case core::RecordType::kSpf: return "SPF";
   }
   return "?";
 }
@@ -114,6 +118,7 @@ std::string to_string(const core::Claim& c) {
          " last_verified_at=" + to_string(c.last_verified_at) +
          " absent_since=" + to_string(c.absent_since) + " attempts=" + std::to_string(c.attempts) +
          " dkim_tokens=" + join(c.dkim_tokens) + " tags=" + tags_of(c.tags) +
+         " reject_on_mx_failure=" + (c.reject_on_mx_failure ? "true" : "false") +
          " seq=" + std::to_string(c.seq) + " version=" + std::to_string(c.version) + "}";
 }
 
@@ -145,6 +150,8 @@ std::string to_string(const core::Claim& c) {
   field("dkim_tokens", got.dkim_tokens == want.dkim_tokens, join(got.dkim_tokens),
         join(want.dkim_tokens));
   field("tags", got.tags == want.tags, tags_of(got.tags), tags_of(want.tags));
+  field("reject_on_mx_failure", got.reject_on_mx_failure == want.reject_on_mx_failure,
+        got.reject_on_mx_failure ? "true" : "false", want.reject_on_mx_failure ? "true" : "false");
   field("seq", got.seq == want.seq, std::to_string(got.seq), std::to_string(want.seq));
   field("version", got.version == want.version, std::to_string(got.version),
         std::to_string(want.version));

@@ -21,10 +21,11 @@ PY_SUBSET=(
   "$py/test_sesv2.py"
   "$py/test_custom_verification.py"
   "$py/test_sesv2_byodkim.py"
+  "$py/test_mail_from.py"
 )
 # Lattice, SES and SES v2 through the AWS SDK for JavaScript v3.
 JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.mjs
-  tests/integration/js/sesv2.test.mjs)
+  tests/integration/js/sesv2.test.mjs tests/integration/js/mail_from.test.mjs)
 
 echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
 (cd "$repo" && VOUCH_STORE=postgres /usr/bin/python3 -m pytest -p no:cacheprovider -q \

@@ -1,5 +1,7 @@
 #include "api/control/claim_view.h"
 
+#include <optional>
+
 #include "api/common/json.h"
 #include "api/lattice/lattice_wire.h"
 #include "api/ses/ses_wire.h"
@@ -18,6 +20,8 @@ std::string kind_name(core::ClaimKind k) {
     case core::ClaimKind::kLatticeDomain: return "lattice_domain";
     case core::ClaimKind::kSesDkim: return "ses_dkim";
     case core::ClaimKind::kSesDkimTxt: return "ses_dkim_txt";
+    case core::ClaimKind::kSesMailFromMx: return "ses_mail_from_mx";
+    case core::ClaimKind::kSesMailFromSpf: return "ses_mail_from_spf";
   }
   return "unknown";
 }
@@ -55,6 +59,25 @@ std::string txt_strings(const std::string& value) {
   return out;
 }
 
+// The record a MAIL FROM claim asks for, spelled out as users publish it.
+std::optional<json> mail_from_record(const core::Claim& c) {
+  const std::string name = c.record_name + ".";
+  if (c.kind == core::ClaimKind::kSesMailFromMx) {
+    return json{{"name", name},
+                {"type", "MX"},
+                {"value", "10 " + c.token + "."},
+                {"zone_file_line", name + " 300 IN MX 10 " + c.token + "."}};
+  }
+  if (c.kind == core::ClaimKind::kSesMailFromSpf) {
+    const std::string value = "v=spf1 " + c.token + " ~all";
+    return json{{"name", name},
+                {"type", "TXT"},
+                {"value", value},
+                {"zone_file_line", name + " 300 IN TXT \"" + value + "\""}};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 json claim_summary(const core::Claim& c) {
@@ -74,7 +97,9 @@ json claim_detail(const service::ClaimDetail& d) {
   j["deadline"] = core::format_rfc3339(c.deadline);
   j["last_verified_at"] = optional_time(c.last_verified_at);
   j["absent_since"] = optional_time(c.absent_since);
-  if (c.kind == core::ClaimKind::kSesDkim) {
+  if (auto mail_from = mail_from_record(c)) {
+    j["record"] = std::move(*mail_from);
+  } else if (c.kind == core::ClaimKind::kSesDkim) {
     j["record"] = {{"name", c.record_name + "."},
                    {"type", "CNAME"},
                    {"value", c.token + "."},

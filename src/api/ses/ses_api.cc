@@ -82,6 +82,9 @@ SesApi::SesApi(service::IdentityService& identities, Authenticator& auth)
           {"DeleteCustomVerificationEmailTemplate", &SesApi::delete_template},
           {"ListCustomVerificationEmailTemplates", &SesApi::list_templates},
           {"SendCustomVerificationEmail", &SesApi::send_custom_verification},
+          {"SetIdentityMailFromDomain", &SesApi::set_identity_mail_from_domain},
+          {"GetIdentityMailFromDomainAttributes",
+           &SesApi::get_identity_mail_from_domain_attributes},
       } {}
 
 http::HandlerResult SesApi::handle(http::Request& req) {

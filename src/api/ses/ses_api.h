@@ -57,6 +57,9 @@ class SesApi {
   http::HandlerResult delete_template(Call& c);
   http::HandlerResult list_templates(Call& c);
   http::HandlerResult send_custom_verification(Call& c);
+  // MAIL FROM (ses_mail_from.cc).
+  http::HandlerResult set_identity_mail_from_domain(Call& c);
+  http::HandlerResult get_identity_mail_from_domain_attributes(Call& c);
 
   service::IdentityService& identities_;
   Authenticator& auth_;

@@ -734,5 +734,45 @@ TEST(SesApiAuth, IdentitiesArePerRegion) {
       "list_identities_empty.xml");
 }
 
+TEST(SesApi, MailFromDomainSetAndGet) {
+  Env env;
+  env.call("VerifyDomainIdentity", "Domain=example.com");
+  env.call("VerifyDomainIdentity", "Domain=plain.example.com");
+  http::Response set = env.call("SetIdentityMailFromDomain",
+                                "Identity=example.com&MailFromDomain=bounce.example.com"
+                                "&BehaviorOnMXFailure=RejectMessage");
+  EXPECT_EQ(set.status, 200) << set.body;
+  EXPECT_NE(set.body.find("<SetIdentityMailFromDomainResult/>"), std::string::npos) << set.body;
+  http::Response got = env.call(
+      "GetIdentityMailFromDomainAttributes",
+      "Identities.member.1=example.com&Identities.member.2=plain.example.com"
+      "&Identities.member.3=unknown.example.com");
+  EXPECT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(element(got.body, "MailFromDomainAttributes"),
+            "<entry><key>example.com</key><value><BehaviorOnMXFailure>RejectMessage"
+            "</BehaviorOnMXFailure><MailFromDomain>bounce.example.com</MailFromDomain>"
+            "<MailFromDomainStatus>Pending</MailFromDomainStatus></value></entry>"
+            "<entry><key>plain.example.com</key><value><BehaviorOnMXFailure>UseDefaultValue"
+            "</BehaviorOnMXFailure></value></entry>");
+  expect_sender_error(
+      env.call("SetIdentityMailFromDomain", "Identity=example.com&MailFromDomain=example.com"), 400,
+      "InvalidParameterValue",
+      "Provided MAIL-FROM domain <example.com> is not subdomain of the domain of the identity "
+      "<example.com>.");
+  expect_sender_error(
+      env.call("SetIdentityMailFromDomain", "Identity=example.com&BehaviorOnMXFailure=Bounce"), 400,
+      "ValidationError",
+      "1 validation error detected: Value 'Bounce' at 'behaviorOnMXFailure' "
+      "failed to satisfy constraint: Member must satisfy enum value set: "
+      "[RejectMessage, UseDefaultValue]");
+  expect_sender_error(env.call("SetIdentityMailFromDomain", "MailFromDomain=m.example.com"), 400,
+                      "MissingParameter", "The request must contain the parameter Identity.");
+  expect_sender_error(env.call("GetIdentityMailFromDomainAttributes"), 400, "MissingParameter",
+                      "The request must contain the parameter Identities.");
+  EXPECT_EQ(element(env.call("GetIdentityMailFromDomainAttributes", "Identities=").body,
+                    "GetIdentityMailFromDomainAttributesResult"),
+            "<MailFromDomainAttributes/>");
+}
+
 }  // namespace
 }  // namespace vouch::api::ses

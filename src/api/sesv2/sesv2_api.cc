@@ -126,6 +126,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
   }
   if (sub == "/dkim" && m == "PUT") return put_dkim(scope, *label, req);
   if (sub == kSigning && m == "PUT") return put_dkim_signing(scope, *label, req);
+  if (sub == "/mail-from" && m == "PUT") return put_mail_from(scope, *label, req);
   return unknown_operation();
 }
 

@@ -41,6 +41,9 @@ class SesV2Api {
                                const http::Request& req);
   http::HandlerResult put_dkim_signing(const core::Scope& scope, const std::string& id,
                                        const http::Request& req);
+  // PutEmailIdentityMailFromAttributes (sesv2_mail_from.cc).
+  http::HandlerResult put_mail_from(const core::Scope& scope, const std::string& id,
+                                    const http::Request& req);
   http::HandlerResult tag(const core::Scope& scope, const http::Request& req);
   // sesv2_templates.cc
   http::HandlerResult templates(const core::Scope& scope, const http::Request& req);

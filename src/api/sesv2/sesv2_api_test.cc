@@ -343,5 +343,33 @@ TEST(SesV2ApiTest, DkimSigningAndTags) {
   expect_error(env.call("PUT", "/v2/email/tags" + q), 404, "UnknownOperationException");
 }
 
+TEST(SesV2ApiTest, MailFromAttributesPutAndGet) {
+  Env env;
+  env.create("example.com");
+  const std::string path = "/v2/email/identities/example.com/mail-from";
+  EXPECT_EQ(
+      env.ok("PUT", path,
+             {{"MailFromDomain", "bounce.example.com"}, {"BehaviorOnMxFailure", "REJECT_MESSAGE"}}),
+      json::object());
+  EXPECT_EQ(env.ok("GET", "/v2/email/identities/example.com")["MailFromAttributes"],
+            json({{"BehaviorOnMxFailure", "REJECT_MESSAGE"},
+                  {"MailFromDomain", "bounce.example.com"},
+                  {"MailFromDomainStatus", "PENDING"}}));
+  // An empty body clears it and resets the behaviour.
+  EXPECT_EQ(env.ok("PUT", path, json::object()), json::object());
+  EXPECT_EQ(env.ok("GET", "/v2/email/identities/example.com")["MailFromAttributes"],
+            json({{"BehaviorOnMxFailure", "USE_DEFAULT_VALUE"}}));
+  expect_error(env.call("PUT", path, R"({"MailFromDomain":"bounce.example.net"})"), 400,
+               "BadRequestException",
+               "Provided MAIL-FROM domain <bounce.example.net> is not subdomain of the domain of "
+               "the identity <example.com>.");
+  expect_error(env.call("PUT", path, R"({"BehaviorOnMxFailure":"BOUNCE"})"), 400,
+               "BadRequestException");
+  expect_error(env.call("PUT", path, R"({"MailFromDomain":7})"), 400, "BadRequestException");
+  expect_error(env.call("PUT", "/v2/email/identities/nope.example/mail-from",
+                        R"({"MailFromDomain":"m.nope.example"})"),
+               404, "NotFoundException", "Email identity nope.example does not exist.");
+}
+
 }  // namespace
 }  // namespace vouch::api::sesv2

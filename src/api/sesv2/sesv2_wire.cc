@@ -94,8 +94,7 @@ json identity_json(const service::EmailIdentity& e) {
           {"FeedbackForwardingStatus", true},
           {"VerifiedForSendingStatus", sending_enabled(e.status)},
           {"DkimAttributes", dkim_json(e)},
-          // Unconfigured MAIL FROM, as AWS sends it: only the behaviour.
-          {"MailFromAttributes", {{"BehaviorOnMxFailure", "USE_DEFAULT_VALUE"}}},
+          {"MailFromAttributes", mail_from_json(e.mail_from)},
           {"Policies", json::object()},
           {"Tags", tags_json(e.tags)},
           {"VerificationStatus", status_name(e.status)},

@@ -26,6 +26,9 @@ bool sending_enabled(core::ClaimStatus s);
 nlohmann::json create_json(const service::EmailIdentity& e);
 // GetEmailIdentity's response members.
 nlohmann::json identity_json(const service::EmailIdentity& e);
+// MailFromAttributes: unconfigured, only the behaviour, as AWS sends it
+// (sesv2_mail_from.cc).
+nlohmann::json mail_from_json(const service::MailFromView& m);
 // One IdentityInfo of ListEmailIdentities.
 nlohmann::json summary_json(const service::EmailIdentitySummary& s);
 // [{"Key": k, "Value": v}, ...]

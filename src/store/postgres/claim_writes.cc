@@ -23,8 +23,8 @@ constexpr Query kInsertClaim{
     "insert_claim",
     "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
     "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
-    "tags, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-    "$16, 1) ON CONFLICT DO NOTHING RETURNING seq"};
+    "tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+    "$12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING seq"};
 constexpr Query kClaimInTheWay{
     "claim_in_the_way",
     "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
@@ -56,14 +56,15 @@ constexpr Query kUpdateClaim{
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
-    "dkim_tokens = $15, tags = $16, version = version + 1 WHERE seq = $17 AND version = $18"};
+    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1 "
+    "WHERE seq = $18 AND version = $19"};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
-    "dkim_tokens = $15, tags = $16, version = version + 1, evidence = $19 "
-    "WHERE seq = $17 AND version = $18"};
+    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
+    "evidence = $20 WHERE seq = $18 AND version = $19"};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
     "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
@@ -203,7 +204,7 @@ core::Status lost_race(Conn& c, const Claim& claim) {
 
 core::Status update_row(Conn& c, const Claim& claim, const std::string* evidence) {
   Params params;
-  params.reserve(19);
+  params.reserve(20);
   claim_params(claim, params);
   params.push_back(p(claim.seq));
   params.push_back(p(claim.version));

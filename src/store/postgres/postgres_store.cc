@@ -47,7 +47,7 @@ constexpr Query kLeaseDueClaims{
     "UPDATE claims c SET next_check_at = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
     "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, "
     "c.deadline, d.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
-    "c.dkim_tokens, c.tags, c.version"};
+    "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure"};
 
 bool by_due(const Claim& a, const Claim& b) {
   if (a.next_check_at != b.next_check_at) return a.next_check_at < b.next_check_at;

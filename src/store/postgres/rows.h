@@ -41,7 +41,7 @@ Param param(const V& v) {
 }
 
 // Every claim column but seq and version, in VOUCH_CLAIM_COLUMNS order (id ..
-// tags): 16 parameters, appended to `out`.
+// tags, reject_on_mx_failure): 17 parameters, appended to `out`.
 inline void claim_params(const core::Claim& c, Params& out) {
   each_claim_value(c, [&](const auto& v) { out.push_back(param(v)); });
 }

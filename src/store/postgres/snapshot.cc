@@ -42,8 +42,8 @@ constexpr Query kPutClaim{
     "restore_claim",
     "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
     "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
-    "tags, seq, version, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-    "$13, $14, $15, $16, $17, $18, $19)"};
+    "tags, reject_on_mx_failure, seq, version, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"};
 constexpr Query kPutHistory{
     "restore_history",
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
@@ -80,7 +80,7 @@ core::Status read_claims_into(Conn& c, core::Snapshot& snap) {
     for (int i = 0; i < r->rows(); ++i) {
       core::ClaimRecord rec;
       rec.claim = read_claim(*r, i);
-      if (!r->null_at(i, 18)) rec.evidence = r->text_at(i, 18);
+      if (!r->null_at(i, 19)) rec.evidence = r->text_at(i, 19);
       seqs += (i ? "," : "") + std::to_string(rec.claim.seq);
       after = rec.claim.seq;
       snap.claims.push_back(std::move(rec));
@@ -144,7 +144,7 @@ core::Status read_rest_into(Conn& c, core::Snapshot& snap) {
 core::Status write_claims(Conn& c, const core::Snapshot& snap) {
   for (const auto& rec : snap.claims) {
     Params params;
-    params.reserve(19);
+    params.reserve(20);
     claim_params(rec.claim, params);
     params.push_back(p(rec.claim.seq));
     params.push_back(p(rec.claim.version));

@@ -14,7 +14,7 @@ inline constexpr const char* kClaimColumns = VOUCH_CLAIM_COLUMNS;
 inline constexpr const char* kMailColumns = "SELECT " VOUCH_MAIL_COLUMNS " FROM outbox ";
 
 // Binds every claim column but seq and version, starting at parameter 1, in
-// kClaimColumns order (id .. tags): 16 parameters.
+// kClaimColumns order (id .. tags, reject_on_mx_failure): 17 parameters.
 inline void bind_claim(Stmt& s, const core::Claim& c) {
   int i = 1;
   each_claim_value(c, [&](auto v) { s.bind(i++, v); });

@@ -144,6 +144,12 @@ CREATE TABLE templates (
   UNIQUE (account_id, region, name)
 );
 )sql",
+    // 11: an SES identity's BehaviorOnMxFailure (1: REJECT_MESSAGE), and one
+    // MAIL FROM MX (kind 5) and SPF (kind 6) claim per identity
+    R"sql(
+ALTER TABLE claims ADD COLUMN reject_on_mx_failure INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX claims_mail_from ON claims(account_id, region, subject, kind) WHERE kind IN (5, 6);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

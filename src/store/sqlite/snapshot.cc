@@ -14,7 +14,7 @@ core::Status read_claims(Conn& c, core::Snapshot& out) {
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
     core::ClaimRecord r{read_claim(s), std::nullopt, {}};
-    if (!s.null_at(18)) r.evidence = s.text_at(18);
+    if (!s.null_at(19)) r.evidence = s.text_at(19);
     out.claims.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return c.error("read claims");
@@ -84,12 +84,12 @@ core::Status write_claims(Conn& c, const core::Snapshot& snap) {
   for (const auto& r : snap.claims) {
     Stmt s = c.prepare("INSERT INTO claims (id, account_id, region, kind, subject, record_name, "
                        "token, status, created_at, deadline, next_check_at, last_verified_at, "
-                       "absent_since, attempts, dkim_tokens, tags, seq, version, evidence) VALUES "
-                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                       "?17, ?18, ?19)");
+                       "absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, seq, "
+                       "version, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                       "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
     bind_claim(s, r.claim);
-    s.bind(17, r.claim.seq).bind(18, r.claim.version);
-    if (r.evidence) s.bind(19, *r.evidence);
+    s.bind(18, r.claim.seq).bind(19, r.claim.version);
+    if (r.evidence) s.bind(20, *r.evidence);
     if (s.step() != SQLITE_DONE) return c.error("copy claim " + r.claim.id);
     for (const auto& h : r.history) {
       Stmt w = c.prepare("INSERT INTO history (claim_seq, at, from_status, to_status) "

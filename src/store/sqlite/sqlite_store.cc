@@ -186,8 +186,9 @@ core::Status insert_row(Conn& c, Claim& claim) {
   claim.version = 1;
   Stmt s = c.prepare("INSERT INTO claims (id, account_id, region, kind, subject, record_name, "
                      "token, status, created_at, deadline, next_check_at, last_verified_at, "
-                     "absent_since, attempts, dkim_tokens, tags, version) VALUES (?1, ?2, ?3, "
-                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
+                     "absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, version) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                     "?16, ?17, 1)");
   bind_claim(s, claim);
   int rc = s.step();
   if (rc == SQLITE_CONSTRAINT) {
@@ -302,14 +303,15 @@ core::Status update_row(Conn& c, const Claim& claim, const std::string* evidence
       "UPDATE claims SET id = ?1, account_id = ?2, region = ?3, kind = ?4, "
       "subject = ?5, record_name = ?6, token = ?7, status = ?8, created_at = ?9, "
       "deadline = ?10, next_check_at = ?11, last_verified_at = ?12, "
-      "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, version = version + 1";
-  static const std::string kWhere = " WHERE seq = ?17 AND version = ?18";
+      "absent_since = ?13, attempts = ?14, dkim_tokens = ?15, tags = ?16, "
+      "reject_on_mx_failure = ?17, version = version + 1";
+  static const std::string kWhere = " WHERE seq = ?18 AND version = ?19";
   static const std::string kPlain = kSet + kWhere;
-  static const std::string kWithEvidence = kSet + ", evidence = ?19" + kWhere;
+  static const std::string kWithEvidence = kSet + ", evidence = ?20" + kWhere;
   Stmt s = c.prepare(evidence ? kWithEvidence : kPlain);
   bind_claim(s, claim);
-  s.bind(17, claim.seq).bind(18, claim.version);
-  if (evidence) s.bind(19, *evidence);
+  s.bind(18, claim.seq).bind(19, claim.version);
+  if (evidence) s.bind(20, *evidence);
   if (s.step() != SQLITE_DONE) return c.error("update claim");
   if (sqlite3_changes(c.raw()) == 1) return {};
   return lost_race(c, claim);

@@ -212,11 +212,14 @@ TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
 // Writes `c` as row `seq` straight into the claims table, as an older vouch
 // would have (migration tests start from an older schema).
 void insert_raw(Conn& conn, const Claim& c, int64_t seq) {
-  Stmt s = conn.prepare(std::string("INSERT INTO claims (") + kClaimColumns +
-                        ") VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                        "?14, ?15, ?16, 1)");
-  bind_claim(s, c);
-  s.bind(17, seq);
+  // The columns of schema version 1 (later migrations add to them).
+  Stmt s = conn.prepare(
+      "INSERT INTO claims (seq, id, account_id, region, kind, subject, record_name, token, "
+      "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
+      "dkim_tokens, tags, version) VALUES (?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13, ?14, ?15, ?16, 1)");
+  bind_claim(s, c);  // ?17 (a later column) is left unused
+  s.bind(18, seq);
   EXPECT_EQ(s.step(), SQLITE_DONE);
 }
 

@@ -63,6 +63,29 @@ void fill_cname(DnsAnswer& out, unsigned char* abuf, int alen) {
   }
 }
 
+// Whether a c-ares parser's `rc` read records; otherwise `out` says why not.
+bool parsed(DnsAnswer& out, int rc) {
+  if (rc == ARES_SUCCESS) return true;
+  if (rc == ARES_ENODATA) {
+    out.kind = DnsAnswer::Kind::kNoData;
+  } else {
+    out.kind = DnsAnswer::Kind::kError;
+    out.error = ares_strerror(rc);
+  }
+  return false;
+}
+
+// MX records as "<preference> <exchange>".
+void fill_mx(DnsAnswer& out, unsigned char* abuf, int alen) {
+  struct ares_mx_reply* mx = nullptr;
+  if (!parsed(out, ares_parse_mx_reply(abuf, alen, &mx))) return;
+  for (auto* m = mx; m; m = m->next) {
+    out.records.push_back(std::to_string(m->priority) + " " + m->host);
+  }
+  ares_free_data(mx);
+  if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
+}
+
 void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
@@ -72,17 +95,9 @@ void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned cha
     return;
   }
   if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);
+  if (type == core::RecordType::kMx) return fill_mx(out, abuf, alen);
   struct ares_txt_ext* txt = nullptr;
-  int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
-  if (rc == ARES_ENODATA) {
-    out.kind = DnsAnswer::Kind::kNoData;
-    return;
-  }
-  if (rc != ARES_SUCCESS) {
-    out.kind = DnsAnswer::Kind::kError;
-    out.error = ares_strerror(rc);
-    return;
-  }
+  if (!parsed(out, ares_parse_txt_reply_ext(abuf, alen, &txt))) return;
   // A record's character-strings are joined; record_start marks a new record.
   for (auto* t = txt; t; t = t->next) {
     std::string part(reinterpret_cast<const char*>(t->txt), t->length);
@@ -167,7 +182,9 @@ struct CaresResolver::Impl {
   void start(const std::shared_ptr<Pending>& p) {
     p->answers.resize(channels.size());
     p->remaining = channels.size();
-    const int type = p->type == core::RecordType::kCname ? ns_t_cname : ns_t_txt;
+    const int type = p->type == core::RecordType::kCname ? ns_t_cname
+                     : p->type == core::RecordType::kMx  ? ns_t_mx
+                                                         : ns_t_txt;
     for (size_t i = 0; i < channels.size(); ++i) {
       p->answers[i].resolver = servers[i];
       ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer, new QueryArg{p, i});

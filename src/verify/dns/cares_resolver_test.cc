@@ -33,10 +33,11 @@ using std::chrono::milliseconds;
 
 struct Reply {
   int rcode = 0;
-  std::vector<std::vector<std::string>> txt;  // records, each its character-strings
-  std::string cname;                          // answer starts with a CNAME to this name
-  bool truncate_udp = false;                  // over UDP: TC bit and no records
-  bool drop = false;                          // never answer
+  std::vector<std::vector<std::string>> txt;         // records, each its character-strings
+  std::string cname;                                 // answer starts with a CNAME to this name
+  std::vector<std::pair<unsigned, std::string>> mx;  // MX records: preference, exchange
+  bool truncate_udp = false;                         // over UDP: TC bit and no records
+  bool drop = false;                                 // never answer
   // A decoy sent first: same id, TXT "spoofed", but this question (an empty
   // name, type 0 or class 0 keep the query's).
   bool decoy = false;
@@ -191,6 +192,14 @@ class TestDns {
         answers += target;
         ++ancount;
         owner = target;
+      }
+      for (const auto& [pref, host] : r.mx) {
+        std::string rdata;
+        u16(rdata, pref);
+        rdata += encode_name(host);
+        rr_head(answers, owner, 15, rdata.size());
+        answers += rdata;
+        ++ancount;
       }
       for (const auto& rec : r.txt) {
         std::string rdata;
@@ -394,6 +403,26 @@ TEST(CaresResolver, CnameLookupReturnsTheTarget) {
   EXPECT_TRUE(b.records.empty());
   EXPECT_EQ(ask_one(*res, "gone._domainkey.example.com", core::RecordType::kCname).kind,
             Kind::kNxDomain);
+}
+
+TEST(CaresResolver, MxLookupReturnsPreferenceAndExchange) {
+  Reply mail;
+  mail.mx = {{10, "Feedback-SMTP.us-east-1.amazonses.com"}, {20, "mx.example.net"}};
+  Reply txt_only;
+  txt_only.txt = {{"v=spf1 include:amazonses.com ~all"}};
+  TestDns dns(table({{"mail.example.com", mail}, {"spf.example.com", txt_only}}));
+  auto res = make({dns.address()});
+  ASSERT_TRUE(res);
+  auto a = ask_one(*res, "mail.example.com", core::RecordType::kMx);
+  EXPECT_EQ(a.kind, Kind::kRecords);
+  EXPECT_EQ(a.records, (std::vector<std::string>{"10 Feedback-SMTP.us-east-1.amazonses.com",
+                                                 "20 mx.example.net"}));
+  // TXT records at the name are no MX; an SPF lookup asks for TXT.
+  EXPECT_EQ(ask_one(*res, "spf.example.com", core::RecordType::kMx).kind, Kind::kNoData);
+  auto spf = ask_one(*res, "spf.example.com", core::RecordType::kSpf);
+  EXPECT_EQ(spf.kind, Kind::kRecords);
+  EXPECT_EQ(spf.records, std::vector<std::string>{"v=spf1 include:amazonses.com ~all"});
+  EXPECT_EQ(ask_one(*res, "gone.example.com", core::RecordType::kMx).kind, Kind::kNxDomain);
 }
 
 TEST(CaresResolver, NxDomain) {

@@ -1,7 +1,7 @@
 // A tiny authoritative DNS server on a loopback UDP port for the JS tests:
-// answers CNAME queries from a table it is given (set/clear) and TXT queries
-// from another (setTxt/clearTxt), NXDOMAIN for names in neither, NODATA for
-// other types. Loopback only.
+// answers CNAME queries from a table it is given (set/clear), TXT queries
+// from another (setTxt/clearTxt) and MX queries from a third (setMx/clearMx),
+// NXDOMAIN for names in none, NODATA for other types. Loopback only.
 
 import dgram from 'node:dgram';
 
@@ -54,6 +54,7 @@ function readQuestion(msg) {
 export async function startStubDns() {
   const table = new Map();  // lower-case name -> CNAME target
   const txt = new Map();  // lower-case name -> [value, ...], one TXT record each
+  const mx = new Map();  // lower-case name -> [[preference, exchange], ...]
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, from) => {
     if (msg.length < 12) return;
@@ -61,10 +62,18 @@ export async function startStubDns() {
     if (!q) return;
     const target = table.get(q.name);
     const values = txt.get(q.name);
-    const known = target !== undefined || values !== undefined;
+    const exchanges = mx.get(q.name);
+    const known = target !== undefined || values !== undefined || exchanges !== undefined;
     const rdatas = [];
     if (target !== undefined && q.type === 5) rdatas.push([5, encodeName(target)]);
     if (values !== undefined && q.type === 16) for (const v of values) rdatas.push([16, encodeTxt(v)]);
+    if (exchanges !== undefined && q.type === 15) {
+      for (const [pref, host] of exchanges) {
+        const p = Buffer.alloc(2);
+        p.writeUInt16BE(pref, 0);
+        rdatas.push([15, Buffer.concat([p, encodeName(host)])]);
+      }
+    }
     const header = Buffer.alloc(12);
     msg.copy(header, 0, 0, 2);  // id
     header.writeUInt16BE(0x8400 | (msg[2] & 0x01) << 8 | (known ? 0 : 3), 2);
@@ -82,6 +91,9 @@ export async function startStubDns() {
     // TXT records at `name`, one per value (replacing any there).
     setTxt(name, values) { txt.set(name.toLowerCase(), [...values]); },
     clearTxt(name) { txt.delete(name.toLowerCase()); },
+    // MX records at `name`: [[preference, exchange], ...] (replacing any there).
+    setMx(name, records) { mx.set(name.toLowerCase(), [...records]); },
+    clearMx(name) { mx.delete(name.toLowerCase()); },
     close() { return new Promise((resolve) => sock.close(resolve)); },
   };
 }
