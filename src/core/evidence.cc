@@ -119,6 +119,7 @@ Evidence judge(const std::vector<DnsAnswer>& answers, const std::string& record_
     e.perspectives.push_back(read_answer(a, expected, type));
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
+    if (!e.soa && a.soa) e.soa = a.soa;
   }
   if (answers.empty()) e.outcome = CheckOutcome::kResolverError;
   else if (found >= e.quorum) e.outcome = CheckOutcome::kFound;

@@ -21,6 +21,7 @@
 #include "mail/link_token.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
+#include "service/verification_info.h"
 
 namespace vouch::service {
 
@@ -72,6 +73,7 @@ struct EmailIdentity {
   core::Tags tags;                 // the user's
   core::TimePoint dkim_keys_at{};  // LastKeyGenerationTimestamp: its DKIM domain's creation
   std::optional<core::TimePoint> last_success;  // the latest record seen verified
+  VerificationInfo verification;                // GetEmailIdentity only (it reads evidence)
 };
 
 struct EmailIdentitySummary {
