@@ -132,6 +132,9 @@ struct ConfirmResult {
 struct IdentityOptions {
   size_t max_identities = 10000;  // per account and region; 0 = unlimited
   size_t max_per_call = 100;      // identities in one Get*Attributes call
+  // Test mode: addresses under these suffixes are checked (and so verified,
+  // see SchedulerOptions) at once instead of at the end of their window.
+  std::vector<std::string> auto_verify_suffixes;
 };
 
 class IdentityService {
