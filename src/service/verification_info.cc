@@ -17,7 +17,8 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(p
 // to one of vouch's or c-ares's own.
 bool server_error(std::string_view detail) {
   return starts_with(detail, "SERVFAIL") || starts_with(detail, "REFUSED") ||
-         starts_with(detail, "timeout");
+         starts_with(detail, "timeout") ||
+         starts_with(detail, "error: Could not contact DNS servers");  // ECONNREFUSED
 }
 
 }  // namespace

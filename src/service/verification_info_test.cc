@@ -37,7 +37,8 @@ TEST(VerificationError, EachWayACheckFails) {
             E::kTypeNotFound);
   EXPECT_EQ(verification_error(evidence(CheckOutcome::kAbsent, {{R::kWrong, "TXT records"}})),
             E::kInvalidValue);
-  for (const char* d : {"SERVFAIL", "REFUSED", "timeout", "timeout: Timeout while contacting"}) {
+  for (const char* d : {"SERVFAIL", "REFUSED", "timeout", "timeout: Timeout while contacting",
+                        "error: Could not contact DNS servers"}) {
     EXPECT_EQ(verification_error(evidence(CheckOutcome::kResolverError, {{R::kError, d}})),
               E::kDnsServerError)
         << d;
