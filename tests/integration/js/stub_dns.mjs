@@ -54,11 +54,13 @@ function readQuestion(msg) {
 export async function startStubDns() {
   const table = new Map();  // lower-case name -> CNAME target
   const txt = new Map();  // lower-case name -> [value, ...], one TXT record each
+  const asked = [];  // every question's name, in order
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, from) => {
     if (msg.length < 12) return;
     const q = readQuestion(msg);
     if (!q) return;
+    asked.push(q.name);
     const target = table.get(q.name);
     const values = txt.get(q.name);
     const known = target !== undefined || values !== undefined;
@@ -77,6 +79,7 @@ export async function startStubDns() {
   await new Promise((resolve) => sock.bind(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${sock.address().port}`,
+    asked,
     set(name, target) { table.set(name.toLowerCase(), target); },
     clear(name) { table.delete(name.toLowerCase()); },
     // TXT records at `name`, one per value (replacing any there).
