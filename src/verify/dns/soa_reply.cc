@@ -1,8 +1,6 @@
 #include "verify/dns/soa_reply.h"
 
-#include <ares.h>
-
-#include <memory>
+#include "verify/dns/dns_name.h"
 
 namespace vouch::verify::dns {
 
@@ -16,20 +14,6 @@ int u16(const unsigned char* p) { return (p[0] << 8) | p[1]; }
 
 uint32_t u32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-// The (possibly compressed) name at abuf[*pos], read within abuf[0, end);
-// advances *pos past it.
-bool read_name(const unsigned char* abuf, int end, int* pos, std::string* out) {
-  if (*pos >= end) return false;
-  char* name = nullptr;
-  long enclen = 0;
-  if (ares_expand_name(abuf + *pos, abuf, end, &name, &enclen) != ARES_SUCCESS) return false;
-  std::unique_ptr<char, void (*)(char*)> owned(name, [](char* s) { ares_free_string(s); });
-  if (enclen <= 0 || enclen > end - *pos) return false;
-  *pos += static_cast<int>(enclen);
-  *out = name;
-  return true;
 }
 
 }  // namespace
