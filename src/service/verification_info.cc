@@ -23,6 +23,11 @@ bool server_error(std::string_view detail) {
 
 }  // namespace
 
+bool ever_checked(const core::Claim& c) {
+  return c.status != core::ClaimStatus::kPending || c.attempts > 0 ||
+         c.last_verified_at.has_value() || c.absent_since.has_value();
+}
+
 std::optional<VerificationError> verification_error(const core::Evidence& e) {
   const auto& ps = e.perspectives;
   auto any = [&ps](auto pred) { return std::any_of(ps.begin(), ps.end(), pred); };
@@ -76,11 +81,14 @@ core::Result<VerificationInfo> read_verification_info(core::ClaimStore& store,
     out.last_checked = identity.last_verified_at;
     return out;
   }
-  std::vector<std::string> ids{identity.id};
+  std::vector<std::string> ids;
+  if (ever_checked(identity)) ids.push_back(identity.id);
   if (!identity.dkim_tokens.empty()) {
     auto records = store.find_claims(identity.scope, core::ClaimKind::kSesDkim, {identity.subject});
     if (!records.ok()) return records.error();
-    for (const auto& r : *records) ids.push_back(r.id);  // three per domain
+    for (const auto& r : *records) {  // three per domain
+      if (ever_checked(r)) ids.push_back(r.id);
+    }
   }
   std::vector<core::Evidence> evidence;
   for (const auto& id : ids) {

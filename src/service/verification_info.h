@@ -31,6 +31,13 @@ struct VerificationInfo {
   std::optional<core::Soa> soa;
 };
 
+// Whether a check has moved the claim since its window opened (it then has
+// evidence): a pending claim counts an attempt per check that did not find
+// its record; any other status came from a check (or the test status route,
+// which writes evidence too). Unchecked claims skip the
+// evidence read (a GetEmailIdentity right after a create reads none).
+bool ever_checked(const core::Claim& c);
+
 // What went wrong in one check; nullopt when it found the record.
 std::optional<VerificationError> verification_error(const core::Evidence& e);
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/status_machine.h"
+
 namespace vouch::service {
 namespace {
 
@@ -61,6 +63,18 @@ TEST(VerificationError, MixedPerspectivesNameTheMostTelling) {
   EXPECT_EQ(verification_error(evidence(CheckOutcome::kResolverError,
                                         {{R::kFound, "TXT records"}, {R::kError, "SERVFAIL"}})),
             E::kDnsServerError);
+}
+
+TEST(VerificationInfo, EverCheckedFollowsWhatAChecksLeaves) {
+  core::Claim c;
+  auto p = core::policy_for(c.kind);
+  c = core::restart(p, c, kT0);
+  EXPECT_FALSE(ever_checked(c));
+  for (auto o : {CheckOutcome::kFound, CheckOutcome::kAbsent, CheckOutcome::kResolverError}) {
+    EXPECT_TRUE(ever_checked(core::apply_check(p, c, o, kT0))) << static_cast<int>(o);
+    // The first check at the deadline itself, too (absent there fails the claim).
+    EXPECT_TRUE(ever_checked(core::apply_check(p, c, o, c.deadline))) << static_cast<int>(o);
+  }
 }
 
 TEST(VerificationInfo, EmptyUntilACheckRan) {
