@@ -9,31 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "verify/dns/dns_test_bytes.h"
+
 namespace vouch::verify::dns {
 namespace {
 
-using Bytes = std::vector<unsigned char>;
-
-Bytes name(const std::string& n) {
-  Bytes out;
-  size_t start = 0;
-  while (start < n.size()) {
-    size_t dot = n.find('.', start);
-    if (dot == std::string::npos) dot = n.size();
-    out.push_back(static_cast<unsigned char>(dot - start));
-    out.insert(out.end(), n.begin() + static_cast<long>(start), n.begin() + static_cast<long>(dot));
-    start = dot + 1;
-  }
-  out.push_back(0);
-  return out;
-}
+using test::Bytes;
+using test::name;
+using test::u16;
 
 void append(Bytes& b, const Bytes& more) { b.insert(b.end(), more.begin(), more.end()); }
-
-void u16(Bytes& b, unsigned v) {
-  b.push_back(static_cast<unsigned char>(v >> 8));
-  b.push_back(static_cast<unsigned char>(v));
-}
 
 void u32(Bytes& b, uint32_t v) {
   u16(b, v >> 16);
