@@ -3,6 +3,7 @@
 # build dir), then with wrk against warm servers on loopback measures
 #   - the ceiling: bench/ceiling_server (Beast, fixed 300-byte body);
 #   - GetIdentityVerificationAttributes naming 1 and 100 existing identities;
+#   - SES v2 GetEmailIdentity of one existing identity;
 #   - VerifyDomainIdentity, every request a new domain (a durable write);
 #   - RSS of vouch serving reads with SEED identities stored;
 # all with rate limits off, and prints a markdown table. See bench/RESULTS.md.
@@ -14,7 +15,7 @@
 #
 # Environment (defaults in brackets):
 #   WRK_ARGS   wrk settings, the same for every run  [-t1 -c64 -d10s --latency]
-#   ROUNDS     interleaved rounds of ceiling/1/100 reads; best of each kept  [3]
+#   ROUNDS     interleaved rounds of ceiling/1/100/v2 reads; best of each kept  [3]
 #   SEED       identities stored for the RSS measurement  [1000000]
 #   WRITES     VerifyDomainIdentity requests pre-signed for the write run  [150000]
 #   BUILD_DIR  [<repo>/build-bench]     KEEP=1 keeps the work directory
@@ -55,6 +56,7 @@ serve() {  # NAME DATA_DIR or postgres:// URL
   [[ $2 == postgres://* ]] && where=(--store "$2" --node-id "$1")
   start "$1" "$VOUCH" serve --listen 127.0.0.1:0 "${where[@]}" --test-mode \
     --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
+    --rate-limit GetEmailIdentity=0 \
     --max-identities 0 --dns-resolver 127.0.0.1:9  # checks stay on loopback
 }
 
@@ -98,16 +100,21 @@ serve vouch "$TARGET"; VOUCH_PID=$PID; VOUCH_PORT=$PORT
 sign_get "$CEIL_PORT" 1 r >"$WORK/ceiling.req"
 sign_get "$VOUCH_PORT" 1 r >"$WORK/get1.req"
 sign_get "$VOUCH_PORT" 100 r >"$WORK/get100.req"
+# SES v2 GetEmailIdentity of one seeded domain (restJson1, one request replayed).
+"$SIGN" --host "127.0.0.1:$VOUCH_PORT" --sesv2-get r0.example.com >"$WORK/getv2.req"
 
 bench warm-ceiling static.lua "$CEIL_PORT" "$WORK/ceiling.req" warm
 bench warm-get1 static.lua "$VOUCH_PORT" "$WORK/get1.req" warm
 bench warm-get100 static.lua "$VOUCH_PORT" "$WORK/get100.req" warm
+bench warm-getv2 rest_static.lua "$VOUCH_PORT" "$WORK/getv2.req" warm
 READ_BAD=0
 for round in $(seq "$ROUNDS"); do
   bench "ceiling-$round" static.lua "$CEIL_PORT" "$WORK/ceiling.req"; keep_best ceiling
   bench "get1-$round" static.lua "$VOUCH_PORT" "$WORK/get1.req"; keep_best get1
   READ_BAD=$((READ_BAD + BAD))
   bench "get100-$round" static.lua "$VOUCH_PORT" "$WORK/get100.req"; keep_best get100
+  READ_BAD=$((READ_BAD + BAD))
+  bench "getv2-$round" rest_static.lua "$VOUCH_PORT" "$WORK/getv2.req"; keep_best getv2
   READ_BAD=$((READ_BAD + BAD))
 done
 stop "$CEIL_PID"
@@ -203,6 +210,7 @@ met() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 >= b + 0) ? "met" : "**miss
 C=${BEST_RPS[ceiling]}
 R1=$(awk -v a="${BEST_RPS[get1]}" -v b="$C" 'BEGIN {print a / b}')
 R100=$(awk -v a="${BEST_RPS[get100]}" -v b="$C" 'BEGIN {print a / b}')
+RV2=$(awk -v a="${BEST_RPS[getv2]}" -v b="$C" 'BEGIN {print a / b}')
 MEM_TABLE="Memory: measured on SQLite only."
 if [[ $STORE == sqlite ]]; then
 MEM_TABLE=$(cat <<EOF
@@ -227,6 +235,7 @@ wrk $WRK_ARGS (reads: best of $ROUNDS interleaved rounds); load average start $L
 | Ceiling (Beast, fixed 300-byte body) | ${BEST_RPS[ceiling]} | ${BEST_P99[ceiling]} | 100% | | |
 | GetIdentityVerificationAttributes, 1 identity | ${BEST_RPS[get1]} | ${BEST_P99[get1]} | $(pct "${BEST_RPS[get1]}" "$C") | ≥ 50% | $(met "$R1" 0.5) |
 | GetIdentityVerificationAttributes, 100 identities | ${BEST_RPS[get100]} | ${BEST_P99[get100]} | $(pct "${BEST_RPS[get100]}" "$C") | ≥ 20% | $(met "$R100" 0.2) |
+| SES v2 GetEmailIdentity, 1 identity | ${BEST_RPS[getv2]} | ${BEST_P99[getv2]} | $(pct "${BEST_RPS[getv2]}" "$C") | ≥ 40% | $(met "$RV2" 0.4) |
 | VerifyDomainIdentity, new domain each (durable) | $WRITE_RPS | $WRITE_P99 | | ≥ $WRITE_TARGET/s | $(met "$WRITE_RPS" "$WRITE_TARGET") |
 | Two nodes on PostgreSQL: Get…Attributes, 1 identity (sum) | ${TWO1_RPS:--} | ${TWO1_P99:--} | | ≥ one node | |
 | Two nodes on PostgreSQL: VerifyDomainIdentity (sum) | ${TWOW_RPS:--} | ${TWOW_P99:--} | | ≥ one node | |

@@ -9,12 +9,15 @@
 //   sign_request --host 127.0.0.1:PORT [--region R]
 //                (--lattice-get ID | --lattice-start N [--per-region M])
 //                [--prefix P] [--suffix S] [--start I]
+//   sign_request --host 127.0.0.1:PORT [--region R] --sesv2-get NAME
 //
 // Credentials come from VOUCH_ROOT_ACCESS_KEY_ID / VOUCH_ROOT_SECRET_ACCESS_KEY.
 // --get N: one GetIdentityVerificationAttributes request naming N domains.
 // --verify-domains N: N VerifyDomainIdentity requests, one distinct domain each.
 // Domains are P<i>S for i = I, I+K, ... (N of them; K defaults to 1; S
 // defaults to .example.com), as bench/seed_identities names them.
+// --sesv2-get NAME: one SES v2 GetEmailIdentity (GET
+//   /v2/email/identities/NAME, service ses).
 // --lattice-get ID: one VPC Lattice GetDomainVerification (GET
 //   /domainverifications/ID, service vpc-lattice).
 // --lattice-start N: N StartDomainVerification requests (POST
@@ -26,7 +29,7 @@
 // Output, one request per line, all fields separated by tabs (none of them
 // contains a tab or newline):
 //   SES (awsQuery, POST /):   body, then header name/value pairs
-//   Lattice (restJson1):      method, path, body (may be empty), then header
+//   Lattice, SES v2 (restJson1): method, path, body (may be empty), then header
 //                             name/value pairs
 #include <chrono>
 #include <cstdio>
@@ -45,7 +48,8 @@ int usage() {
                "                    [--start I] [--stride K]\n"
                "       sign_request --host HOST:PORT [--region R]\n"
                "                    (--lattice-get ID | --lattice-start N [--per-region M])\n"
-               "                    [--prefix P] [--suffix S] [--start I]\n");
+               "                    [--prefix P] [--suffix S] [--start I]\n"
+               "       sign_request --host HOST:PORT [--region R] --sesv2-get NAME\n");
   return 2;
 }
 
@@ -75,7 +79,7 @@ void append_headers(std::string& out, const std::vector<vouch::auth::Header>& he
 
 int main(int argc, char** argv) {
   std::string host, region = "us-east-1", service = "ses", prefix = "bench-";
-  std::string lattice_get;
+  std::string lattice_get, sesv2_get;
   long get = 0, verify = 0, start = 0, stride = 1, lattice_start = 0, per_region = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -91,11 +95,13 @@ int main(int argc, char** argv) {
     else if (a == "--stride") stride = std::atol(v.c_str());
     else if (a == "--suffix") suffix = v;
     else if (a == "--lattice-get") lattice_get = v;
+    else if (a == "--sesv2-get") sesv2_get = v;
     else if (a == "--lattice-start") lattice_start = std::atol(v.c_str());
     else if (a == "--per-region") per_region = std::atol(v.c_str());
     else return usage();
   }
-  const int modes = (get > 0) + (verify > 0) + !lattice_get.empty() + (lattice_start > 0);
+  const int modes = (get > 0) + (verify > 0) + !lattice_get.empty() + (lattice_start > 0) +
+                    !sesv2_get.empty();
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
   if (host.empty() || modes != 1 || !key || !secret) return usage();
@@ -112,6 +118,15 @@ int main(int argc, char** argv) {
   in.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
 
   std::string out;
+  if (!sesv2_get.empty()) {  // restJson1, signed for ses
+    in.method = "GET";
+    in.target = "/v2/email/identities/" + sesv2_get;
+    in.headers.clear();
+    out += in.method + '\t' + in.target + '\t';
+    append_headers(out, vouch::auth::sign(in));
+    flush(out, true);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
   if (!lattice_get.empty() || lattice_start > 0) {  // restJson1
     in.service = "vpc-lattice";
     if (!lattice_get.empty()) {

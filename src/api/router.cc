@@ -46,6 +46,7 @@ const Router::Route Router::kRoutes[] = {
   {"/domainverifications[/{id}], /tags/{arn}", &lattice::LatticeApi::owns,                                                 Auth::kSigV4,           kLatticeBody, &Router::lattice},
   {"/_vouch/claims[/{id}[/check]] (admin)",   [](std::string_view p) { return p == "/_vouch/claims" || starts(p, "/_vouch/claims/"); },
                                                                                                                            Auth::kSigV4,           kSmallBody,   &Router::control},
+  {"POST /_vouch/test/claims/{id}/status",   [](std::string_view p) { return starts(p, "/_vouch/test/claims/"); },        Auth::kTestModeSigV4,   kSmallBody,   &Router::control},
   {"POST /_vouch/test/{clock,run-due-checks,reset}", [](std::string_view p) { return starts(p, "/_vouch/test/"); },        Auth::kTestMode,        kSmallBody,   &Router::control},
   {"GET|HEAD|POST /_vouch/verify-email",      [](std::string_view p) { return p == "/_vouch/verify-email"; },              Auth::kLinkToken,       kSmallBody,   &Router::mail},
   {"GET|DELETE /_aws/ses (sent-mail inbox)",  [](std::string_view p) { return p == "/_aws/ses"; },                         Auth::kSigV4OrTestMode, kSmallBody,   &Router::mail},

@@ -43,6 +43,7 @@ class Router {
     kNone,             // anyone
     kSigV4,            // a SigV4 signature of a known account (the handler's service)
     kTestMode,         // exists only in test mode, unsigned
+    kTestModeSigV4,    // exists only in test mode, signed (names the caller's claims)
     kSigV4OrTestMode,  // unsigned in test mode, SigV4 outside it (the inbox)
     kLinkToken,        // the signed token in a verification link
   };

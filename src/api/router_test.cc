@@ -366,14 +366,15 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
     int unsigned_status;
   };
   const Case cases[] = {
-      {"GET", "/_vouch/health", 200},        // kNone
-      {"POST", "/", 403},                    // kSigV4
-      {"GET", "/domainverifications", 403},  // kSigV4
-      {"GET", "/v2/email/identities", 403},  // kSigV4
-      {"GET", "/_vouch/claims/id-1", 403},   // kSigV4
-      {"POST", "/_vouch/test/reset", 404},   // kTestMode: not in test mode here
-      {"GET", "/_vouch/verify-email", 404},  // kLinkToken: no mail wired here
-      {"GET", "/_aws/ses", 404},             // kSigV4OrTestMode: no mail wired here
+      {"GET", "/_vouch/health", 200},                    // kNone
+      {"POST", "/", 403},                                // kSigV4
+      {"GET", "/domainverifications", 403},              // kSigV4
+      {"GET", "/v2/email/identities", 403},              // kSigV4
+      {"GET", "/_vouch/claims/id-1", 403},               // kSigV4
+      {"POST", "/_vouch/test/reset", 404},               // kTestMode: not in test mode here
+      {"POST", "/_vouch/test/claims/id-1/status", 404},  // kTestModeSigV4: not in test mode here
+      {"GET", "/_vouch/verify-email", 404},              // kLinkToken: no mail wired here
+      {"GET", "/_aws/ses", 404},                         // kSigV4OrTestMode: no mail wired here
   };
   std::set<const Router::Route*> reached;
   for (const auto& c : cases) {

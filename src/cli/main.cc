@@ -63,6 +63,7 @@ constexpr const char* kUsage =
     "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
+    "              [--auto-verify-suffix SUFFIX]... (test mode)\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
@@ -262,6 +263,7 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   options.quorum = opt.dns_quorum;
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
+  options.auto_verify_suffixes = opt.auto_verify_suffixes;
   // Nodes sharing a store lease what they check: each due claim runs on one.
   if (!opt.store_url.empty()) options.lease_for = opt.lease.value_or(kCheckLease);
   auto checks = std::make_unique<scheduler::Scheduler>(store, resolver, clocks.domain(), options);
@@ -326,7 +328,7 @@ struct Services {
         limiter(clocks.wall, rates_of(opt)),
         page_tokens(secret),
         identities(store, clocks.domain(), random, limiter, page_tokens,
-                   service::IdentityOptions{opt.max_identities}),
+                   service::IdentityOptions{opt.max_identities, 100, opt.auto_verify_suffixes}),
         templates(store, identities, limiter, page_tokens),
         accounts(store, clocks.wall),  // a changed or removed key counts within 2 s
         authenticator(accounts, clocks.wall, auth_settings_of(opt)),

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/auto_verify.h"
 #include "core/regions.h"
 
 namespace vouch::cli {
@@ -243,9 +244,16 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       auto d = parse_duration(v);
       if (!d) return bad("--mail-retention needs a duration such as 7d or 12h");
       out->mail_retention = *d;
+    } else if (flag == "--auto-verify-suffix") {
+      auto suffix = core::auto_verify_suffix(v);
+      if (!suffix.ok()) return suffix.error();
+      out->auto_verify_suffixes.push_back(std::move(*suffix));
     } else {
       return bad("unknown option " + flag);
     }
+  }
+  if (!out->auto_verify_suffixes.empty() && !out->test_mode) {
+    return bad("--auto-verify-suffix needs --test-mode: it verifies identities without evidence");
   }
   if (out->smtp_url.rfind("smtp://", 0) == 0 && mail::smtp_url_has_credentials(out->smtp_url)) {
     // Without STARTTLS (not offered, or stripped on the way) AUTH would go in clear.

@@ -25,6 +25,8 @@ struct ServeOptions {
   size_t dns_concurrency = 128;            // lookups in flight at once
   std::chrono::seconds recheck_interval{24 * 3600};
   bool test_mode = false;
+  // --auto-verify-suffix (test mode only): normalised, see core::auto_verify_suffix.
+  std::vector<std::string> auto_verify_suffixes;
   std::string smtp_url;  // empty: mail stays in the outbox
   // --smtp-starttls; when not given: required for a URL with credentials,
   // else opportunistic. off or opportunistic with credentials is refused.

@@ -380,6 +380,17 @@ TEST(ParseServe, MailCooldownAndRetention) {
             "--mail-retention must be at least --mail-cooldown");
 }
 
+TEST(ParseServe, AutoVerifySuffixInTestModeOnly) {
+  EXPECT_TRUE(serve({}).auto_verify_suffixes.empty());
+  ServeOptions o = serve(
+      {"--test-mode", "--auto-verify-suffix", ".test", "--auto-verify-suffix=Example.COM"});
+  EXPECT_EQ(o.auto_verify_suffixes, (std::vector<std::string>{"test", "example.com"}));
+  EXPECT_EQ(serve_error({"--auto-verify-suffix", ".test"}),
+            "--auto-verify-suffix needs --test-mode: it verifies identities without evidence");
+  EXPECT_EQ(serve_error({"--test-mode", "--auto-verify-suffix", "a..test"}),
+            "--auto-verify-suffix needs a domain suffix such as .test, got 'a..test'");
+}
+
 TEST(CheckRateLimits, RefusesOperationsVouchDoesNotServe) {
   const std::vector<std::string> served = {"VerifyEmailIdentity", "ListIdentities"};
   EXPECT_EQ(error_text(check_rate_limits(serve({"--rate-limit", "VerifyEmailIdentity=3"}), served)),

@@ -187,6 +187,7 @@ Evidence judge_with(const std::vector<DnsAnswer>& answers, const std::string& re
     e.perspectives.push_back(read_answer(a, expected, match));
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kFound) ++found;
     if (e.perspectives.back().result == PerspectiveEvidence::Result::kError) ++errors;
+    if (!e.soa && a.soa) e.soa = a.soa;
   }
   if (answers.empty()) e.outcome = CheckOutcome::kResolverError;
   else if (found >= e.quorum) e.outcome = CheckOutcome::kFound;

@@ -2,7 +2,9 @@
 // status machine needs. Pure: no I/O.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,15 @@ enum class RecordType { kTxt, kCname, kMx, kSpf };
 // MAIL FROM, TXT otherwise.
 RecordType record_type(ClaimKind kind);
 
+// The SOA of the zone that answered: in a negative answer's authority
+// section, or asked for after a positive one (SES v2 shows it).
+struct Soa {
+  std::string primary_ns;  // MNAME, without the trailing dot
+  std::string admin;       // RNAME as DNS writes it ("hostmaster.example.com")
+  uint32_t serial = 0;
+  bool operator==(const Soa&) const = default;
+};
+
 // One resolver's raw answer to a TXT (or CNAME) query.
 struct DnsAnswer {
   // kBadName: the resolver says the name cannot be a DNS name (too long,
@@ -29,6 +40,7 @@ struct DnsAnswer {
   // "<preference> <exchange>".
   std::vector<std::string> records;
   std::string error;  // resolver error text, for kError and friends
+  std::optional<Soa> soa;  // the answering zone's, when the resolver learnt it
 };
 
 // The DNS lookup behind an interface, so the scheduler runs against fakes in
@@ -59,6 +71,7 @@ struct Evidence {
   size_t quorum = 0;
   std::vector<PerspectiveEvidence> perspectives;
   CheckOutcome outcome = CheckOutcome::kResolverError;
+  std::optional<Soa> soa;  // the first perspective's that had one
 };
 
 // Whether any of `records` holds `expected`: for TXT an exact, case-sensitive

@@ -123,6 +123,15 @@ std::string evidence_text(const Evidence& e) {
   out += std::to_string(e.quorum);
   out += ",\"record_name\":";
   append_json_text(out, e.record_name);
+  if (e.soa) {
+    out += ",\"soa\":{\"admin\":";
+    append_json_text(out, e.soa->admin);
+    out += ",\"primary_ns\":";
+    append_json_text(out, e.soa->primary_ns);
+    out += ",\"serial\":";
+    out += std::to_string(e.soa->serial);
+    out += '}';
+  }
   out += '}';
   return out;
 }
@@ -158,9 +167,16 @@ nlohmann::json evidence_to_json(const Evidence& e) {
     }
     perspectives.push_back(std::move(j));
   }
-  return {{"at", format_rfc3339(e.at)},         {"record_name", utf8(e.record_name)},
-          {"expected", utf8(e.expected)},       {"quorum", e.quorum},
-          {"outcome", outcome_name(e.outcome)}, {"perspectives", std::move(perspectives)}};
+  nlohmann::json out{
+      {"at", format_rfc3339(e.at)},         {"record_name", utf8(e.record_name)},
+      {"expected", utf8(e.expected)},       {"quorum", e.quorum},
+      {"outcome", outcome_name(e.outcome)}, {"perspectives", std::move(perspectives)}};
+  if (e.soa) {
+    out["soa"] = {{"primary_ns", utf8(e.soa->primary_ns)},
+                  {"admin", utf8(e.soa->admin)},
+                  {"serial", e.soa->serial}};
+  }
+  return out;
 }
 
 namespace {
@@ -213,6 +229,11 @@ std::optional<Evidence> evidence_from_text(const std::string& text) {
       }
     }
     e.perspectives.push_back(std::move(pe));
+  }
+  if (auto soa = j.find("soa"); soa != j.end() && soa->is_object()) {
+    auto serial = soa->find("serial");
+    e.soa = Soa{text_of(*soa, "primary_ns"), text_of(*soa, "admin"),
+                serial != soa->end() && serial->is_number_unsigned() ? serial->get<uint32_t>() : 0};
   }
   return e;
 }

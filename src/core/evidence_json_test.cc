@@ -88,6 +88,20 @@ TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
   }
 }
 
+// The zone's SOA rides along when the resolver learnt it; without one the
+// text is as before (rows written earlier read back the same).
+TEST(EvidenceTextTest, KeepsTheSoa) {
+  Evidence e = sample();
+  const std::string without = evidence_text(e);
+  EXPECT_EQ(without.find("soa"), std::string::npos);
+  EXPECT_FALSE(evidence_from_text(without)->soa.has_value());
+  e.soa = core::Soa{"ns1.example.com", "hostmaster.example.com", 4294967295u};
+  EXPECT_EQ(evidence_text(e), evidence_to_json(e).dump());
+  auto back = evidence_from_text(evidence_text(e));
+  ASSERT_TRUE(back && back->soa);
+  EXPECT_EQ(*back->soa, *e.soa);
+}
+
 TEST(EvidenceFromTextTest, RefusesWhatIsNotEvidence) {
   EXPECT_TRUE(evidence_from_text(evidence_text(sample())).has_value());  // positive control
   EXPECT_FALSE(evidence_from_text("{}").has_value());                    // what email claims store

@@ -169,6 +169,18 @@ TEST(EvidenceJudge, CarriesItsContext) {
   EXPECT_EQ(e.outcome, CheckOutcome::kFound);
 }
 
+TEST(EvidenceJudge, TakesTheFirstSoaAnyPerspectiveLearnt) {
+  auto none = answer(Kind::kNxDomain, {}, {}, "a:1");
+  auto with = answer(Kind::kNxDomain, {}, {}, "b:2");
+  with.soa = Soa{"ns1.example.com", "hostmaster.example.com", 7};
+  auto other = with;
+  other.soa->serial = 8;
+  EXPECT_FALSE(judge({none}, kName, kToken, 1, kNow).soa.has_value());
+  auto e = judge({none, with, other}, kName, kToken, 1, kNow);
+  ASSERT_TRUE(e.soa.has_value());
+  EXPECT_EQ(e.soa->serial, 7u);
+}
+
 TEST(EvidenceJudge, NoAnswersIsNoConclusion) {
   Evidence e = judge({}, kName, kToken, 1, kNow);
   EXPECT_EQ(e.outcome, CheckOutcome::kResolverError);

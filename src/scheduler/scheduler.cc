@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/auto_verify.h"
 #include "core/evidence_json.h"
 #include "core/status_machine.h"
 
@@ -101,6 +102,18 @@ void Scheduler::launch(Claim claim, Waiter done) {
 }
 
 void Scheduler::start(Claim claim, Waiter done, bool counted) {
+  if (!options_.auto_verify_suffixes.empty()) {
+    if (auto suffix = core::auto_verify_match(claim, options_.auto_verify_suffixes)) {
+      if (counted && claim.kind != core::ClaimKind::kSesEmail) {
+        std::lock_guard lock(mu_);
+        --lookups_;  // its slot is not used
+      }
+      cv_.notify_all();
+      auto evidence = core::auto_verify_evidence(claim, *suffix, clock_.now());
+      finish({std::move(claim), std::move(evidence), std::move(done)});
+      return;
+    }
+  }
   if (claim.kind == core::ClaimKind::kSesEmail) {  // nothing to look up: time alone moves it
     finish({std::move(claim), core::Evidence{}, std::move(done)});
     return;
@@ -158,17 +171,22 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     // A waiter gets the claim as found when recording loses a race: keep a
     // copy only then.
     Claim claim = f.done ? f.claim : std::move(f.claim);
-    Claim next = kind == core::ClaimKind::kSesEmail
+    // An address's evidence is found only under --auto-verify-suffix.
+    const bool email = kind == core::ClaimKind::kSesEmail;
+    const bool email_found = email && f.evidence.outcome == core::CheckOutcome::kFound;
+    Claim next = email && !email_found
                      ? core::apply_time(policy, std::move(claim), now)
                      : core::apply_check(policy, std::move(claim), f.evidence.outcome, now);
+    if (email_found) next.next_check_at.reset();  // verified once, as by its link
     if (kind == core::ClaimKind::kSesEmail && next.status == was && next.next_check_at &&
         *next.next_check_at <= now) {
       next.next_check_at = next.deadline > now ? std::optional(next.deadline) : std::nullopt;
     }
     std::optional<core::StatusChange> change;
     if (next.status != was) change = core::StatusChange{now, was, next.status};
-    std::string body = kind == core::ClaimKind::kSesEmail ? std::string("{}")
-                                                          : core::evidence_text(f.evidence);
+    std::string body = email_found ? std::string(R"({"outcome":"found","via":"auto-verify"})")
+                       : email     ? std::string("{}")
+                                   : core::evidence_text(f.evidence);
     records.push_back({std::move(next), std::move(body), change});
   }
   auto recorded = store_.record_checks(std::move(records));

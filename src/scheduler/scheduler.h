@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -49,6 +50,10 @@ struct SchedulerOptions {
   // (Store::lease_due_claims), so each is checked by one node; a node that
   // dies loses its leases when they run out. 0: no leases, one node.
   core::Seconds lease_for{0};
+  // Test mode (--auto-verify-suffix): claims under these suffixes (as
+  // core::auto_verify_suffix returns them) are found at every check without
+  // a lookup; an address is verified at its first check.
+  std::vector<std::string> auto_verify_suffixes;
 };
 
 using CheckResult = core::CheckResult;

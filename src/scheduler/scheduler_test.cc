@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/evidence_json.h"
 #include "core/status_machine.h"
 #include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -891,6 +892,49 @@ TEST_F(SchedulerTest, AClaimLeasedByADeadNodeIsCheckedWhenTheLeaseRunsOut) {
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   // The check wrote the real next check, not a lease.
   EXPECT_EQ(get(c).next_check_at, clock_.now() + SchedulerOptions{}.recheck_interval);
+}
+
+// --auto-verify-suffix: claims under a suffix are found without a lookup
+// (an address too, at its first check); others are looked up as ever.
+TEST_F(SchedulerTest, AutoVerifySuffixFindsWithoutALookup) {
+  SchedulerOptions options;
+  options.auto_verify_suffixes = {"test"};
+  auto& s = scheduler(1, options);
+  Claim domain = add(ClaimKind::kSesDomain, "app.test");
+  Claim dkim = add(ClaimKind::kSesDkim, "app.test");
+  Claim lattice = add(ClaimKind::kLatticeDomain, "svc.app.test");
+  Claim email = add(ClaimKind::kSesEmail, "user@app.test");
+  {
+    Claim due = get(email);  // as IdentityService makes it under the suffix
+    due.next_check_at = clock_.now();
+    ASSERT_OK(store_->update_claim(due));
+  }
+  Claim outside = add(ClaimKind::kSesDomain, "apptest.example");
+  Claim outside_email = add(ClaimKind::kSesEmail, "user@atest");
+  EXPECT_EQ(s.run_due(), 5u);  // the address outside is not due until its window ends
+  for (const Claim& c : {domain, dkim, lattice, email}) {
+    Claim now = get(c);
+    EXPECT_EQ(now.status, ClaimStatus::kVerified) << c.subject;
+    EXPECT_EQ(now.last_verified_at, clock_.now()) << c.subject;
+  }
+  EXPECT_FALSE(get(email).next_check_at.has_value());  // an address is not checked again
+  EXPECT_EQ(resolver_->asked(domain.record_name), 0u);
+  EXPECT_EQ(resolver_->asked(dkim.record_name), 0u);
+  EXPECT_EQ(resolver_->asked(lattice.record_name), 0u);
+  auto evidence = core::evidence_from_text(**store_->last_evidence(domain.id));
+  ASSERT_TRUE(evidence);
+  EXPECT_EQ(evidence->perspectives.at(0).resolver, "auto-verify");
+  EXPECT_EQ(**store_->last_evidence(email.id), R"({"outcome":"found","via":"auto-verify"})");
+  // The controls: looked up, nothing published, still pending.
+  EXPECT_EQ(resolver_->asked(outside.record_name), 1u);
+  EXPECT_EQ(get(outside).status, ClaimStatus::kPending);
+  EXPECT_EQ(get(outside_email).status, ClaimStatus::kPending);
+  // Re-checks stay verified without a lookup.
+  clock_.advance(options.recheck_interval);
+  s.run_due();
+  EXPECT_EQ(get(domain).status, ClaimStatus::kVerified);
+  EXPECT_EQ(get(domain).last_verified_at, clock_.now());
+  EXPECT_EQ(resolver_->asked(domain.record_name), 0u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "core/evidence_json.h"
 #include "service/diagnosis.h"
+#include "service/status_override.h"
 
 namespace vouch::service {
 
@@ -127,5 +128,10 @@ void ClaimAdmin::detail(core::Claim claim, std::optional<core::Evidence> evidenc
 size_t ClaimAdmin::run_due() { return checks_.run_due(); }
 
 core::Status ClaimAdmin::reset() { return store_.clear_claims(); }
+
+core::Result<core::Claim> ClaimAdmin::set_status(const core::Scope& scope, const std::string& id,
+                                                 core::ClaimStatus to, core::TimePoint now) {
+  return set_claim_status(store_, scope, id, to, now);
+}
 
 }  // namespace vouch::service

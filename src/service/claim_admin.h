@@ -51,6 +51,9 @@ class ClaimAdmin {
   // Test mode: runs the checks due now (returns how many); clears every claim.
   size_t run_due();
   core::Status reset();
+  // Test mode: see set_claim_status (service/status_override.h).
+  core::Result<core::Claim> set_status(const core::Scope& scope, const std::string& id,
+                                       core::ClaimStatus to, core::TimePoint now);
 
  private:
   void detail(core::Claim claim, std::optional<core::Evidence> evidence, DetailDone done);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/auto_verify.h"
 #include "core/identity.h"
 #include "core/status_machine.h"
 #include "core/encoding.h"
@@ -79,6 +80,8 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
     c.token = new_nonce(random_);
   }
   c = core::restart(core::policy_for(kind), std::move(c), now);
+  if (kind == ClaimKind::kSesEmail && core::auto_verify_match(c, options_.auto_verify_suffixes))
+    c.next_check_at = now;
   return c;
 }
 

@@ -22,6 +22,7 @@
 #include "mail/link_token.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
+#include "service/verification_info.h"
 
 namespace vouch::service {
 
@@ -86,6 +87,7 @@ struct EmailIdentity {
   core::Tags tags;                 // the user's
   core::TimePoint dkim_keys_at{};  // LastKeyGenerationTimestamp: its DKIM domain's creation
   std::optional<core::TimePoint> last_success;  // the latest record seen verified
+  VerificationInfo verification;                // GetEmailIdentity only (it reads evidence)
 };
 
 struct EmailIdentitySummary {
@@ -163,6 +165,9 @@ struct ConfirmResult {
 struct IdentityOptions {
   size_t max_identities = 10000;  // per account and region; 0 = unlimited
   size_t max_per_call = 100;      // identities in one Get*Attributes call
+  // Test mode: addresses under these suffixes are checked (and so verified,
+  // see SchedulerOptions) at once instead of at the end of their window.
+  std::vector<std::string> auto_verify_suffixes;
 };
 
 class IdentityService {

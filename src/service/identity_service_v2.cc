@@ -13,6 +13,7 @@
 #include "service/byodkim.h"
 #include "service/identity_service.h"
 #include "service/update_with_retry.h"
+#include "service/verification_info.h"
 
 namespace vouch::service {
 
@@ -135,7 +136,12 @@ Result<EmailIdentity> IdentityService::get_email_identity(const Scope& scope,
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
   if (!*found) return missing(identity);
-  return email_identity_of(**found);
+  auto out = email_identity_of(**found);
+  if (!out.ok()) return out;
+  auto info = read_verification_info(store_, **found, out->status, out->last_success);
+  if (!info.ok()) return info.error();
+  out->verification = std::move(*info);
+  return out;
 }
 
 Result<EmailIdentityPage> IdentityService::list_email_identities(

@@ -27,6 +27,35 @@ http::Response not_found() {
 
 http::Response ok(const json& body) { return json_response(200, body); }
 
+constexpr std::string_view kTestClaims = "/_vouch/test/claims/";
+constexpr std::string_view kStatusSuffix = "/status";
+
+// A status by vouch's admin name or any API's wire name (SES v1, SES v2,
+// VPC Lattice); nullopt for anything else.
+std::optional<core::ClaimStatus> status_named(std::string_view name) {
+  using S = core::ClaimStatus;
+  static const std::pair<std::string_view, S> kNames[] = {
+      {"pending", S::kPending},
+      {"verified", S::kVerified},
+      {"unconfirmed", S::kUnconfirmed},
+      {"failed", S::kFailed},
+      {"Pending", S::kPending},
+      {"Success", S::kVerified},
+      {"TemporaryFailure", S::kUnconfirmed},
+      {"Failed", S::kFailed},
+      {"PENDING", S::kPending},
+      {"SUCCESS", S::kVerified},
+      {"TEMPORARY_FAILURE", S::kUnconfirmed},
+      {"FAILED", S::kFailed},
+      {"VERIFIED", S::kVerified},
+      {"VERIFICATION_TIMED_OUT", S::kFailed},
+  };
+  for (const auto& [n, s] : kNames) {
+    if (n == name) return s;
+  }
+  return std::nullopt;
+}
+
 // The detail, or the error, to `done`.
 service::ClaimAdmin::DetailDone render(http::Done done) {
   return [done](core::Result<service::ClaimDetail> d) {
@@ -81,6 +110,7 @@ http::HandlerResult ControlApi::test_route(http::Request& req) {
   if (path == "/_vouch/test/run-due-checks") {
     return http::Deferred([this] { return ok({{"checked", claims_.run_due()}}); });
   }
+  if (path.rfind(kTestClaims, 0) == 0) return set_status(req);
   if (path == "/_vouch/test/reset") {
     return http::Deferred([this] {
       auto st = claims_.reset();
@@ -89,6 +119,40 @@ http::HandlerResult ControlApi::test_route(http::Request& req) {
     });
   }
   return not_found();
+}
+
+// POST /_vouch/test/claims/{id}/status {"status": NAME}: signed, so a claim
+// of another account or Region is as unknown as a missing one.
+http::HandlerResult ControlApi::set_status(http::Request& req) {
+  std::string_view rest = req.path().substr(kTestClaims.size());
+  if (rest.size() <= kStatusSuffix.size() ||
+      rest.substr(rest.size() - kStatusSuffix.size()) != kStatusSuffix) {
+    return not_found();
+  }
+  rest.remove_suffix(kStatusSuffix.size());
+  if (rest.find('/') != std::string_view::npos) return not_found();
+  auto who = auth_.authenticate(req, Dialect::kRestJson, "");
+  if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
+    return error_response(err->http_status, err->code, {{"message", err->message}});
+  }
+  const json body = json::parse(req.body, nullptr, false);
+  auto name = body.is_object() ? body.find("status") : body.end();
+  std::optional<core::ClaimStatus> to;
+  if (!body.is_discarded() && body.is_object() && name != body.end() && name->is_string()) {
+    to = status_named(name->get<std::string>());
+  }
+  if (!to) {
+    return validation_error(
+        "Body must be {\"status\": S}: pending, verified, unconfirmed or failed, or an API's "
+        "name for one (Pending, Success, TemporaryFailure, Failed; PENDING, SUCCESS, "
+        "TEMPORARY_FAILURE, FAILED; VERIFIED, VERIFICATION_TIMED_OUT).",
+        "fieldValidationFailed", "status");
+  }
+  return http::Deferred([this, scope = std::get<core::Scope>(who), id = std::string(rest), to] {
+    auto c = claims_.set_status(scope, id, *to, test_clock_->now());
+    if (!c.ok()) return error_response(c.error());
+    return ok(claim_summary(*c));
+  });
 }
 
 http::HandlerResult ControlApi::admin(http::Request& req) {

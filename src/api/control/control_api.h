@@ -1,6 +1,7 @@
 // vouch's own JSON API under /_vouch/: the admin view of claims (SigV4, the
 // caller's account and region) with evidence, history and diagnosis, "check
-// now", and in test mode the clock and scheduler controls (no signature).
+// now", and in test mode the clock and scheduler controls (no signature) and
+// setting a claim's status (signed: it names the caller's claim).
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,7 @@ class ControlApi {
  private:
   http::HandlerResult admin(http::Request& req);
   http::HandlerResult test_route(http::Request& req);
+  http::HandlerResult set_status(http::Request& req);
   // A slot among the max_live admin requests, or nullptr when all are taken.
   // One admin lookup in flight, counted in live_ until given back (once).
   class LiveSlot {

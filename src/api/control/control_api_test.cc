@@ -256,6 +256,56 @@ TEST_F(ControlApiTest, AtMostMaxLiveRunAtOnce) {
   EXPECT_EQ(fourth.response->status, 200);
 }
 
+// POST /_vouch/test/claims/{id}/status: signed, test mode only; any API's
+// name for a status; 400 for another; 404 for another account's claim.
+TEST_F(ControlApiTest, TestModeSetsAClaimsStatus) {
+  const std::string id = new_claim("status.example");
+  claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
+  ControlApi test_mode(*claims_, *auth_, &clock_, {});
+  auto post = [&](ControlApi& api, const std::string& claim, const std::string& body,
+                  const std::string& key = kKey, const std::string& secret = kSecret) {
+    auth::SignInput in{"POST",     "/_vouch/test/claims/" + claim + "/status",
+                       body,       kScope.region,
+                       "vouch",    key,
+                       secret,     clock_.now(),
+                       {},         false,
+                       "localhost"};
+    http::Request req{in.method, in.target, {}, body, "rid"};
+    for (auto& h : auth::sign(in)) req.headers.push_back({h.name, h.value});
+    http::HandlerResult o = api.handle(req);
+    if (auto* d = std::get_if<http::Deferred>(&o)) return (*d)();
+    return std::get<http::Response>(std::move(o));
+  };
+  auto status_of = [&] { return (*store_->get_claim(kScope, id))->status; };
+  for (const auto& [name, want] : std::vector<std::pair<std::string, core::ClaimStatus>>{
+           {"SUCCESS", core::ClaimStatus::kVerified},
+           {"TemporaryFailure", core::ClaimStatus::kUnconfirmed},
+           {"failed", core::ClaimStatus::kFailed},
+           {"Pending", core::ClaimStatus::kPending},
+           {"VERIFIED", core::ClaimStatus::kVerified},
+           {"VERIFICATION_TIMED_OUT", core::ClaimStatus::kFailed}}) {
+    http::Response r = post(test_mode, id, nlohmann::json{{"status", name}}.dump());
+    ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+    EXPECT_EQ(nlohmann::json::parse(r.body).at("id"), id);
+    EXPECT_EQ(status_of(), want) << name;
+  }
+  for (const char* bad : {R"({"status":"Verified?"})", R"({"status":7})", "{}", "not json"}) {
+    http::Response r = post(test_mode, id, bad);
+    EXPECT_EQ(r.status, 400) << bad;
+  }
+  EXPECT_EQ(post(test_mode, "id-00000000000000000000", R"({"status":"SUCCESS"})").status, 404);
+  ASSERT_TRUE(store_->put_account({"210987654321", "AKIAVOUCHCONTROLOTHR", "other"}).ok());
+  EXPECT_EQ(post(test_mode, id, R"({"status":"SUCCESS"})", "AKIAVOUCHCONTROLOTHR", "other").status,
+            404);
+  EXPECT_EQ(status_of(), core::ClaimStatus::kFailed);  // untouched by the refusals
+  // Unsigned: refused; outside test mode: no such route.
+  http::Request unsigned_req{
+      "POST", "/_vouch/test/claims/" + id + "/status", {}, R"({"status":"SUCCESS"})", "rid"};
+  EXPECT_EQ(std::get<http::Response>(test_mode.handle(unsigned_req)).status, 403);
+  EXPECT_EQ(post(control({}), id, R"({"status":"SUCCESS"})").status, 404);
+  EXPECT_EQ(status_of(), core::ClaimStatus::kFailed);
+}
+
 TEST_F(ControlApiTest, AnUnknownClaimIsANotFoundAnswer) {
   auto& api = control({});
   Answer a;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/api_test_util.h"
+#include "core/evidence_json.h"
 #include "core/status_machine.h"
 #include "service/accounts.h"
 #include "store/sqlite/sqlite_store.h"
@@ -155,6 +156,39 @@ TEST(SesV2ApiTest, CreateADomainAnswersItsEasyDkim) {
   EXPECT_EQ(got["VerifiedForSendingStatus"], true);
   EXPECT_EQ(got["DkimAttributes"]["Status"], "SUCCESS");
   EXPECT_EQ(got["VerificationInfo"], (json{{"LastSuccessTimestamp", kNowSeconds}}));
+}
+
+// A check's evidence shows as VerificationInfo: when, AWS's ErrorType and
+// the zone's SOA; the error goes once the identity is verified.
+TEST(SesV2ApiTest, VerificationInfoComesFromTheLastEvidence) {
+  Env env;
+  ASSERT_TRUE(env.identities.verify_domain(kScope, "example.com").ok());
+  EXPECT_EQ(env.ok("GET", "/v2/email/identities/example.com")["VerificationInfo"], json::object());
+  auto c = env.sqlite->find_identity(kScope, "example.com");
+  ASSERT_TRUE(c.ok() && *c);
+  core::Evidence e;
+  e.at = kNow;
+  e.outcome = core::CheckOutcome::kAbsent;
+  e.perspectives = {{"127.0.0.1:53", core::PerspectiveEvidence::Result::kAbsent, {}, "NXDOMAIN"}};
+  e.soa = core::Soa{"ns1.example.com", "hostmaster.example.com", 2026120401};
+  auto claim = core::apply_check(core::policy_for(c->value().kind), **c, e.outcome, kNow);
+  auto recorded = env.sqlite->record_check(claim, core::evidence_text(e), std::nullopt);
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_EQ(env.ok("GET", "/v2/email/identities/example.com")["VerificationInfo"],
+            (json{{"LastCheckedTimestamp", kNowSeconds},
+                  {"ErrorType", "HOST_NOT_FOUND"},
+                  {"SOARecord",
+                   {{"PrimaryNameServer", "ns1.example.com"},
+                    {"AdminEmail", "hostmaster.example.com"},
+                    {"SerialNumber", 2026120401}}}}));
+  e.outcome = core::CheckOutcome::kFound;
+  e.perspectives[0].result = core::PerspectiveEvidence::Result::kFound;
+  claim = core::apply_check(core::policy_for(claim.kind), *recorded, e.outcome, kNow);
+  ASSERT_TRUE(env.sqlite->record_check(claim, core::evidence_text(e), std::nullopt).ok());
+  json info = env.ok("GET", "/v2/email/identities/example.com")["VerificationInfo"];
+  EXPECT_EQ(info["LastSuccessTimestamp"], kNowSeconds);
+  EXPECT_FALSE(info.contains("ErrorType"));
+  EXPECT_EQ(info["SOARecord"]["SerialNumber"], 2026120401);
 }
 
 TEST(SesV2ApiTest, ErrorsAsAwsSendsThem) {

@@ -46,6 +46,30 @@ json dkim_json(const service::EmailIdentity& e) {
 
 }  // namespace
 
+std::string_view verification_error_name(service::VerificationError e) {
+  switch (e) {
+    case service::VerificationError::kHostNotFound: return "HOST_NOT_FOUND";
+    case service::VerificationError::kTypeNotFound: return "TYPE_NOT_FOUND";
+    case service::VerificationError::kInvalidValue: return "INVALID_VALUE";
+    case service::VerificationError::kDnsServerError: return "DNS_SERVER_ERROR";
+    case service::VerificationError::kServiceError: return "SERVICE_ERROR";
+  }
+  return "SERVICE_ERROR";
+}
+
+json verification_info_json(const service::VerificationInfo& v) {
+  json info = json::object();  // {} until a check has run
+  if (v.last_checked) info["LastCheckedTimestamp"] = epoch_seconds(*v.last_checked);
+  if (v.last_success) info["LastSuccessTimestamp"] = epoch_seconds(*v.last_success);
+  if (v.error) info["ErrorType"] = verification_error_name(*v.error);
+  if (v.soa) {
+    info["SOARecord"] = {{"PrimaryNameServer", v.soa->primary_ns},
+                         {"AdminEmail", v.soa->admin},
+                         {"SerialNumber", v.soa->serial}};
+  }
+  return info;
+}
+
 std::string_view status_name(core::ClaimStatus s) {
   switch (s) {
     case core::ClaimStatus::kPending: return "PENDING";
@@ -88,8 +112,7 @@ json create_json(const service::EmailIdentity& e) {
 }
 
 json identity_json(const service::EmailIdentity& e) {
-  json info = json::object();  // {} until a check has seen the identity verified
-  if (e.last_success) info["LastSuccessTimestamp"] = epoch_seconds(*e.last_success);
+  json info = verification_info_json(e.verification);
   return {{"IdentityType", identity_type(e.kind)},
           {"FeedbackForwardingStatus", true},
           {"VerifiedForSendingStatus", sending_enabled(e.status)},

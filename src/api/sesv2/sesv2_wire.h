@@ -22,6 +22,11 @@ std::string_view dkim_status_name(service::DkimStatus s);
 // Whether an identity in this status may send (TemporaryFailure still may).
 bool sending_enabled(core::ClaimStatus s);
 
+// HOST_NOT_FOUND, TYPE_NOT_FOUND, INVALID_VALUE, DNS_SERVER_ERROR, SERVICE_ERROR.
+std::string_view verification_error_name(service::VerificationError e);
+// GetEmailIdentity's VerificationInfo: {} until a check ran; epoch seconds.
+nlohmann::json verification_info_json(const service::VerificationInfo& v);
+
 // CreateEmailIdentity's response members.
 nlohmann::json create_json(const service::EmailIdentity& e);
 // GetEmailIdentity's response members.

@@ -18,6 +18,7 @@
 
 #include "verify/dns/batched_udp.h"
 #include "verify/dns/cname_reply.h"
+#include "verify/dns/soa_reply.h"
 
 namespace vouch::verify::dns {
 
@@ -37,6 +38,7 @@ struct Pending {
 struct QueryArg {
   std::shared_ptr<Pending> lookup;
   size_t index;
+  const std::vector<ares_channel>* channels;  // for the SOA query after a positive answer
 };
 
 DnsAnswer::Kind kind_of(int status) {
@@ -86,7 +88,8 @@ void fill_mx(DnsAnswer& out, unsigned char* abuf, int alen) {
   if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
 }
 
-void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
+void fill_records(DnsAnswer& out, core::RecordType type, int status, unsigned char* abuf,
+                  int alen) {
   out.kind = kind_of(status);
   if (status != ARES_SUCCESS) {
     if (out.kind == DnsAnswer::Kind::kError || out.kind == DnsAnswer::Kind::kBadName) {
@@ -106,6 +109,25 @@ void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned cha
   }
   ares_free_data(txt);
   if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
+}
+
+void fill_answer(DnsAnswer& out, core::RecordType type, int status, unsigned char* abuf, int alen) {
+  fill_records(out, type, status, abuf, alen);
+  // A negative answer names its zone in the authority section.
+  if (out.kind == DnsAnswer::Kind::kNxDomain || out.kind == DnsAnswer::Kind::kNoData) {
+    out.soa = parse_soa(abuf, alen);
+  }
+}
+
+// The first perspective with records when none learnt the SOA: where one
+// SOA query (at most) goes after a positive answer.
+std::optional<size_t> soa_wanted(const std::vector<DnsAnswer>& answers) {
+  std::optional<size_t> first;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].soa) return std::nullopt;
+    if (!first && answers[i].kind == DnsAnswer::Kind::kRecords) first = i;
+  }
+  return first;
 }
 
 std::string server_text(const ares_addr_port_node& n) {
@@ -173,10 +195,29 @@ struct CaresResolver::Impl {
     std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
     Pending& p = *q->lookup;
     fill_answer(p.answers[q->index], p.type, status, abuf, alen);
-    if (--p.remaining == 0 && p.done) {
-      auto done = std::move(p.done);
-      done(std::move(p.answers));
+    if (--p.remaining != 0) return;
+    // One SOA query at most, to one perspective, only when no answer named
+    // the zone (a positive one does not); never while c-ares shuts down.
+    if (auto i = soa_wanted(p.answers); i && status != ARES_EDESTRUCTION) {
+      q->index = *i;
+      ares_channel ch = (*q->channels)[*i];
+      ares_query(ch, soa_query_name(p.name).c_str(), ns_c_in, ns_t_soa, &Impl::on_soa, q.release());
+      return;
     }
+    finish(p);
+  }
+
+  static void on_soa(void* arg, int, int, unsigned char* abuf, int alen) {
+    std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
+    Pending& p = *q->lookup;
+    p.answers[q->index].soa = parse_soa(abuf, alen);
+    finish(p);
+  }
+
+  static void finish(Pending& p) {
+    if (!p.done) return;
+    auto done = std::move(p.done);
+    done(std::move(p.answers));
   }
 
   void start(const std::shared_ptr<Pending>& p) {
@@ -187,7 +228,8 @@ struct CaresResolver::Impl {
                                                          : ns_t_txt;
     for (size_t i = 0; i < channels.size(); ++i) {
       p->answers[i].resolver = servers[i];
-      ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer, new QueryArg{p, i});
+      ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
+                 new QueryArg{p, i, &channels});
     }
   }
 

@@ -43,6 +43,7 @@ struct Reply {
   bool decoy = false;
   std::string decoy_name;
   unsigned decoy_type = 0, decoy_class = 0;
+  std::string soa_mname;  // set: an SOA (this MNAME, serial 7) in the authority section
 };
 
 class TestDns {
@@ -212,16 +213,23 @@ class TestDns {
         ++ancount;
       }
     }
+    std::string authority;
+    if (!r.soa_mname.empty()) {
+      std::string rdata = encode_name(r.soa_mname) + encode_name("hostmaster.example.com");
+      for (unsigned v : {0u, 7u, 0u, 3600u, 0u, 3600u, 0u, 3600u, 0u, 60u}) u16(rdata, v);
+      rr_head(authority, std::string("\xc0\x0c", 2), 6, rdata.size());
+      authority += rdata;
+    }
     std::string out = q.substr(0, 2);
     unsigned flags = 0x8000 | 0x0400 | (static_cast<unsigned char>(q[2]) & 0x01) << 8 |
                      (truncated ? 0x0200 : 0) | (r.rcode & 0xf);
     u16(out, flags);
     u16(out, 1);
     u16(out, static_cast<unsigned>(ancount));
-    u16(out, 0);
+    u16(out, authority.empty() ? 0 : 1);
     u16(out, 0);
     out += q.substr(12, question_end - 12);
-    return out + answers;
+    return out + answers + authority;
   }
 
   static bool read_exact(int fd, char* buf, size_t n) {
@@ -433,6 +441,55 @@ TEST(CaresResolver, NxDomain) {
   EXPECT_EQ(a.kind, Kind::kNxDomain);
   EXPECT_TRUE(a.records.empty());
   EXPECT_EQ(dns.udp_queries("missing.example.com"), 1);
+}
+
+// A negative answer's authority SOA is kept, and no SOA query follows.
+TEST(CaresResolver, NegativeAnswersCarryTheirZonesSoa) {
+  Reply nx;
+  nx.rcode = 3;
+  nx.soa_mname = "ns1.example.com";
+  Reply nodata;
+  nodata.soa_mname = "ns2.example.com";
+  TestDns dns(table({{"missing.example.com", nx}, {"empty.example.com", nodata}}));
+  auto r = make({dns.address()});
+  ASSERT_TRUE(r);
+  auto a = ask_one(*r, "missing.example.com");
+  EXPECT_EQ(a.kind, Kind::kNxDomain);
+  ASSERT_TRUE(a.soa.has_value());
+  EXPECT_EQ(a.soa->primary_ns, "ns1.example.com");
+  EXPECT_EQ(a.soa->admin, "hostmaster.example.com");
+  EXPECT_EQ(a.soa->serial, 7u);
+  auto b = ask_one(*r, "empty.example.com");
+  EXPECT_EQ(b.kind, Kind::kNoData);
+  ASSERT_TRUE(b.soa.has_value());
+  EXPECT_EQ(b.soa->primary_ns, "ns2.example.com");
+  EXPECT_EQ(dns.udp_queries("example.com"), 0);
+}
+
+// A positive answer names no zone: one SOA query at the parent name, to the
+// first perspective that answered, fills it in.
+TEST(CaresResolver, APositiveAnswerAsksTheParentForTheSoaOnce) {
+  Reply parent;
+  parent.soa_mname = "ns1.x.com";
+  TestDns a(table({{"_amazonses.x.com", Reply{0, {{"tok"}}}}, {"x.com", parent}}));
+  TestDns b(table({{"_amazonses.x.com", Reply{0, {{"tok"}}}}, {"x.com", parent}}));
+  auto r = make({a.address(), b.address()});
+  ASSERT_TRUE(r);
+  auto answers = ask(*r, "_amazonses.x.com");
+  ASSERT_EQ(answers.size(), 2u);
+  ASSERT_TRUE(answers[0].soa.has_value());
+  EXPECT_EQ(answers[0].soa->primary_ns, "ns1.x.com");
+  EXPECT_FALSE(answers[1].soa.has_value());
+  EXPECT_EQ(a.udp_queries("x.com"), 1);
+  EXPECT_EQ(b.udp_queries("x.com"), 0);
+  // No SOA to be had: the answer still arrives, without one.
+  TestDns bare(table({{"_amazonses.y.com", Reply{0, {{"tok"}}}}}));
+  auto r2 = make({bare.address()});
+  ASSERT_TRUE(r2);
+  auto only = ask_one(*r2, "_amazonses.y.com");
+  EXPECT_EQ(only.kind, Kind::kRecords);
+  EXPECT_FALSE(only.soa.has_value());
+  EXPECT_EQ(bare.udp_queries("y.com"), 1);
 }
 
 // Each lookup leaves from a fresh source port (c-ares alone would keep one

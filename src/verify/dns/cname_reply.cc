@@ -1,9 +1,8 @@
 #include "verify/dns/cname_reply.h"
 
-#include <ares.h>
 #include <strings.h>
 
-#include <memory>
+#include "verify/dns/dns_name.h"
 
 namespace vouch::verify::dns {
 
@@ -14,19 +13,6 @@ constexpr int kTypeCname = 5;
 constexpr int kClassIn = 1;
 
 int u16(const unsigned char* p) { return (p[0] << 8) | p[1]; }
-
-// The (possibly compressed) name at abuf[*pos]; advances *pos past it.
-bool read_name(const unsigned char* abuf, int alen, int* pos, std::string* out) {
-  if (*pos >= alen) return false;
-  char* name = nullptr;
-  long enclen = 0;
-  if (ares_expand_name(abuf + *pos, abuf, alen, &name, &enclen) != ARES_SUCCESS) return false;
-  std::unique_ptr<char, void (*)(char*)> owned(name, [](char* s) { ares_free_string(s); });
-  if (enclen <= 0 || enclen > alen - *pos) return false;
-  *pos += static_cast<int>(enclen);
-  *out = name;
-  return true;
-}
 
 }  // namespace
 

@@ -11,28 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "verify/dns/dns_test_bytes.h"
+
 namespace vouch::verify::dns {
 namespace {
 
-using Bytes = std::vector<unsigned char>;
+using test::Bytes;
+using test::name;
+using test::u16;
 
 const std::string kQname = "tok._domainkey.example.com";
 constexpr unsigned kQnameOffset = 12;
 constexpr unsigned kExampleComOffset = 12 + 4 + 11;  // "example.com" inside the question
-
-Bytes name(const std::string& n) {
-  Bytes out;
-  size_t start = 0;
-  while (start < n.size()) {
-    size_t dot = n.find('.', start);
-    if (dot == std::string::npos) dot = n.size();
-    out.push_back(static_cast<unsigned char>(dot - start));
-    out.insert(out.end(), n.begin() + static_cast<long>(start), n.begin() + static_cast<long>(dot));
-    start = dot + 1;
-  }
-  out.push_back(0);
-  return out;
-}
 
 Bytes pointer(unsigned offset) {
   return {static_cast<unsigned char>(0xC0 | (offset >> 8)), static_cast<unsigned char>(offset)};
@@ -41,11 +31,6 @@ Bytes pointer(unsigned offset) {
 Bytes operator+(Bytes a, const Bytes& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-void u16(Bytes& b, unsigned v) {
-  b.push_back(static_cast<unsigned char>(v >> 8));
-  b.push_back(static_cast<unsigned char>(v));
 }
 
 struct Rr {

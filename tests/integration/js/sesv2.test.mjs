@@ -62,7 +62,9 @@ describe('SES v2 via AWS SDK for JavaScript v3', () => {
   let v2;
 
   before(async () => {
-    server = await startVouch();
+    // Test mode: no check runs unless asked, so an identity's VerificationInfo
+    // is {} as right after its create (a check would fill it in).
+    server = await startVouch({ args: ['--test-mode'] });
     ({ v1, v2 } = clients(server));
   });
   after(async () => {
@@ -342,5 +344,55 @@ describe('a v2 domain verified through DNS (test mode, a DNS server of its own)'
     assert.equal(back.DkimTokens.length, 3);
     assert.equal(back.SigningHostedZone, 'dkim.amazonses.com');
     assert.deepEqual((await get(d)).DkimAttributes.Tokens, back.DkimTokens);
+  });
+});
+
+// --auto-verify-suffix (test mode): identities under .test reach SUCCESS at
+// their first check with no DNS record and no question asked; one outside
+// the suffix stays PENDING.
+describe('SES v2 with --auto-verify-suffix via AWS SDK for JavaScript v3', () => {
+  let dns;
+  let server;
+  let v1;
+  let v2;
+
+  before(async () => {
+    dns = await startStubDns();
+    server = await startVouch({
+      args: ['--test-mode', '--dns-resolver', dns.address, '--auto-verify-suffix', '.test'],
+    });
+    ({ v1, v2 } = clients(server));
+  });
+  after(async () => {
+    await server?.stop();
+    await dns?.close();
+  });
+
+  test('SUCCESS after run-due-checks under the suffix, PENDING outside it', async () => {
+    const under = `${uniq('app')}.test`;
+    const address = `${uniq('user')}@${uniq('mail')}.test`;
+    const outside = domain('ctl');
+    for (const name of [under, address, outside]) {
+      await v2.send(new CreateEmailIdentityCommand({ EmailIdentity: name }));
+    }
+    const res = await fetch(`${server.endpoint}/_vouch/test/run-due-checks`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    for (const name of [under, address]) {
+      const got = await v2.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
+      assert.equal(got.VerificationStatus, 'SUCCESS', name);
+      assert.equal(got.VerifiedForSendingStatus, true);
+      assert.ok(got.VerificationInfo.LastSuccessTimestamp instanceof Date);
+    }
+    const got = await v2.send(new GetEmailIdentityCommand({ EmailIdentity: under }));
+    assert.equal(got.DkimAttributes.Status, 'SUCCESS');
+    const control = await v2.send(new GetEmailIdentityCommand({ EmailIdentity: outside }));
+    assert.equal(control.VerificationStatus, 'PENDING');
+    assert.equal(control.VerificationInfo.ErrorType, 'HOST_NOT_FOUND');
+    const attrs = await v1.send(new GetIdentityVerificationAttributesCommand({
+      Identities: [under, outside] }));
+    assert.equal(attrs.VerificationAttributes[under].VerificationStatus, 'Success');
+    assert.equal(attrs.VerificationAttributes[outside].VerificationStatus, 'Pending');
+    assert.ok(dns.asked.includes(`_amazonses.${outside}`));  // the control was asked
+    assert.deepEqual(dns.asked.filter((n) => n.endsWith('.test')), []);
   });
 });

@@ -55,11 +55,13 @@ export async function startStubDns() {
   const table = new Map();  // lower-case name -> CNAME target
   const txt = new Map();  // lower-case name -> [value, ...], one TXT record each
   const mx = new Map();  // lower-case name -> [[preference, exchange], ...]
+  const asked = [];  // every question's name, in order
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, from) => {
     if (msg.length < 12) return;
     const q = readQuestion(msg);
     if (!q) return;
+    asked.push(q.name);
     const target = table.get(q.name);
     const values = txt.get(q.name);
     const exchanges = mx.get(q.name);
@@ -86,6 +88,7 @@ export async function startStubDns() {
   await new Promise((resolve) => sock.bind(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${sock.address().port}`,
+    asked,
     set(name, target) { table.set(name.toLowerCase(), target); },
     clear(name) { table.delete(name.toLowerCase()); },
     // TXT records at `name`, one per value (replacing any there).

@@ -1,0 +1,103 @@
+#include "service/verification_info.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "core/evidence_json.h"
+
+namespace vouch::service {
+
+namespace {
+
+using Result = core::PerspectiveEvidence::Result;
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// An error the DNS server answered (or did not answer in time), as opposed
+// to one of vouch's or c-ares's own.
+bool server_error(std::string_view detail) {
+  return starts_with(detail, "SERVFAIL") || starts_with(detail, "REFUSED") ||
+         starts_with(detail, "timeout") ||
+         starts_with(detail, "error: Could not contact DNS servers");  // ECONNREFUSED
+}
+
+}  // namespace
+
+bool ever_checked(const core::Claim& c) {
+  return c.status != core::ClaimStatus::kPending || c.attempts > 0 ||
+         c.last_verified_at.has_value() || c.absent_since.has_value();
+}
+
+std::optional<VerificationError> verification_error(const core::Evidence& e) {
+  const auto& ps = e.perspectives;
+  auto any = [&ps](auto pred) { return std::any_of(ps.begin(), ps.end(), pred); };
+  switch (e.outcome) {
+    case core::CheckOutcome::kFound: return std::nullopt;
+    case core::CheckOutcome::kAbsent:
+      // A wrong value says the most; then a name that exists (NODATA).
+      if (any([](const auto& p) { return p.result == Result::kWrong; }))
+        return VerificationError::kInvalidValue;
+      if (any([](const auto& p) {
+            return p.result == Result::kAbsent && starts_with(p.detail, "no ");
+          })) {
+        return VerificationError::kTypeNotFound;
+      }
+      return VerificationError::kHostNotFound;
+    case core::CheckOutcome::kResolverError:
+      if (any([](const auto& p) { return p.result == Result::kError && server_error(p.detail); }))
+        return VerificationError::kDnsServerError;
+      return VerificationError::kServiceError;
+  }
+  return VerificationError::kServiceError;
+}
+
+VerificationInfo verification_info(core::ClaimStatus status,
+                                   const std::vector<core::Evidence>& evidence,
+                                   std::optional<core::TimePoint> last_success) {
+  VerificationInfo out;
+  out.last_success = last_success;
+  const core::Evidence* failing = nullptr;
+  const core::Evidence* with_soa = nullptr;
+  for (const auto& e : evidence) {
+    if (!out.last_checked || e.at > *out.last_checked) out.last_checked = e.at;
+    if (e.outcome != core::CheckOutcome::kFound && (!failing || e.at > failing->at)) failing = &e;
+    if (e.soa && (!with_soa || e.at > with_soa->at)) with_soa = &e;
+  }
+  if (failing && status != core::ClaimStatus::kVerified) {
+    out.error = verification_error(*failing);
+    if (failing->soa) with_soa = failing;
+  }
+  if (with_soa) out.soa = with_soa->soa;
+  return out;
+}
+
+core::Result<VerificationInfo> read_verification_info(core::ClaimStore& store,
+                                                      const core::Claim& identity,
+                                                      core::ClaimStatus status,
+                                                      std::optional<core::TimePoint> last_success) {
+  if (identity.kind == core::ClaimKind::kSesEmail) {
+    VerificationInfo out;
+    out.last_success = last_success;
+    out.last_checked = identity.last_verified_at;
+    return out;
+  }
+  std::vector<std::string> ids;
+  if (ever_checked(identity)) ids.push_back(identity.id);
+  if (!identity.dkim_tokens.empty()) {
+    auto records = store.find_claims(identity.scope, core::ClaimKind::kSesDkim, {identity.subject});
+    if (!records.ok()) return records.error();
+    for (const auto& r : *records) {  // three per domain
+      if (ever_checked(r)) ids.push_back(r.id);
+    }
+  }
+  std::vector<core::Evidence> evidence;
+  for (const auto& id : ids) {
+    auto text = store.last_evidence(id);
+    if (!text.ok()) return text.error();
+    if (!*text) continue;
+    if (auto e = core::evidence_from_text(**text)) evidence.push_back(std::move(*e));
+  }
+  return verification_info(status, evidence, last_success);
+}
+
+}  // namespace vouch::service
