@@ -136,12 +136,12 @@ struct Storage {
 };
 
 // The data directory's store, locked to this process, behind its caches; or
-// with --store the shared database, with no lock and no cache.
+// with --store the shared database, with no lock, behind an identity cache
+// that follows every node's writes.
 core::Result<Storage> open_storage(const ServeOptions& opt) {
   if (!opt.store_url.empty()) {
-    auto shared = open_shared_store(opt.store_url, opt.store_connections);
+    auto shared = open_shared_store(opt.store_url, opt.store_connections, opt.identity_cache);
     if (!shared.ok()) return shared.error();
-    // Other nodes write the same rows: an in-process identity cache would go stale.
     return Storage{std::make_unique<store::DueNotifyingStore>(std::move(*shared)), false, true};
   }
   auto sqlite = open_data_dir_store(opt.data_dir, true);
