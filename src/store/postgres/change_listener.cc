@@ -15,8 +15,8 @@ constexpr int kPingAfterMs = 5000;
 
 bool command_ok(PGconn* c, const char* sql) {
   PGresult* r = PQexec(c, sql);
-  const bool ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK ||
-                        PQresultStatus(r) == PGRES_TUPLES_OK);
+  const bool ok = r &&
+                  (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
   PQclear(r);
   return ok;
 }
@@ -69,22 +69,37 @@ void ChangeListener::run() {
 }
 
 void ChangeListener::follow(PGconn* c) {
+  {
+    std::lock_guard lock(mu_);
+    conn_ = c;
+  }
   while (!stopping_) {
     pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {stop_fd_[0], POLLIN, 0}};
     const int n = poll(p, 2, kPingAfterMs);
     if (n < 0) continue;  // EINTR
-    if (p[1].revents) return;
-    if (n == 0) {
-      if (!command_ok(c, "SELECT 1")) return;  // its notifications were queued by libpq
-    } else if (!PQconsumeInput(c)) {
-      return;
-    }
-    while (PGnotify* note = PQnotifies(c)) {
-      handler_.changed(note->extra ? note->extra : kEveryClaim);
-      PQfreemem(note);
-    }
-    if (PQstatus(c) != CONNECTION_OK) return;
+    if (p[1].revents) break;
+    std::lock_guard lock(mu_);
+    // Its notifications were queued by libpq, and consume() hands them out.
+    if (n == 0 && !command_ok(c, "SELECT 1")) break;
+    if (!consume(c)) break;
   }
+  std::lock_guard lock(mu_);
+  conn_ = nullptr;
+}
+
+bool ChangeListener::consume(PGconn* c) {
+  if (!PQconsumeInput(c)) return false;
+  while (PGnotify* note = PQnotifies(c)) {
+    handler_.changed(note->extra ? note->extra : kEveryClaim);
+    PQfreemem(note);
+  }
+  return PQstatus(c) == CONNECTION_OK;
+}
+
+void ChangeListener::drain() {
+  std::lock_guard lock(mu_);
+  // A broken connection is the listener thread's to notice (on its next poll).
+  if (conn_) (void)consume(conn_);
 }
 
 }  // namespace vouch::store::postgres

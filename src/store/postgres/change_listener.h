@@ -13,6 +13,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -41,6 +42,11 @@ class ChangeListener {
   ChangeListener(const ChangeListener&) = delete;
   ChangeListener& operator=(const ChangeListener&) = delete;
 
+  // Hands out the notifications that have reached this node's socket, now,
+  // on the caller's thread: a read calls it before it trusts the cache, so
+  // that it does not wait for the listener's thread to be scheduled.
+  void drain();
+
   // Times LISTEN took hold: 1 after the first connect, +1 per reconnect.
   uint64_t connects() const { return connects_.load(); }
 
@@ -49,6 +55,8 @@ class ChangeListener {
   void run();
   // Hands out notifications until the connection breaks or stop().
   void follow(PGconn* c);
+  // Reads what arrived and hands it out; false if the connection broke. Under mu_.
+  bool consume(PGconn* c);
   // Waits up to `ms` for the stop signal; true if it came.
   bool wait_for_stop(int ms);
 
@@ -58,6 +66,8 @@ class ChangeListener {
   int stop_fd_[2] = {-1, -1};  // a pipe: the destructor writes, the thread polls
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> connects_{0};
+  std::mutex mu_;
+  PGconn* conn_ = nullptr;  // GUARDED_BY(mu_); while following
   std::thread thread_;
 };
 

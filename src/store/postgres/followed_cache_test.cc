@@ -95,9 +95,8 @@ void notify(const std::string& db, const std::string& payload) {
 }
 
 std::string end_listeners(const std::string& db) {
-  return query(db,
-               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-               "application_name = 'vouch-listener' AND datname = current_database()");
+  return query(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                   "application_name = 'vouch-listener' AND datname = current_database()");
 }
 
 TEST(PostgresChangeListenerTest, EveryWriteOfAClaimIsHeardByItsKey) {
