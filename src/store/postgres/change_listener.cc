@@ -97,9 +97,11 @@ bool ChangeListener::consume(PGconn* c) {
 }
 
 void ChangeListener::drain() {
-  std::lock_guard lock(mu_);
+  // Busy: another thread is taking them in (or the listener pings a server
+  // that may hang), so a read never waits here.
+  std::unique_lock lock(mu_, std::try_to_lock);
   // A broken connection is the listener thread's to notice (on its next poll).
-  if (conn_) (void)consume(conn_);
+  if (lock.owns_lock() && conn_) (void)consume(conn_);
 }
 
 }  // namespace vouch::store::postgres

@@ -44,7 +44,8 @@ class ChangeListener {
 
   // Hands out the notifications that have reached this node's socket, now,
   // on the caller's thread: a read calls it before it trusts the cache, so
-  // that it does not wait for the listener's thread to be scheduled.
+  // that it does not wait for the listener's thread to be scheduled. Returns
+  // at once if another thread holds the connection.
   void drain();
 
   // Times LISTEN took hold: 1 after the first connect, +1 per reconnect.
