@@ -1,7 +1,7 @@
 # The fleet benchmarks' helpers (sourced after bench/lib.sh, with WRK_ARGS
 # set): nodes as in production, fresh databases, signed requests, wrk on two
 # nodes at once, and the best of the rounds.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # WARM_ARGS, BEST_P99: for the scripts that source it
 
 HALF_ARGS=$WRK_ARGS  # two nodes: half the connections each
 if [[ $WRK_ARGS =~ -c\ *([0-9]+) ]]; then

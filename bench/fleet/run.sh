@@ -142,7 +142,7 @@ URL2=$(copy_to "$WORK/sweep" sweep2)
 count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
 sweep sweep-pg2 count_pg2 "--store $URL2" "--store $URL2"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
-B1_SECS= B1_CPS=
+B1_SECS='' B1_CPS=''
 if [[ -n ${BASE_VOUCH:-} ]]; then  # the baseline build's copy and one node, last
   URLB=$(SERVE_BIN=$BASE_VOUCH copy_to "$WORK/sweep" sweepb)
   count_pgb() { pg_sql "$URLB" "SELECT count(*) FROM claims WHERE status = 1"; }
