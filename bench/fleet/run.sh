@@ -23,17 +23,14 @@
 #   WRITES pre-signed creates per write run [60000]
 #   N claims swept [100000]   SWEEP_LIMIT seconds before a sweep is abandoned [300]
 #   DNSPERF_RUNS [-c 1 -q 128 -l 10]
+#   BASE_VOUCH: a baseline vouch binary, whose copy and one node sweep too [none]
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 source "$BENCH/dns/knot.sh"
 
 WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s --latency}
-HALF_ARGS=$WRK_ARGS  # two nodes: half the connections each
-if [[ $WRK_ARGS =~ -c\ *([0-9]+) ]]; then
-  HALF_ARGS=${WRK_ARGS/"${BASH_REMATCH[0]}"/-c$((BASH_REMATCH[1] / 2))}
-fi
-WARM_ARGS=$(sed -E 's/-d *[0-9]+[smh]?/-d3s/' <<<"$WRK_ARGS")
+source "$BENCH/fleet/common.sh"
 ROUNDS=${ROUNDS:-2}
 WRITES=${WRITES:-60000}
 N=${N:-100000}
@@ -45,48 +42,6 @@ make_work bench-fleet
 start_pg
 LOAD_START=$(load)
 log "wrk $WRK_ARGS (two nodes: $HALF_ARGS each); N=$N; load $LOAD_START"
-
-API=(--max-identities 0 --rate-limit GetIdentityVerificationAttributes=0
-  --rate-limit VerifyDomainIdentity=0)
-serve() {  # NAME STORE_ARGS... : a node as in production, checks failing fast
-  local name=$1; shift
-  start "$name" "$VOUCH" serve --listen 127.0.0.1:0 "$@" "${API[@]}" --dns-resolver 127.0.0.1:9
-}
-copy_to() {  # DIR LABEL: a fresh database holding DIR's store; prints its URL
-  local url
-  url=$(pg_db)
-  "$VOUCH" store copy --from "$1" --to "$url" >"$WORK/copy-$2.log" 2>&1 \
-    || { cat "$WORK/copy-$2.log" >&2; exit 1; }
-  echo "$url"
-}
-pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
-sign_get() { "$SIGN" --host "127.0.0.1:$1" --get "$2" --prefix r; }  # PORT N
-sign_writes() { "$SIGN" --host "127.0.0.1:$1" --verify-domains "$2" --prefix "$3"; }
-
-# wrk2 LABEL SCRIPT PORT1 FILE1 PORT2 FILE2: the same wrk against two nodes at
-# once, each with half the connections; sets RPS (sum), P99 (the larger), BAD.
-wrk2() {
-  local label=$1 script=$2 a b
-  # shellcheck disable=SC2086
-  wrk $HALF_ARGS -s "$BENCH/$script" "http://127.0.0.1:$3/" -- "$4" >"$WORK/$label-a.wrk" 2>&1 &
-  a=$!
-  # shellcheck disable=SC2086
-  wrk $HALF_ARGS -s "$BENCH/$script" "http://127.0.0.1:$5/" -- "$6" >"$WORK/$label-b.wrk" 2>&1 &
-  b=$!
-  wait "$a" "$b"
-  RPS=$(cat "$WORK/$label-a.wrk" "$WORK/$label-b.wrk" | awk '/^Requests\/sec/ {s += $2} END {printf "%.0f", s}')
-  P99=$( (awk '$1 == "99%" {print $2}' "$WORK/$label-a.wrk" | to_ms; echo;
-          awk '$1 == "99%" {print $2}' "$WORK/$label-b.wrk" | to_ms) | sort -g | tail -1)
-  BAD=$(cat "$WORK/$label-a.wrk" "$WORK/$label-b.wrk" \
-    | awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}')
-  log "$label: $RPS req/s, p99 $P99 ms (two nodes; load $(load))"
-}
-
-declare -A BEST_RPS BEST_P99 ROW_BAD
-keep() {  # LABEL: the best of the rounds
-  if [[ -z ${BEST_RPS[$1]:-} || $RPS -gt ${BEST_RPS[$1]} ]]; then BEST_RPS[$1]=$RPS BEST_P99[$1]=$P99; fi
-  ROW_BAD[$1]=$(( ${ROW_BAD[$1]:-0} + BAD ))
-}
 
 # ---- 1. the API ----------------------------------------------------------------------
 log "seeding 100 identities for the reads"
@@ -158,7 +113,7 @@ sweep() {
   for args in "$@"; do
     i=$((i + 1))
     # shellcheck disable=SC2086
-    start "$label-$i" "$VOUCH" serve --listen 127.0.0.1:0 $args --dns-resolver "127.0.0.1:$KNOT_PORT" \
+    start "$label-$i" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 $args --dns-resolver "127.0.0.1:$KNOT_PORT" \
       --max-identities 0
     pids+=("$PID")
   done
@@ -187,6 +142,13 @@ URL2=$(copy_to "$WORK/sweep" sweep2)
 count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
 sweep sweep-pg2 count_pg2 "--store $URL2" "--store $URL2"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
+B1_SECS='' B1_CPS=''
+if [[ -n ${BASE_VOUCH:-} ]]; then  # the baseline build's copy and one node, last
+  URLB=$(SERVE_BIN=$BASE_VOUCH copy_to "$WORK/sweep" sweepb)
+  count_pgb() { pg_sql "$URLB" "SELECT count(*) FROM claims WHERE status = 1"; }
+  SERVE_BIN=$BASE_VOUCH sweep sweep-pg1-base count_pgb "--store $URLB"
+  B1_SECS=$SWEEP_SECS B1_CPS=$CPS
+fi
 LOAD_END=$(load)
 
 # ---- report ----------------------------------------------------------------------------
@@ -219,6 +181,7 @@ $(row pg2-writes "VerifyDomainIdentity (durable create), PostgreSQL, two nodes")
 | SQLite | $SQ_SECS | $SQ_CPS | $(pct "$SQ_CPS" "$QPS") |
 | PostgreSQL, one node | $P1_SECS | $P1_CPS | $(pct "$P1_CPS" "$QPS") |
 | PostgreSQL, two nodes | $P2_SECS | $P2_CPS | $(pct "$P2_CPS" "$QPS") |
+$([[ -n $B1_CPS ]] && echo "| PostgreSQL, one node, baseline build ($BASE_VOUCH) | $B1_SECS | $B1_CPS | $(pct "$B1_CPS" "$QPS") |")
 
 PostgreSQL identities after the write runs: $CREATED_PG. Seeding: $SEED_OUT
 REPORT

@@ -59,7 +59,7 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  vouch serve [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]\n"
-    "              [--lease DURATION]]\n"
+    "              [--lease DURATION] [--store-cache N]]\n"
     "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
     "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
@@ -80,7 +80,9 @@ constexpr const char* kUsage =
     "string; PG* variables fill in the rest) shared by every node of a fleet, instead of SQLite\n"
     "in --data. --store-connections: its pool per node (default 8). --lease: how long a node\n"
     "holds the checks and mail it took before another may take them (default 60s for checks,\n"
-    "5m for mail). --node-id: this node's name\n"
+    "5m for mail). --store-cache: SES identities a node keeps in memory, forgotten when any\n"
+    "node writes them (LISTEN/NOTIFY; another node's write reaches the cache milliseconds\n"
+    "after its answer; default 0: off). --node-id: this node's name\n"
     "in /_vouch/health (default: random at each start).\n";
 
 // Which malloc serves the process, for /_vouch/health: a build that lost
@@ -138,12 +140,12 @@ struct Storage {
 };
 
 // The data directory's store, locked to this process, behind its caches; or
-// with --store the shared database, with no lock and no cache.
+// with --store the shared database, with no lock, and with --store-cache
+// behind an identity cache that follows every node's writes.
 core::Result<Storage> open_storage(const ServeOptions& opt) {
   if (!opt.store_url.empty()) {
-    auto shared = open_shared_store(opt.store_url, opt.store_connections);
+    auto shared = open_shared_store(opt.store_url, opt.store_connections, opt.store_cache);
     if (!shared.ok()) return shared.error();
-    // Other nodes write the same rows: an in-process identity cache would go stale.
     return Storage{std::make_unique<store::DueNotifyingStore>(std::move(*shared)), false, true};
   }
   auto sqlite = open_data_dir_store(opt.data_dir, true);

@@ -152,6 +152,8 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
         return bad("--store-connections needs a number from 1 to 1000");
       }
       connections_given = true;
+    } else if (flag == "--store-cache") {
+      if (!parse_number(v, &out->store_cache)) return bad("--store-cache needs a number");
     } else if (flag == "--lease") {
       auto d = parse_duration(v);
       if (!d || d->count() < 1) return bad("--lease needs a duration such as 60s or 5m");
@@ -267,6 +269,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
   if (auto s = one_store(data_given, out->store_url); !s.ok()) return s.error();
   if (connections_given && out->store_url.empty()) return bad("--store-connections needs --store");
   if (out->lease && out->store_url.empty()) return bad("--lease needs --store");
+  if (out->store_cache && out->store_url.empty()) return bad("--store-cache needs --store");
   // The cooldown is answered from the outbox: pruning sooner would end it early.
   if (out->mail_retention < out->mail_cooldown)
     return bad("--mail-retention must be at least --mail-cooldown");

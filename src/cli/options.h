@@ -47,7 +47,10 @@ struct ServeOptions {
   // data_dir. With it the node keeps nothing on disk (--data is refused).
   std::string store_url;
   size_t store_connections = 8;  // --store-connections: the pool's size
-  std::string node_id;           // --node-id; empty: random per process
+  // --store-cache: with --store, SES identities kept in memory (x2
+  // generations), told of other nodes' writes by LISTEN/NOTIFY; 0: off.
+  size_t store_cache = 0;
+  std::string node_id;  // --node-id; empty: random per process
   // --lease: with --store, how long a node holds the due checks and mail it
   // took; unset: 60 s for checks, 5 min for mail (a send may take minutes).
   std::optional<std::chrono::seconds> lease;

@@ -23,6 +23,7 @@ TEST(ParseServeStore, DefaultsToSqliteInTheDataDir) {
   ASSERT_EQ(serve_error({}, &o), "");
   EXPECT_EQ(o.store_url, "");
   EXPECT_EQ(o.store_connections, 8u);
+  EXPECT_EQ(o.store_cache, 0u);
   EXPECT_EQ(o.node_id, "");
 }
 
@@ -35,6 +36,8 @@ TEST(ParseServeStore, StoreConnectionsAndNodeId) {
   EXPECT_EQ(o.store_url, "postgres://vouch@db:5432/vouch");
   EXPECT_EQ(o.store_connections, 16u);
   EXPECT_EQ(o.node_id, "node-1.eu_west");
+  ASSERT_EQ(serve_error({"--store", "postgres://db/v", "--store-cache=4096"}, &o), "");
+  EXPECT_EQ(o.store_cache, 4096u);
   // Any libpq connection string, as libpq reads it.
   ASSERT_EQ(serve_error({"--store", "host=/run/postgresql dbname=vouch"}, &o), "");
   EXPECT_EQ(o.store_url, "host=/run/postgresql dbname=vouch");
@@ -56,6 +59,9 @@ TEST(ParseServeStore, Errors) {
         << n;
   }
   EXPECT_EQ(serve_error({"--store-connections", "4"}), "--store-connections needs --store");
+  EXPECT_EQ(serve_error({"--store-cache", "4"}), "--store-cache needs --store");
+  EXPECT_EQ(serve_error({"--store", "postgres://db/v", "--store-cache", "lots"}),
+            "--store-cache needs a number");
   for (const char* id : {"", "a b", "n\xC3\xA9", "x/y", "{}"}) {
     EXPECT_EQ(serve_error({"--node-id", id}),
               "--node-id must be 1-64 letters, digits, '.', '_' or '-'")

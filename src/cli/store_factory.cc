@@ -3,13 +3,15 @@
 #include <algorithm>
 
 #ifdef VOUCH_POSTGRES
+#include "store/postgres/followed_cache.h"
 #include "store/postgres/postgres_store.h"
 #endif
 
 namespace vouch::cli {
 
 core::Result<std::unique_ptr<core::Store>> open_shared_store(const std::string& url,
-                                                             size_t connections) {
+                                                             size_t connections,
+                                                             size_t identity_cache) {
 #ifdef VOUCH_POSTGRES
   auto pg = store::postgres::PostgresStore::open(url, connections);
   if (!pg.ok()) {
@@ -17,9 +19,14 @@ core::Result<std::unique_ptr<core::Store>> open_shared_store(const std::string& 
     e.message = "cannot open the store " + redact_store_url(url) + ": " + one_line(e.message);
     return e;
   }
+  if (identity_cache > 0) {
+    return std::unique_ptr<core::Store>(
+        std::make_unique<store::postgres::FollowedCache>(std::move(*pg), url, identity_cache));
+  }
   return std::unique_ptr<core::Store>(std::move(*pg));
 #else
   (void)connections;
+  (void)identity_cache;
   return core::Error{core::ErrorCode::kUnavailable,
                      "cannot open the store " + redact_store_url(url) +
                          ": this build of vouch has no PostgreSQL support",

@@ -12,8 +12,11 @@ namespace vouch::cli {
 
 // Opens (and migrates) the database `url` names, with `connections` pooled.
 // A database that does not answer is an error naming it (password hidden).
+// With `identity_cache` > 0, behind an identity cache that follows every
+// node's writes (store/postgres/followed_cache.h).
 core::Result<std::unique_ptr<core::Store>> open_shared_store(const std::string& url,
-                                                             size_t connections);
+                                                             size_t connections,
+                                                             size_t identity_cache = 0);
 
 // `url` with its password, if any, replaced by "***": for messages and logs.
 // Both forms: postgres://user:pw@host/db and "... password=pw ...".

@@ -18,8 +18,25 @@ void make_key(const Scope& scope, std::string_view subject, std::string& out) {
 
 }  // namespace
 
-CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity)
-    : ForwardingStore(std::move(inner)), capacity_(capacity) {}
+CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, Writers writers)
+    : ForwardingStore(std::move(inner)),
+      capacity_(capacity),
+      fill_(writers == Writers::kOnlyThis) {}
+
+void CachingStore::changed_elsewhere(std::string_view key) {
+  if (key == "*") return forget_all();
+  std::lock_guard lock(mu_);
+  ++generation_;
+  erase_key(key);
+}
+
+void CachingStore::following_elsewhere(bool following) {
+  std::lock_guard lock(mu_);
+  ++generation_;  // a read in flight may hold a row changed while not following
+  fill_ = following;
+  young_.clear();
+  old_.clear();
+}
 
 std::shared_ptr<const Claim> CachingStore::lookup(std::string_view key) {
   if (auto it = young_.find(key); it != young_.end()) return it->second;
@@ -42,8 +59,12 @@ void CachingStore::put(std::string key, std::shared_ptr<const Claim> claim) {
 void CachingStore::erase(const Scope& scope, std::string_view subject) {
   thread_local std::string key;
   make_key(scope, subject, key);
-  young_.erase(key);
-  old_.erase(key);
+  erase_key(key);
+}
+
+void CachingStore::erase_key(std::string_view key) {
+  if (auto it = young_.find(key); it != young_.end()) young_.erase(it);
+  if (auto it = old_.find(key); it != old_.end()) old_.erase(it);
 }
 
 void CachingStore::forget(const Claim& claim) {
@@ -87,7 +108,7 @@ Result<std::vector<std::shared_ptr<const Claim>>> CachingStore::collect(const Sc
   const size_t first_fresh = out.size();
   for (auto& claim : *found) out.push_back(std::make_shared<const Claim>(std::move(claim)));
   std::lock_guard lock(mu_);
-  if (generation == generation_) {  // no write finished meanwhile: the rows are current
+  if (fill_ && generation == generation_) {  // no write finished meanwhile: the rows are current
     for (size_t i = first_fresh; i < out.size(); ++i) {
       std::string key;
       make_key(scope, out[i]->subject, key);

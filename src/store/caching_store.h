@@ -3,9 +3,13 @@
 // identities per call, and applications poll it; without the cache each call
 // is 100 index seeks and row decodes.
 //
-// Correct only when every write to the claims goes through this object: one
-// process owning its store (the embedded SQLite default; `serve` locks the
-// data directory). A fleet sharing PostgreSQL must not use it.
+// Correct when every write to the claims goes through this object (one
+// process owning its store: the embedded SQLite default; `serve` locks the
+// data directory), or when every write elsewhere is reported through
+// changed_elsewhere() (a fleet on PostgreSQL: postgres/change_listener.h).
+// Such a cache starts not following: it caches nothing until
+// following_elsewhere(true), and drops everything whenever that changes,
+// since the changes made meanwhile are unknown.
 //
 // Coherence: writes erase the identity's entry after the inner write returns,
 // and a read fills the cache only if no write finished while it was reading
@@ -26,8 +30,16 @@ namespace vouch::store {
 
 class CachingStore final : public ForwardingStore {
  public:
+  enum class Writers { kOnlyThis, kAlsoElsewhere };
   // Keeps up to about 2 * `capacity` identities (two generations).
-  CachingStore(std::unique_ptr<core::Store> inner, size_t capacity);
+  CachingStore(std::unique_ptr<core::Store> inner, size_t capacity,
+               Writers writers = Writers::kOnlyThis);
+
+  // A claim written elsewhere, by its key (account \x1f region \x1f subject);
+  // "*" for every claim.
+  void changed_elsewhere(std::string_view key);
+  // Whether every change made elsewhere reaches changed_elsewhere() from now on.
+  void following_elsewhere(bool following);
 
   core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
                                                          const std::string& subject) override;
@@ -71,6 +83,7 @@ class CachingStore final : public ForwardingStore {
   void forget(const core::Claim& claim);
   void forget_all();
   void erase(const core::Scope& scope, std::string_view subject);  // under mu_
+  void erase_key(std::string_view key);                            // under mu_
   // Under mu_: the entry for `key`, promoted to the young generation.
   std::shared_ptr<const core::Claim> lookup(std::string_view key);
   void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_
@@ -80,6 +93,7 @@ class CachingStore final : public ForwardingStore {
   Map young_;                // GUARDED_BY(mu_)
   Map old_;                  // GUARDED_BY(mu_); dropped whole when young_ fills
   uint64_t generation_ = 0;  // GUARDED_BY(mu_); bumped by every claim write
+  bool fill_ = true;         // GUARDED_BY(mu_); false while changes may go unseen
   uint64_t hits_ = 0;        // GUARDED_BY(mu_)
   uint64_t misses_ = 0;      // GUARDED_BY(mu_)
 };

@@ -53,12 +53,24 @@ class HookedStore final : public ForwardingStore {
 
 class CachingStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { open(CachingStore::Writers::kOnlyThis); }
+
+  void open(CachingStore::Writers writers) {
+    cache_.reset();
     auto sqlite = sqlite::SqliteStore::open(dir_.file("vouch.db"));
     ASSERT_TRUE(sqlite.ok());
     auto hooked = std::make_unique<HookedStore>(std::move(*sqlite));
     hooked_ = hooked.get();
-    cache_ = std::make_unique<CachingStore>(std::move(hooked), 1024);
+    cache_ = std::make_unique<CachingStore>(std::move(hooked), 1024, writers);
+  }
+
+  // Another node's write: straight to the store, past the cache.
+  void verify_elsewhere(const std::string& subject) {
+    auto r = hooked_->find_identity(kScope, subject);
+    ASSERT_TRUE(r.ok() && r->has_value());
+    Claim v = **r;
+    v.status = ClaimStatus::kVerified;
+    ASSERT_TRUE(hooked_->update_claim(v).ok());
   }
 
   Claim add(const std::string& subject) {
@@ -214,6 +226,69 @@ TEST_F(CachingStoreTest, OldGenerationIsDroppedWhenTheYoungOneFills) {
   }
   EXPECT_LE(small.stats().entries, 4u);
   EXPECT_GE(small.stats().entries, 2u);
+}
+
+// ---- a store other nodes write too (store/postgres/followed_cache.h) ---------
+
+const std::string kKeyA = "111122223333\x1fus-east-1\x1f"
+                          "a.example.com";
+
+TEST_F(CachingStoreTest, AChangeElsewhereErasesItsKeyOnly) {
+  add("a.example.com");
+  add("b.example.com");
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  ASSERT_EQ(status_of("b.example.com"), ClaimStatus::kPending);
+  verify_elsewhere("a.example.com");
+  verify_elsewhere("b.example.com");
+  // Unheard, the writes elsewhere leave the cache stale: it serves from memory.
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  cache_->changed_elsewhere(kKeyA);
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+  EXPECT_EQ(status_of("b.example.com"), ClaimStatus::kPending);  // not named
+  cache_->changed_elsewhere("*");
+  EXPECT_EQ(status_of("b.example.com"), ClaimStatus::kVerified);
+}
+
+TEST_F(CachingStoreTest, ARowReadBeforeAChangeElsewhereIsNotCached) {
+  add("a.example.com");
+  hooked_->after_read = [&] {
+    verify_elsewhere("a.example.com");
+    cache_->changed_elsewhere(kKeyA);
+  };
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kPending);  // what it read
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+}
+
+TEST_F(CachingStoreTest, NothingIsCachedWhileChangesElsewhereMayGoUnheard) {
+  open(CachingStore::Writers::kAlsoElsewhere);
+  add("a.example.com");
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  EXPECT_EQ(cache_->stats().entries, 0u) << "not following yet";
+  cache_->following_elsewhere(true);
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  EXPECT_EQ(cache_->stats().entries, 1u) << "following: cached";
+  cache_->following_elsewhere(false);  // the listener lost its connection
+  EXPECT_EQ(cache_->stats().entries, 0u);
+  verify_elsewhere("a.example.com");  // unheard
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kVerified);
+  EXPECT_EQ(cache_->stats().entries, 0u);
+}
+
+TEST_F(CachingStoreTest, FollowingAgainDropsWhatWasReadMeanwhile) {
+  open(CachingStore::Writers::kAlsoElsewhere);
+  add("a.example.com");
+  cache_->following_elsewhere(true);
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  ASSERT_EQ(cache_->stats().entries, 1u);
+  cache_->following_elsewhere(true);  // a reconnect: changes may have been missed
+  EXPECT_EQ(cache_->stats().entries, 0u);
+  // A read that began before the listener came back is not kept either.
+  cache_->following_elsewhere(false);
+  hooked_->after_read = [&] { cache_->following_elsewhere(true); };
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  EXPECT_EQ(cache_->stats().entries, 0u);
+  ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
+  EXPECT_EQ(cache_->stats().entries, 1u);  // control: a read after it is
 }
 
 }  // namespace

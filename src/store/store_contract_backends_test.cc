@@ -1,6 +1,11 @@
 // The backends the Store contract runs against, and its instantiation.
+#include <chrono>
+#include <functional>
+#include <thread>
+
 #include "store/caching_store.h"
 #include "store/forwarding_store.h"
+#include "store/postgres/followed_cache.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_contract_test_util.h"
@@ -41,7 +46,9 @@ class OwnDatabase final : public store::ForwardingStore {
   std::string conninfo_;
 };
 
-std::unique_ptr<Store> open_postgres(const std::string&) {
+// A PostgresStore on a fresh database; `wrap` may put a decorator in front.
+std::unique_ptr<Store> open_postgres_as(
+    const std::function<std::unique_ptr<Store>(std::unique_ptr<Store>, const std::string&)>& wrap) {
   auto db = testing::fresh_pg_database();
   if (!db.ok()) {
     ADD_FAILURE() << "a test database: " << testing::describe(db.error());
@@ -52,7 +59,24 @@ std::unique_ptr<Store> open_postgres(const std::string&) {
     ADD_FAILURE() << "open postgres: " << testing::describe(r.error());
     return nullptr;
   }
-  return std::make_unique<OwnDatabase>(std::move(*r), *db);
+  return std::make_unique<OwnDatabase>(wrap(std::move(*r), *db), *db);
+}
+
+std::unique_ptr<Store> open_postgres(const std::string&) {
+  return open_postgres_as([](std::unique_ptr<Store> pg, const std::string&) { return pg; });
+}
+
+// The fleet's identity cache in front of it, once its listener follows.
+std::unique_ptr<Store> open_followed_postgres(const std::string&) {
+  return open_postgres_as([](std::unique_ptr<Store> pg, const std::string& db) {
+    auto followed = std::make_unique<store::postgres::FollowedCache>(std::move(pg), db, 4096);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (followed->listener().connects() == 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(followed->listener().connects(), 1u);
+    return std::unique_ptr<Store>(std::move(followed));
+  });
 }
 
 }  // namespace
@@ -63,6 +87,7 @@ std::vector<StoreBackend> contract_backends() {
       {"CachedSqlite", cached(4096)},
       {"CachedSqliteCapacity1", cached(1)},
       {"Postgres", open_postgres},
+      {"FollowedPostgres", open_followed_postgres},
   };
 }
 

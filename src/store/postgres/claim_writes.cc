@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "store/create_rules.h"
+#include "store/postgres/change_listener.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 #include "store/record_batch.h"
@@ -57,19 +58,19 @@ constexpr Query kUpdateClaim{
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1 "
-    "WHERE seq = $18 AND version = $19"};
+    "WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "evidence = $20 WHERE seq = $18 AND version = $19"};
+    "evidence = $20 WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
     "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
     "absent_since = $5, attempts = $6, evidence = $9, version = version + 1 "
-    "WHERE seq = $7 AND version = $8"};
+    "WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
 // own version; the seqs it changed come back.
@@ -83,7 +84,7 @@ constexpr Query kRecordChecks{
     "$6::bigint[], $7::bigint[], $8::integer[], $9::text[]) "
     "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "
     "attempts, evidence) "
-    "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq"};
+    "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq, " VOUCH_NOTIFY_CLAIM};
 constexpr Query kExisting{"existing_seqs", "SELECT seq FROM claims WHERE seq = ANY($1::bigint[])"};
 constexpr Query kInsertHistories{
     "insert_histories",
@@ -92,9 +93,9 @@ constexpr Query kInsertHistories{
 constexpr Query kInsertHistory{
     "insert_history",
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
-constexpr Query kDeleteClaim{
-    "delete_claim",
-    "DELETE FROM claims WHERE id = $1 AND account_id = $2 AND region = $3 RETURNING seq"};
+constexpr Query kDeleteClaim{"delete_claim",
+                             "DELETE FROM claims WHERE id = $1 AND account_id = $2 AND region = $3 "
+                             "RETURNING seq, " VOUCH_NOTIFY_CLAIM};
 constexpr Query kDeleteHistory{"delete_history", "DELETE FROM history WHERE claim_seq = $1"};
 constexpr Query kFailClaimMail{"fail_claim_mail",
                                "UPDATE outbox SET state = 2, last_error = 'identity deleted "

@@ -134,11 +134,11 @@ bool Conn::reset() {
   return PQstatus(c_) == CONNECTION_OK;
 }
 
-PGconn* connect(const std::string& conninfo) {
+PGconn* connect(const std::string& conninfo, const char* application_name) {
   // Earlier keywords are defaults: the conninfo (expanded from dbname) may
   // override the timeout.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"5", "vouch", conninfo.c_str(), nullptr};
+  const char* values[] = {"5", application_name, conninfo.c_str(), nullptr};
   return PQconnectdbParams(keys, values, 1);
 }
 

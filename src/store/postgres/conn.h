@@ -134,8 +134,9 @@ class Pool {
   std::deque<std::unique_ptr<Conn>> idle_;  // GUARDED_BY(mu_)
 };
 
-// libpq's connect, with a connect timeout unless the conninfo sets one.
-PGconn* connect(const std::string& conninfo);
+// libpq's connect, with a connect timeout unless the conninfo sets one, and
+// `application_name` unless it sets one (pg_stat_activity tells them apart).
+PGconn* connect(const std::string& conninfo, const char* application_name = "vouch");
 // "host:port: reason" for a failed connect.
 std::string describe_connect_failure(PGconn* c, const std::string& conninfo);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/postgres/change_listener.h"
 #include "store/postgres/rows.h"
 #include "store/postgres/schema.h"
 
@@ -47,7 +48,7 @@ constexpr Query kLeaseDueClaims{
     "UPDATE claims c SET next_check_at = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
     "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, "
     "c.deadline, d.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
-    "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure"};
+    "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure, " VOUCH_NOTIFY_CLAIM};
 
 bool by_due(const Claim& a, const Claim& b) {
   if (a.next_check_at != b.next_check_at) return a.next_check_at < b.next_check_at;
@@ -202,7 +203,7 @@ core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
         "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
-        "DELETE FROM templates;");
+        "DELETE FROM templates; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();
     return {};
   });

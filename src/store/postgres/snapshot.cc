@@ -202,7 +202,7 @@ Result<core::Snapshot> PostgresStore::snapshot() {
 }
 
 core::Status PostgresStore::restore(const core::Snapshot& snap) {
-  return in_tx([&](Conn& c) -> core::Status {
+  auto st = in_tx([&](Conn& c) -> core::Status {
     // Keeps two restores (or a restore and a write) from both finding it empty.
     if (auto r = c.exec(
             "LOCK TABLE claims, outbox, accounts, settings, templates IN EXCLUSIVE MODE");
@@ -221,6 +221,16 @@ core::Status PostgresStore::restore(const core::Snapshot& snap) {
     }
     return {};
   });
+  if (!st.ok()) return st;
+  // Statistics now, not at autovacuum's next round: planned for the empty
+  // tables, the subject lookups scan the whole scope (measured: 7 ms each at
+  // 5,000 claims, and every create and read makes one).
+  auto lease = pool_->acquire();
+  if (!lease.ok()) return lease.error();
+  if (auto r = (**lease)->exec("ANALYZE claims, history, outbox, accounts, idempotency"); !r.ok()) {
+    return r.error();
+  }
+  return {};
 }
 
 }  // namespace vouch::store::postgres

@@ -3,6 +3,8 @@ behind no proxy: the clients pick a node per request.
 
 * three nodes started at once on an empty database (migrations once), each
   naming its store and node at /_vouch/health;
+* with --store-cache, each node's identity cache hears every node's writes
+  (LISTEN/NOTIFY);
 * the same domain verified concurrently on all three: one identity, one token;
   the same Lattice clientToken on all three: one resource;
 * the quotas (SES --max-identities, Lattice's 5 per region) hold across nodes;
@@ -190,6 +192,39 @@ def test_three_nodes_start_at_once_and_name_store_and_node(vouch_factory, pg):
     for s in nodes:
         assert all_attributes(ses_client(s), ["one.example.com"])["one.example.com"][
             "VerificationToken"] == token
+
+
+def test_store_cache_hears_every_nodes_writes(vouch_factory, pg):
+    """--store-cache: each node keeps SES identities in memory and forgets one
+    when any node writes it (LISTEN/NOTIFY). A node's own writes are seen by
+    its next read; another node's as soon as the notification arrives, which
+    is after the writer's answer: milliseconds, not a guarantee."""
+    url = pg.create_database()
+    nodes = start_fleet(vouch_factory, url, extra=["--test-mode", "--store-cache", "1000"])
+    clients = [ses_client(s) for s in nodes]
+    domains = [uniq_domain("cache") for _ in range(12)]
+    for i, d in enumerate(domains):
+        writer, reader = clients[i % 3], clients[(i + 1) % 3]
+        token = writer.verify_domain_identity(Domain=d)["VerificationToken"]
+        for c in (reader, reader, writer):  # the second from the reader's memory
+            assert all_attributes(c, [d])[d]["VerificationToken"] == token
+        writer.delete_identity(Identity=d)
+        assert all_attributes(writer, [d]) == {}  # its own write: at once
+        wait_until(lambda: all_attributes(reader, [d]) == {}, timeout=5,
+                   what=f"node {(i + 1) % 3 + 1} to hear of the delete")
+        again = writer.verify_domain_identity(Domain=d)["VerificationToken"]
+        assert again != token
+        assert all_attributes(reader, [d])[d]["VerificationToken"] == again  # nothing was cached
+    # Control: the nodes do answer from memory. A change made behind every
+    # node's back (nobody is told) stays unseen by the node holding the entry...
+    d = domains[0]
+    held = all_attributes(clients[1], [d])[d]["VerificationToken"]
+    pg.sql(url, f"UPDATE claims SET token = 'changed-behind-its-back' WHERE subject = '{d}'")
+    assert all_attributes(clients[2], [d])[d]["VerificationToken"] == "changed-behind-its-back"
+    assert all_attributes(clients[1], [d])[d]["VerificationToken"] == held
+    # ...until a write through any node tells them all.
+    clients[0].delete_identity(Identity=d)
+    wait_until(lambda: all_attributes(clients[1], [d]) == {}, timeout=5, what="the delete heard")
 
 
 def test_same_domain_verified_concurrently_on_all_three(vouch_factory, pg):

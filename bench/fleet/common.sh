@@ -1,0 +1,55 @@
+# The fleet benchmarks' helpers (sourced after bench/lib.sh, with WRK_ARGS
+# set): nodes as in production, fresh databases, signed requests, wrk on two
+# nodes at once, and the best of the rounds.
+# shellcheck shell=bash disable=SC2034  # WARM_ARGS, BEST_P99: for the scripts that source it
+
+HALF_ARGS=$WRK_ARGS  # two nodes: half the connections each
+if [[ $WRK_ARGS =~ -c\ *([0-9]+) ]]; then
+  HALF_ARGS=${WRK_ARGS/"${BASH_REMATCH[0]}"/-c$((BASH_REMATCH[1] / 2))}
+fi
+WARM_ARGS=$(sed -E 's/-d *[0-9]+[smh]?/-d3s/' <<<"$WRK_ARGS")
+
+API=(--max-identities 0 --rate-limit GetIdentityVerificationAttributes=0
+  --rate-limit VerifyDomainIdentity=0)
+# serve NAME STORE_ARGS...: a node as in production, checks failing fast;
+# SERVE_BIN (default $VOUCH) names the binary, for a baseline build.
+serve() {
+  local name=$1; shift
+  start "$name" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 "$@" "${API[@]}" --dns-resolver 127.0.0.1:9
+}
+copy_to() {  # DIR LABEL: a fresh database holding DIR's store (SERVE_BIN's copy); prints its URL
+  local url
+  url=$(pg_db)
+  "${SERVE_BIN:-$VOUCH}" store copy --from "$1" --to "$url" >"$WORK/copy-$2.log" 2>&1 \
+    || { cat "$WORK/copy-$2.log" >&2; exit 1; }
+  echo "$url"
+}
+pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
+sign_get() { "$SIGN" --host "127.0.0.1:$1" --get "$2" --prefix r; }  # PORT N
+sign_writes() { "$SIGN" --host "127.0.0.1:$1" --verify-domains "$2" --prefix "$3"; }
+
+# wrk2 LABEL SCRIPT PORT1 FILE1 PORT2 FILE2: the same wrk against two nodes at
+# once, each with half the connections; sets RPS (sum), P99 (the larger), BAD.
+wrk2() {
+  local label=$1 script=$2 a b
+  # shellcheck disable=SC2086
+  wrk $HALF_ARGS -s "$BENCH/$script" "http://127.0.0.1:$3/" -- "$4" >"$WORK/$label-a.wrk" 2>&1 &
+  a=$!
+  # shellcheck disable=SC2086
+  wrk $HALF_ARGS -s "$BENCH/$script" "http://127.0.0.1:$5/" -- "$6" >"$WORK/$label-b.wrk" 2>&1 &
+  b=$!
+  wait "$a" "$b"
+  RPS=$(cat "$WORK/$label-a.wrk" "$WORK/$label-b.wrk" | awk '/^Requests\/sec/ {s += $2} END {printf "%.0f", s}')
+  P99=$( (awk '$1 == "99%" {print $2}' "$WORK/$label-a.wrk" | to_ms; echo;
+          awk '$1 == "99%" {print $2}' "$WORK/$label-b.wrk" | to_ms) | sort -g | tail -1)
+  BAD=$(cat "$WORK/$label-a.wrk" "$WORK/$label-b.wrk" \
+    | awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}')
+  log "$label: $RPS req/s, p99 $P99 ms (two nodes; load $(load))"
+}
+
+declare -A BEST_RPS BEST_P99 ROW_BAD
+keep() {  # LABEL: the best of the rounds
+  if [[ -z ${BEST_RPS[$1]:-} || $RPS -gt ${BEST_RPS[$1]} ]]; then BEST_RPS[$1]=$RPS BEST_P99[$1]=$P99; fi
+  ROW_BAD[$1]=$(( ${ROW_BAD[$1]:-0} + BAD ))
+}
+

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The PostgreSQL sweep of N due claims, a baseline build (BASE_VOUCH) against
+# this one, interleaved (base, new, base, new): each round copies the seeded
+# SQLite store with that build's `vouch store copy` into a fresh database,
+# starts one node of that build, and times it until every claim is Success,
+# with PostgreSQL's CPU per check.
+#
+# Environment: BASE_VOUCH (required), N [100000], ROUNDS [2]; BUILD_DIR,
+# NO_BUILD=1, KEEP=1: see bench/lib.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$BENCH/dns/knot.sh"
+WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s}
+source "$BENCH/fleet/common.sh"
+N=${N:-100000}
+ROUNDS=${ROUNDS:-2}
+: "${BASE_VOUCH:?a baseline vouch binary}"
+
+build_bench
+make_work bench-sweep-ab
+start_pg
+"$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" --prefix d \
+  --suffix .bench.test --threads 256 >&2
+write_zone "$WORK/sweep/vouch.db"
+start_knotd
+for round in $(seq "$ROUNDS"); do
+  for who in base new; do
+    bin=$VOUCH
+    [[ $who == base ]] && bin=$BASE_VOUCH
+    url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" "$who$round")
+    cpu0=$(pg_cpu)
+    t0=$(now_s)
+    start "$who$round" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
+      --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+    pid=$PID
+    while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+    t1=$(now_s)
+    cpu1=$(pg_cpu)
+    stop "$pid"
+    echo "$who round $round: $(awk -v n="$N" -v a="$t0" -v b="$t1" \
+      'BEGIN {printf "%.0f checks/s (%.2f s)", n / (b - a), b - a}'), postgres CPU $(awk \
+      -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "%.0f", 1e6 * (b - a) / n}') µs/check, load $(load)"
+  done
+done

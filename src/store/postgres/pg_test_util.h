@@ -1,0 +1,43 @@
+// Helpers of the PostgreSQL store's own tests: a fresh database, a store on
+// it, and a look behind the store.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+
+#include "store/postgres/postgres_store.h"
+#include "testing/pg_cluster.h"
+#include "testing/printers.h"
+#include "testing/temp_dir.h"
+
+namespace vouch::store::postgres {
+
+inline std::string fresh_database() {
+  auto db = testing::fresh_pg_database();
+  EXPECT_TRUE(db.ok()) << testing::describe(db.error());
+  return db.ok() ? *db : std::string();
+}
+
+inline std::unique_ptr<PostgresStore> open_store(const std::string& conninfo, size_t pool = 2) {
+  auto s = PostgresStore::open(conninfo, pool);
+  EXPECT_TRUE(s.ok()) << testing::describe(s.error());
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+// One statement through a plain connection, for looking behind the store:
+// its first value, or the error message.
+inline std::string query(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string out = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
+                        ? PQgetvalue(r, 0, 0)
+                        : std::string(PQresultErrorMessage(r));
+  PQclear(r);
+  PQfinish(c);
+  return out;
+}
+
+}  // namespace vouch::store::postgres
