@@ -16,10 +16,23 @@ std::optional<std::string> decode_secret_key(const std::string& text) {
   return core::base64url_decode(text);
 }
 
-core::Result<std::string> shared_secret_key(core::SettingStore& settings, core::Random& random) {
+core::Result<std::string> shared_secret_key(core::Store& store, core::Random& random) {
+  auto present = store.get_setting(kSecretKeySetting);
+  if (!present.ok()) return present.error();
+  if (!*present) {
+    auto has_claims = store.has_claims();
+    if (!has_claims.ok()) return has_claims.error();
+    if (*has_claims) {
+      return core::not_found(std::string("the store's setting ") + kSecretKeySetting +
+                             " is missing, but the store holds claims: every link already "
+                             "mailed and every page token depends on it. Restore it from a "
+                             "backup (or, to void them, store a new one with `vouch store copy` "
+                             "from a data directory holding the key)");
+    }
+  }
   std::string fresh(32, '\0');
   random.fill(std::span(reinterpret_cast<uint8_t*>(fresh.data()), fresh.size()));
-  auto stored = settings.put_setting_if_absent(kSecretKeySetting, encode_secret_key(fresh));
+  auto stored = store.put_setting_if_absent(kSecretKeySetting, encode_secret_key(fresh));
   if (!stored.ok()) return stored.error();
   auto key = decode_secret_key(*stored);
   // Never replaced: a new key would void every mailed link and page token.

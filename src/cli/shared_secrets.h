@@ -27,8 +27,9 @@ std::string encode_secret_key(const std::string& key);
 std::optional<std::string> decode_secret_key(const std::string& text);
 
 // The server's secret key: the stored one, else a fresh one that the first
-// of the nodes starting at once stores and every node gets.
-core::Result<std::string> shared_secret_key(core::SettingStore& settings, core::Random& random);
+// of the nodes starting at once stores and every node gets. Missing while
+// the store holds claims is an error: a new key would void their links.
+core::Result<std::string> shared_secret_key(core::Store& store, core::Random& random);
 
 struct SharedRoot {
   RootCredentials root;              // generated: this node made it (print it once)

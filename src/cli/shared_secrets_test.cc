@@ -79,6 +79,27 @@ TEST_F(SharedSecretsTest, ADamagedSecretKeyIsAnErrorNeverReplaced) {
   EXPECT_EQ(*store_->get_setting(kSecretKeySetting), encode_secret_key("short"));
 }
 
+TEST_F(SharedSecretsTest, AMissingSecretKeyIsRefusedOnceClaimsExist) {
+  core::Claim c;
+  c.id = "id-00000000000000000001";
+  c.scope = {"111122223333", "us-east-1"};
+  c.subject = c.record_name = "example.com";
+  ASSERT_OK(store_->insert_claim(c));
+  core::SeededRandom random(1);
+  auto key = shared_secret_key(*store_, random);
+  ASSERT_FALSE(key.ok());
+  EXPECT_NE(key.error().message.find("secret_key is missing, but the store holds claims"),
+            std::string::npos);
+  auto stored = store_->get_setting(kSecretKeySetting);
+  ASSERT_OK(stored);
+  EXPECT_FALSE(stored->has_value()) << "no new key may be stored over the claims' signatures";
+  // Control: with the key in place, the same store starts.
+  ASSERT_OK(store_->put_setting(kSecretKeySetting, encode_secret_key(std::string(32, 'k'))));
+  auto kept = shared_secret_key(*store_, random);
+  ASSERT_OK(kept);
+  EXPECT_EQ(*kept, std::string(32, 'k'));
+}
+
 TEST_F(SharedSecretsTest, AGeneratedRootIsStoredOnceAndSeenGeneratedOnlyByItsMaker) {
   core::SeededRandom first(1), second(2);
   auto a = shared_root(*store_, first);

@@ -163,6 +163,10 @@ class ClaimStore {
   // Removes every claim, its evidence and history, and the outbox (test mode
   // reset), and every custom verification email template. Accounts are kept.
   virtual Status clear_claims() = 0;
+
+  // Whether any claim is stored (a server's start: a new secret key would
+  // void the links and page tokens signed for them).
+  virtual Result<bool> has_claims() = 0;
 };
 
 // The outbox of verification mail.

@@ -137,6 +137,7 @@ class ForwardingStore : public core::Store {
     return inner_->list_accounts();
   }
   core::Status clear_claims() override { return inner_->clear_claims(); }
+  core::Result<bool> has_claims() override { return inner_->has_claims(); }
   core::Result<std::optional<std::string>> get_setting(const std::string& name) override {
     return inner_->get_setting(name);
   }

@@ -948,6 +948,21 @@ TEST_P(StoreContractTest, AccountsAreListedByAccessKeyId) {
   EXPECT_EQ((*after)[0].access_key_id, "AKIDALPHA");
 }
 
+TEST_P(StoreContractTest, HasClaimsSeesAClaimOfAnyScopeAndNotAccounts) {
+  ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret"}));
+  auto none = store().has_claims();
+  ASSERT_OK(none);
+  EXPECT_FALSE(*none) << "accounts are not claims";
+  Claim c = insert(make_claim(kOtherAccount, ClaimKind::kLatticeDomain, "example.com"));
+  auto some = store().has_claims();
+  ASSERT_OK(some);
+  EXPECT_TRUE(*some);
+  ASSERT_OK(store().delete_claim(c.scope, c.id));
+  auto after = store().has_claims();
+  ASSERT_OK(after);
+  EXPECT_FALSE(*after);
+}
+
 TEST_P(StoreContractTest, ClearClaimsRemovesEveryClaimAndKeepsAccounts) {
   ASSERT_OK(store().put_account(Account{"111122223333", "AKIDEXAMPLE", "secret"}));
   for (const Scope& s : {kScope, kOtherRegion, kOtherAccount}) {

@@ -103,6 +103,13 @@ core::Status PostgresStore::ping() {
   return {};
 }
 
+Result<bool> PostgresStore::has_claims() {
+  static constexpr Query kAny{"has_claims", "SELECT EXISTS (SELECT 1 FROM claims)::int"};
+  auto r = run(kAny);
+  if (!r.ok()) return r.error();
+  return r->int_at(0, 0) != 0;
+}
+
 Result<std::optional<Claim>> PostgresStore::get_claim(const Scope& scope, const std::string& id) {
   auto r = run(kGetClaim, {id, scope.account_id, scope.region});
   if (!r.ok()) return r.error();

@@ -60,6 +60,7 @@ class PostgresStore final : public core::Store {
                                                           size_t limit) override;
   core::Result<std::optional<core::Claim>> get_claim_by_id(const std::string& id) override;
   core::Status clear_claims() override;
+  core::Result<bool> has_claims() override;
 
   core::Result<core::Mail> enqueue_mail(core::Mail mail) override;
   core::Status update_mail(const core::Mail& mail) override;

@@ -90,9 +90,7 @@ class SqliteStore final : public core::Store {
                                                                        int64_t after_seq,
                                                                        size_t limit) override;
 
-  // Whether any claim is stored (the server's start: a new secret key would
-  // void what was signed for them).
-  core::Result<bool> has_claims();
+  core::Result<bool> has_claims() override;
 
   // The schema version this build writes.
   static int schema_version();

@@ -142,24 +142,6 @@ TEST_F(SqliteStoreTest, IsNamedSqlite) {
   EXPECT_EQ(store->name(), "sqlite");
 }
 
-TEST_F(SqliteStoreTest, HasClaimsAcrossEveryScope) {
-  auto store = open_or_die(db_path());
-  ASSERT_NE(store, nullptr);
-  ASSERT_OK(store->put_account({"111122223333", "AKIAEXAMPLE000000001", "secret"}));
-  auto none = store->has_claims();
-  ASSERT_OK(none);
-  EXPECT_FALSE(*none) << "accounts are not claims";
-  auto inserted = store->insert_claim(numbered_claim(1));
-  ASSERT_OK(inserted);
-  auto some = store->has_claims();
-  ASSERT_OK(some);
-  EXPECT_TRUE(*some);
-  ASSERT_OK(store->delete_claim(inserted->scope, inserted->id));
-  auto after = store->has_claims();
-  ASSERT_OK(after);
-  EXPECT_FALSE(*after);
-}
-
 TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
   std::vector<Claim> written;
   {

@@ -57,6 +57,7 @@ from conftest import (
     random_access_key,
     random_secret,
     raw_request,
+    free_port,
     ses_client,
     uniq,
     uniq_domain,
@@ -192,6 +193,23 @@ def test_three_nodes_start_at_once_and_name_store_and_node(vouch_factory, pg):
     for s in nodes:
         assert all_attributes(ses_client(s), ["one.example.com"])["one.example.com"][
             "VerificationToken"] == token
+
+
+def test_a_store_with_claims_but_no_secret_key_is_refused(vouch_factory, pg):
+    url = pg.create_database()
+    node = start_fleet(vouch_factory, url, n=1)[0]
+    ses_client(node).verify_domain_identity(Domain="keyed.example.com")
+    node.stop()
+    # Control: the key in place, a restart is fine and keeps the token.
+    node.launch()
+    node.wait_healthy(30)
+    node.stop()
+    pg.sql(url, "DELETE FROM settings WHERE name = 'secret_key'")
+    r = subprocess.run([VOUCH_BIN, "serve", "--store", url, "--listen", f"127.0.0.1:{free_port()}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "secret_key is missing, but the store holds claims" in r.stderr, r.stderr
+    assert pg.sql(url, "SELECT count(*) FROM settings WHERE name = 'secret_key'") == [["0"]]
 
 
 def test_store_cache_hears_every_nodes_writes(vouch_factory, pg):
