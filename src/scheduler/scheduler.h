@@ -49,6 +49,9 @@ struct SchedulerOptions {
   // (Store::lease_due_claims), so each is checked by one node; a node that
   // dies loses its leases when they run out. 0: no leases, one node.
   core::Seconds lease_for{0};
+  // Told each DNS check's outcome as it is recorded (metrics), on a writer
+  // thread; must be quick. Email claims, which no lookup checks, are not told.
+  std::function<void(core::ClaimKind, core::CheckOutcome)> on_checked;
 };
 
 using CheckResult = core::CheckResult;
