@@ -45,9 +45,7 @@ T& Family<T>::with(std::initializer_list<std::string_view> values) {
   if (values.size() != labels_.size()) throw std::logic_error("metrics: wrong number of labels");
   {
     std::shared_lock lock(mu_);
-    // A lookup by views would need a transparent comparator over vectors;
-    // a small key copy keeps it simple.
-    auto it = series_.find(std::vector<std::string>(values.begin(), values.end()));
+    auto it = series_.find(values);
     if (it != series_.end()) return *it->second;
   }
   std::unique_lock lock(mu_);
