@@ -75,29 +75,55 @@ core::SendResult MeteredMailer::send(const core::Mail& mail) {
   return r;
 }
 
+namespace {
+
+// Runs `fn`, and observes how long it took.
+template <typename Fn>
+auto timed(Histogram& h, Fn&& fn) {
+  const auto start = Steady::now();
+  auto r = fn();
+  h.observe(seconds_since(start));
+  return r;
+}
+
+}  // namespace
+
 MeteredStore::MeteredStore(std::unique_ptr<core::Store> inner, Registry& registry)
     : ForwardingStore(std::move(inner)),
-      single_(registry
-                  .histogram("vouch_store_commit_duration_seconds",
-                             "Store transactions that record check results.", {"op"})
-                  .with({"record_check"})),
-      batch_(registry.histogram("vouch_store_commit_duration_seconds", "", {"op"})
-                 .with({"record_checks"})) {}
+      commits_(registry.histogram("vouch_store_commit_duration_seconds",
+                                  "Store write transactions until committed, by operation.",
+                                  {"op"})),
+      single_(commits_.with({"record_check"})),
+      batch_(commits_.with({"record_checks"})),
+      create_(commits_.with({"create_claim"})),
+      update_(commits_.with({"update_claim"})),
+      delete_(commits_.with({"delete_claim"})) {}
 
 core::Result<core::Claim> MeteredStore::record_check(core::Claim claim, const std::string& evidence,
                                                      std::optional<core::StatusChange> change) {
-  const auto start = Steady::now();
-  auto r = ForwardingStore::record_check(std::move(claim), evidence, std::move(change));
-  single_.observe(seconds_since(start));
-  return r;
+  return timed(single_, [&] {
+    return ForwardingStore::record_check(std::move(claim), evidence, std::move(change));
+  });
 }
 
 std::vector<core::Result<core::Claim>> MeteredStore::record_checks(
     std::vector<core::CheckRecord> records) {
-  const auto start = Steady::now();
-  auto r = ForwardingStore::record_checks(std::move(records));
-  batch_.observe(seconds_since(start));
-  return r;
+  return timed(batch_, [&] { return ForwardingStore::record_checks(std::move(records)); });
+}
+
+core::Result<core::CreateResult> MeteredStore::create_claim_once(
+    core::Claim claim, const std::optional<core::IdempotencyKey>& key,
+    const core::CreateRules& rules) {
+  return timed(create_,
+               [&] { return ForwardingStore::create_claim_once(std::move(claim), key, rules); });
+}
+
+core::Result<core::Claim> MeteredStore::update_claim(core::Claim claim) {
+  return timed(update_, [&] { return ForwardingStore::update_claim(std::move(claim)); });
+}
+
+core::Result<bool> MeteredStore::delete_claim(const core::Scope& scope, const std::string& id) {
+  return timed(delete_, [&] { return ForwardingStore::delete_claim(scope, id); });
 }
 
 namespace {

@@ -51,8 +51,11 @@ class MeteredMailer final : public core::Mailer {
   Family<Counter>& deliveries_;
 };
 
-// vouch_store_commit_duration_seconds{op}: the scheduler's group commit
-// (op="record_checks") and a single check's (op="record_check").
+// vouch_store_commit_duration_seconds{op}: the store's write transactions,
+// each until committed (on SQLite a write waits for its group commit): the
+// scheduler's batch of check results (op="record_checks"), one check
+// ("record_check"), a created claim ("create_claim"), an updated one
+// ("update_claim"), a deleted one ("delete_claim").
 class MeteredStore final : public store::ForwardingStore {
  public:
   MeteredStore(std::unique_ptr<core::Store> inner, Registry& registry);
@@ -60,10 +63,19 @@ class MeteredStore final : public store::ForwardingStore {
                                          std::optional<core::StatusChange> change) override;
   std::vector<core::Result<core::Claim>> record_checks(
       std::vector<core::CheckRecord> records) override;
+  core::Result<core::CreateResult> create_claim_once(core::Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override;
+  core::Result<core::Claim> update_claim(core::Claim claim) override;
+  core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
 
  private:
+  Family<Histogram>& commits_;
   Histogram& single_;
   Histogram& batch_;
+  Histogram& create_;
+  Histogram& update_;
+  Histogram& delete_;
 };
 
 // A request's labels: which API and which of its operations (fixed sets).

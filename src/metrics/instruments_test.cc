@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
 namespace vouch::metrics {
 namespace {
 
@@ -77,6 +80,31 @@ TEST(Instrument, CountsResponsesDeferredAndAsyncByLabel) {
   }
   EXPECT_TRUE(
       has_line(text, "vouch_http_request_duration_seconds_count{api=\"ses\",operation=\"Op\"} 3"))
+      << text;
+}
+
+TEST(MeteredStore, TimesEachWriteByOperationAndPassesItsResultOn) {
+  Registry r;
+  testing::TempDir dir;
+  auto sqlite = store::sqlite::SqliteStore::open(dir.file("vouch.db"));
+  ASSERT_TRUE(sqlite.ok());
+  MeteredStore store(std::move(*sqlite), r);
+  core::Scope scope{"123456789012", "us-east-1"};
+  auto deleted = store.delete_claim(scope, "no-such-claim");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(*deleted);
+  core::Claim ghost;
+  ghost.id = "no-such-claim";
+  ghost.scope = scope;
+  auto updated = store.update_claim(ghost);
+  ASSERT_FALSE(updated.ok());
+  EXPECT_EQ(updated.error().code, core::ErrorCode::kNotFound);
+  const std::string text = r.expose();
+  EXPECT_TRUE(has_line(text, "vouch_store_commit_duration_seconds_count{op=\"delete_claim\"} 1"))
+      << text;
+  EXPECT_TRUE(has_line(text, "vouch_store_commit_duration_seconds_count{op=\"update_claim\"} 1"))
+      << text;
+  EXPECT_TRUE(has_line(text, "vouch_store_commit_duration_seconds_count{op=\"record_checks\"} 0"))
       << text;
 }
 

@@ -77,8 +77,11 @@ def test_ses_requests_count_by_operation_and_code(fresh_server):
     port = fresh_server.port
     ses = ses_client(fresh_server)
     domain = uniq_domain("metrics")
+    created = Scrape(port).value("vouch_store_commit_duration_seconds_count", op="create_claim")
     ses.verify_domain_identity(Domain=domain)
     before = Scrape(port)
+    assert before.value("vouch_store_commit_duration_seconds_count", op="create_claim") == \
+        created + 1
     n = 5
     for _ in range(n):
         ses.get_identity_verification_attributes(Identities=[domain])
