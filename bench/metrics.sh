@@ -48,13 +48,15 @@ bench() {  # LABEL PORT FILE [warm]
 }
 bench warm-on "$ON_PORT" "$WORK/on.req" warm
 bench warm-off "$OFF_PORT" "$WORK/off.req" warm
-BEST_ON=0 BEST_OFF=0 P99_ON=- P99_OFF=- BAD_ALL=0
+BEST_ON=0 BEST_OFF=0 P99_ON=- P99_OFF=- BAD_ALL=0 SUM_ON=0 SUM_OFF=0
 for round in $(seq "$ROUNDS"); do
   bench "off-$round" "$OFF_PORT" "$WORK/off.req"
   if (( RPS > BEST_OFF )); then BEST_OFF=$RPS P99_OFF=$P99; fi
+  SUM_OFF=$((SUM_OFF + RPS))
   BAD_ALL=$((BAD_ALL + BAD))
   bench "on-$round" "$ON_PORT" "$WORK/on.req"
   if (( RPS > BEST_ON )); then BEST_ON=$RPS P99_ON=$P99; fi
+  SUM_ON=$((SUM_ON + RPS))
   BAD_ALL=$((BAD_ALL + BAD))
 done
 COUNTED=$(curl -sf "http://127.0.0.1:$ON_PORT/metrics" |
@@ -71,7 +73,8 @@ wrk $WRK_ARGS, best of $ROUNDS alternating rounds; load $LOAD_START -> $LOAD_END
 |---|---:|---:|
 | metrics off (VOUCH_NO_METRICS=1) | $BEST_OFF | $P99_OFF |
 | metrics on, scraped every second | $BEST_ON | $P99_ON |
-| on / off | $(pct "$BEST_ON" "$BEST_OFF") | target ≥ 95%: $(met_ratio "$BEST_ON" "$BEST_OFF" 0.95) |
+| on / off, best round | $(pct "$BEST_ON" "$BEST_OFF") | target ≥ 95%: $(met_ratio "$BEST_ON" "$BEST_OFF" 0.95) |
+| on / off, all rounds summed | $(pct "$SUM_ON" "$SUM_OFF") | target ≥ 95%: $(met_ratio "$SUM_ON" "$SUM_OFF" 0.95) |
 
 Non-2xx or socket errors: $BAD_ALL. Requests the metered server counted: $COUNTED.
 REPORT

@@ -26,6 +26,9 @@ class ServeMetrics {
   explicit ServeMetrics(const ServeOptions& opt);
   ~ServeMetrics();  // stops the metrics listener
   bool enabled() const { return enabled_; }
+  // For other reporters (webhook delivery): register families here. With
+  // VOUCH_NO_METRICS they are kept but never exposed.
+  metrics::Registry& registry() { return registry_; }
 
   // Each returns what it is given when metrics are off.
   std::unique_ptr<core::Store> store(std::unique_ptr<core::Store> inner);
