@@ -21,6 +21,7 @@ declare -A allowed=(
   [scheduler]="core"
   [server]="http core"
   [testing]="core"
+  [metrics]="core http store"
 )
 test_extra="testing store scheduler mail"
 

@@ -25,6 +25,7 @@
 #include "cli/data_dir.h"
 #include "cli/options.h"
 #include "cli/root_keys.h"
+#include "cli/serve_metrics.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
 #include "cli/store_factory.h"
@@ -68,7 +69,7 @@ constexpr const char* kUsage =
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
-    "              [--region NAME]... [--regions A,B,...]\n"
+    "              [--region NAME]... [--regions A,B,...] [--metrics-listen HOST:PORT]\n"
     "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
     "                    --secret-access-key S\n"
     "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
@@ -142,20 +143,22 @@ struct Storage {
 // The data directory's store, locked to this process, behind its caches; or
 // with --store the shared database, with no lock, and with --store-cache
 // behind an identity cache that follows every node's writes.
-core::Result<Storage> open_storage(const ServeOptions& opt) {
+core::Result<Storage> open_storage(const ServeOptions& opt, ServeMetrics& metrics) {
   if (!opt.store_url.empty()) {
     auto shared = open_shared_store(opt.store_url, opt.store_connections, opt.store_cache);
     if (!shared.ok()) return shared.error();
-    return Storage{std::make_unique<store::DueNotifyingStore>(std::move(*shared)), false, true};
+    return Storage{std::make_unique<store::DueNotifyingStore>(metrics.store(std::move(*shared))),
+                   false, true};
   }
   auto sqlite = open_data_dir_store(opt.data_dir, true);
   if (!sqlite.ok()) return sqlite.error();
   auto has_claims = (*sqlite)->has_claims();
   if (!has_claims.ok()) return has_claims.error();
   // The lock makes this process the only writer of its claims, so caching is safe.
-  return Storage{std::make_unique<store::DueNotifyingStore>(
-                     std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache)),
-                 *has_claims, false};
+  return Storage{
+      std::make_unique<store::DueNotifyingStore>(metrics.store(
+          std::make_unique<store::CachingStore>(std::move(*sqlite), opt.identity_cache))),
+      *has_claims, false};
 }
 
 void print_retired(const std::vector<std::string>& retired, const std::string& current) {
@@ -260,8 +263,9 @@ constexpr core::Seconds kMailLease{300};
 std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
                                                    store::DueNotifyingStore& store,
                                                    core::DnsResolver& resolver,
-                                                   const Clocks& clocks) {
+                                                   const Clocks& clocks, ServeMetrics& metrics) {
   scheduler::SchedulerOptions options;
+  metrics.count_checks(options);
   options.quorum = opt.dns_quorum;
   options.max_in_flight = opt.dns_concurrency;
   options.recheck_interval = opt.recheck_interval;
@@ -283,7 +287,8 @@ struct Mail {
   std::unique_ptr<mail::MailDelivery> delivery;
 };
 
-core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const core::Clock& wall) {
+core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const core::Clock& wall,
+                             ServeMetrics& metrics) {
   Mail mail;
   if (opt.smtp_url.empty()) return mail;
   // Else every send would fail on it, retried without end.
@@ -299,7 +304,8 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   options.retention = opt.mail_retention;
   // One node sends each message.
   if (!opt.store_url.empty()) options.lease_for = opt.lease.value_or(kMailLease);
-  mail.delivery = std::make_unique<mail::MailDelivery>(store, *mail.mailer, wall, options);
+  mail.delivery = std::make_unique<mail::MailDelivery>(store, metrics.mailer(*mail.mailer), wall,
+                                                       options);
   return mail;
 }
 
@@ -397,7 +403,7 @@ struct Listener {
 // once the store, DNS (a socket per lookup and resolver at worst) and SMTP
 // have theirs.
 core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& router,
-                                     size_t perspectives) {
+                                     size_t perspectives, ServeMetrics& metrics) {
   server::ServerOptions options;
   options.host = opt.host;
   options.port = opt.port;
@@ -419,7 +425,7 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   options.reserve_route = &api::Router::is_health;
   Listener l{nullptr, options.max_connections, fd_limit};
   l.server = std::make_unique<server::HttpServer>(
-      options, [&router](http::Request& r) { return router.handle(r); });
+      options, metrics.handler([&router](http::Request& r) { return router.handle(r); }));
   if (auto s = l.server->bind(); !s.ok()) return s.error();
   return l;
 }
@@ -486,7 +492,8 @@ int serve(const std::vector<std::string>& args) {
   auto opt = serve_options(args);
   if (!opt.ok()) return fail(opt.error().message);
   tune_malloc();
-  auto storage = open_storage(*opt);
+  ServeMetrics metrics(*opt);
+  auto storage = open_storage(*opt, metrics);
   if (!storage.ok()) return fail(storage.error().message);
   store::DueNotifyingStore& store = *storage->store;
   crypto::OsRandom random;
@@ -497,16 +504,25 @@ int serve(const std::vector<std::string>& args) {
   if (!clocks.ok()) return fail(store_error(*opt, clocks.error()));
   auto resolver = make_resolver(*opt);
   if (!resolver.ok()) return fail(resolver.error().message);
-  auto checks = start_checks(*opt, store, **resolver, **clocks);
-  auto mail = make_mail(*opt, store, (*clocks)->wall);
+  core::DnsResolver& lookups = metrics.resolver(**resolver);
+  auto checks = start_checks(*opt, store, lookups, **clocks, metrics);
+  auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
   if (!mail.ok()) return fail(mail.error().message);
-  Services services(*opt, store, **clocks, random, *secret, *checks, **resolver, *mail, node_id);
-  auto listener = make_listener(*opt, services.router, (*resolver)->perspectives());
+  Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
+  auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics);
   if (!listener.ok()) return fail(listener.error().message);
+  metrics.watch(store, (*clocks)->domain(), *listener->server);
+  auto metrics_port = metrics.listen();
+  if (!metrics_port.ok()) return fail(metrics_port.error().message);
+  if (*metrics_port) {
+    std::printf("vouch: metrics on http://%s:%u/metrics\n", opt->metrics_host.c_str(),
+                *metrics_port);
+  }
   announce(*opt, *listener, **resolver, *checks, node_id);
   start_delivery(*mail, store);
   announce_limits(*opt, *listener);
   listener->server->run(true);
+  metrics.stop();
   std::printf("vouch stopped\n");
   return 0;
 }

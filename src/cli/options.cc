@@ -140,6 +140,11 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       if (!hp.ok()) return hp.error();
       out->host = hp->host;
       out->port = hp->port;
+    } else if (flag == "--metrics-listen") {
+      auto hp = parse_host_port(v);
+      if (!hp.ok()) return hp.error();
+      out->metrics_host = hp->host;
+      out->metrics_port = hp->port;
     } else if (flag == "--data") {
       out->data_dir = v;
       data_given = true;

@@ -15,6 +15,9 @@ namespace vouch::cli {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 4566;
+  // --metrics-listen: GET /metrics only there (not on --listen) when set.
+  std::string metrics_host;
+  unsigned short metrics_port = 0;
   std::string data_dir = "./vouch-data";
   int threads = 0;                            // 0: cores
   std::map<std::string, double> rate_limits;  // overrides of AWS's defaults

@@ -69,6 +69,15 @@ TEST(ParseServe, ListenErrors) {
   EXPECT_EQ(serve_error({"--listen"}), "--listen needs a value");
 }
 
+TEST(ParseServe, MetricsListen) {
+  EXPECT_TRUE(serve({}).metrics_host.empty());  // default: /metrics on --listen
+  ServeOptions o = serve({"--metrics-listen", "127.0.0.1:9464"});
+  EXPECT_EQ(o.metrics_host, "127.0.0.1");
+  EXPECT_EQ(o.metrics_port, 9464);
+  EXPECT_EQ(o.port, 4566);  // the API's listener stays
+  EXPECT_EQ(serve_error({"--metrics-listen", "9464"}), "expected HOST:PORT, got '9464'");
+}
+
 TEST(ParseServe, ListenErrorLeavesOptionsAlone) {
   ServeOptions o;
   EXPECT_NE(parse_into(parse_serve({"--listen", "10.0.0.1:99999"}), &o), "");

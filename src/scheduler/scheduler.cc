@@ -184,6 +184,9 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     }
     std::optional<core::StatusChange> change;
     if (next.status != was) change = core::StatusChange{now, was, next.status};
+    if (options_.on_checked && kind != core::ClaimKind::kSesEmail) {
+      options_.on_checked(kind, f.evidence.outcome);
+    }
     std::string body = email_found ? std::string(R"({"outcome":"found","via":"auto-verify"})")
                        : email     ? std::string("{}")
                                    : core::evidence_text(f.evidence);

@@ -937,5 +937,27 @@ TEST_F(SchedulerTest, AutoVerifySuffixFindsWithoutALookup) {
   EXPECT_EQ(resolver_->asked(domain.record_name), 0u);
 }
 
+TEST_F(SchedulerTest, OnCheckedIsToldEachDnsOutcomeButNotEmailClaims) {
+  std::vector<std::pair<ClaimKind, core::CheckOutcome>> told;
+  std::mutex mu;
+  SchedulerOptions opt;
+  opt.on_checked = [&](ClaimKind k, core::CheckOutcome o) {
+    std::lock_guard lock(mu);
+    told.emplace_back(k, o);
+  };
+  auto& s = scheduler(1, opt);
+  Claim found = add(ClaimKind::kSesDomain, "found.example");
+  resolver_->found(found.record_name, found.token);
+  add(ClaimKind::kLatticeDomain, "absent.example");  // the fake answers NXDOMAIN
+  Claim mail = add(ClaimKind::kSesEmail, "someone@example.com");
+  clock_.set(mail.deadline);  // the email claim is due too, and expires
+  EXPECT_EQ(s.run_due(), 3u);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(told.size(), 2u);
+  std::sort(told.begin(), told.end());
+  EXPECT_EQ(told[0], std::pair(ClaimKind::kSesDomain, core::CheckOutcome::kFound));
+  EXPECT_EQ(told[1], std::pair(ClaimKind::kLatticeDomain, core::CheckOutcome::kAbsent));
+}
+
 }  // namespace
 }  // namespace vouch::scheduler

@@ -437,6 +437,11 @@ unsigned short HttpServer::port() const {
   return impl_->acceptor.local_endpoint(ec).port();
 }
 
+size_t HttpServer::open_connections() const {
+  std::lock_guard lock(impl_->clients_mu);
+  return impl_->connections + impl_->reserved;
+}
+
 void HttpServer::run(bool handle_signals) {
   auto& ioc = impl_->ioc;
   auto& signals = impl_->signals;

@@ -65,7 +65,8 @@ class HttpServer {
   // Binds the listener: kInvalidArgument for an address that is not one,
   // kUnavailable when the port cannot be had (in use, not permitted).
   core::Status bind();
-  unsigned short port() const;  // the bound port
+  unsigned short port() const;      // the bound port
+  size_t open_connections() const;  // served now, reserve slots included
   // Serves until stop() (or SIGTERM/SIGINT, when handle_signals was set).
   // Returns once in-flight requests have finished.
   void run(bool handle_signals);
