@@ -45,12 +45,18 @@ def new_domain(srv) -> tuple[str, str]:
     return domain, token
 
 
+def pending_and_verified(srv, knot) -> tuple[str, str]:
+    """Two new domains, checked: the first pending, the second (published) verified."""
+    pending, _ = new_domain(srv)
+    verified, token = new_domain(srv)
+    knot.set_txt(f"_amazonses.{verified}", token)
+    assert run_due(srv) == 2
+    return pending, verified
+
+
 def test_list_in_table_and_json(vouch_factory, knot):
     srv = start_vouch(vouch_factory, knot.address)
-    domain, _ = new_domain(srv)
-    other, token = new_domain(srv)
-    knot.set_txt(f"_amazonses.{other}", token)
-    assert run_due(srv) == 2
+    domain, other = pending_and_verified(srv, knot)
 
     rc, out, err = vouch_claims(srv, "list")
     assert rc == 0, err
@@ -131,10 +137,7 @@ def test_check_wait_times_out_with_one(vouch_factory, knot):
 
 def test_a_failed_claim_exits_two(vouch_factory, knot):
     srv = start_vouch(vouch_factory, knot.address)
-    domain, _ = new_domain(srv)
-    verified, token = new_domain(srv)
-    knot.set_txt(f"_amazonses.{verified}", token)
-    assert run_due(srv) == 2
+    domain, verified = pending_and_verified(srv, knot)
     advance(srv, 72 * H)
     run_due(srv)
     assert vouch_claims(srv, "check", domain)[0] == 2

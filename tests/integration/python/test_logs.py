@@ -18,7 +18,8 @@ import pytest
 
 from conftest import ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET, VOUCH_BIN, ses_client, uniq_domain, uniq_email
 from dns_server import advance, run_due, shared_knot, start_vouch, vouch_request
-from smtp_server import SmtpServer, click, link_of, mail_args, token_of
+from smtp_server import click, link_of, mail_args, token_of
+from test_email_verification import smtp  # noqa: F401  (the fixture)
 from test_sesv2 import v2_client
 from test_sesv2_byodkim import byodkim, key_pair
 
@@ -28,15 +29,6 @@ JSON_LOGS = ["--access-log", "--log-level", "debug", "--log-format", "json"]
 @pytest.fixture
 def knot():
     return shared_knot("a")
-
-
-@pytest.fixture
-def smtp():
-    srv = SmtpServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def capture_signatures(client, into: list):
