@@ -15,14 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "api/access_log.h"
 #include "api/authn.h"
 #include "api/control/control_api.h"
 #include "api/lattice/lattice_api.h"
 #include "api/mail/mail_api.h"
 #include "api/router.h"
 #include "api/ses/ses_api.h"
+#include "cli/claims_command.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
+#include "cli/log_setup.h"
 #include "cli/options.h"
 #include "cli/root_keys.h"
 #include "cli/serve_metrics.h"
@@ -31,6 +34,7 @@
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "crypto/crypto.h"
 #include "mail/link_token.h"
 #include "mail/mail_delivery.h"
@@ -70,11 +74,13 @@ constexpr const char* kUsage =
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
     "              [--region NAME]... [--regions A,B,...] [--metrics-listen HOST:PORT]\n"
+    "              [--access-log] [--log-format text|json] [--log-level debug|info|warn|error]\n"
     "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
     "                    --secret-access-key S\n"
     "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
     "  vouch account list (--data DIR | --store URL)\n"
     "  vouch store copy --from DIR --to URL\n"
+    "  vouch claims list|show|check ... (vouch claims --help)\n"
     "  vouch version\n"
     "\n"
     "--store URL: a PostgreSQL database (postgres://USER@HOST:PORT/DB or any libpq connection\n"
@@ -115,7 +121,7 @@ core::Result<ServeOptions> serve_options(const std::vector<std::string>& args) {
     return s.error();
   auto warning = check_public_listener(*opt);
   if (!warning.ok()) return warning.error();
-  if (!warning->empty()) std::fprintf(stderr, "vouch: %s\n", warning->c_str());
+  if (!warning->empty()) core::log(core::LogLevel::kWarn, "public_listener", *warning);
   return opt;
 }
 
@@ -364,8 +370,8 @@ struct Services {
       control.on_clock_moved([this, dir = opt.data_dir, &clocks] {
         std::lock_guard lock(clock_file);  // the last writer writes the latest time
         if (auto s = save_test_clock(dir, clocks.test->now()); !s.ok()) {
-          std::fprintf(stderr, "vouch: cannot keep the test clock for a restart: %s\n",
-                       s.error().message.c_str());
+          core::log(core::LogLevel::kError, "test_clock",
+                    "cannot keep the test clock for a restart: " + s.error().message);
         }
       });
     }
@@ -403,7 +409,8 @@ struct Listener {
 // once the store, DNS (a socket per lookup and resolver at worst) and SMTP
 // have theirs.
 core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& router,
-                                     size_t perspectives, ServeMetrics& metrics) {
+                                     size_t perspectives, ServeMetrics& metrics,
+                                     api::AccessLog* access_log) {
   server::ServerOptions options;
   options.host = opt.host;
   options.port = opt.port;
@@ -424,8 +431,10 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   options.route_body_limit = &api::Router::body_limit;
   options.reserve_route = &api::Router::is_health;
   Listener l{nullptr, options.max_connections, fd_limit};
-  l.server = std::make_unique<server::HttpServer>(
-      options, metrics.handler([&router](http::Request& r) { return router.handle(r); }));
+  http::Handler handler =
+      metrics.handler([&router](http::Request& r) { return router.handle(r); });
+  if (access_log) handler = access_log->wrap(std::move(handler));
+  l.server = std::make_unique<server::HttpServer>(options, std::move(handler));
   if (auto s = l.server->bind(); !s.ok()) return s.error();
   return l;
 }
@@ -434,10 +443,10 @@ void announce(const ServeOptions& opt, const Listener& l,
               const verify::dns::CaresResolver& resolver, const scheduler::Scheduler& checks,
               const std::string& node_id) {
   if (opt.insecure_any_credentials) {
-    std::fprintf(stderr,
-                 "vouch: WARNING: --insecure-any-credentials is on: any access key is accepted "
-                 "WITHOUT checking signatures, as account 000000000000. Never use this outside "
-                 "local testing.\n");
+    core::log(core::LogLevel::kWarn, "insecure_credentials",
+              "WARNING: --insecure-any-credentials is on: any access key is accepted "
+              "WITHOUT checking signatures, as account 000000000000. Never use this outside "
+              "local testing.");
   }
   std::string perspectives;
   for (const auto& r : resolver.servers()) perspectives += (perspectives.empty() ? "" : ", ") + r;
@@ -454,10 +463,10 @@ void start_delivery(Mail& mail, core::Store& store) {
   if (mail.delivery) {
     mail.delivery->start();
   } else if (auto queued = store.count_queued_mail(); queued.ok() && *queued > 0) {
-    std::fprintf(
-        stderr,
-        "vouch: %zu verification message(s) in the outbox cannot be delivered: no --smtp-url\n",
-        *queued);
+    core::log(core::LogLevel::kWarn, "mail_undeliverable",
+              std::to_string(*queued) +
+                  " verification message(s) in the outbox cannot be delivered: no --smtp-url",
+              {{"queued", *queued}});
   }
 }
 
@@ -488,7 +497,15 @@ std::string store_error(const ServeOptions& opt, const core::Error& e) {
   return "store " + redact_store_url(opt.store_url) + ": " + one_line(e.message);
 }
 
-int serve(const std::vector<std::string>& args) {
+int serve(const std::vector<std::string>& all_args) {
+  std::vector<std::string> args;
+  auto logs = parse_log_options(all_args, &args);
+  if (!logs.ok()) return fail(logs.error().message + "\n" + kUsage);
+  static const core::SystemClock log_clock;
+  install_log(*logs, log_clock);
+  http::set_internal_error_log([](std::string_view request_id, std::string_view line) {
+    core::log(core::LogLevel::kError, "internal_error", line, {{"request_id", request_id}});
+  });
   auto opt = serve_options(args);
   if (!opt.ok()) return fail(opt.error().message);
   tune_malloc();
@@ -509,7 +526,12 @@ int serve(const std::vector<std::string>& args) {
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
   if (!mail.ok()) return fail(mail.error().message);
   Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
-  auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics);
+  std::optional<api::AccessLog> access_log;
+  if (logs->access_log) {
+    access_log.emplace(services.accounts, (*clocks)->wall, opt->insecure_any_credentials);
+  }
+  auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics,
+                                access_log ? &*access_log : nullptr);
   if (!listener.ok()) return fail(listener.error().message);
   metrics.watch(store, (*clocks)->domain(), *listener->server);
   auto metrics_port = metrics.listen();
@@ -548,6 +570,7 @@ int main(int argc, char** argv) {
   if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
     return vouch::cli::store_copy({args.begin() + 2, args.end()}, kUsage);
   }
+  if (cmd == "claims") return vouch::cli::claims_main({args.begin() + 1, args.end()});
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);
     return 0;

@@ -4,15 +4,25 @@
 
 namespace vouch::http {
 
+namespace {
+InternalErrorLog& internal_error_log() {
+  static InternalErrorLog log;
+  return log;
+}
+}  // namespace
+
+void set_internal_error_log(InternalErrorLog log) { internal_error_log() = std::move(log); }
+
 void log_internal_error(std::string_view request_id, std::string_view cause) {
   constexpr size_t kMaxCause = 1024;
-  std::string line = "vouch: internal error, request ";
+  std::string line = "internal error, request ";
   line.append(request_id.empty() ? "-" : request_id).append(": ");
   for (char c : cause.substr(0, kMaxCause)) {
     line.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
   }
   if (cause.size() > kMaxCause) line.append("...");
-  line.push_back('\n');
+  if (internal_error_log()) return internal_error_log()(request_id, line);
+  line = "vouch: " + line + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);  // one write: lines do not interleave
 }
 

@@ -44,6 +44,11 @@ struct Response {
 // cause cut at 1 KiB, control characters as '?', so one error is one line).
 void log_internal_error(std::string_view request_id, std::string_view cause);
 
+// Where log_internal_error's line goes instead (the process's logger); set
+// once at start, before any request.
+using InternalErrorLog = std::function<void(std::string_view request_id, std::string_view line)>;
+void set_internal_error_log(InternalErrorLog log);
+
 // A handler answers at once, or hands back work that may block (a durable
 // write) for the server to run off its I/O threads.
 using Deferred = std::function<Response()>;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/log.h"
+
 namespace vouch::mail {
 
 MailDelivery::MailDelivery(core::Store& store, core::Mailer& mailer, const core::Clock& clock,
@@ -76,7 +78,8 @@ size_t MailDelivery::prune() {
   for (int i = 0; i < 10; ++i) {
     auto n = store_.prune_mail(before, kBatch);
     if (!n.ok()) {
-      std::fprintf(stderr, "vouch: pruning old mail failed: %s\n", n.error().message.c_str());
+      core::log(core::LogLevel::kError, "mail_prune_failed",
+                "pruning old mail failed: " + n.error().message);
       break;
     }
     total += *n;
@@ -135,12 +138,23 @@ void MailDelivery::send_loop() {
     core::SendResult r = mailer_.send(m);
     core::Mail next = after_attempt(std::move(m), r, clock_.now(), options_);
     if (auto st = store_.update_mail(next); !st.ok()) {
-      std::fprintf(stderr, "vouch: recording delivery of message %lld failed: %s\n",
-                   static_cast<long long>(next.id), st.error().message.c_str());
+      core::log(core::LogLevel::kError, "mail_record_failed",
+                "recording delivery of message " + std::to_string(next.id) +
+                    " failed: " + st.error().message,
+                {{"mail_id", next.id}});
     }
     if (next.state == core::Mail::State::kFailed) {
-      std::fprintf(stderr, "vouch: message %lld to %s not delivered: %s\n",
-                   static_cast<long long>(next.id), next.to.c_str(), next.last_error.c_str());
+      core::log(core::LogLevel::kWarn, "mail_failed",
+                "message " + std::to_string(next.id) + " to " + next.to +
+                    " not delivered: " + next.last_error,
+                {{"mail_id", next.id}, {"attempts", next.attempts}});
+    } else if (next.state == core::Mail::State::kQueued &&
+               core::log_enabled(core::LogLevel::kWarn)) {
+      core::log(core::LogLevel::kWarn, "mail_retry",
+                "message " + std::to_string(next.id) + " to " + next.to +
+                    " not sent yet (attempt " + std::to_string(next.attempts) +
+                    "), will retry: " + next.last_error,
+                {{"mail_id", next.id}, {"attempts", next.attempts}});
     }
     std::lock_guard lock(mu_);
     finished_.push_back(next.id);

@@ -6,7 +6,9 @@
 
 #include "core/auto_verify.h"
 #include "core/evidence_json.h"
+#include "core/log.h"
 #include "core/status_machine.h"
+#include "scheduler/check_log.h"
 
 namespace vouch::scheduler {
 
@@ -190,6 +192,7 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     std::string body = email_found ? std::string(R"({"outcome":"found","via":"auto-verify"})")
                        : email     ? std::string("{}")
                                    : core::evidence_text(f.evidence);
+    log_check(next, f.evidence, change);
     records.push_back({std::move(next), std::move(body), change});
   }
   auto recorded = store_.record_checks(std::move(records));
@@ -203,8 +206,9 @@ void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
     }
   }
   if (failed) {
-    std::fprintf(stderr, "vouch: recording %zu of %zu checks failed: %s\n", failed, batch.size(),
-                 why.c_str());
+    core::log(core::LogLevel::kError, "record_failed",
+              "recording " + std::to_string(failed) + " of " + std::to_string(batch.size()) +
+                  " checks failed: " + why);
   }
   std::vector<std::function<void()>> again;
   {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/log.h"
+
 namespace vouch::server {
 
 namespace net = boost::asio;
@@ -263,12 +265,14 @@ struct HttpServer::Impl {
     const auto now = std::chrono::steady_clock::now();
     if (last_report && now - *last_report < std::chrono::minutes(1)) return;
     last_report = now;
-    std::fprintf(stderr,
-                 "vouch: turned away %zu connection(s) from a client at its cap "
-                 "(--max-connections-per-client %zu) and %zu with every connection in use "
-                 "(--max-connections %zu)\n",
-                 refused_over_client, opt.max_connections_per_client, refused_full,
-                 opt.max_connections);
+    core::log(core::LogLevel::kWarn, "connections_refused",
+              "turned away " + std::to_string(refused_over_client) +
+                  " connection(s) from a client at its cap (--max-connections-per-client " +
+                  std::to_string(opt.max_connections_per_client) + ") and " +
+                  std::to_string(refused_full) +
+                  " with every connection in use (--max-connections " +
+                  std::to_string(opt.max_connections) + ")",
+              {{"over_client", refused_over_client}, {"full", refused_full}});
     refused_over_client = refused_full = 0;
   }
 

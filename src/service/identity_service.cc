@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/auto_verify.h"
+#include "core/claim_log.h"
 #include "core/identity.h"
 #include "core/status_machine.h"
 #include "core/encoding.h"
@@ -237,6 +238,7 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
     next.next_check_at.reset();  // nothing left to check for an address
     auto recorded = store_.record_check(std::move(next), "{\"outcome\":\"found\",\"via\":\"link\"}",
                                         core::StatusChange{now, from, ClaimStatus::kVerified});
+    if (recorded.ok()) core::log_status_change(c, {now, from, ClaimStatus::kVerified});
     if (recorded.ok()) return ConfirmResult{ConfirmOutcome::kVerified, c.subject};
     if (recorded.error().code != ErrorCode::kAborted) return recorded.error();
   }

@@ -7,34 +7,16 @@
 #include "api/ses/ses_wire.h"
 #include "core/dkim_key.h"
 #include "core/evidence_json.h"
+#include "core/claim_names.h"
 #include "core/rfc3339.h"
 
 namespace vouch::api::control {
 
 using nlohmann::json;
 
-std::string kind_name(core::ClaimKind k) {
-  switch (k) {
-    case core::ClaimKind::kSesDomain: return "ses_domain";
-    case core::ClaimKind::kSesEmail: return "ses_email";
-    case core::ClaimKind::kLatticeDomain: return "lattice_domain";
-    case core::ClaimKind::kSesDkim: return "ses_dkim";
-    case core::ClaimKind::kSesDkimTxt: return "ses_dkim_txt";
-    case core::ClaimKind::kSesMailFromMx: return "ses_mail_from_mx";
-    case core::ClaimKind::kSesMailFromSpf: return "ses_mail_from_spf";
-  }
-  return "unknown";
-}
+std::string kind_name(core::ClaimKind k) { return std::string(core::claim_kind_name(k)); }
 
-std::string status_key(core::ClaimStatus s) {
-  switch (s) {
-    case core::ClaimStatus::kPending: return "pending";
-    case core::ClaimStatus::kVerified: return "verified";
-    case core::ClaimStatus::kUnconfirmed: return "unconfirmed";
-    case core::ClaimStatus::kFailed: return "failed";
-  }
-  return "unknown";
-}
+std::string status_key(core::ClaimStatus s) { return std::string(core::claim_status_name(s)); }
 
 namespace {
 

@@ -19,6 +19,7 @@
 #include "verify/dns/batched_udp.h"
 #include "verify/dns/cname_reply.h"
 #include "verify/dns/soa_reply.h"
+#include "core/log.h"
 
 namespace vouch::verify::dns {
 
@@ -347,8 +348,9 @@ core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(const Resolve
     if (servers.empty()) {
       // Serve anyway: checks will report resolver errors (never failing a
       // claim) until a resolver is configured.
-      std::fprintf(stderr, "vouch: WARNING: no system DNS resolvers found; using 127.0.0.1:53 "
-                           "(set --dns-resolver HOST:PORT)\n");
+      core::log(core::LogLevel::kWarn, "no_resolvers",
+                "WARNING: no system DNS resolvers found; using 127.0.0.1:53 "
+                "(set --dns-resolver HOST:PORT)");
       servers.push_back("127.0.0.1:53");
     }
   }

@@ -1,0 +1,71 @@
+#include "core/log.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace vouch::core {
+namespace {
+
+class LogTest : public ::testing::Test {
+ protected:
+  void use(LogLevel level, LogFormat format) {
+    configure_log({level, format, &clock_, [this](std::string_view l) { lines_.emplace_back(l); }});
+  }
+  ~LogTest() override { configure_log({}); }
+
+  ManualClock clock_{TimePoint(std::chrono::seconds(1700000000))};
+  std::vector<std::string> lines_;
+};
+
+TEST_F(LogTest, TextKeepsTheMessagesAsTheyWere) {
+  use(LogLevel::kInfo, LogFormat::kText);
+  log(LogLevel::kWarn, "mail_failed", "message 3 to a@b.c not delivered: 550", {{"id", 3}});
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0], "vouch: message 3 to a@b.c not delivered: 550");
+}
+
+TEST_F(LogTest, JsonLinesCarryTimeLevelEventAndFields) {
+  use(LogLevel::kDebug, LogFormat::kJson);
+  log(LogLevel::kDebug, "check", "checked", {{"claim", "id-1"}, {"level", "ignored"}});
+  ASSERT_EQ(lines_.size(), 1u);
+  auto j = nlohmann::json::parse(lines_[0]);
+  EXPECT_EQ(j["time"], "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(j["level"], "debug");  // a field never overwrites the line's own
+  EXPECT_EQ(j["event"], "check");
+  EXPECT_EQ(j["message"], "checked");
+  EXPECT_EQ(j["claim"], "id-1");
+  EXPECT_EQ(lines_[0].find('\n'), std::string::npos);
+}
+
+TEST_F(LogTest, LevelsBelowTheConfiguredOneAreDropped) {
+  use(LogLevel::kWarn, LogFormat::kText);
+  EXPECT_FALSE(log_enabled(LogLevel::kInfo));
+  log(LogLevel::kInfo, "status_change", "dropped");
+  log(LogLevel::kError, "x", "kept");
+  EXPECT_EQ(lines_, std::vector<std::string>{"vouch: kept"});
+}
+
+TEST_F(LogTest, InvalidUtf8NeverThrows) {
+  use(LogLevel::kDebug, LogFormat::kJson);
+  log(LogLevel::kInfo, "check", "seen \xff\xfe", {{"seen", std::string("\xc3")}});
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_TRUE(nlohmann::json::accept(lines_[0]));
+}
+
+TEST_F(LogTest, NoSinkNoLines) {
+  configure_log({});
+  EXPECT_FALSE(log_enabled(LogLevel::kError));
+  log(LogLevel::kError, "x", "nowhere");
+  EXPECT_TRUE(lines_.empty());
+}
+
+TEST(LogLevelTest, Names) {
+  for (auto l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+    EXPECT_EQ(parse_log_level(log_level_name(l)), l);
+  }
+  EXPECT_EQ(parse_log_level("verbose"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace vouch::core
