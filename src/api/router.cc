@@ -47,6 +47,7 @@ const Router::Route Router::kRoutes[] = {
   {"/_vouch/claims[/{id}[/check]] (admin)",   [](std::string_view p) { return p == "/_vouch/claims" || starts(p, "/_vouch/claims/"); },
                                                                                                                            Auth::kSigV4,           kSmallBody,   &Router::control},
   {"POST /_vouch/test/claims/{id}/status",   [](std::string_view p) { return starts(p, "/_vouch/test/claims/"); },        Auth::kTestModeSigV4,   kSmallBody,   &Router::control},
+  {"GET /_vouch/events, /_vouch/webhooks[/{id}]", &control::EventsApi::owns,                                             Auth::kSigV4,           kSmallBody,   &Router::events},
   {"POST /_vouch/test/{clock,run-due-checks,reset}", [](std::string_view p) { return starts(p, "/_vouch/test/"); },        Auth::kTestMode,        kSmallBody,   &Router::control},
   {"GET|HEAD|POST /_vouch/verify-email",      [](std::string_view p) { return p == "/_vouch/verify-email"; },              Auth::kLinkToken,       kSmallBody,   &Router::mail},
   {"GET|DELETE /_aws/ses (sent-mail inbox)",  [](std::string_view p) { return p == "/_aws/ses"; },                         Auth::kSigV4OrTestMode, kSmallBody,   &Router::mail},
@@ -166,6 +167,11 @@ http::HandlerResult Router::control(http::Request& req) { return control_.handle
 http::HandlerResult Router::mail(http::Request& req) {
   if (!mail_) return json_error(404, "UnknownOperationException", "Unknown operation");
   return mail_->handle(req);
+}
+
+http::HandlerResult Router::events(http::Request& req) {
+  if (!events_) return json_error(404, "UnknownOperationException", "Unknown operation");
+  return events_->handle(req);
 }
 
 }  // namespace vouch::api

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "api/control/control_api.h"
+#include "api/control/events_api.h"
 #include "api/lattice/lattice_api.h"
 #include "api/mail/mail_api.h"
 #include "api/ses/ses_api.h"
@@ -61,6 +62,8 @@ class Router {
          control::ControlApi& control, HealthInfo health);
   // The mail routes (verification links, inbox), when mail is wired.
   void set_mail(mail::MailApi* mail) { mail_ = mail; }
+  // The event and webhook routes, when wired.
+  void set_events(control::EventsApi* events) { events_ = events; }
   http::HandlerResult handle(http::Request& req);
 
   // The most body a request to `target` can need, for the server to refuse a
@@ -79,12 +82,14 @@ class Router {
   http::HandlerResult lattice(http::Request& req);
   http::HandlerResult control(http::Request& req);
   http::HandlerResult mail(http::Request& req);
+  http::HandlerResult events(http::Request& req);
 
   ses::SesApi& ses_;
   sesv2::SesV2Api& sesv2_;
   lattice::LatticeApi& lattice_;
   control::ControlApi& control_;
   mail::MailApi* mail_ = nullptr;
+  control::EventsApi* events_ = nullptr;
   const HealthInfo health_;
   const std::chrono::steady_clock::time_point started_;
   // The last ping's result and when it was taken; one ping at a time.

@@ -56,6 +56,8 @@ class RouterTest : public ::testing::Test {
                                                         scheduler::SchedulerOptions{});
     claims_ = std::make_unique<service::ClaimAdmin>(*store_, *scheduler_, resolver_);
     control_ = std::make_unique<control::ControlApi>(*claims_, *auth_, nullptr);
+    feed_ = std::make_unique<service::EventFeed>(*store_, tokens_);
+    events_ = std::make_unique<control::EventsApi>(*feed_, *auth_);
     use_ping(nullptr);
   }
   // A router whose health route pings with `ping` (a fake store's).
@@ -63,9 +65,12 @@ class RouterTest : public ::testing::Test {
     HealthInfo health{"1.2.3", "sqlite", "jemalloc 5.3.0", "node-a", std::move(ping)};
     health.steady_now = [this] { return steady_; };
     router_ = std::make_unique<Router>(*ses_, *sesv2_, *lattice_, *control_, std::move(health));
+    router_->set_events(events_.get());
   }
   ~RouterTest() override {
     router_.reset();
+    events_.reset();
+    feed_.reset();
     control_.reset();
     scheduler_.reset();
     lattice_.reset();
@@ -137,6 +142,8 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<service::ClaimAdmin> claims_;
   std::unique_ptr<control::ControlApi> control_;
+  std::unique_ptr<service::EventFeed> feed_;
+  std::unique_ptr<control::EventsApi> events_;
   std::unique_ptr<Router> router_;
 };
 
@@ -371,6 +378,7 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
       {"GET", "/domainverifications", 403},              // kSigV4
       {"GET", "/v2/email/identities", 403},              // kSigV4
       {"GET", "/_vouch/claims/id-1", 403},               // kSigV4
+      {"GET", "/_vouch/events", 403},                    // kSigV4
       {"POST", "/_vouch/test/reset", 404},               // kTestMode: not in test mode here
       {"POST", "/_vouch/test/claims/id-1/status", 404},  // kTestModeSigV4: not in test mode here
       {"GET", "/_vouch/verify-email", 404},              // kLinkToken: no mail wired here

@@ -42,6 +42,8 @@
 #include "server/http_server.h"
 #include "service/accounts.h"
 #include "service/claim_admin.h"
+#include "service/event_feed.h"
+#include "service/event_pruner.h"
 #include "service/identity_service.h"
 #include "service/inbox.h"
 #include "service/lattice_service.h"
@@ -352,6 +354,9 @@ struct Services {
         lattice(verifications, authenticator),
         claim_admin(store, checks, resolver),
         control(claim_admin, authenticator, clocks.test.get(), {&limiter, opt.dns_concurrency}),
+        event_feed(store, page_tokens),
+        events_api(event_feed, authenticator),
+        event_pruner(event_feed, clocks.domain()),
         router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
                 [&store] { return store.ping(); }}),
@@ -376,6 +381,7 @@ struct Services {
       });
     }
     router.set_mail(&mail_api);
+    router.set_events(&events_api);
     ses.set_templates(&templates);
     sesv2.set_templates(&templates);
   }
@@ -393,6 +399,9 @@ struct Services {
   api::lattice::LatticeApi lattice;
   service::ClaimAdmin claim_admin;
   api::control::ControlApi control;
+  service::EventFeed event_feed;
+  api::control::EventsApi events_api;
+  service::EventPruner event_pruner;
   api::Router router;
   service::Inbox inbox;
   api::mail::MailApi mail_api;
@@ -542,6 +551,7 @@ int serve(const std::vector<std::string>& all_args) {
   }
   announce(*opt, *listener, **resolver, *checks, node_id);
   start_delivery(*mail, store);
+  services.event_pruner.start();
   announce_limits(*opt, *listener);
   listener->server->run(true);
   metrics.stop();

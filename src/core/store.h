@@ -277,6 +277,31 @@ class TemplateStore {
                                                                    size_t limit) = 0;
 };
 
+// A claim's status change as its account's consumers see it (GET
+// /_vouch/events, webhooks). The store writes one with every history entry,
+// in the same transaction; it outlives the claim until pruned.
+struct Event {
+  int64_t seq = 0;  // store-assigned, increasing: the order and the event's id
+  Scope scope;
+  std::string claim_id;
+  ClaimKind kind = ClaimKind::kSesDomain;
+  std::string subject;
+  StatusChange change;
+  std::optional<std::string> evidence;  // the claim's evidence then, when short
+};
+
+// Status-change events.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // The account's events (every region) in seq order, after `after_seq`.
+  virtual Result<std::vector<Event>> list_events(const std::string& account_id, int64_t after_seq,
+                                                 size_t limit) = 0;
+  // Deletes up to `limit` events that happened before `before`; returns how many.
+  virtual Result<size_t> prune_events(TimePoint before, size_t limit) = 0;
+};
+
 // Everything a store holds, for moving an installation to another backend.
 struct ClaimRecord {
   Claim claim;
@@ -298,6 +323,7 @@ struct Snapshot {
   std::vector<IdempotencyRecord> idempotency;
   std::map<std::string, std::string> settings;
   std::vector<VerificationTemplate> templates;  // seq order; seqs kept
+  std::vector<Event> events;                    // seq order; seqs kept
   // The largest seq and message id ever given (deleted ones too): never reused.
   int64_t last_seq = 0;
   int64_t last_mail_id = 0;
@@ -307,7 +333,8 @@ class Store : public ClaimStore,
               public OutboxStore,
               public AccountStore,
               public SettingStore,
-              public TemplateStore {
+              public TemplateStore,
+              public EventStore {
  public:
   // Short name for /_vouch/health ("sqlite", "postgres").
   virtual std::string name() const = 0;

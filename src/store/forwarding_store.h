@@ -167,6 +167,13 @@ class ForwardingStore : public core::Store {
                                                                        size_t limit) override {
     return inner_->list_templates(scope, after_seq, limit);
   }
+  core::Result<std::vector<core::Event>> list_events(const std::string& account_id,
+                                                     int64_t after_seq, size_t limit) override {
+    return inner_->list_events(account_id, after_seq, limit);
+  }
+  core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override {
+    return inner_->prune_events(before, limit);
+  }
 
  protected:
   core::Store& inner() { return *inner_; }

@@ -57,5 +57,9 @@ std::string kinds_array(const std::vector<core::ClaimKind>& kinds);
 // restore; postgres/templates.cc).
 core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
 core::Status write_templates(Conn& c, const std::vector<core::VerificationTemplate>& templates);
+// Every event, and writing them back with their seqs in place of those the
+// restored history fired (postgres/events.cc).
+core::Status read_events(Conn& c, std::vector<core::Event>& out);
+core::Status write_events(Conn& c, const std::vector<core::Event>& events);
 
 }  // namespace vouch::store::postgres

@@ -134,6 +134,7 @@ core::Status read_rest_into(Conn& c, core::Snapshot& snap) {
   if (!s.ok()) return s.error();
   for (int i = 0; i < s->rows(); ++i) snap.settings[s->text_at(i, 0)] = s->text_at(i, 1);
   if (auto st = read_templates(c, snap.templates); !st.ok()) return st;
+  if (auto st = read_events(c, snap.events); !st.ok()) return st;
   auto last = c.run(kLastIds);
   if (!last.ok()) return last.error();
   snap.last_seq = last->int_at(0, 0);
@@ -215,6 +216,7 @@ core::Status PostgresStore::restore(const core::Snapshot& snap) {
       return core::Error{core::ErrorCode::kConflict, "restore needs an empty store", {}, {}};
     }
     if (auto s = write_claims(c, snap); !s.ok()) return s;
+    if (auto s = write_events(c, snap.events); !s.ok()) return s;
     if (auto s = write_rest(c, snap); !s.ok()) return s;
     if (auto r = c.run(kMoveSequences, {p(snap.last_seq), p(snap.last_mail_id)}); !r.ok()) {
       return r.error();

@@ -31,5 +31,9 @@ inline void bind_mail(Stmt& s, const core::Mail& m) {
 // lets the table assign one.
 core::Status insert_template_row(Conn& c, const core::VerificationTemplate& t);
 core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
+// Event rows (sqlite/events.cc), for snapshot and restore; write_events
+// replaces the events the restored history fired.
+core::Status read_events(Conn& c, std::vector<core::Event>& out);
+core::Status write_events(Conn& c, const std::vector<core::Event>& events);
 
 }  // namespace vouch::store::sqlite

@@ -150,6 +150,31 @@ CREATE TABLE templates (
 ALTER TABLE claims ADD COLUMN reject_on_mx_failure INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX claims_mail_from ON claims(account_id, region, subject, kind) WHERE kind IN (5, 6);
 )sql",
+    // 12: an event per status change, written by a trigger on history so it
+    // commits with the change on every write path (see docs/EVENTS.md)
+    R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  claim_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  from_status INTEGER NOT NULL,
+  to_status INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  evidence TEXT
+);
+CREATE INDEX events_account ON events(account_id, seq);
+CREATE INDEX events_at ON events(at);
+CREATE TRIGGER history_event AFTER INSERT ON history BEGIN
+  INSERT INTO events (account_id, region, claim_id, kind, subject, from_status, to_status, at,
+                      evidence)
+  SELECT account_id, region, id, kind, subject, NEW.from_status, NEW.to_status, NEW.at,
+         CASE WHEN length(evidence) <= 1024 THEN evidence END
+  FROM claims WHERE seq = NEW.claim_seq;
+END;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

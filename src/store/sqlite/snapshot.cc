@@ -66,7 +66,8 @@ core::Status read_rest(Conn& c, core::Snapshot& out) {
   Stmt st = c.prepare("SELECT name, value FROM settings ORDER BY name");
   while ((rc = st.step()) == SQLITE_ROW) out.settings.emplace(st.text_at(0), st.text_at(1));
   if (rc != SQLITE_DONE) return c.error("read settings");
-  return read_templates(c, out.templates);
+  if (auto s = read_templates(c, out.templates); !s.ok()) return s;
+  return read_events(c, out.events);
 }
 
 core::Status refuse_unless_empty(Conn& c) {
@@ -175,6 +176,7 @@ core::Status SqliteStore::restore(const core::Snapshot& snap) {
   return writer_->run([&](Conn& c) -> core::Status {
     if (auto s = refuse_unless_empty(c); !s.ok()) return s;
     if (auto s = write_claims(c, snap); !s.ok()) return s;
+    if (auto s = write_events(c, snap.events); !s.ok()) return s;
     return write_rest(c, snap);
   });
 }

@@ -1,0 +1,177 @@
+// The Store contract for status-change events: one per history entry,
+// written in the same transaction as the change (never for a write that lost
+// its compare-and-set), per account, paged by seq, kept after the claim is
+// deleted, pruned by age, cleared by reset, carried by snapshot and restore.
+#include "store/store_contract_test_util.h"
+
+namespace vouch::core::contract {
+namespace {
+
+class StoreEventsTest : public StoreContractTest {
+ protected:
+  std::vector<Event> events(const std::string& account, int64_t after = 0, size_t limit = 100) {
+    auto r = store().list_events(account, after, limit);
+    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
+    return r.ok() ? *r : std::vector<Event>{};
+  }
+
+  // Records a check of `c` that moves it to `to` at `at`.
+  Result<Claim> change(Claim c, ClaimStatus to, TimePoint at, const std::string& evidence) {
+    const ClaimStatus from = c.status;
+    c.status = to;
+    return store().record_check(std::move(c), evidence, StatusChange{at, from, to});
+  }
+};
+
+TEST_P(StoreEventsTest, AStatusChangeWritesAnEventWithTheClaimsFields) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDkimTxt, "events.example"));
+  auto no_change = store().record_check(c, "{\"outcome\":\"absent\"}", std::nullopt);
+  ASSERT_OK(no_change);
+  EXPECT_TRUE(events(kScope.account_id).empty()) << "a check without a change is no event";
+
+  ASSERT_OK(change(*no_change, ClaimStatus::kVerified, T0 + hours(2), "{\"outcome\":\"found\"}"));
+  auto got = events(kScope.account_id);
+  ASSERT_EQ(got.size(), 1u);
+  const Event& e = got[0];
+  EXPECT_GT(e.seq, 0);
+  EXPECT_EQ(e.scope, kScope);
+  EXPECT_EQ(e.claim_id, c.id);
+  EXPECT_EQ(e.kind, ClaimKind::kSesDkimTxt);
+  EXPECT_EQ(e.subject, "events.example");
+  EXPECT_EQ(e.change.at, T0 + hours(2));
+  EXPECT_EQ(e.change.from, ClaimStatus::kPending);
+  EXPECT_EQ(e.change.to, ClaimStatus::kVerified);
+  EXPECT_EQ(e.evidence, std::optional<std::string>("{\"outcome\":\"found\"}"));
+}
+
+TEST_P(StoreEventsTest, LongEvidenceIsLeftOutButTheEventStays) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "long.example"));
+  ASSERT_OK(change(c, ClaimStatus::kVerified, T0, "{\"x\":\"" + std::string(2000, 'a') + "\"}"));
+  auto got = events(kScope.account_id);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].evidence.has_value());
+}
+
+TEST_P(StoreEventsTest, ABatchWritesEventsOnlyForTheRecordsThatLanded) {
+  Claim landed = insert(make_claim(kScope, ClaimKind::kSesMailFromMx, "landed.example"));
+  Claim stale = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "stale.example"));
+  Claim gone = insert(make_claim(kScope, ClaimKind::kSesMailFromSpf, "gone.example"));
+  Claim moved = stale;
+  moved.attempts = 3;
+  ASSERT_OK(store().update_claim(moved));  // `stale` loses its compare-and-set
+  ASSERT_OK(store().delete_claim(kScope, gone.id));
+  std::vector<CheckRecord> records;
+  for (Claim c : {landed, stale, gone}) {
+    c.status = ClaimStatus::kVerified;
+    records.push_back({c, "{}", StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  }
+  auto out = store().record_checks(records);
+  ASSERT_EQ(out.size(), 3u);
+  ASSERT_OK(out[0]);
+  EXPECT_FALSE(out[1].ok());
+  EXPECT_FALSE(out[2].ok());
+  auto got = events(kScope.account_id);
+  ASSERT_EQ(got.size(), 1u) << "no event announces a change that did not happen";
+  EXPECT_EQ(got[0].claim_id, landed.id);
+  EXPECT_EQ(got[0].kind, ClaimKind::kSesMailFromMx);
+}
+
+TEST_P(StoreEventsTest, EventsArePerAccountInOrderAndPage) {
+  std::vector<std::string> mine;
+  for (int i = 0; i < 5; ++i) {
+    Claim c = insert(make_claim(i % 2 ? kOtherRegion : kScope, ClaimKind::kSesDomain,
+                                "d" + std::to_string(i) + ".example"));
+    ASSERT_OK(change(c, ClaimStatus::kVerified, T0 + hours(i), "{}"));
+    mine.push_back(c.id);
+    Claim theirs = insert(make_claim(kOtherAccount, ClaimKind::kSesDomain, "t.example"));
+    ASSERT_OK(change(theirs, ClaimStatus::kFailed, T0, "{}"));
+    ASSERT_OK(store().delete_claim(kOtherAccount, theirs.id));
+  }
+  auto first = events(kScope.account_id, 0, 3);
+  ASSERT_EQ(first.size(), 3u);
+  auto rest = events(kScope.account_id, first.back().seq, 3);
+  ASSERT_EQ(rest.size(), 2u);
+  std::vector<std::string> seen;
+  int64_t last = 0;
+  for (const auto& page : {first, rest}) {
+    for (const auto& e : page) {
+      EXPECT_GT(e.seq, last);
+      last = e.seq;
+      EXPECT_EQ(e.scope.account_id, kScope.account_id);
+      seen.push_back(e.claim_id);
+    }
+  }
+  EXPECT_EQ(seen, mine) << "both regions of the account, in order";
+  EXPECT_TRUE(events(kScope.account_id, last).empty());
+  // The other account's events outlive their deleted claims.
+  EXPECT_EQ(events(kOtherAccount.account_id).size(), 5u);
+}
+
+TEST_P(StoreEventsTest, PruneDeletesOldEventsUpToTheLimit) {
+  for (int i = 0; i < 4; ++i) {
+    Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, std::to_string(i) + ".example"));
+    ASSERT_OK(change(c, ClaimStatus::kVerified, T0 + hours(i), "{}"));
+  }
+  auto pruned = store().prune_events(T0 + hours(3), 2);  // three are older; two go
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 2u);
+  pruned = store().prune_events(T0 + hours(3), 10);
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 1u);
+  auto left = events(kScope.account_id);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].change.at, T0 + hours(3));
+}
+
+TEST_P(StoreEventsTest, ResetRemovesEvents) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesEmail, "u@example.com"));
+  ASSERT_OK(change(c, ClaimStatus::kVerified, T0, "{}"));
+  ASSERT_EQ(events(kScope.account_id).size(), 1u);
+  ASSERT_OK(store().clear_claims());
+  EXPECT_TRUE(events(kScope.account_id).empty());
+}
+
+TEST_P(StoreEventsTest, RestoreKeepsTheEventsAndAnnouncesNothingNew) {
+  Claim c = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "moved.example"));
+  auto v = change(c, ClaimStatus::kVerified, T0, "{\"a\":1}");
+  ASSERT_OK(v);
+  ASSERT_OK(change(*v, ClaimStatus::kUnconfirmed, T0 + hours(1), "{\"a\":2}"));
+  Claim gone = insert(make_claim(kScope, ClaimKind::kSesDomain, "gone.example"));
+  ASSERT_OK(change(gone, ClaimStatus::kFailed, T0, "{}"));
+  ASSERT_OK(store().delete_claim(kScope, gone.id));  // its event stays, its history goes
+  auto snap = store().snapshot();
+  ASSERT_OK(snap);
+  ASSERT_EQ(snap->events.size(), 3u);
+
+  testing::TempDir other_dir;
+  auto other = GetParam().open(other_dir.path());
+  ASSERT_NE(other, nullptr);
+  ASSERT_OK(other->restore(*snap));
+  auto again = other->list_events(kScope.account_id, 0, 100);
+  ASSERT_OK(again);
+  ASSERT_EQ(again->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*again)[i].seq, snap->events[i].seq);
+    EXPECT_EQ((*again)[i].claim_id, snap->events[i].claim_id);
+    EXPECT_EQ((*again)[i].change.to, snap->events[i].change.to);
+    EXPECT_EQ((*again)[i].evidence, snap->events[i].evidence);
+  }
+  // A change after the move continues after the largest seq.
+  auto moved = other->get_claim(kScope, c.id);
+  ASSERT_OK(moved);
+  ASSERT_TRUE(moved->has_value());
+  Claim next = **moved;
+  next.status = ClaimStatus::kVerified;
+  ASSERT_OK(other->record_check(
+      next, "{}", StatusChange{T0 + hours(2), ClaimStatus::kUnconfirmed, ClaimStatus::kVerified}));
+  auto after = other->list_events(kScope.account_id, snap->events.back().seq, 100);
+  ASSERT_OK(after);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_GT((*after)[0].seq, snap->events.back().seq);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreEventsTest, ::testing::ValuesIn(contract_backends()),
+                         backend_name);
+
+}  // namespace
+}  // namespace vouch::core::contract
