@@ -440,8 +440,7 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   options.route_body_limit = &api::Router::body_limit;
   options.reserve_route = &api::Router::is_health;
   Listener l{nullptr, options.max_connections, fd_limit};
-  http::Handler handler =
-      metrics.handler([&router](http::Request& r) { return router.handle(r); });
+  http::Handler handler = metrics.handler([&router](http::Request& r) { return router.handle(r); });
   if (access_log) handler = access_log->wrap(std::move(handler));
   l.server = std::make_unique<server::HttpServer>(options, std::move(handler));
   if (auto s = l.server->bind(); !s.ok()) return s.error();

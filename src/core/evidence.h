@@ -39,7 +39,7 @@ struct DnsAnswer {
   // Each TXT record, its strings joined; or CNAME targets; or MX records as
   // "<preference> <exchange>".
   std::vector<std::string> records;
-  std::string error;  // resolver error text, for kError and friends
+  std::string error;       // resolver error text, for kError and friends
   std::optional<Soa> soa;  // the answering zone's, when the resolver learnt it
 };
 

@@ -77,12 +77,13 @@ ClaimAdmin::ClaimAdmin(core::Store& store, core::CheckRunner& checks, core::DnsR
     : store_(store), checks_(checks), resolver_(resolver) {}
 
 core::Result<ClaimPage> ClaimAdmin::list(const core::Scope& scope, int64_t after) {
-  core::ListQuery q{scope,
-                    {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail,
-                     core::ClaimKind::kLatticeDomain, core::ClaimKind::kSesDkim, core::ClaimKind::kSesDkimTxt,
-                     core::ClaimKind::kSesMailFromMx, core::ClaimKind::kSesMailFromSpf},
-                    after,
-                    kPage};
+  core::ListQuery q{
+      scope,
+      {core::ClaimKind::kSesDomain, core::ClaimKind::kSesEmail, core::ClaimKind::kLatticeDomain,
+       core::ClaimKind::kSesDkim, core::ClaimKind::kSesDkimTxt, core::ClaimKind::kSesMailFromMx,
+       core::ClaimKind::kSesMailFromSpf},
+      after,
+      kPage};
   auto rows = store_.list_claims(q);
   if (!rows.ok()) return rows.error();
   ClaimPage page;

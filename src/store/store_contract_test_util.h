@@ -47,8 +47,9 @@ inline const Scope kOtherAccount{"444455556666", "us-east-1"};
 inline const TimePoint T0 = TimePoint(nanoseconds(1'700'000'000'123'456'789));
 
 inline const std::vector<ClaimKind> kAllKinds = {
-    ClaimKind::kSesDomain, ClaimKind::kSesEmail,      ClaimKind::kLatticeDomain,
-    ClaimKind::kSesDkim, ClaimKind::kSesDkimTxt,   ClaimKind::kSesMailFromMx, ClaimKind::kSesMailFromSpf};
+    ClaimKind::kSesDomain,     ClaimKind::kSesEmail,   ClaimKind::kLatticeDomain,
+    ClaimKind::kSesDkim,       ClaimKind::kSesDkimTxt, ClaimKind::kSesMailFromMx,
+    ClaimKind::kSesMailFromSpf};
 inline const std::vector<ClaimKind> kSesKinds = {ClaimKind::kSesDomain, ClaimKind::kSesEmail};
 inline const std::vector<ClaimStatus> kAllStatuses = {
     ClaimStatus::kPending, ClaimStatus::kVerified, ClaimStatus::kUnconfirmed, ClaimStatus::kFailed};

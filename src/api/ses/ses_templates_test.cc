@@ -49,10 +49,10 @@ struct Env {
     return std::get<http::Response>(std::move(o));
   }
   http::Response call(const std::string& action, const std::string& params) {
-    auto req = test_util::signed_request(
-        "POST", "/", "Action=" + action + "&Version=2010-12-01&" + params,
-        {kKey, kSecret, "us-east-1", "ses"}, clock.now(),
-        "application/x-www-form-urlencoded; charset=utf-8");
+    auto req = test_util::signed_request("POST", "/",
+                                         "Action=" + action + "&Version=2010-12-01&" + params,
+                                         {kKey, kSecret, "us-east-1", "ses"}, clock.now(),
+                                         "application/x-www-form-urlencoded; charset=utf-8");
     return done(v1.handle(req));
   }
   http::Response rest(const std::string& method, const std::string& path,
@@ -120,9 +120,9 @@ TEST(TemplateApis, V1CodesForEachError) {
 
 TEST(TemplateApis, V2CodesAndStatuses) {
   Env env;
-  EXPECT_EQ(env.rest("POST", "/v2/email/custom-verification-email-templates", v2_template("T"))
-                .status,
-            200);
+  EXPECT_EQ(
+      env.rest("POST", "/v2/email/custom-verification-email-templates", v2_template("T")).status,
+      200);
   auto dup = env.rest("POST", "/v2/email/custom-verification-email-templates", v2_template("T"));
   EXPECT_EQ(dup.status, 400);
   EXPECT_TRUE(has(dup, "Custom verification email template T already exists")) << dup.body;
@@ -131,8 +131,7 @@ TEST(TemplateApis, V2CodesAndStatuses) {
   EXPECT_EQ(bad_from.status, 400);
   auto missing = env.rest("GET", "/v2/email/custom-verification-email-templates/Absent");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(env.rest("DELETE", "/v2/email/custom-verification-email-templates/Absent").status,
-            404);
+  EXPECT_EQ(env.rest("DELETE", "/v2/email/custom-verification-email-templates/Absent").status, 404);
   EXPECT_EQ(env.rest("GET", "/v2/email/custom-verification-email-templates?PageSize=0").status,
             400);
   EXPECT_EQ(env.rest("GET", "/v2/email/custom-verification-email-templates/T/x").status, 404);
