@@ -1,7 +1,5 @@
 #include "api/sesv2/sesv2_api.h"
 
-#include <charconv>
-
 #include "api/common/form.h"
 #include "api/common/json.h"
 #include "api/sesv2/sesv2_dkim.h"
@@ -160,19 +158,10 @@ http::HandlerResult SesV2Api::create(const core::Scope& scope, const http::Reque
 }
 
 http::HandlerResult SesV2Api::list(const core::Scope& scope, const http::Request& req) {
-  auto q = parse_form(req.query(), false);
-  if (!q) return bad_request("The query string could not be parsed.");
-  std::optional<int> page_size;
-  if (const std::string* p = q->get("PageSize")) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), v);
-    if (ec != std::errc() || end != p->data() + p->size())
-      return bad_request("PageSize must be an integer.");
-    page_size = v;
-  }
-  std::optional<std::string> next;
-  if (const std::string* n = q->get("NextToken")) next = *n;
-  return list_page(scope, page_size, next, {});
+  auto q = page_query(req);
+  if (auto* r = std::get_if<http::Response>(&q)) return std::move(*r);
+  auto& page = std::get<PageQuery>(q);
+  return list_page(scope, page.page_size, page.next_token, {});
 }
 
 http::HandlerResult SesV2Api::list_posted(const core::Scope& scope, const http::Request& req) {

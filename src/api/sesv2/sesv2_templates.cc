@@ -2,7 +2,6 @@
 // /v2/email/custom-verification-email-templates[/{TemplateName}] and
 // POST /v2/email/outbound-custom-verification-emails, over the template
 // store SES v1 shares.
-#include <charconv>
 
 #include "api/common/form.h"
 #include "api/common/json.h"
@@ -148,19 +147,12 @@ http::HandlerResult SesV2Api::update_template(const core::Scope& scope, const st
 }
 
 http::HandlerResult SesV2Api::list_templates(const core::Scope& scope, const http::Request& req) {
-  auto q = parse_form(req.query(), false);
-  if (!q) return bad_request("The query string could not be parsed.");
-  std::optional<int> page_size;
-  if (const std::string* p = q->get("PageSize")) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), v);
-    if (ec != std::errc() || end != p->data() + p->size())
-      return bad_request("PageSize must be an integer.");
-    page_size = v;
-  }
-  std::optional<std::string> next;
-  if (const std::string* n = q->get("NextToken"); n && !n->empty()) next = *n;
-  auto page = templates_->list(scope, page_size, next);
+  auto q = page_query(req);
+  if (auto* r = std::get_if<http::Response>(&q)) return std::move(*r);
+  auto& query = std::get<PageQuery>(q);
+  // An empty NextToken is the first page, as the SDKs' paginators send it.
+  if (query.next_token && query.next_token->empty()) query.next_token.reset();
+  auto page = templates_->list(scope, query.page_size, query.next_token);
   if (!page.ok()) {
     if (page.error().field == "MaxResults")
       return bad_request("PageSize must be between 1 and 50.");

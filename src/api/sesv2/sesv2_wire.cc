@@ -1,5 +1,8 @@
 #include "api/sesv2/sesv2_wire.h"
 
+#include <charconv>
+
+#include "api/common/form.h"
 #include "api/common/json.h"
 
 namespace vouch::api::sesv2 {
@@ -159,6 +162,21 @@ http::Response error_response(const core::Error& e) {
   }
   // Retryable busy-ness and bugs alike: the common 500, details in the log.
   return api::error_response(e);
+}
+
+std::variant<PageQuery, http::Response> page_query(const http::Request& req) {
+  auto q = parse_form(req.query(), false);
+  if (!q) return bad_request("The query string could not be parsed.");
+  PageQuery out;
+  if (const std::string* p = q->get("PageSize")) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), v);
+    if (ec != std::errc() || end != p->data() + p->size())
+      return bad_request("PageSize must be an integer.");
+    out.page_size = v;
+  }
+  if (const std::string* n = q->get("NextToken")) out.next_token = *n;
+  return out;
 }
 
 }  // namespace vouch::api::sesv2

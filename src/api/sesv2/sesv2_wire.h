@@ -3,7 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -44,5 +46,13 @@ nlohmann::json tags_json(const core::Tags& tags);
 // TooManyRequestsException 429; {"message": ...} with x-amzn-ErrorType.
 http::Response error_response(const core::Error& e);
 http::Response bad_request(std::string_view message);
+
+// A GET list's query: PageSize (an integer; its range is the service's to
+// judge) and NextToken as sent, or the error to answer.
+struct PageQuery {
+  std::optional<int> page_size;
+  std::optional<std::string> next_token;
+};
+std::variant<PageQuery, http::Response> page_query(const http::Request& req);
 
 }  // namespace vouch::api::sesv2

@@ -212,6 +212,16 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
   throw new Error(`vouch not healthy within ${timeoutMs} ms (last: ${last})\nstderr:\n${stderr}`);
 }
 
+// POSTs JSON to one of the server's own routes (test mode's clock and checks):
+// asserts 200 and answers the parsed body.
+export async function postJson(server, path, body) {
+  const res = await fetch(`${server.endpoint}${path}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
 export function randomAccessKey() {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let s = 'AKIA';

@@ -19,7 +19,9 @@ import {
   SetIdentityMailFromDomainCommand,
 } from '@aws-sdk/client-ses';
 
-import { ROOT_KEY, ROOT_SECRET, expectError, startVouch, uniq } from './harness.mjs';
+import {
+  ROOT_KEY, ROOT_SECRET, expectError, postJson, startVouch, uniq,
+} from './harness.mjs';
 import { startStubDns } from './stub_dns.mjs';
 
 describe('MAIL FROM via AWS SDK for JavaScript v3 (test mode, stub DNS)', () => {
@@ -45,13 +47,7 @@ describe('MAIL FROM via AWS SDK for JavaScript v3 (test mode, stub DNS)', () => 
     await dns?.close();
   });
 
-  const post = async (path, body) => {
-    const res = await fetch(`${server.endpoint}${path}`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
-    assert.equal(res.status, 200);
-    return res.json();
-  };
+  const post = (path, body) => postJson(server, path, body);
   const checkLater = async () => {
     await post('/_vouch/test/clock', { advance_seconds: 3600 });
     await post('/_vouch/test/run-due-checks', {});

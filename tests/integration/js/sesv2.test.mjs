@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-ses';
 
 import {
-  ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET, expectError, startVouch, uniq,
+  ROOT_ACCOUNT_ID, ROOT_KEY, ROOT_SECRET, expectError, postJson, startVouch, uniq,
 } from './harness.mjs';
 import { startStubDns } from './stub_dns.mjs';
 
@@ -267,13 +267,7 @@ describe('a v2 domain verified through DNS (test mode, a DNS server of its own)'
     await dns?.close();
   });
 
-  const post = async (path, body) => {
-    const res = await fetch(`${server.endpoint}${path}`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
-    assert.equal(res.status, 200);
-    return res.json();
-  };
+  const post = (path, body) => postJson(server, path, body);
   const runDueChecks = async () => (await post('/_vouch/test/run-due-checks', {})).checked;
   const get = (name) => v2.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
 
