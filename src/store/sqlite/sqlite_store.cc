@@ -160,6 +160,26 @@ Result<std::vector<Claim>> SqliteStore::list_claims(const core::ListQuery& q) {
   return collect(*r, s);
 }
 
+// The scope's indexes keep rows in seq order within a status (claims_status)
+// or a subject range (claims_scope_subject), so a page reads few rows.
+Result<std::vector<Claim>> SqliteStore::search_claims(const core::ClaimSearch& q) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  std::string sql = kSelect + "WHERE account_id = ?1 AND region = ?2 AND seq > ?3 AND " +
+                    kinds_sql(q.list.kinds);
+  if (q.status) sql += " AND status = ?5";
+  if (!q.subject_prefix.empty()) sql += " AND subject >= ?6 AND subject < ?7";
+  Stmt s = (*r).prepare(sql + " ORDER BY seq LIMIT ?4");
+  s.bind(1, q.list.scope.account_id)
+      .bind(2, q.list.scope.region)
+      .bind(3, q.list.after_seq)
+      .bind(4, static_cast<int64_t>(q.list.limit));
+  if (q.status) s.bind(5, int64_t{status_code(*q.status)});
+  const std::string end = q.subject_end();
+  if (!q.subject_prefix.empty()) s.bind(6, q.subject_prefix).bind(7, end);
+  return collect(*r, s);
+}
+
 Result<size_t> SqliteStore::count_claims(const Scope& scope,
                                          const std::vector<core::ClaimKind>& kinds) {
   Reader r(*this);
