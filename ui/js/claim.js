@@ -1,7 +1,7 @@
 // One claim: what to publish, what each resolver saw, why it is not verified
 // yet, its timeline; "Check now" redraws it in place.
 import { ApiError, call, callText, queryOf } from './api.js';
-import { announce, badge, clear, copyButton, errorBox, h, KIND_WORDS, time } from './dom.js';
+import { announce, badge, clear, copyButton, errorBox, h, KIND_WORDS, table, time } from './dom.js';
 
 const RESULT_WORDS = { found: 'Found', absent: 'Not found', wrong: 'Wrong value', error: 'Error' };
 
@@ -24,15 +24,11 @@ function evidence(e) {
   return h('div', {},
     h('p', {}, 'Last check ', time(e.at), `: ${e.outcome.replace('_', ' ')} `,
       `(${e.quorum} resolver${e.quorum === 1 ? '' : 's'} must agree).`),
-    h('div', { class: 'table-wrap' }, h('table', { id: 'evidence' },
-      h('thead', {}, h('tr', {}, ['Resolver', 'Result', 'What it saw']
-        .map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, e.perspectives.map((p) => h('tr', {},
-        h('td', { text: p.resolver }),
-        h('td', {}, h('span', { class: `result result-${p.result}`,
-          text: RESULT_WORDS[p.result] || p.result })),
-        h('td', {}, (p.seen || []).map((v) => h('code', { class: 'seen', text: v })),
-          p.detail ? h('span', { class: 'muted', text: ` ${p.detail}` }) : null)))))));
+    table('evidence', ['Resolver', 'Result', 'What it saw'], e.perspectives.map((p) => [
+      p.resolver,
+      h('span', { class: `result result-${p.result}`, text: RESULT_WORDS[p.result] || p.result }),
+      [(p.seen || []).map((v) => h('code', { class: 'seen', text: v })),
+        p.detail ? h('span', { class: 'muted', text: ` ${p.detail}` }) : null]])));
 }
 
 function history(items) {
@@ -42,15 +38,12 @@ function history(items) {
 }
 
 function mail(d, onResend) {
-  const rows = d.mail.map((m) => h('tr', {}, h('td', { text: m.state }), h('td', {}, time(m.created_at)),
-    h('td', {}, time(m.sent_at)), h('td', { text: String(m.attempts) }),
-    h('td', { text: m.last_error || '' })));
+  const rows = d.mail.map((m) => [m.state, time(m.created_at), time(m.sent_at), String(m.attempts),
+    m.last_error || '']);
   return h('section', { 'aria-labelledby': 'mail-h' },
     h('h2', { id: 'mail-h', text: 'Verification mail' }),
-    rows.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'mail' },
-      h('thead', {}, h('tr', {}, ['State', 'Queued', 'Sent', 'Attempts', 'Last error']
-        .map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, rows))) : h('p', { class: 'muted', text: 'No mail sent yet.' }),
+    rows.length ? table('mail', ['State', 'Queued', 'Sent', 'Attempts', 'Last error'], rows)
+      : h('p', { class: 'muted', text: 'No mail sent yet.' }),
     h('button', { type: 'button', id: 'resend', onclick: onResend, text: 'Resend the mail' }));
 }
 

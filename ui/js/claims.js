@@ -1,7 +1,7 @@
 // The claims list: filters and search in the URL (#/claims?status=..), read
 // a page at a time from the server.
 import { call, queryOf } from './api.js';
-import { badge, clear, errorBox, h, KIND_WORDS, time } from './dom.js';
+import { badge, clear, errorBox, h, KIND_WORDS, table, time } from './dom.js';
 
 const STATUSES = ['pending', 'verified', 'unconfirmed', 'failed'];
 export const PAGE = 50;
@@ -14,13 +14,10 @@ function select(id, label, options, value) {
 }
 
 function row(c) {
-  return h('tr', {},
-    h('td', {}, badge(c.status)),
-    h('td', { text: KIND_WORDS[c.kind] || c.kind }),
+  return [badge(c.status), KIND_WORDS[c.kind] || c.kind,
     h('td', { class: 'name' }, h('a', { href: `#/claims/${encodeURIComponent(c.id)}`,
       text: c.subject })),
-    h('td', {}, time(c.last_verified_at)),
-    h('td', {}, time(c.next_check_at)));
+    time(c.last_verified_at), time(c.next_check_at)];
 }
 
 export async function renderClaims(view, params) {
@@ -57,11 +54,8 @@ export async function renderClaims(view, params) {
   if (page.claims.length === 0) {
     body.append(h('p', { id: 'no-claims', text: 'No claims match.' }));
   } else {
-    body.append(h('div', { class: 'table-wrap' }, h('table', { id: 'claims' },
-      h('caption', { class: 'visually-hidden', text: 'Claims of this account and Region' }),
-      h('thead', {}, h('tr', {}, ['Status', 'Kind', 'Name', 'Last verified', 'Next check']
-        .map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, page.claims.map(row)))));
+    body.append(table('claims', ['Status', 'Kind', 'Name', 'Last verified', 'Next check'],
+      page.claims.map(row), 'Claims of this account and Region'));
   }
   const nav = h('nav', { class: 'pager', 'aria-label': 'Pages' });
   if (after) nav.append(h('a', { href: `#/claims?${queryOf({ status, kind, q })}`, text: 'First page' }));

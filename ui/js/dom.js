@@ -9,11 +9,26 @@ export function h(tag, props = {}, ...children) {
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
+}
+
+/**
+ * A table with a header row; `rows`: arrays of cells (text or nodes), each
+ * labelled with its column for the narrow layout (a card per row).
+ */
+export function table(id, columns, rows, caption = '') {
+  return h('div', { class: 'table-wrap' }, h('table', { id, class: 'cards' },
+    caption ? h('caption', { class: 'visually-hidden', text: caption }) : null,
+    h('thead', {}, h('tr', {}, columns.map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => {
+      const td = c instanceof HTMLTableCellElement ? c : h('td', {}, c);
+      td.dataset.label = columns[i];
+      return td;
+    }))))));
 }
 
 export function clear(el) {

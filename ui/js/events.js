@@ -1,6 +1,6 @@
 // Recent events (status changes) of the account, newest page first.
 import { call, queryOf } from './api.js';
-import { clear, errorBox, h, KIND_WORDS, time, wireBadge } from './dom.js';
+import { clear, errorBox, h, KIND_WORDS, table, time, wireBadge } from './dom.js';
 
 export async function renderEvents(view, params) {
   const token = params.get('next_token') || '';
@@ -17,16 +17,12 @@ export async function renderEvents(view, params) {
   if (!page.events.length) {
     body.append(h('p', { text: 'No events yet.' }));
   } else {
-    body.append(h('div', { class: 'table-wrap' }, h('table', { id: 'events' },
-      h('thead', {}, h('tr', {}, ['When', 'Event', 'Claim', 'Kind', 'Change']
-        .map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, page.events.map((e) => h('tr', {},
-        h('td', {}, time(e.time)),
-        h('td', {}, h('code', { text: e.type })),
-        h('td', {}, h('a', { href: `#/claims/${encodeURIComponent(e.claim_id)}`,
-          text: e.resource?.identity || e.resource?.domainName || e.claim_id })),
-        h('td', { text: KIND_WORDS[e.claim_kind] || e.claim_kind }),
-        h('td', {}, wireBadge(e.old_status), ' → ', wireBadge(e.new_status))))))));
+    body.append(table('events', ['When', 'Event', 'Claim', 'Kind', 'Change'],
+      page.events.map((e) => [time(e.time), h('code', { text: e.type }),
+        h('a', { href: `#/claims/${encodeURIComponent(e.claim_id)}`,
+          text: e.resource?.identity || e.resource?.domainName || e.claim_id }),
+        KIND_WORDS[e.claim_kind] || e.claim_kind,
+        [wireBadge(e.old_status), ' → ', wireBadge(e.new_status)]])));
   }
   if (page.next_token) {
     body.append(h('nav', { class: 'pager', 'aria-label': 'Pages' },

@@ -1,7 +1,7 @@
 // Webhook endpoints: their delivery health, add one (its secret is shown
 // once, here), remove one.
 import { ApiError, call } from './api.js';
-import { announce, clear, copyButton, errorBox, h, time } from './dom.js';
+import { announce, clear, copyButton, errorBox, h, table, time } from './dom.js';
 
 const PATH = '/_vouch/webhooks';
 
@@ -41,26 +41,23 @@ export async function renderWebhooks(view) {
       list.append(h('p', { id: 'no-webhooks', text: 'No endpoints yet.' }));
       return;
     }
-    list.append(h('div', { class: 'table-wrap' }, h('table', { id: 'webhooks' },
-      h('thead', {}, h('tr', {}, ['Endpoint', 'Events', 'Health', 'Last attempt', '']
-        .map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, body.webhooks.map((w) => h('tr', {},
+    const remove = (w) => h('button', { type: 'button', 'aria-label': `Remove ${w.url}`,
+      text: 'Remove', onclick: async () => {
+        clear(problem);
+        try {
+          await call('DELETE', `${PATH}/${encodeURIComponent(w.id)}`);
+          announce(`Removed ${w.url}.`);
+          await load();
+        } catch (err) {
+          problem.append(errorBox(err));
+        }
+      } });
+    list.append(table('webhooks', ['Endpoint', 'Events', 'Health', 'Last attempt', 'Remove'],
+      body.webhooks.map((w) => [
         h('td', { class: 'name' }, h('code', { text: w.url }),
           w.disabled ? h('span', { class: 'badge badge-failed', text: 'Disabled' }) : null),
-        h('td', { text: (w.event_types || []).join(', ') || 'all' }),
-        h('td', {}, health(w)),
-        h('td', {}, time(w.health?.last_attempt_at)),
-        h('td', {}, h('button', { type: 'button', 'aria-label': `Remove ${w.url}`, text: 'Remove',
-          onclick: async () => {
-            clear(problem);
-            try {
-              await call('DELETE', `${PATH}/${encodeURIComponent(w.id)}`);
-              announce(`Removed ${w.url}.`);
-              await load();
-            } catch (err) {
-              problem.append(errorBox(err));
-            }
-          } }))))))));
+        (w.event_types || []).join(', ') || 'all', health(w), time(w.health?.last_attempt_at),
+        remove(w)])));
   }
 
   form.addEventListener('submit', async (ev) => {
