@@ -28,15 +28,19 @@ function creds(key, secret) {
 }
 
 // A signed GET of vouch's admin API from the test itself (the console's signer).
-async function adminGet(server, target, key = ROOT_KEY, secret = ROOT_SECRET) {
+// `expect`: the statuses allowed; with more than one, answers { status, body }.
+async function adminGet(server, target, key = ROOT_KEY, secret = ROOT_SECRET, expect = [200]) {
   const url = new URL(target, server.endpoint);
   const headers = [['host', url.host], ['x-amz-date', amzDateOf(new Date())]];
   const { authorization } = await sign({ method: 'GET', path: url.pathname,
     query: url.search.slice(1), headers, accessKeyId: key, secretAccessKey: secret,
     region: REGION, service: 'ses', amzDate: headers[1][1] });
   const res = await fetch(url, { headers: { 'x-amz-date': headers[1][1], authorization } });
-  assert.equal(res.status, 200, await res.clone().text());
-  return res.json();
+  const text = await res.text();
+  assert.ok(expect.includes(res.status), `${target}: ${res.status} ${text}`);
+  if (expect.length === 1) return JSON.parse(text);
+  if (res.status === 404) assert.match(text, /Unknown operation/);  // not built, not another 404
+  return { status: res.status, body: text };
 }
 
 async function claimId(server, subject, kind, who = [ROOT_KEY, ROOT_SECRET]) {
@@ -58,7 +62,9 @@ describe('the web console in chromium', () => {
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: scripts/deps.sh --test installs it`);
     dns = await startStubDns();
-    server = await startVouch({ args: ['--test-mode', '--dns-resolver', dns.address] });
+    // --mail-cooldown 0: "Resend" sends at once.
+    server = await startVouch({ args: ['--test-mode', '--dns-resolver', dns.address,
+      '--mail-cooldown', '0'] });
     server.accountAdd(OTHER.account, OTHER.key, OTHER.secret);
     const ses = new SESClient({ endpoint: server.endpoint, ...creds(ROOT_KEY, ROOT_SECRET) });
     for (const d of ['shop.example', 'shop-eu.example', 'blog.example', 'twice.example']) {
@@ -197,6 +203,46 @@ describe('the web console in chromium', () => {
     assert.ok((await filter({ status: 'pending' })).includes('blog.example'));
     await filter({});
     await shoot('claims');
+  });
+
+  test('the events page shows the status change "Check now" made', async () => {
+    await page.getByRole('link', { name: 'Events' }).click();
+    await shown();
+    const rows = page.locator('#events tbody tr', { hasText: 'shop.example' });
+    assert.equal(await rows.count(), 1);
+    assert.match(await rows.first().textContent(), /Pending → Success/);
+  });
+
+  test('an email address shows its verification mail, and resend sends another', async () => {
+    const id = await claimId(server, 'owner@shop.example', 'ses_email');
+    await page.goto(`${server.endpoint}/_vouch/ui/#/claims/${id}`);
+    await shown();
+    assert.equal(await page.locator('#record-name').count(), 0);  // no DNS record for an address
+    const before = await page.locator('#mail tbody tr').count();
+    assert.equal(before, 1);
+    await page.getByRole('button', { name: 'Resend the mail' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('#mail tbody tr').length > n ||
+      document.querySelector('#action-error [role=alert]'), before);
+    assert.equal(await page.locator('#action-error [role=alert]').count(), 0,
+      await page.locator('#action-error').textContent());
+    assert.equal(await page.locator('#mail tbody tr').count(), 2);
+  });
+
+  test('webhooks: add one, see its secret once, remove it', async (t) => {
+    const probe = await adminGet(server, '/_vouch/webhooks', ROOT_KEY, ROOT_SECRET, [200, 404]);
+    if (probe.status === 404) {
+      t.skip('GET /_vouch/webhooks answers "Unknown operation": the webhooks route is not built yet');
+      return;
+    }
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await shown();
+    await page.getByLabel('Endpoint URL').fill('https://hooks.example.com/vouch');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.locator('#secret-value').waitFor();
+    assert.ok((await page.locator('#secret-value').textContent()).length >= 16);
+    await page.locator('#webhooks', { hasText: 'https://hooks.example.com/vouch' }).waitFor();
+    await page.getByRole('button', { name: 'Remove https://hooks.example.com/vouch' }).click();
+    await page.locator('#no-webhooks').waitFor();
   });
 
   test('another account\'s claim typed in the URL is not found', async () => {
