@@ -57,7 +57,7 @@ describe('the web console in chromium', () => {
   let browser;
   let page;
   const ids = {};
-  const pageErrors = [];  // uncaught errors in the page: none expected
+  const pageErrors = [];  // uncaught errors and CSP violations in the page: none expected
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: scripts/deps.sh --test installs it`);
@@ -81,6 +81,12 @@ describe('the web console in chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // A CSP violation is logged as an error; refused API calls (403, 404) are expected.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+        pageErrors.push(m.text());
+      }
+    });
     await page.goto(`${server.endpoint}/_vouch/ui/`);
   });
 
