@@ -45,7 +45,7 @@ time_ms() {
 echo "| first page of GET /_vouch/claims (${COUNT} claims) | rows | best ms | median ms | < 300 ms |"
 echo "|---|---|---|---|---|"
 for q in "" "status=pending" "status=verified" "kind=ses_domain" "kind=lattice_domain" \
-  "q=d5" "q=d99999" "q=zz" "status=pending&q=d7" "after=$((COUNT / 2))"; do
+  "q=d" "q=d5" "q=d99999" "q=zz" "status=pending&q=d7" "after=$((COUNT / 2))"; do
   IFS=$'\t' read -r rows best median < <(time_ms "$q")
   echo "| ${q:-no filter} | $rows | $best | $median | $(met_max "$median" 300) |"
 done
