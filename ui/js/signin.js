@@ -8,7 +8,7 @@ const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1'
 
 export function renderSignIn(view, onDone) {
   const key = h('input', { id: 'access-key-id', name: 'access-key-id', required: true,
-    autocomplete: 'username', spellcheck: 'false', autocapitalize: 'off' });
+    autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off' });
   const secret = h('input', { id: 'secret-access-key', name: 'secret-access-key', type: 'password',
     required: true, autocomplete: 'off' });
   const region = h('input', { id: 'region', name: 'region', required: true, value: 'us-east-1',
