@@ -4,6 +4,8 @@
 # do not cover a body that stops arriving, so the whole `npm ci` is retried.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# playwright-core drives Debian's chromium (scripts/deps.sh): never download one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 attempts=4
 for i in $(seq 1 "$attempts"); do
   if npm ci --no-audit --no-fund --loglevel=error \

@@ -6,6 +6,7 @@
 
 #include "api/authn.h"
 #include "api/common/json.h"
+#include "api/ui/static_ui.h"
 
 namespace vouch::api {
 
@@ -50,6 +51,7 @@ const Router::Route Router::kRoutes[] = {
   {"GET /_vouch/events, /_vouch/webhooks[/{id}]", &control::EventsApi::owns,                                             Auth::kSigV4,           kSmallBody,   &Router::events},
   {"POST /_vouch/test/{clock,run-due-checks,reset}", [](std::string_view p) { return starts(p, "/_vouch/test/"); },        Auth::kTestMode,        kSmallBody,   &Router::control},
   {"GET|HEAD|POST /_vouch/verify-email",      [](std::string_view p) { return p == "/_vouch/verify-email"; },              Auth::kLinkToken,       kSmallBody,   &Router::mail},
+  {"GET|HEAD /_vouch/ui/[{file}] (web console)", &ui::owns,                                                              Auth::kNone,            kNoBody,      &Router::ui},
   {"GET|DELETE /_aws/ses (sent-mail inbox)",  [](std::string_view p) { return p == "/_aws/ses"; },                         Auth::kSigV4OrTestMode, kSmallBody,   &Router::mail},
 };
 // clang-format on
@@ -168,6 +170,8 @@ http::HandlerResult Router::mail(http::Request& req) {
   if (!mail_) return json_error(404, "UnknownOperationException", "Unknown operation");
   return mail_->handle(req);
 }
+
+http::HandlerResult Router::ui(http::Request& req) { return ui::serve(req); }
 
 http::HandlerResult Router::events(http::Request& req) {
   if (!events_) return json_error(404, "UnknownOperationException", "Unknown operation");

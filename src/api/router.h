@@ -83,6 +83,7 @@ class Router {
   http::HandlerResult control(http::Request& req);
   http::HandlerResult mail(http::Request& req);
   http::HandlerResult events(http::Request& req);
+  http::HandlerResult ui(http::Request& req);
 
   ses::SesApi& ses_;
   sesv2::SesV2Api& sesv2_;

@@ -383,6 +383,7 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
       {"POST", "/_vouch/test/claims/id-1/status", 404},  // kTestModeSigV4: not in test mode here
       {"GET", "/_vouch/verify-email", 404},              // kLinkToken: no mail wired here
       {"GET", "/_aws/ses", 404},                         // kSigV4OrTestMode: no mail wired here
+      {"GET", "/_vouch/ui/", 200},                       // kNone: the console's static files
   };
   std::set<const Router::Route*> reached;
   for (const auto& c : cases) {

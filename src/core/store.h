@@ -38,6 +38,18 @@ struct ListQuery {
   size_t limit = 100;
 };
 
+// A listing narrowed for a person looking for claims (the admin console):
+// those of `list`, of one status if set, whose subject starts with
+// `subject_prefix` (byte-wise; empty: any). Backends answer from an index.
+struct ClaimSearch {
+  ListQuery list;
+  std::optional<ClaimStatus> status;
+  std::string subject_prefix;
+  // Every subject that starts with the prefix sorts in [prefix, this), byte
+  // by byte: the prefix and then U+10FFFF, above any other UTF-8 character.
+  std::string subject_end() const { return subject_prefix + "\xF4\x8F\xBF\xBF"; }
+};
+
 // A create that must happen at most once: replayed for a repeated client
 // token, refused for a live duplicate subject or a full quota. All checks and
 // the insert happen in one transaction, so concurrent creates cannot race.
@@ -104,6 +116,8 @@ class ClaimStore {
   // Claims of the given kinds in increasing seq order, after `after_seq`.
   virtual Result<std::vector<Claim>> list_claims(const ListQuery& q) = 0;
   virtual Result<size_t> count_claims(const Scope& scope, const std::vector<ClaimKind>& kinds) = 0;
+  // Like list_claims, narrowed by status and subject prefix (ClaimSearch).
+  virtual Result<std::vector<Claim>> search_claims(const ClaimSearch& q) = 0;
 
   // Writes. insert_claim sets seq and version; kConflict (with the existing
   // id in resource_id) if an SES identity with that subject already exists,

@@ -31,6 +31,16 @@ struct ClaimPage {
   std::optional<int64_t> next_after;  // seq to ask after for the next page
 };
 
+// What a listing shows: every kind, or one; every status, or one; every
+// subject, or those starting with `subject_prefix`. The API bounds them.
+struct ClaimFilter {
+  int64_t after = 0;
+  size_t limit = 500;  // at most ClaimAdmin::kPage
+  std::optional<core::ClaimKind> kind;
+  std::optional<core::ClaimStatus> status;
+  std::string subject_prefix;
+};
+
 class ClaimAdmin {
  public:
   static constexpr size_t kPage = 500;  // claims per listing page
@@ -39,6 +49,8 @@ class ClaimAdmin {
 
   // Every kind of claim in `scope`, by seq, after `after`.
   core::Result<ClaimPage> list(const core::Scope& scope, int64_t after);
+  // Those of them `filter` lets through, `filter.limit` to a page.
+  core::Result<ClaimPage> list(const core::Scope& scope, const ClaimFilter& filter);
 
   // `done` is called once, on this thread or a resolver or recording thread;
   // no thread waits for DNS meanwhile.

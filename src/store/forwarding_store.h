@@ -48,6 +48,9 @@ class ForwardingStore : public core::Store {
                                     const std::vector<core::ClaimKind>& kinds) override {
     return inner_->count_claims(scope, kinds);
   }
+  core::Result<std::vector<core::Claim>> search_claims(const core::ClaimSearch& q) override {
+    return inner_->search_claims(q);
+  }
   core::Result<core::Claim> insert_claim(core::Claim claim) override {
     return inner_->insert_claim(std::move(claim));
   }

@@ -27,7 +27,8 @@ PY_SUBSET=(
 )
 # Lattice, SES and SES v2 through the AWS SDK for JavaScript v3.
 JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.mjs
-  tests/integration/js/sesv2.test.mjs tests/integration/js/mail_from.test.mjs)
+  tests/integration/js/sesv2.test.mjs tests/integration/js/mail_from.test.mjs
+  tests/integration/js/console.test.mjs)
 
 echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
 (cd "$repo" && VOUCH_STORE=postgres /usr/bin/python3 -m pytest -p no:cacheprovider -q \

@@ -69,7 +69,8 @@ json claim_summary(const core::Claim& c) {
           {"status", status_key(c.status)},
           {"wire_status", wire_status(c)},
           {"created_at", core::format_rfc3339(c.created_at)},
-          {"next_check_at", optional_time(c.next_check_at)}};
+          {"next_check_at", optional_time(c.next_check_at)},
+          {"last_verified_at", optional_time(c.last_verified_at)}};
 }
 
 json claim_detail(const service::ClaimDetail& d) {
@@ -77,7 +78,6 @@ json claim_detail(const service::ClaimDetail& d) {
   json j = claim_summary(c);
   j["region"] = c.scope.region;
   j["deadline"] = core::format_rfc3339(c.deadline);
-  j["last_verified_at"] = optional_time(c.last_verified_at);
   j["absent_since"] = optional_time(c.absent_since);
   if (auto mail_from = mail_from_record(c)) {
     j["record"] = std::move(*mail_from);

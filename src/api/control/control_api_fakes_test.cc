@@ -156,6 +156,38 @@ TEST_F(ControlApiFakesTest, ListingShowsSummaries) {
   EXPECT_EQ(json::parse(r.body).at("claims").size(), 0u);
 }
 
+TEST_F(ControlApiFakesTest, ListingFiltersByStatusKindAndNamePrefixAPageAtATime) {
+  auto control = api();
+  insert("a.example");
+  core::Claim two = insert("ab.example");
+  two.status = core::ClaimStatus::kVerified;
+  ASSERT_TRUE(store_->update_claim(two).ok());
+  insert("bcd.example");
+  auto subjects = [&](const std::string& query) {
+    http::Response r = run(control, "GET", "/_vouch/claims?" + query);
+    std::vector<std::string> out;
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    const json body = r.status == 200 ? json::parse(r.body) : json::object();
+    for (const auto& c : body.value("claims", json::array())) out.push_back(c.at("subject"));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(subjects("q=a"), (V{"a.example", "ab.example"}));
+  EXPECT_EQ(subjects("status=verified"), V{"ab.example"});
+  EXPECT_EQ(subjects("kind=ses_domain&q=bc"), V{"bcd.example"});
+  EXPECT_EQ(subjects("kind=ses_email"), V{});
+  EXPECT_EQ(subjects(""), (V{"a.example", "ab.example", "bcd.example"}));  // the control
+  http::Response first = run(control, "GET", "/_vouch/claims?limit=2");
+  json body = json::parse(first.body);
+  ASSERT_EQ(body.at("claims").size(), 2u);
+  ASSERT_TRUE(body.contains("next_after"));
+  EXPECT_EQ(subjects("limit=2&after=" + std::to_string(body.at("next_after").get<int64_t>())),
+            V{"bcd.example"});
+  http::Response bad = run(control, "GET", "/_vouch/claims?status=Success");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(error_type(bad), "ValidationException");
+}
+
 TEST_F(ControlApiFakesTest, TestRoutesReachTheServiceOnlyInTestMode) {
   core::ManualClock test_clock{kNow};
   auto control = api(&test_clock);

@@ -28,6 +28,23 @@ constexpr Query kFindClaims{"find_claims",
 constexpr Query kListClaims{"list_claims",
                             SELECT_CLAIMS "WHERE account_id = $1 AND region = $2 AND seq > $3 "
                                           "AND kind = ANY($4::smallint[]) ORDER BY seq LIMIT $5"};
+// search_claims, one statement per shape so each plans with its index:
+// [with a status][with a subject prefix].
+#define SEARCH_CLAIMS \
+  SELECT_CLAIMS "WHERE account_id = $1 AND region = $2 AND seq > $3 AND kind = ANY($4::smallint[]) "
+#define BY_PREFIX "AND subject COLLATE \"C\" >= $6 AND subject COLLATE \"C\" < $7 "
+constexpr Query kSearchClaims[2][2] = {
+    {{"search_claims", SEARCH_CLAIMS "AND $5::smallint IS NULL AND $6::text IS NULL AND "
+                                     "$7::text IS NULL ORDER BY seq LIMIT $8"},
+     {"search_claims_prefix",
+      SEARCH_CLAIMS "AND $5::smallint IS NULL " BY_PREFIX "ORDER BY seq LIMIT $8"}},
+    {{"search_claims_status", SEARCH_CLAIMS "AND status = $5 AND $6::text IS NULL AND "
+                                            "$7::text IS NULL ORDER BY seq LIMIT $8"},
+     {"search_claims_status_prefix",
+      SEARCH_CLAIMS "AND status = $5 " BY_PREFIX "ORDER BY seq LIMIT $8"}},
+};
+#undef BY_PREFIX
+#undef SEARCH_CLAIMS
 constexpr Query kCountClaims{"count_claims",
                              "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 "
                              "AND kind = ANY($3::smallint[])"};
@@ -152,6 +169,18 @@ Result<std::vector<Claim>> PostgresStore::find_claims(const Scope& scope, core::
 Result<std::vector<Claim>> PostgresStore::list_claims(const core::ListQuery& q) {
   auto r = run(kListClaims, {q.scope.account_id, q.scope.region, p(q.after_seq),
                              kinds_array(q.kinds), p(static_cast<int64_t>(q.limit))});
+  if (!r.ok()) return r.error();
+  return read_claims(*r);
+}
+
+Result<std::vector<Claim>> PostgresStore::search_claims(const core::ClaimSearch& q) {
+  const bool by_status = q.status.has_value(), by_prefix = !q.subject_prefix.empty();
+  auto r = run(
+      kSearchClaims[by_status][by_prefix],
+      {q.list.scope.account_id, q.list.scope.region, p(q.list.after_seq), kinds_array(q.list.kinds),
+       by_status ? p(int64_t{status_code(*q.status)}) : std::nullopt,
+       by_prefix ? p(q.subject_prefix) : std::nullopt,
+       by_prefix ? p(q.subject_end()) : std::nullopt, p(static_cast<int64_t>(q.list.limit))});
   if (!r.ok()) return r.error();
   return read_claims(*r);
 }

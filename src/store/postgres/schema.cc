@@ -137,6 +137,12 @@ BEGIN
 END $$;
 CREATE TRIGGER history_event AFTER INSERT ON history FOR EACH ROW EXECUTE FUNCTION history_event();
 )sql",
+    // 5: the admin console's searches (SQLite's version 13): by status and
+    // by subject prefix (byte order, whatever the database's collation)
+    R"sql(
+CREATE INDEX claims_status ON claims(account_id, region, status, seq);
+CREATE INDEX claims_scope_subject ON claims(account_id, region, (subject COLLATE "C"));
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

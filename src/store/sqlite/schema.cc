@@ -175,6 +175,12 @@ CREATE TRIGGER history_event AFTER INSERT ON history BEGIN
   FROM claims WHERE seq = NEW.claim_seq;
 END;
 )sql",
+    // 13: the admin console's searches: by status and by subject prefix, in
+    // seq order within the scope (SQLite appends the rowid, seq, to each)
+    R"sql(
+CREATE INDEX claims_status ON claims(account_id, region, status);
+CREATE INDEX claims_scope_subject ON claims(account_id, region, subject);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

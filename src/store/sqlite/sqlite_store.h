@@ -33,6 +33,7 @@ class SqliteStore final : public core::Store {
       const core::Scope& scope, core::ClaimKind kind,
       const std::vector<std::string>& subjects) override;
   core::Result<std::vector<core::Claim>> list_claims(const core::ListQuery& q) override;
+  core::Result<std::vector<core::Claim>> search_claims(const core::ClaimSearch& q) override;
   core::Result<size_t> count_claims(const core::Scope& scope,
                                     const std::vector<core::ClaimKind>& kinds) override;
   core::Result<core::Claim> insert_claim(core::Claim claim) override;
