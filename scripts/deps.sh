@@ -13,10 +13,11 @@ case $mode in
   *) echo "usage: scripts/deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac
 
-# The libraries of CMakeLists.txt (pkg-config finds libidn2, jemalloc and libpq).
+# The libraries of CMakeLists.txt (pkg-config finds libidn2, jemalloc and libpq;
+# toml++ is used header-only).
 build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
   libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev
-  libjemalloc-dev libpq-dev)
+  libjemalloc-dev libpq-dev libtomlplusplus-dev)
 # GoogleTest; the AWS clients the integration tests drive (boto3, the AWS CLI);
 # knot for the DNS and DKIM tests; aiosmtpd for the email tests; a PostgreSQL
 # server the postgres store's tests start privately (src/testing/pg_cluster.h).
