@@ -34,6 +34,7 @@
 #include "cli/serve_metrics.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
+#include "cli/startup_errors.h"
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
@@ -300,6 +301,17 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   return checks;
 }
 
+// The files the options name, readable before anything starts.
+core::Status check_files(const ServeOptions& opt) {
+  // Else every send would fail on it, retried without end.
+  if (!opt.smtp_url.empty() && !opt.smtp_ca_file.empty() &&
+      ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
+    return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
+                                  std::strerror(errno));
+  }
+  return {};
+}
+
 // Without --smtp-url, no delivery: mail stays in the outbox.
 struct Mail {
   std::unique_ptr<mail::SmtpMailer> mailer;
@@ -310,11 +322,6 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
                              ServeMetrics& metrics) {
   Mail mail;
   if (opt.smtp_url.empty()) return mail;
-  // Else every send would fail on it, retried without end.
-  if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
-    return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
-                                  std::strerror(errno));
-  }
   mail::SmtpOptions smtp{opt.smtp_url};
   smtp.starttls = opt.smtp_starttls;
   smtp.ca_file = opt.smtp_ca_file;
@@ -546,10 +553,17 @@ int serve(const std::vector<std::string>& command_line) {
   });
   auto opt = serve_options(args);
   if (!opt.ok()) return fail(blamed(opt.error()));
+  // What needs no disk comes first: a refusal then leaves nothing behind.
+  if (auto s = check_files(*opt); !s.ok()) return fail_start(s.error());
+  auto resolver = make_resolver(*opt);
+  if (!resolver.ok()) return fail_start(resolver.error());
   tune_malloc();
   ServeMetrics metrics(*opt);
   auto storage = open_storage(*opt, metrics);
-  if (!storage.ok()) return fail_start(storage.error());
+  if (!storage.ok()) {
+    return fail_start(opt->store_url.empty() ? data_dir_error(opt->data_dir, storage.error())
+                                             : storage.error());
+  }
   store::DueNotifyingStore& store = *storage->store;
   crypto::OsRandom random;
   auto secret = load_secrets(*opt, store, random, *storage);
@@ -557,8 +571,6 @@ int serve(const std::vector<std::string>& command_line) {
   const std::string node_id = node_id_of(*opt, random);
   auto clocks = make_clocks(*opt, *storage);
   if (!clocks.ok()) return fail_start(store_error(*opt, clocks.error()));
-  auto resolver = make_resolver(*opt);
-  if (!resolver.ok()) return fail_start(resolver.error());
   core::DnsResolver& lookups = metrics.resolver(**resolver);
   auto checks = start_checks(*opt, store, lookups, **clocks, metrics);
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
@@ -570,7 +582,7 @@ int serve(const std::vector<std::string>& command_line) {
   }
   auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics,
                                 access_log ? &*access_log : nullptr);
-  if (!listener.ok()) return fail_start(listener.error());
+  if (!listener.ok()) return fail_start(listen_error(opt->host, opt->port, listener.error()));
   metrics.watch(store, (*clocks)->domain(), *listener->server);
   auto metrics_port = metrics.listen();
   if (!metrics_port.ok()) return fail_start(metrics_port.error());

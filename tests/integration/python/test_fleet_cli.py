@@ -78,8 +78,8 @@ def test_store_copy_refuses_a_running_servers_data_dir(vouch_factory):
     srv = vouch_factory.start()
     r = run("store", "copy", "--from", str(srv.data_dir), "--to", DOWN)
     assert r.returncode == 2
-    assert f"data directory {srv.data_dir} is in use by another vouch server: stop it before copying" \
-        in r.stderr, r.stderr
+    assert (f"data directory {srv.data_dir} is in use by another vouch server "
+            f"(pid {srv.proc.pid}): stop it before copying") in r.stderr, r.stderr
     srv.stop()
     assert_one_clear_line(run("store", "copy", "--from", str(srv.data_dir), "--to", DOWN))
 
