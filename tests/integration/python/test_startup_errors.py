@@ -209,3 +209,21 @@ def test_store_schema_newer_on_postgres():
     rc, out = start([f"--store={url}", *listen_args()], timeout=60)
     assert rc == 1, out
     assert "schema version 999 is newer than this vouch" in out and "upgrade vouch" in out
+
+
+def test_missing_secret_key_on_postgres(vouch_factory):
+    from conftest import ses_client, uniq_domain
+    url = pg_cluster(fsync=False).create_database()
+    srv = vouch_factory.start(store=url)
+    ses_client(srv).verify_domain_identity(Domain=uniq_domain())
+    srv.stop()
+    # Positive control: the same database starts again while the key is there.
+    srv.start()
+    srv.stop()
+    subprocess.run(["psql", "-X", "-q", "-d", url, "-c",
+                    "DELETE FROM settings WHERE name = 'secret_key'"],
+                   check=True, capture_output=True)
+    rc, out = start([f"--store={url}", *listen_args()], timeout=60)
+    assert rc == 1, out
+    assert "secret_key is missing, but the store holds claims" in out
+    assert "Restore it from a backup" in out
