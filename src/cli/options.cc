@@ -226,6 +226,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
     } else if (flag == "--region" || flag == "--regions") {
       bool one = flag == "--region";  // --regions: a comma-separated list
       auto& list = one ? out->extra_regions : out->regions;
+      if (!one) list.clear();  // one list: given again, the last wins like any value
       for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
         end = one ? std::string::npos : v.find(',', start);
         std::string name = v.substr(start, end - start);

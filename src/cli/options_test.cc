@@ -166,6 +166,8 @@ TEST(ParseServe, Regions) {
   o = serve({"--region", "zz-fake-9", "--region=local", "--regions", "eu-west-1,zz-fake-9"});
   EXPECT_EQ(o.extra_regions, (Args{"zz-fake-9", "local"}));
   EXPECT_EQ(o.regions, (Args{"eu-west-1", "zz-fake-9"}));
+  EXPECT_EQ(serve({"--regions", "eu-west-1", "--regions", "us-east-2"}).regions,
+            (Args{"us-east-2"}));
   EXPECT_EQ(
       serve_error({"--region", "US-EAST-1"}),
       "--region: 'US-EAST-1' is not a Region name (lowercase letters, digits and '-', at most 64)");
