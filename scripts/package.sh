@@ -24,6 +24,8 @@ done
 version=$(sed -n 's/^project(vouch VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 [ -n "$version" ] || { echo "package.sh: no version in CMakeLists.txt" >&2; exit 1; }
 arch=$(dpkg --print-architecture)
+# Debian's own variables name the maintainer.
+maintainer="${DEBFULLNAME:-vouch maintainers} <${DEBEMAIL:-maintainers@vouch.example.org}>"
 mkdir -p "$out"
 
 if [ -z "$binary" ]; then
@@ -38,16 +40,19 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root=$stage/vouch_${version}_$arch
 install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/etc/vouch" "$root/lib/systemd/system" \
-  "$root/usr/share/doc/vouch"
+  "$root/usr/share/doc/vouch" "$root/usr/share/man/man1"
 install -m 0755 "$binary" "$root/usr/bin/vouch"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/vouch"
-install -m 0640 packaging/debian/vouch.toml "$root/etc/vouch/vouch.toml"
+# 0644 here; postinst makes it root:vouch 0640 once the vouch group exists.
+install -m 0644 packaging/debian/vouch.toml "$root/etc/vouch/vouch.toml"
 install -m 0644 packaging/debian/vouch.service "$root/lib/systemd/system/vouch.service"
 install -m 0644 packaging/debian/copyright "$root/usr/share/doc/vouch/copyright"
+gzip -9n <packaging/debian/vouch.1 >"$root/usr/share/man/man1/vouch.1.gz"
 gzip -9n <README.md >"$root/usr/share/doc/vouch/README.md.gz"
-printf 'vouch (%s) unstable; urgency=medium\n\n  * Built from the vouch tree.\n\n -- vouch maintainers <vouch@localhost>  %s\n' \
-  "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" |
-  gzip -9n >"$root/usr/share/doc/vouch/changelog.Debian.gz"
+printf 'vouch (%s) unstable; urgency=medium\n\n  * Built from the vouch tree.\n\n -- %s  %s\n' \
+  "$version" "$maintainer" \
+  "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" |
+  gzip -9n >"$root/usr/share/doc/vouch/changelog.gz"
 for script in postinst prerm postrm; do
   install -m 0755 "packaging/debian/$script" "$root/DEBIAN/$script"
 done
@@ -64,7 +69,7 @@ cat >"$root/DEBIAN/control" <<CONTROL
 Package: vouch
 Version: $version
 Architecture: $arch
-Maintainer: vouch maintainers <vouch@localhost>
+Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
 Depends: $shlibs, adduser
 Section: net

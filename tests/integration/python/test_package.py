@@ -28,6 +28,7 @@ from dns_server import shared_knot
 UNIT = Path("/lib/systemd/system/vouch.service")
 CONF = Path("/etc/vouch/vouch.toml")
 DATA = Path("/var/lib/vouch")
+WANTS = Path("/etc/systemd/system/multi-user.target.wants/vouch.service")
 
 
 def _installed_already() -> bool:
@@ -89,6 +90,14 @@ def owner(path: Path) -> tuple[str, str]:
     return pwd.getpwuid(st.st_uid).pw_name, grp.getgrgid(st.st_gid).gr_name
 
 
+@pytest.mark.skipif(not shutil.which("lintian"), reason="lintian not installed")
+def test_lintian_is_clean(package):
+    res = subprocess.run(["lintian", "--tag-display-limit", "0", str(package)],
+                         capture_output=True, text=True, timeout=300)
+    tags = [l for l in res.stdout.splitlines() if re.match(r"[EW]: ", l)]
+    assert tags == [], res.stdout
+
+
 def test_files_user_and_modes(package):
     info = subprocess.run(["dpkg-deb", "-f", str(package), "Depends"], capture_output=True,
                           text=True, check=True).stdout
@@ -106,6 +115,9 @@ def test_files_user_and_modes(package):
     assert user.pw_uid < 1000 and user.pw_dir == str(DATA)
     assert user.pw_shell in ("/usr/sbin/nologin", "/bin/false")
     assert DATA.is_dir() and mode(DATA) == 0o700 and owner(DATA) == ("vouch", "vouch")
+    # Enabled as dh_installsystemd would (systemd need not run for the link).
+    assert WANTS.is_symlink() and os.readlink(WANTS) == str(UNIT)
+    assert Path("/usr/share/man/man1/vouch.1.gz").exists()
     # The shipped file is valid as it stands: vouch config check reads it.
     check = subprocess.run(["/usr/bin/vouch", "config", "check", "--config", str(CONF)],
                            capture_output=True, text=True,
@@ -229,8 +241,10 @@ def test_purge_leaves_nothing(package):
     res = dpkg("--purge", "vouch")
     assert res.returncode == 0, res.stdout + res.stderr
     for path in ("/usr/bin/vouch", str(CONF), "/etc/vouch", str(UNIT), str(DATA),
-                 "/usr/share/doc/vouch"):
+                 "/usr/share/doc/vouch", "/usr/share/man/man1/vouch.1.gz",
+                 "/var/lib/systemd/deb-systemd-helper-enabled/vouch.service.dsh-also"):
         assert not os.path.exists(path), path
+    assert not os.path.lexists(WANTS)
     assert not _user_exists()
     with pytest.raises(KeyError):
         grp.getgrnam("vouch")
