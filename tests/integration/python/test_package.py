@@ -228,6 +228,12 @@ def test_service_verifies_a_domain(package):
         attrs = ses.get_identity_verification_attributes(Identities=[other])
         assert attrs["VerificationAttributes"][other]["VerificationStatus"] == "Pending"
         assert owner(DATA / "vouch.db")[0] == "vouch" and mode(DATA / "vouch.db") == 0o600
+        # The account commands, as the README tells an operator: as vouch, beside the service.
+        listed = subprocess.run(["runuser", "-u", "vouch", "--", "/usr/bin/vouch", "account",
+                                 "list", "--data", str(DATA)], capture_output=True, text=True,
+                                env=env, timeout=30)
+        assert listed.returncode == 0, listed.stderr
+        assert fields["access_key_id"] in listed.stdout
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # runuser and vouch: the group it leads
         try:
