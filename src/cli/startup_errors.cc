@@ -36,8 +36,6 @@ core::Error data_dir_error(const std::string& dir, core::Error e) {
     hint = "run vouch as a user who may write there, or choose another --data";
   } else if (has(e.message, "not a database") || has(e.message, "malformed")) {
     hint = "the database is damaged: restore it from a backup, or move it away to start empty";
-  } else if (has(e.message, "is newer than this vouch")) {
-    hint = "a newer vouch wrote it: run that version (or newer) on it";
   } else if (has(e.message, "not a directory")) {
     hint = "--data names a directory (made when missing)";
   }
