@@ -1,6 +1,7 @@
 #include "cli/config_layers.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "cli/config_file.h"
 #include "cli/serve_flags.h"
