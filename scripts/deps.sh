@@ -13,15 +13,18 @@ case $mode in
   *) echo "usage: scripts/deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac
 
-# The libraries of CMakeLists.txt (pkg-config finds libidn2, jemalloc and libpq).
+# The libraries of CMakeLists.txt (pkg-config finds libidn2, jemalloc and libpq;
+# toml++ is used header-only).
 build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
   libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev
-  libjemalloc-dev libpq-dev)
+  libjemalloc-dev libpq-dev libtomlplusplus-dev)
 # GoogleTest; the AWS clients the integration tests drive (boto3, the AWS CLI);
 # knot for the DNS and DKIM tests; aiosmtpd for the email tests; a PostgreSQL
 # server the postgres store's tests start privately (src/testing/pg_cluster.h);
-# chromium, which playwright-core drives for the web console's tests.
-test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql chromium)
+# chromium, which playwright-core drives for the web console's tests;
+# lintian for the Debian package (test_package.py).
+test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql
+  chromium lintian)
 # Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
 # Benchmark for bench/auth_cost; the email bench signs with botocore and
 # receives with aiosmtpd.

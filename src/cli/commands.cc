@@ -18,6 +18,11 @@ int fail(const std::string& message) {
   return 2;
 }
 
+int fail_start(const core::Error& error) {
+  fail(error.message);
+  return error.code == core::ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
 core::Result<std::unique_ptr<store::sqlite::SqliteStore>> open_data_dir_store(
     const std::string& dir, bool exclusive) {
   // The database holds secret access keys: its files (and WAL) are the

@@ -11,8 +11,13 @@
 
 namespace vouch::cli {
 
-// "vouch: <message>" on stderr; returns 2, the exit status of every failure.
+// "vouch: <message>" on stderr; returns 2, the exit status of a usage or
+// configuration error.
 int fail(const std::string& message);
+// For a refusal to start: 2 when the configuration is at fault
+// (kInvalidArgument), 1 when the environment is (a port in use, a locked
+// data directory, a database that does not answer).
+int fail_start(const core::Error& error);
 
 // The data directory's SQLite store (the directory made if missing, 0700).
 // `exclusive`: the server's open, which holds the data directory's lock.

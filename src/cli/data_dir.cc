@@ -94,12 +94,22 @@ core::Status lock_data_dir(const std::string& dir) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
+      // The holder wrote its pid: the operator can tell which process to stop.
+      std::string holder = read_file(path).value_or("");
+      while (!holder.empty() && (holder.back() == '\n' || holder.size() > 20)) holder.pop_back();
+      const bool pid = !holder.empty() &&
+                       holder.find_first_not_of("0123456789") == std::string::npos;
       return core::Error{core::ErrorCode::kConflict,
-                         "data directory " + dir + " is in use by another vouch server",
+                         "data directory " + dir + " is in use by another vouch server" +
+                             (pid ? " (pid " + holder + ")" : ""),
                          dir,
                          {}};
     }
     return core::internal_error("cannot lock " + path + ": " + std::strerror(err));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::write(fd, pid.data(), pid.size()) < 0) {
+    return core::internal_error("cannot write " + path + ": " + std::strerror(errno));
   }
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -85,8 +86,9 @@ TEST_F(DataDirTest, EnsureCreatesPrivateDirectory) {
 TEST_F(DataDirTest, OneServerPerDataDirectory) {
   ASSERT_EQ(error_text(ensure_data_dir(dir_)), "");
   EXPECT_EQ(error_text(lock_data_dir(dir_)), "");
-  EXPECT_EQ(error_text(lock_data_dir(dir_)),
-            "data directory " + dir_ + " is in use by another vouch server");
+  EXPECT_EQ(error_text(lock_data_dir(dir_)), "data directory " + dir_ +
+                                                 " is in use by another vouch server (pid " +
+                                                 std::to_string(::getpid()) + ")");
   const std::string other = base_ + "/other";
   ASSERT_EQ(error_text(ensure_data_dir(other)), "");
   EXPECT_EQ(error_text(lock_data_dir(other)), "");

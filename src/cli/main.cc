@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -24,6 +25,8 @@
 #include "api/ses/ses_api.h"
 #include "cli/claims_command.h"
 #include "cli/commands.h"
+#include "cli/config_command.h"
+#include "cli/config_layers.h"
 #include "cli/data_dir.h"
 #include "cli/log_setup.h"
 #include "cli/options.h"
@@ -31,6 +34,7 @@
 #include "cli/serve_metrics.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
+#include "cli/startup_errors.h"
 #include "cli/store_factory.h"
 #include "core/encoding.h"
 #include "core/clock.h"
@@ -65,7 +69,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  vouch serve [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]\n"
+    "  vouch serve [--config FILE] [--listen HOST:PORT] [--data DIR | --store URL [--store-connections N]\n"
     "              [--lease DURATION] [--store-cache N]]\n"
     "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
@@ -83,6 +87,7 @@ constexpr const char* kUsage =
     "  vouch account list (--data DIR | --store URL)\n"
     "  vouch store copy --from DIR --to URL\n"
     "  vouch claims list|show|check ... (vouch claims --help)\n"
+    "  vouch config check [--config FILE] [serve flags]\n"
     "  vouch version\n"
     "\n"
     "--store URL: a PostgreSQL database (postgres://USER@HOST:PORT/DB or any libpq connection\n"
@@ -92,7 +97,14 @@ constexpr const char* kUsage =
     "5m for mail). --store-cache: SES identities a node keeps in memory, forgotten when any\n"
     "node writes them (LISTEN/NOTIFY; another node's write reaches the cache milliseconds\n"
     "after its answer; default 0: off). --node-id: this node's name\n"
-    "in /_vouch/health (default: random at each start).\n";
+    "in /_vouch/health (default: random at each start).\n"
+    "\n"
+    "--config FILE (or VOUCH_CONFIG): a TOML file whose keys are serve's flags without --\n"
+    "(listen = \"127.0.0.1:4566\", test-mode = true, dns-resolver = [\"127.0.0.1:53\"]);\n"
+    "VOUCH_<FLAG> variables (VOUCH_DNS_RESOLVER, lists comma-separated) set them too.\n"
+    "Flags win over the environment, which wins over the file; a list replaces a lower one's.\n"
+    "Exit status: 2 for a usage or configuration error, 1 when the environment refuses\n"
+    "(a port in use, a locked data directory, a database that does not answer).\n";
 
 // Which malloc serves the process, for /_vouch/health: a build that lost
 // jemalloc runs, but measurably slower.
@@ -289,6 +301,17 @@ std::unique_ptr<scheduler::Scheduler> start_checks(const ServeOptions& opt,
   return checks;
 }
 
+// The files the options name, readable before anything starts.
+core::Status check_files(const ServeOptions& opt) {
+  // Else every send would fail on it, retried without end.
+  if (!opt.smtp_url.empty() && !opt.smtp_ca_file.empty() &&
+      ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
+    return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
+                                  std::strerror(errno));
+  }
+  return {};
+}
+
 // Without --smtp-url, no delivery: mail stays in the outbox.
 struct Mail {
   std::unique_ptr<mail::SmtpMailer> mailer;
@@ -299,11 +322,6 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
                              ServeMetrics& metrics) {
   Mail mail;
   if (opt.smtp_url.empty()) return mail;
-  // Else every send would fail on it, retried without end.
-  if (!opt.smtp_ca_file.empty() && ::access(opt.smtp_ca_file.c_str(), R_OK) != 0) {
-    return core::invalid_argument("cannot read --smtp-ca-file " + opt.smtp_ca_file + ": " +
-                                  std::strerror(errno));
-  }
   mail::SmtpOptions smtp{opt.smtp_url};
   smtp.starttls = opt.smtp_starttls;
   smtp.ca_file = opt.smtp_ca_file;
@@ -500,39 +518,63 @@ std::string node_id_of(const ServeOptions& opt, core::Random& random) {
 }
 
 // A store's error at start, on one line, naming a shared store (password hidden).
-std::string store_error(const ServeOptions& opt, const core::Error& e) {
-  if (opt.store_url.empty()) return e.message;
-  return "store " + redact_store_url(opt.store_url) + ": " + one_line(e.message);
+core::Error store_error(const ServeOptions& opt, core::Error e) {
+  if (!opt.store_url.empty())
+    e.message = "store " + redact_store_url(opt.store_url) + ": " + one_line(e.message);
+  return e;
 }
 
-int serve(const std::vector<std::string>& all_args) {
+// What `vouch config check` runs: every check of serve's that opens nothing.
+core::Status check_serve_args(const std::vector<std::string>& all_args) {
   std::vector<std::string> args;
   auto logs = parse_log_options(all_args, &args);
-  if (!logs.ok()) return fail(logs.error().message + "\n" + kUsage);
+  if (!logs.ok()) return logs.error();
+  auto opt = serve_options(args);
+  if (!opt.ok()) return opt.error();
+  return {};
+}
+
+int serve(const std::vector<std::string>& command_line) {
+  Settings settings;
+  auto all_args = layered_serve_args(
+      command_line, [](const char* name) { return std::getenv(name); }, &settings);
+  if (!all_args.ok()) return fail(all_args.error().message);
+  // A bad value from the file or environment is reported with where it came from.
+  auto blamed = [&](const core::Error& e) {
+    return blame_setting(settings, e, check_serve_args).message;
+  };
+  std::vector<std::string> args;
+  auto logs = parse_log_options(*all_args, &args);
+  if (!logs.ok()) return fail(blamed(logs.error()) + "\n" + kUsage);
   static const core::SystemClock log_clock;
   install_log(*logs, log_clock);
   http::set_internal_error_log([](std::string_view request_id, std::string_view line) {
     core::log(core::LogLevel::kError, "internal_error", line, {{"request_id", request_id}});
   });
   auto opt = serve_options(args);
-  if (!opt.ok()) return fail(opt.error().message);
+  if (!opt.ok()) return fail(blamed(opt.error()));
+  // What needs no disk comes first: a refusal then leaves nothing behind.
+  if (auto s = check_files(*opt); !s.ok()) return fail_start(s.error());
+  auto resolver = make_resolver(*opt);
+  if (!resolver.ok()) return fail_start(resolver.error());
   tune_malloc();
   ServeMetrics metrics(*opt);
   auto storage = open_storage(*opt, metrics);
-  if (!storage.ok()) return fail(storage.error().message);
+  if (!storage.ok()) {
+    return fail_start(opt->store_url.empty() ? data_dir_error(opt->data_dir, storage.error())
+                                             : storage.error());
+  }
   store::DueNotifyingStore& store = *storage->store;
   crypto::OsRandom random;
   auto secret = load_secrets(*opt, store, random, *storage);
-  if (!secret.ok()) return fail(store_error(*opt, secret.error()));
+  if (!secret.ok()) return fail_start(store_error(*opt, secret.error()));
   const std::string node_id = node_id_of(*opt, random);
   auto clocks = make_clocks(*opt, *storage);
-  if (!clocks.ok()) return fail(store_error(*opt, clocks.error()));
-  auto resolver = make_resolver(*opt);
-  if (!resolver.ok()) return fail(resolver.error().message);
+  if (!clocks.ok()) return fail_start(store_error(*opt, clocks.error()));
   core::DnsResolver& lookups = metrics.resolver(**resolver);
   auto checks = start_checks(*opt, store, lookups, **clocks, metrics);
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
-  if (!mail.ok()) return fail(mail.error().message);
+  if (!mail.ok()) return fail_start(mail.error());
   Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
   std::optional<api::AccessLog> access_log;
   if (logs->access_log) {
@@ -540,10 +582,10 @@ int serve(const std::vector<std::string>& all_args) {
   }
   auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics,
                                 access_log ? &*access_log : nullptr);
-  if (!listener.ok()) return fail(listener.error().message);
+  if (!listener.ok()) return fail_start(listen_error(opt->host, opt->port, listener.error()));
   metrics.watch(store, (*clocks)->domain(), *listener->server);
   auto metrics_port = metrics.listen();
-  if (!metrics_port.ok()) return fail(metrics_port.error().message);
+  if (!metrics_port.ok()) return fail_start(metrics_port.error());
   if (*metrics_port) {
     std::printf("vouch: metrics on http://%s:%u/metrics\n", opt->metrics_host.c_str(),
                 *metrics_port);
@@ -578,6 +620,11 @@ int main(int argc, char** argv) {
   }
   if (cmd == "store" && args.size() >= 2 && args[1] == "copy") {
     return vouch::cli::store_copy({args.begin() + 2, args.end()}, kUsage);
+  }
+  if (cmd == "config" && args.size() >= 2 && args[1] == "check") {
+    return vouch::cli::config_check(
+        {args.begin() + 2, args.end()}, [](const char* name) { return std::getenv(name); },
+        vouch::cli::check_serve_args);
   }
   if (cmd == "claims") return vouch::cli::claims_main({args.begin() + 1, args.end()});
   if (cmd == "version" || cmd == "--version") {

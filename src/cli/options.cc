@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "cli/serve_flags.h"
 #include "core/auto_verify.h"
 #include "core/regions.h"
 
@@ -118,31 +119,33 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
   std::string starttls;  // as given
   bool data_given = false, connections_given = false;
   while (a.next(&flag)) {
+    // serve_flags() is the one list: the config file and environment use it too.
+    const FlagSpec* spec = flag.rfind("--", 0) == 0 ? find_serve_flag(flag.substr(2)) : nullptr;
+    if (!spec) return bad(unknown_flag_message(flag));
+    // A switch: "--insecure-any-credentials=false" must not turn it on.
+    if (spec->kind == FlagKind::kSwitch && a.has_inline_value())
+      return bad(flag + " takes no value");
     if (flag == "--insecure-any-credentials") {
-      // A switch: "--insecure-any-credentials=false" must not turn it on.
-      if (a.has_inline_value()) return bad(flag + " takes no value");
       out->insecure_any_credentials = true;
       continue;
     }
     if (flag == "--i-know-this-is-public") {
-      if (a.has_inline_value()) return bad(flag + " takes no value");
       out->public_ack = true;
       continue;
     }
     if (flag == "--test-mode" || flag == "--inbox") {
-      if (a.has_inline_value()) return bad(flag + " takes no value");
       (flag == "--inbox" ? out->inbox : out->test_mode) = true;
       continue;
     }
     if (!a.value(&v)) return bad(flag + " needs a value");
     if (flag == "--listen") {
       auto hp = parse_host_port(v);
-      if (!hp.ok()) return hp.error();
+      if (!hp.ok()) return bad(flag + ": " + hp.error().message);
       out->host = hp->host;
       out->port = hp->port;
     } else if (flag == "--metrics-listen") {
       auto hp = parse_host_port(v);
-      if (!hp.ok()) return hp.error();
+      if (!hp.ok()) return bad(flag + ": " + hp.error().message);
       out->metrics_host = hp->host;
       out->metrics_port = hp->port;
     } else if (flag == "--data") {
@@ -223,6 +226,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
     } else if (flag == "--region" || flag == "--regions") {
       bool one = flag == "--region";  // --regions: a comma-separated list
       auto& list = one ? out->extra_regions : out->regions;
+      if (!one) list.clear();  // one list: given again, the last wins like any value
       for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
         end = one ? std::string::npos : v.find(',', start);
         std::string name = v.substr(start, end - start);
@@ -256,7 +260,7 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       if (!suffix.ok()) return suffix.error();
       out->auto_verify_suffixes.push_back(std::move(*suffix));
     } else {
-      return bad("unknown option " + flag);
+      return bad(unknown_flag_message(flag));
     }
   }
   if (!out->auto_verify_suffixes.empty() && !out->test_mode) {

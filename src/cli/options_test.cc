@@ -59,13 +59,16 @@ TEST(ParseServe, ListenIpv6) {
 }
 
 TEST(ParseServe, ListenErrors) {
-  EXPECT_EQ(serve_error({"--listen", "127.0.0.1"}), "expected HOST:PORT, got '127.0.0.1'");
-  EXPECT_EQ(serve_error({"--listen", ":4566"}), "expected HOST:PORT, got ':4566'");
-  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:65536"}), "invalid port in '127.0.0.1:65536'");
-  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:-1"}), "invalid port in '127.0.0.1:-1'");
-  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:"}), "invalid port in '127.0.0.1:'");
-  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:80x"}), "invalid port in '127.0.0.1:80x'");
-  EXPECT_EQ(serve_error({"--listen", "[::1]:http"}), "invalid port in '[::1]:http'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1"}),
+            "--listen: expected HOST:PORT, got '127.0.0.1'");
+  EXPECT_EQ(serve_error({"--listen", ":4566"}), "--listen: expected HOST:PORT, got ':4566'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:65536"}),
+            "--listen: invalid port in '127.0.0.1:65536'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:-1"}), "--listen: invalid port in '127.0.0.1:-1'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:"}), "--listen: invalid port in '127.0.0.1:'");
+  EXPECT_EQ(serve_error({"--listen", "127.0.0.1:80x"}),
+            "--listen: invalid port in '127.0.0.1:80x'");
+  EXPECT_EQ(serve_error({"--listen", "[::1]:http"}), "--listen: invalid port in '[::1]:http'");
   EXPECT_EQ(serve_error({"--listen"}), "--listen needs a value");
 }
 
@@ -75,7 +78,8 @@ TEST(ParseServe, MetricsListen) {
   EXPECT_EQ(o.metrics_host, "127.0.0.1");
   EXPECT_EQ(o.metrics_port, 9464);
   EXPECT_EQ(o.port, 4566);  // the API's listener stays
-  EXPECT_EQ(serve_error({"--metrics-listen", "9464"}), "expected HOST:PORT, got '9464'");
+  EXPECT_EQ(serve_error({"--metrics-listen", "9464"}),
+            "--metrics-listen: expected HOST:PORT, got '9464'");
 }
 
 TEST(ParseServe, ListenErrorLeavesOptionsAlone) {
@@ -162,6 +166,8 @@ TEST(ParseServe, Regions) {
   o = serve({"--region", "zz-fake-9", "--region=local", "--regions", "eu-west-1,zz-fake-9"});
   EXPECT_EQ(o.extra_regions, (Args{"zz-fake-9", "local"}));
   EXPECT_EQ(o.regions, (Args{"eu-west-1", "zz-fake-9"}));
+  EXPECT_EQ(serve({"--regions", "eu-west-1", "--regions", "us-east-2"}).regions,
+            (Args{"us-east-2"}));
   EXPECT_EQ(
       serve_error({"--region", "US-EAST-1"}),
       "--region: 'US-EAST-1' is not a Region name (lowercase letters, digits and '-', at most 64)");

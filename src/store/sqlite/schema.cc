@@ -200,7 +200,7 @@ core::Status migrate_to(Conn& conn, int target) {
   if (version > kLatest) {
     return core::internal_error("database schema version " + std::to_string(version) +
                                 " is newer than this vouch understands (" +
-                                std::to_string(kLatest) + ")");
+                                std::to_string(kLatest) + "): upgrade vouch");
   }
   for (int v = version; v < std::min(target, kLatest); ++v) {
     std::string sql = std::string("BEGIN IMMEDIATE;") + kMigrations[v] +

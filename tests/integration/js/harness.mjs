@@ -106,9 +106,13 @@ function createDatabase() {
   return u.toString();
 }
 
+// The harness's switch, not the binary's: vouch would read it as --store.
+const STORE_KIND = process.env.VOUCH_STORE;
+delete process.env.VOUCH_STORE;
+
 /** `--data dataDir`, or with VOUCH_STORE=postgres `--store URL` (one database per dataDir). */
 export function storeArgs(dataDir) {
-  if (process.env.VOUCH_STORE !== 'postgres') return ['--data', dataDir];
+  if (STORE_KIND !== 'postgres') return ['--data', dataDir];
   if (!storeOf.has(dataDir)) storeOf.set(dataDir, createDatabase());
   return ['--store', storeOf.get(dataDir)];
 }

@@ -52,6 +52,8 @@ HEALTH_TIMEOUT = 10.0
 VOUCH_STORE = os.environ.get("VOUCH_STORE", "sqlite")
 if VOUCH_STORE not in ("sqlite", "postgres"):
     raise RuntimeError(f"VOUCH_STORE must be sqlite or postgres, not {VOUCH_STORE!r}")
+# The harness's switch, not the binary's: vouch would read it as --store.
+os.environ.pop("VOUCH_STORE", None)
 
 # Root account handed to every server through VOUCH_ROOT_* (unless a test
 # wants vouch to generate its own).
