@@ -1,37 +1,16 @@
 #include "cli/claims_command.h"
 
-#include <deque>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "cli/cli_test_util.h"
 
 namespace vouch::cli {
 namespace {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
-
-struct Sent {
-  std::string method, url;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// Answers each request with the next canned reply (or a connection error).
-class FakeTransport : public HttpTransport {
- public:
-  core::Result<HttpReply> send(const std::string& method, const std::string& url,
-                               const std::vector<std::pair<std::string, std::string>>& headers,
-                               const std::string&) override {
-    sent.push_back({method, url, headers});
-    if (replies.empty()) return core::internal_error("connection refused");
-    auto r = replies.front();
-    replies.pop_front();
-    return r;
-  }
-  void add(long status, const json& body) { replies.push_back({status, body.dump()}); }
-  std::deque<HttpReply> replies;
-  std::vector<Sent> sent;
-};
+using test::FakeTransport;
 
 json summary(const std::string& id, const std::string& subject, const std::string& kind,
              const std::string& status) {

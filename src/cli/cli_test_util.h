@@ -2,9 +2,15 @@
 // assertion still reads as "this error text" or "this value".
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "cli/admin_client.h"
 #include "core/error.h"
 
 namespace vouch::cli::test {
@@ -44,5 +50,32 @@ inline bool done(const core::Status& s, std::string* error) {
   if (!s.ok()) *error = s.error().message;
   return s.ok();
 }
+
+struct Sent {
+  std::string method, url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Answers each request with the next canned reply; a reply of status 0, or
+// none left, is a connection error.
+class FakeTransport : public HttpTransport {
+ public:
+  core::Result<HttpReply> send(const std::string& method, const std::string& url,
+                               const std::vector<std::pair<std::string, std::string>>& headers,
+                               const std::string& body) override {
+    sent.push_back({method, url, headers, body});
+    if (replies.empty()) return core::internal_error("connection refused");
+    auto r = replies.front();
+    replies.pop_front();
+    if (r.status == 0) return core::internal_error("connection refused");
+    return r;
+  }
+  void add(long status, const nlohmann::json& body) {
+    replies.push_back({status, body.dump(), ""});
+  }
+  std::deque<HttpReply> replies;
+  std::vector<Sent> sent;
+};
 
 }  // namespace vouch::cli::test

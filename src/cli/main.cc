@@ -23,6 +23,7 @@
 #include "api/router.h"
 #include "api/ses/ses_api.h"
 #include "cli/claims_command.h"
+#include "cli/events_command.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
 #include "cli/log_setup.h"
@@ -83,6 +84,8 @@ constexpr const char* kUsage =
     "  vouch account list (--data DIR | --store URL)\n"
     "  vouch store copy --from DIR --to URL\n"
     "  vouch claims list|show|check ... (vouch claims --help)\n"
+    "  vouch events [--after evt-N] [--limit N] [--follow] ... (vouch events --help)\n"
+    "  vouch webhooks add|list|remove ... (vouch webhooks --help)\n"
     "  vouch version\n"
     "\n"
     "--store URL: a PostgreSQL database (postgres://USER@HOST:PORT/DB or any libpq connection\n"
@@ -580,6 +583,8 @@ int main(int argc, char** argv) {
     return vouch::cli::store_copy({args.begin() + 2, args.end()}, kUsage);
   }
   if (cmd == "claims") return vouch::cli::claims_main({args.begin() + 1, args.end()});
+  if (cmd == "events") return vouch::cli::events_main({args.begin() + 1, args.end()});
+  if (cmd == "webhooks") return vouch::cli::webhooks_main({args.begin() + 1, args.end()});
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);
     return 0;
