@@ -89,8 +89,7 @@ core::Result<EventsArgs> parse_events(const std::vector<std::string>& args, cons
   return e;
 }
 
-core::Result<WebhooksArgs> parse_webhooks(const std::vector<std::string>& args,
-                                          const Getenv& env) {
+core::Result<WebhooksArgs> parse_webhooks(const std::vector<std::string>& args, const Getenv& env) {
   if (args.empty()) return bad("webhooks needs a command: add, list or remove");
   WebhooksArgs w;
   w.command = args[0];

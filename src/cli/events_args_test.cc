@@ -23,8 +23,8 @@ TEST(EventsArgsTest, TheDefaultsAndEveryFlag) {
   EXPECT_FALSE(a->limit);
   EXPECT_FALSE(a->follow);
   EXPECT_EQ(a->client.endpoint, "http://127.0.0.1:4566");
-  a = parse_events({"--after", "evt-17", "--limit=5", "--follow", "--interval", "500ms",
-                    "--format", "json", "--region", "eu-west-1"},
+  a = parse_events({"--after", "evt-17", "--limit=5", "--follow", "--interval", "500ms", "--format",
+                    "json", "--region", "eu-west-1"},
                    kCreds);
   ASSERT_TRUE(a.ok()) << a.error().message;
   EXPECT_EQ(a->after, 17);
@@ -70,9 +70,9 @@ TEST(WebhooksArgsTest, AddWithTypesListAndRemove) {
   EXPECT_EQ(a->command, "add");
   EXPECT_EQ(a->target, "https://h.example/hook");
   // A repeated type counts once.
-  EXPECT_EQ(a->event_types, (std::vector<std::string>{
-                                "ses.dkim.status_changed",
-                                "vpc-lattice.domain_verification.status_changed"}));
+  EXPECT_EQ(a->event_types,
+            (std::vector<std::string>{"ses.dkim.status_changed",
+                                      "vpc-lattice.domain_verification.status_changed"}));
   a = parse_webhooks({"list", "--format", "json"}, kCreds);
   ASSERT_TRUE(a.ok()) << a.error().message;
   EXPECT_EQ(a->client.format, OutputFormat::kJson);

@@ -76,7 +76,7 @@ int list_events(const EventsArgs& args, EventsIo& io) {
   int64_t last_shown = c.last;
   bool more = false;
   // One more than wanted tells whether more are left.
-  const size_t page = args.after ? kPageMax : std::min(kPageMax, limit + 1);
+  const size_t page = std::min(kPageMax, limit + 1);
   if (args.client.format == OutputFormat::kTable) io.out(events_header());
   auto end = walk(io, c, page, [&](const json& e) {
     if (shown == limit) return !(more = true);
@@ -134,7 +134,8 @@ int add_webhook(const WebhooksArgs& args, EventsIo& io) {
   auto doc = call_json(io.client, "POST", "/_vouch/webhooks", body.dump(), 201);
   if (!doc.ok()) return fail(io, doc.error().message);
   const json hook = doc->value("webhook", json::object());
-  if (!hook.is_object() || !hook.contains("id")) return fail(io, "the server's answer has no webhook");
+  if (!hook.is_object() || !hook.contains("id"))
+    return fail(io, "the server's answer has no webhook");
   io.out(args.client.format == OutputFormat::kJson ? hook.dump(2) + "\n"
                                                    : webhook_added_text(hook));
   return kExitVerified;

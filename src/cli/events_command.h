@@ -15,7 +15,7 @@ namespace vouch::cli {
 struct EventsIo {
   AdminClient& client;
   std::function<void(std::chrono::milliseconds)> sleep;  // --follow's wait
-  std::function<bool()> stopped;                          // SIGINT came
+  std::function<bool()> stopped;                         // SIGINT came
   // stdout and stderr, written as lines come (a follower's lines must not wait).
   std::function<void(const std::string&)> out, err;
 };

@@ -46,8 +46,7 @@ class EventsCommandTest : public ::testing::Test {
     args.client = options_;
     args.client.format = format;
     AdminClient client(options_, transport_, clock_);
-    EventsIo io{client,
-                [this](milliseconds d) { slept_.push_back(d); },
+    EventsIo io{client, [this](milliseconds d) { slept_.push_back(d); },
                 [this, polls] { return static_cast<int>(slept_.size()) > polls; },
                 [this](const std::string& s) { out_ += s; },
                 [this](const std::string& s) { err_ += s; }};
@@ -87,6 +86,7 @@ TEST_F(EventsCommandTest, WalksThePagesSkipsUpToAfterAndStopsAtTheNewest) {
   transport_.add(200, page({7}));
   EventsArgs a;
   a.after = 2;
+  a.limit = 1000;
   EXPECT_EQ(events(a), kExitVerified) << err_;
   EXPECT_EQ(urls(), (std::vector<std::string>{std::string(kBase) + "1000",
                                               std::string(kBase) + "1000&next_token=tok%2F1%2B",
@@ -143,9 +143,8 @@ TEST_F(EventsCommandTest, FollowRidesOutAnOutageButNotARefusal) {
   EXPECT_EQ(events(a, 3), kExitVerified) << err_;
   EXPECT_EQ(out_, event(2).dump() + "\n");
   // Said once per outage.
-  EXPECT_EQ(err_,
-            "vouch: HTTP 503 ServiceUnavailable: busy; asking again\n"
-            "vouch: the server answers again\n");
+  EXPECT_EQ(err_, "vouch: HTTP 503 ServiceUnavailable: busy; asking again\n"
+                  "vouch: the server answers again\n");
   // A refusal (bad credentials) ends it with 3.
   transport_.add(200, page({1}));
   transport_.add(403, {{"__type", "InvalidSignatureException"}, {"message", "bad"}});

@@ -12,7 +12,6 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kIdWidth = 9, kTimeWidth = 14, kTypeWidth = 9, kChangeWidth = 18;
-constexpr size_t kMinResourceWidth = 16;
 constexpr size_t kMaxErrorShown = 2 * kTableWidth;
 
 // "ses.dkim.status_changed" -> "dkim"; an unknown type as it is.
@@ -65,15 +64,12 @@ std::string events_header() {
 std::string event_row(const json& e) {
   const std::string id = json_text(e, "id");
   const std::string change = json_text(e, "old_status") + " -> " + json_text(e, "new_status");
-  const size_t change_width = std::max(kChangeWidth, change.size());
-  const size_t used = std::max(kIdWidth, id.size()) + kTimeWidth + kTypeWidth + change_width + 8;
-  const size_t resource =
-      used + kMinResourceWidth < kTableWidth ? kTableWidth - 1 - used : kMinResourceWidth;
+  // The resource is never cut (a cut name is no use): a long one passes 80.
   return table_row({{id, std::max(kIdWidth, id.size())},
                     {short_time(json_text(e, "time")), kTimeWidth},
                     {short_type(json_text(e, "type")), kTypeWidth},
-                    {change, change_width},
-                    {table_cell(resource_name(e), resource), 0}});
+                    {change, std::max(kChangeWidth, change.size())},
+                    {resource_name(e), 0}});
 }
 
 std::string webhooks_table(const json& hooks) {
@@ -85,15 +81,12 @@ std::string webhooks_table(const json& hooks) {
   constexpr size_t kState = 8, kHealth = 14, kMinUrl = 16;
   const size_t used = id + kState + kHealth + types + 4 * 2;
   const size_t url = used + kMinUrl < kTableWidth ? kTableWidth - 1 - used : kMinUrl;
-  std::string out = table_row({{"ID", id},
-                               {"STATE", kState},
-                               {"SENT/FAIL/WAIT", kHealth},
-                               {"TYPES", types},
-                               {"URL", 0}});
+  std::string out = table_row(
+      {{"ID", id}, {"STATE", kState}, {"SENT/FAIL/WAIT", kHealth}, {"TYPES", types}, {"URL", 0}});
   for (const auto& w : hooks) {
     const json health = w.value("health", json::object());
-    const std::string counts = json_text(health, "delivered") + "/" +
-                               json_text(health, "failed") + "/" + json_text(health, "pending");
+    const std::string counts = json_text(health, "delivered") + "/" + json_text(health, "failed") +
+                               "/" + json_text(health, "pending");
     out += table_row({{json_text(w, "id"), id},
                       {w.value("disabled", false) ? "disabled" : "active", kState},
                       {counts, kHealth},
@@ -102,7 +95,8 @@ std::string webhooks_table(const json& hooks) {
     if (std::string err = json_text(health, "last_error"); err != "-" && !err.empty()) {
       // One line of it, whatever the receiver answered.
       if (err.size() > kMaxErrorShown) err = err.substr(0, kMaxErrorShown - 1) + "~";
-      std::replace_if(err.begin(), err.end(), [](unsigned char c) { return c < ' '; }, ' ');
+      std::replace_if(
+          err.begin(), err.end(), [](unsigned char c) { return c < ' '; }, ' ');
       out += "  last error (" + json_text(health, "last_attempt_at") + "): " + err + "\n";
     }
   }

@@ -10,7 +10,8 @@
 namespace vouch::cli {
 
 // The header line of event rows, and one event as a row: ID, TIME (UTC,
-// month to second: events are kept 7 days), TYPE, CHANGE, RESOURCE.
+// month to second: events are kept 7 days), TYPE, CHANGE, RESOURCE. The
+// first four take 58 columns; the resource's name follows whole.
 std::string events_header();
 std::string event_row(const nlohmann::json& event);
 
