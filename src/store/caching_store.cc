@@ -18,10 +18,15 @@ void make_key(const Scope& scope, std::string_view subject, std::string& out) {
 
 }  // namespace
 
-CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, Writers writers)
+CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, Writers writers,
+                           size_t evidence_bytes)
     : ForwardingStore(std::move(inner)),
       capacity_(capacity),
-      fill_(writers == Writers::kOnlyThis) {}
+      fill_(writers == Writers::kOnlyThis),
+      // Keyed by claim id, which changed_elsewhere() does not name: only
+      // when no write can come from elsewhere.
+      cache_evidence_(writers == Writers::kOnlyThis && capacity > 0 && evidence_bytes > 0),
+      evidence_(evidence_bytes) {}
 
 void CachingStore::changed_elsewhere(std::string_view key) {
   if (key == "*") return forget_all();
@@ -36,6 +41,7 @@ void CachingStore::following_elsewhere(bool following) {
   fill_ = following;
   young_.clear();
   old_.clear();
+  evidence_.clear();
 }
 
 std::shared_ptr<const Claim> CachingStore::lookup(std::string_view key) {
@@ -71,6 +77,7 @@ void CachingStore::forget(const Claim& claim) {
   std::lock_guard lock(mu_);
   ++generation_;
   erase(claim.scope, claim.subject);
+  evidence_.erase(claim.id);
 }
 
 void CachingStore::forget_all() {
@@ -78,6 +85,7 @@ void CachingStore::forget_all() {
   ++generation_;
   young_.clear();
   old_.clear();
+  evidence_.clear();
 }
 
 template <typename Subjects>
@@ -150,7 +158,13 @@ Result<std::optional<Claim>> CachingStore::find_identity(const Scope& scope,
 
 CachingStore::Stats CachingStore::stats() const {
   std::lock_guard lock(mu_);
-  return {hits_, misses_, young_.size() + old_.size()};
+  return {hits_,
+          misses_,
+          young_.size() + old_.size(),
+          evidence_hits_,
+          evidence_misses_,
+          evidence_.entries(),
+          evidence_.bytes()};
 }
 
 // ---- claim writes: write through, then forget the entry ----------------------
@@ -182,14 +196,21 @@ Result<Claim> CachingStore::record_check(Claim claim, const std::string& evidenc
 }
 
 std::vector<Result<Claim>> CachingStore::record_checks(std::vector<core::CheckRecord> records) {
+  std::vector<std::string> ids;
+  if (cache_evidence_) {
+    ids.reserve(records.size());
+    for (const auto& r : records) ids.push_back(r.claim.id);
+  }
   auto out = inner().record_checks(std::move(records));
   // Only recorded claims changed: one that lost a race or was deleted was
-  // forgotten by whoever changed it.
+  // forgotten by whoever changed it. Evidence goes for every record of the
+  // batch, whatever its result said.
   std::lock_guard lock(mu_);
   ++generation_;
   for (const auto& r : out) {
     if (r.ok()) erase(r->scope, r->subject);
   }
+  for (const auto& id : ids) evidence_.erase(id);
   return out;
 }
 
@@ -202,6 +223,9 @@ Result<bool> CachingStore::delete_claim(const Scope& scope, const std::string& i
   } else if (!before.ok()) {
     forget_all();  // the subject is unknown
   }
+  std::lock_guard lock(mu_);
+  ++generation_;
+  evidence_.erase(id);
   return r;
 }
 
@@ -209,6 +233,33 @@ core::Status CachingStore::clear_claims() {
   auto s = inner().clear_claims();
   forget_all();
   return s;
+}
+
+core::Status CachingStore::restore(const core::Snapshot& snapshot) {
+  auto s = inner().restore(snapshot);
+  forget_all();
+  return s;
+}
+
+// ---- last evidence: the identity cache's rules, by claim id --------------------
+
+Result<std::optional<std::string>> CachingStore::last_evidence(const std::string& claim_id) {
+  if (!cache_evidence_) return inner().last_evidence(claim_id);
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    if (const auto* hit = evidence_.find(claim_id)) {
+      ++evidence_hits_;
+      return *hit;
+    }
+    ++evidence_misses_;
+  }
+  auto r = inner().last_evidence(claim_id);
+  if (!r.ok()) return r;
+  std::lock_guard lock(mu_);
+  if (fill_ && generation == generation_) evidence_.put(claim_id, *r);
+  return r;
 }
 
 }  // namespace vouch::store

@@ -14,6 +14,10 @@
 // Coherence: writes erase the identity's entry after the inner write returns,
 // and a read fills the cache only if no write finished while it was reading
 // (a generation counter), so a stale row is never put back.
+//
+// When this process is the only writer it also keeps claims' last evidence
+// (last_evidence(), by claim id; GetEmailIdentity reads it per DKIM record),
+// bounded in bytes, forgotten by every write of the claim under the same rules.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,7 @@
 #include <unordered_map>
 
 #include "core/store.h"
+#include "store/evidence_cache.h"
 #include "store/forwarding_store.h"
 
 namespace vouch::store {
@@ -31,9 +36,11 @@ namespace vouch::store {
 class CachingStore final : public ForwardingStore {
  public:
   enum class Writers { kOnlyThis, kAlsoElsewhere };
-  // Keeps up to about 2 * `capacity` identities (two generations).
+  static constexpr size_t kEvidenceBytes = 16 << 20;
+  // Keeps up to about 2 * `capacity` identities (two generations) and, with
+  // kOnlyThis and a capacity, about `evidence_bytes` of evidence.
   CachingStore(std::unique_ptr<core::Store> inner, size_t capacity,
-               Writers writers = Writers::kOnlyThis);
+               Writers writers = Writers::kOnlyThis, size_t evidence_bytes = kEvidenceBytes);
 
   // A claim written elsewhere, by its key (account \x1f region \x1f subject);
   // "*" for every claim.
@@ -59,11 +66,17 @@ class CachingStore final : public ForwardingStore {
       std::vector<core::CheckRecord> records) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Status clear_claims() override;
+  core::Status restore(const core::Snapshot& snapshot) override;
+  core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
 
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
     size_t entries = 0;
+    uint64_t evidence_hits = 0;
+    uint64_t evidence_misses = 0;
+    size_t evidence_entries = 0;
+    size_t evidence_bytes = 0;
   };
   Stats stats() const;
 
@@ -96,6 +109,10 @@ class CachingStore final : public ForwardingStore {
   bool fill_ = true;         // GUARDED_BY(mu_); false while changes may go unseen
   uint64_t hits_ = 0;        // GUARDED_BY(mu_)
   uint64_t misses_ = 0;      // GUARDED_BY(mu_)
+  const bool cache_evidence_;
+  EvidenceCache evidence_;        // GUARDED_BY(mu_)
+  uint64_t evidence_hits_ = 0;    // GUARDED_BY(mu_)
+  uint64_t evidence_misses_ = 0;  // GUARDED_BY(mu_)
 };
 
 }  // namespace vouch::store
