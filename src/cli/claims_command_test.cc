@@ -17,15 +17,8 @@ json summary(const std::string& id, const std::string& subject, const std::strin
   return {{"id", id}, {"subject", subject}, {"kind", kind}, {"status", status}};
 }
 
-class ClaimsCommandTest : public ::testing::Test {
+class ClaimsCommandTest : public ::testing::Test, protected test::ClientFixture {
  protected:
-  ClaimsCommandTest() {
-    options_.endpoint = "http://127.0.0.1:4566";
-    options_.region = "us-east-1";
-    options_.access_key_id = "AKIDEXAMPLE";
-    options_.secret_access_key = "wJalrXUtnFEMI/K7MDENG";
-  }
-
   int run(ClaimsArgs args) {
     args.client = options_;
     AdminClient client(options_, transport_, clock_);
@@ -52,12 +45,6 @@ class ClaimsCommandTest : public ::testing::Test {
     a.poll_interval = milliseconds(3000);
     return a;
   }
-
-  ClientOptions options_;
-  FakeTransport transport_;
-  core::ManualClock clock_{core::TimePoint(std::chrono::seconds(1700000000))};
-  std::vector<milliseconds> slept_;
-  std::string out_, err_;
 };
 
 TEST_F(ClaimsCommandTest, ListFollowsPagesFiltersAndSigns) {

@@ -2,6 +2,7 @@
 // assertion still reads as "this error text" or "this value".
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_client.h"
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace vouch::cli::test {
@@ -76,6 +78,17 @@ class FakeTransport : public HttpTransport {
   }
   std::deque<HttpReply> replies;
   std::vector<Sent> sent;
+};
+
+// What a client command's test runs with: signing options, the fake server,
+// a manual clock, and what the command slept and printed.
+struct ClientFixture {
+  ClientOptions options_{"http://127.0.0.1:4566", "us-east-1", "AKIDEXAMPLE",
+                         "wJalrXUtnFEMI/K7MDENG", "",          OutputFormat::kTable};
+  FakeTransport transport_;
+  core::ManualClock clock_{core::TimePoint(std::chrono::seconds(1700000000))};
+  std::vector<std::chrono::milliseconds> slept_;
+  std::string out_, err_;
 };
 
 }  // namespace vouch::cli::test

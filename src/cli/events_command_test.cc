@@ -30,15 +30,8 @@ json page(std::vector<int> seqs, const std::string& next = "") {
   return p;
 }
 
-class EventsCommandTest : public ::testing::Test {
+class EventsCommandTest : public ::testing::Test, protected test::ClientFixture {
  protected:
-  EventsCommandTest() {
-    options_.endpoint = "http://127.0.0.1:4566";
-    options_.region = "us-east-1";
-    options_.access_key_id = "AKIDEXAMPLE";
-    options_.secret_access_key = "wJalrXUtnFEMI/K7MDENG";
-  }
-
   // Runs with the fake; --follow stops after `polls` sleeps.
   template <class Args, class Run>
   int run(Args args, Run run_command, int polls = 0) {
@@ -60,12 +53,6 @@ class EventsCommandTest : public ::testing::Test {
     for (const auto& s : transport_.sent) u.push_back(s.url);
     return u;
   }
-
-  ClientOptions options_;
-  FakeTransport transport_;
-  core::ManualClock clock_{core::TimePoint(std::chrono::seconds(1700000000))};
-  std::vector<milliseconds> slept_;
-  std::string out_, err_;
 };
 
 TEST_F(EventsCommandTest, ListsOldestFirstAndNamesTheAfterThatContinues) {
