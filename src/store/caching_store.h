@@ -17,7 +17,9 @@
 //
 // When this process is the only writer it also keeps claims' last evidence
 // (last_evidence(), by claim id; GetEmailIdentity reads it per DKIM record),
-// bounded in bytes, forgotten by every write of the claim under the same rules.
+// bounded in bytes, and the claims of one kind and subject (find_claims() of
+// one subject: a domain's DKIM records), forgotten by every write of a claim
+// of that subject, under the same rules.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +70,9 @@ class CachingStore final : public ForwardingStore {
   core::Status clear_claims() override;
   core::Status restore(const core::Snapshot& snapshot) override;
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
+  core::Result<std::vector<core::Claim>> find_claims(
+      const core::Scope& scope, core::ClaimKind kind,
+      const std::vector<std::string>& subjects) override;
 
   struct Stats {
     uint64_t hits = 0;
@@ -87,6 +92,8 @@ class CachingStore final : public ForwardingStore {
   };
   using Map =
       std::unordered_map<std::string, std::shared_ptr<const core::Claim>, KeyHash, std::equal_to<>>;
+  using Records = std::unordered_map<std::string, std::shared_ptr<const std::vector<core::Claim>>,
+                                     KeyHash, std::equal_to<>>;
 
   // The identities among `subjects`, from memory or else from the store.
   template <typename Subjects>
@@ -97,20 +104,24 @@ class CachingStore final : public ForwardingStore {
   void forget_all();
   void erase(const core::Scope& scope, std::string_view subject);  // under mu_
   void erase_key(std::string_view key);                            // under mu_
+  // Under mu_: the find_claims() entries of the subject, every kind.
+  void erase_records(const core::Scope& scope, std::string_view subject);
   // Under mu_: the entry for `key`, promoted to the young generation.
   std::shared_ptr<const core::Claim> lookup(std::string_view key);
   void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_
 
   const size_t capacity_;
   mutable std::mutex mu_;
-  Map young_;                // GUARDED_BY(mu_)
-  Map old_;                  // GUARDED_BY(mu_); dropped whole when young_ fills
-  uint64_t generation_ = 0;  // GUARDED_BY(mu_); bumped by every claim write
-  bool fill_ = true;         // GUARDED_BY(mu_); false while changes may go unseen
-  uint64_t hits_ = 0;        // GUARDED_BY(mu_)
-  uint64_t misses_ = 0;      // GUARDED_BY(mu_)
-  const bool cache_evidence_;
+  Map young_;                     // GUARDED_BY(mu_)
+  Map old_;                       // GUARDED_BY(mu_); dropped whole when young_ fills
+  uint64_t generation_ = 0;       // GUARDED_BY(mu_); bumped by every claim write
+  bool fill_ = true;              // GUARDED_BY(mu_); false while changes may go unseen
+  uint64_t hits_ = 0;             // GUARDED_BY(mu_)
+  uint64_t misses_ = 0;           // GUARDED_BY(mu_)
+  const bool sole_writer_;        // evidence and records are cached too
   EvidenceCache evidence_;        // GUARDED_BY(mu_)
+  Records records_young_;         // GUARDED_BY(mu_)
+  Records records_old_;           // GUARDED_BY(mu_)
   uint64_t evidence_hits_ = 0;    // GUARDED_BY(mu_)
   uint64_t evidence_misses_ = 0;  // GUARDED_BY(mu_)
 };

@@ -1,7 +1,7 @@
-// CachingStore's evidence cache: last_evidence() served from memory after
-// the first read, forgotten by every write path, never refilled by a read a
-// write overtook, bounded in bytes, and off unless this process is the only
-// writer.
+// CachingStore's evidence and records caches: last_evidence() and
+// find_claims() of one subject served from memory after the first read,
+// forgotten by every write path, never refilled by a read a write overtook,
+// bounded, and off unless this process is the only writer.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -39,7 +39,13 @@ class CountingStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   int reads = 0;
+  int record_reads = 0;
   std::function<void()> after_read;
+  core::Result<std::vector<Claim>> find_claims(const core::Scope& scope, ClaimKind kind,
+                                               const std::vector<std::string>& subjects) override {
+    ++record_reads;
+    return ForwardingStore::find_claims(scope, kind, subjects);
+  }
   core::Result<std::optional<std::string>> last_evidence(const std::string& id) override {
     ++reads;
     auto r = ForwardingStore::last_evidence(id);
@@ -125,8 +131,7 @@ TEST_F(CachingStoreEvidenceTest, EveryWritePathForgetsTheEntry) {
                     c = *cache_->update_claim(c);
                   }),
             "{\"n\":3}");
-  EXPECT_EQ(after(c.id, [&] { ASSERT_TRUE(*cache_->delete_claim(kScope, c.id)); }),
-            std::nullopt);
+  EXPECT_EQ(after(c.id, [&] { ASSERT_TRUE(*cache_->delete_claim(kScope, c.id)); }), std::nullopt);
   Claim d = checked(2, "{\"d\":1}");
   EXPECT_EQ(after(d.id, [&] { ASSERT_TRUE(cache_->clear_claims().ok()); }), std::nullopt);
   // A new claim under an id read before (as absent) is read afresh.
@@ -143,7 +148,9 @@ TEST_F(CachingStoreEvidenceTest, ARestoreForgetsEverything) {
 
 TEST_F(CachingStoreEvidenceTest, AReadOvertakenByAWriteIsNotKept) {
   Claim c = checked(1, "{\"n\":1}");
-  inner_->after_read = [&] { ASSERT_TRUE(cache_->record_check(c, "{\"n\":2}", std::nullopt).ok()); };
+  inner_->after_read = [&] {
+    ASSERT_TRUE(cache_->record_check(c, "{\"n\":2}", std::nullopt).ok());
+  };
   EXPECT_EQ(evidence_of(c.id), "{\"n\":1}");  // what it read
   EXPECT_EQ(evidence_of(c.id), "{\"n\":2}");
   EXPECT_EQ(evidence_of(c.id), "{\"n\":2}");  // and now kept
@@ -174,6 +181,64 @@ TEST_F(CachingStoreEvidenceTest, OffWhenOthersWriteOrTheCacheIsOff) {
     EXPECT_EQ(inner_->reads, 2);
     EXPECT_EQ(cache_->stats().evidence_entries, 0u);
   }
+}
+
+// ---- find_claims() of one subject ----------------------------------------------
+
+TEST_F(CachingStoreEvidenceTest, ADomainsRecordsAreServedFromMemoryUntilOneIsWritten) {
+  const auto records = [&] {
+    auto r = cache_->find_claims(kScope, ClaimKind::kSesDkim, {"example.com"});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::vector<Claim>{};
+  };
+  Claim a = checked(1, "{}");
+  Claim b = checked(2, "{}");
+  ASSERT_EQ(records().size(), 2u);
+  ASSERT_EQ(records().size(), 2u);
+  EXPECT_EQ(inner_->record_reads, 1);
+  // Two subjects at once: always the store.
+  ASSERT_TRUE(cache_->find_claims(kScope, ClaimKind::kSesDkim, {"example.com", "b.com"}).ok());
+  EXPECT_EQ(inner_->record_reads, 2);
+
+  const auto write_then_read = [&](const std::function<void()>& write) {
+    const int before = inner_->record_reads;
+    write();
+    auto got = records();
+    EXPECT_EQ(inner_->record_reads, before + 1) << "the write left the records in memory";
+    return got;
+  };
+  a.attempts = 5;
+  EXPECT_EQ(write_then_read([&] { a = *cache_->update_claim(a); })[0].attempts, 5);
+  EXPECT_EQ(write_then_read([&] { a = *cache_->record_check(a, "{}", std::nullopt); })[0].attempts,
+            5);
+  EXPECT_EQ(write_then_read([&] {
+              b.attempts = 9;
+              ASSERT_TRUE(cache_->record_checks({{b, "{}", std::nullopt}})[0].ok());
+            })[1]
+                .attempts,
+            9);
+  EXPECT_EQ(write_then_read([&] { (void)checked(3, "{}"); }).size(), 3u);
+  EXPECT_EQ(write_then_read([&] { ASSERT_TRUE(*cache_->delete_claim(kScope, a.id)); }).size(), 2u);
+  EXPECT_EQ(write_then_read([&] { ASSERT_TRUE(cache_->clear_claims().ok()); }).size(), 0u);
+  // Another subject's write leaves them: the control.
+  (void)checked(4, "{}");
+  ASSERT_EQ(records().size(), 1u);
+  Claim other = dkim(5);
+  other.subject = "other.example";
+  ASSERT_TRUE(cache_->insert_claim(other).ok());
+  const int before = inner_->record_reads;
+  EXPECT_EQ(records().size(), 1u);
+  EXPECT_EQ(inner_->record_reads, before);
+}
+
+TEST_F(CachingStoreEvidenceTest, RecordsAreNotCachedWhenOthersWrite) {
+  open(CachingStore::Writers::kAlsoElsewhere);
+  cache_->following_elsewhere(true);
+  (void)checked(1, "{}");
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(cache_->find_claims(kScope, ClaimKind::kSesDkim, {"example.com"}).ok());
+  }
+  EXPECT_EQ(inner_->record_reads, 2);
 }
 
 }  // namespace
