@@ -18,7 +18,7 @@ const char* const kEventsUsage =
     "common: [--endpoint-url URL] [--region R] [--format table|json]\n"
     "credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN;\n"
     "Region: AWS_REGION or AWS_DEFAULT_REGION; endpoint: AWS_ENDPOINT_URL.\n"
-    "exit: 0 done, 3 usage or connection error\n";
+    "exit: 0 done (SIGINT ends --follow with 0), 3 usage, connection or server error\n";
 
 const char* const kWebhooksUsage =
     "usage:\n"
