@@ -75,8 +75,9 @@ int list_events(const EventsArgs& args, EventsIo& io) {
   size_t shown = 0;
   int64_t last_shown = c.last;
   bool more = false;
-  // One more than wanted tells whether more are left.
-  const size_t page = std::min(kPageMax, limit + 1);
+  // One more than wanted tells whether more are left; past --after, full
+  // pages, since what comes before it is read only to be skipped.
+  const size_t page = args.after ? kPageMax : std::min(kPageMax, limit + 1);
   if (args.client.format == OutputFormat::kTable) io.out(events_header());
   auto end = walk(io, c, page, [&](const json& e) {
     if (shown == limit) return !(more = true);
