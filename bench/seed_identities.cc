@@ -5,13 +5,16 @@
 //
 //   seed_identities --data DIR --account ID [--region R] --count N
 //                   [--prefix P] [--suffix S] [--start I] [--threads T]
-//                   [--mail-from LABEL]
+//                   [--mail-from LABEL] [--checked]
 //
 // Domains are P<i>S for i in [I, I+N) (S defaults to .example.com), as
 // bench/sign_request names them. With --mail-from, each domain also gets
 // Easy DKIM (VerifyDomainDkim: three CNAME claims) and the MAIL FROM domain
-// LABEL.<domain> (an MX and an SPF claim): six claims per domain. Run it
-// while no vouch serves DIR.
+// LABEL.<domain> (an MX and an SPF claim): six claims per domain. With
+// --checked, each domain gets Easy DKIM and one recorded check of the domain
+// and each DKIM record (still pending: three resolvers' evidence, one saw a
+// wrong value), so that GetEmailIdentity reads four evidences. Run it while
+// no vouch serves DIR.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/evidence_json.h"
 #include "crypto/crypto.h"
 #include "service/identity_service.h"
 #include "service/page_token.h"
@@ -37,8 +41,42 @@ int usage() {
   std::fprintf(stderr,
                "usage: seed_identities --data DIR --account ID [--region R] --count N\n"
                "                       [--prefix P] [--suffix S] [--start I] [--threads T]\n"
-               "                       [--mail-from LABEL]\n");
+               "                       [--mail-from LABEL] [--checked]\n");
   return 2;
+}
+
+// A check's evidence for `c` as the scheduler records it: not found yet.
+std::string pending_evidence(const vouch::core::Claim& c, vouch::core::TimePoint at) {
+  using vouch::core::PerspectiveEvidence;
+  vouch::core::Evidence e;
+  e.at = at;
+  e.record_name = c.record_name;
+  e.expected = c.token;
+  e.quorum = 2;
+  e.outcome = vouch::core::CheckOutcome::kAbsent;
+  e.perspectives = {{"10.0.0.1:53", PerspectiveEvidence::Result::kAbsent, {}, "NXDOMAIN"},
+                    {"10.0.0.2:53", PerspectiveEvidence::Result::kAbsent, {}, "NXDOMAIN"},
+                    {"10.0.0.3:53", PerspectiveEvidence::Result::kWrong, {"v=old-token"}, ""}};
+  e.soa = vouch::core::Soa{"ns1.example.com", "hostmaster.example.com", 2026120401};
+  return vouch::core::evidence_text(e);
+}
+
+// Records one check of the domain's identity and of each of its DKIM records.
+vouch::core::Status record_checks(vouch::core::Store& store, const vouch::core::Scope& scope,
+                                  const std::string& domain, vouch::core::TimePoint at) {
+  auto identity = store.find_identity(scope, domain);
+  if (!identity.ok()) return identity.error();
+  if (!*identity) return vouch::core::not_found("no identity " + domain);
+  auto claims = store.find_claims(scope, vouch::core::ClaimKind::kSesDkim, {domain});
+  if (!claims.ok()) return claims.error();
+  claims->push_back(**identity);
+  for (auto c : *claims) {
+    c.attempts += 1;
+    if (auto r = store.record_check(c, pending_evidence(c, at), std::nullopt); !r.ok()) {
+      return r.error();
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -46,10 +84,15 @@ int usage() {
 int main(int argc, char** argv) {
   std::string dir, account, region = "us-east-1", prefix = "bench-", suffix = ".example.com";
   std::string mail_from;
+  bool checked = false;
   long count = 0, start = 0;
   int threads = 64;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--checked") {
+      checked = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage();
     std::string v = argv[++i];
     if (a == "--data") dir = v;
@@ -109,6 +152,10 @@ int main(int argc, char** argv) {
         if (!r.ok()) {
           fail(r.error());
           continue;
+        }
+        if (checked) {
+          if (auto d = identities.verify_domain_dkim(scope, domain); !d.ok()) fail(d.error());
+          if (auto c = record_checks(**store, scope, domain, clock.now()); !c.ok()) fail(c.error());
         }
         if (mail_from.empty()) continue;
         if (auto d = identities.verify_domain_dkim(scope, domain); !d.ok()) fail(d.error());

@@ -131,4 +131,26 @@ std::string reply_error(const HttpReply& r) {
   return out;
 }
 
+core::Result<nlohmann::json> call_json(AdminClient& client, const std::string& method,
+                                       const std::string& target, const std::string& body,
+                                       long want) {
+  auto reply = client.call(method, target, body);
+  if (!reply.ok()) {
+    return core::Error{
+        core::ErrorCode::kUnavailable, "cannot reach the server: " + reply.error().message, {}, {}};
+  }
+  if (reply->status != want) {
+    const bool again = reply->status == 429 || reply->status >= 500;
+    return core::Error{again ? core::ErrorCode::kUnavailable : core::ErrorCode::kInternal,
+                       reply_error(*reply),
+                       {},
+                       {}};
+  }
+  auto doc = nlohmann::json::parse(reply->body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return core::internal_error("the server's answer is not JSON");
+  }
+  return doc;
+}
+
 }  // namespace vouch::cli

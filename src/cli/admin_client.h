@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/claims_args.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -47,5 +49,12 @@ class AdminClient {
 
 // The server's error as one line: "403 InvalidSignatureException: ..." .
 std::string reply_error(const HttpReply& r);
+
+// The JSON object of a reply with status `want`; else an Error whose message
+// is the line to print ("cannot reach the server: ...", reply_error()) and
+// whose code is kUnavailable when asking again may do (no answer, 429, 5xx).
+core::Result<nlohmann::json> call_json(AdminClient& client, const std::string& method,
+                                       const std::string& target, const std::string& body = "",
+                                       long want = 200);
 
 }  // namespace vouch::cli

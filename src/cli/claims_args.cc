@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <span>
 #include <string_view>
 
@@ -40,9 +41,22 @@ std::string joined(std::span<const std::string_view> set) {
   return out;
 }
 
-// "--flag value" or "--flag=value": the value, or nullopt when missing.
-std::optional<std::string> value_of(const std::vector<std::string>& args, size_t* i,
-                                    std::string* flag) {
+std::string env_or(const Getenv& env, const std::string& name, const std::string& fallback = "") {
+  auto v = env(name);
+  return v && !v->empty() ? *v : fallback;
+}
+
+}  // namespace
+
+Getenv process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+}
+
+std::optional<std::string> flag_value(const std::vector<std::string>& args, size_t* i,
+                                      std::string* flag) {
   const std::string& a = args[*i];
   if (auto eq = a.find('='); eq != std::string::npos) {
     *flag = a.substr(0, eq);
@@ -52,13 +66,6 @@ std::optional<std::string> value_of(const std::vector<std::string>& args, size_t
   if (*i + 1 >= args.size()) return std::nullopt;
   return args[++*i];
 }
-
-std::string env_or(const Getenv& env, const std::string& name, const std::string& fallback = "") {
-  auto v = env(name);
-  return v && !v->empty() ? *v : fallback;
-}
-
-}  // namespace
 
 std::optional<std::chrono::milliseconds> parse_millis(const std::string& text) {
   long long n = 0;
@@ -87,7 +94,7 @@ core::Result<ClientOptions> parse_client(const std::vector<std::string>& args, c
       continue;
     }
     std::string flag;
-    auto v = value_of(args, &i, &flag);
+    auto v = flag_value(args, &i, &flag);
     if (flag != "--endpoint-url" && flag != "--region" && flag != "--format") {
       return bad("unknown option " + flag);
     }
@@ -136,7 +143,7 @@ core::Result<ClaimsArgs> parse_claims(const std::vector<std::string>& args, cons
       continue;
     }
     std::string flag;
-    auto v = value_of(rest, &i, &flag);
+    auto v = flag_value(rest, &i, &flag);
     if (!v || v->empty()) return bad(flag + " needs a value");
     if (flag == "--status" && c.command == "list") {
       if (!one_of(*v, kStatuses)) return bad("--status must be one of " + joined(kStatuses));

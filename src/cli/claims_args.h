@@ -36,6 +36,14 @@ struct ClaimsArgs {
 
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 
+// The process's environment.
+Getenv process_env();
+
+// "--flag value" or "--flag=value" at args[*i]: the flag into *flag and its
+// value (moving *i past it), or nullopt when the value is missing.
+std::optional<std::string> flag_value(const std::vector<std::string>& args, size_t* i,
+                                      std::string* flag);
+
 // "500ms", "2s", "10m", "1h"; a bare number is seconds.
 std::optional<std::chrono::milliseconds> parse_millis(const std::string& text);
 

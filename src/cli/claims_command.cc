@@ -25,12 +25,9 @@ struct Failure {
 // The JSON body of a 200, or why there is none.
 std::variant<json, Failure> get_json(ClaimsIo& io, const std::string& method,
                                      const std::string& target) {
-  auto reply = io.client.call(method, target);
-  if (!reply.ok()) return Failure{"cannot reach the server: " + reply.error().message};
-  if (reply->status != 200) return Failure{reply_error(*reply)};
-  auto doc = json::parse(reply->body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return Failure{"the server's answer is not JSON"};
-  return doc;
+  auto doc = call_json(io.client, method, target);
+  if (!doc.ok()) return Failure{doc.error().message};
+  return std::move(*doc);
 }
 
 int fail(ClaimsIo& io, const std::string& message) {
@@ -142,10 +139,7 @@ int run_claims(const ClaimsArgs& args, ClaimsIo& io) {
 }
 
 int claims_main(const std::vector<std::string>& args) {
-  const Getenv env = [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());
-    return v ? std::optional<std::string>(v) : std::nullopt;
-  };
+  const Getenv env = process_env();
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::fputs(kClaimsUsage, stdout);
     return kExitVerified;

@@ -1,52 +1,24 @@
 #include "cli/claims_command.h"
 
-#include <deque>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "cli/cli_test_util.h"
 
 namespace vouch::cli {
 namespace {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
-
-struct Sent {
-  std::string method, url;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// Answers each request with the next canned reply (or a connection error).
-class FakeTransport : public HttpTransport {
- public:
-  core::Result<HttpReply> send(const std::string& method, const std::string& url,
-                               const std::vector<std::pair<std::string, std::string>>& headers,
-                               const std::string&) override {
-    sent.push_back({method, url, headers});
-    if (replies.empty()) return core::internal_error("connection refused");
-    auto r = replies.front();
-    replies.pop_front();
-    return r;
-  }
-  void add(long status, const json& body) { replies.push_back({status, body.dump()}); }
-  std::deque<HttpReply> replies;
-  std::vector<Sent> sent;
-};
+using test::FakeTransport;
 
 json summary(const std::string& id, const std::string& subject, const std::string& kind,
              const std::string& status) {
   return {{"id", id}, {"subject", subject}, {"kind", kind}, {"status", status}};
 }
 
-class ClaimsCommandTest : public ::testing::Test {
+class ClaimsCommandTest : public ::testing::Test, protected test::ClientFixture {
  protected:
-  ClaimsCommandTest() {
-    options_.endpoint = "http://127.0.0.1:4566";
-    options_.region = "us-east-1";
-    options_.access_key_id = "AKIDEXAMPLE";
-    options_.secret_access_key = "wJalrXUtnFEMI/K7MDENG";
-  }
-
   int run(ClaimsArgs args) {
     args.client = options_;
     AdminClient client(options_, transport_, clock_);
@@ -73,12 +45,6 @@ class ClaimsCommandTest : public ::testing::Test {
     a.poll_interval = milliseconds(3000);
     return a;
   }
-
-  ClientOptions options_;
-  FakeTransport transport_;
-  core::ManualClock clock_{core::TimePoint(std::chrono::seconds(1700000000))};
-  std::vector<milliseconds> slept_;
-  std::string out_, err_;
 };
 
 TEST_F(ClaimsCommandTest, ListFollowsPagesFiltersAndSigns) {

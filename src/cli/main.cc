@@ -24,6 +24,7 @@
 #include "api/router.h"
 #include "api/ses/ses_api.h"
 #include "cli/claims_command.h"
+#include "cli/events_command.h"
 #include "cli/commands.h"
 #include "cli/config_command.h"
 #include "cli/config_layers.h"
@@ -86,6 +87,8 @@ constexpr const char* kUsage =
     "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
     "  vouch account list (--data DIR | --store URL)\n"
     "  vouch store copy --from DIR --to URL\n"
+    "  vouch events [--after evt-N] [--limit N] [--follow] ... (vouch events --help)\n"
+    "  vouch webhooks add|list|remove ... (vouch webhooks --help)\n"
     "  vouch claims list|show|check ... (vouch claims --help)\n"
     "  vouch config check [--config FILE] [serve flags]\n"
     "  vouch version\n"
@@ -627,6 +630,8 @@ int main(int argc, char** argv) {
         vouch::cli::check_serve_args);
   }
   if (cmd == "claims") return vouch::cli::claims_main({args.begin() + 1, args.end()});
+  if (cmd == "events") return vouch::cli::events_main({args.begin() + 1, args.end()});
+  if (cmd == "webhooks") return vouch::cli::webhooks_main({args.begin() + 1, args.end()});
   if (cmd == "version" || cmd == "--version") {
     std::printf("vouch %s\n", VOUCH_VERSION);
     return 0;

@@ -16,12 +16,30 @@ void make_key(const Scope& scope, std::string_view subject, std::string& out) {
   out.append(subject);
 }
 
+// The key of find_claims(scope, kind, {subject}).
+void records_key(const Scope& scope, core::ClaimKind kind, std::string_view subject,
+                 std::string& out) {
+  make_key(scope, subject, out);
+  out.push_back('\x1f');
+  out.append(std::to_string(static_cast<int>(kind)));
+}
+
+constexpr core::ClaimKind kKinds[] = {
+    core::ClaimKind::kSesDomain,     core::ClaimKind::kSesEmail,   core::ClaimKind::kLatticeDomain,
+    core::ClaimKind::kSesDkim,       core::ClaimKind::kSesDkimTxt, core::ClaimKind::kSesMailFromMx,
+    core::ClaimKind::kSesMailFromSpf};
+
 }  // namespace
 
-CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, Writers writers)
+CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, Writers writers,
+                           size_t evidence_bytes)
     : ForwardingStore(std::move(inner)),
       capacity_(capacity),
-      fill_(writers == Writers::kOnlyThis) {}
+      fill_(writers == Writers::kOnlyThis),
+      // Keyed by claim id, which changed_elsewhere() does not name: only
+      // when no write can come from elsewhere.
+      sole_writer_(writers == Writers::kOnlyThis && capacity > 0 && evidence_bytes > 0),
+      evidence_(evidence_bytes) {}
 
 void CachingStore::changed_elsewhere(std::string_view key) {
   if (key == "*") return forget_all();
@@ -36,6 +54,9 @@ void CachingStore::following_elsewhere(bool following) {
   fill_ = following;
   young_.clear();
   old_.clear();
+  evidence_.clear();
+  records_young_.clear();
+  records_old_.clear();
 }
 
 std::shared_ptr<const Claim> CachingStore::lookup(std::string_view key) {
@@ -67,10 +88,21 @@ void CachingStore::erase_key(std::string_view key) {
   if (auto it = old_.find(key); it != old_.end()) old_.erase(it);
 }
 
+void CachingStore::erase_records(const Scope& scope, std::string_view subject) {
+  thread_local std::string key;
+  for (auto kind : kKinds) {
+    records_key(scope, kind, subject, key);
+    records_young_.erase(key);
+    records_old_.erase(key);
+  }
+}
+
 void CachingStore::forget(const Claim& claim) {
   std::lock_guard lock(mu_);
   ++generation_;
   erase(claim.scope, claim.subject);
+  evidence_.erase(claim.id);
+  erase_records(claim.scope, claim.subject);
 }
 
 void CachingStore::forget_all() {
@@ -78,6 +110,9 @@ void CachingStore::forget_all() {
   ++generation_;
   young_.clear();
   old_.clear();
+  evidence_.clear();
+  records_young_.clear();
+  records_old_.clear();
 }
 
 template <typename Subjects>
@@ -150,7 +185,13 @@ Result<std::optional<Claim>> CachingStore::find_identity(const Scope& scope,
 
 CachingStore::Stats CachingStore::stats() const {
   std::lock_guard lock(mu_);
-  return {hits_, misses_, young_.size() + old_.size()};
+  return {hits_,
+          misses_,
+          young_.size() + old_.size(),
+          evidence_hits_,
+          evidence_misses_,
+          evidence_.entries(),
+          evidence_.bytes()};
 }
 
 // ---- claim writes: write through, then forget the entry ----------------------
@@ -182,13 +223,28 @@ Result<Claim> CachingStore::record_check(Claim claim, const std::string& evidenc
 }
 
 std::vector<Result<Claim>> CachingStore::record_checks(std::vector<core::CheckRecord> records) {
+  struct Written {
+    std::string id;
+    Scope scope;
+    std::string subject;
+  };
+  std::vector<Written> written;
+  if (sole_writer_) {
+    written.reserve(records.size());
+    for (const auto& r : records) written.push_back({r.claim.id, r.claim.scope, r.claim.subject});
+  }
   auto out = inner().record_checks(std::move(records));
   // Only recorded claims changed: one that lost a race or was deleted was
-  // forgotten by whoever changed it.
+  // forgotten by whoever changed it. Evidence and records go for every
+  // record of the batch, whatever its result said.
   std::lock_guard lock(mu_);
   ++generation_;
   for (const auto& r : out) {
     if (r.ok()) erase(r->scope, r->subject);
+  }
+  for (const auto& w : written) {
+    evidence_.erase(w.id);
+    erase_records(w.scope, w.subject);
   }
   return out;
 }
@@ -202,6 +258,37 @@ Result<bool> CachingStore::delete_claim(const Scope& scope, const std::string& i
   } else if (!before.ok()) {
     forget_all();  // the subject is unknown
   }
+  std::lock_guard lock(mu_);
+  ++generation_;
+  evidence_.erase(id);
+  return r;
+}
+
+Result<std::vector<Claim>> CachingStore::find_claims(const Scope& scope, core::ClaimKind kind,
+                                                     const std::vector<std::string>& subjects) {
+  if (!sole_writer_ || subjects.size() != 1) return inner().find_claims(scope, kind, subjects);
+  std::string key;
+  records_key(scope, kind, subjects[0], key);
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    auto it = records_young_.find(key);
+    if (it == records_young_.end()) {
+      if (auto old = records_old_.find(key); old != records_old_.end()) {
+        it = records_young_.insert_or_assign(key, old->second).first;  // kept past a rotation
+        records_old_.erase(old);
+      }
+    }
+    if (it != records_young_.end()) return *it->second;
+  }
+  auto r = inner().find_claims(scope, kind, subjects);
+  if (!r.ok()) return r;
+  std::lock_guard lock(mu_);
+  if (fill_ && generation == generation_) {
+    if (records_young_.size() >= capacity_) records_old_ = std::exchange(records_young_, {});
+    records_young_.insert_or_assign(std::move(key), std::make_shared<const std::vector<Claim>>(*r));
+  }
   return r;
 }
 
@@ -209,6 +296,33 @@ core::Status CachingStore::clear_claims() {
   auto s = inner().clear_claims();
   forget_all();
   return s;
+}
+
+core::Status CachingStore::restore(const core::Snapshot& snapshot) {
+  auto s = inner().restore(snapshot);
+  forget_all();
+  return s;
+}
+
+// ---- last evidence: the identity cache's rules, by claim id --------------------
+
+Result<std::optional<std::string>> CachingStore::last_evidence(const std::string& claim_id) {
+  if (!sole_writer_) return inner().last_evidence(claim_id);
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    if (const auto* hit = evidence_.find(claim_id)) {
+      ++evidence_hits_;
+      return *hit;
+    }
+    ++evidence_misses_;
+  }
+  auto r = inner().last_evidence(claim_id);
+  if (!r.ok()) return r;
+  std::lock_guard lock(mu_);
+  if (fill_ && generation == generation_) evidence_.put(claim_id, *r);
+  return r;
 }
 
 }  // namespace vouch::store

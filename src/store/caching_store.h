@@ -14,6 +14,12 @@
 // Coherence: writes erase the identity's entry after the inner write returns,
 // and a read fills the cache only if no write finished while it was reading
 // (a generation counter), so a stale row is never put back.
+//
+// When this process is the only writer it also keeps claims' last evidence
+// (last_evidence(), by claim id; GetEmailIdentity reads it per DKIM record),
+// bounded in bytes, and the claims of one kind and subject (find_claims() of
+// one subject: a domain's DKIM records), forgotten by every write of a claim
+// of that subject, under the same rules.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +30,7 @@
 #include <unordered_map>
 
 #include "core/store.h"
+#include "store/evidence_cache.h"
 #include "store/forwarding_store.h"
 
 namespace vouch::store {
@@ -31,9 +38,11 @@ namespace vouch::store {
 class CachingStore final : public ForwardingStore {
  public:
   enum class Writers { kOnlyThis, kAlsoElsewhere };
-  // Keeps up to about 2 * `capacity` identities (two generations).
+  static constexpr size_t kEvidenceBytes = 16 << 20;
+  // Keeps up to about 2 * `capacity` identities (two generations) and, with
+  // kOnlyThis and a capacity, about `evidence_bytes` of evidence.
   CachingStore(std::unique_ptr<core::Store> inner, size_t capacity,
-               Writers writers = Writers::kOnlyThis);
+               Writers writers = Writers::kOnlyThis, size_t evidence_bytes = kEvidenceBytes);
 
   // A claim written elsewhere, by its key (account \x1f region \x1f subject);
   // "*" for every claim.
@@ -59,11 +68,20 @@ class CachingStore final : public ForwardingStore {
       std::vector<core::CheckRecord> records) override;
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override;
   core::Status clear_claims() override;
+  core::Status restore(const core::Snapshot& snapshot) override;
+  core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
+  core::Result<std::vector<core::Claim>> find_claims(
+      const core::Scope& scope, core::ClaimKind kind,
+      const std::vector<std::string>& subjects) override;
 
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
     size_t entries = 0;
+    uint64_t evidence_hits = 0;
+    uint64_t evidence_misses = 0;
+    size_t evidence_entries = 0;
+    size_t evidence_bytes = 0;
   };
   Stats stats() const;
 
@@ -74,6 +92,8 @@ class CachingStore final : public ForwardingStore {
   };
   using Map =
       std::unordered_map<std::string, std::shared_ptr<const core::Claim>, KeyHash, std::equal_to<>>;
+  using Records = std::unordered_map<std::string, std::shared_ptr<const std::vector<core::Claim>>,
+                                     KeyHash, std::equal_to<>>;
 
   // The identities among `subjects`, from memory or else from the store.
   template <typename Subjects>
@@ -84,18 +104,26 @@ class CachingStore final : public ForwardingStore {
   void forget_all();
   void erase(const core::Scope& scope, std::string_view subject);  // under mu_
   void erase_key(std::string_view key);                            // under mu_
+  // Under mu_: the find_claims() entries of the subject, every kind.
+  void erase_records(const core::Scope& scope, std::string_view subject);
   // Under mu_: the entry for `key`, promoted to the young generation.
   std::shared_ptr<const core::Claim> lookup(std::string_view key);
   void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_
 
   const size_t capacity_;
   mutable std::mutex mu_;
-  Map young_;                // GUARDED_BY(mu_)
-  Map old_;                  // GUARDED_BY(mu_); dropped whole when young_ fills
-  uint64_t generation_ = 0;  // GUARDED_BY(mu_); bumped by every claim write
-  bool fill_ = true;         // GUARDED_BY(mu_); false while changes may go unseen
-  uint64_t hits_ = 0;        // GUARDED_BY(mu_)
-  uint64_t misses_ = 0;      // GUARDED_BY(mu_)
+  Map young_;                     // GUARDED_BY(mu_)
+  Map old_;                       // GUARDED_BY(mu_); dropped whole when young_ fills
+  uint64_t generation_ = 0;       // GUARDED_BY(mu_); bumped by every claim write
+  bool fill_ = true;              // GUARDED_BY(mu_); false while changes may go unseen
+  uint64_t hits_ = 0;             // GUARDED_BY(mu_)
+  uint64_t misses_ = 0;           // GUARDED_BY(mu_)
+  const bool sole_writer_;        // evidence and records are cached too
+  EvidenceCache evidence_;        // GUARDED_BY(mu_)
+  Records records_young_;         // GUARDED_BY(mu_)
+  Records records_old_;           // GUARDED_BY(mu_)
+  uint64_t evidence_hits_ = 0;    // GUARDED_BY(mu_)
+  uint64_t evidence_misses_ = 0;  // GUARDED_BY(mu_)
 };
 
 }  // namespace vouch::store
