@@ -10,8 +10,7 @@ namespace {
 class StoreRetentionTest : public StoreContractTest {
  protected:
   // A Lattice create of `subject` under `token` at `at`.
-  Result<CreateResult> create(const std::string& subject, const std::string& token,
-                              TimePoint at) {
+  Result<CreateResult> create(const std::string& subject, const std::string& token, TimePoint at) {
     CreateRules rules;
     rules.now = at;
     IdempotencyKey key{token, "hash-of-" + subject, "{\"id\":\"" + subject + "\"}"};
@@ -78,7 +77,8 @@ TEST_P(StoreRetentionTest, PruneHistoryKeepsEachClaimsNewestEntries) {
   Claim flapping = insert(make_claim(kScope, ClaimKind::kSesDomain, "flap.example"));
   const ClaimStatus cycle[] = {ClaimStatus::kVerified, ClaimStatus::kUnconfirmed};
   for (int i = 0; i < 5; ++i) {
-    flapping = change(flapping, cycle[i % 2], T0 + hours(i), "{\"check\":" + std::to_string(i) + "}");
+    flapping = change(flapping, cycle[i % 2], T0 + hours(i),
+                      "{\"check\":" + std::to_string(i) + "}");
   }
   Claim quiet = insert(make_claim(kOtherAccount, ClaimKind::kSesDomain, "quiet.example"));
   quiet = change(quiet, ClaimStatus::kVerified, T0, "{}");
