@@ -53,7 +53,7 @@ SES_CAP = 150      # live SES identities (v1 and v2) the load keeps at most
 # Lattice allows 5 domain verifications per account and Region: spread them.
 LATTICE_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
                    "eu-central-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"]
-LATTICE_CAP = 4 * len(LATTICE_REGIONS)
+LATTICE_CAP = 3 * len(LATTICE_REGIONS)
 TOKEN_REPLAY_AGE = 7 * 3600  # test-clock seconds: replays stay well inside the 8 h window
 DB_SLACK = 2 << 20    # bytes: page reuse and WAL checkpoints move the file by this much
 RSS_SLACK = 8 << 20   # bytes: allocator arenas
@@ -106,17 +106,32 @@ class Server:
             return int(psql(self.store_url, "SELECT pg_database_size(current_database())")[0][0])
         return sum(p.stat().st_size for p in self.data_dir.glob("vouch.db*"))
 
-    def claims_without_next_check(self) -> int:
-        # Failed claims and verified addresses (verified once, by their link) need none.
-        q = ("SELECT count(*) FROM claims WHERE next_check_at IS NULL AND status != 3 "
-             "AND NOT (kind = 1 AND status = 1)")
+    def scalar(self, query: str) -> int:
+        """One number from the store, read beside the server (0 for NULL)."""
         if self.store_url:
-            return int(psql(self.store_url, q)[0][0])
+            v = psql(self.store_url, query)[0][0]
+            return int(v) if v else 0
         db = sqlite3.connect(f"file:{self.data_dir}/vouch.db?mode=ro", uri=True, timeout=30)
         try:
-            return db.execute(q).fetchone()[0]
+            return db.execute(query).fetchone()[0] or 0
         finally:
             db.close()
+
+    def claims_without_next_check(self) -> int:
+        # Failed claims and verified addresses (verified once, by their link) need none.
+        return self.scalar("SELECT count(*) FROM claims WHERE next_check_at IS NULL AND "
+                           "status != 3 AND NOT (kind = 1 AND status = 1)")
+
+    def retained(self) -> dict:
+        """Rows each retention bounds, and the oldest of each (ns since the epoch)."""
+        out = {t: self.scalar(f"SELECT count(*) FROM {t}")
+               for t in ("events", "idempotency", "outbox", "history")}
+        out["oldest_token"] = self.scalar("SELECT min(created_at) FROM idempotency")
+        out["oldest_event"] = self.scalar("SELECT min(at) FROM events")
+        out["oldest_done_mail"] = self.scalar("SELECT min(created_at) FROM outbox WHERE state != 0")
+        out["most_history"] = self.scalar(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM history GROUP BY claim_seq) h")
+        return out
 
 
 class Zone:
@@ -156,6 +171,7 @@ class State:
         self.errors: dict[str, int] = {}
         self.error_samples: dict[str, str] = {}
         self.test_time = 0.0  # test-clock seconds since the start
+        self.clock_ns = 0     # vouch's test clock after the last move
 
 
 class Load:
@@ -293,6 +309,15 @@ def lattice(srv, method: str, path: str, body=None, ok=(200, 201), region="us-ea
     return doc
 
 
+# What each retention lets the store hold at most: the flags soak.py starts
+# vouch with. Mail follows the real clock and is pruned by the delivery
+# worker once a minute; a loaded machine may be a minute later still.
+TOKEN_WINDOW_NS = 8 * 3600 * 10**9
+EVENT_RETENTION_NS = 12 * 3600 * 10**9
+HISTORY_KEEP = 10
+MAIL_LIMIT_NS = (120 + 60 + 60) * 10**9
+
+
 class Checker:
     """The checks after a restart; each failure is one line in `failures`."""
 
@@ -303,6 +328,17 @@ class Checker:
             "ses", endpoint_url=f"http://127.0.0.1:{srv.port}", region_name="us-east-1",
             aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET, config=cfg)
         self.failures: list[str] = []
+
+    def check_retention(self, when: str, kept: dict) -> None:
+        clock = self.st.clock_ns
+        if clock and kept["oldest_token"] and clock - kept["oldest_token"] > TOKEN_WINDOW_NS:
+            self.failures.append(f"{when}: a client token past its 8 h window is kept")
+        if clock and kept["oldest_event"] and clock - kept["oldest_event"] > EVENT_RETENTION_NS:
+            self.failures.append(f"{when}: an event past --event-retention is kept")
+        if kept["most_history"] > HISTORY_KEEP:
+            self.failures.append(f"{when}: a claim keeps {kept['most_history']} history entries")
+        if kept["oldest_done_mail"] and time.time_ns() - kept["oldest_done_mail"] > MAIL_LIMIT_NS:
+            self.failures.append(f"{when}: sent mail past --mail-retention is kept")
 
     def run(self, when: str) -> dict:
         with self.st.lock:
@@ -345,7 +381,9 @@ class Checker:
         orphans = self.srv.claims_without_next_check()
         if orphans:
             self.failures.append(f"{when}: {orphans} claims without a next check")
-        return {"ses_checked": len(names), "lattice_checked": len(lat) + min(50, len(lat_deleted)),
+        kept = self.srv.retained()
+        self.check_retention(when, kept)
+        return {"retained": kept, "ses_checked": len(names), "lattice_checked": len(lat) + min(50, len(lat_deleted)),
                 "replays": replays, "orphans": orphans}
 
 
@@ -364,11 +402,18 @@ def tick(srv: Server, knot: Zone, state: State, rng: random.Random, step: int) -
         raise RuntimeError(f"clock: {status} {doc}")
     with state.lock:
         state.test_time += step
+        state.clock_ns = rfc3339_ns(doc["now"])
     status, doc = vouch_request(srv, "POST", "/_vouch/test/run-due-checks", {}, sign=False,
                                 timeout=300)
     if status != 200:
         raise RuntimeError(f"run-due-checks: {status} {doc}")
     return doc["checked"]
+
+
+def rfc3339_ns(text: str) -> int:
+    import datetime as dt
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int(t.timestamp()) * 10**9 + t.microsecond * 1000
 
 
 def growth_verdict(series: list[dict], key: str, limit: float, slack: int) -> tuple[bool, str]:
@@ -429,8 +474,9 @@ def main() -> int:
         next_restart = t_start + opt.restart_every
         restarts, checked = 0, 0
         print("| min | restarts | ops | SES live | Lattice live | mail rcvd | checks | "
-              "RSS MiB | store MiB | start s | orphans |", flush=True)
-        print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+              "events/tokens/mail/history rows | RSS MiB | store MiB | start s | orphans |",
+              flush=True)
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
         while time.monotonic() < end:
             time.sleep(opt.tick)
             try:
@@ -453,8 +499,10 @@ def main() -> int:
                       "checks": checked, "rss": rss_before, "store": srv.store_bytes(),
                       "startup_s": round(startup, 2), **result}
             series.append(sample)
+            rows = result["retained"]
             print(f"| {sample['minute']} | {restarts} | {sample['ops']} | {sample['ses_live']} | "
                   f"{sample['lattice_live']} | {sample['mail']} | {checked} | "
+                  f"{rows['events']}/{rows['idempotency']}/{rows['outbox']}/{rows['history']} | "
                   f"{rss_before / 2**20:.1f} | {sample['store'] / 2**20:.2f} | "
                   f"{sample['startup_s']} | {result['orphans']} |", flush=True)
             next_restart = time.monotonic() + opt.restart_every
