@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -530,6 +531,8 @@ def main() -> int:
         print(f"soak FAILED (logs: {work})")
         return 1
     print("soak passed")
+    if not os.environ.get("KEEP"):
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

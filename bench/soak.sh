@@ -8,7 +8,8 @@
 #   bench/soak.sh [MINUTES] [--store postgres] [more bench/soak.py options]
 #
 # Environment: VOUCH_BIN (a vouch already built; default: build/vouch, built
-# here with the tests' build settings when absent), SOAK_OUT (the series as JSON).
+# here with the tests' build settings when absent), SOAK_OUT (the series as JSON),
+# KEEP=1 (keep the work directory with vouch.log after a pass; a failure keeps it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MINUTES=30
