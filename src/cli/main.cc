@@ -48,7 +48,7 @@
 #include "service/accounts.h"
 #include "service/claim_admin.h"
 #include "service/event_feed.h"
-#include "service/event_pruner.h"
+#include "service/retention.h"
 #include "service/identity_service.h"
 #include "service/inbox.h"
 #include "service/lattice_service.h"
@@ -80,6 +80,7 @@ constexpr const char* kUsage =
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
+    "              [--event-retention DURATION] [--history-keep N]\n"
     "              [--region NAME]... [--regions A,B,...] [--metrics-listen HOST:PORT]\n"
     "              [--access-log] [--log-format text|json] [--log-level debug|info|warn|error]\n"
     "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
@@ -338,6 +339,15 @@ core::Result<Mail> make_mail(const ServeOptions& opt, core::Store& store, const 
   return mail;
 }
 
+// Mail is pruned by its delivery worker where there is one.
+service::RetentionOptions retention_of(const ServeOptions& opt, const Mail& mail) {
+  service::RetentionOptions r;
+  r.events = opt.event_retention;
+  r.history_keep = opt.history_keep;
+  r.mail = mail.delivery ? core::Seconds(0) : opt.mail_retention;
+  return r;
+}
+
 std::map<std::string, double> rates_of(const ServeOptions& opt) {
   auto rates = service::RateLimiter::aws_defaults();
   for (const auto& [op, rate] : opt.rate_limits) rates[op] = rate;
@@ -377,7 +387,7 @@ struct Services {
         control(claim_admin, authenticator, clocks.test.get(), {&limiter, opt.dns_concurrency}),
         event_feed(store, page_tokens),
         events_api(event_feed, authenticator),
-        event_pruner(event_feed, clocks.domain()),
+        retention(store, clocks.domain(), clocks.wall, retention_of(opt, mail)),
         router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
                 [&store] { return store.ping(); }}),
@@ -392,12 +402,18 @@ struct Services {
                               if (mail.delivery) mail.delivery->wake();
                             },
                             &clocks.wall, opt.mail_cooldown});
-    if (clocks.kept_in_data_dir) {
+    if (clocks.test) {
       control.on_clock_moved([this, dir = opt.data_dir, &clocks] {
-        std::lock_guard lock(clock_file);  // the last writer writes the latest time
-        if (auto s = save_test_clock(dir, clocks.test->now()); !s.ok()) {
-          core::log(core::LogLevel::kError, "test_clock",
-                    "cannot keep the test clock for a restart: " + s.error().message);
+        if (clocks.kept_in_data_dir) {
+          std::lock_guard lock(clock_file);  // the last writer writes the latest time
+          if (auto s = save_test_clock(dir, clocks.test->now()); !s.ok()) {
+            core::log(core::LogLevel::kError, "test_clock",
+                      "cannot keep the test clock for a restart: " + s.error().message);
+          }
+        }
+        // A move past a retention shows at once, not at the next hourly pass.
+        if (auto n = retention.prune_once(); !n.ok()) {
+          core::log(core::LogLevel::kError, "retention_failed", n.error().message);
         }
       });
     }
@@ -422,7 +438,7 @@ struct Services {
   api::control::ControlApi control;
   service::EventFeed event_feed;
   api::control::EventsApi events_api;
-  service::EventPruner event_pruner;
+  service::Retention retention;
   api::Router router;
   service::Inbox inbox;
   api::mail::MailApi mail_api;
@@ -595,7 +611,7 @@ int serve(const std::vector<std::string>& command_line) {
   }
   announce(*opt, *listener, **resolver, *checks, node_id);
   start_delivery(*mail, store);
-  services.event_pruner.start();
+  services.retention.start();
   announce_limits(*opt, *listener);
   listener->server->run(true);
   metrics.stop();

@@ -255,6 +255,12 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       auto d = parse_duration(v);
       if (!d) return bad("--mail-retention needs a duration such as 7d or 12h");
       out->mail_retention = *d;
+    } else if (flag == "--event-retention") {
+      auto d = parse_duration(v);
+      if (!d) return bad("--event-retention needs a duration such as 7d or 12h");
+      out->event_retention = *d;
+    } else if (flag == "--history-keep") {
+      if (!parse_number(v, &out->history_keep)) return bad("--history-keep needs a number");
     } else if (flag == "--auto-verify-suffix") {
       auto suffix = core::auto_verify_suffix(v);
       if (!suffix.ok()) return suffix.error();

@@ -42,10 +42,12 @@ struct ServeOptions {
   std::vector<std::string> regions;        // --regions: replaces AWS's Regions; empty: AWS's
   std::vector<std::string> extra_regions;  // --region, added to either
   size_t max_connections = 0;              // 0: from the open-file limit, at most 10000
-  size_t max_connections_per_client = 256;         // per IPv4 address or IPv6 /64; 0: no cap
-  std::chrono::seconds mail_cooldown{300};         // per recipient and identity scope; 0: off
-  std::chrono::seconds mail_retention{7 * 86400};  // sent/failed mail kept this long
-  bool public_ack = false;                         // --i-know-this-is-public
+  size_t max_connections_per_client = 256;          // per IPv4 address or IPv6 /64; 0: no cap
+  std::chrono::seconds mail_cooldown{300};          // per recipient and identity scope; 0: off
+  std::chrono::seconds mail_retention{7 * 86400};   // sent/failed mail kept this long
+  std::chrono::seconds event_retention{7 * 86400};  // status-change events kept this long
+  size_t history_keep = 100;                        // status changes kept per claim; 0: all
+  bool public_ack = false;                          // --i-know-this-is-public
   // --store: a PostgreSQL URL or libpq connection string; empty: SQLite in
   // data_dir. With it the node keeps nothing on disk (--data is refused).
   std::string store_url;

@@ -395,6 +395,18 @@ TEST(ParseServe, MailCooldownAndRetention) {
             "--mail-retention must be at least --mail-cooldown");
 }
 
+TEST(ParseServe, EventRetentionAndHistoryKeep) {
+  ServeOptions o = serve({});
+  EXPECT_EQ(o.event_retention, std::chrono::seconds(7 * 86400));
+  EXPECT_EQ(o.history_keep, 100u);
+  o = serve({"--event-retention", "30d", "--history-keep", "0"});
+  EXPECT_EQ(o.event_retention, std::chrono::seconds(30 * 86400));
+  EXPECT_EQ(o.history_keep, 0u);
+  EXPECT_EQ(serve_error({"--event-retention", "0"}),
+            "--event-retention needs a duration such as 7d or 12h");
+  EXPECT_EQ(serve_error({"--history-keep", "many"}), "--history-keep needs a number");
+}
+
 TEST(ParseServe, AutoVerifySuffixInTestModeOnly) {
   EXPECT_TRUE(serve({}).auto_verify_suffixes.empty());
   ServeOptions o = serve(

@@ -148,6 +148,11 @@ class ClaimStore {
   }
   virtual Result<std::optional<std::string>> last_evidence(const std::string& claim_id) = 0;
   virtual Result<std::vector<StatusChange>> history(const std::string& claim_id) = 0;
+  // Retention (service/retention.h), each bounded by `limit` rows: client
+  // tokens created at or before `before` (past their window), and history
+  // entries beyond each claim's newest `keep`. Return how many went.
+  virtual Result<size_t> prune_tokens(TimePoint before, size_t limit) = 0;
+  virtual Result<size_t> prune_history(size_t keep, size_t limit) = 0;
   // Returns whether a claim was deleted. Its evidence and history go with it,
   // and its undelivered mail is marked failed.
   virtual Result<bool> delete_claim(const Scope& scope, const std::string& id) = 0;

@@ -4,8 +4,6 @@ namespace vouch::service {
 
 namespace {
 constexpr const char* kListing = "vouch:events";
-constexpr size_t kPruneBatch = 1000;
-constexpr int kPruneBatches = 100;  // a prune's bound; the next one continues
 }  // namespace
 
 core::Result<EventPage> EventFeed::list(const core::Scope& scope,
@@ -28,17 +26,6 @@ core::Result<EventPage> EventFeed::list(const core::Scope& scope,
     page.next_token = tokens_.encode(scope, kListing, page.events.back().seq);
   }
   return page;
-}
-
-core::Result<size_t> EventFeed::prune(core::TimePoint now) {
-  size_t total = 0;
-  for (int i = 0; i < kPruneBatches; ++i) {
-    auto n = store_.prune_events(now - kEventRetention, kPruneBatch);
-    if (!n.ok()) return n.error();
-    total += *n;
-    if (*n < kPruneBatch) break;
-  }
-  return total;
 }
 
 }  // namespace vouch::service

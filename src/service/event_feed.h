@@ -1,6 +1,6 @@
 // The account's status-change events for catch-up (GET /_vouch/events):
-// pages in seq order under signed page tokens, and the retention that bounds
-// the table.
+// pages in seq order under signed page tokens (service/retention.h bounds
+// the table).
 #pragma once
 
 #include <optional>
@@ -14,8 +14,6 @@
 
 namespace vouch::service {
 
-// How long events are kept, and the most a prune deletes at once.
-inline constexpr core::Seconds kEventRetention{7 * 24 * 3600};
 inline constexpr size_t kEventPageMax = 1000;
 
 struct EventPage {
@@ -31,9 +29,6 @@ class EventFeed {
   // oldest kept), at most `limit` (1..kEventPageMax).
   core::Result<EventPage> list(const core::Scope& scope,
                                const std::optional<std::string>& next_token, size_t limit);
-  // Deletes events older than kEventRetention at `now`, in bounded batches;
-  // returns how many.
-  core::Result<size_t> prune(core::TimePoint now);
 
  private:
   core::EventStore& store_;

@@ -1,14 +1,10 @@
 // EventFeed over a real store: pages of the caller's account under signed
-// tokens, the page bounds, and the retention EventPruner enforces on the
-// injected clock and timer.
+// tokens, and the page bounds (retention_test.cc prunes the events).
 #include "service/event_feed.h"
 
 #include <gtest/gtest.h>
 
-#include "service/event_pruner.h"
 #include "store/sqlite/sqlite_store.h"
-#include "testing/eventually.h"
-#include "testing/fake_timer.h"
 #include "testing/temp_dir.h"
 
 namespace vouch::service {
@@ -78,27 +74,6 @@ TEST_F(EventFeedTest, PagesTheCallersAccountUnderSignedTokens) {
     EXPECT_EQ(r.error().code, core::ErrorCode::kInvalidArgument);
   }
   EXPECT_TRUE(feed.list(kScope, std::nullopt, kEventPageMax).ok());
-}
-
-TEST_F(EventFeedTest, ThePrunerDropsEventsPastTheRetentionEveryInterval) {
-  change(kScope, "old.example", kT0);
-  change(kScope, "new.example", kT0 + kEventRetention);
-  EventFeed feed(*store_, tokens_);
-  core::ManualClock clock(kT0 + kEventRetention);
-  testing::FakeTimer timer;
-  EventPruner pruner(feed, clock, timer);
-  pruner.start();
-  // At start nothing is older than the retention yet.
-  ASSERT_TRUE(testing::eventually([&] { return timer.parked() == 1; }));
-  EXPECT_EQ(pruner.pruned(), 0u);
-  clock.advance(std::chrono::seconds(1));
-  timer.advance(EventPruner::kInterval);
-  ASSERT_TRUE(testing::eventually([&] { return pruner.pruned() == 1; }));
-  auto left = feed.list(kScope, std::nullopt, 10);
-  ASSERT_TRUE(left.ok());
-  ASSERT_EQ(left->events.size(), 1u);
-  EXPECT_EQ(left->events[0].subject, "new.example");
-  pruner.stop();
 }
 
 }  // namespace

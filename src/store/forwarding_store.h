@@ -76,6 +76,12 @@ class ForwardingStore : public core::Store {
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override {
     return inner_->history(claim_id);
   }
+  core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override {
+    return inner_->prune_tokens(before, limit);
+  }
+  core::Result<size_t> prune_history(size_t keep, size_t limit) override {
+    return inner_->prune_history(keep, limit);
+  }
   core::Result<bool> delete_claim(const core::Scope& scope, const std::string& id) override {
     return inner_->delete_claim(scope, id);
   }

@@ -101,6 +101,8 @@ class PostgresStore final : public core::Store {
   core::Result<std::vector<core::Event>> list_events(const std::string& account_id,
                                                      int64_t after_seq, size_t limit) override;
   core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_history(size_t keep, size_t limit) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}

@@ -93,6 +93,8 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::Event>> list_events(const std::string& account_id,
                                                      int64_t after_seq, size_t limit) override;
   core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_history(size_t keep, size_t limit) override;
 
   core::Result<bool> has_claims() override;
 
