@@ -40,6 +40,8 @@ constexpr std::array kServeFlags{
     FlagSpec{"max-connections-per-client", kValue},
     FlagSpec{"mail-cooldown", kValue},
     FlagSpec{"mail-retention", kValue},
+    FlagSpec{"event-retention", kValue},
+    FlagSpec{"history-keep", kValue},
     FlagSpec{"i-know-this-is-public", kSwitch},
     FlagSpec{"region", kRepeated},
     FlagSpec{"regions", kCommaList},
