@@ -380,7 +380,7 @@ struct HttpServer::Impl {
                      : ec == bhttp::error::header_limit ? 431
                      : (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
                         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-                        ec == net::error::eof)
+                        ec == net::error::eof || ec == net::ssl::error::stream_truncated)
                          ? 0
                          : 400;
         if (status) {
