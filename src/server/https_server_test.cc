@@ -94,10 +94,7 @@ http::HandlerResult hello(http::Request&) {
 class HttpsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vouch-https-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
+    dir_ = test::make_test_dir("vouch-https-");
     install(test::make_pair("vouch.test", 1));
   }
   void TearDown() override {

@@ -1,10 +1,15 @@
-// Test certificates made in memory: a self-signed P-256 pair per call.
+// Test certificates made in memory (a self-signed P-256 pair per call), and
+// a directory per test for their files.
 #pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <filesystem>
 #include <string>
 
 namespace vouch::server::test {
@@ -49,6 +54,15 @@ inline TestPair make_pair(const std::string& name, long serial, const char* pass
   X509_free(cert);
   EVP_PKEY_free(key);
   return p;
+}
+
+// A fresh directory named after the running test, under the system's temp.
+inline std::filesystem::path make_test_dir(const std::string& prefix) {
+  auto dir = std::filesystem::temp_directory_path() /
+             (prefix + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 }  // namespace vouch::server::test
