@@ -13,6 +13,7 @@ import datetime as dt
 import http.client
 import ipaddress
 import json
+import os
 import re
 import signal
 import socket
@@ -195,6 +196,22 @@ def test_aws_cli_over_https(vouch_factory, pair, ca):
     # The CLI's own CA bundle does not know the test CA.
     res = run_cli(srv, "ses", "list-identities")
     assert res.rc != 0 and "SSL" in res.stderr, (res.rc, res.stderr)
+
+
+def test_vouch_claims_over_https_with_aws_ca_bundle(vouch_factory, pair, ca):
+    srv = tls_server(vouch_factory, pair, ca)
+    d = uniq_domain("tlsclaims")
+    aws("ses", srv, ca).verify_domain_identity(Domain=d)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=ROOT_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET,
+               AWS_REGION="us-east-1", AWS_ENDPOINT_URL=srv.endpoint)
+    claims = [VOUCH_BIN, "claims", "list", "--format", "json"]
+    p = subprocess.run(claims, env=dict(env, AWS_CA_BUNDLE=ca.path), capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert d in p.stdout
+    # Without the bundle the system's CAs do not know the test CA.
+    p = subprocess.run(claims, env=env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 3 and d not in p.stdout, (p.returncode, p.stdout, p.stderr)
 
 
 def test_mail_links_use_https_by_default(vouch_factory, pair, ca):
