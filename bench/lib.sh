@@ -62,7 +62,7 @@ start() {
   PID=$!
   PIDS+=("$PID")
   for _ in $(seq 100); do
-    PORT=$(grep -oE 'listening on (http://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
+    PORT=$(grep -oE 'listening on (https?://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
     [[ -n $PORT ]] && return 0
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1

@@ -72,7 +72,7 @@ done
 
 log "openssl s_time -new for $S_TIME s"
 S_TIME_OUT=$(openssl s_time -connect "127.0.0.1:$TLS_PORT" -new -time "$S_TIME" 2>&1 || true)
-HANDSHAKES=$(awk '/connections in .* real seconds/ {printf "%.0f", $1 / $(NF - 2)}' \
+HANDSHAKES=$(awk '/connections in .* real seconds/ {printf "%.0f", $1 / $4}' \
   <<<"$S_TIME_OUT" | tail -1)
 log "s_time: ${HANDSHAKES:-?} handshakes/s"
 stop "$PLAIN_PID"
