@@ -5,7 +5,7 @@
 #   - GetIdentityVerificationAttributes naming 1 identity over keep-alive
 #     connections (the per-request cost of TLS once the handshake is paid);
 #   - the same read with "Connection: close", so every request opens a new
-#     connection (for HTTPS a handshake each, which wrk may resume);
+#     connection (for HTTPS a handshake each);
 #   - openssl s_time -new: full handshakes per second from one client.
 # Prints a markdown table; best of ROUNDS kept.
 #
@@ -47,11 +47,12 @@ TLS_PID=$PID; TLS_PORT=$PORT
 declare -A BEST_RPS BEST_P99
 # measure LABEL SCHEME PORT REQFILE [warm|close]
 measure() {
-  local args=$WRK_ARGS label=$1
+  local args=$WRK_ARGS label=$1 close=()
   [[ ${5:-} == warm ]] && args=$WARM_ARGS
-  [[ ${5:-} == close ]] && args+=" -H Connection:close"
+  # wrk takes a -H header only as "Name: value", with the space.
+  [[ ${5:-} == close ]] && close=(-H "Connection: close")
   # shellcheck disable=SC2086
-  WRK_SCHEME=$2 run_wrk "$label" static.lua "$3" "$4" $args
+  WRK_SCHEME=$2 run_wrk "$label" static.lua "$3" "$4" $args "${close[@]}"
   label=${label%-*}
   if [[ -z ${BEST_RPS[$label]:-} || $RPS -gt ${BEST_RPS[$label]} ]]; then
     BEST_RPS[$label]=$RPS BEST_P99[$label]=$P99
