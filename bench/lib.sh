@@ -62,7 +62,7 @@ start() {
   PID=$!
   PIDS+=("$PID")
   for _ in $(seq 100); do
-    PORT=$(grep -oE 'listening on (http://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
+    PORT=$(grep -oE 'listening on (https?://)?[0-9.]+:[0-9]+' "$WORK/$name.log" | sed 's/.*://' || true)
     [[ -n $PORT ]] && return 0
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1
@@ -152,13 +152,14 @@ to_ms() {
         else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.2f", v*1000}}'
 }
 
-# run_wrk LABEL SCRIPT PORT REQFILE WRK_ARGS...: runs wrk with bench/SCRIPT;
+# run_wrk LABEL SCRIPT PORT REQFILE WRK_ARGS...: runs wrk with bench/SCRIPT
+# (WRK_SCHEME=https: over TLS);
 # sets RPS, P99, P50, NREQ, BAD (non-2xx responses + socket error lines).
 run_wrk() {
   local label=$1 script=$2 port=$3 file=$4 out
   shift 4
   out=$WORK/$label.wrk
-  wrk "$@" -s "$BENCH/$script" "http://127.0.0.1:$port/" -- "$file" >"$out" 2>&1
+  wrk "$@" -s "$BENCH/$script" "${WRK_SCHEME:-http}://127.0.0.1:$port/" -- "$file" >"$out" 2>&1
   RPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$out")
   P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
   P50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)

@@ -7,6 +7,7 @@
 #include "api/authn.h"
 #include "api/common/json.h"
 #include "api/ui/static_ui.h"
+#include "api/localstack_probe.h"
 
 namespace vouch::api {
 
@@ -52,6 +53,7 @@ const Router::Route Router::kRoutes[] = {
   {"POST /_vouch/test/{clock,run-due-checks,reset}", [](std::string_view p) { return starts(p, "/_vouch/test/"); },        Auth::kTestMode,        kSmallBody,   &Router::control},
   {"GET|HEAD|POST /_vouch/verify-email",      [](std::string_view p) { return p == "/_vouch/verify-email"; },              Auth::kLinkToken,       kSmallBody,   &Router::mail},
   {"GET|HEAD /_vouch/ui/[{file}] (web console)", &ui::owns,                                                              Auth::kNone,            kNoBody,      &Router::ui},
+  {"GET|HEAD /_localstack/{health,init[/{stage}]}", &localstack::owns,                                                  Auth::kNone,            kNoBody,      &Router::localstack},
   {"GET|DELETE /_aws/ses (sent-mail inbox)",  [](std::string_view p) { return p == "/_aws/ses"; },                         Auth::kSigV4OrTestMode, kSmallBody,   &Router::mail},
 };
 // clang-format on
@@ -108,6 +110,15 @@ http::HandlerResult Router::health(http::Request& req) {
   return http::Deferred([this] { return health_response(ping_store()); });
 }
 
+http::HandlerResult Router::localstack(http::Request& req) {
+  if (auto ok = cached_store_ok()) {
+    return localstack::respond(req.method, req.path(), health_.version, *ok);
+  }
+  return http::Deferred([this, method = req.method, path = std::string(req.path())] {
+    return localstack::respond(method, path, health_.version, ping_store());
+  });
+}
+
 namespace {
 constexpr auto kPingFor = std::chrono::seconds(1);  // how long a ping's result stands
 }  // namespace
@@ -149,6 +160,7 @@ http::Response Router::health_response(bool store_ok) {
                       {"store_ok", store_ok},
                       {"node", health_.node},
                       {"allocator", health_.allocator},
+                      {"tls", health_.tls},
                       {"uptime_seconds", uptime.count()}};
   // 503 takes the node out of a load balancer while its store does not answer.
   return http::Response{store_ok ? 200 : 503, "application/json", {}, body.dump()};

@@ -32,6 +32,7 @@ struct HealthInfo {
   // Whether the store answers (store.ping()); unset: always. Its result is
   // kept for a second, so a load balancer's probes cost the store little.
   std::function<core::Status()> ping;
+  bool tls = false;  // the listener serves HTTPS
   // Where uptime is read from: tests pass a fake to see it count.
   std::function<std::chrono::steady_clock::time_point()> steady_now =
       std::chrono::steady_clock::now;
@@ -84,6 +85,7 @@ class Router {
   http::HandlerResult mail(http::Request& req);
   http::HandlerResult events(http::Request& req);
   http::HandlerResult ui(http::Request& req);
+  http::HandlerResult localstack(http::Request& req);
 
   ses::SesApi& ses_;
   sesv2::SesV2Api& sesv2_;

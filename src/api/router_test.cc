@@ -153,8 +153,9 @@ TEST_F(RouterTest, HealthJson) {
   EXPECT_EQ(r.content_type, "application/json");
   auto body = nlohmann::json::parse(r.body);
   ASSERT_TRUE(body.is_object());
-  EXPECT_EQ(body.size(), 7u) << r.body;
+  EXPECT_EQ(body.size(), 8u) << r.body;
   EXPECT_EQ(body.at("status"), "ok");
+  EXPECT_EQ(body.at("tls"), false);
   EXPECT_EQ(body.at("version"), "1.2.3");
   EXPECT_EQ(body.at("store"), "sqlite");
   EXPECT_EQ(body.at("store_ok"), true);
@@ -186,6 +187,17 @@ TEST_F(RouterTest, HealthNeedsNoAuthAndIgnoresQuery) {
   EXPECT_EQ(run({"HEAD", "/_vouch/health", {}, "", ""}).status, 200);
 }
 
+TEST_F(RouterTest, LocalStackHealthNeedsNoAuthAndSaysWhenTheStoreFails) {
+  http::Response r = run({"GET", "/_localstack/health", {}, "", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body).at("services").at("ses"), "running") << r.body;
+  EXPECT_EQ(run({"GET", "/_localstack/init/ready", {}, "", ""}).status, 200);
+  use_ping([] { return core::Error{core::ErrorCode::kUnavailable, "connection refused", {}, {}}; });
+  r = run({"GET", "/_localstack/health", {}, "", ""});
+  EXPECT_EQ(r.status, 200);  // as LocalStack answers; the state says it
+  EXPECT_EQ(nlohmann::json::parse(r.body).at("services").at("ses"), "error") << r.body;
+}
+
 TEST_F(RouterTest, HealthIs503WithTheSameJsonWhenTheStoreDoesNotAnswer) {
   use_ping([] { return core::Error{core::ErrorCode::kUnavailable, "connection refused", {}, {}}; });
   for (const char* method : {"GET", "HEAD"}) {
@@ -193,7 +205,7 @@ TEST_F(RouterTest, HealthIs503WithTheSameJsonWhenTheStoreDoesNotAnswer) {
     EXPECT_EQ(r.status, 503) << method;
     EXPECT_EQ(r.content_type, "application/json");
     auto body = nlohmann::json::parse(r.body);
-    EXPECT_EQ(body.size(), 7u) << r.body;
+    EXPECT_EQ(body.size(), 8u) << r.body;
     EXPECT_EQ(body.at("status"), "unavailable");
     EXPECT_EQ(body.at("store_ok"), false);
     EXPECT_EQ(body.at("store"), "sqlite");
@@ -384,6 +396,7 @@ TEST_F(RouterTest, EachRouteAnswersAnUnsignedRequestAsItsTableRowSays) {
       {"GET", "/_vouch/verify-email", 404},              // kLinkToken: no mail wired here
       {"GET", "/_aws/ses", 404},                         // kSigV4OrTestMode: no mail wired here
       {"GET", "/_vouch/ui/", 200},                       // kNone: the console's static files
+      {"GET", "/_localstack/health", 200},               // kNone
   };
   std::set<const Router::Route*> reached;
   for (const auto& c : cases) {

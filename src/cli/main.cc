@@ -78,6 +78,7 @@ constexpr const char* kUsage =
     "              [--auto-verify-suffix SUFFIX]... (test mode)\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
+    "              [--tls-cert PEM --tls-key PEM]\n"
     "              [--identity-cache N] [--max-connections N] [--max-connections-per-client N]\n"
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
     "              [--event-retention DURATION] [--history-keep N]\n"
@@ -362,8 +363,8 @@ api::AuthSettings auth_settings_of(const ServeOptions& opt) {
 }
 
 std::string public_url_of(const ServeOptions& opt) {
-  return opt.public_url.empty() ? "http://" + opt.host + ":" + std::to_string(opt.port)
-                                : opt.public_url;
+  if (!opt.public_url.empty()) return opt.public_url;
+  return listen_url(opt.tls_cert.empty() ? "http" : "https", opt.host, opt.port);
 }
 
 // The services and the APIs over them, each member built on those above it.
@@ -390,7 +391,7 @@ struct Services {
         retention(store, clocks.domain(), clocks.wall, retention_of(opt, mail)),
         router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
-                [&store] { return store.ping(); }}),
+                [&store] { return store.ping(); }, !opt.tls_cert.empty()}),
         inbox(store),
         mail_api(identities, inbox, authenticator,
                  {opt.test_mode ? api::mail::InboxAccess::kOpen
@@ -476,6 +477,11 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   options.body_limit = api::Router::max_body_limit();
   options.route_body_limit = &api::Router::body_limit;
   options.reserve_route = &api::Router::is_health;
+  if (!opt.tls_cert.empty()) {
+    auto tls = server::TlsContexts::load(opt.tls_cert, opt.tls_key);
+    if (!tls.ok()) return tls.error();
+    options.tls = std::move(*tls);
+  }
   Listener l{nullptr, options.max_connections, fd_limit};
   http::Handler handler = metrics.handler([&router](http::Request& r) { return router.handle(r); });
   if (access_log) handler = access_log->wrap(std::move(handler));
@@ -499,9 +505,10 @@ void announce(const ServeOptions& opt, const Listener& l,
                                 ? "sqlite at " + opt.data_dir + "/vouch.db"
                                 : "postgres at " + redact_store_url(opt.store_url) + ", node " +
                                       node_id;
-  std::printf("vouch %s listening on http://%s:%u (store: %s; DNS perspectives: %s; quorum %zu)\n",
-              VOUCH_VERSION, opt.host.c_str(), l.server->port(), store.c_str(),
-              perspectives.c_str(), checks.quorum());
+  const std::string url = listen_url(opt.tls_cert.empty() ? "http" : "https", opt.host,
+                                     l.server->port());
+  std::printf("vouch %s listening on %s (store: %s; DNS perspectives: %s; quorum %zu)\n",
+              VOUCH_VERSION, url.c_str(), store.c_str(), perspectives.c_str(), checks.quorum());
 }
 
 void start_delivery(Mail& mail, core::Store& store) {

@@ -96,6 +96,11 @@ core::Result<HostPort> parse_host_port(const std::string& text) {
   return HostPort{h, p};
 }
 
+std::string listen_url(const std::string& scheme, const std::string& host, unsigned short port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   if (text.empty()) return std::nullopt;
   long long n = 0;
@@ -221,6 +226,9 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       }
       while (!v.empty() && v.back() == '/') v.pop_back();
       out->public_url = v;
+    } else if (flag == "--tls-cert" || flag == "--tls-key") {
+      if (v.empty()) return bad(flag + " needs a PEM file");
+      (flag == "--tls-cert" ? out->tls_cert : out->tls_key) = v;
     } else if (flag == "--max-identities") {
       if (!parse_number(v, &out->max_identities)) return bad("--max-identities needs a number");
     } else if (flag == "--region" || flag == "--regions") {
@@ -280,6 +288,10 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
                  "clear; credentials need --smtp-starttls required (or smtps://)");
     }
     out->smtp_starttls = mail::StartTls::kRequired;
+  }
+  if (out->tls_cert.empty() != out->tls_key.empty()) {
+    return bad(out->tls_cert.empty() ? "--tls-key needs --tls-cert (the certificate it signs for)"
+                                     : "--tls-cert needs --tls-key (its private key)");
   }
   if (auto s = one_store(data_given, out->store_url); !s.ok()) return s.error();
   if (connections_given && out->store_url.empty()) return bad("--store-connections needs --store");

@@ -36,7 +36,9 @@ struct ServeOptions {
   mail::StartTls smtp_starttls = mail::StartTls::kOpportunistic;
   std::string smtp_ca_file;  // empty: the system's CAs verify the SMTP server
   std::string mail_from = "no-reply@vouch.localhost";
-  std::string public_url;  // empty: http://<listen>
+  std::string public_url;  // empty: http://<listen>, or https:// with TLS
+  // --tls-cert, --tls-key: PEM files; HTTPS on --listen (both or neither).
+  std::string tls_cert, tls_key;
   bool inbox = false;
   size_t identity_cache = 16384;           // SES identities kept in memory (x2 generations); 0: off
   std::vector<std::string> regions;        // --regions: replaces AWS's Regions; empty: AWS's
@@ -92,6 +94,8 @@ struct HostPort {
   unsigned short port = 0;
 };
 core::Result<HostPort> parse_host_port(const std::string& text);
+// "https://127.0.0.1:4566", "http://[::1]:4566": a listener's URL.
+std::string listen_url(const std::string& scheme, const std::string& host, unsigned short port);
 
 // "90", "90s", "15m", "24h", "2d" -> seconds; nullopt if malformed or zero.
 std::optional<std::chrono::seconds> parse_duration(const std::string& text);

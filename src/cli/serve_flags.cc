@@ -13,6 +13,8 @@ using enum FlagKind;
 // Every serve flag (parse_serve and parse_log_options), in --help's order.
 constexpr std::array kServeFlags{
     FlagSpec{"listen", kValue},
+    FlagSpec{"tls-cert", kValue},
+    FlagSpec{"tls-key", kValue},
     FlagSpec{"data", kValue},
     FlagSpec{"store", kValue},
     FlagSpec{"store-connections", kValue},

@@ -2,7 +2,9 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -303,15 +305,56 @@ struct HttpServer::Impl {
       sessions.emplace(id, std::make_pair(net::any_io_executor(stream.get_executor()), ctl));
     }
     beast::flat_buffer buffer;
+    if (!opt.tls) {
+      co_await serve(stream, buffer, reserve, *ctl);
+    } else if (auto ctx = opt.tls->current(); co_await starts_tls(stream, buffer, reserve)) {
+      beast::ssl_stream<beast::tcp_stream&> tls(stream, *ctx);
+      auto [ec, used] = co_await tls.async_handshake(net::ssl::stream_base::server, buffer.data(),
+                                                     kTuple);
+      if (!ec) {
+        buffer.consume(used);
+        co_await serve(tls, buffer, reserve, *ctl);
+        // close_notify, unless stopping: a client that never answers it
+        // would hold the stop up.
+        stream.expires_after(opt.handshake_timeout);
+        if (!stopping) co_await tls.async_shutdown(kTuple);
+      }
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    ctl->stream = nullptr;
+    std::lock_guard lock(mu);
+    sessions.erase(id);
+  }
+
+  // Whether the client opens a TLS handshake; one that sends plain HTTP is
+  // told to use https, in plain HTTP.
+  net::awaitable<bool> starts_tls(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                  bool reserve) {
+    stream.expires_after(reserve ? opt.reserve_timeout : opt.handshake_timeout);
+    auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
+    if (ec || is_tls) co_return !ec && is_tls;
+    auto res = to_beast(plain_error(400, "this port speaks HTTPS: use https://"), new_request_id(),
+                        11, false, starts_head(buffer));
+    co_await bhttp::async_write(stream, res, kTuple);
+    co_return false;
+  }
+
+  // Requests on `stream` (a tcp_stream, or TLS over one) until the
+  // connection ends.
+  template <typename Stream>
+  net::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, bool reserve,
+                             SessionCtl& ctl) {
+    beast::tcp_stream& socket = beast::get_lowest_layer(stream);
     for (;;) {
-      ctl->busy = false;
+      ctl.busy = false;
       if (stopping) break;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
       parser.body_limit(opt.body_limit);
-      stream.expires_after(reserve ? opt.reserve_timeout : opt.idle_timeout);
+      socket.expires_after(reserve ? opt.reserve_timeout : opt.idle_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-      ctl->busy = true;
+      ctl.busy = true;
       int refuse = 0;  // answered without reading the body
       if (!ec) {
         const auto& h = parser.get();
@@ -322,7 +365,7 @@ struct HttpServer::Impl {
           refuse = 413;
         } else {
           parser.body_limit(limit);  // a chunked body stops when it passes it
-          if (!reserve) stream.expires_after(opt.request_timeout);
+          if (!reserve) socket.expires_after(opt.request_timeout);
           if (parser.content_length().value_or(parser.chunked() ? 1 : 0) > 0 &&
               bhttp::token_list(h[bhttp::field::expect]).exists("100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
@@ -337,7 +380,7 @@ struct HttpServer::Impl {
                      : ec == bhttp::error::header_limit ? 431
                      : (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
                         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-                        ec == net::error::eof)
+                        ec == net::error::eof || ec == net::ssl::error::stream_truncated)
                          ? 0
                          : 400;
         if (status) {
@@ -349,7 +392,7 @@ struct HttpServer::Impl {
                                                                   : "bad request"),
                               new_request_id(), 11, false, head);
           if (status == 503) res.set(bhttp::field::retry_after, "1");
-          stream.expires_after(opt.request_timeout);
+          socket.expires_after(opt.request_timeout);
           co_await bhttp::async_write(stream, res, kTuple);
         }
         break;
@@ -361,15 +404,30 @@ struct HttpServer::Impl {
       http::Request req = to_request(std::move(raw));
       http::Response resp = co_await respond(req);
       auto res = to_beast(std::move(resp), req.request_id, version, keep_alive && !stopping, head);
-      stream.expires_after(opt.request_timeout);
+      socket.expires_after(opt.request_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
       if (wec || !res.keep_alive()) break;
     }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    ctl->stream = nullptr;
-    std::lock_guard lock(mu);
-    sessions.erase(id);
+  }
+
+  // SIGHUP reloads the TLS pair and waits again; any other signal stops.
+  void wait_signal(std::function<void()> stop) {
+    signals.async_wait([this, stop](beast::error_code ec, int signal) {
+      if (ec) return;
+      if (signal != SIGHUP) return stop();
+      reload_tls();
+      wait_signal(stop);
+    });
+  }
+
+  void reload_tls() {
+    if (auto s = opt.tls->reload(); !s.ok()) {
+      core::log(core::LogLevel::kError, "tls_reload_failed",
+                "SIGHUP: kept the TLS certificate in use: " + s.error().message);
+      return;
+    }
+    core::log(core::LogLevel::kInfo, "tls_reloaded",
+              "SIGHUP: new connections get " + describe_certificate(*opt.tls->current()));
   }
 
   // Refused at accept: a 503 if the socket takes it at once, then closed.
@@ -452,9 +510,8 @@ void HttpServer::run(bool handle_signals) {
   if (handle_signals) {
     signals.add(SIGINT);
     signals.add(SIGTERM);
-    signals.async_wait([this](beast::error_code ec, int) {
-      if (!ec) stop();
-    });
+    if (impl_->opt.tls) signals.add(SIGHUP);
+    impl_->wait_signal([this] { stop(); });
   }
   net::co_spawn(ioc, impl_->accept_loop(), net::detached);
   int n = impl_->opt.io_threads > 0

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "http/message.h"
+#include "server/tls_context.h"
 
 namespace vouch::server {
 
@@ -40,6 +41,11 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};     // waiting for the next request
   std::chrono::seconds request_timeout{30};  // reading one request, writing one response
   std::chrono::seconds reserve_timeout{5};   // a reserve connection's whole request
+  // HTTPS when set: a connection takes tls->current() at its accept, and
+  // SIGHUP (with handle_signals) reloads the pair. A handshake holds a
+  // connection slot like a request does, for handshake_timeout at most.
+  std::shared_ptr<TlsContexts> tls;
+  std::chrono::seconds handshake_timeout{10};  // a TLS handshake; a TLS close
 };
 
 // Whose connection an address's is, for the per-client cap: an IPv4
@@ -67,7 +73,8 @@ class HttpServer {
   core::Status bind();
   unsigned short port() const;      // the bound port
   size_t open_connections() const;  // served now, reserve slots included
-  // Serves until stop() (or SIGTERM/SIGINT, when handle_signals was set).
+  // Serves until stop() (or SIGTERM/SIGINT, when handle_signals was set;
+  // then SIGHUP reloads the TLS pair, if any).
   // Returns once in-flight requests have finished.
   void run(bool handle_signals);
   // Stops accepting, lets in-flight requests finish, closes idle connections.

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,7 +87,8 @@ function readTail(file, limit = 4000) {
  *   rateLimitsOff (default true), args (extra CLI args), env (extra env),
  *   rootCreds (default true: VOUCH_ROOT_* set to ROOT_*),
  *   dataDir (default: a fresh temporary directory; pass a halted server's
- *   dataDir to restart on its data).
+ *   dataDir to restart on its data), tlsCa (the PEM CA of a server given
+ *   --tls-cert/--tls-key: its endpoint is https and the health check trusts it).
  * Returns { endpoint, port, dataDir, proc, stderr(), stop(), halt(), accountAdd() }.
  */
 // VOUCH_STORE=postgres: each new server runs with `--store` on a fresh
@@ -118,7 +121,7 @@ export function storeArgs(dataDir) {
 }
 
 export async function startVouch({ rateLimitsOff = true, args = [], env = {}, rootCreds = true,
-  timeoutMs = 10_000, dataDir: reuseDir = undefined } = {}) {
+  timeoutMs = 10_000, dataDir: reuseDir = undefined, tlsCa = undefined } = {}) {
   if (!fs.existsSync(VOUCH_BIN)) {
     throw new Error(`vouch binary not found at ${VOUCH_BIN} (set VOUCH_BIN)`);
   }
@@ -149,7 +152,7 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
   });
 
   const server = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tlsCa ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     dataDir,
     proc,
@@ -201,11 +204,9 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
         `stderr:\n${readTail(errFile)}`);
     }
     try {
-      const res = await fetch(`${server.endpoint}/_vouch/health`,
-        { signal: AbortSignal.timeout(1000) });
-      const body = await res.text();
-      if (res.status === 200 && JSON.parse(body).status === 'ok') return server;
-      last = `HTTP ${res.status} ${body.slice(0, 200)}`;
+      const res = await getText(`${server.endpoint}/_vouch/health`, tlsCa);
+      if (res.status === 200 && JSON.parse(res.body).status === 'ok') return server;
+      last = `HTTP ${res.status} ${res.body.slice(0, 200)}`;
     } catch (e) {
       last = String(e);
     }
@@ -214,6 +215,21 @@ export async function startVouch({ rateLimitsOff = true, args = [], env = {}, ro
   const stderr = readTail(errFile);
   await server.stop();
   throw new Error(`vouch not healthy within ${timeoutMs} ms (last: ${last})\nstderr:\n${stderr}`);
+}
+
+// GET `url` ({ status, body }); an https URL is verified with the PEM `ca`.
+export function getText(url, ca = undefined) {
+  const get = url.startsWith('https:') ? https.get : http.get;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { ca, timeout: 1000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
 }
 
 // POSTs JSON to one of the server's own routes (test mode's clock and checks):

@@ -222,8 +222,11 @@ class VouchServer:
 
     def __init__(self, data_dir: Path, extra_args=(), root_creds: bool = True,
                  rate_limits_off: bool = True, env: dict | None = None,
-                 store: str | None = None):
+                 store: str | None = None, tls_ca: str | None = None):
         self.data_dir = Path(data_dir)
+        # The CA file of a server started with --tls-cert/--tls-key: it
+        # speaks HTTPS, and the harness trusts that CA.
+        self.tls_ca = tls_ca
         # A postgres:// URL: `--store URL` instead of `--data DIR`.
         self.store = store
         self.log_dir = Path(tempfile.mkdtemp(prefix="vouch-it-logs-"))
@@ -244,7 +247,15 @@ class VouchServer:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls_ca else 'http'}://127.0.0.1:{self.port}"
+
+    def connection(self, timeout: float) -> http.client.HTTPConnection:
+        """A connection to the listener: HTTPS verified with tls_ca, if set."""
+        if not self.tls_ca:
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.tls_ca)
+        return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, context=ctx)
 
     @property
     def proc(self) -> subprocess.Popen:
@@ -305,7 +316,7 @@ class VouchServer:
                             f"args: {self.proc.args}\nstderr:\n{tail(self.run.stderr)}\n"
                             f"stdout:\n{tail(self.run.stdout)}")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn = self.connection(1)
                 conn.request("GET", "/_vouch/health")
                 resp = conn.getresponse()
                 body = resp.read()

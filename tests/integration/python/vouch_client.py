@@ -28,7 +28,8 @@ def vouch_request(srv, method: str, path: str, body=None, *, sign: bool = True,
                          headers=headers)
         SigV4Auth(Credentials(key or ROOT_KEY, secret or ROOT_SECRET), service, region).add_auth(req)
         headers = dict(req.headers.items())
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout)
+    conn = srv.connection(timeout) if hasattr(srv, "connection") else \
+        http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout)
     try:
         conn.request(method, path, body=data if data else None, headers=headers)
         resp = conn.getresponse()
