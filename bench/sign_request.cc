@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
     else if (a == "--per-region") per_region = std::atol(v.c_str());
     else return usage();
   }
-  const int modes = (get > 0) + (verify > 0) + (list > 0) + !lattice_get.empty() + (lattice_start > 0) +
-                    !sesv2_get.empty();
+  const int modes = (get > 0) + (verify > 0) + (list > 0) + !lattice_get.empty() +
+                    (lattice_start > 0) + !sesv2_get.empty();
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
   if (host.empty() || modes != 1 || !key || !secret) return usage();
