@@ -20,6 +20,8 @@
 #   CPU       0 skips the CPU runs  [1]
 #   CALLGRIND 0 skips the instruction counts  [1]
 #   VARIANTS  which vouch to run  [t1 t1-nometrics default]
+#   BEFORE    another vouch binary (e.g. the build before a change): each
+#             variant also runs on it, as "<variant>@before", in the same run
 #   CG_DUR    each run under callgrind, with 4 connections  [4s]
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
@@ -52,7 +54,7 @@ init_data "$WORK/data"
 # seeded store with SERVE_ARGS, rate limits off; sets PID, PORT.
 serve() {
   local name=$1; shift
-  start "$name" "$@" "$VOUCH" serve --listen 127.0.0.1:0 --data "$WORK/data" --test-mode \
+  start "$name" "$@" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 --data "$WORK/data" --test-mode \
     --dns-resolver 127.0.0.1:9 --max-identities 0 \
     --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
     --rate-limit ListIdentities=0 --rate-limit GetDomainVerification=0 \
@@ -111,6 +113,12 @@ ERRORS=0
 read -ra VARIANTS <<<"${VARIANTS:-t1 t1-nometrics default}"
 declare -A VARIANT_ARGS=([t1]="--threads 1" [t1-nometrics]="--threads 1" [default]="")
 declare -A CEIL_OF=([t1]=ceil-t1 [t1-nometrics]=ceil-t1 [default]=ceil-default)
+if [[ -n ${BEFORE:-} ]]; then
+  for v in "${VARIANTS[@]}"; do
+    VARIANTS+=("$v@before") VARIANT_ARGS[$v@before]=${VARIANT_ARGS[$v]} CEIL_OF[$v@before]=${CEIL_OF[$v]}
+  done
+fi
+bin_of() { [[ $1 == *@before ]] && echo "$BEFORE" || echo "$VOUCH"; }
 
 CEILINGS=(); for v in "${VARIANTS[@]}"; do [[ " ${CEILINGS[*]} " == *" ${CEIL_OF[$v]#ceil-} "* ]] || CEILINGS+=("${CEIL_OF[$v]#ceil-}"); done
 
@@ -130,8 +138,8 @@ for v in "${VARIANTS[@]}"; do
   [[ $CPU == 1 ]] || break
   # shellcheck disable=SC2206
   SERVE_ARGS=(${VARIANT_ARGS[$v]})
-  env=(env); [[ $v == *nometrics ]] && env=(env VOUCH_NO_METRICS=1)
-  serve "vouch-$v" "${env[@]}"
+  env=(env); [[ $v == *nometrics* ]] && env=(env VOUCH_NO_METRICS=1)
+  SERVE_BIN=$(bin_of "$v") serve "vouch-$v" "${env[@]}"
   VPID=$PID VPORT=$PORT
   sign_all "$VPORT" "$v" 2>/dev/null
   sign_verify "$VPORT" "$v" "$WRITES"
@@ -159,7 +167,7 @@ cg_run() {
   run_wrk "cg-$key" "$script" "$port" "$file" -t1 -c4 "-d$CG_DUR" --timeout 10s
   callgrind_control -d "$key" "$pid" >/dev/null
   ir=$(cat "$WORK"/*.cg."$pid".* 2>/dev/null | awk -v k="$key" '
-    /^desc: Trigger:/ {mine = index($0, k) > 0} mine && /^totals:/ {t = $2} END {print t + 0}')
+    /^desc: Trigger:/ {mine = ($0 == "desc: Trigger: dump " k)} mine && /^totals:/ {t = $2} END {print t + 0}')
   IR[$key]=$(awk -v i="$ir" -v n="$NREQ" 'BEGIN {printf "%.0f", (n > 0) ? i / n : 0}')
   log "$key: ${IR[$key]} instructions/request ($NREQ requests)"
 }
@@ -179,9 +187,9 @@ if [[ $CALLGRIND == 1 ]]; then
   for v in "${VARIANTS[@]}"; do
     # shellcheck disable=SC2206
     SERVE_ARGS=(${VARIANT_ARGS[$v]})
-    env=(env); [[ $v == *nometrics ]] && env=(env VOUCH_NO_METRICS=1)
+    env=(env); [[ $v == *nometrics* ]] && env=(env VOUCH_NO_METRICS=1)
     # shellcheck disable=SC2046
-    serve "cg-$v" "${env[@]}" $(cg "cg-$v")
+    SERVE_BIN=$(bin_of "$v") serve "cg-$v" "${env[@]}" $(cg "cg-$v")
     VPID=$PID VPORT=$PORT
     sign_all "$VPORT" "cg-$v" 2>/dev/null
     sign_verify "$VPORT" "cg-$v" 20000
