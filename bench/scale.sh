@@ -37,8 +37,9 @@ make_work scale
 LOAD_START=$(load)
 log "scales ${SCALES[*]}; dnsperf $DNSPERF_ARGS; API wrk $API_WRK_ARGS paced $API_PACE_MS ms; load $LOAD_START"
 
-serve_args() {  # DATA [PORT_OF_KNOT]
-  echo --listen 127.0.0.1:0 --data "$1" --max-identities 0 \
+serve_args() {  # [DATA] [PORT_OF_KNOT]: without DATA, no --data (start_sweep adds it)
+  [[ -n ${1:-} ]] && echo --data "$1"
+  echo --listen 127.0.0.1:0 --max-identities 0 \
     --rate-limit GetIdentityVerificationAttributes=0 --dns-resolver "127.0.0.1:${2:-9}"
 }
 
@@ -87,18 +88,9 @@ for N in "${SCALES[@]}"; do
   log "N=$N: dnsperf $QPS queries/s"
 
   # The sweep, with the API paced beside it.
-  info=$WORK/sweep-$N.info
   # shellcheck disable=SC2046
-  python3 "$BENCH/dns/sweep.py" "$WORK/data/vouch.db" "$N" "$info" "$WORK/sweep-$N.log" \
-    "$SWEEP_LIMIT" -- "$VOUCH" serve $(serve_args "$WORK/data" "$KNOT_PORT") \
-    >"$WORK/sweep-$N.first" &
-  driver=$!
-  while [[ ! -s $info ]]; do
-    kill -0 "$driver" 2>/dev/null || { cat "$WORK/sweep-$N.log" >&2; log "vouch did not start"; exit 1; }
-    sleep 0.05
-  done
-  read -r vpid vport _ _ <"$info"
-  track "$vpid"
+  start_sweep "sweep-$N" "$WORK/data" "$SWEEP_LIMIT" $(serve_args "" "$KNOT_PORT")
+  driver=$DRIVER vpid=$VPID vport=$VPORT
   "$SIGN" --host "127.0.0.1:$vport" --get 1 --prefix d --suffix .bench.test --start 4242 \
     >"$WORK/api-$N.req"
   # shellcheck disable=SC2086
