@@ -50,19 +50,18 @@ log "wrk -t1 -c$CONNS -d$DUR per run; load $LOAD_START"
 init_data "$WORK/data"
 "$SEEDER" --data "$WORK/data" --account "$VOUCH_ROOT_ACCOUNT_ID" --count 100 --prefix r >&2
 
-# serve NAME [PREFIX...]: vouch (run by PREFIX, e.g. env or valgrind) on the
-# seeded store with SERVE_ARGS, rate limits off; sets PID, PORT.
+# serve NAME [PREFIX...]: vouch (run by PREFIX, e.g. env or valgrind) with
+# SERVE_ARGS (--data and the variant's), rate limits off; sets PID, PORT.
 serve() {
   local name=$1; shift
-  start "$name" "$@" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 --data "$WORK/data" --test-mode \
+  start "$name" "$@" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 --test-mode \
     --dns-resolver 127.0.0.1:9 --max-identities 0 \
     --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
     --rate-limit ListIdentities=0 --rate-limit GetDomainVerification=0 \
     --rate-limit StartDomainVerification=0 "${SERVE_ARGS[@]}"
 }
 
-# sign_all PORT TAG: the read requests for a server on PORT, in $WORK/TAG-OP.req;
-# sign_verify PORT TAG N: N VerifyDomainIdentity, domains w<TAG>-<i>.
+# sign_all PORT TAG: the read requests for a server on PORT, in $WORK/TAG-OP.req.
 LATTICE_ID=
 sign_all() {
   local port=$1 tag=$2
@@ -70,9 +69,6 @@ sign_all() {
   "$SIGN" --host "127.0.0.1:$port" --get 100 --prefix r >"$WORK/$tag-get100.req"
   "$SIGN" --host "127.0.0.1:$port" --list 100 >"$WORK/$tag-list100.req"
   "$SIGN" --host "127.0.0.1:$port" --lattice-get "$LATTICE_ID" >"$WORK/$tag-lattice.req"
-}
-sign_verify() {  # PORT TAG N
-  "$SIGN" --host "127.0.0.1:$1" --verify-domains "$3" --prefix "w$2-" >"$WORK/$2-verify.req"
 }
 script_of() {  # OP [ceiling]: the wrk script replaying that operation's requests
   case $1 in
@@ -83,7 +79,7 @@ script_of() {  # OP [ceiling]: the wrk script replaying that operation's request
 }
 
 # The one Lattice verification GetDomainVerification reads, made once.
-SERVE_ARGS=()
+SERVE_ARGS=(--data "$WORK/data")
 serve setup; SETUP_PID=$PID
 "$SIGN" --host "127.0.0.1:$PORT" --lattice-start 1 --prefix get --suffix .bench.test \
   >"$WORK/create.req"
@@ -121,36 +117,8 @@ fi
 bin_of() { [[ $1 == *@before ]] && echo "$BEFORE" || echo "$VOUCH"; }
 
 CEILINGS=(); for v in "${VARIANTS[@]}"; do [[ " ${CEILINGS[*]} " == *" ${CEIL_OF[$v]#ceil-} "* ]] || CEILINGS+=("${CEIL_OF[$v]#ceil-}"); done
+SERVERS=("${CEILINGS[@]/#/ceil-}" "${VARIANTS[@]}")
 
-for c in "${CEILINGS[@]}"; do
-  [[ $CPU == 1 ]] || break
-  args=(); [[ $c == t1 ]] && args=(--threads 1)
-  start "ceil-$c" "$CEILING" --listen 127.0.0.1:0 "${args[@]}"; CPID=$PID CPORT=$PORT
-  sign_all "$CPORT" "ceil-$c" 2>/dev/null
-  sign_verify "$CPORT" "ceil-$c" 1
-  for op in "${OPS[@]}"; do
-    cpu_run "ceil-$c.$op" "$CPID" "$CPORT" "$op" "$WORK/ceil-$c-$op.req" ceiling
-  done
-  stop "$CPID"
-done
-
-for v in "${VARIANTS[@]}"; do
-  [[ $CPU == 1 ]] || break
-  # shellcheck disable=SC2206
-  SERVE_ARGS=(${VARIANT_ARGS[$v]})
-  env=(env); [[ $v == *nometrics* ]] && env=(env VOUCH_NO_METRICS=1)
-  SERVE_BIN=$(bin_of "$v") serve "vouch-$v" "${env[@]}"
-  VPID=$PID VPORT=$PORT
-  sign_all "$VPORT" "$v" 2>/dev/null
-  sign_verify "$VPORT" "$v" "$WRITES"
-  for op in "${OPS[@]}"; do
-    cpu_run "$v.$op" "$VPID" "$VPORT" "$op" "$WORK/$v-$op.req"
-  done
-  (( NREQ_OF[$v.verify] <= WRITES )) || log "WARNING: $v: writes cycled, some were replays"
-  stop "$VPID"
-done
-
-# ---- instructions per request (callgrind) ---------------------------------------------
 declare -A IR
 # cg NAME: valgrind's command line for callgrind (counts zeroed before each run).
 cg() {
@@ -172,33 +140,50 @@ cg_run() {
   log "$key: ${IR[$key]} instructions/request ($NREQ requests)"
 }
 
-if [[ $CALLGRIND == 1 ]]; then
-  for c in "${CEILINGS[@]}"; do
-    args=(); [[ $c == t1 ]] && args=(--threads 1)
+# pass MODE (cpu or cg): starts every ceiling and every vouch (each on its own
+# copy of the store; under callgrind for cg), then runs each operation on each
+# server in turn, so that a ceiling and the vouch set beside it are measured
+# moments apart, under the same load.
+declare -A PID_OF PORT_OF
+pass() {
+  local mode=$1 s name op pre writes
+  for s in "${SERVERS[@]}"; do
+    name=$mode-$s
+    pre=()
     # shellcheck disable=SC2046
-    start "cg-ceil-$c" $(cg "cg-ceil-$c") "$CEILING" --listen 127.0.0.1:0 "${args[@]}"; CPID=$PID CPORT=$PORT
-    sign_all "$CPORT" "cg-ceil-$c" 2>/dev/null
-    sign_verify "$CPORT" "cg-ceil-$c" 1
-    for op in "${OPS[@]}"; do
-      cg_run "ceil-$c.$op" "$CPID" "$CPORT" "$op" "$WORK/cg-ceil-$c-$op.req" ceiling
-    done
-    stop "$CPID"
+    [[ $mode == cg ]] && read -ra pre <<<"$(cg "$name")"
+    if [[ $s == ceil-* ]]; then
+      args=(); [[ $s == ceil-t1 ]] && args=(--threads 1)
+      start "$name" "${pre[@]}" "$CEILING" --listen 127.0.0.1:0 "${args[@]}"
+      writes=1
+    else
+      # shellcheck disable=SC2206
+      SERVE_ARGS=(--data "$WORK/data-$name" ${VARIANT_ARGS[$s]})
+      cp -a "$WORK/data" "$WORK/data-$name"
+      env=(env); [[ $s == *nometrics* ]] && env+=(VOUCH_NO_METRICS=1)
+      SERVE_BIN=$(bin_of "$s") serve "$name" "${env[@]}" "${pre[@]}"
+      writes=$WRITES; [[ $mode == cg ]] && writes=20000
+    fi
+    PID_OF[$s]=$PID PORT_OF[$s]=$PORT
+    sign_all "$PORT" "$name" 2>/dev/null
+    "$SIGN" --host "127.0.0.1:$PORT" --verify-domains "$writes" --prefix "w${name//@/-}-" \
+      >"$WORK/$name-verify.req"
   done
-  for v in "${VARIANTS[@]}"; do
-    # shellcheck disable=SC2206
-    SERVE_ARGS=(${VARIANT_ARGS[$v]})
-    env=(env); [[ $v == *nometrics* ]] && env=(env VOUCH_NO_METRICS=1)
-    # shellcheck disable=SC2046
-    SERVE_BIN=$(bin_of "$v") serve "cg-$v" "${env[@]}" $(cg "cg-$v")
-    VPID=$PID VPORT=$PORT
-    sign_all "$VPORT" "cg-$v" 2>/dev/null
-    sign_verify "$VPORT" "cg-$v" 20000
-    for op in "${OPS[@]}"; do
-      cg_run "$v.$op" "$VPID" "$VPORT" "$op" "$WORK/cg-$v-$op.req"
+  for op in "${OPS[@]}"; do
+    for s in "${SERVERS[@]}"; do
+      "${mode}_run" "$s.$op" "${PID_OF[$s]}" "${PORT_OF[$s]}" "$op" "$WORK/$mode-$s-$op.req" \
+        "$([[ $s == ceil-* ]] && echo ceiling)"
     done
-    stop "$VPID"
   done
-fi
+  for s in "${VARIANTS[@]}"; do
+    [[ $mode == cg ]] || (( NREQ_OF[$s.verify] <= WRITES )) ||
+      log "WARNING: $s: writes cycled, some were replays"
+  done
+  for s in "${SERVERS[@]}"; do stop "${PID_OF[$s]}"; done
+}
+
+[[ $CPU == 1 ]] && pass cpu
+[[ $CALLGRIND == 1 ]] && pass cg
 LOAD_END=$(load)
 
 # ---- report ---------------------------------------------------------------------------
