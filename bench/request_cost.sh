@@ -61,14 +61,18 @@ serve() {
     --rate-limit StartDomainVerification=0 "${SERVE_ARGS[@]}"
 }
 
-# sign_all PORT TAG: the read requests for a server on PORT, in $WORK/TAG-OP.req.
+# sign_op PORT TAG OP [N]: OP's request(s) for a server on PORT, in
+# $WORK/TAG-OP.req (verify: N VerifyDomainIdentity, domains w<TAG>-<i>).
 LATTICE_ID=
-sign_all() {
-  local port=$1 tag=$2
-  "$SIGN" --host "127.0.0.1:$port" --get 1 --prefix r >"$WORK/$tag-get1.req"
-  "$SIGN" --host "127.0.0.1:$port" --get 100 --prefix r >"$WORK/$tag-get100.req"
-  "$SIGN" --host "127.0.0.1:$port" --list 100 >"$WORK/$tag-list100.req"
-  "$SIGN" --host "127.0.0.1:$port" --lattice-get "$LATTICE_ID" >"$WORK/$tag-lattice.req"
+sign_op() {
+  local host=127.0.0.1:$1 out=$WORK/$2-$3.req
+  case $3 in
+    get1) "$SIGN" --host "$host" --get 1 --prefix r >"$out" ;;
+    get100) "$SIGN" --host "$host" --get 100 --prefix r >"$out" ;;
+    list100) "$SIGN" --host "$host" --list 100 >"$out" ;;
+    lattice) "$SIGN" --host "$host" --lattice-get "$LATTICE_ID" >"$out" ;;
+    verify) "$SIGN" --host "$host" --verify-domains "${4:-1}" --prefix "w${2//@/-}-" >"$out" ;;
+  esac
 }
 script_of() {  # OP [ceiling]: the wrk script replaying that operation's requests
   case $1 in
@@ -138,13 +142,14 @@ cg_run() {
     /^desc: Trigger:/ {mine = ($0 == "desc: Trigger: dump " k)} mine && /^totals:/ {t = $2} END {print t + 0}')
   IR[$key]=$(awk -v i="$ir" -v n="$NREQ" 'BEGIN {printf "%.0f", (n > 0) ? i / n : 0}')
   log "$key: ${IR[$key]} instructions/request ($NREQ requests)"
+  (( BAD == 0 )) || { log "$key: $BAD errors"; ERRORS=$((ERRORS + BAD)); }
 }
 
 # pass MODE (cpu or cg): starts every ceiling and every vouch (each on its own
 # copy of the store; under callgrind for cg), then runs each operation on each
 # server in turn, so that a ceiling and the vouch set beside it are measured
 # moments apart, under the same load.
-declare -A PID_OF PORT_OF
+declare -A PID_OF PORT_OF WRITES_OF
 pass() {
   local mode=$1 s name op pre writes
   for s in "${SERVERS[@]}"; do
@@ -164,13 +169,12 @@ pass() {
       SERVE_BIN=$(bin_of "$s") serve "$name" "${env[@]}" "${pre[@]}"
       writes=$WRITES; [[ $mode == cg ]] && writes=20000
     fi
-    PID_OF[$s]=$PID PORT_OF[$s]=$PORT
-    sign_all "$PORT" "$name" 2>/dev/null
-    "$SIGN" --host "127.0.0.1:$PORT" --verify-domains "$writes" --prefix "w${name//@/-}-" \
-      >"$WORK/$name-verify.req"
+    PID_OF[$s]=$PID PORT_OF[$s]=$PORT WRITES_OF[$s]=$writes
   done
   for op in "${OPS[@]}"; do
     for s in "${SERVERS[@]}"; do
+      # Signed just before the run: Lattice allows 5 minutes of skew.
+      sign_op "${PORT_OF[$s]}" "$mode-$s" "$op" "${WRITES_OF[$s]}"
       "${mode}_run" "$s.$op" "${PID_OF[$s]}" "${PORT_OF[$s]}" "$op" "$WORK/$mode-$s-$op.req" \
         "$([[ $s == ceil-* ]] && echo ceiling)"
     done
