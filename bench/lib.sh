@@ -58,6 +58,7 @@ make_work() {  # NAME: creates WORK under BUILD and arranges the cleanup
 # start NAME CMD...: starts a server that prints "listening on HOST:PORT"; sets PID and PORT.
 start() {
   local name=$1; shift
+  : >"$WORK/$name.log"  # before the poll below can look for it
   "$@" >"$WORK/$name.log" 2>&1 &
   PID=$!
   PIDS+=("$PID")
@@ -141,6 +142,19 @@ while True:
     except OSError:
         continue
     print(port); break
+EOF
+}
+
+# send PORT FILE: sends the first restJson1 request of FILE (bench/sign_request
+# --lattice-*, --sesv2-get) once; prints "STATUS BODY".
+send() {
+  python3 - "$1" "$2" <<'EOF'
+import http.client, sys
+f = open(sys.argv[2]).readline().rstrip("\n").split("\t")
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+c.request(f[0], f[1], body=f[2].encode() or None, headers=dict(zip(f[3::2], f[4::2])))
+r = c.getresponse()
+print(r.status, r.read().decode())
 EOF
 }
 

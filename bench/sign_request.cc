@@ -4,8 +4,8 @@
 // minutes for SES, 5 minutes for VPC Lattice).
 //
 //   sign_request --host 127.0.0.1:PORT [--region us-east-1] [--service ses]
-//                (--get N | --verify-domains N) [--prefix P] [--suffix S]
-//                [--start I] [--stride K]
+//                (--get N | --verify-domains N | --list N) [--prefix P]
+//                [--suffix S] [--start I] [--stride K]
 //   sign_request --host 127.0.0.1:PORT [--region R]
 //                (--lattice-get ID | --lattice-start N [--per-region M])
 //                [--prefix P] [--suffix S] [--start I]
@@ -14,6 +14,7 @@
 // Credentials come from VOUCH_ROOT_ACCESS_KEY_ID / VOUCH_ROOT_SECRET_ACCESS_KEY.
 // --get N: one GetIdentityVerificationAttributes request naming N domains.
 // --verify-domains N: N VerifyDomainIdentity requests, one distinct domain each.
+// --list N: one ListIdentities request for a page of N (MaxItems).
 // Domains are P<i>S for i = I, I+K, ... (N of them; K defaults to 1; S
 // defaults to .example.com), as bench/seed_identities names them.
 // --sesv2-get NAME: one SES v2 GetEmailIdentity (GET
@@ -44,8 +45,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sign_request --host HOST:PORT [--region R] [--service S]\n"
-               "                    (--get N | --verify-domains N) [--prefix P] [--suffix S]\n"
-               "                    [--start I] [--stride K]\n"
+               "                    (--get N | --verify-domains N | --list N) [--prefix P]\n"
+               "                    [--suffix S] [--start I] [--stride K]\n"
                "       sign_request --host HOST:PORT [--region R]\n"
                "                    (--lattice-get ID | --lattice-start N [--per-region M])\n"
                "                    [--prefix P] [--suffix S] [--start I]\n"
@@ -80,7 +81,7 @@ void append_headers(std::string& out, const std::vector<vouch::auth::Header>& he
 int main(int argc, char** argv) {
   std::string host, region = "us-east-1", service = "ses", prefix = "bench-";
   std::string lattice_get, sesv2_get;
-  long get = 0, verify = 0, start = 0, stride = 1, lattice_start = 0, per_region = 0;
+  long get = 0, verify = 0, list = 0, start = 0, stride = 1, lattice_start = 0, per_region = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage();
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
     else if (a == "--prefix") prefix = v;
     else if (a == "--get") get = std::atol(v.c_str());
     else if (a == "--verify-domains") verify = std::atol(v.c_str());
+    else if (a == "--list") list = std::atol(v.c_str());
     else if (a == "--start") start = std::atol(v.c_str());
     else if (a == "--stride") stride = std::atol(v.c_str());
     else if (a == "--suffix") suffix = v;
@@ -100,8 +102,8 @@ int main(int argc, char** argv) {
     else if (a == "--per-region") per_region = std::atol(v.c_str());
     else return usage();
   }
-  const int modes = (get > 0) + (verify > 0) + !lattice_get.empty() + (lattice_start > 0) +
-                    !sesv2_get.empty();
+  const int modes = (get > 0) + (verify > 0) + (list > 0) + !lattice_get.empty() +
+                    (lattice_start > 0) + !sesv2_get.empty();
   const char* key = std::getenv("VOUCH_ROOT_ACCESS_KEY_ID");
   const char* secret = std::getenv("VOUCH_ROOT_SECRET_ACCESS_KEY");
   if (host.empty() || modes != 1 || !key || !secret) return usage();
@@ -161,6 +163,8 @@ int main(int argc, char** argv) {
               domain(prefix, start + i * stride);
     }
     bodies.push_back(std::move(body));
+  } else if (list > 0) {
+    bodies.push_back("Action=ListIdentities&Version=2010-12-01&MaxItems=" + std::to_string(list));
   } else {
     bodies.reserve(static_cast<size_t>(verify));
     for (long i = 0; i < verify; ++i) {

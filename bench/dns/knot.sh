@@ -90,3 +90,22 @@ best_dnsperf() {
     if (( qps > QPS )); then QPS=$qps QPS_ARGS=$args; fi
   done <<<"$1"
 }
+
+# start_sweep NAME DATA LIMIT VOUCH_ARGS...: dns/sweep.py starts `vouch serve
+# --data DATA VOUCH_ARGS...` (its output in $WORK/NAME.log) and times its first
+# sweep of the N claims into $WORK/NAME.first; returns once vouch listens.
+# Sets DRIVER (sweep.py's pid, to wait on), VPID, VPORT, T0 and T0_NS.
+start_sweep() {
+  local name=$1 data=$2 limit=$3 info=$WORK/$1.info
+  shift 3
+  rm -f "$info"
+  python3 "$BENCH/dns/sweep.py" "$data/vouch.db" "$N" "$info" "$WORK/$name.log" "$limit" -- \
+    "$VOUCH" serve --data "$data" "$@" >"$WORK/$name.first" &
+  DRIVER=$!
+  while [[ ! -s $info ]]; do
+    kill -0 "$DRIVER" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name: vouch did not start"; exit 1; }
+    sleep 0.05
+  done
+  read -r VPID VPORT T0 T0_NS <"$info"
+  track "$VPID"
+}

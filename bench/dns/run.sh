@@ -112,26 +112,16 @@ count_ok() { sqlite3 "file:$1/vouch.db?mode=ro" "SELECT count(*) FROM claims WHE
 # FIRST_OK (Success when the last first check landed), ALL_SECS (or "-"),
 # FINAL_OK, DROPS, SWEEP_LOAD.
 sweep() {
-  local name=$1 data=$2 api=${3:-} t0 t0_ns t1 ok wrk_pid= l0 d0v d0k dv dk vpid vport driver info
+  local name=$1 data=$2 api=${3:-} t0 t0_ns t1 ok wrk_pid= l0 d0v d0k dv dk vpid vport driver
   l0=$(load)
   read -r d0v d0k <<<"$(udp_drops)"
   # dns/sweep.py starts vouch itself, after its own start-up, and times the
   # sweep from there: nothing of the harness runs beside vouch but a 10 ms
   # poll of the store (and this shell's wait for the port, for wrk).
-  info=$WORK/$name.info
-  rm -f "$info"
-  python3 "$BENCH/dns/sweep.py" "$data/vouch.db" "$N" "$info" "$WORK/$name.log" 600 -- \
-    "$VOUCH" serve --listen 127.0.0.1:0 --data "$data" \
+  start_sweep "$name" "$data" 600 --listen 127.0.0.1:0 \
     --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0 \
-    --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0 \
-    >"$WORK/$name.first" &
-  driver=$!
-  while [[ ! -s $info ]]; do
-    kill -0 "$driver" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name: vouch did not start"; exit 1; }
-    sleep 0.05
-  done
-  read -r vpid vport t0 t0_ns <"$info"
-  track "$vpid"
+    --rate-limit GetIdentityVerificationAttributes=0 --rate-limit VerifyDomainIdentity=0
+  driver=$DRIVER vpid=$VPID vport=$VPORT t0=$T0 t0_ns=$T0_NS
   if [[ -n $api ]]; then
     "$SIGN" --host "127.0.0.1:$vport" --get 1 --prefix d --suffix .bench.test --start 4242 >"$WORK/$name.req"
     # shellcheck disable=SC2086

@@ -47,18 +47,6 @@ start vouch "$VOUCH" serve --listen 127.0.0.1:0 --data "$WORK/data" --test-mode 
   --rate-limit StartDomainVerification=0 --rate-limit GetDomainVerification=0 "${REGION_ARGS[@]}"
 VOUCH_PID=$PID; VOUCH_PORT=$PORT
 
-# send PORT FILE: sends the first request of FILE once; prints "STATUS BODY".
-send() {
-  python3 - "$1" "$2" <<'EOF'
-import http.client, sys
-f = open(sys.argv[2]).readline().rstrip("\n").split("\t")
-c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
-c.request(f[0], f[1], body=f[2].encode() or None, headers=dict(zip(f[3::2], f[4::2])))
-r = c.getresponse()
-print(r.status, r.read().decode())
-EOF
-}
-
 # ---- GetDomainVerification vs the ceiling ------------------------------------------
 "$SIGN" --host "127.0.0.1:$VOUCH_PORT" --lattice-start 1 --prefix get --suffix .bench.test >"$WORK/create.req"
 CREATED=$(send "$VOUCH_PORT" "$WORK/create.req")

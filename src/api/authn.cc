@@ -6,17 +6,23 @@ namespace vouch::api {
 
 namespace {
 
-std::vector<auth::Header> auth_headers(const http::Request& req) {
-  std::vector<auth::Header> out;
-  out.reserve(req.headers.size());
-  for (const auto& h : req.headers) out.push_back(auth::Header{h.name, h.value});
+// The request's headers as auth sees them, in a buffer per thread whose
+// strings are assigned into (no allocation once warm). Valid until the
+// thread's next call.
+const std::vector<auth::Header>& auth_headers(const http::Request& req) {
+  thread_local std::vector<auth::Header> out;
+  out.resize(req.headers.size());
+  for (size_t i = 0; i < req.headers.size(); ++i) {
+    out[i].name.assign(req.headers[i].name);
+    out[i].value.assign(req.headers[i].value);
+  }
   return out;
 }
 
 }  // namespace
 
 std::string scope_service(const http::Request& req) {
-  auto headers = auth_headers(req);
+  const auto& headers = auth_headers(req);
   auth::RequestView view{req.method, req.target, &headers, req.body};
   auto scope = auth::peek_scope(view);
   return scope ? scope->service : std::string();
@@ -24,7 +30,7 @@ std::string scope_service(const http::Request& req) {
 
 std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
     const http::Request& req, Dialect dialect, std::string_view service) {
-  auto headers = auth_headers(req);
+  const auto& headers = auth_headers(req);
   auth::RequestView view{req.method, req.target, &headers, req.body};
   auth::VerifyOptions opts;
   opts.skew_window = dialect == Dialect::kQuery ? std::chrono::minutes(15)

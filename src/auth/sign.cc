@@ -65,8 +65,8 @@ std::string credential_scope(const SignInput& in, std::string_view amz_date) {
 
 std::string signature(const SignInput& in, std::string_view amz_date, std::string_view scope,
                       std::string_view creq) {
-  Digest key = signing_key(in.secret_access_key, amz_date.substr(0, 8), in.region, in.service);
-  return hex(hmac_sha256(key.data(), key.size(), string_to_sign(amz_date, scope, creq)));
+  return hex(scope_signature(in.secret_access_key, amz_date.substr(0, 8), in.region, in.service,
+                             string_to_sign(amz_date, scope, creq)));
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ Digest derive(std::string_view secret, std::string_view date, std::string_view r
 
 struct KeyCache {
   std::mutex mu;
-  std::unordered_map<std::string, Digest> map;
+  std::unordered_map<std::string, crypto::HmacSha256Key> map;
 };
 
 KeyCache& cache() {
@@ -53,8 +53,13 @@ KeyCache& cache() {
 
 Digest signing_key(std::string_view secret, std::string_view date, std::string_view region,
                    std::string_view service) {
-  std::string id;
-  id.reserve(secret.size() + date.size() + region.size() + service.size() + 3);
+  return derive(secret, date, region, service);
+}
+
+Digest scope_signature(std::string_view secret, std::string_view date, std::string_view region,
+                       std::string_view service, std::string_view string_to_sign) {
+  thread_local std::string id;  // reused: no allocation once it has grown
+  id.clear();
   id.append(secret).push_back('\0');
   id.append(date).push_back('\0');
   id.append(region).push_back('\0');
@@ -63,14 +68,19 @@ Digest signing_key(std::string_view secret, std::string_view date, std::string_v
   {
     std::lock_guard<std::mutex> lock(c.mu);
     auto it = c.map.find(id);
-    if (it != c.map.end()) return it->second;
+    if (it != c.map.end()) {
+      const crypto::HmacSha256Key key = it->second;  // a copy: signed outside the lock
+      return key.sign(string_to_sign);
+    }
   }
   Digest k = derive(secret, date, region, service);
+  const crypto::HmacSha256Key key(k.data(), k.size());
+  OPENSSL_cleanse(k.data(), k.size());
   std::lock_guard<std::mutex> lock(c.mu);
   // Crude but bounded: keys are per day, so a full reset is cheap to refill.
   if (c.map.size() >= kMaxCachedKeys) c.map.clear();
-  c.map.emplace(std::move(id), k);
-  return k;
+  c.map.emplace(id, key);
+  return key.sign(string_to_sign);
 }
 
 }  // namespace vouch::auth

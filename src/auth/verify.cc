@@ -149,9 +149,10 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
                                 kMaxCanonicalRequest);
   if (!creq) return AuthError{Failure::kMismatch, std::string(kMismatchText)};
   std::string sts = string_to_sign(p.amz_date, p.credential_scope, *creq);
-  Digest key = signing_key(creds->secret_access_key, p.scope.date, p.scope.region, p.scope.service);
   char expected[64];
-  hex_encode(hmac_sha256(key.data(), key.size(), sts), expected);
+  hex_encode(
+      scope_signature(creds->secret_access_key, p.scope.date, p.scope.region, p.scope.service, sts),
+      expected);
   if (p.signature.size() != sizeof expected ||
       CRYPTO_memcmp(expected, p.signature.data(), sizeof expected) != 0) {
     return AuthError{Failure::kMismatch, std::string(kMismatchText)};

@@ -1,13 +1,16 @@
+// SHA-256 and HMAC-SHA256 go through OpenSSL's low-level SHA256_* functions,
+// deprecated in OpenSSL 3 but shipped: the same assembly as EVP (SHA-NI where
+// the CPU has it) without the provider dispatch, which costs more than
+// hashing a request, and with a plain struct as context, copied for free.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "crypto/crypto.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/hmac.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace vouch::crypto {
 
@@ -16,53 +19,65 @@ void OsRandom::fill(std::span<uint8_t> out) {
   if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) std::abort();
 }
 
+static_assert(sizeof(SHA256_CTX) <= sizeof(HmacSha256Key::State));
+static_assert(alignof(SHA256_CTX) <= alignof(HmacSha256Key::State));
+
 namespace {
 
-// OpenSSL 3 fetches the algorithm on every one-shot HMAC()/SHA256() call,
-// which costs more than hashing a request. Fetch once, keep a context per
-// thread and re-initialise it for each use.
-EVP_MAC* hmac_algorithm() {
-  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
+// Not the one-shot SHA256(): in OpenSSL 3 it fetches the algorithm per call.
+void sha256_into(const void* data, size_t len, unsigned char* out) {
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, data, len);
+  SHA256_Final(out, &c);
 }
 
-const EVP_MD* sha256_algorithm() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-struct ThreadContexts {
-  EVP_MAC_CTX* mac = EVP_MAC_CTX_new(hmac_algorithm());
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  bool mac_ready = false;  // digest parameter set once
-  ~ThreadContexts() {
-    EVP_MAC_CTX_free(mac);
-    EVP_MD_CTX_free(md);
-  }
-};
-
-ThreadContexts& contexts() {
-  thread_local ThreadContexts c;
-  return c;
+SHA256_CTX& ctx(HmacSha256Key::State& s) { return *reinterpret_cast<SHA256_CTX*>(s.bytes); }
+const SHA256_CTX& ctx(const HmacSha256Key::State& s) {
+  return *reinterpret_cast<const SHA256_CTX*>(s.bytes);
 }
 
 }  // namespace
 
-Digest hmac_sha256(const void* key, size_t key_len, std::string_view data) {
-  Digest d{};
-  ThreadContexts& c = contexts();
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>("SHA256"), 0),
-                         OSSL_PARAM_construct_end()};
-  size_t len = 0;
-  if (EVP_MAC_init(c.mac, static_cast<const unsigned char*>(key), key_len,
-                   c.mac_ready ? nullptr : params) != 1 ||
-      EVP_MAC_update(c.mac, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1 ||
-      EVP_MAC_final(c.mac, d.data(), &len, d.size()) != 1) {
-    std::abort();  // only on memory exhaustion or a broken OpenSSL
+HmacSha256Key::HmacSha256Key(const void* key, size_t key_len) {
+  // RFC 2104: a key longer than the block is hashed first; then both padded
+  // blocks are hashed once here, not once per message.
+  unsigned char block[SHA256_CBLOCK] = {};
+  if (key_len > sizeof block) {
+    sha256_into(key, key_len, block);
+  } else if (key_len > 0) {
+    std::memcpy(block, key, key_len);
   }
-  c.mac_ready = true;
+  unsigned char pad[SHA256_CBLOCK];
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(&ctx(inner_));
+  SHA256_Update(&ctx(inner_), pad, sizeof pad);
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(&ctx(outer_));
+  SHA256_Update(&ctx(outer_), pad, sizeof pad);
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  OPENSSL_cleanse(inner_.bytes, sizeof inner_.bytes);
+  OPENSSL_cleanse(outer_.bytes, sizeof outer_.bytes);
+}
+
+Digest HmacSha256Key::sign(std::string_view data) const {
+  Digest d{};
+  SHA256_CTX c = ctx(inner_);
+  SHA256_Update(&c, data.data(), data.size());
+  SHA256_Final(d.data(), &c);
+  c = ctx(outer_);
+  SHA256_Update(&c, d.data(), d.size());
+  SHA256_Final(d.data(), &c);
+  OPENSSL_cleanse(&c, sizeof c);
   return d;
+}
+
+Digest hmac_sha256(const void* key, size_t key_len, std::string_view data) {
+  return HmacSha256Key(key, key_len).sign(data);
 }
 
 Digest hmac_sha256(std::string_view key, std::string_view data) {
@@ -77,13 +92,7 @@ std::string derive_key(std::string_view secret, std::string_view label) {
 
 Digest sha256(std::string_view data) {
   Digest d{};
-  ThreadContexts& c = contexts();
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex2(c.md, sha256_algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(c.md, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(c.md, d.data(), &len) != 1) {
-    std::abort();
-  }
+  sha256_into(data.data(), data.size(), d.data());
   return d;
 }
 

@@ -73,6 +73,24 @@ TEST(HmacSha256, BothOverloadsAgreeAndKeysDoNotLeakBetweenCalls) {
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+// A ready key signs message after message as a fresh HMAC would: its padded
+// blocks are copied per message, never consumed. Keys exactly one block
+// long and one byte past it (hashed first) included.
+TEST(HmacSha256Key, SignsEachMessageAsAFreshHmac) {
+  for (const std::string& key : {std::string("Jefe"), std::string(64, 'k'), std::string(65, 'k')}) {
+    const HmacSha256Key ready(key.data(), key.size());
+    for (const std::string_view msg : {"what do ya want for nothing?", "", "again", "again"}) {
+      EXPECT_EQ(ready.sign(msg), hmac_sha256(key, msg)) << key.size() << " " << msg;
+    }
+    const HmacSha256Key copy = ready;
+    EXPECT_EQ(copy.sign("again"), ready.sign("again"));
+  }
+  EXPECT_EQ(hex(HmacSha256Key("Jefe", 4).sign("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_NE(HmacSha256Key(std::string(64, 'k').data(), 64).sign("m"),
+            HmacSha256Key(std::string(65, 'k').data(), 65).sign("m"));
+}
+
 TEST(HmacSha256, EachThreadGetsTheSameAnswer) {
   const Digest want = hmac_sha256("Jefe", "what do ya want for nothing?");
   std::vector<Digest> got(4);

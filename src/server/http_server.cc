@@ -28,11 +28,12 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 
-std::string new_request_id() {
+// Writes a new request id into `id`, reusing its buffer.
+void new_request_id(std::string& id) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
   uint64_t a = rng(), b = rng();
-  std::string id(36, '-');
+  id.assign(36, '-');
   int bit = 0;
   for (size_t i = 0; i < id.size(); ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) continue;
@@ -41,19 +42,29 @@ std::string new_request_id() {
     bit += 4;
   }
   id[14] = '4';  // shaped like a version-4 UUID, as AWS request ids are
+}
+
+std::string new_request_id() {
+  std::string id;
+  new_request_id(id);
   return id;
 }
 
-http::Request to_request(bhttp::request<bhttp::string_body>&& r) {
-  http::Request req;
-  req.method = std::string(r.method_string());
-  req.target = std::string(r.target());
-  req.headers.reserve(16);
-  for (const auto& f : r)
-    req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+// Fills `req` (one per connection) from the parsed request, assigning into
+// the strings it already holds: no allocation per header once warm.
+void fill_request(bhttp::request<bhttp::string_body>&& r, http::Request& req) {
+  req.method.assign(r.method_string());
+  req.target.assign(r.target());
+  size_t n = 0;
+  for (const auto& f : r) {
+    if (n == req.headers.size()) req.headers.emplace_back();
+    req.headers[n].name.assign(f.name_string());
+    req.headers[n].value.assign(f.value());
+    ++n;
+  }
+  req.headers.resize(n);
   req.body = std::move(r.body());
-  req.request_id = new_request_id();
-  return req;
+  new_request_id(req.request_id);
 }
 
 // `head`: the answer to a HEAD request, which never has a body (RFC 9110
@@ -346,6 +357,7 @@ struct HttpServer::Impl {
   net::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, bool reserve,
                              SessionCtl& ctl) {
     beast::tcp_stream& socket = beast::get_lowest_layer(stream);
+    http::Request req;  // refilled for each request on this connection
     for (;;) {
       ctl.busy = false;
       if (stopping) break;
@@ -401,7 +413,7 @@ struct HttpServer::Impl {
       const bool keep_alive = raw.keep_alive() && !reserve;
       const unsigned version = raw.version();
       const bool head = raw.method() == bhttp::verb::head;
-      http::Request req = to_request(std::move(raw));
+      fill_request(std::move(raw), req);
       http::Response resp = co_await respond(req);
       auto res = to_beast(std::move(resp), req.request_id, version, keep_alive && !stopping, head);
       socket.expires_after(opt.request_timeout);

@@ -444,6 +444,25 @@ TEST_F(HttpServerTest, KeepAliveAnswersEachRequestInOrderWithItsOwnId) {
   EXPECT_NE(ids[1], ids[2]);
 }
 
+// One Request per connection is refilled for each request: nothing of the
+// one before (a header, a body) is left in it.
+TEST_F(HttpServerTest, KeepAliveRequestsDoNotInheritTheLastOnesHeadersOrBody) {
+  start();
+  Client c(port());
+  c.send("GET /target HTTP/1.1\r\nHost: t\r\nX-Test: first\r\nX-Other: 1\r\n\r\n");
+  Reply r = c.read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-seen"], "first");  // the positive control
+  c.send("GET /target HTTP/1.1\r\nHost: t\r\n\r\n");
+  r = c.read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-seen"], "-");
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(c.read().body, "got hello");
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(c.read().body, "got ");
+}
+
 TEST_F(HttpServerTest, DeferredWorkIsAnswered) {
   start();
   Client c(port());

@@ -151,6 +151,9 @@ http::HandlerResult LatticeApi::list(const core::Scope& scope, const http::Reque
 http::HandlerResult LatticeApi::get(const core::Scope& scope, const std::string& id) {
   auto claim = service_.get(scope, id);
   if (!claim.ok()) return error_response(claim.error());
+  if (auto text = claim_json_text(*claim)) {
+    return http::Response{200, "application/json", {}, std::move(*text)};
+  }
   return json_response(200, claim_json(*claim));
 }
 

@@ -2,6 +2,7 @@
 // are in api/common/json.h, shared with the admin and mail routes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,8 @@ std::string_view status_name(core::ClaimStatus s);
 nlohmann::json start_json(const core::Claim& c);
 // GetDomainVerification / DomainVerificationSummary members.
 nlohmann::json claim_json(const core::Claim& c);
+// claim_json(c).dump(), written straight into one string when every text in
+// it is plain printable ASCII (no escaping to do); else nullopt.
+std::optional<std::string> claim_json_text(const core::Claim& c);
 
 }  // namespace vouch::api::lattice
