@@ -29,6 +29,7 @@
 #include "cli/options.h"
 #include "cli/root_keys.h"
 #include "cli/serve_metrics.h"
+#include "cli/serve_webhooks.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
 #include "cli/store_factory.h"
@@ -50,6 +51,7 @@
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 #include "service/verification_templates.h"
+#include "service/webhooks.h"
 #include "scheduler/scheduler.h"
 #include "store/caching_store.h"
 #include "store/due_notifying_store.h"
@@ -77,6 +79,7 @@ constexpr const char* kUsage =
     "              [--mail-cooldown DURATION] [--mail-retention DURATION] [--i-know-this-is-public]\n"
     "              [--region NAME]... [--regions A,B,...] [--metrics-listen HOST:PORT]\n"
     "              [--access-log] [--log-format text|json] [--log-level debug|info|warn|error]\n"
+    "              [--webhook-allow-private]\n"
     "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
     "                    --secret-access-key S\n"
     "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
@@ -356,6 +359,8 @@ struct Services {
         control(claim_admin, authenticator, clocks.test.get(), {&limiter, opt.dns_concurrency}),
         event_feed(store, page_tokens),
         events_api(event_feed, authenticator),
+        webhooks(store, clocks.domain(), random),
+        webhooks_api(webhooks, authenticator),
         event_pruner(event_feed, clocks.domain()),
         router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
@@ -382,6 +387,7 @@ struct Services {
     }
     router.set_mail(&mail_api);
     router.set_events(&events_api);
+    events_api.set_webhooks(&webhooks_api);
     ses.set_templates(&templates);
     sesv2.set_templates(&templates);
   }
@@ -401,6 +407,8 @@ struct Services {
   api::control::ControlApi control;
   service::EventFeed event_feed;
   api::control::EventsApi events_api;
+  service::Webhooks webhooks;
+  api::control::WebhooksApi webhooks_api;
   service::EventPruner event_pruner;
   api::Router router;
   service::Inbox inbox;
@@ -486,7 +494,7 @@ void announce_limits(const ServeOptions& opt, const Listener& l) {
       l.fd_limit);
   if (opt.test_mode) {
     std::printf(
-        "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
+        "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks, webhook deliveries only on POST /_vouch/test/run-due-webhooks\n");
   }
   std::fflush(stdout);
 }
@@ -534,6 +542,9 @@ int serve(const std::vector<std::string>& all_args) {
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
   if (!mail.ok()) return fail(mail.error().message);
   Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
+  auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
+                                     metrics.registry(), VOUCH_VERSION);
+  services.control.on_run_due_webhooks([w = hooks.worker.get()] { return w->run_due(); });
   std::optional<api::AccessLog> access_log;
   if (logs->access_log) {
     access_log.emplace(services.accounts, (*clocks)->wall, opt->insecure_any_credentials);

@@ -64,9 +64,12 @@ TEST_P(StoreWebhooksTest, WebhooksBelongToTheirAccountUpToTheLimit) {
   add("wh-1", kScope.account_id, {"ses.dkim.status_changed"});
   add("wh-2", kScope.account_id, {}, T0 + std::chrono::seconds(1));
   add("wh-3", kOtherAccount.account_id);
+  add("wh-0", kScope.account_id);  // as old as wh-1, made after it: listed after it
   auto mine = listed(kScope.account_id);
-  ASSERT_EQ(mine.size(), 2u);
+  ASSERT_EQ(mine.size(), 3u);
   EXPECT_EQ(mine[0].webhook.id, "wh-1");
+  EXPECT_EQ(mine[1].webhook.id, "wh-0");
+  EXPECT_EQ(mine[2].webhook.id, "wh-2");
   EXPECT_EQ(mine[0].webhook.url, "https://hooks.example/wh-1");
   EXPECT_EQ(mine[0].webhook.event_types, std::vector<std::string>{"ses.dkim.status_changed"});
   EXPECT_EQ(mine[0].webhook.secret, "whsec_wh-1");
@@ -74,13 +77,13 @@ TEST_P(StoreWebhooksTest, WebhooksBelongToTheirAccountUpToTheLimit) {
   EXPECT_FALSE(mine[0].webhook.disabled);
   EXPECT_EQ(mine[0].health.pending + mine[0].health.delivered + mine[0].health.failed, 0);
   EXPECT_FALSE(mine[0].health.last_attempt_at.has_value());
-  EXPECT_TRUE(mine[1].webhook.event_types.empty());
+  EXPECT_TRUE(mine[2].webhook.event_types.empty());
 
   Webhook extra{"wh-4", kScope.account_id, "https://x.example/", {}, "s", T0, false};
-  auto full = store().insert_webhook(extra, 2);
+  auto full = store().insert_webhook(extra, 3);
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.error().code, ErrorCode::kQuotaExceeded);
-  ASSERT_OK(store().insert_webhook(extra, 3));  // control: room for one more
+  ASSERT_OK(store().insert_webhook(extra, 4));  // control: room for one more
 
   auto other = store().delete_webhook(kOtherAccount.account_id, "wh-1");
   ASSERT_OK(other);
@@ -88,7 +91,7 @@ TEST_P(StoreWebhooksTest, WebhooksBelongToTheirAccountUpToTheLimit) {
   auto mine_gone = store().delete_webhook(kScope.account_id, "wh-1");
   ASSERT_OK(mine_gone);
   EXPECT_TRUE(*mine_gone);
-  EXPECT_EQ(listed(kScope.account_id).size(), 2u);
+  EXPECT_EQ(listed(kScope.account_id).size(), 3u);
   EXPECT_EQ(listed(kOtherAccount.account_id).size(), 1u);
 }
 

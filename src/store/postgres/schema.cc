@@ -148,7 +148,8 @@ CREATE TABLE webhooks (
   secret TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   disabled SMALLINT NOT NULL,
-  kind_mask BIGINT NOT NULL
+  kind_mask BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY  -- the insert order, for ties of created_at
 );
 CREATE INDEX webhooks_account ON webhooks(account_id);
 CREATE TABLE webhook_deliveries (

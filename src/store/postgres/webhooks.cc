@@ -23,9 +23,9 @@ constexpr Query kInsert{"insert_webhook", "INSERT INTO webhooks (" VOUCH_WEBHOOK
                                           ", kind_mask) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Query kList{"list_webhooks",
                       "SELECT " VOUCH_WEBHOOK_COLUMNS " FROM webhooks WHERE account_id = $1 "
-                      "ORDER BY created_at, id"};
+                      "ORDER BY created_at, seq"};
 constexpr Query kAll{"snap_webhooks",
-                     "SELECT " VOUCH_WEBHOOK_COLUMNS " FROM webhooks ORDER BY created_at, id"};
+                     "SELECT " VOUCH_WEBHOOK_COLUMNS " FROM webhooks ORDER BY created_at, seq"};
 constexpr Query kHealth{
     "webhook_health",
     "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1), "

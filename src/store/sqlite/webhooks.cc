@@ -57,7 +57,7 @@ core::Result<core::WebhookHealth> health_of(Conn& c, const std::string& webhook_
 }  // namespace
 
 core::Status read_webhooks(Conn& c, core::Snapshot& out) {
-  Stmt w = c.prepare(std::string(kWebhookColumns) + "ORDER BY created_at, id");
+  Stmt w = c.prepare(std::string(kWebhookColumns) + "ORDER BY created_at, rowid");
   int rc;
   while ((rc = w.step()) == SQLITE_ROW) out.webhooks.push_back(read_webhook(w));
   if (rc != SQLITE_DONE) return c.error("read webhooks");
@@ -101,7 +101,7 @@ Result<std::vector<core::WebhookStatus>> SqliteStore::list_webhooks(const std::s
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
   Stmt s = (*r).prepare(std::string(kWebhookColumns) +
-                        "WHERE account_id = ?1 ORDER BY created_at, id");
+                        "WHERE account_id = ?1 ORDER BY created_at, rowid");
   s.bind(1, account_id);
   std::vector<core::WebhookStatus> out;
   int rc;
