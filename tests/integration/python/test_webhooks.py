@@ -231,6 +231,31 @@ def test_a_delivery_is_the_event_signed_as_documented(vouch_factory, knot, recei
     assert deliver(srv) == 0 and len(rx.got) == 1, "delivered once"
 
 
+def test_deliveries_move_the_metrics(vouch_factory, knot, receivers):
+    from test_metrics import Scrape
+    rx = receivers(statuses=(503, 200)).start()
+    srv = start_vouch(vouch_factory, knot.address, extra=ALLOW)
+    add_webhook(srv, rx.url())
+    before = Scrape(srv.port)
+    assert before.value("vouch_webhook_deliveries_total", outcome="delivered") == 0
+    assert before.value("vouch_webhook_backlog") == 0
+    verify_domain(srv, knot)
+    assert Scrape(srv.port).value("vouch_webhook_backlog") == 1, "pending until delivered"
+    assert deliver(srv) == 1
+    after_retry = Scrape(srv.port)
+    assert after_retry.value("vouch_webhook_deliveries_total", outcome="retry") == 1
+    assert after_retry.value("vouch_webhook_backlog") == 1
+    advance(srv, 31)
+    assert deliver(srv) == 1
+    done = Scrape(srv.port)
+    assert done.value("vouch_webhook_deliveries_total", outcome="delivered") == 1
+    assert done.value("vouch_webhook_backlog") == 0
+    assert done.value("vouch_webhook_delivery_seconds_count") == 2
+    for family in ("vouch_webhook_deliveries", "vouch_webhook_backlog",
+                   "vouch_webhook_delivery_seconds"):
+        assert family in done.families, family
+
+
 def test_a_receiver_down_then_up_gets_every_event_in_order(vouch_factory, knot, receivers):
     rx = receivers()  # not started: its port is closed
     srv = start_vouch(vouch_factory, knot.address, extra=ALLOW)
