@@ -338,6 +338,14 @@ class WebhookStore {
   // last_error; with `disable`, also disables the webhook and gives up its
   // other pending deliveries, in the same transaction.
   virtual Status record_delivery(const WebhookDelivery& d, bool disable) = 0;
+  // Many outcomes (delivery, disable) at once: one transaction where the
+  // backend can, so a pass of deliveries costs the writer one commit.
+  virtual Status record_deliveries(const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
+    for (const auto& [d, disable] : outcomes) {
+      if (auto st = record_delivery(d, disable); !st.ok()) return st;
+    }
+    return {};
+  }
   virtual Result<size_t> count_pending_deliveries() = 0;
   // Deletes up to `limit` delivered or failed deliveries created before `before`.
   virtual Result<size_t> prune_deliveries(TimePoint before, size_t limit) = 0;

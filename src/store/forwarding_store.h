@@ -192,6 +192,10 @@ class ForwardingStore : public core::Store {
   core::Status record_delivery(const core::WebhookDelivery& d, bool disable) override {
     return inner_->record_delivery(d, disable);
   }
+  core::Status record_deliveries(
+      const std::vector<std::pair<core::WebhookDelivery, bool>>& outcomes) override {
+    return inner_->record_deliveries(outcomes);
+  }
   core::Result<size_t> count_pending_deliveries() override {
     return inner_->count_pending_deliveries();
   }

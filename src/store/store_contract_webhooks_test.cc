@@ -209,6 +209,35 @@ TEST_P(StoreWebhooksTest, DisablingGivesUpTheRestAndQueuesNoMore) {
   for (const auto& d : rest) EXPECT_EQ(d.delivery.webhook_id, "wh-live");
 }
 
+TEST_P(StoreWebhooksTest, ManyOutcomesAreRecordedAtOnce) {
+  add("wh-1", kScope.account_id);
+  add("wh-2", kScope.account_id);
+  Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "a.example"));
+  Claim b = insert(make_claim(kScope, ClaimKind::kSesDomain, "b.example"));
+  change(a, ClaimStatus::kVerified, T0);
+  change(b, ClaimStatus::kVerified, T0);
+  auto due = lease(T0);
+  ASSERT_EQ(due.size(), 4u);
+  std::vector<std::pair<WebhookDelivery, bool>> outcomes;
+  for (auto& d : due) {
+    WebhookDelivery w = d.delivery;
+    w.attempts = 1;
+    w.last_attempt_at = T0;
+    const bool gone = w.webhook_id == "wh-2" && w.claim_id == a.id;
+    w.state = gone ? State::kFailed : State::kDelivered;
+    if (w.webhook_id == "wh-1" || gone) outcomes.emplace_back(w, gone);
+  }
+  ASSERT_EQ(outcomes.size(), 3u);
+  ASSERT_OK(store().record_deliveries(outcomes));
+  auto hooks = listed(kScope.account_id);
+  ASSERT_EQ(hooks.size(), 2u);
+  EXPECT_EQ(hooks[0].health.delivered, 2);
+  EXPECT_FALSE(hooks[0].webhook.disabled);
+  EXPECT_TRUE(hooks[1].webhook.disabled);
+  EXPECT_EQ(hooks[1].health.failed, 2) << "its other pending one is given up";
+  EXPECT_EQ(hooks[1].health.pending, 0);
+}
+
 TEST_P(StoreWebhooksTest, PruneDeletesOnlyFinishedOldDeliveries) {
   add("wh-1", kScope.account_id);
   Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "a.example"));

@@ -102,14 +102,13 @@ double DeliveryWorker::jitter() {
   return static_cast<double>(v) / 4294967296.0;
 }
 
-void DeliveryWorker::attempt(const core::DueDelivery& due) {
+DeliveryWorker::Attempted DeliveryWorker::attempt(const core::DueDelivery& due) {
   if (!due.event) {
     core::WebhookDelivery d = due.delivery;
     d.state = State::kFailed;
     d.last_error = "the event was pruned before it could be delivered";
-    (void)store_.record_delivery(d, false);
     if (options_.on_attempt) options_.on_attempt(Outcome::kFailed, 0);
-    return;
+    return {std::move(d), Outcome::kFailed};
   }
   const std::string body = core::event_json(*due.event).dump();
   const int64_t t =
@@ -126,12 +125,6 @@ void DeliveryWorker::attempt(const core::DueDelivery& due) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Attempted a = after_attempt(due.delivery, r, domain_.now(), jitter(), options_);
-  if (auto st = store_.record_delivery(a.delivery, a.outcome == Outcome::kDisabled); !st.ok()) {
-    core::log(core::LogLevel::kError, "webhook_record_failed",
-              "recording webhook delivery " + std::to_string(a.delivery.id) +
-                  " failed: " + st.error().message,
-              {{"delivery_id", a.delivery.id}});
-  }
   if (options_.on_attempt) options_.on_attempt(a.outcome, seconds);
   if (a.outcome != Outcome::kDelivered && core::log_enabled(core::LogLevel::kWarn)) {
     core::log(core::LogLevel::kWarn, "webhook_delivery_failed",
@@ -143,6 +136,7 @@ void DeliveryWorker::attempt(const core::DueDelivery& due) {
                {"outcome", outcome_name(a.outcome)},
                {"attempts", a.delivery.attempts}});
   }
+  return a;
 }
 
 size_t DeliveryWorker::pass() {
@@ -154,15 +148,26 @@ size_t DeliveryWorker::pass() {
     return 0;
   }
   // Each (webhook, claim) appears once in a batch, so any order keeps theirs.
+  std::vector<std::pair<core::WebhookDelivery, bool>> outcomes(due->size());
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < due->size();) attempt((*due)[i]);
+    for (size_t i; (i = next.fetch_add(1)) < due->size();) {
+      Attempted a = attempt((*due)[i]);
+      outcomes[i] = {std::move(a.delivery), a.outcome == Outcome::kDisabled};
+    }
   };
   const size_t helpers = std::min(options_.concurrency, due->size());
   std::vector<std::thread> threads;
   for (size_t i = 1; i < helpers; ++i) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  // One commit for the pass; until it lands, the leases keep them from
+  // going out again (a crash before it: they go out again, at least once).
+  if (auto st = store_.record_deliveries(outcomes); !st.ok()) {
+    core::log(core::LogLevel::kError, "webhook_record_failed",
+              "recording " + std::to_string(outcomes.size()) +
+                  " webhook deliveries failed: " + st.error().message);
+  }
   return due->size();
 }
 

@@ -72,7 +72,7 @@ class DeliveryWorker {
 
  private:
   size_t pass();
-  void attempt(const core::DueDelivery& due);
+  Attempted attempt(const core::DueDelivery& due);
   void loop();
   double jitter();
 

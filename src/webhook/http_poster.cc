@@ -82,8 +82,19 @@ bool is_private_address(const sockaddr* addr) {
 PostResult CurlPoster::post(const std::string& url,
                             const std::vector<std::pair<std::string, std::string>>& headers,
                             const std::string& body) {
-  CURL* c = curl_easy_init();
+  // One handle per thread, reset for each POST: it keeps its connections,
+  // so a run of deliveries to one receiver reuses them (each was checked
+  // when it was opened, by the rules of a poster with the same allow_private).
+  struct Handle {
+    CURL* c = curl_easy_init();
+    ~Handle() {
+      if (c) curl_easy_cleanup(c);
+    }
+  };
+  thread_local Handle handles[2];
+  CURL* c = handles[options_.allow_private ? 1 : 0].c;
   if (!c) return {PostResult::Kind::kTransport, 0, "cannot start an HTTP client"};
+  curl_easy_reset(c);
   curl_slist* list = nullptr;
   for (const auto& [name, value] : headers) {
     list = curl_slist_append(list, (name + ": " + value).c_str());
@@ -111,7 +122,6 @@ PostResult CurlPoster::post(const std::string& url,
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(list);
-  curl_easy_cleanup(c);
   if (!call.refused.empty()) {
     return {PostResult::Kind::kRefused, 0,
             "refused to connect to private address " + call.refused +

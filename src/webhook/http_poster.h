@@ -1,4 +1,5 @@
-// POSTs a webhook delivery over HTTP(S) with libcurl: no redirects followed,
+// POSTs a webhook delivery over HTTP(S) with libcurl (a handle per thread,
+// keeping its connections alive between POSTs): no redirects followed,
 // no proxy, connect and total timeouts, the response body read up to a
 // bound and discarded. Unless allowed, refuses to connect to loopback,
 // private (RFC 1918, fc00::/7), link-local and unspecified addresses,

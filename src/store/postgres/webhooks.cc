@@ -170,16 +170,32 @@ Result<std::vector<core::DueDelivery>> PostgresStore::lease_due_deliveries(
   return out;
 }
 
+namespace {
+
+core::Status record_one(Conn& c, const WebhookDelivery& d, bool disable) {
+  auto r = c.run(kRecord,
+                 {p(d.id), p(int64_t{delivery_state_code(d.state)}), p(int64_t{d.attempts}),
+                  p(to_nanos(d.next_attempt_at)), opt_nanos(d.first_attempt_at),
+                  opt_nanos(d.last_attempt_at), d.last_error});
+  if (!r.ok()) return r.error();
+  if (!disable) return {};
+  if (auto w = c.run(kDisable, {d.webhook_id}); !w.ok()) return w.error();
+  if (auto g = c.run(kGiveUpRest, {d.webhook_id}); !g.ok()) return g.error();
+  return {};
+}
+
+}  // namespace
+
 core::Status PostgresStore::record_delivery(const WebhookDelivery& d, bool disable) {
+  return in_tx([&](Conn& c) { return record_one(c, d, disable); });
+}
+
+core::Status PostgresStore::record_deliveries(
+    const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
   return in_tx([&](Conn& c) -> core::Status {
-    auto r = c.run(kRecord,
-                   {p(d.id), p(int64_t{delivery_state_code(d.state)}), p(int64_t{d.attempts}),
-                    p(to_nanos(d.next_attempt_at)), opt_nanos(d.first_attempt_at),
-                    opt_nanos(d.last_attempt_at), d.last_error});
-    if (!r.ok()) return r.error();
-    if (!disable) return {};
-    if (auto w = c.run(kDisable, {d.webhook_id}); !w.ok()) return w.error();
-    if (auto g = c.run(kGiveUpRest, {d.webhook_id}); !g.ok()) return g.error();
+    for (const auto& [d, disable] : outcomes) {
+      if (auto st = record_one(c, d, disable); !st.ok()) return st;
+    }
     return {};
   });
 }

@@ -100,6 +100,8 @@ class SqliteStore final : public core::Store {
                                                                     core::TimePoint lease_until,
                                                                     size_t limit) override;
   core::Status record_delivery(const core::WebhookDelivery& d, bool disable) override;
+  core::Status record_deliveries(
+      const std::vector<std::pair<core::WebhookDelivery, bool>>& outcomes) override;
   core::Result<size_t> count_pending_deliveries() override;
   core::Result<size_t> prune_deliveries(core::TimePoint before, size_t limit) override;
 

@@ -159,27 +159,42 @@ Result<std::vector<core::DueDelivery>> SqliteStore::lease_due_deliveries(
   return out;
 }
 
+namespace {
+
+core::Status record_one(Conn& c, const WebhookDelivery& d, bool disable) {
+  Stmt s = c.prepare(
+      "UPDATE webhook_deliveries SET state = ?2, attempts = ?3, next_attempt_at = ?4, "
+      "first_attempt_at = ?5, last_attempt_at = ?6, last_error = ?7 WHERE id = ?1");
+  s.bind(1, d.id)
+      .bind(2, int64_t{delivery_state_code(d.state)})
+      .bind(3, int64_t{d.attempts})
+      .bind(4, to_nanos(d.next_attempt_at))
+      .bind(5, opt_nanos(d.first_attempt_at))
+      .bind(6, opt_nanos(d.last_attempt_at))
+      .bind(7, d.last_error);
+  if (s.step() != SQLITE_DONE) return c.error("record webhook delivery");
+  if (!disable) return {};
+  Stmt w = c.prepare("UPDATE webhooks SET disabled = 1 WHERE id = ?1");
+  w.bind(1, d.webhook_id);
+  Stmt rest = c.prepare("UPDATE webhook_deliveries SET state = 2, last_error = 'webhook disabled' "
+                        "WHERE webhook_id = ?1 AND state = 0");
+  rest.bind(1, d.webhook_id);
+  if (w.step() != SQLITE_DONE || rest.step() != SQLITE_DONE) return c.error("disable webhook");
+  return {};
+}
+
+}  // namespace
+
 core::Status SqliteStore::record_delivery(const WebhookDelivery& d, bool disable) {
+  return writer_->run([&](Conn& c) { return record_one(c, d, disable); });
+}
+
+core::Status SqliteStore::record_deliveries(
+    const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
   return writer_->run([&](Conn& c) -> core::Status {
-    Stmt s = c.prepare(
-        "UPDATE webhook_deliveries SET state = ?2, attempts = ?3, next_attempt_at = ?4, "
-        "first_attempt_at = ?5, last_attempt_at = ?6, last_error = ?7 WHERE id = ?1");
-    s.bind(1, d.id)
-        .bind(2, int64_t{delivery_state_code(d.state)})
-        .bind(3, int64_t{d.attempts})
-        .bind(4, to_nanos(d.next_attempt_at))
-        .bind(5, opt_nanos(d.first_attempt_at))
-        .bind(6, opt_nanos(d.last_attempt_at))
-        .bind(7, d.last_error);
-    if (s.step() != SQLITE_DONE) return c.error("record webhook delivery");
-    if (!disable) return {};
-    Stmt w = c.prepare("UPDATE webhooks SET disabled = 1 WHERE id = ?1");
-    w.bind(1, d.webhook_id);
-    Stmt rest = c.prepare(
-        "UPDATE webhook_deliveries SET state = 2, last_error = 'webhook disabled' "
-        "WHERE webhook_id = ?1 AND state = 0");
-    rest.bind(1, d.webhook_id);
-    if (w.step() != SQLITE_DONE || rest.step() != SQLITE_DONE) return c.error("disable webhook");
+    for (const auto& [d, disable] : outcomes) {
+      if (auto st = record_one(c, d, disable); !st.ok()) return st;
+    }
     return {};
   });
 }
