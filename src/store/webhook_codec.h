@@ -64,21 +64,27 @@ core::WebhookDelivery read_delivery(const Row& r) {
   return d;
 }
 
+// Reads an event's columns from `at` on: seq, account_id, region, claim_id,
+// kind, subject, from_status, to_status, at, evidence (the events table's).
+template <typename Row>
+core::Event read_event(const Row& r, int at = 0) {
+  core::Event e;
+  e.seq = r.int_at(at);
+  e.scope = {r.text_at(at + 1), r.text_at(at + 2)};
+  e.claim_id = r.text_at(at + 3);
+  e.kind = kind_from_code(r.int_at(at + 4));
+  e.subject = r.text_at(at + 5);
+  e.change = {from_nanos(r.int_at(at + 8)), status_from_code(r.int_at(at + 6)),
+              status_from_code(r.int_at(at + 7))};
+  if (!r.null_at(at + 9)) e.evidence = r.text_at(at + 9);
+  return e;
+}
+
 // Reads columns 0.. in VOUCH_DUE_COLUMNS order.
 template <typename Row>
 core::DueDelivery read_due(const Row& r) {
   core::DueDelivery due{read_delivery(r), r.text_at(11), r.text_at(12), std::nullopt};
-  if (r.null_at(13)) return due;
-  core::Event e;
-  e.seq = r.int_at(13);
-  e.scope = {r.text_at(14), r.text_at(15)};
-  e.claim_id = r.text_at(16);
-  e.kind = kind_from_code(r.int_at(17));
-  e.subject = r.text_at(18);
-  e.change = {from_nanos(r.int_at(21)), status_from_code(r.int_at(19)),
-              status_from_code(r.int_at(20))};
-  if (!r.null_at(22)) e.evidence = r.text_at(22);
-  due.event = std::move(e);
+  if (!r.null_at(13)) due.event = read_event(r, 13);
   return due;
 }
 
