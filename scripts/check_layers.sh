@@ -14,6 +14,7 @@ declare -A allowed=(
   [http]=""
   [auth]="core crypto"
   [mail]="core crypto"
+  [webhook]="core crypto"
   [service]="core crypto mail"
   [api]="service core http auth"
   [verify]="core"

@@ -65,6 +65,7 @@ std::string lattice_operation(std::string_view m, std::string_view p) {
 std::string test_operation(std::string_view p) {
   if (p == "/_vouch/test/clock") return "vouch:AdvanceClock";
   if (p == "/_vouch/test/run-due-checks") return "vouch:RunDueChecks";
+  if (p == "/_vouch/test/run-due-webhooks") return "vouch:RunDueWebhooks";
   if (p == "/_vouch/test/reset") return "vouch:Reset";
   return "unknown";
 }
@@ -86,6 +87,10 @@ RequestName name_request(const http::Request& req) {
     return {"admin", p.ends_with("/check") ? "vouch:CheckClaim" : "vouch:GetClaim"};
   }
   if (starts(p, "/_vouch/test/")) return {"test", test_operation(p)};
+  if (p == "/_vouch/webhooks") {
+    return {"admin", m == "POST" ? "vouch:CreateWebhook" : "vouch:ListWebhooks"};
+  }
+  if (starts(p, "/_vouch/webhooks/")) return {"admin", "vouch:DeleteWebhook"};
   if (p == "/_vouch/health") return {"health", "vouch:Health"};
   if (p == "/_vouch/verify-email") {
     return {"mail", m == "POST" ? "vouch:ConfirmEmail" : "vouch:ShowEmailLink"};

@@ -108,6 +108,7 @@ std::string_view admin(std::string_view m, std::string_view path) {
 std::string_view test_route(std::string_view path) {
   if (path == "/_vouch/test/clock") return "clock";
   if (path == "/_vouch/test/run-due-checks") return "run-due-checks";
+  if (path == "/_vouch/test/run-due-webhooks") return "run-due-webhooks";
   if (path == "/_vouch/test/reset") return "reset";
   return kOther;
 }
@@ -131,6 +132,10 @@ OperationName operation_name(const http::Request& req) {
     return {"admin", admin(m, path)};
   }
   if (starts(path, "/_vouch/test/")) return {"test", test_route(path)};
+  if (path == "/_vouch/webhooks") {
+    return {"admin", m == "POST" ? "CreateWebhook" : "ListWebhooks"};
+  }
+  if (starts(path, "/_vouch/webhooks/")) return {"admin", "DeleteWebhook"};
   if (path == "/_vouch/verify-email") return {"mail", "verify-email"};
   if (path == "/_aws/ses") return {"mail", "inbox"};
   if (path == "/metrics") return {kOther, "metrics"};

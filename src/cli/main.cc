@@ -33,6 +33,7 @@
 #include "cli/options.h"
 #include "cli/root_keys.h"
 #include "cli/serve_metrics.h"
+#include "cli/serve_webhooks.h"
 #include "cli/shared_clock.h"
 #include "cli/shared_secrets.h"
 #include "cli/startup_errors.h"
@@ -55,6 +56,7 @@
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 #include "service/verification_templates.h"
+#include "service/webhooks.h"
 #include "scheduler/scheduler.h"
 #include "store/caching_store.h"
 #include "store/due_notifying_store.h"
@@ -84,6 +86,7 @@ constexpr const char* kUsage =
     "              [--event-retention DURATION] [--history-keep N]\n"
     "              [--region NAME]... [--regions A,B,...] [--metrics-listen HOST:PORT]\n"
     "              [--access-log] [--log-format text|json] [--log-level debug|info|warn|error]\n"
+    "              [--webhook-allow-private]\n"
     "  vouch account add (--data DIR | --store URL) --account-id ID --access-key-id K\n"
     "                    --secret-access-key S\n"
     "  vouch account remove (--data DIR | --store URL) --access-key-id K\n"
@@ -389,6 +392,8 @@ struct Services {
         event_feed(store, page_tokens),
         events_api(event_feed, authenticator),
         retention(store, clocks.domain(), clocks.wall, retention_of(opt, mail)),
+        webhooks(store, clocks.domain(), random),
+        webhooks_api(webhooks, authenticator),
         router(ses, sesv2, lattice, control,
                {VOUCH_VERSION, store.name(), allocator_name(), node_id,
                 [&store] { return store.ping(); }, !opt.tls_cert.empty()}),
@@ -420,6 +425,7 @@ struct Services {
     }
     router.set_mail(&mail_api);
     router.set_events(&events_api);
+    events_api.set_webhooks(&webhooks_api);
     ses.set_templates(&templates);
     sesv2.set_templates(&templates);
   }
@@ -440,6 +446,8 @@ struct Services {
   service::EventFeed event_feed;
   api::control::EventsApi events_api;
   service::Retention retention;
+  service::Webhooks webhooks;
+  api::control::WebhooksApi webhooks_api;
   api::Router router;
   service::Inbox inbox;
   api::mail::MailApi mail_api;
@@ -530,7 +538,7 @@ void announce_limits(const ServeOptions& opt, const Listener& l) {
       l.fd_limit);
   if (opt.test_mode) {
     std::printf(
-        "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks\n");
+        "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks, webhook deliveries only on POST /_vouch/test/run-due-webhooks\n");
   }
   std::fflush(stdout);
 }
@@ -602,6 +610,9 @@ int serve(const std::vector<std::string>& command_line) {
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
   if (!mail.ok()) return fail_start(mail.error());
   Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
+  auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
+                                     metrics.registry(), VOUCH_VERSION);
+  services.control.on_run_due_webhooks([w = hooks.worker.get()] { return w->run_due(); });
   std::optional<api::AccessLog> access_log;
   if (logs->access_log) {
     access_log.emplace(services.accounts, (*clocks)->wall, opt->insecure_any_credentials);

@@ -138,6 +138,11 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       out->public_ack = true;
       continue;
     }
+    if (flag == "--webhook-allow-private") {
+      if (a.has_inline_value()) return bad(flag + " takes no value");
+      out->webhook_allow_private = true;
+      continue;
+    }
     if (flag == "--test-mode" || flag == "--inbox") {
       (flag == "--inbox" ? out->inbox : out->test_mode) = true;
       continue;

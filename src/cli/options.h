@@ -40,6 +40,7 @@ struct ServeOptions {
   // --tls-cert, --tls-key: PEM files; HTTPS on --listen (both or neither).
   std::string tls_cert, tls_key;
   bool inbox = false;
+  bool webhook_allow_private = false;      // webhooks may POST to loopback and private addresses
   size_t identity_cache = 16384;           // SES identities kept in memory (x2 generations); 0: off
   std::vector<std::string> regions;        // --regions: replaces AWS's Regions; empty: AWS's
   std::vector<std::string> extra_regions;  // --region, added to either

@@ -465,3 +465,15 @@ TEST(CheckPublicListener, RiskyOptionsOnAPublicListenerNeedTheAcknowledgement) {
 
 }  // namespace
 }  // namespace vouch::cli
+
+namespace vouch::cli {
+namespace {
+
+TEST(ParseServe, WebhookAllowPrivateIsASwitchOffByDefault) {
+  EXPECT_FALSE(serve({}).webhook_allow_private);
+  EXPECT_TRUE(serve({"--webhook-allow-private"}).webhook_allow_private);
+  EXPECT_EQ(serve_error({"--webhook-allow-private=yes"}), "--webhook-allow-private takes no value");
+}
+
+}  // namespace
+}  // namespace vouch::cli

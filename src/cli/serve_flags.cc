@@ -44,6 +44,7 @@ constexpr std::array kServeFlags{
     FlagSpec{"mail-retention", kValue},
     FlagSpec{"event-retention", kValue},
     FlagSpec{"history-keep", kValue},
+    FlagSpec{"webhook-allow-private", kSwitch},
     FlagSpec{"i-know-this-is-public", kSwitch},
     FlagSpec{"region", kRepeated},
     FlagSpec{"regions", kCommaList},

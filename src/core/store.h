@@ -15,6 +15,7 @@
 #include "core/claim.h"
 #include "core/error.h"
 #include "core/mail.h"
+#include "core/webhook.h"
 
 namespace vouch::core {
 
@@ -321,6 +322,54 @@ class EventStore {
   virtual Result<size_t> prune_events(TimePoint before, size_t limit) = 0;
 };
 
+// A leased delivery with what sending it needs.
+struct DueDelivery {
+  WebhookDelivery delivery;
+  std::string url;
+  std::string secret;
+  std::optional<Event> event;  // nullopt once pruned
+};
+
+// Webhook endpoints and their durable delivery outbox. The store writes one
+// delivery per matching, enabled webhook of the event's account in the same
+// transaction as the event (a trigger on events), so a committed change is
+// always announced and an uncommitted one never is.
+class WebhookStore {
+ public:
+  virtual ~WebhookStore() = default;
+
+  // Inserts `w` (id, secret and created_at set by the caller):
+  // kQuotaExceeded when its account has `limit` webhooks already; counted
+  // and inserted in one transaction.
+  virtual Result<Webhook> insert_webhook(Webhook w, size_t limit) = 0;
+  // The account's webhooks, oldest first, with their delivery health.
+  virtual Result<std::vector<WebhookStatus>> list_webhooks(const std::string& account_id) = 0;
+  // Deletes the account's webhook and its deliveries; whether it existed.
+  virtual Result<bool> delete_webhook(const std::string& account_id, const std::string& id) = 0;
+  // Pending deliveries of enabled webhooks due at `now` whose (webhook,
+  // claim) has no older pending one, oldest first, each leased to the
+  // caller until `lease_until` (rows another transaction holds are
+  // skipped). record_delivery writes the outcome.
+  virtual Result<std::vector<DueDelivery>> lease_due_deliveries(TimePoint now,
+                                                                TimePoint lease_until,
+                                                                size_t limit) = 0;
+  // Writes state, attempts, next_attempt_at, first/last_attempt_at and
+  // last_error; with `disable`, also disables the webhook and gives up its
+  // other pending deliveries, in the same transaction.
+  virtual Status record_delivery(const WebhookDelivery& d, bool disable) = 0;
+  // Many outcomes (delivery, disable) at once: one transaction where the
+  // backend can, so a pass of deliveries costs the writer one commit.
+  virtual Status record_deliveries(const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
+    for (const auto& [d, disable] : outcomes) {
+      if (auto st = record_delivery(d, disable); !st.ok()) return st;
+    }
+    return {};
+  }
+  virtual Result<size_t> count_pending_deliveries() = 0;
+  // Deletes up to `limit` delivered or failed deliveries created before `before`.
+  virtual Result<size_t> prune_deliveries(TimePoint before, size_t limit) = 0;
+};
+
 // Everything a store holds, for moving an installation to another backend.
 struct ClaimRecord {
   Claim claim;
@@ -343,6 +392,8 @@ struct Snapshot {
   std::map<std::string, std::string> settings;
   std::vector<VerificationTemplate> templates;  // seq order; seqs kept
   std::vector<Event> events;                    // seq order; seqs kept
+  std::vector<Webhook> webhooks;                // oldest first
+  std::vector<WebhookDelivery> deliveries;      // id order; ids kept
   // The largest seq and message id ever given (deleted ones too): never reused.
   int64_t last_seq = 0;
   int64_t last_mail_id = 0;
@@ -353,7 +404,8 @@ class Store : public ClaimStore,
               public AccountStore,
               public SettingStore,
               public TemplateStore,
-              public EventStore {
+              public EventStore,
+              public WebhookStore {
  public:
   // Short name for /_vouch/health ("sqlite", "postgres").
   virtual std::string name() const = 0;

@@ -183,6 +183,34 @@ class ForwardingStore : public core::Store {
   core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override {
     return inner_->prune_events(before, limit);
   }
+  core::Result<core::Webhook> insert_webhook(core::Webhook w, size_t limit) override {
+    return inner_->insert_webhook(std::move(w), limit);
+  }
+  core::Result<std::vector<core::WebhookStatus>> list_webhooks(
+      const std::string& account_id) override {
+    return inner_->list_webhooks(account_id);
+  }
+  core::Result<bool> delete_webhook(const std::string& account_id, const std::string& id) override {
+    return inner_->delete_webhook(account_id, id);
+  }
+  core::Result<std::vector<core::DueDelivery>> lease_due_deliveries(core::TimePoint now,
+                                                                    core::TimePoint lease_until,
+                                                                    size_t limit) override {
+    return inner_->lease_due_deliveries(now, lease_until, limit);
+  }
+  core::Status record_delivery(const core::WebhookDelivery& d, bool disable) override {
+    return inner_->record_delivery(d, disable);
+  }
+  core::Status record_deliveries(
+      const std::vector<std::pair<core::WebhookDelivery, bool>>& outcomes) override {
+    return inner_->record_deliveries(outcomes);
+  }
+  core::Result<size_t> count_pending_deliveries() override {
+    return inner_->count_pending_deliveries();
+  }
+  core::Result<size_t> prune_deliveries(core::TimePoint before, size_t limit) override {
+    return inner_->prune_deliveries(before, limit);
+  }
 
  protected:
   core::Store& inner() { return *inner_; }

@@ -24,6 +24,7 @@ PY_SUBSET=(
   "$py/test_mail_from.py"
   "$py/test_metrics.py"
   "$py/test_events.py"
+  "$py/test_webhooks.py"
 )
 # Lattice, SES and SES v2 through the AWS SDK for JavaScript v3.
 JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.mjs

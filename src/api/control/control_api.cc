@@ -111,6 +111,9 @@ http::HandlerResult ControlApi::test_route(http::Request& req) {
   if (path == "/_vouch/test/run-due-checks") {
     return http::Deferred([this] { return ok({{"checked", claims_.run_due()}}); });
   }
+  if (path == "/_vouch/test/run-due-webhooks" && run_due_webhooks_) {
+    return http::Deferred([this] { return ok({{"attempted", run_due_webhooks_()}}); });
+  }
   if (path.rfind(kTestClaims, 0) == 0) return set_status(req);
   if (path == "/_vouch/test/reset") {
     return http::Deferred([this] {

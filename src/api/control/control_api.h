@@ -37,6 +37,9 @@ class ControlApi {
   http::HandlerResult handle(http::Request& req);
   // Called after each move of the test clock, e.g. to keep it across restarts.
   void on_clock_moved(std::function<void()> f) { clock_moved_ = std::move(f); }
+  // What POST /_vouch/test/run-due-webhooks runs: the due webhook deliveries,
+  // returning how many were attempted (unset: the route is unknown).
+  void on_run_due_webhooks(std::function<size_t()> f) { run_due_webhooks_ = std::move(f); }
 
  private:
   http::HandlerResult admin(http::Request& req);
@@ -62,6 +65,7 @@ class ControlApi {
   Authenticator& auth_;
   core::MovableClock* const test_clock_;
   std::function<void()> clock_moved_;
+  std::function<size_t()> run_due_webhooks_;
   AdminLimits limits_;
   // Shared with the slots: a completion may be destroyed after this object
   // (the scheduler keeps finished checks' callbacks until it frees them).

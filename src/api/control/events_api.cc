@@ -15,9 +15,15 @@ constexpr std::string_view kEvents = "/_vouch/events";
 constexpr size_t kDefaultLimit = 100;
 }  // namespace
 
-bool EventsApi::owns(std::string_view path) { return path == kEvents; }
+bool EventsApi::owns(std::string_view path) { return path == kEvents || WebhooksApi::owns(path); }
 
 http::HandlerResult EventsApi::handle(http::Request& req) {
+  if (req.path() != kEvents) {
+    if (!webhooks_) {
+      return error_response(404, "UnknownOperationException", {{"message", "Unknown operation"}});
+    }
+    return webhooks_->handle(req);
+  }
   auto who = auth_.authenticate(req, Dialect::kRestJson, "");
   if (auto* err = std::get_if<auth::WireAuthError>(&who)) {
     return error_response(err->http_status, err->code, {{"message", err->message}});

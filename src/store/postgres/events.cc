@@ -2,6 +2,7 @@
 // (schema.cc, migration 4); this reads, prunes, snapshots and restores them.
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/webhook_codec.h"
 
 namespace vouch::store::postgres {
 
@@ -32,18 +33,7 @@ constexpr Query kMoveEventSeq{
 std::vector<Event> read_all(const Res& r) {
   std::vector<Event> out;
   out.reserve(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    Event e;
-    e.seq = r.int_at(i, 0);
-    e.scope = {r.text_at(i, 1), r.text_at(i, 2)};
-    e.claim_id = r.text_at(i, 3);
-    e.kind = kind_from_code(r.int_at(i, 4));
-    e.subject = r.text_at(i, 5);
-    e.change = {from_nanos(r.int_at(i, 8)), status_from_code(r.int_at(i, 6)),
-                status_from_code(r.int_at(i, 7))};
-    if (!r.null_at(i, 9)) e.evidence = r.text_at(i, 9);
-    out.push_back(std::move(e));
-  }
+  for (int i = 0; i < r.rows(); ++i) out.push_back(store::read_event(ResRow{r, i}));
   return out;
 }
 

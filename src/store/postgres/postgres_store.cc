@@ -239,7 +239,8 @@ core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
         "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
-        "DELETE FROM templates; DELETE FROM events; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
+        "DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
+        "DELETE FROM webhooks; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();
     return {};
   });

@@ -103,6 +103,18 @@ class PostgresStore final : public core::Store {
   core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override;
   core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override;
   core::Result<size_t> prune_history(size_t keep, size_t limit) override;
+  core::Result<core::Webhook> insert_webhook(core::Webhook w, size_t limit) override;
+  core::Result<std::vector<core::WebhookStatus>> list_webhooks(
+      const std::string& account_id) override;
+  core::Result<bool> delete_webhook(const std::string& account_id, const std::string& id) override;
+  core::Result<std::vector<core::DueDelivery>> lease_due_deliveries(core::TimePoint now,
+                                                                    core::TimePoint lease_until,
+                                                                    size_t limit) override;
+  core::Status record_delivery(const core::WebhookDelivery& d, bool disable) override;
+  core::Status record_deliveries(
+      const std::vector<std::pair<core::WebhookDelivery, bool>>& outcomes) override;
+  core::Result<size_t> count_pending_deliveries() override;
+  core::Result<size_t> prune_deliveries(core::TimePoint before, size_t limit) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}

@@ -61,5 +61,9 @@ core::Status write_templates(Conn& c, const std::vector<core::VerificationTempla
 // restored history fired (postgres/events.cc).
 core::Status read_events(Conn& c, std::vector<core::Event>& out);
 core::Status write_events(Conn& c, const std::vector<core::Event>& events);
+// Webhooks and their deliveries (postgres/webhooks.cc), for snapshot and
+// restore; write_webhooks goes after write_events.
+core::Status read_webhooks(Conn& c, core::Snapshot& out);
+core::Status write_webhooks(Conn& c, const core::Snapshot& snap);
 
 }  // namespace vouch::store::postgres

@@ -135,6 +135,7 @@ core::Status read_rest_into(Conn& c, core::Snapshot& snap) {
   for (int i = 0; i < s->rows(); ++i) snap.settings[s->text_at(i, 0)] = s->text_at(i, 1);
   if (auto st = read_templates(c, snap.templates); !st.ok()) return st;
   if (auto st = read_events(c, snap.events); !st.ok()) return st;
+  if (auto st = read_webhooks(c, snap); !st.ok()) return st;
   auto last = c.run(kLastIds);
   if (!last.ok()) return last.error();
   snap.last_seq = last->int_at(0, 0);
@@ -206,7 +207,7 @@ core::Status PostgresStore::restore(const core::Snapshot& snap) {
   auto st = in_tx([&](Conn& c) -> core::Status {
     // Keeps two restores (or a restore and a write) from both finding it empty.
     if (auto r = c.exec(
-            "LOCK TABLE claims, outbox, accounts, settings, templates IN EXCLUSIVE MODE");
+            "LOCK TABLE claims, outbox, accounts, settings, templates, webhooks IN EXCLUSIVE MODE");
         !r.ok()) {
       return r.error();
     }
@@ -217,6 +218,7 @@ core::Status PostgresStore::restore(const core::Snapshot& snap) {
     }
     if (auto s = write_claims(c, snap); !s.ok()) return s;
     if (auto s = write_events(c, snap.events); !s.ok()) return s;
+    if (auto s = write_webhooks(c, snap); !s.ok()) return s;
     if (auto s = write_rest(c, snap); !s.ok()) return s;
     if (auto r = c.run(kMoveSequences, {p(snap.last_seq), p(snap.last_mail_id)}); !r.ok()) {
       return r.error();

@@ -2,6 +2,7 @@
 // (schema.cc, migration 12); this reads, prunes, snapshots and restores them.
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/webhook_codec.h"
 
 namespace vouch::store::sqlite {
 
@@ -14,18 +15,7 @@ constexpr const char* kColumns =
     "SELECT seq, account_id, region, claim_id, kind, subject, from_status, to_status, at, "
     "evidence FROM events ";
 
-Event read_event(const Stmt& s) {
-  Event e;
-  e.seq = s.int_at(0);
-  e.scope = {s.text_at(1), s.text_at(2)};
-  e.claim_id = s.text_at(3);
-  e.kind = kind_from_code(s.int_at(4));
-  e.subject = s.text_at(5);
-  e.change = {from_nanos(s.int_at(8)), status_from_code(s.int_at(6)),
-              status_from_code(s.int_at(7))};
-  if (!s.null_at(9)) e.evidence = s.text_at(9);
-  return e;
-}
+Event read_event(const Stmt& s) { return store::read_event(s); }
 
 }  // namespace
 

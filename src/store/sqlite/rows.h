@@ -35,5 +35,9 @@ core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& ou
 // replaces the events the restored history fired.
 core::Status read_events(Conn& c, std::vector<core::Event>& out);
 core::Status write_events(Conn& c, const std::vector<core::Event>& events);
+// Webhooks and their deliveries (sqlite/webhooks.cc), for snapshot and
+// restore; write_webhooks goes after write_events.
+core::Status read_webhooks(Conn& c, core::Snapshot& out);
+core::Status write_webhooks(Conn& c, const core::Snapshot& snap);
 
 }  // namespace vouch::store::sqlite

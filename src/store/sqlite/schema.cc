@@ -181,6 +181,44 @@ END;
 CREATE INDEX claims_status ON claims(account_id, region, status);
 CREATE INDEX claims_scope_subject ON claims(account_id, region, subject);
 )sql",
+    // 14: webhook endpoints and their delivery outbox, filled by a trigger on
+    // events so a delivery commits with its event (see docs/EVENTS.md)
+    R"sql(
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  disabled INTEGER NOT NULL,
+  kind_mask INTEGER NOT NULL
+);
+CREATE INDEX webhooks_account ON webhooks(account_id);
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id TEXT NOT NULL,
+  event_seq INTEGER NOT NULL,
+  claim_id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  first_attempt_at INTEGER,
+  last_attempt_at INTEGER,
+  last_error TEXT NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 0;
+CREATE INDEX webhook_deliveries_pair ON webhook_deliveries(webhook_id, claim_id, id) WHERE state = 0;
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, state);
+CREATE INDEX webhook_deliveries_created ON webhook_deliveries(created_at);
+CREATE TRIGGER event_webhook_deliveries AFTER INSERT ON events BEGIN
+  INSERT INTO webhook_deliveries (webhook_id, event_seq, claim_id, state, attempts, created_at,
+                                  next_attempt_at, last_error)
+  SELECT id, NEW.seq, NEW.claim_id, 0, 0, NEW.at, NEW.at, '' FROM webhooks
+  WHERE account_id = NEW.account_id AND disabled = 0 AND ((kind_mask >> NEW.kind) & 1) = 1;
+END;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -67,13 +67,14 @@ core::Status read_rest(Conn& c, core::Snapshot& out) {
   while ((rc = st.step()) == SQLITE_ROW) out.settings.emplace(st.text_at(0), st.text_at(1));
   if (rc != SQLITE_DONE) return c.error("read settings");
   if (auto s = read_templates(c, out.templates); !s.ok()) return s;
+  if (auto s = read_webhooks(c, out); !s.ok()) return s;
   return read_events(c, out.events);
 }
 
 core::Status refuse_unless_empty(Conn& c) {
   Stmt s = c.prepare("SELECT (SELECT count(*) FROM claims) + (SELECT count(*) FROM outbox) + "
                      "(SELECT count(*) FROM accounts) + (SELECT count(*) FROM settings) + "
-                     "(SELECT count(*) FROM templates)");
+                     "(SELECT count(*) FROM templates) + (SELECT count(*) FROM webhooks)");
   if (s.step() != SQLITE_ROW) return c.error("count rows");
   if (s.int_at(0) != 0) {
     return core::Error{core::ErrorCode::kConflict, "the target store is not empty", {}, {}};
@@ -177,6 +178,7 @@ core::Status SqliteStore::restore(const core::Snapshot& snap) {
     if (auto s = refuse_unless_empty(c); !s.ok()) return s;
     if (auto s = write_claims(c, snap); !s.ok()) return s;
     if (auto s = write_events(c, snap.events); !s.ok()) return s;
+    if (auto s = write_webhooks(c, snap); !s.ok()) return s;
     return write_rest(c, snap);
   });
 }

@@ -571,7 +571,8 @@ core::Status SqliteStore::clear_claims() {
   return writer_->run([](Conn& c) {
     return c.exec(
         "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
-        "DELETE FROM templates; DELETE FROM events;");
+        "DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
+        "DELETE FROM webhooks;");
   });
 }
 

@@ -1,0 +1,53 @@
+// Webhook endpoints and their delivery outbox, as core::WebhookStore
+// (core/store.h) keeps them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/claim.h"
+
+namespace vouch::core {
+
+struct Webhook {
+  std::string id;  // "wh-<hex>"
+  std::string account_id;
+  std::string url;
+  std::vector<std::string> event_types;  // empty: every type
+  std::string secret;                    // signs deliveries; shown once
+  TimePoint created_at{};
+  bool disabled = false;  // after a 410: no more deliveries
+};
+
+// How a webhook's deliveries went, over the outbox rows not yet pruned.
+struct WebhookHealth {
+  int64_t delivered = 0;
+  int64_t failed = 0;
+  int64_t pending = 0;
+  std::optional<TimePoint> last_attempt_at;
+  std::optional<std::string> last_error;  // of the last attempt, when it failed
+};
+
+struct WebhookStatus {
+  Webhook webhook;
+  WebhookHealth health;
+};
+
+// One event's delivery to one webhook.
+struct WebhookDelivery {
+  enum class State { kPending, kDelivered, kFailed };
+  int64_t id = 0;  // store-assigned, increasing
+  std::string webhook_id;
+  int64_t event_seq = 0;
+  std::string claim_id;  // deliveries of one (webhook, claim) go out in id order
+  State state = State::kPending;
+  int attempts = 0;
+  TimePoint created_at{};
+  TimePoint next_attempt_at{};
+  std::optional<TimePoint> first_attempt_at;
+  std::optional<TimePoint> last_attempt_at;
+  std::string last_error;
+};
+
+}  // namespace vouch::core
