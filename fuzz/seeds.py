@@ -20,6 +20,18 @@ ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT / "corpus"
 sys.path.insert(0, str(ROOT.parent / "tests" / "integration" / "python"))
 ENDPOINT = "http://127.0.0.1:4566"
+# A 1024-bit RSA key in PKCS#1 DER, base64 (made for these seeds only).
+BYODKIM_KEY = ("MIICXgIBAAKBgQDyTl7XkUaXaxAT4CpSuU6FFOnPDFb3cTzf4otpVwysP2dipSwNxjt6CIA/4kECVwhs"
+               "sQU9gYl9wXOQVrqyGt9c3l6nwhEBMkWv0FkNBlzgUhyZb956kCmZYRJKrR6IrISKbdwe4Iw/CGHKOGYq"
+               "0AEmt6uYZ2XQKIO+5MYtvSyCTwIDAQABAoGBAJZio6SBKuHhdfoP/9SV5DDeuPpjOzqaEmEV9tarS1dA"
+               "hscHop7t8I4d5pM/tn9gSv9CovD4i7/8J+Bmo7rUyNlijWh9R7AVuE3gxzCVDLW1ICMHd44DlY0DqQiz"
+               "v5G7NW5rKtldsdFlvbexrkA8Kx8yk1LmFbexeEfgerRyZY7xAkEA/LthZeuOkkSpYc89LrQ9jPfUM1+5"
+               "XjeA4zjuTTH5nHrpQHaRIlkcl+Qgu7Bnt51nfTUU09N2yOc1niWyIQQhuQJBAPVwejXNqnrXz0KIHdie"
+               "rjnQCUF9HYFZ1R1/QbJaJk3KkXIEJ2VstaXPp6P7zmVy1lJ7qmTcj4SOYrcf8Fv0aEcCQQCy3TKrXTDD"
+               "2BBAhtj4Ktu83tCxozeftIxlQ69ztsC/vEVEOCWzN3oDDZMVAl4FF0Nc26pn2CsjOG88A9WzhCcRAkEA"
+               "6zJXyktFvOYllOn/P9//sSLsW7dbmOLO2K9j81d0MUOW0R2t6wGbqEMvsHLSvGCphO1AwdqiJTKU4ktW"
+               "96dkbQJAEBVGFm5xRrQtGJapXDCB/ke3mKxuMWhJ7EDxeMTTABz+emQ3l5oqOqbPL9Vrya+5WsgIRRUx"
+               "4ZxMB8L2XunhXg==")
 
 
 def put(target: str, data: bytes | str) -> None:
@@ -85,7 +97,7 @@ SESV2_CALLS = [
     ("create_email_identity", {"EmailIdentity": "example.com", "Tags": [{"Key": "k", "Value": "v"}]}),
     ("create_email_identity", {"EmailIdentity": "a@example.com"}),
     ("create_email_identity", {"EmailIdentity": "example.org", "DkimSigningAttributes": {
-        "DomainSigningSelector": "sel", "DomainSigningPrivateKey": "TUlJQ2VRSUJBREFOQmdrcWhraUc5dzBC"}}),
+        "DomainSigningSelector": "sel", "DomainSigningPrivateKey": BYODKIM_KEY}}),
     ("get_email_identity", {"EmailIdentity": "example.com"}),
     ("list_email_identities", {"PageSize": 10, "NextToken": "abc"}),
     ("delete_email_identity", {"EmailIdentity": "example.com"}),
@@ -143,6 +155,7 @@ ADMIN = [
 
 def api_seeds() -> None:
     for m, url, h, body in sdk_requests("ses", SES_CALLS):
+        put("request_labels", f"{m} /\n".encode() + body)
         put("ses_query", body)
         put("form", body)
         put("sigv4", b"\x00" + raw_request(m, url, h, body))
@@ -150,6 +163,7 @@ def api_seeds() -> None:
         svc = "sesv2" if name == "sesv2_json" else "vpc-lattice"
         for m, url, h, body in sdk_requests(svc, calls):
             put(name, raw_request(m, url, h, body))
+            put("request_labels", f"{m} {url[len(ENDPOINT):]}\n".encode() + body)
             put("url", url[len(ENDPOINT):])
             put("sigv4", b"\x04" + raw_request(m, url, h, body))
     for r in ADMIN:
@@ -187,6 +201,9 @@ def dns_seeds() -> None:
             put("dns_answer", bytes([kind]) + raw)
             put("dns_answer", bytes([kind | 4]) + raw)  # ENODATA: the SOA path
             put("dns_name", raw[: len(raw) // 2])  # cut short, as a truncated datagram
+            kinds = {d.TYPE_TXT: 0, d.TYPE_CNAME: 3, 15: 5}
+            exp = b"tok1" if qtype != d.TYPE_CNAME else b"abc.dkim.amazonses.com"
+            put("evidence", bytes([kinds.get(qtype, 0), len(exp)]) + exp + raw)
     finally:
         knot.close()
     # Hand-made: a compression loop, a pointer past the end, an empty message.
@@ -216,6 +233,11 @@ def token_seeds() -> None:
     put("arn", "us-east-1\ndv-0123456789abcdef0")
     put("arn", "2026-01-01T00:30:00Z")
     put("arn", "2026-01-01T00:30:00.123Z")
+    for name in ("example.com", "Example.COM.", "bücher.example", "xn--bcher-kva.example",
+                 "a@example.com", "First.Last+tag@Bücher.example", "-bad-.com", "a..b", "@", ""):
+        put("identity", name)
+    put("byodkim_key", BYODKIM_KEY)
+    put("byodkim_key", "TUlJQ2VRSUJBREFOQmdrcWhraUc5dzBC")
 
 
 if __name__ == "__main__":
