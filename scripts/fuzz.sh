@@ -45,6 +45,10 @@ work=$(mktemp -d /tmp/vouch-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Stack traces with names (clang-15 ships none of its own here).
+for s in llvm-symbolizer-15 llvm-symbolizer; do
+  if command -v "$s" >/dev/null; then export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v "$s")}; break; fi
+done
 
 # Runs one target; its new inputs go to a scratch dir, not the repo.
 run_one() {
@@ -58,7 +62,9 @@ run_one() {
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
   if [ "$rc" != 0 ]; then
     echo "FAIL $t (exit $rc) after ${execs:-?} executions:"
-    tail -n 60 "$dir/log"
+    # The first report (sanitizer, libFuzzer or a FUZZ_CHECK) with its stack.
+    grep -m1 -A30 -E "runtime error|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|invariant failed" \
+      "$dir/log" | cut -c1-300 || tail -n 40 "$dir/log"
     for a in "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* "$dir"/slow-unit-*; do
       [ -f "$a" ] || continue
       echo "--- input $(basename "$a") ($(stat -c %s "$a") bytes), base64:"
