@@ -7,6 +7,8 @@
 #include <future>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "api/authn.h"
 #include "api/control/control_api.h"
 #include "api/control/events_api.h"
@@ -145,6 +147,9 @@ http::Response ApiStack::call(http::Request req) {
     std::fprintf(stderr, "fuzz: %s %s answered %d: %s (%s)\n", req.method.c_str(),
                  req.target.c_str(), r.status, r.body.c_str(), r.cause.c_str());
     std::abort();
+  }
+  if (r.content_type == "application/json" && !r.body.empty()) {
+    FUZZ_CHECK(!nlohmann::json::parse(r.body, nullptr, false).is_discarded());
   }
   return r;
 }

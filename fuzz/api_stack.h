@@ -19,8 +19,8 @@ class ApiStack {
   ~ApiStack();
 
   // Routes `req` and runs what the handler hands back (deferred or async
-  // work) on this thread. Aborts on a 5xx other than 503: bad input must get
-  // a client error, as AWS's.
+  // work) on this thread. Aborts on a 5xx other than 503 (bad input must get
+  // a client error, as AWS's) and on a JSON answer that is not JSON.
   http::Response call(http::Request req);
   // "METHOD target" on the first line, then "Name: value" lines, an empty
   // line, the body. A request with no Authorization header gets one whose

@@ -75,6 +75,10 @@ def sdk_requests(service: str, calls):
     return seen
 
 
+TEMPLATE = {
+    "TemplateName": "t1", "FromEmailAddress": "from@example.com", "TemplateSubject": "Hi",
+    "TemplateContent": "<p>Hi</p>", "SuccessRedirectionURL": "https://example.com/ok",
+    "FailureRedirectionURL": "https://example.com/no"}
 SES_CALLS = [
     ("verify_domain_identity", {"Domain": "example.com"}),
     ("verify_email_identity", {"EmailAddress": "someone@example.com"}),
@@ -86,10 +90,7 @@ SES_CALLS = [
     ("set_identity_mail_from_domain", {"Identity": "example.com", "MailFromDomain": "mail.example.com",
                                        "BehaviorOnMXFailure": "RejectMessage"}),
     ("delete_identity", {"Identity": "example.com"}),
-    ("create_custom_verification_email_template", {
-        "TemplateName": "t1", "FromEmailAddress": "from@example.com", "TemplateSubject": "Hi",
-        "TemplateContent": "<p>Hi</p>", "SuccessRedirectionURL": "https://example.com/ok",
-        "FailureRedirectionURL": "https://example.com/no"}),
+    ("create_custom_verification_email_template", TEMPLATE),
     ("list_custom_verification_email_templates", {"MaxResults": 5}),
     ("send_custom_verification_email", {"EmailAddress": "a@example.com", "TemplateName": "t1"}),
 ]
@@ -113,15 +114,9 @@ SESV2_CALLS = [
     ("untag_resource", {"ResourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com",
                         "TagKeys": ["a"]}),
     ("list_tags_for_resource", {"ResourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com"}),
-    ("create_custom_verification_email_template", {
-        "TemplateName": "t1", "FromEmailAddress": "from@example.com", "TemplateSubject": "Hi",
-        "TemplateContent": "<p>Hi</p>", "SuccessRedirectionURL": "https://example.com/ok",
-        "FailureRedirectionURL": "https://example.com/no"}),
+    ("create_custom_verification_email_template", TEMPLATE),
     ("get_custom_verification_email_template", {"TemplateName": "t1"}),
-    ("update_custom_verification_email_template", {
-        "TemplateName": "t1", "FromEmailAddress": "from@example.com", "TemplateSubject": "Hi2",
-        "TemplateContent": "<p>Hi</p>", "SuccessRedirectionURL": "https://example.com/ok",
-        "FailureRedirectionURL": "https://example.com/no"}),
+    ("update_custom_verification_email_template", {**TEMPLATE, "TemplateSubject": "Hi2"}),
     ("list_custom_verification_email_templates", {"PageSize": 5}),
     ("send_custom_verification_email", {"EmailAddress": "a@example.com", "TemplateName": "t1"}),
     ("delete_custom_verification_email_template", {"TemplateName": "t1"}),

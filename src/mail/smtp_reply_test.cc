@@ -11,34 +11,34 @@ namespace {
 
 using Kind = core::SendResult::Kind;
 
+void expect_send(const core::SendResult& r, Kind kind, const std::string& detail) {
+  EXPECT_EQ(r.kind, kind);
+  EXPECT_EQ(r.detail, detail);
+}
+
 TEST(SmtpReplyTest, APermanentRefusalQuotesTheServersLastLineWithItsCode) {
   SmtpReplies r;
   r.add("220 localhost ESMTP\r\n");
   r.add("550 5.1.1 first\r\n");
   r.add("550 5.1.1 no such user\r\n");
   r.add("221 bye\r\n");
-  auto out = classify_send(false, 550, "Failed sending data", r);
-  EXPECT_EQ(out.kind, Kind::kPermanent);
-  EXPECT_EQ(out.detail, "SMTP 550 5.1.1 no such user (Failed sending data)");
+  expect_send(classify_send(false, 550, "Failed sending data", r), Kind::kPermanent,
+              "SMTP 550 5.1.1 no such user (Failed sending data)");
 }
 
 TEST(SmtpReplyTest, FourHundredsAndNoCodeAreTransientAndSuccessIsAccepted) {
   SmtpReplies r;
   r.add("421 4.3.2 try later\n");
-  EXPECT_EQ(classify_send(false, 421, "x", r).kind, Kind::kTransient);
-  EXPECT_EQ(classify_send(false, 421, "x", r).detail, "SMTP 421 4.3.2 try later (x)");
+  expect_send(classify_send(false, 421, "x", r), Kind::kTransient, "SMTP 421 4.3.2 try later (x)");
   // No code (the connection failed): libcurl's words alone.
-  EXPECT_EQ(classify_send(false, 0, "Couldn't connect", r).detail, "Couldn't connect");
-  EXPECT_EQ(classify_send(false, 0, "Couldn't connect", r).kind, Kind::kTransient);
-  auto ok = classify_send(true, 250, "", r);
-  EXPECT_EQ(ok.kind, Kind::kAccepted);
-  EXPECT_EQ(ok.detail, "250");
+  expect_send(classify_send(false, 0, "Couldn't connect", r), Kind::kTransient, "Couldn't connect");
+  expect_send(classify_send(true, 250, "", r), Kind::kAccepted, "250");
 }
 
 TEST(SmtpReplyTest, ACodeNoLineCarriesStandsAlone) {
   SmtpReplies r;
   r.add("220 hi\n");
-  EXPECT_EQ(classify_send(false, 554, "e", r).detail, "SMTP 554 (e)");
+  expect_send(classify_send(false, 554, "e", r), Kind::kPermanent, "SMTP 554 (e)");
 }
 
 TEST(SmtpReplyTest, KeepsTheLastSixteenLinesEachCutTo512Bytes) {
