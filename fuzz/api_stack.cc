@@ -53,7 +53,7 @@ class NoDns final : public core::DnsResolver {
 };
 
 std::string temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-fuzz-XXXXXX").string();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "vouch-fuzz-store-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
   return tmpl;
 }

@@ -43,6 +43,10 @@ ninja -C build-fuzz -j"${FUZZ_BUILD_JOBS:-2}" "${targets[@]/%/_fuzz}"
 
 work=$(mktemp -d /tmp/vouch-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# The API targets' stores go here: a fuzzer that stops on a crash or at its
+# time limit leaves them behind.
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Stack traces with names (clang-15 ships none of its own here).
@@ -84,15 +88,14 @@ jobs=${FUZZ_JOBS:-1}
 if [ "$jobs" -le 1 ]; then
   for t in "${targets[@]}"; do run_one "$t" || failed=1; done
 else
-  pids=()
   for t in "${targets[@]}"; do
-    run_one "$t" >"$work/$t.out" 2>&1 &
-    pids+=("$!:$t")
+    (run_one "$t" >"$work/$t.out" 2>&1 && echo 0 >"$work/$t.rc" || echo 1 >"$work/$t.rc") &
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
   done
-  for p in "${pids[@]}"; do
-    wait "${p%%:*}" || failed=1
-    cat "$work/${p#*:}.out"
+  wait
+  for t in "${targets[@]}"; do
+    cat "$work/$t.out"
+    [ "$(cat "$work/$t.rc" 2>/dev/null)" = 0 ] || failed=1
   done
 fi
 [ "$failed" = 0 ] || { echo "fuzz: a target failed (input above; add it to its corpus with a fix)" >&2; exit 1; }
