@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds vouch and runs every test: unit tests (ctest), the integration suites
 # against the real binary with real AWS clients, and the unit tests again
-# under ASan+UBSan. Set VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass.
+# under ASan+UBSan, and the fuzz targets for a few minutes. Set
+# VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass, VOUCH_SKIP_FUZZ=1 the fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
@@ -15,6 +16,13 @@ ninja -C build -j2
 
 echo "== unit tests"
 ctest --test-dir build -j2 --output-on-failure --timeout 120
+
+if [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ]; then
+  # Each libFuzzer target for a bounded time (clang-15, ASan+UBSan, in
+  # build-fuzz/); their corpora were already replayed by the unit tests.
+  echo "== fuzz: each target for ${VOUCH_FUZZ_SECONDS:-10} s (scripts/fuzz.sh)"
+  scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-10}"
+fi
 
 echo "== integration tests"
 # deps.sh installed knot and PostgreSQL: their tests (the DNS files, the fleet

@@ -1,5 +1,6 @@
 #include "auth/time_format.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -27,7 +28,14 @@ std::optional<vouch::core::TimePoint> make_time(int y, int mo, int d, int h, int
                                   std::chrono::month(static_cast<unsigned>(mo)),
                                   std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  auto t = sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + seconds(s);
+  std::chrono::sys_seconds t = sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                               seconds(s);
+  // TimePoint counts nanoseconds in 64 bits (years 1678 to 2262): a
+  // well-formed date beyond (year 1013) is clamped to 1700 or 2200, as far
+  // outside any skew window, rather than overflow.
+  static constexpr std::chrono::sys_seconds kEarliest{sys_days(std::chrono::year(1700) / 1 / 1)};
+  static constexpr std::chrono::sys_seconds kLatest{sys_days(std::chrono::year(2200) / 1 / 1)};
+  t = std::clamp(t, kEarliest, kLatest);
   return vouch::core::TimePoint(
       std::chrono::duration_cast<vouch::core::TimePoint::duration>(t.time_since_epoch()));
 }

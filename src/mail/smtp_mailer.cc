@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mail/smtp_reply.h"
+
 namespace vouch::mail {
 
 namespace {
@@ -27,16 +29,9 @@ size_t read_cb(char* buf, size_t size, size_t n, void* user) {
   return len;
 }
 
-// Keeps the server's recent reply lines: their text explains a refusal
-// (libcurl's own message names only the code). Called with CURLOPT_VERBOSE.
+// Keeps the server's reply lines. Called with CURLOPT_VERBOSE.
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
-  auto* replies = static_cast<std::vector<std::string>*>(user);
-  std::string line(data, std::min<size_t>(size, 512));
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.empty()) return 0;
-  if (replies->size() >= 16) replies->erase(replies->begin());
-  replies->push_back(std::move(line));
+  if (type == CURLINFO_HEADER_IN) static_cast<SmtpReplies*>(user)->add({data, size});
   return 0;
 }
 
@@ -151,7 +146,7 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  std::vector<std::string> replies;
+  SmtpReplies replies;
   curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
@@ -175,23 +170,10 @@ core::SendResult SmtpMailer::send(const core::Mail& m) {
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(curl);
-  if (rc == CURLE_OK) return {core::SendResult::Kind::kAccepted, std::to_string(code)};
-  std::string detail = std::string(curl_easy_strerror(rc)) +
-                       (errbuf[0] ? std::string(": ") + errbuf : "");
-  if (code >= 400) {
-    // The server's own words for the code (the last line with it: a QUIT
-    // reply may follow). A 2xx or 3xx is no refusal (a TLS failure after EHLO).
-    std::string reply = std::to_string(code);
-    for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
-      if (it->rfind(reply, 0) == 0) {
-        reply = *it;
-        break;
-      }
-    }
-    detail = "SMTP " + reply + " (" + detail + ")";
-  }
-  if (code >= 500 && code < 600) return {core::SendResult::Kind::kPermanent, detail};
-  return {core::SendResult::Kind::kTransient, detail};
+  if (rc == CURLE_OK) return classify_send(true, code, {}, replies);
+  return classify_send(
+      false, code,
+      std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : ""), replies);
 }
 
 }  // namespace vouch::mail

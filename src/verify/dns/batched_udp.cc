@@ -8,30 +8,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "verify/dns/dns_question.h"
+
 namespace vouch::verify::dns {
 
 namespace {
-
-// The question of a DNS message (QNAME lower-cased, QTYPE, QCLASS, as wire
-// bytes), or "" if it has not exactly one well-formed question.
-std::string question_of(const unsigned char* m, size_t len) {
-  if (len < 12 || m[4] != 0 || m[5] != 1) return {};
-  std::string q;
-  size_t off = 12;
-  while (off < len && m[off] != 0) {
-    const size_t n = m[off];
-    if (n > 63 || off + 1 + n >= len) return {};  // a pointer, or past the end
-    q += static_cast<char>(n);
-    for (size_t i = 1; i <= n; ++i) {
-      const unsigned char c = m[off + i];
-      q += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    off += 1 + n;
-  }
-  if (off + 5 > len) return {};
-  q.append(reinterpret_cast<const char*>(m + off), 5);  // root, QTYPE, QCLASS
-  return q;
-}
 
 uint16_t id_of(const unsigned char* m) { return static_cast<uint16_t>(m[0] << 8 | m[1]); }
 
@@ -259,7 +240,10 @@ void BatchedUdp::flush() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<mmsghdr> msgs;
   std::vector<iovec> iovs;
-  for (auto& [fd, u] : sockets_) {
+  for (auto& entry : sockets_) {
+    // Not a structured binding: clang 15 cannot capture one (sent_here below).
+    const ares_socket_t fd = entry.first;
+    std::unique_ptr<Udp>& u = entry.second;
     reap(*u, now);
     if (u->out_len.empty()) continue;
     const size_t count = u->out_len.size();
