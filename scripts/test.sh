@@ -20,8 +20,8 @@ ctest --test-dir build -j2 --output-on-failure --timeout 120
 if [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ]; then
   # Each libFuzzer target for a bounded time (clang-15, ASan+UBSan, in
   # build-fuzz/); their corpora were already replayed by the unit tests.
-  echo "== fuzz: each target for ${VOUCH_FUZZ_SECONDS:-10} s (scripts/fuzz.sh)"
-  scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-10}"
+  echo "== fuzz: each target for ${VOUCH_FUZZ_SECONDS:-5} s (scripts/fuzz.sh)"
+  scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-5}"
 fi
 
 echo "== integration tests"
