@@ -59,8 +59,9 @@ class RetentionTest : public ::testing::Test {
     for (int i = 0; i < changes; ++i) {
       const auto from = cur.status;
       cur.status = i % 2 ? core::ClaimStatus::kUnconfirmed : core::ClaimStatus::kVerified;
-      auto r = store_->record_check(cur, "{\"check\":" + std::to_string(i) + "}",
-                                    core::StatusChange{last - hours(changes - 1 - i), from, cur.status});
+      auto r = store_->record_check(
+          cur, "{\"check\":" + std::to_string(i) + "}",
+          core::StatusChange{last - hours(changes - 1 - i), from, cur.status});
       EXPECT_TRUE(r.ok());
       cur = *r;
     }
