@@ -78,9 +78,7 @@ std::string webhooks_table(const json& hooks) {
     id = std::max(id, json_text(w, "id").size());
     types = std::min<size_t>(std::max(types, types_text(w).size()), 20);
   }
-  constexpr size_t kState = 8, kHealth = 14, kMinUrl = 16;
-  const size_t used = id + kState + kHealth + types + 4 * 2;
-  const size_t url = used + kMinUrl < kTableWidth ? kTableWidth - 1 - used : kMinUrl;
+  constexpr size_t kState = 8, kHealth = 14;
   std::string out = table_row(
       {{"ID", id}, {"STATE", kState}, {"SENT/FAIL/WAIT", kHealth}, {"TYPES", types}, {"URL", 0}});
   for (const auto& w : hooks) {
@@ -91,7 +89,8 @@ std::string webhooks_table(const json& hooks) {
                       {w.value("disabled", false) ? "disabled" : "active", kState},
                       {counts, kHealth},
                       {types_text(w), types},
-                      {table_cell(json_text(w, "url"), url), 0}});
+                      // Never cut, like an event's resource: a cut URL is no use.
+                      {json_text(w, "url"), 0}});
     if (std::string err = json_text(health, "last_error"); err != "-" && !err.empty()) {
       // One line of it, whatever the receiver answered.
       if (err.size() > kMaxErrorShown) err = err.substr(0, kMaxErrorShown - 1) + "~";
