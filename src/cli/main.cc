@@ -494,7 +494,7 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   http::Handler handler = metrics.handler([&router](http::Request& r) { return router.handle(r); });
   if (access_log) handler = access_log->wrap(std::move(handler));
   l.server = std::make_unique<server::HttpServer>(options, std::move(handler));
-  if (auto s = l.server->bind(); !s.ok()) return s.error();
+  if (auto s = l.server->bind(); !s.ok()) return listen_error(opt.host, opt.port, s.error());
   return l;
 }
 
@@ -619,7 +619,7 @@ int serve(const std::vector<std::string>& command_line) {
   }
   auto listener = make_listener(*opt, services.router, (*resolver)->perspectives(), metrics,
                                 access_log ? &*access_log : nullptr);
-  if (!listener.ok()) return fail_start(listen_error(opt->host, opt->port, listener.error()));
+  if (!listener.ok()) return fail_start(listener.error());
   metrics.watch(store, (*clocks)->domain(), *listener->server);
   auto metrics_port = metrics.listen();
   if (!metrics_port.ok()) return fail_start(metrics_port.error());

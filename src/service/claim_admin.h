@@ -28,6 +28,9 @@ struct ClaimDetail {
 
 struct ClaimPage {
   std::vector<core::Claim> claims;
+  // Filled by the filtered list only: each claim's last check time (from its
+  // evidence), none for a claim not checked yet.
+  std::vector<std::optional<core::TimePoint>> last_checked;
   std::optional<int64_t> next_after;  // seq to ask after for the next page
 };
 

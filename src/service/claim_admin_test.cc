@@ -170,6 +170,26 @@ TEST_F(ClaimAdminTest, ListPagesByTheListingLimit) {
   EXPECT_FALSE(second->next_after.has_value());
 }
 
+TEST_F(ClaimAdminTest, AFilteredListShowsWhenEachClaimWasLastChecked) {
+  core::Claim checked = insert(core::ClaimKind::kSesDomain, "checked.example");
+  core::Claim fresh = insert(core::ClaimKind::kSesDomain, "fresh.example");
+  const core::TimePoint at = clock_.now();
+  ASSERT_OK(store_->record_check(
+      checked, core::evidence_text(evidence(core::CheckOutcome::kAbsent, checked)), std::nullopt));
+  auto page = admin_->list(kScope, ClaimFilter{});
+  ASSERT_OK(page);
+  ASSERT_EQ(page->claims.size(), 2u);
+  ASSERT_EQ(page->last_checked.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    if (page->claims[i].id == checked.id) {
+      EXPECT_EQ(page->last_checked[i], std::optional(at));
+    } else {
+      EXPECT_EQ(page->claims[i].id, fresh.id);
+      EXPECT_FALSE(page->last_checked[i].has_value());  // never checked
+    }
+  }
+}
+
 TEST_F(ClaimAdminTest, RunDueAndResetReachTheirCollaborators) {
   insert(core::ClaimKind::kSesDomain, "reset.example");
   EXPECT_EQ(admin_->run_due(), 1u);

@@ -16,6 +16,8 @@ if [[ -z "${VOUCH_NO_SNAPSHOT:-}" ]]; then
   snap_dir="$(mktemp -d "${TMPDIR:-/tmp}/vouch-it-bin.XXXXXX")"
   trap 'rm -rf "$snap_dir"' EXIT
   cp "$VOUCH_BIN" "$snap_dir/vouch"
+  # Tests run it as an unprivileged user too (test_startup_errors, test_package).
+  chmod 755 "$snap_dir"
   echo "$caller: testing a snapshot of $VOUCH_BIN"
   export VOUCH_BIN="$snap_dir/vouch"
 fi

@@ -17,7 +17,7 @@ function row(c) {
   return [badge(c.status), KIND_WORDS[c.kind] || c.kind,
     h('td', { class: 'name' }, h('a', { href: `#/claims/${encodeURIComponent(c.id)}`,
       text: c.subject })),
-    time(c.last_verified_at), time(c.next_check_at)];
+    time(c.last_checked_at), time(c.next_check_at)];
 }
 
 export async function renderClaims(view, params) {
@@ -54,7 +54,7 @@ export async function renderClaims(view, params) {
   if (page.claims.length === 0) {
     body.append(h('p', { id: 'no-claims', text: 'No claims match.' }));
   } else {
-    body.append(table('claims', ['Status', 'Kind', 'Name', 'Last verified', 'Next check'],
+    body.append(table('claims', ['Status', 'Kind', 'Name', 'Last check', 'Next check'],
       page.claims.map(row), 'Claims of this account and Region'));
   }
   const nav = h('nav', { class: 'pager', 'aria-label': 'Pages' });

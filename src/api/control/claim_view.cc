@@ -73,6 +73,12 @@ json claim_summary(const core::Claim& c) {
           {"last_verified_at", optional_time(c.last_verified_at)}};
 }
 
+json claim_summary(const core::Claim& c, const std::optional<core::TimePoint>& checked) {
+  json j = claim_summary(c);
+  j["last_checked_at"] = optional_time(checked);
+  return j;
+}
+
 json claim_detail(const service::ClaimDetail& d) {
   const core::Claim& c = d.claim;
   json j = claim_summary(c);

@@ -18,6 +18,8 @@ std::string status_key(core::ClaimStatus s);  // "pending", "verified", "unconfi
 
 // Short form, for listings.
 nlohmann::json claim_summary(const core::Claim& c);
+// The same with the time of its last check (null: not checked yet).
+nlohmann::json claim_summary(const core::Claim& c, const std::optional<core::TimePoint>& checked);
 
 nlohmann::json claim_detail(const service::ClaimDetail& d);
 

@@ -175,7 +175,10 @@ http::HandlerResult ControlApi::admin(http::Request& req) {
       auto page = claims_.list(scope, f);
       if (!page.ok()) return error_response(page.error());
       json items = json::array();
-      for (const auto& c : page->claims) items.push_back(claim_summary(c));
+      for (size_t i = 0; i < page->claims.size(); ++i) {
+        items.push_back(claim_summary(
+            page->claims[i], i < page->last_checked.size() ? page->last_checked[i] : std::nullopt));
+      }
       json body{{"claims", std::move(items)}};
       if (page->next_after) body["next_after"] = *page->next_after;
       return ok(body);

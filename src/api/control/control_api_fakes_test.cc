@@ -151,6 +151,7 @@ TEST_F(ControlApiFakesTest, ListingShowsSummaries) {
   ASSERT_EQ(body.at("claims").size(), 1u);
   EXPECT_EQ(body.at("claims")[0].at("id"), c.id);
   EXPECT_EQ(body.at("claims")[0].at("kind"), "ses_domain");
+  EXPECT_TRUE(body.at("claims")[0].at("last_checked_at").is_null());  // not checked yet
   EXPECT_FALSE(body.contains("next_after"));
   r = run(control, "GET", "/_vouch/claims?after=" + std::to_string(c.seq));
   EXPECT_EQ(json::parse(r.body).at("claims").size(), 0u);

@@ -211,7 +211,14 @@ describe('the web console in chromium', { skip: knotSkipReason() }, () => {
   test('the status filter finds the verified claim', async () => {
     await page.goto(`${server.endpoint}/_vouch/ui/#/claims`);
     assert.deepEqual(await filter({ status: 'verified' }), ['shop.example']);
+    // Its "Last check" cell has the time "Check now" made; a claim never
+    // checked shows a dash (the control).
+    const lastCheck = (name) => page.locator('#claims tbody tr', { hasText: name })
+      .locator('td').nth(3);
+    assert.equal(await lastCheck('shop.example').locator('time').count(), 1);
     assert.ok((await filter({ status: 'pending' })).includes('blog.example'));
+    assert.equal(await lastCheck('blog.example').locator('time').count(), 0);
+    assert.equal(await lastCheck('blog.example').textContent(), '—');
     await filter({});
     await shoot('claims');
   });
