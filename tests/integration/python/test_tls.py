@@ -277,7 +277,7 @@ def test_plain_http_to_the_tls_port_is_told_to_use_https(vouch_factory, pair, ca
 
 def test_handshakes_count_against_the_connection_caps(vouch_factory, pair, ca):
     srv = tls_server(vouch_factory, pair, ca, extra=["--max-connections-per-client", "3"])
-    idle = [socket.create_connection(("127.0.0.1", srv.port), timeout=10) for _ in range(3)]
+    idle = [_idle_connection(srv) for _ in range(3)]
     try:
         # Three connections that never start a handshake fill the cap ...
         wait_until(lambda: _refused(srv, ca), what="the 4th connection refused")
@@ -287,6 +287,28 @@ def test_handshakes_count_against_the_connection_caps(vouch_factory, pair, ca):
     finally:
         for s in idle:
             s.close()
+
+
+def _idle_connection(srv) -> socket.socket:
+    """A connection that never starts its handshake, once the server holds it.
+
+    The health check's connection may still count for a moment after it
+    closed; a connection turned away for it gets the plain 503 at once, so
+    try again (bounded) until one is held.
+    """
+    for _ in range(50):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        s.settimeout(0.2)
+        try:
+            turned_away = s.recv(16).startswith(b"HTTP/")
+        except (TimeoutError, socket.timeout):
+            turned_away = False  # nothing said: the server holds it
+        if not turned_away:
+            s.settimeout(10)
+            return s
+        s.close()
+        time.sleep(0.05)
+    raise AssertionError("every idle connection was turned away")
 
 
 def _refused(srv, ca) -> bool:
