@@ -19,6 +19,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import time
 import urllib.parse
 import warnings
 from pathlib import Path
