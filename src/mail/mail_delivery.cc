@@ -91,6 +91,9 @@ size_t MailDelivery::prune() {
 void MailDelivery::fill_loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    // Cleared before this pass reads, so a wake() during the read (a clock
+    // moved, a message queued) is kept for the wait below, not lost.
+    woken_ = false;
     if (const auto now = clock_.now(); now >= next_prune_) {
       next_prune_ = now + options_.prune_interval;
       lock.unlock();
@@ -115,7 +118,6 @@ void MailDelivery::fill_loop() {
       }
       reads_.fetch_add(1, std::memory_order_release);
     }
-    woken_ = false;
     timer_.wait_until(lock, cv_, timer_.now() + options_.poll_interval,
                       [this] { return stopping_ || woken_; });
   }
