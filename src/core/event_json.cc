@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/arn.h"
+#include "core/claim_names.h"
 #include "core/rfc3339.h"
 
 namespace vouch::core {
@@ -13,19 +14,6 @@ namespace {
 constexpr std::array<std::string_view, 4> kTypes = {
     "ses.identity.status_changed", "ses.dkim.status_changed", "ses.mail_from.status_changed",
     "vpc-lattice.domain_verification.status_changed"};
-
-std::string_view kind_key(ClaimKind k) {
-  switch (k) {
-    case ClaimKind::kSesDomain: return "ses_domain";
-    case ClaimKind::kSesEmail: return "ses_email";
-    case ClaimKind::kLatticeDomain: return "lattice_domain";
-    case ClaimKind::kSesDkim: return "ses_dkim";
-    case ClaimKind::kSesDkimTxt: return "ses_dkim_txt";
-    case ClaimKind::kSesMailFromMx: return "ses_mail_from_mx";
-    case ClaimKind::kSesMailFromSpf: return "ses_mail_from_spf";
-  }
-  return "ses_domain";
-}
 
 // SES v1's names (GetIdentityVerificationAttributes, ...DkimAttributes,
 // ...MailFromDomainAttributes) and Lattice's.
@@ -94,7 +82,7 @@ nlohmann::json event_json(const Event& e) {
                    {"account_id", e.scope.account_id},
                    {"region", e.scope.region},
                    {"claim_id", e.claim_id},
-                   {"claim_kind", kind_key(e.kind)},
+                   {"claim_kind", claim_kind_name(e.kind)},
                    {"resource", std::move(resource)},
                    {"old_status", status_name(e.kind, e.change.from)},
                    {"new_status", status_name(e.kind, e.change.to)}};
