@@ -23,8 +23,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl
 # server the postgres store's tests start privately (src/testing/pg_cluster.h);
 # chromium, which playwright-core drives for the web console's tests;
 # lintian for the Debian package (test_package.py); clang and libFuzzer for
-# the fuzz targets (scripts/fuzz.sh).
-test_pkgs=(libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql
+# the fuzz targets (scripts/fuzz.sh); procps (pgrep) for scripts/test.sh.
+test_pkgs=(procps libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql
   chromium lintian clang-15 libfuzzer-15-dev)
 # Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
 # Benchmark for bench/auth_cost; the email bench signs with botocore and
