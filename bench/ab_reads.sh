@@ -10,7 +10,10 @@
 #
 # Environment: A, B (default B: BUILD_DIR's vouch), ROUNDS [7],
 # WRK_ARGS [-t1 -c64 -d5s --latency]; the other binaries from BUILD_DIR
-# (built as bench/run.sh builds them; NO_BUILD=1 skips that).
+# (built as bench/run.sh builds them; NO_BUILD=1 skips that). CALLGRIND=1
+# adds instructions per request of each binary, --threads 1 under valgrind's
+# callgrind (counts zeroed before a CG_DUR [4s] run with 4 connections):
+# unlike req/s, they do not move with the machine's load.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -60,6 +63,31 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
+# Instructions per request: each binary alone under callgrind, both operations.
+declare -A IR
+if [[ ${CALLGRIND:-0} == 1 ]]; then
+  for v in a b; do
+    bin=$([[ $v == a ]] && echo "$A" || echo "$B")
+    cp -a "$WORK/a" "$WORK/cg-$v"
+    start "cg-$v" valgrind --tool=callgrind --dump-instr=no "--callgrind-out-file=$WORK/cg-$v.out" \
+      "$bin" serve --listen 127.0.0.1:0 --data "$WORK/cg-$v" --test-mode --threads 1 \
+      --rate-limit GetEmailIdentity=0 --max-identities 0 --dns-resolver 127.0.0.1:9
+    for k in checked plain; do
+      "$SIGN" --host "127.0.0.1:$PORT" --sesv2-get "$([[ $k == checked ]] && echo c0 || echo r0).example.com" \
+        >"$WORK/cg-$k-$v.req"
+      run_wrk "cg-warm-$k-$v" rest_static.lua "$PORT" "$WORK/cg-$k-$v.req" -t1 -c4 -d1s --timeout 10s >/dev/null 2>&1
+      callgrind_control -z "$PID" >/dev/null
+      run_wrk "cg-$k-$v" rest_static.lua "$PORT" "$WORK/cg-$k-$v.req" -t1 -c4 "-d${CG_DUR:-4s}" --timeout 10s
+      callgrind_control -d "$k" "$PID" >/dev/null
+      ir=$(cat "$WORK/cg-$v.out".* | awk -v k="$k" '
+        /^desc: Trigger:/ {mine = ($0 == "desc: Trigger: dump " k)} mine && /^totals:/ {t = $2} END {print t + 0}')
+      IR[$k-$v]=$(awk -v i="$ir" -v n="$NREQ" 'BEGIN {printf "%.0f", (n > 0) ? i / n : 0}')
+      log "cg $k $v: ${IR[$k-$v]} instructions/request"
+    done
+    stop "$PID"
+  done
+fi
+
 median() { sort -n "$WORK/$1.rps" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 C=$(median ceiling)
 row() {  # LABEL NAME
@@ -80,3 +108,12 @@ $(row checked-b "B: GetEmailIdentity, checked (4 evidences)")
 $(row plain-a "A: GetEmailIdentity, never checked")
 $(row plain-b "B: GetEmailIdentity, never checked")
 TABLE
+if [[ ${CALLGRIND:-0} == 1 ]]; then
+  cat <<TABLE
+
+| Instructions per request (callgrind, --threads 1) | A | B |
+|---|---|---|
+| GetEmailIdentity, checked (4 evidences) | ${IR[checked-a]} | ${IR[checked-b]} |
+| GetEmailIdentity, never checked | ${IR[plain-a]} | ${IR[plain-b]} |
+TABLE
+fi

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include "core/claim.h"
 #include "core/error.h"
+#include "core/evidence.h"
 #include "core/mail.h"
 #include "core/webhook.h"
 
@@ -148,6 +150,11 @@ class ClaimStore {
     return out;
   }
   virtual Result<std::optional<std::string>> last_evidence(const std::string& claim_id) = 0;
+  // The last evidence decoded (evidence_from_text); nullptr when the claim has
+  // none or it is not DNS evidence. For hot reads (GetEmailIdentity): a cache
+  // may keep it decoded and share it. Default: decodes last_evidence().
+  virtual Result<std::shared_ptr<const Evidence>> last_evidence_decoded(
+      const std::string& claim_id);
   virtual Result<std::vector<StatusChange>> history(const std::string& claim_id) = 0;
   // Retention (service/retention.h), each bounded by `limit` rows: client
   // tokens created at or before `before` (past their window), and history

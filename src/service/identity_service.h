@@ -316,8 +316,10 @@ class IdentityService {
   core::Result<core::Claim> update_by_arn(const core::Scope& scope, const std::string& arn,
                                           const std::function<core::Status(core::Claim&)>& change);
   core::Result<core::Claim> find_by_arn(const core::Scope& scope, const std::string& arn);
-  // The v2 view of a stored identity (reads its DKIM records).
-  core::Result<EmailIdentity> email_identity_of(const core::Claim& claim);
+  // The v2 view of a stored identity (reads its DKIM records, and hands them
+  // to `dkim_records` when given).
+  core::Result<EmailIdentity> email_identity_of(const core::Claim& claim,
+                                                std::vector<core::Claim>* dkim_records = nullptr);
 
   core::Store& store_;
   const core::Clock& clock_;

@@ -41,7 +41,8 @@ void latest(std::optional<core::TimePoint>& into, const std::optional<core::Time
 
 }  // namespace
 
-Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
+Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c,
+                                                         std::vector<Claim>* dkim_records) {
   EmailIdentity out;
   out.name = c.subject;
   out.kind = c.kind;
@@ -53,16 +54,16 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
   out.mail_from = std::move(*mail_from);
   // An address signs with its domain's keys: it shows the domain's DKIM
   // when that domain is an identity (as AWS does), and nothing else of it.
-  std::optional<Claim> domain;
-  if (c.kind == ClaimKind::kSesDomain) {
-    domain = c;
-  } else {
-    auto parent = store_.find_identity(c.scope, c.subject.substr(c.subject.rfind('@') + 1));
-    if (!parent.ok()) return parent.error();
-    domain = std::move(*parent);
+  const Claim* domain = &c;
+  std::optional<Claim> parent;
+  if (c.kind != ClaimKind::kSesDomain) {
+    auto found = store_.find_identity(c.scope, c.subject.substr(c.subject.rfind('@') + 1));
+    if (!found.ok()) return found.error();
+    parent = std::move(*found);
+    domain = parent ? &*parent : nullptr;
   }
   if (!domain || domain->dkim_tokens.empty()) return out;
-  auto records = find_dkim_records(c.scope, {&*domain});
+  auto records = find_dkim_records(c.scope, {domain});
   if (!records.ok()) return records.error();
   std::unordered_map<std::string, ClaimStatus> by_name;
   std::optional<core::TimePoint> dkim_success;
@@ -77,6 +78,7 @@ Result<EmailIdentity> IdentityService::email_identity_of(const Claim& c) {
     out.status = ClaimStatus::kVerified;
     latest(out.last_success, dkim_success);
   }
+  if (dkim_records) *dkim_records = std::move(*records);
   return out;
 }
 
@@ -136,9 +138,13 @@ Result<EmailIdentity> IdentityService::get_email_identity(const Scope& scope,
   auto found = store_.find_identity(scope, *subject);
   if (!found.ok()) return found.error();
   if (!*found) return missing(identity);
-  auto out = email_identity_of(**found);
+  std::vector<Claim> records;
+  auto out = email_identity_of(**found, &records);
   if (!out.ok()) return out;
-  auto info = read_verification_info(store_, **found, out->status, out->last_success);
+  // An Easy DKIM domain's records are the ones its info reads: not twice.
+  const bool easy_dkim = (*found)->kind == ClaimKind::kSesDomain && !is_byodkim((*found)->tags);
+  auto info = read_verification_info(store_, **found, out->status, out->last_success,
+                                     easy_dkim ? &records : nullptr);
   if (!info.ok()) return info.error();
   out->verification = std::move(*info);
   return out;

@@ -1,9 +1,8 @@
 #include "service/verification_info.h"
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
-
-#include "core/evidence_json.h"
 
 namespace vouch::service {
 
@@ -52,16 +51,16 @@ std::optional<VerificationError> verification_error(const core::Evidence& e) {
 }
 
 VerificationInfo verification_info(core::ClaimStatus status,
-                                   const std::vector<core::Evidence>& evidence,
+                                   const std::vector<const core::Evidence*>& evidence,
                                    std::optional<core::TimePoint> last_success) {
   VerificationInfo out;
   out.last_success = last_success;
   const core::Evidence* failing = nullptr;
   const core::Evidence* with_soa = nullptr;
-  for (const auto& e : evidence) {
-    if (!out.last_checked || e.at > *out.last_checked) out.last_checked = e.at;
-    if (e.outcome != core::CheckOutcome::kFound && (!failing || e.at > failing->at)) failing = &e;
-    if (e.soa && (!with_soa || e.at > with_soa->at)) with_soa = &e;
+  for (const core::Evidence* e : evidence) {
+    if (!out.last_checked || e->at > *out.last_checked) out.last_checked = e->at;
+    if (e->outcome != core::CheckOutcome::kFound && (!failing || e->at > failing->at)) failing = e;
+    if (e->soa && (!with_soa || e->at > with_soa->at)) with_soa = e;
   }
   if (failing && status != core::ClaimStatus::kVerified) {
     out.error = verification_error(*failing);
@@ -71,10 +70,18 @@ VerificationInfo verification_info(core::ClaimStatus status,
   return out;
 }
 
-core::Result<VerificationInfo> read_verification_info(core::ClaimStore& store,
-                                                      const core::Claim& identity,
-                                                      core::ClaimStatus status,
-                                                      std::optional<core::TimePoint> last_success) {
+VerificationInfo verification_info(core::ClaimStatus status,
+                                   const std::vector<core::Evidence>& evidence,
+                                   std::optional<core::TimePoint> last_success) {
+  std::vector<const core::Evidence*> each;
+  each.reserve(evidence.size());
+  for (const auto& e : evidence) each.push_back(&e);
+  return verification_info(status, each, last_success);
+}
+
+core::Result<VerificationInfo> read_verification_info(
+    core::ClaimStore& store, const core::Claim& identity, core::ClaimStatus status,
+    std::optional<core::TimePoint> last_success, const std::vector<core::Claim>* dkim_records) {
   if (identity.kind == core::ClaimKind::kSesEmail) {
     VerificationInfo out;
     out.last_success = last_success;
@@ -84,18 +91,27 @@ core::Result<VerificationInfo> read_verification_info(core::ClaimStore& store,
   std::vector<std::string> ids;
   if (ever_checked(identity)) ids.push_back(identity.id);
   if (!identity.dkim_tokens.empty()) {
-    auto records = store.find_claims(identity.scope, core::ClaimKind::kSesDkim, {identity.subject});
-    if (!records.ok()) return records.error();
-    for (const auto& r : *records) {  // three per domain
+    std::vector<core::Claim> read;
+    if (!dkim_records) {
+      auto records = store.find_claims(identity.scope, core::ClaimKind::kSesDkim,
+                                       {identity.subject});
+      if (!records.ok()) return records.error();
+      read = std::move(*records);
+      dkim_records = &read;
+    }
+    for (const auto& r : *dkim_records) {  // three per domain
       if (ever_checked(r)) ids.push_back(r.id);
     }
   }
-  std::vector<core::Evidence> evidence;
+  // Decoded, and shared with the cache that keeps it (CachingStore).
+  std::vector<std::shared_ptr<const core::Evidence>> held;
+  std::vector<const core::Evidence*> evidence;
   for (const auto& id : ids) {
-    auto text = store.last_evidence(id);
-    if (!text.ok()) return text.error();
-    if (!*text) continue;
-    if (auto e = core::evidence_from_text(**text)) evidence.push_back(std::move(*e));
+    auto e = store.last_evidence_decoded(id);
+    if (!e.ok()) return e.error();
+    if (!*e) continue;
+    evidence.push_back(e->get());
+    held.push_back(std::move(*e));
   }
   return verification_info(status, evidence, last_success);
 }

@@ -49,13 +49,17 @@ std::optional<VerificationError> verification_error(const core::Evidence& e);
 VerificationInfo verification_info(core::ClaimStatus status,
                                    const std::vector<core::Evidence>& evidence,
                                    std::optional<core::TimePoint> last_success);
+VerificationInfo verification_info(core::ClaimStatus status,
+                                   const std::vector<const core::Evidence*>& evidence,
+                                   std::optional<core::TimePoint> last_success);
 
 // The same for a stored SES identity: reads the last evidence of the claim
-// and of its domain's DKIM records. An email address has no DNS evidence:
-// it was last checked (and verified) when its link was followed.
-core::Result<VerificationInfo> read_verification_info(core::ClaimStore& store,
-                                                      const core::Claim& identity,
-                                                      core::ClaimStatus status,
-                                                      std::optional<core::TimePoint> last_success);
+// and of its domain's DKIM records (the CNAME claims: `dkim_records` when
+// the caller has read them, else read here). An email address has no DNS
+// evidence: it was last checked (and verified) when its link was followed.
+core::Result<VerificationInfo> read_verification_info(
+    core::ClaimStore& store, const core::Claim& identity, core::ClaimStatus status,
+    std::optional<core::TimePoint> last_success,
+    const std::vector<core::Claim>* dkim_records = nullptr);
 
 }  // namespace vouch::service

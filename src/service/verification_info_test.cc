@@ -78,7 +78,8 @@ TEST(VerificationInfo, EverCheckedFollowsWhatAChecksLeaves) {
 }
 
 TEST(VerificationInfo, EmptyUntilACheckRan) {
-  auto info = verification_info(core::ClaimStatus::kPending, {}, std::nullopt);
+  auto info = verification_info(core::ClaimStatus::kPending, std::vector<core::Evidence>{},
+                                std::nullopt);
   EXPECT_FALSE(info.last_checked || info.last_success || info.error || info.soa);
 }
 

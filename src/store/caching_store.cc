@@ -1,5 +1,7 @@
 #include "store/caching_store.h"
 
+#include "core/evidence_json.h"
+
 namespace vouch::store {
 
 using core::Claim;
@@ -308,21 +310,41 @@ core::Status CachingStore::restore(const core::Snapshot& snapshot) {
 
 Result<std::optional<std::string>> CachingStore::last_evidence(const std::string& claim_id) {
   if (!sole_writer_) return inner().last_evidence(claim_id);
+  auto entry = evidence_entry(claim_id, true);
+  if (!entry.ok()) return entry.error();
+  return std::move(entry->text);
+}
+
+Result<std::shared_ptr<const core::Evidence>> CachingStore::last_evidence_decoded(
+    const std::string& claim_id) {
+  if (!sole_writer_) return inner().last_evidence_decoded(claim_id);
+  auto entry = evidence_entry(claim_id, false);
+  if (!entry.ok()) return entry.error();
+  return std::move(entry->decoded);
+}
+
+Result<EvidenceCache::Entry> CachingStore::evidence_entry(const std::string& claim_id,
+                                                          bool with_text) {
   uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
     generation = generation_;
     if (const auto* hit = evidence_.find(claim_id)) {
       ++evidence_hits_;
-      return *hit;
+      return EvidenceCache::Entry{with_text ? hit->text : std::nullopt, hit->decoded};
     }
     ++evidence_misses_;
   }
-  auto r = inner().last_evidence(claim_id);
-  if (!r.ok()) return r;
+  auto text = inner().last_evidence(claim_id);
+  if (!text.ok()) return text.error();
+  EvidenceCache::Entry entry{std::move(*text), nullptr};
+  if (entry.text) {  // decoded outside the lock, once per fill
+    if (auto e = core::evidence_from_text(*entry.text))
+      entry.decoded = std::make_shared<const core::Evidence>(std::move(*e));
+  }
   std::lock_guard lock(mu_);
-  if (fill_ && generation == generation_) evidence_.put(claim_id, *r);
-  return r;
+  if (fill_ && generation == generation_) evidence_.put(claim_id, entry);
+  return entry;
 }
 
 }  // namespace vouch::store

@@ -16,10 +16,10 @@
 // (a generation counter), so a stale row is never put back.
 //
 // When this process is the only writer it also keeps claims' last evidence
-// (last_evidence(), by claim id; GetEmailIdentity reads it per DKIM record),
-// bounded in bytes, and the claims of one kind and subject (find_claims() of
-// one subject: a domain's DKIM records), forgotten by every write of a claim
-// of that subject, under the same rules.
+// (last_evidence(), by claim id, as text and decoded; GetEmailIdentity reads
+// it per DKIM record), bounded in bytes, and the claims of one kind and
+// subject (find_claims() of one subject: a domain's DKIM records), forgotten
+// by every write of a claim of that subject, under the same rules.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +70,8 @@ class CachingStore final : public ForwardingStore {
   core::Status clear_claims() override;
   core::Status restore(const core::Snapshot& snapshot) override;
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override;
+  core::Result<std::shared_ptr<const core::Evidence>> last_evidence_decoded(
+      const std::string& claim_id) override;
   core::Result<std::vector<core::Claim>> find_claims(
       const core::Scope& scope, core::ClaimKind kind,
       const std::vector<std::string>& subjects) override;
@@ -109,6 +111,9 @@ class CachingStore final : public ForwardingStore {
   // Under mu_: the entry for `key`, promoted to the young generation.
   std::shared_ptr<const core::Claim> lookup(std::string_view key);
   void put(std::string key, std::shared_ptr<const core::Claim> claim);  // under mu_
+  // The claim's last evidence from memory, else read, decoded and kept; the
+  // text (a copy) only `with_text`.
+  core::Result<EvidenceCache::Entry> evidence_entry(const std::string& claim_id, bool with_text);
 
   const size_t capacity_;
   mutable std::mutex mu_;

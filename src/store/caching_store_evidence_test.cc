@@ -1,11 +1,12 @@
-// CachingStore's evidence and records caches: last_evidence() and
-// find_claims() of one subject served from memory after the first read,
+// CachingStore's evidence and records caches: last_evidence() (as text and
+// decoded) and find_claims() of one subject served from memory after the first read,
 // forgotten by every write path, never refilled by a read a write overtook,
 // bounded, and off unless this process is the only writer.
 #include <gtest/gtest.h>
 
 #include <functional>
 
+#include "core/evidence_json.h"
 #include "store/caching_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
@@ -40,6 +41,7 @@ class CountingStore final : public ForwardingStore {
   using ForwardingStore::ForwardingStore;
   int reads = 0;
   int record_reads = 0;
+  int decoded_reads = 0;  // what the store decodes: only what the cache does not
   std::function<void()> after_read;
   core::Result<std::vector<Claim>> find_claims(const core::Scope& scope, ClaimKind kind,
                                                const std::vector<std::string>& subjects) override {
@@ -51,6 +53,11 @@ class CountingStore final : public ForwardingStore {
     auto r = ForwardingStore::last_evidence(id);
     if (after_read) std::exchange(after_read, nullptr)();
     return r;
+  }
+  core::Result<std::shared_ptr<const core::Evidence>> last_evidence_decoded(
+      const std::string& id) override {
+    ++decoded_reads;
+    return ForwardingStore::last_evidence_decoded(id);
   }
 };
 
@@ -181,6 +188,56 @@ TEST_F(CachingStoreEvidenceTest, OffWhenOthersWriteOrTheCacheIsOff) {
     EXPECT_EQ(inner_->reads, 2);
     EXPECT_EQ(cache_->stats().evidence_entries, 0u);
   }
+}
+
+// ---- decoded evidence ------------------------------------------------------------
+
+std::string evidence_at(int seconds, core::CheckOutcome outcome) {
+  core::Evidence e;
+  e.at = T0 + std::chrono::seconds(seconds);
+  e.record_name = "t1._domainkey.example.com";
+  e.expected = "t1.dkim.amazonses.com";
+  e.quorum = 2;
+  e.outcome = outcome;
+  return core::evidence_text(e);
+}
+
+TEST_F(CachingStoreEvidenceTest, DecodedEvidenceIsSharedFromMemoryUntilAWrite) {
+  Claim c = checked(1, evidence_at(1, core::CheckOutcome::kAbsent));
+  auto first = cache_->last_evidence_decoded(c.id);
+  auto second = cache_->last_evidence_decoded(c.id);
+  ASSERT_TRUE(first.ok() && second.ok() && *first);
+  EXPECT_EQ(first->get(), second->get());  // the one decoded copy
+  EXPECT_EQ((*first)->outcome, core::CheckOutcome::kAbsent);
+  EXPECT_EQ(evidence_of(c.id), evidence_at(1, core::CheckOutcome::kAbsent));  // the text beside it
+  EXPECT_EQ((std::pair{inner_->reads, inner_->decoded_reads}), (std::pair{1, 0}));
+
+  c = *cache_->record_check(c, evidence_at(2, core::CheckOutcome::kFound), std::nullopt);
+  auto fresh = cache_->last_evidence_decoded(c.id);
+  ASSERT_TRUE(fresh.ok() && *fresh);
+  EXPECT_EQ((*fresh)->outcome, core::CheckOutcome::kFound);
+  EXPECT_EQ((*fresh)->at, T0 + std::chrono::seconds(2));
+  EXPECT_EQ(inner_->reads, 2);
+  EXPECT_EQ((*first)->outcome, core::CheckOutcome::kAbsent);  // a holder keeps what it read
+
+  // Text that is not DNS evidence (an address's "{}") and no evidence: nullptr.
+  Claim d = checked(2, "{}");
+  EXPECT_EQ(*cache_->last_evidence_decoded(d.id), nullptr);
+  EXPECT_EQ(evidence_of(d.id), "{}");
+  EXPECT_EQ(*cache_->last_evidence_decoded("id-none"), nullptr);
+}
+
+TEST_F(CachingStoreEvidenceTest, DecodedEvidenceWhenOthersWriteComesFromTheStore) {
+  open(CachingStore::Writers::kAlsoElsewhere);
+  cache_->following_elsewhere(true);
+  Claim c = checked(1, evidence_at(1, core::CheckOutcome::kResolverError));
+  for (int i = 0; i < 2; ++i) {
+    auto e = cache_->last_evidence_decoded(c.id);
+    ASSERT_TRUE(e.ok() && *e);
+    EXPECT_EQ((*e)->outcome, core::CheckOutcome::kResolverError);
+  }
+  EXPECT_EQ(inner_->decoded_reads, 2);
+  EXPECT_EQ(cache_->stats().evidence_entries, 0u);
 }
 
 // ---- find_claims() of one subject ----------------------------------------------

@@ -10,16 +10,16 @@ const size_t kEntry = EvidenceCache::cost("id-0", std::string(100, 'e'));
 TEST(EvidenceCacheTest, FindPutEraseAndClear) {
   EvidenceCache cache(1 << 20);
   EXPECT_EQ(cache.find("id-1"), nullptr);
-  cache.put("id-1", std::string("{\"a\":1}"));
-  cache.put("id-2", std::nullopt);  // no evidence yet is an answer too
+  cache.put("id-1", {std::string("{\"a\":1}"), nullptr});
+  cache.put("id-2", {std::nullopt, nullptr});  // no evidence yet is an answer too
   ASSERT_NE(cache.find("id-1"), nullptr);
-  EXPECT_EQ(*cache.find("id-1"), "{\"a\":1}");
+  EXPECT_EQ(cache.find("id-1")->text, "{\"a\":1}");
   ASSERT_NE(cache.find("id-2"), nullptr);
-  EXPECT_EQ(*cache.find("id-2"), std::nullopt);
+  EXPECT_EQ(cache.find("id-2")->text, std::nullopt);
   EXPECT_EQ(cache.bytes(), EvidenceCache::cost("id-1", std::string("{\"a\":1}")) +
                                EvidenceCache::cost("id-2", std::nullopt));
-  cache.put("id-1", std::string("{\"a\":2}"));  // replaced, counted once
-  EXPECT_EQ(*cache.find("id-1"), "{\"a\":2}");
+  cache.put("id-1", {std::string("{\"a\":2}"), nullptr});  // replaced, counted once
+  EXPECT_EQ(cache.find("id-1")->text, "{\"a\":2}");
   EXPECT_EQ(cache.entries(), 2u);
   cache.erase("id-1");
   EXPECT_EQ(cache.find("id-1"), nullptr);
@@ -33,7 +33,7 @@ TEST(EvidenceCacheTest, BoundedInBytesKeepingWhatIsRead) {
   EvidenceCache cache(10 * kEntry);  // five entries a generation
   const std::string text(100, 'e');
   for (int i = 0; i < 100; ++i) {
-    cache.put("id-" + std::to_string(i % 10), text);
+    cache.put("id-" + std::to_string(i % 10), {text, nullptr});
     if (i % 10 == 0) (void)cache.find("id-0");  // read now and then: kept
     EXPECT_LE(cache.bytes(), 10 * kEntry) << i;
   }
@@ -48,12 +48,12 @@ TEST(EvidenceCacheTest, BoundedInBytesKeepingWhatIsRead) {
 
 TEST(EvidenceCacheTest, AnEntryOverHalfTheBoundOrABoundOfZeroKeepsNothing) {
   EvidenceCache cache(4 * kEntry);
-  cache.put("id-big", std::string(3 * kEntry, 'e'));
+  cache.put("id-big", {std::string(3 * kEntry, 'e'), nullptr});
   EXPECT_EQ(cache.find("id-big"), nullptr);
-  cache.put("id-small", std::string(100, 'e'));
+  cache.put("id-small", {std::string(100, 'e'), nullptr});
   EXPECT_NE(cache.find("id-small"), nullptr);  // the control
   EvidenceCache off(0);
-  off.put("id-1", std::nullopt);
+  off.put("id-1", {std::nullopt, nullptr});
   EXPECT_EQ(off.find("id-1"), nullptr);
 }
 

@@ -73,6 +73,10 @@ class ForwardingStore : public core::Store {
   core::Result<std::optional<std::string>> last_evidence(const std::string& claim_id) override {
     return inner_->last_evidence(claim_id);
   }
+  core::Result<std::shared_ptr<const core::Evidence>> last_evidence_decoded(
+      const std::string& claim_id) override {
+    return inner_->last_evidence_decoded(claim_id);
+  }
   core::Result<std::vector<core::StatusChange>> history(const std::string& claim_id) override {
     return inner_->history(claim_id);
   }

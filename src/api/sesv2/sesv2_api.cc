@@ -113,7 +113,7 @@ http::HandlerResult SesV2Api::identity(const core::Scope& scope, const http::Req
   if (sub.empty() && is_get(req)) {
     auto e = identities_.get_email_identity(scope, *label);
     if (!e.ok()) return error_response(e.error());
-    return json_response(200, identity_json(*e));
+    return http::Response{200, "application/json", {}, identity_body(*e)};
   }
   if (sub.empty() && m == "DELETE") {
     return http::Deferred([this, scope, id = *label] {
@@ -153,7 +153,7 @@ http::HandlerResult SesV2Api::create(const core::Scope& scope, const http::Reque
   return http::Deferred([this, scope, in = std::move(in)]() mutable {
     auto e = identities_.create_email_identity(scope, std::move(in));
     if (!e.ok()) return error_response(e.error());
-    return json_response(200, create_json(*e));
+    return http::Response{200, "application/json", {}, create_body(*e)};
   });
 }
 

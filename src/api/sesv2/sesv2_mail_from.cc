@@ -22,13 +22,15 @@ std::string_view mail_from_status_name(service::MailFromStatus s) {
 
 }  // namespace
 
-json mail_from_json(const service::MailFromView& m) {
-  json j{{"BehaviorOnMxFailure", m.reject_on_mx_failure ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE"}};
+void write_mail_from(JsonWriter& w, const service::MailFromView& m) {
+  w.key("MailFromAttributes").begin_object();
+  w.key("BehaviorOnMxFailure")
+      .string(m.reject_on_mx_failure ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE");
   if (!m.domain.empty()) {
-    j["MailFromDomain"] = m.domain;
-    j["MailFromDomainStatus"] = mail_from_status_name(m.status);
+    w.key("MailFromDomain").string(m.domain);
+    w.key("MailFromDomainStatus").string(mail_from_status_name(m.status));
   }
-  return j;
+  w.end_object();
 }
 
 http::HandlerResult SesV2Api::put_mail_from(const core::Scope& scope, const std::string& id,

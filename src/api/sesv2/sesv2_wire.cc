@@ -9,45 +9,9 @@ namespace vouch::api::sesv2 {
 
 using nlohmann::json;
 
-namespace {
-
-int64_t epoch_seconds(core::TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-std::string_view key_length(int bits) { return bits == 1024 ? "RSA_1024_BIT" : "RSA_2048_BIT"; }
-
 std::string_view identity_type(core::ClaimKind k) {
   return k == core::ClaimKind::kSesEmail ? "EMAIL_ADDRESS" : "DOMAIN";
 }
-
-json dkim_json(const service::EmailIdentity& e) {
-  const auto& d = e.dkim;
-  if (d.tokens.empty()) {
-    // What AWS shows for an email address (and a domain without DKIM).
-    return {{"SigningEnabled", false},
-            {"Status", "NOT_STARTED"},
-            {"SigningAttributesOrigin", "AWS_SES"},
-            {"NextSigningKeyLength", "RSA_1024_BIT"}};
-  }
-  if (d.external) {
-    // BYODKIM: the selector is the one token; no key of AWS's to describe.
-    return {{"SigningEnabled", d.signing_enabled},
-            {"Status", dkim_status_name(d.status)},
-            {"Tokens", d.tokens},
-            {"SigningAttributesOrigin", "EXTERNAL"}};
-  }
-  return {{"SigningEnabled", d.signing_enabled},
-          {"Status", dkim_status_name(d.status)},
-          {"Tokens", d.tokens},
-          {"SigningHostedZone", "dkim.amazonses.com"},
-          {"SigningAttributesOrigin", "AWS_SES"},
-          {"NextSigningKeyLength", key_length(d.key_bits)},
-          {"CurrentSigningKeyLength", key_length(d.key_bits)},
-          {"LastKeyGenerationTimestamp", epoch_seconds(e.dkim_keys_at)}};
-}
-
-}  // namespace
 
 std::string_view verification_error_name(service::VerificationError e) {
   switch (e) {
@@ -58,19 +22,6 @@ std::string_view verification_error_name(service::VerificationError e) {
     case service::VerificationError::kServiceError: return "SERVICE_ERROR";
   }
   return "SERVICE_ERROR";
-}
-
-json verification_info_json(const service::VerificationInfo& v) {
-  json info = json::object();  // {} until a check has run
-  if (v.last_checked) info["LastCheckedTimestamp"] = epoch_seconds(*v.last_checked);
-  if (v.last_success) info["LastSuccessTimestamp"] = epoch_seconds(*v.last_success);
-  if (v.error) info["ErrorType"] = verification_error_name(*v.error);
-  if (v.soa) {
-    info["SOARecord"] = {{"PrimaryNameServer", v.soa->primary_ns},
-                         {"AdminEmail", v.soa->admin},
-                         {"SerialNumber", v.soa->serial}};
-  }
-  return info;
 }
 
 std::string_view status_name(core::ClaimStatus s) {
@@ -104,27 +55,6 @@ std::string_view dkim_status_name(service::DkimStatus s) {
 
 bool sending_enabled(core::ClaimStatus s) {
   return s == core::ClaimStatus::kVerified || s == core::ClaimStatus::kUnconfirmed;
-}
-
-json create_json(const service::EmailIdentity& e) {
-  json j{{"IdentityType", identity_type(e.kind)},
-         {"VerifiedForSendingStatus", sending_enabled(e.status)}};
-  // AWS sends an address's create without DkimAttributes.
-  if (e.kind == core::ClaimKind::kSesDomain) j["DkimAttributes"] = dkim_json(e);
-  return j;
-}
-
-json identity_json(const service::EmailIdentity& e) {
-  json info = verification_info_json(e.verification);
-  return {{"IdentityType", identity_type(e.kind)},
-          {"FeedbackForwardingStatus", true},
-          {"VerifiedForSendingStatus", sending_enabled(e.status)},
-          {"DkimAttributes", dkim_json(e)},
-          {"MailFromAttributes", mail_from_json(e.mail_from)},
-          {"Policies", json::object()},
-          {"Tags", tags_json(e.tags)},
-          {"VerificationStatus", status_name(e.status)},
-          {"VerificationInfo", std::move(info)}};
 }
 
 json summary_json(const service::EmailIdentitySummary& s) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/common/json_writer.h"
 #include "core/claim.h"
 #include "core/error.h"
 #include "http/message.h"
@@ -26,16 +27,16 @@ bool sending_enabled(core::ClaimStatus s);
 
 // HOST_NOT_FOUND, TYPE_NOT_FOUND, INVALID_VALUE, DNS_SERVER_ERROR, SERVICE_ERROR.
 std::string_view verification_error_name(service::VerificationError e);
-// GetEmailIdentity's VerificationInfo: {} until a check ran; epoch seconds.
-nlohmann::json verification_info_json(const service::VerificationInfo& v);
+// EMAIL_ADDRESS or DOMAIN.
+std::string_view identity_type(core::ClaimKind k);
 
-// CreateEmailIdentity's response members.
-nlohmann::json create_json(const service::EmailIdentity& e);
-// GetEmailIdentity's response members.
-nlohmann::json identity_json(const service::EmailIdentity& e);
-// MailFromAttributes: unconfigured, only the behaviour, as AWS sends it
-// (sesv2_mail_from.cc).
-nlohmann::json mail_from_json(const service::MailFromView& m);
+// CreateEmailIdentity's and GetEmailIdentity's response bodies, written
+// without a JSON tree (sesv2_identity_body.cc).
+std::string create_body(const service::EmailIdentity& e);
+std::string identity_body(const service::EmailIdentity& e);
+// The MailFromAttributes member: unconfigured, only the behaviour, as AWS
+// sends it (sesv2_mail_from.cc).
+void write_mail_from(JsonWriter& w, const service::MailFromView& m);
 // One IdentityInfo of ListEmailIdentities.
 nlohmann::json summary_json(const service::EmailIdentitySummary& s);
 // [{"Key": k, "Value": v}, ...]
