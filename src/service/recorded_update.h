@@ -16,26 +16,15 @@ namespace vouch::service {
 template <class Mutate>
 core::Result<core::Claim> update_recording_status(core::Store& store, core::Claim claim,
                                                   core::TimePoint now, Mutate mutate) {
-  for (int i = 0; i < kCasRetries; ++i) {
-    const core::ClaimStatus from = claim.status;
-    if (!mutate(claim)) return claim;  // nothing to change
-    core::Result<core::Claim> written = core::internal_error("unwritten");
-    if (claim.status == from) {
-      written = store.update_claim(claim);
-    } else {
-      // Read after `claim` was: a check landing in between fails the compare-and-set.
-      auto last = store.last_evidence(claim.id);
-      if (!last.ok()) return last.error();
-      written = store.record_check(claim, last->value_or("{}"),
-                                   core::StatusChange{now, from, claim.status});
-    }
-    if (written.ok() || written.error().code != core::ErrorCode::kAborted) return written;
-    auto fresh = store.get_claim(claim.scope, claim.id);
-    if (!fresh.ok()) return fresh.error();
-    if (!*fresh) return core::not_found("identity was deleted", claim.id);
-    claim = std::move(**fresh);
-  }
-  return core::Error{core::ErrorCode::kUnavailable, "identity is busy, retry", claim.id, {}};
+  return write_with_retry(
+      store, std::move(claim), mutate,
+      [&](const core::Claim& c, core::ClaimStatus from) -> core::Result<core::Claim> {
+        if (c.status == from) return store.update_claim(c);
+        // Read after `c` was: a check landing in between fails the compare-and-set.
+        auto last = store.last_evidence(c.id);
+        if (!last.ok()) return last.error();
+        return store.record_check(c, last->value_or("{}"), core::StatusChange{now, from, c.status});
+      });
 }
 
 }  // namespace vouch::service
