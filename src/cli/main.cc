@@ -606,12 +606,16 @@ int serve(const std::vector<std::string>& command_line) {
   auto clocks = make_clocks(*opt, *storage);
   if (!clocks.ok()) return fail_start(store_error(*opt, clocks.error()));
   core::DnsResolver& lookups = metrics.resolver(**resolver);
+  auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
+                                     metrics.registry(), VOUCH_VERSION);
+  // A change this node records is delivered now, not at the next poll (set
+  // before the scheduler's threads share the store; other nodes' changes wait
+  // for the poll).
+  if (!opt->test_mode) store.on_change([w = hooks.worker.get()] { w->wake(); });
   auto checks = start_checks(*opt, store, lookups, **clocks, metrics);
   auto mail = make_mail(*opt, store, (*clocks)->wall, metrics);
   if (!mail.ok()) return fail_start(mail.error());
   Services services(*opt, store, **clocks, random, *secret, *checks, lookups, *mail, node_id);
-  auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
-                                     metrics.registry(), VOUCH_VERSION);
   services.control.on_run_due_webhooks([w = hooks.worker.get()] { return w->run_due(); });
   std::optional<api::AccessLog> access_log;
   if (logs->access_log) {

@@ -12,7 +12,7 @@
 #include "core/encoding.h"
 #include "core/tokens.h"
 #include "mail/verification_mail.h"
-#include "service/update_with_retry.h"
+#include "service/recorded_update.h"
 
 namespace vouch::service {
 
@@ -125,7 +125,7 @@ Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
 Result<Claim> IdentityService::reopen_if_failed(Claim claim) {
   const auto now = clock_.now();
   const auto policy = core::policy_for(claim.kind);
-  return update_with_retry(store_, std::move(claim), [&](Claim& c) {
+  return update_recording_status(store_, std::move(claim), now, [&](Claim& c) {
     Claim effective = core::apply_time(policy, c, now);
     if (effective.status == ClaimStatus::kFailed) {
       c = core::restart(policy, std::move(c), now);

@@ -9,6 +9,7 @@
 #include "core/status_machine.h"
 #include "core/tokens.h"
 #include "service/identity_service.h"
+#include "service/recorded_update.h"
 #include "service/update_with_retry.h"
 
 namespace vouch::service {
@@ -113,7 +114,7 @@ core::Status IdentityService::set_mail_from(const Scope& scope, const std::strin
                            [&](const Claim& c) { return c.kind == kind; });
     if (it != existing->end() && it->record_name == domain) {
       // Set again: a failed record starts over, as a repeat Verify does.
-      auto reopened = update_with_retry(store_, *it, [&](Claim& c) {
+      auto reopened = update_recording_status(store_, *it, now, [&](Claim& c) {
         if (c.status != ClaimStatus::kFailed) return false;
         c = core::restart(policy, std::move(c), now);
         return true;

@@ -2,14 +2,14 @@
 
 #include "core/status_machine.h"
 #include "core/tokens.h"
-#include "service/update_with_retry.h"
+#include "service/recorded_update.h"
 
 namespace vouch::service {
 
 core::Status reopen_record_claim(core::Store& store, const core::Claim& record,
                                  core::TimePoint now) {
   const auto policy = core::policy_for(record.kind);
-  auto reopened = update_with_retry(store, record, [&](core::Claim& c) {
+  auto reopened = update_recording_status(store, record, now, [&](core::Claim& c) {
     if (c.status == core::ClaimStatus::kFailed) c = core::restart(policy, std::move(c), now);
     else if (c.status == core::ClaimStatus::kPending &&
              (!c.next_check_at || *c.next_check_at > now))

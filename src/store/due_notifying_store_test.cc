@@ -37,12 +37,14 @@ class DueNotifyingStoreTest : public ::testing::Test {
     ASSERT_TRUE(sqlite.ok());
     store_ = std::make_unique<DueNotifyingStore>(std::move(*sqlite));
     store_->on_due(clock_, [this] { ++told_; });
+    store_->on_change([this] { ++changed_; });
   }
 
   testing::TempDir dir_;
   core::ManualClock clock_{T0};
   std::unique_ptr<DueNotifyingStore> store_;
   int told_ = 0;
+  int changed_ = 0;
 };
 
 TEST_F(DueNotifyingStoreTest, ANewClaimDueNowIsTold) {
@@ -93,6 +95,46 @@ TEST_F(DueNotifyingStoreTest, CreateOnceTellsOnlyWhenItCreated) {
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->outcome, core::CreateOutcome::kLiveDuplicate);
   EXPECT_EQ(told_, 1);
+}
+
+TEST_F(DueNotifyingStoreTest, ARecordedStatusChangeIsToldAndACheckWithoutOneIsNot) {
+  auto c = store_->insert_claim(
+      claim(ClaimKind::kSesDomain, "a.example", 1, T0 + std::chrono::hours(1)));
+  ASSERT_TRUE(c.ok());
+  c->next_check_at = T0 + std::chrono::hours(2);
+  c = store_->record_check(*c, "{}", std::nullopt);  // still pending
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(changed_, 0);
+  auto stale = *c;
+  c->status = core::ClaimStatus::kVerified;
+  c = store_->record_check(*c, "{}",
+                           core::StatusChange{T0, core::ClaimStatus::kPending, c->status});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(changed_, 1);
+  stale.status = core::ClaimStatus::kFailed;  // lost the compare-and-set: nothing committed
+  EXPECT_FALSE(store_
+                   ->record_check(stale, "{}",
+                                  core::StatusChange{T0, core::ClaimStatus::kPending,
+                                                     core::ClaimStatus::kFailed})
+                   .ok());
+  EXPECT_EQ(changed_, 1);
+  EXPECT_EQ(told_, 0) << "none of them left the claim due";
+}
+
+TEST_F(DueNotifyingStoreTest, ABatchOfChecksIsToldOnceWhenOneOfItsChangesCommitted) {
+  auto a = store_->insert_claim(claim(ClaimKind::kSesDomain, "a.example", 1, std::nullopt));
+  auto b = store_->insert_claim(claim(ClaimKind::kSesDomain, "b.example", 2, std::nullopt));
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto quiet = store_->record_checks({{*a, "{}", std::nullopt}, {*b, "{}", std::nullopt}});
+  ASSERT_TRUE(quiet[0].ok() && quiet[1].ok());
+  EXPECT_EQ(changed_, 0) << "the control: no change in the batch";
+  a = quiet[0];
+  b = quiet[1];
+  a->status = b->status = core::ClaimStatus::kVerified;
+  const core::StatusChange change{T0, core::ClaimStatus::kPending, core::ClaimStatus::kVerified};
+  auto out = store_->record_checks({{*a, "{}", change}, {*b, "{}", change}});
+  ASSERT_TRUE(out[0].ok() && out[1].ok());
+  EXPECT_EQ(changed_, 1);
 }
 
 TEST_F(DueNotifyingStoreTest, WithNobodyToTellWritesStillWork) {

@@ -1,15 +1,58 @@
 // Store::record_checks for any backend: every record is compared-and-set on
 // its own inside one transaction. A lost race (kAborted) or a deleted claim
 // (kNotFound) fails only its own record, since it changed no row; any other
-// error undoes the whole batch.
+// error undoes the whole batch (or, in chunks, the whole chunk).
 #pragma once
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 #include <vector>
 
 #include "core/store.h"
 
 namespace vouch::store {
+
+namespace detail {
+
+// Records [b, e) of `records` on `conn`, each one's outcome into `each`;
+// a database error ends the range with that error.
+template <typename Conn, typename Write, typename History>
+core::Status record_range(Conn& conn, const std::vector<core::CheckRecord>& records,
+                          std::vector<core::Status>& each, size_t b, size_t e, Write& write,
+                          History& history) {
+  for (size_t i = b; i < e; ++i) {
+    each[i] = write(conn, records[i]);
+    if (each[i].ok()) {
+      if (auto s = history(conn, records[i]); !s.ok()) return s;
+    } else if (each[i].error().code != core::ErrorCode::kAborted &&
+               each[i].error().code != core::ErrorCode::kNotFound) {
+      return each[i];  // a database error: undo the whole range
+    }
+  }
+  return {};
+}
+
+// The results: record i's own outcome when its range committed (range_of(i)
+// ok), else the range's error.
+template <typename RangeStatus>
+std::vector<core::Result<core::Claim>> record_results(std::vector<core::CheckRecord>& records,
+                                                      const std::vector<core::Status>& each,
+                                                      RangeStatus range_of) {
+  std::vector<core::Result<core::Claim>> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const core::Status& range = range_of(i);
+    const core::Status& s = range.ok() ? each[i] : range;
+    if (s.ok()) ++records[i].claim.version;
+    // One expression: GCC 12 warns (maybe-uninitialized) on two push_backs.
+    out.push_back(s.ok() ? core::Result<core::Claim>(std::move(records[i].claim))
+                         : core::Result<core::Claim>(s.error()));
+  }
+  return out;
+}
+
+}  // namespace detail
 
 // run_tx(fn): runs fn(conn) in one transaction, committing when it returns ok.
 // write(conn, record): the record's compare-and-set update and evidence.
@@ -19,27 +62,30 @@ std::vector<core::Result<core::Claim>> record_in_one_transaction(
     std::vector<core::CheckRecord> records, RunTx&& run_tx, Write&& write, History&& history) {
   std::vector<core::Status> each(records.size());
   const core::Status st = run_tx([&](auto& conn) -> core::Status {
-    for (size_t i = 0; i < records.size(); ++i) {
-      each[i] = write(conn, records[i]);
-      if (each[i].ok()) {
-        if (auto s = history(conn, records[i]); !s.ok()) return s;
-      } else if (each[i].error().code != core::ErrorCode::kAborted &&
-                 each[i].error().code != core::ErrorCode::kNotFound) {
-        return each[i];  // a database error: undo the whole batch
-      }
-    }
-    return {};
+    return detail::record_range(conn, records, each, 0, records.size(), write, history);
   });
-  std::vector<core::Result<core::Claim>> out;
-  out.reserve(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const core::Status& s = st.ok() ? each[i] : st;
-    if (s.ok()) ++records[i].claim.version;
-    // One expression: GCC 12 warns (maybe-uninitialized) on two push_backs.
-    out.push_back(s.ok() ? core::Result<core::Claim>(std::move(records[i].claim))
-                         : core::Result<core::Claim>(s.error()));
+  return detail::record_results(records, each, [&](size_t) -> const core::Status& { return st; });
+}
+
+// The same in chunks of `chunk` records: run_each(fns) runs each fn(conn) as
+// its own write (SQLite: its own savepoint, all in one group commit) and
+// returns each one's Status in order.
+template <typename Conn, typename RunEach, typename Write, typename History>
+std::vector<core::Result<core::Claim>> record_in_chunks(std::vector<core::CheckRecord> records,
+                                                        size_t chunk, RunEach&& run_each,
+                                                        Write&& write, History&& history) {
+  chunk = std::max<size_t>(chunk, 1);
+  std::vector<core::Status> each(records.size());
+  std::vector<std::function<core::Status(Conn&)>> fns;
+  for (size_t b = 0; b < records.size(); b += chunk) {
+    const size_t e = std::min(records.size(), b + chunk);
+    fns.push_back([&, b, e](Conn& conn) {
+      return detail::record_range(conn, records, each, b, e, write, history);
+    });
   }
-  return out;
+  const std::vector<core::Status> ranges = run_each(std::move(fns));
+  return detail::record_results(records, each,
+                                [&](size_t i) -> const core::Status& { return ranges[i / chunk]; });
 }
 
 }  // namespace vouch::store

@@ -76,6 +76,38 @@ TEST_P(StoreEventsTest, ABatchWritesEventsOnlyForTheRecordsThatLanded) {
   EXPECT_EQ(got[0].kind, ClaimKind::kSesMailFromMx);
 }
 
+// SQLite records a batch in savepoints of 64 records (sqlite_store.cc
+// kRecordChunk): results and events stay per record across them.
+TEST_P(StoreEventsTest, ABatchSpanningManySavepointsKeepsEachRecordsOutcome) {
+  std::vector<CheckRecord> records;
+  std::vector<bool> lands;
+  for (int i = 0; i < 300; ++i) {
+    Claim c = insert(
+        make_claim(kScope, ClaimKind::kSesDomain, "b" + std::to_string(i) + ".example"));
+    const bool stale = i % 97 == 5;  // in the 1st, 2nd, 4th and 5th chunks
+    if (stale) {
+      Claim moved = c;
+      moved.attempts = 1;
+      ASSERT_OK(store().update_claim(moved));
+    }
+    lands.push_back(!stale);
+    c.status = ClaimStatus::kVerified;
+    records.push_back({c, "{}", StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  }
+  auto out = store().record_checks(records);
+  ASSERT_EQ(out.size(), records.size());
+  size_t landed = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].ok(), lands[i]) << i;
+    if (!out[i].ok()) continue;
+    ++landed;
+    EXPECT_EQ(out[i]->id, records[i].claim.id);
+    EXPECT_EQ(out[i]->version, records[i].claim.version + 1);
+  }
+  EXPECT_EQ(landed, 296u);
+  EXPECT_EQ(events(kScope.account_id, 0, 1000).size(), 296u);
+}
+
 TEST_P(StoreEventsTest, EventsArePerAccountInOrderAndPage) {
   std::vector<std::string> mine;
   for (int i = 0; i < 5; ++i) {

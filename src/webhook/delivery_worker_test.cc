@@ -10,7 +10,10 @@
 
 #include "core/event_json.h"
 #include "crypto/webhook_signature.h"
+#include "store/due_notifying_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/eventually.h"
+#include "testing/fake_timer.h"
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
 
@@ -287,6 +290,46 @@ TEST_F(DeliveryWorkerTest, PruneDeletesFinishedDeliveriesPastTheRetention) {
   domain_.advance(hours(7 * 24 + 1));
   EXPECT_EQ(worker_->prune(), 1u);
   EXPECT_EQ(health().delivered, 0);
+}
+
+// serve() wires the store's on_change to wake(): a change recorded on this
+// node goes out at once, not at the worker's next poll.
+TEST_F(DeliveryWorkerTest, ARecordedChangeWakesTheBackgroundWorkerBeforeItsPoll) {
+  add_webhook("wh-1");
+  core::Claim a = claim("a.example");
+  core::Claim b = claim("b.example");
+  testing::FakeTimer timer;
+  WorkerOptions options;
+  options.timer = &timer;
+  options.retention = core::Seconds(0);  // no prune pass in the loop
+  auto* inner = store_.get();
+  store::DueNotifyingStore notifying(std::move(store_));
+  DeliveryWorker worker(notifying, poster_, domain_, wall_, random_, options);
+  notifying.on_change([&worker] { worker.wake(); });
+  worker.start();
+  auto posted = [&] {
+    std::lock_guard lock(poster_.mu);
+    return poster_.posted.size();
+  };
+  ASSERT_TRUE(testing::eventually([&] { return timer.parked() == 1; })) << "waiting to poll";
+  const uint64_t waits = timer.waits();
+  a.status = core::ClaimStatus::kVerified;
+  ASSERT_OK(notifying.record_check(
+      a, "{}", core::StatusChange{T0, core::ClaimStatus::kPending, core::ClaimStatus::kVerified}));
+  ASSERT_TRUE(testing::eventually([&] { return posted() == 1; })) << "woken, not polled";
+
+  // The control: a change the notifier never saw waits for the poll.
+  b.status = core::ClaimStatus::kVerified;
+  ASSERT_TRUE(testing::eventually([&] { return timer.waits() > waits && timer.parked() == 1; }))
+      << "its pass over, waiting again";
+  ASSERT_OK(inner->record_check(
+      b, "{}", core::StatusChange{T0, core::ClaimStatus::kPending, core::ClaimStatus::kVerified}));
+  const uint64_t looked = timer.checks();
+  ASSERT_TRUE(testing::eventually([&] { return timer.checks() > looked + 5; }))
+      << "parked, looking at its condition again and again";
+  EXPECT_EQ(posted(), 1u);
+  timer.advance(options.poll_interval);
+  ASSERT_TRUE(testing::eventually([&] { return posted() == 2; })) << "the poll finds it";
 }
 
 }  // namespace

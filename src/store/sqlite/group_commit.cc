@@ -31,6 +31,27 @@ core::Status GroupCommit::run(Write write) {
   return result.get();
 }
 
+std::vector<core::Status> GroupCommit::run_each(std::vector<Write> writes) {
+  std::vector<std::future<core::Status>> results;
+  results.reserve(writes.size());
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      return std::vector<core::Status>(
+          writes.size(), core::Error{core::ErrorCode::kUnavailable, "store is closing", {}, {}});
+    }
+    for (auto& w : writes) {
+      queue_.push_back(Pending{std::move(w), {}});
+      results.push_back(queue_.back().done.get_future());
+    }
+  }
+  cv_.notify_one();
+  std::vector<core::Status> out;
+  out.reserve(results.size());
+  for (auto& r : results) out.push_back(r.get());
+  return out;
+}
+
 void GroupCommit::loop() {
   pthread_setname_np(pthread_self(), "vouch-commit");  // named for top -H
   for (;;) {

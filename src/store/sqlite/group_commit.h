@@ -9,6 +9,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/error.h"
 #include "store/sqlite/db.h"
@@ -28,6 +29,10 @@ class GroupCommit {
 
   // Blocks until the write is durable (committed) or has failed.
   core::Status run(Write write);
+  // Several writes queued at once (so they share a commit when they fit in a
+  // batch), each in its own savepoint; blocks until all are done and returns
+  // each one's Status in order.
+  std::vector<core::Status> run_each(std::vector<Write> writes);
 
  private:
   struct Pending {

@@ -40,12 +40,14 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
 
 class Receiver:
     """An HTTP server on 127.0.0.1 recording each POST (path, headers, raw
-    body) and answering `statuses` in turn (then the last one). Constructed
-    on a port; start() and stop() open and close it."""
+    body) and answering `statuses` in turn (then the last one); while `hold`
+    (a threading.Event) is unset, it answers nothing (for up to 60 s).
+    Constructed on a port; start() and stop() open and close it."""
 
-    def __init__(self, port: int | None = None, statuses=(200,)):
+    def __init__(self, port: int | None = None, statuses=(200,), hold=None):
         self.port = port or free_port()
         self.statuses = list(statuses)
+        self.hold = hold
         self.got: list[dict] = []
         self._server = None
         self._lock = threading.Lock()
@@ -63,10 +65,15 @@ class Receiver:
                     outer.got.append({"path": self.path, "headers": dict(self.headers.items()),
                                       "body": body})
                     status = outer.statuses.pop(0) if len(outer.statuses) > 1 else outer.statuses[0]
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                if outer.hold is not None:
+                    outer.hold.wait(60)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender died waiting (a SIGKILL test)
 
             def log_message(self, *args):
                 pass
