@@ -45,8 +45,9 @@ class CachingStore final : public ForwardingStore {
  public:
   enum class Writers { kOnlyThis, kAlsoElsewhere };
   static constexpr size_t kEvidenceBytes = 16 << 20;
-  // Keeps up to about 2 * `capacity` identities (two generations) and, with
-  // kOnlyThis and a capacity, about `evidence_bytes` of evidence.
+  // Keeps up to about 2 * `capacity` identities (two generations), as many
+  // claims by id and, with kOnlyThis and a capacity, about `evidence_bytes`
+  // of evidence.
   CachingStore(std::unique_ptr<core::Store> inner, size_t capacity,
                Writers writers = Writers::kOnlyThis, size_t evidence_bytes = kEvidenceBytes);
 
