@@ -20,6 +20,7 @@
 #   CPU       0 skips the CPU runs  [1]
 #   CALLGRIND 0 skips the instruction counts  [1]
 #   VARIANTS  which vouch to run  [t1 t1-nometrics default]
+#   OPS       which operations  [get1 get100 list100 lattice verify]
 #   BEFORE    another vouch binary (e.g. the build before a change): each
 #             variant also runs on it, as "<variant>@before", in the same run
 #   CG_DUR    each run under callgrind, with 4 connections  [4s]
@@ -33,7 +34,7 @@ WRITES=${WRITES:-80000}
 CPU=${CPU:-1}
 CALLGRIND=${CALLGRIND:-1}
 CG_DUR=${CG_DUR:-4s}
-OPS=(get1 get100 list100 lattice verify)
+read -ra OPS <<<"${OPS:-get1 get100 list100 lattice verify}"
 declare -A OP_NAME=(
   [get1]="GetIdentityVerificationAttributes, 1 identity"
   [get100]="GetIdentityVerificationAttributes, 100 identities"

@@ -42,8 +42,8 @@ std::variant<core::Scope, auth::WireAuthError> Authenticator::authenticate(
     auto account = accounts_.find(key);
     if (!account.ok()) return account.error();
     if (!*account) return std::optional<auth::Credentials>();
-    return std::optional<auth::Credentials>(
-        auth::Credentials{(*account)->account_id, (*account)->secret_access_key});
+    return std::optional<auth::Credentials>(auth::Credentials{
+        std::move((*account)->account_id), std::move((*account)->secret_access_key)});
   };
   auto result = auth::verify(view, lookup, clock_.now(), opts);
   if (auto* err = std::get_if<auth::AuthError>(&result)) {

@@ -8,6 +8,7 @@ namespace vouch::auth {
 namespace {
 
 constexpr char kHexUpper[] = "0123456789ABCDEF";
+constexpr size_t kScannedHeaders = 16;
 
 bool unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -41,6 +42,21 @@ void append_collapsed(std::string_view v, std::string& out) {
     out.append(v.substr(word, i - word));
     any = true;
   }
+}
+
+// A path the normalisation above leaves as it is: absolute, with no empty,
+// "." or ".." segment (what every SDK sends); only encoding remains.
+bool already_normal(std::string_view path) {
+  if (path.front() != '/') return false;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    start = end + 1;
+  }
+  return true;
 }
 
 }  // namespace
@@ -107,7 +123,16 @@ std::string percent_decode(std::string_view in) {
 // '/' only when something remains.
 std::string canonical_uri(std::string_view raw_path) {
   std::string out;
-  if (raw_path.empty()) return "/";
+  append_canonical_uri(raw_path, out);
+  return out;
+}
+
+void append_canonical_uri(std::string_view raw_path, std::string& out) {
+  if (raw_path.empty()) {
+    out.push_back('/');
+    return;
+  }
+  if (already_normal(raw_path)) return uri_encode(raw_path, true, out);
   std::vector<std::string_view> segs;
   segs.reserve(8);
   size_t start = 0;
@@ -122,15 +147,14 @@ std::string canonical_uri(std::string_view raw_path) {
     }
     start = end + 1;
   }
-  out.reserve(raw_path.size() + 16);
+  const size_t first = out.size();
   if (raw_path.front() == '/') out.push_back('/');
   for (size_t i = 0; i < segs.size(); ++i) {
     if (i > 0) out.push_back('/');
     uri_encode(segs[i], false, out);
   }
   if (raw_path.back() == '/' && !segs.empty()) out.push_back('/');
-  if (out.empty()) out.push_back('/');
-  return out;
+  if (out.size() == first) out.push_back('/');
 }
 
 std::string canonical_query(std::string_view raw_query, bool presigned) {
@@ -181,16 +205,30 @@ std::optional<std::string> canonical_request(const RequestView& req,
                                              std::string_view signed_headers,
                                              std::string_view payload_hash, bool presigned,
                                              size_t max_size) {
-  auto [path, query] = split_target(req.target);
   std::string out;
-  out.reserve(std::min<size_t>(
-      max_size, req.method.size() + path.size() + query.size() + 2 * signed_headers.size() + 256));
+  if (!append_canonical_request(req, signed_headers, payload_hash, presigned, max_size, out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool append_canonical_request(const RequestView& req, std::string_view signed_headers,
+                              std::string_view payload_hash, bool presigned, size_t max_size,
+                              std::string& out) {
+  auto [path, query] = split_target(req.target);
+  const size_t first = out.size();
+  out.reserve(first + std::min<size_t>(max_size, req.method.size() + path.size() + query.size() +
+                                                     2 * signed_headers.size() + 256));
   out.append(req.method).push_back('\n');
-  out.append(canonical_uri(path)).push_back('\n');
-  out.append(canonical_query(query, presigned)).push_back('\n');
-  // Every header once, by lowercased name, in arrival order within a name.
+  append_canonical_uri(path, out);
+  out.push_back('\n');
+  if (!query.empty()) out.append(canonical_query(query, presigned));
+  out.push_back('\n');
+  // Each named header's values in arrival order. A few headers (every SDK's
+  // request) are scanned per name; more are indexed by lowercased name, so
+  // that a long SignedHeaders list costs no scan of every header per name.
   std::vector<std::pair<std::string, const Header*>> by_name;
-  if (req.headers != nullptr) {
+  if (req.headers != nullptr && req.headers->size() > kScannedHeaders) {
     by_name.reserve(req.headers->size());
     for (const Header& h : *req.headers) {
       std::string name(h.name);
@@ -201,40 +239,54 @@ std::optional<std::string> canonical_request(const RequestView& req,
                      [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   size_t start = 0;
-  std::string name;
-  while (start < signed_headers.size() && out.size() <= max_size) {
+  std::string lower_name;
+  while (start < signed_headers.size() && out.size() - first <= max_size) {
     size_t end = signed_headers.find(';', start);
     if (end == std::string_view::npos) end = signed_headers.size();
-    name.clear();
-    for (char c : signed_headers.substr(start, end - start)) name.push_back(lower(c));
+    const std::string_view name = signed_headers.substr(start, end - start);
     start = end + 1;
     if (name.empty()) continue;
-    out.append(name).push_back(':');
-    auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
-                               [](const auto& a, const std::string& n) { return a.first < n; });
-    for (bool first = true; it != by_name.end() && it->first == name; ++it, first = false) {
-      if (!first) out.push_back(',');
-      append_collapsed(it->second->value, out);
+    for (char c : name) out.push_back(lower(c));
+    out.push_back(':');
+    bool first_value = true;
+    const auto add = [&](const Header& h) {
+      if (!first_value) out.push_back(',');
+      first_value = false;
+      append_collapsed(h.value, out);
+    };
+    if (!by_name.empty()) {
+      lower_name.assign(out, out.size() - 1 - name.size(), name.size());
+      auto it = std::lower_bound(by_name.begin(), by_name.end(), lower_name,
+                                 [](const auto& a, const std::string& n) { return a.first < n; });
+      for (; it != by_name.end() && it->first == lower_name; ++it) add(*it->second);
+    } else if (req.headers != nullptr) {
+      for (const Header& h : *req.headers) {
+        if (iequals(h.name, name)) add(h);
+      }
     }
     out.push_back('\n');
   }
   out.push_back('\n');
   out.append(signed_headers).push_back('\n');
   out.append(payload_hash);
-  if (out.size() > max_size) return std::nullopt;
-  return out;
+  return out.size() - first <= max_size;
 }
 
 std::string string_to_sign(std::string_view amz_date, std::string_view credential_scope,
                            std::string_view canonical_request) {
   std::string out;
-  out.reserve(17 + amz_date.size() + credential_scope.size() + 64 + 3);
+  append_string_to_sign(amz_date, credential_scope, canonical_request, out);
+  return out;
+}
+
+void append_string_to_sign(std::string_view amz_date, std::string_view credential_scope,
+                           std::string_view canonical_request, std::string& out) {
+  out.reserve(out.size() + 17 + amz_date.size() + credential_scope.size() + 64 + 3);
   out.append("AWS4-HMAC-SHA256\n").append(amz_date).push_back('\n');
   out.append(credential_scope).push_back('\n');
   char hex_hash[64];
   hex_encode(sha256(canonical_request), hex_hash);
   out.append(hex_hash, sizeof hex_hash);
-  return out;
 }
 
 }  // namespace vouch::auth

@@ -26,6 +26,7 @@ std::string percent_decode(std::string_view in);
 
 // Normalized (dot segments and empty segments removed) and encoded again.
 std::string canonical_uri(std::string_view raw_path);
+void append_canonical_uri(std::string_view raw_path, std::string& out);
 // presigned: drop X-Amz-Signature.
 std::string canonical_query(std::string_view raw_query, bool presigned = false);
 // Header values for `lower_name`, trimmed, whitespace runs collapsed, joined by ','.
@@ -38,9 +39,15 @@ std::optional<std::string> canonical_request(const RequestView& req,
                                              std::string_view signed_headers,
                                              std::string_view payload_hash, bool presigned = false,
                                              size_t max_size = std::numeric_limits<size_t>::max());
+// The same, appended to `out` (a buffer the caller reuses); false when too big.
+bool append_canonical_request(const RequestView& req, std::string_view signed_headers,
+                              std::string_view payload_hash, bool presigned, size_t max_size,
+                              std::string& out);
 // credential_scope: "<date>/<region>/<service>/aws4_request".
 std::string string_to_sign(std::string_view amz_date, std::string_view credential_scope,
                            std::string_view canonical_request);
+void append_string_to_sign(std::string_view amz_date, std::string_view credential_scope,
+                           std::string_view canonical_request, std::string& out);
 
 bool iequals(std::string_view a, std::string_view b);
 // First header with this name (case-insensitive), or nullptr.

@@ -87,6 +87,15 @@ TEST(Canonical, UriNormalization) {
   EXPECT_EQ(canonical_uri("/a/./b/../c//d/"), "/a/c/d/");
   EXPECT_EQ(canonical_uri("/../.."), "/");
   EXPECT_EQ(canonical_uri("/a b/%41"), "/a%20b/%2541");
+  // Paths already normal take a shortcut; these sit on its edges.
+  EXPECT_EQ(canonical_uri("/"), "/");
+  EXPECT_EQ(canonical_uri("/a/"), "/a/");
+  EXPECT_EQ(canonical_uri("/a/b"), "/a/b");
+  EXPECT_EQ(canonical_uri("/a//"), "/a/");
+  EXPECT_EQ(canonical_uri("/a/."), "/a");
+  EXPECT_EQ(canonical_uri("/.a/..b/...c"), "/.a/..b/...c");
+  EXPECT_EQ(canonical_uri("a/b"), "a/b");
+  EXPECT_EQ(canonical_uri("/a:b/c%2F"), "/a%3Ab/c%252F");
   EXPECT_EQ(split_target("http://h:1/p?q=1").first, "/p");
   EXPECT_EQ(split_target("/p?q=http://x").second, "q=http://x");
 }

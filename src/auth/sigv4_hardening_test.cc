@@ -151,6 +151,22 @@ TEST(SignedHeaders, SortedListsStillVerify) {
   EXPECT_NE(creq.find("\nx-a:1\nx-b:2,3 x\n"), std::string::npos) << creq;
 }
 
+TEST(SignedHeaders, ManyHeadersAreIndexedWithTheSameResult) {
+  // Up to 16 headers are scanned per signed name, more are indexed: the
+  // same request with unsigned filler headers canonicalises the same.
+  SignInput in = input();
+  in.headers = {{"X-B", "2"}, {"x-a", "1"}, {"x-b", " 3  x "}};
+  Req few = signed_req(in);
+  for (int i = 0; i < 20; ++i) in.headers.push_back({"X-Fill-" + std::to_string(i), "v"});
+  Req many = signed_req(in);
+  ASSERT_GT(many.headers.size(), 16u);
+  ASSERT_LE(few.headers.size(), 16u);
+  std::string creq = *canonical_request(many.view(), "host;x-a;x-b", "h");
+  EXPECT_EQ(creq, *canonical_request(few.view(), "host;x-a;x-b", "h"));
+  EXPECT_NE(creq.find("\nx-a:1\nx-b:2,3 x\n"), std::string::npos) << creq;
+  EXPECT_TRUE(ok(check(many)));
+}
+
 TEST(CanonicalRequest, SizeIsCapped) {
   Req r = signed_req(input());
   auto full = canonical_request(r.view(), "host;x-amz-date", "h");

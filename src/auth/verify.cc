@@ -1,6 +1,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 
 #include "auth/canonical.h"
@@ -15,6 +16,9 @@ namespace {
 using std::chrono::seconds;
 
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+// Hex SHA-256 of nothing: every GET's payload.
+constexpr std::string_view kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr std::string_view kMismatchText =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -133,7 +137,13 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
                      "The security token included in the request is invalid."};
   }
 
-  std::string payload_hash = sha256_hex(req.body);
+  char body_hash[64];
+  if (req.body.empty()) {
+    std::memcpy(body_hash, kEmptySha256.data(), sizeof body_hash);
+  } else {
+    hex_encode(sha256(req.body), body_hash);
+  }
+  std::string_view payload_hash(body_hash, sizeof body_hash);
   if (const Header* h = find_header(req.headers, "x-amz-content-sha256")) {
     std::string_view claimed = trim(h->value);
     bool unsigned_ok = opts.allow_unsigned_payload && claimed == kUnsignedPayload;
@@ -142,13 +152,17 @@ std::variant<Principal, AuthError> verify_impl(const RequestView& req, const Key
                        "The provided 'x-amz-content-sha256' header does not match what was "
                        "computed."};
     }
-    payload_hash.assign(claimed);
+    payload_hash = claimed;
   }
 
-  auto creq = canonical_request(req, p.signed_headers, payload_hash, p.presigned,
-                                kMaxCanonicalRequest);
-  if (!creq) return AuthError{Failure::kMismatch, std::string(kMismatchText)};
-  std::string sts = string_to_sign(p.amz_date, p.credential_scope, *creq);
+  thread_local std::string creq, sts;  // reused: no allocation once grown
+  creq.clear();
+  sts.clear();
+  if (!append_canonical_request(req, p.signed_headers, payload_hash, p.presigned,
+                                kMaxCanonicalRequest, creq)) {
+    return AuthError{Failure::kMismatch, std::string(kMismatchText)};
+  }
+  append_string_to_sign(p.amz_date, p.credential_scope, creq, sts);
   char expected[64];
   hex_encode(
       scope_signature(creds->secret_access_key, p.scope.date, p.scope.region, p.scope.service, sts),

@@ -5,8 +5,13 @@
 namespace vouch::core {
 
 std::string domain_verification_arn(const Scope& scope, const std::string& id) {
-  return "arn:aws:vpc-lattice:" + scope.region + ":" + scope.account_id + ":domainverification/" +
-         id;
+  constexpr std::string_view kService = "arn:aws:vpc-lattice:", kResource = ":domainverification/";
+  std::string arn;
+  arn.reserve(kService.size() + scope.region.size() + 1 + scope.account_id.size() +
+              kResource.size() + id.size());
+  arn.append(kService).append(scope.region).append(":").append(scope.account_id);
+  arn.append(kResource).append(id);
+  return arn;
 }
 
 std::optional<ParsedArn> parse_arn(std::string_view arn) {

@@ -14,14 +14,14 @@ Accounts::Accounts(core::Store& store, const core::Clock& clock, AccountsOptions
     : store_(store), clock_(clock), options_(options) {}
 
 core::Result<std::optional<core::Account>> Accounts::find(std::string_view access_key_id) {
-  std::string key(access_key_id);
   const core::TimePoint now = clock_.now();
   {
     std::shared_lock lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end() && now < it->second.expires) {
+    if (auto it = cache_.find(access_key_id); it != cache_.end() && now < it->second.expires) {
       return it->second.account;
     }
   }
+  std::string key(access_key_id);
   auto found = store_.find_account(key);
   if (!found.ok()) return found.error();  // not remembered: the next request asks again
   std::unique_lock lock(mu_);

@@ -46,7 +46,11 @@ class Accounts {
   const core::Clock& clock_;
   const AccountsOptions options_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Entry> cache_;  // GUARDED_BY(mu_)
+  struct Hash {  // looked up by the request's string_view: no key copy per request
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> cache_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace vouch::service

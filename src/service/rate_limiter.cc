@@ -13,7 +13,7 @@ double burst_of(double rate) { return std::max(1.0, rate); }
 RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, double> rates,
                          size_t max_buckets)
     : clock_(clock),
-      rates_(std::move(rates)),
+      rates_(rates.begin(), rates.end()),
       max_buckets_(std::max<size_t>(1, max_buckets)),
       sweep_at_(std::min<size_t>(1024, max_buckets_)) {}
 
@@ -71,8 +71,10 @@ size_t RateLimiter::buckets() const {
   return buckets_.size();
 }
 
-core::Status RateLimiter::admit(const core::Scope& scope, const std::string& operation) {
-  if (allow(scope.account_id + "/" + scope.region, operation)) return {};
+core::Status RateLimiter::admit(const core::Scope& scope, std::string_view operation) {
+  thread_local std::string account;  // reused: no allocation per request
+  account.assign(scope.account_id).append("/").append(scope.region);
+  if (allow(account, operation)) return {};
   return core::Error{core::ErrorCode::kThrottled, "Rate exceeded", {}, {}};
 }
 
@@ -88,14 +90,15 @@ void RateLimiter::sweep(core::TimePoint now) {
   }
 }
 
-bool RateLimiter::allow(const std::string& account, const std::string& operation) {
+bool RateLimiter::allow(const std::string& account, std::string_view operation) {
   auto rate_it = rates_.find(operation);
   if (rate_it == rates_.end() || rate_it->second <= 0) return true;
   const double rate = rate_it->second;
   const double burst = burst_of(rate);
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
-  std::string key = account + '\n' + operation;
+  thread_local std::string key;
+  key.assign(account).append("\n").append(operation);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     // A full table of busy buckets is swept at most once a second, not on
@@ -110,7 +113,7 @@ bool RateLimiter::allow(const std::string& account, const std::string& operation
     // Still full of busy buckets: refuse rather than grow (or forget a busy
     // caller's debt, which would let it past its rate).
     if (buckets_.size() >= max_buckets_) return false;
-    it = buckets_.emplace(std::move(key), Bucket{burst, now, rate}).first;
+    it = buckets_.emplace(key, Bucket{burst, now, rate}).first;
   } else if (now > it->second.last) {
     double elapsed = std::chrono::duration<double>(now - it->second.last).count();
     it->second.tokens = std::min(burst, it->second.tokens + elapsed * rate);

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,11 +24,11 @@ class RateLimiter {
               size_t max_buckets = kDefaultMaxBuckets);
 
   // Whether `account` may call `operation` now (and if so, takes one token).
-  bool allow(const std::string& account, const std::string& operation);
+  bool allow(const std::string& account, std::string_view operation);
 
   // allow() for the scope's account in its Region (AWS applies its API rates
   // per account and Region): kThrottled "Rate exceeded" when over.
-  core::Status admit(const core::Scope& scope, const std::string& operation);
+  core::Status admit(const core::Scope& scope, std::string_view operation);
 
   // AWS's default rates for the operations vouch serves, and vouch's own for
   // its admin routes that look up DNS live ("vouch:GetClaim", "vouch:CheckClaim").
@@ -50,7 +51,7 @@ class RateLimiter {
   void sweep(core::TimePoint now);
 
   const core::Clock& clock_;
-  const std::map<std::string, double> rates_;
+  const std::map<std::string, double, std::less<>> rates_;  // found by string_view
   const size_t max_buckets_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mu_)

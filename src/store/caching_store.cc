@@ -41,13 +41,15 @@ CachingStore::CachingStore(std::unique_ptr<core::Store> inner, size_t capacity, 
       // Keyed by claim id, which changed_elsewhere() does not name: only
       // when no write can come from elsewhere.
       sole_writer_(writers == Writers::kOnlyThis && capacity > 0 && evidence_bytes > 0),
-      evidence_(evidence_bytes) {}
+      evidence_(evidence_bytes),
+      by_id_(capacity) {}
 
 void CachingStore::changed_elsewhere(std::string_view key) {
   if (key == "*") return forget_all();
   std::lock_guard lock(mu_);
   ++generation_;
   erase_key(key);
+  by_id_.erase_key(key);
 }
 
 void CachingStore::following_elsewhere(bool following) {
@@ -59,6 +61,7 @@ void CachingStore::following_elsewhere(bool following) {
   evidence_.clear();
   records_young_.clear();
   records_old_.clear();
+  by_id_.clear();
 }
 
 std::shared_ptr<const Claim> CachingStore::lookup(std::string_view key) {
@@ -105,6 +108,7 @@ void CachingStore::forget(const Claim& claim) {
   erase(claim.scope, claim.subject);
   evidence_.erase(claim.id);
   erase_records(claim.scope, claim.subject);
+  by_id_.erase(claim.id);
 }
 
 void CachingStore::forget_all() {
@@ -115,6 +119,7 @@ void CachingStore::forget_all() {
   evidence_.clear();
   records_young_.clear();
   records_old_.clear();
+  by_id_.clear();
 }
 
 template <typename Subjects>
@@ -193,7 +198,10 @@ CachingStore::Stats CachingStore::stats() const {
           evidence_hits_,
           evidence_misses_,
           evidence_.entries(),
-          evidence_.bytes()};
+          evidence_.bytes(),
+          claim_hits_,
+          claim_misses_,
+          by_id_.entries()};
 }
 
 // ---- claim writes: write through, then forget the entry ----------------------
@@ -242,11 +250,14 @@ std::vector<Result<Claim>> CachingStore::record_checks(std::vector<core::CheckRe
   std::lock_guard lock(mu_);
   ++generation_;
   for (const auto& r : out) {
-    if (r.ok()) erase(r->scope, r->subject);
+    if (!r.ok()) continue;
+    erase(r->scope, r->subject);
+    by_id_.erase(r->id);
   }
   for (const auto& w : written) {
     evidence_.erase(w.id);
     erase_records(w.scope, w.subject);
+    by_id_.erase(w.id);
   }
   return out;
 }
@@ -263,6 +274,7 @@ Result<bool> CachingStore::delete_claim(const Scope& scope, const std::string& i
   std::lock_guard lock(mu_);
   ++generation_;
   evidence_.erase(id);
+  by_id_.erase(id);
   return r;
 }
 

@@ -20,6 +20,11 @@
 // it per DKIM record), bounded in bytes, and the claims of one kind and
 // subject (find_claims() of one subject: a domain's DKIM records), forgotten
 // by every write of a claim of that subject, under the same rules.
+//
+// It also keeps claims read by id (get_claim(): GetDomainVerification), by
+// the identity cache's rules, including a fleet's (a change heard from
+// elsewhere finds them by key); leases forget them too, since they move
+// next_check_at.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,7 @@
 #include <unordered_map>
 
 #include "core/store.h"
+#include "store/claim_id_cache.h"
 #include "store/evidence_cache.h"
 #include "store/forwarding_store.h"
 
@@ -39,8 +45,9 @@ class CachingStore final : public ForwardingStore {
  public:
   enum class Writers { kOnlyThis, kAlsoElsewhere };
   static constexpr size_t kEvidenceBytes = 16 << 20;
-  // Keeps up to about 2 * `capacity` identities (two generations) and, with
-  // kOnlyThis and a capacity, about `evidence_bytes` of evidence.
+  // Keeps up to about 2 * `capacity` identities (two generations), as many
+  // claims by id and, with kOnlyThis and a capacity, about `evidence_bytes`
+  // of evidence.
   CachingStore(std::unique_ptr<core::Store> inner, size_t capacity,
                Writers writers = Writers::kOnlyThis, size_t evidence_bytes = kEvidenceBytes);
 
@@ -52,6 +59,11 @@ class CachingStore final : public ForwardingStore {
 
   core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
                                                          const std::string& subject) override;
+  core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
+                                                     const std::string& id) override;
+  core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
+                                                          core::TimePoint lease_until,
+                                                          size_t limit) override;
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
   core::Status with_identities(
@@ -84,6 +96,9 @@ class CachingStore final : public ForwardingStore {
     uint64_t evidence_misses = 0;
     size_t evidence_entries = 0;
     size_t evidence_bytes = 0;
+    uint64_t claim_hits = 0;  // get_claim()
+    uint64_t claim_misses = 0;
+    size_t claim_entries = 0;
   };
   Stats stats() const;
 
@@ -129,6 +144,9 @@ class CachingStore final : public ForwardingStore {
   Records records_old_;           // GUARDED_BY(mu_)
   uint64_t evidence_hits_ = 0;    // GUARDED_BY(mu_)
   uint64_t evidence_misses_ = 0;  // GUARDED_BY(mu_)
+  ClaimIdCache by_id_;            // GUARDED_BY(mu_)
+  uint64_t claim_hits_ = 0;       // GUARDED_BY(mu_)
+  uint64_t claim_misses_ = 0;     // GUARDED_BY(mu_)
 };
 
 }  // namespace vouch::store

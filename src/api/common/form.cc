@@ -50,11 +50,16 @@ std::vector<std::string> FormParams::list(std::string_view prefix) const {
   // Slot by index, then read 1, 2, 3 ... until the first gap. An index above
   // the number of items lies past a gap, so it needs no slot.
   std::vector<const std::string*> by_index(items.size() + 1, nullptr);
-  std::string head = std::string(prefix) + ".member.";
+  constexpr std::string_view kMember = ".member.";
+  const size_t head = prefix.size() + kMember.size();
   for (const auto& [k, v] : items) {
-    if (k.size() <= head.size() || k.compare(0, head.size(), head) != 0) continue;
+    const std::string_view key = k;
+    if (key.size() <= head || !key.starts_with(prefix) ||
+        key.substr(prefix.size(), kMember.size()) != kMember) {
+      continue;
+    }
     size_t idx = 0;
-    auto [end, ec] = std::from_chars(k.data() + head.size(), k.data() + k.size(), idx);
+    auto [end, ec] = std::from_chars(k.data() + head, k.data() + k.size(), idx);
     if (ec == std::errc() && end == k.data() + k.size() && idx > 0 && idx < by_index.size() &&
         !by_index[idx]) {
       by_index[idx] = &v;  // the first value wins, as get() does
@@ -67,6 +72,11 @@ std::vector<std::string> FormParams::list(std::string_view prefix) const {
 
 std::optional<FormParams> parse_form(std::string_view body, bool plus_is_space) {
   FormParams p;
+  if (body.empty()) return p;
+  // One allocation for a usual form; capped, since a pair costs 64 bytes and
+  // an '&' one.
+  const auto pairs = static_cast<size_t>(std::count(body.begin(), body.end(), '&')) + 1;
+  p.items.reserve(std::min<size_t>(pairs, 64));
   size_t start = 0;
   while (start <= body.size()) {
     size_t end = body.find('&', start);

@@ -51,8 +51,9 @@ LatticeApi::LatticeApi(service::LatticeService& service, Authenticator& auth)
     : service_(service), auth_(auth) {}
 
 bool LatticeApi::owns(std::string_view path) {
-  return path == kVerifications || path.rfind(std::string(kVerifications) + "/", 0) == 0 ||
-         path.rfind(kTags, 0) == 0;
+  return (path.starts_with(kVerifications) &&
+          (path.size() == kVerifications.size() || path[kVerifications.size()] == '/')) ||
+         path.starts_with(kTags);
 }
 
 http::HandlerResult LatticeApi::handle(http::Request& req) {
@@ -63,7 +64,8 @@ http::HandlerResult LatticeApi::handle(http::Request& req) {
   const core::Scope& scope = std::get<core::Scope>(who);
   std::string_view path = req.path();
   const std::string& m = req.method;
-  if (path == kVerifications || path == std::string(kVerifications) + "/") {
+  if (path.starts_with(kVerifications) && path.size() <= kVerifications.size() + 1 &&
+      (path.size() == kVerifications.size() || path.back() == '/')) {
     if (m == "POST") return start(scope, req);
     if (m == "GET") return list(scope, req);
     return unknown_operation();

@@ -100,7 +100,11 @@ http::HandlerResult SesApi::handle(http::Request& req) {
     // AWS common errors: MalformedQueryString is HTTP 404 (spec §3.4).
     return error_response(404, "MalformedQueryString", "The query string is malformed.", rid);
   }
-  for (auto& kv : body->items) params->items.push_back(std::move(kv));
+  if (params->items.empty()) {
+    params = std::move(body);
+  } else {
+    for (auto& kv : body->items) params->items.push_back(std::move(kv));
+  }
   const std::string* action = params->get("Action");
   if (!action || action->empty()) {
     return error_response(400, "MissingAction", "Missing Action", rid);

@@ -42,21 +42,19 @@ http::Response error_response(const core::Error& e, const std::string& request_i
 
 http::Response ok_response(std::string_view op, std::string_view result_xml,
                            const std::string& request_id, bool with_result) {
-  std::string response_tag = std::string(op) + "Response";
-  std::string result_tag = std::string(op) + "Result";
-  std::string body;
-  body.reserve(result_xml.size() + 256);
-  body.append("<").append(response_tag).append(" xmlns=\"").append(kXmlns).append("\">");
+  std::string body;  // one allocation: the tags are written in place
+  body.reserve(result_xml.size() + 4 * op.size() + kXmlns.size() + request_id.size() + 160);
+  body.append("<").append(op).append("Response xmlns=\"").append(kXmlns).append("\">");
   if (with_result) {
+    body.append("<").append(op).append("Result");
     if (result_xml.empty()) {
-      body.append("<").append(result_tag).append("/>");
+      body.append("/>");
     } else {
-      body.append("<").append(result_tag).append(">").append(result_xml);
-      body.append("</").append(result_tag).append(">");
+      body.append(">").append(result_xml).append("</").append(op).append("Result>");
     }
   }
   body.append("<ResponseMetadata><RequestId>").append(request_id);
-  body.append("</RequestId></ResponseMetadata></").append(response_tag).append(">");
+  body.append("</RequestId></ResponseMetadata></").append(op).append("Response>");
   return http::Response{200, "text/xml", {}, std::move(body)};
 }
 

@@ -19,6 +19,12 @@ core::Result<std::optional<core::Claim>> FollowedCache::find_identity(const core
   return ForwardingStore::find_identity(scope, subject);
 }
 
+core::Result<std::optional<core::Claim>> FollowedCache::get_claim(const core::Scope& scope,
+                                                                  const std::string& id) {
+  listener_->drain();
+  return ForwardingStore::get_claim(scope, id);
+}
+
 core::Result<std::vector<core::Claim>> FollowedCache::find_identities(
     const core::Scope& scope, const std::vector<std::string>& subjects) {
   listener_->drain();

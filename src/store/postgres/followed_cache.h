@@ -26,6 +26,8 @@ class FollowedCache final : public ForwardingStore {
   // The reads the cache serves, after what the listener has received.
   core::Result<std::optional<core::Claim>> find_identity(const core::Scope& scope,
                                                          const std::string& subject) override;
+  core::Result<std::optional<core::Claim>> get_claim(const core::Scope& scope,
+                                                     const std::string& id) override;
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
   core::Status with_identities(
