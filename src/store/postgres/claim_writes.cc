@@ -57,20 +57,20 @@ constexpr Query kUpdateClaim{
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
-    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1 "
-    "WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
+    "lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "evidence = $20 WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
     "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
-    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1 "
-    "WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1, "
+    "lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
 // own version; the seqs it changed come back.
@@ -79,7 +79,7 @@ constexpr Query kRecordChecks{
     "UPDATE claims c SET status = v.status, deadline = v.deadline, "
     "next_check_at = v.next_check_at, last_verified_at = v.last_verified_at, "
     "absent_since = v.absent_since, attempts = v.attempts, evidence = v.evidence, "
-    "version = c.version + 1 "
+    "version = c.version + 1, lease_until = NULL "
     "FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bigint[], "
     "$6::bigint[], $7::bigint[], $8::integer[], $9::text[]) "
     "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "

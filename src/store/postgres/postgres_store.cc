@@ -12,7 +12,11 @@ using core::Claim;
 using core::Result;
 using core::Scope;
 
-#define SELECT_CLAIMS "SELECT " VOUCH_CLAIM_COLUMNS " FROM claims "
+#define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
+// Due claims in index order, with their due time as stored (the order's).
+#define SELECT_DUE                                                        \
+  "SELECT " VOUCH_CLAIM_COLUMNS " FROM claims WHERE next_check_at <= $1 " \
+  "AND (lease_until IS NULL OR lease_until <= $1) "
 
 namespace {
 
@@ -52,19 +56,19 @@ constexpr Query kLastEvidence{"last_evidence", "SELECT evidence FROM claims WHER
 constexpr Query kHistory{"history",
                          "SELECT at, from_status, to_status FROM history WHERE claim_seq = "
                          "(SELECT seq FROM claims WHERE id = $1) ORDER BY at, id"};
-constexpr Query kDueClaims{
-    "due_claims", SELECT_CLAIMS "WHERE next_check_at <= $1 ORDER BY next_check_at, seq LIMIT $2"};
-constexpr Query kDueClaimsAfter{"due_claims_after", SELECT_CLAIMS
-                                "WHERE next_check_at <= $1 AND (next_check_at, seq) > ($2, $3) "
-                                "ORDER BY next_check_at, seq LIMIT $4"};
-// The claims as they were (d.next_check_at is the due time before the lease).
+constexpr Query kDueClaims{"due_claims", SELECT_DUE "ORDER BY next_check_at, seq LIMIT $2"};
+constexpr Query kDueClaimsAfter{"due_claims_after",
+                                SELECT_DUE "AND (next_check_at, seq) > ($2, $3) "
+                                           "ORDER BY next_check_at, seq LIMIT $4"};
+// The claims as they were, due when they were. The lease sets lease_until
+// alone (a HOT update: schema.cc, 7); every write of next_check_at clears it.
 constexpr Query kLeaseDueClaims{
     "lease_due_claims",
-    "WITH d AS (SELECT seq, next_check_at FROM claims WHERE next_check_at <= $1 "
-    "ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "
-    "UPDATE claims c SET next_check_at = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
+    "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $1 AND (lease_until IS NULL OR "
+    "lease_until <= $1) ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "
+    "UPDATE claims c SET lease_until = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
     "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, "
-    "c.deadline, d.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
+    "c.deadline, c.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
     "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure, " VOUCH_NOTIFY_CLAIM};
 
 bool by_due(const Claim& a, const Claim& b) {
