@@ -125,6 +125,9 @@ class PostgresStore final : public core::Store {
   // Rerun from the start (so `fn` must reset what it writes) after a
   // serialization failure or a deadlock, a few times.
   core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
+  // Inserts `claim` in a statement of its own (setting seq and version), or
+  // kConflict naming the claim in the way.
+  core::Status insert_alone(core::Claim& claim);
 
   std::unique_ptr<Pool> pool_;
 };

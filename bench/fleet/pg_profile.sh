@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# Where a PostgreSQL sweep's time goes, as counts per claim: one node sweeps N
-# due claims (as sweep_ab.sh does) and the server's statistics are read
-# before and after: transactions, rows written and index-maintaining (non-HOT)
-# updates, WAL records, bytes and fsyncs, trigger function calls, and the CPU
-# of vouch and of the postgres backends. PERF=1 also records the backends
-# with `perf record -g` for PERF_SECONDS [5] in the middle of the sweep.
+# Where one PostgreSQL node's time goes, as counts per claim, for
+#   WHAT=sweep: the first sweep of N due claims (as sweep_ab.sh runs it), or
+#   WHAT=creates: VerifyDomainIdentity of new domains for CREATE_SECONDS [8] (wrk,
+#   as store_cache.sh runs them; each new domain is checked at once and
+#   fails), N of them signed (more than the run sends);
+# the server's statistics are read before and after: transactions, rows
+# written, HOT updates (no index entries), WAL records, bytes and fsyncs,
+# trigger function calls, and the CPU of vouch and of the postgres backends.
+# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5].
 #
-# Environment: N [100000], VOUCH_BIN (default this build's vouch), PERF,
-# PERF_SECONDS; BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
+# Environment: WHAT [sweep], N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
+# (default this build's vouch), PERF, PERF_SECONDS, PERF_TOP [40]; BUILD_DIR,
+# NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 source "$BENCH/dns/knot.sh"
 WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s}
 source "$BENCH/fleet/common.sh"
-N=${N:-100000}
+WHAT=${WHAT:-sweep}
+[[ $WHAT == sweep || $WHAT == creates ]] || { echo "WHAT=sweep|creates" >&2; exit 2; }
+if [[ $WHAT == sweep ]]; then N=${N:-100000}; else N=${N:-60000}; fi
 
 build_bench
 bin=${VOUCH_BIN:-$VOUCH}
-make_work bench-sweep-profile
+make_work bench-pg-profile
 start_pg
-"$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" --prefix d \
-  --suffix .bench.test --threads 256 >&2
-write_zone "$WORK/sweep/vouch.db"
-start_knotd
+if [[ $WHAT == sweep ]]; then
+  "$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" --prefix d \
+    --suffix .bench.test --threads 256 >&2
+  write_zone "$WORK/sweep/vouch.db"
+  start_knotd
+else
+  "$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count 100 --prefix r >&2  # as store_cache.sh
+fi
 url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" profile)
 pg_sql "$PG_ADMIN_URL" "ALTER SYSTEM SET track_functions = 'pl'" >/dev/null
 pg_sql "$PG_ADMIN_URL" "SELECT pg_reload_conf()" >/dev/null
@@ -42,8 +52,20 @@ sleep 1  # the statistics collector's last flush
 c0=$(counters)
 cpu0=$(pg_cpu)
 t0=$(now_s)
-start profile "$bin" serve --listen 127.0.0.1:0 --store "$url" \
-  --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+if [[ $WHAT == sweep ]]; then
+  start profile "$bin" serve --listen 127.0.0.1:0 --store "$url" \
+    --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+else
+  SERVE_BIN=$bin serve profile --store "$url"
+  sign_writes "$PORT" "$N" w >"$WORK/writes.req"
+  c0=$(counters)  # after the signing, which wrote nothing
+  cpu0=$(pg_cpu)
+  t0=$(now_s)
+  # shellcheck disable=SC2086
+  wrk -t1 -c64 -d"${CREATE_SECONDS:-8}s" -s "$BENCH/cycle.lua" "http://127.0.0.1:$PORT/" -- "$WORK/writes.req" \
+    >"$WORK/writes.wrk" 2>&1 &
+  WRK_PID=$!; track "$WRK_PID"
+fi
 pid=$PID
 if [[ -n ${PERF:-} ]]; then
   sleep 2
@@ -51,7 +73,14 @@ if [[ -n ${PERF:-} ]]; then
   perf record -q -g -o "$WORK/perf.data" -p "$(pgrep -d, -x postgres)" -- sleep "${PERF_SECONDS:-5}" \
     >/dev/null 2>&1 || log "perf record failed"
 fi
-while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+if [[ $WHAT == sweep ]]; then
+  while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+else
+  wait "$WRK_PID"
+  grep -E 'Non-2xx|Socket errors' "$WORK/writes.wrk" >&2 || true
+  N=$(( $(pg_sql "$url" "SELECT count(*) FROM claims") - 100 ))  # the claims made
+  (( N > 0 )) || { log "no claim made"; exit 1; }
+fi
 t1=$(now_s)
 cpu1=$(pg_cpu)
 vcpu=$(proc_cpu "$pid")
@@ -66,7 +95,7 @@ awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
   -v c0="$c0" -v c1="$c1" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
   split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,trigger calls", name, ",")
-  printf "%d claims in %.2f s: %.0f checks/s; CPU per check: postgres %.1f us, vouch %.1f us\n",
+  printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us\n",
     n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n
   for (i = 1; i <= 8; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
