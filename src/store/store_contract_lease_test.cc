@@ -59,7 +59,8 @@ TEST_P(StoreLeaseTest, ARewrittenClaimEndsItsLease) {
 TEST_P(StoreLeaseTest, ABatchOfChangesWritesItsEventsInTheBatchsOrder) {
   std::vector<std::string> subjects{"e3.example", "e1.example", "e2.example"};
   std::vector<Claim> claims;
-  for (const auto& s : subjects) claims.push_back(insert(make_claim(kScope, ClaimKind::kSesDomain, s)));
+  for (const auto& s : subjects)
+    claims.push_back(insert(make_claim(kScope, ClaimKind::kSesDomain, s)));
   std::vector<CheckRecord> records;
   for (size_t i : {2u, 0u, 1u}) {  // neither the insert order nor the subjects'
     Claim c = claims[i];
