@@ -10,7 +10,7 @@
 # PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5].
 #
 # Environment: WHAT [sweep], N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
-# (default this build's vouch), PERF, PERF_SECONDS, PERF_TOP [40]; BUILD_DIR,
+# (default this build's vouch), ARGS (more serve flags), PERF, PERF_SECONDS, PERF_TOP [40]; BUILD_DIR,
 # NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -56,7 +56,8 @@ if [[ $WHAT == sweep ]]; then
   start profile "$bin" serve --listen 127.0.0.1:0 --store "$url" \
     --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
 else
-  SERVE_BIN=$bin serve profile --store "$url"
+  # shellcheck disable=SC2086  # ARGS: extra serve flags, split
+  SERVE_BIN=$bin serve profile --store "$url" ${ARGS:-}
   sign_writes "$PORT" "$N" w >"$WORK/writes.req"
   c0=$(counters)  # after the signing, which wrote nothing
   cpu0=$(pg_cpu)

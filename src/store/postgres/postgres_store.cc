@@ -12,6 +12,9 @@ using core::Claim;
 using core::Result;
 using core::Scope;
 
+// Creates waiting at once, inserted in one statement (claim_writes.cc).
+constexpr size_t kMaxInsertBatch = 256;
+
 #define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
 // Due claims in index order, with their due time as stored (the order's).
 #define SELECT_DUE                                                        \
@@ -88,6 +91,10 @@ bool by_due(const Claim& a, const Claim& b) {
 }  // namespace
 
 int PostgresStore::schema_version() { return latest_schema_version(); }
+
+PostgresStore::PostgresStore(std::unique_ptr<Pool> pool)
+    : pool_(std::move(pool)),
+      inserts_(kMaxInsertBatch, [this](auto& batch) { insert_batch(batch); }) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& conninfo,
                                                            size_t pool_size) {

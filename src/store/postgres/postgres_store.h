@@ -9,6 +9,7 @@
 
 #include "core/store.h"
 #include "store/postgres/conn.h"
+#include "store/write_batcher.h"
 
 namespace vouch::store::postgres {
 
@@ -117,7 +118,7 @@ class PostgresStore final : public core::Store {
   core::Result<size_t> prune_deliveries(core::TimePoint before, size_t limit) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
+  explicit PostgresStore(std::unique_ptr<Pool> pool);
 
   // One statement on a pooled connection, in its own transaction.
   core::Result<Res> run(const Query& q, const Params& params = {});
@@ -125,11 +126,14 @@ class PostgresStore final : public core::Store {
   // Rerun from the start (so `fn` must reset what it writes) after a
   // serialization failure or a deadlock, a few times.
   core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
-  // Inserts `claim` in a statement of its own (setting seq and version), or
-  // kConflict naming the claim in the way.
+  // Inserts `claim` (setting seq and version), or kConflict naming the claim
+  // in the way: with the inserts of other callers waiting meanwhile, in one
+  // statement that commits on its own.
   core::Status insert_alone(core::Claim& claim);
+  void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
 
   std::unique_ptr<Pool> pool_;
+  WriteBatcher<core::Claim> inserts_;
 };
 
 }  // namespace vouch::store::postgres
