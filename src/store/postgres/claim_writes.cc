@@ -173,7 +173,7 @@ core::Status check_create(Conn& c, const Claim& claim,
 
 }  // namespace
 
-core::Status PostgresStore::insert_alone(Claim& claim) { return inserts_.write(claim); }
+core::Status PostgresStore::insert_batched(Claim& claim) { return inserts_.write(claim); }
 
 void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch) {
   auto lease = pool_->acquire();
@@ -222,7 +222,7 @@ void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch)
 Result<Claim> PostgresStore::insert_claim(Claim claim) {
   // No scope lock: the unique indexes refuse duplicates, and what needs
   // counting or a live-subject check goes through create_claim_once.
-  if (auto st = insert_alone(claim); !st.ok()) return st.error();
+  if (auto st = insert_batched(claim); !st.ok()) return st.error();
   return claim;
 }
 
@@ -230,8 +230,8 @@ Result<core::CreateResult> PostgresStore::create_claim_once(
     Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
   core::CreateResult out;
   if (!(rules.quota > 0 || rules.one_live_per_subject || key)) {
-    // Nothing to read first (see below): the insert alone.
-    if (auto st = insert_alone(claim); !st.ok()) return st.error();
+    // Nothing to read first (see below): the insert, batched with others.
+    if (auto st = insert_batched(claim); !st.ok()) return st.error();
     out.outcome = core::CreateOutcome::kCreated;
     out.claim = std::move(claim);
     return out;

@@ -129,7 +129,7 @@ class PostgresStore final : public core::Store {
   // Inserts `claim` (setting seq and version), or kConflict naming the claim
   // in the way: with the inserts of other callers waiting meanwhile, in one
   // statement that commits on its own.
-  core::Status insert_alone(core::Claim& claim);
+  core::Status insert_batched(core::Claim& claim);
   void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
 
   std::unique_ptr<Pool> pool_;
