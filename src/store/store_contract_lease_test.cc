@@ -1,6 +1,9 @@
 // The Store contract for what ends a lease on a due claim: recording its
 // check or rewriting it (a re-verify) makes it due at the time written, not
-// when the lease would have run out; and a batch's events keep its order.
+// when the lease would have run out; a lease that ran out is handed out
+// again; and a batch's events keep its order.
+#include <set>
+
 #include "store/store_contract_test_util.h"
 
 namespace vouch::core::contract {
@@ -54,6 +57,27 @@ TEST_P(StoreLeaseTest, ARewrittenClaimEndsItsLease) {
   Claim other = leased_claim("other.example");
   EXPECT_EQ(due_ids(T0 + minutes(2)), std::vector<std::string>{c.id});
   EXPECT_EQ(get(kScope, other.id)->next_check_at, T0 + minutes(30));
+}
+
+TEST_P(StoreLeaseTest, ExpiredLeasesAreHandedOutAgainBeforeTheLeasesRunDry) {
+  std::set<std::string> all;
+  for (int i = 0; i < 6; ++i) {
+    Claim c = make_claim(kScope, ClaimKind::kSesDomain, "x" + std::to_string(i) + ".example");
+    c.next_check_at = T0;
+    all.insert(insert(c).id);
+  }
+  auto first = store().lease_due_claims(T0, T0 + minutes(1), 3);  // then that node dies
+  ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 3u);
+  // Past the first leases' end, pages of 3 until none: all six, each once.
+  std::multiset<std::string> got;
+  for (int round = 0; round < 6; ++round) {
+    auto page = store().lease_due_claims(T0 + minutes(2), T0 + minutes(30), 3);
+    ASSERT_OK(page);
+    if (page->empty()) break;
+    for (const auto& c : *page) got.insert(c.id);
+  }
+  EXPECT_EQ(got, std::multiset<std::string>(all.begin(), all.end()));
 }
 
 TEST_P(StoreLeaseTest, ABatchOfChangesWritesItsEventsInTheBatchsOrder) {

@@ -74,14 +74,17 @@ constexpr Query kDueClaimsAfter{"due_claims_after",
                                            "ORDER BY next_check_at, seq LIMIT $4"};
 // The claims as they were, due when they were. The lease sets lease_until
 // alone (a HOT update: schema.cc, 7); every write of next_check_at clears it.
-constexpr Query kLeaseDueClaims{
-    "lease_due_claims",
-    "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $1 AND (lease_until IS NULL OR "
-    "lease_until <= $1) ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "
-    "UPDATE claims c SET lease_until = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "
-    "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, "
-    "c.deadline, c.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "
-    "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure, " VOUCH_NOTIFY_CLAIM};
+#define LEASE_DUE(AFTER)                                                                        \
+  "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $1 AND (lease_until IS NULL OR "    \
+  "lease_until <= $1) " AFTER "ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "   \
+  "UPDATE claims c SET lease_until = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "     \
+  "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, " \
+  "c.deadline, c.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "               \
+  "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure, " VOUCH_NOTIFY_CLAIM
+constexpr Query kLeaseDueClaims{"lease_due_claims", LEASE_DUE("")};
+constexpr Query kLeaseDueClaimsAfter{"lease_due_claims_after",
+                                     LEASE_DUE("AND (next_check_at, seq) > ($4, $5) ")};
+#undef LEASE_DUE
 
 bool by_due(const Claim& a, const Claim& b) {
   if (a.next_check_at != b.next_check_at) return a.next_check_at < b.next_check_at;
@@ -251,11 +254,40 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
 Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
                                                            core::TimePoint lease_until,
                                                            size_t limit) {
-  auto r = run(kLeaseDueClaims,
-               {p(to_nanos(now)), p(to_nanos(lease_until)), p(static_cast<int64_t>(limit))});
-  if (!r.ok()) return r.error();
-  auto claims = read_claims(*r);
+  // Leased claims stay in the due index's range (a lease moves no indexed
+  // column): a lease from the top would step over every claim this node still
+  // holds. So a lease goes on after where the last one ended, and from the
+  // top only once that comes back short (the end of what is due), which is
+  // also when claims left behind (another node's expired leases) are taken.
+  std::optional<DueCursor> after;
+  {
+    std::lock_guard lock(lease_mu_);
+    after = lease_after_;
+  }
+  std::vector<Claim> claims;
+  auto lease = [&](const Query& q, Params params) -> core::Status {
+    params.insert(params.begin(), {p(to_nanos(now)), p(to_nanos(lease_until)),
+                                   p(static_cast<int64_t>(limit - claims.size()))});
+    auto r = run(q, params);
+    if (!r.ok()) return r.error();
+    for (auto& c : read_claims(*r)) claims.push_back(std::move(c));
+    return {};
+  };
+  if (after) {
+    auto st = lease(kLeaseDueClaimsAfter, {p(to_nanos(after->next_check_at)), p(after->seq)});
+    if (!st.ok()) return st.error();
+  }
+  if (claims.size() < limit) {
+    if (auto st = lease(kLeaseDueClaims, {}); !st.ok()) return st.error();
+  }
   std::sort(claims.begin(), claims.end(), by_due);  // RETURNING keeps no order
+  {
+    std::lock_guard lock(lease_mu_);
+    lease_after_.reset();
+    if (claims.size() == limit && !claims.empty() && claims.back().next_check_at) {
+      lease_after_ = DueCursor{*claims.back().next_check_at, claims.back().seq};
+    }
+  }
   return claims;
 }
 

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/store.h"
@@ -134,6 +136,8 @@ class PostgresStore final : public core::Store {
 
   std::unique_ptr<Pool> pool_;
   WriteBatcher<core::Claim> inserts_;
+  std::mutex lease_mu_;
+  std::optional<DueCursor> lease_after_;  // GUARDED_BY(lease_mu_); lease_due_claims'
 };
 
 }  // namespace vouch::store::postgres
