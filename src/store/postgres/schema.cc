@@ -192,7 +192,8 @@ CREATE TRIGGER event_webhook_deliveries AFTER INSERT ON events FOR EACH ROW
     // indexes); half of each page is left free for it, else a full page
     // forces a new version elsewhere. And the events of a batch of history
     // rows in one statement, not a trigger call and a claim lookup per row
-    // (OFFSET 0: a lookup by seq per row, whatever the batch's size).
+    // (OFFSET 0: a lookup by seq per row, whatever the batch's size); their
+    // webhook deliveries likewise.
     R"sql(
 ALTER TABLE claims ADD COLUMN lease_until BIGINT;
 ALTER TABLE claims SET (fillfactor = 50);
@@ -210,6 +211,19 @@ BEGIN
 END $$;
 CREATE TRIGGER history_events AFTER INSERT ON history REFERENCING NEW TABLE AS new_history
   FOR EACH STATEMENT EXECUTE FUNCTION history_events();
+DROP TRIGGER event_webhook_deliveries ON events;
+DROP FUNCTION event_webhook_deliveries();
+CREATE FUNCTION events_webhook_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO webhook_deliveries (webhook_id, event_seq, claim_id, state, attempts, created_at,
+                                  next_attempt_at, last_error)
+  SELECT w.id, e.seq, e.claim_id, 0, 0, e.at, e.at, '' FROM new_events e JOIN webhooks w
+    ON w.account_id = e.account_id AND w.disabled = 0 AND ((w.kind_mask >> e.kind::int) & 1) = 1
+  ORDER BY e.seq, w.seq;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_webhook_deliveries AFTER INSERT ON events REFERENCING NEW TABLE AS new_events
+  FOR EACH STATEMENT EXECUTE FUNCTION events_webhook_deliveries();
 )sql",
 };
 
