@@ -5,7 +5,8 @@
 # starts one node of that build, and times it until every claim is Success,
 # with PostgreSQL's CPU per check.
 #
-# Environment: BASE_VOUCH (required), N [100000], ROUNDS [2]; BUILD_DIR,
+# Environment: BASE_VOUCH (required), N [100000], ROUNDS [2], NODES [1] (nodes
+# of the build sharing each database, CPU summed); BUILD_DIR,
 # NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -14,6 +15,7 @@ WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s}
 source "$BENCH/fleet/common.sh"
 N=${N:-100000}
 ROUNDS=${ROUNDS:-2}
+NODES=${NODES:-1}
 : "${BASE_VOUCH:?a baseline vouch binary}"
 
 build_bench
@@ -30,15 +32,21 @@ for round in $(seq "$ROUNDS"); do
     url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" "$who$round")
     cpu0=$(pg_cpu)
     t0=$(now_s)
-    start "$who$round" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
-      --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
-    pid=$PID
+    pids=()
+    for node in $(seq "$NODES"); do
+      start "$who$round-$node" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
+        --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+      pids+=("$PID")
+    done
     while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
     t1=$(now_s)
     cpu1=$(pg_cpu)
-    stop "$pid"
-    echo "$who round $round: $(awk -v n="$N" -v a="$t0" -v b="$t1" \
+    vcpu=0
+    for pid in "${pids[@]}"; do vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}'); done
+    for pid in "${pids[@]}"; do stop "$pid"; done
+    echo "$who round $round ($NODES node(s)): $(awk -v n="$N" -v a="$t0" -v b="$t1" \
       'BEGIN {printf "%.0f checks/s (%.2f s)", n / (b - a), b - a}'), postgres CPU $(awk \
-      -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "%.0f", 1e6 * (b - a) / n}') µs/check, load $(load)"
+      -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "%.0f", 1e6 * (b - a) / n}') µs/check, vouch CPU $(awk \
+      -v v="$vcpu" -v n="$N" 'BEGIN {printf "%.0f", 1e6 * v / n}') µs/check, load $(load)"
   done
 done

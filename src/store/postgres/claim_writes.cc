@@ -1,5 +1,6 @@
 // The write half of PostgresStore's claims: inserts and creates (under a
 // per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
+#include <unordered_map>
 #include <unordered_set>
 
 #include "store/create_rules.h"
@@ -26,6 +27,22 @@ constexpr Query kInsertClaim{
     "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
     "tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
     "$12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING seq"};
+// Many claims in one statement (claim_params' columns, an array each), in
+// their order: seqs increase as they would one by one.
+constexpr Query kInsertClaims{
+    "insert_claims",
+    "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
+    "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
+    "tags, reject_on_mx_failure, version) SELECT id, account_id, region, kind, subject, "
+    "record_name, token, status, created_at, deadline, next_check_at, last_verified_at, "
+    "absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, 1 FROM unnest($1::text[], "
+    "$2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::smallint[], "
+    "$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::integer[], "
+    "$15::text[], $16::text[], $17::smallint[]) WITH ORDINALITY AS v(id, account_id, region, "
+    "kind, subject, record_name, token, status, created_at, deadline, next_check_at, "
+    "last_verified_at, absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, n) "
+    "ORDER BY n ON CONFLICT DO NOTHING RETURNING seq, id"};
+constexpr size_t kClaimColumns = 17;
 constexpr Query kClaimInTheWay{
     "claim_in_the_way",
     "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
@@ -57,20 +74,20 @@ constexpr Query kUpdateClaim{
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
-    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1 "
-    "WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
+    "lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
     "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "evidence = $20 WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
     "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
-    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1 "
-    "WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1, "
+    "lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
 // own version; the seqs it changed come back.
@@ -79,7 +96,7 @@ constexpr Query kRecordChecks{
     "UPDATE claims c SET status = v.status, deadline = v.deadline, "
     "next_check_at = v.next_check_at, last_verified_at = v.last_verified_at, "
     "absent_since = v.absent_since, attempts = v.attempts, evidence = v.evidence, "
-    "version = c.version + 1 "
+    "version = c.version + 1, lease_until = NULL "
     "FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bigint[], "
     "$6::bigint[], $7::bigint[], $8::integer[], $9::text[]) "
     "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "
@@ -101,6 +118,17 @@ constexpr Query kFailClaimMail{"fail_claim_mail",
                                "UPDATE outbox SET state = 2, last_error = 'identity deleted "
                                "before delivery' WHERE claim_id = $1 AND state = 0"};
 
+// kConflict naming the claim in the way of inserting `claim`.
+core::Status in_the_way(Conn& c, const Claim& claim) {
+  std::string existing = claim.id;
+  auto e = c.run(kClaimInTheWay,
+                 {claim.id, claim.scope.account_id, claim.scope.region,
+                  p(int64_t{kind_code(claim.kind)}), claim.subject, claim.record_name});
+  if (!e.ok()) return e.error();
+  if (e->rows() == 1) existing = e->text_at(0, 0);
+  return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
+}
+
 // Inserts `claim` (setting seq and version), or kConflict naming the claim
 // in the way.
 core::Status insert_row(Conn& c, Claim& claim) {
@@ -113,13 +141,7 @@ core::Status insert_row(Conn& c, Claim& claim) {
     claim.version = 1;
     return {};
   }
-  std::string existing = claim.id;
-  auto e = c.run(kClaimInTheWay,
-                 {claim.id, claim.scope.account_id, claim.scope.region,
-                  p(int64_t{kind_code(claim.kind)}), claim.subject, claim.record_name});
-  if (!e.ok()) return e.error();
-  if (e->rows() == 1) existing = e->text_at(0, 0);
-  return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
+  return in_the_way(c, claim);
 }
 
 // The create rules (store/create_rules.h), read inside the transaction.
@@ -151,17 +173,69 @@ core::Status check_create(Conn& c, const Claim& claim,
 
 }  // namespace
 
+core::Status PostgresStore::insert_batched(Claim& claim) { return inserts_.write(claim); }
+
+void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch) {
+  auto lease = pool_->acquire();
+  if (!lease.ok()) {
+    for (auto* i : batch) i->status = lease.error();
+    return;
+  }
+  Conn& c = ***lease;
+  // One statement commits on its own: no BEGIN and COMMIT round trips. A
+  // conflict's lookup after it reads what is there by then, as a retry would.
+  if (batch.size() == 1) {
+    batch.front()->status = insert_row(c, *batch.front()->value);
+    return;
+  }
+  std::vector<Params> columns(kClaimColumns);
+  for (auto* i : batch) {
+    Params row;
+    claim_params(*i->value, row);
+    for (size_t col = 0; col < kClaimColumns; ++col) columns[col].push_back(std::move(row[col]));
+  }
+  Params arrays;
+  for (const auto& col : columns) arrays.push_back(array_literal(col));
+  auto r = c.run(kInsertClaims, arrays);
+  if (!r.ok() && r.error().code != ErrorCode::kUnavailable) {
+    // One bad row fails the statement: each alone, so it fails only its own.
+    for (auto* i : batch) i->status = insert_row(c, *i->value);
+    return;
+  }
+  if (!r.ok()) {
+    for (auto* i : batch) i->status = r.error();
+    return;
+  }
+  std::unordered_map<std::string, int64_t> seqs;
+  for (int row = 0; row < r->rows(); ++row) seqs.emplace(r->text_at(row, 1), r->int_at(row, 0));
+  for (auto* i : batch) {
+    Claim& claim = *i->value;
+    if (auto it = seqs.find(claim.id); it != seqs.end()) {
+      claim.seq = it->second;
+      claim.version = 1;
+    } else {
+      i->status = in_the_way(c, claim);
+    }
+  }
+}
+
 Result<Claim> PostgresStore::insert_claim(Claim claim) {
   // No scope lock: the unique indexes refuse duplicates, and what needs
   // counting or a live-subject check goes through create_claim_once.
-  auto st = in_tx([&](Conn& c) -> core::Status { return insert_row(c, claim); });
-  if (!st.ok()) return st.error();
+  if (auto st = insert_batched(claim); !st.ok()) return st.error();
   return claim;
 }
 
 Result<core::CreateResult> PostgresStore::create_claim_once(
     Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
   core::CreateResult out;
+  if (!(rules.quota > 0 || rules.one_live_per_subject || key)) {
+    // Nothing to read first (see below): the insert, batched with others.
+    if (auto st = insert_batched(claim); !st.ok()) return st.error();
+    out.outcome = core::CreateOutcome::kCreated;
+    out.claim = std::move(claim);
+    return out;
+  }
   auto st = in_tx([&](Conn& c) -> core::Status {
     out = core::CreateResult{};
     const Scope& scope = claim.scope;

@@ -210,6 +210,24 @@ std::string text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+std::string array_literal(const Params& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if (!items[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char ch : *items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 std::string int_array(const std::vector<std::optional<int64_t>>& items) {
   std::string out = "{";
   for (size_t i = 0; i < items.size(); ++i) {

@@ -142,6 +142,9 @@ std::string describe_connect_failure(PGconn* c, const std::string& conninfo);
 
 // A text array literal ({"a","b"}) for = ANY($n::text[]).
 std::string text_array(const std::vector<std::string>& items);
+// An array literal of any element type from text values, NULL where absent
+// ({"a",NULL,"3"}), for unnest($n::type[]).
+std::string array_literal(const Params& items);
 // "{1,NULL,3}": an array literal of integers, NULL where absent.
 std::string int_array(const std::vector<std::optional<int64_t>>& items);
 

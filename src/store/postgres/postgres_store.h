@@ -5,10 +5,13 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/store.h"
 #include "store/postgres/conn.h"
+#include "store/write_batcher.h"
 
 namespace vouch::store::postgres {
 
@@ -117,7 +120,7 @@ class PostgresStore final : public core::Store {
   core::Result<size_t> prune_deliveries(core::TimePoint before, size_t limit) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
+  explicit PostgresStore(std::unique_ptr<Pool> pool);
 
   // One statement on a pooled connection, in its own transaction.
   core::Result<Res> run(const Query& q, const Params& params = {});
@@ -125,8 +128,16 @@ class PostgresStore final : public core::Store {
   // Rerun from the start (so `fn` must reset what it writes) after a
   // serialization failure or a deadlock, a few times.
   core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
+  // Inserts `claim` (setting seq and version), or kConflict naming the claim
+  // in the way: with the inserts of other callers waiting meanwhile, in one
+  // statement that commits on its own.
+  core::Status insert_batched(core::Claim& claim);
+  void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
 
   std::unique_ptr<Pool> pool_;
+  WriteBatcher<core::Claim> inserts_;
+  std::mutex lease_mu_;
+  std::optional<DueCursor> lease_after_;  // GUARDED_BY(lease_mu_); lease_due_claims'
 };
 
 }  // namespace vouch::store::postgres

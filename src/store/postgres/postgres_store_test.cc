@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/postgres/pg_test_util.h"
+#include "store/postgres/rows.h"
 #include "testing/pg_cluster.h"
 #include "testing/printers.h"
 #include "testing/temp_dir.h"
@@ -132,6 +133,14 @@ TEST(PostgresStoreTest, ARestoreLeavesTheTablesAnalyzed) {
   // The planner knows the 300 rows: a subject lookup is an index probe, not
   // a walk through the scope.
   EXPECT_EQ(query(db, rows), "300");
+}
+
+TEST(PostgresRowsTest, ClaimColumnsAreRowCodecsWithTheLeaseInTheDueTime) {
+  // A column added to VOUCH_CLAIM_COLUMNS goes into PostgreSQL's list too.
+  std::string want = VOUCH_CLAIM_COLUMNS;
+  const std::string due = "next_check_at";
+  want.replace(want.find(due), due.size(), VOUCH_PG_NEXT_CHECK_AT);
+  EXPECT_EQ(want, VOUCH_PG_CLAIM_COLUMNS);
 }
 
 TEST(PostgresStoreTest, NameAndPing) {

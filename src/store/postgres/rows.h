@@ -12,6 +12,15 @@
 
 namespace vouch::store::postgres {
 
+// VOUCH_CLAIM_COLUMNS as readers see a claim: a leased claim is due when its
+// lease (lease_until, which only leasing sets) runs out.
+#define VOUCH_PG_NEXT_CHECK_AT \
+  "CASE WHEN lease_until > next_check_at THEN lease_until ELSE next_check_at END"
+#define VOUCH_PG_CLAIM_COLUMNS                                                           \
+  "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
+  "deadline, " VOUCH_PG_NEXT_CHECK_AT ", last_verified_at, absent_since, attempts, "     \
+  "dkim_tokens, tags, version, reject_on_mx_failure"
+
 // A NULL parameter when absent (row_codec's opt_nanos, as a parameter).
 inline Param opt_nanos(const std::optional<core::TimePoint>& t) { return p(store::opt_nanos(t)); }
 

@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kPage = 1000;
 
 constexpr Query kClaimsPage{"snap_claims",
-                            "SELECT " VOUCH_CLAIM_COLUMNS
+                            "SELECT " VOUCH_PG_CLAIM_COLUMNS
                             ", evidence FROM claims WHERE seq > $1 ORDER BY seq LIMIT $2"};
 constexpr Query kHistoryOf{"snap_history",
                            "SELECT claim_seq, at, from_status, to_status FROM history "

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Where one PostgreSQL node's time goes, as counts per claim, for
+#   WHAT=sweep: the first sweep of N due claims (as sweep_ab.sh runs it), or
+#   WHAT=creates: VerifyDomainIdentity of new domains for CREATE_SECONDS [8] (wrk,
+#   as store_cache.sh runs them; each new domain is checked at once and
+#   fails), N of them signed (more than the run sends);
+# the server's statistics are read before and after: transactions, rows
+# written, HOT updates (no index entries), WAL records, bytes and fsyncs,
+# trigger function calls, and the CPU of vouch and of the postgres backends.
+# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5].
+#
+# Environment: WHAT [sweep], N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
+# (default this build's vouch), ARGS (more serve flags), PERF, PERF_SECONDS, PERF_TOP [40]; BUILD_DIR,
+# NO_BUILD=1, KEEP=1: see bench/lib.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$BENCH/dns/knot.sh"
+WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s}
+source "$BENCH/fleet/common.sh"
+WHAT=${WHAT:-sweep}
+[[ $WHAT == sweep || $WHAT == creates ]] || { echo "WHAT=sweep|creates" >&2; exit 2; }
+if [[ $WHAT == sweep ]]; then N=${N:-100000}; else N=${N:-60000}; fi
+
+build_bench
+bin=${VOUCH_BIN:-$VOUCH}
+make_work bench-pg-profile
+start_pg
+if [[ $WHAT == sweep ]]; then
+  "$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" --prefix d \
+    --suffix .bench.test --threads 256 >&2
+  write_zone "$WORK/sweep/vouch.db"
+  start_knotd
+else
+  "$SEEDER" --data "$WORK/sweep" --account "$VOUCH_ROOT_ACCOUNT_ID" --count 100 --prefix r >&2  # as store_cache.sh
+fi
+url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" profile)
+pg_sql "$PG_ADMIN_URL" "ALTER SYSTEM SET track_functions = 'pl'" >/dev/null
+pg_sql "$PG_ADMIN_URL" "SELECT pg_reload_conf()" >/dev/null
+pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal')" >/dev/null
+
+# One line of counters: commits, rows inserted, updated, HOT-updated, WAL
+# records, WAL bytes, WAL fsyncs, trigger function calls, entries of the due
+# index read (by the leases' scans).
+counters() {
+  pg_sql "$url" "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())
+    || ' ' || (SELECT sum(n_tup_ins) FROM pg_stat_user_tables)
+    || ' ' || (SELECT sum(n_tup_upd) FROM pg_stat_user_tables)
+    || ' ' || (SELECT sum(n_tup_hot_upd) FROM pg_stat_user_tables)
+    || ' ' || (SELECT wal_records || ' ' || wal_bytes || ' ' || wal_sync FROM pg_stat_wal)
+    || ' ' || (SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions)
+    || ' ' || (SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'claims_due')"
+}
+sleep 1  # the statistics collector's last flush
+c0=$(counters)
+cpu0=$(pg_cpu)
+t0=$(now_s)
+if [[ $WHAT == sweep ]]; then
+  start profile "$bin" serve --listen 127.0.0.1:0 --store "$url" \
+    --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+else
+  # shellcheck disable=SC2086  # ARGS: extra serve flags, split
+  SERVE_BIN=$bin serve profile --store "$url" ${ARGS:-}
+  sign_writes "$PORT" "$N" w >"$WORK/writes.req"
+  c0=$(counters)  # after the signing, which wrote nothing
+  cpu0=$(pg_cpu)
+  t0=$(now_s)
+  # shellcheck disable=SC2086
+  wrk -t1 -c64 -d"${CREATE_SECONDS:-8}s" -s "$BENCH/cycle.lua" "http://127.0.0.1:$PORT/" -- "$WORK/writes.req" \
+    >"$WORK/writes.wrk" 2>&1 &
+  WRK_PID=$!; track "$WRK_PID"
+fi
+pid=$PID
+if [[ -n ${PERF:-} ]]; then
+  sleep 2
+  # shellcheck disable=SC2046  # one -p list of the backends
+  perf record -q -g -o "$WORK/perf.data" -p "$(pgrep -d, -x postgres)" -- sleep "${PERF_SECONDS:-5}" \
+    >/dev/null 2>&1 || log "perf record failed"
+fi
+if [[ $WHAT == sweep ]]; then
+  while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+else
+  wait "$WRK_PID"
+  grep -E 'Non-2xx|Socket errors' "$WORK/writes.wrk" >&2 || true
+  N=$(( $(pg_sql "$url" "SELECT count(*) FROM claims") - 100 ))  # the claims made
+  (( N > 0 )) || { log "no claim made"; exit 1; }
+fi
+t1=$(now_s)
+cpu1=$(pg_cpu)
+vcpu=$(proc_cpu "$pid")
+stop "$pid"
+pg_sql "$url" "SELECT 'bytes per claim row ' || avg(pg_column_size(c.*))::int || ', of its evidence '
+  || avg(length(evidence))::int || '; per event row ' || (SELECT avg(pg_column_size(e.*))::int
+  FROM events e) FROM claims c" >&2
+sleep 1
+c1=$(counters)
+log "load $(load)"
+awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
+  -v c0="$c0" -v c1="$c1" 'BEGIN {
+  split(c0, x, " "); split(c1, y, " ")
+  split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,trigger calls,due index entries read", name, ",")
+  printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us\n",
+    n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n
+  for (i = 1; i <= 9; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
+}'
+if [[ -n ${PERF:-} && -s $WORK/perf.data ]]; then
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
+    | grep -E '^ +[0-9]' | head -"${PERF_TOP:-40}"
+fi

@@ -1,0 +1,89 @@
+#include "store/write_batcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace vouch::store {
+namespace {
+
+TEST(WriteBatcherTest, AloneIsABatchOfOne) {
+  std::vector<size_t> sizes;
+  WriteBatcher<int> b(8, [&](std::vector<WriteBatcher<int>::Item*>& batch) {
+    sizes.push_back(batch.size());
+    for (auto* i : batch) *i->value *= 10;
+  });
+  int v = 4;
+  ASSERT_TRUE(b.write(v).ok());
+  EXPECT_EQ(v, 40);
+  EXPECT_EQ(sizes, std::vector<size_t>{1});
+}
+
+TEST(WriteBatcherTest, WritersWaitingMeanwhileShareABatchAndEachGetsItsStatus) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> flushes{0};
+  std::vector<size_t> sizes;
+  WriteBatcher<int> b(64, [&](std::vector<WriteBatcher<int>::Item*>& batch) {
+    if (flushes++ == 0) {  // the first batch holds until the others queue
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return release; });
+    }
+    sizes.push_back(batch.size());
+    for (auto* i : batch) {
+      if (*i->value % 2) i->status = core::internal_error("odd");
+    }
+  });
+  constexpr int kWriters = 9;
+  std::vector<int> values(kWriters);
+  std::vector<core::Status> got(kWriters);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    values[0] = 0;
+    got[0] = b.write(values[0]);
+  });
+  while (flushes.load() == 0) std::this_thread::yield();  // the leader is flushing
+  for (int t = 1; t < kWriters; ++t) {
+    threads.emplace_back([&, t] {
+      values[t] = t;
+      got[t] = b.write(values[t]);
+    });
+  }
+  // Let the eight queue behind the first batch (bounded wait, no timing asserted).
+  for (int spin = 0; spin < 1000; ++spin) std::this_thread::yield();
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& th : threads) th.join();
+  size_t total = 0;
+  for (size_t s : sizes) total += s;
+  EXPECT_EQ(total, static_cast<size_t>(kWriters));
+  EXPECT_EQ(sizes.front(), 1u);
+  for (int t = 0; t < kWriters; ++t) EXPECT_EQ(got[t].ok(), t % 2 == 0) << t;
+}
+
+TEST(WriteBatcherTest, ABatchIsNoLargerThanItsMaximum) {
+  std::mutex mu;
+  std::vector<size_t> sizes;
+  WriteBatcher<int> b(3, [&](std::vector<WriteBatcher<int>::Item*>& batch) {
+    std::lock_guard lock(mu);
+    sizes.push_back(batch.size());
+  });
+  std::vector<std::thread> threads;
+  std::vector<int> values(40);
+  for (auto& v : values) threads.emplace_back([&] { EXPECT_TRUE(b.write(v).ok()); });
+  for (auto& th : threads) th.join();
+  size_t total = 0;
+  for (size_t s : sizes) {
+    EXPECT_LE(s, 3u);
+    total += s;
+  }
+  EXPECT_EQ(total, values.size());
+}
+
+}  // namespace
+}  // namespace vouch::store
