@@ -6,9 +6,7 @@
 
 #include <functional>
 
-#include "store/caching_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "store/caching_store_test_util.h"
 
 namespace vouch::store {
 namespace {
@@ -17,8 +15,8 @@ using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+using testing_util::kScope;
+using testing_util::T0;
 
 Claim lattice(int n, const std::string& subject = "example.com") {
   Claim c;
@@ -52,18 +50,13 @@ class CountingStore final : public ForwardingStore {
   }
 };
 
-class CachingStoreByIdTest : public ::testing::Test {
+class CachingStoreByIdTest : public testing_util::CachingStoreFixture<CountingStore> {
  protected:
   void SetUp() override { open(); }
 
   void open(CachingStore::Writers writers = CachingStore::Writers::kOnlyThis,
             size_t capacity = 1024) {
-    cache_.reset();
-    auto sqlite = sqlite::SqliteStore::open(dir_.file("vouch" + std::to_string(++opened_) + ".db"));
-    ASSERT_TRUE(sqlite.ok());
-    auto counting = std::make_unique<CountingStore>(std::move(*sqlite));
-    inner_ = counting.get();
-    cache_ = std::make_unique<CachingStore>(std::move(counting), capacity, writers);
+    open_cache(writers, capacity);
   }
 
   Claim add(int n, const std::string& subject = "example.com") {
@@ -91,11 +84,6 @@ class CachingStoreByIdTest : public ::testing::Test {
     EXPECT_EQ(inner_->reads, written + 1) << "the write left the claim in memory";
     return got;
   }
-
-  testing::TempDir dir_;
-  int opened_ = 0;
-  CountingStore* inner_ = nullptr;
-  std::unique_ptr<CachingStore> cache_;
 };
 
 TEST_F(CachingStoreByIdTest, RepeatedReadsAreServedFromMemory) {

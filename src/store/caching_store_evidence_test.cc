@@ -7,9 +7,7 @@
 #include <functional>
 
 #include "core/evidence_json.h"
-#include "store/caching_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "store/caching_store_test_util.h"
 
 namespace vouch::store {
 namespace {
@@ -18,8 +16,8 @@ using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+using testing_util::kScope;
+using testing_util::T0;
 
 Claim dkim(int n) {
   Claim c;
@@ -61,18 +59,13 @@ class CountingStore final : public ForwardingStore {
   }
 };
 
-class CachingStoreEvidenceTest : public ::testing::Test {
+class CachingStoreEvidenceTest : public testing_util::CachingStoreFixture<CountingStore> {
  protected:
   void SetUp() override { open(); }
 
   void open(CachingStore::Writers writers = CachingStore::Writers::kOnlyThis,
             size_t capacity = 1024, size_t evidence_bytes = CachingStore::kEvidenceBytes) {
-    cache_.reset();
-    auto sqlite = sqlite::SqliteStore::open(dir_.file("vouch" + std::to_string(++opened_) + ".db"));
-    ASSERT_TRUE(sqlite.ok());
-    auto counting = std::make_unique<CountingStore>(std::move(*sqlite));
-    inner_ = counting.get();
-    cache_ = std::make_unique<CachingStore>(std::move(counting), capacity, writers, evidence_bytes);
+    open_cache(writers, capacity, evidence_bytes);
   }
 
   // A claim with `evidence` recorded.
@@ -101,11 +94,6 @@ class CachingStoreEvidenceTest : public ::testing::Test {
     EXPECT_EQ(inner_->reads, before + 1) << "the write left the entry in memory";
     return got;
   }
-
-  testing::TempDir dir_;
-  int opened_ = 0;
-  CountingStore* inner_ = nullptr;
-  std::unique_ptr<CachingStore> cache_;
 };
 
 TEST_F(CachingStoreEvidenceTest, RepeatedReadsAreServedFromMemory) {

@@ -9,8 +9,7 @@
 #include <functional>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "store/caching_store_test_util.h"
 
 namespace vouch::store {
 namespace {
@@ -19,8 +18,8 @@ using core::Claim;
 using core::ClaimKind;
 using core::ClaimStatus;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
+using testing_util::kScope;
+using testing_util::T0;
 
 Claim domain(const std::string& subject, int n) {
   Claim c;
@@ -51,26 +50,19 @@ class HookedStore final : public ForwardingStore {
   }
 };
 
-class CachingStoreTest : public ::testing::Test {
+class CachingStoreTest : public testing_util::CachingStoreFixture<HookedStore> {
  protected:
   void SetUp() override { open(CachingStore::Writers::kOnlyThis); }
 
-  void open(CachingStore::Writers writers) {
-    cache_.reset();
-    auto sqlite = sqlite::SqliteStore::open(dir_.file("vouch.db"));
-    ASSERT_TRUE(sqlite.ok());
-    auto hooked = std::make_unique<HookedStore>(std::move(*sqlite));
-    hooked_ = hooked.get();
-    cache_ = std::make_unique<CachingStore>(std::move(hooked), 1024, writers);
-  }
+  void open(CachingStore::Writers writers) { open_cache(writers, 1024); }
 
   // Another node's write: straight to the store, past the cache.
   void verify_elsewhere(const std::string& subject) {
-    auto r = hooked_->find_identity(kScope, subject);
+    auto r = inner_->find_identity(kScope, subject);
     ASSERT_TRUE(r.ok() && r->has_value());
     Claim v = **r;
     v.status = ClaimStatus::kVerified;
-    ASSERT_TRUE(hooked_->update_claim(v).ok());
+    ASSERT_TRUE(inner_->update_claim(v).ok());
   }
 
   Claim add(const std::string& subject) {
@@ -85,9 +77,6 @@ class CachingStoreTest : public ::testing::Test {
     return r.ok() && *r ? (*r)->status : ClaimStatus::kFailed;
   }
 
-  testing::TempDir dir_;
-  HookedStore* hooked_ = nullptr;
-  std::unique_ptr<CachingStore> cache_;
   int n_ = 0;
 };
 
@@ -184,7 +173,7 @@ TEST_F(CachingStoreTest, ARowReadBeforeARacingWriteIsNotCached) {
   Claim c = add("a.example.com");
   // The read gets the pending row; before it returns, a write through the
   // cache verifies the claim. The stale row must not be kept.
-  hooked_->after_read = [&] {
+  inner_->after_read = [&] {
     Claim v = c;
     v.status = ClaimStatus::kVerified;
     ASSERT_TRUE(cache_->update_claim(v).ok());
@@ -251,7 +240,7 @@ TEST_F(CachingStoreTest, AChangeElsewhereErasesItsKeyOnly) {
 
 TEST_F(CachingStoreTest, ARowReadBeforeAChangeElsewhereIsNotCached) {
   add("a.example.com");
-  hooked_->after_read = [&] {
+  inner_->after_read = [&] {
     verify_elsewhere("a.example.com");
     cache_->changed_elsewhere(kKeyA);
   };
@@ -284,7 +273,7 @@ TEST_F(CachingStoreTest, FollowingAgainDropsWhatWasReadMeanwhile) {
   EXPECT_EQ(cache_->stats().entries, 0u);
   // A read that began before the listener came back is not kept either.
   cache_->following_elsewhere(false);
-  hooked_->after_read = [&] { cache_->following_elsewhere(true); };
+  inner_->after_read = [&] { cache_->following_elsewhere(true); };
   ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
   EXPECT_EQ(cache_->stats().entries, 0u);
   ASSERT_EQ(status_of("a.example.com"), ClaimStatus::kPending);
