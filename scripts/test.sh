@@ -4,10 +4,10 @@
 # ASan+UBSan, and the fuzz targets for a few seconds each. Set
 # VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass, VOUCH_SKIP_FUZZ=1 the fuzzing.
 #
-# The sanitizer and fuzz builds are compile-bound while the integration suites
-# mostly wait on processes and sockets, so the builds (and the short fuzz runs)
-# go in the background beside the integration suites; their output is printed
-# once they end. VOUCH_SERIAL=1 runs everything one after the other.
+# The sanitizer build is compile-bound while the integration suites mostly
+# wait on processes and sockets, so it (and then its unit tests) runs in the
+# background beside the suites and the fuzz stage; its output is printed once
+# it ends. VOUCH_SERIAL=1 runs everything one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -25,17 +25,17 @@ ninja -C build -j2
 stage "unit tests"
 ctest --test-dir build -j2 --output-on-failure --timeout 120
 
-# Background work: the ASan+UBSan build, then the fuzz stage (its own clang
-# build; the corpora were already replayed by the unit tests).
+# Background work: the ASan+UBSan build and its unit tests, compile-bound
+# while the integration suites mostly wait; the fuzz stage (its own clang
+# build) follows the suites in the foreground.
 background() {
   if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
     echo "== build under ASan+UBSan (at $((SECONDS - start)) s)"
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVOUCH_SANITIZE=ON -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
     ninja -C build-asan -j2
-  fi
-  if [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ]; then
-    echo "== fuzz: each target for ${VOUCH_FUZZ_SECONDS:-5} s, scripts/fuzz.sh (at $((SECONDS - start)) s)"
-    scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-5}"
+    echo "== unit tests under ASan+UBSan (at $((SECONDS - start)) s)"
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir build-asan -j2 --output-on-failure --timeout 300
   fi
   echo "== background done (at $((SECONDS - start)) s)"
 }
@@ -44,7 +44,7 @@ bg_pid=
 if [ "${VOUCH_SERIAL:-0}" = 1 ]; then
   background
 else
-  stage "sanitizer build and fuzzing in the background (output at the end)"
+  stage "sanitizer build and unit tests in the background (output at the end)"
   background >"$bg_log" 2>&1 &
   bg_pid=$!
 fi
@@ -67,6 +67,12 @@ VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integ
 stage "integration tests on PostgreSQL (a named subset of every API)"
 VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integration/run_pg.sh
 
+if [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ]; then
+  # Two targets at a time: the cores are free once the suites are done.
+  stage "fuzz: each target for ${VOUCH_FUZZ_SECONDS:-5} s (scripts/fuzz.sh)"
+  FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-5}"
+fi
+
 if [ -n "$bg_pid" ]; then
   stage "waiting for the background work"
   bg_rc=0
@@ -74,14 +80,8 @@ if [ -n "$bg_pid" ]; then
   bg_pid=
   cat "$bg_log"
   if [ "$bg_rc" != 0 ]; then
-    echo "== the sanitizer build or the fuzz stage failed (rc=$bg_rc)"
+    echo "== the sanitizer build or its unit tests failed (rc=$bg_rc)"
     exit 1
   fi
-fi
-
-if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
-  stage "unit tests under ASan+UBSan"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-asan -j2 --output-on-failure --timeout 300
 fi
 stage "all tests passed"
