@@ -5,7 +5,9 @@
 #endif
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,7 +78,8 @@ constexpr const char* kUsage =
     "              [--lease DURATION] [--store-cache N]]\n"
     "              [--node-id NAME] [--threads N] [--rate-limit OPERATION=N]...\n"
     "              [--insecure-any-credentials] [--max-identities N] [--dns-resolver HOST:PORT]...\n"
-    "              [--dns-quorum N] [--dns-concurrency N] [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
+    "              [--dns-quorum N] [--dns-concurrency N] [--dns-soa-cache DURATION]\n"
+    "              [--recheck-interval DURATION] [--test-mode] [--inbox]\n"
     "              [--auto-verify-suffix SUFFIX]... (test mode)\n"
     "              [--smtp-url smtp[s]://[user:pass@]HOST:PORT] [--smtp-starttls required|opportunistic|off]\n"
     "              [--smtp-ca-file PEM] [--mail-from ADDRESS] [--public-url URL]\n"
@@ -266,9 +269,23 @@ core::Result<std::unique_ptr<Clocks>> make_clocks(const ServeOptions& opt, Stora
   return clocks;
 }
 
+// Test mode's clock once it exists (with a data dir only: a shared store's
+// is read from the store, too slow for the DNS thread). The SOA cache then
+// ages with it, so a test moving the clock past a zone's TTL sees it asked again.
+std::atomic<const core::Clock*> soa_cache_clock{nullptr};
+
 core::Result<std::unique_ptr<verify::dns::CaresResolver>> make_resolver(const ServeOptions& opt) {
   verify::dns::ResolverOptions options;
   options.servers = opt.dns_resolvers;
+  options.soa_cache_max_age = opt.dns_soa_cache;
+  if (opt.test_mode && opt.store_url.empty()) {
+    options.soa_cache_clock = []() -> std::chrono::nanoseconds {
+      if (const core::Clock* c = soa_cache_clock.load(std::memory_order_acquire)) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(c->now().time_since_epoch());
+      }
+      return std::chrono::steady_clock::now().time_since_epoch();
+    };
+  }
   auto resolver = verify::dns::CaresResolver::create(options);
   if (!resolver.ok()) return resolver.error();
   // A quorum the perspectives cannot reach would be lowered to all of them
@@ -605,6 +622,7 @@ int serve(const std::vector<std::string>& command_line) {
   const std::string node_id = node_id_of(*opt, random);
   auto clocks = make_clocks(*opt, *storage);
   if (!clocks.ok()) return fail_start(store_error(*opt, clocks.error()));
+  if ((*clocks)->kept_in_data_dir) soa_cache_clock.store((*clocks)->test.get());
   core::DnsResolver& lookups = metrics.resolver(**resolver);
   auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
                                      metrics.registry(), VOUCH_VERSION);

@@ -201,6 +201,10 @@ core::Result<ServeOptions> parse_serve(const std::vector<std::string>& args) {
       if (!parse_number(v, &out->dns_concurrency) || out->dns_concurrency < 1) {
         return bad("--dns-concurrency needs a positive number");
       }
+    } else if (flag == "--dns-soa-cache") {
+      auto d = v == "0" ? std::optional<std::chrono::seconds>(0) : parse_duration(v);
+      if (!d) return bad("--dns-soa-cache needs a duration such as 5m or 90s (0: off)");
+      out->dns_soa_cache = *d;
     } else if (flag == "--recheck-interval") {
       auto d = parse_duration(v);
       if (!d) return bad("--recheck-interval needs a duration such as 24h, 30m or 90s");

@@ -23,9 +23,10 @@ struct ServeOptions {
   std::map<std::string, double> rate_limits;  // overrides of AWS's defaults
   bool insecure_any_credentials = false;
   size_t max_identities = 10000;
-  std::vector<std::string> dns_resolvers;  // HOST:PORT; empty: the system's
-  size_t dns_quorum = 0;                   // 0: the CA/B table
-  size_t dns_concurrency = 128;            // lookups in flight at once
+  std::vector<std::string> dns_resolvers;   // HOST:PORT; empty: the system's
+  size_t dns_quorum = 0;                    // 0: the CA/B table
+  size_t dns_concurrency = 128;             // lookups in flight at once
+  std::chrono::seconds dns_soa_cache{300};  // longest a zone's SOA is reused; 0: off
   std::chrono::seconds recheck_interval{24 * 3600};
   bool test_mode = false;
   // --auto-verify-suffix (test mode only): normalised, see core::auto_verify_suffix.

@@ -99,6 +99,11 @@ TEST(ParseServe, DataAndMaxIdentities) {
   EXPECT_EQ(serve({}).dns_concurrency, 128u);
   EXPECT_EQ(serve({"--dns-concurrency", "64"}).dns_concurrency, 64u);
   EXPECT_EQ(serve_error({"--dns-concurrency", "0"}), "--dns-concurrency needs a positive number");
+  EXPECT_EQ(serve({}).dns_soa_cache, std::chrono::seconds(300));
+  EXPECT_EQ(serve({"--dns-soa-cache", "90s"}).dns_soa_cache, std::chrono::seconds(90));
+  EXPECT_EQ(serve({"--dns-soa-cache", "0"}).dns_soa_cache, std::chrono::seconds(0));
+  EXPECT_EQ(serve_error({"--dns-soa-cache", "soon"}),
+            "--dns-soa-cache needs a duration such as 5m or 90s (0: off)");
   EXPECT_EQ(serve({}).identity_cache, 16384u);
   EXPECT_EQ(serve({"--identity-cache", "0"}).identity_cache, 0u);
   EXPECT_EQ(serve({"--identity-cache=500"}).identity_cache, 500u);

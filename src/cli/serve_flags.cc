@@ -28,6 +28,7 @@ constexpr std::array kServeFlags{
     FlagSpec{"dns-resolver", kRepeated},
     FlagSpec{"dns-quorum", kValue},
     FlagSpec{"dns-concurrency", kValue},
+    FlagSpec{"dns-soa-cache", kValue},
     FlagSpec{"recheck-interval", kValue},
     FlagSpec{"test-mode", kSwitch},
     FlagSpec{"inbox", kSwitch},

@@ -18,6 +18,7 @@
 
 #include "verify/dns/batched_udp.h"
 #include "verify/dns/answer_reply.h"
+#include "verify/dns/soa_cache.h"
 #include "verify/dns/soa_reply.h"
 #include "core/log.h"
 
@@ -40,6 +41,7 @@ struct QueryArg {
   std::shared_ptr<Pending> lookup;
   size_t index;
   const std::vector<ares_channel>* channels;  // for the SOA query after a positive answer
+  SoaCache* soa_cache;
 };
 
 // The first perspective with records when none learnt the SOA: where one
@@ -68,7 +70,8 @@ struct CaresResolver::Impl {
   std::vector<std::string> servers;
   // One per server. Loop thread only, like the rest.
   std::vector<ares_channel> channels;
-  std::unique_ptr<BatchedUdp> udp;  // every channel's sockets
+  std::unique_ptr<BatchedUdp> udp;      // every channel's sockets
+  std::unique_ptr<SoaCache> soa_cache;  // loop thread only
   int wake_fd = -1;
   std::mutex mu;
   std::deque<std::shared_ptr<Pending>> queue;  // GUARDED_BY(mu)
@@ -117,23 +120,38 @@ struct CaresResolver::Impl {
   static void on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
     std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
     Pending& p = *q->lookup;
-    fill_answer(p.answers[q->index], p.type, status, abuf, alen);
+    DnsAnswer& answer = p.answers[q->index];
+    fill_answer(answer, p.type, status, abuf, alen);
+    // A negative answer's zone, as its authority section names it, is cached.
+    if (answer.soa) {
+      if (auto r = parse_soa_record(abuf, alen)) q->soa_cache->put(q->index, p.name, *r);
+    }
     if (--p.remaining != 0) return;
     // One SOA query at most, to one perspective, only when no answer named
-    // the zone (a positive one does not); never while c-ares shuts down.
+    // the zone (a positive one does not) and the cache does not know it;
+    // never while c-ares shuts down.
     if (auto i = soa_wanted(p.answers); i && status != ARES_EDESTRUCTION) {
+      std::string zone_of = soa_query_name(p.name);
+      if (auto soa = q->soa_cache->find(*i, zone_of)) {
+        p.answers[*i].soa = std::move(*soa);
+        return finish(p);
+      }
       q->index = *i;
       ares_channel ch = (*q->channels)[*i];
-      ares_query(ch, soa_query_name(p.name).c_str(), ns_c_in, ns_t_soa, &Impl::on_soa, q.release());
+      ares_query(ch, zone_of.c_str(), ns_c_in, ns_t_soa, &Impl::on_soa, q.release());
       return;
     }
     finish(p);
   }
 
-  static void on_soa(void* arg, int, int, unsigned char* abuf, int alen) {
+  static void on_soa(void* arg, int status, int, unsigned char* abuf, int alen) {
     std::unique_ptr<QueryArg> q(static_cast<QueryArg*>(arg));
     Pending& p = *q->lookup;
-    p.answers[q->index].soa = parse_soa(abuf, alen);
+    auto r = parse_soa_record(abuf, alen);
+    if (r) {
+      if (status != ARES_EDESTRUCTION) q->soa_cache->put(q->index, soa_query_name(p.name), *r);
+      p.answers[q->index].soa = std::move(r->soa);
+    }
     finish(p);
   }
 
@@ -152,7 +170,7 @@ struct CaresResolver::Impl {
     for (size_t i = 0; i < channels.size(); ++i) {
       p->answers[i].resolver = servers[i];
       ares_query(channels[i], p->name.c_str(), ns_c_in, type, &Impl::on_answer,
-                 new QueryArg{p, i, &channels});
+                 new QueryArg{p, i, &channels, soa_cache.get()});
     }
   }
 
@@ -282,6 +300,10 @@ core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(const Resolve
     impl->channels.push_back(*ch);  // owned by impl from here on
     impl->servers.push_back(s);
   }
+  SoaCache::Now clock = options.soa_cache_clock;
+  if (!clock) clock = [] { return std::chrono::steady_clock::now().time_since_epoch(); };
+  impl->soa_cache = std::make_unique<SoaCache>(impl->channels.size(), options.soa_cache_max_age,
+                                               options.soa_cache_entries, std::move(clock));
   impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   Impl* raw = impl.get();
   impl->loop_thread = std::thread([raw] { raw->loop(); });

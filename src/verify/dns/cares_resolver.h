@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ struct ResolverOptions {
   // 16 share one, each port sending once: a port per query halved the checks
   // per second (bench/dns/run.sh), 16 cost nothing measurable.
   size_t queries_per_port = 16;
+  // The SOA shown after a positive answer comes from a per-perspective cache
+  // of zones (soa_cache.h): an entry lives min(its TTL, this); 0: ask each time.
+  std::chrono::seconds soa_cache_max_age{300};
+  size_t soa_cache_entries = 65536;
+  // The cache's monotonic time; empty: steady_clock (test mode passes its clock).
+  std::function<std::chrono::nanoseconds()> soa_cache_clock;
 };
 
 class CaresResolver final : public core::DnsResolver {

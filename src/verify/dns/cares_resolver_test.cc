@@ -44,6 +44,7 @@ struct Reply {
   std::string decoy_name;
   unsigned decoy_type = 0, decoy_class = 0;
   std::string soa_mname;  // set: an SOA (this MNAME, serial 7) in the authority section
+  std::string soa_zone;   // the SOA's owner; empty: the question's name
 };
 
 class TestDns {
@@ -217,7 +218,8 @@ class TestDns {
     if (!r.soa_mname.empty()) {
       std::string rdata = encode_name(r.soa_mname) + encode_name("hostmaster.example.com");
       for (unsigned v : {0u, 7u, 0u, 3600u, 0u, 3600u, 0u, 3600u, 0u, 60u}) u16(rdata, v);
-      rr_head(authority, std::string("\xc0\x0c", 2), 6, rdata.size());
+      rr_head(authority, r.soa_zone.empty() ? std::string("\xc0\x0c", 2) : encode_name(r.soa_zone),
+              6, rdata.size());
       authority += rdata;
     }
     std::string out = q.substr(0, 2);
@@ -319,8 +321,10 @@ std::function<Reply(const std::string&)> table(std::map<std::string, Reply> t) {
 
 std::unique_ptr<CaresResolver> make(std::vector<std::string> servers,
                                     milliseconds timeout = milliseconds(2000), int tries = 2,
-                                    size_t queries_per_port = 1) {
+                                    size_t queries_per_port = 1,
+                                    std::chrono::seconds soa_cache = std::chrono::seconds(300)) {
   ResolverOptions o;
+  o.soa_cache_max_age = soa_cache;
   o.servers = std::move(servers);
   o.timeout = timeout;
   o.tries = tries;
@@ -490,6 +494,38 @@ TEST(CaresResolver, APositiveAnswerAsksTheParentForTheSoaOnce) {
   EXPECT_EQ(only.kind, Kind::kRecords);
   EXPECT_FALSE(only.soa.has_value());
   EXPECT_EQ(bare.udp_queries("y.com"), 1);
+}
+
+// A zone's SOA is asked once: a second name in it takes the SOA the first
+// one's NODATA answer named (soa_cache.h); with the cache off, each asks.
+TEST(CaresResolver, TheSoaIsAskedOncePerZone) {
+  Reply nodata;
+  nodata.soa_mname = "ns1.example.com";
+  nodata.soa_zone = "example.com";
+  auto zone = table({{"_amazonses.a.example.com", Reply{0, {{"tok"}}}},
+                     {"_amazonses.b.example.com", Reply{0, {{"tok"}}}},
+                     {"_amazonses.other.test", Reply{0, {{"tok"}}}},
+                     {"a.example.com", nodata},
+                     {"b.example.com", nodata}});
+  TestDns cached(zone), uncached(zone);
+  auto r = make({cached.address()});
+  auto off = make({uncached.address()}, milliseconds(2000), 2, 1, std::chrono::seconds(0));
+  ASSERT_TRUE(r && off);
+  for (auto* resolver : {r.get(), off.get()}) {
+    for (const char* name : {"_amazonses.a.example.com", "_amazonses.b.example.com"}) {
+      auto a = ask_one(*resolver, name);
+      EXPECT_EQ(a.kind, Kind::kRecords);
+      ASSERT_TRUE(a.soa.has_value()) << name;
+      EXPECT_EQ(a.soa->primary_ns, "ns1.example.com");
+    }
+  }
+  EXPECT_EQ(cached.udp_queries("a.example.com"), 1);
+  EXPECT_EQ(cached.udp_queries("b.example.com"), 0);
+  EXPECT_EQ(uncached.udp_queries("a.example.com"), 1);
+  EXPECT_EQ(uncached.udp_queries("b.example.com"), 1);
+  // Another zone is asked for its own.
+  EXPECT_FALSE(ask_one(*r, "_amazonses.other.test").soa.has_value());
+  EXPECT_EQ(cached.udp_queries("other.test"), 1);
 }
 
 // Each lookup leaves from a fresh source port (c-ares alone would keep one

@@ -1,5 +1,7 @@
 #include "verify/dns/soa_reply.h"
 
+#include <utility>
+
 #include "verify/dns/dns_name.h"
 
 namespace vouch::verify::dns {
@@ -18,10 +20,11 @@ uint32_t u32(const unsigned char* p) {
 
 }  // namespace
 
-std::optional<core::Soa> parse_soa(const unsigned char* abuf, int alen) {
+std::optional<SoaRecord> parse_soa_record(const unsigned char* abuf, int alen) {
   if (!abuf || alen < kHeader) return std::nullopt;
   const int questions = u16(abuf + 4);
-  const int records = u16(abuf + 6) + u16(abuf + 8);  // answer, then authority
+  const int answers = u16(abuf + 6);
+  const int records = answers + u16(abuf + 8);  // answer, then authority
   int pos = kHeader;
   std::string name;
   for (int i = 0; i < questions; ++i) {
@@ -36,18 +39,27 @@ std::optional<core::Soa> parse_soa(const unsigned char* abuf, int alen) {
     if (type == kTypeSoa && klass == kClassIn) {
       const int end = pos + rdlen;
       int at = pos;
-      core::Soa soa;
+      SoaRecord r;
       // Both names and the five numbers must sit inside the RDATA.
-      if (!read_name(abuf, end, &at, &soa.primary_ns) || !read_name(abuf, end, &at, &soa.admin) ||
-          end - at != 20) {
+      if (!read_name(abuf, end, &at, &r.soa.primary_ns) ||
+          !read_name(abuf, end, &at, &r.soa.admin) || end - at != 20) {
         return std::nullopt;
       }
-      soa.serial = u32(abuf + at);
-      return soa;
+      r.soa.serial = u32(abuf + at);
+      r.zone = std::move(name);
+      r.ttl = u32(abuf + pos - 6);
+      r.in_answer = i < answers;
+      return r;
     }
     pos += rdlen;
   }
   return std::nullopt;
+}
+
+std::optional<core::Soa> parse_soa(const unsigned char* abuf, int alen) {
+  auto r = parse_soa_record(abuf, alen);
+  if (!r) return std::nullopt;
+  return std::move(r->soa);
 }
 
 std::string soa_query_name(const std::string& name) {

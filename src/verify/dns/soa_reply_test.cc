@@ -75,6 +75,20 @@ TEST(SoaReply, InTheAuthoritySection) {
   EXPECT_EQ(soa->serial, 2026120401u);
 }
 
+TEST(SoaReply, TheRecordNamesItsZoneAndTtlAndSection) {
+  const Bytes negative = message({}, {kSoa});
+  auto authority = parse_soa_record(negative.data(), static_cast<int>(negative.size()));
+  ASSERT_TRUE(authority.has_value());
+  EXPECT_EQ(authority->zone, "example.com");
+  EXPECT_EQ(authority->ttl, 300u);
+  EXPECT_FALSE(authority->in_answer);
+  EXPECT_EQ(authority->soa.serial, 2026120401u);
+  const Bytes answer = message({kSoa}, {});
+  auto at_apex = parse_soa_record(answer.data(), static_cast<int>(answer.size()));
+  ASSERT_TRUE(at_apex.has_value());
+  EXPECT_TRUE(at_apex->in_answer);
+}
+
 TEST(SoaReply, InTheAnswerSectionAfterOtherRecords) {
   Rr txt{16, {3, 'a', 'b', 'c'}};
   auto soa = parse(message({txt, kSoa}, {}));
