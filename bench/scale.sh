@@ -13,7 +13,11 @@
 #      vouch's start until every claim was checked once), while wrk replays a
 #      pre-signed GetIdentityVerificationAttributes (1 identity) at a steady
 #      pace: checks/s against dnsperf's queries/s, the API's p99 during the
-#      sweep, and vouch's peak RSS (VmHWM) at its end.
+#      sweep, vouch's peak RSS (VmHWM) at its end, the queries per check
+#      knotd answered during it (TXT, SOA), and vouch's CPU per check (user +
+#      system from its start to the sweep's end, the paced API's share
+#      included; per thread in the log). Instruction counters are not
+#      available in this VM (perf: "not supported"), hence CPU time.
 # and prints one markdown table, a row per N, so that the growth is visible.
 #
 # Environment (defaults in brackets):
@@ -64,6 +68,21 @@ startup() {
   echo "$best"
 }
 
+TICKS=$(getconf CLK_TCK)
+# cpu_us_per_check PID N: the process's user + system CPU so far over N, in µs.
+cpu_us_per_check() {
+  awk -v t="$TICKS" -v n="$2" '{printf "%.1f", ($14 + $15) * 1e6 / t / n}' "/proc/$1/stat"
+}
+# cpu_by_thread PID: "name seconds" per thread name (threads of one name
+# summed), largest first.
+cpu_by_thread() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    echo "$(tr ' ' _ <"$task/comm") $(awk '{print $14 + $15}' "$task/stat")"
+  done | awk -v t="$TICKS" '{s[$1] += $2} END {for (k in s) if (s[k]) printf "%s %.2f\n", k, s[k] / t}' |
+    sort -k2 -rn | head -5 | paste -sd, | sed 's/,/, /g'
+}
+
 ROWS=""
 for N in "${SCALES[@]}"; do
   rm -rf "$WORK/data" "$WORK/knot" "$WORK/names.txt"
@@ -88,6 +107,7 @@ for N in "${SCALES[@]}"; do
   log "N=$N: dnsperf $QPS queries/s"
 
   # The sweep, with the API paced beside it.
+  TXT0=$(knot_queries TXT) SOA0=$(knot_queries SOA)
   # shellcheck disable=SC2046
   start_sweep "sweep-$N" "$WORK/data" "$SWEEP_LIMIT" $(serve_args "" "$KNOT_PORT")
   driver=$DRIVER vpid=$VPID vport=$VPORT
@@ -99,8 +119,12 @@ for N in "${SCALES[@]}"; do
   wrk_pid=$!; track "$wrk_pid"
   wait "$driver" || { cat "$WORK/sweep-$N.log" >&2; log "N=$N: the sweep did not finish"; exit 1; }
   HWM=$(awk '$1 == "VmHWM:" {printf "%.1f", $2 / 1024}' "/proc/$vpid/status")
+  CPU_US=$(cpu_us_per_check "$vpid" "$N")
+  THREADS=$(cpu_by_thread "$vpid")
   kill -INT "$wrk_pid"; wait "$wrk_pid" || true; stop "$wrk_pid"
   stop "$vpid"
+  QPC=$(awk -v t="$(( $(knot_queries TXT) - TXT0 ))" -v s="$(( $(knot_queries SOA) - SOA0 ))" -v n="$N" \
+    'BEGIN {printf "%.3f (TXT %.3f, SOA %.3f)", (t + s) / n, t / n, s / n}')
   stop "$KNOT_PID"
   SECS=$(cat "$WORK/sweep-$N.first")
   CPS=$(awk -v n="$N" -v s="$SECS" 'BEGIN {printf "%.0f", n / s}')
@@ -108,8 +132,8 @@ for N in "${SCALES[@]}"; do
   P99=$(awk '$1 == "99%" {print $2}' "$WORK/api-$N.wrk" | to_ms)
   ARPS=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$WORK/api-$N.wrk")
   BAD=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {n += 1} END {print n + 0}' "$WORK/api-$N.wrk")
-  log "N=$N: $CPS checks/s ($N in $SECS s, $OK Success), dnsperf $QPS/s; API p99 $P99 ms; VmHWM $HWM MB"
-  ROWS+="| $N | $QPS | $CPS ($SECS s) | $(pct "$CPS" "$QPS") $(met_ratio "$CPS" "$QPS" 0.5) | $OK | $ARPS | $P99 $(met_max "$P99" 10) | $HWM $(met_max "$HWM" 150) | $PER_CLAIM | $UP | $SEED_SECS | $BAD | $l0 → $(load) |"$'\n'
+  log "N=$N: $CPS checks/s ($N in $SECS s, $OK Success), dnsperf $QPS/s; $QPC queries per check; vouch CPU $CPU_US us per check ($THREADS); API p99 $P99 ms; VmHWM $HWM MB"
+  ROWS+="| $N | $QPS | $CPS ($SECS s) | $(pct "$CPS" "$QPS") $(met_ratio "$CPS" "$QPS" 0.5) | $QPC | $CPU_US | $OK | $ARPS | $P99 $(met_max "$P99" 10) | $HWM $(met_max "$HWM" 150) | $PER_CLAIM | $UP | $SEED_SECS | $BAD | $l0 → $(load) |"$'\n'
 done
 LOAD_END=$(load)
 
@@ -118,7 +142,7 @@ cat <<EOF
 vouch at scale — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
 knotd $(knotd --version | head -1 | awk '{print $NF}') on loopback; dnsperf $DNSPERF_ARGS; API wrk $API_WRK_ARGS, each connection pausing $API_PACE_MS ms; load average start $LOAD_START, end $LOAD_END
 
-| N claims | dnsperf queries/s | vouch first sweep, checks/s | vs dnsperf (≥ 50%) | Success after it | API req/s during it | API p99 during it, ms (< 10) | peak RSS, MB (< 150) | store bytes per claim | start-up with N stored, s | seeding, s | API errors | load |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| N claims | dnsperf queries/s | vouch first sweep, checks/s | vs dnsperf (≥ 50%) | queries per check at knotd | vouch CPU µs per check | Success after it | API req/s during it | API p99 during it, ms (< 10) | peak RSS, MB (< 150) | store bytes per claim | start-up with N stored, s | seeding, s | API errors | load |
+|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 $ROWS
 EOF

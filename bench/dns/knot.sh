@@ -46,8 +46,23 @@ database:
 log:
   - target: stderr
     any: warning
+# Queries counted by type (knot_queries), nothing else.
+mod-stats:
+  - id: count
+    request-protocol: off
+    server-operation: off
+    request-bytes: off
+    response-bytes: off
+    edns-presence: off
+    flag-presence: off
+    response-code: off
+    reply-nodata: off
+    query-type: on
+    query-size: off
+    reply-size: off
 template:
   - id: default
+    global-module: mod-stats/count
     storage: "$WORK/knot/zones"
     file: "%s.zone"
     zonefile-sync: -1
@@ -67,6 +82,13 @@ CONF
   done
   [[ $got == "\"$SAMPLE_TOKEN\"" ]] || { cat "$WORK/knotd.log" >&2; log "knotd does not serve $SAMPLE"; exit 1; }
   log "knotd $("$KNOTD" --version | head -1 | awk '{print $NF}') serves bench.test on 127.0.0.1:$KNOT_PORT"
+}
+
+# knot_queries [TYPE]: the queries knotd has answered so far, of TYPE (TXT,
+# SOA, ...) or of every type.
+knot_queries() {
+  knotc -s "$WORK/knot/knot.sock" stats mod-stats.query-type 2>/dev/null |
+    awk -v t="${1:-}" -F' = ' 't == "" || index($1, "[" t "]") {n += $2} END {print n + 0}'
 }
 
 # best_dnsperf ARGS_LINES: one dnsperf run per line against knotd; sets QPS

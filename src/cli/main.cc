@@ -623,6 +623,10 @@ int serve(const std::vector<std::string>& command_line) {
   auto clocks = make_clocks(*opt, *storage);
   if (!clocks.ok()) return fail_start(store_error(*opt, clocks.error()));
   if ((*clocks)->kept_in_data_dir) soa_cache_clock.store((*clocks)->test.get());
+  // Gone before the clocks are (answers may still come in while serve unwinds).
+  struct ForgetSoaCacheClock {
+    ~ForgetSoaCacheClock() { soa_cache_clock.store(nullptr); }
+  } forget_soa_cache_clock;
   core::DnsResolver& lookups = metrics.resolver(**resolver);
   auto hooks = make_webhook_delivery(*opt, store, (*clocks)->domain(), (*clocks)->wall, random,
                                      metrics.registry(), VOUCH_VERSION);
