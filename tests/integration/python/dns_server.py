@@ -500,10 +500,8 @@ def check_now(srv, claim_id: str, **kw) -> dict:
 _SHARED: dict[str, object] = {}
 
 
-def shared_knot(name: str) -> KnotServer:
-    """Knot instance `name` ("a", "b", "c"), each authoritative for
-    example.com (contents differ per instance, as the tests set them) and
-    configured for an unloadable zone broken.test (SERVFAIL)."""
+def require_knot() -> None:
+    """Skips the test without knot (fails it under VOUCH_REQUIRE_KNOT=1)."""
     import pytest
     if not knot_available():
         why = "knotd/knotc not installed (apt-get install knot knot-dnsutils)"
@@ -511,6 +509,13 @@ def shared_knot(name: str) -> KnotServer:
         if os.environ.get("VOUCH_REQUIRE_KNOT") == "1":
             pytest.fail(why)
         pytest.skip(why)
+
+
+def shared_knot(name: str) -> KnotServer:
+    """Knot instance `name` ("a", "b", "c"), each authoritative for
+    example.com (contents differ per instance, as the tests set them) and
+    configured for an unloadable zone broken.test (SERVFAIL)."""
+    require_knot()
     key = "knot:" + name
     if key not in _SHARED:
         _SHARED[key] = KnotServer(zones=["example.com"], broken=["broken.test"]).start()

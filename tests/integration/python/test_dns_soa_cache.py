@@ -13,8 +13,6 @@ from it (each SOA names its own zone's ns.<zone>), checks one at a time:
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from conftest import ses_client, uniq
@@ -23,7 +21,7 @@ from dns_server import (
     advance,
     check_now,
     claim_by_subject,
-    knot_available,
+    require_knot,
     start_vouch,
 )
 from test_sesv2_diag import info
@@ -35,11 +33,7 @@ LIVE_CHECKS = ["--rate-limit", "vouch:CheckClaim=0"]
 
 @pytest.fixture(scope="module")
 def knot():
-    if not knot_available():
-        why = "knotd/knotc not installed (apt-get install knot knot-dnsutils)"
-        if os.environ.get("VOUCH_REQUIRE_KNOT") == "1":
-            pytest.fail(why)
-        pytest.skip(why)
+    require_knot()
     k = KnotServer(zones=[PARENT, KID1, KID2])
     for kid in (KID1, KID2):  # the delegations, with glue, as the parent publishes them
         k.records[PARENT][kid] = [("NS", f"ns.{kid}.")]
