@@ -56,6 +56,26 @@ TEST_P(StoreSearchTest, AStatusNarrowsToItsClaims) {
   EXPECT_EQ(search(ClaimStatus::kPending, "")->size(), 4u);  // the others
 }
 
+// Recorded checks move a claim between statuses, and one without a status
+// change (SQLite leaves `status` out of its UPDATE then) keeps it there.
+TEST_P(StoreSearchTest, RecordedChecksKeepTheStatusNarrowingRight) {
+  Claim beta = *get(kScope, list(kScope, {ClaimKind::kSesDomain}).back().id);
+  ASSERT_EQ(beta.subject, "beta.example");
+  beta.status = ClaimStatus::kVerified;
+  auto moved = store().record_checks(
+      {{beta, "{}", StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}}});
+  ASSERT_OK(moved[0]);
+  Claim again = *moved[0];
+  again.attempts = 2;
+  auto kept = store().record_checks({{again, "{\"n\":2}", std::nullopt}});
+  ASSERT_OK(kept[0]);
+  EXPECT_EQ(get(kScope, beta.id)->status, ClaimStatus::kVerified);
+  EXPECT_EQ(get(kScope, beta.id)->attempts, 2);
+  EXPECT_EQ(subjects(search(ClaimStatus::kVerified, "")),
+            (std::vector<std::string>{"alpine.example", "beta.example"}));
+  EXPECT_EQ(search(ClaimStatus::kPending, "")->size(), 3u);
+}
+
 TEST_P(StoreSearchTest, APrefixMatchesTheStartOfTheSubjectOnly) {
   EXPECT_EQ(subjects(search(std::nullopt, "alp")),
             (std::vector<std::string>{"alpha.example", "alpine.example", "alpha.example"}));

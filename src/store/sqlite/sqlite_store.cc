@@ -383,21 +383,38 @@ core::Status write_history(Conn& c, int64_t claim_seq,
 
 // Compare-and-set of the fields a check moves, and its evidence. Setting only
 // these keeps SQLite from rewriting the entries of indexes on the others.
-core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence) {
-  Stmt s = c.prepare("UPDATE claims SET status = ?1, deadline = ?2, next_check_at = ?3, "
-                     "last_verified_at = ?4, absent_since = ?5, attempts = ?6, evidence = ?9, "
-                     "version = version + 1 WHERE seq = ?7 AND version = ?8");
-  s.bind(9, evidence);
-  s.bind(1, int64_t{status_code(claim.status)})
-      .bind(2, to_nanos(claim.deadline))
-      .bind(3, opt_nanos(claim.next_check_at))
-      .bind(4, opt_nanos(claim.last_verified_at))
-      .bind(5, opt_nanos(claim.absent_since))
-      .bind(6, int64_t{claim.attempts})
-      .bind(7, claim.seq)
-      .bind(8, claim.version);
-  if (s.step() != SQLITE_DONE) return c.error("record check");
-  if (sqlite3_changes(c.raw()) == 1) return {};
+// SQLite rewrites an index entry whenever its column is SET, even to the same
+// value, so a check that reports no status change first tries without
+// `status` (sparing claims_status a delete and an insert on every re-check),
+// asserting it unchanged; only when that finds no row does the full update run.
+core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence,
+                                 bool status_changed) {
+  auto run = [&](Stmt s) {
+    s.bind(9, evidence);
+    s.bind(1, int64_t{status_code(claim.status)})
+        .bind(2, to_nanos(claim.deadline))
+        .bind(3, opt_nanos(claim.next_check_at))
+        .bind(4, opt_nanos(claim.last_verified_at))
+        .bind(5, opt_nanos(claim.absent_since))
+        .bind(6, int64_t{claim.attempts})
+        .bind(7, claim.seq)
+        .bind(8, claim.version);
+    return s.step() == SQLITE_DONE ? std::optional(sqlite3_changes(c.raw()) == 1) : std::nullopt;
+  };
+  if (!status_changed) {
+    auto kept = run(c.prepare("UPDATE claims SET deadline = ?2, next_check_at = ?3, "
+                              "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
+                              "evidence = ?9, version = version + 1 "
+                              "WHERE seq = ?7 AND version = ?8 AND status = ?1"));
+    if (!kept) return c.error("record check");
+    if (*kept) return {};
+  }
+  auto written = run(c.prepare("UPDATE claims SET status = ?1, deadline = ?2, next_check_at = ?3, "
+                               "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
+                               "evidence = ?9, version = version + 1 "
+                               "WHERE seq = ?7 AND version = ?8"));
+  if (!written) return c.error("record check");
+  if (*written) return {};
   return lost_race(c, claim);
 }
 
@@ -424,7 +441,7 @@ std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRec
       std::move(records), kRecordChunk,
       [&](std::vector<GroupCommit::Write> fns) { return writer_->run_each(std::move(fns)); },
       [](Conn& c, const core::CheckRecord& r) {
-        return update_check_fields(c, r.claim, r.evidence);
+        return update_check_fields(c, r.claim, r.evidence, r.change.has_value());
       },
       [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
 }
