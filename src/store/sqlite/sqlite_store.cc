@@ -387,6 +387,10 @@ core::Status write_history(Conn& c, int64_t claim_seq,
 // value, so a check that reports no status change first tries without
 // `status` (sparing claims_status a delete and an insert on every re-check),
 // asserting it unchanged; only when that finds no row does the full update run.
+// The columns a check writes besides status (a macro: one literal with the SQL around it).
+#define VOUCH_CHECK_FIELDS                                                                       \
+  "deadline = ?2, next_check_at = ?3, last_verified_at = ?4, absent_since = ?5, attempts = ?6, " \
+  "evidence = ?9, version = version + 1"
 core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence,
                                  bool status_changed) {
   auto run = [&](Stmt s) {
@@ -402,21 +406,18 @@ core::Status update_check_fields(Conn& c, const Claim& claim, const std::string&
     return s.step() == SQLITE_DONE ? std::optional(sqlite3_changes(c.raw()) == 1) : std::nullopt;
   };
   if (!status_changed) {
-    auto kept = run(c.prepare("UPDATE claims SET deadline = ?2, next_check_at = ?3, "
-                              "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
-                              "evidence = ?9, version = version + 1 "
-                              "WHERE seq = ?7 AND version = ?8 AND status = ?1"));
+    auto kept = run(c.prepare("UPDATE claims SET " VOUCH_CHECK_FIELDS
+                              " WHERE seq = ?7 AND version = ?8 AND status = ?1"));
     if (!kept) return c.error("record check");
     if (*kept) return {};
   }
-  auto written = run(c.prepare("UPDATE claims SET status = ?1, deadline = ?2, next_check_at = ?3, "
-                               "last_verified_at = ?4, absent_since = ?5, attempts = ?6, "
-                               "evidence = ?9, version = version + 1 "
-                               "WHERE seq = ?7 AND version = ?8"));
+  auto written = run(c.prepare("UPDATE claims SET status = ?1, " VOUCH_CHECK_FIELDS
+                               " WHERE seq = ?7 AND version = ?8"));
   if (!written) return c.error("record check");
   if (*written) return {};
   return lost_race(c, claim);
 }
+#undef VOUCH_CHECK_FIELDS
 
 }  // namespace
 
