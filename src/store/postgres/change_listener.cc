@@ -3,6 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "store/postgres/conn.h"
 
 namespace vouch::store::postgres {
@@ -13,12 +16,32 @@ namespace {
 // (a server gone without closing the socket sends nothing).
 constexpr int kPingAfterMs = 5000;
 
+// How often the listener looks again for transactions older than it.
+constexpr int kSettleMs = 10;
+
 bool command_ok(PGconn* c, const char* sql) {
   PGresult* r = PQexec(c, sql);
   const bool ok = r &&
                   (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
   PQclear(r);
   return ok;
+}
+
+// The first value of a one-row answer, or nullopt if it failed.
+std::optional<std::string> value(PGconn* c, const char* sql) {
+  PGresult* r = PQexec(c, sql);
+  std::optional<std::string> out;
+  if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) out = PQgetvalue(r, 0, 0);
+  PQclear(r);
+  return out;
+}
+
+// The name comes last, so a conninfo's own application_name cannot hide the
+// listener from vouch_followed().
+PGconn* connect_listener(const std::string& conninfo) {
+  const char* keys[] = {"connect_timeout", "dbname", "application_name", nullptr};
+  const char* values[] = {"5", conninfo.c_str(), VOUCH_LISTENER_NAME, nullptr};
+  return PQconnectdbParams(keys, values, 1);
 }
 
 }  // namespace
@@ -54,8 +77,8 @@ bool ChangeListener::wait_for_stop(int ms) {
 
 void ChangeListener::run() {
   while (!stopping_) {
-    PGconn* c = connect(conninfo_, "vouch-listener");
-    if (c && PQstatus(c) == CONNECTION_OK && command_ok(c, "LISTEN " VOUCH_CLAIMS_CHANNEL)) {
+    PGconn* c = connect_listener(conninfo_);
+    if (c && PQstatus(c) == CONNECTION_OK && listen(c)) {
       // LISTEN is committed: every claim write committed from now on is
       // notified here. Earlier ones are in the rows any read sees.
       ++connects_;
@@ -65,6 +88,27 @@ void ChangeListener::run() {
     }
     PQfinish(c);
     if (wait_for_stop(retry_ms_)) return;
+  }
+}
+
+bool ChangeListener::listen(PGconn* c) {
+  if (!command_ok(c, "LISTEN " VOUCH_CLAIMS_CHANNEL)) return false;
+  // This connection shows in pg_stat_activity by now. A writer that looked
+  // earlier found no listener and notifies nothing: wait until every
+  // transaction begun before now has ended, so that a read from then on sees
+  // its rows. (xact_start of another role's sessions is hidden: the nodes
+  // share one role.)
+  auto since = value(c, "SELECT now()");
+  if (!since) return false;
+  const std::string older =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+      "backend_type = 'client backend' AND pid != pg_backend_pid() AND xact_start < '" +
+      *since + "'";
+  for (;;) {
+    auto open = value(c, older.c_str());
+    if (!open) return false;
+    if (*open == "0") return true;
+    if (wait_for_stop(kSettleMs)) return false;
   }
 }
 
