@@ -95,19 +95,22 @@ bool ChangeListener::listen(PGconn* c) {
   if (!command_ok(c, "LISTEN " VOUCH_CLAIMS_CHANNEL)) return false;
   // This connection shows in pg_stat_activity by now. A writer that looked
   // earlier found no listener and notifies nothing: wait until every
-  // transaction begun before now has ended, so that a read from then on sees
-  // its rows. (xact_start of another role's sessions is hidden: the nodes
-  // share one role.)
-  auto since = value(c, "SELECT now()");
-  if (!since) return false;
+  // transaction open now in this database has ended (each holds the lock on
+  // its virtual transaction id, which pg_locks shows to any role), so that a
+  // read from then on sees its rows.
+  auto open = value(c, "SELECT coalesce(array_agg(l.virtualxid), '{}')::text FROM pg_locks l "
+                       "JOIN pg_stat_get_activity(NULL) a USING (pid) WHERE l.locktype = "
+                       "'virtualxid' AND l.pid != pg_backend_pid() AND a.backend_type = 'client "
+                       "backend' AND a.datid = (SELECT oid FROM pg_database WHERE datname = "
+                       "current_database())");
+  if (!open) return false;
   const std::string older =
-      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-      "backend_type = 'client backend' AND pid != pg_backend_pid() AND xact_start < '" +
-      *since + "'";
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'virtualxid' AND virtualxid = ANY('" + *open +
+      "'::text[])";
   for (;;) {
-    auto open = value(c, older.c_str());
-    if (!open) return false;
-    if (*open == "0") return true;
+    auto left = value(c, older.c_str());
+    if (!left) return false;
+    if (*left == "0") return true;
     if (wait_for_stop(kSettleMs)) return false;
   }
 }
