@@ -36,11 +36,14 @@ fi
 url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" profile)
 pg_sql "$PG_ADMIN_URL" "ALTER SYSTEM SET track_functions = 'pl'" >/dev/null
 pg_sql "$PG_ADMIN_URL" "SELECT pg_reload_conf()" >/dev/null
-pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal')" >/dev/null
+pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('bgwriter')" >/dev/null
 
 # One line of counters: commits, rows inserted, updated, HOT-updated, WAL
 # records, WAL bytes, WAL fsyncs, trigger function calls, entries of the due
-# index read (by the leases' scans).
+# index read (by the leases' scans), shared buffers written (by backends,
+# the background writer and checkpoints) and allocated (read in), claims
+# rows read by sequential scans and those scans (a plan that lost its index;
+# in a sweep, mostly the count of Success polled below).
 counters() {
   pg_sql "$url" "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())
     || ' ' || (SELECT sum(n_tup_ins) FROM pg_stat_user_tables)
@@ -48,7 +51,10 @@ counters() {
     || ' ' || (SELECT sum(n_tup_hot_upd) FROM pg_stat_user_tables)
     || ' ' || (SELECT wal_records || ' ' || wal_bytes || ' ' || wal_sync FROM pg_stat_wal)
     || ' ' || (SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions)
-    || ' ' || (SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'claims_due')"
+    || ' ' || (SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'claims_due')
+    || ' ' || (SELECT buffers_backend + buffers_clean + buffers_checkpoint || ' ' || buffers_alloc
+               FROM pg_stat_bgwriter)
+    || ' ' || (SELECT seq_tup_read || ' ' || seq_scan FROM pg_stat_user_tables WHERE relname = 'claims')"
 }
 sleep 1  # the statistics collector's last flush
 c0=$(counters)
@@ -97,10 +103,10 @@ log "load $(load)"
 awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
   -v c0="$c0" -v c1="$c1" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
-  split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,trigger calls,due index entries read", name, ",")
+  split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
   printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us\n",
     n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n
-  for (i = 1; i <= 9; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
+  for (i = 1; i <= 13; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
 if [[ -n ${PERF:-} && -s $WORK/perf.data ]]; then
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \

@@ -6,7 +6,8 @@
 # with PostgreSQL's CPU per check.
 #
 # Environment: BASE_VOUCH (required), N [100000], ROUNDS [2], NODES [1] (nodes
-# of the build sharing each database, CPU summed); BUILD_DIR,
+# of the build sharing each database, CPU summed), WAITS=1 (count what the
+# backends wait on, sampled at each poll); BUILD_DIR,
 # NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -38,9 +39,17 @@ for round in $(seq "$ROUNDS"); do
         --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
       pids+=("$PID")
     done
-    while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+    : >"$WORK/waits"
+    while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do
+      # WAITS=1: what the database's active backends wait on, a sample per poll
+      [[ -n ${WAITS:-} ]] && pg_sql "$url" "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU')
+        FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
+        AND pid != pg_backend_pid()" >>"$WORK/waits"
+      sleep 0.1
+    done
     t1=$(now_s)
     cpu1=$(pg_cpu)
+    [[ -s $WORK/waits ]] && sort "$WORK/waits" | uniq -c | sort -rn | head -8 | sed 's/^/  waits: /'
     vcpu=0
     for pid in "${pids[@]}"; do vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}'); done
     for pid in "${pids[@]}"; do stop "$pid"; done

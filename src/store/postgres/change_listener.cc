@@ -3,6 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "store/postgres/conn.h"
 
 namespace vouch::store::postgres {
@@ -13,12 +16,32 @@ namespace {
 // (a server gone without closing the socket sends nothing).
 constexpr int kPingAfterMs = 5000;
 
+// How often the listener looks again for transactions older than it.
+constexpr int kSettleMs = 10;
+
 bool command_ok(PGconn* c, const char* sql) {
   PGresult* r = PQexec(c, sql);
   const bool ok = r &&
                   (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
   PQclear(r);
   return ok;
+}
+
+// The first value of a one-row answer, or nullopt if it failed.
+std::optional<std::string> value(PGconn* c, const char* sql) {
+  PGresult* r = PQexec(c, sql);
+  std::optional<std::string> out;
+  if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) out = PQgetvalue(r, 0, 0);
+  PQclear(r);
+  return out;
+}
+
+// The name comes last, so a conninfo's own application_name cannot hide the
+// listener from vouch_followed().
+PGconn* connect_listener(const std::string& conninfo) {
+  const char* keys[] = {"connect_timeout", "dbname", "application_name", nullptr};
+  const char* values[] = {"5", conninfo.c_str(), VOUCH_LISTENER_NAME, nullptr};
+  return PQconnectdbParams(keys, values, 1);
 }
 
 }  // namespace
@@ -54,8 +77,8 @@ bool ChangeListener::wait_for_stop(int ms) {
 
 void ChangeListener::run() {
   while (!stopping_) {
-    PGconn* c = connect(conninfo_, "vouch-listener");
-    if (c && PQstatus(c) == CONNECTION_OK && command_ok(c, "LISTEN " VOUCH_CLAIMS_CHANNEL)) {
+    PGconn* c = connect_listener(conninfo_);
+    if (c && PQstatus(c) == CONNECTION_OK && listen(c)) {
       // LISTEN is committed: every claim write committed from now on is
       // notified here. Earlier ones are in the rows any read sees.
       ++connects_;
@@ -65,6 +88,30 @@ void ChangeListener::run() {
     }
     PQfinish(c);
     if (wait_for_stop(retry_ms_)) return;
+  }
+}
+
+bool ChangeListener::listen(PGconn* c) {
+  if (!command_ok(c, "LISTEN " VOUCH_CLAIMS_CHANNEL)) return false;
+  // This connection shows in pg_stat_activity by now. A writer that looked
+  // earlier found no listener and notifies nothing: wait until every
+  // transaction open now in this database has ended (each holds the lock on
+  // its virtual transaction id, which pg_locks shows to any role), so that a
+  // read from then on sees its rows.
+  auto open = value(c, "SELECT coalesce(array_agg(l.virtualxid), '{}')::text FROM pg_locks l "
+                       "JOIN pg_stat_get_activity(NULL) a USING (pid) WHERE l.locktype = "
+                       "'virtualxid' AND l.pid != pg_backend_pid() AND a.backend_type = 'client "
+                       "backend' AND a.datid = (SELECT oid FROM pg_database WHERE datname = "
+                       "current_database())");
+  if (!open) return false;
+  const std::string older =
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'virtualxid' AND virtualxid = ANY('" + *open +
+      "'::text[])";
+  for (;;) {
+    auto left = value(c, older.c_str());
+    if (!left) return false;
+    if (*left == "0") return true;
+    if (wait_for_stop(kSettleMs)) return false;
   }
 }
 

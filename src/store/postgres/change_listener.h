@@ -6,6 +6,9 @@
 // Notifications sent while the listener is not connected are lost to it: it
 // says `following(false)` when its connection goes, and `following(true)`
 // once LISTEN holds again, so that a cache can drop what it may have missed.
+// Writers notify only while some listener is connected (vouch_followed()):
+// before `following(true)` a listener also waits out every transaction that
+// was open when it connected, since those may have looked before it came.
 #pragma once
 
 #include <libpq-fe.h>
@@ -22,9 +25,13 @@ namespace vouch::store::postgres {
 
 #define VOUCH_CLAIMS_CHANNEL "vouch_claims"
 // A changed claim's key (account \x1f region \x1f subject: CachingStore's),
-// as a SQL expression over the claims row, notified on the channel.
-#define VOUCH_NOTIFY_CLAIM \
-  "pg_notify('" VOUCH_CLAIMS_CHANNEL "', account_id || chr(31) || region || chr(31) || subject)"
+// as a SQL expression over the claims row, notified on the channel while a
+// listener is connected (vouch_followed(), schema.cc 8: once per statement).
+#define VOUCH_NOTIFY_CLAIM                                                                     \
+  "CASE WHEN (SELECT vouch_followed()) THEN pg_notify('" VOUCH_CLAIMS_CHANNEL "', account_id " \
+  "|| chr(31) || region || chr(31) || subject) END"
+// The listener's application_name, which vouch_followed() looks for.
+#define VOUCH_LISTENER_NAME "vouch-listener"
 // Every claim may have changed (all were deleted).
 inline constexpr std::string_view kEveryClaim = "*";
 
@@ -54,6 +61,9 @@ class ChangeListener {
  private:
   ChangeListener(std::string conninfo, Handler handler, int retry_ms);
   void run();
+  // Connected and listening, once every transaction open at the connect has
+  // ended; false if the connection broke or stop().
+  bool listen(PGconn* c);
   // Hands out notifications until the connection breaks or stop().
   void follow(PGconn* c);
   // Reads what arrived and hands it out; false if the connection broke. Under mu_.

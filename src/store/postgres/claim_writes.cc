@@ -186,6 +186,7 @@ void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch)
   // conflict's lookup after it reads what is there by then, as a retry would.
   if (batch.size() == 1) {
     batch.front()->status = insert_row(c, *batch.front()->value);
+    if (batch.front()->status.ok()) count_inserts(1, &c);
     return;
   }
   std::vector<Params> columns(kClaimColumns);
@@ -208,6 +209,7 @@ void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch)
   }
   std::unordered_map<std::string, int64_t> seqs;
   for (int row = 0; row < r->rows(); ++row) seqs.emplace(r->text_at(row, 1), r->int_at(row, 0));
+  count_inserts(seqs.size(), &c);
   for (auto* i : batch) {
     Claim& claim = *i->value;
     if (auto it = seqs.find(claim.id); it != seqs.end()) {
@@ -261,6 +263,7 @@ Result<core::CreateResult> PostgresStore::create_claim_once(
     return {};
   });
   if (!st.ok()) return st.error();
+  if (out.outcome == core::CreateOutcome::kCreated) count_inserts(1, nullptr);
   out.claim = std::move(claim);
   return out;
 }

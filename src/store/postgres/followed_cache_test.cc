@@ -1,6 +1,7 @@
-// The fleet's identity cache: every claim write NOTIFYs its key, a
-// ChangeListener hears it on its own connection, and a FollowedCache on
-// another node forgets the entry; a lost listener connection stops caching.
+// The fleet's identity cache: every claim write NOTIFYs its key while a
+// listener is connected, a ChangeListener hears it on its own connection, and
+// a FollowedCache on another node forgets the entry; a lost listener
+// connection stops caching.
 #include "store/postgres/followed_cache.h"
 
 #include <gtest/gtest.h>
@@ -162,6 +163,92 @@ TEST(PostgresChangeListenerTest, ALostConnectionIsSaidAndListeningResumes) {
   a = *store->update_claim(a);
   notify(db, "after");
   EXPECT_EQ(heard.before("after"), std::vector<std::string>{key_of(a)});
+}
+
+// A plain LISTEN on the claims' channel, not a ChangeListener: it hears
+// what writers send without making them send it.
+class Spy {
+ public:
+  explicit Spy(const std::string& db) : c_(PQconnectdb(db.c_str())) {
+    PQclear(PQexec(c_, "LISTEN " VOUCH_CLAIMS_CHANNEL));
+  }
+  ~Spy() { PQfinish(c_); }
+  // The payloads heard before `marker` (notified by hand after the writes).
+  std::vector<std::string> before(const std::string& db, const std::string& marker) {
+    notify(db, marker);
+    std::vector<std::string> out;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+      PQclear(PQexec(c_, "SELECT 1"));  // takes in what has arrived
+      while (PGnotify* n = PQnotifies(c_)) {
+        std::string payload = n->extra;
+        PQfreemem(n);
+        if (payload == marker) return out;
+        out.push_back(payload);
+      }
+    }
+    ADD_FAILURE() << "never heard " << marker;
+    return out;
+  }
+
+ private:
+  PGconn* c_;
+};
+
+// Whether writers see a listener connected ("true" or "false").
+std::string followed(const std::string& db) { return query(db, "SELECT vouch_followed()::text"); }
+
+TEST(PostgresChangeListenerTest, WritesNotifyOnlyWhileAListenerIsConnected) {
+  const std::string db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_NE(store, nullptr);
+  Spy spy(db);
+  Claim a = *store->insert_claim(domain(1));
+  ASSERT_EQ(followed(db), "false");
+  a = *store->update_claim(a);
+  a = store->lease_due_claims(T0, T0 + hours(1), 10)->at(0);
+  a = *store->record_check(a, "{}", std::nullopt);
+  EXPECT_EQ(spy.before(db, "m1"), std::vector<std::string>{}) << "nobody follows";
+
+  {  // Control: with a listener connected, the same writes are notified.
+    Heard heard;
+    auto listener = ChangeListener::start(db, heard.handler());
+    ASSERT_TRUE(heard.wait_for("following:1"));
+    ASSERT_EQ(followed(db), "true");
+    a = *store->update_claim(a);
+    a.next_check_at = T0;
+    a = *store->record_check(a, "{}", std::nullopt);
+    ASSERT_EQ(store->lease_due_claims(T0, T0 + hours(1), 10)->size(), 1u);
+    EXPECT_EQ(spy.before(db, "m2"), std::vector<std::string>(3, key_of(a)));
+  }
+  ASSERT_TRUE(eventually([&] { return followed(db) == "false"; }));
+  a = *store->update_claim(store->get_claim(kScope, a.id)->value());
+  EXPECT_EQ(spy.before(db, "m3"), std::vector<std::string>{}) << "the listener has gone";
+}
+
+TEST(PostgresChangeListenerTest, ListeningWaitsForTransactionsOpenBeforeIt) {
+  const std::string db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_NE(store, nullptr);
+  Claim a = *store->insert_claim(domain(1));
+  // A writer that looked for listeners before there was one: it will not notify.
+  PGconn* w = PQconnectdb(db.c_str());
+  PQclear(PQexec(w, "BEGIN"));
+  PQclear(PQexec(w, ("UPDATE claims SET status = 1 WHERE id = '" + a.id + "'").c_str()));
+  Heard heard;
+  auto listener = ChangeListener::start(db, heard.handler());
+  // The listener has looked for older transactions (and found this one)...
+  ASSERT_TRUE(eventually([&] {
+    return query(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                     "'vouch-listener' AND query LIKE 'SELECT count(*)%'") == "1";
+  }));
+  PQclear(PQexec(w, "SELECT 1"));  // (still open)
+  EXPECT_EQ(listener->connects(), 0u) << "following while an older writer is open";
+  PQclear(PQexec(w, "COMMIT"));
+  PQfinish(w);
+  // ...and follows once it has ended.
+  EXPECT_TRUE(heard.wait_for("following:1"));
+  EXPECT_EQ(listener->connects(), 1u);
 }
 
 class PostgresFollowedCacheTest : public ::testing::Test {

@@ -134,8 +134,16 @@ class PostgresStore final : public core::Store {
   core::Status insert_batched(core::Claim& claim);
   void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
 
+  // Counts `n` claims this node inserted; analyzes the table when they
+  // are as many as its statistics count (analyze.cc). `c`: a connection the
+  // caller holds, else one is taken from the pool.
+  void count_inserts(size_t n, Conn* c);
+
   std::unique_ptr<Pool> pool_;
   WriteBatcher<core::Claim> inserts_;
+  std::mutex analyze_mu_;
+  int64_t analyzed_rows_ = -1;  // GUARDED_BY(analyze_mu_); what ANALYZE counted; -1: not read
+  int64_t inserted_since_ = 0;  // GUARDED_BY(analyze_mu_)
   std::mutex lease_mu_;
   std::optional<DueCursor> lease_after_;  // GUARDED_BY(lease_mu_); lease_due_claims'
 };

@@ -135,6 +135,26 @@ TEST(PostgresStoreTest, ARestoreLeavesTheTablesAnalyzed) {
   EXPECT_EQ(query(db, rows), "300");
 }
 
+TEST(PostgresStoreTest, ClaimsAreAnalyzedOnceANodeHasInsertedAsManyAsTheyCounted) {
+  const std::string db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_NE(store, nullptr);
+  query(db, "ALTER TABLE claims SET (autovacuum_enabled = false)");  // ours alone
+  const std::string rows = "SELECT reltuples::bigint::text FROM pg_class WHERE relname = 'claims'";
+  for (int i = 0; i < 999; ++i)
+    ASSERT_OK(store->insert_claim(make_claim(i, ClaimKind::kSesDomain)));
+  EXPECT_EQ(query(db, rows), "-1");  // the control: 999 new rows, not yet
+  ASSERT_OK(store->insert_claim(make_claim(999, ClaimKind::kSesDomain)));
+  EXPECT_EQ(query(db, rows), "1000");
+  // Next when the table has doubled, not before.
+  for (int i = 1000; i < 1999; ++i) {
+    ASSERT_OK(store->insert_claim(make_claim(i, ClaimKind::kSesDomain)));
+  }
+  EXPECT_EQ(query(db, rows), "1000");
+  ASSERT_OK(store->insert_claim(make_claim(1999, ClaimKind::kSesDomain)));
+  EXPECT_EQ(query(db, rows), "2000");
+}
+
 TEST(PostgresRowsTest, ClaimColumnsAreRowCodecsWithTheLeaseInTheDueTime) {
   // A column added to VOUCH_CLAIM_COLUMNS goes into PostgreSQL's list too.
   std::string want = VOUCH_CLAIM_COLUMNS;

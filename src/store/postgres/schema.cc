@@ -225,6 +225,18 @@ END $$;
 CREATE TRIGGER events_webhook_deliveries AFTER INSERT ON events REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION events_webhook_deliveries();
 )sql",
+    // 8: whether any node follows the claims' changes (a ChangeListener,
+    // change_listener.h, is connected to this database): claim writes notify
+    // only then. A transaction that notifies holds the server's one NOTIFY
+    // lock from its commit's start to its end, its WAL flush included, so
+    // that every node's sweep and creates took turns at it (issue 14).
+    R"sql(
+CREATE FUNCTION vouch_followed() RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_stat_get_activity(NULL) a
+                 WHERE a.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND a.application_name = 'vouch-listener')
+$$;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

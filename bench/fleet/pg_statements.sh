@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The sweep's statements one at a time, on a database of N seeded due claims
+# (`vouch store copy`, as the sweep benchmarks make it), nothing else running:
+# each statement's server time and WAL per claim for a batch of B claims
+# (EXPLAIN ANALYZE with TIMING OFF; triggers included), ROUNDS times, so that
+# a change to what the store sends can be priced without a sweep's noise.
+#
+# Environment: N [20000], B [512], ROUNDS [3], VOUCH_BIN (the build whose
+# schema is tried; default this build's); BUILD_DIR, NO_BUILD=1, KEEP=1: see
+# bench/lib.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s}
+source "$BENCH/fleet/common.sh"
+N=${N:-20000}
+B=${B:-512}
+ROUNDS=${ROUNDS:-3}
+
+build_bench
+bin=${VOUCH_BIN:-$VOUCH}
+make_work bench-pg-statements
+start_pg
+"$SEEDER" --data "$WORK/seed" --account "$VOUCH_ROOT_ACCOUNT_ID" --count "$N" --prefix d \
+  --suffix .bench.test --threads 256 >&2
+url=$(SERVE_BIN=$bin copy_to "$WORK/seed" statements)
+pg_sql "$url" "VACUUM ANALYZE" >/dev/null
+now=$(date +%s%N)
+later=$((now + 60000000000))
+evidence="'{\"outcome\":\"found\",\"answers\":[$(printf '"%s",' $(seq 1 40) | head -c 280)\"x\"]}'"
+cols="c.seq, c.id, c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status,
+  c.created_at, c.deadline, c.next_check_at, c.last_verified_at, c.absent_since, c.attempts,
+  c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure"
+notify="pg_notify('vouch_claims', c.account_id || chr(31) || c.region || chr(31) || c.subject)"
+
+# price LABEL SQL: one statement's execution time (ms, triggers included) and
+# buffers touched and WAL per claim (the trigger's statements are in the time
+# only).
+price() {
+  pg_sql "$url" "EXPLAIN (ANALYZE, TIMING OFF, WAL, BUFFERS, FORMAT JSON) $2" | python3 -c '
+import json, sys
+label, b = sys.argv[1], int(sys.argv[2])
+p = json.load(sys.stdin)[0]
+ms = p["Execution Time"] + p.get("Planning Time", 0)
+n = p["Plan"]
+recs, wal = n.get("WAL Records", 0), n.get("WAL Bytes", 0)
+bufs = n.get("Shared Hit Blocks", 0) + n.get("Shared Read Blocks", 0)
+print(f"{label:36s} {1e3 * ms / b:6.1f} us {bufs / b:6.1f} buffers {recs / b:5.2f} WAL records "
+      f"{wal / b:5.0f} WAL bytes per claim")' "$1" "$B"
+}
+# A batch of B claims from the head of the due index, as arrays for unnest.
+batch() {
+  pg_sql "$url" "SELECT array_agg(seq)::text || ' ' || array_agg(version)::text FROM (SELECT seq,
+    version FROM claims WHERE next_check_at <= $now ORDER BY next_check_at, seq LIMIT $B) d"
+}
+record() {  # SEQS VERSIONS STATUS [RETURNING]
+  echo "UPDATE claims c SET status = v.status, deadline = c.deadline, next_check_at = $later,
+    last_verified_at = $now, absent_since = NULL, attempts = 0, evidence = $evidence,
+    version = c.version + 1, lease_until = NULL
+    FROM unnest('$1'::bigint[], '$2'::bigint[]) AS v0(seq, version)
+    CROSS JOIN LATERAL (SELECT $3::smallint AS status) v
+    WHERE c.seq = v0.seq AND c.version = v0.version ${4:-}"
+}
+lease() {  # RETURNING
+  echo "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $now AND (lease_until IS NULL OR
+    lease_until <= $now) ORDER BY next_check_at, seq LIMIT $B FOR UPDATE SKIP LOCKED)
+    UPDATE claims c SET lease_until = $later FROM d WHERE c.seq = d.seq $1"
+}
+log "load $(load)"
+for round in $(seq "$ROUNDS"); do
+  echo "-- round $round (B=$B)"
+  price "lease, 19 columns and notify" "$(lease "RETURNING $cols, $notify")"
+  read -r seqs versions < <(batch)
+  price "record, status changed + notify" "$(record "$seqs" "$versions" 1 "RETURNING c.seq, $notify")"
+  pg_sql "$url" "UPDATE claims SET next_check_at = $now WHERE seq = ANY('$seqs'::bigint[])" >/dev/null
+  price "history+events, B rows" "INSERT INTO history (claim_seq, at, from_status, to_status)
+    SELECT s, $now, 0, 1 FROM unnest('$seqs'::bigint[]) s"
+  price "lease, seq only, no notify" "$(lease "RETURNING c.seq")"
+  read -r seqs versions < <(batch)
+  price "record, status changed" "$(record "$seqs" "$versions" 1 "RETURNING c.seq")"
+  read -r seqs versions < <(batch)
+  price "record, status unchanged (recheck)" "$(record "$seqs" "$versions" 0 "RETURNING c.seq")"
+done
+log "load $(load)"
