@@ -118,7 +118,8 @@ core::Result<std::vector<DueDelivery>> lease_cursor_batches(CursorOps& ops, core
     }
     if (auto st = ops.take(h.id, to, lease_until); !st.ok()) return st.error();
     for (size_t i = first; i < out.size(); ++i) {
-      if (out[i].delivery.id == 0) out[i].delivery.batch = WebhookDelivery::Batch{h.cursor, to, posts};
+      if (out[i].delivery.id == 0)
+        out[i].delivery.batch = WebhookDelivery::Batch{h.cursor, to, posts};
     }
   }
   return out;
@@ -164,8 +165,8 @@ core::Result<std::set<BatchKey>> advance_batches(
 
 }  // namespace
 
-core::Status record_cursor_outcomes(
-    CursorOps& ops, const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
+core::Status record_cursor_outcomes(CursorOps& ops,
+                                    const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
   auto moved = advance_batches(ops, outcomes);
   if (!moved.ok()) return moved.error();
   // Deliveries from the cursor count once per webhook (the latest stands for all).

@@ -225,7 +225,7 @@ END $$;
 CREATE TRIGGER events_webhook_deliveries AFTER INSERT ON events REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION events_webhook_deliveries();
 )sql",
-    // 8: delivery by cursor (store/webhook_cursor.h): no row per event; each
+    // 9 (after main's 8): delivery by cursor (store/webhook_cursor.h): no row per event; each
     // webhook keeps the last event it passed, a lease on it, and its counts.
     // Rows left pending drain as retries; the cursor starts past them.
     R"sql(

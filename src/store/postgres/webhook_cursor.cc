@@ -57,11 +57,12 @@ constexpr Query kPass{"cursor_pass", "UPDATE webhooks SET cursor = $2, taken = $
 constexpr Query kAdvance{"cursor_advance",
                          "UPDATE webhooks SET cursor = $3, lease_until = 0 WHERE id = $1 AND "
                          "cursor = $2 AND taken = $3"};
-constexpr Query kBetween{"cursor_events_between",
-                         "SELECT e.seq, e.account_id, e.region, e.claim_id, e.kind, e.subject, "
-                         "e.from_status, e.to_status, e.at, e.evidence FROM webhooks w JOIN "
-                         "events e ON " VOUCH_MATCHES("w", "e")
-                         " WHERE w.id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq"};
+constexpr Query kBetween{
+    "cursor_events_between",
+    "SELECT e.seq, e.account_id, e.region, e.claim_id, e.kind, e.subject, "
+    "e.from_status, e.to_status, e.at, e.evidence FROM webhooks w JOIN "
+    "events e ON " VOUCH_MATCHES(
+        "w", "e") " WHERE w.id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq"};
 constexpr Query kRowOf{"cursor_row_of",
                        "SELECT id FROM webhook_deliveries WHERE webhook_id = $1 AND "
                        "event_seq = $2 LIMIT 1"};
@@ -148,8 +149,7 @@ class Ops final : public CursorOps {
     return events(c_.run(kBetween, {webhook_id, p(from), p(to)}));
   }
 
-  Result<std::optional<int64_t>> row_of(const std::string& webhook_id,
-                                        int64_t event_seq) override {
+  Result<std::optional<int64_t>> row_of(const std::string& webhook_id, int64_t event_seq) override {
     auto r = c_.run(kRowOf, {webhook_id, p(event_seq)});
     if (!r.ok()) return r.error();
     if (r->rows() == 0) return std::optional<int64_t>();
@@ -169,10 +169,10 @@ class Ops final : public CursorOps {
   }
 
   core::Status count(const WebhookDelivery& d, int64_t times) override {
-    return done(c_.run(
-        kCount, {d.webhook_id, p(d.state == WebhookDelivery::State::kDelivered ? times : 0),
-                 p(d.state == WebhookDelivery::State::kFailed ? times : 0),
-                 opt_nanos(d.last_attempt_at), d.last_error}));
+    return done(
+        c_.run(kCount, {d.webhook_id, p(d.state == WebhookDelivery::State::kDelivered ? times : 0),
+                        p(d.state == WebhookDelivery::State::kFailed ? times : 0),
+                        opt_nanos(d.last_attempt_at), d.last_error}));
   }
 
  private:

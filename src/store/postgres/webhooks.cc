@@ -1,6 +1,6 @@
 // Webhook endpoints and their delivery, of PostgresStore: each webhook's
 // cursor over events and the retry table (store/webhook_cursor.h; schema.cc,
-// migrations 5 and 8). FOR UPDATE SKIP LOCKED and the cursor's lease send
+// migrations 5 and 9). FOR UPDATE SKIP LOCKED and the cursor's lease send
 // each event from one node.
 #include <algorithm>
 

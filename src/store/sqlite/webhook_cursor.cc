@@ -30,8 +30,8 @@ class Ops final : public CursorOps {
     std::vector<CursorHook> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      out.push_back({s.text_at(0), s.text_at(1), s.text_at(2), s.text_at(3), s.int_at(4),
-                     s.int_at(5)});
+      out.push_back(
+          {s.text_at(0), s.text_at(1), s.text_at(2), s.text_at(3), s.int_at(4), s.int_at(5)});
     }
     if (rc != SQLITE_DONE) return c_.error("free webhooks");
     return out;
@@ -55,9 +55,8 @@ class Ops final : public CursorOps {
   }
 
   Result<bool> claim_pending(const std::string& webhook_id, const std::string& claim_id) override {
-    Stmt s = c_.prepare(
-        "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ?1 AND "
-        "claim_id = ?2 AND state = 0)");
+    Stmt s = c_.prepare("SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ?1 AND "
+                        "claim_id = ?2 AND state = 0)");
     s.bind(1, webhook_id).bind(2, claim_id);
     return flag(s);
   }
@@ -102,14 +101,13 @@ class Ops final : public CursorOps {
                                             int64_t to) override {
     Stmt s = c_.prepare(
         "SELECT e.seq, e.account_id, e.region, e.claim_id, e.kind, e.subject, e.from_status, "
-        "e.to_status, e.at, e.evidence FROM webhooks w JOIN events e ON " VOUCH_MATCHES("w", "e")
-        " WHERE w.id = ?1 AND e.seq > ?2 AND e.seq <= ?3 ORDER BY e.seq");
+        "e.to_status, e.at, e.evidence FROM webhooks w JOIN events e ON " VOUCH_MATCHES(
+            "w", "e") " WHERE w.id = ?1 AND e.seq > ?2 AND e.seq <= ?3 ORDER BY e.seq");
     s.bind(1, webhook_id).bind(2, from).bind(3, to);
     return events(s);
   }
 
-  Result<std::optional<int64_t>> row_of(const std::string& webhook_id,
-                                        int64_t event_seq) override {
+  Result<std::optional<int64_t>> row_of(const std::string& webhook_id, int64_t event_seq) override {
     Stmt s = c_.prepare(
         "SELECT id FROM webhook_deliveries WHERE webhook_id = ?1 AND event_seq = ?2 LIMIT 1");
     s.bind(1, webhook_id).bind(2, event_seq);
@@ -135,11 +133,10 @@ class Ops final : public CursorOps {
     if (!disable) return {};
     // What it will never send counts as failed: its pending rows and the
     // matching events past its cursor.
-    Stmt w = c_.prepare(
-        "UPDATE webhooks SET disabled = 1, failed = failed + (SELECT count(*) FROM "
-        "webhook_deliveries d WHERE d.webhook_id = webhooks.id AND d.state = 0) + "
-        "(SELECT count(*) FROM events e WHERE " VOUCH_MATCHES("webhooks", "e")
-        " AND e.seq > webhooks.cursor) WHERE id = ?1");
+    Stmt w = c_.prepare("UPDATE webhooks SET disabled = 1, failed = failed + (SELECT count(*) FROM "
+                        "webhook_deliveries d WHERE d.webhook_id = webhooks.id AND d.state = 0) + "
+                        "(SELECT count(*) FROM events e WHERE " VOUCH_MATCHES(
+                            "webhooks", "e") " AND e.seq > webhooks.cursor) WHERE id = ?1");
     w.bind(1, d.webhook_id);
     Stmt rest = c_.prepare(
         "UPDATE webhook_deliveries SET state = 2, last_error = 'webhook disabled' "

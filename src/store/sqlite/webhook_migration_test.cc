@@ -36,9 +36,9 @@ TEST(WebhookMigrationTest, PendingRowsDrainAndNewEventsGoOutFromTheCursor) {
         "kind_mask) VALUES ('wh-1', '111122223333', 'https://hooks.example/', '', 's', 0, 0, -1)"));
     ASSERT_OK(conn.exec(event_sql(t0).c_str()));  // the trigger queues a row for each
     ASSERT_OK(conn.exec(event_sql(t0 + 1).c_str()));
-    ASSERT_OK(conn.exec(
-        "UPDATE webhook_deliveries SET state = 1, attempts = 1, first_attempt_at = 5, "
-        "last_attempt_at = 5 WHERE id = 1"));
+    ASSERT_OK(
+        conn.exec("UPDATE webhook_deliveries SET state = 1, attempts = 1, first_attempt_at = 5, "
+                  "last_attempt_at = 5 WHERE id = 1"));
   }
   auto opened = SqliteStore::open(path);
   ASSERT_OK(opened);
@@ -50,8 +50,8 @@ TEST(WebhookMigrationTest, PendingRowsDrainAndNewEventsGoOutFromTheCursor) {
   EXPECT_EQ((*hooks)[0].health.pending, 1) << "the row left pending";
   EXPECT_EQ((*hooks)[0].webhook.cursor, 2) << "past the events the trigger queued";
 
-  auto due = store.lease_due_deliveries(T0 + std::chrono::seconds(10),
-                                        T0 + std::chrono::minutes(5), 10);
+  auto due = store.lease_due_deliveries(T0 + std::chrono::seconds(10), T0 + std::chrono::minutes(5),
+                                        10);
   ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u) << "the pending row, not the delivered event again";
   EXPECT_EQ((*due)[0].delivery.id, 2);
