@@ -325,8 +325,10 @@ class EventStore {
   // The account's events (every region) in seq order, after `after_seq`.
   virtual Result<std::vector<Event>> list_events(const std::string& account_id, int64_t after_seq,
                                                  size_t limit) = 0;
-  // Deletes up to `limit` events that happened before `before`; returns how many.
-  virtual Result<size_t> prune_events(TimePoint before, size_t limit) = 0;
+  // Deletes up to `limit` events that happened before `before`; returns how
+  // many. One an enabled webhook of its account has not passed yet stays
+  // while it happened at or after `unsent_since` (the retry window).
+  virtual Result<size_t> prune_events(TimePoint before, size_t limit, TimePoint unsent_since) = 0;
 };
 
 // A leased delivery with what sending it needs.

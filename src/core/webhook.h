@@ -18,9 +18,12 @@ struct Webhook {
   std::string secret;                    // signs deliveries; shown once
   TimePoint created_at{};
   bool disabled = false;  // after a 410: no more deliveries
+  // The seq of the last event its cursor passed (store-kept; snapshots carry it).
+  int64_t cursor = 0;
 };
 
-// How a webhook's deliveries went, over the outbox rows not yet pruned.
+// How a webhook's deliveries went: delivered and failed since it was made,
+// pending = the retry table's rows plus the matching events past its cursor.
 struct WebhookHealth {
   int64_t delivered = 0;
   int64_t failed = 0;
@@ -34,7 +37,8 @@ struct WebhookStatus {
   WebhookHealth health;
 };
 
-// One event's delivery to one webhook.
+// One event's delivery to one webhook: a row of the retry table (id > 0),
+// or one the webhook's cursor handed out (id 0, no row unless it must retry).
 struct WebhookDelivery {
   enum class State { kPending, kDelivered, kFailed };
   int64_t id = 0;  // store-assigned, increasing
@@ -48,6 +52,14 @@ struct WebhookDelivery {
   std::optional<TimePoint> first_attempt_at;
   std::optional<TimePoint> last_attempt_at;
   std::string last_error;
+  // Of a cursor delivery: the batch it came in, cursor from `from` to `to`
+  // with `size` deliveries; recording it moves the cursor past all of them.
+  struct Batch {
+    int64_t from = 0;
+    int64_t to = 0;
+    int64_t size = 0;
+  };
+  std::optional<Batch> batch;
 };
 
 }  // namespace vouch::core

@@ -28,8 +28,9 @@ core::Result<RetentionCounts> Retention::prune_once() {
   const auto now = clock_.now();
   core::Status st;
   if (options_.events.count() > 0) {
-    st = drain(options_, n.events,
-               [&](size_t limit) { return store_.prune_events(now - options_.events, limit); });
+    st = drain(options_, n.events, [&](size_t limit) {
+      return store_.prune_events(now - options_.events, limit, now - options_.webhook_window);
+    });
   }
   if (st.ok() && options_.tokens.count() > 0) {
     st = drain(options_, n.tokens,

@@ -25,6 +25,8 @@ struct RetentionOptions {
   core::Seconds mail{0};      // sent and failed mail, on the wall clock; 0: not pruned here
   size_t batch = 1000;
   int max_batches = 100;
+  // Events a webhook has not passed outlive `events` within this (its retries' span).
+  core::Seconds webhook_window{24 * 3600};
 };
 
 // Rows deleted, per table.

@@ -184,8 +184,9 @@ class ForwardingStore : public core::Store {
                                                      int64_t after_seq, size_t limit) override {
     return inner_->list_events(account_id, after_seq, limit);
   }
-  core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override {
-    return inner_->prune_events(before, limit);
+  core::Result<size_t> prune_events(core::TimePoint before, size_t limit,
+                                    core::TimePoint unsent_since) override {
+    return inner_->prune_events(before, limit, unsent_since);
   }
   core::Result<core::Webhook> insert_webhook(core::Webhook w, size_t limit) override {
     return inner_->insert_webhook(std::move(w), limit);

@@ -144,10 +144,10 @@ TEST_P(StoreEventsTest, PruneDeletesOldEventsUpToTheLimit) {
     Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, std::to_string(i) + ".example"));
     ASSERT_OK(change(c, ClaimStatus::kVerified, T0 + hours(i), "{}"));
   }
-  auto pruned = store().prune_events(T0 + hours(3), 2);  // three are older; two go
+  auto pruned = store().prune_events(T0 + hours(3), 2, T0 + hours(3));  // three are older; two go
   ASSERT_OK(pruned);
   EXPECT_EQ(*pruned, 2u);
-  pruned = store().prune_events(T0 + hours(3), 10);
+  pruned = store().prune_events(T0 + hours(3), 10, T0 + hours(3));
   ASSERT_OK(pruned);
   EXPECT_EQ(*pruned, 1u);
   auto left = events(kScope.account_id);

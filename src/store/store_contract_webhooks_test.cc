@@ -1,64 +1,14 @@
 // The Store contract for webhooks: endpoints per account (at most `limit`),
-// one delivery per matching enabled webhook written with each event, leased
-// oldest first and one at a time per (webhook, claim), outcomes recorded
-// (a disable gives up the rest), pruned by age, cleared by reset, carried by
-// snapshot and restore.
+// each event handed to every matching enabled webhook of its account by the
+// webhook's cursor (no row unless it must retry or wait), one at a time per
+// (webhook, claim) in order, outcomes recorded (a disable gives up the
+// rest), rows pruned by age, cleared by reset, carried by snapshot and
+// restore. store_contract_webhook_cursor_test.cc: the cursor itself.
 #include "core/event_json.h"
-#include "store/store_contract_test_util.h"
+#include "store/store_contract_webhooks_util.h"
 
 namespace vouch::core::contract {
 namespace {
-
-using State = WebhookDelivery::State;
-
-class StoreWebhooksTest : public StoreContractTest {
- protected:
-  Webhook add(const std::string& id, const std::string& account,
-              std::vector<std::string> types = {}, TimePoint at = T0) {
-    Webhook w{id, account, "https://hooks.example/" + id, std::move(types), "whsec_" + id,
-              at, false};
-    auto r = store().insert_webhook(w, 10);
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return w;
-  }
-
-  // Moves `c` to `to` at `at` (an event, and its deliveries).
-  Claim change(Claim c, ClaimStatus to, TimePoint at) {
-    const ClaimStatus from = c.status;
-    c.status = to;
-    auto r = store().record_check(std::move(c), "{}", StatusChange{at, from, to});
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : Claim{};
-  }
-
-  std::vector<DueDelivery> lease(TimePoint now, size_t limit = 100) {
-    auto r = store().lease_due_deliveries(now, now + std::chrono::minutes(5), limit);
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : std::vector<DueDelivery>{};
-  }
-
-  std::vector<WebhookStatus> listed(const std::string& account) {
-    auto r = store().list_webhooks(account);
-    EXPECT_TRUE(r.ok()) << testing::describe(r.error());
-    return r.ok() ? *r : std::vector<WebhookStatus>{};
-  }
-
-  void deliver(WebhookDelivery d, State state, TimePoint at, const std::string& error = "",
-               bool disable = false) {
-    d.state = state;
-    d.attempts += 1;
-    d.first_attempt_at = d.first_attempt_at.value_or(at);
-    d.last_attempt_at = at;
-    d.last_error = error;
-    ASSERT_OK(store().record_delivery(d, disable));
-  }
-};
-
-std::vector<std::string> webhook_ids(const std::vector<DueDelivery>& due) {
-  std::vector<std::string> out;
-  for (const auto& d : due) out.push_back(d.delivery.webhook_id);
-  return out;
-}
 
 TEST_P(StoreWebhooksTest, WebhooksBelongToTheirAccountUpToTheLimit) {
   add("wh-1", kScope.account_id, {"ses.dkim.status_changed"});
@@ -115,6 +65,8 @@ TEST_P(StoreWebhooksTest, AnEventQueuesOneDeliveryPerMatchingWebhookOfItsAccount
   EXPECT_EQ(due[0].event->subject, "a.example");
   EXPECT_EQ(due[0].event->change.to, ClaimStatus::kVerified);
 
+  deliver(due[0].delivery, State::kDelivered, T0);
+
   Claim dkim = insert(make_claim(kScope, ClaimKind::kSesDkim, "b.example"));
   change(dkim, ClaimStatus::kVerified, T0 + std::chrono::seconds(1));
   auto more = lease(T0 + std::chrono::seconds(1));
@@ -123,7 +75,7 @@ TEST_P(StoreWebhooksTest, AnEventQueuesOneDeliveryPerMatchingWebhookOfItsAccount
   EXPECT_EQ(ids, (std::vector<std::string>{"wh-all", "wh-dkim"}));
   auto pending = store().count_pending_deliveries();
   ASSERT_OK(pending);
-  EXPECT_EQ(*pending, 3u);
+  EXPECT_EQ(*pending, 2u) << "handed out, not yet recorded";
 }
 
 TEST_P(StoreWebhooksTest, DueDeliveriesAreLeasedAndGoOutInOrderPerClaim) {
@@ -246,7 +198,7 @@ TEST_P(StoreWebhooksTest, PruneDeletesOnlyFinishedOldDeliveries) {
   change(b, ClaimStatus::kVerified, T0);
   auto due = lease(T0);
   ASSERT_EQ(due.size(), 2u);
-  deliver(due[0].delivery, State::kDelivered, T0);
+  deliver(due[0].delivery, State::kFailed, T0, "HTTP 400");  // given up: a row
   auto young = store().prune_deliveries(T0, 100);
   ASSERT_OK(young);
   EXPECT_EQ(*young, 0u);
@@ -276,19 +228,25 @@ TEST_P(StoreWebhooksTest, ResetAndDeleteRemoveWebhooksAndDeliveries) {
   EXPECT_EQ(*after, 0u);
 }
 
-TEST_P(StoreWebhooksTest, RestoreKeepsWebhooksAndPendingDeliveriesAndQueuesNothingNew) {
+TEST_P(StoreWebhooksTest, RestoreKeepsWebhooksCursorsAndRowsAndSendsNothingTwice) {
   add("wh-1", kScope.account_id, {"ses.identity.status_changed"});
   Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "a.example"));
   Claim b = insert(make_claim(kScope, ClaimKind::kSesDomain, "b.example"));
+  Claim c = insert(make_claim(kScope, ClaimKind::kSesDomain, "c.example"));
   change(a, ClaimStatus::kVerified, T0);
   change(b, ClaimStatus::kVerified, T0);
-  auto due = lease(T0, 1);
-  ASSERT_EQ(due.size(), 1u);
+  auto due = lease(T0);
+  ASSERT_EQ(due.size(), 2u);
+  WebhookDelivery retry = due[1].delivery;
+  retry.next_attempt_at = T0 + std::chrono::minutes(1);
   deliver(due[0].delivery, State::kDelivered, T0);
+  deliver(retry, State::kPending, T0, "HTTP 503");  // b's: a row
+  change(c, ClaimStatus::kVerified, T0);            // past the cursor
   auto snap = store().snapshot();
   ASSERT_OK(snap);
   ASSERT_EQ(snap->webhooks.size(), 1u);
-  ASSERT_EQ(snap->deliveries.size(), 2u);
+  ASSERT_EQ(snap->deliveries.size(), 1u) << "a's went out from the cursor: no row";
+  EXPECT_EQ(snap->webhooks[0].cursor, due[1].event->seq);
 
   testing::TempDir other_dir;
   auto other = GetParam().open(other_dir.path());
@@ -300,30 +258,15 @@ TEST_P(StoreWebhooksTest, RestoreKeepsWebhooksAndPendingDeliveriesAndQueuesNothi
   EXPECT_EQ((*hooks)[0].webhook.secret, "whsec_wh-1");
   EXPECT_EQ((*hooks)[0].webhook.event_types,
             std::vector<std::string>{"ses.identity.status_changed"});
-  EXPECT_EQ((*hooks)[0].health.delivered, 1);
-  EXPECT_EQ((*hooks)[0].health.pending, 1);
+  EXPECT_EQ((*hooks)[0].health.pending, 2) << "b's row and c's event";
   auto left = other->lease_due_deliveries(T0 + std::chrono::hours(1), T0 + std::chrono::hours(2),
                                           100);
   ASSERT_OK(left);
-  ASSERT_EQ(left->size(), 1u);
+  ASSERT_EQ(left->size(), 2u) << "b's retry and c's, not a's again";
   EXPECT_EQ((*left)[0].delivery.claim_id, b.id);
-  EXPECT_EQ((*left)[0].delivery.id, due[0].delivery.id == snap->deliveries[0].id
-                                        ? snap->deliveries[1].id
-                                        : snap->deliveries[0].id);
-  // A change after the move queues a delivery with a new id.
-  auto moved = other->get_claim(kScope, a.id);
-  ASSERT_OK(moved);
-  Claim next = **moved;
-  next.status = ClaimStatus::kUnconfirmed;
-  ASSERT_OK(other->record_check(
-      next, "{}",
-      StatusChange{T0 + std::chrono::hours(2), ClaimStatus::kVerified, ClaimStatus::kUnconfirmed}));
-  auto later = other->lease_due_deliveries(T0 + std::chrono::hours(3), T0 + std::chrono::hours(4),
-                                           100);
-  ASSERT_OK(later);
-  ASSERT_EQ(later->size(), 2u) << "b's (its lease ran out) and a's new one";
-  EXPECT_EQ((*later)[1].delivery.claim_id, a.id);
-  EXPECT_GT((*later)[1].delivery.id, snap->deliveries.back().id);
+  EXPECT_EQ((*left)[0].delivery.id, snap->deliveries[0].id);
+  EXPECT_EQ((*left)[1].delivery.claim_id, c.id);
+  EXPECT_EQ((*left)[1].delivery.id, 0) << "from the cursor";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreWebhooksTest, ::testing::ValuesIn(contract_backends()),

@@ -12,7 +12,13 @@
 
 namespace vouch::store {
 
-#define VOUCH_WEBHOOK_COLUMNS "id, account_id, url, event_types, secret, created_at, disabled"
+#define VOUCH_WEBHOOK_COLUMNS \
+  "id, account_id, url, event_types, secret, created_at, disabled, cursor"
+// The columns a cursor reads of a webhook (CursorHook's, in order).
+#define VOUCH_CURSOR_HOOK_COLUMNS "id, account_id, url, secret, kind_mask, cursor"
+// An event's columns, as read_event expects them.
+#define VOUCH_EVENT_COLUMNS \
+  "seq, account_id, region, claim_id, kind, subject, from_status, to_status, at, evidence"
 // Delivery columns, as read_delivery expects them (11).
 #define VOUCH_DELIVERY_COLUMNS                                                          \
   "id, webhook_id, event_seq, claim_id, state, attempts, created_at, next_attempt_at, " \
@@ -43,6 +49,7 @@ core::Webhook read_webhook(const Row& r) {
   w.secret = r.text_at(4);
   w.created_at = from_nanos(r.int_at(5));
   w.disabled = r.int_at(6) != 0;
+  w.cursor = r.int_at(7);
   return w;
 }
 
@@ -89,7 +96,7 @@ core::DueDelivery read_due(const Row& r) {
 }
 
 // Calls `f` with every webhook column in VOUCH_WEBHOOK_COLUMNS order, then
-// the kind mask (8 values).
+// the kind mask (9 values).
 template <typename F>
 void each_webhook_value(const core::Webhook& w, F&& f) {
   const std::string types = join_tokens(w.event_types);
@@ -100,6 +107,7 @@ void each_webhook_value(const core::Webhook& w, F&& f) {
   f(std::string_view(w.secret));
   f(to_nanos(w.created_at));
   f(int64_t{w.disabled ? 1 : 0});
+  f(w.cursor);
   f(kind_mask(w.event_types));
 }
 

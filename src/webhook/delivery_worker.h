@@ -1,10 +1,11 @@
-// Drains the webhook outbox (core::WebhookStore): leases due deliveries, POSTs
+// Drains the webhook outbox (core::WebhookStore): leases due deliveries (each
+// webhook's next events after its cursor, and due retry rows), POSTs
 // each event signed with its webhook's secret, and records the outcome. 2xx:
 // delivered. A timeout, connection error, refused address, 429 or 5xx: retried
 // with exponential backoff and jitter until give_up_after past the first
 // attempt. 410: given up, and the webhook disabled. Any other status: that
 // delivery given up. Deliveries of one (webhook, claim) go out one at a time,
-// oldest first (the store hands out only the oldest pending one).
+// oldest first (the store hands out at most one per claim in a pass).
 //
 // Scheduling follows the domain clock (test mode's clock moves retries);
 // the signature's timestamp follows the wall clock, which receivers check.

@@ -11,9 +11,6 @@ using core::Result;
 
 namespace {
 
-#define VOUCH_EVENT_COLUMNS \
-  "seq, account_id, region, claim_id, kind, subject, from_status, to_status, at, evidence"
-
 constexpr Query kListEvents{"list_events", "SELECT " VOUCH_EVENT_COLUMNS
                                            " FROM events WHERE account_id = $1 AND seq > $2 "
                                            "ORDER BY seq LIMIT $3"};
@@ -21,7 +18,9 @@ constexpr Query kAllEvents{"snap_events",
                            "SELECT " VOUCH_EVENT_COLUMNS " FROM events ORDER BY seq"};
 constexpr Query kPruneEvents{
     "prune_events",
-    "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $1 LIMIT $2)"};
+    "DELETE FROM events WHERE seq IN (SELECT seq FROM events e WHERE at < $1 AND (at < $3 OR "
+    "NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = e.account_id AND "
+    "w.disabled = 0 AND w.cursor < e.seq AND ((w.kind_mask >> e.kind::int) & 1) = 1)) LIMIT $2)"};
 constexpr Query kRestoreEvent{"restore_event",
                               "INSERT INTO events (" VOUCH_EVENT_COLUMNS
                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
@@ -73,8 +72,10 @@ Result<std::vector<Event>> PostgresStore::list_events(const std::string& account
   return read_all(*r);
 }
 
-Result<size_t> PostgresStore::prune_events(core::TimePoint before, size_t limit) {
-  auto r = run(kPruneEvents, {p(to_nanos(before)), p(static_cast<int64_t>(limit))});
+Result<size_t> PostgresStore::prune_events(core::TimePoint before, size_t limit,
+                                           core::TimePoint unsent_since) {
+  auto r = run(kPruneEvents,
+               {p(to_nanos(before)), p(static_cast<int64_t>(limit)), p(to_nanos(unsent_since))});
   if (!r.ok()) return r.error();
   return static_cast<size_t>(r->affected());
 }

@@ -11,6 +11,7 @@
 
 #include "core/store.h"
 #include "store/postgres/conn.h"
+#include "store/postgres/webhook_cursor.h"
 #include "store/write_batcher.h"
 
 namespace vouch::store::postgres {
@@ -103,7 +104,8 @@ class PostgresStore final : public core::Store {
                                                                        size_t limit) override;
   core::Result<std::vector<core::Event>> list_events(const std::string& account_id,
                                                      int64_t after_seq, size_t limit) override;
-  core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_events(core::TimePoint before, size_t limit,
+                                    core::TimePoint unsent_since) override;
   core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override;
   core::Result<size_t> prune_history(size_t keep, size_t limit) override;
   core::Result<core::Webhook> insert_webhook(core::Webhook w, size_t limit) override;
@@ -146,6 +148,7 @@ class PostgresStore final : public core::Store {
   int64_t inserted_since_ = 0;  // GUARDED_BY(analyze_mu_)
   std::mutex lease_mu_;
   std::optional<DueCursor> lease_after_;  // GUARDED_BY(lease_mu_); lease_due_claims'
+  EventHorizon horizon_;                  // webhooks' cursors read events up to it
 };
 
 }  // namespace vouch::store::postgres

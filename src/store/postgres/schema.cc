@@ -237,6 +237,29 @@ CREATE FUNCTION vouch_followed() RETURNS boolean LANGUAGE sql STABLE AS $$
                    AND a.application_name = 'vouch-listener')
 $$;
 )sql",
+    // 9: delivery by cursor (store/webhook_cursor.h): no row per event; each
+    // webhook keeps the last event it passed, a lease on it, and its counts.
+    // Rows left pending drain as retries; the cursor starts past them.
+    R"sql(
+DROP TRIGGER events_webhook_deliveries ON events;
+DROP FUNCTION events_webhook_deliveries();
+ALTER TABLE webhooks ADD COLUMN cursor BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN taken BIGINT NOT NULL DEFAULT 0, ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN delivered BIGINT NOT NULL DEFAULT 0, ADD COLUMN failed BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN first_attempt_at BIGINT, ADD COLUMN last_attempt_at BIGINT,
+  ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+UPDATE webhooks SET
+  cursor = (SELECT coalesce(max(seq), 0) FROM events),
+  taken = (SELECT coalesce(max(seq), 0) FROM events),
+  delivered = (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = webhooks.id AND d.state = 1),
+  failed = (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = webhooks.id AND d.state = 2),
+  first_attempt_at = (SELECT min(first_attempt_at) FROM webhook_deliveries d WHERE d.webhook_id = webhooks.id),
+  last_attempt_at = (SELECT max(last_attempt_at) FROM webhook_deliveries d WHERE d.webhook_id = webhooks.id),
+  last_error = coalesce((SELECT last_error FROM webhook_deliveries d WHERE d.webhook_id = webhooks.id
+    AND d.last_attempt_at IS NOT NULL ORDER BY d.last_attempt_at DESC, d.id DESC LIMIT 1), '');
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries(webhook_id, event_seq);
+DROP INDEX webhook_deliveries_webhook;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

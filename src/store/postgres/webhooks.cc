@@ -1,10 +1,12 @@
-// Webhook endpoints and their delivery outbox, of PostgresStore. A trigger on
-// events writes the deliveries (schema.cc, migration 5); leases with
-// FOR UPDATE SKIP LOCKED send each delivery from one node.
+// Webhook endpoints and their delivery, of PostgresStore: each webhook's
+// cursor over events and the retry table (store/webhook_cursor.h; schema.cc,
+// migrations 5 and 9). FOR UPDATE SKIP LOCKED and the cursor's lease send
+// each event from one node.
 #include <algorithm>
 
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/postgres/webhook_cursor.h"
 #include "store/webhook_codec.h"
 
 namespace vouch::store::postgres {
@@ -19,22 +21,23 @@ namespace {
 constexpr Query kLockAccount{"lock_webhooks",
                              "SELECT pg_advisory_xact_lock(hashtext('webhooks/' || $1))"};
 constexpr Query kCount{"count_webhooks", "SELECT count(*) FROM webhooks WHERE account_id = $1"};
-constexpr Query kInsert{"insert_webhook", "INSERT INTO webhooks (" VOUCH_WEBHOOK_COLUMNS
-                                          ", kind_mask) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+constexpr Query kInsert{"insert_webhook",
+                        "INSERT INTO webhooks (" VOUCH_WEBHOOK_COLUMNS
+                        ", kind_mask, taken) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)"};
+constexpr Query kLastEvent{"last_event_seq", "SELECT coalesce(max(seq), 0) FROM events"};
 constexpr Query kList{"list_webhooks",
                       "SELECT " VOUCH_WEBHOOK_COLUMNS " FROM webhooks WHERE account_id = $1 "
                       "ORDER BY created_at, seq"};
 constexpr Query kAll{"snap_webhooks",
                      "SELECT " VOUCH_WEBHOOK_COLUMNS " FROM webhooks ORDER BY created_at, seq"};
+// The pending count: its retry rows, and (enabled) the events past its cursor.
 constexpr Query kHealth{
     "webhook_health",
-    "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1), "
-    "count(*) FILTER (WHERE state = 2), "
-    "(SELECT last_attempt_at FROM webhook_deliveries WHERE webhook_id = $1 AND last_attempt_at "
-    "IS NOT NULL ORDER BY last_attempt_at DESC, id DESC LIMIT 1), "
-    "(SELECT last_error FROM webhook_deliveries WHERE webhook_id = $1 AND last_attempt_at IS NOT "
-    "NULL ORDER BY last_attempt_at DESC, id DESC LIMIT 1) "
-    "FROM webhook_deliveries WHERE webhook_id = $1"};
+    "SELECT w.delivered, w.failed, w.last_attempt_at, w.last_error, (SELECT count(*) FROM "
+    "webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 0) + CASE WHEN w.disabled = 1 "
+    "THEN 0 ELSE (SELECT count(*) FROM events e WHERE e.account_id = w.account_id AND "
+    "e.seq > w.cursor AND ((w.kind_mask >> e.kind::int) & 1) = 1) END FROM webhooks w "
+    "WHERE w.id = $1"};
 constexpr Query kDelete{"delete_webhook", "DELETE FROM webhooks WHERE account_id = $1 AND id = $2"};
 constexpr Query kDeleteDeliveries{"delete_webhook_deliveries",
                                   "DELETE FROM webhook_deliveries WHERE webhook_id = $1"};
@@ -50,16 +53,11 @@ constexpr Query kLeaseDue{
     "SELECT " VOUCH_DUE_COLUMNS
     " FROM d JOIN webhooks w ON w.id = d.webhook_id LEFT JOIN events e ON e.seq = d.event_seq "
     "ORDER BY d.id"};
-constexpr Query kRecord{"record_delivery",
-                        "UPDATE webhook_deliveries SET state = $2, attempts = $3, "
-                        "next_attempt_at = $4, first_attempt_at = $5, last_attempt_at = $6, "
-                        "last_error = $7 WHERE id = $1"};
-constexpr Query kDisable{"disable_webhook", "UPDATE webhooks SET disabled = 1 WHERE id = $1"};
-constexpr Query kGiveUpRest{"give_up_webhook_deliveries",
-                            "UPDATE webhook_deliveries SET state = 2, last_error = 'webhook "
-                            "disabled' WHERE webhook_id = $1 AND state = 0"};
-constexpr Query kCountPending{"count_pending_deliveries",
-                              "SELECT count(*) FROM webhook_deliveries WHERE state = 0"};
+constexpr Query kCountPending{
+    "count_pending_deliveries",
+    "SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 0) + (SELECT count(*) FROM "
+    "webhooks w JOIN events e ON e.account_id = w.account_id AND e.seq > w.cursor AND "
+    "((w.kind_mask >> e.kind::int) & 1) = 1 WHERE w.disabled = 0)"};
 constexpr Query kPrune{"prune_deliveries",
                        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM "
                        "webhook_deliveries WHERE state != 0 AND created_at < $1 LIMIT $2)"};
@@ -98,7 +96,7 @@ core::Status read_webhooks(Conn& c, core::Snapshot& out) {
 }
 
 core::Status write_webhooks(Conn& c, const core::Snapshot& snap) {
-  // Restored events fired the trigger only if webhooks came first; they did not.
+  // Each webhook's cursor comes along, so restored events are not sent again.
   if (auto r = c.exec("DELETE FROM webhook_deliveries"); !r.ok()) return r.error();
   for (const auto& w : snap.webhooks) {
     if (auto r = c.run(kInsert, webhook_params(w)); !r.ok()) return r.error();
@@ -120,6 +118,10 @@ Result<Webhook> PostgresStore::insert_webhook(Webhook w, size_t limit) {
     if (static_cast<size_t>(n->int_at(0, 0)) >= limit) {
       return core::Error{core::ErrorCode::kQuotaExceeded, "webhook limit", w.id, {}};
     }
+    // It announces the events from now on.
+    auto last = c.run(kLastEvent);
+    if (!last.ok()) return last.error();
+    w.cursor = last->int_at(0, 0);
     if (auto r = c.run(kInsert, webhook_params(w)); !r.ok()) return r.error();
     return {};
   });
@@ -135,12 +137,13 @@ Result<std::vector<core::WebhookStatus>> PostgresStore::list_webhooks(
   for (auto& w : read_webhooks(*r)) {
     auto h = run(kHealth, {w.id});
     if (!h.ok()) return h.error();
+    if (h->rows() == 0) continue;  // deleted meanwhile
     core::WebhookHealth health;
-    health.pending = h->int_at(0, 0);
-    health.delivered = h->int_at(0, 1);
-    health.failed = h->int_at(0, 2);
-    health.last_attempt_at = opt_time(ResRow{*h, 0}, 3);
-    if (!h->null_at(0, 4) && !h->text_at(0, 4).empty()) health.last_error = h->text_at(0, 4);
+    health.delivered = h->int_at(0, 0);
+    health.failed = h->int_at(0, 1);
+    health.last_attempt_at = opt_time(ResRow{*h, 0}, 2);
+    if (!h->text_at(0, 3).empty()) health.last_error = h->text_at(0, 3);
+    health.pending = h->int_at(0, 4);
     out.push_back({std::move(w), health});
   }
   return out;
@@ -162,41 +165,36 @@ Result<bool> PostgresStore::delete_webhook(const std::string& account_id, const 
 
 Result<std::vector<core::DueDelivery>> PostgresStore::lease_due_deliveries(
     core::TimePoint now, core::TimePoint lease_until, size_t limit) {
-  auto r = run(kLeaseDue,
-               {p(to_nanos(now)), p(to_nanos(lease_until)), p(static_cast<int64_t>(limit))});
-  if (!r.ok()) return r.error();
   std::vector<core::DueDelivery> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_due(ResRow{*r, i}));
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    out.clear();
+    // Before anything here takes an xid (the row locks below do).
+    auto horizon = horizon_.advance(c);
+    if (!horizon.ok()) return horizon.error();
+    // The retry table's due rows first, then the cursors.
+    auto r = c.run(kLeaseDue,
+                   {p(to_nanos(now)), p(to_nanos(lease_until)), p(static_cast<int64_t>(limit))});
+    if (!r.ok()) return r.error();
+    for (int i = 0; i < r->rows(); ++i) out.push_back(read_due(ResRow{*r, i}));
+    auto ops = cursor_ops(c, *horizon);
+    auto more = lease_cursor_batches(*ops, now, lease_until, limit - out.size());
+    if (!more.ok()) return more.error();
+    for (auto& d : *more) out.push_back(std::move(d));
+    return {};
+  });
+  if (!st.ok()) return st.error();
   return out;
 }
 
-namespace {
-
-core::Status record_one(Conn& c, const WebhookDelivery& d, bool disable) {
-  auto r = c.run(kRecord,
-                 {p(d.id), p(int64_t{delivery_state_code(d.state)}), p(int64_t{d.attempts}),
-                  p(to_nanos(d.next_attempt_at)), opt_nanos(d.first_attempt_at),
-                  opt_nanos(d.last_attempt_at), d.last_error});
-  if (!r.ok()) return r.error();
-  if (!disable) return {};
-  if (auto w = c.run(kDisable, {d.webhook_id}); !w.ok()) return w.error();
-  if (auto g = c.run(kGiveUpRest, {d.webhook_id}); !g.ok()) return g.error();
-  return {};
-}
-
-}  // namespace
-
 core::Status PostgresStore::record_delivery(const WebhookDelivery& d, bool disable) {
-  return in_tx([&](Conn& c) { return record_one(c, d, disable); });
+  return record_deliveries({{d, disable}});
 }
 
 core::Status PostgresStore::record_deliveries(
     const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
   return in_tx([&](Conn& c) -> core::Status {
-    for (const auto& [d, disable] : outcomes) {
-      if (auto st = record_one(c, d, disable); !st.ok()) return st;
-    }
-    return {};
+    auto ops = cursor_ops(c, 0);
+    return record_cursor_outcomes(*ops, outcomes);
   });
 }
 

@@ -63,12 +63,17 @@ Result<std::vector<Event>> SqliteStore::list_events(const std::string& account_i
   return out;
 }
 
-Result<size_t> SqliteStore::prune_events(core::TimePoint before, size_t limit) {
+Result<size_t> SqliteStore::prune_events(core::TimePoint before, size_t limit,
+                                         core::TimePoint unsent_since) {
   size_t n = 0;
   auto st = writer_->run([&](Conn& c) -> core::Status {
     Stmt s = c.prepare(
-        "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ?1 LIMIT ?2)");
-    s.bind(1, to_nanos(before)).bind(2, static_cast<int64_t>(limit));
+        "DELETE FROM events WHERE seq IN (SELECT seq FROM events e WHERE at < ?1 AND (at < ?3 OR "
+        "NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = e.account_id AND "
+        "w.disabled = 0 AND w.cursor < e.seq AND ((w.kind_mask >> e.kind) & 1) = 1)) LIMIT ?2)");
+    s.bind(1, to_nanos(before))
+        .bind(2, static_cast<int64_t>(limit))
+        .bind(3, to_nanos(unsent_since));
     if (s.step() != SQLITE_DONE) return c.error("prune events");
     n = static_cast<size_t>(sqlite3_changes(c.raw()));
     return {};

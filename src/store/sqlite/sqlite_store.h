@@ -92,7 +92,8 @@ class SqliteStore final : public core::Store {
                                                                        size_t limit) override;
   core::Result<std::vector<core::Event>> list_events(const std::string& account_id,
                                                      int64_t after_seq, size_t limit) override;
-  core::Result<size_t> prune_events(core::TimePoint before, size_t limit) override;
+  core::Result<size_t> prune_events(core::TimePoint before, size_t limit,
+                                    core::TimePoint unsent_since) override;
   core::Result<size_t> prune_tokens(core::TimePoint before, size_t limit) override;
   core::Result<size_t> prune_history(size_t keep, size_t limit) override;
   core::Result<core::Webhook> insert_webhook(core::Webhook w, size_t limit) override;

@@ -1,7 +1,9 @@
-// Webhook endpoints and their delivery outbox, of SqliteStore. A trigger on
-// events writes the deliveries (schema.cc, migration 13).
+// Webhook endpoints and their delivery, of SqliteStore: each webhook's cursor
+// over events, and the retry table (store/webhook_cursor.h; schema.cc,
+// migrations 14 and 15).
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/webhook_cursor.h"
 #include "store/webhook_codec.h"
 
 namespace vouch::store::sqlite {
@@ -18,39 +20,29 @@ constexpr const char* kDeliveryColumns = "SELECT " VOUCH_DELIVERY_COLUMNS
 
 core::Status insert_webhook_row(Conn& c, const Webhook& w) {
   Stmt s = c.prepare("INSERT INTO webhooks (" VOUCH_WEBHOOK_COLUMNS
-                     ", kind_mask) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                     ", kind_mask, taken) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8)");
   int i = 1;
   each_webhook_value(w, [&](auto v) { s.bind(i++, v); });
   if (s.step() != SQLITE_DONE) return c.error("insert webhook");
   return {};
 }
 
+// The pending count: its retry rows, and (enabled) the events past its cursor.
 core::Result<core::WebhookHealth> health_of(Conn& c, const std::string& webhook_id) {
+  Stmt s = c.prepare(
+      "SELECT w.delivered, w.failed, w.last_attempt_at, w.last_error, (SELECT count(*) FROM "
+      "webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 0) + CASE WHEN w.disabled "
+      "THEN 0 ELSE (SELECT count(*) FROM events e WHERE e.account_id = w.account_id AND "
+      "e.seq > w.cursor AND ((w.kind_mask >> e.kind) & 1) = 1) END FROM webhooks w "
+      "WHERE w.id = ?1");
+  s.bind(1, webhook_id);
+  if (s.step() != SQLITE_ROW) return c.error("webhook health");
   core::WebhookHealth h;
-  Stmt counts = c.prepare(
-      "SELECT state, count(*) FROM webhook_deliveries WHERE webhook_id = ?1 GROUP BY state");
-  counts.bind(1, webhook_id);
-  int rc;
-  while ((rc = counts.step()) == SQLITE_ROW) {
-    const int64_t n = counts.int_at(1);
-    switch (delivery_state_from_code(counts.int_at(0))) {
-      case WebhookDelivery::State::kPending: h.pending = n; break;
-      case WebhookDelivery::State::kDelivered: h.delivered = n; break;
-      case WebhookDelivery::State::kFailed: h.failed = n; break;
-    }
-  }
-  if (rc != SQLITE_DONE) return c.error("count deliveries");
-  Stmt last = c.prepare(
-      "SELECT last_attempt_at, last_error FROM webhook_deliveries WHERE webhook_id = ?1 AND "
-      "last_attempt_at IS NOT NULL ORDER BY last_attempt_at DESC, id DESC LIMIT 1");
-  last.bind(1, webhook_id);
-  rc = last.step();
-  if (rc == SQLITE_ROW) {
-    h.last_attempt_at = from_nanos(last.int_at(0));
-    if (std::string e = last.text_at(1); !e.empty()) h.last_error = std::move(e);
-  } else if (rc != SQLITE_DONE) {
-    return c.error("read deliveries");
-  }
+  h.delivered = s.int_at(0);
+  h.failed = s.int_at(1);
+  h.last_attempt_at = opt_time(s, 2);
+  if (std::string e = s.text_at(3); !e.empty()) h.last_error = std::move(e);
+  h.pending = s.int_at(4);
   return h;
 }
 
@@ -68,7 +60,7 @@ core::Status read_webhooks(Conn& c, core::Snapshot& out) {
 }
 
 core::Status write_webhooks(Conn& c, const core::Snapshot& snap) {
-  // Restored events fired the trigger only if webhooks came first; they did not.
+  // Each webhook's cursor comes along, so restored events are not sent again.
   if (auto s = c.exec("DELETE FROM webhook_deliveries"); !s.ok()) return s;
   for (const auto& w : snap.webhooks) {
     if (auto s = insert_webhook_row(c, w); !s.ok()) return s;
@@ -91,6 +83,10 @@ Result<Webhook> SqliteStore::insert_webhook(Webhook w, size_t limit) {
     if (static_cast<size_t>(count.int_at(0)) >= limit) {
       return core::Error{core::ErrorCode::kQuotaExceeded, "webhook limit", w.id, {}};
     }
+    // It announces the events from now on.
+    Stmt last = c.prepare("SELECT coalesce(max(seq), 0) FROM events");
+    if (last.step() != SQLITE_ROW) return c.error("last event");
+    w.cursor = last.int_at(0);
     return insert_webhook_row(c, w);
   });
   if (!st.ok()) return st.error();
@@ -136,6 +132,7 @@ Result<std::vector<core::DueDelivery>> SqliteStore::lease_due_deliveries(
   std::vector<core::DueDelivery> out;
   auto st = writer_->run([&](Conn& c) -> core::Status {
     out.clear();
+    // The retry table's due rows first, then the cursors.
     Stmt s = c.prepare(
         "SELECT " VOUCH_DUE_COLUMNS
         " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
@@ -153,56 +150,35 @@ Result<std::vector<core::DueDelivery>> SqliteStore::lease_due_deliveries(
       u.bind(1, to_nanos(lease_until)).bind(2, due.delivery.id);
       if (u.step() != SQLITE_DONE) return c.error("lease webhook delivery");
     }
+    auto ops = cursor_ops(c);
+    auto more = lease_cursor_batches(*ops, now, lease_until, limit - out.size());
+    if (!more.ok()) return more.error();
+    for (auto& d : *more) out.push_back(std::move(d));
     return {};
   });
   if (!st.ok()) return st.error();
   return out;
 }
 
-namespace {
-
-core::Status record_one(Conn& c, const WebhookDelivery& d, bool disable) {
-  Stmt s = c.prepare(
-      "UPDATE webhook_deliveries SET state = ?2, attempts = ?3, next_attempt_at = ?4, "
-      "first_attempt_at = ?5, last_attempt_at = ?6, last_error = ?7 WHERE id = ?1");
-  s.bind(1, d.id)
-      .bind(2, int64_t{delivery_state_code(d.state)})
-      .bind(3, int64_t{d.attempts})
-      .bind(4, to_nanos(d.next_attempt_at))
-      .bind(5, opt_nanos(d.first_attempt_at))
-      .bind(6, opt_nanos(d.last_attempt_at))
-      .bind(7, d.last_error);
-  if (s.step() != SQLITE_DONE) return c.error("record webhook delivery");
-  if (!disable) return {};
-  Stmt w = c.prepare("UPDATE webhooks SET disabled = 1 WHERE id = ?1");
-  w.bind(1, d.webhook_id);
-  Stmt rest = c.prepare("UPDATE webhook_deliveries SET state = 2, last_error = 'webhook disabled' "
-                        "WHERE webhook_id = ?1 AND state = 0");
-  rest.bind(1, d.webhook_id);
-  if (w.step() != SQLITE_DONE || rest.step() != SQLITE_DONE) return c.error("disable webhook");
-  return {};
-}
-
-}  // namespace
-
 core::Status SqliteStore::record_delivery(const WebhookDelivery& d, bool disable) {
-  return writer_->run([&](Conn& c) { return record_one(c, d, disable); });
+  return record_deliveries({{d, disable}});
 }
 
 core::Status SqliteStore::record_deliveries(
     const std::vector<std::pair<WebhookDelivery, bool>>& outcomes) {
   return writer_->run([&](Conn& c) -> core::Status {
-    for (const auto& [d, disable] : outcomes) {
-      if (auto st = record_one(c, d, disable); !st.ok()) return st;
-    }
-    return {};
+    auto ops = cursor_ops(c);
+    return record_cursor_outcomes(*ops, outcomes);
   });
 }
 
 Result<size_t> SqliteStore::count_pending_deliveries() {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare("SELECT count(*) FROM webhook_deliveries WHERE state = 0");
+  Stmt s = (*r).prepare(
+      "SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 0) + (SELECT count(*) "
+      "FROM webhooks w JOIN events e ON e.account_id = w.account_id AND e.seq > w.cursor AND "
+      "((w.kind_mask >> e.kind) & 1) = 1 WHERE w.disabled = 0)");
   if (s.step() != SQLITE_ROW) return (*r).error("count webhook deliveries");
   return static_cast<size_t>(s.int_at(0));
 }
