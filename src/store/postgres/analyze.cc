@@ -18,7 +18,8 @@ constexpr int64_t kAnalyzeAfter = 1000;
 
 // reltuples: -1 (PostgreSQL 14+) until the first ANALYZE.
 int64_t counted_rows(Conn& c) {
-  auto r = c.exec("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'claims'::regclass");
+  auto r = c.exec(
+      "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'claims'::regclass");
   return r.ok() && r->rows() == 1 ? r->int_at(0, 0) : 0;
 }
 

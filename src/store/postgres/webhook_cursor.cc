@@ -13,15 +13,17 @@ using core::WebhookDelivery;
 
 namespace {
 
-// pg_stat_activity is read once per transaction unless cleared.
-constexpr Query kClear{"horizon_clear", "SELECT pg_stat_clear_snapshot()"};
-constexpr Query kEnded{"horizon_ended",
-                       "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = "
-                       "current_database() AND backend_xid::text = ANY ($1::text[]))"};
+// A transaction holding an xid holds the lock on it, which pg_locks shows for
+// every role (pg_stat_activity hides other roles' backend_xid). Every path
+// that writes an event has written a row first, so it holds its xid by then.
+#define VOUCH_XID_LOCKS \
+  "FROM pg_locks WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted"
+constexpr Query kEnded{"horizon_ended", "SELECT NOT EXISTS (SELECT 1 " VOUCH_XID_LOCKS
+                                        " AND transactionid::text = ANY ($1::text[]))"};
 constexpr Query kRunning{"horizon_running",
-                         "SELECT coalesce(array_agg(backend_xid::text), '{}') FROM "
-                         "pg_stat_activity WHERE datname = current_database() AND "
-                         "backend_xid IS NOT NULL AND pid <> pg_backend_pid()"};
+                         "SELECT coalesce(array_agg(transactionid::text), '{}') " VOUCH_XID_LOCKS
+                         " AND pid <> pg_backend_pid()"};
+#undef VOUCH_XID_LOCKS
 constexpr Query kLastSeq{
     "horizon_last_seq",
     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')::regclass), "
@@ -202,7 +204,6 @@ Result<int64_t> EventHorizon::advance(Conn& c) {
   // Whether the candidate's transactions have all ended; then a new one.
   auto promote = [&]() -> Result<bool> {
     if (candidate_seq_ >= 0) {
-      if (auto r = c.run(kClear); !r.ok()) return r.error();
       auto ended = c.run(kEnded, {candidate_xids_});
       if (!ended.ok()) return ended.error();
       if (ended->text_at(0, 0) != "t") return false;
@@ -211,7 +212,6 @@ Result<int64_t> EventHorizon::advance(Conn& c) {
     // The last value first, then who is writing: they hold every seq up to it.
     auto last = c.run(kLastSeq);
     if (!last.ok()) return last.error();
-    if (auto r = c.run(kClear); !r.ok()) return r.error();
     auto running = c.run(kRunning);
     if (!running.ok()) return running.error();
     candidate_seq_ = last->int_at(0, 0);
