@@ -15,6 +15,12 @@ class StoreEventsTest : public StoreContractTest {
     return r.ok() ? *r : std::vector<Event>{};
   }
 
+  // SES domain <prefix><i>.example, stored: one of a batch's claims.
+  Claim numbered(const std::string& prefix, int i) {
+    return insert(
+        make_claim(kScope, ClaimKind::kSesDomain, prefix + std::to_string(i) + ".example"));
+  }
+
   // Records a check of `c` that moves it to `to` at `at`.
   Result<Claim> change(Claim c, ClaimStatus to, TimePoint at, const std::string& evidence) {
     const ClaimStatus from = c.status;
@@ -82,8 +88,7 @@ TEST_P(StoreEventsTest, ABatchSpanningManySavepointsKeepsEachRecordsOutcome) {
   std::vector<CheckRecord> records;
   std::vector<bool> lands;
   for (int i = 0; i < 300; ++i) {
-    Claim c = insert(
-        make_claim(kScope, ClaimKind::kSesDomain, "b" + std::to_string(i) + ".example"));
+    Claim c = numbered("b", i);
     const bool stale = i % 97 == 5;  // in the 1st, 2nd, 4th and 5th chunks
     if (stale) {
       Claim moved = c;
@@ -114,8 +119,7 @@ TEST_P(StoreEventsTest, EventsOfABatchCarryEachRecordsChangeAndEvidenceInOrder) 
   std::vector<CheckRecord> records;
   std::vector<size_t> changed;
   for (int i = 0; i < 150; ++i) {
-    Claim c = insert(
-        make_claim(kScope, ClaimKind::kSesDomain, "o" + std::to_string(i) + ".example"));
+    Claim c = numbered("o", i);
     std::optional<StatusChange> change;
     if (i % 3 != 1) {
       c.status = i % 2 ? ClaimStatus::kFailed : ClaimStatus::kVerified;
