@@ -67,6 +67,27 @@ std::vector<core::Result<core::Claim>> record_in_one_transaction(
   return detail::record_results(records, each, [&](size_t) -> const core::Status& { return st; });
 }
 
+namespace detail {
+
+// Runs range(conn, b, e) for each chunk [b, e) of `chunk` records as its own
+// write through run_each, and gathers every record's result.
+template <typename Conn, typename RunEach, typename Range>
+std::vector<core::Result<core::Claim>> in_chunks(std::vector<core::CheckRecord>& records,
+                                                 const std::vector<core::Status>& each,
+                                                 size_t chunk, RunEach& run_each, Range range) {
+  chunk = std::max<size_t>(chunk, 1);
+  std::vector<std::function<core::Status(Conn&)>> fns;
+  for (size_t b = 0; b < records.size(); b += chunk) {
+    const size_t e = std::min(records.size(), b + chunk);
+    fns.push_back([&range, b, e](Conn& conn) { return range(conn, b, e); });
+  }
+  const std::vector<core::Status> ranges = run_each(std::move(fns));
+  return record_results(records, each,
+                        [&](size_t i) -> const core::Status& { return ranges[i / chunk]; });
+}
+
+}  // namespace detail
+
 // The same in chunks of `chunk` records: run_each(fns) runs each fn(conn) as
 // its own write (SQLite: its own savepoint, all in one group commit) and
 // returns each one's Status in order.
@@ -74,18 +95,34 @@ template <typename Conn, typename RunEach, typename Write, typename History>
 std::vector<core::Result<core::Claim>> record_in_chunks(std::vector<core::CheckRecord> records,
                                                         size_t chunk, RunEach&& run_each,
                                                         Write&& write, History&& history) {
-  chunk = std::max<size_t>(chunk, 1);
   std::vector<core::Status> each(records.size());
-  std::vector<std::function<core::Status(Conn&)>> fns;
-  for (size_t b = 0; b < records.size(); b += chunk) {
-    const size_t e = std::min(records.size(), b + chunk);
-    fns.push_back([&, b, e](Conn& conn) {
-      return detail::record_range(conn, records, each, b, e, write, history);
-    });
-  }
-  const std::vector<core::Status> ranges = run_each(std::move(fns));
-  return detail::record_results(records, each,
-                                [&](size_t i) -> const core::Status& { return ranges[i / chunk]; });
+  return detail::in_chunks<Conn>(
+      records, each, chunk, run_each, [&](Conn& conn, size_t b, size_t e) {
+        return detail::record_range(conn, records, each, b, e, write, history);
+      });
+}
+
+// The same, but one call writes a chunk's history after its writes:
+// histories(conn, changed) gets the chunk's records whose write succeeded and
+// that change status, in order (never none). Only for a batch without a claim
+// twice: a history entry must see its own record's write, not a later one's.
+template <typename Conn, typename RunEach, typename Write, typename Histories>
+std::vector<core::Result<core::Claim>> record_in_chunks_history_last(
+    std::vector<core::CheckRecord> records, size_t chunk, RunEach&& run_each, Write&& write,
+    Histories&& histories) {
+  std::vector<core::Status> each(records.size());
+  return detail::in_chunks<Conn>(
+      records, each, chunk, run_each, [&](Conn& conn, size_t b, size_t e) -> core::Status {
+        std::vector<const core::CheckRecord*> changed;
+        auto note = [&](Conn&, const core::CheckRecord& r) {
+          if (r.change) changed.push_back(&r);
+          return core::Status{};
+        };
+        if (auto s = detail::record_range(conn, records, each, b, e, write, note); !s.ok()) {
+          return s;
+        }
+        return changed.empty() ? core::Status{} : histories(conn, changed);
+      });
 }
 
 }  // namespace vouch::store

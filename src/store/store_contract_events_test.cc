@@ -15,6 +15,12 @@ class StoreEventsTest : public StoreContractTest {
     return r.ok() ? *r : std::vector<Event>{};
   }
 
+  // SES domain <prefix><i>.example, stored: one of a batch's claims.
+  Claim numbered(const std::string& prefix, int i) {
+    return insert(
+        make_claim(kScope, ClaimKind::kSesDomain, prefix + std::to_string(i) + ".example"));
+  }
+
   // Records a check of `c` that moves it to `to` at `at`.
   Result<Claim> change(Claim c, ClaimStatus to, TimePoint at, const std::string& evidence) {
     const ClaimStatus from = c.status;
@@ -82,8 +88,7 @@ TEST_P(StoreEventsTest, ABatchSpanningManySavepointsKeepsEachRecordsOutcome) {
   std::vector<CheckRecord> records;
   std::vector<bool> lands;
   for (int i = 0; i < 300; ++i) {
-    Claim c = insert(
-        make_claim(kScope, ClaimKind::kSesDomain, "b" + std::to_string(i) + ".example"));
+    Claim c = numbered("b", i);
     const bool stale = i % 97 == 5;  // in the 1st, 2nd, 4th and 5th chunks
     if (stale) {
       Claim moved = c;
@@ -106,6 +111,57 @@ TEST_P(StoreEventsTest, ABatchSpanningManySavepointsKeepsEachRecordsOutcome) {
   }
   EXPECT_EQ(landed, 296u);
   EXPECT_EQ(events(kScope.account_id, 0, 1000).size(), 296u);
+}
+
+// SQLite writes a chunk's history in one statement after the chunk's
+// updates: each event still carries its own record's change and evidence.
+TEST_P(StoreEventsTest, EventsOfABatchCarryEachRecordsChangeAndEvidenceInOrder) {
+  std::vector<CheckRecord> records;
+  std::vector<size_t> changed;
+  for (int i = 0; i < 150; ++i) {
+    Claim c = numbered("o", i);
+    std::optional<StatusChange> change;
+    if (i % 3 != 1) {
+      c.status = i % 2 ? ClaimStatus::kFailed : ClaimStatus::kVerified;
+      change = StatusChange{T0 + std::chrono::seconds(i), ClaimStatus::kPending, c.status};
+      changed.push_back(records.size());
+    }
+    records.push_back({c, "{\"i\":" + std::to_string(i) + "}", change});
+  }
+  auto out = store().record_checks(records);
+  for (const auto& r : out) ASSERT_OK(r);
+  auto got = events(kScope.account_id, 0, 1000);
+  ASSERT_EQ(got.size(), changed.size());
+  for (size_t k = 0; k < got.size(); ++k) {
+    const CheckRecord& r = records[changed[k]];
+    EXPECT_EQ(got[k].claim_id, r.claim.id) << k;
+    EXPECT_EQ(got[k].change.at, r.change->at) << k;
+    EXPECT_EQ(got[k].change.to, r.change->to) << k;
+    EXPECT_EQ(got[k].evidence, std::optional<std::string>(r.evidence)) << k;
+  }
+}
+
+// One claim twice in a batch, both writes landing (the second carries the
+// version the first leaves): each event has the evidence of its own write.
+TEST_P(StoreEventsTest, OneClaimTwiceInABatchGivesEachEventItsOwnEvidence) {
+  Claim a = insert(make_claim(kScope, ClaimKind::kSesDomain, "twice.example"));
+  Claim first = a, second = a;
+  first.status = ClaimStatus::kVerified;
+  second.status = ClaimStatus::kFailed;
+  second.version = a.version + 1;
+  auto out = store().record_checks(
+      {{first, "{\"n\":1}", StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}},
+       {second, "{\"n\":2}",
+        StatusChange{T0 + std::chrono::seconds(1), ClaimStatus::kVerified, ClaimStatus::kFailed}}});
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_OK(out[0]);
+  ASSERT_OK(out[1]);
+  auto got = events(kScope.account_id);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].evidence, std::optional<std::string>("{\"n\":1}"));
+  EXPECT_EQ(got[0].change.to, ClaimStatus::kVerified);
+  EXPECT_EQ(got[1].evidence, std::optional<std::string>("{\"n\":2}"));
+  EXPECT_EQ(got[1].change.to, ClaimStatus::kFailed);
 }
 
 TEST_P(StoreEventsTest, EventsArePerAccountInOrderAndPage) {
