@@ -87,18 +87,18 @@ TEST(EventHorizonTest, ACursorWaitsForAnEventWhoseTransactionIsStillOpen) {
   OpenTransaction open(db);
   ASSERT_EQ(open.run("BEGIN"), "ok");
   ASSERT_NE(open.run("SELECT txid_current()"), "");
-  const std::string held =
-      open.run("INSERT INTO events (account_id, region, claim_id, kind, subject, from_status, "
-               "to_status, at) VALUES ('" +
-               kScope.account_id + "', '" + kScope.region + "', '" + a->id + "', 0, '" +
-               a->subject + "', 0, 1, 0) RETURNING seq");
+  const std::string held = open.run(
+      "INSERT INTO events (account_id, region, claim_id, kind, subject, from_status, "
+      "to_status, at) VALUES ('" +
+      kScope.account_id + "', '" + kScope.region + "', '" + a->id + "', 0, '" + a->subject +
+      "', 0, 1, 0) RETURNING seq");
   ASSERT_GT(std::stoll(held), 0) << held;
 
   // A later event commits first.
   Claim later = *b;
   later.status = ClaimStatus::kVerified;
-  ASSERT_OK(store->record_check(later, "{}",
-                                core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}));
+  ASSERT_OK(store->record_check(
+      later, "{}", core::StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}));
   for (int pass = 0; pass < 3; ++pass) {
     EXPECT_TRUE(leased_seqs(*store, T0 + minutes(10 * pass)).empty())
         << "pass " << pass << ": the cursor went past seq " << held << " while it was open";

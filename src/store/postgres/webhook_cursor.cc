@@ -14,15 +14,20 @@ using core::WebhookDelivery;
 namespace {
 
 // A transaction holding an xid holds the lock on it, which pg_locks shows for
-// every role (pg_stat_activity hides other roles' backend_xid). Every path
-// that writes an event has written a row first, so it holds its xid by then.
+// every role (pg_stat_activity hides other roles' backend_xid, not their
+// datid). Every path that writes an event has written a row first, so it
+// holds its xid by then. pg_stat_activity is read once per transaction
+// unless cleared.
+constexpr Query kClear{"horizon_clear", "SELECT pg_stat_clear_snapshot()"};
 #define VOUCH_XID_LOCKS \
   "FROM pg_locks WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted"
 constexpr Query kEnded{"horizon_ended", "SELECT NOT EXISTS (SELECT 1 " VOUCH_XID_LOCKS
                                         " AND transactionid::text = ANY ($1::text[]))"};
-constexpr Query kRunning{"horizon_running",
-                         "SELECT coalesce(array_agg(transactionid::text), '{}') " VOUCH_XID_LOCKS
-                         " AND pid <> pg_backend_pid()"};
+constexpr Query kRunning{
+    "horizon_running",
+    "SELECT coalesce(array_agg(transactionid::text), '{}') " VOUCH_XID_LOCKS
+    " AND pid <> pg_backend_pid() AND pid IN (SELECT pid FROM pg_stat_get_activity(NULL) WHERE "
+    "datid = (SELECT oid FROM pg_database WHERE datname = current_database()))"};
 #undef VOUCH_XID_LOCKS
 constexpr Query kLastSeq{
     "horizon_last_seq",
@@ -212,6 +217,7 @@ Result<int64_t> EventHorizon::advance(Conn& c) {
     // The last value first, then who is writing: they hold every seq up to it.
     auto last = c.run(kLastSeq);
     if (!last.ok()) return last.error();
+    if (auto r = c.run(kClear); !r.ok()) return r.error();
     auto running = c.run(kRunning);
     if (!running.ok()) return running.error();
     candidate_seq_ = last->int_at(0, 0);
