@@ -2,20 +2,24 @@
 # Builds the libFuzzer targets (fuzz/README.md) with clang-15, ASan and UBSan
 # in build-fuzz/ and runs them, each for a bounded time; fails on any crash,
 # hang, leak or UB, printing the input that caused it.
-#   scripts/fuzz.sh [TARGET|all] [SECONDS] [--merge]
+#   scripts/fuzz.sh [TARGET|all] [SECONDS] [--merge] [--build]
 # SECONDS per target (default 600). --merge adds the inputs that found new
 # coverage to fuzz/corpus/TARGET (libFuzzer -merge=1: only what adds any).
+# --build only builds. FUZZ_TESTS=ON builds the unit tests in the same tree,
+# under the same sanitizers (scripts/test.sh runs them from build-fuzz/).
 # ccache: set CMAKE_CXX_COMPILER_LAUNCHER=ccache (CMake reads it from the
 # environment). FUZZ_JOBS=N runs N targets at once (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 merge=0
+build_only=0
 args=()
 for a in "$@"; do
   case $a in
     --merge) merge=1 ;;
-    -h | --help) sed -n 2,10p "$0"; exit 0 ;;
+    --build) build_only=1 ;;
+    -h | --help) sed -n 2,12p "$0"; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -37,9 +41,19 @@ else
 fi
 
 command -v clang++-15 >/dev/null || { echo "fuzz.sh: needs clang-15 and libfuzzer-15-dev (scripts/deps.sh --test)" >&2; exit 2; }
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-15 \
-  -DCMAKE_CXX_COMPILER=clang++-15 -DVOUCH_FUZZ=ON -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j"${FUZZ_BUILD_JOBS:-2}" "${targets[@]/%/_fuzz}"
+tests=${FUZZ_TESTS:-OFF}
+# -O1 with line tables only, as OSS-Fuzz builds: stack traces keep file and
+# line, and the tree compiles in far less time than -O2 -g. Debug keeps
+# assert() on for the unit tests.
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+  -DCMAKE_C_COMPILER=clang-15 -DCMAKE_CXX_COMPILER=clang++-15 -DVOUCH_FUZZ=ON \
+  -DVOUCH_BUILD_TESTS="$tests" -DVOUCH_BUILD_BENCH=OFF >/dev/null
+if [ "$tests" = ON ]; then
+  ninja -C build-fuzz -j"${FUZZ_BUILD_JOBS:-2}"
+else
+  ninja -C build-fuzz -j"${FUZZ_BUILD_JOBS:-2}" "${targets[@]/%/_fuzz}"
+fi
+[ "$build_only" = 0 ] || exit 0
 
 work=$(mktemp -d /tmp/vouch-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT

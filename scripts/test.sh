@@ -4,10 +4,12 @@
 # ASan+UBSan, and the fuzz targets for a few seconds each. Set
 # VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass, VOUCH_SKIP_FUZZ=1 the fuzzing.
 #
-# The sanitizer build is compile-bound while the integration suites mostly
-# wait on processes and sockets, so it (and then its unit tests) runs in the
-# background beside the suites and the fuzz stage; its output is printed once
-# it ends. VOUCH_SERIAL=1 runs everything one after the other.
+# One clang tree (build-fuzz/, scripts/fuzz.sh) holds both the sanitized unit
+# tests and the fuzz targets: everything is compiled once with ASan, UBSan and
+# libFuzzer's coverage. It is compile-bound while the integration suites mostly
+# wait on processes and sockets, so it (then its unit tests, then the fuzz
+# targets) runs in the background beside the suites; its output is printed
+# once it ends. VOUCH_SERIAL=1 runs everything one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -25,17 +27,26 @@ ninja -C build -j2
 stage "unit tests"
 ctest --test-dir build -j2 --output-on-failure --timeout 120
 
-# Background work: the ASan+UBSan build and its unit tests, compile-bound
-# while the integration suites mostly wait; the fuzz stage (its own clang
-# build) follows the suites in the foreground.
+# Background work: the clang tree under ASan+UBSan (unit tests and fuzz
+# targets), its unit tests, then each fuzz target for a few seconds.
 background() {
-  if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
-    echo "== build under ASan+UBSan (at $((SECONDS - start)) s)"
-    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVOUCH_SANITIZE=ON -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
-    ninja -C build-asan -j2
+  local sanitize=1 fuzz=1
+  [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ] || sanitize=0
+  [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ] || fuzz=0
+  # The same FUZZ_TESTS for every fuzz.sh call, or CMake reconfigures.
+  if [ "$sanitize" = 1 ]; then export FUZZ_TESTS=ON; else export FUZZ_TESTS=OFF; fi
+  if [ "$sanitize" = 1 ] || [ "$fuzz" = 1 ]; then
+    echo "== build under ASan+UBSan with clang: unit tests and fuzz targets (at $((SECONDS - start)) s)"
+    scripts/fuzz.sh all --build
+  fi
+  if [ "$sanitize" = 1 ]; then
     echo "== unit tests under ASan+UBSan (at $((SECONDS - start)) s)"
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --test-dir build-asan -j2 --output-on-failure --timeout 300
+      ctest --test-dir build-fuzz -j2 --output-on-failure --timeout 300
+  fi
+  if [ "$fuzz" = 1 ]; then
+    echo "== fuzz: each target for ${VOUCH_FUZZ_SECONDS:-5} s, two at a time (at $((SECONDS - start)) s)"
+    FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-5}"
   fi
   echo "== background done (at $((SECONDS - start)) s)"
 }
@@ -44,7 +55,7 @@ bg_pid=
 if [ "${VOUCH_SERIAL:-0}" = 1 ]; then
   background
 else
-  stage "sanitizer build and unit tests in the background (output at the end)"
+  stage "sanitizer build, its unit tests and the fuzz targets in the background (output at the end)"
   background >"$bg_log" 2>&1 &
   bg_pid=$!
 fi
@@ -67,12 +78,6 @@ VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integ
 stage "integration tests on PostgreSQL (a named subset of every API)"
 VOUCH_REQUIRE_KNOT=1 VOUCH_REQUIRE_PG=1 VOUCH_BIN="$PWD/build/vouch" tests/integration/run_pg.sh
 
-if [ "${VOUCH_SKIP_FUZZ:-0}" != 1 ]; then
-  # Two targets at a time: the cores are free once the suites are done.
-  stage "fuzz: each target for ${VOUCH_FUZZ_SECONDS:-5} s (scripts/fuzz.sh)"
-  FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh all "${VOUCH_FUZZ_SECONDS:-5}"
-fi
-
 if [ -n "$bg_pid" ]; then
   stage "waiting for the background work"
   bg_rc=0
@@ -80,7 +85,7 @@ if [ -n "$bg_pid" ]; then
   bg_pid=
   cat "$bg_log"
   if [ "$bg_rc" != 0 ]; then
-    echo "== the sanitizer build or its unit tests failed (rc=$bg_rc)"
+    echo "== the sanitizer build, its unit tests or a fuzz target failed (rc=$bg_rc)"
     exit 1
   fi
 fi

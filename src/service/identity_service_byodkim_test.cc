@@ -52,15 +52,9 @@ KeyPair key_pair(EVP_PKEY* k) {
 
 KeyPair rsa(unsigned bits) { return key_pair(EVP_RSA_gen(bits)); }
 
-class ByoDkimTest : public ServiceTestBase {
+class ByoDkimTest : public IdentityServiceTestBase {
  protected:
-  ByoDkimTest() : ServiceTestBase(T0, 15, "byodkim-test-key") {}
-
-  void SetUp() override {
-    ServiceTestBase::SetUp();
-    if (HasFatalFailure()) return;
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
-  }
+  ByoDkimTest() : IdentityServiceTestBase(T0, 15, "byodkim-test-key") {}
 
   core::Result<EmailIdentity> create(const std::string& name, const std::string& selector,
                                      const KeyPair& key) {
@@ -96,8 +90,6 @@ class ByoDkimTest : public ServiceTestBase {
       ASSERT_OK(store_->update_claim(c));
     }
   }
-
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(ByoDkimTest, CreateChecksOneTxtHoldingThePublicKeyAndKeepsNoPrivateKey) {

@@ -45,15 +45,9 @@ TEST(DkimStatus, Aggregate) {
   EXPECT_EQ(dkim_status({U, F, P}), DkimStatus::kFailed);  // failed outranks the rest
 }
 
-class DkimServiceTest : public ServiceTestBase {
+class DkimServiceTest : public IdentityServiceTestBase {
  protected:
-  DkimServiceTest() : ServiceTestBase(T0, 7, "dkim-test-key") {}
-
-  void SetUp() override {
-    ServiceTestBase::SetUp();
-    if (HasFatalFailure()) return;
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
-  }
+  DkimServiceTest() : IdentityServiceTestBase(T0, 7, "dkim-test-key") {}
 
   std::vector<std::string> verify_dkim(const std::string& domain, const Scope& scope = kScope) {
     auto r = service_->verify_domain_dkim(scope, domain);
@@ -86,8 +80,6 @@ class DkimServiceTest : public ServiceTestBase {
     claims[i].status = s;
     ASSERT_OK(store_->update_claim(claims[i]));
   }
-
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(DkimServiceTest, VerifyDomainDkimMakesOneDueClaimPerTokenOnce) {

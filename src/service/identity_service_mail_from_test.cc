@@ -37,14 +37,13 @@ TEST(MailFromStatus, Aggregate) {
   EXPECT_EQ(mail_from_status({U, F}), MailFromStatus::kFailed);
 }
 
-class MailFromServiceTest : public ServiceTestBase {
+class MailFromServiceTest : public IdentityServiceTestBase {
  protected:
-  MailFromServiceTest() : ServiceTestBase(T0, 11, "mail-from-test-key") {}
+  MailFromServiceTest() : IdentityServiceTestBase(T0, 11, "mail-from-test-key") {}
 
   void SetUp() override {
-    ServiceTestBase::SetUp();
+    IdentityServiceTestBase::SetUp();
     if (HasFatalFailure()) return;
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
     ASSERT_OK(service_->verify_domain(kScope, "example.com"));
   }
 
@@ -75,8 +74,6 @@ class MailFromServiceTest : public ServiceTestBase {
     c[0].status = s;
     ASSERT_OK(store_->update_claim(c[0]));
   }
-
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(MailFromServiceTest, SetMakesAnMxAndAnSpfClaimDueAtOnce) {

@@ -26,18 +26,18 @@ const Scope kScope{"111122223333", "us-east-1"};
 const Scope kOtherRegion{"111122223333", "eu-west-1"};
 const std::string kAddress = "user@example.com";
 
-class IdentityMailTest : public ServiceTestBase {
+class IdentityMailTest : public IdentityServiceTestBase {
  protected:
-  IdentityMailTest() : ServiceTestBase(T0, 7, "page-token-key") {}
+  IdentityMailTest() : IdentityServiceTestBase(T0, 7, "page-token-key") {}
 
   void SetUp() override {
-    ServiceTestBase::SetUp();
+    IdentityServiceTestBase::SetUp();
     if (HasFatalFailure()) return;
     make(seconds(300));
   }
 
   void make(core::Seconds cooldown) {
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_);
+    service_ = make_identity_service();
     service_->enable_mail(
         {"from@vouch.test", "http://vouch.test", &links_, nullptr, &wall_, cooldown});
   }
@@ -65,7 +65,6 @@ class IdentityMailTest : public ServiceTestBase {
 
   core::ManualClock wall_{T0};
   mail::LinkTokens links_{"link-key"};
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(IdentityMailTest, ARepeatWithinTheCooldownSucceedsAndSendsNothing) {

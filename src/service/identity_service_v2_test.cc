@@ -28,15 +28,14 @@ const Scope kScope{"111122223333", "us-east-1"};
 const Scope kOtherRegion{"111122223333", "eu-west-1"};
 const std::string kArn = "arn:aws:ses:us-east-1:111122223333:identity/";
 
-class EmailIdentityTest : public ServiceTestBase {
+class EmailIdentityTest : public IdentityServiceTestBase {
  protected:
-  EmailIdentityTest() : ServiceTestBase(T0, 11, "v2-test-key") {}
+  EmailIdentityTest() : IdentityServiceTestBase(T0, 11, "v2-test-key") {}
 
   void SetUp() override {
     ServiceTestBase::SetUp();
     if (HasFatalFailure()) return;
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_,
-                                                 IdentityOptions{5});
+    service_ = make_identity_service(IdentityOptions{5});
   }
 
   EmailIdentity create(const std::string& name, core::Tags tags = {}) {
@@ -62,8 +61,6 @@ class EmailIdentityTest : public ServiceTestBase {
       ASSERT_OK(store_->update_claim(c));
     }
   }
-
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(EmailIdentityTest, CreateADomainStartsEasyDkimAndKeepsATxtToken) {

@@ -24,15 +24,13 @@ const core::TimePoint T0 = core::TimePoint(seconds(1'700'000'000));
 const core::Scope kScope{"111122223333", "us-east-1"};
 constexpr const char* kAbsent = R"({"outcome":"absent","resolvers":1})";
 
-class RestartEventsTest : public ServiceTestBase {
+class RestartEventsTest : public IdentityServiceTestBase {
  protected:
-  RestartEventsTest() : ServiceTestBase(T0, 9, "restart-events-key") {}
+  RestartEventsTest() : IdentityServiceTestBase(T0, 9, "restart-events-key") {}
 
   void SetUp() override {
-    ServiceTestBase::SetUp();
+    IdentityServiceTestBase::SetUp();
     if (HasFatalFailure()) return;
-    service_ = std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_,
-                                                 IdentityOptions{});
     ASSERT_OK(store_->insert_webhook(
         {"wh-1", kScope.account_id, "https://hooks.example/", {}, "whsec_1", T0, false}, 10));
   }
@@ -68,8 +66,6 @@ class RestartEventsTest : public ServiceTestBase {
     EXPECT_TRUE(n.ok());
     return n.ok() ? *n : 0;
   }
-
-  std::unique_ptr<IdentityService> service_;
 };
 
 TEST_F(RestartEventsTest, AFailedDomainVerifiedAgainIsAnEventKeepingItsLastEvidence) {

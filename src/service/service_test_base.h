@@ -1,7 +1,8 @@
 // What a service test runs against: a real SQLite store in a temp dir, a
 // manual clock, a seeded random source, no rate limits, and page tokens.
 // Each suite derives, names its start time, seed and page-token key, and
-// makes its service in SetUp.
+// makes its service in SetUp (IdentityServiceTestBase makes an
+// IdentityService).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "service/identity_service.h"
 #include "service/page_token.h"
 #include "service/rate_limiter.h"
 #include "store/sqlite/sqlite_store.h"
@@ -54,6 +56,25 @@ class ServiceTestBase : public ::testing::Test {
   core::SeededRandom random_;
   RateLimiter unlimited_{clock_, {}};
   PageTokens tokens_;
+};
+
+// ServiceTestBase with an IdentityService, made in SetUp.
+class IdentityServiceTestBase : public ServiceTestBase {
+ protected:
+  using ServiceTestBase::ServiceTestBase;
+
+  void SetUp() override {
+    ServiceTestBase::SetUp();
+    if (HasFatalFailure()) return;
+    service_ = make_identity_service();
+  }
+
+  std::unique_ptr<IdentityService> make_identity_service(IdentityOptions options = {}) {
+    return std::make_unique<IdentityService>(*store_, clock_, random_, unlimited_, tokens_,
+                                             options);
+  }
+
+  std::unique_ptr<IdentityService> service_;
 };
 
 }  // namespace vouch::service
