@@ -17,10 +17,10 @@ namespace vouch::store::postgres {
 // became visible; a cursor that read 10 would pass 9 for good. The horizon
 // is a seq up to which every event has committed or rolled back: the
 // sequence's last value L is, once every transaction of this database that
-// had an xid after L was read has ended (an event's transaction has its xid before the event
-// takes a seq: the history row that fires the trigger came first). pg_locks
-// names those transactions for any role (each holds the lock on its own xid),
-// pg_stat_activity their database. A candidate (L, xids) is kept and promoted
+// had an xid after L was read has ended (an event's transaction has its xid
+// before the event takes a seq: the history row that fires the trigger came
+// first). pg_locks names those transactions for any role (each holds the lock
+// on its own xid), pg_stat_activity their database. A candidate (L, xids) is kept and promoted
 // on a later pass, so a busy writer delays the cursors by a pass, never stops
 // them; other databases of the cluster do not delay them.
 class EventHorizon {
