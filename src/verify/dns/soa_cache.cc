@@ -46,9 +46,15 @@ SoaCache::SoaCache(size_t perspectives, std::chrono::seconds max_age, size_t max
 void SoaCache::put(size_t perspective, const std::string& asked, const SoaRecord& r) {
   const auto age = std::min<std::chrono::nanoseconds>(std::chrono::seconds(r.ttl), max_age_);
   if (age <= std::chrono::nanoseconds::zero() || perspective >= zones_.size()) return;
-  const auto now = now_();
   const std::string_view zone = without_root_dot(r.zone);
-  const bool holds = !r.in_answer && below(without_root_dot(asked), zone);
+  const std::string_view name = without_root_dot(asked);
+  // Out of bailiwick: an SOA for a zone that does not hold the name asked
+  // about says nothing of it, and would let one zone's answers speak for
+  // another's names (a resolver drops such records; this does not rely on it).
+  const bool at_apex = Equal{}(name, zone);
+  if (!at_apex && !below(name, zone)) return;
+  const auto now = now_();
+  const bool holds = !r.in_answer && !at_apex;
   Zones& zones = zones_[perspective];
   auto it = zones.find(zone);
   if (it == zones.end()) {

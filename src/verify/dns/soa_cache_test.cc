@@ -131,5 +131,23 @@ TEST_F(SoaCacheTest, EachPerspectiveHasItsOwn) {
   EXPECT_FALSE(c.find(2, "a.example.com"));  // no such perspective
 }
 
+TEST_F(SoaCacheTest, AnSoaForAZoneAboveNeitherTheNameNorItsApexIsIgnored) {
+  auto c = make();
+  // An answer about attacker.example naming victim.example's (or the TLD's)
+  // SOA: neither holds the name asked about.
+  c.put(0, "attacker.example", record("victim.example", 66, 3600, true));
+  c.put(0, "x.attacker.example", record("other.example", 67));
+  EXPECT_FALSE(c.find(0, "victim.example"));
+  EXPECT_FALSE(c.find(0, "a.other.example"));
+  EXPECT_EQ(c.size(), 0u);
+  // Control: the same zones learnt from their own names are kept.
+  c.put(0, "victim.example", record("victim.example", 1, 3600, true));
+  c.put(0, "x.other.example", record("other.example", 2));
+  ASSERT_TRUE(c.find(0, "victim.example"));
+  EXPECT_EQ(c.find(0, "victim.example")->serial, 1u);
+  ASSERT_TRUE(c.find(0, "a.other.example"));
+  EXPECT_EQ(c.find(0, "a.other.example")->serial, 2u);
+}
+
 }  // namespace
 }  // namespace vouch::verify::dns
