@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -56,12 +57,15 @@ inline const std::vector<ClaimStatus> kAllStatuses = {
 
 // A distinct, well-formed id per call ("id-" + 20 hex, or "dv-" + 17 hex).
 inline std::string next_id(ClaimKind kind) {
-  static int n = 0;  // one counter per program (inline): ids stay distinct
+  // One counter per program (inline), atomic: tests make claims from many
+  // threads, and a torn increment gave two claims one id (a false conflict).
+  static std::atomic<unsigned> n{0};
+  const unsigned id = ++n;
   char buf[32];
   if (kind == ClaimKind::kLatticeDomain) {
-    std::snprintf(buf, sizeof buf, "dv-%017x", ++n);
+    std::snprintf(buf, sizeof buf, "dv-%017x", id);
   } else {
-    std::snprintf(buf, sizeof buf, "id-%020x", ++n);
+    std::snprintf(buf, sizeof buf, "id-%020x", id);
   }
   return buf;
 }
