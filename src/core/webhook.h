@@ -37,6 +37,16 @@ struct WebhookStatus {
   WebhookHealth health;
 };
 
+// A cursor delivery's batch: the cursor from `from` to `to` with `size`
+// deliveries; recording it moves the cursor past all of them. Outside
+// WebhookDelivery: clang cannot default-construct a nested struct with member
+// initializers where the enclosing class is still incomplete.
+struct WebhookBatch {
+  int64_t from = 0;
+  int64_t to = 0;
+  int64_t size = 0;
+};
+
 // One event's delivery to one webhook: a row of the retry table (id > 0),
 // or one the webhook's cursor handed out (id 0, no row unless it must retry).
 struct WebhookDelivery {
@@ -52,13 +62,8 @@ struct WebhookDelivery {
   std::optional<TimePoint> first_attempt_at;
   std::optional<TimePoint> last_attempt_at;
   std::string last_error;
-  // Of a cursor delivery: the batch it came in, cursor from `from` to `to`
-  // with `size` deliveries; recording it moves the cursor past all of them.
-  struct Batch {
-    int64_t from = 0;
-    int64_t to = 0;
-    int64_t size = 0;
-  };
+  // Of a cursor delivery: the batch it came in (WebhookBatch).
+  using Batch = WebhookBatch;
   std::optional<Batch> batch;
 };
 
