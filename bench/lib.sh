@@ -101,6 +101,9 @@ init_data() {
   stop "$PID"
 }
 pg_db() { python3 "$ROOT/tests/integration/python/pg_cluster.py" createdb "$PG_ADMIN_URL"; }
+# pg_drop URL: drops a database measured before, so that its autovacuum
+# (its claims' dead versions) does not run beside the next measurement
+pg_drop() { psql -XAtq -d "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"${1##*/}\" WITH (FORCE)"; }
 # pg_cpu: CPU seconds (user+sys) of this cluster's postgres processes so far
 # (the postmaster, its live children, and the children it has reaped).
 pg_cpu() {
@@ -112,6 +115,26 @@ pg_cpu() {
     t=$(awk -v t="$t" '{print t + ($14 + $15) / 100}' "/proc/$p/stat" 2>/dev/null || echo "$t")
   done
   echo "$t"
+}
+# lookups PORT...: DNS lookups the vouch nodes on these ports have made
+# (their /metrics): a sweep's progress without asking the store, whose
+# count(*) over the claims would take CPU from the sweep it watches.
+lookups() {
+  local port
+  for port in "$@"; do
+    curl -s "http://127.0.0.1:$port/metrics" | awk '$1 ~ /^vouch_dns_lookup_duration_seconds_count/ {s += $2} END {printf "%d\n", s}'
+  done | awk '{s += $1} END {print s + 0}'
+}
+# wait_lookups N LIMIT_S PORT...: until the nodes have made N lookups, or
+# LIMIT_S seconds have passed
+wait_lookups() {
+  local n=$1 limit=$2 t0
+  shift 2
+  t0=$(now_s)
+  while (( $(lookups "$@") < n )); do
+    awk -v a="$t0" -v b="$(now_s)" -v l="$limit" 'BEGIN {exit !(b - a > l)}' && return 0
+    sleep 0.05
+  done
 }
 proc_cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # PID
 

@@ -107,7 +107,7 @@ best_dnsperf "$DNSPERF_RUNS"
 # (each a quoted argument string), waits until COUNT_CMD says N are Success;
 # sets SWEEP_SECS and CPS.
 sweep() {
-  local label=$1 count_cmd=$2 t0 t1 ok pids=() i=0 args
+  local label=$1 count_cmd=$2 t0 t1 ok pids=() ports=() i=0 args
   shift 2
   t0=$(now_s)
   for args in "$@"; do
@@ -115,15 +115,16 @@ sweep() {
     # shellcheck disable=SC2086
     start "$label-$i" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 $args --dns-resolver "127.0.0.1:$KNOT_PORT" \
       --max-identities 0
-    pids+=("$PID")
+    pids+=("$PID") ports+=("$PORT")
   done
+  wait_lookups "$N" "$SWEEP_LIMIT" "${ports[@]}"
   while :; do
     ok=$($count_cmd 2>/dev/null || echo 0)
     t1=$(now_s)
     (( ok >= N )) && break
     awk -v a="$t0" -v b="$t1" -v l="$SWEEP_LIMIT" 'BEGIN {exit !(b - a > l)}' \
       && { log "$label: only $ok of $N Success after $SWEEP_LIMIT s"; break; }
-    sleep 0.1
+    sleep 0.02
   done
   SWEEP_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
   CPS=$(awk -v n="$ok" -v s="$SWEEP_SECS" 'BEGIN {printf "%.0f", n / s}')

@@ -33,19 +33,20 @@ for round in $(seq "$ROUNDS"); do
     url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" "$who$round")
     cpu0=$(pg_cpu)
     t0=$(now_s)
-    pids=()
+    pids=() ports=()
     for node in $(seq "$NODES"); do
       start "$who$round-$node" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
         --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
-      pids+=("$PID")
+      pids+=("$PID") ports+=("$PORT")
     done
+    [[ -n ${WAITS:-} ]] || wait_lookups "$N" 600 "${ports[@]}"
     : >"$WORK/waits"
     while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do
       # WAITS=1: what the database's active backends wait on, a sample per poll
       [[ -n ${WAITS:-} ]] && pg_sql "$url" "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU')
         FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
         AND pid != pg_backend_pid()" >>"$WORK/waits"
-      sleep 0.1
+      sleep 0.02
     done
     t1=$(now_s)
     cpu1=$(pg_cpu)
@@ -53,6 +54,7 @@ for round in $(seq "$ROUNDS"); do
     vcpu=0
     for pid in "${pids[@]}"; do vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}'); done
     for pid in "${pids[@]}"; do stop "$pid"; done
+    pg_drop "$url"
     echo "$who round $round ($NODES node(s)): $(awk -v n="$N" -v a="$t0" -v b="$t1" \
       'BEGIN {printf "%.0f checks/s (%.2f s)", n / (b - a), b - a}'), postgres CPU $(awk \
       -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "%.0f", 1e6 * (b - a) / n}') µs/check, vouch CPU $(awk \
