@@ -16,9 +16,6 @@ using core::Claim;
 using core::ClaimStatus;
 using std::chrono::minutes;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::nanoseconds(1'700'000'000'123'456'789));
-
 // A connection that holds one transaction open between statements.
 class OpenTransaction {
  public:
@@ -38,19 +35,6 @@ class OpenTransaction {
  private:
   PGconn* c_;
 };
-
-Claim claim(const std::string& subject) {
-  Claim c;
-  c.id = "id-" + subject;
-  c.scope = kScope;
-  c.kind = core::ClaimKind::kSesDomain;
-  c.subject = subject;
-  c.record_name = "_amazonses." + subject;
-  c.token = "token";
-  c.created_at = T0;
-  c.deadline = T0 + std::chrono::hours(72);
-  return c;
-}
 
 std::vector<int64_t> leased_seqs(PostgresStore& store, core::TimePoint now) {
   auto due = store.lease_due_deliveries(now, now + minutes(5), 100);
@@ -78,8 +62,8 @@ TEST(EventHorizonTest, ACursorWaitsForAnEventWhoseTransactionIsStillOpen) {
   ASSERT_NE(store, nullptr);
   core::Webhook w{"wh-1", kScope.account_id, "https://hooks.example/1", {}, "whsec_1", T0, false};
   ASSERT_OK(store->insert_webhook(w, 10));
-  auto a = store->insert_claim(claim("a.example"));
-  auto b = store->insert_claim(claim("b.example"));
+  auto a = store->insert_claim(make_claim(1));
+  auto b = store->insert_claim(make_claim(2));
   ASSERT_OK(a);
   ASSERT_OK(b);
 

@@ -20,21 +20,8 @@ using core::Claim;
 using core::ClaimStatus;
 using std::chrono::hours;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::seconds(1'700'000'000));
-
 Claim domain(int n) {
-  Claim c;
-  char id[32];
-  std::snprintf(id, sizeof id, "id-%020d", n);
-  c.id = id;
-  c.scope = kScope;
-  c.kind = core::ClaimKind::kSesDomain;
-  c.subject = "d" + std::to_string(n) + ".example";
-  c.record_name = "_amazonses." + c.subject;
-  c.token = "token";
-  c.created_at = T0;
-  c.deadline = T0 + hours(72);
+  Claim c = make_claim(n);
   c.next_check_at = T0;
   return c;
 }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -14,6 +16,26 @@
 #include "testing/temp_dir.h"
 
 namespace vouch::store::postgres {
+
+// The scope and the time of these tests.
+inline const core::Scope kScope{"111122223333", "us-east-1"};
+inline const core::TimePoint T0{std::chrono::nanoseconds(1'700'000'000'123'456'789)};
+
+// Claim n (dv-<n in hex>, on d<n>.example), created at T0, never checked.
+inline core::Claim make_claim(int n, core::ClaimKind kind = core::ClaimKind::kSesDomain) {
+  core::Claim c;
+  char id[32];
+  std::snprintf(id, sizeof id, "dv-%017x", n);
+  c.id = id;
+  c.scope = kScope;
+  c.kind = kind;
+  c.subject = "d" + std::to_string(n) + ".example";
+  c.record_name = (kind == core::ClaimKind::kSesDomain ? "_amazonses." : "_label.") + c.subject;
+  c.token = "token";
+  c.created_at = T0;
+  c.deadline = T0 + std::chrono::hours(72);
+  return c;
+}
 
 inline std::string fresh_database() {
   auto db = testing::fresh_pg_database();

@@ -29,22 +29,9 @@ using core::ErrorCode;
 using std::chrono::hours;
 using std::chrono::seconds;
 
-const core::Scope kScope{"111122223333", "us-east-1"};
-const core::TimePoint T0 = core::TimePoint(std::chrono::nanoseconds(1'700'000'000'123'456'789));
-
+// Lattice claims unless a test says otherwise.
 Claim make_claim(int n, ClaimKind kind = ClaimKind::kLatticeDomain) {
-  Claim c;
-  char id[32];
-  std::snprintf(id, sizeof id, "dv-%017x", n);
-  c.id = id;
-  c.scope = kScope;
-  c.kind = kind;
-  c.subject = "d" + std::to_string(n) + ".example";
-  c.record_name = "_label." + c.subject;
-  c.token = "token";
-  c.created_at = T0;
-  c.deadline = T0 + hours(72);
-  return c;
+  return postgres::make_claim(n, kind);
 }
 
 TEST(PostgresStoreTest, MigratesOnceWhenFourNodesOpenAnEmptyDatabaseAtOnce) {
