@@ -60,21 +60,23 @@ record() {  # SEQS VERSIONS STATUS [RETURNING]
     CROSS JOIN LATERAL (SELECT $3::smallint AS status) v
     WHERE c.seq = v0.seq AND c.version = v0.version ${4:-}"
 }
-lease() {  # RETURNING
-  echo "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $now AND (lease_until IS NULL OR
-    lease_until <= $now) ORDER BY next_check_at, seq LIMIT $B FOR UPDATE SKIP LOCKED)
-    UPDATE claims c SET lease_until = $later FROM d WHERE c.seq = d.seq $1"
+# A lease (sweep_leases.h): the due claims past the live ranges, read, and
+# one row for the batch (its price is per batch, so per claim ~1/B of a row).
+lease() {  # COLUMNS
+  echo "SELECT $1 FROM claims c WHERE next_check_at <= $now AND (lease_until IS NULL OR
+    lease_until <= $now) AND (next_check_at, seq) > (0, 0) ORDER BY next_check_at, seq LIMIT $B"
 }
 log "load $(load)"
 for round in $(seq "$ROUNDS"); do
   echo "-- round $round (B=$B)"
-  price "lease, 19 columns and notify" "$(lease "RETURNING $cols, $notify")"
+  price "lease, 19 columns and notify" "$(lease "$cols, $notify")"
   read -r seqs versions < <(batch)
   price "record, status changed + notify" "$(record "$seqs" "$versions" 1 "RETURNING c.seq, $notify")"
   pg_sql "$url" "UPDATE claims SET next_check_at = $now WHERE seq = ANY('$seqs'::bigint[])" >/dev/null
   price "history+events, B rows" "INSERT INTO history (claim_seq, at, from_status, to_status)
     SELECT s, $now, 0, 1 FROM unnest('$seqs'::bigint[]) s"
-  price "lease, seq only, no notify" "$(lease "RETURNING c.seq")"
+  price "lease's range row (one per batch)" "INSERT INTO sweep_leases (lo_at, lo_seq, hi_at,
+    hi_seq, until) VALUES ($now, 1, $now, $B, $later)"
   read -r seqs versions < <(batch)
   price "record, status changed" "$(record "$seqs" "$versions" 1 "RETURNING c.seq")"
   read -r seqs versions < <(batch)

@@ -329,14 +329,24 @@ Result<Claim> PostgresStore::record_check(Claim claim, const std::string& eviden
     if (auto s = update_row(c, claim, &evidence); !s.ok()) return s;
     return write_history(c, claim.seq, change);
   });
+  end_sweep_leases({claim.seq});
   if (!st.ok()) return st.error();
   ++claim.version;
   return claim;
 }
 
 std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckRecord> records) {
+  // Whatever became of them, these claims' part of a sweep lease has ended.
+  struct EndLeases {
+    PostgresStore& store;
+    std::vector<int64_t> seqs;
+    ~EndLeases() { store.end_sweep_leases(seqs); }
+  } end{*this, {}};
   std::unordered_set<int64_t> seqs;
-  for (const auto& r : records) seqs.insert(r.claim.seq);
+  for (const auto& r : records) {
+    seqs.insert(r.claim.seq);
+    end.seqs.push_back(r.claim.seq);
+  }
   if (seqs.size() != records.size()) {
     // One claim twice: one statement could not tell which wins. Record by record.
     return record_in_one_transaction(

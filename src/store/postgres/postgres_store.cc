@@ -9,6 +9,7 @@
 namespace vouch::store::postgres {
 
 using core::Claim;
+using core::ClaimStatus;
 using core::Result;
 using core::Scope;
 
@@ -19,7 +20,7 @@ constexpr size_t kMaxInsertBatch = 256;
 // Due claims in index order, with their due time as stored (the order's).
 #define SELECT_DUE                                                        \
   "SELECT " VOUCH_CLAIM_COLUMNS " FROM claims WHERE next_check_at <= $1 " \
-  "AND (lease_until IS NULL OR lease_until <= $1) "
+  "AND (lease_until IS NULL OR lease_until <= $1) AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " "
 
 namespace {
 
@@ -54,11 +55,16 @@ constexpr Query kSearchClaims[2][2] = {
                                      "$7::text IS NULL ORDER BY seq LIMIT $8"},
      {"search_claims_prefix",
       SEARCH_CLAIMS "AND $5::smallint IS NULL " BY_PREFIX "ORDER BY seq LIMIT $8"}},
-    {{"search_claims_status", SEARCH_CLAIMS "AND status = $5 AND $6::text IS NULL AND "
-                                            "$7::text IS NULL ORDER BY seq LIMIT $8"},
+    // claims_status holds no Success claims (schema.cc, 11): "status != 1"
+    // lets a generic plan use it; Success reads the scope in seq order.
+    {{"search_claims_status", SEARCH_CLAIMS "AND status = $5 AND status != 1 AND $6::text IS "
+                                            "NULL AND $7::text IS NULL ORDER BY seq LIMIT $8"},
      {"search_claims_status_prefix",
       SEARCH_CLAIMS "AND status = $5 " BY_PREFIX "ORDER BY seq LIMIT $8"}},
 };
+constexpr Query kSearchSuccess{"search_claims_success",
+                               SEARCH_CLAIMS "AND status = $5 AND $5::smallint = 1 AND $6::text "
+                                             "IS NULL AND $7::text IS NULL ORDER BY seq LIMIT $8"};
 #undef BY_PREFIX
 #undef SEARCH_CLAIMS
 constexpr Query kCountClaims{"count_claims",
@@ -72,25 +78,6 @@ constexpr Query kDueClaims{"due_claims", SELECT_DUE "ORDER BY next_check_at, seq
 constexpr Query kDueClaimsAfter{"due_claims_after",
                                 SELECT_DUE "AND (next_check_at, seq) > ($2, $3) "
                                            "ORDER BY next_check_at, seq LIMIT $4"};
-// The claims as they were, due when they were. The lease sets lease_until
-// alone (a HOT update: schema.cc, 7); every write of next_check_at clears it.
-#define LEASE_DUE(AFTER)                                                                        \
-  "WITH d AS (SELECT seq FROM claims WHERE next_check_at <= $1 AND (lease_until IS NULL OR "    \
-  "lease_until <= $1) " AFTER "ORDER BY next_check_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) "   \
-  "UPDATE claims c SET lease_until = $2 FROM d WHERE c.seq = d.seq RETURNING c.seq, c.id, "     \
-  "c.account_id, c.region, c.kind, c.subject, c.record_name, c.token, c.status, c.created_at, " \
-  "c.deadline, c.next_check_at, c.last_verified_at, c.absent_since, c.attempts, "               \
-  "c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure, " VOUCH_NOTIFY_CLAIM
-constexpr Query kLeaseDueClaims{"lease_due_claims", LEASE_DUE("")};
-constexpr Query kLeaseDueClaimsAfter{"lease_due_claims_after",
-                                     LEASE_DUE("AND (next_check_at, seq) > ($4, $5) ")};
-#undef LEASE_DUE
-
-bool by_due(const Claim& a, const Claim& b) {
-  if (a.next_check_at != b.next_check_at) return a.next_check_at < b.next_check_at;
-  return a.seq < b.seq;
-}
-
 }  // namespace
 
 int PostgresStore::schema_version() { return latest_schema_version(); }
@@ -202,8 +189,9 @@ Result<std::vector<Claim>> PostgresStore::list_claims(const core::ListQuery& q) 
 
 Result<std::vector<Claim>> PostgresStore::search_claims(const core::ClaimSearch& q) {
   const bool by_status = q.status.has_value(), by_prefix = !q.subject_prefix.empty();
+  const bool success = by_status && status_code(*q.status) == status_code(ClaimStatus::kVerified);
   auto r = run(
-      kSearchClaims[by_status][by_prefix],
+      success && !by_prefix ? kSearchSuccess : kSearchClaims[by_status][by_prefix],
       {q.list.scope.account_id, q.list.scope.region, p(q.list.after_seq), kinds_array(q.list.kinds),
        by_status ? p(int64_t{status_code(*q.status)}) : std::nullopt,
        by_prefix ? p(q.subject_prefix) : std::nullopt,
@@ -254,41 +242,24 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
 Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
                                                            core::TimePoint lease_until,
                                                            size_t limit) {
-  // Leased claims stay in the due index's range (a lease moves no indexed
-  // column): a lease from the top would step over every claim this node still
-  // holds. So a lease goes on after where the last one ended, and from the
-  // top only once that comes back short (the end of what is due), which is
-  // also when claims left behind (another node's expired leases) are taken.
-  std::optional<DueCursor> after;
-  {
-    std::lock_guard lock(lease_mu_);
-    after = lease_after_;
-  }
-  std::vector<Claim> claims;
-  auto lease = [&](const Query& q, Params params) -> core::Status {
-    params.insert(params.begin(), {p(to_nanos(now)), p(to_nanos(lease_until)),
-                                   p(static_cast<int64_t>(limit - claims.size()))});
-    auto r = run(q, params);
+  SweepLeases::Leased leased;
+  auto st = in_tx([&](Conn& c) -> core::Status {
+    auto r = SweepLeases::lease(c, now, lease_until, limit);
     if (!r.ok()) return r.error();
-    for (auto& c : read_claims(*r)) claims.push_back(std::move(c));
+    leased = std::move(*r);
     return {};
-  };
-  if (after) {
-    auto st = lease(kLeaseDueClaimsAfter, {p(to_nanos(after->next_check_at)), p(after->seq)});
-    if (!st.ok()) return st.error();
-  }
-  if (claims.size() < limit) {
-    if (auto st = lease(kLeaseDueClaims, {}); !st.ok()) return st.error();
-  }
-  std::sort(claims.begin(), claims.end(), by_due);  // RETURNING keeps no order
-  {
-    std::lock_guard lock(lease_mu_);
-    lease_after_.reset();
-    if (claims.size() == limit && !claims.empty() && claims.back().next_check_at) {
-      lease_after_ = DueCursor{*claims.back().next_check_at, claims.back().seq};
-    }
-  }
-  return claims;
+  });
+  if (!st.ok()) return st.error();
+  sweeps_.taken(leased, now, lease_until);
+  return std::move(leased.claims);
+}
+
+void PostgresStore::end_sweep_leases(const std::vector<int64_t>& seqs) {
+  static constexpr Query kEnd{"sweep_end", "DELETE FROM sweep_leases WHERE id = ANY($1::bigint[])"};
+  const auto ended = sweeps_.recorded(seqs);
+  if (ended.empty()) return;
+  // Best effort: a range left behind ends when it expires.
+  (void)run(kEnd, {int_array(std::vector<std::optional<int64_t>>(ended.begin(), ended.end()))});
 }
 
 core::Status PostgresStore::clear_claims() {
@@ -296,7 +267,7 @@ core::Status PostgresStore::clear_claims() {
     auto r = c.exec(
         "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
         "DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
-        "DELETE FROM webhooks; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
+        "DELETE FROM webhooks; DELETE FROM sweep_leases; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();
     return {};
   });

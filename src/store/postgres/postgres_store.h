@@ -1,6 +1,7 @@
 // The fleet Store: PostgreSQL over libpq, shared by many stateless nodes.
-// Each call borrows one pooled connection; due claims and mail are handed out
-// under leases (FOR UPDATE SKIP LOCKED) so that each runs on one node.
+// Each call borrows one pooled connection; due claims (by range:
+// sweep_leases.h) and mail (FOR UPDATE SKIP LOCKED) are handed out under
+// leases so that each runs on one node.
 #pragma once
 
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "core/store.h"
 #include "store/postgres/conn.h"
+#include "store/postgres/sweep_leases.h"
 #include "store/postgres/webhook_cursor.h"
 #include "store/write_batcher.h"
 
@@ -146,9 +148,11 @@ class PostgresStore final : public core::Store {
   std::mutex analyze_mu_;
   int64_t analyzed_rows_ = -1;  // GUARDED_BY(analyze_mu_); what ANALYZE counted; -1: not read
   int64_t inserted_since_ = 0;  // GUARDED_BY(analyze_mu_)
-  std::mutex lease_mu_;
-  std::optional<DueCursor> lease_after_;  // GUARDED_BY(lease_mu_); lease_due_claims'
-  EventHorizon horizon_;                  // webhooks' cursors read events up to it
+  // Ends this node's sweep leases whose claims are all recorded now.
+  void end_sweep_leases(const std::vector<int64_t>& seqs);
+
+  SweepLeases sweeps_;    // this node's leases on due claims
+  EventHorizon horizon_;  // webhooks' cursors read events up to it
 };
 
 }  // namespace vouch::store::postgres

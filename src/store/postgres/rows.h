@@ -12,10 +12,14 @@
 
 namespace vouch::store::postgres {
 
-// VOUCH_CLAIM_COLUMNS as readers see a claim: a leased claim is due when its
-// lease (lease_until, which only leasing sets) runs out.
-#define VOUCH_PG_NEXT_CHECK_AT \
-  "CASE WHEN lease_until > next_check_at THEN lease_until ELSE next_check_at END"
+// VOUCH_CLAIM_COLUMNS as readers see a claim (FROM claims): a leased claim is
+// due when its lease runs out (a range of sweep_leases.h, or a row lease of
+// schema 7-9 in lease_until).
+#define VOUCH_PG_NEXT_CHECK_AT                                                              \
+  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE (claims.next_check_at, "         \
+  "claims.seq) >= (l.lo_at, l.lo_seq) AND (claims.next_check_at, claims.seq) <= (l.hi_at, " \
+  "l.hi_seq) AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at "   \
+  "THEN lease_until ELSE next_check_at END)"
 #define VOUCH_PG_CLAIM_COLUMNS                                                           \
   "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
   "deadline, " VOUCH_PG_NEXT_CHECK_AT ", last_verified_at, absent_since, attempts, "     \
