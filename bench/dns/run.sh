@@ -48,7 +48,7 @@
 # N due claims moved into a throwaway PostgreSQL (fsync on; `vouch store
 # copy` from the seeded store) and swept by one node, then (a fresh copy) by
 # two nodes sharing the database; timed from the nodes' start until every
-# claim's next check moved past it (polled with psql every 100 ms), with the
+# claim's next check moved past it (the nodes' /metrics, then psql), with the
 # CPU seconds of vouch and of postgres over the sweep.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -251,22 +251,24 @@ if [[ $STORE == postgres ]]; then
     c0=$(now_s)
     "$VOUCH" store copy --from "$WORK/pristine" --to "$db" >"$WORK/copy-$nodes.log" 2>&1 \
       || { cat "$WORK/copy-$nodes.log" >&2; exit 1; }
+    psql -XAtq -d "$db" -c 'VACUUM ANALYZE' -c 'CHECKPOINT' >/dev/null  # as fleet/common.sh copy_to
     log "store copy of $N claims into postgres: $(awk -v a="$(now_s)" -v b="$c0" 'BEGIN {printf "%.1f", a - b}') s"
     l0=$(load)
     p0=$(pg_cpu)
     t0_ns=$(date +%s%N)
     t0=$(now_s)
-    vpids=()
+    vpids=() vports=()
     for i in $(seq "$nodes"); do
       start "pg-node$nodes-$i" "$VOUCH" serve --listen 127.0.0.1:0 --store "$db" --node-id "n$i" \
         --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
-      vpids+=("$PID")
+      vpids+=("$PID") vports+=("$PORT")
     done
+    wait_lookups "$N" 600 "${vports[@]}"  # the nodes' /metrics: no query beside the sweep
     t1=
     for _ in $(seq 6000); do  # 600 s at most
       left=$(psql -XAt -d "$db" -c "SELECT count(*) FROM claims WHERE kind = 0 AND (next_check_at IS NULL OR next_check_at <= $t0_ns)" 2>/dev/null || echo x)
       if [[ $left == 0 ]]; then t1=$(now_s); break; fi
-      sleep 0.1
+      sleep 0.02
     done
     [[ -n $t1 ]] || { log "postgres sweep with $nodes node(s) did not finish"; exit 1; }
     secs=$(awk -v a="$t1" -v b="$t0" 'BEGIN {printf "%.2f", a - b}')
@@ -278,6 +280,7 @@ if [[ $STORE == postgres ]]; then
     log "postgres, $nodes node(s): $N first checks in $secs s ($cps checks/s), vouch CPU $vcpu s, postgres CPU $pcpu s, $ok Success"
     PG_ROWS+="| $nodes | $cps checks/s ($N in $secs s) | $(pct "$cps" "$QPS") | $(met_ratio "$cps" "$QPS" 0.25) | $ok | $(printf '%.1f' "$vcpu") | $pcpu | $l0 → $(load) |"$'\n'
     for p in "${vpids[@]}"; do stop "$p"; done
+    pg_drop "$db"
   done
   PG_ROWS="
 | vouch on PostgreSQL (fsync on), nodes sharing the database | first checks of $N due claims, from the nodes' start | vs ceiling ($QPS queries/s) | ≥ 25% | Success when the last first check landed | vouch CPU (s) | postgres CPU (s) | load (1/5/15 min) |
