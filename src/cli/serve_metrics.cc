@@ -118,14 +118,12 @@ void ServeMetrics::watch(core::Store& store, const core::Clock& domain,
   auto oldest = std::make_shared<std::atomic<double>>(0);
   auto count = [oldest, &store, &domain] {
     const auto now = domain.now();
-    auto claims = store.due_claims(now, kDueCap);  // oldest due first
-    if (!claims.ok()) return 0.0;
+    auto due = store.count_due_claims(now, kDueCap);
+    if (!due.ok()) return 0.0;
     double age = 0;
-    if (!claims->empty() && claims->front().next_check_at) {
-      age = std::chrono::duration<double>(now - *claims->front().next_check_at).count();
-    }
+    if (due->oldest) age = std::chrono::duration<double>(now - *due->oldest).count();
     oldest->store(age);
-    return static_cast<double>(claims->size());
+    return static_cast<double>(due->count);
   };
   registry_.gauge_fn("vouch_due_claims", "Claims whose check is due now (counted up to 10000).",
                      count);

@@ -175,6 +175,14 @@ class ClaimStore {
   };
   virtual Result<std::vector<Claim>> due_claims_after(TimePoint now, const DueCursor& after,
                                                       size_t limit) = 0;
+  // How many claims due_claims would read at `now`, counted up to `cap`, and
+  // the first one's due time (none if none): the due gauges of /metrics,
+  // without reading the claims.
+  struct DueCount {
+    size_t count = 0;
+    std::optional<TimePoint> oldest;
+  };
+  virtual Result<DueCount> count_due_claims(TimePoint now, size_t cap) = 0;
   // Due claims as due_claims reads them, each leased to the caller: its
   // next_check_at moves to `lease_until` in the same statement, so no other
   // node (or call) gets it until the lease runs out; the check's record

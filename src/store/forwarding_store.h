@@ -97,6 +97,9 @@ class ForwardingStore : public core::Store {
                                                           size_t limit) override {
     return inner_->due_claims_after(now, after, limit);
   }
+  core::Result<DueCount> count_due_claims(core::TimePoint now, size_t cap) override {
+    return inner_->count_due_claims(now, cap);
+  }
   core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
                                                           core::TimePoint lease_until,
                                                           size_t limit) override {

@@ -46,6 +46,34 @@ TEST_P(StoreContractTest, ALeaseHandsOutDueClaimsOnceUntilItRunsOut) {
   EXPECT_EQ(get(kScope, never.id)->next_check_at, std::nullopt);
 }
 
+TEST_P(StoreContractTest, CountDueClaimsCountsWhatDueClaimsReadsUpToTheCap) {
+  Claim a = insert(due_at(ClaimKind::kSesDomain, "a.example", T0 - seconds(3)));
+  insert(due_at(ClaimKind::kLatticeDomain, "b.example", T0 - seconds(2)));
+  Claim c = insert(due_at(ClaimKind::kSesDomain, "c.example", T0 - seconds(1)));
+  insert(due_at(ClaimKind::kSesDomain, "later.example", T0 + minutes(1)));
+  insert(make_claim(kScope, ClaimKind::kSesDomain, "never.example"));
+  auto due = store().due_claims(T0, 100);
+  ASSERT_OK(due);
+  ASSERT_EQ(due->size(), 3u);  // the control: what is counted is what is read
+  auto n = store().count_due_claims(T0, 100);
+  ASSERT_OK(n);
+  EXPECT_EQ(n->count, 3u);
+  EXPECT_EQ(n->oldest, a.next_check_at);
+  auto capped = store().count_due_claims(T0, 2);
+  ASSERT_OK(capped);
+  EXPECT_EQ(capped->count, 2u);
+  auto none = store().count_due_claims(T0 - minutes(1), 100);
+  ASSERT_OK(none);
+  EXPECT_EQ(none->count, 0u);
+  EXPECT_EQ(none->oldest, std::nullopt);
+  // Leased claims are not due, so not counted.
+  ASSERT_OK(store().lease_due_claims(T0, T0 + minutes(5), 2));
+  auto left = store().count_due_claims(T0, 100);
+  ASSERT_OK(left);
+  EXPECT_EQ(left->count, 1u);
+  EXPECT_EQ(left->oldest, c.next_check_at);
+}
+
 TEST_P(StoreContractTest, ALeasedClaimIsRecordedByCompareAndSet) {
   Claim a = insert(due_at(ClaimKind::kSesDomain, "a.example", T0));
   Claim b = insert(due_at(ClaimKind::kSesDomain, "b.example", T0));

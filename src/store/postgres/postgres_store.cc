@@ -239,6 +239,20 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
   return read_claims(*r);
 }
 
+Result<core::Store::DueCount> PostgresStore::count_due_claims(core::TimePoint now, size_t cap) {
+  static constexpr Query kCountDue{
+      "count_due", "SELECT count(*), min(next_check_at) FROM (SELECT next_check_at FROM claims "
+                   "WHERE next_check_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) "
+                   "AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " ORDER BY next_check_at, seq "
+                                                            "LIMIT $2) d"};
+  auto r = run(kCountDue, {p(to_nanos(now)), p(static_cast<int64_t>(cap))});
+  if (!r.ok()) return r.error();
+  DueCount out;
+  out.count = static_cast<size_t>(r->int_at(0, 0));
+  if (!r->null_at(0, 1)) out.oldest = from_nanos(r->int_at(0, 1));
+  return out;
+}
+
 Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
                                                            core::TimePoint lease_until,
                                                            size_t limit) {

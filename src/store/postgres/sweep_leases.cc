@@ -16,14 +16,13 @@ namespace {
 // the per-scope create locks' (schema.cc).
 constexpr Query kTurn{"sweep_turn", "SELECT pg_advisory_xact_lock(7365871452011)"};
 constexpr Query kDropExpired{"sweep_drop_expired", "DELETE FROM sweep_leases WHERE until <= $1"};
-constexpr Query kFrontier{"sweep_frontier",
-                          "SELECT hi_at, hi_seq FROM sweep_leases "
-                          "ORDER BY hi_at DESC, hi_seq DESC LIMIT 1"};
+constexpr Query kFrontier{"sweep_frontier", "SELECT hi_at, hi_seq FROM sweep_leases "
+                                            "ORDER BY hi_at DESC, hi_seq DESC LIMIT 1"};
 // Due claims as they were (a claim leased by a row lease of schema 7-9, by
 // a node not upgraded yet, is skipped until that lease runs out), with the
 // notice a cached reader needs (their due time as read changes).
-#define DUE_CLAIMS                                                                         \
-  "SELECT " VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM " FROM claims WHERE "             \
+#define DUE_CLAIMS                                                            \
+  "SELECT " VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM " FROM claims WHERE " \
   "next_check_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) "
 constexpr Query kPastFrontier{"sweep_past_frontier",
                               DUE_CLAIMS "AND (next_check_at, seq) > ($2, $3) "
@@ -51,8 +50,8 @@ bool by_due(const Claim& a, const Claim& b) {
 
 }  // namespace
 
-Result<SweepLeases::Leased> SweepLeases::lease(Conn& c, core::TimePoint now,
-                                               core::TimePoint until, size_t limit) {
+Result<SweepLeases::Leased> SweepLeases::lease(Conn& c, core::TimePoint now, core::TimePoint until,
+                                               size_t limit) {
   Leased out;
   if (limit == 0) return out;
   const Param at = p(to_nanos(now));

@@ -566,6 +566,21 @@ Result<std::vector<Claim>> SqliteStore::due_claims_after(core::TimePoint now,
   return collect(*r, s, limit);
 }
 
+Result<core::Store::DueCount> SqliteStore::count_due_claims(core::TimePoint now, size_t cap) {
+  Reader r(*this);
+  if (!r.ok()) return core::internal_error("cannot open a reader");
+  // Only the claims_due index: no row is read.
+  Stmt s = (*r).prepare(
+      "SELECT count(*), min(next_check_at) FROM (SELECT next_check_at FROM claims "
+      "WHERE next_check_at <= ?1 ORDER BY next_check_at, seq LIMIT ?2)");
+  s.bind(1, to_nanos(now)).bind(2, static_cast<int64_t>(cap));
+  if (s.step() != SQLITE_ROW) return (*r).error("count due claims");
+  DueCount out;
+  out.count = static_cast<size_t>(s.int_at(0));
+  if (!s.null_at(1)) out.oldest = from_nanos(s.int_at(1));
+  return out;
+}
+
 Result<std::vector<Claim>> SqliteStore::lease_due_claims(core::TimePoint now,
                                                          core::TimePoint lease_until,
                                                          size_t limit) {

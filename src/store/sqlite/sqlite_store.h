@@ -52,6 +52,7 @@ class SqliteStore final : public core::Store {
   core::Result<std::vector<core::Claim>> due_claims_after(core::TimePoint now,
                                                           const DueCursor& after,
                                                           size_t limit) override;
+  core::Result<DueCount> count_due_claims(core::TimePoint now, size_t cap) override;
   core::Result<std::vector<core::Claim>> lease_due_claims(core::TimePoint now,
                                                           core::TimePoint lease_until,
                                                           size_t limit) override;
