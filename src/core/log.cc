@@ -57,13 +57,42 @@ std::string format_log_line(LogFormat format, std::optional<TimePoint> at, LogLe
   return dump(j);
 }
 
+namespace {
+
+// The lines of this thread's outermost LogBatch, if one lives.
+thread_local std::string* batched = nullptr;
+// A batch goes out before it grows past this, whatever its scope.
+constexpr size_t kBatchBytes = 64 * 1024;
+
+void emit(std::string line) {
+  if (!batched) return config().sink(line);
+  if (!batched->empty()) *batched += '\n';
+  *batched += line;
+  if (batched->size() >= kBatchBytes) {
+    config().sink(*batched);
+    batched->clear();
+  }
+}
+
+}  // namespace
+
+LogBatch::LogBatch() {
+  if (!batched) batched = &lines_;
+}
+
+LogBatch::~LogBatch() {
+  if (batched != &lines_) return;
+  batched = nullptr;
+  if (!lines_.empty() && config().sink) config().sink(lines_);
+}
+
 void log(LogLevel level, std::string_view event, std::string_view message,
          const nlohmann::json& fields) {
   if (!log_enabled(level)) return;
   const LogConfig& c = config();
   std::optional<TimePoint> at;
   if (c.clock) at = c.clock->now();
-  c.sink(format_log_line(c.format, at, level, event, message, fields));
+  emit(format_log_line(c.format, at, level, event, message, fields));
 }
 
 void log_json_line(const nlohmann::json& line) {

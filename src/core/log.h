@@ -45,4 +45,19 @@ void log(LogLevel level, std::string_view event, std::string_view message,
 // A line that is JSON whatever the format (the access log), if a sink is set.
 void log_json_line(const nlohmann::json& line);
 
+// While one lives, this thread's log() lines go to the sink together when it
+// ends (or every 64 KiB), as one string of lines: one write for a batch of
+// recorded checks instead of one per status change. The outermost one on a
+// thread holds the lines.
+class LogBatch {
+ public:
+  LogBatch();
+  ~LogBatch();
+  LogBatch(const LogBatch&) = delete;
+  LogBatch& operator=(const LogBatch&) = delete;
+
+ private:
+  std::string lines_;
+};
+
 }  // namespace vouch::core

@@ -60,6 +60,35 @@ TEST_F(LogTest, NoSinkNoLines) {
   EXPECT_TRUE(lines_.empty());
 }
 
+TEST_F(LogTest, ABatchsLinesGoOutTogetherWhenItEnds) {
+  use(LogLevel::kInfo, LogFormat::kText);
+  log(LogLevel::kInfo, "x", "alone");  // control: a line goes out at once
+  ASSERT_EQ(lines_, std::vector<std::string>{"vouch: alone"});
+  {
+    LogBatch batch;
+    log(LogLevel::kInfo, "x", "one");
+    {
+      LogBatch inner;  // the outermost holds the lines
+      log(LogLevel::kInfo, "x", "two");
+    }
+    log(LogLevel::kDebug, "x", "dropped");
+    EXPECT_EQ(lines_.size(), 1u) << "held until the batch ends";
+  }
+  EXPECT_EQ(lines_, (std::vector<std::string>{"vouch: alone", "vouch: one\nvouch: two"}));
+  { LogBatch empty; }
+  EXPECT_EQ(lines_.size(), 2u) << "an empty batch writes nothing";
+}
+
+TEST_F(LogTest, ABatchGoesOutEvery64KiB) {
+  use(LogLevel::kInfo, LogFormat::kText);
+  LogBatch batch;
+  const std::string message(1000, 'm');
+  for (int i = 0; i < 70; ++i) log(LogLevel::kInfo, "x", message);
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_GE(lines_[0].size(), 64u * 1024);
+  EXPECT_LT(lines_[0].size(), 64u * 1024 + 1010);
+}
+
 TEST(LogLevelTest, Names) {
   for (auto l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
     EXPECT_EQ(parse_log_level(log_level_name(l)), l);

@@ -158,6 +158,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
 }
 
 void Scheduler::record_batch(std::vector<FinishedPtr>& batch) {
+  const core::LogBatch lines;  // the batch's status changes in one write
   const auto now = clock_.now();
   std::vector<core::CheckRecord> records;
   records.reserve(batch.size());
