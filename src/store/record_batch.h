@@ -104,8 +104,9 @@ std::vector<core::Result<core::Claim>> record_in_chunks(std::vector<core::CheckR
 
 // The same, but one call writes a chunk's history after its writes:
 // histories(conn, changed) gets the chunk's records whose write succeeded and
-// that change status, in order (never none). Only for a batch without a claim
-// twice: a history entry must see its own record's write, not a later one's.
+// that change status, in order (never none). histories must take what it
+// writes from the records, not from their rows: with a claim twice in the
+// chunk, its row shows only the last write.
 template <typename Conn, typename RunEach, typename Write, typename Histories>
 std::vector<core::Result<core::Claim>> record_in_chunks_history_last(
     std::vector<core::CheckRecord> records, size_t chunk, RunEach&& run_each, Write&& write,
