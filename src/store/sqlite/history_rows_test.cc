@@ -47,8 +47,8 @@ TEST(HistoryRowsTest, AStoreMigratedFrom15WritesOneEventPerChange) {
   core::Claim c = **claim;
   c.status = core::ClaimStatus::kFailed;
   const core::TimePoint at = core::TimePoint(std::chrono::seconds(1'700'000'000));
-  ASSERT_OK(store.record_check(
-      c, "{\"n\":2}", core::StatusChange{at, core::ClaimStatus::kVerified, c.status}));
+  ASSERT_OK(store.record_check(c, "{\"n\":2}",
+                               core::StatusChange{at, core::ClaimStatus::kVerified, c.status}));
   auto events = store.list_events(scope.account_id, 0, 10);
   ASSERT_OK(events);
   ASSERT_EQ(events->size(), 2u) << "one event for the change, not one more from a trigger";
