@@ -1,6 +1,7 @@
-// A raw DNS reply as a DnsAnswer: c-ares parses TXT and MX; CNAME and the
-// SOA are read by hand (cname_reply.h, soa_reply.h). Apart from the
-// resolver so that the fuzzer (fuzz/dns_answer_fuzz.cc) drives it alone.
+// A raw DNS reply as a DnsAnswer: c-ares parses MX, and TXT unless the reply
+// is plain (txt_reply.h); CNAME and the SOA are read by hand (cname_reply.h,
+// soa_reply.h). Apart from the resolver so that the fuzzer
+// (fuzz/dns_answer_fuzz.cc) drives it alone.
 #pragma once
 
 #include "core/evidence.h"
