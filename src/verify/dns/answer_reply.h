@@ -13,4 +13,8 @@ namespace vouch::verify::dns {
 void fill_answer(core::DnsAnswer& out, core::RecordType type, int status, const unsigned char* abuf,
                  int alen);
 
+// A successful TXT reply's records as c-ares reads them (kind kRecords set by
+// the caller): what fill_answer does with a reply that is not plain.
+void fill_txt_by_cares(core::DnsAnswer& out, const unsigned char* abuf, int alen);
+
 }  // namespace vouch::verify::dns

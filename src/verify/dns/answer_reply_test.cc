@@ -25,27 +25,7 @@ using test::u16;
 Bytes reply(const std::string& qname, unsigned qtype,
             const std::vector<std::pair<unsigned, Bytes>>& answers,
             const std::vector<std::pair<unsigned, Bytes>>& authority = {}) {
-  Bytes m{0x12, 0x34, 0x81, 0x80, 0, 1};
-  u16(m, static_cast<unsigned>(answers.size()));
-  u16(m, static_cast<unsigned>(authority.size()));
-  u16(m, 0);
-  Bytes q = name(qname);
-  m.insert(m.end(), q.begin(), q.end());
-  u16(m, qtype);
-  u16(m, 1);
-  for (const auto* section : {&answers, &authority}) {
-    for (const auto& [type, rdata] : *section) {
-      m.push_back(0xC0);
-      m.push_back(12);
-      u16(m, type);
-      u16(m, 1);
-      u16(m, 0);
-      u16(m, 60);
-      u16(m, static_cast<unsigned>(rdata.size()));
-      m.insert(m.end(), rdata.begin(), rdata.end());
-    }
-  }
-  return m;
+  return test::reply_to(name(qname), qtype, answers, authority);
 }
 
 Bytes strings(const std::vector<std::string>& parts) {

@@ -18,55 +18,20 @@ namespace {
 
 using core::DnsAnswer;
 using test::Bytes;
-using test::u16;
 
 // What c-ares alone made of a TXT reply before read_plain_txt_reply.
 DnsAnswer by_cares(const Bytes& m) {
   DnsAnswer out;
   out.kind = DnsAnswer::Kind::kRecords;
-  struct ares_txt_ext* txt = nullptr;
-  const int rc = ares_parse_txt_reply_ext(m.data(), static_cast<int>(m.size()), &txt);
-  if (rc != ARES_SUCCESS) {
-    out.kind = rc == ARES_ENODATA ? DnsAnswer::Kind::kNoData : DnsAnswer::Kind::kError;
-    if (rc != ARES_ENODATA) out.error = ares_strerror(rc);
-    return out;
-  }
-  for (auto* t = txt; t; t = t->next) {
-    std::string part(reinterpret_cast<const char*>(t->txt), t->length);
-    if (t->record_start || out.records.empty()) out.records.push_back(std::move(part));
-    else out.records.back() += part;
-  }
-  ares_free_data(txt);
-  if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
+  fill_txt_by_cares(out, m.data(), static_cast<int>(m.size()));
   return out;
 }
 
-// A reply to `labels` TXT: the answers' names point at the question's
-// (compressed, as servers send them) or repeat it in full.
+// A TXT reply: the answers' names point at the question's (compressed, as
+// servers send them) or repeat it in full.
 Bytes reply(const Bytes& qname, const std::vector<std::pair<unsigned, Bytes>>& answers,
             bool compressed) {
-  Bytes m{0x12, 0x34, 0x81, 0x80, 0, 1};
-  u16(m, static_cast<unsigned>(answers.size()));
-  u16(m, 0);
-  u16(m, 0);
-  m.insert(m.end(), qname.begin(), qname.end());
-  u16(m, 16);
-  u16(m, 1);
-  for (const auto& [type, rdata] : answers) {
-    if (compressed) {
-      m.push_back(0xC0);
-      m.push_back(12);
-    } else {
-      m.insert(m.end(), qname.begin(), qname.end());
-    }
-    u16(m, type);
-    u16(m, 1);
-    u16(m, 0);
-    u16(m, 60);
-    u16(m, static_cast<unsigned>(rdata.size()));
-    m.insert(m.end(), rdata.begin(), rdata.end());
-  }
-  return m;
+  return test::reply_to(qname, 16, answers, {}, !compressed);
 }
 
 void expect_as_cares(const Bytes& m, const std::string& what) {
