@@ -60,17 +60,17 @@ core::Status write_changes(Conn& c, const Change* changes, size_t n) {
     const core::Claim& claim = *changes[k].claim;
     const core::StatusChange& ch = *changes[k].change;
     const int i = static_cast<int>(k) * 9;
-    e.bind(i + 1, claim.scope.account_id)
-        .bind(i + 2, claim.scope.region)
-        .bind(i + 3, claim.id)
+    e.bind_static(i + 1, claim.scope.account_id)
+        .bind_static(i + 2, claim.scope.region)
+        .bind_static(i + 3, claim.id)
         .bind(i + 4, int64_t{kind_code(claim.kind)})
-        .bind(i + 5, claim.subject)
+        .bind_static(i + 5, claim.subject)
         .bind(i + 6, int64_t{status_code(ch.from)})
         .bind(i + 7, int64_t{status_code(ch.to)})
         .bind(i + 8, to_nanos(ch.at));
     // Left unbound (NULL) when longer, as the trigger's CASE left it.
     const std::string_view ev = changes[k].evidence;
-    if (ev.size() <= 1024 || sqlite_text_length(ev) <= 1024) e.bind(i + 9, ev);
+    if (ev.size() <= 1024 || sqlite_text_length(ev) <= 1024) e.bind_static(i + 9, ev);
   }
   if (e.step() != SQLITE_DONE) return c.error("record events");
   return {};

@@ -381,7 +381,7 @@ namespace {
 core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence,
                                  bool status_changed) {
   auto run = [&](Stmt s) {
-    s.bind(9, evidence);
+    s.bind_static(9, evidence);
     s.bind(1, int64_t{status_code(claim.status)})
         .bind(2, to_nanos(claim.deadline))
         .bind(3, opt_nanos(claim.next_check_at))
