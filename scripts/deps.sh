@@ -28,8 +28,10 @@ test_pkgs=(procps libgtest-dev awscli python3-boto3 python3-pytest python3-aiosm
   chromium lintian clang-15 libfuzzer-15-dev)
 # Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
 # Benchmark for bench/auth_cost; the email bench signs with botocore and
-# receives with aiosmtpd.
-bench_pkgs=(wrk dnsperf knot knot-dnsutils libbenchmark-dev python3-botocore python3-aiosmtpd)
+# receives with aiosmtpd; the sqlite3 shell reads the seeded stores (dns/knot.sh,
+# scale.sh); valgrind counts instructions (callgrind: request_cost.sh,
+# ab_reads.sh, sweep_cost.sh).
+bench_pkgs=(wrk dnsperf knot knot-dnsutils libbenchmark-dev python3-botocore python3-aiosmtpd sqlite3 valgrind)
 
 want=("${build_pkgs[@]}")
 [ "$mode" = "--test" ] && want+=("${test_pkgs[@]}")

@@ -1,6 +1,7 @@
 #include "core/evidence_json.h"
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "core/rfc3339.h"
@@ -45,17 +46,46 @@ std::string utf8(const std::string& s) {
   return out;
 }
 
+// Whether none of the 8 bytes in `w` ends a plain run: a control character,
+// '"' or backslash, and with `ascii_only` a byte >= 0x80 too. Eight bytes at
+// a time (bit tricks: a subtraction borrows into the top bit of a byte below
+// the bound), since the evidence of every check is encoded on the sweep's
+// recording threads.
+bool plain_block(uint64_t w, bool ascii_only) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  auto any_below = [&](uint64_t x, uint64_t n) { return (x - kOnes * n) & ~x & kHigh; };
+  const uint64_t special = any_below(w, 0x20) | any_below(w ^ (kOnes * '"'), 1) |
+                           any_below(w ^ (kOnes * '\\'), 1) | (ascii_only ? w & kHigh : 0);
+  return special == 0;
+}
+
+// The length of the run at the start of `s` that goes out as it is.
+size_t plain_prefix(std::string_view s, bool ascii_only) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (!plain_block(w, ascii_only)) break;
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || (ascii_only && c >= 0x80)) break;
+  }
+  return i;
+}
+
 // Appends `s` as a JSON string the way nlohmann's dump() writes it: UTF-8
 // kept, '"' and backslash escaped, control characters as \b \f \n \r \t or \u00XX.
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  size_t plain = 0;  // start of the run not yet appended
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, plain, i - plain);
-    plain = i + 1;
+  for (;;) {
+    const size_t plain = plain_prefix(s, false);
+    out.append(s.data(), plain);
+    if (plain == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[plain]);
+    s.remove_prefix(plain + 1);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -70,7 +100,6 @@ void append_json_string(std::string& out, std::string_view s) {
         out += kHex[c & 0xF];
     }
   }
-  out.append(s, plain, s.size() - plain);
   out += '"';
 }
 
@@ -81,10 +110,19 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
-// Any bytes as a JSON string: ASCII (nearly always) as it is, else through utf8().
+// Any bytes as a JSON string: printable ASCII (nearly always) as it is after
+// one pass, other ASCII escaped, anything else through utf8() first.
 void append_json_text(std::string& out, const std::string& s) {
-  if (is_ascii(s)) append_json_string(out, s);
-  else append_json_string(out, utf8(s));
+  const size_t plain = plain_prefix(s, true);
+  if (plain == s.size()) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else if (is_ascii(std::string_view(s).substr(plain))) {
+    append_json_string(out, s);
+  } else {
+    append_json_string(out, utf8(s));
+  }
 }
 
 }  // namespace

@@ -62,6 +62,24 @@ TEST(EvidenceTextTest, EscapesLikeTheJsonLibraryForEveryByte) {
   }
 }
 
+// Plain text is scanned eight bytes at a time: one byte to escape (or not
+// ASCII) at every offset of a block, and of the tail after the blocks.
+TEST(EvidenceTextTest, EscapesAByteAtEveryOffset) {
+  Evidence e = sample();
+  std::vector<std::string> specials = {"\"", "\\", "\x7f", "\x80", "\xc3\xa9", "\xff", " ", "~"};
+  for (int c = 0; c < 0x20; ++c) specials.push_back(std::string(1, static_cast<char>(c)));
+  for (const std::string& special : specials) {
+    for (size_t at = 0; at < 27; ++at) {
+      std::string s(26, 'a');
+      s.insert(at, special);
+      e.expected = s;
+      e.perspectives[0].detail = s.substr(0, at + 1);
+      ASSERT_EQ(evidence_text(e), evidence_to_json(e).dump())
+          << ::testing::PrintToString(special) << " at " << at;
+    }
+  }
+}
+
 // The admin view reads stored evidence back once, as typed data.
 TEST(EvidenceFromTextTest, ReadsBackWhatEvidenceTextWrites) {
   const Evidence e = sample();

@@ -40,6 +40,8 @@ void configure_log(LogConfig c) { config() = std::move(c); }
 
 bool log_enabled(LogLevel level) { return config().sink && level >= config().level; }
 
+bool log_fields_shown() { return config().format == LogFormat::kJson; }
+
 std::string format_log_line(LogFormat format, std::optional<TimePoint> at, LogLevel level,
                             std::string_view event, std::string_view message,
                             const nlohmann::json& fields) {

@@ -32,6 +32,10 @@ void configure_log(LogConfig config);
 
 bool log_enabled(LogLevel level);
 
+// Whether lines show their fields (JSON lines): a caller on a hot path skips
+// building fields that a text line would drop.
+bool log_fields_shown();
+
 // text: "vouch: <message>"; JSON: {"time","level","event","message", fields...}.
 std::string format_log_line(LogFormat format, std::optional<TimePoint> at, LogLevel level,
                             std::string_view event, std::string_view message,

@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/claim_log.h"
+
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -87,6 +89,34 @@ TEST_F(LogTest, ABatchGoesOutEvery64KiB) {
   ASSERT_EQ(lines_.size(), 1u);
   EXPECT_GE(lines_[0].size(), 64u * 1024);
   EXPECT_LT(lines_[0].size(), 64u * 1024 + 1010);
+}
+
+// Text lines leave the fields out (and the status change no longer builds
+// them for text); JSON lines carry them all.
+TEST_F(LogTest, StatusChangeLinesInBothFormats) {
+  Claim c;
+  c.id = "claim-1";
+  c.kind = ClaimKind::kSesDomain;
+  c.subject = "example.com";
+  c.scope = {"123456789012", "us-east-1"};
+  const StatusChange change{clock_.now(), ClaimStatus::kPending, ClaimStatus::kVerified};
+  use(LogLevel::kInfo, LogFormat::kText);
+  log_status_change(c, change);
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0], "vouch: ses_domain example.com (claim-1): pending -> verified");
+  use(LogLevel::kInfo, LogFormat::kJson);
+  log_status_change(c, change);
+  ASSERT_EQ(lines_.size(), 2u);
+  auto j = nlohmann::json::parse(lines_[1]);
+  EXPECT_EQ(j["message"], "ses_domain example.com (claim-1): pending -> verified");
+  EXPECT_EQ(j["event"], "status_change");
+  EXPECT_EQ(j["claim_id"], "claim-1");
+  EXPECT_EQ(j["kind"], "ses_domain");
+  EXPECT_EQ(j["subject"], "example.com");
+  EXPECT_EQ(j["account"], "123456789012");
+  EXPECT_EQ(j["region"], "us-east-1");
+  EXPECT_EQ(j["from"], "pending");
+  EXPECT_EQ(j["to"], "verified");
 }
 
 TEST(LogLevelTest, Names) {

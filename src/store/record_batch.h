@@ -88,24 +88,13 @@ std::vector<core::Result<core::Claim>> in_chunks(std::vector<core::CheckRecord>&
 
 }  // namespace detail
 
-// The same in chunks of `chunk` records: run_each(fns) runs each fn(conn) as
-// its own write (SQLite: its own savepoint, all in one group commit) and
-// returns each one's Status in order.
-template <typename Conn, typename RunEach, typename Write, typename History>
-std::vector<core::Result<core::Claim>> record_in_chunks(std::vector<core::CheckRecord> records,
-                                                        size_t chunk, RunEach&& run_each,
-                                                        Write&& write, History&& history) {
-  std::vector<core::Status> each(records.size());
-  return detail::in_chunks<Conn>(
-      records, each, chunk, run_each, [&](Conn& conn, size_t b, size_t e) {
-        return detail::record_range(conn, records, each, b, e, write, history);
-      });
-}
-
-// The same, but one call writes a chunk's history after its writes:
+// In chunks of `chunk` records: run_each(fns) runs each fn(conn) as its own
+// write (SQLite: its own savepoint, all in one group commit) and returns each
+// one's Status in order; one call writes a chunk's history after its writes:
 // histories(conn, changed) gets the chunk's records whose write succeeded and
-// that change status, in order (never none). Only for a batch without a claim
-// twice: a history entry must see its own record's write, not a later one's.
+// that change status, in order (never none). histories must take what it
+// writes from the records, not from their rows: with a claim twice in the
+// chunk, its row shows only the last write.
 template <typename Conn, typename RunEach, typename Write, typename Histories>
 std::vector<core::Result<core::Claim>> record_in_chunks_history_last(
     std::vector<core::CheckRecord> records, size_t chunk, RunEach&& run_each, Write&& write,

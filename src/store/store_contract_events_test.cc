@@ -58,6 +58,39 @@ TEST_P(StoreEventsTest, LongEvidenceIsLeftOutButTheEventStays) {
   EXPECT_FALSE(got[0].evidence.has_value());
 }
 
+// The limit counts characters, not bytes (SQLite's and PostgreSQL's
+// length()), on the one-check path and the batch path alike: 1,024 ASCII
+// characters and 1,000 two-byte ones are kept, 1,025 characters are not.
+TEST_P(StoreEventsTest, EvidenceUpTo1024CharactersIsKeptOnEveryPath) {
+  auto json = [](const std::string& body) { return "{\"x\":\"" + body + "\"}"; };  // 8 more
+  const std::vector<std::string> evidences = {
+      json(std::string(1016, 'a')),  // 1,024 characters
+      json(std::string(1017, 'a')),  // 1,025: left out
+      [&] {
+        std::string s;
+        for (int i = 0; i < 1000; ++i) s += "\xc3\xa9";  // é: 2,008 bytes, 1,008 characters
+        return json(s);
+      }()};
+  const std::vector<bool> kept = {true, false, true};
+  std::vector<CheckRecord> records;
+  for (size_t i = 0; i < evidences.size(); ++i) {
+    ASSERT_OK(
+        change(numbered("one", static_cast<int>(i)), ClaimStatus::kVerified, T0, evidences[i]));
+    Claim c = numbered("batch", static_cast<int>(i));
+    c.status = ClaimStatus::kVerified;
+    records.push_back(
+        {c, evidences[i], StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}});
+  }
+  for (const auto& r : store().record_checks(records)) ASSERT_OK(r);
+  auto got = events(kScope.account_id);
+  ASSERT_EQ(got.size(), 2 * evidences.size());
+  for (size_t k = 0; k < got.size(); ++k) {
+    const size_t i = k < evidences.size() ? k : k - evidences.size();
+    EXPECT_EQ(got[k].evidence, kept[i] ? std::optional<std::string>(evidences[i]) : std::nullopt)
+        << k;
+  }
+}
+
 TEST_P(StoreEventsTest, ABatchWritesEventsOnlyForTheRecordsThatLanded) {
   Claim landed = insert(make_claim(kScope, ClaimKind::kSesMailFromMx, "landed.example"));
   Claim stale = insert(make_claim(kScope, ClaimKind::kLatticeDomain, "stale.example"));

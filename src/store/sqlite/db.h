@@ -31,6 +31,12 @@ class Stmt {
     if (s_) sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // The same without SQLite's copy: `v` must outlive this Stmt (which clears
+  // its bindings when it goes). For the sweep's per-row text (evidence, ids).
+  Stmt& bind_static(int i, std::string_view v) {
+    if (s_) sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& bind(int i, int64_t v) {
     if (s_) sqlite3_bind_int64(s_, i, v);
     return *this;

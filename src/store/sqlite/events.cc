@@ -1,5 +1,6 @@
-// Status-change events of SqliteStore. A trigger on history writes them
-// (schema.cc, migration 12); this reads, prunes, snapshots and restores them.
+// Status-change events of SqliteStore. The store writes them with their
+// history rows (history_rows.h; a trigger did until migration 16); this
+// reads, prunes, snapshots and restores them.
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/webhook_codec.h"
@@ -28,7 +29,8 @@ core::Status read_events(Conn& c, std::vector<Event>& out) {
 }
 
 core::Status write_events(Conn& c, const std::vector<Event>& events) {
-  // The history just copied fired the trigger: those are not new changes.
+  // Restored history writes no event (no trigger since migration 16); any
+  // row here is not the snapshot's.
   if (auto s = c.exec("DELETE FROM events"); !s.ok()) return s;
   for (const auto& e : events) {
     Stmt s = c.prepare(

@@ -32,7 +32,7 @@ inline void bind_mail(Stmt& s, const core::Mail& m) {
 core::Status insert_template_row(Conn& c, const core::VerificationTemplate& t);
 core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
 // Event rows (sqlite/events.cc), for snapshot and restore; write_events
-// replaces the events the restored history fired.
+// replaces whatever events the target holds.
 core::Status read_events(Conn& c, std::vector<core::Event>& out);
 core::Status write_events(Conn& c, const std::vector<core::Event>& events);
 // Webhooks and their deliveries (sqlite/webhooks.cc), for snapshot and

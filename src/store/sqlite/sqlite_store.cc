@@ -3,8 +3,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <unordered_set>
 
+#include "store/sqlite/history_rows.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 
@@ -20,6 +20,7 @@ namespace {
 
 // Check results per savepoint in record_checks (why there).
 constexpr size_t kRecordChunk = 64;
+static_assert(kRecordChunk <= kMaxHistoryChunk);
 
 const std::string kSelect = std::string("SELECT ") + kClaimColumns + " FROM claims ";
 
@@ -367,51 +368,6 @@ Result<Claim> SqliteStore::update_claim(Claim claim) {
 
 namespace {
 
-// The history row of a recorded check whose status changed.
-core::Status write_history(Conn& c, int64_t claim_seq,
-                           const std::optional<core::StatusChange>& change) {
-  if (change) {
-    Stmt h = c.prepare(
-        "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES (?1, ?2, ?3, ?4)");
-    h.bind(1, claim_seq)
-        .bind(2, to_nanos(change->at))
-        .bind(3, int64_t{status_code(change->from)})
-        .bind(4, int64_t{status_code(change->to)});
-    if (h.step() != SQLITE_DONE) return c.error("record history");
-  }
-  return {};
-}
-
-// The history rows of a chunk of recorded checks in one statement. SQLite
-// pays per statement that fires a trigger (history_event here): a statement
-// journal opened and released (the release walks the chunk's savepoint
-// journal), and AUTOINCREMENT's counter of events read and saved. In a first
-// sweep of 10,000 claims (callgrind, commit thread) a statement per row cost
-// 79k instructions per check, one per chunk 45k.
-core::Status write_histories(Conn& c, const std::vector<const core::CheckRecord*>& changed) {
-  static const std::vector<std::string> kInserts = [] {
-    std::vector<std::string> out(kRecordChunk + 1);
-    std::string sql = "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ";
-    for (size_t n = 1; n <= kRecordChunk; ++n) {
-      sql += n == 1 ? "(?,?,?,?)" : ",(?,?,?,?)";
-      out[n] = sql;
-    }
-    return out;
-  }();
-  if (changed.size() > kRecordChunk) return core::internal_error("history chunk too large");
-  Stmt h = c.prepare(kInserts[changed.size()]);
-  int i = 0;
-  for (const core::CheckRecord* r : changed) {
-    h.bind(i + 1, r->claim.seq)
-        .bind(i + 2, to_nanos(r->change->at))
-        .bind(i + 3, int64_t{status_code(r->change->from)})
-        .bind(i + 4, int64_t{status_code(r->change->to)});
-    i += 4;
-  }
-  if (h.step() != SQLITE_DONE) return c.error("record history");
-  return {};
-}
-
 // Compare-and-set of the fields a check moves, and its evidence. Setting only
 // these keeps SQLite from rewriting the entries of indexes on the others.
 // SQLite rewrites an index entry whenever its column is SET, even to the same
@@ -425,7 +381,7 @@ core::Status write_histories(Conn& c, const std::vector<const core::CheckRecord*
 core::Status update_check_fields(Conn& c, const Claim& claim, const std::string& evidence,
                                  bool status_changed) {
   auto run = [&](Stmt s) {
-    s.bind(9, evidence);
+    s.bind_static(9, evidence);
     s.bind(1, int64_t{status_code(claim.status)})
         .bind(2, to_nanos(claim.deadline))
         .bind(3, opt_nanos(claim.next_check_at))
@@ -456,7 +412,7 @@ Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence
                                         std::optional<core::StatusChange> change) {
   auto st = writer_->run([&](Conn& c) -> core::Status {
     if (auto s = update_row(c, claim, &evidence); !s.ok()) return s;
-    return write_history(c, claim.seq, change);
+    return change ? write_history(c, claim, evidence, *change) : core::Status{};
   });
   if (!st.ok()) return st.error();
   ++claim.version;
@@ -465,7 +421,7 @@ Result<Claim> SqliteStore::record_check(Claim claim, const std::string& evidence
 
 std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRecord> records) {
   // One group commit for the lot, a savepoint per chunk of kRecordChunk: after
-  // each statement with a trigger (history's, events'), SQLite truncates the
+  // each statement with a trigger (history had one until migration 16), SQLite truncates the
   // in-memory savepoint journal by walking it from its start, so a savepoint
   // costs the square of the pages it touched (a sweep of 1,024 records with a
   // webhook's deliveries spent most of its time there).
@@ -475,18 +431,11 @@ std::vector<Result<Claim>> SqliteStore::record_checks(std::vector<core::CheckRec
   auto write = [](Conn& c, const core::CheckRecord& r) {
     return update_check_fields(c, r.claim, r.evidence, r.change.has_value());
   };
-  std::unordered_set<int64_t> seqs;
-  seqs.reserve(records.size());
-  for (const auto& r : records) seqs.insert(r.claim.seq);
-  // The sweep's path: a chunk's history in one statement, after its updates
-  // (so not with a claim twice, whose first event would copy the second's evidence).
-  if (seqs.size() == records.size()) {
-    return record_in_chunks_history_last<Conn>(std::move(records), kRecordChunk, run_each, write,
-                                               write_histories);
-  }
-  return record_in_chunks<Conn>(
-      std::move(records), kRecordChunk, run_each, write,
-      [](Conn& c, const core::CheckRecord& r) { return write_history(c, r.claim.seq, r.change); });
+  // A chunk's history rows and events in one statement each, after its
+  // updates: they carry the records' own values (a claim twice in a batch
+  // gets each record's evidence), never what the rows read afterwards.
+  return record_in_chunks_history_last<Conn>(std::move(records), kRecordChunk, run_each, write,
+                                             write_histories);
 }
 
 Result<std::optional<std::string>> SqliteStore::last_evidence(const std::string& claim_id) {

@@ -4,6 +4,7 @@
 
 #include "verify/dns/cname_reply.h"
 #include "verify/dns/soa_reply.h"
+#include "verify/dns/txt_reply.h"
 
 namespace vouch::verify::dns {
 
@@ -69,6 +70,13 @@ void fill_records(DnsAnswer& out, core::RecordType type, int status, const unsig
   }
   if (type == core::RecordType::kCname) return fill_cname(out, abuf, alen);
   if (type == core::RecordType::kMx) return fill_mx(out, abuf, alen);
+  if (read_plain_txt_reply(abuf, alen, &out.records)) return;
+  fill_txt_by_cares(out, abuf, alen);
+}
+
+}  // namespace
+
+void fill_txt_by_cares(DnsAnswer& out, const unsigned char* abuf, int alen) {
   struct ares_txt_ext* txt = nullptr;
   if (!parsed(out, ares_parse_txt_reply_ext(abuf, alen, &txt))) return;
   // A record's character-strings are joined; record_start marks a new record.
@@ -80,8 +88,6 @@ void fill_records(DnsAnswer& out, core::RecordType type, int status, const unsig
   ares_free_data(txt);
   if (out.records.empty()) out.kind = DnsAnswer::Kind::kNoData;
 }
-
-}  // namespace
 
 void fill_answer(DnsAnswer& out, core::RecordType type, int status, const unsigned char* abuf,
                  int alen) {
