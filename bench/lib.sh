@@ -35,7 +35,8 @@ build_bench() {
   VOUCH=$BUILD/vouch
   CEILING=$BUILD/bench/ceiling_server
   SIGN=$BUILD/bench/sign_request
-  SEEDER=$BUILD/bench/seed_identities
+  # SEEDER_BIN: another build's seeder, for a store an older baseline binary can read
+  SEEDER=${SEEDER_BIN:-$BUILD/bench/seed_identities}
 }
 
 # ---- processes ----------------------------------------------------------------

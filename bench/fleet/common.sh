@@ -17,11 +17,16 @@ serve() {
   local name=$1; shift
   start "$name" "${SERVE_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 "$@" "${API[@]}" --dns-resolver 127.0.0.1:9
 }
-copy_to() {  # DIR LABEL: a fresh database holding DIR's store (SERVE_BIN's copy); prints its URL
-  local url
+# copy_to DIR LABEL: a fresh database holding DIR's store (SERVE_BIN's copy);
+# prints its URL. It copies from a scratch copy of DIR: opening a store
+# migrates it, and a baseline binary could not read DIR after a newer one.
+copy_to() {
+  local url src=$WORK/copy-src-$2
   url=$(pg_db)
-  "${SERVE_BIN:-$VOUCH}" store copy --from "$1" --to "$url" >"$WORK/copy-$2.log" 2>&1 \
+  rm -rf "$src" && cp -a "$1" "$src"
+  "${SERVE_BIN:-$VOUCH}" store copy --from "$src" --to "$url" >"$WORK/copy-$2.log" 2>&1 \
     || { cat "$WORK/copy-$2.log" >&2; exit 1; }
+  rm -rf "$src"
   # As a store that has been running a while: the copy's autovacuum and
   # checkpoint, due soon after so many inserts, would otherwise fall into
   # whatever is measured next, a round at random.
