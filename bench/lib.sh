@@ -98,8 +98,10 @@ start_pg() {
 # init_data DIR: a data directory as `vouch serve` leaves it (its secret key,
 # the root account), for bench/seed_identities to fill and `vouch store copy`
 # to take (it refuses claims without the key their links were made with).
+# INIT_BIN: another build's vouch, with SEEDER_BIN, for a baseline's schema.
 init_data() {
-  start init-data "$VOUCH" serve --listen 127.0.0.1:0 --data "$1" --test-mode --dns-resolver 127.0.0.1:9
+  start init-data "${INIT_BIN:-$VOUCH}" serve --listen 127.0.0.1:0 --data "$1" --test-mode \
+    --dns-resolver 127.0.0.1:9
   stop "$PID"
 }
 # warm_wal: WAL segments to recycle, as on a server that has been running:
@@ -141,12 +143,12 @@ lookups() {
 # a few ms of the store's time), so it polls every 0.25 s until 90% are
 # done, then every 20 ms.
 wait_lookups() {
-  local n=$1 limit=$2 t0 done
+  local n=$1 limit=$2 t0 made
   shift 2
   t0=$(now_s)
-  while done=$(lookups "$@"); (( done < n )); do
+  while made=$(lookups "$@"); (( made < n )); do
     awk -v a="$t0" -v b="$(now_s)" -v l="$limit" 'BEGIN {exit !(b - a > l)}' && return 0
-    if (( done * 10 < n * 9 )); then sleep 0.25; else sleep 0.02; fi
+    if (( made * 10 < n * 9 )); then sleep 0.25; else sleep 0.02; fi
   done
 }
 proc_cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # PID

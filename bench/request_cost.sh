@@ -85,7 +85,7 @@ script_of() {  # OP [ceiling]: the wrk script replaying that operation's request
 
 # The one Lattice verification GetDomainVerification reads, made once.
 SERVE_ARGS=(--data "$WORK/data")
-serve setup; SETUP_PID=$PID
+SERVE_BIN=${INIT_BIN:-$VOUCH} serve setup; SETUP_PID=$PID  # INIT_BIN: a baseline schema
 "$SIGN" --host "127.0.0.1:$PORT" --lattice-start 1 --prefix get --suffix .bench.test \
   >"$WORK/create.req"
 CREATED=$(send "$PORT" "$WORK/create.req")
