@@ -18,9 +18,9 @@ constexpr size_t kMaxInsertBatch = 256;
 
 #define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
 // Due claims in index order, with their due time as stored (the order's).
-#define SELECT_DUE                                                        \
-  "SELECT " VOUCH_CLAIM_COLUMNS " FROM claims WHERE next_check_at <= $1 " \
-  "AND (lease_until IS NULL OR lease_until <= $1) AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " "
+#define SELECT_DUE              \
+  "SELECT " VOUCH_CLAIM_COLUMNS \
+  " FROM claims WHERE " VOUCH_PG_DUE_AT("$1") " AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " "
 
 namespace {
 
@@ -242,9 +242,9 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
 Result<core::Store::DueCount> PostgresStore::count_due_claims(core::TimePoint now, size_t cap) {
   static constexpr Query kCountDue{
       "count_due", "SELECT count(*), min(next_check_at) FROM (SELECT next_check_at FROM claims "
-                   "WHERE next_check_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) "
-                   "AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " ORDER BY next_check_at, seq "
-                                                            "LIMIT $2) d"};
+                   "WHERE " VOUCH_PG_DUE_AT("$1") " AND NOT " VOUCH_PG_IN_SWEEP_LEASE(
+                       "$1") " "
+                             "ORDER BY next_check_at, seq LIMIT $2) d"};
   auto r = run(kCountDue, {p(to_nanos(now)), p(static_cast<int64_t>(cap))});
   if (!r.ok()) return r.error();
   DueCount out;

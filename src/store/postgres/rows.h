@@ -12,14 +12,25 @@
 
 namespace vouch::store::postgres {
 
+// SQL over `claims` for leases on due claims. A range `l` of sweep_leases
+// (sweep_leases.h) covers the claim:
+#define VOUCH_PG_LEASE_COVERS                                                             \
+  "(claims.next_check_at, claims.seq) >= (l.lo_at, l.lo_seq) AND (claims.next_check_at, " \
+  "claims.seq) <= (l.hi_at, l.hi_seq)"
+// The claim lies in a range live at NOW (due reads that lease nothing skip it):
+#define VOUCH_PG_IN_SWEEP_LEASE(NOW) \
+  "EXISTS (SELECT 1 FROM sweep_leases l WHERE l.until > " NOW " AND " VOUCH_PG_LEASE_COVERS ")"
+// The claim is due at NOW and no row lease of schema 7-9 (lease_until, from a
+// node not upgraded yet) holds it:
+#define VOUCH_PG_DUE_AT(NOW) \
+  "next_check_at <= " NOW " AND (lease_until IS NULL OR lease_until <= " NOW ")"
+
 // VOUCH_CLAIM_COLUMNS as readers see a claim (FROM claims): a leased claim is
-// due when its lease runs out (a range of sweep_leases.h, or a row lease of
-// schema 7-9 in lease_until).
-#define VOUCH_PG_NEXT_CHECK_AT                                                              \
-  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE (claims.next_check_at, "         \
-  "claims.seq) >= (l.lo_at, l.lo_seq) AND (claims.next_check_at, claims.seq) <= (l.hi_at, " \
-  "l.hi_seq) AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at "   \
-  "THEN lease_until ELSE next_check_at END)"
+// due when its lease runs out (a range, or a row lease in lease_until).
+#define VOUCH_PG_NEXT_CHECK_AT                                                        \
+  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE " VOUCH_PG_LEASE_COVERS    \
+  " AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at THEN " \
+  "lease_until ELSE next_check_at END)"
 #define VOUCH_PG_CLAIM_COLUMNS                                                           \
   "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
   "deadline, " VOUCH_PG_NEXT_CHECK_AT ", last_verified_at, absent_since, attempts, "     \

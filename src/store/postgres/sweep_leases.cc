@@ -18,12 +18,11 @@ constexpr Query kTurn{"sweep_turn", "SELECT pg_advisory_xact_lock(7365871452011)
 constexpr Query kDropExpired{"sweep_drop_expired", "DELETE FROM sweep_leases WHERE until <= $1"};
 constexpr Query kFrontier{"sweep_frontier", "SELECT hi_at, hi_seq FROM sweep_leases "
                                             "ORDER BY hi_at DESC, hi_seq DESC LIMIT 1"};
-// Due claims as they were (a claim leased by a row lease of schema 7-9, by
-// a node not upgraded yet, is skipped until that lease runs out), with the
-// notice a cached reader needs (their due time as read changes).
-#define DUE_CLAIMS                                                            \
-  "SELECT " VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM " FROM claims WHERE " \
-  "next_check_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) "
+// Due claims as they were (rows.h, VOUCH_PG_DUE_AT), with the notice a
+// cached reader needs (their due time as read changes).
+#define DUE_CLAIMS                                      \
+  "SELECT " VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM \
+  " FROM claims WHERE " VOUCH_PG_DUE_AT("$1") " "
 constexpr Query kPastFrontier{"sweep_past_frontier",
                               DUE_CLAIMS "AND (next_check_at, seq) > ($2, $3) "
                                          "ORDER BY next_check_at, seq LIMIT $4"};
@@ -55,10 +54,8 @@ Result<SweepLeases::Leased> SweepLeases::lease(Conn& c, core::TimePoint now, cor
   Leased out;
   if (limit == 0) return out;
   const Param at = p(to_nanos(now));
-  for (const Query* q : {&kTurn, &kDropExpired}) {
-    auto r = q == &kTurn ? c.run(*q, {}) : c.run(*q, {at});
-    if (!r.ok()) return r.error();
-  }
+  if (auto r = c.run(kTurn, {}); !r.ok()) return r.error();
+  if (auto r = c.run(kDropExpired, {at}); !r.ok()) return r.error();
   auto take = [&](Result<Res> r) -> Result<size_t> {
     if (!r.ok()) return r.error();
     auto claims = read_claims(*r);

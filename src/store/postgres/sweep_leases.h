@@ -50,11 +50,4 @@ class SweepLeases {
   core::TimePoint last_now_;                       // GUARDED_BY(mu_)
 };
 
-// Whether a claim's (next_check_at, seq) lies in a live range, as SQL over
-// `claims` (the due reads that lease nothing skip them).
-#define VOUCH_PG_IN_SWEEP_LEASE(NOW)                                                         \
-  "EXISTS (SELECT 1 FROM sweep_leases l WHERE l.until > " NOW " AND (claims.next_check_at, " \
-  "claims.seq) >= (l.lo_at, l.lo_seq) AND (claims.next_check_at, claims.seq) <= (l.hi_at, "  \
-  "l.hi_seq))"
-
 }  // namespace vouch::store::postgres
