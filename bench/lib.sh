@@ -77,11 +77,14 @@ start() {
 track() { PIDS+=("$1"); }  # PID: a background process to stop on exit
 
 # ---- PostgreSQL (--store postgres) ---------------------------------------------
-# start_pg: a throwaway PostgreSQL with its defaults (fsync on), from the
+# start_pg: a throwaway PostgreSQL with its defaults (fsync on) and PG_SET's
+# settings (NAME=VALUE, space-separated; e.g. shared_buffers=2GB), from the
 # integration tests' tests/integration/python/pg_cluster.py (initdb as the
 # postgres user, 127.0.0.1), stopped on exit; sets PG_ADMIN_URL and PG_PID.
 start_pg() {
-  python3 "$ROOT/tests/integration/python/pg_cluster.py" run -- \
+  local set=() s
+  for s in ${PG_SET:-}; do set+=(--set "$s"); done
+  python3 "$ROOT/tests/integration/python/pg_cluster.py" run "${set[@]}" -- \
     bash -c 'echo "$VOUCH_PG_ADMIN_URL" >"$0.tmp" && mv "$0.tmp" "$0" && exec sleep infinity' \
     "$WORK/pg.url" >"$WORK/pg.log" 2>&1 &
   PG_PID=$!
@@ -93,7 +96,7 @@ start_pg() {
   done
   PG_ADMIN_URL=$(cat "$WORK/pg.url")
   warm_wal
-  log "postgres: $PG_ADMIN_URL ($(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW fsync') fsync, synchronous_commit $(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW synchronous_commit'))"
+  log "postgres: $PG_ADMIN_URL ($(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW fsync') fsync, synchronous_commit $(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW synchronous_commit'), shared_buffers $(psql -XAt -d "$PG_ADMIN_URL" -c 'SHOW shared_buffers'))"
 }
 # init_data DIR: a data directory as `vouch serve` leaves it (its secret key,
 # the root account), for bench/seed_identities to fill and `vouch store copy`

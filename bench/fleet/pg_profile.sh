@@ -9,7 +9,8 @@
 # trigger function calls, and the CPU of vouch and of the postgres backends.
 # PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5].
 #
-# Environment: WHAT [sweep], N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
+# Environment: WHAT [sweep], NODES [1] (sweep: nodes sharing the database, CPU
+# summed), N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
 # (default this build's vouch), ARGS (more serve flags), PERF, PERF_SECONDS, PERF_TOP [40]; BUILD_DIR,
 # NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
@@ -43,7 +44,7 @@ pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal'), pg_stat_rese
 # index read (by the leases' scans), shared buffers written (by backends,
 # the background writer and checkpoints) and allocated (read in), claims
 # rows read by sequential scans and those scans (a plan that lost its index;
-# in a sweep, mostly the count of Success polled below).
+# in a sweep, the final count of Success below).
 counters() {
   pg_sql "$url" "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())
     || ' ' || (SELECT sum(n_tup_ins) FROM pg_stat_user_tables)
@@ -60,9 +61,13 @@ sleep 1  # the statistics collector's last flush
 c0=$(counters)
 cpu0=$(pg_cpu)
 t0=$(now_s)
+pids=() ports=()
 if [[ $WHAT == sweep ]]; then
-  start profile "$bin" serve --listen 127.0.0.1:0 --store "$url" \
-    --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+  for node in $(seq "${NODES:-1}"); do
+    start "profile-$node" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
+      --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+    pids+=("$PID") ports+=("$PORT")
+  done
 else
   # shellcheck disable=SC2086  # ARGS: extra serve flags, split
   SERVE_BIN=$bin serve profile --store "$url" ${ARGS:-}
@@ -75,7 +80,7 @@ else
     >"$WORK/writes.wrk" 2>&1 &
   WRK_PID=$!; track "$WRK_PID"
 fi
-pid=$PID
+(( ${#pids[@]} )) || pids=("$PID")
 if [[ -n ${PERF:-} ]]; then
   sleep 2
   # shellcheck disable=SC2046  # one -p list of the backends
@@ -83,7 +88,8 @@ if [[ -n ${PERF:-} ]]; then
     >/dev/null 2>&1 || log "perf record failed"
 fi
 if [[ $WHAT == sweep ]]; then
-  while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.1; done
+  wait_lookups "$N" 600 "${ports[@]}"  # the nodes' /metrics: a count(*) poll would cost the server
+  while (( $(pg_sql "$url" "SELECT count(*) FROM claims WHERE status = 1") < N )); do sleep 0.02; done
 else
   wait "$WRK_PID"
   grep -E 'Non-2xx|Socket errors' "$WORK/writes.wrk" >&2 || true
@@ -92,8 +98,11 @@ else
 fi
 t1=$(now_s)
 cpu1=$(pg_cpu)
-vcpu=$(proc_cpu "$pid")
-stop "$pid"
+vcpu=0
+for pid in "${pids[@]}"; do
+  vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}')
+  stop "$pid"
+done
 pg_sql "$url" "SELECT 'bytes per claim row ' || avg(pg_column_size(c.*))::int || ', of its evidence '
   || avg(length(evidence))::int || '; per event row ' || (SELECT avg(pg_column_size(e.*))::int
   FROM events e) FROM claims c" >&2

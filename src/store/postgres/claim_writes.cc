@@ -46,7 +46,7 @@ constexpr size_t kClaimColumns = 17;
 constexpr Query kClaimInTheWay{
     "claim_in_the_way",
     "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
-    "((kind IN (0, 1) AND $4 IN (0, 1) AND subject = $5) OR (kind = 3 AND $4 = 3 AND "
+    "((kind IN (0, 1) AND $4 IN (0, 1) AND " VOUCH_PG_SUBJECT " = $5) OR (kind = 3 AND $4 = 3 AND "
     "record_name = $6))) ORDER BY (id = $1), seq LIMIT 1"};
 // Serialises the creates of one (account, region): the quota and duplicate
 // checks then see every create committed before them.
@@ -54,9 +54,10 @@ constexpr Query kLockScope{"lock_scope", "SELECT pg_advisory_xact_lock(hashtext(
 constexpr Query kFindToken{"find_token",
                            "SELECT request_hash, response, created_at FROM idempotency "
                            "WHERE account_id = $1 AND region = $2 AND client_token = $3"};
-constexpr Query kLiveDuplicate{"live_duplicate",
-                               "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND "
-                               "subject = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
+constexpr Query kLiveDuplicate{
+    "live_duplicate",
+    "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND " VOUCH_PG_SUBJECT
+    " = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
 constexpr Query kCountKind{"count_kind",
                            "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND "
                            "kind = ANY($3::smallint[])"};
@@ -90,10 +91,14 @@ constexpr Query kUpdateCheckFields{
     "lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
-// own version; the seqs it changed come back.
+// own version, and the status changes of the rows it changed written to
+// history with their events (VOUCH_PG_EVENT_OF: the new row's evidence), in
+// the batch's order; the seqs it changed come back. Writing the events here
+// instead of by history's trigger saves that trigger looking each claim up
+// again (schema.cc, 12).
 constexpr Query kRecordChecks{
     "record_checks",
-    "UPDATE claims c SET status = v.status, deadline = v.deadline, "
+    "WITH u AS (UPDATE claims c SET status = v.status, deadline = v.deadline, "
     "next_check_at = v.next_check_at, last_verified_at = v.last_verified_at, "
     "absent_since = v.absent_since, attempts = v.attempts, evidence = v.evidence, "
     "version = c.version + 1, lease_until = NULL "
@@ -101,15 +106,24 @@ constexpr Query kRecordChecks{
     "$6::bigint[], $7::bigint[], $8::integer[], $9::text[]) "
     "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "
     "attempts, evidence) "
-    "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq, " VOUCH_NOTIFY_CLAIM};
+    "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq, c.account_id, c.region, "
+    "c.id, c.kind, c.subject, c.evidence, " VOUCH_NOTIFY_CLAIM " AS notified), "
+    "h AS (SELECT u.*, x.at, x.from_status, x.to_status, x.n FROM unnest($10::bigint[], "
+    "$11::bigint[], $12::smallint[], $13::smallint[]) WITH ORDINALITY AS x(seq, at, from_status, "
+    "to_status, n) JOIN u ON u.seq = x.seq), "
+    "w AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
+    "SELECT seq, at, from_status, to_status FROM h ORDER BY n), "
+    "e AS (INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
+    ") SELECT " VOUCH_PG_EVENT_OF("h", "h") " FROM h ORDER BY n) "
+                                            "SELECT seq, notified FROM u"};
 constexpr Query kExisting{"existing_seqs", "SELECT seq FROM claims WHERE seq = ANY($1::bigint[])"};
-constexpr Query kInsertHistories{
-    "insert_histories",
-    "INSERT INTO history (claim_seq, at, from_status, to_status) "
-    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::smallint[])"};
+// One status change and its event, after its claim's row was written.
 constexpr Query kInsertHistory{
     "insert_history",
-    "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
+    "WITH h AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
+    "VALUES ($1, $2, $3, $4) RETURNING claim_seq, at, from_status, to_status) "
+    "INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
+    ") SELECT " VOUCH_PG_EVENT_OF("c", "h") " FROM h JOIN claims c ON c.seq = h.claim_seq"};
 constexpr Query kDeleteClaim{"delete_claim",
                              "DELETE FROM claims WHERE id = $1 AND account_id = $2 AND region = $3 "
                              "RETURNING seq, " VOUCH_NOTIFY_CLAIM};
@@ -358,13 +372,13 @@ std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckR
           return write_history(c, r.claim.seq, r.change);
         });
   }
-  // The sweep's path: three statements for the whole batch, not two per claim.
+  // The sweep's path: one statement for the whole batch, not two per claim.
   std::unordered_set<int64_t> changed, existing;
   auto st = in_tx([&](Conn& c) -> core::Status {
     changed.clear();
     existing.clear();
     std::vector<std::optional<int64_t>> seq, version, status, deadline, next, verified, absent,
-        attempts;
+        attempts, h_seq, h_at, h_from, h_to;
     std::vector<std::string> evidence;
     for (const auto& r : records) {
       const Claim& k = r.claim;
@@ -377,10 +391,17 @@ std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckR
       absent.push_back(store::opt_nanos(k.absent_since));
       attempts.push_back(k.attempts);
       evidence.push_back(r.evidence);
+      if (!r.change) continue;  // the statement keeps the changes of the rows it changed
+      h_seq.push_back(k.seq);
+      h_at.push_back(to_nanos(r.change->at));
+      h_from.push_back(status_code(r.change->from));
+      h_to.push_back(status_code(r.change->to));
     }
-    auto u = c.run(kRecordChecks, {int_array(seq), int_array(version), int_array(status),
-                                   int_array(deadline), int_array(next), int_array(verified),
-                                   int_array(absent), int_array(attempts), text_array(evidence)});
+    auto u = c.run(kRecordChecks,
+                   {int_array(seq), int_array(version), int_array(status), int_array(deadline),
+                    int_array(next), int_array(verified), int_array(absent), int_array(attempts),
+                    text_array(evidence), int_array(h_seq), int_array(h_at), int_array(h_from),
+                    int_array(h_to)});
     if (!u.ok()) return u.error();
     for (int i = 0; i < u->rows(); ++i) changed.insert(u->int_at(i, 0));
     if (changed.size() < records.size()) {  // lost races or deleted claims: which?
@@ -388,18 +409,6 @@ std::vector<Result<Claim>> PostgresStore::record_checks(std::vector<core::CheckR
       if (!e.ok()) return e.error();
       for (int i = 0; i < e->rows(); ++i) existing.insert(e->int_at(i, 0));
     }
-    std::vector<std::optional<int64_t>> h_seq, h_at, h_from, h_to;
-    for (const auto& r : records) {
-      if (!r.change || !changed.count(r.claim.seq)) continue;
-      h_seq.push_back(r.claim.seq);
-      h_at.push_back(to_nanos(r.change->at));
-      h_from.push_back(status_code(r.change->from));
-      h_to.push_back(status_code(r.change->to));
-    }
-    if (h_seq.empty()) return {};
-    auto h = c.run(kInsertHistories,
-                   {int_array(h_seq), int_array(h_at), int_array(h_from), int_array(h_to)});
-    if (!h.ok()) return h.error();
     return {};
   });
   std::vector<Result<Claim>> out;

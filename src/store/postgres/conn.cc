@@ -50,6 +50,16 @@ std::string trimmed(const char* msg) {
   return s;
 }
 
+// A session's settings, at each connect: this vouch writes events itself, so
+// history's trigger (kept for nodes of an older schema) must not (schema.cc,
+// 12). A connection that cannot take them is not used.
+bool set_session(PGconn* c) {
+  PGresult* r = PQexec(c, "SET vouch.events = 'store'");
+  const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  return ok;
+}
+
 }  // namespace
 
 Conn::Conn(PGconn* c) : c_(c) {
@@ -131,7 +141,7 @@ bool Conn::reset() {
   prepared_.clear();
   fatal_ = false;
   PQreset(c_);
-  return PQstatus(c_) == CONNECTION_OK;
+  return PQstatus(c_) == CONNECTION_OK && set_session(c_);
 }
 
 PGconn* connect(const std::string& conninfo, const char* application_name) {
@@ -139,7 +149,12 @@ PGconn* connect(const std::string& conninfo, const char* application_name) {
   // override the timeout.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {"5", application_name, conninfo.c_str(), nullptr};
-  return PQconnectdbParams(keys, values, 1);
+  PGconn* c = PQconnectdbParams(keys, values, 1);
+  if (c && PQstatus(c) == CONNECTION_OK && !set_session(c)) {
+    PQfinish(c);
+    return nullptr;
+  }
+  return c;
 }
 
 std::string describe_connect_failure(PGconn* c, const std::string& conninfo) {
@@ -151,7 +166,7 @@ std::string describe_connect_failure(PGconn* c, const std::string& conninfo) {
   }
   if (where.empty()) where = conninfo.empty() ? "(PG* environment)" : conninfo;
   return "cannot connect to postgres at " + where + ": " +
-         (c ? trimmed(PQerrorMessage(c)) : "out of memory");
+         (c ? trimmed(PQerrorMessage(c)) : "out of memory, or its session settings failed");
 }
 
 core::Result<std::unique_ptr<Pool>> Pool::open(const std::string& conninfo, size_t size) {

@@ -1,5 +1,5 @@
-// Status-change events of PostgresStore. A trigger on history writes them
-// (schema.cc, migration 4); this reads, prunes, snapshots and restores them.
+// Status-change events of PostgresStore. The statements that write history
+// write them (claim_writes.cc); this reads, prunes, snapshots and restores them.
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 #include "store/webhook_codec.h"
@@ -46,7 +46,8 @@ core::Status read_events(Conn& c, std::vector<Event>& out) {
 }
 
 core::Status write_events(Conn& c, const std::vector<Event>& events) {
-  // The history just copied fired the trigger: those are not new changes.
+  // The snapshot's events, and only those (a restore writes its history rows
+  // without events, and the target was empty).
   if (auto r = c.exec("DELETE FROM events"); !r.ok()) return r.error();
   for (const auto& e : events) {
     Params params{p(e.seq),

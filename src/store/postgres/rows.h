@@ -25,6 +25,18 @@ namespace vouch::store::postgres {
 #define VOUCH_PG_DUE_AT(NOW) \
   "next_check_at <= " NOW " AND (lease_until IS NULL OR lease_until <= " NOW ")"
 
+// A claim's subject as its indexes hold it (schema.cc, 13): byte order, the
+// order SQLite gives and prefix searches need, whatever the database's
+// collation; equality is the same in every collation vouch can run on.
+#define VOUCH_PG_SUBJECT "subject COLLATE \"C\""
+// A new event's columns (the table numbers it), and their values from claim
+// row C and status change H (aliases): the claim's evidence as the change
+// left it, up to 1,024 characters (docs/EVENTS.md).
+#define VOUCH_PG_EVENT_INSERT_COLUMNS \
+  "account_id, region, claim_id, kind, subject, from_status, to_status, at, evidence"
+#define VOUCH_PG_EVENT_OF(C, H)                                                             \
+  C ".account_id, " C ".region, " C ".id, " C ".kind, " C ".subject, " H ".from_status, " H \
+    ".to_status, " H ".at, CASE WHEN length(" C ".evidence) <= 1024 THEN " C ".evidence END"
 // VOUCH_CLAIM_COLUMNS as readers see a claim (FROM claims): a leased claim is
 // due when its lease runs out (a range, or a row lease in lease_until).
 #define VOUCH_PG_NEXT_CHECK_AT                                                        \
@@ -81,8 +93,7 @@ std::string kinds_array(const std::vector<core::ClaimKind>& kinds);
 // restore; postgres/templates.cc).
 core::Status read_templates(Conn& c, std::vector<core::VerificationTemplate>& out);
 core::Status write_templates(Conn& c, const std::vector<core::VerificationTemplate>& templates);
-// Every event, and writing them back with their seqs in place of those the
-// restored history fired (postgres/events.cc).
+// Every event, and writing them back with their seqs (postgres/events.cc).
 core::Status read_events(Conn& c, std::vector<core::Event>& out);
 core::Status write_events(Conn& c, const std::vector<core::Event>& events);
 // Webhooks and their deliveries (postgres/webhooks.cc), for snapshot and

@@ -286,6 +286,44 @@ DROP INDEX claims_status;
 CREATE INDEX claims_status ON claims(account_id, region, status, seq) WHERE status != 1;
 ALTER TABLE history DROP CONSTRAINT history_pkey;
 )sql",
+    // 12: events written by the statements that write history (claim_writes.cc),
+    // from the claim rows they have, not by a trigger that looked each claim
+    // up again. The trigger stays for nodes of schema 7-11 still running;
+    // this vouch sets vouch.events on its connections (conn.cc), and then it
+    // writes nothing. events_at serves only the retention's "older than":
+    // events come in time order, so a BRIN index answers that without a
+    // B-tree entry per event.
+    R"sql(
+CREATE OR REPLACE FUNCTION history_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('vouch.events', true) = 'store' THEN RETURN NULL; END IF;
+  INSERT INTO events (account_id, region, claim_id, kind, subject, from_status, to_status, at,
+                      evidence)
+  SELECT c.account_id, c.region, c.id, c.kind, c.subject, h.from_status, h.to_status, h.at,
+         CASE WHEN length(c.evidence) <= 1024 THEN c.evidence END
+  FROM new_history h CROSS JOIN LATERAL (SELECT * FROM claims WHERE seq = h.claim_seq OFFSET 0) c
+  ORDER BY h.id;
+  RETURN NULL;
+END $$;
+DROP INDEX events_at;
+CREATE INDEX events_at ON events USING brin (at) WITH (autosummarize = on);
+)sql",
+    // 13: one index entry fewer per claim version (a recorded check's new
+    // version gets one in every index of claims). The subjects' two indexes
+    // hold them in byte order (rows.h, VOUCH_PG_SUBJECT) and serve the
+    // console's prefix searches too, in place of claims_scope_subject.
+    // Uniqueness is the same: equality is bytewise in the C collation and in
+    // any deterministic one.
+    R"sql(
+CREATE UNIQUE INDEX claims_ses_subject_c ON claims(account_id, region, (subject COLLATE "C"))
+  WHERE kind IN (0, 1);
+DROP INDEX claims_ses_subject;
+ALTER INDEX claims_ses_subject_c RENAME TO claims_ses_subject;
+DROP INDEX claims_subject;
+CREATE INDEX claims_subject ON claims(account_id, region, (subject COLLATE "C"))
+  WHERE kind NOT IN (0, 1);
+DROP INDEX claims_scope_subject;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -91,9 +91,11 @@ class PgError(RuntimeError):
 
 
 class PgCluster:
-    def __init__(self, fsync: bool = True, max_connections: int = 300):
+    def __init__(self, fsync: bool = True, max_connections: int = 300,
+                 settings: list[str] | None = None):
         self.fsync = fsync
         self.max_connections = max_connections
+        self.settings = list(settings or [])  # more server settings, "name=value" each
         self.bindir = pg_bindir()
         if self.bindir is None:
             raise PgError("PostgreSQL server binaries not found (apt-get install postgresql)")
@@ -155,6 +157,8 @@ class PgCluster:
                 "-c", f"max_connections={self.max_connections}"]
         if not self.fsync:
             args += ["-c", "fsync=off"]
+        for setting in self.settings:
+            args += ["-c", setting]
         log = open(self.log, "ab")
         if self.as_root:
             os.chown(self.log, self.uid, self.gid)
@@ -246,6 +250,8 @@ def _main(argv: list[str]) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="start a cluster, run a command with VOUCH_PG_ADMIN_URL, stop")
     r.add_argument("--fsync-off", action="store_true")
+    r.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a server setting (postgres -c), again for more")
     r.add_argument("command", nargs=argparse.REMAINDER)
     c = sub.add_parser("createdb", help="print the URL of a new database on ADMIN_URL's server")
     c.add_argument("admin_url")
@@ -256,7 +262,7 @@ def _main(argv: list[str]) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         p.error("run needs a command")
-    pg = PgCluster(fsync=not args.fsync_off)
+    pg = PgCluster(fsync=not args.fsync_off, settings=args.set)
 
     def on_term(*_):  # stopped by a script's cleanup: stop the cluster too
         raise KeyboardInterrupt
