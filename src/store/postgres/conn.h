@@ -129,8 +129,9 @@ class Pool {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  // Used in turn (FIFO): every connection stays exercised, so one the server
-  // dropped is noticed and replaced soon, not after a burst of load.
+  // The last returned is taken first (LIFO, as PgBouncer does): the busy few
+  // backends keep their pages mapped and cached. One the server dropped
+  // while idle at the bottom is noticed when taken, and reconnected then.
   std::deque<std::unique_ptr<Conn>> idle_;  // GUARDED_BY(mu_)
 };
 

@@ -63,8 +63,7 @@ TEST_F(PostgresEventsTest, EachRecordedChangeWritesOneEventWithItsNewEvidence) {
   ASSERT_OK(store_->record_check(verified(d, "{\"d\":2}").claim, "{\"d\":2}",
                                  StatusChange{T0, ClaimStatus::kPending, ClaimStatus::kVerified}));
   // In the batch's order; evidence over 1,024 characters left out.
-  EXPECT_EQ(events_of(db_),
-            "d2.example 0>1 {\"b\":1}, d1.example 0>1 -, d4.example 0>1 {\"d\":2}");
+  EXPECT_EQ(events_of(db_), "d2.example 0>1 {\"b\":1}, d1.example 0>1 -, d4.example 0>1 {\"d\":2}");
   EXPECT_EQ(query(db_, "SELECT count(*) FROM history"), "3");
 }
 
@@ -77,8 +76,7 @@ TEST_F(PostgresEventsTest, HistoryWrittenByANodeOfAnOlderSchemaStillGetsItsEvent
   EXPECT_EQ(query(db_, insert_history + " RETURNING 'ok'"), "ok");
   EXPECT_EQ(events_of(db_), "d1.example 0>1 -");
   // One that sets vouch.events as this vouch's do: the trigger leaves it.
-  EXPECT_EQ(query(db_, "SET vouch.events = 'store'; " + insert_history + " RETURNING 'ok'"),
-            "ok");
+  EXPECT_EQ(query(db_, "SET vouch.events = 'store'; " + insert_history + " RETURNING 'ok'"), "ok");
   EXPECT_EQ(events_of(db_), "d1.example 0>1 -");
   EXPECT_EQ(query(db_, "SELECT count(*) FROM history"), "2");
 }
