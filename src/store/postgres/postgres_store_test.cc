@@ -157,6 +157,33 @@ TEST(PostgresStoreTest, NameAndPing) {
   EXPECT_OK(store->ping());
 }
 
+// The server process behind a pooled connection.
+std::string backend_of(Pool::Lease& lease) {
+  auto r = lease->exec("SELECT pg_backend_pid()");
+  return r.ok() && r->rows() == 1 ? r->text_at(0, 0) : std::string("error");
+}
+
+TEST(PostgresStoreTest, ThePoolHandsOutTheConnectionReturnedLast) {
+  auto pool = Pool::open(fresh_database(), 3);
+  ASSERT_OK(pool);
+  std::string first, second;
+  {
+    auto a = (*pool)->acquire();
+    auto b = (*pool)->acquire();
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    first = backend_of(**a);
+    second = backend_of(**b);
+    EXPECT_NE(first, second);  // two at once: two connections
+    a->reset();                // returned first
+  }                            // b returned last
+  for (int i = 0; i < 3; ++i) {
+    auto c = (*pool)->acquire();
+    ASSERT_OK(c);
+    EXPECT_EQ(backend_of(**c), second);  // and taken again each time
+  }
+}
+
 TEST(PostgresStoreTest, ADatabaseRestartIsUnavailableThenRecovers) {
   // A cluster of its own: stopping the shared one would fail other tests.
   auto cluster = testing::PgCluster::start();
