@@ -34,6 +34,21 @@ copy_to() {
   echo "$url"
 }
 pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
+# pg_price URL LABEL B SQL: one statement's server time (ms, triggers
+# included; EXPLAIN ANALYZE with TIMING OFF), buffers touched and WAL, per
+# claim of a batch of B (the triggers' statements are in the time only).
+pg_price() {
+  pg_sql "$1" "EXPLAIN (ANALYZE, TIMING OFF, WAL, BUFFERS, FORMAT JSON) $4" | python3 -c '
+import json, sys
+label, b = sys.argv[1], int(sys.argv[2])
+p = json.load(sys.stdin)[0]
+ms = p["Execution Time"] + p.get("Planning Time", 0)
+n = p["Plan"]
+recs, wal = n.get("WAL Records", 0), n.get("WAL Bytes", 0)
+bufs = n.get("Shared Hit Blocks", 0) + n.get("Shared Read Blocks", 0)
+print(f"{label:36s} {1e3 * ms / b:6.1f} us {bufs / b:6.1f} buffers {recs / b:5.2f} WAL records "
+      f"{wal / b:5.0f} WAL bytes per claim")' "$2" "$3"
+}
 sign_get() { "$SIGN" --host "127.0.0.1:$1" --get "$2" --prefix r; }  # PORT N
 sign_writes() { "$SIGN" --host "127.0.0.1:$1" --verify-domains "$2" --prefix "$3"; }
 

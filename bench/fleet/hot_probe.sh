@@ -44,17 +44,7 @@ now=$(date +%s%N)
 later=$((now + 60000000000))
 evidence="'{\"outcome\":\"found\",\"answers\":[$(printf '"%s",' $(seq 1 40) | head -c 280)\"x\"]}'"
 
-price() {  # URL LABEL SQL
-  pg_sql "$1" "EXPLAIN (ANALYZE, TIMING OFF, WAL, FORMAT JSON) $3" | python3 -c '
-import json, sys
-label, b = sys.argv[1], int(sys.argv[2])
-p = json.load(sys.stdin)[0]
-ms = p["Execution Time"] + p.get("Planning Time", 0)
-n = p["Plan"]
-recs, wal = n.get("WAL Records", 0), n.get("WAL Bytes", 0)
-print(f"{label:34s} {1e3 * ms / b:6.1f} us {recs / b:5.2f} WAL records {wal / b:5.0f} WAL bytes "
-      "per claim")' "$2" "$B"
-}
+price() { pg_price "$1" "$2" "$B" "$3"; }  # URL LABEL SQL (common.sh)
 batch() {  # URL OFFSET: B claims in seq order, as an array
   pg_sql "$1" "SELECT array_agg(seq)::text FROM (SELECT seq FROM claims ORDER BY seq LIMIT $B
     OFFSET $2) d"

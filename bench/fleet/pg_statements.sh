@@ -32,21 +32,7 @@ cols="c.seq, c.id, c.account_id, c.region, c.kind, c.subject, c.record_name, c.t
   c.dkim_tokens, c.tags, c.version, c.reject_on_mx_failure"
 notify="pg_notify('vouch_claims', c.account_id || chr(31) || c.region || chr(31) || c.subject)"
 
-# price LABEL SQL: one statement's execution time (ms, triggers included) and
-# buffers touched and WAL per claim (the trigger's statements are in the time
-# only).
-price() {
-  pg_sql "$url" "EXPLAIN (ANALYZE, TIMING OFF, WAL, BUFFERS, FORMAT JSON) $2" | python3 -c '
-import json, sys
-label, b = sys.argv[1], int(sys.argv[2])
-p = json.load(sys.stdin)[0]
-ms = p["Execution Time"] + p.get("Planning Time", 0)
-n = p["Plan"]
-recs, wal = n.get("WAL Records", 0), n.get("WAL Bytes", 0)
-bufs = n.get("Shared Hit Blocks", 0) + n.get("Shared Read Blocks", 0)
-print(f"{label:36s} {1e3 * ms / b:6.1f} us {bufs / b:6.1f} buffers {recs / b:5.2f} WAL records "
-      f"{wal / b:5.0f} WAL bytes per claim")' "$1" "$B"
-}
+price() { pg_price "$url" "$1" "$B" "$2"; }  # LABEL SQL (common.sh)
 # A batch of B claims from the head of the due index, as arrays for unnest.
 batch() {
   pg_sql "$url" "SELECT array_agg(seq)::text || ' ' || array_agg(version)::text FROM (SELECT seq,
