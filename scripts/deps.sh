@@ -19,12 +19,13 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl
   libsqlite3-dev libidn2-dev nlohmann-json3-dev libc-ares-dev libcurl4-openssl-dev
   libjemalloc-dev libpq-dev libtomlplusplus-dev)
 # GoogleTest; the AWS clients the integration tests drive (boto3, the AWS CLI);
-# knot for the DNS and DKIM tests; aiosmtpd for the email tests; a PostgreSQL
+# pytest-xdist runs the Python suites on several workers; knot for the DNS
+# and DKIM tests; aiosmtpd for the email tests; a PostgreSQL
 # server the postgres store's tests start privately (src/testing/pg_cluster.h);
 # chromium, which playwright-core drives for the web console's tests;
 # lintian for the Debian package (test_package.py); clang and libFuzzer for
 # the fuzz targets (scripts/fuzz.sh); procps (pgrep) for scripts/test.sh.
-test_pkgs=(procps libgtest-dev awscli python3-boto3 python3-pytest python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql
+test_pkgs=(procps libgtest-dev awscli python3-boto3 python3-pytest python3-pytest-xdist python3-aiosmtpd python3-prometheus-client python3-cryptography knot postgresql
   chromium lintian clang-15 libfuzzer-15-dev)
 # Load generators and the DNS ceiling (wrk, dnsperf, kdig in bench/dns), Google
 # Benchmark for bench/auth_cost; the email bench signs with botocore and

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Builds vouch and runs every test: unit tests (ctest), the integration suites
-# against the real binary with real AWS clients, the unit tests again under
-# ASan+UBSan, and the fuzz targets for a few seconds each. Set
-# VOUCH_SKIP_SANITIZE=1 to skip the sanitizer pass, VOUCH_SKIP_FUZZ=1 the fuzzing.
+# Builds vouch and runs every test: the unit tests under ASan+UBSan, the
+# integration suites against the real binary with real AWS clients, and the
+# fuzz targets for a few seconds each. Set VOUCH_SKIP_SANITIZE=1 to skip the
+# sanitizer tree (the unit tests then run in the GCC tree), VOUCH_SKIP_FUZZ=1
+# the fuzzing.
 #
-# One clang tree (build-fuzz/, scripts/fuzz.sh) holds both the sanitized unit
-# tests and the fuzz targets: everything is compiled once with ASan, UBSan and
-# libFuzzer's coverage. It is compile-bound while the integration suites mostly
-# wait on processes and sockets, so it (then its unit tests, then the fuzz
-# targets) runs in the background beside the suites; its output is printed
-# once it ends. VOUCH_SERIAL=1 runs everything one after the other.
+# Two trees: build/ (GCC, RelWithDebInfo) holds the vouch binary the
+# integration suites drive, as users build it; build-fuzz/ (clang, scripts/
+# fuzz.sh) holds the unit tests and the fuzz targets, compiled once with ASan,
+# UBSan and libFuzzer's coverage. The unit tests are not built a second time
+# without sanitizers: on two cores that doubled the compile work. The clang
+# tree is compile-bound while the integration suites mostly wait on processes
+# and sockets, so it (then its unit tests, then the fuzz targets) runs in the
+# background from the start; its output is printed once it ends.
+# VOUCH_SERIAL=1 runs everything one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -19,13 +23,6 @@ scripts/deps.sh --test
 
 stage "layering: every #include follows ARCHITECTURE.md's arrows"
 scripts/check_layers.sh
-
-stage build
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
-ninja -C build -j2
-
-stage "unit tests"
-ctest --test-dir build -j2 --output-on-failure --timeout 120
 
 # Background work: the clang tree under ASan+UBSan (unit tests and fuzz
 # targets), its unit tests, then each fuzz target for a few seconds.
@@ -69,6 +66,16 @@ stop_background() {
   rm -f "$bg_log"
 }
 trap stop_background EXIT
+
+stage build
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_BUILD_TESTS=ON -DVOUCH_BUILD_BENCH=OFF >/dev/null
+if [ "${VOUCH_SKIP_SANITIZE:-0}" != 1 ]; then
+  ninja -C build -j2 vouch
+else
+  ninja -C build -j2
+  stage "unit tests"
+  ctest --test-dir build -j2 --output-on-failure --timeout 120
+fi
 
 stage "integration tests"
 # deps.sh installed knot and PostgreSQL: their tests (the DNS files, the fleet

@@ -31,3 +31,12 @@ ensure_node_modules() {
     "$repo/scripts/npm_ci.sh" || return 2
   fi
 }
+
+# pytest's worker count: the suites wait on processes and sockets as much as
+# they compute, so a few workers share two cores well. Every test starts its
+# own servers on free ports and temporary directories, so workers never meet.
+# VOUCH_PYTEST_JOBS=1 (or no pytest-xdist) runs them one after the other.
+pytest_jobs=()
+if [[ "${VOUCH_PYTEST_JOBS:-3}" != 1 ]] && /usr/bin/python3 -c 'import xdist' 2>/dev/null; then
+  pytest_jobs=(-n "${VOUCH_PYTEST_JOBS:-3}")
+fi

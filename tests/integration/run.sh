@@ -13,7 +13,7 @@ if ! /usr/bin/python3 -c 'import pytest, boto3' 2>/dev/null; then
   py_rc=2
 else
   echo "== pytest: tests/integration/python (VOUCH_BIN=$VOUCH_BIN)"
-  (cd "$repo" && /usr/bin/python3 -m pytest -p no:cacheprovider -q \
+  (cd "$repo" && /usr/bin/python3 -m pytest -p no:cacheprovider -q "${pytest_jobs[@]}" \
       tests/integration/python "$@")
   py_rc=$?
 fi

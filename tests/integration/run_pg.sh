@@ -32,7 +32,7 @@ JS_SUBSET=(tests/integration/js/lattice.test.mjs tests/integration/js/ses.test.m
   tests/integration/js/console.test.mjs)
 
 echo "== pytest on PostgreSQL: ${PY_SUBSET[*]#$py/}"
-(cd "$repo" && VOUCH_STORE=postgres /usr/bin/python3 -m pytest -p no:cacheprovider -q \
+(cd "$repo" && VOUCH_STORE=postgres /usr/bin/python3 -m pytest -p no:cacheprovider -q "${pytest_jobs[@]}" \
     "${PY_SUBSET[@]}" "$@")
 py_rc=$?
 
