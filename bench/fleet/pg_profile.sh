@@ -52,7 +52,8 @@ counters() {
     || ' ' || (SELECT sum(n_tup_hot_upd) FROM pg_stat_user_tables)
     || ' ' || (SELECT wal_records || ' ' || wal_bytes || ' ' || wal_sync FROM pg_stat_wal)
     || ' ' || (SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions)
-    || ' ' || (SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'claims_due')
+    || ' ' || (SELECT sum(idx_tup_read) FROM pg_stat_user_indexes
+               WHERE indexrelname IN ('claims_due', 'claim_due_at'))
     || ' ' || (SELECT buffers_backend + buffers_clean + buffers_checkpoint || ' ' || buffers_alloc
                FROM pg_stat_bgwriter)
     || ' ' || (SELECT seq_tup_read || ' ' || seq_scan FROM pg_stat_user_tables WHERE relname = 'claims')"

@@ -21,19 +21,21 @@ namespace {
 
 // Any unique index (id, an SES subject, a DKIM record) turns the insert into
 // no row, instead of an error that would abort the transaction.
+// Each statement that writes claims writes their claim_due rows too (rows.h).
 constexpr Query kInsertClaim{
     "insert_claim",
-    "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
-    "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
-    "tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-    "$12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING seq"};
+    "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
+    "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
+    "dkim_tokens, tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING " VOUCH_PG_DUE_COLUMNS
+    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq FROM c"};
 // Many claims in one statement (claim_params' columns, an array each), in
 // their order: seqs increase as they would one by one.
 constexpr Query kInsertClaims{
     "insert_claims",
-    "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
-    "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
-    "tags, reject_on_mx_failure, version) SELECT id, account_id, region, kind, subject, "
+    "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
+    "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
+    "dkim_tokens, tags, reject_on_mx_failure, version) SELECT id, account_id, region, kind, subject, "
     "record_name, token, status, created_at, deadline, next_check_at, last_verified_at, "
     "absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, 1 FROM unnest($1::text[], "
     "$2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::smallint[], "
@@ -41,7 +43,8 @@ constexpr Query kInsertClaims{
     "$15::text[], $16::text[], $17::smallint[]) WITH ORDINALITY AS v(id, account_id, region, "
     "kind, subject, record_name, token, status, created_at, deadline, next_check_at, "
     "last_verified_at, absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, n) "
-    "ORDER BY n ON CONFLICT DO NOTHING RETURNING seq, id"};
+    "ORDER BY n ON CONFLICT DO NOTHING RETURNING id, " VOUCH_PG_DUE_COLUMNS
+    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq, id FROM c"};
 constexpr size_t kClaimColumns = 17;
 constexpr Query kClaimInTheWay{
     "claim_in_the_way",
@@ -72,23 +75,29 @@ constexpr Query kPutToken{
     "created_at = EXCLUDED.created_at"};
 constexpr Query kUpdateClaim{
     "update_claim",
-    "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
+    "WITH c AS (UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_PG_DUE_COLUMNS
+    ", " VOUCH_NOTIFY_CLAIM
+    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
-    "UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
+    "WITH c AS (UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_PG_DUE_COLUMNS
+    ", " VOUCH_NOTIFY_CLAIM
+    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
-    "UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, last_verified_at = $4, "
-    "absent_since = $5, attempts = $6, evidence = $9, version = version + 1, "
-    "lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_NOTIFY_CLAIM};
+    "WITH c AS (UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, "
+    "last_verified_at = $4, absent_since = $5, attempts = $6, evidence = $9, "
+    "version = version + 1, lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_PG_DUE_COLUMNS
+    ", " VOUCH_NOTIFY_CLAIM
+    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
 // own version, and the status changes of the rows it changed written to
@@ -107,15 +116,17 @@ constexpr Query kRecordChecks{
     "AS v(seq, version, status, deadline, next_check_at, last_verified_at, absent_since, "
     "attempts, evidence) "
     "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq, c.account_id, c.region, "
-    "c.id, c.kind, c.subject, c.evidence, " VOUCH_NOTIFY_CLAIM " AS notified), "
-    "h AS (SELECT u.*, x.at, x.from_status, x.to_status, x.n FROM unnest($10::bigint[], "
-    "$11::bigint[], $12::smallint[], $13::smallint[]) WITH ORDINALITY AS x(seq, at, from_status, "
-    "to_status, n) JOIN u ON u.seq = x.seq), "
-    "w AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
-    "SELECT seq, at, from_status, to_status FROM h ORDER BY n), "
-    "e AS (INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
-    ") SELECT " VOUCH_PG_EVENT_OF("h", "h") " FROM h ORDER BY n) "
-                                            "SELECT seq, notified FROM u"};
+    "c.id, c.kind, c.subject, c.evidence, c.next_check_at, c.status, " VOUCH_NOTIFY_CLAIM
+    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE(
+        "u") "), "
+             "h AS (SELECT u.*, x.at, x.from_status, x.to_status, x.n FROM unnest($10::bigint[], "
+             "$11::bigint[], $12::smallint[], $13::smallint[]) WITH ORDINALITY AS x(seq, at, from_status, "
+             "to_status, n) JOIN u ON u.seq = x.seq), "
+             "w AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
+             "SELECT seq, at, from_status, to_status FROM h ORDER BY n), "
+             "e AS (INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
+             ") SELECT " VOUCH_PG_EVENT_OF("h", "h") " FROM h ORDER BY n) "
+                                                     "SELECT seq, notified FROM u"};
 constexpr Query kExisting{"existing_seqs", "SELECT seq FROM claims WHERE seq = ANY($1::bigint[])"};
 // One status change and its event, after its claim's row was written.
 constexpr Query kInsertHistory{
@@ -125,8 +136,9 @@ constexpr Query kInsertHistory{
     "INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
     ") SELECT " VOUCH_PG_EVENT_OF("c", "h") " FROM h JOIN claims c ON c.seq = h.claim_seq"};
 constexpr Query kDeleteClaim{"delete_claim",
-                             "DELETE FROM claims WHERE id = $1 AND account_id = $2 AND region = $3 "
-                             "RETURNING seq, " VOUCH_NOTIFY_CLAIM};
+                             "WITH c AS (DELETE FROM claims WHERE id = $1 AND account_id = $2 AND "
+                             "region = $3 RETURNING seq, " VOUCH_NOTIFY_CLAIM " AS notified), "
+                             "d AS (" VOUCH_PG_DUE_DELETE("c") ") SELECT seq, notified FROM c"};
 constexpr Query kDeleteHistory{"delete_history", "DELETE FROM history WHERE claim_seq = $1"};
 constexpr Query kFailClaimMail{"fail_claim_mail",
                                "UPDATE outbox SET state = 2, last_error = 'identity deleted "

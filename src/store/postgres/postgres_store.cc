@@ -17,10 +17,11 @@ using core::Scope;
 constexpr size_t kMaxInsertBatch = 256;
 
 #define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
-// Due claims in index order, with their due time as stored (the order's).
-#define SELECT_DUE              \
-  "SELECT " VOUCH_CLAIM_COLUMNS \
-  " FROM claims WHERE " VOUCH_PG_DUE_AT("$1") " AND NOT " VOUCH_PG_IN_SWEEP_LEASE("$1") " "
+// Due claims no live range covers, in due order, with their due time as
+// stored (the order's); COND narrows them (SQL over claim_due d).
+#define SELECT_DUE(COND, LIMIT)                  \
+  VOUCH_PG_DUE_CLAIMS(VOUCH_CLAIM_COLUMNS, "$1", \
+                      "AND NOT " VOUCH_PG_IN_SWEEP_LEASE("d", "$1") " " COND, LIMIT)
 
 namespace {
 
@@ -61,10 +62,13 @@ constexpr Query kSearchClaims[2][2] = {
                                      "$7::text IS NULL ORDER BY seq LIMIT $8"},
      {"search_claims_prefix",
       SEARCH_CLAIMS "AND $5::smallint IS NULL " BY_PREFIX "ORDER BY seq LIMIT $8"}},
-    // claims_status holds no Success claims (schema.cc, 11): "status != 1"
-    // lets a generic plan use it; Success reads the scope in seq order.
-    {{"search_claims_status", SEARCH_CLAIMS "AND status = $5 AND status != 1 AND $6::text IS "
-                                            "NULL AND $7::text IS NULL ORDER BY seq LIMIT $8"},
+    // By claim_due's status index, which holds no Success claims (schema.cc,
+    // 11 and 14): "status != 1" lets a generic plan use it; Success reads the
+    // scope in seq order.
+    {{"search_claims_status",
+      SEARCH_CLAIMS "AND seq IN (SELECT d.seq FROM claim_due d WHERE d.account_id = $1 AND "
+                    "d.region = $2 AND d.status = $5 AND d.status != 1 AND d.seq > $3) AND "
+                    "status = $5 AND $6::text IS NULL AND $7::text IS NULL ORDER BY seq LIMIT $8"},
      {"search_claims_status_prefix",
       SEARCH_CLAIMS "AND status = $5 " BY_PREFIX "ORDER BY seq LIMIT $8"}},
 };
@@ -80,10 +84,9 @@ constexpr Query kLastEvidence{"last_evidence", "SELECT evidence FROM claims WHER
 constexpr Query kHistory{"history",
                          "SELECT at, from_status, to_status FROM history WHERE claim_seq = "
                          "(SELECT seq FROM claims WHERE id = $1) ORDER BY at, id"};
-constexpr Query kDueClaims{"due_claims", SELECT_DUE "ORDER BY next_check_at, seq LIMIT $2"};
+constexpr Query kDueClaims{"due_claims", SELECT_DUE("", "$2")};
 constexpr Query kDueClaimsAfter{"due_claims_after",
-                                SELECT_DUE "AND (next_check_at, seq) > ($2, $3) "
-                                           "ORDER BY next_check_at, seq LIMIT $4"};
+                                SELECT_DUE("AND (d.next_check_at, d.seq) > ($2, $3)", "$4")};
 }  // namespace
 
 int PostgresStore::schema_version() { return latest_schema_version(); }
@@ -247,10 +250,9 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
 
 Result<core::Store::DueCount> PostgresStore::count_due_claims(core::TimePoint now, size_t cap) {
   static constexpr Query kCountDue{
-      "count_due", "SELECT count(*), min(next_check_at) FROM (SELECT next_check_at FROM claims "
-                   "WHERE " VOUCH_PG_DUE_AT("$1") " AND NOT " VOUCH_PG_IN_SWEEP_LEASE(
-                       "$1") " "
-                             "ORDER BY next_check_at, seq LIMIT $2) d"};
+      "count_due", "SELECT count(*), min(next_check_at) FROM (SELECT d.next_check_at FROM "
+                   "claim_due d WHERE d.next_check_at <= $1 AND NOT " VOUCH_PG_IN_SWEEP_LEASE(
+                       "d", "$1") " ORDER BY d.next_check_at, d.seq LIMIT $2) x"};
   auto r = run(kCountDue, {p(to_nanos(now)), p(static_cast<int64_t>(cap))});
   if (!r.ok()) return r.error();
   DueCount out;
@@ -285,7 +287,7 @@ void PostgresStore::end_sweep_leases(const std::vector<int64_t>& seqs) {
 core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
-        "DELETE FROM claims; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
+        "DELETE FROM claims; DELETE FROM claim_due; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
         "DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
         "DELETE FROM webhooks; DELETE FROM sweep_leases; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();

@@ -12,18 +12,37 @@
 
 namespace vouch::store::postgres {
 
-// SQL over `claims` for leases on due claims. A range `l` of sweep_leases
-// (sweep_leases.h) covers the claim:
-#define VOUCH_PG_LEASE_COVERS                                                             \
-  "(claims.next_check_at, claims.seq) >= (l.lo_at, l.lo_seq) AND (claims.next_check_at, " \
-  "claims.seq) <= (l.hi_at, l.hi_seq)"
-// The claim lies in a range live at NOW (due reads that lease nothing skip it):
-#define VOUCH_PG_IN_SWEEP_LEASE(NOW) \
-  "EXISTS (SELECT 1 FROM sweep_leases l WHERE l.until > " NOW " AND " VOUCH_PG_LEASE_COVERS ")"
-// The claim is due at NOW and no row lease of schema 7-9 (lease_until, from a
-// node not upgraded yet) holds it:
-#define VOUCH_PG_DUE_AT(NOW) \
-  "next_check_at <= " NOW " AND (lease_until IS NULL OR lease_until <= " NOW ")"
+// SQL for leases on due claims. A range `l` of sweep_leases (sweep_leases.h)
+// covers the row T (claims, or claim_due: the same seq and due time):
+#define VOUCH_PG_LEASE_COVERS(T)                                                         \
+  "(" T ".next_check_at, " T ".seq) >= (l.lo_at, l.lo_seq) AND (" T ".next_check_at, " T \
+  ".seq) <= (l.hi_at, l.hi_seq)"
+// The row T lies in a range live at NOW (due reads that lease nothing skip it):
+#define VOUCH_PG_IN_SWEEP_LEASE(T, NOW) \
+  "EXISTS (SELECT 1 FROM sweep_leases l WHERE l.until > " NOW " AND " VOUCH_PG_LEASE_COVERS(T) ")"
+// The seqs of claims due at NOW in due order, from claim_due (schema.cc, 14;
+// its row is written with the claim's by every statement that writes
+// next_check_at or status), as d; COND narrows them (SQL over d, "" for none).
+// Row leases of schema 7-9 (claims.lease_until) are not honoured here: a
+// claim such a node leased may be checked twice, compare-and-set either way.
+#define VOUCH_PG_DUE_SEQS(NOW, COND, LIMIT)                                        \
+  "ARRAY(SELECT d.seq FROM claim_due d WHERE d.next_check_at <= " NOW " " COND " " \
+  "ORDER BY d.next_check_at, d.seq LIMIT " LIMIT ")"
+// COLUMNS of those claims, in due order.
+#define VOUCH_PG_DUE_CLAIMS(COLUMNS, NOW, COND, LIMIT)                 \
+  "SELECT " COLUMNS " FROM claims WHERE seq = ANY(" VOUCH_PG_DUE_SEQS( \
+      NOW, COND, LIMIT) ") "                                           \
+                        "ORDER BY next_check_at, seq"
+
+// claim_due's row (schema.cc, 14) of each claim written by CTE C, a WITH
+// query returning VOUCH_PG_DUE_COLUMNS: an insert, an update, a delete.
+#define VOUCH_PG_DUE_COLUMNS "seq, next_check_at, status, account_id, region"
+#define VOUCH_PG_DUE_INSERT(C) \
+  "INSERT INTO claim_due (" VOUCH_PG_DUE_COLUMNS ") SELECT " VOUCH_PG_DUE_COLUMNS " FROM " C
+#define VOUCH_PG_DUE_UPDATE(C)                                                               \
+  "UPDATE claim_due d SET next_check_at = x.next_check_at, status = x.status, account_id = " \
+  "x.account_id, region = x.region FROM " C " x WHERE d.seq = x.seq"
+#define VOUCH_PG_DUE_DELETE(C) "DELETE FROM claim_due WHERE seq IN (SELECT seq FROM " C ")"
 
 // A claim's subject as its indexes hold it (schema.cc, 13): byte order, the
 // order SQLite gives and prefix searches need, whatever the database's
@@ -39,10 +58,10 @@ namespace vouch::store::postgres {
     ".to_status, " H ".at, CASE WHEN length(" C ".evidence) <= 1024 THEN " C ".evidence END"
 // VOUCH_CLAIM_COLUMNS as readers see a claim (FROM claims): a leased claim is
 // due when its lease runs out (a range, or a row lease in lease_until).
-#define VOUCH_PG_NEXT_CHECK_AT                                                        \
-  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE " VOUCH_PG_LEASE_COVERS    \
-  " AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at THEN " \
-  "lease_until ELSE next_check_at END)"
+#define VOUCH_PG_NEXT_CHECK_AT                                                                      \
+  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE " VOUCH_PG_LEASE_COVERS(                 \
+      "claims") " AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at THEN " \
+                "lease_until ELSE next_check_at END)"
 #define VOUCH_PG_CLAIM_COLUMNS                                                           \
   "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
   "deadline, " VOUCH_PG_NEXT_CHECK_AT ", last_verified_at, absent_since, attempts, "     \

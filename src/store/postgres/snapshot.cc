@@ -40,10 +40,11 @@ constexpr Query kAnything{"restore_anything",
                           "OR EXISTS (SELECT 1 FROM templates)"};
 constexpr Query kPutClaim{
     "restore_claim",
-    "INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, status, "
-    "created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, dkim_tokens, "
-    "tags, reject_on_mx_failure, seq, version, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-    "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"};
+    "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
+    "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
+    "dkim_tokens, tags, reject_on_mx_failure, seq, version, evidence) VALUES ($1, $2, $3, $4, $5, "
+    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING " VOUCH_PG_DUE_COLUMNS
+    ") " VOUCH_PG_DUE_INSERT("c")};
 constexpr Query kPutHistory{
     "restore_history",
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};

@@ -18,16 +18,14 @@ constexpr Query kTurn{"sweep_turn", "SELECT pg_advisory_xact_lock(7365871452011)
 constexpr Query kDropExpired{"sweep_drop_expired", "DELETE FROM sweep_leases WHERE until <= $1"};
 constexpr Query kFrontier{"sweep_frontier", "SELECT hi_at, hi_seq FROM sweep_leases "
                                             "ORDER BY hi_at DESC, hi_seq DESC LIMIT 1"};
-// Due claims as they were (rows.h, VOUCH_PG_DUE_AT), with the notice a
-// cached reader needs (their due time as read changes).
-#define DUE_CLAIMS                                      \
-  "SELECT " VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM \
-  " FROM claims WHERE " VOUCH_PG_DUE_AT("$1") " "
+// Due claims as they were (rows.h, VOUCH_PG_DUE_SEQS) in due order, with the
+// notice a cached reader needs (their due time as read changes).
+#define DUE_CLAIMS(COND, LIMIT) \
+  VOUCH_PG_DUE_CLAIMS(VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM, "$1", COND, LIMIT)
 constexpr Query kPastFrontier{"sweep_past_frontier",
-                              DUE_CLAIMS "AND (next_check_at, seq) > ($2, $3) "
-                                         "ORDER BY next_check_at, seq LIMIT $4"};
-constexpr Query kUncovered{"sweep_uncovered", DUE_CLAIMS "AND NOT " VOUCH_PG_IN_SWEEP_LEASE(
-                                                  "$1") " ORDER BY next_check_at, seq LIMIT $2"};
+                              DUE_CLAIMS("AND (d.next_check_at, d.seq) > ($2, $3)", "$4")};
+constexpr Query kUncovered{"sweep_uncovered",
+                           DUE_CLAIMS("AND NOT " VOUCH_PG_IN_SWEEP_LEASE("d", "$1"), "$2")};
 #undef DUE_CLAIMS
 constexpr Query kInsertRange{"sweep_insert_range",
                              "INSERT INTO sweep_leases (lo_at, lo_seq, hi_at, hi_seq, until) "
