@@ -28,7 +28,7 @@ std::string out_of_step(const std::string& db) {
   return query(db, "SELECT count(*) FROM claims c FULL JOIN claim_due d ON d.seq = c.seq "
                    "WHERE c.seq IS NULL OR d.seq IS NULL OR c.next_check_at IS DISTINCT FROM "
                    "d.next_check_at OR c.status != d.status OR c.account_id != d.account_id OR "
-                   "c.region != d.region");
+                   "c.region != d.region OR c.kind != d.kind");
 }
 
 CheckRecord verified(Claim c, const std::string& evidence) {
@@ -141,7 +141,11 @@ TEST(PostgresClaimDueTest, DueReadsAndTheStatusSearchFollowIt) {
     c.next_check_at = T0 + hours(5 - n);  // d4 is due first
     ASSERT_OK(store->insert_claim(c));
   }
-  EXPECT_EQ(due_subjects(*store, T0 + hours(3)), "d4.example d3.example d2.example");
+  // A kind the search leaves out (subjects_with lists two kinds), due last.
+  Claim dkim = make_claim(5, ClaimKind::kSesDkim);
+  dkim.next_check_at = T0 + hours(3);
+  ASSERT_OK(store->insert_claim(dkim));
+  EXPECT_EQ(due_subjects(*store, T0 + hours(3)), "d4.example d3.example d2.example d5.example");
   EXPECT_EQ(subjects_with(*store, ClaimStatus::kPending),
             "d1.example d2.example d3.example d4.example");
   auto c = store->get_claim(kScope, make_claim(3).id);
@@ -152,12 +156,12 @@ TEST(PostgresClaimDueTest, DueReadsAndTheStatusSearchFollowIt) {
   failed.claim.next_check_at.reset();
   failed.change->to = ClaimStatus::kFailed;
   for (const auto& r : store->record_checks({failed})) ASSERT_OK(r);
-  EXPECT_EQ(due_subjects(*store, T0 + hours(3)), "d4.example d2.example");
+  EXPECT_EQ(due_subjects(*store, T0 + hours(3)), "d4.example d2.example d5.example");
   EXPECT_EQ(subjects_with(*store, ClaimStatus::kPending), "d1.example d2.example d4.example");
   EXPECT_EQ(subjects_with(*store, ClaimStatus::kFailed), "d3.example");
   auto counted = store->count_due_claims(T0 + hours(3), 100);
   ASSERT_OK(counted);
-  EXPECT_EQ(counted->count, 2u);
+  EXPECT_EQ(counted->count, 3u);
   EXPECT_EQ(counted->oldest, T0 + hours(1));
 }
 

@@ -66,9 +66,10 @@ constexpr Query kSearchClaims[2][2] = {
     // 11 and 14): "status != 1" lets a generic plan use it; Success reads the
     // scope in seq order.
     {{"search_claims_status",
-      SEARCH_CLAIMS "AND seq IN (SELECT d.seq FROM claim_due d WHERE d.account_id = $1 AND "
-                    "d.region = $2 AND d.status = $5 AND d.status != 1 AND d.seq > $3) AND "
-                    "status = $5 AND $6::text IS NULL AND $7::text IS NULL ORDER BY seq LIMIT $8"},
+      SELECT_CLAIMS "WHERE seq = ANY(ARRAY(SELECT d.seq FROM claim_due d WHERE d.account_id = $1 "
+                    "AND d.region = $2 AND d.status = $5 AND d.status != 1 AND d.seq > $3 AND "
+                    "d.kind = ANY($4::smallint[]) AND $6::text IS NULL AND $7::text IS NULL "
+                    "ORDER BY d.seq LIMIT $8)) ORDER BY seq"},
      {"search_claims_status_prefix",
       SEARCH_CLAIMS "AND status = $5 " BY_PREFIX "ORDER BY seq LIMIT $8"}},
 };

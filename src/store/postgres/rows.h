@@ -36,12 +36,12 @@ namespace vouch::store::postgres {
 
 // claim_due's row (schema.cc, 14) of each claim written by CTE C, a WITH
 // query returning VOUCH_PG_DUE_COLUMNS: an insert, an update, a delete.
-#define VOUCH_PG_DUE_COLUMNS "seq, next_check_at, status, account_id, region"
+#define VOUCH_PG_DUE_COLUMNS "seq, next_check_at, status, account_id, region, kind"
 #define VOUCH_PG_DUE_INSERT(C) \
   "INSERT INTO claim_due (" VOUCH_PG_DUE_COLUMNS ") SELECT " VOUCH_PG_DUE_COLUMNS " FROM " C
 #define VOUCH_PG_DUE_UPDATE(C)                                                               \
   "UPDATE claim_due d SET next_check_at = x.next_check_at, status = x.status, account_id = " \
-  "x.account_id, region = x.region FROM " C " x WHERE d.seq = x.seq"
+  "x.account_id, region = x.region, kind = x.kind FROM " C " x WHERE d.seq = x.seq"
 #define VOUCH_PG_DUE_DELETE(C) "DELETE FROM claim_due WHERE seq IN (SELECT seq FROM " C ")"
 
 // A claim's subject as its indexes hold it (schema.cc, 13): byte order, the

@@ -328,7 +328,9 @@ DROP INDEX claims_scope_subject;
     // 14: a recorded check writes no index entry of claims (a HOT update):
     // no index of claims holds a column a check changes. The due order and
     // the status search move to claim_due, one narrow row per claim that the
-    // store's statements write beside claims' (rows.h, VOUCH_PG_DUE_*).
+    // store's statements write beside claims' (rows.h, VOUCH_PG_DUE_*); the
+    // status index carries the kind, so a page of a status is read from it
+    // alone (a join with claims let the planner scan claims in seq order).
     // A first check adds evidence to the row: at fillfactor 50 half the new
     // versions did not fit on their page (bench/fleet/hot_probe.sh), hence 25
     // for the pages written from now on. Nodes of schema 13 and before write
@@ -340,19 +342,23 @@ CREATE TABLE claim_due (
   next_check_at BIGINT,
   status SMALLINT NOT NULL,
   account_id TEXT NOT NULL,
-  region TEXT NOT NULL
+  region TEXT NOT NULL,
+  kind SMALLINT NOT NULL
 );
-INSERT INTO claim_due SELECT seq, next_check_at, status, account_id, region FROM claims;
+INSERT INTO claim_due SELECT seq, next_check_at, status, account_id, region, kind FROM claims;
 CREATE INDEX claim_due_at ON claim_due(next_check_at, seq) WHERE next_check_at IS NOT NULL;
-CREATE INDEX claim_due_status ON claim_due(account_id, region, status, seq) WHERE status != 1;
+CREATE INDEX claim_due_status ON claim_due(account_id, region, status, seq) INCLUDE (kind)
+  WHERE status != 1;
 CREATE FUNCTION claim_due_mirror() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
     DELETE FROM claim_due WHERE seq = OLD.seq;
   ELSE
-    INSERT INTO claim_due VALUES (NEW.seq, NEW.next_check_at, NEW.status, NEW.account_id, NEW.region)
+    INSERT INTO claim_due
+      VALUES (NEW.seq, NEW.next_check_at, NEW.status, NEW.account_id, NEW.region, NEW.kind)
     ON CONFLICT (seq) DO UPDATE SET next_check_at = EXCLUDED.next_check_at,
-      status = EXCLUDED.status, account_id = EXCLUDED.account_id, region = EXCLUDED.region;
+      status = EXCLUDED.status, account_id = EXCLUDED.account_id, region = EXCLUDED.region,
+      kind = EXCLUDED.kind;
   END IF;
   RETURN NULL;
 END $$;
