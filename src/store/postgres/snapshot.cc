@@ -232,7 +232,8 @@ core::Status PostgresStore::restore(const core::Snapshot& snap) {
   // 5,000 claims, and every create and read makes one).
   auto lease = pool_->acquire();
   if (!lease.ok()) return lease.error();
-  if (auto r = (**lease)->exec("ANALYZE claims, history, outbox, accounts, idempotency"); !r.ok()) {
+  if (auto r = (**lease)->exec("ANALYZE claims, claim_due, history, outbox, accounts, idempotency");
+      !r.ok()) {
     return r.error();
   }
   return {};
