@@ -73,38 +73,39 @@ constexpr Query kPutToken{
     "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, region, client_token) "
     "DO UPDATE SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response, "
     "created_at = EXCLUDED.created_at"};
+// The end of an update of claims (a CTE c): its claim_due rows, and the
+// notices of the rows it changed.
+#define UPDATED_WITH_DUE                                    \
+  "RETURNING " VOUCH_PG_DUE_COLUMNS ", " VOUCH_NOTIFY_CLAIM \
+  " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"
 constexpr Query kUpdateClaim{
     "update_claim",
     "WITH c AS (UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_PG_DUE_COLUMNS
-    ", " VOUCH_NOTIFY_CLAIM
-    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
+    "lease_until = NULL WHERE seq = $18 AND version = $19 " UPDATED_WITH_DUE};
 constexpr Query kUpdateClaimEvidence{
     "update_claim_evidence",
     "WITH c AS (UPDATE claims SET id = $1, account_id = $2, region = $3, kind = $4, subject = $5, "
     "record_name = $6, token = $7, status = $8, created_at = $9, deadline = $10, "
     "next_check_at = $11, last_verified_at = $12, absent_since = $13, attempts = $14, "
     "dkim_tokens = $15, tags = $16, reject_on_mx_failure = $17, version = version + 1, "
-    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 RETURNING " VOUCH_PG_DUE_COLUMNS
-    ", " VOUCH_NOTIFY_CLAIM
-    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
+    "evidence = $20, lease_until = NULL WHERE seq = $18 AND version = $19 " UPDATED_WITH_DUE};
 constexpr Query kUpdateCheckFields{
     "update_check_fields",
     "WITH c AS (UPDATE claims SET status = $1, deadline = $2, next_check_at = $3, "
     "last_verified_at = $4, absent_since = $5, attempts = $6, evidence = $9, "
-    "version = version + 1, lease_until = NULL WHERE seq = $7 AND version = $8 RETURNING " VOUCH_PG_DUE_COLUMNS
-    ", " VOUCH_NOTIFY_CLAIM
-    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE("c") ") SELECT notified FROM c"};
+    "version = version + 1, lease_until = NULL WHERE seq = $7 AND version = $8 " UPDATED_WITH_DUE};
+#undef UPDATED_WITH_DUE
 constexpr Query kClaimExists{"claim_exists", "SELECT 1 FROM claims WHERE seq = $1"};
 // A batch of check results in one statement: each row compared-and-set on its
-// own version, and the status changes of the rows it changed written to
-// history with their events (VOUCH_PG_EVENT_OF: the new row's evidence), in
-// the batch's order; the seqs it changed come back. Writing the events here
-// instead of by history's trigger saves that trigger looking each claim up
-// again (schema.cc, 12).
+// own version with its claim_due row, and the status changes of the rows it
+// changed written to history with their events (VOUCH_PG_EVENT_OF: the new
+// row's evidence), in the batch's order; the seqs it changed come back.
+// Writing the events here instead of by history's trigger saves that trigger
+// looking each claim up again (schema.cc, 12).
+#define DUE_OF_U VOUCH_PG_DUE_UPDATE("u")
 constexpr Query kRecordChecks{
     "record_checks",
     "WITH u AS (UPDATE claims c SET status = v.status, deadline = v.deadline, "
@@ -117,16 +118,16 @@ constexpr Query kRecordChecks{
     "attempts, evidence) "
     "WHERE c.seq = v.seq AND c.version = v.version RETURNING c.seq, c.account_id, c.region, "
     "c.id, c.kind, c.subject, c.evidence, c.next_check_at, c.status, " VOUCH_NOTIFY_CLAIM
-    " AS notified), d AS (" VOUCH_PG_DUE_UPDATE(
-        "u") "), "
-             "h AS (SELECT u.*, x.at, x.from_status, x.to_status, x.n FROM unnest($10::bigint[], "
-             "$11::bigint[], $12::smallint[], $13::smallint[]) WITH ORDINALITY AS x(seq, at, from_status, "
-             "to_status, n) JOIN u ON u.seq = x.seq), "
-             "w AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
-             "SELECT seq, at, from_status, to_status FROM h ORDER BY n), "
-             "e AS (INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
-             ") SELECT " VOUCH_PG_EVENT_OF("h", "h") " FROM h ORDER BY n) "
-                                                     "SELECT seq, notified FROM u"};
+    " AS notified), "
+    "d AS (" DUE_OF_U "), "
+    "h AS (SELECT u.*, x.at, x.from_status, x.to_status, x.n FROM unnest($10::bigint[], "
+    "$11::bigint[], $12::smallint[], $13::smallint[]) WITH ORDINALITY AS x(seq, at, "
+    "from_status, to_status, n) JOIN u ON u.seq = x.seq), "
+    "w AS (INSERT INTO history (claim_seq, at, from_status, to_status) "
+    "SELECT seq, at, from_status, to_status FROM h ORDER BY n), "
+    "e AS (INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS ") "
+    "SELECT " VOUCH_PG_EVENT_OF("h", "h") " FROM h ORDER BY n) SELECT seq, notified FROM u"};
+#undef DUE_OF_U
 constexpr Query kExisting{"existing_seqs", "SELECT seq FROM claims WHERE seq = ANY($1::bigint[])"};
 // One status change and its event, after its claim's row was written.
 constexpr Query kInsertHistory{

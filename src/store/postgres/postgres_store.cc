@@ -251,9 +251,9 @@ Result<std::vector<Claim>> PostgresStore::due_claims_after(core::TimePoint now,
 
 Result<core::Store::DueCount> PostgresStore::count_due_claims(core::TimePoint now, size_t cap) {
   static constexpr Query kCountDue{
-      "count_due", "SELECT count(*), min(next_check_at) FROM (SELECT d.next_check_at FROM "
-                   "claim_due d WHERE d.next_check_at <= $1 AND NOT " VOUCH_PG_IN_SWEEP_LEASE(
-                       "d", "$1") " ORDER BY d.next_check_at, d.seq LIMIT $2) x"};
+      "count_due",
+      "SELECT count(*), min(next_check_at) FROM (" VOUCH_PG_DUE_ROWS(
+          "d.next_check_at", "$1", "AND NOT " VOUCH_PG_IN_SWEEP_LEASE("d", "$1"), "$2") ") x"};
   auto r = run(kCountDue, {p(to_nanos(now)), p(static_cast<int64_t>(cap))});
   if (!r.ok()) return r.error();
   DueCount out;
@@ -288,8 +288,8 @@ void PostgresStore::end_sweep_leases(const std::vector<int64_t>& seqs) {
 core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
-        "DELETE FROM claims; DELETE FROM claim_due; DELETE FROM idempotency; DELETE FROM history; DELETE FROM outbox; "
-        "DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
+        "DELETE FROM claims; DELETE FROM claim_due; DELETE FROM idempotency; DELETE FROM history; "
+        "DELETE FROM outbox; DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
         "DELETE FROM webhooks; DELETE FROM sweep_leases; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();
     return {};

@@ -20,19 +20,21 @@ namespace vouch::store::postgres {
 // The row T lies in a range live at NOW (due reads that lease nothing skip it):
 #define VOUCH_PG_IN_SWEEP_LEASE(T, NOW) \
   "EXISTS (SELECT 1 FROM sweep_leases l WHERE l.until > " NOW " AND " VOUCH_PG_LEASE_COVERS(T) ")"
-// The seqs of claims due at NOW in due order, from claim_due (schema.cc, 14;
-// its row is written with the claim's by every statement that writes
-// next_check_at or status), as d; COND narrows them (SQL over d, "" for none).
+// COLUMNS of the claim_due rows (as d) of claims due at NOW, in due order, and
+// their seqs as an array (schema.cc, 14: a claim's row is written with the
+// claim's by every statement that writes next_check_at or status); COND
+// narrows them (SQL over d, "" for none).
 // Row leases of schema 7-9 (claims.lease_until) are not honoured here: a
 // claim such a node leased may be checked twice, compare-and-set either way.
-#define VOUCH_PG_DUE_SEQS(NOW, COND, LIMIT)                                        \
-  "ARRAY(SELECT d.seq FROM claim_due d WHERE d.next_check_at <= " NOW " " COND " " \
-  "ORDER BY d.next_check_at, d.seq LIMIT " LIMIT ")"
+#define VOUCH_PG_DUE_ROWS(COLUMNS, NOW, COND, LIMIT)                           \
+  "SELECT " COLUMNS " FROM claim_due d WHERE d.next_check_at <= " NOW " " COND \
+  " ORDER BY d.next_check_at, d.seq LIMIT " LIMIT
+#define VOUCH_PG_DUE_SEQS(NOW, COND, LIMIT) \
+  "ARRAY(" VOUCH_PG_DUE_ROWS("d.seq", NOW, COND, LIMIT) ")"
 // COLUMNS of those claims, in due order.
 #define VOUCH_PG_DUE_CLAIMS(COLUMNS, NOW, COND, LIMIT)                 \
   "SELECT " COLUMNS " FROM claims WHERE seq = ANY(" VOUCH_PG_DUE_SEQS( \
-      NOW, COND, LIMIT) ") "                                           \
-                        "ORDER BY next_check_at, seq"
+      NOW, COND, LIMIT) ") ORDER BY next_check_at, seq"
 
 // claim_due's row (schema.cc, 14) of each claim written by CTE C, a WITH
 // query returning VOUCH_PG_DUE_COLUMNS: an insert, an update, a delete.
@@ -58,10 +60,10 @@ namespace vouch::store::postgres {
     ".to_status, " H ".at, CASE WHEN length(" C ".evidence) <= 1024 THEN " C ".evidence END"
 // VOUCH_CLAIM_COLUMNS as readers see a claim (FROM claims): a leased claim is
 // due when its lease runs out (a range, or a row lease in lease_until).
-#define VOUCH_PG_NEXT_CHECK_AT                                                                      \
-  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE " VOUCH_PG_LEASE_COVERS(                 \
-      "claims") " AND l.until > claims.next_check_at), CASE WHEN lease_until > next_check_at THEN " \
-                "lease_until ELSE next_check_at END)"
+#define VOUCH_PG_NEXT_CHECK_AT                                                      \
+  "COALESCE((SELECT max(l.until) FROM sweep_leases l WHERE " VOUCH_PG_LEASE_COVERS( \
+      "claims") " AND l.until > claims.next_check_at), "                            \
+                "CASE WHEN lease_until > next_check_at THEN lease_until ELSE next_check_at END)"
 #define VOUCH_PG_CLAIM_COLUMNS                                                           \
   "seq, id, account_id, region, kind, subject, record_name, token, status, created_at, " \
   "deadline, " VOUCH_PG_NEXT_CHECK_AT ", last_verified_at, absent_since, attempts, "     \

@@ -332,7 +332,7 @@ DROP INDEX claims_scope_subject;
     // status index carries the kind, so a page of a status is read from it
     // alone (a join with claims let the planner scan claims in seq order).
     // A first check adds evidence to the row: at fillfactor 50 half the new
-    // versions did not fit on their page (bench/fleet/hot_probe.sh), hence 25
+    // versions did not fit on their page (bench/RESULTS.md), hence 25
     // for the pages written from now on. Nodes of schema 13 and before write
     // claims alone: the trigger mirrors their writes (this vouch sets
     // vouch.due on its connections, and then the trigger does not fire).
