@@ -155,6 +155,23 @@ wait_lookups() {
   done
 }
 proc_cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # PID
+# settle: the page cache's dirty pages (the seeded store, its copies) written
+# out now, not by the kernel's flusher inside the next timed run (a quarter
+# of a core during a PostgreSQL sweep, measured)
+settle() { sync; }
+# pg_faults: page faults (minor and major) of this cluster's live postgres
+# processes so far
+pg_faults() {
+  local pm
+  pm=$(pgrep -P "$PG_PID" -x postgres | head -1)
+  [[ -n $pm ]] || { echo 0; return; }
+  # shellcheck disable=SC2046
+  cat "/proc/$pm/stat" $(pgrep -P "$pm" | sed 's|.*|/proc/&/stat|') 2>/dev/null \
+    | awk '{n += $10 + $12} END {print n + 0}'
+}
+# machine_busy: CPU seconds every core has spent busy so far (user, nice,
+# system, irq, softirq; not idle, iowait or steal)
+machine_busy() { awk '$1 == "cpu" {print ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }
 
 stop() {  # PID
   kill "$1" 2>/dev/null || true

@@ -7,7 +7,8 @@
 # the server's statistics are read before and after: transactions, rows
 # written, HOT updates (no index entries), WAL records, bytes and fsyncs,
 # trigger function calls, and the CPU of vouch and of the postgres backends.
-# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5].
+# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5], or
+# the vouch nodes with PERF_OF=vouch, or every process with PERF_OF=all.
 #
 # Environment: WHAT [sweep], NODES [1] (sweep: nodes sharing the database, CPU
 # summed), N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
@@ -40,7 +41,7 @@ pg_sql "$PG_ADMIN_URL" "SELECT pg_reload_conf()" >/dev/null
 pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('bgwriter')" >/dev/null
 
 # One line of counters: commits, rows inserted, updated, HOT-updated, WAL
-# records, WAL bytes, WAL fsyncs, trigger function calls, entries of the due
+# records, WAL bytes, WAL fsyncs, WAL full-page images, trigger function calls, entries of the due
 # index read (by the leases' scans), shared buffers written (by backends,
 # the background writer and checkpoints) and allocated (read in), claims
 # rows read by sequential scans and those scans (a plan that lost its index;
@@ -50,7 +51,7 @@ counters() {
     || ' ' || (SELECT sum(n_tup_ins) FROM pg_stat_user_tables)
     || ' ' || (SELECT sum(n_tup_upd) FROM pg_stat_user_tables)
     || ' ' || (SELECT sum(n_tup_hot_upd) FROM pg_stat_user_tables)
-    || ' ' || (SELECT wal_records || ' ' || wal_bytes || ' ' || wal_sync FROM pg_stat_wal)
+    || ' ' || (SELECT wal_records || ' ' || wal_bytes || ' ' || wal_sync || ' ' || wal_fpi FROM pg_stat_wal)
     || ' ' || (SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions)
     || ' ' || (SELECT sum(idx_tup_read) FROM pg_stat_user_indexes
                WHERE indexrelname IN ('claims_due', 'claim_due_at'))
@@ -59,8 +60,12 @@ counters() {
     || ' ' || (SELECT seq_tup_read || ' ' || seq_scan FROM pg_stat_user_tables WHERE relname = 'claims')"
 }
 sleep 1  # the statistics collector's last flush
+settle
 c0=$(counters)
 cpu0=$(pg_cpu)
+knot0=$(proc_cpu "${KNOT_PID:-0}")
+busy0=$(machine_busy)
+faults0=$(pg_faults)
 t0=$(now_s)
 pids=() ports=()
 if [[ $WHAT == sweep ]]; then
@@ -84,8 +89,12 @@ fi
 (( ${#pids[@]} )) || pids=("$PID")
 if [[ -n ${PERF:-} ]]; then
   sleep 2
-  # shellcheck disable=SC2046  # one -p list of the backends
-  perf record -q -g -o "$WORK/perf.data" -p "$(pgrep -d, -x postgres)" -- sleep "${PERF_SECONDS:-5}" \
+  case ${PERF_OF:-postgres} in
+    vouch) of=(-p "$(IFS=,; echo "${pids[*]}")") ;;
+    all) of=(-a) ;;
+    *) of=(-p "$(pgrep -d, -x postgres)") ;;
+  esac
+  perf record -q -g -o "$WORK/perf.data" "${of[@]}" -- sleep "${PERF_SECONDS:-5}" \
     >/dev/null 2>&1 || log "perf record failed"
 fi
 if [[ $WHAT == sweep ]]; then
@@ -99,6 +108,9 @@ else
 fi
 t1=$(now_s)
 cpu1=$(pg_cpu)
+knot1=$(proc_cpu "${KNOT_PID:-0}")
+busy1=$(machine_busy)
+faults1=$(pg_faults)
 vcpu=0
 for pid in "${pids[@]}"; do
   vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}')
@@ -111,12 +123,15 @@ sleep 1
 c1=$(counters)
 log "load $(load)"
 awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
-  -v c0="$c0" -v c1="$c1" 'BEGIN {
+  -v c0="$c0" -v c1="$c1" -v k="$(awk -v a="$knot0" -v b="$knot1" 'BEGIN {print b - a}')" \
+  -v m="$(awk -v a="$busy0" -v b="$busy1" 'BEGIN {print b - a}')" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
-  split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
-  printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us\n",
-    n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n
-  for (i = 1; i <= 13; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
+  split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,WAL full-page images,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
+  printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us, knotd %.1f us, the whole machine %.1f us (%.2f of %d cores busy)\n",
+    n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n, 1e6 * k / n, 1e6 * m / n, m / (b - a), '"$(nproc)"'
+  printf "  page faults of the postgres processes per claim: %.2f\n", ('"$faults1"' - '"$faults0"') / n
+
+  for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
 if [[ -n ${PERF:-} && -s $WORK/perf.data ]]; then
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \

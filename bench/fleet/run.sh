@@ -120,6 +120,7 @@ best_dnsperf "$DNSPERF_RUNS"
 sweep() {
   local label=$1 count_cmd=$2 t0 t1 ok pids=() ports=() i=0 args
   shift 2
+  settle
   t0=$(now_s)
   for args in "$@"; do
     i=$((i + 1))

@@ -31,6 +31,7 @@ for round in $(seq "$ROUNDS"); do
     bin=$VOUCH
     [[ $who == base ]] && bin=$BASE_VOUCH
     url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" "$who$round")
+    settle
     cpu0=$(pg_cpu)
     t0=$(now_s)
     pids=() ports=()

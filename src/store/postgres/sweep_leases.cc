@@ -18,10 +18,11 @@ constexpr Query kTurn{"sweep_turn", "SELECT pg_advisory_xact_lock(7365871452011)
 constexpr Query kDropExpired{"sweep_drop_expired", "DELETE FROM sweep_leases WHERE until <= $1"};
 constexpr Query kFrontier{"sweep_frontier", "SELECT hi_at, hi_seq FROM sweep_leases "
                                             "ORDER BY hi_at DESC, hi_seq DESC LIMIT 1"};
-// Due claims as they were (rows.h, VOUCH_PG_DUE_SEQS) in due order, with the
-// notice a cached reader needs (their due time as read changes).
+// Due claims as they were (rows.h, VOUCH_PG_DUE_SEQS), with the notice a
+// cached reader needs (their due time as read changes). Unordered: lease()
+// sorts what it takes (by_due).
 #define DUE_CLAIMS(COND, LIMIT) \
-  VOUCH_PG_DUE_CLAIMS(VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM, "$1", COND, LIMIT)
+  VOUCH_PG_DUE_CLAIMS_UNORDERED(VOUCH_CLAIM_COLUMNS ", " VOUCH_NOTIFY_CLAIM, "$1", COND, LIMIT)
 constexpr Query kPastFrontier{"sweep_past_frontier",
                               DUE_CLAIMS("AND (d.next_check_at, d.seq) > ($2, $3)", "$4")};
 constexpr Query kUncovered{"sweep_uncovered",
@@ -58,6 +59,7 @@ Result<SweepLeases::Leased> SweepLeases::lease(Conn& c, core::TimePoint now, cor
     if (!r.ok()) return r.error();
     auto claims = read_claims(*r);
     if (claims.empty()) return size_t{0};
+    std::sort(claims.begin(), claims.end(), by_due);  // the range runs from the first to the last
     auto id = insert_range(c, claims, until);
     if (!id.ok()) return id.error();
     for (auto& claim : claims) {
