@@ -7,6 +7,7 @@
 # the server's statistics are read before and after: transactions, rows
 # written, HOT updates (no index entries), WAL records, bytes and fsyncs,
 # trigger function calls, and the CPU of vouch and of the postgres backends.
+# STATEMENTS=1 lists the statements that took the server's time (pg_stat_statements).
 # PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5], or
 # the vouch nodes with PERF_OF=vouch, or every process with PERF_OF=all.
 #
@@ -25,6 +26,7 @@ if [[ $WHAT == sweep ]]; then N=${N:-100000}; else N=${N:-60000}; fi
 
 build_bench
 bin=${VOUCH_BIN:-$VOUCH}
+[[ -z ${STATEMENTS:-} ]] || PG_SET="${PG_SET:-} shared_preload_libraries=pg_stat_statements pg_stat_statements.track_planning=on"
 make_work bench-pg-profile
 start_pg
 if [[ $WHAT == sweep ]]; then
@@ -39,6 +41,10 @@ url=$(SERVE_BIN=$bin copy_to "$WORK/sweep" profile)
 pg_sql "$PG_ADMIN_URL" "ALTER SYSTEM SET track_functions = 'pl'" >/dev/null
 pg_sql "$PG_ADMIN_URL" "SELECT pg_reload_conf()" >/dev/null
 pg_sql "$url" "SELECT pg_stat_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('bgwriter')" >/dev/null
+if [[ -n ${STATEMENTS:-} ]]; then
+  pg_sql "$url" "CREATE EXTENSION pg_stat_statements" >/dev/null
+  pg_sql "$url" "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 
 # One line of counters: commits, rows inserted, updated, HOT-updated, WAL
 # records, WAL bytes, WAL fsyncs, WAL full-page images, trigger function calls, entries of the due
@@ -133,6 +139,14 @@ awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
 
   for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
+if [[ -n ${STATEMENTS:-} ]]; then
+  pg_sql "$url" "SELECT rpad(round(total_exec_time::numeric * 1000 / $N, 2)::text, 7) || ' us/claim '
+    || rpad(calls::text, 6) || ' calls ' || rpad(round(total_plan_time::numeric * 1000 / greatest(plans, 1))::text, 5)
+    || ' us/plan ' || rpad(plans::text, 5) || ' plans ' || rpad(round(rows::numeric / greatest(calls, 1), 1)::text, 6)
+    || ' rows/call  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time DESC LIMIT 14"
+fi
 if [[ -n ${PERF:-} && -s $WORK/perf.data ]]; then
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
     | grep -E '^ +[0-9]' | head -"${PERF_TOP:-40}"

@@ -64,7 +64,11 @@ void Scheduler::writer_loop() {
   // Swapped with finished_ each round, so both keep their capacity.
   std::vector<FinishedPtr> batch;
   for (;;) {
-    cv_records_.wait(lock, [this] { return !finished_.empty() || writers_stop_; });
+    cv_records_.wait(lock, [this] {
+      return writers_stop_ ||
+             (!finished_.empty() &&
+              (recording_ == 0 || finished_.size() >= options_.max_record_batch / 2));
+    });
     if (finished_.empty()) return;
     batch.clear();
     if (finished_.size() <= options_.max_record_batch) {
@@ -74,9 +78,11 @@ void Scheduler::writer_loop() {
       batch.assign(std::make_move_iterator(from), std::make_move_iterator(finished_.end()));
       finished_.erase(from, finished_.end());
     }
+    ++recording_;
     lock.unlock();
     record_batch(batch);
     lock.lock();
+    --recording_;  // this writer looks again at once: no one else need be woken
   }
 }
 
