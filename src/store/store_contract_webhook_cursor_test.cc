@@ -72,6 +72,24 @@ TEST_P(StoreWebhookCursorTest, EventsGoOutFromTheCursorWithNoRow) {
   EXPECT_EQ(*pending, 0u);
 }
 
+// PostgreSQL skips its event horizon while no webhook is enabled; the first
+// one still gets every event after it.
+TEST_P(StoreWebhookCursorTest, LeasesBeforeAnyWebhookLoseNoEventOfTheFirst) {
+  auto cs = claims(4);
+  change(cs[0], ClaimStatus::kVerified, T0);
+  EXPECT_TRUE(lease(T0).empty());
+  change(cs[1], ClaimStatus::kVerified, T0);
+  EXPECT_TRUE(lease(T0).empty());
+  add("wh-1", kScope.account_id);
+  EXPECT_TRUE(lease(T0).empty()) << "a new webhook starts after the events so far";
+  change(cs[2], ClaimStatus::kVerified, T0);
+  change(cs[3], ClaimStatus::kVerified, T0);
+  auto due = lease(T0);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].event->claim_id, cs[2].id);
+  EXPECT_EQ(due[1].event->claim_id, cs[3].id);
+}
+
 TEST_P(StoreWebhookCursorTest, ARetryBecomesARowAndItsClaimsLaterEventsWaitBehindIt) {
   add("wh-1", kScope.account_id);
   auto cs = claims(2);
