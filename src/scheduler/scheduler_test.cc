@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -51,6 +52,7 @@ class CountingStore final : public store::ForwardingStore {
       std::unique_lock lock(mu_);
       ++calls_;
       recorded_ += records.size();
+      sizes_.push_back(records.size());
       cv_.wait(lock, [&] { return !gate_closed_; });
     }
     return ForwardingStore::record_checks(std::move(records));
@@ -74,6 +76,10 @@ class CountingStore final : public store::ForwardingStore {
     std::lock_guard lock(mu_);
     return recorded_;
   }
+  std::vector<size_t> sizes() {  // of each call, in order
+    std::lock_guard lock(mu_);
+    return sizes_;
+  }
 
  private:
   std::mutex mu_;
@@ -81,6 +87,7 @@ class CountingStore final : public store::ForwardingStore {
   bool gate_closed_ = false;
   size_t calls_ = 0;
   size_t recorded_ = 0;
+  std::vector<size_t> sizes_;
 };
 
 class SchedulerTest : public ::testing::Test {
@@ -795,6 +802,53 @@ TEST_F(SchedulerTest, ResultsThatArriveTogetherAreRecordedTogether) {
     ASSERT_TRUE(got->has_value());
     EXPECT_EQ((*got)->status, ClaimStatus::kVerified);
   }
+}
+
+TEST_F(SchedulerTest, BesideABusyWriterAnotherStartsOnlyOnHalfABatch) {
+  auto store = counting_store("half.db");
+  ASSERT_NE(store, nullptr);
+  CountingStore& counted = *store;
+  FakeResolver resolver;
+  SchedulerOptions opt;
+  opt.writers = 2;
+  opt.max_record_batch = 8;  // half: 4
+  std::vector<Claim> cs = published_domains(counted, resolver, 700, 5, "half");
+  ASSERT_EQ(cs.size(), 5u);
+  std::vector<std::future<core::Result<CheckResult>>> done;
+  auto check = [&](Scheduler& s, const Claim& c) {
+    auto p = std::make_shared<std::promise<core::Result<CheckResult>>>();
+    done.push_back(p->get_future());
+    s.check_now_async(kScope, c.id,
+                      [p](core::Result<CheckResult> r) { p->set_value(std::move(r)); });
+  };
+  {
+    Scheduler s(counted, resolver, clock_, opt);
+    counted.close_gate();
+    check(s, cs[0]);
+    // The first result goes out at once (no writer busy), and its writer waits.
+    ASSERT_TRUE(testing::eventually([&] { return counted.calls() == 1; }));
+    // Three more arrive (release() answers them on this thread): below half
+    // a batch, they wait for a writer...
+    resolver.hold();
+    for (int i = 1; i <= 3; ++i) check(s, cs[i]);
+    ASSERT_TRUE(resolver.wait_held(3));
+    resolver.release();
+    // ...until the fourth makes half a batch: the other writer takes all four.
+    resolver.hold();
+    check(s, cs[4]);
+    ASSERT_TRUE(resolver.wait_held(1));
+    resolver.release();
+    ASSERT_TRUE(testing::eventually([&] { return counted.calls() == 2; }));
+    EXPECT_EQ(counted.sizes(), (std::vector<size_t>{1, 4}));
+    counted.open_gate();
+    for (auto& f : done) {
+      auto r = f.get();
+      ASSERT_OK(r);
+      EXPECT_TRUE(r->recorded);
+    }
+  }
+  EXPECT_EQ(counted.recorded(), 5u);
+  EXPECT_EQ(counted.calls(), 2u);
 }
 
 TEST_F(SchedulerTest, AStalledStoreHoldsABoundedNumberOfChecksAndLosesNone) {
