@@ -129,14 +129,14 @@ sleep 1
 c1=$(counters)
 log "load $(load)"
 awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
-  -v c0="$c0" -v c1="$c1" -v k="$(awk -v a="$knot0" -v b="$knot1" 'BEGIN {print b - a}')" \
-  -v m="$(awk -v a="$busy0" -v b="$busy1" 'BEGIN {print b - a}')" 'BEGIN {
+  -v c0="$c0" -v c1="$c1" -v k0="$knot0" -v k1="$knot1" -v m0="$busy0" -v m1="$busy1" \
+  -v f0="$faults0" -v f1="$faults1" -v cores="$(nproc)" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
   split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,WAL full-page images,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
   printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us, knotd %.1f us, the whole machine %.1f us (%.2f of %d cores busy)\n",
-    n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n, 1e6 * k / n, 1e6 * m / n, m / (b - a), '"$(nproc)"'
-  printf "  page faults of the postgres processes per claim: %.2f\n", ('"$faults1"' - '"$faults0"') / n
-
+    n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n, 1e6 * (k1 - k0) / n, 1e6 * (m1 - m0) / n,
+    (m1 - m0) / (b - a), cores
+  printf "  page faults of the postgres processes per claim: %.2f\n", (f1 - f0) / n
   for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
 if [[ -n ${STATEMENTS:-} ]]; then
