@@ -10,6 +10,7 @@
 # STATEMENTS=1 lists the statements that took the server's time (pg_stat_statements).
 # PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5], or
 # the vouch nodes with PERF_OF=vouch, or every process with PERF_OF=all.
+# SYSCALLS=1 counts the nodes' system calls (some by name) and context switches.
 #
 # Environment: WHAT [sweep], NODES [1] (sweep: nodes sharing the database, CPU
 # summed), N [100000 sweep, 60000 creates], CREATE_SECONDS, VOUCH_BIN
@@ -93,6 +94,12 @@ else
   WRK_PID=$!; track "$WRK_PID"
 fi
 (( ${#pids[@]} )) || pids=("$PID")
+if [[ -n ${SYSCALLS:-} ]]; then  # the nodes' syscalls and context switches, until the end
+  perf stat -x, -o "$WORK/syscalls.txt" -e raw_syscalls:sys_enter,context-switches,cpu-migrations \
+    -e "$(printf 'syscalls:sys_enter_%s,' epoll_wait futex sendto recvfrom sendmsg recvmsg write read \
+      writev poll | sed 's/,$//')" -p "$(IFS=,; echo "${pids[*]}")" &
+  STAT_PID=$!
+fi
 if [[ -n ${PERF:-} ]]; then
   sleep 2
   case ${PERF_OF:-postgres} in
@@ -113,6 +120,7 @@ else
   (( N > 0 )) || { log "no claim made"; exit 1; }
 fi
 t1=$(now_s)
+if [[ -n ${STAT_PID:-} ]]; then kill -INT "$STAT_PID"; wait "$STAT_PID" || true; fi
 cpu1=$(pg_cpu)
 knot1=$(proc_cpu "${KNOT_PID:-0}")
 busy1=$(machine_busy)
@@ -139,6 +147,9 @@ awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
   printf "  page faults of the postgres processes per claim: %.2f\n", (f1 - f0) / n
   for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
+if [[ -n ${STAT_PID:-} ]]; then
+  awk -F, -v n="$N" '$1 ~ /^[0-9]+$/ {printf "  %s per claim: %.3f\n", $3, $1 / n}' "$WORK/syscalls.txt"
+fi
 if [[ -n ${STATEMENTS:-} ]]; then
   pg_sql "$url" "SELECT rpad(round(total_exec_time::numeric * 1000 / $N, 2)::text, 7) || ' us/claim '
     || rpad(calls::text, 6) || ' calls ' || rpad(round(total_plan_time::numeric * 1000 / greatest(plans, 1))::text, 5)

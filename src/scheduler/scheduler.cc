@@ -65,9 +65,8 @@ void Scheduler::writer_loop() {
   std::vector<FinishedPtr> batch;
   for (;;) {
     cv_records_.wait(lock, [this] {
-      return writers_stop_ ||
-             (!finished_.empty() &&
-              (recording_ == 0 || finished_.size() >= options_.max_record_batch / 2));
+      return writers_stop_ || (!finished_.empty() && (recording_ == 0 || finished_.size() >=
+                                                                             record_threshold()));
     });
     if (finished_.empty()) return;
     batch.clear();
@@ -86,12 +85,21 @@ void Scheduler::writer_loop() {
   }
 }
 
+bool Scheduler::push_finished(FinishedPtr f) {
+  finished_.push_back(std::move(f));
+  // Results arrive one by one: a writer is woken only where its wait could
+  // end, not at each (at each, two nodes' writers woke and slept again about
+  // once a check: 0.47 futex calls per check against 0.10 for one node).
+  return finished_.size() == (recording_ == 0 ? 1 : record_threshold());
+}
+
 void Scheduler::finish(Finished f) {
+  bool wake;
   {
     std::lock_guard lock(mu_);
-    finished_.push_back(std::make_shared<Finished>(std::move(f)));
+    wake = push_finished(std::make_shared<Finished>(std::move(f)));
   }
-  cv_records_.notify_one();
+  if (wake) cv_records_.notify_one();
 }
 
 std::future<CheckResult> Scheduler::launch(Claim claim) {
@@ -140,11 +148,11 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
     state->evidence = core::judge(answers, state->claim.record_name, state->claim.token, quorum(),
                                   clock_.now(), state->claim.kind);
     std::optional<Claim> next;
-    bool notify_loop;
+    bool notify_loop, notify_writer;
     {
       std::lock_guard lock(mu_);
       --lookups_;
-      finished_.push_back(state);
+      notify_writer = push_finished(state);
       // Keep the window full from here: the answer's slot goes straight to
       // the next queued claim, on this thread. Handing slots to the
       // background loop cost a thread hop each, most of a lookup's round trip.
@@ -157,7 +165,7 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
         notify_loop = lookups_ + refill_step() == options_.max_in_flight;
       }
     }
-    cv_records_.notify_one();
+    if (notify_writer) cv_records_.notify_one();
     if (notify_loop) cv_.notify_all();
     if (next) start(std::move(*next), Waiter{}, true);
   });

@@ -103,6 +103,10 @@ class Scheduler final : public core::CheckRunner {
   // in lookups_.
   void start(core::Claim claim, Waiter done, bool counted = false);
   void finish(Finished f);
+  // Under mu_: queues a result for the writers; true if one should be woken.
+  bool push_finished(FinishedPtr f);
+  // Results that start a second writer beside a busy one: half a batch.
+  size_t record_threshold() const { return std::max<size_t>(1, options_.max_record_batch / 2); }
   void record_batch(std::vector<FinishedPtr>& batch);  // leaves the entries moved from
   // Under mu_: the next queued claim, its lookup counted in lookups_.
   core::Claim take_queued();
