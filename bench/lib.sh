@@ -154,6 +154,8 @@ wait_lookups() {
     if (( made * 10 < n * 9 )); then sleep 0.25; else sleep 0.02; fi
   done
 }
+# udp_drops: datagrams this machine dropped so far for a full receive buffer
+udp_drops() { awk '$1 == "Udp:" && $6 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
 proc_cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # PID
 # settle: the page cache's dirty pages (the seeded store, its copies) written
 # out now, not by the kernel's flusher inside the next timed run (a quarter

@@ -34,6 +34,11 @@ copy_to() {
   echo "$url"
 }
 pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
+# window_of NODES: each sweeping node's --dns-concurrency, so that the nodes
+# together keep the one node's 128 lookups at knotd. --dns-concurrency is per
+# node; at 128 each, two nodes' 256 overflowed knotd's receive buffer (8 to
+# 50 queries dropped a sweep, each a 2 s retry that held the sweep's end).
+window_of() { echo "--dns-concurrency $(( 128 / $1 ))"; }
 # pg_price URL LABEL B SQL: one statement's server time (ms, triggers
 # included; EXPLAIN ANALYZE with TIMING OFF), buffers touched and WAL, per
 # claim of a batch of B (the triggers' statements are in the time only).

@@ -8,7 +8,8 @@
 # written, HOT updates (no index entries), WAL records, bytes and fsyncs,
 # trigger function calls, and the CPU of vouch and of the postgres backends.
 # STATEMENTS=1 lists the statements that took the server's time (pg_stat_statements).
-# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5], or
+# PERF=1 also samples the backends (`perf record`) for PERF_SECONDS [5] from
+# PERF_DELAY [2] seconds after the nodes start, or
 # the vouch nodes with PERF_OF=vouch, or every process with PERF_OF=all.
 # SYSCALLS=1 counts the nodes' system calls (some by name) and context switches.
 #
@@ -73,12 +74,14 @@ cpu0=$(pg_cpu)
 knot0=$(proc_cpu "${KNOT_PID:-0}")
 busy0=$(machine_busy)
 faults0=$(pg_faults)
+drops0=$(udp_drops)
 t0=$(now_s)
 pids=() ports=()
 if [[ $WHAT == sweep ]]; then
   for node in $(seq "${NODES:-1}"); do
+    # shellcheck disable=SC2046,SC2086  # ARGS, window_of: flags, split
     start "profile-$node" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
-      --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+      --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0 $(window_of "${NODES:-1}") ${ARGS:-}
     pids+=("$PID") ports+=("$PORT")
   done
 else
@@ -101,7 +104,7 @@ if [[ -n ${SYSCALLS:-} ]]; then  # the nodes' syscalls and context switches, unt
   STAT_PID=$!
 fi
 if [[ -n ${PERF:-} ]]; then
-  sleep 2
+  sleep "${PERF_DELAY:-2}"
   case ${PERF_OF:-postgres} in
     vouch) of=(-p "$(IFS=,; echo "${pids[*]}")") ;;
     all) of=(-a) ;;
@@ -125,6 +128,7 @@ cpu1=$(pg_cpu)
 knot1=$(proc_cpu "${KNOT_PID:-0}")
 busy1=$(machine_busy)
 faults1=$(pg_faults)
+drops1=$(udp_drops)
 vcpu=0
 for pid in "${pids[@]}"; do
   vcpu=$(awk -v a="$vcpu" -v b="$(proc_cpu "$pid")" 'BEGIN {print a + b}')
@@ -138,13 +142,14 @@ c1=$(counters)
 log "load $(load)"
 awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
   -v c0="$c0" -v c1="$c1" -v k0="$knot0" -v k1="$knot1" -v m0="$busy0" -v m1="$busy1" \
-  -v f0="$faults0" -v f1="$faults1" -v cores="$(nproc)" 'BEGIN {
+  -v f0="$faults0" -v f1="$faults1" -v d="$(( drops1 - drops0 ))" -v cores="$(nproc)" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
   split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,WAL full-page images,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
   printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us, knotd %.1f us, the whole machine %.1f us (%.2f of %d cores busy)\n",
     n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n, 1e6 * (k1 - k0) / n, 1e6 * (m1 - m0) / n,
     (m1 - m0) / (b - a), cores
   printf "  page faults of the postgres processes per claim: %.2f\n", (f1 - f0) / n
+  printf "  UDP datagrams dropped for a full receive buffer (DNS queries or answers): %d\n", d
   for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
 }'
 if [[ -n ${STAT_PID:-} ]]; then

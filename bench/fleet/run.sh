@@ -14,7 +14,8 @@
 #   2. the DNS sweep: N due SES domains (seeded in SQLite, moved with
 #      `vouch store copy`) checked against knotd, timed from the nodes' start
 #      until every claim is Success (polled every 100 ms), on SQLite, one
-#      PostgreSQL node and two; dnsperf on the same names is the ceiling.
+#      PostgreSQL node and two (each with half the one node's DNS window:
+#      common.sh window_of); dnsperf on the same names is the ceiling.
 # Identities are seeded by bench/seed_identities (SQLite) and copied into a
 # fresh database for each PostgreSQL run.
 #
@@ -154,7 +155,7 @@ P1_SECS=$SWEEP_SECS P1_CPS=$CPS
 pg_drop "$URL1"
 URL2=$(copy_to "$WORK/sweep" sweep2)
 count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
-sweep sweep-pg2 count_pg2 "--store $URL2" "--store $URL2"
+sweep sweep-pg2 count_pg2 "--store $URL2 $(window_of 2)" "--store $URL2 $(window_of 2)"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
 pg_drop "$URL2"
 B1_SECS='' B1_CPS=''

@@ -36,8 +36,9 @@ for round in $(seq "$ROUNDS"); do
     t0=$(now_s)
     pids=() ports=()
     for node in $(seq "$NODES"); do
+      # shellcheck disable=SC2046  # window_of: two words
       start "$who$round-$node" "$bin" serve --listen 127.0.0.1:0 --store "$url" \
-        --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0
+        --dns-resolver "127.0.0.1:$KNOT_PORT" --max-identities 0 $(window_of "$NODES")
       pids+=("$PID") ports+=("$PORT")
     done
     [[ -n ${WAITS:-} ]] || wait_lookups "$N" 600 "${ports[@]}"
