@@ -174,6 +174,9 @@ pg_faults() {
 # machine_busy: CPU seconds every core has spent busy so far (user, nice,
 # system, irq, softirq; not idle, iowait or steal)
 machine_busy() { awk '$1 == "cpu" {print ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }
+# machine_irq: CPU seconds so far in interrupts and softirqs (loopback packets
+# among them), which no process's time includes
+machine_irq() { awk '$1 == "cpu" {print ($7 + $8) / 100}' /proc/stat; }
 
 stop() {  # PID
   kill "$1" 2>/dev/null || true

@@ -73,6 +73,7 @@ c0=$(counters)
 cpu0=$(pg_cpu)
 knot0=$(proc_cpu "${KNOT_PID:-0}")
 busy0=$(machine_busy)
+irq0=$(machine_irq)
 faults0=$(pg_faults)
 drops0=$(udp_drops)
 t0=$(now_s)
@@ -127,6 +128,7 @@ if [[ -n ${STAT_PID:-} ]]; then kill -INT "$STAT_PID"; wait "$STAT_PID" || true;
 cpu1=$(pg_cpu)
 knot1=$(proc_cpu "${KNOT_PID:-0}")
 busy1=$(machine_busy)
+irq1=$(machine_irq)
 faults1=$(pg_faults)
 drops1=$(udp_drops)
 vcpu=0
@@ -141,13 +143,14 @@ sleep 1
 c1=$(counters)
 log "load $(load)"
 awk -v n="$N" -v a="$t0" -v b="$t1" -v p0="$cpu0" -v p1="$cpu1" -v v="$vcpu" \
-  -v c0="$c0" -v c1="$c1" -v k0="$knot0" -v k1="$knot1" -v m0="$busy0" -v m1="$busy1" \
+  -v c0="$c0" -v c1="$c1" -v k0="$knot0" -v k1="$knot1" -v m0="$busy0" -v m1="$busy1" -v i0="$irq0" -v i1="$irq1" \
   -v f0="$faults0" -v f1="$faults1" -v d="$(( drops1 - drops0 ))" -v cores="$(nproc)" 'BEGIN {
   split(c0, x, " "); split(c1, y, " ")
   split("commits,rows inserted,rows updated,HOT updates,WAL records,WAL bytes,WAL fsyncs,WAL full-page images,trigger calls,due index entries read,buffers written,buffers allocated,claims rows scanned,claims sequential scans", name, ",")
   printf "%d claims in %.2f s: %.0f/s; CPU per claim: postgres %.1f us, vouch %.1f us, knotd %.1f us, the whole machine %.1f us (%.2f of %d cores busy)\n",
     n, b - a, n / (b - a), 1e6 * (p1 - p0) / n, 1e6 * v / n, 1e6 * (k1 - k0) / n, 1e6 * (m1 - m0) / n,
     (m1 - m0) / (b - a), cores
+  printf "  interrupts and softirqs per claim (in the whole machine, no process): %.1f us\n", 1e6 * (i1 - i0) / n
   printf "  page faults of the postgres processes per claim: %.2f\n", (f1 - f0) / n
   printf "  UDP datagrams dropped for a full receive buffer (DNS queries or answers): %d\n", d
   for (i = 1; i <= 14; ++i) printf "  %s per claim: %.3f\n", name[i], (y[i] - x[i]) / n
