@@ -2,7 +2,10 @@
 
 #include <charconv>
 #include <chrono>
+#include <future>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace vouch::store::postgres {
 
@@ -172,15 +175,33 @@ std::string describe_connect_failure(PGconn* c, const std::string& conninfo) {
 
 core::Result<std::unique_ptr<Pool>> Pool::open(const std::string& conninfo, size_t size) {
   auto pool = std::make_unique<Pool>();
-  for (size_t i = 0; i < std::max<size_t>(size, 1); ++i) {
-    PGconn* c = connect(conninfo);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-      Error e{ErrorCode::kUnavailable, describe_connect_failure(c, conninfo), {}, {}};
-      PQfinish(c);
-      return e;
-    }
-    pool->idle_.push_back(std::make_unique<Conn>(c));
+  auto failed = [&](PGconn* c) {
+    Error e{ErrorCode::kUnavailable, describe_connect_failure(c, conninfo), {}, {}};
+    PQfinish(c);
+    return e;
+  };
+  // The first alone: a wrong conninfo or a down server fails once, not once
+  // per connection. The rest at once: one by one, each waiting for its
+  // backend to start, they were most of a node's start (8 x ~17 ms).
+  PGconn* first = connect(conninfo);
+  if (!first || PQstatus(first) != CONNECTION_OK) return failed(first);
+  pool->idle_.push_back(std::make_unique<Conn>(first));
+  std::vector<std::future<PGconn*>> rest;
+  for (size_t i = 1; i < size; ++i) {
+    rest.push_back(std::async(std::launch::async, [&conninfo] { return connect(conninfo); }));
   }
+  std::optional<Error> error;
+  for (auto& f : rest) {
+    PGconn* c = f.get();
+    if (c && PQstatus(c) == CONNECTION_OK) {
+      pool->idle_.push_back(std::make_unique<Conn>(c));
+    } else if (!error) {
+      error = failed(c);
+    } else {
+      PQfinish(c);
+    }
+  }
+  if (error) return *error;
   return pool;
 }
 
