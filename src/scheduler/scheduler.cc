@@ -65,8 +65,8 @@ void Scheduler::writer_loop() {
   std::vector<FinishedPtr> batch;
   for (;;) {
     cv_records_.wait(lock, [this] {
-      return writers_stop_ || (!finished_.empty() && (recording_ == 0 || finished_.size() >=
-                                                                             record_threshold()));
+      return writers_stop_ ||
+             (!finished_.empty() && (recording_ == 0 || finished_.size() >= record_threshold()));
     });
     if (finished_.empty()) return;
     batch.clear();
