@@ -1,10 +1,12 @@
 #include "store/postgres/conn.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <future>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace vouch::store::postgres {
@@ -181,24 +183,32 @@ core::Result<std::unique_ptr<Pool>> Pool::open(const std::string& conninfo, size
     return e;
   };
   // The first alone: a wrong conninfo or a down server fails once, not once
-  // per connection. The rest at once: one by one, each waiting for its
+  // per connection. The rest in waves: one by one, each waiting for its
   // backend to start, they were most of a node's start (8 x ~17 ms).
   PGconn* first = connect(conninfo);
   if (!first || PQstatus(first) != CONNECTION_OK) return failed(first);
   pool->idle_.push_back(std::make_unique<Conn>(first));
-  std::vector<std::future<PGconn*>> rest;
-  for (size_t i = 1; i < size; ++i) {
-    rest.push_back(std::async(std::launch::async, [&conninfo] { return connect(conninfo); }));
-  }
+  constexpr size_t kAtOnce = 16;  // threads, and backends starting, at a time
   std::optional<Error> error;
-  for (auto& f : rest) {
-    PGconn* c = f.get();
-    if (c && PQstatus(c) == CONNECTION_OK) {
-      pool->idle_.push_back(std::make_unique<Conn>(c));
-    } else if (!error) {
-      error = failed(c);
-    } else {
-      PQfinish(c);
+  for (size_t from = 1; from < size && !error; from += kAtOnce) {
+    std::vector<std::future<PGconn*>> wave;
+    for (size_t i = from; i < std::min(size, from + kAtOnce); ++i) {
+      auto one = [&conninfo] { return connect(conninfo); };
+      try {
+        wave.push_back(std::async(std::launch::async, one));
+      } catch (const std::system_error&) {  // no thread to be had: here, at get()
+        wave.push_back(std::async(std::launch::deferred, one));
+      }
+    }
+    for (auto& f : wave) {
+      PGconn* c = f.get();
+      if (c && PQstatus(c) == CONNECTION_OK) {
+        pool->idle_.push_back(std::make_unique<Conn>(c));
+      } else if (!error) {
+        error = failed(c);
+      } else {
+        PQfinish(c);
+      }
     }
   }
   if (error) return *error;

@@ -190,6 +190,36 @@ TEST(PostgresStoreTest, ThePoolHandsOutTheConnectionReturnedLast) {
   }
 }
 
+TEST(PostgresStoreTest, APoolOpensEveryConnectionItAsksForOrNone) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  {
+    // More than one wave of connections opened at once (conn.cc: 16).
+    auto pool = Pool::open(db, 40);
+    ASSERT_OK(pool);
+    std::vector<std::unique_ptr<Pool::Lease>> held;
+    std::set<std::string> backends;
+    for (int i = 0; i < 40; ++i) {
+      auto lease = (*pool)->acquire();
+      ASSERT_OK(lease);
+      backends.insert(backend_of(**lease));
+      held.push_back(std::move(*lease));
+    }
+    EXPECT_EQ(backends.size(), 40u);  // each a connection of its own
+  }
+  // A role the server lets open five: a pool of five opens; one of eight,
+  // whose first connection succeeds, is an error, not a pool of five.
+  const std::string role = "r_" + db.substr(db.rfind("dbname=") + 7);
+  ASSERT_EQ(query(db, "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 5; SELECT 'made'"), "made");
+  const std::string limited = db + " user=" + role;
+  EXPECT_OK(Pool::open(limited, 5));
+  auto over = Pool::open(limited, 8);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(over.error().message.find("too many connections"), std::string::npos)
+      << over.error().message;
+}
+
 TEST(PostgresStoreTest, ADatabaseRestartIsUnavailableThenRecovers) {
   // A cluster of its own: stopping the shared one would fail other tests.
   auto cluster = testing::PgCluster::start();
