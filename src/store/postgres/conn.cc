@@ -177,19 +177,21 @@ std::string describe_connect_failure(PGconn* c, const std::string& conninfo) {
 
 core::Result<std::unique_ptr<Pool>> Pool::open(const std::string& conninfo, size_t size) {
   auto pool = std::make_unique<Pool>();
-  auto failed = [&](PGconn* c) {
-    Error e{ErrorCode::kUnavailable, describe_connect_failure(c, conninfo), {}, {}};
+  std::optional<Error> error;  // the first connection that failed
+  auto take = [&](PGconn* c) {
+    if (c && PQstatus(c) == CONNECTION_OK) {
+      pool->idle_.push_back(std::make_unique<Conn>(c));
+      return;
+    }
+    if (!error)
+      error = Error{ErrorCode::kUnavailable, describe_connect_failure(c, conninfo), {}, {}};
     PQfinish(c);
-    return e;
   };
   // The first alone: a wrong conninfo or a down server fails once, not once
   // per connection. The rest in waves: one by one, each waiting for its
   // backend to start, they were most of a node's start (8 x ~17 ms).
-  PGconn* first = connect(conninfo);
-  if (!first || PQstatus(first) != CONNECTION_OK) return failed(first);
-  pool->idle_.push_back(std::make_unique<Conn>(first));
+  take(connect(conninfo));
   constexpr size_t kAtOnce = 16;  // threads, and backends starting, at a time
-  std::optional<Error> error;
   for (size_t from = 1; from < size && !error; from += kAtOnce) {
     std::vector<std::future<PGconn*>> wave;
     for (size_t i = from; i < std::min(size, from + kAtOnce); ++i) {
@@ -200,16 +202,7 @@ core::Result<std::unique_ptr<Pool>> Pool::open(const std::string& conninfo, size
         wave.push_back(std::async(std::launch::deferred, one));
       }
     }
-    for (auto& f : wave) {
-      PGconn* c = f.get();
-      if (c && PQstatus(c) == CONNECTION_OK) {
-        pool->idle_.push_back(std::make_unique<Conn>(c));
-      } else if (!error) {
-        error = failed(c);
-      } else {
-        PQfinish(c);
-      }
-    }
+    for (auto& f : wave) take(f.get());
   }
   if (error) return *error;
   return pool;
