@@ -343,14 +343,14 @@ core::Result<std::vector<Claim>> Scheduler::read_due(core::TimePoint now, size_t
 
 void Scheduler::refill(std::unique_lock<std::mutex>& lock) {
   // Read ahead a few windows, so the window never waits on the store.
-  const size_t want = 4 * options_.max_in_flight;
+  const bool leased = options_.lease_for.count() > 0;
+  const size_t want = std::max(4 * options_.max_in_flight, leased ? options_.min_lease : size_t{0});
   const auto after = cursor_.value_or(core::Store::DueCursor{});
   refilling_ = true;
   lock.unlock();
   const auto now = clock_.now();
   // A lease takes what it returns out of what is due: each read is a new page.
-  auto due = options_.lease_for.count() > 0 ? read_due(now, want)
-                                            : store_.due_claims_after(now, after, want);
+  auto due = leased ? read_due(now, want) : store_.due_claims_after(now, after, want);
   lock.lock();
   refilling_ = false;
   std::unordered_set<int64_t> just_recorded;

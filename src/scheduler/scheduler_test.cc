@@ -908,6 +908,7 @@ TEST_F(SchedulerTest, NodesSharingAStoreCheckEachDueClaimOnce) {
   SchedulerOptions opt;
   opt.lease_for = seconds(60);
   opt.max_in_flight = 8;
+  opt.min_lease = 0;  // leases of four windows (32), so that every node takes some
   opt.poll_interval = std::chrono::milliseconds(5);
   {
     // Three "nodes": each its own scheduler, all on the one store.
