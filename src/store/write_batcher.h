@@ -3,6 +3,7 @@
 // others wait for their item's result. On PostgreSQL each create waited for
 // its own commit's fsync holding one of the pool's few connections, so the
 // pool's size capped creates per second; batched, one commit serves many.
+// PostgreSQL's identity reads go through one too: one statement serves many.
 #pragma once
 
 #include <condition_variable>
@@ -55,10 +56,16 @@ class WriteBatcher {
     return me.status;
   }
 
+  // Items waiting for a batch (not the one being written): for tests.
+  size_t queued() const {
+    std::lock_guard lock(mu_);
+    return queue_.size();
+  }
+
  private:
   const size_t max_batch_;
   const Flush flush_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Item*> queue_;  // GUARDED_BY(mu_)
   bool leading_ = false;      // GUARDED_BY(mu_)

@@ -49,6 +49,7 @@ class Res {
   Res& operator=(const Res&) = delete;
 
   int rows() const { return r_ ? PQntuples(r_) : 0; }
+  int columns() const { return r_ ? PQnfields(r_) : 0; }
   // Rows changed by an INSERT, UPDATE or DELETE.
   int64_t affected() const;
   bool null_at(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }

@@ -15,6 +15,8 @@ using core::Scope;
 
 // Creates waiting at once, inserted in one statement (claim_writes.cc).
 constexpr size_t kMaxInsertBatch = 256;
+// Identity reads waiting at once, read in one statement.
+constexpr size_t kMaxReadBatch = 64;
 
 #define SELECT_CLAIMS "SELECT " VOUCH_PG_CLAIM_COLUMNS " FROM claims "
 // Due claims no live range covers, in due order, with their due time as
@@ -31,6 +33,13 @@ constexpr Query kGetClaimById{"get_claim_by_id", SELECT_CLAIMS "WHERE id = $1"};
 constexpr Query kFindIdentities{"find_identities", SELECT_CLAIMS
                                 "WHERE account_id = $1 AND region = $2 AND kind IN (0, 1) "
                                 "AND " VOUCH_PG_SUBJECT " = ANY($3::text[])"};
+// Several callers' identities at once: each caller's scope, subject and
+// number (n, after the claim's columns) as arrays side by side.
+constexpr Query kFindIdentitiesOf{
+    "find_identities_of",
+    "SELECT " VOUCH_PG_CLAIM_COLUMNS ", x.n FROM unnest($1::text[], $2::text[], $3::text[], "
+    "$4::integer[]) AS x(a, r, s, n) JOIN claims ON account_id = x.a AND region = x.r AND "
+    "kind IN (0, 1) AND " VOUCH_PG_SUBJECT " = x.s"};
 constexpr Query kFindClaims{"find_claims", SELECT_CLAIMS
                             "WHERE account_id = $1 AND region = $2 AND kind = $3 "
                             "AND " VOUCH_PG_SUBJECT " = ANY($4::text[]) ORDER BY seq"};
@@ -94,7 +103,8 @@ int PostgresStore::schema_version() { return latest_schema_version(); }
 
 PostgresStore::PostgresStore(std::unique_ptr<Pool> pool)
     : pool_(std::move(pool)),
-      inserts_(kMaxInsertBatch, [this](auto& batch) { insert_batch(batch); }) {}
+      inserts_(kMaxInsertBatch, [this](auto& batch) { insert_batch(batch); }),
+      reads_(kMaxReadBatch, [this](auto& batch) { read_batch(batch); }) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& conninfo,
                                                            size_t pool_size) {
@@ -172,11 +182,46 @@ Result<std::optional<Claim>> PostgresStore::find_identity(const Scope& scope,
 Result<std::vector<Claim>> PostgresStore::find_identities(
     const Scope& scope, const std::vector<std::string>& subjects) {
   if (subjects.empty()) return std::vector<Claim>();
-  auto r = subjects.size() == 1
-               ? run(kFindIdentity, {scope.account_id, scope.region, subjects.front()})
-               : run(kFindIdentities, {scope.account_id, scope.region, text_array(subjects)});
-  if (!r.ok()) return r.error();
-  return read_claims(*r);
+  if (subjects.size() > 1) {
+    auto r = run(kFindIdentities, {scope.account_id, scope.region, text_array(subjects)});
+    if (!r.ok()) return r.error();
+    return read_claims(*r);
+  }
+  IdentityRead read{scope, subjects.front(), {}};
+  if (auto st = reads_.write(read); !st.ok()) return st.error();
+  return std::move(read.found);
+}
+
+void PostgresStore::read_batch(std::vector<WriteBatcher<IdentityRead>::Item*>& batch) {
+  auto set_error = [&](const core::Error& e) {
+    for (auto* i : batch) i->status = e;
+  };
+  if (batch.size() == 1) {  // alone: the statement planned for one subject
+    IdentityRead& read = *batch.front()->value;
+    auto r = run(kFindIdentity, {read.scope.account_id, read.scope.region, read.subject});
+    if (!r.ok()) return set_error(r.error());
+    read.found = read_claims(*r);
+    return;
+  }
+  std::vector<std::string> accounts, regions, subjects, callers;
+  for (size_t n = 0; n < batch.size(); ++n) {
+    const IdentityRead& read = *batch[n]->value;
+    accounts.push_back(read.scope.account_id);
+    regions.push_back(read.scope.region);
+    subjects.push_back(read.subject);
+    callers.push_back(std::to_string(n));
+  }
+  auto r = run(kFindIdentitiesOf, {text_array(accounts), text_array(regions), text_array(subjects),
+                                   text_array(callers)});
+  if (!r.ok()) return set_error(r.error());
+  const int caller_col = r->columns() - 1;
+  for (int row = 0; row < r->rows(); ++row) {
+    const int64_t n = r->int_at(row, caller_col);
+    if (n < 0 || static_cast<size_t>(n) >= batch.size()) {
+      return set_error(core::internal_error("find_identities_of: no such caller"));
+    }
+    batch[static_cast<size_t>(n)]->value->found.push_back(read_claim(*r, row));
+  }
 }
 
 Result<std::vector<Claim>> PostgresStore::find_claims(const Scope& scope, core::ClaimKind kind,

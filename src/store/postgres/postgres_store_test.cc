@@ -310,6 +310,88 @@ TEST(PostgresStoreTest, ConcurrentCreatesOfOneSubjectMakeOneClaim) {
   EXPECT_EQ(duplicate, 7);
 }
 
+// One-subject identity reads waiting at once share one statement
+// (find_identities_of): each caller still gets its own scope's identity.
+TEST(PostgresStoreTest, ConcurrentIdentityReadsShareAStatementAndEachGetsItsOwn) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto s = open_store(db, 4);
+  ASSERT_NE(s, nullptr);
+  const core::Scope other{"444455556666", "eu-west-1"};
+  // d0..d7.example in kScope; the even ones in `other` too, with another
+  // token; d3.example also as a Lattice claim (no SES identity) in `other`.
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_OK(s->insert_claim(make_claim(i, ClaimKind::kSesDomain)));
+    if (i % 2 == 0) {
+      Claim c = make_claim(100 + i, ClaimKind::kSesDomain);
+      c.scope = other;
+      c.subject = "d" + std::to_string(i) + ".example";
+      c.token = "other";
+      ASSERT_OK(s->insert_claim(c));
+    }
+  }
+  Claim lattice = make_claim(203, ClaimKind::kLatticeDomain);
+  lattice.scope = other;
+  lattice.subject = "d3.example";
+  ASSERT_OK(s->insert_claim(lattice));
+
+  // Hold claims so that the first read waits in the server while the others queue.
+  PGconn* locker = PQconnectdb(db.c_str());
+  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN; LOCK TABLE claims IN ACCESS EXCLUSIVE MODE"));
+  constexpr int kReaders = 9;
+  std::vector<core::Result<std::vector<Claim>>> got;
+  for (int t = 0; t < kReaders; ++t) got.emplace_back(core::internal_error("not run"));
+  // Reader t: subject d<t>.example (the last: one of no claim), in a scope by pairs.
+  auto subjects_of = [](int t) {
+    return std::vector<std::string>{t < 8 ? "d" + std::to_string(t) + ".example"
+                                          : "absent.example"};
+  };
+  auto scope_of = [&](int t) { return (t / 2) % 2 ? other : kScope; };  // 2 and 6 find `other`'s
+  std::vector<std::thread> readers;
+  std::atomic<int> done{0};
+  readers.emplace_back([&] {
+    got[0] = s->find_identities(scope_of(0), subjects_of(0));
+    ++done;
+  });
+  while (done == 0 && query(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                "current_database() AND wait_event_type = 'Lock'") == "0") {
+    std::this_thread::yield();
+  }
+  for (int t = 1; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      got[t] = s->find_identities(scope_of(t), subjects_of(t));
+      ++done;
+    });
+  }
+  // The eight others queue behind the read the lock holds (or, had the lock
+  // failed, all finish and the check below says so).
+  size_t queued = 0;
+  while (done < kReaders && queued < kReaders - 1) queued = s->reads_queued();
+  EXPECT_EQ(queued, static_cast<size_t>(kReaders - 1));
+  PQclear(PQexec(locker, "COMMIT"));
+  PQfinish(locker);
+  for (auto& r : readers) r.join();
+
+  for (int t = 0; t < kReaders; ++t) {
+    ASSERT_OK(got[t]);
+    std::set<std::string> want, seen;
+    for (const auto& subject : subjects_of(t)) {
+      if (subject == "absent.example") continue;
+      const int n = subject[1] - '0';
+      if (scope_of(t) == kScope || n % 2 == 0) want.insert(subject);
+    }
+    for (const Claim& c : *got[t]) {
+      EXPECT_EQ(c.scope, scope_of(t)) << t;
+      EXPECT_EQ(c.token, scope_of(t) == kScope ? "token" : "other") << t;
+      EXPECT_NE(c.kind, ClaimKind::kLatticeDomain) << t;
+      seen.insert(c.subject);
+    }
+    EXPECT_EQ(seen, want) << t;
+    EXPECT_EQ(got[t]->size(), want.size()) << t;
+  }
+}
+
 TEST(PostgresStoreTest, LeasesHandEachDueClaimToExactlyOneOfThreeNodes) {
   const std::string db = fresh_database();
   ASSERT_FALSE(db.empty());
