@@ -34,6 +34,12 @@ copy_to() {
   echo "$url"
 }
 pg_sql() { psql -XAt -d "$1" -c "$2"; }  # URL SQL: one value
+# pg_us_per_req BEFORE AFTER: PostgreSQL's CPU (two pg_cpu readings) per
+# request of the wrk run between them, in µs ($RPS over WRK_ARGS' -d).
+pg_us_per_req() {
+  awk -v a="$1" -v b="$2" -v r="$RPS" -v d="$(sed -E 's/.*-d *([0-9]+)s.*/\1/' <<<"$WRK_ARGS")" \
+    'BEGIN {printf "%.0f", (r > 0 ? 1e6 * (b - a) / (r * d) : 0)}'
+}
 # window_of NODES: each sweeping node's --dns-concurrency, so that the nodes
 # together keep the one node's 128 lookups at knotd. --dns-concurrency is per
 # node; at 128 each, two nodes' 256 overflowed knotd's receive buffer (8 to

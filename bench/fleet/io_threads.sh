@@ -20,7 +20,6 @@ start_pg
 PG_READS=$(copy_to "$WORK/reads" reads)
 start ceiling "$CEILING"; CEIL_PORT=$PORT
 sign_get "$CEIL_PORT" 1 >"$WORK/ceiling.req"
-wrk_secs() { sed -E 's/.*-d *([0-9]+)s.*/\1/' <<<"$WRK_ARGS"; }
 declare -A P
 for t in ${THREADS:-4 8 16 32 64}; do
   # shellcheck disable=SC2086
@@ -38,7 +37,6 @@ for round in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086
     run_wrk "t$t-$round" static.lua "${P[$t]}" "$WORK/get-$t.req" $WRK_ARGS
     after=$(pg_cpu)
-    echo "round $round threads $t $RPS req/s, postgres $(awk -v a="$before" -v b="$after" \
-      -v r="$RPS" -v d="$(wrk_secs)" 'BEGIN {printf "%.0f", 1e6 * (b - a) / (r * d)}') us/req"
+    echo "round $round threads $t $RPS req/s, postgres $(pg_us_per_req "$before" "$after") us/req"
   done
 done

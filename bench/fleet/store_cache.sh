@@ -40,11 +40,9 @@ measure() {
   after=$(pg_cpu)
   keep "$label"
   if [[ ${BEST_RPS[$label]} != "$best_before" || -z ${PGUS[$label]:-} ]]; then
-    PGUS[$label]=$(awk -v a="$before" -v b="$after" -v r="$RPS" -v d="$(wrk_secs)" \
-      'BEGIN {printf "%.0f", (r > 0 ? 1e6 * (b - a) / (r * d) : 0)}')
+    PGUS[$label]=$(pg_us_per_req "$before" "$after")
   fi
 }
-wrk_secs() { sed -E 's/.*-d *([0-9]+)s.*/\1/' <<<"$WRK_ARGS"; }
 one() {  # LABEL SCRIPT PORT FILE: run_wrk with the run's arguments
   # shellcheck disable=SC2086
   run_wrk "$1" "$2" "$3" "$4" $WRK_ARGS
