@@ -212,15 +212,22 @@ core::Result<std::unique_ptr<Pool::Lease>> Pool::acquire() {
   std::unique_ptr<Conn> c;
   {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return !idle_.empty(); })) {
-      return Error{ErrorCode::kUnavailable, "postgres: every pooled connection is busy", {}, {}};
+    if (!idle_.empty() && waiters_.empty()) {
+      // The connection returned last: its backend has the pages a statement
+      // touches mapped and cached. Taking them in turn made every backend of
+      // the pool fault in the shared buffers it had not touched yet (7% of the
+      // server's CPU in a sweep, perf).
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      Waiter me;
+      waiters_.push_back(&me);
+      if (!me.cv.wait_for(lock, std::chrono::seconds(30), [&] { return me.conn != nullptr; })) {
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+        return Error{ErrorCode::kUnavailable, "postgres: every pooled connection is busy", {}, {}};
+      }
+      c = std::move(me.conn);  // give_back took it off waiters_
     }
-    // The connection returned last: its backend has the pages a statement
-    // touches mapped and cached. Taking them in turn made every backend of
-    // the pool fault in the shared buffers it had not touched yet (7% of the
-    // server's CPU in a sweep, perf).
-    c = std::move(idle_.back());
-    idle_.pop_back();
   }
   auto lease = std::make_unique<Lease>(*this, std::move(c));
   if (!(*lease)->healthy() && !(*lease)->reset()) {
@@ -233,11 +240,15 @@ core::Result<std::unique_ptr<Pool::Lease>> Pool::acquire() {
 }
 
 void Pool::give_back(std::unique_ptr<Conn> c) {
-  {
-    std::lock_guard lock(mu_);
+  std::lock_guard lock(mu_);
+  if (waiters_.empty()) {
     idle_.push_back(std::move(c));
+    return;
   }
-  cv_.notify_one();
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->conn = std::move(c);
+  next->cv.notify_one();  // under the lock: `next` lives until it has its connection
 }
 
 std::string text_array(const std::vector<std::string>& items) {

@@ -124,16 +124,30 @@ class Pool {
   // A healthy connection, or kUnavailable (the server is down, or every
   // connection stayed busy for too long).
   core::Result<std::unique_ptr<Lease>> acquire();
+  // Callers waiting in acquire(): for tests.
+  size_t waiting() {
+    std::lock_guard lock(mu_);
+    return waiters_.size();
+  }
 
  private:
   void give_back(std::unique_ptr<Conn> c);
 
+  // A caller waiting for a connection: handed one by give_back.
+  struct Waiter {
+    std::condition_variable cv;
+    std::unique_ptr<Conn> conn;
+  };
+
   std::mutex mu_;
-  std::condition_variable cv_;
   // The last returned is taken first (LIFO, as PgBouncer does): the busy few
   // backends keep their pages mapped and cached. One the server dropped
   // while idle at the bottom is noticed when taken, and reconnected then.
   std::deque<std::unique_ptr<Conn>> idle_;  // GUARDED_BY(mu_)
+  // Callers wait first come, first served: a connection given back goes to
+  // the longest waiting, not to whichever thread wakes or arrives first (32
+  // threads on 8 connections: a p99 3 times the p50 otherwise).
+  std::deque<Waiter*> waiters_;  // GUARDED_BY(mu_)
 };
 
 // libpq's connect, with a connect timeout unless the conninfo sets one, and
