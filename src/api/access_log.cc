@@ -144,11 +144,12 @@ http::Handler AccessLog::wrap(http::Handler inner) {
       });
     } else if (auto* a = std::get_if<http::Async>(&result)) {
       return http::Async{[this, started, start = std::move(a->start)](http::Done done) {
-        start([this, started, done = std::move(done)](http::Response r) {
-          write(*started, r.status);
-          done(std::move(r));
-        });
-      }};
+                           start([this, started, done = std::move(done)](http::Response r) {
+                             write(*started, r.status);
+                             done(std::move(r));
+                           });
+                         },
+                         a->quick_start};
     }
     return result;
   };

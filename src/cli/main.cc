@@ -488,14 +488,13 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   server::ServerOptions options;
   options.host = opt.host;
   options.port = opt.port;
-  // A read on --store waits for the database on its I/O thread, and reads
-  // waiting at once share a statement: many more threads than cores keep the
-  // cores busy (2 cores, ×1 reads: 26.8k/s at 32 threads, 19.6k at 8, 12.9k
-  // at 4, fewer again at 64 and 128; bench/RESULTS.md).
+  // On --store one-subject reads are queued for a batched statement, not
+  // waited for on the I/O thread; other reads still wait for the database
+  // there, so two per core overlap those waits (2 cores, ×100 reads: 3.3k/s
+  // at 4 threads, 2.7-3.0k at 2; more threads cost more wake-ups than they
+  // overlap: ×1 reads 36k/s at 4, 28k at 8, 25k at 32; bench/RESULTS.md).
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.io_threads = opt.threads > 0         ? opt.threads
-                       : opt.store_url.empty() ? cores
-                                               : std::max(32, 2 * cores);
+  options.io_threads = opt.threads > 0 ? opt.threads : opt.store_url.empty() ? cores : 2 * cores;
   const size_t fd_limit = server::raise_fd_limit();
   const size_t budget = server::connection_budget(
       fd_limit, 256 + opt.dns_concurrency * perspectives, options.reserve_connections);

@@ -113,6 +113,29 @@ class ClaimStore {
     fn(claims);
     return {};
   }
+  // with_identities for a caller that must not wait (an I/O thread): `fn`
+  // gets the status and, if it is ok, the claims (alive until it returns),
+  // once, maybe later and on another thread, which it must not hold long.
+  // The default reads at once, on the caller's thread.
+  using IdentitiesDone = std::function<void(const Status&, const std::vector<const Claim*>&)>;
+  virtual void with_identities_later(const Scope& scope, std::vector<std::string> subjects,
+                                     IdentitiesDone fn) {
+    std::vector<std::string_view> views(subjects.begin(), subjects.end());
+    bool called = false;
+    auto st = with_identities(scope, views, [&](const std::vector<const Claim*>& claims) {
+      called = true;
+      fn(Status(), claims);
+    });
+    if (called) return;
+    fn(st.ok() ? Status(internal_error("with_identities did not call back")) : st, {});
+  }
+  // Whether with_identities_later of `subjects` identities returns at once,
+  // its read queued for a batch (PostgreSQL, one subject), rather than
+  // reading on the caller's thread.
+  virtual bool queues_identity_read(size_t subjects) const {
+    (void)subjects;
+    return false;
+  }
   // Claims of `kind` whose subject is one of `subjects`, in increasing seq order.
   virtual Result<std::vector<Claim>> find_claims(const Scope& scope, ClaimKind kind,
                                                  const std::vector<std::string>& subjects) = 0;

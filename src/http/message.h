@@ -61,6 +61,9 @@ using Deferred = std::function<Response()>;
 using Done = std::function<void(Response)>;
 struct Async {
   std::function<void(Done done)> start;
+  // `start` only queues the work and returns (a read queued for a batched
+  // statement): the server runs it on the I/O thread, saving the hop.
+  bool quick_start = false;
 };
 
 using HandlerResult = std::variant<Response, Deferred, Async>;

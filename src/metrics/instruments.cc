@@ -169,11 +169,12 @@ http::Handler instrument(http::Handler inner, Registry& registry,
     }
     auto& a = std::get<http::Async>(result);
     return http::Async{[f, l, start, s = std::move(a.start)](http::Done done) {
-      s([f, l, start, done = std::move(done)](http::Response r) {
-        observe(*f, l, r.status, start);
-        done(std::move(r));
-      });
-    }};
+                         s([f, l, start, done = std::move(done)](http::Response r) {
+                           observe(*f, l, r.status, start);
+                           done(std::move(r));
+                         });
+                       },
+                       a.quick_start};
   };
 }
 

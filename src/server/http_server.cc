@@ -139,8 +139,10 @@ class AsyncCompletion {
   ~AsyncCompletion() { complete(internal_error("the handler dropped its completion uncalled")); }
   void complete(http::Response r) {
     if (done_.exchange(true)) return;
+    // Posted, never run here: `start` may complete inside the initiation
+    // (quick_start on the I/O thread), which must not resume the caller.
     auto ex = net::get_associated_executor(handler_);
-    net::dispatch(
+    net::post(
         ex, [h = std::move(handler_), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
   }
 
@@ -199,7 +201,7 @@ struct HttpServer::Impl {
     }
     if (auto* r = std::get_if<http::Response>(&out)) co_return std::move(*r);
     if (auto* a = std::get_if<http::Async>(&out)) {
-      http::Response resp = co_await run_async(std::move(a->start));
+      http::Response resp = co_await run_async(std::move(a->start), a->quick_start);
       co_return resp;
     }
     http::Deferred work = std::move(std::get<http::Deferred>(out));
@@ -207,20 +209,26 @@ struct HttpServer::Impl {
     co_return resp;
   }
 
-  // Starts `start` on the blocking pool and resumes the caller when its
-  // completion is called (from any thread), not when `start` returns.
-  net::awaitable<http::Response> run_async(std::function<void(http::Done)> start) {
+  // Starts `start` on the blocking pool (here, if `quick`) and resumes the
+  // caller when its completion is called (from any thread), not when `start`
+  // returns.
+  net::awaitable<http::Response> run_async(std::function<void(http::Done)> start, bool quick) {
     co_return co_await net::async_initiate<decltype(net::use_awaitable), void(http::Response)>(
-        [this](auto handler, std::function<void(http::Done)> s) {
+        [this, quick](auto handler, std::function<void(http::Done)> s) {
           auto state = std::make_shared<AsyncCompletion<decltype(handler)>>(std::move(handler));
-          net::post(pool, [state, s = std::move(s)]() mutable {
+          auto begin = [state, s = std::move(s)]() mutable {
             http::Done done = [state](http::Response r) { state->complete(std::move(r)); };
             try {
               s(std::move(done));
             } catch (const std::exception& e) {
               state->complete(internal_error(std::string("handler failed: ") + e.what()));
             }
-          });
+          };
+          if (quick) {
+            begin();
+          } else {
+            net::post(pool, std::move(begin));
+          }
         },
         net::use_awaitable, std::move(start));
   }

@@ -85,6 +85,29 @@ class AsyncServerTest : public ::testing::Test {
       }};
     }
     if (r.path() == "/drop") return http::Async{[](http::Done) {}};
+    if (r.path() == "/queued") {  // a quick start: on the I/O thread, keeps `done`
+      return http::Async{[this](http::Done done) {
+                           std::lock_guard lock(mu_);
+                           queued_ = std::move(done);
+                           cv_.notify_all();
+                         },
+                         true};
+    }
+    if (r.path() == "/block") {  // holds the pool's one thread until released
+      return http::Deferred([this] {
+        std::unique_lock lock(mu_);
+        blocking_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [this] { return released_; });
+        return http::Response{200, "text/plain", {}, "released"};
+      });
+    }
+    if (r.path() == "/at-once") {  // a quick start that completes inside `start`
+      return http::Async{[](http::Done done) {
+                           done(http::Response{200, "text/plain", {}, "now"});
+                         },
+                         true};
+    }
     if (r.path() == "/write") {
       return http::Deferred([] { return http::Response{200, "text/plain", {}, "written"}; });
     }
@@ -102,6 +125,9 @@ class AsyncServerTest : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   http::Done waiting_;
+  http::Done queued_;      // GUARDED_BY(mu_)
+  bool blocking_ = false;  // GUARDED_BY(mu_)
+  bool released_ = false;  // GUARDED_BY(mu_)
 };
 
 TEST_F(AsyncServerTest, AWaitingAsyncLeavesTheOnePoolThreadFree) {
@@ -124,6 +150,43 @@ TEST_F(AsyncServerTest, ACompletionDroppedUncalledAnswers500) {
   EXPECT_EQ(c.receive().first, 500);
   c.send("POST", "/write");  // the connection goes on
   EXPECT_EQ(c.receive(), std::make_pair(200, std::string("written")));
+}
+
+TEST_F(AsyncServerTest, AQuickStartRunsWhileThePoolIsBusy) {
+  Client block(server_->port());
+  block.send("GET", "/block");
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::seconds(20), [this] { return blocking_; });
+  ASSERT_TRUE(blocking_);
+  lock.unlock();
+  // The pool's one thread is held: an ordinary Async cannot start, a quick one does.
+  Client slow(server_->port());
+  slow.send("GET", "/slow");
+  Client queued(server_->port());
+  queued.send("GET", "/queued");
+  lock.lock();
+  cv_.wait_for(lock, std::chrono::seconds(20), [this] { return static_cast<bool>(queued_); });
+  ASSERT_TRUE(queued_);
+  EXPECT_FALSE(waiting_);  // /slow waits for the pool
+  http::Done done = std::move(queued_);
+  released_ = true;
+  cv_.notify_all();
+  lock.unlock();
+  EXPECT_EQ(block.receive(), std::make_pair(200, std::string("released")));
+  http::Done slow_done = wait_for_slow();  // the pool free again: /slow starts
+  ASSERT_TRUE(slow_done);
+  std::thread([done] { done(http::Response{200, "text/plain", {}, "read"}); }).join();
+  EXPECT_EQ(queued.receive(), std::make_pair(200, std::string("read")));
+  slow_done(http::Response{200, "text/plain", {}, "diagnosed"});
+  EXPECT_EQ(slow.receive(), std::make_pair(200, std::string("diagnosed")));
+}
+
+TEST_F(AsyncServerTest, AQuickStartMayCompleteInsideStart) {
+  Client c(server_->port());
+  c.send("GET", "/at-once");
+  EXPECT_EQ(c.receive(), std::make_pair(200, std::string("now")));
+  c.send("GET", "/at-once");  // the connection goes on
+  EXPECT_EQ(c.receive(), std::make_pair(200, std::string("now")));
 }
 
 }  // namespace

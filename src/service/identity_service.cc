@@ -245,59 +245,92 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
   return Error{ErrorCode::kUnavailable, "identity is busy, retry", {}, {}};
 }
 
-core::Status IdentityService::with_attributes(
-    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation,
-    const std::function<void(const std::vector<IdentityAttributes>&)>& fn) {
-  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s;
+Result<IdentityService::AttributesRead> IdentityService::attributes_read(
+    const Scope& scope, std::vector<std::string> identities, const std::string& operation) {
+  if (auto s = limiter_.admit(scope, operation); !s.ok()) return s.error();
   if (identities.size() > options_.max_per_call) {
     return core::invalid_argument("Too many identities in the request. The maximum is " +
                                   std::to_string(options_.max_per_call) + ".");
   }
+  AttributesRead read{std::move(identities), {}, {}, clock_.now()};
   // Several spellings may name one identity; answer each as it was asked.
   // (subject, index of the asked name), sorted by subject to match claims.
-  std::vector<std::pair<std::string, size_t>> asked;
-  asked.reserve(identities.size());
-  for (size_t i = 0; i < identities.size(); ++i) {
-    auto subject = core::normalize_identity(identities[i]);
-    if (subject.ok()) asked.emplace_back(std::move(*subject), i);  // else it cannot exist
+  read.asked.reserve(read.identities.size());
+  for (size_t i = 0; i < read.identities.size(); ++i) {
+    auto subject = core::normalize_identity(read.identities[i]);
+    if (subject.ok()) read.asked.emplace_back(std::move(*subject), i);  // else it cannot exist
   }
-  std::sort(asked.begin(), asked.end());
-  std::vector<std::string_view> subjects;
-  subjects.reserve(asked.size());
-  for (const auto& [subject, i] : asked) {
-    if (subjects.empty() || subjects.back() != subject) subjects.push_back(subject);
+  std::sort(read.asked.begin(), read.asked.end());
+  for (const auto& [subject, i] : read.asked) {
+    if (read.subjects.empty() || read.subjects.back() != subject) read.subjects.push_back(subject);
   }
-  const auto now = clock_.now();
-  core::Status dkim_error;
+  return read;
+}
+
+core::Status IdentityService::answer_attributes(const Scope& scope, const AttributesRead& read,
+                                                const std::vector<const Claim*>& claims,
+                                                const AttributesFn& fn) {
+  auto by_dkim = verified_by_dkim(scope, claims);
+  if (!by_dkim.ok()) return by_dkim.error();
+  const auto& asked = read.asked;
+  std::vector<IdentityAttributes> out;
+  out.reserve(asked.size());
+  for (const Claim* c : claims) {
+    auto status = core::status_at(core::policy_for(c->kind), *c, read.now);
+    if (by_dkim->count(c->subject)) status = ClaimStatus::kVerified;
+    // An email claim's token is its secret link nonce: never part of a view.
+    const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token : std::string_view();
+    auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
+                               [](const auto& a, const std::string& s) { return a.first < s; });
+    for (; it != asked.end() && it->first == c->subject; ++it) {
+      out.push_back({read.identities[it->second], status, c->kind, c->subject, token,
+                     &c->dkim_tokens, &c->tags, c->reject_on_mx_failure});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) { return a.name == b.name; }),
+            out.end());
+  fn(out);
+  return {};
+}
+
+core::Status IdentityService::with_attributes(const Scope& scope,
+                                              const std::vector<std::string>& identities,
+                                              const std::string& operation,
+                                              const AttributesFn& fn) {
+  auto read = attributes_read(scope, identities, operation);
+  if (!read.ok()) return read.error();
+  const std::vector<std::string_view> subjects(read->subjects.begin(), read->subjects.end());
+  core::Status answered;
   auto st = store_.with_identities(scope, subjects, [&](const std::vector<const Claim*>& claims) {
-    auto by_dkim = verified_by_dkim(scope, claims);
-    if (!by_dkim.ok()) {
-      dkim_error = by_dkim.error();
-      return;
-    }
-    std::vector<IdentityAttributes> out;
-    out.reserve(asked.size());
-    for (const Claim* c : claims) {
-      auto status = core::status_at(core::policy_for(c->kind), *c, now);
-      if (by_dkim->count(c->subject)) status = ClaimStatus::kVerified;
-      // An email claim's token is its secret link nonce: never part of a view.
-      const std::string_view token = c->kind == ClaimKind::kSesDomain ? c->token
-                                                                      : std::string_view();
-      auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
-                                 [](const auto& a, const std::string& s) { return a.first < s; });
-      for (; it != asked.end() && it->first == c->subject; ++it) {
-        out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens,
-                       &c->tags, c->reject_on_mx_failure});
-      }
-    }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    out.erase(std::unique(out.begin(), out.end(),
-                          [](const auto& a, const auto& b) { return a.name == b.name; }),
-              out.end());
-    fn(out);
+    answered = answer_attributes(scope, *read, claims, fn);
   });
   if (!st.ok()) return st;
-  return dkim_error;
+  return answered;
+}
+
+void IdentityService::with_attributes_later(const Scope& scope, std::vector<std::string> identities,
+                                            const std::string& operation, AttributesDone done) {
+  auto read = attributes_read(scope, std::move(identities), operation);
+  if (!read.ok()) return done(read.error(), {});
+  auto subjects = read->subjects;
+  store_.with_identities_later(
+      scope, std::move(subjects),
+      [this, scope, read = std::move(*read), done = std::move(done)](
+          const core::Status& st, const std::vector<const Claim*>& claims) {
+        if (!st.ok()) return done(st, {});
+        bool called = false;
+        auto answered = answer_attributes(scope, read, claims, [&](const auto& attrs) {
+          called = true;
+          done({}, attrs);
+        });
+        if (!called) done(answered, {});
+      });
+}
+
+bool IdentityService::queues_attributes_read(size_t n) const {
+  return store_.queues_identity_read(n);
 }
 
 Result<std::map<std::string, IdentityView>> IdentityService::get_attributes(

@@ -186,10 +186,19 @@ class IdentityService {
       const std::string& operation);
   // The same answers without copies, for the hot read: `fn` is called once,
   // with the entries sorted by name as asked (each name once).
-  core::Status with_attributes(
-      const core::Scope& scope, const std::vector<std::string>& identities,
-      const std::string& operation,
-      const std::function<void(const std::vector<IdentityAttributes>&)>& fn);
+  using AttributesFn = std::function<void(const std::vector<IdentityAttributes>&)>;
+  core::Status with_attributes(const core::Scope& scope, const std::vector<std::string>& identities,
+                               const std::string& operation, const AttributesFn& fn);
+  // with_attributes for a caller that must not wait (an I/O thread): `done`
+  // gets the status and, if it is ok, the entries, once, maybe later and on
+  // the store's thread (ClaimStore::with_identities_later).
+  using AttributesDone =
+      std::function<void(const core::Status&, const std::vector<IdentityAttributes>&)>;
+  void with_attributes_later(const core::Scope& scope, std::vector<std::string> identities,
+                             const std::string& operation, AttributesDone done);
+  // Whether with_attributes_later of `n` identities returns before its
+  // read is done (ClaimStore::queues_identity_read).
+  bool queues_attributes_read(size_t n) const;
   core::Result<IdentityPage> list(const core::Scope& scope, IdentityType type,
                                   std::optional<int> max_items,
                                   const std::optional<std::string>& next_token);
@@ -269,6 +278,22 @@ class IdentityService {
   core::Result<ConfirmResult> follow_custom_link(const std::string& token);
 
  private:
+  // A Get*Attributes read, admitted and checked: the names as asked, each
+  // normalized with its index (sorted), the distinct subjects, and the time
+  // the statuses are given at.
+  struct AttributesRead {
+    std::vector<std::string> identities;
+    std::vector<std::pair<std::string, size_t>> asked;
+    std::vector<std::string> subjects;
+    core::TimePoint now;
+  };
+  core::Result<AttributesRead> attributes_read(const core::Scope& scope,
+                                               std::vector<std::string> identities,
+                                               const std::string& operation);
+  // Calls `fn` with `read`'s entries among `claims` (its subjects' identities).
+  core::Status answer_attributes(const core::Scope& scope, const AttributesRead& read,
+                                 const std::vector<const core::Claim*>& claims,
+                                 const AttributesFn& fn);
   // The stored identity for a normalised subject, created if absent.
   core::Result<core::Claim> get_or_create(const core::Scope& scope, core::ClaimKind kind,
                                           const std::string& subject);

@@ -69,6 +69,12 @@ class CachingStore final : public ForwardingStore {
   core::Status with_identities(
       const core::Scope& scope, const std::vector<std::string_view>& subjects,
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override;
+  // Read at once from what this holds (ClaimStore's way), not the inner store's.
+  void with_identities_later(const core::Scope& scope, std::vector<std::string> subjects,
+                             IdentitiesDone fn) override {
+    core::ClaimStore::with_identities_later(scope, std::move(subjects), std::move(fn));
+  }
+  bool queues_identity_read(size_t) const override { return false; }
   core::Result<core::Claim> insert_claim(core::Claim claim) override;
   core::Result<core::CreateResult> create_claim_once(core::Claim claim,
                                                      const std::optional<core::IdempotencyKey>& key,

@@ -36,6 +36,15 @@ class ForwardingStore : public core::Store {
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override {
     return inner_->with_identities(scope, subjects, fn);
   }
+  // A decorator that changes with_identities must override these two as
+  // well (CachingStore: back to ClaimStore's, which calls its own).
+  void with_identities_later(const core::Scope& scope, std::vector<std::string> subjects,
+                             IdentitiesDone fn) override {
+    inner_->with_identities_later(scope, std::move(subjects), std::move(fn));
+  }
+  bool queues_identity_read(size_t subjects) const override {
+    return inner_->queues_identity_read(subjects);
+  }
   core::Result<std::vector<core::Claim>> find_claims(
       const core::Scope& scope, core::ClaimKind kind,
       const std::vector<std::string>& subjects) override {

@@ -158,29 +158,52 @@ http::HandlerResult SesApi::verify_email_address(Call& c) {
                       &service::IdentityService::verify_email, false);
 }
 
+namespace {
+
+http::Response verification_attributes(const std::vector<service::IdentityAttributes>& attrs,
+                                       const std::string& request_id) {
+  XmlWriter x(attrs.size() * 200 + 64);  // one entry is ~190 bytes
+  if (attrs.empty()) {
+    x.empty("VerificationAttributes");
+  } else {
+    x.open("VerificationAttributes");
+    for (const auto& a : attrs) {
+      x.open("entry").leaf("key", a.name).open("value");
+      if (a.kind == core::ClaimKind::kSesDomain) x.leaf("VerificationToken", a.token);
+      x.leaf("VerificationStatus", status_name(a.status));
+      x.close("value").close("entry");
+    }
+    x.close("VerificationAttributes");
+  }
+  return ok_response("GetIdentityVerificationAttributes", x.take(), request_id);
+}
+
+}  // namespace
+
 http::HandlerResult SesApi::get_identity_verification_attributes(Call& c) {
   std::vector<std::string> ids;
   if (!identities_param(c.params, &ids)) return missing_identities(c.request_id);
-  XmlWriter x;
-  auto st = identities_.with_attributes(
-      c.scope, ids, "GetIdentityVerificationAttributes",
-      [&x](const std::vector<service::IdentityAttributes>& attrs) {
-        if (attrs.empty()) {
-          x.empty("VerificationAttributes");
-          return;
-        }
-        x = XmlWriter(attrs.size() * 200);  // one entry is ~190 bytes
-        x.open("VerificationAttributes");
-        for (const auto& a : attrs) {
-          x.open("entry").leaf("key", a.name).open("value");
-          if (a.kind == core::ClaimKind::kSesDomain) x.leaf("VerificationToken", a.token);
-          x.leaf("VerificationStatus", status_name(a.status));
-          x.close("value").close("entry");
-        }
-        x.close("VerificationAttributes");
-      });
+  static const std::string kOp = "GetIdentityVerificationAttributes";
+  if (identities_.queues_attributes_read(ids.size())) {
+    // Started on the I/O thread, answered when its batch is read: the
+    // thread serves other connections meanwhile.
+    return http::Async{
+        [this, scope = c.scope, ids = std::move(ids), rid = c.request_id](http::Done done) mutable {
+          identities_.with_attributes_later(
+              scope, std::move(ids), kOp,
+              [done = std::move(done), rid](const core::Status& st, const auto& attrs) {
+                done(st.ok() ? verification_attributes(attrs, rid)
+                             : error_response(st.error(), rid));
+              });
+        },
+        /*quick_start=*/true};
+  }
+  http::Response out;
+  auto st = identities_.with_attributes(c.scope, ids, kOp, [&](const auto& attrs) {
+    out = verification_attributes(attrs, c.request_id);
+  });
   if (!st.ok()) return error_response(st.error(), c.request_id);
-  return ok_response("GetIdentityVerificationAttributes", x.take(), c.request_id);
+  return out;
 }
 
 http::HandlerResult SesApi::list_identities(Call& c) {

@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "api/api_test_util.h"
 #include "api/ses/ses_wire.h"
@@ -20,6 +22,7 @@
 #include "auth/sigv4.h"
 #include "core/status_machine.h"
 #include "service/accounts.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -61,11 +64,39 @@ struct Signer {
 };
 
 // The whole request path with deterministic time, randomness and page tokens.
+// A store whose identity reads complete later, on another thread, as
+// PostgreSQL's do: the front end must answer those through http::Async.
+class LaterReads : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  bool queues_identity_read(size_t) const override { return true; }
+  void with_identities_later(const core::Scope& scope, std::vector<std::string> subjects,
+                             IdentitiesDone fn) override {
+    pending_.push_back([this, scope, subjects = std::move(subjects), fn = std::move(fn)] {
+      core::ClaimStore::with_identities_later(scope, subjects, fn);
+    });
+  }
+  size_t pending() const { return pending_.size(); }
+  // Completes the reads asked so far, on a thread of its own.
+  void complete_elsewhere() {
+    auto reads = std::move(pending_);
+    pending_.clear();
+    std::thread([&reads] {
+      for (auto& r : reads) r();
+    }).join();
+  }
+
+ private:
+  std::vector<std::function<void()>> pending_;
+};
+
 struct Env {
-  explicit Env(std::map<std::string, double> rates = {}, service::IdentityOptions options = {})
+  explicit Env(std::map<std::string, double> rates = {}, service::IdentityOptions options = {},
+               bool reads_later = false)
       : sqlite(open_sqlite(dir.path() + "/vouch.db")),
+        later(reads_later ? std::make_unique<LaterReads>(std::move(sqlite)) : nullptr),
         limiter(clock, std::move(rates)),
-        identities(store, clock, random, limiter, tokens, options),
+        identities(served, clock, random, limiter, tokens, options),
         accounts(store),
         auth(accounts, clock, {}),
         api(identities, auth) {
@@ -114,6 +145,8 @@ struct Env {
   TempDir dir;
   std::unique_ptr<store::sqlite::SqliteStore> sqlite;
   store::sqlite::SqliteStore& store = *sqlite;
+  std::unique_ptr<LaterReads> later;  // with reads_later: owns the SQLite store
+  core::Store& served = later ? static_cast<core::Store&>(*later) : store;
   core::ManualClock clock{kNow};
   core::SeededRandom random{20260101};
   service::RateLimiter limiter;
@@ -260,6 +293,55 @@ TEST(SesApi, GetIdentityVerificationAttributes) {
                "&Identities.member.7=not..valid"));
   ASSERT_TRUE(std::holds_alternative<http::Response>(o)) << "a read answers at once";
   expect_golden(std::get<http::Response>(o), "get_identity_verification_attributes.xml");
+}
+
+// Where a read is queued for a batch (PostgreSQL), the same answer comes
+// through http::Async, started on the I/O thread and answered once the read
+// completes elsewhere.
+TEST(SesApi, GetIdentityVerificationAttributesAnswersLaterWhereReadsAreQueued) {
+  for (bool reads_later : {false, true}) {
+    SCOPED_TRACE(reads_later);
+    Env env({}, {}, reads_later);
+    env.call("VerifyDomainIdentity", "Domain=example.com");
+    env.call("VerifyEmailIdentity", "EmailAddress=ok%40example.com");
+    env.call("VerifyEmailIdentity", "EmailAddress=late%40example.com");
+    env.call("VerifyDomainIdentity", "Domain=seen.example.org");
+    env.clock.advance(25h);
+    env.call("VerifyEmailIdentity", "EmailAddress=ok%40example.com");
+    env.mark_verified("seen.example.org");
+    const std::string body =
+        "Action=GetIdentityVerificationAttributes&Version=2010-12-01"
+        "&Identities.member.1=example.com&Identities.member.2=ok%40example.com"
+        "&Identities.member.3=late%40example.com&Identities.member.4=unknown.example.com"
+        "&Identities.member.5=EXAMPLE.com&Identities.member.6=seen.example.org"
+        "&Identities.member.7=not..valid";
+    http::HandlerResult o = env.outcome(env.post(body));
+    if (!reads_later) {  // control: SQLite answers at once
+      ASSERT_TRUE(std::holds_alternative<http::Response>(o));
+      expect_golden(std::get<http::Response>(o), "get_identity_verification_attributes.xml");
+      continue;
+    }
+    auto* a = std::get_if<http::Async>(&o);
+    ASSERT_NE(a, nullptr);
+    EXPECT_TRUE(a->quick_start);
+    std::optional<http::Response> got;
+    a->start([&](http::Response r) { got = std::move(r); });
+    EXPECT_FALSE(got) << "answered before its read";
+    EXPECT_EQ(env.later->pending(), 1u);
+    env.later->complete_elsewhere();
+    ASSERT_TRUE(got);
+    expect_golden(*got, "get_identity_verification_attributes.xml");
+
+    // A refusal before any read answers inside start.
+    std::optional<http::Response> refused;
+    http::HandlerResult many = env.outcome(env.post(
+        "Action=GetIdentityVerificationAttributes&Version=2010-12-01&" + identities_params(101)));
+    std::get<http::Async>(many).start([&](http::Response r) { refused = std::move(r); });
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(env.later->pending(), 0u);
+    expect_sender_error(*refused, 400, "InvalidParameterValue",
+                        "Too many identities in the request. The maximum is 100.");
+  }
 }
 
 TEST(SesApi, GetIdentityVerificationAttributesEmpty) {

@@ -33,6 +33,12 @@ class FollowedCache final : public ForwardingStore {
   core::Status with_identities(
       const core::Scope& scope, const std::vector<std::string_view>& subjects,
       const std::function<void(const std::vector<const core::Claim*>&)>& fn) override;
+  // Read at once from what this holds (ClaimStore's way), not the inner store's.
+  void with_identities_later(const core::Scope& scope, std::vector<std::string> subjects,
+                             IdentitiesDone fn) override {
+    core::ClaimStore::with_identities_later(scope, std::move(subjects), std::move(fn));
+  }
+  bool queues_identity_read(size_t) const override { return false; }
 
   CachingStore& cache() { return static_cast<CachingStore&>(inner()); }
   const ChangeListener& listener() const { return *listener_; }

@@ -104,7 +104,7 @@ int PostgresStore::schema_version() { return latest_schema_version(); }
 PostgresStore::PostgresStore(std::unique_ptr<Pool> pool)
     : pool_(std::move(pool)),
       inserts_(kMaxInsertBatch, [this](auto& batch) { insert_batch(batch); }),
-      reads_(kMaxReadBatch, [this](auto& batch) { read_batch(batch); }) {}
+      reads_(kMaxReadBatch, [this](std::vector<IdentityRead*>& batch) { read_batch(batch); }) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& conninfo,
                                                            size_t pool_size) {
@@ -187,17 +187,29 @@ Result<std::vector<Claim>> PostgresStore::find_identities(
     if (!r.ok()) return r.error();
     return read_claims(*r);
   }
-  IdentityRead read{scope, subjects.front(), {}};
-  if (auto st = reads_.write(read); !st.ok()) return st.error();
+  auto read = reads_.wait({scope, subjects.front(), {}, {}});
+  if (!read.status.ok()) return read.status.error();
   return std::move(read.found);
 }
 
-void PostgresStore::read_batch(std::vector<WriteBatcher<IdentityRead>::Item*>& batch) {
+void PostgresStore::with_identities_later(const Scope& scope, std::vector<std::string> subjects,
+                                          IdentitiesDone fn) {
+  if (subjects.size() != 1) return ClaimStore::with_identities_later(scope, subjects, fn);
+  reads_.submit({scope, std::move(subjects.front()), {}, {}},
+                [fn = std::move(fn)](IdentityRead& r) {
+                  std::vector<const Claim*> claims;
+                  claims.reserve(r.found.size());
+                  for (const auto& c : r.found) claims.push_back(&c);
+                  fn(r.status, claims);
+                });
+}
+
+void PostgresStore::read_batch(std::vector<IdentityRead*>& batch) {
   auto set_error = [&](const core::Error& e) {
     for (auto* i : batch) i->status = e;
   };
   if (batch.size() == 1) {  // alone: the statement planned for one subject
-    IdentityRead& read = *batch.front()->value;
+    IdentityRead& read = *batch.front();
     auto r = run(kFindIdentity, {read.scope.account_id, read.scope.region, read.subject});
     if (!r.ok()) return set_error(r.error());
     read.found = read_claims(*r);
@@ -205,7 +217,7 @@ void PostgresStore::read_batch(std::vector<WriteBatcher<IdentityRead>::Item*>& b
   }
   std::vector<std::string> accounts, regions, subjects, callers;
   for (size_t n = 0; n < batch.size(); ++n) {
-    const IdentityRead& read = *batch[n]->value;
+    const IdentityRead& read = *batch[n];
     accounts.push_back(read.scope.account_id);
     regions.push_back(read.scope.region);
     subjects.push_back(read.subject);
@@ -220,7 +232,7 @@ void PostgresStore::read_batch(std::vector<WriteBatcher<IdentityRead>::Item*>& b
     if (n < 0 || static_cast<size_t>(n) >= batch.size()) {
       return set_error(core::internal_error("find_identities_of: no such caller"));
     }
-    batch[static_cast<size_t>(n)]->value->found.push_back(read_claim(*r, row));
+    batch[static_cast<size_t>(n)]->found.push_back(read_claim(*r, row));
   }
 }
 

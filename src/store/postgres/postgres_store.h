@@ -14,6 +14,7 @@
 #include "store/postgres/conn.h"
 #include "store/postgres/sweep_leases.h"
 #include "store/postgres/webhook_cursor.h"
+#include "store/batch_queue.h"
 #include "store/write_batcher.h"
 
 namespace vouch::store::postgres {
@@ -41,6 +42,11 @@ class PostgresStore final : public core::Store {
                                                          const std::string& subject) override;
   core::Result<std::vector<core::Claim>> find_identities(
       const core::Scope& scope, const std::vector<std::string>& subjects) override;
+  // One subject: queued for the next batched statement, `fn` called on the
+  // batch's thread; many: read at once, on the caller's thread.
+  void with_identities_later(const core::Scope& scope, std::vector<std::string> subjects,
+                             IdentitiesDone fn) override;
+  bool queues_identity_read(size_t subjects) const override { return subjects == 1; }
   core::Result<std::vector<core::Claim>> find_claims(
       const core::Scope& scope, core::ClaimKind kind,
       const std::vector<std::string>& subjects) override;
@@ -140,16 +146,17 @@ class PostgresStore final : public core::Store {
   // statement that commits on its own.
   core::Status insert_batched(core::Claim& claim);
   void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
-  // One-subject find_identities of concurrent callers, read in one
+  // One-subject identity reads of concurrent callers, read in one
   // statement: the server's cost of such a read is mostly per statement
   // (~50 us of its CPU alone, ~25 batched; bench/RESULTS.md). Reads of many
   // subjects run on their own: batched, they waited for one another.
   struct IdentityRead {
-    const core::Scope& scope;
-    const std::string& subject;
+    core::Scope scope;
+    std::string subject;
     std::vector<core::Claim> found;
+    core::Status status;
   };
-  void read_batch(std::vector<WriteBatcher<IdentityRead>::Item*>& batch);
+  void read_batch(std::vector<IdentityRead*>& batch);
 
   // Counts `n` claims this node inserted; analyzes the table when they
   // are as many as its statistics count (analyze.cc). `c`: a connection the
@@ -158,7 +165,7 @@ class PostgresStore final : public core::Store {
 
   std::unique_ptr<Pool> pool_;
   WriteBatcher<core::Claim> inserts_;
-  WriteBatcher<IdentityRead> reads_;
+  BatchQueue<IdentityRead> reads_;  // after pool_: its thread reads through it
   std::mutex analyze_mu_;
   int64_t analyzed_rows_ = -1;  // GUARDED_BY(analyze_mu_); what ANALYZE counted; -1: not read
   int64_t inserted_since_ = 0;  // GUARDED_BY(analyze_mu_)

@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <numeric>
 #include <set>
 #include <string>
 #include <thread>
@@ -188,6 +192,43 @@ TEST(PostgresStoreTest, ThePoolHandsOutTheConnectionReturnedLast) {
     ASSERT_OK(c);
     EXPECT_EQ(backend_of(**c), second);  // and taken again each time
   }
+}
+
+// Waiters are served first come, first served: each of five, queued in
+// turn behind the one connection, gets it in that order, and a caller that
+// arrives while they wait queues behind them rather than taking it.
+TEST(PostgresStoreTest, ThePoolServesWaitersInTheOrderTheyCame) {
+  auto pool = Pool::open(fresh_database(), 1);
+  ASSERT_OK(pool);
+  auto held = (*pool)->acquire();
+  ASSERT_OK(held);
+  std::mutex mu;
+  std::vector<int> order;
+  std::vector<std::thread> waiters;
+  constexpr int kWaiters = 5;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&, i] {
+      auto lease = (*pool)->acquire();
+      EXPECT_OK(lease);
+      std::lock_guard lock(mu);
+      order.push_back(i);
+    });
+    while ((*pool)->waiting() < static_cast<size_t>(i + 1)) std::this_thread::yield();
+  }
+  held->reset();  // to waiter 0, then each to the next
+  {
+    // Arriving now, with the connection just given back: behind all five.
+    auto late = (*pool)->acquire();
+    EXPECT_OK(late);
+    std::lock_guard lock(mu);
+    order.push_back(kWaiters);
+  }
+  for (auto& t : waiters) t.join();
+  std::vector<int> want(kWaiters + 1);
+  std::iota(want.begin(), want.end(), 0);
+  EXPECT_EQ(order, want);
+  EXPECT_EQ((*pool)->waiting(), 0u);
+  EXPECT_OK((*pool)->acquire());  // and the connection is idle again
 }
 
 TEST(PostgresStoreTest, APoolOpensEveryConnectionItAsksForOrNone) {
@@ -390,6 +431,75 @@ TEST(PostgresStoreTest, ConcurrentIdentityReadsShareAStatementAndEachGetsItsOwn)
     EXPECT_EQ(seen, want) << t;
     EXPECT_EQ(got[t]->size(), want.size()) << t;
   }
+}
+
+// with_identities_later (an I/O thread's read): one subject returns before
+// its read is done, the claims come to `fn` on the queue's thread; many
+// subjects are read at once, on the caller's thread.
+TEST(PostgresStoreTest, AReadLaterReturnsBeforeItsStatementAndCallsBackWithItsClaims) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto s = open_store(db, 4);
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->queues_identity_read(1));
+  EXPECT_FALSE(s->queues_identity_read(3));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(s->insert_claim(make_claim(i, ClaimKind::kSesDomain)));
+
+  struct Got {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool called = false;
+    core::Status status;
+    std::vector<std::string> subjects;
+    std::thread::id on;
+  };
+  auto callback = [](Got& g) {
+    return [&g](const core::Status& st, const std::vector<const Claim*>& claims) {
+      std::lock_guard lock(g.mu);
+      g.called = true;
+      g.status = st;
+      for (const Claim* c : claims) g.subjects.push_back(c->subject);
+      std::sort(g.subjects.begin(), g.subjects.end());
+      g.on = std::this_thread::get_id();
+      g.cv.notify_all();
+    };
+  };
+  auto wait = [](Got& g) {
+    std::unique_lock lock(g.mu);
+    g.cv.wait(lock, [&] { return g.called; });
+  };
+
+  PGconn* locker = PQconnectdb(db.c_str());
+  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN; LOCK TABLE claims IN ACCESS EXCLUSIVE MODE"));
+  Got one;
+  s->with_identities_later(kScope, {"d1.example"}, callback(one));
+  {  // returned while its statement waits for the lock
+    std::lock_guard lock(one.mu);
+    EXPECT_FALSE(one.called);
+  }
+  PQclear(PQexec(locker, "COMMIT"));
+  PQfinish(locker);
+  wait(one);
+  EXPECT_OK(one.status);
+  EXPECT_EQ(one.subjects, std::vector<std::string>{"d1.example"});
+  EXPECT_NE(one.on, std::this_thread::get_id());
+
+  Got many;  // read at once: called back before with_identities_later returns
+  s->with_identities_later(kScope, {"d0.example", "d2.example", "absent.example"}, callback(many));
+  {
+    std::lock_guard lock(many.mu);
+    EXPECT_TRUE(many.called);
+  }
+  EXPECT_OK(many.status);
+  EXPECT_EQ(many.subjects, (std::vector<std::string>{"d0.example", "d2.example"}));
+  EXPECT_EQ(many.on, std::this_thread::get_id());
+
+  Got none;
+  s->with_identities_later(kScope, {"absent.example"}, callback(none));
+  wait(none);
+  EXPECT_OK(none.status);
+  EXPECT_TRUE(none.subjects.empty());
 }
 
 TEST(PostgresStoreTest, LeasesHandEachDueClaimToExactlyOneOfThreeNodes) {
