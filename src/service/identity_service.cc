@@ -246,28 +246,31 @@ Result<ConfirmResult> IdentityService::confirm_email(const std::string& token) {
 }
 
 Result<IdentityService::AttributesRead> IdentityService::attributes_read(
-    const Scope& scope, std::vector<std::string> identities, const std::string& operation) {
+    const Scope& scope, const std::vector<std::string>& identities, const std::string& operation) {
   if (auto s = limiter_.admit(scope, operation); !s.ok()) return s.error();
   if (identities.size() > options_.max_per_call) {
     return core::invalid_argument("Too many identities in the request. The maximum is " +
                                   std::to_string(options_.max_per_call) + ".");
   }
-  AttributesRead read{std::move(identities), {}, {}, clock_.now()};
+  AttributesRead read{{}, {}, clock_.now()};
   // Several spellings may name one identity; answer each as it was asked.
   // (subject, index of the asked name), sorted by subject to match claims.
-  read.asked.reserve(read.identities.size());
-  for (size_t i = 0; i < read.identities.size(); ++i) {
-    auto subject = core::normalize_identity(read.identities[i]);
+  read.asked.reserve(identities.size());
+  for (size_t i = 0; i < identities.size(); ++i) {
+    auto subject = core::normalize_identity(identities[i]);
     if (subject.ok()) read.asked.emplace_back(std::move(*subject), i);  // else it cannot exist
   }
   std::sort(read.asked.begin(), read.asked.end());
+  read.subjects.reserve(read.asked.size());
   for (const auto& [subject, i] : read.asked) {
     if (read.subjects.empty() || read.subjects.back() != subject) read.subjects.push_back(subject);
   }
   return read;
 }
 
-core::Status IdentityService::answer_attributes(const Scope& scope, const AttributesRead& read,
+core::Status IdentityService::answer_attributes(const Scope& scope,
+                                                const std::vector<std::string>& identities,
+                                                const AttributesRead& read,
                                                 const std::vector<const Claim*>& claims,
                                                 const AttributesFn& fn) {
   auto by_dkim = verified_by_dkim(scope, claims);
@@ -283,8 +286,8 @@ core::Status IdentityService::answer_attributes(const Scope& scope, const Attrib
     auto it = std::lower_bound(asked.begin(), asked.end(), c->subject,
                                [](const auto& a, const std::string& s) { return a.first < s; });
     for (; it != asked.end() && it->first == c->subject; ++it) {
-      out.push_back({read.identities[it->second], status, c->kind, c->subject, token,
-                     &c->dkim_tokens, &c->tags, c->reject_on_mx_failure});
+      out.push_back({identities[it->second], status, c->kind, c->subject, token, &c->dkim_tokens,
+                     &c->tags, c->reject_on_mx_failure});
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -301,27 +304,28 @@ core::Status IdentityService::with_attributes(const Scope& scope,
                                               const AttributesFn& fn) {
   auto read = attributes_read(scope, identities, operation);
   if (!read.ok()) return read.error();
-  const std::vector<std::string_view> subjects(read->subjects.begin(), read->subjects.end());
   core::Status answered;
-  auto st = store_.with_identities(scope, subjects, [&](const std::vector<const Claim*>& claims) {
-    answered = answer_attributes(scope, *read, claims, fn);
-  });
+  auto st = store_.with_identities(
+      scope, read->subjects, [&](const std::vector<const Claim*>& claims) {
+        answered = answer_attributes(scope, identities, *read, claims, fn);
+      });
   if (!st.ok()) return st;
   return answered;
 }
 
 void IdentityService::with_attributes_later(const Scope& scope, std::vector<std::string> identities,
                                             const std::string& operation, AttributesDone done) {
-  auto read = attributes_read(scope, std::move(identities), operation);
+  auto read = attributes_read(scope, identities, operation);
   if (!read.ok()) return done(read.error(), {});
-  auto subjects = read->subjects;
+  std::vector<std::string> subjects(read->subjects.begin(), read->subjects.end());
+  read->subjects.clear();  // views, which a copy of the callback would leave dangling
   store_.with_identities_later(
       scope, std::move(subjects),
-      [this, scope, read = std::move(*read), done = std::move(done)](
-          const core::Status& st, const std::vector<const Claim*>& claims) {
+      [this, scope, identities = std::move(identities), read = std::move(*read),
+       done = std::move(done)](const core::Status& st, const std::vector<const Claim*>& claims) {
         if (!st.ok()) return done(st, {});
         bool called = false;
-        auto answered = answer_attributes(scope, read, claims, [&](const auto& attrs) {
+        auto answered = answer_attributes(scope, identities, read, claims, [&](const auto& attrs) {
           called = true;
           done({}, attrs);
         });

@@ -278,20 +278,21 @@ class IdentityService {
   core::Result<ConfirmResult> follow_custom_link(const std::string& token);
 
  private:
-  // A Get*Attributes read, admitted and checked: the names as asked, each
-  // normalized with its index (sorted), the distinct subjects, and the time
-  // the statuses are given at.
+  // A Get*Attributes read, admitted and checked: each name asked, normalized,
+  // with its index (sorted), the distinct subjects (views into `asked`), and
+  // the time statuses are given at.
   struct AttributesRead {
-    std::vector<std::string> identities;
     std::vector<std::pair<std::string, size_t>> asked;
-    std::vector<std::string> subjects;
+    std::vector<std::string_view> subjects;
     core::TimePoint now;
   };
   core::Result<AttributesRead> attributes_read(const core::Scope& scope,
-                                               std::vector<std::string> identities,
+                                               const std::vector<std::string>& identities,
                                                const std::string& operation);
-  // Calls `fn` with `read`'s entries among `claims` (its subjects' identities).
-  core::Status answer_attributes(const core::Scope& scope, const AttributesRead& read,
+  // Calls `fn` with the entries of `read` (of `identities`) among `claims`.
+  core::Status answer_attributes(const core::Scope& scope,
+                                 const std::vector<std::string>& identities,
+                                 const AttributesRead& read,
                                  const std::vector<const core::Claim*>& claims,
                                  const AttributesFn& fn);
   // The stored identity for a normalised subject, created if absent.
