@@ -4,7 +4,8 @@
 // max_batch, in arrival order), flushes it in one go and calls each item's
 // completion there. One batch is in flight at a time, so the items queued
 // meanwhile make the next. (WriteBatcher is the same for callers that wait:
-// one of them leads.) A caller that wants to wait uses wait().
+// one of them leads.) A caller that wants to wait uses wait(). The flush and
+// the completions run on the queue's thread and must not throw.
 #pragma once
 
 #include <condition_variable>
