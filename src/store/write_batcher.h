@@ -5,7 +5,7 @@
 // threads, bench/RESULTS.md). On PostgreSQL each create waited for
 // its own commit's fsync holding one of the pool's few connections, so the
 // pool's size capped creates per second; batched, one commit serves many.
-// PostgreSQL's identity reads go through one too: one statement serves many.
+// (PostgreSQL's identity reads, whose callers may not wait, use BatchQueue.)
 #pragma once
 
 #include <condition_variable>
