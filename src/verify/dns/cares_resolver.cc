@@ -222,7 +222,9 @@ struct CaresResolver::Impl {
       int timeout_ms = static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
       ::poll(fds.data(), fds.size(), std::max(1, timeout_ms));
       // An answer on a lingering port is read through the socket c-ares knows.
-      for (size_t i = own; i < fds.size(); ++i) {
+      // (Entries pushed below, past the lingering ones, are not visited.)
+      const size_t polled = fds.size();
+      for (size_t i = own; i < polled; ++i) {
         if (!fds[i].revents) continue;
         const ares_socket_t fd = lingering[i - own].second;
         udp->mark_readable(fd, fds[i].fd);
