@@ -323,12 +323,18 @@ Result<std::vector<Claim>> PostgresStore::lease_due_claims(core::TimePoint now,
                                                            core::TimePoint lease_until,
                                                            size_t limit) {
   SweepLeases::Leased leased;
-  auto st = in_tx([&](Conn& c) -> core::Status {
-    auto r = SweepLeases::lease(c, now, lease_until, limit);
-    if (!r.ok()) return r.error();
-    leased = std::move(*r);
-    return {};
-  });
+  // Not flushed before it returns (the turn's lock is held until the
+  // commit, and other nodes wait for it): a lease lost with the server's
+  // crash only lets its claims be leased again, and their records are
+  // compared-and-set.
+  auto st = in_tx(
+      [&](Conn& c) -> core::Status {
+        auto r = SweepLeases::lease(c, now, lease_until, limit);
+        if (!r.ok()) return r.error();
+        leased = std::move(*r);
+        return {};
+      },
+      "BEGIN; SET LOCAL synchronous_commit TO off");
   if (!st.ok()) return st.error();
   sweeps_.taken(leased, now, lease_until);
   return std::move(leased.claims);
