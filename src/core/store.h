@@ -68,13 +68,24 @@ struct CreateRules {
   Seconds token_window{8 * 3600};    // how long a client token is remembered
   TimePoint now{};
   std::vector<ClaimKind> quota_kinds;  // the kinds the quota counts; empty: the claim's own
+  // An SES identity with the claim's subject already in the scope answers
+  // (kExisting) instead of refusing the insert: a Verify that finds what a
+  // concurrent one wrote needs no second read. Checked before the quota.
+  bool existing_identity = false;
 };
 
-enum class CreateOutcome { kCreated, kReplayed, kTokenMismatch, kLiveDuplicate, kQuotaExceeded };
+enum class CreateOutcome {
+  kCreated,
+  kReplayed,
+  kTokenMismatch,
+  kLiveDuplicate,
+  kQuotaExceeded,
+  kExisting
+};
 
 struct CreateResult {
   CreateOutcome outcome = CreateOutcome::kCreated;
-  Claim claim;              // kCreated: the stored claim
+  Claim claim;              // kCreated: the stored claim; kExisting: the identity found
   std::string response;     // kReplayed: the first response
   std::string existing_id;  // kLiveDuplicate: the claim in the way
 };

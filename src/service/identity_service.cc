@@ -86,13 +86,14 @@ Result<Claim> IdentityService::new_claim(const Scope& scope, ClaimKind kind,
   return c;
 }
 
-Result<Claim> IdentityService::insert_identity(Claim fresh) {
+Result<Claim> IdentityService::insert_identity(Claim fresh, bool existing) {
   // The quota is counted and the identity inserted in one transaction, so
   // concurrent creates (on any node) cannot pass it together.
   core::CreateRules rules;
   rules.quota = options_.max_identities;
   rules.quota_kinds = kinds_for(IdentityType::kAny);
   rules.one_live_per_subject = false;  // SES subjects are unique per scope anyway
+  rules.existing_identity = existing;
   rules.now = clock_.now();
   auto created = store_.create_claim_once(std::move(fresh), std::nullopt, rules);
   if (!created.ok()) return created.error();
@@ -108,14 +109,22 @@ Result<Claim> IdentityService::insert_identity(Claim fresh) {
 
 Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
                                              const std::string& subject) {
+  // With a quota a create is a transaction that counts the scope's
+  // identities, so a repeat Verify reads first. Without one the create
+  // answers with the identity it finds in its way (on PostgreSQL one batched
+  // statement for a new identity instead of a read and an insert).
+  const bool read_first = options_.max_identities > 0;
   for (int i = 0; i < kCasRetries; ++i) {
-    auto found = store_.find_identity(scope, subject);
-    if (!found.ok()) return found.error();
-    if (*found) return std::move(**found);
+    if (read_first) {
+      auto found = store_.find_identity(scope, subject);
+      if (!found.ok()) return found.error();
+      if (*found) return std::move(**found);
+    }
     auto fresh = new_claim(scope, kind, subject);
     if (!fresh.ok()) return fresh;
-    auto inserted = insert_identity(std::move(*fresh));
-    // A concurrent Verify of the same subject won: read what it wrote.
+    auto inserted = insert_identity(std::move(*fresh), !read_first);
+    // A concurrent Verify of the same subject won (or its identity was
+    // deleted again since): read what is there now.
     if (!inserted.ok() && inserted.error().code == ErrorCode::kConflict) continue;
     return inserted;
   }

@@ -331,10 +331,10 @@ class IdentityService {
   // MAIL FROM: the view of `identity`'s settings and claims; deleting them.
   core::Result<MailFromView> mail_from_of(const core::Claim& identity);
   core::Status delete_mail_from_claims(const core::Scope& scope, const std::string& subject);
-  // kQuotaExceeded when the scope holds max_identities already.
-  // Inserts a new SES identity within the identity quota (kQuotaExceeded),
-  // kConflict when one with its subject exists.
-  core::Result<core::Claim> insert_identity(core::Claim fresh);
+  // Inserts a new SES identity within the identity quota (kQuotaExceeded
+  // when the scope holds max_identities already); kConflict when one with its
+  // subject exists, or with `existing` that identity instead.
+  core::Result<core::Claim> insert_identity(core::Claim fresh, bool existing = false);
   // Deletes a normalised identity and its DKIM records; whether it existed.
   core::Result<bool> remove_identity(const core::Scope& scope, const std::string& subject);
   // SES v2 (identity_service_v2.cc): the identity an ARN names, changed by

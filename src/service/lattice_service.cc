@@ -148,6 +148,7 @@ Result<StartResult> LatticeService::start(const Scope& scope, StartRequest req,
                        std::to_string(options_.quota) + ") in this Region.",
                    {},
                    {}};
+    case core::CreateOutcome::kExisting: break;  // not asked for (an SES rule)
   }
   return core::internal_error("unknown create outcome");
 }

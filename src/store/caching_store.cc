@@ -217,6 +217,14 @@ Result<Claim> CachingStore::insert_claim(Claim claim) {
 
 Result<core::CreateResult> CachingStore::create_claim_once(
     Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
+  if (rules.existing_identity && !key) {
+    // An identity in the cache answers without the writer: a repeat Verify
+    // stays a read, as it was before the create could find it.
+    auto found = find_identity(claim.scope, claim.subject);
+    if (!found.ok()) return found.error();
+    if (*found)
+      return core::CreateResult{core::CreateOutcome::kExisting, std::move(**found), {}, {}};
+  }
   auto r = inner().create_claim_once(claim, key, rules);
   forget(claim);
   return r;

@@ -48,6 +48,13 @@ class HookedStore final : public ForwardingStore {
     if (after_read) std::exchange(after_read, nullptr)();
     return r;
   }
+  int creates = 0;  // create_claim_once calls that reached the store
+  core::Result<core::CreateResult> create_claim_once(Claim claim,
+                                                     const std::optional<core::IdempotencyKey>& key,
+                                                     const core::CreateRules& rules) override {
+    ++creates;
+    return ForwardingStore::create_claim_once(std::move(claim), key, rules);
+  }
 };
 
 class CachingStoreTest : public testing_util::CachingStoreFixture<HookedStore> {
@@ -95,6 +102,26 @@ TEST_F(CachingStoreTest, RepeatedReadsAreServedFromMemory) {
   EXPECT_EQ(second->size(), 2u);
   EXPECT_EQ(cache_->stats().hits, 2u);  // the absent one is asked of the store again
   EXPECT_EQ(cache_->stats().misses, 4u);
+}
+
+TEST_F(CachingStoreTest, ACreateFindingACachedIdentityAnswersWithoutTheWriter) {
+  Claim a = add("a.example.com");
+  EXPECT_EQ(status_of("a.example.com"), ClaimStatus::kPending);  // now cached
+  core::CreateRules rules;
+  rules.one_live_per_subject = false;
+  rules.existing_identity = true;
+  rules.now = T0;
+  auto again = cache_->create_claim_once(domain("a.example.com", 99), std::nullopt, rules);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, core::CreateOutcome::kExisting);
+  EXPECT_EQ(again->claim.id, a.id);
+  EXPECT_EQ(inner_->creates, 0);
+  // The control: a subject the store does not hold goes to it, and is created.
+  auto fresh = cache_->create_claim_once(domain("b.example.com", 100), std::nullopt, rules);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->outcome, core::CreateOutcome::kCreated);
+  EXPECT_EQ(inner_->creates, 1);
+  EXPECT_EQ(status_of("b.example.com"), ClaimStatus::kPending);
 }
 
 TEST_F(CachingStoreTest, ScopesDoNotShareEntries) {

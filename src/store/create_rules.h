@@ -22,14 +22,18 @@ struct StoredToken {
 //   key->client_token (called only with a key);
 // find_live() -> Result<optional<string>>: the id of a non-failed claim of the
 //   claim's kind and subject (only with one_live_per_subject);
+// find_identity() -> Result<optional<Claim>>: the scope's SES identity with
+//   the claim's subject (only with existing_identity);
 // count(kinds) -> Result<size_t>: the scope's claims of those kinds (only
 //   with a quota).
-// Sets out.outcome, and out.response or out.existing_id when they apply.
-template <typename FindToken, typename FindLive, typename Count>
+// Sets out.outcome, and out.response, out.existing_id or out.claim when
+// they apply.
+template <typename FindToken, typename FindLive, typename FindIdentity, typename Count>
 core::Status check_create_rules(const core::Claim& claim,
                                 const std::optional<core::IdempotencyKey>& key,
                                 const core::CreateRules& rules, core::CreateResult& out,
-                                FindToken&& find_token, FindLive&& find_live, Count&& count) {
+                                FindToken&& find_token, FindLive&& find_live,
+                                FindIdentity&& find_identity, Count&& count) {
   if (key) {
     core::Result<std::optional<StoredToken>> token = find_token();
     if (!token.ok()) return token.error();
@@ -47,6 +51,15 @@ core::Status check_create_rules(const core::Claim& claim,
     if (*live) {
       out.outcome = core::CreateOutcome::kLiveDuplicate;
       out.existing_id = **live;
+      return {};
+    }
+  }
+  if (rules.existing_identity) {
+    core::Result<std::optional<core::Claim>> found = find_identity();
+    if (!found.ok()) return found.error();
+    if (*found) {
+      out.outcome = core::CreateOutcome::kExisting;
+      out.claim = std::move(**found);
       return {};
     }
   }

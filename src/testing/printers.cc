@@ -54,6 +54,7 @@ const char* to_string(core::CreateOutcome o) {
     case core::CreateOutcome::kTokenMismatch: return "TokenMismatch";
     case core::CreateOutcome::kLiveDuplicate: return "LiveDuplicate";
     case core::CreateOutcome::kQuotaExceeded: return "QuotaExceeded";
+    case core::CreateOutcome::kExisting: return "Existing";
   }
   return "?";
 }

@@ -156,18 +156,25 @@ core::Status in_the_way(Conn& c, const Claim& claim) {
   return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
 }
 
-// Inserts `claim` (setting seq and version), or kConflict naming the claim
-// in the way.
-core::Status insert_row(Conn& c, Claim& claim) {
+// Inserts `claim` (setting seq and version) unless a unique index refuses
+// it: whether it did.
+Result<bool> insert_if_free(Conn& c, Claim& claim) {
   Params params;
   claim_params(claim, params);
   auto r = c.run(kInsertClaim, params);
   if (!r.ok()) return r.error();
-  if (r->rows() == 1) {
-    claim.seq = r->int_at(0, 0);
-    claim.version = 1;
-    return {};
-  }
+  if (r->rows() != 1) return false;
+  claim.seq = r->int_at(0, 0);
+  claim.version = 1;
+  return true;
+}
+
+// Inserts `claim` (setting seq and version), or kConflict naming the claim
+// in the way.
+core::Status insert_row(Conn& c, Claim& claim) {
+  auto inserted = insert_if_free(c, claim);
+  if (!inserted.ok()) return inserted.error();
+  if (*inserted) return {};
   return in_the_way(c, claim);
 }
 
@@ -190,36 +197,53 @@ core::Status check_create(Conn& c, const Claim& claim,
     if (r->rows() != 1) return std::optional<std::string>();
     return std::optional<std::string>(r->text_at(0, 0));
   };
+  auto find_identity = [&]() -> Result<std::optional<Claim>> {
+    auto r = c.run(kFindIdentity, {scope.account_id, scope.region, claim.subject});
+    if (!r.ok()) return r.error();
+    if (r->rows() == 0) return std::optional<Claim>();
+    return std::optional<Claim>(read_claim(*r, 0));
+  };
   auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
     auto r = c.run(kCountKind, {scope.account_id, scope.region, kinds_array(kinds)});
     if (!r.ok()) return r.error();
     return static_cast<size_t>(r->int_at(0, 0));
   };
-  return check_create_rules(claim, key, rules, out, find_token, find_live, count);
+  return check_create_rules(claim, key, rules, out, find_token, find_live, find_identity, count);
 }
 
 }  // namespace
 
-core::Status PostgresStore::insert_batched(Claim& claim) { return inserts_.write(claim); }
+core::Status PostgresStore::insert_batched(NewClaim& n) { return inserts_.write(n); }
 
-void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch) {
+void PostgresStore::insert_batch(std::vector<Inserts::Item*>& batch) {
   auto lease = pool_->acquire();
   if (!lease.ok()) {
     for (auto* i : batch) i->status = lease.error();
     return;
   }
   Conn& c = ***lease;
-  // One statement commits on its own: no BEGIN and COMMIT round trips. A
-  // conflict's lookup after it reads what is there by then, as a retry would.
+  // One statement commits on its own: no BEGIN and COMMIT round trips. What
+  // is read about a conflict after it is what is there by then, as a retry
+  // would read.
+  std::vector<Inserts::Item*> left_out;
+  auto insert_alone = [&](Inserts::Item* i) {
+    auto inserted = insert_if_free(c, i->value->claim);
+    if (!inserted.ok()) {
+      i->status = inserted.error();
+    } else if (*inserted) {
+      count_inserts(1, &c);
+    } else {
+      left_out.push_back(i);
+    }
+  };
   if (batch.size() == 1) {
-    batch.front()->status = insert_row(c, *batch.front()->value);
-    if (batch.front()->status.ok()) count_inserts(1, &c);
-    return;
+    insert_alone(batch.front());
+    return settle_left_out(c, left_out);
   }
   std::vector<Params> columns(kClaimColumns);
   for (auto* i : batch) {
     Params row;
-    claim_params(*i->value, row);
+    claim_params(i->value->claim, row);
     for (size_t col = 0; col < kClaimColumns; ++col) columns[col].push_back(std::move(row[col]));
   }
   Params arrays;
@@ -227,8 +251,8 @@ void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch)
   auto r = c.run(kInsertClaims, arrays);
   if (!r.ok() && r.error().code != ErrorCode::kUnavailable) {
     // One bad row fails the statement: each alone, so it fails only its own.
-    for (auto* i : batch) i->status = insert_row(c, *i->value);
-    return;
+    for (auto* i : batch) insert_alone(i);
+    return settle_left_out(c, left_out);
   }
   if (!r.ok()) {
     for (auto* i : batch) i->status = r.error();
@@ -238,31 +262,70 @@ void PostgresStore::insert_batch(std::vector<WriteBatcher<Claim>::Item*>& batch)
   for (int row = 0; row < r->rows(); ++row) seqs.emplace(r->text_at(row, 1), r->int_at(row, 0));
   count_inserts(seqs.size(), &c);
   for (auto* i : batch) {
-    Claim& claim = *i->value;
+    Claim& claim = i->value->claim;
     if (auto it = seqs.find(claim.id); it != seqs.end()) {
       claim.seq = it->second;
       claim.version = 1;
     } else {
-      i->status = in_the_way(c, claim);
+      left_out.push_back(i);
     }
+  }
+  settle_left_out(c, left_out);
+}
+
+void PostgresStore::settle_left_out(Conn& c, const std::vector<Inserts::Item*>& left) {
+  std::vector<Inserts::Item*> wanting;
+  for (auto* i : left) {
+    if (i->value->existing_identity) wanting.push_back(i);
+  }
+  if (!wanting.empty()) {
+    std::vector<std::string> accounts, regions, subjects, callers;
+    for (size_t n = 0; n < wanting.size(); ++n) {
+      const Claim& claim = wanting[n]->value->claim;
+      accounts.push_back(claim.scope.account_id);
+      regions.push_back(claim.scope.region);
+      subjects.push_back(claim.subject);
+      callers.push_back(std::to_string(n));
+    }
+    auto r = c.run(kFindIdentitiesOf, {text_array(accounts), text_array(regions),
+                                       text_array(subjects), text_array(callers)});
+    if (!r.ok()) {
+      for (auto* i : wanting) i->status = r.error();
+    } else {
+      const int caller_col = r->columns() - 1;
+      for (int row = 0; row < r->rows(); ++row) {
+        const int64_t n = r->int_at(row, caller_col);
+        if (n < 0 || static_cast<size_t>(n) >= wanting.size()) continue;
+        NewClaim& found = *wanting[static_cast<size_t>(n)]->value;
+        found.claim = read_claim(*r, row);
+        found.existed = true;
+      }
+    }
+  }
+  // The rest, and an identity gone again since the insert: what is in the way.
+  for (auto* i : left) {
+    if (i->status.ok() && !i->value->existed) i->status = in_the_way(c, i->value->claim);
   }
 }
 
 Result<Claim> PostgresStore::insert_claim(Claim claim) {
   // No scope lock: the unique indexes refuse duplicates, and what needs
   // counting or a live-subject check goes through create_claim_once.
-  if (auto st = insert_batched(claim); !st.ok()) return st.error();
-  return claim;
+  NewClaim n{std::move(claim)};
+  if (auto st = insert_batched(n); !st.ok()) return st.error();
+  return std::move(n.claim);
 }
 
 Result<core::CreateResult> PostgresStore::create_claim_once(
     Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
   core::CreateResult out;
   if (!(rules.quota > 0 || rules.one_live_per_subject || key)) {
-    // Nothing to read first (see below): the insert, batched with others.
-    if (auto st = insert_batched(claim); !st.ok()) return st.error();
-    out.outcome = core::CreateOutcome::kCreated;
-    out.claim = std::move(claim);
+    // Nothing to read first (see below): the insert, batched with others,
+    // and the existing identity read only when the insert finds one.
+    NewClaim n{std::move(claim), rules.existing_identity};
+    if (auto st = insert_batched(n); !st.ok()) return st.error();
+    out.outcome = n.existed ? core::CreateOutcome::kExisting : core::CreateOutcome::kCreated;
+    out.claim = std::move(n.claim);
     return out;
   }
   auto st = in_tx([&](Conn& c) -> core::Status {
@@ -291,7 +354,7 @@ Result<core::CreateResult> PostgresStore::create_claim_once(
   });
   if (!st.ok()) return st.error();
   if (out.outcome == core::CreateOutcome::kCreated) count_inserts(1, nullptr);
-  out.claim = std::move(claim);
+  if (out.outcome != core::CreateOutcome::kExisting) out.claim = std::move(claim);
   return out;
 }
 

@@ -33,22 +33,9 @@ constexpr Query kGetClaimById{"get_claim_by_id", SELECT_CLAIMS "WHERE id = $1"};
 constexpr Query kFindIdentities{"find_identities", SELECT_CLAIMS
                                 "WHERE account_id = $1 AND region = $2 AND kind IN (0, 1) "
                                 "AND " VOUCH_PG_SUBJECT " = ANY($3::text[])"};
-// Several callers' identities at once: each caller's scope, subject and
-// number (n, after the claim's columns) as arrays side by side.
-constexpr Query kFindIdentitiesOf{
-    "find_identities_of",
-    "SELECT " VOUCH_PG_CLAIM_COLUMNS ", x.n FROM unnest($1::text[], $2::text[], $3::text[], "
-    "$4::integer[]) AS x(a, r, s, n) JOIN claims ON account_id = x.a AND region = x.r AND "
-    "kind IN (0, 1) AND " VOUCH_PG_SUBJECT " = x.s"};
 constexpr Query kFindClaims{"find_claims", SELECT_CLAIMS
                             "WHERE account_id = $1 AND region = $2 AND kind = $3 "
                             "AND " VOUCH_PG_SUBJECT " = ANY($4::text[]) ORDER BY seq"};
-// One subject, as every create and most reads ask: with = ANY the generic
-// plan (priced for an array of ten) never beat the custom plans, so each
-// call was planned again (~150 us of the server's CPU per create).
-constexpr Query kFindIdentity{"find_identity", SELECT_CLAIMS
-                              "WHERE account_id = $1 AND region = $2 AND kind IN (0, 1) "
-                              "AND " VOUCH_PG_SUBJECT " = $3"};
 constexpr Query kFindClaimsOf{"find_claims_of",
                               SELECT_CLAIMS "WHERE account_id = $1 AND region = $2 AND kind = $3 "
                                             "AND " VOUCH_PG_SUBJECT " = $4 ORDER BY seq"};

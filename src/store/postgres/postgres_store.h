@@ -141,11 +141,22 @@ class PostgresStore final : public core::Store {
   // Rerun from the start (so `fn` must reset what it writes) after a
   // serialization failure or a deadlock, a few times.
   core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
-  // Inserts `claim` (setting seq and version), or kConflict naming the claim
-  // in the way: with the inserts of other callers waiting meanwhile, in one
-  // statement that commits on its own.
-  core::Status insert_batched(core::Claim& claim);
-  void insert_batch(std::vector<WriteBatcher<core::Claim>::Item*>& batch);
+  // A claim to insert; with existing_identity, an SES identity already
+  // holding its subject answers instead (`existed`, and `claim` is that one).
+  struct NewClaim {
+    core::Claim claim;
+    bool existing_identity = false;
+    bool existed = false;
+  };
+  using Inserts = WriteBatcher<NewClaim>;
+  // Inserts `n.claim` (setting seq and version), or kConflict naming the
+  // claim in the way: with the inserts of other callers waiting meanwhile, in
+  // one statement that commits on its own.
+  core::Status insert_batched(NewClaim& n);
+  void insert_batch(std::vector<Inserts::Item*>& batch);
+  // The items a batch's insert left out: those wanting an existing identity
+  // get it (one statement for all), the rest kConflict.
+  void settle_left_out(Conn& c, const std::vector<Inserts::Item*>& left);
   // One-subject identity reads of concurrent callers, read in one
   // statement: the server's cost of such a read is mostly per statement
   // (~50 us of its CPU alone, ~25 batched; bench/RESULTS.md). Reads of many
@@ -164,7 +175,7 @@ class PostgresStore final : public core::Store {
   void count_inserts(size_t n, Conn* c);
 
   std::unique_ptr<Pool> pool_;
-  WriteBatcher<core::Claim> inserts_;
+  Inserts inserts_;
   BatchQueue<IdentityRead> reads_;  // after pool_: its thread reads through it
   std::mutex analyze_mu_;
   int64_t analyzed_rows_ = -1;  // GUARDED_BY(analyze_mu_); what ANALYZE counted; -1: not read

@@ -271,6 +271,15 @@ core::Status check_create(Conn& c, const Claim& claim,
     if (rc != SQLITE_ROW) return c.error("find live claim");
     return std::optional<std::string>(s.text_at(0));
   };
+  auto find_identity = [&]() -> Result<std::optional<Claim>> {
+    Stmt s = c.prepare(kSelect +
+                       "WHERE account_id = ?1 AND region = ?2 AND kind IN (0, 1) AND subject = ?3");
+    s.bind(1, scope.account_id).bind(2, scope.region).bind(3, claim.subject);
+    auto rows = collect(c, s);
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<Claim>();
+    return std::optional<Claim>(std::move(rows->front()));
+  };
   auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
     Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
                        kinds_sql(kinds));
@@ -278,7 +287,7 @@ core::Status check_create(Conn& c, const Claim& claim,
     if (s.step() != SQLITE_ROW) return c.error("count claims");
     return static_cast<size_t>(s.int_at(0));
   };
-  return check_create_rules(claim, key, rules, out, find_token, find_live, count);
+  return check_create_rules(claim, key, rules, out, find_token, find_live, find_identity, count);
 }
 
 }  // namespace
@@ -318,7 +327,7 @@ Result<core::CreateResult> SqliteStore::create_claim_once(
     return {};
   });
   if (!st.ok()) return st.error();
-  out.claim = std::move(claim);
+  if (out.outcome != core::CreateOutcome::kExisting) out.claim = std::move(claim);
   return out;
 }
 
