@@ -158,7 +158,9 @@ void Scheduler::start(Claim claim, Waiter done, bool counted) {
       // background loop cost a thread hop each, most of a lookup's round trip.
       if (!queued_.empty() && !stopping_) {
         next = take_queued();
-        notify_loop = queued_.size() + 1 == options_.max_in_flight;  // just ran low: read more
+        // Just ran low: read more now, not a window later (a lease's turn
+        // may take longer than the rest of the queue lasts).
+        notify_loop = queued_.size() + 1 == low_water();
       } else {
         // Nothing queued: hand slots back in steps, so one wake-up of the
         // background loop starts a step's worth of lookups.

@@ -128,11 +128,12 @@ class Scheduler final : public core::CheckRunner {
   // disk must not drain the window (at 8 windows it did, and the sweep
   // stalled on each slow fdatasync), but memory stays bounded.
   bool queue_low() const {
-    // A lease may wait its turn behind other nodes' (sweep_leases.cc): read
-    // ahead by more then.
-    const size_t low = options_.lease_for.count() > 0 ? 3 * options_.max_in_flight
-                                                      : options_.max_in_flight;
-    return queued_.size() < low && in_flight_.size() < 32 * options_.max_in_flight;
+    return queued_.size() < low_water() && in_flight_.size() < 32 * options_.max_in_flight;
+  }
+  // Queued claims below which the next read starts. A lease may wait its
+  // turn behind other nodes' (sweep_leases.cc): read ahead by more then.
+  size_t low_water() const {
+    return options_.lease_for.count() > 0 ? 3 * options_.max_in_flight : options_.max_in_flight;
   }
 
   core::Store& store_;

@@ -80,6 +80,19 @@ class CountingStore final : public store::ForwardingStore {
     std::lock_guard lock(mu_);
     return sizes_;
   }
+  core::Result<std::vector<Claim>> lease_due_claims(core::TimePoint now,
+                                                    core::TimePoint lease_until,
+                                                    size_t limit) override {
+    {
+      std::lock_guard lock(mu_);
+      ++leases_;
+    }
+    return ForwardingStore::lease_due_claims(now, lease_until, limit);
+  }
+  size_t leases() {
+    std::lock_guard lock(mu_);
+    return leases_;
+  }
 
  private:
   std::mutex mu_;
@@ -87,6 +100,7 @@ class CountingStore final : public store::ForwardingStore {
   bool gate_closed_ = false;
   size_t calls_ = 0;
   size_t recorded_ = 0;
+  size_t leases_ = 0;
   std::vector<size_t> sizes_;
 };
 
@@ -923,6 +937,41 @@ TEST_F(SchedulerTest, NodesSharingAStoreCheckEachDueClaimOnce) {
     EXPECT_EQ(resolver.asked(c.record_name), 1u) << c.subject;  // once, by one node
     EXPECT_EQ(get(c).status, ClaimStatus::kVerified) << c.subject;
   }
+}
+
+// Under leases the next read starts as soon as the queue falls below its low
+// water mark (three windows), not a window later: another node may hold the
+// leases' turn for longer than the rest of the queue lasts.
+TEST_F(SchedulerTest, ALeasingNodeReadsAheadAsSoonAsItsQueueRunsLow) {
+  auto store = counting_store("ahead.db");
+  ASSERT_NE(store, nullptr);
+  CountingStore& counted = *store;
+  FakeResolver resolver;
+  std::vector<Claim> cs = published_domains(counted, resolver, 3000, 40, "ahead");
+  ASSERT_EQ(cs.size(), 40u);
+  SchedulerOptions opt;
+  opt.lease_for = seconds(60);
+  opt.max_in_flight = 4;
+  opt.min_lease = 16;  // a lease of 16: 4 in the window, 12 queued (the low water mark)
+  // The real timer: it looks at the loop's condition only when woken (the
+  // fake one looks again by itself, which would hide a missing wake).
+  opt.poll_interval = std::chrono::hours(1);
+  opt.writers = 1;
+  {
+    Scheduler s(counted, resolver, clock_, opt);
+    resolver.hold();
+    counted.close_gate();  // no record completes: only answers wake the loop
+    s.start_background();
+    ASSERT_TRUE(resolver.wait_held(4));
+    EXPECT_EQ(counted.leases(), 1u);  // the control: 12 queued is not low yet
+    resolver.release_one();           // its slot takes the 5th claim: 11 queued
+    EXPECT_TRUE(testing::eventually([&] { return counted.leases() == 2; }))
+        << "no read until the queue fell to a window";
+    counted.open_gate();
+    resolver.release();
+    EXPECT_TRUE(testing::eventually([&] { return counted.recorded() >= cs.size(); }, seconds(20)));
+  }
+  EXPECT_EQ(counted.recorded(), cs.size());  // each checked once
 }
 
 TEST_F(SchedulerTest, AClaimLeasedByADeadNodeIsCheckedWhenTheLeaseRunsOut) {

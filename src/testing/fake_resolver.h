@@ -65,6 +65,17 @@ class FakeResolver final : public core::DnsResolver {
     }
     for (auto& h : held) h.done(answer(h.name, h.type));
   }
+  // Answers the oldest held lookup; the rest stay held, as do new ones.
+  void release_one() {
+    Held h;
+    {
+      std::lock_guard lock(mu_);
+      if (held_.empty()) return;
+      h = std::move(held_.front());
+      held_.erase(held_.begin());
+    }
+    h.done(answer(h.name, h.type));
+  }
   // Waits until `n` lookups are held.
   bool wait_held(size_t n) {
     std::unique_lock lock(mu_);
