@@ -279,26 +279,18 @@ void PostgresStore::settle_left_out(Conn& c, const std::vector<Inserts::Item*>& 
     if (i->value->existing_identity) wanting.push_back(i);
   }
   if (!wanting.empty()) {
-    std::vector<std::string> accounts, regions, subjects, callers;
-    for (size_t n = 0; n < wanting.size(); ++n) {
-      const Claim& claim = wanting[n]->value->claim;
-      accounts.push_back(claim.scope.account_id);
-      regions.push_back(claim.scope.region);
-      subjects.push_back(claim.subject);
-      callers.push_back(std::to_string(n));
-    }
-    auto r = c.run(kFindIdentitiesOf, {text_array(accounts), text_array(regions),
-                                       text_array(subjects), text_array(callers)});
-    if (!r.ok()) {
-      for (auto* i : wanting) i->status = r.error();
+    std::vector<IdentityOf> callers;
+    for (const auto* i : wanting)
+      callers.push_back({i->value->claim.scope, i->value->claim.subject});
+    auto r = c.run(kFindIdentitiesOf, identities_of(callers));
+    auto found = r.ok() ? read_identities_of(*r, wanting.size())
+                        : Result<std::vector<std::pair<size_t, Claim>>>(r.error());
+    if (!found.ok()) {
+      for (auto* i : wanting) i->status = found.error();
     } else {
-      const int caller_col = r->columns() - 1;
-      for (int row = 0; row < r->rows(); ++row) {
-        const int64_t n = r->int_at(row, caller_col);
-        if (n < 0 || static_cast<size_t>(n) >= wanting.size()) continue;
-        NewClaim& found = *wanting[static_cast<size_t>(n)]->value;
-        found.claim = read_claim(*r, row);
-        found.existed = true;
+      for (auto& [n, claim] : *found) {
+        wanting[n]->value->claim = std::move(claim);
+        wanting[n]->value->existed = true;
       }
     }
   }

@@ -202,25 +202,13 @@ void PostgresStore::read_batch(std::vector<IdentityRead*>& batch) {
     read.found = read_claims(*r);
     return;
   }
-  std::vector<std::string> accounts, regions, subjects, callers;
-  for (size_t n = 0; n < batch.size(); ++n) {
-    const IdentityRead& read = *batch[n];
-    accounts.push_back(read.scope.account_id);
-    regions.push_back(read.scope.region);
-    subjects.push_back(read.subject);
-    callers.push_back(std::to_string(n));
-  }
-  auto r = run(kFindIdentitiesOf, {text_array(accounts), text_array(regions), text_array(subjects),
-                                   text_array(callers)});
+  std::vector<IdentityOf> callers;
+  for (const IdentityRead* read : batch) callers.push_back({read->scope, read->subject});
+  auto r = run(kFindIdentitiesOf, identities_of(callers));
   if (!r.ok()) return set_error(r.error());
-  const int caller_col = r->columns() - 1;
-  for (int row = 0; row < r->rows(); ++row) {
-    const int64_t n = r->int_at(row, caller_col);
-    if (n < 0 || static_cast<size_t>(n) >= batch.size()) {
-      return set_error(core::internal_error("find_identities_of: no such caller"));
-    }
-    batch[static_cast<size_t>(n)]->found.push_back(read_claim(*r, row));
-  }
+  auto found = read_identities_of(*r, batch.size());
+  if (!found.ok()) return set_error(found.error());
+  for (auto& [n, claim] : *found) batch[n]->found.push_back(std::move(claim));
 }
 
 Result<std::vector<Claim>> PostgresStore::find_claims(const Scope& scope, core::ClaimKind kind,

@@ -80,7 +80,8 @@ inline constexpr Query kFindIdentity{"find_identity",
                                      " FROM claims WHERE account_id = $1 AND region = $2 AND kind "
                                      "IN (0, 1) AND " VOUCH_PG_SUBJECT " = $3"};
 // Several callers' identities at once: each caller's scope, subject and
-// number (n, after the claim's columns) as arrays side by side.
+// number (n, after the claim's columns) as arrays side by side. Its
+// parameters and rows: identities_of, read_identities_of.
 inline constexpr Query kFindIdentitiesOf{
     "find_identities_of",
     "SELECT " VOUCH_PG_CLAIM_COLUMNS ", x.n FROM unnest($1::text[], $2::text[], $3::text[], "
@@ -104,6 +105,17 @@ inline core::Mail read_mail(const Res& r, int row) { return store::read_mail(Res
 
 std::vector<core::Claim> read_claims(const Res& r);
 std::vector<core::Mail> read_mails(const Res& r);
+
+// kFindIdentitiesOf's parameters: caller n's scope and subject.
+struct IdentityOf {
+  const core::Scope& scope;
+  const std::string& subject;
+};
+Params identities_of(const std::vector<IdentityOf>& callers);
+// Its rows, each with the caller (index) it answers; an internal error if a
+// row names none of the `callers` callers.
+core::Result<std::vector<std::pair<size_t, core::Claim>>> read_identities_of(const Res& r,
+                                                                             size_t callers);
 
 // A row_codec value as a text parameter.
 template <typename V>
