@@ -1,10 +1,11 @@
-// The write half of PostgresStore's claims: inserts and creates (under a
-// per-scope advisory lock), compare-and-set updates, recorded checks, deletes.
-#include <unordered_map>
+// The write half of PostgresStore's claims: creates that read before they
+// write (under a per-scope advisory lock), compare-and-set updates, recorded
+// checks, deletes. Batched inserts: inserts.cc.
 #include <unordered_set>
 
 #include "store/create_rules.h"
 #include "store/postgres/change_listener.h"
+#include "store/postgres/inserts.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 #include "store/record_batch.h"
@@ -19,41 +20,10 @@ using core::Scope;
 
 namespace {
 
-// Any unique index (id, an SES subject, a DKIM record) turns the insert into
-// no row, instead of an error that would abort the transaction.
-// Each statement that writes claims writes their claim_due rows too (rows.h).
-constexpr Query kInsertClaim{
-    "insert_claim",
-    "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
-    "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
-    "dkim_tokens, tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-    "$9, $10, $11, $12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING " VOUCH_PG_DUE_COLUMNS
-    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq FROM c"};
-// Many claims in one statement (claim_params' columns, an array each), in
-// their order: seqs increase as they would one by one.
-constexpr Query kInsertClaims{
-    "insert_claims",
-    "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
-    "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
-    "dkim_tokens, tags, reject_on_mx_failure, version) SELECT id, account_id, region, kind, subject, "
-    "record_name, token, status, created_at, deadline, next_check_at, last_verified_at, "
-    "absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, 1 FROM unnest($1::text[], "
-    "$2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::smallint[], "
-    "$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::integer[], "
-    "$15::text[], $16::text[], $17::smallint[]) WITH ORDINALITY AS v(id, account_id, region, "
-    "kind, subject, record_name, token, status, created_at, deadline, next_check_at, "
-    "last_verified_at, absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, n) "
-    "ORDER BY n ON CONFLICT DO NOTHING RETURNING id, " VOUCH_PG_DUE_COLUMNS
-    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq, id FROM c"};
-constexpr size_t kClaimColumns = 17;
-constexpr Query kClaimInTheWay{
-    "claim_in_the_way",
-    "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
-    "((kind IN (0, 1) AND $4 IN (0, 1) AND " VOUCH_PG_SUBJECT " = $5) OR (kind = 3 AND $4 = 3 AND "
-    "record_name = $6))) ORDER BY (id = $1), seq LIMIT 1"};
 // Serialises the creates of one (account, region): the quota and duplicate
 // checks then see every create committed before them.
-constexpr Query kLockScope{"lock_scope", "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))"};
+constexpr Query kLockScope{"lock_scope",
+                           "SELECT pg_advisory_xact_lock(" VOUCH_PG_SCOPE_LOCK_KEY("$1", "$2") ")"};
 constexpr Query kFindToken{"find_token",
                            "SELECT request_hash, response, created_at FROM idempotency "
                            "WHERE account_id = $1 AND region = $2 AND client_token = $3"};
@@ -145,30 +115,6 @@ constexpr Query kFailClaimMail{"fail_claim_mail",
                                "UPDATE outbox SET state = 2, last_error = 'identity deleted "
                                "before delivery' WHERE claim_id = $1 AND state = 0"};
 
-// kConflict naming the claim in the way of inserting `claim`.
-core::Status in_the_way(Conn& c, const Claim& claim) {
-  std::string existing = claim.id;
-  auto e = c.run(kClaimInTheWay,
-                 {claim.id, claim.scope.account_id, claim.scope.region,
-                  p(int64_t{kind_code(claim.kind)}), claim.subject, claim.record_name});
-  if (!e.ok()) return e.error();
-  if (e->rows() == 1) existing = e->text_at(0, 0);
-  return Error{ErrorCode::kConflict, "claim exists: " + claim.subject, existing, {}};
-}
-
-// Inserts `claim` (setting seq and version) unless a unique index refuses
-// it: whether it did.
-Result<bool> insert_if_free(Conn& c, Claim& claim) {
-  Params params;
-  claim_params(claim, params);
-  auto r = c.run(kInsertClaim, params);
-  if (!r.ok()) return r.error();
-  if (r->rows() != 1) return false;
-  claim.seq = r->int_at(0, 0);
-  claim.version = 1;
-  return true;
-}
-
 // Inserts `claim` (setting seq and version), or kConflict naming the claim
 // in the way.
 core::Status insert_row(Conn& c, Claim& claim) {
@@ -213,122 +159,27 @@ core::Status check_create(Conn& c, const Claim& claim,
 
 }  // namespace
 
-core::Status PostgresStore::insert_batched(NewClaim& n) { return inserts_.write(n); }
-
-void PostgresStore::insert_batch(std::vector<Inserts::Item*>& batch) {
-  auto lease = pool_->acquire();
-  if (!lease.ok()) {
-    for (auto* i : batch) i->status = lease.error();
-    return;
-  }
-  Conn& c = ***lease;
-  // One statement commits on its own: no BEGIN and COMMIT round trips. What
-  // is read about a conflict after it is what is there by then, as a retry
-  // would read.
-  std::vector<Inserts::Item*> left_out;
-  auto insert_alone = [&](Inserts::Item* i) {
-    auto inserted = insert_if_free(c, i->value->claim);
-    if (!inserted.ok()) {
-      i->status = inserted.error();
-    } else if (*inserted) {
-      count_inserts(1, &c);
-    } else {
-      left_out.push_back(i);
-    }
-  };
-  if (batch.size() == 1) {
-    insert_alone(batch.front());
-    return settle_left_out(c, left_out);
-  }
-  std::vector<Params> columns(kClaimColumns);
-  for (auto* i : batch) {
-    Params row;
-    claim_params(i->value->claim, row);
-    for (size_t col = 0; col < kClaimColumns; ++col) columns[col].push_back(std::move(row[col]));
-  }
-  Params arrays;
-  for (const auto& col : columns) arrays.push_back(array_literal(col));
-  auto r = c.run(kInsertClaims, arrays);
-  if (!r.ok() && r.error().code != ErrorCode::kUnavailable) {
-    // One bad row fails the statement: each alone, so it fails only its own.
-    for (auto* i : batch) insert_alone(i);
-    return settle_left_out(c, left_out);
-  }
-  if (!r.ok()) {
-    for (auto* i : batch) i->status = r.error();
-    return;
-  }
-  std::unordered_map<std::string, int64_t> seqs;
-  for (int row = 0; row < r->rows(); ++row) seqs.emplace(r->text_at(row, 1), r->int_at(row, 0));
-  count_inserts(seqs.size(), &c);
-  for (auto* i : batch) {
-    Claim& claim = i->value->claim;
-    if (auto it = seqs.find(claim.id); it != seqs.end()) {
-      claim.seq = it->second;
-      claim.version = 1;
-    } else {
-      left_out.push_back(i);
-    }
-  }
-  settle_left_out(c, left_out);
-}
-
-void PostgresStore::settle_left_out(Conn& c, const std::vector<Inserts::Item*>& left) {
-  std::vector<Inserts::Item*> wanting;
-  for (auto* i : left) {
-    if (i->value->existing_identity) wanting.push_back(i);
-  }
-  if (!wanting.empty()) {
-    std::vector<IdentityOf> callers;
-    for (const auto* i : wanting)
-      callers.push_back({i->value->claim.scope, i->value->claim.subject});
-    auto r = c.run(kFindIdentitiesOf, identities_of(callers));
-    auto found = r.ok() ? read_identities_of(*r, wanting.size())
-                        : Result<std::vector<std::pair<size_t, Claim>>>(r.error());
-    if (!found.ok()) {
-      for (auto* i : wanting) i->status = found.error();
-    } else {
-      for (auto& [n, claim] : *found) {
-        wanting[n]->value->claim = std::move(claim);
-        wanting[n]->value->existed = true;
-      }
-    }
-  }
-  // The rest, and an identity gone again since the insert: what is in the way.
-  for (auto* i : left) {
-    if (i->status.ok() && !i->value->existed) i->status = in_the_way(c, i->value->claim);
-  }
-}
-
-Result<Claim> PostgresStore::insert_claim(Claim claim) {
-  // No scope lock: the unique indexes refuse duplicates, and what needs
-  // counting or a live-subject check goes through create_claim_once.
-  NewClaim n{std::move(claim)};
-  if (auto st = insert_batched(n); !st.ok()) return st.error();
-  return std::move(n.claim);
-}
-
 Result<core::CreateResult> PostgresStore::create_claim_once(
     Claim claim, const std::optional<core::IdempotencyKey>& key, const core::CreateRules& rules) {
   core::CreateResult out;
-  if (!(rules.quota > 0 || rules.one_live_per_subject || key)) {
-    // Nothing to read first (see below): the insert, batched with others,
-    // and the existing identity read only when the insert finds one.
-    NewClaim n{std::move(claim), rules.existing_identity};
+  if (!(rules.one_live_per_subject || key)) {
+    // Nothing to read first but the quota's count: the insert, batched with
+    // others (counting each scope once a batch), and the existing identity
+    // read only when the insert finds one.
+    NewClaim n{std::move(claim), rules.existing_identity, rules.quota, rules.quota_kinds};
     if (auto st = insert_batched(n); !st.ok()) return st.error();
-    out.outcome = n.existed ? core::CreateOutcome::kExisting : core::CreateOutcome::kCreated;
-    out.claim = std::move(n.claim);
+    out.outcome = n.existed      ? core::CreateOutcome::kExisting
+                  : n.over_quota ? core::CreateOutcome::kQuotaExceeded
+                                 : core::CreateOutcome::kCreated;
+    if (!n.over_quota) out.claim = std::move(n.claim);
     return out;
   }
   auto st = in_tx([&](Conn& c) -> core::Status {
     out = core::CreateResult{};
     const Scope& scope = claim.scope;
     // The checks below read before they write: concurrent creates in one
-    // scope take turns. Without a quota, a live-subject rule or a client
-    // token there is nothing to read, and the unique indexes suffice.
-    if (rules.quota > 0 || rules.one_live_per_subject || key) {
-      if (auto r = c.run(kLockScope, {scope.account_id, scope.region}); !r.ok()) return r.error();
-    }
+    // scope take turns.
+    if (auto r = c.run(kLockScope, {scope.account_id, scope.region}); !r.ok()) return r.error();
     if (auto s = check_create(c, claim, key, rules, out); !s.ok()) return s;
     if (out.outcome != core::CreateOutcome::kCreated) return {};
     if (auto s = insert_row(c, claim); !s.ok()) return s;

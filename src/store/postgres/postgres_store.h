@@ -143,20 +143,35 @@ class PostgresStore final : public core::Store {
   core::Status in_tx(const std::function<core::Status(Conn&)>& fn, const char* begin = "BEGIN");
   // A claim to insert; with existing_identity, an SES identity already
   // holding its subject answers instead (`existed`, and `claim` is that one).
+  // With a quota (of the scope's claims of quota_kinds, else of the claim's
+  // kind), a full scope refuses it (`over_quota`).
   struct NewClaim {
     core::Claim claim;
     bool existing_identity = false;
+    size_t quota = 0;
+    std::vector<core::ClaimKind> quota_kinds;
     bool existed = false;
+    bool over_quota = false;
   };
   using Inserts = WriteBatcher<NewClaim>;
   // Inserts `n.claim` (setting seq and version), or kConflict naming the
   // claim in the way: with the inserts of other callers waiting meanwhile, in
-  // one statement that commits on its own.
+  // one statement that commits on its own (inserts.cc).
   core::Status insert_batched(NewClaim& n);
   void insert_batch(std::vector<Inserts::Item*>& batch);
+  // A batch holding creates under a quota: one transaction that locks and
+  // counts each scope once.
+  void insert_counted(Conn& c, std::vector<Inserts::Item*>& batch);
+  // The items' claims in one statement (setting seq and version); those a
+  // unique index refused go to `left_out`. How many it inserted.
+  static core::Result<size_t> insert_rows(Conn& c, const std::vector<Inserts::Item*>& items,
+                                          std::vector<Inserts::Item*>& left_out);
+  // The SES identities with the items' subjects, each found one answering
+  // its item (`existed`); one statement.
+  static core::Status read_existing(Conn& c, const std::vector<Inserts::Item*>& wanting);
   // The items a batch's insert left out: those wanting an existing identity
-  // get it (one statement for all), the rest kConflict.
-  void settle_left_out(Conn& c, const std::vector<Inserts::Item*>& left);
+  // get it, the rest kConflict. The first failed statement's error.
+  static core::Status settle_left_out(Conn& c, const std::vector<Inserts::Item*>& left);
   // One-subject identity reads of concurrent callers, read in one
   // statement: the server's cost of such a read is mostly per statement
   // (~50 us of its CPU alone, ~25 batched; bench/RESULTS.md). Reads of many
