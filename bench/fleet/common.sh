@@ -9,7 +9,9 @@ if [[ $WRK_ARGS =~ -c\ *([0-9]+) ]]; then
 fi
 WARM_ARGS=$(sed -E 's/-d *[0-9]+[smh]?/-d3s/' <<<"$WRK_ARGS")
 
-API=(--max-identities 0 --rate-limit GetIdentityVerificationAttributes=0
+# QUOTA: --max-identities (default 0, no quota; the service's default is
+# 10000, under which each create counts its scope).
+API=(--max-identities "${QUOTA:-0}" --rate-limit GetIdentityVerificationAttributes=0
   --rate-limit VerifyDomainIdentity=0)
 # serve NAME STORE_ARGS...: a node as in production, checks failing fast;
 # SERVE_BIN (default $VOUCH) names the binary, for a baseline build.

@@ -8,7 +8,8 @@
 # that build too, right after this one's.
 #
 # Environment (defaults in brackets): ROUNDS [3], NODESET ["1 2"] (2i: two
-#   nodes, wrk against the first only), BASE_VOUCH [none], EXTRA (more serve
+#   nodes, wrk against the first only), BASE_VOUCH [none], QUOTA [0]
+#   (--max-identities; 10000 is the service's default), EXTRA (more serve
 #   flags), STMTS=1 (pg_stat_statements: the statements that took the
 #   server's time; preloads it), WRK_ARGS [-t1 -c64 -d8s --latency];
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
@@ -58,7 +59,7 @@ one_run() {
   sleep 1
   read -r x1 s1 <<<"$(stats "$url")"
   local n=$((RPS * SECONDS_RUN))
-  echo "| $label | $nodes | $RPS | $P99 | $(per_create "$x0" "$x1" "$n") | $(per_create "$s0" "$s1" "$n") | $(pg_us_per_req "$p0" "$p1") | $(pg_us_per_req "$m0" "$m1") |${nodes_cpu} |"
+  echo "| $label | $nodes | $RPS | $BAD | $P99 | $(per_create "$x0" "$x1" "$n") | $(per_create "$s0" "$s1" "$n") | $(pg_us_per_req "$p0" "$p1") | $(pg_us_per_req "$m0" "$m1") |${nodes_cpu} |"
   if [[ -n ${STMTS:-} ]]; then
     psql -XAt -F' | ' -d "$url" -c "SELECT calls, round(calls::numeric / $n, 3), round(total_exec_time::numeric * 1000 / $n, 1), left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 12" >&2
   fi
@@ -66,8 +67,8 @@ one_run() {
   pg_drop "$url"
 }
 
-echo "| Run | Nodes | creates/s | p99 (ms) | commits per create | fsyncs per create | postgres µs | machine µs | nodes µs |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+echo "| Run | Nodes | creates/s | non-2xx | p99 (ms) | commits per create | fsyncs per create | postgres µs | machine µs | nodes µs |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 for round in $(seq "$ROUNDS"); do
   for nodes in $NODESET; do
     one_run "new-r$round-n$nodes" "$VOUCH" "$nodes"

@@ -32,8 +32,8 @@ constexpr Query kLiveDuplicate{
     "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND " VOUCH_PG_SUBJECT
     " = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
 constexpr Query kCountKind{"count_kind",
-                           "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 AND "
-                           "kind = ANY($3::smallint[])"};
+                           "SELECT COALESCE(sum(n), 0) FROM scope_counts WHERE account_id = $1 "
+                           "AND region = $2 AND kind = ANY($3::smallint[])"};
 constexpr Query kPruneTokens{
     "prune_tokens",
     "DELETE FROM idempotency WHERE account_id = $1 AND region = $2 AND created_at <= $3"};

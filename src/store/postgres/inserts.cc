@@ -55,14 +55,15 @@ constexpr Query kClaimInTheWay{
 // (claim_writes.cc) is the same key.
 constexpr Query kLockScopes{
     "lock_scopes",
-    "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT " VOUCH_PG_SCOPE_LOCK_KEY("a", "r")
-    " AS h FROM unnest($1::text[], $2::text[]) AS s(a, r)) l ORDER BY h"};
-// Each scope's claims of its counted kinds ($3: kinds_array literals), in order.
+    "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT " VOUCH_PG_SCOPE_LOCK_KEY(
+        "a", "r") " AS h FROM unnest($1::text[], $2::text[]) AS s(a, r)) l ORDER BY h"};
+// Each scope's claims of its counted kinds ($3: kinds_array literals), in
+// order (schema.cc, 15).
 constexpr Query kCountScopes{
     "count_scopes",
-    "SELECT (SELECT count(*) FROM claims WHERE account_id = s.a AND region = s.r AND "
-    "kind = ANY(s.k::smallint[])) FROM unnest($1::text[], $2::text[], $3::text[]) WITH "
-    "ORDINALITY AS s(a, r, k, n) ORDER BY n"};
+    "SELECT (SELECT COALESCE(sum(n), 0) FROM scope_counts WHERE account_id = s.a AND "
+    "region = s.r AND kind = ANY(s.k::smallint[])) FROM unnest($1::text[], $2::text[], "
+    "$3::text[]) WITH ORDINALITY AS s(a, r, k, o) ORDER BY o"};
 
 }  // namespace
 

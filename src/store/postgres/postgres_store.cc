@@ -75,8 +75,8 @@ constexpr Query kSearchSuccess{"search_claims_success",
 #undef BY_PREFIX
 #undef SEARCH_CLAIMS
 constexpr Query kCountClaims{"count_claims",
-                             "SELECT count(*) FROM claims WHERE account_id = $1 AND region = $2 "
-                             "AND kind = ANY($3::smallint[])"};
+                             "SELECT COALESCE(sum(n), 0) FROM scope_counts WHERE account_id = $1 "
+                             "AND region = $2 AND kind = ANY($3::smallint[])"};
 constexpr Query kLastEvidence{"last_evidence", "SELECT evidence FROM claims WHERE id = $1"};
 constexpr Query kHistory{"history",
                          "SELECT at, from_status, to_status FROM history WHERE claim_seq = "

@@ -388,6 +388,40 @@ CREATE TRIGGER history_event_row AFTER INSERT ON history FOR EACH ROW
   WHEN (current_setting('vouch.events', true) IS DISTINCT FROM 'store')
   EXECUTE FUNCTION history_event_row();
 )sql",
+    // 15: each scope's claims of each kind, counted as they are inserted
+    // and deleted: a create under a quota read count(*) of its scope, O(the
+    // scope's claims) each time, under the scope's lock (bench/RESULTS.md).
+    // Statement triggers, so that every writer (older nodes, store copy)
+    // keeps them; a batch's scopes in one order (no deadlock between two
+    // batches). A scope's row is locked by its inserts until they commit.
+    R"sql(
+CREATE TABLE scope_counts (
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  kind SMALLINT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (account_id, region, kind)
+);
+INSERT INTO scope_counts SELECT account_id, region, kind, count(*) FROM claims GROUP BY 1, 2, 3;
+CREATE FUNCTION scope_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO scope_counts AS s
+  SELECT account_id, region, kind, count(*) FROM added GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (account_id, region, kind) DO UPDATE SET n = s.n + EXCLUDED.n;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION scope_counts_drop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE scope_counts s SET n = s.n - d.n
+  FROM (SELECT account_id, region, kind, count(*) AS n FROM dropped GROUP BY 1, 2, 3) d
+  WHERE s.account_id = d.account_id AND s.region = d.region AND s.kind = d.kind;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER scope_counts_add AFTER INSERT ON claims REFERENCING NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION scope_counts_add();
+CREATE TRIGGER scope_counts_drop AFTER DELETE ON claims REFERENCING OLD TABLE AS dropped
+  FOR EACH STATEMENT EXECUTE FUNCTION scope_counts_drop();
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
