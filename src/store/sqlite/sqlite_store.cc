@@ -194,7 +194,8 @@ Result<size_t> SqliteStore::count_claims(const Scope& scope,
                                          const std::vector<core::ClaimKind>& kinds) {
   Reader r(*this);
   if (!r.ok()) return core::internal_error("cannot open a reader");
-  Stmt s = (*r).prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
+  Stmt s = (*r).prepare("SELECT coalesce(sum(n), 0) FROM scope_counts WHERE account_id = ?1 AND "
+                        "region = ?2 AND " +
                         kinds_sql(kinds));
   s.bind(1, scope.account_id).bind(2, scope.region);
   if (s.step() != SQLITE_ROW) return (*r).error("count claims");
@@ -281,7 +282,8 @@ core::Status check_create(Conn& c, const Claim& claim,
     return std::optional<Claim>(std::move(rows->front()));
   };
   auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
-    Stmt s = c.prepare("SELECT count(*) FROM claims WHERE account_id = ?1 AND region = ?2 AND " +
+    Stmt s = c.prepare("SELECT coalesce(sum(n), 0) FROM scope_counts WHERE account_id = ?1 AND "
+                       "region = ?2 AND " +
                        kinds_sql(kinds));
     s.bind(1, scope.account_id).bind(2, scope.region);
     if (s.step() != SQLITE_ROW) return c.error("count claims");
