@@ -22,8 +22,7 @@ namespace {
 
 // Serialises the creates of one (account, region): the quota and duplicate
 // checks then see every create committed before them.
-constexpr Query kLockScope{"lock_scope",
-                           "SELECT pg_advisory_xact_lock(" VOUCH_PG_SCOPE_LOCK_KEY("$1", "$2") ")"};
+constexpr Query kLockScope{"lock_scope", "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))"};
 constexpr Query kFindToken{"find_token",
                            "SELECT request_hash, response, created_at FROM idempotency "
                            "WHERE account_id = $1 AND region = $2 AND client_token = $3"};
@@ -31,9 +30,6 @@ constexpr Query kLiveDuplicate{
     "live_duplicate",
     "SELECT id FROM claims WHERE account_id = $1 AND region = $2 AND " VOUCH_PG_SUBJECT
     " = $3 AND kind = $4 AND status != 3 ORDER BY seq LIMIT 1"};
-constexpr Query kCountKind{"count_kind",
-                           "SELECT COALESCE(sum(n), 0) FROM scope_counts WHERE account_id = $1 "
-                           "AND region = $2 AND kind = ANY($3::smallint[])"};
 constexpr Query kPruneTokens{
     "prune_tokens",
     "DELETE FROM idempotency WHERE account_id = $1 AND region = $2 AND created_at <= $3"};
@@ -149,10 +145,15 @@ core::Status check_create(Conn& c, const Claim& claim,
     if (r->rows() == 0) return std::optional<Claim>();
     return std::optional<Claim>(read_claim(*r, 0));
   };
+  // Under the counts' locks, as a batch of creates takes them (inserts.cc).
   auto count = [&](const std::vector<core::ClaimKind>& kinds) -> Result<size_t> {
-    auto r = c.run(kCountKind, {scope.account_id, scope.region, kinds_array(kinds)});
-    if (!r.ok()) return r.error();
-    return static_cast<size_t>(r->int_at(0, 0));
+    ScopeCounts keys;
+    add_keys(scope, kinds, keys);
+    auto counts = lock_counts(c, keys);
+    if (!counts.ok()) return counts.error();
+    size_t n = 0;
+    for (const auto& [k, v] : *counts) n += static_cast<size_t>(v);
+    return n;
   };
   return check_create_rules(claim, key, rules, out, find_token, find_live, find_identity, count);
 }

@@ -50,20 +50,14 @@ constexpr Query kClaimInTheWay{
     "SELECT id FROM claims WHERE id = $1 OR (account_id = $2 AND region = $3 AND "
     "((kind IN (0, 1) AND $4 IN (0, 1) AND " VOUCH_PG_SUBJECT " = $5) OR (kind = 3 AND $4 = 3 AND "
     "record_name = $6))) ORDER BY (id = $1), seq LIMIT 1"};
-// The batch's scopes, each locked once and in one order (of their keys):
-// two nodes' batches cannot deadlock, and a single create's lock
-// (claim_writes.cc) is the same key.
-constexpr Query kLockScopes{
-    "lock_scopes",
-    "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT " VOUCH_PG_SCOPE_LOCK_KEY(
-        "a", "r") " AS h FROM unnest($1::text[], $2::text[]) AS s(a, r)) l ORDER BY h"};
-// Each scope's claims of its counted kinds ($3: kinds_array literals), in
-// order (schema.cc, 15).
-constexpr Query kCountScopes{
-    "count_scopes",
-    "SELECT (SELECT COALESCE(sum(n), 0) FROM scope_counts WHERE account_id = s.a AND "
-    "region = s.r AND kind = ANY(s.k::smallint[])) FROM unnest($1::text[], $2::text[], "
-    "$3::text[]) WITH ORDINALITY AS s(a, r, k, o) ORDER BY o"};
+// Locks (making them if missing) and reads scope_counts rows: ON CONFLICT
+// DO UPDATE locks the row and sees its last committed version, which a
+// SELECT in this transaction (its snapshot taken before the wait) would not.
+constexpr Query kLockCounts{
+    "lock_counts",
+    "INSERT INTO scope_counts AS s SELECT a, r, k, 0 FROM unnest($1::text[], $2::text[], "
+    "$3::smallint[]) WITH ORDINALITY AS x(a, r, k, o) ORDER BY o ON CONFLICT (account_id, "
+    "region, kind) DO UPDATE SET n = s.n RETURNING account_id, region, kind, n"};
 
 }  // namespace
 
@@ -86,6 +80,33 @@ Result<bool> insert_if_free(Conn& c, Claim& claim) {
   claim.seq = r->int_at(0, 0);
   claim.version = 1;
   return true;
+}
+
+void add_keys(const core::Scope& scope, const std::vector<core::ClaimKind>& kinds,
+              ScopeCounts& keys) {
+  for (auto kind : kinds)
+    keys.emplace(ScopeKind{scope.account_id, scope.region, kind_code(kind)}, 0);
+}
+
+Result<ScopeCounts> lock_counts(Conn& c, const ScopeCounts& keys) {
+  ScopeCounts out;
+  if (keys.empty()) return out;
+  std::vector<std::string> accounts, regions;
+  std::vector<std::optional<int64_t>> kinds;
+  for (const auto& [k, n] : keys) {  // in the map's order: every caller locks in one order
+    accounts.push_back(std::get<0>(k));
+    regions.push_back(std::get<1>(k));
+    kinds.push_back(std::get<2>(k));
+  }
+  auto r = c.run(kLockCounts, {text_array(accounts), text_array(regions), int_array(kinds)});
+  if (!r.ok()) return r.error();
+  for (int row = 0; row < r->rows(); ++row) {
+    out[ScopeKind{r->text_at(row, 0), r->text_at(row, 1), static_cast<int>(r->int_at(row, 2))}] =
+        r->int_at(row, 3);
+  }
+  if (out.size() != keys.size())
+    return core::internal_error("scope counts: " + std::to_string(r->rows()) + " rows");
+  return out;
 }
 
 core::Status PostgresStore::insert_batched(NewClaim& n) { return inserts_.write(n); }
@@ -158,40 +179,37 @@ void PostgresStore::insert_counted(Conn& c, std::vector<Inserts::Item*>& batch) 
   size_t inserted = 0;
   bool rows_failed = false;  // the batch's insert statement, before any item changed
   auto st = [&]() -> core::Status {
-    if (auto b = c.exec("BEGIN"); !b.ok()) return b.error();
+    // The commit does not wait for its WAL flush, so that the counts' locks
+    // are not held across it; the flush is waited for after (below).
+    if (auto b = c.exec("BEGIN; SET LOCAL synchronous_commit TO off"); !b.ok()) return b.error();
     // A room: the creates of one scope under one quota, and how many more it
-    // holds. Counted after the lock, they hold until the commit.
+    // holds. Counted under the counts' locks, they hold until the commit.
     struct Room {
-      size_t quota = 0;
       size_t free = 0;
       size_t wanting = 0;
     };
-    using RoomKey = std::tuple<std::string, std::string, std::string, size_t>;
+    // account, region, the kinds counted, the quota
+    using RoomKey = std::tuple<std::string, std::string, std::vector<core::ClaimKind>, size_t>;
     auto key_of = [](const NewClaim& n) {
       return RoomKey{n.claim.scope.account_id, n.claim.scope.region,
-                     kinds_array(n.quota_kinds.empty() ? std::vector{n.claim.kind} : n.quota_kinds),
-                     n.quota};
+                     n.quota_kinds.empty() ? std::vector{n.claim.kind} : n.quota_kinds, n.quota};
     };
     std::map<RoomKey, Room> rooms;
+    ScopeCounts keys;
     for (const auto* i : batch) {
-      if (i->value->quota > 0) ++rooms[key_of(*i->value)].wanting;
+      if (i->value->quota == 0) continue;
+      const RoomKey k = key_of(*i->value);
+      ++rooms[k].wanting;
+      add_keys(i->value->claim.scope, std::get<2>(k), keys);
     }
-    std::vector<std::string> accounts, regions, kinds;
-    for (const auto& [k, room] : rooms) {
-      accounts.push_back(std::get<0>(k));
-      regions.push_back(std::get<1>(k));
-      kinds.push_back(std::get<2>(k));
-    }
-    const std::string a = text_array(accounts), r = text_array(regions);
-    if (auto l = c.run(kLockScopes, {a, r}); !l.ok()) return l.error();
-    auto counts = c.run(kCountScopes, {a, r, text_array(kinds)});
+    auto counts = lock_counts(c, keys);
     if (!counts.ok()) return counts.error();
-    if (counts->rows() != static_cast<int>(rooms.size()))
-      return core::internal_error("scope counts: " + std::to_string(counts->rows()) + " rows");
-    int row = 0;
     for (auto& [k, room] : rooms) {
-      const auto n = static_cast<size_t>(counts->int_at(row++, 0));
-      room.free = std::get<3>(k) > n ? std::get<3>(k) - n : 0;
+      const auto& [account, region, kinds, quota] = k;
+      size_t n = 0;
+      for (auto kind : kinds)
+        n += static_cast<size_t>(counts->at(ScopeKind{account, region, kind_code(kind)}));
+      room.free = quota > n ? quota - n : 0;
     }
     // Where all of a room's creates fit, in one statement; at a quota's
     // edge, one by one in arrival order.
@@ -230,9 +248,17 @@ void PostgresStore::insert_counted(Conn& c, std::vector<Inserts::Item*>& batch) 
     return settle_left_out(c, left_out);
   }();
   if (st.ok()) {
-    auto done = c.exec("COMMIT");
+    // Durable before any answer: the commit, then a transaction with an id,
+    // which commits as the server's synchronous_commit says, flushing the
+    // WAL through its own commit record, after the batch's. Lost with a
+    // crash before that, the batch had answered no one. One round trip: the
+    // second statement runs only if the commit succeeded. Failed, the batch
+    // may or may not be there: each caller is answered the error, and a
+    // retry finds what is.
+    auto done = c.exec("COMMIT; SELECT txid_current()");
     if (done.ok()) return count_inserts(inserted, &c);
-    st = done.error();
+    for (auto* i : batch) i->status = done.error();
+    return;
   }
   (void)c.exec("ROLLBACK");
   if (rows_failed && st.error().code != ErrorCode::kUnavailable) {
