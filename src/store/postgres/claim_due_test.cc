@@ -114,12 +114,8 @@ TEST(PostgresClaimDueTest, EveryWriteOfTheStoreKeepsItInStep) {
   EXPECT_EQ(query(db, "SELECT count(*) FROM claim_due"), "21");
   EXPECT_EQ(out_of_step(db), "0");
   // A restore (vouch store copy) into another database.
-  auto snap = store->snapshot();
-  ASSERT_OK(snap);
-  const std::string to_db = fresh_database();
-  auto to = open_store(to_db);
-  ASSERT_NE(to, nullptr);
-  ASSERT_OK(to->restore(*snap));
+  const std::string to_db = restored_copy(*store);
+  ASSERT_FALSE(to_db.empty());
   EXPECT_EQ(query(to_db, "SELECT count(*) FROM claim_due"), "21");
   EXPECT_EQ(out_of_step(to_db), "0");
   // The control: a write of claims alone, as this vouch's sessions would

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -48,6 +49,32 @@ inline std::unique_ptr<PostgresStore> open_store(const std::string& conninfo, si
   EXPECT_TRUE(s.ok()) << testing::describe(s.error());
   return s.ok() ? std::move(*s) : nullptr;
 }
+
+// A fresh database holding `from`'s snapshot, restored as `vouch store copy`
+// writes it; "" (and a test failure) if that fails.
+inline std::string restored_copy(PostgresStore& from) {
+  auto snap = from.snapshot();
+  EXPECT_TRUE(snap.ok());
+  const std::string db = fresh_database();
+  auto to = snap.ok() ? open_store(db) : nullptr;
+  if (!to) return "";
+  auto restored = to->restore(*snap);
+  EXPECT_TRUE(restored.ok()) << testing::describe(restored.error());
+  return restored.ok() ? db : "";
+}
+
+// Outcomes of concurrent create_claim_once calls, counted; `existing`: a
+// kExisting answer naming `existing_id`.
+struct CreateTally {
+  std::atomic<int> created{0}, refused{0}, existing{0}, other{0};
+  void add(const core::Result<core::CreateResult>& r, const std::string& existing_id = "") {
+    if (!r.ok()) ++other;
+    else if (r->outcome == core::CreateOutcome::kCreated) ++created;
+    else if (r->outcome == core::CreateOutcome::kQuotaExceeded) ++refused;
+    else if (r->outcome == core::CreateOutcome::kExisting && r->claim.id == existing_id) ++existing;
+    else ++other;
+  }
+};
 
 // One statement through a plain connection, for looking behind the store:
 // its first value, or the error message.

@@ -304,25 +304,21 @@ TEST(PostgresStoreTest, ConcurrentCreatesOnManyConnectionsKeepTheQuota) {
   core::CreateRules rules;
   rules.quota = 5;
   rules.now = T0;
-  std::atomic<int> created{0}, refused{0}, other{0};
+  CreateTally tally;
   std::atomic<bool> go{false};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       while (!go) std::this_thread::yield();
       PostgresStore& s = i % 2 ? *a : *b;
-      auto r = s.create_claim_once(make_claim(i), std::nullopt, rules);
-      if (!r.ok()) ++other;
-      else if (r->outcome == core::CreateOutcome::kCreated) ++created;
-      else if (r->outcome == core::CreateOutcome::kQuotaExceeded) ++refused;
-      else ++other;
+      tally.add(s.create_claim_once(make_claim(i), std::nullopt, rules));
     });
   }
   go = true;
   for (auto& t : threads) t.join();
-  EXPECT_EQ(created, 5);
-  EXPECT_EQ(refused, 3);
-  EXPECT_EQ(other, 0);
+  EXPECT_EQ(tally.created, 5);
+  EXPECT_EQ(tally.refused, 3);
+  EXPECT_EQ(tally.other, 0);
   auto n = a->count_claims(kScope, {ClaimKind::kLatticeDomain});
   ASSERT_OK(n);
   EXPECT_EQ(*n, 5u);
@@ -355,7 +351,7 @@ TEST(PostgresStoreTest, BatchedCreatesOfTwoNodesKeepTheQuota) {
     };
     Claim old = in_scope(0);
     ASSERT_OK(a->insert_claim(old));
-    std::atomic<int> created{0}, refused{0}, existing{0}, other{0};
+    CreateTally tally;
     std::atomic<bool> go{false};
     std::vector<std::thread> threads;
     for (int t = 0; t < 16; ++t) {
@@ -366,22 +362,16 @@ TEST(PostgresStoreTest, BatchedCreatesOfTwoNodesKeepTheQuota) {
           // Each thread's first create is of the subject that exists.
           Claim c = in_scope(i == 0 ? 0 : 1000 + t * 10 + i);
           if (i == 0) c.id = "again-" + std::to_string(round) + "-" + std::to_string(t);
-          auto r = s.create_claim_once(c, std::nullopt, rules);
-          if (!r.ok()) ++other;
-          else if (r->outcome == core::CreateOutcome::kCreated) ++created;
-          else if (r->outcome == core::CreateOutcome::kQuotaExceeded) ++refused;
-          else if (r->outcome == core::CreateOutcome::kExisting && r->claim.id == old.id)
-            ++existing;
-          else ++other;
+          tally.add(s.create_claim_once(c, std::nullopt, rules), old.id);
         }
       });
     }
     go = true;
     for (auto& t : threads) t.join();
-    EXPECT_EQ(created, 24);  // the quota of 25, less the one there before
-    EXPECT_EQ(refused, 16 * 5 - 24);
-    EXPECT_EQ(existing, 16);
-    EXPECT_EQ(other, 0);
+    EXPECT_EQ(tally.created, 24);  // the quota of 25, less the one there before
+    EXPECT_EQ(tally.refused, 16 * 5 - 24);
+    EXPECT_EQ(tally.existing, 16);
+    EXPECT_EQ(tally.other, 0);
     auto n = a->count_claims(scope, {ClaimKind::kSesDomain, ClaimKind::kSesEmail});
     ASSERT_OK(n);
     EXPECT_EQ(*n, 25u);

@@ -78,12 +78,8 @@ TEST(PostgresScopeCountsTest, EveryWriteOfClaimsKeepsThemInStep) {
             "8");
   EXPECT_EQ(out_of_step(db), "0");
   // A restore (vouch store copy) into another database.
-  auto snap = store->snapshot();
-  ASSERT_OK(snap);
-  const std::string to_db = fresh_database();
-  auto to = open_store(to_db);
-  ASSERT_NE(to, nullptr);
-  ASSERT_OK(to->restore(*snap));
+  const std::string to_db = restored_copy(*store);
+  ASSERT_FALSE(to_db.empty());
   EXPECT_EQ(query(to_db, "SELECT sum(n) FROM scope_counts"),
             query(db, "SELECT sum(n) FROM scope_counts"));
   EXPECT_EQ(out_of_step(to_db), "0");
