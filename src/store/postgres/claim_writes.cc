@@ -102,10 +102,12 @@ constexpr Query kInsertHistory{
     "VALUES ($1, $2, $3, $4) RETURNING claim_seq, at, from_status, to_status) "
     "INSERT INTO events (" VOUCH_PG_EVENT_INSERT_COLUMNS
     ") SELECT " VOUCH_PG_EVENT_OF("c", "h") " FROM h JOIN claims c ON c.seq = h.claim_seq"};
-constexpr Query kDeleteClaim{"delete_claim",
-                             "WITH c AS (DELETE FROM claims WHERE id = $1 AND account_id = $2 AND "
-                             "region = $3 RETURNING seq, " VOUCH_NOTIFY_CLAIM " AS notified), "
-                             "d AS (" VOUCH_PG_DUE_DELETE("c") ") SELECT seq, notified FROM c"};
+constexpr Query kDeleteClaim{
+    "delete_claim",
+    "WITH c AS (DELETE FROM claims WHERE id = $1 AND account_id = $2 AND "
+    "region = $3 RETURNING seq, account_id, region, kind, " VOUCH_NOTIFY_CLAIM
+    " AS notified), d AS (" VOUCH_PG_DUE_DELETE("c") "), n AS (" VOUCH_PG_COUNT_DELETED(
+        "c") ") SELECT seq, notified FROM c"};
 constexpr Query kDeleteHistory{"delete_history", "DELETE FROM history WHERE claim_seq = $1"};
 constexpr Query kFailClaimMail{"fail_claim_mail",
                                "UPDATE outbox SET state = 2, last_error = 'identity deleted "

@@ -55,12 +55,13 @@ std::string trimmed(const char* msg) {
   return s;
 }
 
-// A session's settings, at each connect: this vouch writes events and
-// claim_due rows itself, so the triggers kept for nodes of an older schema
-// must not (schema.cc, 12 and 14). A connection that cannot take them is not
-// used.
+// A session's settings, at each connect: this vouch writes events,
+// claim_due rows and scope counts itself, so the triggers kept for other
+// writers must not (schema.cc, 12, 14 and 15). A connection that cannot take
+// them is not used.
 bool set_session(PGconn* c) {
-  PGresult* r = PQexec(c, "SET vouch.events = 'store'; SET vouch.due = 'store'");
+  PGresult* r = PQexec(
+      c, "SET vouch.events = 'store'; SET vouch.due = 'store'; SET vouch.counts = 'store'");
   const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   return ok;

@@ -27,7 +27,8 @@ constexpr Query kInsertClaim{
     "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
     "dkim_tokens, tags, reject_on_mx_failure, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
     "$9, $10, $11, $12, $13, $14, $15, $16, $17, 1) ON CONFLICT DO NOTHING RETURNING " VOUCH_PG_DUE_COLUMNS
-    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq FROM c"};
+    "), d AS (" VOUCH_PG_DUE_INSERT("c") "), n AS (" VOUCH_PG_COUNT_INSERTED(
+        "c") ") SELECT seq FROM c"};
 // Many claims in one statement (claim_params' columns, an array each), in
 // their order: seqs increase as they would one by one.
 constexpr Query kInsertClaims{
@@ -43,7 +44,8 @@ constexpr Query kInsertClaims{
     "kind, subject, record_name, token, status, created_at, deadline, next_check_at, "
     "last_verified_at, absent_since, attempts, dkim_tokens, tags, reject_on_mx_failure, n) "
     "ORDER BY n ON CONFLICT DO NOTHING RETURNING id, " VOUCH_PG_DUE_COLUMNS
-    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") SELECT seq, id FROM c"};
+    "), d AS (" VOUCH_PG_DUE_INSERT("c") "), n AS (" VOUCH_PG_COUNT_INSERTED(
+        "c") ") SELECT seq, id FROM c"};
 constexpr size_t kClaimColumns = 17;
 constexpr Query kClaimInTheWay{
     "claim_in_the_way",

@@ -326,7 +326,7 @@ void PostgresStore::end_sweep_leases(const std::vector<int64_t>& seqs) {
 core::Status PostgresStore::clear_claims() {
   return in_tx([](Conn& c) -> core::Status {
     auto r = c.exec(
-        "DELETE FROM claims; DELETE FROM claim_due; DELETE FROM idempotency; DELETE FROM history; "
+        "DELETE FROM claims; DELETE FROM claim_due; DELETE FROM scope_counts; DELETE FROM idempotency; DELETE FROM history; "
         "DELETE FROM outbox; DELETE FROM templates; DELETE FROM events; DELETE FROM webhook_deliveries; "
         "DELETE FROM webhooks; DELETE FROM sweep_leases; NOTIFY " VOUCH_CLAIMS_CHANNEL ", '*';");
     if (!r.ok()) return r.error();

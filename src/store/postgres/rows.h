@@ -48,6 +48,20 @@ namespace vouch::store::postgres {
   "x.account_id, region = x.region, kind = x.kind FROM " C " x WHERE d.seq = x.seq"
 #define VOUCH_PG_DUE_DELETE(C) "DELETE FROM claim_due WHERE seq IN (SELECT seq FROM " C ")"
 
+// scope_counts (schema.cc, 15) of the claims that CTE C, returning their
+// account_id, region and kind, inserted or deleted: in the statement that
+// writes them, as claim_due's rows: a statement trigger would copy each
+// inserted claim into a transition table first. The rows in one order: two
+// statements cannot deadlock on them.
+#define VOUCH_PG_COUNT_INSERTED(C)                                                       \
+  "INSERT INTO scope_counts AS s SELECT account_id, region, kind, count(*) FROM " C      \
+  " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (account_id, region, kind) DO UPDATE " \
+  "SET n = s.n + EXCLUDED.n"
+#define VOUCH_PG_COUNT_DELETED(C)                                                            \
+  "UPDATE scope_counts s SET n = s.n - x.n FROM (SELECT account_id, region, kind, count(*) " \
+  "AS n FROM " C " GROUP BY 1, 2, 3) x WHERE s.account_id = x.account_id AND s.region = "    \
+  "x.region AND s.kind = x.kind"
+
 // A claim's subject as its indexes hold it (schema.cc, 13): byte order, the
 // order SQLite gives and prefix searches need, whatever the database's
 // collation; equality is the same in every collation vouch can run on.

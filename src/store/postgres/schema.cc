@@ -391,9 +391,10 @@ CREATE TRIGGER history_event_row AFTER INSERT ON history FOR EACH ROW
     // 15: each scope's claims of each kind, counted as they are inserted
     // and deleted: a create under a quota read count(*) of its scope, O(the
     // scope's claims) each time, under the scope's lock (bench/RESULTS.md).
-    // Statement triggers, so that every writer (older nodes, store copy)
-    // keeps them; a batch's scopes in one order (no deadlock between two
-    // batches). A scope's row is locked by its inserts until they commit.
+    // This vouch's statements write them with the claims (rows.h,
+    // VOUCH_PG_COUNT_*); a row trigger does it for any other writer (a node
+    // of an older schema, SQL by hand): this vouch sets vouch.counts on its
+    // connections, and then the trigger does not fire.
     R"sql(
 CREATE TABLE scope_counts (
   account_id TEXT NOT NULL,
@@ -403,24 +404,20 @@ CREATE TABLE scope_counts (
   PRIMARY KEY (account_id, region, kind)
 );
 INSERT INTO scope_counts SELECT account_id, region, kind, count(*) FROM claims GROUP BY 1, 2, 3;
-CREATE FUNCTION scope_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION scope_counts_mirror() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO scope_counts AS s
-  SELECT account_id, region, kind, count(*) FROM added GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (account_id, region, kind) DO UPDATE SET n = s.n + EXCLUDED.n;
+  IF TG_OP = 'DELETE' THEN
+    UPDATE scope_counts SET n = n - 1
+    WHERE account_id = OLD.account_id AND region = OLD.region AND kind = OLD.kind;
+  ELSE
+    INSERT INTO scope_counts AS s VALUES (NEW.account_id, NEW.region, NEW.kind, 1)
+    ON CONFLICT (account_id, region, kind) DO UPDATE SET n = s.n + 1;
+  END IF;
   RETURN NULL;
 END $$;
-CREATE FUNCTION scope_counts_drop() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE scope_counts s SET n = s.n - d.n
-  FROM (SELECT account_id, region, kind, count(*) AS n FROM dropped GROUP BY 1, 2, 3) d
-  WHERE s.account_id = d.account_id AND s.region = d.region AND s.kind = d.kind;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER scope_counts_add AFTER INSERT ON claims REFERENCING NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION scope_counts_add();
-CREATE TRIGGER scope_counts_drop AFTER DELETE ON claims REFERENCING OLD TABLE AS dropped
-  FOR EACH STATEMENT EXECUTE FUNCTION scope_counts_drop();
+CREATE TRIGGER scope_counts_mirror AFTER INSERT OR DELETE ON claims FOR EACH ROW
+  WHEN (current_setting('vouch.counts', true) IS DISTINCT FROM 'store')
+  EXECUTE FUNCTION scope_counts_mirror();
 )sql",
 };
 

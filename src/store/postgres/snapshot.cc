@@ -44,7 +44,7 @@ constexpr Query kPutClaim{
     "status, created_at, deadline, next_check_at, last_verified_at, absent_since, attempts, "
     "dkim_tokens, tags, reject_on_mx_failure, seq, version, evidence) VALUES ($1, $2, $3, $4, $5, "
     "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING " VOUCH_PG_DUE_COLUMNS
-    ") " VOUCH_PG_DUE_INSERT("c")};
+    "), d AS (" VOUCH_PG_DUE_INSERT("c") ") " VOUCH_PG_COUNT_INSERTED("c")};
 constexpr Query kPutHistory{
     "restore_history",
     "INSERT INTO history (claim_seq, at, from_status, to_status) VALUES ($1, $2, $3, $4)"};
