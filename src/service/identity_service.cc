@@ -109,22 +109,14 @@ Result<Claim> IdentityService::insert_identity(Claim fresh, bool existing) {
 
 Result<Claim> IdentityService::get_or_create(const Scope& scope, ClaimKind kind,
                                              const std::string& subject) {
-  // With a quota a create is a transaction that counts the scope's
-  // identities, so a repeat Verify reads first. Without one the create
-  // answers with the identity it finds in its way (on PostgreSQL one batched
-  // statement for a new identity instead of a read and an insert).
-  const bool read_first = options_.max_identities > 0;
+  // No read first: the create answers with the identity it finds in its way
+  // (on PostgreSQL a new identity is one batched statement, under a quota
+  // one batched transaction, instead of a read and then an insert).
   for (int i = 0; i < kCasRetries; ++i) {
-    if (read_first) {
-      auto found = store_.find_identity(scope, subject);
-      if (!found.ok()) return found.error();
-      if (*found) return std::move(**found);
-    }
     auto fresh = new_claim(scope, kind, subject);
     if (!fresh.ok()) return fresh;
-    auto inserted = insert_identity(std::move(*fresh), !read_first);
-    // A concurrent Verify of the same subject won (or its identity was
-    // deleted again since): read what is there now.
+    auto inserted = insert_identity(std::move(*fresh), true);
+    // Its identity deleted again since the insert found it: try again.
     if (!inserted.ok() && inserted.error().code == ErrorCode::kConflict) continue;
     return inserted;
   }

@@ -233,27 +233,31 @@ TEST_F(IdentityServiceTest, AFailedDomainReverifiedIsPendingAgainWithAFresh72Hou
   EXPECT_EQ(identity_count(), 1u);
 }
 
-// Without a quota the create itself finds the identity (CreateRules::
-// existing_identity) instead of a read before it: the same answers.
-TEST_F(IdentityServiceTest, WithoutAQuotaARepeatVerifyAnswersAsWithOne) {
-  service_ = make_service(IdentityOptions{.max_identities = 0});
-  std::string token = verify_domain("example.com");
-  verify_email("a@example.com");
-  EXPECT_EQ(verify_domain("example.com"), token);
-  verify_email("a@example.com");
-  EXPECT_EQ(identity_count(), 2u);
-  // A Failed domain is reopened with its token, as the read-first path does.
-  clock_.advance(hours(72));
-  core::Claim c = stored("example.com");
-  c = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kAbsent, clock_.now());
-  ASSERT_EQ(c.status, ClaimStatus::kFailed);
-  ASSERT_OK(store_->update_claim(c));
-  EXPECT_EQ(verify_domain("example.com"), token);
-  core::Claim again = stored("example.com");
-  EXPECT_EQ(again.id, c.id);
-  EXPECT_EQ(again.status, ClaimStatus::kPending);
-  EXPECT_EQ(again.deadline, clock_.now() + hours(72));
-  EXPECT_EQ(identity_count(), 2u);
+// The create itself finds the identity (CreateRules::existing_identity), with
+// no read before it, under a quota or not: a repeat answers the identity.
+TEST_F(IdentityServiceTest, ARepeatVerifyAnswersTheIdentityTheCreateFinds) {
+  for (size_t quota : {size_t{0}, size_t{2}}) {
+    SCOPED_TRACE("quota " + std::to_string(quota));
+    ASSERT_OK(store_->clear_claims());
+    service_ = make_service(IdentityOptions{.max_identities = quota});
+    std::string token = verify_domain("example.com");
+    verify_email("a@example.com");
+    EXPECT_EQ(verify_domain("example.com"), token);  // at a full quota, for 2
+    verify_email("a@example.com");
+    EXPECT_EQ(identity_count(), 2u);
+    // A Failed domain is reopened with its token.
+    clock_.advance(hours(72));
+    core::Claim c = stored("example.com");
+    c = core::apply_check(core::policy_for(c.kind), c, core::CheckOutcome::kAbsent, clock_.now());
+    ASSERT_EQ(c.status, ClaimStatus::kFailed);
+    ASSERT_OK(store_->update_claim(c));
+    EXPECT_EQ(verify_domain("example.com"), token);
+    core::Claim again = stored("example.com");
+    EXPECT_EQ(again.id, c.id);
+    EXPECT_EQ(again.status, ClaimStatus::kPending);
+    EXPECT_EQ(again.deadline, clock_.now() + hours(72));
+    EXPECT_EQ(identity_count(), 2u);
+  }
 }
 
 TEST_F(IdentityServiceTest, AVerifiedDomainReverifiedStaysVerified) {
