@@ -20,7 +20,8 @@ namespace {
 
 // Any unique index (id, an SES subject, a DKIM record) turns the insert into
 // no row, instead of an error that would abort the transaction.
-// Each statement that writes claims writes their claim_due rows too (rows.h).
+// Each statement that writes claims writes their claim_due rows and scope
+// counts too (rows.h).
 constexpr Query kInsertClaim{
     "insert_claim",
     "WITH c AS (INSERT INTO claims (id, account_id, region, kind, subject, record_name, token, "
@@ -192,17 +193,18 @@ void PostgresStore::insert_counted(Conn& c, std::vector<Inserts::Item*>& batch) 
     };
     // account, region, the kinds counted, the quota
     using RoomKey = std::tuple<std::string, std::string, std::vector<core::ClaimKind>, size_t>;
-    auto key_of = [](const NewClaim& n) {
-      return RoomKey{n.claim.scope.account_id, n.claim.scope.region,
-                     n.quota_kinds.empty() ? std::vector{n.claim.kind} : n.quota_kinds, n.quota};
-    };
     std::map<RoomKey, Room> rooms;
+    std::vector<Room*> room_of(batch.size(), nullptr);  // none: no quota
     ScopeCounts keys;
-    for (const auto* i : batch) {
-      if (i->value->quota == 0) continue;
-      const RoomKey k = key_of(*i->value);
-      ++rooms[k].wanting;
-      add_keys(i->value->claim.scope, std::get<2>(k), keys);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const NewClaim& n = *batch[k]->value;
+      if (n.quota == 0) continue;
+      auto [room, made] = rooms.try_emplace(
+          RoomKey{n.claim.scope.account_id, n.claim.scope.region,
+                  n.quota_kinds.empty() ? std::vector{n.claim.kind} : n.quota_kinds, n.quota});
+      ++room->second.wanting;
+      room_of[k] = &room->second;
+      if (made) add_keys(n.claim.scope, std::get<2>(room->first), keys);
     }
     auto counts = lock_counts(c, keys);
     if (!counts.ok()) return counts.error();
@@ -215,13 +217,15 @@ void PostgresStore::insert_counted(Conn& c, std::vector<Inserts::Item*>& batch) 
     }
     // Where all of a room's creates fit, in one statement; at a quota's
     // edge, one by one in arrival order.
-    std::vector<Inserts::Item*> fitting, edge, left_out, full;
-    for (auto* i : batch) {
-      const bool fits = i->value->quota == 0 || [&] {
-        const Room& room = rooms.at(key_of(*i->value));
-        return room.wanting <= room.free;
-      }();
-      (fits ? fitting : edge).push_back(i);
+    std::vector<Inserts::Item*> fitting, left_out, full;
+    std::vector<std::pair<Inserts::Item*, Room*>> edge;
+    for (size_t k = 0; k < batch.size(); ++k) {
+      Room* room = room_of[k];
+      if (!room || room->wanting <= room->free) {
+        fitting.push_back(batch[k]);
+      } else {
+        edge.emplace_back(batch[k], room);
+      }
     }
     auto n = insert_rows(c, fitting, left_out);
     if (!n.ok()) {
@@ -229,16 +233,15 @@ void PostgresStore::insert_counted(Conn& c, std::vector<Inserts::Item*>& batch) 
       return n.error();
     }
     inserted += *n;
-    for (auto* i : edge) {
-      Room& room = rooms.at(key_of(*i->value));
-      if (room.free == 0) {
+    for (auto [i, room] : edge) {
+      if (room->free == 0) {
         full.push_back(i);
         continue;
       }
       auto one = insert_rows(c, {i}, left_out);
       if (!one.ok()) return one.error();
       inserted += *one;
-      room.free -= *one;
+      room->free -= *one;
     }
     // A full room: the identity with the subject answers, else the quota.
     std::vector<Inserts::Item*> wanting;
