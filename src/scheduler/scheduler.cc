@@ -319,6 +319,9 @@ void Scheduler::check_now_async(const core::Scope& scope, const std::string& id,
 void Scheduler::wake() {
   {
     std::lock_guard lock(mu_);
+    // Already woken: the loop knows. Notified again, it would wake for each
+    // create inside a wake's gap only to wait again.
+    if (woken_) return;
     woken_ = true;
   }
   cv_.notify_all();
@@ -373,6 +376,10 @@ void Scheduler::background_loop() {
   pthread_setname_np(pthread_self(), "vouch-checks");
   std::unique_lock lock(mu_);
   auto next_poll = timer_.now();
+  // When the last read from the top began: a wake is answered once the gap
+  // after it has passed (SchedulerOptions::wake_gap).
+  auto last_look = next_poll - options_.wake_gap;
+  auto wake_at = [&] { return last_look + options_.wake_gap; };
   while (!stopping_) {
     // Start queued checks while the window has room.
     while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
@@ -386,17 +393,25 @@ void Scheduler::background_loop() {
     // (a cursor is set), else on the poll interval or when woken.
     const bool low = queue_low();
     const auto now = timer_.now();
-    if (low && (cursor_ || woken_ || now >= next_poll)) {
+    if (low && (cursor_ || (woken_ && now >= wake_at()) || now >= next_poll)) {
       woken_ = false;
-      if (!cursor_) next_poll = now + options_.poll_interval;
+      if (!cursor_) {
+        next_poll = now + options_.poll_interval;
+        last_look = now;
+      }
       refill(lock);
       continue;
     }
     // A wake counts once there is room to read into: counted while the queue
     // is full, it ended the wait at once, again and again, and the loop spun
     // on mu_ and starved the answers. It stays set until then.
-    timer_.wait_until(lock, cv_, low ? next_poll : now + options_.poll_interval, [this] {
-      return stopping_ || (woken_ && queue_low()) ||
+    // A wake inside its gap: this wait ends at the gap's end. A wake while
+    // waiting ends the wait, to set that deadline.
+    const bool wake_waits = low && woken_;
+    auto deadline = low ? next_poll : now + options_.poll_interval;
+    if (wake_waits) deadline = std::min(deadline, wake_at());
+    timer_.wait_until(lock, cv_, deadline, [&] {
+      return stopping_ || (woken_ && queue_low() && (!wake_waits || timer_.now() >= wake_at())) ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
              (cursor_ && queue_low());
     });

@@ -736,13 +736,36 @@ TEST_F(SchedulerTest, BackgroundSweepKeepsTheWindowAndChecksEachDueClaimOnce) {
 }
 
 TEST_F(SchedulerTest, AWakeChecksANewDueClaimWithoutWaitingForThePoll) {
-  auto& s = hourly_background();  // timer_ never moves: no poll comes after the first
+  auto& s = hourly_background();                // no poll comes after the first within the test
+  timer_.advance(SchedulerOptions{}.wake_gap);  // the first read's gap has passed
   Claim c = add(ClaimKind::kSesDomain, "woken.example");
   resolver_->found(c.record_name, c.token);
   s.wake();  // without it, the claim would wait for the poll, which never comes
   ASSERT_EQ(wait_checked({c}), 1u);
   EXPECT_EQ(get(c).status, ClaimStatus::kVerified);
   EXPECT_EQ(resolver_->asked(c.record_name), 1u);
+}
+
+TEST_F(SchedulerTest, WakesInsideTheGapAfterAReadAreReadTogetherAtItsEnd) {
+  auto& s = hourly_background();  // its first read now
+  const auto gap = SchedulerOptions{}.wake_gap;
+  ASSERT_GT(gap.count(), 1);
+  std::vector<Claim> cs;
+  for (int i = 0; i < 3; ++i) {
+    cs.push_back(add(ClaimKind::kSesDomain, "gap" + std::to_string(i) + ".example"));
+    resolver_->found(cs.back().record_name, cs.back().token);
+  }
+  // Woken just inside the gap: the loop waits again, for the gap's end...
+  timer_.advance(gap - std::chrono::milliseconds(1));
+  const uint64_t waits = timer_.waits();
+  s.wake();
+  s.wake();
+  ASSERT_TRUE(testing::eventually([&] { return timer_.waits() > waits && timer_.parked() == 1; }));
+  for (const auto& c : cs) EXPECT_EQ(resolver_->asked(c.record_name), 0u);
+  // ...and reads them then.
+  timer_.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(wait_checked(cs), cs.size());
+  for (const auto& c : cs) EXPECT_EQ(resolver_->asked(c.record_name), 1u);
 }
 
 TEST_F(SchedulerTest, APollFindsAClaimThatBecameDueWithoutAWake) {
@@ -972,6 +995,27 @@ TEST_F(SchedulerTest, ALeasingNodeReadsAheadAsSoonAsItsQueueRunsLow) {
     EXPECT_TRUE(testing::eventually([&] { return counted.recorded() >= cs.size(); }, seconds(20)));
   }
   EXPECT_EQ(counted.recorded(), cs.size());  // each checked once
+}
+
+// On the real timer a wait looks at its condition only when notified or at
+// its deadline: a wake inside the gap must shorten the wait begun before it
+// (for the poll, an hour away here) to the gap's end.
+TEST_F(SchedulerTest, AWakeInsideTheGapIsAnsweredAtItsEndNotAtThePoll) {
+  auto store = counting_store("gap.db");
+  ASSERT_NE(store, nullptr);
+  CountingStore& counted = *store;
+  FakeResolver resolver;
+  SchedulerOptions opt;
+  opt.lease_for = seconds(60);
+  opt.poll_interval = std::chrono::hours(1);
+  opt.wake_gap = std::chrono::milliseconds(300);  // long: the wake below falls inside it
+  Scheduler s(counted, resolver, clock_, opt);
+  s.start_background();
+  ASSERT_TRUE(testing::eventually([&] { return counted.leases() == 1; }));  // the first read
+  std::vector<Claim> cs = published_domains(counted, resolver, 900, 3, "inside");
+  s.wake();
+  EXPECT_TRUE(testing::eventually([&] { return counted.recorded() >= cs.size(); }, seconds(20)));
+  EXPECT_EQ(counted.leases(), 2u);
 }
 
 TEST_F(SchedulerTest, AClaimLeasedByADeadNodeIsCheckedWhenTheLeaseRunsOut) {
