@@ -52,9 +52,10 @@ struct SchedulerOptions {
   // from the top began less than this ago: then when it is this old. Under
   // a stream of creates each read (on a fleet a lease, a transaction taking
   // its turn) and each record then serves the creates of this long, not of
-  // a few hundred microseconds: two PostgreSQL nodes creating under a
-  // quota, 0.23 -> 0.17 commits and 126 -> 102 us of the server's CPU per
-  // create at 20 ms (bench/RESULTS.md). A lone create is not delayed.
+  // a few hundred microseconds: PostgreSQL creates under a quota, one node
+  // 0.14 -> 0.11 commits and 111 -> 89 us of the server's CPU per create,
+  // two nodes 0.23 -> 0.18 and 151 -> 126 us (bench/RESULTS.md). A lone
+  // create is not delayed.
   std::chrono::milliseconds wake_gap{20};
   core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
   // With a store other nodes share: due claims are leased for this long
