@@ -53,10 +53,10 @@ struct SchedulerOptions {
   // a stream of creates each read (on a fleet a lease, a transaction taking
   // its turn) and each record then serves the creates of this long, not of
   // a few hundred microseconds: PostgreSQL creates under a quota, one node
-  // 0.14 -> 0.11 commits and 111 -> 89 us of the server's CPU per create,
-  // two nodes 0.23 -> 0.18 and 151 -> 126 us (bench/RESULTS.md). A lone
-  // create is not delayed.
-  std::chrono::milliseconds wake_gap{20};
+  // 0.14 -> 0.11 commits and 111 -> 89 us of the server's CPU per create at
+  // 20 ms; at 50 ms two nodes' fsyncs per create 0.041 -> 0.023 against 20,
+  // and no change at 100 (bench/RESULTS.md). A lone create is not delayed.
+  std::chrono::milliseconds wake_gap{50};
   core::Timer* timer = nullptr;  // what the poll waits on; null: the steady clock
   // With a store other nodes share: due claims are leased for this long
   // (Store::lease_due_claims), so each is checked by one node; a node that
