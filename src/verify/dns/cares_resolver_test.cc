@@ -56,8 +56,11 @@ class TestDns {
     int one = 1;
     ::setsockopt(tcp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     // Room for a burst of queries: the kernel drops what does not fit.
+    // SO_RCVBUF is capped at net.core.rmem_max (208 KiB here, about 200
+    // queries); SO_RCVBUFFORCE (root, as in CI) is not.
     int buf = 1 << 22;
-    ::setsockopt(udp_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    if (::setsockopt(udp_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+      ::setsockopt(udp_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -725,12 +728,10 @@ void many_lookups_in_flight(size_t queries_per_port) {
     r.txt = {{"v=" + name}};
     return r;
   });
-  // A long per-try timeout: any lost query or answer would show as a run
-  // longer than it.
-  auto r = make({dns.address()}, milliseconds(5000), 2, queries_per_port);
+  // One try: a lost query or answer shows as a timeout, not as a retry.
+  auto r = make({dns.address()}, milliseconds(5000), 1, queries_per_port);
   ASSERT_TRUE(r);
   constexpr int kN = 200;
-  const auto start = Clock::now();
   std::vector<std::future<std::vector<DnsAnswer>>> fs;
   for (int i = 0; i < kN; ++i) {
     auto p = std::make_shared<std::promise<std::vector<DnsAnswer>>>();
@@ -746,7 +747,6 @@ void many_lookups_in_flight(size_t queries_per_port) {
     EXPECT_EQ(a[0].records, std::vector<std::string>{"v=n" + std::to_string(i) + ".example.com"});
     EXPECT_EQ(dns.udp_queries("n" + std::to_string(i) + ".example.com"), 1);
   }
-  EXPECT_LT(Clock::now() - start, milliseconds(4500));
 }
 
 // A port per query: every answer found on its lingering port.
