@@ -32,7 +32,13 @@ class WriteBatcher {
   // item's status; called on a caller's thread, one batch at a time.
   using Flush = std::function<void(std::vector<Item*>& batch)>;
 
-  WriteBatcher(size_t max_batch, Flush flush) : max_batch_(max_batch), flush_(std::move(flush)) {}
+  // Called by a leader, unlocked, before it takes a batch, when the last
+  // batch held more than one item (others are writing too): a moment's wait
+  // lets more callers join the batch. Alone, a caller does not wait.
+  using Linger = std::function<void()>;
+
+  WriteBatcher(size_t max_batch, Flush flush, Linger linger = {})
+      : max_batch_(max_batch), flush_(std::move(flush)), linger_(std::move(linger)) {}
 
   // Queues `value`, and returns its status once a batch has written it.
   core::Status write(T& value) {
@@ -48,7 +54,13 @@ class WriteBatcher {
     // Batches in arrival order until this caller's is written: at most its
     // position in the queue divided by max_batch, whatever arrives later.
     while (!me.done) {
+      if (linger_ && last_size_ > 1 && queue_.size() < max_batch_) {
+        lock.unlock();
+        linger_();
+        lock.lock();
+      }
       const size_t n = std::min(queue_.size(), max_batch_);
+      last_size_ = n;
       batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
       lock.unlock();
@@ -80,7 +92,9 @@ class WriteBatcher {
  private:
   const size_t max_batch_;
   const Flush flush_;
+  const Linger linger_;
   mutable std::mutex mu_;
+  size_t last_size_ = 0;      // GUARDED_BY(mu_); the last batch's items
   std::vector<Item*> queue_;  // GUARDED_BY(mu_)
   bool leading_ = false;      // GUARDED_BY(mu_)
 };

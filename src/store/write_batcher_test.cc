@@ -85,5 +85,55 @@ TEST(WriteBatcherTest, ABatchIsNoLargerThanItsMaximum) {
   EXPECT_EQ(total, values.size());
 }
 
+// Under load (the last batch held more than one) the leader lingers before
+// taking its batch, and whoever queues meanwhile shares it; a leader after
+// a batch of one does not (the first two batches below).
+TEST(WriteBatcherTest, AfterABatchOfManyTheLeaderLingersAndMoreShareItsBatch) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> flushes{0};
+  std::vector<size_t> sizes;
+  std::atomic<int> lingers{0};
+  std::vector<std::thread> joining;
+  std::vector<int> values(8);
+  WriteBatcher<int>* batcher = nullptr;
+  WriteBatcher<int> b(
+      64,
+      [&](std::vector<WriteBatcher<int>::Item*>& batch) {
+        if (flushes++ == 0) {  // the first batch holds until two more queue
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return release; });
+        }
+        sizes.push_back(batch.size());
+      },
+      [&] {
+        // Four more writers arrive while the leader lingers.
+        ++lingers;
+        for (int t = 4; t < 8; ++t)
+          joining.emplace_back([&, t] { (void)batcher->write(values[t]); });
+        while (batcher->queued() < 5) std::this_thread::yield();
+      });
+  batcher = &b;
+  std::thread first([&] { (void)b.write(values[0]); });
+  while (flushes.load() == 0) std::this_thread::yield();
+  std::thread second([&] { (void)b.write(values[1]); });
+  std::thread third([&] { (void)b.write(values[2]); });
+  while (b.queued() < 2) std::this_thread::yield();
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  first.join();
+  second.join();
+  third.join();
+  EXPECT_EQ(lingers.load(), 0);  // after batches of one: no wait
+  ASSERT_EQ(b.write(values[3]).ok(), true);
+  for (auto& th : joining) th.join();
+  EXPECT_EQ(lingers.load(), 1);
+  EXPECT_EQ(sizes, (std::vector<size_t>{1, 2, 5}));
+}
+
 }  // namespace
 }  // namespace vouch::store
