@@ -3,10 +3,36 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace vouch::store {
 namespace {
+
+// Holds the first flush until open(): callers arriving meanwhile queue.
+struct FirstFlushGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open_ = false;
+  std::atomic<int> flushes{0};
+
+  void pass() {  // in the flush
+    if (flushes++ != 0) return;
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return open_; });
+  }
+  void wait_held() const {
+    while (flushes.load() == 0) std::this_thread::yield();
+  }
+  void open() {
+    {
+      std::lock_guard lock(mu);
+      open_ = true;
+    }
+    cv.notify_all();
+  }
+};
 
 TEST(WriteBatcherTest, AloneIsABatchOfOne) {
   std::vector<size_t> sizes;
@@ -21,16 +47,10 @@ TEST(WriteBatcherTest, AloneIsABatchOfOne) {
 }
 
 TEST(WriteBatcherTest, WritersWaitingMeanwhileShareABatchAndEachGetsItsStatus) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> flushes{0};
+  FirstFlushGate gate;  // the first batch holds until the others queue
   std::vector<size_t> sizes;
   WriteBatcher<int> b(64, [&](std::vector<WriteBatcher<int>::Item*>& batch) {
-    if (flushes++ == 0) {  // the first batch holds until the others queue
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return release; });
-    }
+    gate.pass();
     sizes.push_back(batch.size());
     for (auto* i : batch) {
       if (*i->value % 2) i->status = core::internal_error("odd");
@@ -44,7 +64,7 @@ TEST(WriteBatcherTest, WritersWaitingMeanwhileShareABatchAndEachGetsItsStatus) {
     values[0] = 0;
     got[0] = b.write(values[0]);
   });
-  while (flushes.load() == 0) std::this_thread::yield();  // the leader is flushing
+  gate.wait_held();  // the leader is flushing
   for (int t = 1; t < kWriters; ++t) {
     threads.emplace_back([&, t] {
       values[t] = t;
@@ -53,11 +73,7 @@ TEST(WriteBatcherTest, WritersWaitingMeanwhileShareABatchAndEachGetsItsStatus) {
   }
   // Let the eight queue behind the first batch (bounded wait, no timing asserted).
   for (int spin = 0; spin < 1000; ++spin) std::this_thread::yield();
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate.open();
   for (auto& th : threads) th.join();
   size_t total = 0;
   for (size_t s : sizes) total += s;
@@ -89,10 +105,7 @@ TEST(WriteBatcherTest, ABatchIsNoLargerThanItsMaximum) {
 // taking its batch, and whoever queues meanwhile shares it; a leader after
 // a batch of one does not (the first two batches below).
 TEST(WriteBatcherTest, AfterABatchOfManyTheLeaderLingersAndMoreShareItsBatch) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> flushes{0};
+  FirstFlushGate gate;  // the first batch holds until two more queue
   std::vector<size_t> sizes;
   std::atomic<int> lingers{0};
   std::vector<std::thread> joining;
@@ -101,10 +114,7 @@ TEST(WriteBatcherTest, AfterABatchOfManyTheLeaderLingersAndMoreShareItsBatch) {
   WriteBatcher<int> b(
       64,
       [&](std::vector<WriteBatcher<int>::Item*>& batch) {
-        if (flushes++ == 0) {  // the first batch holds until two more queue
-          std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return release; });
-        }
+        gate.pass();
         sizes.push_back(batch.size());
       },
       [&] {
@@ -116,15 +126,11 @@ TEST(WriteBatcherTest, AfterABatchOfManyTheLeaderLingersAndMoreShareItsBatch) {
       });
   batcher = &b;
   std::thread first([&] { (void)b.write(values[0]); });
-  while (flushes.load() == 0) std::this_thread::yield();
+  gate.wait_held();
   std::thread second([&] { (void)b.write(values[1]); });
   std::thread third([&] { (void)b.write(values[2]); });
   while (b.queued() < 2) std::this_thread::yield();
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate.open();
   first.join();
   second.join();
   third.join();
