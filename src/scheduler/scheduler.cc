@@ -376,10 +376,9 @@ void Scheduler::background_loop() {
   pthread_setname_np(pthread_self(), "vouch-checks");
   std::unique_lock lock(mu_);
   auto next_poll = timer_.now();
-  // When the last read from the top began: a wake is answered once the gap
-  // after it has passed (SchedulerOptions::wake_gap).
-  auto last_look = next_poll - options_.wake_gap;
-  auto wake_at = [&] { return last_look + options_.wake_gap; };
+  // A wake is answered from this time on: the gap after the last read from
+  // the top (SchedulerOptions::wake_gap).
+  auto wake_at = next_poll;
   while (!stopping_) {
     // Start queued checks while the window has room.
     while (!queued_.empty() && lookups_ < options_.max_in_flight && !stopping_) {
@@ -393,11 +392,11 @@ void Scheduler::background_loop() {
     // (a cursor is set), else on the poll interval or when woken.
     const bool low = queue_low();
     const auto now = timer_.now();
-    if (low && (cursor_ || (woken_ && now >= wake_at()) || now >= next_poll)) {
+    if (low && (cursor_ || (woken_ && now >= wake_at) || now >= next_poll)) {
       woken_ = false;
       if (!cursor_) {
         next_poll = now + options_.poll_interval;
-        last_look = now;
+        wake_at = now + options_.wake_gap;
       }
       refill(lock);
       continue;
@@ -409,9 +408,9 @@ void Scheduler::background_loop() {
     // waiting ends the wait, to set that deadline.
     const bool wake_waits = low && woken_;
     auto deadline = low ? next_poll : now + options_.poll_interval;
-    if (wake_waits) deadline = std::min(deadline, wake_at());
+    if (wake_waits) deadline = std::min(deadline, wake_at);
     timer_.wait_until(lock, cv_, deadline, [&] {
-      return stopping_ || (woken_ && queue_low() && (!wake_waits || timer_.now() >= wake_at())) ||
+      return stopping_ || (woken_ && queue_low() && (!wake_waits || timer_.now() >= wake_at)) ||
              (!queued_.empty() && lookups_ + refill_step() <= options_.max_in_flight) ||
              (cursor_ && queue_low());
     });
