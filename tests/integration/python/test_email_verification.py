@@ -32,6 +32,7 @@ from smtp_server import (
     mail_args,
     run_due_checks,
     token_of,
+    wait_until,
 )
 
 DAY = 24 * 3600
@@ -99,9 +100,15 @@ def test_message_headers_body_and_working_link(vouch, smtp):
     assert status_of(ses, email) == "Success"
     assert email in ses.list_verified_email_addresses()["VerifiedEmailAddresses"]
     assert email in ses.list_identities(IdentityType="EmailAddress")["Identities"]
-    # The admin API shows the message as sent, once.
+    # The admin API shows the message as sent, once. The SMTP server holds the
+    # message before the sender hears its reply and records it: wait for that.
     assert claim_of(vouch, email, region="eu-west-1")["status"] == VERIFIED
-    mail = claim_of(vouch, email, region="eu-west-1")["mail"]
+
+    def attempted():
+        mail = claim_of(vouch, email, region="eu-west-1")["mail"]
+        return mail if all(m["attempts"] > 0 for m in mail) else None
+
+    mail = wait_until(attempted, timeout=10, what="the message recorded as attempted")
     assert [(x["state"], x["attempts"], x["last_error"]) for x in mail] == [("sent", 1, "")], mail
     assert mail[0]["sent_at"]
     assert len(smtp.received(email)) == 1
