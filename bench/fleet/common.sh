@@ -47,6 +47,14 @@ pg_us_per_req() {
 # node; at 128 each, two nodes' 256 overflowed knotd's receive buffer (8 to
 # 50 queries dropped a sweep, each a 2 s retry that held the sweep's end).
 window_of() { echo "--dns-concurrency $(( 128 / $1 ))"; }
+# threads_of NODES: each of NODES nodes sharing this machine gets its share of
+# the one node's I/O threads (--threads, 2 x cores on --store), as an
+# operator running several nodes on one host would set them (README). Two
+# nodes at the default each ran 8 I/O threads on 2 cores, whose wake-ups cost
+# 12-19% of the creates (bench/RESULTS.md). SHARE_THREADS=0: the default each.
+threads_of() {
+  [[ ${SHARE_THREADS:-1} == 0 ]] || echo "--threads $(( (2 * $(nproc) + $1 - 1) / $1 ))"
+}
 # pg_price URL LABEL B SQL: one statement's server time (ms, triggers
 # included; EXPLAIN ANALYZE with TIMING OFF), buffers touched and WAL, per
 # claim of a batch of B (the triggers' statements are in the time only).

@@ -11,7 +11,8 @@
 #   nodes, wrk against the first only), BASE_VOUCH [none], QUOTA [0]
 #   (--max-identities; 10000 is the service's default), EXTRA (more serve
 #   flags), STMTS=1 (pg_stat_statements: the statements that took the
-#   server's time; preloads it), WRK_ARGS [-t1 -c64 -d8s --latency];
+#   server's time; preloads it), SHARE_THREADS [1] (two nodes: half the I/O
+#   threads each, common.sh threads_of), WRK_ARGS [-t1 -c64 -d8s --latency];
 #   BUILD_DIR, NO_BUILD=1, KEEP=1: see bench/lib.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -32,11 +33,14 @@ per_create() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.3f", (b - a) 
 
 # one_run LABEL BIN NODES: one measurement on a fresh database; prints its row.
 one_run() {
-  local label=$1 bin=$2 nodes=$3 url pids=() ports=() count=${3%i} i
+  local label=$1 bin=$2 nodes=$3 url pids=() ports=() count=${3%i} i share=
   url=$(SERVE_BIN=$bin copy_to "$WORK/reads" "$label")
+  # Nodes that share the load share the machine's I/O threads; an idle
+  # second node (2i) leaves the first all of them.
+  [[ $nodes == "$count" && $count -gt 1 ]] && share=$(threads_of "$count")
   for i in $(seq "$count"); do
     # shellcheck disable=SC2086
-    SERVE_BIN=$bin serve "$label-$i" --store "$url" ${EXTRA:-}
+    SERVE_BIN=$bin serve "$label-$i" --store "$url" $share ${EXTRA:-}
     pids+=("$PID"); ports+=("$PORT")
     sign_writes "$PORT" 60000 "w$label$i" >"$WORK/w-$label-$i.req"
   done

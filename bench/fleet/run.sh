@@ -10,12 +10,13 @@
 #      against the ceiling server, and VerifyDomainIdentity creates/s (each a
 #      durable write), on SQLite, on one PostgreSQL node, and on two nodes
 #      sharing the database (wrk against each node at once, half the
-#      connections each, figures summed);
+#      connections each, figures summed; each node half the one node's I/O
+#      threads: common.sh threads_of, SHARE_THREADS=0 to give each all);
 #   2. the DNS sweep: N due SES domains (seeded in SQLite, moved with
 #      `vouch store copy`) checked against knotd, timed from the nodes' start
 #      until every claim is Success (polled every 100 ms), on SQLite, one
-#      PostgreSQL node and two (each with half the one node's DNS window:
-#      common.sh window_of); dnsperf on the same names is the ceiling.
+#      PostgreSQL node and two (each with half the one node's DNS window and
+#      I/O threads: common.sh window_of, threads_of); dnsperf on the same names is the ceiling.
 # Identities are seeded by bench/seed_identities (SQLite) and copied into a
 # fresh database for each PostgreSQL run.
 #
@@ -51,18 +52,21 @@ cp -a "$WORK/reads" "$WORK/reads-sqlite"
 PG_READS=$(copy_to "$WORK/reads" reads)
 start ceiling "$CEILING"; CEIL_PID=$PID; CEIL_PORT=$PORT
 serve sqlite --data "$WORK/reads-sqlite"; SQ_PID=$PID; SQ_PORT=$PORT
-serve pg-a --store "$PG_READS"; PA_PID=$PID; PA_PORT=$PORT
-serve pg-b --store "$PG_READS"; PB_PID=$PID; PB_PORT=$PORT
+serve pg-1 --store "$PG_READS"; P1_PID=$PID; P1_PORT=$PORT
+# shellcheck disable=SC2046
+serve pg-a --store "$PG_READS" $(threads_of 2); PA_PID=$PID; PA_PORT=$PORT
+# shellcheck disable=SC2046
+serve pg-b --store "$PG_READS" $(threads_of 2); PB_PID=$PID; PB_PORT=$PORT
 sign_get "$CEIL_PORT" 1 >"$WORK/ceiling.req"
 for n in 1 100; do
-  for node in SQ PA PB; do
+  for node in SQ P1 PA PB; do
     port_var=${node}_PORT
     sign_get "${!port_var}" "$n" >"$WORK/get$n-$node.req"
   done
 done
 # shellcheck disable=SC2086
 run_wrk warm-ceiling static.lua "$CEIL_PORT" "$WORK/ceiling.req" $WARM_ARGS
-for node in SQ PA PB; do
+for node in SQ P1 PA PB; do
   port_var=${node}_PORT
   # shellcheck disable=SC2086
   run_wrk "warm-$node" static.lua "${!port_var}" "$WORK/get100-$node.req" $WARM_ARGS
@@ -74,14 +78,14 @@ for round in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086
     run_wrk "sqlite-get$n-$round" static.lua "$SQ_PORT" "$WORK/get$n-SQ.req" $WRK_ARGS; keep "sqlite-get$n"
     # shellcheck disable=SC2086
-    run_wrk "pg1-get$n-$round" static.lua "$PA_PORT" "$WORK/get$n-PA.req" $WRK_ARGS; keep "pg1-get$n"
+    run_wrk "pg1-get$n-$round" static.lua "$P1_PORT" "$WORK/get$n-P1.req" $WRK_ARGS; keep "pg1-get$n"
     wrk2 "pg2-get$n-$round" static.lua "$PA_PORT" "$WORK/get$n-PA.req" "$PB_PORT" "$WORK/get$n-PB.req"
     keep "pg2-get$n"
   done
 done
 stop "$CEIL_PID"
 
-stop "$PA_PID"; stop "$PB_PID"; pg_drop "$PG_READS"
+stop "$P1_PID"; stop "$PA_PID"; stop "$PB_PID"; pg_drop "$PG_READS"
 
 # Each write run on its own fresh copy, the one before dropped: a run on the
 # database the one before had filled met that run's autovacuum and checkpoint.
@@ -98,8 +102,10 @@ run_wrk pg1-writes cycle.lua "$PA_PORT" "$WORK/w-pg1.req" $WRK_ARGS; keep pg1-wr
 CREATED_PG=$(pg_sql "$PG_W1" "SELECT count(*) FROM claims")
 stop "$PA_PID"; pg_drop "$PG_W1"
 PG_W2=$(copy_to "$WORK/reads" writes2)
-serve pg-a --store "$PG_W2"; PA_PID=$PID; PA_PORT=$PORT
-serve pg-b --store "$PG_W2"; PB_PID=$PID; PB_PORT=$PORT
+# shellcheck disable=SC2046
+serve pg-a --store "$PG_W2" $(threads_of 2); PA_PID=$PID; PA_PORT=$PORT
+# shellcheck disable=SC2046
+serve pg-b --store "$PG_W2" $(threads_of 2); PB_PID=$PID; PB_PORT=$PORT
 sign_writes "$PA_PORT" "$WRITES" wb >"$WORK/w-pg2a.req"
 sign_writes "$PB_PORT" "$WRITES" wc >"$WORK/w-pg2b.req"
 wrk2 pg2-writes cycle.lua "$PA_PORT" "$WORK/w-pg2a.req" "$PB_PORT" "$WORK/w-pg2b.req"; keep pg2-writes
@@ -155,7 +161,8 @@ P1_SECS=$SWEEP_SECS P1_CPS=$CPS
 pg_drop "$URL1"
 URL2=$(copy_to "$WORK/sweep" sweep2)
 count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
-sweep sweep-pg2 count_pg2 "--store $URL2 $(window_of 2)" "--store $URL2 $(window_of 2)"
+sweep sweep-pg2 count_pg2 "--store $URL2 $(window_of 2) $(threads_of 2)" \
+  "--store $URL2 $(window_of 2) $(threads_of 2)"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
 pg_drop "$URL2"
 B1_SECS='' B1_CPS=''
@@ -177,7 +184,7 @@ row() {  # LABEL TEXT [TARGET_RATIO]
 cat <<REPORT
 
 vouch on PostgreSQL — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
-PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
+PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed; $(threads_of 2) each); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
 
 | Run | req/s | p99 (ms) | vs ceiling | errors |
 |---|---:|---:|---:|---:|
