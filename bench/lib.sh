@@ -174,6 +174,8 @@ pg_faults() {
 # machine_busy: CPU seconds every core has spent busy so far (user, nice,
 # system, irq, softirq; not idle, iowait or steal)
 machine_busy() { awk '$1 == "cpu" {print ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }
+# machine_steal: seconds of CPU the hypervisor gave to others so far
+machine_steal() { awk '$1 == "cpu" {print $9 / 100}' /proc/stat; }
 # machine_irq: CPU seconds so far in interrupts and softirqs (loopback packets
 # among them), which no process's time includes
 machine_irq() { awk '$1 == "cpu" {print ($7 + $8) / 100}' /proc/stat; }
@@ -255,3 +257,12 @@ met_ratio() {  # A B MIN: "met" when A/B >= MIN
 }
 met_min() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 >= b + 0) ? "met" : "**missed**"}'; }
 met_max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a + 0 < b + 0) ? "met" : "**missed**"}'; }
+# lookup_tails PORT: a node's failed lookups and lookups over 0.5 s, as
+# "ERRORS/SLOW", from its /metrics
+lookup_tails() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '
+    $1 ~ /^vouch_dns_lookup_errors_total/ {e += $2}
+    $1 ~ /^vouch_dns_lookup_duration_seconds_bucket/ && /le="0.5"/ {b += $2}
+    $1 ~ /^vouch_dns_lookup_duration_seconds_count/ {c += $2}
+    END {printf "%d/%d", e, c - b}'
+}

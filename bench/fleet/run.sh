@@ -174,6 +174,7 @@ if [[ -n ${BASE_VOUCH:-} ]]; then  # the baseline build's copy and one node, las
 fi
 LOAD_END=$(load)
 
+SHARE_DESC=$(threads_of 2)
 # ---- report ----------------------------------------------------------------------------
 C=${BEST_RPS[ceiling]}
 row() {  # LABEL TEXT [TARGET_RATIO]
@@ -184,7 +185,7 @@ row() {  # LABEL TEXT [TARGET_RATIO]
 cat <<REPORT
 
 vouch on PostgreSQL — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
-PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed; $(threads_of 2) each); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
+PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed; ${SHARE_DESC:-default --threads} each); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
 
 | Run | req/s | p99 (ms) | vs ceiling | errors |
 |---|---:|---:|---:|---:|
