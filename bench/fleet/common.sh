@@ -51,7 +51,7 @@ window_of() { echo "--dns-concurrency $(( 128 / $1 ))"; }
 # the one node's I/O threads (--threads, 2 x cores on --store), as an
 # operator running several nodes on one host would set them (README). Two
 # nodes at the default each ran 8 I/O threads on 2 cores, whose wake-ups cost
-# 12-19% of the creates (bench/RESULTS.md). SHARE_THREADS=0: the default each.
+# 7-19% of the creates (bench/RESULTS.md). SHARE_THREADS=0: the default each.
 threads_of() {
   [[ ${SHARE_THREADS:-1} == 0 ]] || echo "--threads $(( (2 * $(nproc) + $1 - 1) / $1 ))"
 }

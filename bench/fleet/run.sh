@@ -33,6 +33,7 @@ source "$BENCH/dns/knot.sh"
 
 WRK_ARGS=${WRK_ARGS:--t1 -c64 -d10s --latency}
 source "$BENCH/fleet/common.sh"
+SHARE2=$(threads_of 2)  # each of two nodes' I/O threads (empty: the default)
 ROUNDS=${ROUNDS:-2}
 WRITES=${WRITES:-60000}
 N=${N:-100000}
@@ -53,10 +54,10 @@ PG_READS=$(copy_to "$WORK/reads" reads)
 start ceiling "$CEILING"; CEIL_PID=$PID; CEIL_PORT=$PORT
 serve sqlite --data "$WORK/reads-sqlite"; SQ_PID=$PID; SQ_PORT=$PORT
 serve pg-1 --store "$PG_READS"; P1_PID=$PID; P1_PORT=$PORT
-# shellcheck disable=SC2046
-serve pg-a --store "$PG_READS" $(threads_of 2); PA_PID=$PID; PA_PORT=$PORT
-# shellcheck disable=SC2046
-serve pg-b --store "$PG_READS" $(threads_of 2); PB_PID=$PID; PB_PORT=$PORT
+# shellcheck disable=SC2086
+serve pg-a --store "$PG_READS" $SHARE2; PA_PID=$PID; PA_PORT=$PORT
+# shellcheck disable=SC2086
+serve pg-b --store "$PG_READS" $SHARE2; PB_PID=$PID; PB_PORT=$PORT
 sign_get "$CEIL_PORT" 1 >"$WORK/ceiling.req"
 for n in 1 100; do
   for node in SQ P1 PA PB; do
@@ -102,10 +103,10 @@ run_wrk pg1-writes cycle.lua "$PA_PORT" "$WORK/w-pg1.req" $WRK_ARGS; keep pg1-wr
 CREATED_PG=$(pg_sql "$PG_W1" "SELECT count(*) FROM claims")
 stop "$PA_PID"; pg_drop "$PG_W1"
 PG_W2=$(copy_to "$WORK/reads" writes2)
-# shellcheck disable=SC2046
-serve pg-a --store "$PG_W2" $(threads_of 2); PA_PID=$PID; PA_PORT=$PORT
-# shellcheck disable=SC2046
-serve pg-b --store "$PG_W2" $(threads_of 2); PB_PID=$PID; PB_PORT=$PORT
+# shellcheck disable=SC2086
+serve pg-a --store "$PG_W2" $SHARE2; PA_PID=$PID; PA_PORT=$PORT
+# shellcheck disable=SC2086
+serve pg-b --store "$PG_W2" $SHARE2; PB_PID=$PID; PB_PORT=$PORT
 sign_writes "$PA_PORT" "$WRITES" wb >"$WORK/w-pg2a.req"
 sign_writes "$PB_PORT" "$WRITES" wc >"$WORK/w-pg2b.req"
 wrk2 pg2-writes cycle.lua "$PA_PORT" "$WORK/w-pg2a.req" "$PB_PORT" "$WORK/w-pg2b.req"; keep pg2-writes
@@ -161,8 +162,8 @@ P1_SECS=$SWEEP_SECS P1_CPS=$CPS
 pg_drop "$URL1"
 URL2=$(copy_to "$WORK/sweep" sweep2)
 count_pg2() { pg_sql "$URL2" "SELECT count(*) FROM claims WHERE status = 1"; }
-sweep sweep-pg2 count_pg2 "--store $URL2 $(window_of 2) $(threads_of 2)" \
-  "--store $URL2 $(window_of 2) $(threads_of 2)"
+sweep sweep-pg2 count_pg2 "--store $URL2 $(window_of 2) $SHARE2" \
+  "--store $URL2 $(window_of 2) $SHARE2"
 P2_SECS=$SWEEP_SECS P2_CPS=$CPS
 pg_drop "$URL2"
 B1_SECS='' B1_CPS=''
@@ -174,7 +175,6 @@ if [[ -n ${BASE_VOUCH:-} ]]; then  # the baseline build's copy and one node, las
 fi
 LOAD_END=$(load)
 
-SHARE_DESC=$(threads_of 2)
 # ---- report ----------------------------------------------------------------------------
 C=${BEST_RPS[ceiling]}
 row() {  # LABEL TEXT [TARGET_RATIO]
@@ -185,7 +185,7 @@ row() {  # LABEL TEXT [TARGET_RATIO]
 cat <<REPORT
 
 vouch on PostgreSQL — $(date -u '+%Y-%m-%d %H:%M UTC'), binaries built from $BUILT_FROM, $(nproc) cores
-PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed; ${SHARE_DESC:-default --threads} each); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
+PostgreSQL $(pg_sql "$PG_ADMIN_URL" 'SHOW server_version') on loopback (fsync $(pg_sql "$PG_ADMIN_URL" 'SHOW fsync'), synchronous_commit $(pg_sql "$PG_ADMIN_URL" 'SHOW synchronous_commit')); wrk $WRK_ARGS (two nodes: $HALF_ARGS on each, summed; ${SHARE2:-default --threads} each); reads best of $ROUNDS rounds; load average start $LOAD_START, end $LOAD_END
 
 | Run | req/s | p99 (ms) | vs ceiling | errors |
 |---|---:|---:|---:|---:|
