@@ -34,9 +34,10 @@ ensure_node_modules() {
 
 # pytest's worker count: the suites wait on processes and sockets as much as
 # they compute, so a few workers share two cores well. Every test starts its
-# own servers on free ports and temporary directories, so workers never meet.
+# own servers on free ports and temporary directories, so workers never meet;
+# a module that changes the machine (test_package.py) is kept on one worker.
 # VOUCH_PYTEST_JOBS=1 (or no pytest-xdist) runs them one after the other.
 pytest_jobs=()
 if [[ "${VOUCH_PYTEST_JOBS:-3}" != 1 ]] && /usr/bin/python3 -c 'import xdist' 2>/dev/null; then
-  pytest_jobs=(-n "${VOUCH_PYTEST_JOBS:-3}")
+  pytest_jobs=(-n "${VOUCH_PYTEST_JOBS:-3}" --dist loadgroup)
 fi

@@ -47,6 +47,9 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="installing a .deb needs root (CI runs as root)"),
     pytest.mark.skipif(os.geteuid() == 0 and (_installed_already() or _user_exists()),
                        reason="a vouch package or user is already on this machine: not touching it"),
+    # The package is the machine's, not a worker's: one worker runs the module
+    # (common.sh's --dist loadgroup), or another's purge pulls it from under this one.
+    pytest.mark.xdist_group("package"),
 ]
 
 
