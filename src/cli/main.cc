@@ -49,6 +49,7 @@
 #include "mail/link_token.h"
 #include "mail/mail_delivery.h"
 #include "mail/smtp_mailer.h"
+#include "server/cpus.h"
 #include "server/http_server.h"
 #include "service/accounts.h"
 #include "service/claim_admin.h"
@@ -477,6 +478,8 @@ struct Listener {
   std::unique_ptr<server::HttpServer> server;
   size_t max_connections = 0;
   size_t fd_limit = 0;
+  int io_threads = 0;
+  int cpus = 0;
 };
 
 // The HTTP server, bound. Connections get what the open-file limit leaves
@@ -490,11 +493,11 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
   options.port = opt.port;
   // On --store one-subject reads are queued for a batched statement, not
   // waited for on the I/O thread; other reads still wait for the database
-  // there, so two per core overlap those waits (2 cores, ×100 reads: 3.3k/s
+  // there, so two per CPU overlap those waits (2 cores, ×100 reads: 3.3k/s
   // at 4 threads, 2.7-3.0k at 2; more threads cost more wake-ups than they
   // overlap: ×1 reads 36k/s at 4, 28k at 8, 25k at 32; bench/RESULTS.md).
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.io_threads = opt.threads > 0 ? opt.threads : opt.store_url.empty() ? cores : 2 * cores;
+  const int cpus = server::usable_cpus();
+  options.io_threads = opt.threads > 0 ? opt.threads : opt.store_url.empty() ? cpus : 2 * cpus;
   const size_t fd_limit = server::raise_fd_limit();
   const size_t budget = server::connection_budget(
       fd_limit, 256 + opt.dns_concurrency * perspectives, options.reserve_connections);
@@ -515,7 +518,7 @@ core::Result<Listener> make_listener(const ServeOptions& opt, api::Router& route
     if (!tls.ok()) return tls.error();
     options.tls = std::move(*tls);
   }
-  Listener l{nullptr, options.max_connections, fd_limit};
+  Listener l{nullptr, options.max_connections, fd_limit, options.io_threads, cpus};
   http::Handler handler = metrics.handler([&router](http::Request& r) { return router.handle(r); });
   if (access_log) handler = access_log->wrap(std::move(handler));
   l.server = std::make_unique<server::HttpServer>(options, std::move(handler));
@@ -557,10 +560,12 @@ void start_delivery(Mail& mail, core::Store& store) {
 
 void announce_limits(const ServeOptions& opt, const Listener& l) {
   std::printf(
-      "vouch: up to %zu connections, %s per client (open-file limit %zu)\n", l.max_connections,
+      "vouch: up to %zu connections, %s per client (open-file limit %zu); %d I/O threads (%d "
+      "usable CPUs)\n",
+      l.max_connections,
       opt.max_connections_per_client ? std::to_string(opt.max_connections_per_client).c_str()
                                      : "any",
-      l.fd_limit);
+      l.fd_limit, l.io_threads, l.cpus);
   if (opt.test_mode) {
     std::printf(
         "vouch: test mode: the clock moves only on POST /_vouch/test/clock; checks run only on POST /_vouch/test/run-due-checks, webhook deliveries only on POST /_vouch/test/run-due-webhooks\n");

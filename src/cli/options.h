@@ -19,7 +19,7 @@ struct ServeOptions {
   std::string metrics_host;
   unsigned short metrics_port = 0;
   std::string data_dir = "./vouch-data";
-  int threads = 0;                            // 0: cores
+  int threads = 0;                            // 0: usable CPUs (server/cpus.h)
   std::map<std::string, double> rate_limits;  // overrides of AWS's defaults
   bool insecure_any_credentials = false;
   size_t max_identities = 10000;

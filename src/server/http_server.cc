@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "server/cpus.h"
 
 namespace vouch::server {
 
@@ -534,11 +535,14 @@ void HttpServer::run(bool handle_signals) {
     impl_->wait_signal([this] { stop(); });
   }
   net::co_spawn(ioc, impl_->accept_loop(), net::detached);
-  int n = impl_->opt.io_threads > 0
-              ? impl_->opt.io_threads
-              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = impl_->opt.io_threads > 0 ? impl_->opt.io_threads : usable_cpus();
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < n; ++i) {
+    threads.emplace_back([&ioc] {
+      pthread_setname_np(pthread_self(), "vouch-io");  // named for top -H
+      ioc.run();
+    });
+  }
   ioc.run();
   for (auto& t : threads) t.join();
 }

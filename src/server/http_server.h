@@ -21,7 +21,7 @@ namespace vouch::server {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 4566;  // 0: pick a free port
-  int io_threads = 0;          // 0: one per core
+  int io_threads = 0;          // 0: one per usable CPU (cpus.h)
   int blocking_threads = 64;   // run Deferred work (durable writes) here
   // Connections served at once. Past it, up to `reserve_connections` more
   // each get one request answered, if `reserve_route` says so (the health
