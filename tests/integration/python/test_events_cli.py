@@ -7,6 +7,7 @@ secret, no server or a usage error exit 3."""
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import subprocess
@@ -52,18 +53,24 @@ def last_event_id(srv) -> str:
 
 
 def read_until(proc: subprocess.Popen, text: str, deadline: float) -> str:
-    """Lines of proc's stdout up to the first that holds `text`."""
+    """Lines of proc's stdout up to the first that holds `text`. Read from the
+    pipe itself: lines a buffered reader had taken in are invisible to select
+    (a header and a row written together left the row there until the deadline)."""
+    fd = proc.stdout.fileno()
     seen = ""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             break
-        line = proc.stdout.readline()
-        if not line:
+        chunk = os.read(fd, 65536)
+        if not chunk:
             break
-        seen += line
-        if text in line:
-            return seen
+        seen += chunk.decode()
+        end = 0
+        for line in seen.splitlines(keepends=True):
+            end += len(line)
+            if text in line and line.endswith("\n"):
+                return seen[:end]
     raise AssertionError(f"{text!r} never came; saw {seen!r}")
 
 
