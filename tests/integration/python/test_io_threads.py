@@ -69,26 +69,39 @@ def test_the_default_follows_the_affinity_mask(tmp_path):
     assert io_threads(tmp_path, ["taskset", "-c", str(first)], ["--threads", "3"]) == (3, 1, 2)
 
 
+def joined(group: Path) -> list[str]:
+    """A command prefix that moves the process into `group`, then execs the rest."""
+    return ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh"]
+
+
 def cpu_cgroup(quota_us: int, period_us: int = 100000) -> Path | None:
-    """A fresh cgroup with a CPU quota (v1's cpu controller, else v2), or None
-    if this process may not make one (not root, a read-only cgroup mount)."""
+    """A fresh cgroup with a CPU quota (v1's cpu controller, else v2) that a
+    process can join, or None if this one may not make one (not root, a
+    read-only cgroup mount, no cpu controller to delegate)."""
     name = "vouch-test-" + uuid.uuid4().hex[:12]
     v1 = Path("/sys/fs/cgroup/cpu")
+    v2 = Path("/sys/fs/cgroup")
+    d = None
     try:
         if (v1 / "cpu.cfs_quota_us").exists():
             d = v1 / name
             d.mkdir()
             (d / "cpu.cfs_period_us").write_text(str(period_us))
             (d / "cpu.cfs_quota_us").write_text(str(quota_us))
-            return d
-        v2 = Path("/sys/fs/cgroup")
-        if "cpu" in (v2 / "cgroup.subtree_control").read_text().split():
+        elif "cpu" in (v2 / "cgroup.subtree_control").read_text().split():
             d = v2 / name
             d.mkdir()
             (d / "cpu.max").write_text(f"{quota_us} {period_us}")
+        else:
+            return None
+        probe = subprocess.run([*joined(d), "cat", "/proc/self/cgroup"], capture_output=True,
+                               text=True, timeout=30)
+        if probe.returncode == 0 and name in probe.stdout:
             return d
     except OSError:
         pass
+    if d is not None and d.exists():
+        d.rmdir()
     return None
 
 
@@ -99,7 +112,7 @@ def test_the_default_follows_a_cgroup_cpu_quota(tmp_path):
     group = cpu_cgroup(quota_us=50000)  # half a CPU: rounded up to one
     if group is None:
         pytest.skip("cannot make a cgroup here (not root, or the mount is read-only)")
-    join = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh"]
+    join = joined(group)
     try:
         assert io_threads(tmp_path, join) == (1, 1, 0)
         (group / ("cpu.cfs_quota_us" if (group / "cpu.cfs_quota_us").exists() else "cpu.max")
