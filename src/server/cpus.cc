@@ -10,7 +10,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace vouch::server {
 namespace {
@@ -51,6 +50,10 @@ std::optional<double> v2_quota(const fs::path& dir) {
   return text ? parse_cpu_max(*text) : std::nullopt;
 }
 
+void keep_tightest(std::optional<double>& best, std::optional<double> q) {
+  if (q && (!best || *q < *best)) best = q;
+}
+
 // The tightest quota of `path` and its ancestors under `mount`. A cgroup path
 // as the host names it may not exist in a container's view of the mount,
 // whose top is then the container's own cgroup: the walk up reaches it.
@@ -59,7 +62,7 @@ std::optional<double> tightest(const fs::path& mount, std::string_view path, Rea
   std::optional<double> best;
   fs::path rel = fs::path(path).relative_path();
   for (int depth = 0; depth < 64; ++depth) {
-    if (auto q = read(mount / rel); q && (!best || *q < *best)) best = q;
+    keep_tightest(best, read(mount / rel));
     if (rel.empty()) break;
     rel = rel.parent_path();
   }
@@ -87,9 +90,6 @@ std::optional<double> parse_cpu_max(std::string_view text) {
 
 std::optional<double> cgroup_cpu_quota(const fs::path& root, std::string_view self_cgroup) {
   std::optional<double> best;
-  auto keep = [&best](std::optional<double> q) {
-    if (q && (!best || *q < *best)) best = q;
-  };
   std::istringstream lines{std::string(self_cgroup)};
   std::string line;
   for (int n = 0; n < 64 && std::getline(lines, line); ++n) {
@@ -100,10 +100,10 @@ std::optional<double> cgroup_cpu_quota(const fs::path& root, std::string_view se
     const std::string_view controllers = std::string_view(line).substr(a + 1, b - a - 1);
     const std::string_view path = std::string_view(line).substr(b + 1);
     if (line.compare(0, a, "0") == 0 && controllers.empty()) {
-      keep(tightest(root, path, v2_quota));
+      keep_tightest(best, tightest(root, path, v2_quota));
     } else if (lists_cpu(controllers)) {
-      keep(tightest(root / std::string(controllers), path, v1_quota));
-      if (controllers != "cpu") keep(tightest(root / "cpu", path, v1_quota));
+      keep_tightest(best, tightest(root / std::string(controllers), path, v1_quota));
+      if (controllers != "cpu") keep_tightest(best, tightest(root / "cpu", path, v1_quota));
     }
   }
   return best;

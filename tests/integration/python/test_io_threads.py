@@ -111,12 +111,12 @@ def test_the_default_follows_a_cgroup_cpu_quota(tmp_path):
         pytest.skip("needs two CPUs to tell one from all")
     group = cpu_cgroup(quota_us=50000)  # half a CPU: rounded up to one
     if group is None:
-        pytest.skip("cannot make a cgroup here (not root, or the mount is read-only)")
+        pytest.skip("cannot make and join a cgroup here (not root, a read-only mount, no cpu controller)")
     join = joined(group)
     try:
         assert io_threads(tmp_path, join) == (1, 1, 0)
-        (group / ("cpu.cfs_quota_us" if (group / "cpu.cfs_quota_us").exists() else "cpu.max")
-         ).write_text("-1" if (group / "cpu.cfs_quota_us").exists() else "max 100000")
+        v1 = (group / "cpu.cfs_quota_us").exists()
+        (group / ("cpu.cfs_quota_us" if v1 else "cpu.max")).write_text("-1" if v1 else "max 100000")
         # Control: the same cgroup without its quota.
         assert io_threads(tmp_path, join) == (mine, mine, mine - 1)
     finally:
